@@ -1,0 +1,98 @@
+import type { z } from 'zod';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import type { DeliveryStatus, Envelope, Message, OutboundMessage } from '../model/types.ts';
+import type { RouteRegistry } from '../server/http-types.ts';
+
+/**
+ * The contract between the core and a channel adapter. The core never imports
+ * an adapter: adapters are handed to it as AdapterDefinitions at start-up.
+ */
+
+/** What a channel can do; the core checks these instead of calling methods that would throw. */
+export interface ChannelCapabilities {
+  /** Replies can stay in a thread (email, Slack threads, Discord threads). */
+  threads: boolean;
+  /** The platform offers a private reply to a public post (Meta comment → DM). */
+  privateReply: boolean;
+  attachments: boolean;
+  /** Buttons and cards from `parts` can be rendered. */
+  richParts: boolean;
+  /** Longest text one message may carry, or null when there is no practical limit. */
+  maxTextLength: number | null;
+  /** The provider deduplicates retried sends (Discord nonce, email Message-ID): a resend after a crash is safe. */
+  idempotentSend: boolean;
+}
+
+/** Sending rate per destination, applied by the outbox's limiter (overridable in config). */
+export interface RateLimit {
+  /** Minimum time between two sends to one destination. */
+  minTimeMs: number;
+  /** Sends in flight at once to one destination. */
+  maxConcurrent: number;
+  /** Optional cap across all destinations of the channel: sends per second. */
+  channelPerSecond?: number | null;
+}
+
+export interface SendResult {
+  /** The provider's id for what was sent (null when the provider gives none). */
+  providerId: string | null;
+  /** `sent` unless the provider already confirms delivery. */
+  status?: DeliveryStatus;
+}
+
+export interface IngestResult {
+  /** False when (channel, providerId) was stored before: acknowledge, do nothing more. */
+  stored: boolean;
+  duplicate: boolean;
+  eventId: string;
+}
+
+/** Durable key/value state an adapter keeps across restarts (an IMAP UID checkpoint, a gateway session). */
+export interface ChannelState {
+  get<T>(key: string): Promise<T | null>;
+  set(key: string, value: unknown): Promise<void>;
+}
+
+/** What the core gives an adapter when it starts. */
+export interface ChannelHost {
+  /** Stores the event durably (deduplicated) and resolves only then: acknowledge the provider after this. */
+  ingest(envelope: Envelope): Promise<IngestResult>;
+  /** A provider's delivery report (status callback, read receipt, bounce). */
+  updateDelivery(providerId: string, status: DeliveryStatus, error?: string | null): Promise<void>;
+  /** The visible messages of a thread, oldest first: for channels the client pulls from (web chat). */
+  history(threadKey: string, opts?: { afterId?: string | null; limit?: number }): Promise<Message[]>;
+  /** Calls `fn` for every message the core records on a thread of this channel (for push to live clients). */
+  onMessage(fn: (threadKey: string, message: Message) => void): () => void;
+  routes: RouteRegistry;
+  state: ChannelState;
+  log: Logger;
+  clock: Clock;
+  /** The public base URL of this router (for building webhook URLs that signatures cover). */
+  publicUrl: string;
+}
+
+export interface ChannelAdapter {
+  readonly channel: string;
+  readonly capabilities: ChannelCapabilities;
+  readonly rateLimit: RateLimit;
+  /** Registers routes, opens gateway connections. */
+  start(host: ChannelHost): Promise<void>;
+  /** Closes connections; in-flight sends are finished by the outbox before this is called. */
+  stop(): Promise<void>;
+  /** The rate-limit key of a thread: a phone number, a Slack channel id, a mailbox address. */
+  destination(threadKey: string, replyRef: Record<string, unknown> | null): string;
+  /** Delivers one message. Throws SendError (rate_limited, transient, permanent) on failure. */
+  send(message: OutboundMessage): Promise<SendResult>;
+}
+
+/** What an adapter package exports: its settings schema and a factory. */
+export interface AdapterDefinition<S = unknown> {
+  channel: string;
+  /** Schema of this channel's section in `config/channels.yaml`. */
+  settings: z.ZodType<S>;
+  create(settings: S, deps: { log: Logger; clock: Clock }): ChannelAdapter;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: each channel has its own settings type
+export type AdapterRegistry = Record<string, AdapterDefinition<any>>;

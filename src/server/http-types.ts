@@ -1,0 +1,44 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+
+/** A request as route handlers see it: the raw body is read (and size-capped) before the handler runs. */
+export interface HttpRequest {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  /** The exact bytes received: signatures are computed over these, never over re-serialised data. */
+  rawBody: Buffer;
+  /** Parameters from the route pattern (`/api/conversations/:id`). */
+  params: Record<string, string>;
+  /** Client address (first hop of X-Forwarded-For when the proxy is trusted). */
+  ip: string;
+  /** The URL the provider called, built from the configured public URL: what signatures cover. */
+  publicUrl: string;
+  raw: IncomingMessage;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers?: Record<string, string>;
+  /** A string or Buffer is sent as is; anything else as JSON. */
+  body?: unknown;
+}
+
+/** A handler that writes the response itself (server-sent events, SDKs that want `res`). */
+export interface Takeover {
+  takeover: (res: ServerResponse) => void;
+}
+
+export type HttpHandler = (req: HttpRequest) => Promise<HttpResponse | Takeover> | HttpResponse | Takeover;
+
+export interface RouteOptions {
+  /** `admin`: requires the admin bearer token. Default `none` (webhooks verify their own signatures). */
+  auth?: 'admin' | 'none';
+  /** Largest body accepted, in bytes (default 1 MiB); larger gets 413. */
+  maxBodyBytes?: number;
+}
+
+export interface RouteRegistry {
+  add(method: string, pattern: string, handler: HttpHandler, options?: RouteOptions): void;
+}

@@ -1,0 +1,152 @@
+import { z } from 'zod';
+
+/**
+ * The business's settings, one schema per file in `config/`. The same
+ * definitions validate at start, drive `touchpoint check`, and generate the
+ * JSON Schemas editors use (config/schema/).
+ */
+
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 500ms, 30s, 5m, 2h or 3d')
+  .describe('A duration: a number followed by ms, s, m, h or d');
+
+const clockRange = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, 'a time range such as 09:00-17:30')
+  .describe('Opening slot, HH:MM-HH:MM in the business timezone');
+
+const weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+
+export const businessFile = z
+  .object({
+    name: z.string().min(1).describe('The business name customers see'),
+    timezone: z.string().min(1).default('UTC').describe('IANA timezone, e.g. Europe/London'),
+    language: z.string().min(2).default('en').describe('Default language of replies (ISO 639-1)'),
+    hours: z
+      .partialRecord(weekday, z.array(clockRange))
+      .default({})
+      .describe('Weekly opening hours; several slots a day allowed; a missing day is closed'),
+    holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date such as 2026-12-25')).default([]),
+    voice: z
+      .object({
+        greeting: z.string().default('Hi{name? }{name}'),
+        signOff: z.string().default(''),
+        agentName: z.string().default('{agent}').describe('How agents are named to customers'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+const rateLimitOverride = z
+  .object({
+    minTimeMs: z.number().int().min(0).optional(),
+    maxConcurrent: z.number().int().min(1).optional(),
+    channelPerSecond: z.number().positive().nullable().optional(),
+  })
+  .strict();
+
+/** Core keys of a channel block; everything else is the adapter's own settings, validated by its schema. */
+export const channelBlock = z
+  .object({
+    enabled: z.boolean().default(true),
+    rateLimit: rateLimitOverride.optional().describe('Overrides the adapter’s default sending rate per destination'),
+  })
+  .loose();
+
+export const channelsFile = z.object({ channels: z.record(z.string(), channelBlock).default({}) }).strict();
+
+const templateVariant = z.union([z.string(), z.object({ text: z.string(), subject: z.string().optional() }).strict()]);
+
+export const templateDef = z.union([
+  z.string(),
+  z
+    .object({
+      text: z.string().describe('Default text; {variables} are filled in'),
+      channels: z.record(z.string(), templateVariant).optional().describe('Per-channel variants (sms, email, …)'),
+      languages: z.record(z.string(), templateVariant).optional().describe('Per-language variants (de, fr, …)'),
+    })
+    .strict(),
+]);
+
+export const templatesFile = z.object({ templates: z.record(z.string(), templateDef).default({}) }).strict();
+
+export const intentDef = z
+  .object({
+    keywords: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Words or phrases; matched case-insensitively on word boundaries'),
+    patterns: z.array(z.string().min(1)).default([]).describe('Regular expressions (case-insensitive)'),
+    category: z.string().optional(),
+    priority: z.enum(['low', 'normal', 'high', 'urgent']).optional(),
+  })
+  .strict();
+
+export const intentsFile = z.object({ intents: z.record(z.string(), intentDef).default({}) }).strict();
+
+export const routerFile = z
+  .object({
+    server: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(3000),
+        publicUrl: z.string().url().optional().describe('The URL providers call, when behind a proxy'),
+        trustProxy: z.boolean().default(false),
+        adminToken: z.string().min(16).optional().describe('Bearer token of the admin API; use ${ENV_VAR}'),
+      })
+      .strict()
+      .prefault({}),
+    pipeline: z
+      .object({
+        workers: z.number().int().min(1).max(256).default(32).describe('Conversations routed in parallel'),
+        batchSize: z.number().int().min(1).max(1000).default(200),
+        leaseTimeout: duration.default('30s'),
+        maxAttempts: z.number().int().min(1).default(5).describe('Routing attempts before an event is marked failed'),
+      })
+      .strict()
+      .prefault({}),
+    outbox: z
+      .object({
+        leaseTimeout: duration.default('60s'),
+        maxAttempts: z.number().int().min(1).default(8),
+        backoffBase: duration.default('2s'),
+        backoffMax: duration.default('10m'),
+        concurrency: z.number().int().min(1).default(64).describe('Sends in flight at once, all channels'),
+      })
+      .strict()
+      .prefault({}),
+    store: z
+      .object({
+        synchronous: z
+          .enum(['full', 'normal'])
+          .default('full')
+          .describe('SQLite: full survives power loss; normal only process crashes'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type BusinessSettings = z.infer<typeof businessFile>;
+export type ChannelBlock = z.infer<typeof channelBlock>;
+export type TemplateDef = z.infer<typeof templateDef>;
+export type IntentDef = z.infer<typeof intentDef>;
+export type RouterSettings = z.infer<typeof routerFile>;
+
+/** The files of `config/`, by name, with their schemas. */
+export const configFiles = {
+  'business.yaml': businessFile,
+  'channels.yaml': channelsFile,
+  'templates.yaml': templatesFile,
+  'intents.yaml': intentsFile,
+  'router.yaml': routerFile,
+} as const;
+
+export function parseDuration(text: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(text);
+  if (!m) throw new Error(`not a duration: ${text}`);
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
+}

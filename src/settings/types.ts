@@ -1,0 +1,27 @@
+import type { FlowDef } from '../engine/flow-schema.ts';
+import type { BusinessSettings, IntentDef, RouterSettings, TemplateDef } from './schema.ts';
+
+export interface ChannelSettings {
+  enabled: boolean;
+  rateLimit?:
+    | {
+        minTimeMs?: number | undefined;
+        maxConcurrent?: number | undefined;
+        channelPerSecond?: number | null | undefined;
+      }
+    | undefined;
+  /** The adapter's own settings, already validated by its schema. */
+  settings: unknown;
+}
+
+/** Everything in `config/` and `flows/`, validated, with `${ENV}` references resolved. */
+export interface Settings {
+  configDir: string;
+  flowsDir: string;
+  business: BusinessSettings;
+  channels: Record<string, ChannelSettings>;
+  templates: Record<string, TemplateDef>;
+  intents: Record<string, IntentDef>;
+  router: RouterSettings;
+  flows: FlowDef[];
+}

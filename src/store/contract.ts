@@ -1,0 +1,209 @@
+import type {
+  Contact,
+  Conversation,
+  ConversationStatus,
+  DeliveryStatus,
+  Envelope,
+  IdentityRef,
+  Message,
+} from '../model/types.ts';
+
+/**
+ * The one store interface. SQLite (embedded default) and PostgreSQL (scale-out)
+ * implement it and pass the same contract suite (test/store/contract.ts).
+ * All times are epoch milliseconds taken from the caller's clock, never the database's.
+ */
+
+export interface NewInbound {
+  channel: string;
+  providerId: string;
+  /** Serialisation key: events with the same key are routed one at a time, in order. */
+  threadKey: string;
+  envelope: Envelope;
+  receivedAt: number;
+}
+
+export interface InboundEvent {
+  id: string;
+  channel: string;
+  providerId: string;
+  threadKey: string;
+  envelope: Envelope;
+  receivedAt: number;
+  attempts: number;
+}
+
+export type InboundStatus = 'pending' | 'done' | 'failed';
+
+export interface Lease {
+  owner: string;
+  now: number;
+  leaseMs: number;
+  limit: number;
+}
+
+export interface OutboxJob {
+  id: string;
+  messageId: string;
+  conversationId: string;
+  channel: string;
+  destination: string;
+  dueAt: number;
+  attempts: number;
+  lastError: string | null;
+  createdAt: number;
+}
+
+export interface DeadLetter extends OutboxJob {
+  text: string;
+  failedAt: number;
+}
+
+export interface Timer {
+  id: string;
+  /** What fires: `flow.wait`, `sla.first_response`, `snooze` … Handlers are looked up by kind. */
+  kind: string;
+  conversationId: string | null;
+  dueAt: number;
+  payload: Record<string, unknown>;
+  /** Optional unique key: scheduling the same key again replaces the pending timer. */
+  key: string | null;
+  attempts: number;
+}
+
+export interface NewTimer {
+  kind: string;
+  conversationId?: string | null;
+  dueAt: number;
+  payload?: Record<string, unknown>;
+  key?: string | null;
+}
+
+export type NewConversation = Omit<Conversation, 'id' | 'createdAt' | 'updatedAt'>;
+export type ConversationPatch = Partial<Omit<Conversation, 'id' | 'contactId' | 'createdAt'>>;
+export type NewMessage = Omit<Message, 'id' | 'createdAt'> & { createdAt?: number };
+export type ContactPatch = Partial<Omit<Contact, 'id' | 'createdAt'>>;
+
+export interface ConversationQuery {
+  status?: ConversationStatus[];
+  channel?: string;
+  limit?: number;
+  /** Conversations updated strictly before this instant (for paging, newest first). */
+  before?: number;
+}
+
+/** Everything one routing decision reads and writes, inside one transaction. */
+export interface StoreTx {
+  /**
+   * Serialises work on one thread across processes (PostgreSQL advisory lock
+   * held until the transaction ends); a no-op where one process owns the store.
+   */
+  lockThread(channel: string, threadKey: string): Promise<void>;
+
+  findContactByIdentity(identity: IdentityRef): Promise<Contact | null>;
+  /** Creates a contact with its first identity. */
+  createContact(
+    contact: Partial<Omit<Contact, 'id' | 'createdAt'>>,
+    identity: IdentityRef,
+    now: number,
+  ): Promise<Contact>;
+  addIdentity(contactId: string, identity: IdentityRef): Promise<void>;
+  updateContact(id: string, patch: ContactPatch): Promise<void>;
+  getContact(id: string): Promise<Contact | null>;
+
+  /** The conversation holding any of our messages with these provider ids on this channel. */
+  findConversationByProviderIds(channel: string, providerIds: string[]): Promise<Conversation | null>;
+  /** The most recently updated conversation on this thread whose status is one of `statuses`. */
+  findConversationByThread(
+    channel: string,
+    threadKey: string,
+    statuses: ConversationStatus[],
+  ): Promise<Conversation | null>;
+  getConversation(id: string): Promise<Conversation | null>;
+  createConversation(conversation: NewConversation, now: number): Promise<Conversation>;
+  updateConversation(id: string, patch: ConversationPatch, now: number): Promise<void>;
+
+  insertMessage(message: NewMessage, now: number): Promise<Message>;
+  /** Queues a message for sending; the row is written in this same transaction. */
+  enqueueOutbound(
+    job: { messageId: string; conversationId: string; channel: string; destination: string; dueAt: number },
+    now: number,
+  ): Promise<OutboxJob>;
+
+  /** Schedules a timer; with a `key`, replaces the pending timer of the same key. */
+  scheduleTimer(timer: NewTimer, now: number): Promise<Timer>;
+  /** Cancels pending timers of a conversation whose kind starts with `kindPrefix`; returns how many. */
+  cancelTimers(conversationId: string, kindPrefix: string): Promise<number>;
+  cancelTimerByKey(key: string): Promise<boolean>;
+  completeTimer(id: string, now: number): Promise<void>;
+
+  completeInbound(eventId: string, now: number, conversationId: string | null): Promise<void>;
+}
+
+export interface Store extends StoreTx {
+  readonly kind: 'sqlite' | 'postgres';
+
+  /** Applies pending forward-only migrations; safe to call on every start. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+
+  /**
+   * Stores inbound events in one transaction (group commit), deduplicated on
+   * (channel, providerId). Results are in input order. Resolves only once durable.
+   */
+  insertInbound(events: NewInbound[]): Promise<Array<{ eventId: string; duplicate: boolean }>>;
+  /**
+   * Leases pending events, oldest first, skipping any whose thread has an
+   * earlier pending event leased by another owner (so one thread is routed in order).
+   */
+  claimInbound(lease: Lease): Promise<InboundEvent[]>;
+  /** Records a routing failure: retried after `retryAt`, or marked failed when `final`. */
+  failInbound(eventId: string, error: string, retryAt: number, final: boolean): Promise<void>;
+  countInbound(status: InboundStatus): Promise<number>;
+
+  /** Leases due outbox rows, earliest due first. */
+  claimOutbox(lease: Lease): Promise<OutboxJob[]>;
+  /** The message, conversation and thread history an adapter needs for one job. */
+  loadOutbound(job: OutboxJob): Promise<{ message: Message; conversation: Conversation; references: string[] } | null>;
+  markSent(jobId: string, providerId: string | null, status: DeliveryStatus, now: number): Promise<void>;
+  /** Puts a job back for later; `countAttempt` false for rate limits (they are not the job's fault). */
+  rescheduleOutbox(jobId: string, dueAt: number, error: string, countAttempt: boolean): Promise<void>;
+  deadLetter(jobId: string, error: string, now: number): Promise<void>;
+  listDeadLetters(limit?: number): Promise<DeadLetter[]>;
+  /** Puts a dead letter back in the queue, due now. False when no such dead letter exists. */
+  retryDeadLetter(jobId: string, now: number): Promise<boolean>;
+  countOutbox(status: 'pending' | 'sent' | 'dead'): Promise<number>;
+
+  claimTimers(lease: Lease): Promise<Timer[]>;
+  /** Puts a timer back after its handler failed. */
+  rescheduleTimer(id: string, dueAt: number, error: string): Promise<void>;
+
+  /** Earliest instant at which an outbox row or timer falls due (or a lease expires), for sleeping until then. */
+  nextDueAt(): Promise<number | null>;
+  /** Drops this owner's leases so another worker (or the next start) takes the rows at once. */
+  releaseLeases(owner: string): Promise<void>;
+
+  /** A provider's delivery report for one of our messages. Returns the message, if known. */
+  updateDelivery(
+    channel: string,
+    providerId: string,
+    status: DeliveryStatus,
+    error: string | null,
+  ): Promise<Message | null>;
+
+  listConversations(query: ConversationQuery): Promise<Conversation[]>;
+  listMessages(
+    conversationId: string,
+    opts?: { afterId?: string | null; limit?: number; includeInternal?: boolean },
+  ): Promise<Message[]>;
+  /** The customer-visible messages of the latest conversation on a thread, oldest first. */
+  threadHistory(
+    channel: string,
+    threadKey: string,
+    opts?: { afterId?: string | null; limit?: number },
+  ): Promise<Message[]>;
+
+  getState<T>(scope: string, key: string): Promise<T | null>;
+  setState(scope: string, key: string, value: unknown): Promise<void>;
+}
