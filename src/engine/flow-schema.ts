@@ -14,6 +14,7 @@ export const flowTrigger = z
     touchpoints: z.array(z.string()).default([]).describe('Only on these touchpoint kinds (empty: all)'),
     visibility: z.enum(['public', 'private', 'any']).default('any'),
     firstMessage: z.boolean().default(false).describe('Start on the first message of a conversation'),
+    fallback: z.boolean().default(false).describe('Run when no other flow matches (one flow at most)'),
   })
   .strict();
 
@@ -26,8 +27,7 @@ export const flowStep = z.union([
           team: z.string().optional(),
           reason: z.string().optional(),
         })
-        .strict()
-        .prefault({}),
+        .strict(),
     })
     .strict(),
   z

@@ -117,6 +117,12 @@ export interface EnvelopeFlags {
   bounce?: boolean;
   /** An echo of a message we sent ourselves. */
   echo?: boolean;
+  /**
+   * A carrier keyword (SMS STOP/START/HELP families): `stop` records an opt-out of
+   * this channel, `start` lifts it, `help` is answered from the help template.
+   * The message itself is still stored like any other.
+   */
+  optOut?: 'stop' | 'start' | 'help';
 }
 
 /** One inbound event as an adapter hands it to the core. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { calendarKeys, timeZoneName } from '../calendar/hours-schema.ts';
 
 /**
  * The business's settings, one schema per file in `config/`. The same
@@ -11,26 +12,16 @@ const duration = z
   .regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 500ms, 30s, 5m, 2h or 3d')
   .describe('A duration: a number followed by ms, s, m, h or d');
 
-const clockRange = z
-  .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, 'a time range such as 09:00-17:30')
-  .describe('Opening slot, HH:MM-HH:MM in the business timezone');
-
-const weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
-
 export const businessFile = z
   .object({
     name: z.string().min(1).describe('The business name customers see'),
-    timezone: z.string().min(1).default('UTC').describe('IANA timezone, e.g. Europe/London'),
+    timezone: timeZoneName.default('UTC'),
     language: z.string().min(2).default('en').describe('Default language of replies (ISO 639-1)'),
-    hours: z
-      .partialRecord(weekday, z.array(clockRange))
-      .default({})
-      .describe('Weekly opening hours; several slots a day allowed; a missing day is closed'),
-    holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date such as 2026-12-25')).default([]),
+    // opening hours: hours, holidays, holidayCalendar, closures, extendedHours, channelHours (src/calendar/)
+    ...calendarKeys,
     voice: z
       .object({
-        greeting: z.string().default('Hi{name? }{name}'),
+        greeting: z.string().default('Hi {name|there}').describe('{variable|fallback} placeholders'),
         signOff: z.string().default(''),
         agentName: z.string().default('{agent}').describe('How agents are named to customers'),
       })
@@ -94,7 +85,11 @@ export const routerFile = z
         port: z.number().int().min(0).max(65535).default(3000),
         publicUrl: z.string().url().optional().describe('The URL providers call, when behind a proxy'),
         trustProxy: z.boolean().default(false),
-        adminToken: z.string().min(16).optional().describe('Bearer token of the admin API; use ${ENV_VAR}'),
+        adminToken: z
+          .string()
+          .min(16)
+          .optional()
+          .describe('Bearer token of the admin API; when absent, the TOUCHPOINT_ADMIN_TOKEN environment variable'),
       })
       .strict()
       .prefault({}),

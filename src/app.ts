@@ -1,0 +1,190 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { createAgentActions } from './agent/agent-actions.ts';
+import type { AdapterRegistry, ChannelAdapter } from './channel/contract.ts';
+import { createChannelHost, MessageBus } from './channel/host.ts';
+import { type Clock, systemClock } from './clock.ts';
+import { createRuleClassifier } from './engine/classify.ts';
+import { defaultHooks } from './engine/hooks.ts';
+import { ConfigError } from './errors.ts';
+import type { Logger } from './log.ts';
+import { newId } from './ids.ts';
+import { createOutboxLimiter } from './outbox/limiter.ts';
+import { createOutboxWorker } from './outbox/worker.ts';
+import { createIngestor } from './pipeline/ingest.ts';
+import type { DestinationOf } from './pipeline/replies.ts';
+import type { Routed } from './pipeline/route-event.ts';
+import { createRouter } from './pipeline/router.ts';
+import { registerAdminApi } from './server/admin-api.ts';
+import { createHttpServer } from './server/http-server.ts';
+import { parseDuration } from './settings/schema.ts';
+import type { Settings } from './settings/types.ts';
+import type { Store } from './store/contract.ts';
+import { openStore } from './store/open.ts';
+import { createTimerScheduler } from './timers/scheduler.ts';
+
+export interface AppOptions {
+  settings: Settings;
+  adapters: AdapterRegistry;
+  dataDir: string;
+  databaseUrl: string | null;
+  /** Overrides router.yaml's port (PORT, tests: 0 for any free port). */
+  port: number | null;
+  log: Logger;
+  clock?: Clock;
+  /** Shares rate limits across instances (bottleneck clustering). */
+  redisUrl?: string | null;
+}
+
+export interface App {
+  url: string;
+  store: Store;
+  adminToken: string;
+  /** Routes and sends everything pending now (tests, benchmarks). */
+  drain(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Wires the store, the pipeline, the workers, the adapters and the HTTP server, and starts them. */
+export async function startApp(o: AppOptions): Promise<App> {
+  const { settings, log } = o;
+  const clock = o.clock ?? systemClock;
+  const r = settings.router;
+  const instance = `${hostname()}:${process.pid}:${newId().slice(-6)}`;
+  const store = await openStore({ databaseUrl: o.databaseUrl, dataDir: o.dataDir, synchronous: r.store.synchronous, log });
+  const adminToken = await resolveAdminToken(store, r.server.adminToken);
+
+  const adapters = createAdapters(o.adapters, settings, log, clock);
+  const destinationOf: DestinationOf = (channel, threadKey, replyRef) =>
+    adapters.get(channel)?.destination(threadKey, replyRef) ?? null;
+  const bus = new MessageBus();
+
+  const limiter = createOutboxLimiter({ adapters, settings: settings.channels, redisUrl: o.redisUrl ?? null, log });
+  const outbox = createOutboxWorker({
+    store,
+    adapters,
+    limiter,
+    clock,
+    log: log.child({ part: 'outbox' }),
+    owner: `${instance}:outbox`,
+    leaseMs: parseDuration(r.outbox.leaseTimeout),
+    maxAttempts: r.outbox.maxAttempts,
+    backoff: { baseMs: parseDuration(r.outbox.backoffBase), maxMs: parseDuration(r.outbox.backoffMax) },
+    concurrency: r.outbox.concurrency,
+  });
+  const timers = createTimerScheduler({
+    store,
+    clock,
+    log: log.child({ part: 'timers' }),
+    owner: `${instance}:timers`,
+    leaseMs: parseDuration(r.pipeline.leaseTimeout),
+    handlers: {},
+  });
+
+  const onRouted = (routed: Routed[]) => {
+    let queued = 0;
+    for (const x of routed) {
+      queued += x.queued;
+      for (const m of x.messages) bus.publish(x.channel, x.threadKey, m);
+      if (x.bounceOf) void store.updateDelivery(x.channel, x.bounceOf, 'failed', 'bounced').catch((err) => log.error({ err }, 'recording a bounce failed'));
+    }
+    if (queued > 0) outbox.kick();
+  };
+  const router = createRouter({
+    store,
+    clock,
+    log: log.child({ part: 'router' }),
+    owner: `${instance}:router`,
+    leaseMs: parseDuration(r.pipeline.leaseTimeout),
+    batchSize: r.pipeline.batchSize,
+    workers: r.pipeline.workers,
+    maxAttempts: r.pipeline.maxAttempts,
+    batchTransactions: store.kind === 'sqlite',
+    deps: { settings, hooks: defaultHooks(createRuleClassifier(settings.intents)), destinationOf },
+    onRouted,
+  });
+  const ingestor = createIngestor({ store, clock, log, onStored: () => router.kick() });
+  const actions = createAgentActions({
+    store,
+    clock,
+    destinationOf,
+    onMessages: (conversation, messages) => {
+      for (const m of messages) bus.publish(conversation.touchpoint.channel, conversation.threadKey, m);
+      outbox.kick();
+    },
+  });
+
+  let ready = false;
+  const server = createHttpServer({
+    host: r.server.host,
+    port: o.port ?? r.server.port,
+    ...(r.server.publicUrl ? { publicUrl: r.server.publicUrl } : {}),
+    trustProxy: r.server.trustProxy,
+    adminToken,
+    log: log.child({ part: 'http' }),
+    isReady: () => ready,
+  });
+  registerAdminApi(server.routes, { store, actions });
+  // Listen first (readyz answers 503 meanwhile) so adapters learn the real public URL.
+  const url = await server.listen();
+  const publicUrl = r.server.publicUrl ?? url;
+  for (const adapter of adapters.values()) {
+    const host = createChannelHost({ channel: adapter.channel, store, ingestor, bus, routes: server.routes, log, clock, publicUrl });
+    await adapter.start(host);
+  }
+  router.start();
+  outbox.start();
+  timers.start();
+  ready = true;
+  log.info({ url, store: store.kind, channels: [...adapters.keys()] }, 'touchpoint started');
+
+  return {
+    url,
+    store,
+    adminToken,
+    async drain() {
+      await ingestor.flush();
+      await router.drain();
+      await outbox.drain();
+    },
+    async stop() {
+      ready = false;
+      await server.close(10_000);
+      await ingestor.flush();
+      await router.stop();
+      await timers.stop();
+      await outbox.stop();
+      await Promise.all([...adapters.values()].map((a) => a.stop().catch((err) => log.warn({ err, channel: a.channel }, 'adapter stop failed'))));
+      await limiter.close();
+      await store.close();
+      log.info('touchpoint stopped');
+    },
+  };
+}
+
+function createAdapters(registry: AdapterRegistry, settings: Settings, log: Logger, clock: Clock): Map<string, ChannelAdapter> {
+  const out = new Map<string, ChannelAdapter>();
+  for (const [name, ch] of Object.entries(settings.channels)) {
+    if (!ch.enabled) continue;
+    const def = registry[name];
+    if (!def) {
+      throw new ConfigError([
+        { file: `${settings.configDir}/channels.yaml`, line: null, path: `channels.${name}`, message: `no adapter for channel "${name}"`, fix: `use one of: ${Object.keys(registry).join(', ')}` },
+      ]);
+    }
+    out.set(name, def.create(ch.settings, { log: log.child({ channel: name }), clock }));
+  }
+  return out;
+}
+
+/** The admin token: from config, else from the environment, else generated once and kept in the store. */
+async function resolveAdminToken(store: Store, configured: string | undefined): Promise<string> {
+  if (configured) return configured;
+  const fromEnv = process.env.TOUCHPOINT_ADMIN_TOKEN;
+  if (fromEnv) return fromEnv;
+  const kept = await store.getState<string>('core', 'adminToken');
+  if (kept) return kept;
+  const token = randomBytes(24).toString('base64url');
+  await store.setState('core', 'adminToken', token);
+  return token;
+}

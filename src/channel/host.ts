@@ -1,0 +1,53 @@
+import { EventEmitter } from 'node:events';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import type { Message } from '../model/types.ts';
+import type { Ingestor } from '../pipeline/ingest.ts';
+import type { RouteRegistry } from '../server/http-types.ts';
+import type { Store } from '../store/contract.ts';
+import type { ChannelHost } from './contract.ts';
+
+/** Fans recorded messages out to adapters that push to live clients (web chat). */
+export class MessageBus {
+  readonly #emitter = new EventEmitter();
+  constructor() {
+    this.#emitter.setMaxListeners(0);
+  }
+  publish(channel: string, threadKey: string, message: Message): void {
+    if (message.visibility !== 'customer') return;
+    this.#emitter.emit(channel, threadKey, message);
+  }
+  subscribe(channel: string, fn: (threadKey: string, message: Message) => void): () => void {
+    this.#emitter.on(channel, fn);
+    return () => this.#emitter.off(channel, fn);
+  }
+}
+
+export function createChannelHost(opts: {
+  channel: string;
+  store: Store;
+  ingestor: Ingestor;
+  bus: MessageBus;
+  routes: RouteRegistry;
+  log: Logger;
+  clock: Clock;
+  publicUrl: string;
+}): ChannelHost {
+  const { channel, store } = opts;
+  return {
+    ingest: (envelope) => opts.ingestor.ingest({ ...envelope, channel }),
+    async updateDelivery(providerId, status, error) {
+      await store.updateDelivery(channel, providerId, status, error ?? null);
+    },
+    history: (threadKey, o) => store.threadHistory(channel, threadKey, o),
+    onMessage: (fn) => opts.bus.subscribe(channel, fn),
+    routes: opts.routes,
+    state: {
+      get: (key) => store.getState(`channel:${channel}`, key),
+      set: (key, value) => store.setState(`channel:${channel}`, key, value),
+    },
+    log: opts.log.child({ channel }),
+    clock: opts.clock,
+    publicUrl: opts.publicUrl,
+  };
+}

@@ -1,0 +1,69 @@
+import { ConfigError, formatProblem } from '../errors.ts';
+import { loadSettings } from '../settings/load.ts';
+import type { Settings } from '../settings/types.ts';
+import { helpOption, jsonOption, parseCommand } from './args.ts';
+import { type Command, configOptions } from './context.ts';
+
+const usage = `Usage: touchpoint check [--config DIR] [--flows DIR] [--json]
+
+Validates config/*.yaml and flows/*.yaml without starting anything. Prints
+every problem as file:line:col (setting): message. Fix: …
+Exits 0 when everything is valid, 1 when there are problems.
+
+Options:
+  --config DIR   settings folder (default: config)
+  --flows DIR    flows folder (default: flows)
+  --json         print the result as JSON`;
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'validate config/ and flows/',
+  usage,
+  async run(args, ctx) {
+    const { values, help } = parseCommand(args, { ...helpOption, ...jsonOption, ...configOptions }, usage);
+    if (help) {
+      ctx.out.help(usage);
+      return 0;
+    }
+    let settings: Settings;
+    try {
+      settings = loadSettings({
+        configDir: values.config,
+        flowsDir: values.flows,
+        adapters: ctx.adapters,
+        env: ctx.env,
+      });
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      const n = err.problems.length;
+      ctx.out.result({ ok: false, problems: err.problems }, () => [
+        ...err.problems.map(formatProblem),
+        '',
+        `${n} problem${n === 1 ? '' : 's'} found.`,
+      ]);
+      return 1;
+    }
+    const summary = summarise(settings);
+    ctx.out.result({ ok: true, ...summary }, () => {
+      const enabled = summary.channels.filter((c) => c.enabled).map((c) => c.name);
+      return [
+        `OK: ${settings.business.name}`,
+        `  channels:  ${summary.channels.length} (enabled: ${enabled.join(', ') || 'none'})`,
+        `  templates: ${summary.templates}`,
+        `  intents:   ${summary.intents}`,
+        `  flows:     ${summary.flows.length} (${summary.flows.join(', ')})`,
+      ];
+    });
+    return 0;
+  },
+};
+
+function summarise(s: Settings) {
+  return {
+    business: s.business.name,
+    channels: Object.entries(s.channels).map(([name, c]) => ({ name, enabled: c.enabled })),
+    templates: Object.keys(s.templates).length,
+    intents: Object.keys(s.intents).length,
+    flows: s.flows.map((f) => f.id),
+  };
+}

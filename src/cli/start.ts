@@ -1,0 +1,66 @@
+import { createLogger } from '../log.ts';
+import { loadSettings } from '../settings/load.ts';
+import { helpOption, parseCommand, UsageError } from './args.ts';
+import { type Command, configOptions, databaseUrlOf, dataDirOf, dataOption } from './context.ts';
+import { waitForStopSignal } from './signals.ts';
+
+const usage = `Usage: touchpoint start [--config DIR] [--flows DIR] [--data DIR]
+
+Starts the router: loads and checks config/ and flows/, opens the store,
+starts the channels and the HTTP server, and runs until SIGINT or SIGTERM.
+
+Options:
+  --config DIR   settings folder (default: config)
+  --flows DIR    flows folder (default: flows)
+  --data DIR     data folder of the embedded store (default: $TOUCHPOINT_DATA_DIR or data)
+
+Environment:
+  PORT                     HTTP port (overrides router.yaml)
+  DATABASE_URL             postgres://… to use PostgreSQL instead of the embedded store
+  TOUCHPOINT_ADMIN_TOKEN   admin API token, when router.yaml sets none
+  LOG_LEVEL                log level (default info)`;
+
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'run the router',
+  usage,
+  async run(args, ctx) {
+    const { values, help } = parseCommand(args, { ...helpOption, ...configOptions, ...dataOption }, usage);
+    if (help) {
+      ctx.out.help(usage);
+      return 0;
+    }
+    const port = portOf(ctx.env.PORT);
+    const settings = loadSettings({
+      configDir: values.config,
+      flowsDir: values.flows,
+      adapters: ctx.adapters,
+      env: ctx.env,
+    });
+    // loaded on demand, so `check` and the other commands stay quick to start
+    const { startApp } = await import('../app.ts');
+    const app = await startApp({
+      settings,
+      adapters: ctx.adapters,
+      dataDir: dataDirOf(ctx, values.data),
+      databaseUrl: databaseUrlOf(ctx),
+      port,
+      log: createLogger(),
+    });
+    ctx.out.info(`Touchpoint is running at ${app.url} (web chat: ${app.url}/chat). Press Ctrl+C to stop.`);
+    const signal = await waitForStopSignal();
+    ctx.out.info(`${signal}: stopping…`);
+    await app.stop();
+    ctx.out.info('stopped');
+    return 0;
+  },
+};
+
+function portOf(text: string | undefined): number | null {
+  if (text === undefined || text === '') return null;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`PORT must be a port number from 0 to 65535, got "${text}"`, usage);
+  }
+  return port;
+}

@@ -1,0 +1,61 @@
+import type { Priority } from '../model/types.ts';
+import type { IntentDef } from '../settings/schema.ts';
+
+export interface Classification {
+  intent: string | null;
+  category: string | null;
+  priority: Priority | null;
+  /** Every intent that matched, best first. */
+  matches: Array<{ intent: string; score: number }>;
+}
+
+/** One interface for every classifier, so an external one (an HTTP hook) can replace the rule-based default. */
+export interface Classifier {
+  classify(text: string): Classification;
+}
+
+interface CompiledIntent {
+  name: string;
+  def: IntentDef;
+  keywords: RegExp[];
+  patterns: RegExp[];
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Rule-based intents from config: keywords match on word boundaries,
+ * case-insensitively; patterns are regular expressions. A pattern match and a
+ * longer keyword weigh more, so "opening hours" beats "open".
+ */
+export function createRuleClassifier(intents: Record<string, IntentDef>): Classifier {
+  const compiled: CompiledIntent[] = Object.entries(intents).map(([name, def]) => ({
+    name,
+    def,
+    keywords: def.keywords.map((k) => new RegExp(`(^|[^\\p{L}\\p{N}])${escape(k.toLowerCase())}($|[^\\p{L}\\p{N}])`, 'u')),
+    patterns: def.patterns.map((p) => new RegExp(p, 'iu')),
+  }));
+
+  return {
+    classify(text) {
+      const lower = text.toLowerCase();
+      const matches: Array<{ intent: string; score: number }> = [];
+      for (const c of compiled) {
+        let score = 0;
+        c.keywords.forEach((re, i) => {
+          if (re.test(lower)) score += 1 + (c.def.keywords[i]?.split(/\s+/).length ?? 1);
+        });
+        for (const re of c.patterns) if (re.test(text)) score += 3;
+        if (score > 0) matches.push({ intent: c.name, score });
+      }
+      matches.sort((a, b) => b.score - a.score);
+      const best = matches[0] ? compiled.find((c) => c.name === matches[0]?.intent) : undefined;
+      return {
+        intent: best?.name ?? null,
+        category: best?.def.category ?? null,
+        priority: best?.def.priority ?? null,
+        matches,
+      };
+    },
+  };
+}

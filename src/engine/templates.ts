@@ -1,0 +1,42 @@
+import type { TemplateDef } from '../settings/schema.ts';
+
+export interface RenderContext {
+  channel: string;
+  language: string | null;
+  vars: Record<string, string | number | null | undefined>;
+}
+
+export interface Rendered {
+  text: string;
+  subject?: string;
+}
+
+export class TemplateMissing extends Error {}
+
+/**
+ * Picks the most specific variant (language, then channel, then the default)
+ * and fills `{variable}` or `{variable|fallback}` placeholders. Unknown
+ * variables render as their fallback, or as nothing: a customer never sees braces.
+ */
+export function renderTemplate(templates: Record<string, TemplateDef>, id: string, ctx: RenderContext): Rendered {
+  const def = templates[id];
+  if (def === undefined) throw new TemplateMissing(`no template named "${id}"`);
+  const variant = pickVariant(def, ctx);
+  const out: Rendered = { text: fill(variant.text, ctx.vars) };
+  if (variant.subject) out.subject = fill(variant.subject, ctx.vars);
+  return out;
+}
+
+function pickVariant(def: TemplateDef, ctx: RenderContext): { text: string; subject?: string | undefined } {
+  if (typeof def === 'string') return { text: def };
+  const lang = ctx.language ? def.languages?.[ctx.language] : undefined;
+  const chosen = lang ?? def.channels?.[ctx.channel] ?? def.text;
+  return typeof chosen === 'string' ? { text: chosen } : chosen;
+}
+
+export function fill(text: string, vars: RenderContext['vars']): string {
+  return text.replace(/\{([a-zA-Z_][\w.]*)(?:\|([^}]*))?\}/g, (_all, name: string, fallback: string | undefined) => {
+    const v = vars[name];
+    return v === null || v === undefined || v === '' ? (fallback ?? '') : String(v);
+  });
+}

@@ -1,0 +1,151 @@
+import type { RouteContext, RouteHook } from '../engine/context.ts';
+import { recordAutoReplies } from '../engine/hooks.ts';
+import { runHooks } from '../engine/context.ts';
+import type { Contact, Conversation, Envelope, Message } from '../model/types.ts';
+import type { Settings } from '../settings/types.ts';
+import type { InboundEvent, StoreTx } from '../store/contract.ts';
+import { type DestinationOf, queueReply } from './replies.ts';
+
+export interface Routed {
+  conversationId: string | null;
+  channel: string;
+  threadKey: string;
+  /** Customer-visible messages written, for live clients. */
+  messages: Message[];
+  events: RouteContext['events'];
+  queued: number;
+  /** A bounce names the provider id of the message that failed. */
+  bounceOf: string | null;
+}
+
+export interface RouteDeps {
+  settings: Settings;
+  hooks: RouteHook[];
+  destinationOf: DestinationOf;
+}
+
+const live = ['open', 'pending', 'snoozed'] as const;
+
+/** Routes one stored inbound event inside the caller's transaction. */
+export async function routeEvent(tx: StoreTx, event: InboundEvent, now: number, deps: RouteDeps): Promise<Routed> {
+  const env = event.envelope;
+  const out: Routed = {
+    conversationId: null,
+    channel: env.channel,
+    threadKey: env.threadKey,
+    messages: [],
+    events: [],
+    queued: 0,
+    bounceOf: env.flags?.bounce && env.bounceOf ? env.bounceOf : null,
+  };
+  await tx.lockThread(env.channel, env.threadKey);
+  if (env.flags?.echo) {
+    await tx.completeInbound(event.id, now, null);
+    return out;
+  }
+
+  const contact = await findOrCreateContact(tx, env, now);
+  const { conversation, isNew } = await findOrOpenConversation(tx, env, contact, now);
+  const message = await tx.insertMessage(
+    {
+      conversationId: conversation.id,
+      direction: 'inbound',
+      author: { kind: 'contact', id: contact.id, name: env.from.name ?? contact.name },
+      text: env.text,
+      attachments: env.attachments ?? [],
+      providerId: env.providerId,
+      status: 'received',
+      visibility: 'customer',
+    },
+    now,
+  );
+  out.messages.push(message);
+
+  const ctx: RouteContext = {
+    now,
+    settings: deps.settings,
+    envelope: env,
+    contact,
+    conversation,
+    message,
+    isNewConversation: isNew,
+    classification: null,
+    replies: [],
+    patch: {
+      lastInboundAt: now,
+      ...(env.replyRef ? { replyRef: env.replyRef } : {}),
+      ...(conversation.status !== 'open' ? { status: 'open' as const } : {}),
+    },
+    timers: [],
+    silence: null,
+    events: [],
+  };
+  await runHooks(deps.hooks, ctx);
+  recordAutoReplies(ctx);
+
+  const updated = { ...conversation, ...ctx.patch } as Conversation;
+  await tx.updateConversation(conversation.id, ctx.patch, now);
+  for (const reply of ctx.replies) {
+    const m = await queueReply(
+      tx,
+      { conversation: updated, contact, text: reply.text, author: { kind: reply.author, name: deps.settings.business.name }, ...(reply.subject ? { subject: reply.subject } : {}) },
+      now,
+      deps.destinationOf,
+    );
+    out.messages.push(m);
+    if (m.status === 'queued') out.queued++;
+  }
+  for (const timer of ctx.timers) await tx.scheduleTimer({ ...timer, conversationId: timer.conversationId ?? conversation.id }, now);
+  await tx.completeInbound(event.id, now, conversation.id);
+  out.conversationId = conversation.id;
+  out.events = ctx.events;
+  return out;
+}
+
+async function findOrCreateContact(tx: StoreTx, env: Envelope, now: number): Promise<Contact> {
+  const { name, ...identity } = env.from;
+  const found = await tx.findContactByIdentity(identity);
+  if (found) {
+    if (!found.name && name) {
+      await tx.updateContact(found.id, { name });
+      return { ...found, name };
+    }
+    return found;
+  }
+  return tx.createContact({ name: name ?? null }, identity, now);
+}
+
+async function findOrOpenConversation(
+  tx: StoreTx,
+  env: Envelope,
+  contact: Contact,
+  now: number,
+): Promise<{ conversation: Conversation; isNew: boolean }> {
+  if (env.inReplyTo && env.inReplyTo.length > 0) {
+    const byReply = await tx.findConversationByProviderIds(env.channel, env.inReplyTo);
+    if (byReply && byReply.status !== 'closed') return { conversation: byReply, isNew: false };
+  }
+  // A resolved conversation reopens when the customer writes again on the same thread; a closed one stays closed.
+  const byThread = await tx.findConversationByThread(env.channel, env.threadKey, [...live, 'resolved']);
+  if (byThread) return { conversation: byThread, isNew: false };
+  const conversation = await tx.createConversation(
+    {
+      contactId: contact.id,
+      touchpoint: env.touchpoint,
+      threadKey: env.threadKey,
+      status: 'open',
+      category: null,
+      intent: null,
+      priority: contact.vip ? 'high' : 'normal',
+      assignee: null,
+      tags: [],
+      links: [],
+      sla: {},
+      flowState: null,
+      replyRef: env.replyRef ?? null,
+      lastInboundAt: now,
+    },
+    now,
+  );
+  return { conversation, isNew: true };
+}

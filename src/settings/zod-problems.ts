@@ -1,0 +1,244 @@
+import type { z } from 'zod';
+import type { ConfigProblem } from '../errors.ts';
+import { descriptionOf, kindOf, knownKeys, optionsOf, schemaAt } from './schema-walk.ts';
+import { withSuggestion } from './suggest.ts';
+import { formatPath, locate, type YamlSource } from './yaml-source.ts';
+
+type Issue = z.core.$ZodIssue;
+type Schema = z.core.$ZodType;
+
+export interface IssueContext {
+  source: YamlSource;
+  /** The schema the issues' paths start from. */
+  schema: Schema;
+  /** The data that was validated. */
+  data: unknown;
+  /** Where `data` sits in the file (an adapter's block inside channels.yaml); empty for a whole file. */
+  prefix?: PropertyKey[];
+  /** Keys accepted at the root besides the schema's own (a channel block's core keys). */
+  extraRootKeys?: string[];
+  /** Formatted paths whose values came from the environment: never shown. */
+  fromEnv: Set<string>;
+}
+
+/** Turns zod's issues into problems that name the file, line, setting and a fix. */
+export function issuesToProblems(issues: readonly Issue[], ctx: IssueContext): ConfigProblem[] {
+  return issues.flatMap((issue) => toProblems(issue, ctx));
+}
+
+function toProblems(issue: Issue, ctx: IssueContext): ConfigProblem[] {
+  const path = issue.path;
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => unknownKey(ctx, path, key));
+    case 'invalid_union':
+      return unionProblems(issue.errors, path, ctx);
+    case 'invalid_type':
+      return [typeProblem(issue.expected, path, ctx)];
+    case 'too_small':
+      return [
+        at(ctx, path, tooSmall(issue.origin, Number(issue.minimum)), `use ${atLeast(issue.origin, issue.minimum)}`),
+      ];
+    case 'too_big':
+      return [
+        at(
+          ctx,
+          path,
+          `is too large (${issue.origin === 'number' ? 'at most' : 'longest'} ${issue.maximum})`,
+          `use at most ${issue.maximum}`,
+        ),
+      ];
+    case 'invalid_format':
+      return [formatProblem(issue.format, issue.message, path, ctx)];
+    case 'invalid_value': {
+      const allowed = issue.values.map(String);
+      const value = valueAt(ctx.data, path);
+      return [
+        at(
+          ctx,
+          path,
+          `${show(value, path, ctx)} is not allowed here`,
+          withSuggestion(String(value), allowed, `use one of ${allowed.join(', ')}`),
+        ),
+      ];
+    }
+    default:
+      return [at(ctx, path, issue.message, describeFix(ctx, path))];
+  }
+}
+
+function unknownKey(ctx: IssueContext, parent: readonly PropertyKey[], key: string): ConfigProblem {
+  const schema = schemaAt(ctx.schema, parent);
+  const known = [...(knownKeys(schema) ?? []), ...(parent.length === 0 ? (ctx.extraRootKeys ?? []) : [])];
+  const keyPath = [...parent, key];
+  const isEnumRecord = schema !== null && kindOf(schema) === 'record';
+  if (isEnumRecord) {
+    return at(
+      ctx,
+      keyPath,
+      `\`${key}\` is not allowed here`,
+      withSuggestion(key, known, `use one of ${known.join(', ')}`),
+      true,
+    );
+  }
+  return at(
+    ctx,
+    keyPath,
+    `unknown setting \`${key}\``,
+    withSuggestion(key, known, `remove it or check the spelling; known keys: ${known.join(', ')}`),
+    true,
+  );
+}
+
+/**
+ * zod reports a failed union with the issues of every alternative. Report
+ * the alternative the value evidently meant (the one whose shape it has),
+ * else say which alternatives exist.
+ */
+function unionProblems(branches: Issue[][], path: readonly PropertyKey[], ctx: IssueContext): ConfigProblem[] {
+  const atRoot = (issues: Issue[], code: string) => issues.some((i) => i.path.length === 0 && i.code === code);
+  const sameType = branches.filter((b) => !atRoot(b, 'invalid_type'));
+  const sameKeys = sameType.filter((b) => !atRoot(b, 'unrecognized_keys'));
+  const chosen = sameType.length === 1 ? sameType[0] : sameKeys.length === 1 ? sameKeys[0] : undefined;
+  if (chosen) {
+    const absolute = chosen.map((i) => ({ ...i, path: [...path, ...i.path] }) as Issue);
+    return issuesToProblems(absolute, ctx);
+  }
+  const schema = schemaAt(ctx.schema, path);
+  const value = valueAt(ctx.data, path);
+  const options = schema ? optionsOf(schema) : [];
+  const keys = schema ? knownKeys(schema) : null;
+  if (isMapping(value) && keys && options.every((o) => kindOf(o) === 'object')) {
+    const unknown = Object.keys(value).filter((k) => !keys.includes(k));
+    if (unknown.length > 0) {
+      return unknown.map((k) =>
+        at(ctx, [...path, k], `unknown key \`${k}\``, withSuggestion(k, keys, `use one of ${keys.join(', ')}`), true),
+      );
+    }
+    const given = Object.keys(value);
+    return [
+      at(
+        ctx,
+        path,
+        given.length === 0 ? `has none of ${keys.join(', ')}` : `\`${given.join('`, `')}\` cannot be combined here`,
+        `use exactly one of ${keys.join(', ')}`,
+      ),
+    ];
+  }
+  const alternatives = options.map((o) => expectedText(kindOf(o))).join(' or ');
+  return [at(ctx, path, `expected ${alternatives}, got ${show(value, path, ctx)}`, `write ${alternatives}`)];
+}
+
+function typeProblem(expected: string, path: readonly PropertyKey[], ctx: IssueContext): ConfigProblem {
+  const value = valueAt(ctx.data, path);
+  const key = path[path.length - 1];
+  if (value === undefined && key !== undefined) {
+    const about = descriptionOf(schemaAt(ctx.schema, path));
+    return at(
+      ctx,
+      path,
+      `missing required setting \`${String(key)}\``,
+      `add \`${String(key)}: …\`${about ? ` (${about})` : ''}`,
+    );
+  }
+  if (value === null)
+    return at(ctx, path, `is empty; expected ${expectedText(expected)}`, 'give it a value or remove the key');
+  return at(ctx, path, `expected ${expectedText(expected)}, got ${show(value, path, ctx)}`, typeFix(expected));
+}
+
+function formatProblem(
+  format: string,
+  message: string,
+  path: readonly PropertyKey[],
+  ctx: IssueContext,
+): ConfigProblem {
+  const value = valueAt(ctx.data, path);
+  if (format === 'url')
+    return at(ctx, path, `${show(value, path, ctx)} is not a URL`, 'use a full URL such as https://chat.example.com');
+  // a regex check with our own message names the expected form ("a duration such as 30s")
+  const own = !/^Invalid/.test(message);
+  return at(ctx, path, `${show(value, path, ctx)} is not valid here`, own ? `use ${message}` : describeFix(ctx, path));
+}
+
+function describeFix(ctx: IssueContext, path: readonly PropertyKey[]): string {
+  const about = descriptionOf(schemaAt(ctx.schema, path));
+  return about ? `expected: ${about}` : 'correct or remove this setting';
+}
+
+function at(ctx: IssueContext, path: readonly PropertyKey[], message: string, fix: string, key = false): ConfigProblem {
+  const full = [...(ctx.prefix ?? []), ...path];
+  const pos = locate(ctx.source, full, { key });
+  return {
+    file: ctx.source.file,
+    line: pos.line,
+    column: pos.column,
+    path: formatPath(full) || undefined,
+    message,
+    fix,
+  };
+}
+
+function tooSmall(origin: string, minimum: number): string {
+  if (origin === 'string') return minimum <= 1 ? 'must not be empty' : `is too short (at least ${minimum} characters)`;
+  if (origin === 'array') return `needs at least ${minimum} item${minimum === 1 ? '' : 's'}`;
+  return `is too small (at least ${minimum})`;
+}
+
+function atLeast(origin: string, minimum: number | bigint): string {
+  if (origin === 'string') return `at least ${minimum} characters`;
+  if (origin === 'array') return `at least ${minimum} item${Number(minimum) === 1 ? '' : 's'}`;
+  return `a value of at least ${minimum}`;
+}
+
+function expectedText(kind: string): string {
+  const names: Record<string, string> = {
+    string: 'text',
+    number: 'a number',
+    int: 'a whole number',
+    boolean: 'true or false',
+    array: 'a list',
+    object: 'a mapping of settings',
+    record: 'a mapping of settings',
+    literal: 'a fixed value',
+    enum: 'one of the allowed words',
+  };
+  return names[kind] ?? kind;
+}
+
+function typeFix(expected: string): string {
+  switch (expected) {
+    case 'string':
+      return 'write text; put it in quotes if YAML reads it as a number or true/false';
+    case 'number':
+    case 'int':
+      return 'write a number without quotes, e.g. 3000';
+    case 'boolean':
+      return 'write true or false, without quotes';
+    case 'array':
+      return 'write a list: `[a, b]`, or one `- item` per line';
+    default:
+      return 'write nested `key: value` lines, indented under this key';
+  }
+}
+
+function show(value: unknown, path: readonly PropertyKey[], ctx: IssueContext): string {
+  if (ctx.fromEnv.has(formatPath([...(ctx.prefix ?? []), ...path]))) return 'the value from the environment';
+  if (value === null || value === undefined) return 'an empty value';
+  if (typeof value === 'string') return value.length > 40 ? `"${value.slice(0, 37)}…"` : JSON.stringify(value);
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'boolean') return `\`${value}\``;
+  return `the number ${String(value)}`;
+}
+
+const isMapping = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let v = data;
+  for (const segment of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[segment as string];
+  }
+  return v;
+}

@@ -1,0 +1,156 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from '../log.ts';
+import type { Conversation, DeliveryStatus, Message } from '../model/types.ts';
+import type {
+  ConversationQuery,
+  DeadLetter,
+  InboundEvent,
+  InboundStatus,
+  Lease,
+  NewInbound,
+  OutboxJob,
+  Store,
+  StoreTx,
+  Timer,
+} from './contract.ts';
+import * as inbound from './inbound.ts';
+import { migrate } from './migrations.ts';
+import * as outbox from './outbox.ts';
+import type { Ctx } from './query-helpers.ts';
+import * as reads from './reads.ts';
+import type { Database, StoreKind } from './schema.ts';
+import * as timers from './timers.ts';
+import { KyselyTx } from './tx-ops.ts';
+
+/**
+ * The one Store over Kysely, for both SQLite and PostgreSQL. Dialect
+ * differences stay in the query modules and are few: row locks with SKIP
+ * LOCKED and advisory locks on PostgreSQL only.
+ */
+export class KyselyStore extends KyselyTx implements Store {
+  readonly #ctx: Ctx;
+  readonly #log: Logger;
+
+  constructor(db: Kysely<Database>, kind: StoreKind, log: Logger) {
+    super(db, kind);
+    this.#ctx = { db, kind };
+    this.#log = log;
+  }
+
+  migrate(): Promise<void> {
+    return migrate(this.db, this.kind, this.#log);
+  }
+
+  close(): Promise<void> {
+    return this.db.destroy();
+  }
+
+  /**
+   * Runs `fn` in one transaction, committed when it resolves and rolled back
+   * when it throws. Inside, use only `tx`: on SQLite the store's own methods
+   * wait for the transaction's connection and would never run.
+   */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => fn(new KyselyTx(trx, this.kind)));
+  }
+
+  insertInbound(events: NewInbound[]): Promise<Array<{ eventId: string; duplicate: boolean }>> {
+    return inbound.insertInbound(this.#ctx, events);
+  }
+
+  claimInbound(lease: Lease): Promise<InboundEvent[]> {
+    return inbound.claimInbound(this.#ctx, lease);
+  }
+
+  failInbound(eventId: string, error: string, retryAt: number, final: boolean): Promise<void> {
+    return inbound.failInbound(this.#ctx, eventId, error, retryAt, final);
+  }
+
+  countInbound(status: InboundStatus): Promise<number> {
+    return inbound.countInbound(this.#ctx, status);
+  }
+
+  claimOutbox(lease: Lease): Promise<OutboxJob[]> {
+    return outbox.claimOutbox(this.#ctx, lease);
+  }
+
+  loadOutbound(job: OutboxJob): Promise<{ message: Message; conversation: Conversation; references: string[] } | null> {
+    return outbox.loadOutbound(this.#ctx, job);
+  }
+
+  markSent(jobId: string, providerId: string | null, status: DeliveryStatus, now: number): Promise<void> {
+    return outbox.markSent(this.#ctx, jobId, providerId, status, now);
+  }
+
+  rescheduleOutbox(jobId: string, dueAt: number, error: string, countAttempt: boolean): Promise<void> {
+    return outbox.rescheduleOutbox(this.#ctx, jobId, dueAt, error, countAttempt);
+  }
+
+  deadLetter(jobId: string, error: string, now: number): Promise<void> {
+    return outbox.deadLetter(this.#ctx, jobId, error, now);
+  }
+
+  listDeadLetters(limit?: number): Promise<DeadLetter[]> {
+    return outbox.listDeadLetters(this.#ctx, limit);
+  }
+
+  retryDeadLetter(jobId: string, now: number): Promise<boolean> {
+    return outbox.retryDeadLetter(this.#ctx, jobId, now);
+  }
+
+  countOutbox(status: 'pending' | 'sent' | 'dead'): Promise<number> {
+    return outbox.countOutbox(this.#ctx, status);
+  }
+
+  claimTimers(lease: Lease): Promise<Timer[]> {
+    return timers.claimTimers(this.#ctx, lease);
+  }
+
+  rescheduleTimer(id: string, dueAt: number, error: string): Promise<void> {
+    return timers.rescheduleTimer(this.#ctx, id, dueAt, error);
+  }
+
+  nextDueAt(): Promise<number | null> {
+    return timers.nextDueAt(this.#ctx);
+  }
+
+  releaseLeases(owner: string): Promise<void> {
+    return timers.releaseLeases(this.#ctx, owner);
+  }
+
+  updateDelivery(
+    channel: string,
+    providerId: string,
+    status: DeliveryStatus,
+    error: string | null,
+  ): Promise<Message | null> {
+    return reads.updateDelivery(this.#ctx, channel, providerId, status, error);
+  }
+
+  listConversations(query: ConversationQuery): Promise<Conversation[]> {
+    return reads.listConversations(this.#ctx, query);
+  }
+
+  listMessages(
+    conversationId: string,
+    opts?: { afterId?: string | null; limit?: number; includeInternal?: boolean },
+  ): Promise<Message[]> {
+    return reads.listMessages(this.#ctx, conversationId, opts);
+  }
+
+  threadHistory(
+    channel: string,
+    threadKey: string,
+    opts?: { afterId?: string | null; limit?: number },
+  ): Promise<Message[]> {
+    return reads.threadHistory(this.#ctx, channel, threadKey, opts);
+  }
+
+  getState<T>(scope: string, key: string): Promise<T | null> {
+    return reads.getState<T>(this.#ctx, scope, key);
+  }
+
+  setState(scope: string, key: string, value: unknown): Promise<void> {
+    return reads.setState(this.#ctx, scope, key, value);
+  }
+}

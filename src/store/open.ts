@@ -1,0 +1,122 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { StoreError, TouchpointError } from '../errors.ts';
+import { createLogger, type Logger } from '../log.ts';
+import type { Store } from './contract.ts';
+import { KyselyStore } from './kysely-store.ts';
+import type { Database } from './schema.ts';
+import { nodeSqliteDialect } from './sqlite-dialect.ts';
+
+export interface OpenStoreOptions {
+  /** `postgres://…` selects PostgreSQL; `?schema=name` (or `schema`) sets the search path. */
+  databaseUrl?: string | null;
+  /** Where the embedded SQLite file lives when no databaseUrl is given. */
+  dataDir: string;
+  /** SQLite durability: `full` (default) survives power loss; `normal` may lose the last commits. */
+  synchronous?: 'full' | 'normal';
+  /** PostgreSQL schema to use (created when missing); overrides the URL's `?schema=`. */
+  schema?: string;
+  log?: Logger;
+}
+
+export const SQLITE_FILE = 'touchpoint.sqlite';
+const BUSY_TIMEOUT_MS = 5000;
+const UNIQUE_VIOLATION = '23505';
+/** Lower case only: search_path folds unquoted names to lower case. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Opens the configured store and brings its schema up to date. */
+export async function openStore(opts: OpenStoreOptions): Promise<Store> {
+  const log = opts.log ?? createLogger({ component: 'store' });
+  const store = opts.databaseUrl ? await openPostgres(opts.databaseUrl, opts.schema, log) : openSqlite(opts, log);
+  try {
+    await store.migrate();
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    if (err instanceof TouchpointError) throw err;
+    throw new StoreError('store_migration_failed', `Could not prepare the ${store.kind} store: ${message(err)}`, {
+      cause: err,
+    });
+  }
+  log.debug({ store: store.kind }, 'store open');
+  return store;
+}
+
+function openSqlite(opts: OpenStoreOptions, log: Logger): Store {
+  const file = join(opts.dataDir, SQLITE_FILE);
+  let db: DatabaseSync | undefined;
+  try {
+    mkdirSync(opts.dataDir, { recursive: true });
+    db = new DatabaseSync(file);
+    db.exec(
+      `pragma journal_mode = wal;
+       pragma synchronous = ${opts.synchronous === 'normal' ? 'normal' : 'full'};
+       pragma busy_timeout = ${BUSY_TIMEOUT_MS};
+       pragma foreign_keys = on;`,
+    );
+  } catch (err) {
+    if (db?.isOpen) db.close();
+    throw new StoreError('store_unavailable', `Cannot open the SQLite database ${file}: ${message(err)}`, {
+      cause: err,
+    });
+  }
+  return new KyselyStore(new Kysely<Database>({ dialect: nodeSqliteDialect(db) }), 'sqlite', log);
+}
+
+async function openPostgres(databaseUrl: string, schemaOption: string | undefined, log: Logger): Promise<Store> {
+  let url: URL;
+  try {
+    url = new URL(databaseUrl);
+  } catch {
+    throw new StoreError(
+      'store_bad_url',
+      'The database URL is not a valid URL; expected postgres://user@host:5432/db.',
+    );
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new StoreError('store_bad_url', `The database URL must start with postgres://, not ${url.protocol}//.`);
+  }
+  const schema = schemaOption ?? url.searchParams.get('schema');
+  url.searchParams.delete('schema');
+  if (schema != null && !SCHEMA_NAME.test(schema)) {
+    throw new StoreError(
+      'store_bad_url',
+      `The PostgreSQL schema name ${JSON.stringify(schema)} is not valid: use lower-case letters, digits and _ (at most 63).`,
+    );
+  }
+  // Epoch-ms bigints come back as numbers (node-postgres returns strings by default); exact below 2^53.
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(pg.types.builtins.INT8, Number);
+  const pool = new pg.Pool({
+    connectionString: url.toString(),
+    types,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle connection dropped by the server must not crash the process; the pool replaces it.
+  pool.on('error', (err) => log.warn({ err: message(err) }, 'idle PostgreSQL connection failed'));
+  const where = `${url.hostname}:${url.port || 5432}${url.pathname}`;
+  try {
+    if (schema) await createSchema(pool, schema);
+    else await pool.query('select 1');
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new StoreError('store_unavailable', `Cannot use PostgreSQL at ${where}: ${message(err)}`, { cause: err });
+  }
+  return new KyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres', log);
+}
+
+async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
+  try {
+    await pool.query(`create schema if not exists "${schema}"`);
+  } catch (err) {
+    // `if not exists` still races with a process creating the same schema at this instant; theirs will do.
+    if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+  }
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

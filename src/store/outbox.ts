@@ -1,0 +1,163 @@
+import type { Conversation, DeliveryStatus, Message } from '../model/types.ts';
+import type { DeadLetter, Lease, OutboxJob } from './contract.ts';
+import { atomic, type Ctx, checkLease, clampLimit, count, DEAD, PENDING, SENT } from './query-helpers.ts';
+import { conversationFromRow, deadLetterFromRow, messageFromRow, outboxFromRow } from './rows.ts';
+
+/** Leases due rows whose lease is free or expired, earliest due first. */
+export async function claimOutbox(ctx: Ctx, lease: Lease): Promise<OutboxJob[]> {
+  const limit = checkLease(lease);
+  const { owner, now, leaseMs } = lease;
+  const rows = await ctx.db
+    .updateTable('outbox')
+    .set({ lease_owner: owner, lease_until: now + leaseMs })
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('outbox')
+        .select('id')
+        .where('status', '=', PENDING)
+        .where('due_at', '<=', now)
+        .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<=', now)]))
+        .orderBy('due_at')
+        .orderBy('id')
+        .limit(limit)
+        .$if(ctx.kind === 'postgres', (q) => q.forUpdate().skipLocked()),
+    )
+    .returningAll()
+    .execute();
+  return rows.sort((a, b) => a.due_at - b.due_at || (a.id < b.id ? -1 : 1)).map(outboxFromRow);
+}
+
+export async function loadOutbound(
+  ctx: Ctx,
+  job: OutboxJob,
+): Promise<{ message: Message; conversation: Conversation; references: string[] } | null> {
+  const messageRow = await ctx.db.selectFrom('messages').selectAll().where('id', '=', job.messageId).executeTakeFirst();
+  if (!messageRow) return null;
+  const conversationRow = await ctx.db
+    .selectFrom('conversations')
+    .selectAll()
+    .where('id', '=', messageRow.conversation_id)
+    .executeTakeFirst();
+  if (!conversationRow) return null;
+  const earlier = await ctx.db
+    .selectFrom('messages')
+    .select('provider_id')
+    .where('conversation_id', '=', messageRow.conversation_id)
+    .where('provider_id', 'is not', null)
+    .where('visibility', '=', 'customer')
+    .where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(messageRow.created_at, messageRow.id)))
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return {
+    message: messageFromRow(messageRow),
+    conversation: conversationFromRow(conversationRow),
+    references: earlier.map((r) => r.provider_id as string),
+  };
+}
+
+/** Records a send: the job is done and the message carries the provider's id and status. */
+export function markSent(
+  ctx: Ctx,
+  jobId: string,
+  providerId: string | null,
+  status: DeliveryStatus,
+  now: number,
+): Promise<void> {
+  return atomic(ctx.db, async (db) => {
+    const job = await db
+      .updateTable('outbox')
+      .set({ status: SENT, sent_at: now, lease_owner: null, lease_until: null, last_error: null })
+      .where('id', '=', jobId)
+      .returning('message_id')
+      .executeTakeFirst();
+    if (!job) return;
+    await db
+      .updateTable('messages')
+      .set(providerId === null ? { status, error: null } : { status, error: null, provider_id: providerId })
+      .where('id', '=', job.message_id)
+      .execute();
+  });
+}
+
+export async function rescheduleOutbox(
+  ctx: Ctx,
+  jobId: string,
+  dueAt: number,
+  error: string,
+  countAttempt: boolean,
+): Promise<void> {
+  await ctx.db
+    .updateTable('outbox')
+    .set((eb) => ({
+      due_at: dueAt,
+      last_error: error,
+      lease_owner: null,
+      lease_until: null,
+      ...(countAttempt ? { attempts: eb('attempts', '+', 1) } : {}),
+    }))
+    .where('id', '=', jobId)
+    .where('status', '=', PENDING)
+    .execute();
+}
+
+/** Gives up on a job: it stays for agents to see and retry, and its message is marked failed. */
+export function deadLetter(ctx: Ctx, jobId: string, error: string, now: number): Promise<void> {
+  return atomic(ctx.db, async (db) => {
+    const job = await db
+      .updateTable('outbox')
+      .set((eb) => ({
+        status: DEAD,
+        last_error: error,
+        failed_at: now,
+        attempts: eb('attempts', '+', 1),
+        lease_owner: null,
+        lease_until: null,
+      }))
+      .where('id', '=', jobId)
+      .where('status', '=', PENDING)
+      .returning('message_id')
+      .executeTakeFirst();
+    if (!job) return;
+    await db.updateTable('messages').set({ status: 'failed', error }).where('id', '=', job.message_id).execute();
+  });
+}
+
+export async function listDeadLetters(ctx: Ctx, limit?: number): Promise<DeadLetter[]> {
+  const rows = await ctx.db
+    .selectFrom('outbox')
+    .innerJoin('messages', 'messages.id', 'outbox.message_id')
+    .selectAll('outbox')
+    .select('messages.text')
+    .where('outbox.status', '=', DEAD)
+    .orderBy('outbox.failed_at', 'desc')
+    .orderBy('outbox.id', 'desc')
+    .limit(clampLimit(limit, 100))
+    .execute();
+  return rows.map(deadLetterFromRow);
+}
+
+/** Back in the queue, due now, with a fresh attempt budget. */
+export function retryDeadLetter(ctx: Ctx, jobId: string, now: number): Promise<boolean> {
+  return atomic(ctx.db, async (db) => {
+    const job = await db
+      .updateTable('outbox')
+      .set({ status: PENDING, due_at: now, attempts: 0, failed_at: null, lease_owner: null, lease_until: null })
+      .where('id', '=', jobId)
+      .where('status', '=', DEAD)
+      .returning('message_id')
+      .executeTakeFirst();
+    if (!job) return false;
+    await db.updateTable('messages').set({ status: 'queued', error: null }).where('id', '=', job.message_id).execute();
+    return true;
+  });
+}
+
+export async function countOutbox(ctx: Ctx, status: 'pending' | 'sent' | 'dead'): Promise<number> {
+  const row = await ctx.db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('status', '=', status)
+    .executeTakeFirst();
+  return count(row?.n as number | undefined);
+}

@@ -1,0 +1,142 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table shapes as both dialects return them: times are epoch-ms numbers,
+ * booleans are 0/1 integers and JSON columns hold serialised text (see rows.ts).
+ */
+
+export interface ContactsTable {
+  id: string;
+  name: string | null;
+  vip: Generated<number>;
+  language: string | null;
+  timezone: string | null;
+  opt_outs: string;
+  attributes: string;
+  created_at: number;
+}
+
+export interface IdentitiesTable {
+  id: string;
+  contact_id: string;
+  kind: string;
+  value: string;
+  verified: Generated<number>;
+}
+
+export interface ConversationsTable {
+  id: string;
+  contact_id: string;
+  channel: string;
+  touchpoint_kind: string;
+  visibility: string;
+  thread_key: string;
+  status: string;
+  category: string | null;
+  intent: string | null;
+  priority: string;
+  assignee: string | null;
+  tags: string;
+  links: string;
+  sla: string;
+  flow_state: string | null;
+  reply_ref: string | null;
+  created_at: number;
+  updated_at: number;
+  last_inbound_at: number | null;
+}
+
+export interface MessagesTable {
+  id: string;
+  conversation_id: string;
+  /** Denormalised from the conversation so provider ids are looked up per channel without a join. */
+  channel: string;
+  direction: string;
+  author_kind: string;
+  author_id: string | null;
+  author_name: string | null;
+  text: string;
+  parts: string | null;
+  attachments: string;
+  provider_id: string | null;
+  status: string;
+  visibility: string;
+  error: string | null;
+  created_at: number;
+}
+
+export interface InboundEventsTable {
+  id: string;
+  channel: string;
+  provider_id: string;
+  thread_key: string;
+  envelope: string;
+  received_at: number;
+  status: Generated<string>;
+  /** With a null owner and a future `lease_until`, the event waits for a retry. */
+  lease_owner: string | null;
+  lease_until: number | null;
+  attempts: Generated<number>;
+  error: string | null;
+  conversation_id: string | null;
+  processed_at: number | null;
+}
+
+export interface OutboxTable {
+  id: string;
+  message_id: string;
+  conversation_id: string;
+  channel: string;
+  destination: string;
+  status: Generated<string>;
+  due_at: number;
+  attempts: Generated<number>;
+  last_error: string | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  created_at: number;
+  sent_at: number | null;
+  failed_at: number | null;
+}
+
+export interface TimersTable {
+  id: string;
+  kind: string;
+  conversation_id: string | null;
+  due_at: number;
+  payload: string;
+  key: string | null;
+  status: Generated<string>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  created_at: number;
+  completed_at: number | null;
+}
+
+export interface ChannelStateTable {
+  scope: string;
+  key: string;
+  value: string;
+}
+
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  applied_at: number;
+}
+
+export interface Database {
+  contacts: ContactsTable;
+  identities: IdentitiesTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+  inbound_events: InboundEventsTable;
+  outbox: OutboxTable;
+  timers: TimersTable;
+  channel_state: ChannelStateTable;
+  schema_migrations: SchemaMigrationsTable;
+}
+
+export type StoreKind = 'sqlite' | 'postgres';

@@ -1,0 +1,79 @@
+import { sql } from 'kysely';
+import type { Lease, Timer } from './contract.ts';
+import { type Ctx, checkLease, PENDING } from './query-helpers.ts';
+import { timerFromRow } from './rows.ts';
+
+/** Leases due pending timers whose lease is free or expired, earliest first. */
+export async function claimTimers(ctx: Ctx, lease: Lease): Promise<Timer[]> {
+  const limit = checkLease(lease);
+  const { owner, now, leaseMs } = lease;
+  const rows = await ctx.db
+    .updateTable('timers')
+    .set({ lease_owner: owner, lease_until: now + leaseMs })
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('timers')
+        .select('id')
+        .where('status', '=', PENDING)
+        .where('due_at', '<=', now)
+        .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<=', now)]))
+        .orderBy('due_at')
+        .orderBy('id')
+        .limit(limit)
+        .$if(ctx.kind === 'postgres', (q) => q.forUpdate().skipLocked()),
+    )
+    .returningAll()
+    .execute();
+  return rows.sort((a, b) => a.due_at - b.due_at || (a.id < b.id ? -1 : 1)).map(timerFromRow);
+}
+
+export async function rescheduleTimer(ctx: Ctx, id: string, dueAt: number, error: string): Promise<void> {
+  await ctx.db
+    .updateTable('timers')
+    .set((eb) => ({
+      due_at: dueAt,
+      last_error: error,
+      attempts: eb('attempts', '+', 1),
+      lease_owner: null,
+      lease_until: null,
+    }))
+    .where('id', '=', id)
+    .where('status', '=', PENDING)
+    .execute();
+}
+
+/** When a row next needs a worker: it falls due, or the lease holding it back runs out. */
+const readyAt = sql<number>`case when lease_until > due_at then lease_until else due_at end`;
+
+export async function nextDueAt(ctx: Ctx): Promise<number | null> {
+  const row = await ctx.db
+    .selectNoFrom((eb) => [
+      eb
+        .selectFrom('outbox')
+        .select((s) => s.fn.min(readyAt).as('t'))
+        .where('status', '=', PENDING)
+        .as('outbox'),
+      eb
+        .selectFrom('timers')
+        .select((s) => s.fn.min(readyAt).as('t'))
+        .where('status', '=', PENDING)
+        .as('timers'),
+      eb
+        .selectFrom('inbound_events')
+        .select((s) => s.fn.min('lease_until').as('t'))
+        .where('status', '=', PENDING)
+        .where('lease_until', 'is not', null)
+        .as('inbound'),
+    ])
+    .executeTakeFirstOrThrow();
+  const times = [row.outbox, row.timers, row.inbound].filter((t): t is number => t != null);
+  return times.length === 0 ? null : Math.min(...times);
+}
+
+/** Frees the owner's leases on all three queues so the rows can be claimed at once. */
+export async function releaseLeases(ctx: Ctx, owner: string): Promise<void> {
+  const free = { lease_owner: null, lease_until: null };
+  for (const table of ['inbound_events', 'outbox', 'timers'] as const) {
+    await ctx.db.updateTable(table).set(free).where('status', '=', PENDING).where('lease_owner', '=', owner).execute();
+  }
+}

@@ -1,0 +1,320 @@
+import { type Kysely, sql } from 'kysely';
+import { StoreError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { Contact, Conversation, ConversationStatus, IdentityRef, Message } from '../model/types.ts';
+import type {
+  ContactPatch,
+  ConversationPatch,
+  NewConversation,
+  NewMessage,
+  NewTimer,
+  OutboxJob,
+  StoreTx,
+  Timer,
+} from './contract.ts';
+import { atomic, CANCELLED, count, DONE, PENDING } from './query-helpers.ts';
+import {
+  type ConversationRow,
+  contactColumns,
+  contactFromRow,
+  conversationColumns,
+  conversationFromRow,
+  messageToRow,
+  toFlag,
+  toJson,
+} from './rows.ts';
+import type { Database, StoreKind } from './schema.ts';
+
+/** Email References chains grow long; the latest ids are the ones that find the thread. */
+const MAX_PROVIDER_IDS = 100;
+
+/** The StoreTx operations over one Kysely handle: the root pool, or a transaction. */
+export class KyselyTx implements StoreTx {
+  protected readonly db: Kysely<Database>;
+  readonly kind: StoreKind;
+
+  constructor(db: Kysely<Database>, kind: StoreKind) {
+    this.db = db;
+    this.kind = kind;
+  }
+
+  async lockThread(channel: string, threadKey: string): Promise<void> {
+    // One SQLite connection already runs one transaction at a time.
+    if (this.kind !== 'postgres') return;
+    await sql`select pg_advisory_xact_lock(hashtext(${`${channel}:${threadKey}`}))`.execute(this.db);
+  }
+
+  async findContactByIdentity(identity: IdentityRef): Promise<Contact | null> {
+    const row = await this.db
+      .selectFrom('identities')
+      .innerJoin('contacts', 'contacts.id', 'identities.contact_id')
+      .selectAll('contacts')
+      .where('identities.kind', '=', identity.kind)
+      .where('identities.value', '=', identity.value)
+      .executeTakeFirst();
+    return row ? contactFromRow(row) : null;
+  }
+
+  createContact(
+    contact: Partial<Omit<Contact, 'id' | 'createdAt'>>,
+    identity: IdentityRef,
+    now: number,
+  ): Promise<Contact> {
+    const created: Contact = {
+      id: newId(),
+      name: contact.name ?? null,
+      vip: contact.vip ?? false,
+      language: contact.language ?? null,
+      timezone: contact.timezone ?? null,
+      optOuts: contact.optOuts ?? [],
+      attributes: contact.attributes ?? {},
+      createdAt: now,
+    };
+    return atomic(this.db, async (db) => {
+      await db
+        .insertInto('contacts')
+        .values({
+          id: created.id,
+          name: created.name,
+          vip: toFlag(created.vip),
+          language: created.language,
+          timezone: created.timezone,
+          opt_outs: toJson(created.optOuts),
+          attributes: toJson(created.attributes),
+          created_at: now,
+        })
+        .execute();
+      await db
+        .insertInto('identities')
+        .values({
+          id: newId(),
+          contact_id: created.id,
+          kind: identity.kind,
+          value: identity.value,
+          verified: toFlag(identity.verified),
+        })
+        .execute();
+      return created;
+    });
+  }
+
+  /** Idempotent for the same contact; an identity owned by another contact is a conflict, never a silent merge. */
+  async addIdentity(contactId: string, identity: IdentityRef): Promise<void> {
+    const inserted = await this.db
+      .insertInto('identities')
+      .values({
+        id: newId(),
+        contact_id: contactId,
+        kind: identity.kind,
+        value: identity.value,
+        verified: toFlag(identity.verified),
+      })
+      .onConflict((oc) => oc.columns(['kind', 'value']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (inserted) return;
+    const owner = await this.db
+      .selectFrom('identities')
+      .select(['id', 'contact_id'])
+      .where('kind', '=', identity.kind)
+      .where('value', '=', identity.value)
+      .executeTakeFirst();
+    if (owner && owner.contact_id !== contactId) {
+      throw new StoreError(
+        'store_identity_taken',
+        `The ${identity.kind} identity ${identity.value} already belongs to contact ${owner.contact_id}.`,
+      );
+    }
+    if (owner && identity.verified) {
+      await this.db.updateTable('identities').set({ verified: 1 }).where('id', '=', owner.id).execute();
+    }
+  }
+
+  async updateContact(id: string, patch: ContactPatch): Promise<void> {
+    const columns = contactColumns(patch);
+    if (Object.keys(columns).length === 0) return;
+    await this.db.updateTable('contacts').set(columns).where('id', '=', id).execute();
+  }
+
+  async getContact(id: string): Promise<Contact | null> {
+    const row = await this.db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? contactFromRow(row) : null;
+  }
+
+  async findConversationByProviderIds(channel: string, providerIds: string[]): Promise<Conversation | null> {
+    const ids = [...new Set(providerIds.slice(-MAX_PROVIDER_IDS))];
+    if (ids.length === 0) return null;
+    const row = await this.db
+      .selectFrom('messages')
+      .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+      .selectAll('conversations')
+      .where('messages.channel', '=', channel)
+      .where('messages.provider_id', 'in', ids)
+      .orderBy('conversations.updated_at', 'desc')
+      .orderBy('conversations.id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? conversationFromRow(row) : null;
+  }
+
+  async findConversationByThread(
+    channel: string,
+    threadKey: string,
+    statuses: ConversationStatus[],
+  ): Promise<Conversation | null> {
+    if (statuses.length === 0) return null;
+    const row = await this.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('channel', '=', channel)
+      .where('thread_key', '=', threadKey)
+      .where('status', 'in', statuses)
+      .orderBy('updated_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? conversationFromRow(row) : null;
+  }
+
+  async getConversation(id: string): Promise<Conversation | null> {
+    const row = await this.db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? conversationFromRow(row) : null;
+  }
+
+  async createConversation(conversation: NewConversation, now: number): Promise<Conversation> {
+    const created: Conversation = { ...conversation, id: newId(), createdAt: now, updatedAt: now };
+    const row = { id: created.id, ...conversationColumns(created) } as ConversationRow;
+    await this.db.insertInto('conversations').values(row).execute();
+    return created;
+  }
+
+  async updateConversation(id: string, patch: ConversationPatch, now: number): Promise<void> {
+    const columns = conversationColumns(patch);
+    columns.updated_at = patch.updatedAt ?? now;
+    await this.db.updateTable('conversations').set(columns).where('id', '=', id).execute();
+  }
+
+  async insertMessage(message: NewMessage, now: number): Promise<Message> {
+    const created: Message = {
+      ...message,
+      error: message.error ?? null,
+      id: newId(),
+      createdAt: message.createdAt ?? now,
+    };
+    const { channel: _, ...row } = messageToRow(created, '');
+    await this.db
+      .insertInto('messages')
+      .values({
+        ...row,
+        // The channel is copied from the conversation in the same statement: no extra round trip.
+        channel: (eb) => eb.selectFrom('conversations').select('channel').where('id', '=', created.conversationId),
+      })
+      .execute();
+    return created;
+  }
+
+  async enqueueOutbound(
+    job: { messageId: string; conversationId: string; channel: string; destination: string; dueAt: number },
+    now: number,
+  ): Promise<OutboxJob> {
+    const created: OutboxJob = { ...job, id: newId(), attempts: 0, lastError: null, createdAt: now };
+    await this.db
+      .insertInto('outbox')
+      .values({
+        id: created.id,
+        message_id: job.messageId,
+        conversation_id: job.conversationId,
+        channel: job.channel,
+        destination: job.destination,
+        status: 'pending',
+        due_at: job.dueAt,
+        attempts: 0,
+        last_error: null,
+        lease_owner: null,
+        lease_until: null,
+        created_at: now,
+        sent_at: null,
+        failed_at: null,
+      })
+      .execute();
+    return created;
+  }
+
+  scheduleTimer(timer: NewTimer, now: number): Promise<Timer> {
+    const created: Timer = {
+      id: newId(),
+      kind: timer.kind,
+      conversationId: timer.conversationId ?? null,
+      dueAt: timer.dueAt,
+      payload: timer.payload ?? {},
+      key: timer.key ?? null,
+      attempts: 0,
+    };
+    return atomic(this.db, async (db) => {
+      // The replaced timer is cancelled, not reused: a worker firing it right now completes only that old row.
+      if (created.key !== null) await cancelByKey(db, created.key);
+      await db
+        .insertInto('timers')
+        .values({
+          id: created.id,
+          kind: created.kind,
+          conversation_id: created.conversationId,
+          due_at: created.dueAt,
+          payload: toJson(created.payload),
+          key: created.key,
+          status: 'pending',
+          attempts: 0,
+          last_error: null,
+          lease_owner: null,
+          lease_until: null,
+          created_at: now,
+          completed_at: null,
+        })
+        .execute();
+      return created;
+    });
+  }
+
+  async cancelTimers(conversationId: string, kindPrefix: string): Promise<number> {
+    // substr, not LIKE: SQLite's LIKE ignores case and both treat `_` and `%` as wildcards.
+    const result = await this.db
+      .updateTable('timers')
+      .set({ status: CANCELLED, lease_owner: null, lease_until: null })
+      .where('conversation_id', '=', conversationId)
+      .where('status', '=', PENDING)
+      .where((eb) => eb(eb.fn('substr', ['kind', sql.lit(1), eb.val([...kindPrefix].length)]), '=', kindPrefix))
+      .executeTakeFirst();
+    return count(result.numUpdatedRows);
+  }
+
+  async cancelTimerByKey(key: string): Promise<boolean> {
+    return (await cancelByKey(this.db, key)) > 0;
+  }
+
+  async completeTimer(id: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('timers')
+      .set({ status: DONE, completed_at: now, lease_owner: null, lease_until: null })
+      .where('id', '=', id)
+      .where('status', '=', PENDING)
+      .execute();
+  }
+
+  async completeInbound(eventId: string, now: number, conversationId: string | null): Promise<void> {
+    await this.db
+      .updateTable('inbound_events')
+      .set({ status: DONE, processed_at: now, conversation_id: conversationId, lease_owner: null, lease_until: null })
+      .where('id', '=', eventId)
+      .execute();
+  }
+}
+
+async function cancelByKey(db: Kysely<Database>, key: string): Promise<number> {
+  const result = await db
+    .updateTable('timers')
+    .set({ status: CANCELLED, lease_owner: null, lease_until: null })
+    .where('key', '=', key)
+    .where('status', '=', PENDING)
+    .executeTakeFirst();
+  return count(result.numUpdatedRows);
+}

@@ -1,0 +1,90 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { startRouterChild } from '../support/child-process.ts';
+import { startSinkServer } from '../support/sink-server.ts';
+import { closedLoop, openLoop, percentile } from './load.ts';
+
+export interface BenchLine {
+  name: string;
+  rate: number;
+  p50: number;
+  p99: number;
+}
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const customers = 500;
+
+async function startBare(): Promise<{ url: string; stop: () => void }> {
+  const proc = spawn(process.execPath, ['test/bench/bare-server.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve) => createInterface({ input: proc.stdout! }).once('line', resolve));
+  return { url: (JSON.parse(line) as { url: string }).url, stop: () => proc.kill('SIGTERM') };
+}
+
+/** Bare node:http: request → response, closed loop for rate, open loop at a given rate for latency. */
+export async function benchBaseline(latencyRate: () => number): Promise<{ max: BenchLine; atRate: BenchLine }> {
+  const bare = await startBare();
+  try {
+    await closedLoop(bare.url, { connections, seconds: 1, prefix: 'warm', customers });
+    const max = await closedLoop(bare.url, { connections, seconds, prefix: 'bare', customers });
+    const rate = max.acked / max.seconds;
+    const at = await openLoop(bare.url, { rate: latencyRate() || rate / 2, seconds, prefix: 'bare-open', customers });
+    return {
+      max: { name: 'bare node:http', rate, p50: percentile(max.ackLatencies, 50), p99: percentile(max.ackLatencies, 99) },
+      atRate: { name: 'bare node:http', rate: at.acked / at.seconds, p50: percentile(at.ackLatencies, 50), p99: percentile(at.ackLatencies, 99) },
+    };
+  } finally {
+    bare.stop();
+  }
+}
+
+/**
+ * The whole durable pipeline with SQLite: webhook → group-committed store →
+ * router (classify, flow, reply decided in one transaction) → outbox → the
+ * provider fake. Rate counts replies that reached the provider; latency is
+ * from the request's scheduled start to the reply's arrival.
+ */
+export async function benchPipeline(sync: 'full' | 'normal'): Promise<{ max: BenchLine; half: BenchLine }> {
+  const dir = await mkdtemp(join(tmpdir(), 'tp-bench-'));
+  const sink = await startSinkServer();
+  const child = await startRouterChild({ DATA_DIR: dir, SINK_URL: sink.url, SYNC: sync, LOG_LEVEL: 'error' });
+  const inbound = `${child.url}/sink/inbound`;
+  const arrivals = new Map<string, number>();
+  sink.onDelivery = (d) => {
+    if (d.replyTo) arrivals.set(d.replyTo, d.at);
+  };
+  const waitFor = async (ids: Iterable<string>, ms: number) => {
+    const want = [...ids];
+    const end = performance.now() + ms;
+    while (want.some((id) => !arrivals.has(id)) && performance.now() < end) await new Promise((r) => setTimeout(r, 20));
+  };
+  const run = async (rate: number): Promise<BenchLine> => {
+    const prefix = `open-${rate}-${performance.now()}`;
+    const r = await openLoop(inbound, { rate, seconds, prefix, customers });
+    await waitFor(r.startedAt.keys(), 30_000);
+    const lat = [...r.startedAt].map(([id, t]) => (arrivals.get(id) ?? Number.POSITIVE_INFINITY) - t);
+    return { name: `pipeline SQLite synchronous=${sync}`, rate: r.acked / r.seconds, p50: percentile(lat, 50), p99: percentile(lat, 99) };
+  };
+  try {
+    await closedLoop(inbound, { connections, seconds: 1, prefix: 'warm', customers });
+    const t0 = performance.now();
+    const max = await closedLoop(inbound, { connections, seconds, prefix: 'max', customers });
+    await waitFor(max.startedAt.keys(), 60_000);
+    const last = Math.max(...[...max.startedAt.keys()].map((id) => arrivals.get(id) ?? 0));
+    const rate = [...max.startedAt.keys()].filter((id) => arrivals.has(id)).length / ((last - t0) / 1000);
+    const lat = [...max.startedAt].map(([id, t]) => (arrivals.get(id) ?? Number.POSITIVE_INFINITY) - t);
+    const half = await run(rate / 2);
+    return {
+      max: { name: `pipeline SQLite synchronous=${sync}`, rate, p50: percentile(lat, 50), p99: percentile(lat, 99) },
+      half,
+    };
+  } finally {
+    child.proc.kill('SIGTERM');
+    await child.exited;
+    await sink.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { createRuleClassifier } from '../../src/engine/classify.ts';
+import { intentsFile } from '../../src/settings/schema.ts';
+
+const classifier = createRuleClassifier(
+  intentsFile.parse({
+    intents: {
+      hours: { keywords: ['open', 'opening hours', 'close'], category: 'info' },
+      pricing: { keywords: ['price', 'how much'], patterns: ['£\\s?\\d+'], category: 'sales' },
+      complaint: { keywords: ['refund', 'terrible'], category: 'feedback', priority: 'high' },
+    },
+  }).intents,
+);
+
+describe('rule classifier', () => {
+  it('matches keywords on word boundaries, case-insensitively', () => {
+    expect(classifier.classify('What are your OPENING HOURS?').intent).toBe('hours');
+    expect(classifier.classify('the pricelist please').intent).toBeNull();
+  });
+
+  it('prefers the intent with more and longer matches', () => {
+    const c = classifier.classify('The price was terrible, I want a refund');
+    expect(c.matches.map((m) => m.intent)).toEqual(['complaint', 'pricing']);
+    expect(c).toMatchObject({ intent: 'complaint', category: 'feedback', priority: 'high' });
+  });
+
+  it('uses patterns', () => {
+    expect(classifier.classify('is it £5?').intent).toBe('pricing');
+  });
+
+  it('handles non-Latin text and returns nothing for no match', () => {
+    expect(classifier.classify('Привет, как дела?')).toEqual({ intent: null, category: null, priority: null, matches: [] });
+  });
+});

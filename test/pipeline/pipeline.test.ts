@@ -1,0 +1,191 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAgentActions } from '../../src/agent/agent-actions.ts';
+import { VirtualClock } from '../../src/clock.ts';
+import { createRuleClassifier } from '../../src/engine/classify.ts';
+import { defaultHooks } from '../../src/engine/hooks.ts';
+import { silentLogger } from '../../src/log.ts';
+import type { Envelope } from '../../src/model/types.ts';
+import { createIngestor, type Ingestor } from '../../src/pipeline/ingest.ts';
+import type { Routed } from '../../src/pipeline/route-event.ts';
+import { createRouter, type Router } from '../../src/pipeline/router.ts';
+import type { Store } from '../../src/store/contract.ts';
+import { openStore } from '../../src/store/open.ts';
+import { testSettings } from '../support/settings.ts';
+
+let dir: string;
+let store: Store;
+let clock: VirtualClock;
+let ingestor: Ingestor;
+let router: Router;
+let routed: Routed[];
+
+const destinationOf = (_c: string, threadKey: string) => `dest:${threadKey}`;
+
+function envelope(over: Partial<Envelope> = {}): Envelope {
+  return {
+    channel: 'webchat',
+    providerId: 'p1',
+    touchpoint: { channel: 'webchat', kind: 'webchat', visibility: 'private' },
+    threadKey: 'webchat:v1',
+    from: { kind: 'webchat', value: 'v1', name: 'Ada' },
+    text: 'how much is a loaf?',
+    ...over,
+  };
+}
+
+async function setup(batchTransactions: boolean) {
+  dir = await mkdtemp(join(tmpdir(), 'tp-pipeline-'));
+  store = await openStore({ dataDir: dir, synchronous: 'normal' });
+  clock = new VirtualClock();
+  routed = [];
+  const settings = testSettings();
+  router = createRouter({
+    store,
+    clock,
+    log: silentLogger,
+    owner: 'test-router',
+    leaseMs: 30_000,
+    batchSize: 100,
+    workers: 4,
+    maxAttempts: 3,
+    batchTransactions,
+    deps: { settings, hooks: defaultHooks(createRuleClassifier(settings.intents)), destinationOf },
+    onRouted: (r) => routed.push(...r),
+  });
+  ingestor = createIngestor({ store, clock, log: silentLogger, onStored: () => {} });
+}
+
+async function conversationsWithMessages() {
+  const convs = await store.listConversations({});
+  return Promise.all(convs.map(async (c) => ({ c, messages: await store.listMessages(c.id, { includeInternal: true }) })));
+}
+
+for (const batched of [true, false]) {
+  describe(`pipeline (${batched ? 'batched' : 'per-event'} transactions)`, () => {
+    beforeEach(() => setup(batched));
+    afterEach(async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('stores an envelope ingested 5 times once and answers it once', async () => {
+      const results = await Promise.all(Array.from({ length: 5 }, () => ingestor.ingest(envelope())));
+      expect(results.filter((r) => r.stored)).toHaveLength(1);
+      expect(results.filter((r) => r.duplicate)).toHaveLength(4);
+      await ingestor.ingest(envelope());
+      await router.drain();
+      const [one, ...rest] = await conversationsWithMessages();
+      expect(rest).toHaveLength(0);
+      expect(one?.messages.map((m) => [m.direction, m.text])).toEqual([
+        ['inbound', 'how much is a loaf?'],
+        ['outbound', 'A loaf is £4.'],
+      ]);
+      expect(one?.c.intent).toBe('pricing');
+      expect(await store.countOutbox('pending')).toBe(1);
+    });
+
+    it('keeps one thread in one conversation, in order, and opens another for another visitor', async () => {
+      await ingestor.ingest(envelope({ providerId: 'a', text: 'hello' }));
+      await ingestor.ingest(envelope({ providerId: 'b', text: 'price of cake?' }));
+      await ingestor.ingest(envelope({ providerId: 'c', threadKey: 'webchat:v2', from: { kind: 'webchat', value: 'v2' }, text: 'hi' }));
+      await router.drain();
+      const all = await conversationsWithMessages();
+      expect(all).toHaveLength(2);
+      const v1 = all.find((x) => x.c.threadKey === 'webchat:v1');
+      expect(v1?.messages.map((m) => m.text)).toEqual(['hello', 'Hello Ada, welcome to Test Shop!', 'price of cake?', 'A loaf is £4.']);
+    });
+
+    it('drops echoes of our own messages and never answers an auto-reply', async () => {
+      await ingestor.ingest(envelope({ providerId: 'echo', flags: { echo: true } }));
+      await ingestor.ingest(envelope({ providerId: 'auto', flags: { autoReply: true }, text: 'I am on vacation, price list attached' }));
+      await router.drain();
+      const all = await conversationsWithMessages();
+      expect(all).toHaveLength(1);
+      expect(all[0]?.messages.map((m) => m.direction)).toEqual(['inbound']);
+      expect(await store.countOutbox('pending')).toBe(0);
+      expect(await store.countInbound('pending')).toBe(0);
+    });
+
+    it('hands off to a person and then stays quiet until an agent resolves', async () => {
+      await ingestor.ingest(envelope({ providerId: 'h1', text: 'can I talk to a person please' }));
+      await ingestor.ingest(envelope({ providerId: 'h2', text: 'how much is it?' }));
+      await router.drain();
+      let [x] = await conversationsWithMessages();
+      expect(x?.c.tags).toEqual(['wants-human', 'handoff']);
+      expect(x?.c.priority).toBe('high');
+      expect(x?.messages.map((m) => m.text)).toEqual(['can I talk to a person please', 'Connecting you to a person.', 'how much is it?']);
+
+      const actions = createAgentActions({ store, clock, destinationOf, onMessages: () => {} });
+      await actions.reply(x!.c.id, { text: 'Hi, Sam here. It is £4.', agent: 'sam' });
+      await actions.reply(x!.c.id, { text: 'customer seems in a hurry', agent: 'sam', internal: true });
+      await actions.resolve(x!.c.id, 'sam');
+      await ingestor.ingest(envelope({ providerId: 'h3', text: 'what does a cake cost' }));
+      await router.drain();
+      [x] = await conversationsWithMessages();
+      expect(x?.c.status).toBe('open');
+      const texts = x?.messages.map((m) => `${m.author.kind}${m.visibility === 'internal' ? '(note)' : ''}: ${m.text}`);
+      expect(texts?.slice(3)).toEqual([
+        'agent: Hi, Sam here. It is £4.',
+        'agent(note): customer seems in a hurry',
+        'contact: what does a cake cost',
+        'bot: A loaf is £4.',
+      ]);
+      // two bot replies and one agent reply were queued; the internal note never was
+      expect(await store.countOutbox('pending')).toBe(3);
+    });
+
+    it('records but does not send a reply to a contact who opted out', async () => {
+      await ingestor.ingest(envelope({ providerId: 'o1', text: 'hello' }));
+      await router.drain();
+      const [first] = await conversationsWithMessages();
+      await store.updateContact(first!.c.contactId, { optOuts: ['webchat'] });
+      await ingestor.ingest(envelope({ providerId: 'o2', text: 'price?' }));
+      await router.drain();
+      const [x] = await conversationsWithMessages();
+      expect(x?.messages.filter((m) => m.direction === 'outbound').map((m) => m.status)).toEqual(['queued']);
+      expect(await store.countOutbox('pending')).toBe(1);
+    });
+
+    it('finds the conversation of our earlier message through inReplyTo', async () => {
+      await ingestor.ingest(envelope({ providerId: 'm1', threadKey: 'email:a', channel: 'email', touchpoint: { channel: 'email', kind: 'email', visibility: 'private' }, from: { kind: 'email', value: 'a@x.test' }, text: 'price?' }));
+      await router.drain();
+      const [job] = await store.claimOutbox({ owner: 'o', now: clock.now(), leaseMs: 1000, limit: 10 });
+      await store.markSent(job!.id, '<ours@shop.test>', 'sent', clock.now());
+      await ingestor.ingest(envelope({ providerId: 'm2', threadKey: 'email:other', channel: 'email', inReplyTo: ['<ours@shop.test>'], touchpoint: { channel: 'email', kind: 'email', visibility: 'private' }, from: { kind: 'email', value: 'a@x.test' }, text: 'thanks' }));
+      await router.drain();
+      const all = await conversationsWithMessages();
+      expect(all).toHaveLength(1);
+      expect(all[0]?.messages.map((m) => m.text)).toEqual(['price?', 'A loaf is £4.', 'thanks']);
+    });
+
+    it('reports what it routed for live clients and the outbox', async () => {
+      await ingestor.ingest(envelope());
+      await router.drain();
+      expect(routed).toHaveLength(1);
+      expect(routed[0]?.queued).toBe(1);
+      expect(routed[0]?.messages.map((m) => m.direction)).toEqual(['inbound', 'outbound']);
+    });
+  });
+}
+
+describe('ingest', () => {
+  beforeEach(() => setup(true));
+  afterEach(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses an envelope without the fields the store needs, and stores nothing', async () => {
+    await expect(ingestor.ingest(envelope({ providerId: '' }))).rejects.toThrow(/providerId/);
+    expect(await store.countInbound('pending')).toBe(0);
+  });
+
+  it('writes concurrent envelopes together and acknowledges each', async () => {
+    const results = await Promise.all(Array.from({ length: 300 }, (_, i) => ingestor.ingest(envelope({ providerId: `n${i}`, threadKey: `webchat:${i % 7}` }))));
+    expect(new Set(results.map((r) => r.eventId)).size).toBe(300);
+    expect(await store.countInbound('pending')).toBe(300);
+  });
+});

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/contract.ts';
+import { lease, message, queued, seed, T0 } from './fixtures.ts';
+
+export function outboxContract(get: () => Store): void {
+  describe('outbox', () => {
+    it('leases due jobs earliest first and again once the lease expires', async () => {
+      const store = get();
+      const { conversation } = await seed(store);
+      const later = await queued(store, conversation.id, T0 + 5000);
+      const second = await queued(store, conversation.id, T0 + 10);
+      const first = await queued(store, conversation.id, T0);
+      const claimed = await store.claimOutbox(lease('A', T0 + 10));
+      expect(claimed.map((j) => j.id)).toEqual([first.job.id, second.job.id]);
+      expect(claimed[0]).toEqual(first.job);
+      expect(await store.claimOutbox(lease('B', T0 + 10))).toEqual([]);
+      expect((await store.claimOutbox(lease('B', T0 + 30_010, 1))).map((j) => j.id)).toEqual([first.job.id]);
+      expect(await store.countOutbox('pending')).toBe(3);
+      expect(later.job.dueAt).toBe(T0 + 5000);
+    });
+
+    it('loads a job with its message, conversation and the provider ids it answers', async () => {
+      const store = get();
+      const { conversation } = await seed(store);
+      await store.insertMessage(message(conversation.id, { direction: 'inbound', providerId: '<c1@them>' }), T0);
+      await store.insertMessage(message(conversation.id, { providerId: null }), T0 + 1);
+      await store.insertMessage(message(conversation.id, { providerId: '<b1@us>' }), T0 + 2);
+      await store.insertMessage(message(conversation.id, { providerId: '<note@us>', visibility: 'internal' }), T0 + 3);
+      const { msg, job } = await queued(store, conversation.id, T0, { text: 'answer', createdAt: T0 + 50 });
+      await store.insertMessage(message(conversation.id, { providerId: '<after@us>' }), T0 + 99);
+      const loaded = await store.loadOutbound(job);
+      expect(loaded?.message).toEqual(msg);
+      expect(loaded?.conversation).toEqual(conversation);
+      expect(loaded?.references).toEqual(['<c1@them>', '<b1@us>']);
+      expect(await store.loadOutbound({ ...job, messageId: 'missing' })).toBeNull();
+    });
+
+    it('marks a job sent and records the provider id on its message', async () => {
+      const store = get();
+      const { conversation } = await seed(store);
+      const { msg, job } = await queued(store, conversation.id);
+      await store.claimOutbox(lease('A', T0));
+      await store.markSent(job.id, '<sent@us>', 'sent', T0 + 5);
+      expect(await store.countOutbox('sent')).toBe(1);
+      expect(await store.countOutbox('pending')).toBe(0);
+      expect(await store.claimOutbox(lease('B', T0 + 60_000))).toEqual([]);
+      expect((await store.listMessages(conversation.id))[0]).toMatchObject({
+        id: msg.id,
+        providerId: '<sent@us>',
+        status: 'sent',
+      });
+      expect((await store.findConversationByProviderIds('email', ['<sent@us>']))?.id).toBe(conversation.id);
+    });
+
+    it('reschedules, counting an attempt only when asked', async () => {
+      const store = get();
+      const { conversation } = await seed(store);
+      const { job } = await queued(store, conversation.id);
+      await store.claimOutbox(lease('A', T0));
+      await store.rescheduleOutbox(job.id, T0 + 1000, 'rate limited', false);
+      expect(await store.claimOutbox(lease('B', T0 + 999))).toEqual([]);
+      const [again] = await store.claimOutbox(lease('B', T0 + 1000));
+      expect(again).toMatchObject({ id: job.id, attempts: 0, dueAt: T0 + 1000, lastError: 'rate limited' });
+      await store.rescheduleOutbox(job.id, T0 + 2000, 'timeout', true);
+      const [third] = await store.claimOutbox(lease('A', T0 + 2000));
+      expect(third).toMatchObject({ attempts: 1, lastError: 'timeout' });
+    });
+
+    it('dead-letters a job, lists it and puts it back on retry', async () => {
+      const store = get();
+      const { conversation } = await seed(store);
+      const { msg, job } = await queued(store, conversation.id, T0, { text: 'the reply' });
+      await store.claimOutbox(lease('A', T0));
+      await store.deadLetter(job.id, 'number unreachable', T0 + 7);
+      expect(await store.countOutbox('dead')).toBe(1);
+      expect(await store.claimOutbox(lease('B', T0 + 60_000))).toEqual([]);
+      const [dead] = await store.listDeadLetters();
+      expect(dead).toMatchObject({ id: job.id, text: 'the reply', failedAt: T0 + 7, lastError: 'number unreachable' });
+      expect((await store.listMessages(conversation.id))[0]).toMatchObject({ id: msg.id, status: 'failed' });
+
+      expect(await store.retryDeadLetter(job.id, T0 + 100)).toBe(true);
+      expect(await store.retryDeadLetter(job.id, T0 + 100)).toBe(false);
+      expect(await store.retryDeadLetter('missing', T0)).toBe(false);
+      expect(await store.listDeadLetters()).toEqual([]);
+      const [retried] = await store.claimOutbox(lease('B', T0 + 100));
+      expect(retried).toMatchObject({ id: job.id, dueAt: T0 + 100, attempts: 0 });
+      expect((await store.listMessages(conversation.id))[0]).toMatchObject({ status: 'queued', error: null });
+    });
+  });
+}

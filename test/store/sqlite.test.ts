@@ -1,0 +1,69 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterAll, describe, expect, it } from 'vitest';
+import { StoreError } from '../../src/errors.ts';
+import { silentLogger } from '../../src/log.ts';
+import { openStore, SQLITE_FILE } from '../../src/store/open.ts';
+import { storeContract } from './contract.ts';
+import { inbound, seed } from './fixtures.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'touchpoint-store-'));
+let n = 0;
+const freshDir = () => join(root, `db-${n++}`);
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+storeContract('sqlite', () => openStore({ dataDir: freshDir(), log: silentLogger }));
+
+describe('SQLite store file', () => {
+  it('keeps its data across a reopen, migrating again as a no-op', async () => {
+    const dataDir = freshDir();
+    const first = await openStore({ dataDir, log: silentLogger });
+    const { conversation } = await seed(first);
+    await first.insertInbound([inbound('e1')]);
+    await first.close();
+
+    const second = await openStore({ dataDir, log: silentLogger });
+    expect(await second.getConversation(conversation.id)).toEqual(conversation);
+    expect(await second.insertInbound([inbound('e1')])).toMatchObject([{ duplicate: true }]);
+    await second.close();
+  });
+
+  it('runs in WAL mode with the requested synchronous level', async () => {
+    const dataDir = freshDir();
+    const store = await openStore({ dataDir, synchronous: 'normal', log: silentLogger });
+    await store.close();
+    const db = new DatabaseSync(join(dataDir, SQLITE_FILE));
+    expect(db.prepare('pragma journal_mode').get()).toEqual({ journal_mode: 'wal' });
+    db.close();
+  });
+
+  it('refuses a database migrated by a newer Touchpoint', async () => {
+    const dataDir = freshDir();
+    await (await openStore({ dataDir, log: silentLogger })).close();
+    const db = new DatabaseSync(join(dataDir, SQLITE_FILE));
+    db.prepare('insert into schema_migrations (version, name, applied_at) values (?, ?, ?)').run(999, 'future', 0);
+    db.close();
+    const opening = openStore({ dataDir, log: silentLogger });
+    await expect(opening).rejects.toBeInstanceOf(StoreError);
+    await expect(opening).rejects.toThrow(/schema version 999/);
+  });
+
+  it('explains a data folder it cannot use', async () => {
+    const file = join(root, 'not-a-folder');
+    writeFileSync(file, 'x');
+    await expect(openStore({ dataDir: file, log: silentLogger })).rejects.toThrow(/Cannot open the SQLite database/);
+  });
+
+  it('explains a file that is not a database', async () => {
+    const dataDir = freshDir();
+    mkdirSync(dataDir);
+    writeFileSync(
+      join(dataDir, SQLITE_FILE),
+      'this is not a database, just text long enough to have a header'.repeat(20),
+    );
+    await expect(openStore({ dataDir, log: silentLogger })).rejects.toBeInstanceOf(StoreError);
+  });
+});

@@ -1,0 +1,45 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+export interface RouterChild {
+  url: string;
+  proc: ChildProcess;
+  /** Resolves when the process has exited. */
+  exited: Promise<number | null>;
+}
+
+/** Starts test/support/router-child.ts and waits for the line with its URL. */
+export function startRouterChild(env: Record<string, string>, timeoutMs = 20_000): Promise<RouterChild> {
+  const proc = spawn(process.execPath, ['test/support/router-child.ts'], {
+    env: { ...process.env, LOG_LEVEL: 'warn', VITEST: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  let stderr = '';
+  proc.stderr?.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`router child did not start in ${timeoutMs} ms\n${stderr}`));
+    }, timeoutMs);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`router child exited with ${code} before serving\n${stderr}`));
+    });
+    const lines = createInterface({ input: proc.stdout! });
+    lines.on('line', (line) => {
+      let msg: { url?: string; level?: number } | null = null;
+      try {
+        msg = JSON.parse(line) as { url?: string; level?: number };
+      } catch {
+        return;
+      }
+      if (msg?.url && msg.level === undefined) {
+        clearTimeout(timer);
+        resolve({ url: msg.url, proc, exited });
+      }
+    });
+  });
+}
