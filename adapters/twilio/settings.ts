@@ -36,11 +36,21 @@ const voice = z
       .describe('Said when voicemail is off and nobody answers'),
     voicemail: voicemail.prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((v, ctx) => {
+    const m = v.voicemail;
+    if (m.enabled && m.transcribe && m.maxLengthSeconds > 120) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['voicemail', 'maxLengthSeconds'],
+        message: 'Twilio transcribes recordings of at most 120 seconds; lower it or set transcribe: false',
+      });
+    }
+  });
 
 const base = {
   accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'an account SID: AC followed by 32 hex digits'),
-  authToken: z.string().min(1).describe('Signs webhooks and authenticates REST calls; use ${ENV_VAR}'),
+  authToken: z.string().min(1).describe('Signs webhooks and authenticates REST calls; write it as an environment reference'),
   apiBaseUrl: z
     .url({ protocol: /^https?$/ })
     .optional()

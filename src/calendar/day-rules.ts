@@ -64,10 +64,10 @@ export class DayRules {
     this.#holidays = holidays;
     this.#imported = imported;
 
-    this.closures = settings.closures.map((c) => {
+    // the schema has already refused closures without a valid range
+    this.closures = settings.closures.flatMap((c) => {
       const range = closureRange(c);
-      if (!range) throw new Error('closure validated by the schema');
-      return { ...range, note: c.note ?? null, channels: c.channels ? new Set(c.channels) : null };
+      return range ? [{ ...range, note: c.note ?? null, channels: c.channels ? new Set(c.channels) : null }] : [];
     });
 
     const distinct = new Set(Object.keys(settings.channelHours));

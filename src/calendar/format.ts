@@ -1,3 +1,4 @@
+import { TouchpointError } from '../errors.ts';
 import { isTimeZone, localAt } from './zone.ts';
 
 /**
@@ -59,6 +60,9 @@ export const formatLanguages = Object.keys(PHRASES);
 
 /** Describes `opening` (epoch ms) as seen at `now`, e.g. "tomorrow at 8:00". */
 export function formatOpening(opening: number, now: number, opts: OpeningFormatOptions): string {
+  if (!Number.isFinite(opening) || !Number.isFinite(now)) {
+    throw new TouchpointError('invalid_argument', `instants must be epoch milliseconds, got ${opening} and ${now}`);
+  }
   const timeZone =
     opts.customerTimeZone && isTimeZone(opts.customerTimeZone) ? opts.customerTimeZone : opts.businessTimeZone;
   const { tag, phrases } = languageOf(opts.language);

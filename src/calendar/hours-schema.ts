@@ -14,25 +14,34 @@ export const timeZoneName = z
   .refine(isTimeZone, 'an IANA timezone such as Europe/London or America/New_York')
   .describe('IANA timezone, e.g. Europe/London');
 
+const SLOT = /^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2})?$/;
+
+// each refinement only judges text of the right form, so one mistake is reported once
+
 export const clockRange = z
   .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'a time range such as 09:00-17:30')
-  .refine((s) => parseSlot(s) !== null, 'a time range whose end is after its start, such as 09:00-17:30')
+  .regex(SLOT, 'a time range such as 09:00-17:30')
+  .refine(
+    (s) => !SLOT.test(s) || parseSlot(s) !== null,
+    'a time range whose end is after its start, such as 09:00-17:30',
+  )
   .describe('Opening slot, HH:MM-HH:MM in the business timezone; 24:00 ends at midnight');
 
 const localDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date such as 2026-12-25')
-  .refine((s) => parseIsoDate(s) !== null, 'a real calendar date such as 2026-12-25')
+  .regex(DATE, 'a date such as 2026-12-25')
+  .refine((s) => !DATE.test(s) || parseIsoDate(s) !== null, 'a real calendar date such as 2026-12-25')
   .describe('A local date, YYYY-MM-DD');
 
 const localDateOrTime = z
   .string()
-  .regex(
-    /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2})?$/,
-    'a date such as 2026-08-03 or a date and time such as 2026-08-03 14:00',
+  .regex(DATE_TIME, 'a date such as 2026-08-03 or a date and time such as 2026-08-03 14:00')
+  .refine(
+    (s) => !DATE_TIME.test(s) || parseLocalDateTime(s) !== null,
+    'a real date, optionally with a time from 00:00 to 23:59',
   )
-  .refine((s) => parseLocalDateTime(s) !== null, 'a real date, optionally with a time from 00:00 to 23:59')
   .describe('A local date (YYYY-MM-DD) or date and time (YYYY-MM-DD HH:MM) in the business timezone');
 
 const channelList = z
@@ -60,7 +69,10 @@ const closure = z
     channels: channelList,
   })
   .strict()
-  .refine((c) => closureRange(c) !== null, { message: 'the closure must end after it starts', path: ['to'] });
+  .refine((c) => closureRange(c) !== null || !parseLocalDateTime(c.from) || !parseLocalDateTime(c.to), {
+    message: 'the closure must end after it starts',
+    path: ['to'],
+  });
 
 const specialDay = z
   .object({

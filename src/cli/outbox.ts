@@ -97,7 +97,8 @@ async function retry(args: string[], ctx: CliContext): Promise<number> {
     return 0;
   }
   const id = positionals[0];
-  if ((values.all === true) === (id !== undefined)) throw new UsageError('give either a dead letter ID or --all', retryUsage);
+  if ((values.all === true) === (id !== undefined))
+    throw new UsageError('give either a dead letter ID or --all', retryUsage);
   const retried = await withStore(ctx, values.data, async (store) => {
     if (id !== undefined) return (await store.retryDeadLetter(id, Date.now())) ? [id] : [];
     const ids: string[] = [];

@@ -17,6 +17,7 @@ Options:
 Environment:
   PORT                     HTTP port (overrides router.yaml)
   DATABASE_URL             postgres://… to use PostgreSQL instead of the embedded store
+  REDIS_URL                redis://… to share sending rate limits between several routers
   TOUCHPOINT_ADMIN_TOKEN   admin API token, when router.yaml sets none
   LOG_LEVEL                log level (default info)`;
 
@@ -45,6 +46,7 @@ export const startCommand: Command = {
       dataDir: dataDirOf(ctx, values.data),
       databaseUrl: databaseUrlOf(ctx),
       port,
+      redisUrl: ctx.env.REDIS_URL || null,
       log: createLogger(),
     });
     ctx.out.info(`Touchpoint is running at ${app.url} (web chat: ${app.url}/chat). Press Ctrl+C to stop.`);

@@ -36,7 +36,7 @@ export const agentOwnsGuard: RouteHook = (ctx) => {
  * A bot that answers another bot can loop forever: more than `max` automatic
  * replies in a conversation within `windowMs` silences the bot there.
  */
-export function loopGuard(max = 8, windowMs = 10 * 60_000): RouteHook {
+export function loopGuard(max = 20, windowMs = 10 * 60_000): RouteHook {
   return (ctx) => {
     const state = current(ctx).flowState ?? {};
     const recent = ((state.autoReplies as number[] | undefined) ?? []).filter((t) => ctx.now - t < windowMs);

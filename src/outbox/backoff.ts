@@ -16,8 +16,10 @@ export interface BackoffOptions {
  * sends so they do not hit a recovering provider at the same instant.
  */
 export function createBackoff({ baseMs, maxMs, random = Math.random }: BackoffOptions): Backoff {
-  if (!Number.isFinite(baseMs) || baseMs <= 0) throw new RangeError(`backoff base must be a positive number of ms, got ${baseMs}`);
-  if (!Number.isFinite(maxMs) || maxMs < baseMs) throw new RangeError(`backoff max (${maxMs} ms) must be at least the base (${baseMs} ms)`);
+  if (!Number.isFinite(baseMs) || baseMs <= 0)
+    throw new RangeError(`backoff base must be a positive number of ms, got ${baseMs}`);
+  if (!Number.isFinite(maxMs) || maxMs < baseMs)
+    throw new RangeError(`backoff max (${maxMs} ms) must be at least the base (${baseMs} ms)`);
   return (attempt) => {
     const n = Math.max(1, Math.floor(attempt));
     // 2^(n-1) overflows to Infinity for huge n; min() caps it either way.
@@ -36,4 +38,9 @@ export function backoffFromSettings(
     maxMs: parseDuration(outbox.backoffMax),
     ...(random ? { random } : {}),
   });
+}
+
+/** A backoff given either as the function itself or as its options. */
+export function toBackoff(b: Backoff | BackoffOptions): Backoff {
+  return typeof b === 'function' ? b : createBackoff(b);
 }

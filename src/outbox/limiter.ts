@@ -1,7 +1,6 @@
 import Bottleneck from 'bottleneck';
 import { Redis } from 'ioredis';
 import type { RateLimit } from '../channel/contract.ts';
-import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { ChannelSettings } from '../settings/types.ts';
 import { mergeRateLimit } from './rate-limit.ts';
@@ -15,10 +14,10 @@ import { mergeRateLimit } from './rate-limit.ts';
 export interface OutboxLimiter {
   /** Runs `fn` once the channel's and the destination's rates allow it; jobs of one destination start in call order. */
   schedule<T>(channel: string, destination: string, fn: () => Promise<T>): Promise<T>;
-  /** A provider said to wait: nothing should go to this destination before `until` (epoch ms). */
-  holdOff(channel: string, destination: string, until: number): Promise<void>;
-  /** The instant before which this destination must not be sent to, or null when it is free. */
-  heldUntil(channel: string, destination: string): Promise<number | null>;
+  /** A provider said to wait: nothing should go to this destination before `until`. Times come from the caller's clock. */
+  holdOff(channel: string, destination: string, until: number, now: number): Promise<void>;
+  /** The instant before which this destination must not be sent to, or null when it is free at `now`. */
+  heldUntil(channel: string, destination: string, now: number): Promise<number | null>;
   /** The effective rate of a channel: the adapter's, with the config's override applied. */
   rateLimit(channel: string): RateLimit;
   /** Disconnects from Redis (when clustered). Jobs already scheduled still run. */
@@ -29,8 +28,7 @@ export interface OutboxLimiterOptions {
   /** The loaded adapters: each brings its channel's default rate. */
   adapters: ReadonlyMap<string, { readonly rateLimit: RateLimit }>;
   /** `Settings.channels`: a channel's `rateLimit` block overrides the adapter's. */
-  channels?: Readonly<Record<string, Pick<ChannelSettings, 'rateLimit'>>>;
-  clock: Clock;
+  settings?: Readonly<Record<string, Pick<ChannelSettings, 'rateLimit'>>>;
   log: Logger;
   /** Redis for limits shared across instances, e.g. `redis://127.0.0.1:6379/0`. */
   redisUrl?: string | null;
@@ -57,7 +55,7 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
 
   function rateLimit(channel: string): RateLimit {
     const base = o.adapters.get(channel)?.rateLimit ?? fallbackRate;
-    return mergeRateLimit(base, o.channels?.[channel]?.rateLimit);
+    return mergeRateLimit(base, o.settings?.[channel]?.rateLimit);
   }
 
   function limitersFor(channel: string): ChannelLimiters {
@@ -73,7 +71,12 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
     let channelWide: Bottleneck | null = null;
     if (rate.channelPerSecond) {
       const minTime = Math.ceil(1000 / rate.channelPerSecond);
-      channelWide = new Bottleneck({ id: `${prefix}:${channel}:*:${minTime}`, minTime, maxConcurrent: null, ...shared });
+      channelWide = new Bottleneck({
+        id: `${prefix}:${channel}:*:${minTime}`,
+        minTime,
+        maxConcurrent: null,
+        ...shared,
+      });
       channelWide.on('error', (err) => o.log.error({ err, channel }, 'channel rate limiter error'));
     }
     const made = { group, channelWide };
@@ -90,9 +93,9 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
       return group.key(destination).schedule(run);
     },
 
-    async holdOff(channel, destination, until) {
+    async holdOff(channel, destination, until, now) {
       const key = holdKey(channel, destination);
-      const ms = Math.ceil(until - o.clock.now());
+      const ms = Math.ceil(until - now);
       if (ms <= 0) return;
       if ((holds.get(key) ?? 0) < until) holds.set(key, until);
       if (!redis) return;
@@ -100,12 +103,18 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
       if (current < until) await redis.client.set(key, String(until), 'PX', ms);
     },
 
-    async heldUntil(channel, destination) {
+    async heldUntil(channel, destination, now) {
       const key = holdKey(channel, destination);
-      const now = o.clock.now();
       let until = holds.get(key) ?? 0;
       if (until <= now) holds.delete(key);
-      if (redis) until = Math.max(until, Number((await redis.client.get(key)) ?? 0));
+      if (redis) {
+        try {
+          until = Math.max(until, Number((await redis.client.get(key)) ?? 0));
+        } catch (err) {
+          // Without Redis only this instance's holds are known; the provider's next 429 restores the rest.
+          o.log.warn({ err, channel }, 'could not read a destination hold from Redis');
+        }
+      }
       return until > now ? until : null;
     },
 

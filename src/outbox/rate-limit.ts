@@ -8,7 +8,8 @@ export function mergeRateLimit(base: RateLimit, override: RateLimitOverride): Ra
   const merged: RateLimit = {
     minTimeMs: override?.minTimeMs ?? base.minTimeMs,
     maxConcurrent: override?.maxConcurrent ?? base.maxConcurrent,
-    channelPerSecond: override?.channelPerSecond !== undefined ? override.channelPerSecond : (base.channelPerSecond ?? null),
+    channelPerSecond:
+      override?.channelPerSecond !== undefined ? override.channelPerSecond : (base.channelPerSecond ?? null),
   };
   if (!Number.isFinite(merged.minTimeMs) || merged.minTimeMs < 0) {
     throw new RangeError(`rate limit minTimeMs must be 0 or more, got ${merged.minTimeMs}`);

@@ -5,9 +5,10 @@ import type { Logger } from '../log.ts';
 import type { OutboundMessage } from '../model/types.ts';
 import type { OutboxJob, Store } from '../store/contract.ts';
 import { createDueLoop, type RoundResult } from '../timers/due-loop.ts';
-import type { Backoff } from './backoff.ts';
+import { type Backoff, type BackoffOptions, toBackoff } from './backoff.ts';
 import type { OutboxLimiter } from './limiter.ts';
-import { buildOutbound, describeSendError } from './outbound-message.ts';
+import { buildOutbound } from './outbound-message.ts';
+import { type Claimed, createOutcomes, laneKey } from './outcomes.ts';
 
 /**
  * The sending side of the transactional outbox: claims due rows with a lease,
@@ -27,7 +28,8 @@ export interface OutboxWorkerOptions {
   leaseMs: number;
   /** Send attempts (transient failures) before a row is dead-lettered; rate limits do not count. */
   maxAttempts: number;
-  backoff: Backoff;
+  /** Delay before a transient failure is retried (`router.outbox.backoffBase` / `backoffMax`). */
+  backoff: Backoff | BackoffOptions;
   /** Rows in hand at once, across all channels. */
   concurrency: number;
   /** Wait after a rate limit that named no Retry-After. */
@@ -50,11 +52,6 @@ export interface OutboxWorker {
   drain(): Promise<void>;
 }
 
-interface Claimed {
-  job: OutboxJob;
-  leaseEnd: number;
-}
-
 interface Lane {
   queue: Claimed[];
   done: Promise<void>;
@@ -66,26 +63,19 @@ type Attempt =
   | { kind: 'limiter-failed'; error: unknown }
   | { kind: 'skipped'; reason: 'stopping' | 'lease' };
 
-/** Floor of a rate-limit wait: a provider answering "retry after 0" must not make us spin. */
-const minRateLimitWaitMs = 1_000;
 const maxDrainRounds = 1_000;
 
 export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
   if (!(o.leaseMs > 0)) throw new RangeError(`outbox leaseMs must be above 0, got ${o.leaseMs}`);
   if (!(o.maxAttempts >= 1)) throw new RangeError(`outbox maxAttempts must be 1 or more, got ${o.maxAttempts}`);
   if (!(o.concurrency >= 1)) throw new RangeError(`outbox concurrency must be 1 or more, got ${o.concurrency}`);
-  const rateLimitWaitMs = o.rateLimitWaitMs ?? 30_000;
   const inflight = new Map<string, Claimed>();
   const lanes = new Map<string, Lane>();
-  /** Per held lane: rows deferred behind the hold get due times after it, in the order they were met. */
-  const deferrals = new Map<string, { until: number; n: number }>();
   let stopping = false;
   let stopDone: Promise<void> | null = null;
   let starved = false;
-  let signalStop: () => void = () => {};
-  const stopped = new Promise<void>((resolve) => {
-    signalStop = resolve;
-  });
+  /** Abandons a send still waiting for the limiter, for stop(). */
+  const waiting = new Set<() => void>();
 
   const loop = createDueLoop({
     clock: o.clock,
@@ -94,6 +84,19 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
     round,
     nextDueAt: () => o.store.nextDueAt(),
     ...(o.pollMs ? { pollMs: o.pollMs } : {}),
+  });
+
+  const outcomes = createOutcomes({
+    store: o.store,
+    limiter: o.limiter,
+    clock: o.clock,
+    log: o.log,
+    maxAttempts: o.maxAttempts,
+    backoff: toBackoff(o.backoff),
+    rateLimitWaitMs: o.rateLimitWaitMs ?? 30_000,
+    wakeAt: loop.wakeAt,
+    onDelivered: o.onDelivered,
+    onDeadLetter: o.onDeadLetter,
   });
 
   async function round(): Promise<RoundResult> {
@@ -112,12 +115,12 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
 
   function dispatch(job: OutboxJob, leaseEnd: number): void {
     const mine = inflight.get(job.id);
-    if (mine) {
+    if (mine && !mine.released) {
       // Claimed again after its lease ran out while it waited here: the new lease is ours too.
       mine.leaseEnd = leaseEnd;
       return;
     }
-    const entry = { job, leaseEnd };
+    const entry: Claimed = { job, leaseEnd, released: false };
     inflight.set(job.id, entry);
     const key = laneKey(job);
     const lane = lanes.get(key);
@@ -135,11 +138,20 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
       const entry = lane.queue.shift();
       if (!entry) break;
       try {
-        if ((await handle(entry)) === 'lease-short') await putBack([entry, ...lane.queue.splice(0)]);
+        if ((await handle(entry)) === 'lease-short') {
+          // The rest of the lane goes back too, so no later row overtakes this one.
+          const rest = lane.queue.splice(0);
+          await outcomes.putBack([entry, ...rest]);
+          for (const r of rest) forget(r);
+          loop.kick();
+        }
       } catch (err) {
-        o.log.error({ err, jobId: entry.job.id }, 'recording an outbox outcome failed; the row is retried after its lease');
+        o.log.error(
+          { err, jobId: entry.job.id },
+          'recording an outbox outcome failed; the row is retried after its lease',
+        );
       } finally {
-        inflight.delete(entry.job.id);
+        forget(entry);
         if (starved) {
           starved = false;
           loop.kick();
@@ -147,29 +159,31 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
       }
     }
     // When stopping, rows still queued stay leased until stop() releases them.
-    for (const left of lane.queue) inflight.delete(left.job.id);
+    for (const left of lane.queue) forget(left);
     lanes.delete(key);
+  }
+
+  /** A row claimed afresh after we released it has a new entry: leave that one be. */
+  function forget(entry: Claimed): void {
+    if (inflight.get(entry.job.id) === entry) inflight.delete(entry.job.id);
   }
 
   async function handle(entry: Claimed): Promise<'done' | 'lease-short'> {
     const { job } = entry;
     const adapter = o.adapters.get(job.channel);
     if (!adapter) {
-      await dead(job, `no adapter is loaded for channel "${job.channel}": enable the channel, then retry the dead letter`);
+      const reason = `no adapter is loaded for channel "${job.channel}": enable the channel, then retry the dead letter`;
+      await outcomes.dead(entry, reason);
       return 'done';
     }
-    const held = await heldUntil(job);
-    if (held !== null) {
-      await defer(job, held);
-      return 'done';
-    }
+    if (await outcomes.deferIfHeld(entry)) return 'done';
     const loaded = await o.store.loadOutbound(job);
     if (!loaded) {
-      await dead(job, 'its message or conversation no longer exists');
+      await outcomes.dead(entry, 'its message or conversation no longer exists');
       return 'done';
     }
     if (loaded.message.visibility === 'internal') {
-      await dead(job, 'the message is an internal note, which is never sent to the customer');
+      await outcomes.dead(entry, 'the message is an internal note, which is never sent to the customer');
       return 'done';
     }
     const attempt = await send(entry, adapter, buildOutbound(job, loaded));
@@ -177,18 +191,14 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
       case 'skipped':
         return attempt.reason === 'lease' ? 'lease-short' : 'done';
       case 'sent':
-        await o.store.markSent(job.id, attempt.result?.providerId ?? null, attempt.result?.status ?? 'sent', o.clock.now());
-        notify('onDelivered', () => o.onDelivered?.(job, attempt.result));
+        await outcomes.sent(entry, attempt.result);
         return 'done';
       case 'failed':
-        await recordFailure(job, attempt.error);
+        await outcomes.failed(entry, attempt.error);
         return 'done';
-      case 'limiter-failed': {
-        // Not the message's fault (Redis unreachable): wait, without spending an attempt.
-        o.log.error({ err: attempt.error, jobId: job.id }, 'rate limiter failed; the send is retried');
-        await reschedule(job, o.clock.now() + o.backoff(job.attempts + 1), 'rate limiter unavailable', false);
+      case 'limiter-failed':
+        await outcomes.limiterFailed(entry, attempt.error);
         return 'done';
-      }
     }
   }
 
@@ -212,79 +222,14 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
       })
       .catch((error: unknown): Attempt => ({ kind: 'limiter-failed', error }));
     // On stop, a send still waiting for the limiter is abandoned (it sees `stopping` when its turn comes).
-    const abandon = stopped.then((): Attempt | Promise<Attempt> => (started ? attempt : { kind: 'skipped', reason: 'stopping' }));
-    return Promise.race([attempt, abandon]);
-  }
-
-  async function recordFailure(job: OutboxJob, error: SendError): Promise<void> {
-    const now = o.clock.now();
-    const text = describeSendError(error);
-    if (error.failure === 'permanent') return dead(job, text);
-    if (error.failure === 'rate_limited') {
-      const until = now + Math.max(minRateLimitWaitMs, error.retryAfterMs ?? rateLimitWaitMs);
-      await holdOff(job, until);
-      return reschedule(job, until, text, false);
-    }
-    const attempts = job.attempts + 1;
-    if (attempts >= o.maxAttempts) return dead(job, `${text} (gave up after ${attempts} attempts)`);
-    const until = now + o.backoff(attempts);
-    await holdOff(job, until);
-    return reschedule(job, until, text, true);
-  }
-
-  async function heldUntil(job: OutboxJob): Promise<number | null> {
-    const held = await o.limiter.heldUntil(job.channel, job.destination);
-    if (held === null) deferrals.delete(laneKey(job));
-    return held;
-  }
-
-  async function holdOff(job: OutboxJob, until: number): Promise<void> {
-    try {
-      await o.limiter.holdOff(job.channel, job.destination, until);
-    } catch (err) {
-      o.log.warn({ err, channel: job.channel }, 'could not record a hold on a destination');
-    }
-  }
-
-  function defer(job: OutboxJob, held: number): Promise<void> {
-    const key = laneKey(job);
-    let d = deferrals.get(key);
-    if (!d || d.until !== held) {
-      d = { until: held, n: 0 };
-      deferrals.set(key, d);
-    }
-    d.n += 1;
-    const reason = `waiting behind an earlier message to ${job.destination}, held until ${new Date(held).toISOString()}`;
-    return reschedule(job, held + d.n, reason, false);
-  }
-
-  async function putBack(entries: Claimed[]): Promise<void> {
-    for (const { job } of entries) {
-      await o.store.rescheduleOutbox(job.id, job.dueAt, 'put back: its lease ran short while it waited for the rate limiter', false);
-      inflight.delete(job.id);
-    }
-    loop.kick();
-  }
-
-  async function reschedule(job: OutboxJob, at: number, error: string, countAttempt: boolean): Promise<void> {
-    await o.store.rescheduleOutbox(job.id, at, error, countAttempt);
-    loop.wakeAt(at);
-  }
-
-  async function dead(job: OutboxJob, reason: string): Promise<void> {
-    await o.store.deadLetter(job.id, reason, o.clock.now());
-    o.log.warn({ jobId: job.id, channel: job.channel, reason }, 'outbound message dead-lettered');
-    notify('onDeadLetter', () => o.onDeadLetter?.(job, reason));
-  }
-
-  /** Hooks never hold up a lane, and their failures never touch the row. */
-  function notify(hook: string, call: () => void | Promise<void> | undefined): void {
-    try {
-      const r = call();
-      if (r) r.catch((err: unknown) => o.log.error({ err, hook }, 'outbox hook failed'));
-    } catch (err) {
-      o.log.error({ err, hook }, 'outbox hook failed');
-    }
+    return new Promise<Attempt>((resolve) => {
+      const abandon = () => {
+        if (!started) resolve({ kind: 'skipped', reason: 'stopping' });
+      };
+      waiting.add(abandon);
+      void attempt.then(resolve).finally(() => waiting.delete(abandon));
+      if (stopping) abandon();
+    });
   }
 
   async function settleLanes(): Promise<void> {
@@ -305,7 +250,7 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
     stop() {
       stopDone ??= (async () => {
         stopping = true;
-        signalStop();
+        for (const abandon of waiting) abandon();
         await loop.stop();
         await settleLanes();
         await o.store.releaseLeases(o.owner);
@@ -322,5 +267,3 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
     },
   };
 }
-
-const laneKey = (job: OutboxJob) => `${job.channel}\u0000${job.destination}`;

@@ -28,6 +28,8 @@ export interface HttpResponse {
 /** A handler that writes the response itself (server-sent events, SDKs that want `res`). */
 export interface Takeover {
   takeover: (res: ServerResponse) => void;
+  /** A long-lived stream (server-sent events): ended at once on shutdown instead of being waited for. */
+  stream?: boolean;
 }
 
 export type HttpHandler = (req: HttpRequest) => Promise<HttpResponse | Takeover> | HttpResponse | Takeover;

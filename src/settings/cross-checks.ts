@@ -1,4 +1,5 @@
-import type { ConfigProblem } from '../errors.ts';
+import { loadCalendar } from '../calendar/load.ts';
+import { ConfigError, type ConfigProblem } from '../errors.ts';
 import type { LoadedFlow } from './flow-files.ts';
 import type { BusinessSettings, IntentDef, TemplateDef } from './schema.ts';
 import { withSuggestion } from './suggest.ts';
@@ -12,6 +13,7 @@ export interface Checked<T> {
 }
 
 export interface CrossCheckInput {
+  configDir: string;
   business: Checked<BusinessSettings>;
   templates: Checked<{ templates: Record<string, TemplateDef> }>;
   intents: Checked<{ intents: Record<string, IntentDef> }>;
@@ -24,7 +26,7 @@ export function crossCheck(input: CrossCheckInput): ConfigProblem[] {
     ...checkFlowReferences(input),
     ...checkFlowTriggers(input.flows),
     ...checkIntentPatterns(input.intents),
-    ...checkBusiness(input.business),
+    ...checkCalendar(input.business, input.configDir),
   ];
 }
 
@@ -126,41 +128,18 @@ function checkIntentPatterns({ yaml, value }: CrossCheckInput['intents']): Confi
   return problems;
 }
 
-function checkBusiness({ yaml, value }: Checked<BusinessSettings>): ConfigProblem[] {
+/** Builds the business calendar once, as start-up will: this reads the holiday .ics file, if one is named. */
+function checkCalendar({ yaml, value }: Checked<BusinessSettings>, configDir: string): ConfigProblem[] {
   if (!value) return [];
-  const problems: ConfigProblem[] = [];
   try {
-    new Intl.DateTimeFormat('en', { timeZone: value.timezone });
-  } catch {
-    problems.push(
-      problemAt(
-        yaml,
-        ['timezone'],
-        `\`${value.timezone}\` is not a known timezone`,
-        'use an IANA name such as Europe/London or America/New_York',
-      ),
+    loadCalendar(value, configDir);
+    return [];
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    return err.problems.map((p) =>
+      p.line === null && p.file === yaml.file && yaml.source && p.path && /^\w+$/.test(p.path)
+        ? { ...p, ...locate(yaml.source, [p.path]) }
+        : p,
     );
   }
-  value.holidays.forEach((day, i) => {
-    const date = new Date(`${day}T00:00:00Z`);
-    if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== day) {
-      problems.push(problemAt(yaml, ['holidays', i], `${day} is not a real date`, 'use a date such as 2026-12-25'));
-    }
-  });
-  for (const [day, slots] of Object.entries(value.hours)) {
-    (slots ?? []).forEach((slot, i) => {
-      const [from, to] = slot.split('-');
-      if (from !== undefined && to !== undefined && from >= to) {
-        problems.push(
-          problemAt(
-            yaml,
-            ['hours', day, i],
-            `the slot ${slot} ends before it starts`,
-            'write the opening time first, e.g. 09:00-17:30; split a slot that passes midnight over two days',
-          ),
-        );
-      }
-    });
-  }
-  return problems;
 }

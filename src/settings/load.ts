@@ -55,12 +55,13 @@ export function loadSettings(opts: LoadOptions): Settings {
 
   const flows = loadFlowFiles(flowsDir, env);
   problems.push(...flows.problems);
-  problems.push(...crossCheck({ business, templates, intents, flows: flows.flows }));
+  problems.push(...crossCheck({ configDir, business, templates, intents, flows: flows.flows }));
 
-  const adminToken = router.value?.server.adminToken ?? env[ADMIN_TOKEN_ENV] ?? undefined;
-  if (adminToken !== undefined && adminToken.length < 16) {
+  const envToken = env[ADMIN_TOKEN_ENV] || undefined;
+  const adminToken = router.value?.server.adminToken ?? envToken;
+  if (router.value && !router.value.server.adminToken && envToken !== undefined && envToken.length < 16) {
     problems.push({
-      file: router.value?.server.adminToken ? router.yaml.file : `environment variable ${ADMIN_TOKEN_ENV}`,
+      file: `environment variable ${ADMIN_TOKEN_ENV}`,
       line: null,
       path: 'server.adminToken',
       message: 'the admin token is too short (at least 16 characters)',

@@ -68,9 +68,9 @@ export function knownKeys(schema: Schema | null): string[] | null {
   if (def.type === 'object') return Object.keys(def.shape ?? {});
   if (def.type === 'record' && def.keyType) return enumValues(def.keyType);
   if (def.type === 'union') {
-    const all = (def.options ?? []).map((o) => knownKeys(o));
-    if (all.some((k) => k === null)) return null;
-    return [...new Set(all.flat() as string[])];
+    // keys of the mapping alternatives; a plain-text alternative has none
+    const all = (def.options ?? []).map((o) => knownKeys(o)).filter((k) => k !== null);
+    return all.length > 0 ? [...new Set(all.flat())] : null;
   }
   return null;
 }

@@ -31,7 +31,15 @@ export function readYamlFile(file: string, env: Env): { yaml: YamlFile; problems
   const { source, problems } = parseYaml(file, text);
   if (problems.length > 0) return { yaml: empty, problems };
   const { problems: envProblems, fromEnv } = resolveEnvRefs(source, env);
-  return { yaml: { file, source, data: toData(source), fromEnv, envProblems }, problems: [] };
+  let data: unknown;
+  try {
+    data = toData(source);
+  } catch (err) {
+    // the yaml package refuses documents whose aliases expand too far (a "billion laughs" file)
+    const message = `cannot be read as data: ${(err as Error).message}`;
+    return { yaml: empty, problems: [{ file, line: null, message, fix: 'use fewer `*alias` references' }] };
+  }
+  return { yaml: { file, source, data, fromEnv, envProblems }, problems: [] };
 }
 
 /**

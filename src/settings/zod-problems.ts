@@ -37,15 +37,20 @@ function toProblems(issue: Issue, ctx: IssueContext): ConfigProblem[] {
       return [typeProblem(issue.expected, path, ctx)];
     case 'too_small':
       return [
-        at(ctx, path, tooSmall(issue.origin, Number(issue.minimum)), `use ${atLeast(issue.origin, issue.minimum)}`),
+        at(
+          ctx,
+          path,
+          tooSmall(issue.origin, Number(issue.minimum)),
+          `use ${limitText('at least', issue.origin, issue.minimum)}`,
+        ),
       ];
     case 'too_big':
       return [
         at(
           ctx,
           path,
-          `is too large (${issue.origin === 'number' ? 'at most' : 'longest'} ${issue.maximum})`,
-          `use at most ${issue.maximum}`,
+          tooBig(issue.origin, Number(issue.maximum)),
+          `use ${limitText('at most', issue.origin, issue.maximum)}`,
         ),
       ];
     case 'invalid_format':
@@ -62,6 +67,8 @@ function toProblems(issue: Issue, ctx: IssueContext): ConfigProblem[] {
         ),
       ];
     }
+    case 'custom':
+      return [customProblem(issue.message, path, ctx)];
     default:
       return [at(ctx, path, issue.message, describeFix(ctx, path))];
   }
@@ -85,7 +92,11 @@ function unknownKey(ctx: IssueContext, parent: readonly PropertyKey[], key: stri
     ctx,
     keyPath,
     `unknown setting \`${key}\``,
-    withSuggestion(key, known, `remove it or check the spelling; known keys: ${known.join(', ')}`),
+    withSuggestion(
+      key,
+      known,
+      known.length > 0 ? `remove it or check the spelling; known keys: ${known.join(', ')}` : 'remove it',
+    ),
     true,
   );
 }
@@ -160,6 +171,14 @@ function formatProblem(
   return at(ctx, path, `${show(value, path, ctx)} is not valid here`, own ? `use ${message}` : describeFix(ctx, path));
 }
 
+/** A refinement's message either names the expected form ("a real date such as …") or says what is wrong. */
+function customProblem(message: string, path: readonly PropertyKey[], ctx: IssueContext): ConfigProblem {
+  if (/^an? /.test(message)) {
+    return at(ctx, path, `${show(valueAt(ctx.data, path), path, ctx)} is not valid here`, `use ${message}`);
+  }
+  return at(ctx, path, message, describeFix(ctx, path));
+}
+
 function describeFix(ctx: IssueContext, path: readonly PropertyKey[]): string {
   const about = descriptionOf(schemaAt(ctx.schema, path));
   return about ? `expected: ${about}` : 'correct or remove this setting';
@@ -184,10 +203,16 @@ function tooSmall(origin: string, minimum: number): string {
   return `is too small (at least ${minimum})`;
 }
 
-function atLeast(origin: string, minimum: number | bigint): string {
-  if (origin === 'string') return `at least ${minimum} characters`;
-  if (origin === 'array') return `at least ${minimum} item${Number(minimum) === 1 ? '' : 's'}`;
-  return `a value of at least ${minimum}`;
+function tooBig(origin: string, maximum: number): string {
+  if (origin === 'string') return `is too long (at most ${maximum} characters)`;
+  if (origin === 'array') return `has too many items (at most ${maximum})`;
+  return `is too large (at most ${maximum})`;
+}
+
+function limitText(bound: 'at least' | 'at most', origin: string, limit: number | bigint): string {
+  if (origin === 'string') return `${bound} ${limit} characters`;
+  if (origin === 'array') return `${bound} ${limit} item${Number(limit) === 1 ? '' : 's'}`;
+  return `a value ${bound} ${limit}`;
 }
 
 function expectedText(kind: string): string {

@@ -112,7 +112,11 @@ export function createDueLoop(o: DueLoopOptions): DueLoop {
       const now = o.clock.now();
       let until = Math.min(now + pollMs, next ?? Number.POSITIVE_INFINITY, earliest);
       earliest = Number.POSITIVE_INFINITY;
-      if (until <= now && result.claimed === 0) until = now + idleMs;
+      if (until <= now) {
+        // Something is due already: go again if this round made progress, else rest a little.
+        if (result.claimed > 0) continue;
+        until = now + idleMs;
+      }
       await sleepUntil(until);
     }
   }

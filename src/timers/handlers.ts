@@ -1,6 +1,10 @@
 import type { StoreTx, Timer } from '../store/contract.ts';
 
-/** Does what a timer is for; runs inside the transaction that completes the timer. */
+/**
+ * Does what a timer is for; runs inside the transaction that completes the
+ * timer. Use only `tx`: with one SQLite connection, a call on the Store itself
+ * would wait for this very transaction to end.
+ */
 export type TimerHandler = (timer: Timer, tx: StoreTx) => Promise<void>;
 
 /**

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import { type Backoff, createBackoff } from '../outbox/backoff.ts';
+import { type Backoff, type BackoffOptions, toBackoff } from '../outbox/backoff.ts';
 import type { Store, StoreTx, Timer } from '../store/contract.ts';
 import { createDueLoop, type RoundResult } from './due-loop.ts';
 import { handlerFor, type TimerHandler } from './handlers.ts';
@@ -21,7 +21,7 @@ export interface TimerSchedulerOptions {
   /** By kind (`sla.breach`) or kind prefix (`sla` or `sla.` matches `sla.breach`); the longest match wins. */
   handlers: Record<string, TimerHandler>;
   /** Delay before a failed handler runs again; capped, so a broken handler retries at a slow, steady pace. */
-  backoff?: Backoff;
+  backoff?: Backoff | BackoffOptions;
   /** Failures after which a timer is given up (completed, with the error kept); unlimited when unset. */
   maxAttempts?: number;
   batchSize?: number;
@@ -46,7 +46,7 @@ const maxDrainRounds = 1_000;
 export function createTimerScheduler(o: TimerSchedulerOptions): TimerScheduler {
   if (!(o.leaseMs > 0)) throw new RangeError(`timer leaseMs must be above 0, got ${o.leaseMs}`);
   const batchSize = o.batchSize ?? 50;
-  const backoff = o.backoff ?? createBackoff({ baseMs: 1_000, maxMs: 10 * 60_000 });
+  const backoff = toBackoff(o.backoff ?? { baseMs: 1_000, maxMs: 10 * 60_000 });
   let stopping = false;
   let stopDone: Promise<void> | null = null;
 
@@ -70,7 +70,10 @@ export function createTimerScheduler(o: TimerSchedulerOptions): TimerScheduler {
       try {
         await fire(timer);
       } catch (err) {
-        o.log.error({ err, timerId: timer.id, kind: timer.kind }, 'recording a timer outcome failed; it fires after its lease');
+        o.log.error(
+          { err, timerId: timer.id, kind: timer.kind },
+          'recording a timer outcome failed; it fires after its lease',
+        );
       }
     }
     return { claimed: timers.length, full: timers.length >= batchSize };

@@ -22,7 +22,7 @@ beforeEach(async () => {
   clock = new VirtualClock(T0);
   ({ store, cleanup } = await tempStore('outbox'));
   fake = new FakeAdapter({ clock });
-  limiter = createOutboxLimiter({ adapters: new Map([['fake', fake]]), clock, log: silentLogger });
+  limiter = createOutboxLimiter({ adapters: new Map([['fake', fake]]), log: silentLogger });
   delivered.length = 0;
   deadLettered.length = 0;
 });
@@ -183,7 +183,7 @@ describe('outbox worker', () => {
     const first = await hang.started;
     // The first process is gone mid-send: its row stays leased. The next process has its own limiter.
 
-    const fresh = createOutboxLimiter({ adapters: new Map([['fake', fake]]), clock, log: silentLogger });
+    const fresh = createOutboxLimiter({ adapters: new Map([['fake', fake]]), log: silentLogger });
     const second = worker({ owner: 'worker-2', limiter: fresh });
     await second.drain();
     clock.advance(59_999);
@@ -289,6 +289,56 @@ describe('outbox worker', () => {
     await fake.waitForAttempts(1);
     expect(fake.attempts[0]?.at).toBe(T0 + 10 * 60_000);
     await w.stop();
+  });
+
+  it('puts a row back instead of sending it when its lease ran short in the limiter queue', async () => {
+    const paced = new FakeAdapter({ clock, rateLimit: { minTimeMs: 200, maxConcurrent: 1 } });
+    const pacedLimiter = createOutboxLimiter({ adapters: new Map([['fake', paced]]), log: silentLogger });
+    const conversation = await conversationOn(store, 'fake');
+    await queueMessage(store, conversation, { text: 'one' });
+    await queueMessage(store, conversation, { text: 'two' });
+    const w = worker({ adapters: new Map([['fake', paced]]), limiter: pacedLimiter });
+    const round = w.tick();
+    await paced.waitForAttempts(1);
+    clock.advance(30_001); // "two" now waits in the limiter with less than half its lease left
+    await round;
+    expect(paced.sent.map((m) => m.text)).toEqual(['one']);
+    expect(await store.countOutbox('pending')).toBe(1);
+
+    await w.drain(); // taken again at once, under a fresh lease
+    expect(paced.sent.map((m) => m.text)).toEqual(['one', 'two']);
+    expect(paced.attempts[1]?.at).toBe(T0 + 30_001);
+    await pacedLimiter.close();
+  });
+
+  it('stop() does not wait for sends still queued in the limiter', async () => {
+    const capped = new FakeAdapter({ clock, rateLimit: { minTimeMs: 0, maxConcurrent: 1, channelPerSecond: 0.1 } });
+    const cappedLimiter = createOutboxLimiter({ adapters: new Map([['fake', capped]]), log: silentLogger });
+    await queueMessage(store, await conversationOn(store, 'fake', '+15550020'), { text: 'now' });
+    await queueMessage(store, await conversationOn(store, 'fake', '+15550021'), { text: 'in ten seconds' });
+    const w = worker({ adapters: new Map([['fake', capped]]), limiter: cappedLimiter });
+    w.start();
+    await capped.waitForAttempts(1);
+    const began = Date.now();
+    await w.stop();
+    expect(Date.now() - began).toBeLessThan(5_000);
+    expect(capped.sent.map((m) => m.text)).toEqual(['now']);
+
+    await worker({ owner: 'worker-2' }).drain();
+    expect(fake.sent.map((m) => m.text)).toEqual(['in ten seconds']);
+    await cappedLimiter.close();
+  });
+
+  it('a failing hook never affects the row', async () => {
+    const conversation = await conversationOn(store, 'fake');
+    await queueMessage(store, conversation);
+    const w = worker({
+      onDelivered: () => {
+        throw new Error('desk unavailable');
+      },
+    });
+    await w.drain();
+    expect(await store.countOutbox('sent')).toBe(1);
   });
 
   it('refuses nonsensical settings', () => {

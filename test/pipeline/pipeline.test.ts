@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAgentActions } from '../../src/agent/agent-actions.ts';
 import { VirtualClock } from '../../src/clock.ts';
@@ -36,9 +38,16 @@ function envelope(over: Partial<Envelope> = {}): Envelope {
   };
 }
 
-async function setup(batchTransactions: boolean) {
+const databaseUrl = process.env.DATABASE_URL;
+let schema: string | null = null;
+
+async function setup(batchTransactions: boolean, kind: 'sqlite' | 'postgres' = 'sqlite') {
   dir = await mkdtemp(join(tmpdir(), 'tp-pipeline-'));
-  store = await openStore({ dataDir: dir, synchronous: 'normal' });
+  schema = kind === 'postgres' ? `tp_pipe_${randomBytes(5).toString('hex')}` : null;
+  store =
+    kind === 'postgres'
+      ? await openStore({ databaseUrl, schema: schema ?? undefined, dataDir: dir, log: silentLogger })
+      : await openStore({ dataDir: dir, synchronous: 'normal', log: silentLogger });
   clock = new VirtualClock();
   routed = [];
   const settings = testSettings();
@@ -63,13 +72,29 @@ async function conversationsWithMessages() {
   return Promise.all(convs.map(async (c) => ({ c, messages: await store.listMessages(c.id, { includeInternal: true }) })));
 }
 
-for (const batched of [true, false]) {
-  describe(`pipeline (${batched ? 'batched' : 'per-event'} transactions)`, () => {
-    beforeEach(() => setup(batched));
-    afterEach(async () => {
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
-    });
+async function teardown() {
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+  if (schema) await dropSchema(schema);
+}
+
+async function dropSchema(name: string) {
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await admin.query(`drop schema if exists ${name} cascade`);
+  await admin.end();
+}
+
+const variants = [
+  { name: 'SQLite, batched transactions', batched: true, kind: 'sqlite' },
+  { name: 'SQLite, per-event transactions', batched: false, kind: 'sqlite' },
+  { name: 'PostgreSQL, per-event transactions (needs DATABASE_URL)', batched: false, kind: 'postgres' },
+] as const;
+
+for (const v of variants) {
+  describe.skipIf(v.kind === 'postgres' && !databaseUrl)(`pipeline on ${v.name}`, () => {
+    beforeEach(() => setup(v.batched, v.kind));
+    afterEach(teardown);
 
     it('stores an envelope ingested 5 times once and answers it once', async () => {
       const results = await Promise.all(Array.from({ length: 5 }, () => ingestor.ingest(envelope())));
@@ -161,6 +186,16 @@ for (const batched of [true, false]) {
       expect(all[0]?.messages.map((m) => m.text)).toEqual(['price?', 'A loaf is £4.', 'thanks']);
     });
 
+    it('stops answering a sender that writes like a bot (loop guard)', async () => {
+      for (let i = 0; i < 25; i++) await ingestor.ingest(envelope({ providerId: `loop${i}`, text: 'price?' }));
+      await router.drain();
+      expect(await store.countOutbox('pending')).toBe(20);
+      clock.advance(11 * 60_000);
+      await ingestor.ingest(envelope({ providerId: 'later', text: 'price?' }));
+      await router.drain();
+      expect(await store.countOutbox('pending')).toBe(21);
+    });
+
     it('reports what it routed for live clients and the outbox', async () => {
       await ingestor.ingest(envelope());
       await router.drain();
@@ -173,10 +208,7 @@ for (const batched of [true, false]) {
 
 describe('ingest', () => {
   beforeEach(() => setup(true));
-  afterEach(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterEach(teardown);
 
   it('refuses an envelope without the fields the store needs, and stores nothing', async () => {
     await expect(ingestor.ingest(envelope({ providerId: '' }))).rejects.toThrow(/providerId/);

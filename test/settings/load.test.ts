@@ -85,22 +85,18 @@ describe('problems name the file, line and setting', () => {
       'config/business.yaml',
       ['name: Test', 'hours:', '  mon: ["17:00-09:00"]', '  funday: ["09:00-10:00"]', ''].join('\n'),
     );
-    const problems = problemsOf(t);
-    expect(problems).toEqual([
-      expect.objectContaining({
-        file,
-        line: 4,
-        path: 'hours.funday',
-        fix: 'use one of mon, tue, wed, thu, fri, sat, sun',
-      }),
-    ]);
-    t.write('config/business.yaml', ['name: Test', 'hours:', '  mon: ["17:00-09:00"]', ''].join('\n'));
     expect(problemsOf(t)).toEqual([
       expect.objectContaining({
         file,
         line: 3,
         path: 'hours.mon[0]',
-        message: 'the slot 17:00-09:00 ends before it starts',
+        fix: 'use a time range whose end is after its start, such as 09:00-17:30',
+      }),
+      expect.objectContaining({
+        file,
+        line: 4,
+        path: 'hours.funday',
+        fix: 'use one of mon, tue, wed, thu, fri, sat, sun',
       }),
     ]);
   });
@@ -237,11 +233,26 @@ describe('problems name the file, line and setting', () => {
     );
   });
 
-  it('reports an unknown timezone and a date that does not exist', () => {
-    const file = t.write('config/business.yaml', 'name: A\ntimezone: Mars/Olympus\nholidays: [2026-02-30]\n');
+  it('reports an unknown timezone, a date that does not exist and a misspelt holiday key', () => {
+    const file = t.write(
+      'config/business.yaml',
+      'name: A\ntimezone: Mars/Olympus\nholidays:\n  - 2026-02-30\n  - { dat: 2026-12-25 }\n',
+    );
     expect(problemsOf(t)).toEqual([
-      expect.objectContaining({ file, line: 2, path: 'timezone' }),
-      expect.objectContaining({ file, line: 3, path: 'holidays[0]', message: '2026-02-30 is not a real date' }),
+      expect.objectContaining({ file, line: 2, path: 'timezone', message: '"Mars/Olympus" is not valid here' }),
+      expect.objectContaining({
+        file,
+        line: 4,
+        path: 'holidays[0]',
+        fix: 'use a real calendar date such as 2026-12-25',
+      }),
+      expect.objectContaining({ file, line: 5, path: 'holidays[1].date', message: 'missing required setting `date`' }),
+      expect.objectContaining({
+        file,
+        line: 5,
+        path: 'holidays[1].dat',
+        fix: 'did you mean `date`? Remove it or check the spelling; known keys: date, name',
+      }),
     ]);
   });
 
@@ -404,6 +415,38 @@ describe('environment references', () => {
     expect(load(t, { TOUCHPOINT_ADMIN_TOKEN: token }).router.server.adminToken).toBe(token);
     expect(problemsOf(t, { TOUCHPOINT_ADMIN_TOKEN: 'short' })).toEqual([
       expect.objectContaining({ file: 'environment variable TOUCHPOINT_ADMIN_TOKEN', path: 'server.adminToken' }),
+    ]);
+  });
+});
+
+describe('the holiday calendar file', () => {
+  it('is read from the config folder', () => {
+    t.write(
+      'config/holidays.ics',
+      [
+        'BEGIN:VCALENDAR',
+        'VERSION:2.0',
+        'BEGIN:VEVENT',
+        'DTSTART;VALUE=DATE:20260525',
+        'SUMMARY:Spring bank holiday',
+        'END:VEVENT',
+        'END:VCALENDAR',
+        '',
+      ].join('\r\n'),
+    );
+    t.write('config/business.yaml', 'name: A\ntimezone: Europe/London\nholidayCalendar: holidays.ics\n');
+    expect(load(t).business.holidayCalendar).toBe('holidays.ics');
+  });
+
+  it('is reported at its line when it does not exist', () => {
+    const file = t.write('config/business.yaml', 'name: A\nholidayCalendar: missing.ics\n');
+    expect(problemsOf(t)).toEqual([
+      expect.objectContaining({
+        file,
+        line: 2,
+        path: 'holidayCalendar',
+        message: expect.stringMatching(/does not exist/),
+      }),
     ]);
   });
 });

@@ -70,7 +70,7 @@ export async function startMailServers(opts: { users?: string[] } = {}): Promise
     address,
     password: `pw-${address.split('@')[0]}`,
   }));
-  const [imapPort, lmtpPort, smtpPort] = await freePorts(3);
+  const [imapPort, lmtpPort, smtpPort] = (await freePorts(3)) as [number, number, number];
   const running: ChildProcess[] = [];
   const killAll = () => {
     for (const p of running) killGroup(p, 'SIGKILL');

@@ -1,0 +1,54 @@
+import type { ChannelAdapter, ChannelHost } from '../../src/channel/contract.ts';
+import type { Logger } from '../../src/log.ts';
+import { MailboxWatcher } from './inbound/mailbox-watcher.ts';
+import { composeReply } from './outbound/compose.ts';
+import { createSmtpSender, type SmtpSender } from './outbound/send.ts';
+import { readReplyRef } from './reply-ref.ts';
+import type { EmailSettings } from './settings.ts';
+import { parseThreadKey } from './thread-key.ts';
+
+/**
+ * The email channel: IMAP mailboxes in (one watcher each), SMTP out through
+ * one pooled transport. Threads are keyed by sender and thread token.
+ */
+export function createEmailAdapter(settings: EmailSettings, log: Logger): ChannelAdapter {
+  let sender: SmtpSender | null = null;
+  let watchers: MailboxWatcher[] = [];
+  const smtp = (): SmtpSender => {
+    sender ??= createSmtpSender(settings.smtp, log);
+    return sender;
+  };
+  return {
+    channel: 'email',
+    capabilities: {
+      threads: true,
+      privateReply: false,
+      attachments: true,
+      richParts: false,
+      maxTextLength: null,
+      // A resend after a crash carries the same Message-ID, which mail clients and archives recognise.
+      idempotentSend: true,
+    },
+    // Mail to one person: one at a time, a second apart; the pool's own rate caps the whole channel.
+    rateLimit: { minTimeMs: 1_000, maxConcurrent: 1, channelPerSecond: settings.smtp.rateLimit },
+    async start(host: ChannelHost) {
+      watchers = settings.mailboxes.map((m) => new MailboxWatcher(m, settings, host));
+      await Promise.all(watchers.map((w) => w.start()));
+    },
+    async stop() {
+      await Promise.all(watchers.map((w) => w.stop()));
+      watchers = [];
+      sender?.close();
+      sender = null;
+    },
+    destination(threadKey, replyRef) {
+      const to = readReplyRef(replyRef)?.to ?? parseThreadKey(threadKey)?.sender ?? threadKey;
+      return to.toLowerCase();
+    },
+    async send(msg) {
+      const mail = composeReply(msg, settings);
+      const messageId = await smtp().send(mail);
+      return { providerId: messageId, status: 'sent' };
+    },
+  };
+}

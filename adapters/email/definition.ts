@@ -1,0 +1,10 @@
+import type { AdapterDefinition } from '../../src/channel/contract.ts';
+import { createEmailAdapter } from './adapter.ts';
+import { type EmailSettings, emailSettings } from './settings.ts';
+
+/** The email channel as the core loads it: settings schema and factory. */
+export const emailDefinition: AdapterDefinition<EmailSettings> = {
+  channel: 'email',
+  settings: emailSettings,
+  create: (settings, deps) => createEmailAdapter(settings, deps.log),
+};

@@ -1,0 +1,85 @@
+import type { SendMailOptions } from 'nodemailer';
+import { permanent } from '../../../src/errors.ts';
+import type { OutboundMessage } from '../../../src/model/types.ts';
+import { capReferences, domainOf, normalizeMessageId, ownMessageId } from '../message-ids.ts';
+import { readReplyRef } from '../reply-ref.ts';
+import type { EmailSettings } from '../settings.ts';
+import { parseThreadKey, plusAddress } from '../thread-key.ts';
+
+/** Reply prefixes mail clients write, in several languages: a subject that has one gets no second. */
+const REPLY_PREFIX = /^\s*(re|aw|sv|vs|antw|odp|rif|ref|r)(\[\d+\])?\s*:/i;
+
+/**
+ * Turns an outbound message into the mail nodemailer sends: answered in the
+ * customer's thread (In-Reply-To, References, "Re:" subject), with our own
+ * Message-ID derived from the outbox row, so a resend carries the same id.
+ */
+export function composeReply(msg: OutboundMessage, s: EmailSettings): SendMailOptions {
+  const ref = readReplyRef(msg.replyRef);
+  const thread = parseThreadKey(msg.threadKey);
+  const to = ref?.to ?? thread?.sender;
+  if (!to) throw permanent(`no recipient: thread ${msg.threadKey} has no reply reference and is not an email thread key`);
+  const address = s.address.toLowerCase();
+  const idDomain = s.messageIdDomain ?? domainOf(address);
+  const messageId = ownMessageId(msg.id, idDomain);
+
+  const parent = ref ? normalizeMessageId(ref.messageId) : null;
+  const chain = ref?.references ?? [];
+  const earlier = msg.references.map((id) => normalizeMessageId(id)).filter((id): id is string => id !== null);
+  // Root first, the answered message last, our earlier messages in between.
+  const references = capReferences(
+    [...chain.filter((id) => id !== parent), ...earlier, ...(parent ? [parent] : [])].filter((id) => id !== messageId),
+  );
+
+  const mail: SendMailOptions = {
+    from: { name: s.displayName, address },
+    to: ref?.name ? { name: ref.name, address: to } : to,
+    subject: subjectOf(msg, ref?.subject ?? ''),
+    messageId,
+    text: msg.text,
+    html: textToHtml(msg.text),
+    headers: {},
+  };
+  if (parent) mail.inReplyTo = parent;
+  if (references.length > 0) mail.references = references;
+  if (msg.automatic) {
+    // RFC 3834: marks the mail as automatic, so well-behaved responders do not answer it.
+    mail.headers = { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' };
+  }
+  if (s.plusAddressing && thread) mail.replyTo = { name: s.displayName, address: plusAddress(address, thread.token) };
+  const attachments = (msg.attachments ?? []).filter((a) => a.url);
+  if (attachments.length > 0) {
+    mail.attachments = attachments.map((a) => ({
+      href: a.url as string,
+      contentType: a.contentType,
+      ...(a.name ? { filename: a.name } : {}),
+    }));
+  }
+  return mail;
+}
+
+/** The subject part of a message when the core set one (a new topic), else "Re: <their subject>". */
+function subjectOf(msg: OutboundMessage, original: string): string {
+  const part = (msg.parts ?? []).find(
+    (p): p is { type: 'subject'; text: string } =>
+      typeof p === 'object' && p !== null && (p as { type?: unknown }).type === 'subject' && typeof (p as { text?: unknown }).text === 'string',
+  );
+  if (part && part.text.trim() !== '') return part.text.trim();
+  const subject = original.trim();
+  if (subject === '') return 'Re: your message';
+  return REPLY_PREFIX.test(subject) ? subject : `Re: ${subject}`;
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** A plain HTML rendering of the text: escaped, paragraphs on blank lines, line breaks kept. */
+export function textToHtml(text: string): string {
+  const escaped = text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
+  const paragraphs = escaped
+    .replace(/\r\n?/g, '\n')
+    .split(/\n{2,}/)
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
+    .map((p) => `<p>${p.replace(/\n/g, '<br>\n')}</p>`);
+  return `<!doctype html>\n<html><body>\n${paragraphs.join('\n')}\n</body></html>\n`;
+}

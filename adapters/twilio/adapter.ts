@@ -1,0 +1,83 @@
+import type { ChannelAdapter, ChannelHost } from '../../src/channel/contract.ts';
+import type { Clock } from '../../src/clock.ts';
+import type { Logger } from '../../src/log.ts';
+import { createTwilioClient } from './api/client.ts';
+import { sendOutbound } from './api/send.ts';
+import { decodeThreadKey } from './numbers.ts';
+import { rateLimitFor } from './rate.ts';
+import type { TwilioChannel, TwilioSettings } from './settings.ts';
+import { registerVoiceRoutes } from './voice/routes.ts';
+import { registerMessagingRoutes } from './webhook/routes.ts';
+
+/**
+ * One adapter instance serves one channel (`sms` or `whatsapp`) over the
+ * same Twilio code. Calls ride on `sms`: same numbers, same threads.
+ */
+export function createTwilioAdapter(
+  channel: TwilioChannel,
+  settings: TwilioSettings,
+  deps: { log: Logger; clock: Clock },
+): ChannelAdapter {
+  const client = createTwilioClient({
+    accountSid: settings.accountSid,
+    authToken: settings.authToken,
+    apiBaseUrl: settings.apiBaseUrl,
+    timeoutMs: settings.requestTimeoutMs,
+    clock: deps.clock,
+  });
+  let host: ChannelHost | null = null;
+  const publicBase = () => (host?.publicUrl ?? '').replace(/\/+$/, '');
+
+  return {
+    channel,
+    capabilities: {
+      threads: false,
+      privateReply: false,
+      attachments: true,
+      richParts: false,
+      // Long replies are split or shortened here, per maxSegments and maxMessages.
+      maxTextLength: null,
+      idempotentSend: false,
+    },
+    rateLimit: rateLimitFor(settings.numbers),
+
+    async start(h) {
+      host = h;
+      const path = `${settings.webhookPath}/${channel}`;
+      registerMessagingRoutes({ channel, host: h, authToken: settings.authToken, path });
+      if (channel === 'sms' && settings.voice) {
+        registerVoiceRoutes({
+          host: h,
+          authToken: settings.authToken,
+          path: `${settings.webhookPath}/voice`,
+          publicBase: publicBase(),
+          voice: settings.voice,
+        });
+      }
+    },
+
+    async stop() {
+      host = null;
+    },
+
+    destination(threadKey) {
+      // The limit is per sending number: our side of the thread.
+      return decodeThreadKey(threadKey)?.ours ?? threadKey;
+    },
+
+    send(msg) {
+      return sendOutbound(
+        {
+          channel,
+          client,
+          settings,
+          clock: deps.clock,
+          statusCallbackUrl:
+            settings.statusCallback && host ? `${publicBase()}${settings.webhookPath}/${channel}/status` : null,
+          state: host?.state ?? null,
+        },
+        msg,
+      );
+    },
+  };
+}

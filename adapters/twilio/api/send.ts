@@ -1,0 +1,113 @@
+import type { MessageListInstanceCreateOptions } from 'twilio/lib/rest/api/v2010/account/message.js';
+import type { ChannelState, SendResult } from '../../../src/channel/contract.ts';
+import type { Clock } from '../../../src/clock.ts';
+import { permanent } from '../../../src/errors.ts';
+import type { OutboundMessage } from '../../../src/model/types.ts';
+import { planBodies } from '../format/plan.ts';
+import { addressFor, decodeThreadKey } from '../numbers.ts';
+import type { TwilioChannel, TwilioSettings } from '../settings.ts';
+import { type ResponseProbe, type TwilioClient, withProbe } from './client.ts';
+import { toSendError, WINDOW_CLOSED } from './errors.ts';
+
+export interface SendContext {
+  channel: TwilioChannel;
+  client: TwilioClient;
+  settings: TwilioSettings;
+  clock: Clock;
+  /** Where Twilio posts delivery reports, or null when they are off. */
+  statusCallbackUrl: string | null;
+  /** Remembers the parts of a split reply already sent, so a retry does not send them twice. */
+  state: ChannelState | null;
+}
+
+/** A pre-approved WhatsApp (Content API) template, given as a part of the message. */
+export interface TemplatePart {
+  contentSid: string;
+  variables?: Record<string, string>;
+}
+
+/** Twilio accepts up to 10 media URLs per message. */
+const MAX_MEDIA = 10;
+const HOUR_MS = 3_600_000;
+
+export async function sendOutbound(ctx: SendContext, msg: OutboundMessage): Promise<SendResult> {
+  const thread = decodeThreadKey(msg.threadKey);
+  if (!thread) throw permanent(`thread key ${JSON.stringify(msg.threadKey)} is not a Twilio thread`);
+  const template = templateOf(msg.parts);
+  if (ctx.channel === 'whatsapp' && !template) checkWindow(ctx, msg);
+  const common: MessageListInstanceCreateOptions = {
+    from: addressFor(ctx.channel, thread.ours),
+    to: addressFor(ctx.channel, thread.customer),
+    ...(ctx.statusCallbackUrl ? { statusCallback: ctx.statusCallbackUrl } : {}),
+  };
+  const plan = template
+    ? [{ ...common, contentSid: template.contentSid, contentVariables: JSON.stringify(template.variables ?? {}) }]
+    : textPlan(ctx, msg, common);
+
+  const key = `sent:${msg.id}`;
+  const tracked = plan.length > 1 && ctx.state !== null;
+  const sids = tracked && msg.attempt > 1 ? ((await ctx.state?.get<string[]>(key)) ?? []) : [];
+  for (let i = sids.length; i < plan.length; i++) {
+    const probe: ResponseProbe = { status: null, retryAfterMs: null };
+    try {
+      const created = await withProbe(probe, () =>
+        ctx.client.messages.create(plan[i] as MessageListInstanceCreateOptions),
+      );
+      sids.push(created.sid);
+    } catch (err) {
+      throw toSendError(err, probe);
+    }
+    if (tracked && i < plan.length - 1) await ctx.state?.set(key, sids);
+  }
+  return { providerId: sids[0] ?? null };
+}
+
+function textPlan(ctx: SendContext, msg: OutboundMessage, common: MessageListInstanceCreateOptions) {
+  const media = (msg.attachments ?? []).map((a) => {
+    if (!a.url)
+      throw permanent(`attachment ${a.name ?? a.contentType} has no URL: Twilio fetches media from a public URL`);
+    return a.url;
+  });
+  if (media.length > MAX_MEDIA) throw permanent(`${media.length} attachments: Twilio sends at most ${MAX_MEDIA}`);
+  const bodies = planBodies(ctx.channel, msg.text, ctx.settings);
+  if (bodies.length === 0 && media.length === 0)
+    throw permanent('nothing to send: the message has no text and no media');
+  if (bodies.length === 0) return [{ ...common, mediaUrl: media }];
+  return bodies.map((body, i) => ({ ...common, body, ...(i === 0 && media.length > 0 ? { mediaUrl: media } : {}) }));
+}
+
+/** The first part carrying a `contentSid`; a malformed one is a permanent error, not a silent free-form send. */
+export function templateOf(parts: unknown[] | undefined): TemplatePart | null {
+  const part = parts?.find(
+    (p): p is Record<string, unknown> => typeof p === 'object' && p !== null && 'contentSid' in p,
+  );
+  if (!part) return null;
+  const { contentSid, variables } = part;
+  if (typeof contentSid !== 'string' || !/^HX[0-9a-f]{32}$/i.test(contentSid)) {
+    throw permanent(`template contentSid ${JSON.stringify(contentSid)} is not a Content SID (HX + 32 hex digits)`);
+  }
+  const vars = variables ?? {};
+  if (typeof vars !== 'object' || vars === null || Object.values(vars).some((v) => typeof v !== 'string')) {
+    throw permanent('template variables must map names to strings');
+  }
+  return { contentSid, variables: vars as Record<string, string> };
+}
+
+/**
+ * WhatsApp allows free-form replies only within the window after the
+ * customer's last message. The core may give `lastInboundAt` on the message;
+ * until then the reply reference written by this adapter at receipt carries it.
+ */
+function checkWindow(ctx: SendContext, msg: OutboundMessage): void {
+  const fromCore = (msg as OutboundMessage & { lastInboundAt?: unknown }).lastInboundAt;
+  const fromRef = msg.replyRef?.lastInboundAt;
+  const last = typeof fromCore === 'number' ? fromCore : typeof fromRef === 'number' ? fromRef : null;
+  const hours = ctx.settings.windowHours ?? 24;
+  if (last !== null && ctx.clock.now() - last <= hours * HOUR_MS) return;
+  const since =
+    last === null ? 'no message from the customer is known' : `the last one came ${new Date(last).toISOString()}`;
+  throw permanent(
+    `WhatsApp free-form messages are allowed only within ${hours} h of the customer's last message, and ${since}; send an approved template (a part with contentSid)`,
+    WINDOW_CLOSED,
+  );
+}

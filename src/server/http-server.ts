@@ -1,0 +1,190 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Clock, systemClock } from '../clock.ts';
+import { HttpError, notFound, TouchpointError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { adminGuard } from './admin-auth.ts';
+import { ClientGone, readBody } from './body.ts';
+import type { HttpRequest, RouteRegistry } from './http-types.ts';
+import { writeError, writeResponse } from './respond.ts';
+import { RouteTable } from './route-table.ts';
+
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  /** The base URL providers call (behind a proxy); default `http://host:port`. */
+  publicUrl?: string;
+  /** Take the client address from X-Forwarded-For. */
+  trustProxy: boolean;
+  adminToken: string;
+  log: Logger;
+  /** False until the app has started everything (and /readyz answers 503 meanwhile). */
+  isReady: () => boolean;
+  /** Times the shutdown grace period (tests pass a VirtualClock). */
+  clock?: Clock;
+}
+
+export interface HttpServer {
+  readonly routes: RouteRegistry;
+  /** Starts listening; resolves with the local base URL (`http://127.0.0.1:PORT`). */
+  listen(): Promise<string>;
+  /** Stops accepting, answers 503 meanwhile, waits up to `graceMs` for requests in flight, then closes every connection. */
+  close(graceMs: number): Promise<void>;
+  readonly draining: boolean;
+}
+
+const draining503 = () => new HttpError(503, 'shutting_down', 'the server is shutting down; try again shortly');
+
+/** One port for every webhook, page and the admin API, on bare node:http. */
+export function createHttpServer(opts: HttpServerOptions): HttpServer {
+  const { log, trustProxy } = opts;
+  const clock = opts.clock ?? systemClock;
+  const table = new RouteTable();
+  const checkAdmin = adminGuard(opts.adminToken);
+  let base = opts.publicUrl ? opts.publicUrl.replace(/\/+$/, '') : '';
+  let draining = false;
+  let closing: Promise<void> | null = null;
+  let inFlight = 0;
+  let onIdle: (() => void) | null = null;
+  const streams = new Set<ServerResponse>();
+
+  table.add('GET', '/healthz', () => ({ status: 200, body: { status: 'ok' } }));
+  table.add('GET', '/readyz', () => {
+    if (draining) return { status: 503, body: { status: 'draining' } };
+    return opts.isReady() ? { status: 200, body: { status: 'ready' } } : { status: 503, body: { status: 'starting' } };
+  });
+
+  const finished = () => {
+    inFlight--;
+    if (inFlight === 0 && onIdle) onIdle();
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (draining) return writeError(res, draining503(), log, true);
+    inFlight++;
+    let release: (() => void) | null = finished;
+    try {
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const path = q === -1 ? url : url.slice(0, q);
+      const method = req.method ?? 'GET';
+      const match = table.match(method, path);
+      if (match.kind === 'not_found') throw notFound(`no route for ${method} ${path}`);
+      if (match.kind === 'wrong_method') {
+        const allow = match.allow.join(', ');
+        const body = { error: 'method_not_allowed', reason: `${method} is not allowed on ${path}; use ${allow}` };
+        return writeResponse(res, { status: 405, headers: { allow }, body }, draining);
+      }
+      const { route } = match;
+      if (route.auth === 'admin') checkAdmin(req.headers.authorization);
+      const request: HttpRequest = {
+        method,
+        path,
+        query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
+        headers: req.headers,
+        rawBody: await readBody(req, route.maxBodyBytes),
+        params: match.params,
+        ip: clientIp(req, trustProxy),
+        publicUrl: base + url,
+        raw: req,
+      };
+      const out = await route.handler(request);
+      if ('takeover' in out) {
+        if (out.stream) {
+          streams.add(res);
+          res.once('close', () => streams.delete(res));
+        } else {
+          // The handler answers in its own time: the request is in flight until the response closes.
+          const done = release;
+          release = null;
+          res.once('close', done);
+        }
+        out.takeover(res);
+        return;
+      }
+      writeResponse(res, out, draining);
+    } catch (err) {
+      if (err instanceof ClientGone) res.destroy();
+      else writeError(res, err, log, draining);
+    } finally {
+      release?.();
+    }
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      log.error({ err }, 'answering a request failed');
+      res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+
+  function waitForInFlight(graceMs: number): Promise<void> {
+    if (inFlight === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const cancel = clock.after(graceMs, () => {
+        log.warn({ inFlight }, 'shutdown grace period over; closing connections with requests in flight');
+        onIdle = null;
+        resolve();
+      });
+      onIdle = () => {
+        cancel();
+        onIdle = null;
+        resolve();
+      };
+    });
+  }
+
+  return {
+    routes: table,
+    get draining() {
+      return draining;
+    },
+    listen() {
+      return new Promise<string>((resolve, reject) => {
+        const onError = (err: Error) =>
+          reject(
+            new TouchpointError('listen_failed', `cannot listen on ${opts.host}:${opts.port}: ${err.message}`, {
+              cause: err,
+            }),
+          );
+        server.once('error', onError);
+        server.listen(opts.port, opts.host, () => {
+          server.off('error', onError);
+          server.on('error', (err) => log.error({ err }, 'http server error'));
+          const local = localUrl(opts.host, (server.address() as AddressInfo).port);
+          if (!base) base = local;
+          log.info({ url: local }, 'http server listening');
+          resolve(local);
+        });
+      });
+    },
+    close(graceMs) {
+      if (closing) return closing;
+      draining = true;
+      closing = (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        for (const s of streams) s.end();
+        await waitForInFlight(graceMs);
+        server.closeAllConnections();
+        await closed;
+      })();
+      return closing;
+    },
+  };
+}
+
+function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const fwd = req.headers['x-forwarded-for'];
+    const first = (Array.isArray(fwd) ? fwd[0] : fwd)?.split(',')[0]?.trim();
+    if (first) return first;
+  }
+  return req.socket.remoteAddress ?? '';
+}
+
+function localUrl(host: string, port: number): string {
+  const h = host === '' || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+}

@@ -1,0 +1,61 @@
+import type { ChannelHost, IngestResult } from '../../../../src/channel/contract.ts';
+import { VirtualClock } from '../../../../src/clock.ts';
+import { silentLogger } from '../../../../src/log.ts';
+import type { DeliveryStatus, Envelope } from '../../../../src/model/types.ts';
+import type { HttpHandler, RouteOptions } from '../../../../src/server/http-types.ts';
+
+export interface Route {
+  method: string;
+  pattern: string;
+  handler: HttpHandler;
+  options?: RouteOptions | undefined;
+}
+
+/**
+ * A ChannelHost that keeps what the adapter hands over: every ingest call,
+ * deduplicated on (channel, providerId) like the real store, every delivery
+ * report, and the registered routes. `isOpen` stands in for the calendar.
+ */
+export function createFakeHost(o: { publicUrl: string; clock?: VirtualClock }) {
+  const stored = new Map<string, Envelope>();
+  const ingestCalls: Envelope[] = [];
+  const deliveries: { providerId: string; status: DeliveryStatus; error: string | null }[] = [];
+  const routes: Route[] = [];
+  const state = new Map<string, unknown>();
+  const control = { failIngest: false, open: true };
+  const clock = o.clock ?? new VirtualClock();
+
+  const host: ChannelHost & { isOpen: (at: number) => boolean } = {
+    async ingest(envelope): Promise<IngestResult> {
+      ingestCalls.push(envelope);
+      if (control.failIngest) throw new Error('database is down');
+      const key = `${envelope.channel}\u0000${envelope.providerId}`;
+      const duplicate = stored.has(key);
+      if (!duplicate) stored.set(key, envelope);
+      return { stored: !duplicate, duplicate, eventId: `ev-${stored.size}` };
+    },
+    async updateDelivery(providerId, status, error) {
+      deliveries.push({ providerId, status, error: error ?? null });
+    },
+    async history() {
+      return [];
+    },
+    onMessage() {
+      return () => {};
+    },
+    routes: { add: (method, pattern, handler, options) => routes.push({ method, pattern, handler, options }) },
+    state: {
+      async get<T>(key: string) {
+        return (state.get(key) as T | undefined) ?? null;
+      },
+      async set(key, value) {
+        state.set(key, value);
+      },
+    },
+    log: silentLogger,
+    clock,
+    publicUrl: o.publicUrl,
+    isOpen: () => control.open,
+  };
+  return { host, clock, stored: () => [...stored.values()], ingestCalls, deliveries, routes, state, control };
+}

@@ -1,0 +1,71 @@
+import type { ChannelAdapter, OutboundMessage } from '../../../../src/channel/contract.ts';
+import { VirtualClock } from '../../../../src/clock.ts';
+import { silentLogger } from '../../../../src/log.ts';
+import { smsDefinition, whatsappDefinition } from '../../../../adapters/twilio/definition.ts';
+import { FakeTwilioApi } from '../../../fakes/twilio-api.ts';
+import { createFakeHost } from './fake-host.ts';
+import { startHarness } from './http-harness.ts';
+import { postWebhook } from './twilio-webhook.ts';
+
+export const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
+export const AUTH_TOKEN = 'test-auth-token-1234';
+export const PUBLIC_BASE = 'https://touchpoint.example.com';
+export const OUR_SMS = '+14155550100';
+export const OUR_WA = '+14155550199';
+export const CUSTOMER = '+14155550123';
+
+/** The adapter of one channel, started on a fake host, its routes served locally, its REST calls going to the fake API. */
+export async function startTwilio(channel: 'sms' | 'whatsapp', extra: Record<string, unknown> = {}) {
+  const api = await FakeTwilioApi.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
+  const clock = new VirtualClock();
+  const definition = channel === 'sms' ? smsDefinition : whatsappDefinition;
+  const settings = definition.settings.parse({
+    accountSid: ACCOUNT_SID,
+    authToken: AUTH_TOKEN,
+    apiBaseUrl: api.url,
+    numbers:
+      channel === 'sms' ? [{ number: OUR_SMS, kind: 'longcode' }] : [{ number: `whatsapp:${OUR_WA}`, kind: 'whatsapp' }],
+    ...extra,
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: the two definitions differ only in their settings type
+  const adapter: ChannelAdapter = (definition as any).create(settings, { log: silentLogger, clock });
+  const fake = createFakeHost({ publicUrl: `${PUBLIC_BASE}/`, clock });
+  await adapter.start(fake.host);
+  const harness = await startHarness(fake.routes, PUBLIC_BASE);
+  return {
+    api,
+    adapter,
+    clock,
+    ...fake,
+    harness,
+    post: (path: string, params: Record<string, string>, signature?: 'valid' | 'missing' | 'wrong-token') =>
+      postWebhook({ harnessUrl: harness.url, publicBase: PUBLIC_BASE, path, params, authToken: AUTH_TOKEN, signature }),
+    async close() {
+      await adapter.stop();
+      await harness.close();
+      await api.close();
+    },
+  };
+}
+
+let seq = 0;
+
+/** An outbound message on the thread between `ours` and `customer`. */
+export function outbound(o: Partial<OutboundMessage> & { threadKey: string }): OutboundMessage {
+  seq++;
+  return {
+    id: `out-${seq}`,
+    messageId: `msg-${seq}`,
+    conversationId: 'conv-1',
+    channel: 'sms',
+    touchpoint: { channel: 'sms', kind: 'sms', visibility: 'private' },
+    destination: OUR_SMS,
+    text: 'Hello',
+    replyRef: null,
+    references: [],
+    author: { kind: 'bot' },
+    automatic: true,
+    attempt: 1,
+    ...o,
+  };
+}

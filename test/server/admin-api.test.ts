@@ -1,0 +1,221 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AgentActions } from '../../src/agent/actions.ts';
+import { notFound } from '../../src/errors.ts';
+import { silentLogger } from '../../src/log.ts';
+import type { Contact, Conversation, Message } from '../../src/model/types.ts';
+import { registerAdminApi } from '../../src/server/admin-api.ts';
+import type { ConversationQuery, Store } from '../../src/store/contract.ts';
+import { ADMIN_TOKEN, startTestServer, type TestServer } from './helpers.ts';
+
+const contact: Contact = {
+  id: 'ct1',
+  name: 'Ada',
+  vip: false,
+  language: null,
+  timezone: null,
+  optOuts: [],
+  attributes: {},
+  createdAt: 1,
+};
+
+function conversation(id: string, updatedAt: number, status: Conversation['status'] = 'open'): Conversation {
+  return {
+    id,
+    contactId: 'ct1',
+    touchpoint: { channel: 'webchat', kind: 'webchat', visibility: 'private' },
+    threadKey: `webchat:${id}`,
+    status,
+    category: null,
+    intent: null,
+    priority: 'normal',
+    assignee: null,
+    tags: [],
+    links: [],
+    sla: {},
+    flowState: null,
+    replyRef: null,
+    createdAt: 1,
+    updatedAt,
+    lastInboundAt: null,
+  };
+}
+
+function message(id: string, visibility: Message['visibility']): Message {
+  return {
+    id,
+    conversationId: 'c1',
+    direction: 'outbound',
+    author: { kind: 'agent', name: 'sam' },
+    text: visibility === 'internal' ? 'note to self' : 'hello',
+    attachments: [],
+    providerId: null,
+    status: 'sent',
+    visibility,
+    createdAt: 2,
+  };
+}
+
+/** The few store reads the admin API makes, over fixed data; records the queries it gets. */
+function fakeStore() {
+  const conversations = [conversation('c1', 300), conversation('c2', 200, 'pending'), conversation('c3', 100)];
+  const queries: ConversationQuery[] = [];
+  const store = {
+    async listConversations(q: ConversationQuery) {
+      queries.push(q);
+      return conversations
+        .filter((c) => (!q.status || q.status.includes(c.status)) && (q.before === undefined || c.updatedAt < q.before))
+        .slice(0, q.limit);
+    },
+    async getConversation(id: string) {
+      return conversations.find((c) => c.id === id) ?? null;
+    },
+    async getContact(id: string) {
+      return id === contact.id ? contact : null;
+    },
+    async listMessages(_id: string, opts?: { includeInternal?: boolean }) {
+      const all = [message('m1', 'customer'), message('m2', 'internal')];
+      return opts?.includeInternal ? all : all.filter((m) => m.visibility === 'customer');
+    },
+  };
+  return { store: store as unknown as Store, queries };
+}
+
+function fakeActions() {
+  const calls: Array<[string, ...unknown[]]> = [];
+  const known = (id: string) => {
+    if (id !== 'c1') throw notFound(`no conversation ${id}`);
+  };
+  const actions: AgentActions = {
+    async reply(id, input) {
+      known(id);
+      calls.push(['reply', id, input]);
+      return { ...message('m9', input.internal ? 'internal' : 'customer'), text: input.text };
+    },
+    async resolve(id, by) {
+      known(id);
+      calls.push(['resolve', id, by]);
+      return conversation(id, 400, 'resolved');
+    },
+    async reopen(id, by) {
+      known(id);
+      calls.push(['reopen', id, by]);
+      return conversation(id, 400, 'open');
+    },
+    async assign(id, assignee, by) {
+      known(id);
+      calls.push(['assign', id, assignee, by]);
+      return { ...conversation(id, 400), assignee };
+    },
+  };
+  return { actions, calls };
+}
+
+let t: TestServer;
+let queries: ConversationQuery[];
+let calls: Array<[string, ...unknown[]]>;
+const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+beforeEach(async () => {
+  t = await startTestServer({ log: silentLogger });
+  const s = fakeStore();
+  const a = fakeActions();
+  queries = s.queries;
+  calls = a.calls;
+  registerAdminApi(t.server.routes, { store: s.store, actions: a.actions });
+});
+afterEach(() => t.server.close(1000));
+
+const get = (path: string, headers: Record<string, string> = auth) => fetch(`${t.url}${path}`, { headers });
+const post = (path: string, body?: unknown, raw?: string) =>
+  fetch(`${t.url}${path}`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    ...(raw !== undefined ? { body: raw } : body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+
+describe('admin API', () => {
+  it('refuses every route without the admin token', async () => {
+    expect((await get('/api/conversations', {})).status).toBe(401);
+    expect((await get('/api/conversations/c1', { authorization: 'Bearer wrong' })).status).toBe(401);
+    const res = await fetch(`${t.url}/api/conversations/c1/reply`, { method: 'POST', body: '{}' });
+    expect(res.status).toBe(401);
+    expect(calls).toEqual([]);
+  });
+
+  it('lists conversations filtered by status, with a paging cursor', async () => {
+    const res = await get('/api/conversations?status=open,pending&limit=2');
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.conversations.map((c: Conversation) => c.id)).toEqual(['c1', 'c2']);
+    expect(body.nextBefore).toBe(200);
+    expect(queries[0]).toEqual({ status: ['open', 'pending'], limit: 2 });
+
+    const next = await (await get('/api/conversations?status=open,pending&limit=2&before=200')).json();
+    expect(next.conversations.map((c: Conversation) => c.id)).toEqual(['c3']);
+    expect(next.nextBefore).toBeNull();
+  });
+
+  it('rejects a bad query with a reason naming the parameter', async () => {
+    const badStatus = await get('/api/conversations?status=open,sleeping');
+    expect(badStatus.status).toBe(400);
+    expect((await badStatus.json()).reason).toMatch(/^query\.status\.1: each status must be one of/);
+    const badLimit = await get('/api/conversations?limit=abc');
+    expect((await badLimit.json()).reason).toMatch(/^query\.limit: /);
+    const unknown = await get('/api/conversations?colour=red');
+    expect((await unknown.json()).reason).toMatch(/colour/);
+  });
+
+  it('shows one conversation with its contact and every message, internal notes included', async () => {
+    const res = await get('/api/conversations/c1');
+    const body = await res.json();
+    expect(body.conversation.id).toBe('c1');
+    expect(body.contact.name).toBe('Ada');
+    expect(body.messages.map((m: Message) => m.visibility)).toEqual(['customer', 'internal']);
+    expect((await get('/api/conversations/zzz')).status).toBe(404);
+  });
+
+  it('replies as an agent: 201 with the message', async () => {
+    const res = await post('/api/conversations/c1/reply', { text: 'On its way', agent: 'sam' });
+    expect(res.status).toBe(201);
+    expect((await res.json()).text).toBe('On its way');
+    const note = await post('/api/conversations/c1/reply', { text: 'check stock', agent: 'sam', internal: true });
+    expect((await note.json()).visibility).toBe('internal');
+    expect(calls).toEqual([
+      ['reply', 'c1', { text: 'On its way', agent: 'sam' }],
+      ['reply', 'c1', { text: 'check stock', agent: 'sam', internal: true }],
+    ]);
+  });
+
+  it('rejects malformed or wrongly shaped reply bodies with a reason, calling nothing', async () => {
+    const malformed = await post('/api/conversations/c1/reply', undefined, '{"text": "hi", ');
+    expect(malformed.status).toBe(400);
+    expect((await malformed.json()).error).toBe('invalid_json');
+    const missing = await post('/api/conversations/c1/reply', { text: 'hi' });
+    expect((await missing.json()).reason).toMatch(/^body\.agent: /);
+    const blank = await post('/api/conversations/c1/reply', { text: '   ', agent: 'sam' });
+    expect((await blank.json()).reason).toBe('body.text: must not be empty');
+    const extra = await post('/api/conversations/c1/reply', { text: 'hi', agent: 'sam', urgent: true });
+    expect((await extra.json()).reason).toMatch(/urgent/);
+    expect(calls).toEqual([]);
+  });
+
+  it('resolves, reopens and assigns, answering 404 for an unknown conversation', async () => {
+    const resolved = await post('/api/conversations/c1/resolve');
+    expect((await resolved.json()).status).toBe('resolved');
+    await post('/api/conversations/c1/reopen', { by: 'sam' });
+    const assigned = await post('/api/conversations/c1/assign', { assignee: 'kim', by: 'sam' });
+    expect((await assigned.json()).assignee).toBe('kim');
+    await post('/api/conversations/c1/assign', { assignee: null });
+    expect(calls).toEqual([
+      ['resolve', 'c1', 'admin-api'],
+      ['reopen', 'c1', 'sam'],
+      ['assign', 'c1', 'kim', 'sam'],
+      ['assign', 'c1', null, 'admin-api'],
+    ]);
+    const unknown = await post('/api/conversations/nope/resolve', {});
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: 'not_found', reason: 'no conversation nope' });
+    const noAssignee = await post('/api/conversations/c1/assign', {});
+    expect((await noAssignee.json()).reason).toMatch(/^body\.assignee: /);
+  });
+});
