@@ -1,4 +1,9 @@
 import type { AdapterRegistry } from '../src/channel/contract.ts';
+import { webchatDefinition } from './webchat/definition.ts';
+import { webformDefinition } from './webform/definition.ts';
 
 /** The channel adapters this build ships, by channel name. */
-export const adapters: AdapterRegistry = {};
+export const adapters: AdapterRegistry = {
+  webchat: webchatDefinition,
+  webform: webformDefinition,
+};

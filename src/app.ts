@@ -20,6 +20,7 @@ import { createHttpServer } from './server/http-server.ts';
 import { parseDuration } from './settings/schema.ts';
 import type { Settings } from './settings/types.ts';
 import type { Store } from './store/contract.ts';
+import { lockDataDir } from './store/data-dir-lock.ts';
 import { openStore } from './store/open.ts';
 import { createTimerScheduler } from './timers/scheduler.ts';
 
@@ -50,8 +51,14 @@ export async function startApp(o: AppOptions): Promise<App> {
   const { settings, log } = o;
   const clock = o.clock ?? systemClock;
   const r = settings.router;
-  const instance = `${hostname()}:${process.pid}:${newId().slice(-6)}`;
+  const unlock = o.databaseUrl ? () => {} : lockDataDir(o.dataDir);
   const store = await openStore({ databaseUrl: o.databaseUrl, dataDir: o.dataDir, synchronous: r.store.synchronous, log });
+  // With SQLite this process is the only router (the data-folder lock), so leases
+  // left by a crashed predecessor are taken back at once instead of after they expire.
+  const instance = store.kind === 'sqlite' ? 'local' : `${hostname()}:${process.pid}:${newId().slice(-6)}`;
+  if (store.kind === 'sqlite') {
+    for (const part of ['router', 'outbox', 'timers']) await store.releaseLeases(`${instance}:${part}`);
+  }
   const adminToken = await resolveAdminToken(store, r.server.adminToken);
 
   const adapters = createAdapters(o.adapters, settings, log, clock);
@@ -157,6 +164,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       await Promise.all([...adapters.values()].map((a) => a.stop().catch((err) => log.warn({ err, channel: a.channel }, 'adapter stop failed'))));
       await limiter.close();
       await store.close();
+      unlock();
       log.info('touchpoint stopped');
     },
   };

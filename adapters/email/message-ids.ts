@@ -46,10 +46,12 @@ export function ownMessageId(outboxId: string, domain: string): string {
   return `<${left}@${domain}>`;
 }
 
+export const SYNTHETIC_ID_SUFFIX = '@no-message-id.invalid>';
+
 /** A stable stand-in id for a message without a Message-ID, so reprocessing it still deduplicates. */
 export function syntheticMessageId(source: Uint8Array): string {
   const digest = createHash('sha256').update(source).digest('hex').slice(0, 32);
-  return `<${digest}@no-message-id.invalid>`;
+  return `<${digest}${SYNTHETIC_ID_SUFFIX}`;
 }
 
 /** Unique ids in order, capped the way mail clients trim References: the root plus the newest. */

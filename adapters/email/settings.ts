@@ -13,7 +13,7 @@ const imapSettings = z
     port: port.default(993),
     secure: z.boolean().default(true).describe('TLS from the start (993); false uses STARTTLS when offered'),
     user: z.string().min(1),
-    pass: z.string().min(1).describe('Use ${ENV_VAR}'),
+    pass: z.string().min(1).describe('A secret: write it as a reference to an environment variable'),
   })
   .strict();
 
@@ -43,7 +43,7 @@ const smtpSettings = z
     port: port.default(587),
     secure: z.boolean().default(false).describe('TLS from the start (465); false uses STARTTLS when offered'),
     user: z.string().min(1).optional(),
-    pass: z.string().min(1).optional().describe('Use ${ENV_VAR}'),
+    pass: z.string().min(1).optional().describe('A secret: write it as a reference to an environment variable'),
     ignoreTLS: z.boolean().default(false).describe('Never upgrade with STARTTLS (local test servers only)'),
     maxConnections: z.number().int().min(1).max(50).default(3),
     rateLimit: z.number().int().min(1).default(5).describe('Messages per second across the connection pool'),
@@ -66,7 +66,11 @@ export const emailSettings = z
     displayName: z.string().default('').describe('Name shown with the address, e.g. "Acme Support"'),
     mailboxes: z.array(mailboxSettings).min(1).describe('IMAP mailboxes to watch'),
     smtp: smtpSettings,
-    maxAttachmentBytes: z.number().int().positive().default(10 * 1024 * 1024),
+    maxAttachmentBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(10 * 1024 * 1024),
     maxMessageBytes: z
       .number()
       .int()

@@ -50,7 +50,10 @@ const voice = z
 
 const base = {
   accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'an account SID: AC followed by 32 hex digits'),
-  authToken: z.string().min(1).describe('Signs webhooks and authenticates REST calls; write it as an environment reference'),
+  authToken: z
+    .string()
+    .min(1)
+    .describe('Signs webhooks and authenticates REST calls; write it as an environment reference'),
   apiBaseUrl: z
     .url({ protocol: /^https?$/ })
     .optional()

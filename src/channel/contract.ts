@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import type { DeliveryStatus, Envelope, Message, OutboundMessage } from '../model/types.ts';
+import type { DeliveryStatus, Envelope, IdentityRef, Message, OutboundMessage, Touchpoint } from '../model/types.ts';
 import type { RouteRegistry } from '../server/http-types.ts';
 
 /**
@@ -72,6 +72,21 @@ export interface ChannelHost {
   publicUrl: string;
 }
 
+/** A thread the core starts itself: a private conversation moved from a public one, a page to a person on call. */
+export interface StartThreadRequest {
+  /** Whom to reach: one of the person's identities (`email`, `phone`, `slack` …). */
+  to: IdentityRef;
+  /** Set for the platform's private reply to a public post (needs `capabilities.privateReply`): the post's thread. */
+  privateReplyTo?: { threadKey: string; replyRef: Record<string, unknown> | null };
+}
+
+export interface StartedThread {
+  threadKey: string;
+  touchpoint: Touchpoint;
+  /** What sends on this thread need, as the adapter would have written it from an inbound message. */
+  replyRef: Record<string, unknown> | null;
+}
+
 export interface ChannelAdapter {
   readonly channel: string;
   readonly capabilities: ChannelCapabilities;
@@ -82,6 +97,11 @@ export interface ChannelAdapter {
   stop(): Promise<void>;
   /** The rate-limit key of a thread: a phone number, a Slack channel id, a mailbox address. */
   destination(threadKey: string, replyRef: Record<string, unknown> | null): string;
+  /**
+   * The thread for a conversation the core starts, or null when this channel cannot reach
+   * `to` (another kind of identity, no way to message first). Channels without it are never started from the core.
+   */
+  startThread?(request: StartThreadRequest): StartedThread | null;
   /** Delivers one message. Throws SendError (rate_limited, transient, permanent) on failure. */
   send(message: OutboundMessage): Promise<SendResult>;
 }

@@ -1,35 +1,54 @@
 import type { Contact, Conversation, Envelope, Message } from '../model/types.ts';
 import type { Settings } from '../settings/types.ts';
-import type { ConversationPatch, NewTimer } from '../store/contract.ts';
+import type { ContactPatch, ConversationPatch, NewTimer } from '../store/contract.ts';
 import type { Classification } from './classify.ts';
 
 export interface PlannedReply {
   text: string;
   templateId?: string;
   subject?: string;
+  /** Channel-neutral rich parts (`{type:'choices', options}`) for channels that render them. */
+  parts?: unknown[];
   author: 'bot' | 'system';
+}
+
+export interface RaisedEvent {
+  type: string;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * What one automatic decision about a conversation knows and decides, whether
+ * an inbound message, a timer or a business event caused it. The caller writes
+ * every decision in the transaction it runs in.
+ */
+export interface DecisionContext {
+  readonly now: number;
+  readonly settings: Settings;
+  readonly contact: Contact;
+  readonly conversation: Conversation;
+  classification: Classification | null;
+  replies: PlannedReply[];
+  patch: ConversationPatch;
+  /** Changes to the contact (attributes, language), merged over `contact`. */
+  contactPatch: ContactPatch;
+  timers: NewTimer[];
+  /** Keys of pending timers to cancel (written before `timers`, so a key can be cancelled and set again). */
+  cancelTimers: string[];
+  /** Business events raised for other parts of the system (`handoff`, `move-to-private`, `csat` …). */
+  events: RaisedEvent[];
 }
 
 /**
  * What routing one inbound message knows and decides. Hooks read the facts and
  * add decisions; the router writes all decisions in one transaction.
  */
-export interface RouteContext {
-  readonly now: number;
-  readonly settings: Settings;
+export interface RouteContext extends DecisionContext {
   readonly envelope: Envelope;
-  readonly contact: Contact;
-  readonly conversation: Conversation;
   readonly message: Message;
   readonly isNewConversation: boolean;
-  classification: Classification | null;
-  replies: PlannedReply[];
-  patch: ConversationPatch;
-  timers: NewTimer[];
   /** Set when no automatic answer may go out, with the reason (kept in logs). */
   silence: string | null;
-  /** Business events raised for other parts of the system (`handoff`, …). */
-  events: Array<{ type: string; data?: Record<string, unknown> }>;
 }
 
 export type RouteHook = (ctx: RouteContext) => void | Promise<void>;
@@ -43,6 +62,11 @@ export async function runHooks(hooks: RouteHook[], ctx: RouteContext): Promise<v
 }
 
 /** The conversation as it will be once the patch is applied. */
-export function current(ctx: RouteContext): Conversation {
+export function current(ctx: DecisionContext): Conversation {
   return { ...ctx.conversation, ...ctx.patch } as Conversation;
+}
+
+/** The contact as it will be once the contact patch is applied. */
+export function currentContact(ctx: DecisionContext): Contact {
+  return { ...ctx.contact, ...ctx.contactPatch } as Contact;
 }

@@ -107,6 +107,8 @@ export interface Message {
   /** `internal` is an agent note: never sent to the customer. */
   visibility: 'customer' | 'internal';
   error?: string | null;
+  /** Outbound: the adapter's reply reference at decision time (the message it answers). */
+  replyRef?: Record<string, unknown> | null;
   createdAt: number;
 }
 

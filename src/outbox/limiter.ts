@@ -84,6 +84,9 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
     return made;
   }
 
+  // A bad rate (from code or config) fails here, at start, not on the first send.
+  for (const channel of o.adapters.keys()) rateLimit(channel);
+
   const holdKey = (channel: string, destination: string) => `${prefix}:hold:${channel}:${destination}`;
 
   return {
@@ -98,6 +101,7 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
       const ms = Math.ceil(until - now);
       if (ms <= 0) return;
       if ((holds.get(key) ?? 0) < until) holds.set(key, until);
+      if (holds.size > 1_000) for (const [k, t] of holds) if (t <= now) holds.delete(k);
       if (!redis) return;
       const current = Number((await redis.client.get(key)) ?? 0);
       if (current < until) await redis.client.set(key, String(until), 'PX', ms);

@@ -19,7 +19,7 @@ export function buildOutbound(
     text: message.text,
     ...(message.parts ? { parts: message.parts } : {}),
     ...(message.attachments.length > 0 ? { attachments: message.attachments } : {}),
-    replyRef: conversation.replyRef,
+    replyRef: message.replyRef ?? conversation.replyRef,
     references,
     author: message.author,
     automatic: message.author.kind === 'bot' || message.author.kind === 'system',

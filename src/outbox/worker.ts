@@ -102,7 +102,8 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
   async function round(): Promise<RoundResult> {
     if (stopping) return { claimed: 0, full: false };
     const limit = o.concurrency - inflight.size;
-    if (limit <= 0) {
+    // Claim in batches: one claim query per freed slot would cost more than the sends.
+    if (limit <= 0 || (inflight.size > 0 && limit < Math.ceil(o.concurrency / 4))) {
       starved = true;
       return { claimed: 0, full: false };
     }

@@ -1,15 +1,10 @@
 import type { IngestResult } from '../channel/contract.ts';
 import type { Clock } from '../clock.ts';
 import { badRequest } from '../errors.ts';
+import { createGroupCommit } from '../group-commit.ts';
 import type { Logger } from '../log.ts';
 import type { Envelope } from '../model/types.ts';
 import type { NewInbound, Store } from '../store/contract.ts';
-
-interface Waiting {
-  event: NewInbound;
-  resolve: (r: IngestResult) => void;
-  reject: (e: unknown) => void;
-}
 
 export interface Ingestor {
   /** Resolves once the envelope is durably stored (or known as a duplicate); only then may the provider be acknowledged. */
@@ -18,11 +13,7 @@ export interface Ingestor {
   flush(): Promise<void>;
 }
 
-/**
- * Group commit: envelopes that arrive while a write is in progress are
- * written together in the next transaction, so one fsync acknowledges many
- * requests under load while a lone request is still written at once.
- */
+/** Stores inbound envelopes with group commit: under load one transaction acknowledges many requests. */
 export function createIngestor(opts: {
   store: Store;
   clock: Clock;
@@ -32,59 +23,29 @@ export function createIngestor(opts: {
   onStored: () => void;
 }): Ingestor {
   const { store, clock, log, onStored } = opts;
-  const maxBatch = opts.maxBatch ?? 500;
-  let queue: Waiting[] = [];
-  let writing: Promise<void> | null = null;
-
-  async function writeLoop(): Promise<void> {
-    while (queue.length > 0) {
-      const batch = queue.slice(0, maxBatch);
-      queue = queue.slice(batch.length);
-      try {
-        const results = await store.insertInbound(batch.map((w) => w.event));
-        let fresh = false;
-        batch.forEach((w, i) => {
-          const r = results[i];
-          if (!r) return w.reject(new Error('store returned fewer results than events'));
-          fresh ||= !r.duplicate;
-          w.resolve({ stored: !r.duplicate, duplicate: r.duplicate, eventId: r.eventId });
-        });
-        if (fresh) onStored();
-      } catch (err) {
-        log.error({ err, batch: batch.length }, 'storing inbound events failed');
-        for (const w of batch) w.reject(err);
-      }
+  const batches = createGroupCommit<NewInbound, IngestResult>(async (events) => {
+    try {
+      const results = await store.insertInbound(events);
+      if (results.some((r) => !r.duplicate)) onStored();
+      return results.map((r) => ({ stored: !r.duplicate, duplicate: r.duplicate, eventId: r.eventId }));
+    } catch (err) {
+      log.error({ err, batch: events.length }, 'storing inbound events failed');
+      throw err;
     }
-  }
-
-  function startWriting(): void {
-    if (writing) return;
-    writing = new Promise<void>((done) => setImmediate(done))
-      .then(writeLoop)
-      .finally(() => {
-        writing = null;
-        if (queue.length > 0) startWriting();
-      });
-  }
+  }, opts.maxBatch ?? 500);
 
   return {
     async ingest(envelope) {
       checkEnvelope(envelope);
-      return new Promise<IngestResult>((resolve, reject) => {
-        const event: NewInbound = {
-          channel: envelope.channel,
-          providerId: envelope.providerId,
-          threadKey: envelope.threadKey,
-          envelope,
-          receivedAt: clock.now(),
-        };
-        queue.push({ event, resolve, reject });
-        startWriting();
+      return batches.submit({
+        channel: envelope.channel,
+        providerId: envelope.providerId,
+        threadKey: envelope.threadKey,
+        envelope,
+        receivedAt: clock.now(),
       });
     },
-    async flush() {
-      while (writing) await writing;
-    },
+    flush: () => batches.flush(),
   };
 }
 

@@ -35,6 +35,7 @@ export async function queueReply(tx: StoreTx, input: ReplyInput, now: number, de
       status: internal ? 'sent' : optedOut ? 'failed' : 'queued',
       visibility: internal ? 'internal' : 'customer',
       error: !internal && optedOut ? `contact opted out of ${channel}` : null,
+      replyRef: conversation.replyRef,
       ...(input.subject ? { parts: [{ type: 'subject', text: input.subject }] } : {}),
     },
     now,

@@ -29,7 +29,11 @@ const listQuery = z
 const messagesQuery = z.object({ limit: count(1000).default(500), after: z.string().min(1).optional() }).strict();
 
 const replyBody = z
-  .object({ text: z.string().trim().min(1, 'must not be empty').max(20_000), agent: name, internal: z.boolean().optional() })
+  .object({
+    text: z.string().trim().min(1, 'must not be empty').max(20_000),
+    agent: name,
+    internal: z.boolean().optional(),
+  })
   .strict();
 const byBody = z.object({ by: name.optional() }).strict();
 const assignBody = z.object({ assignee: name.nullable(), by: name.optional() }).strict();

@@ -19,21 +19,15 @@ interface Pattern {
   byMethod: Map<string, Route>;
 }
 
-interface Candidates {
-  routes: Map<string, Route>;
-  params: Record<string, string>;
-}
-
-const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
-
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * Method + path routing with `:param` segments. Static paths are one map
- * lookup (the hot webhook path); patterns are tried in registration order.
+ * lookup (the hot webhook path); patterns are tried in registration order,
+ * also when a static path of the same shape lacks the method.
  */
 export class RouteTable implements RouteRegistry {
-  readonly #static = new Map<string, Candidates>();
+  readonly #static = new Map<string, Map<string, Route>>();
   readonly #patterns: Pattern[] = [];
 
   add(method: string, pattern: string, handler: HttpHandler, options: RouteOptions = {}): void {
@@ -52,22 +46,31 @@ export class RouteTable implements RouteRegistry {
   }
 
   match(method: string, path: string): RouteMatch {
-    const candidates = this.#static.get(path) ?? this.#matchPattern(path);
-    if (!candidates) return { kind: 'not_found' };
-    const { routes } = candidates;
-    const route = routes.get(method) ?? (method === 'HEAD' ? routes.get('GET') : undefined);
-    if (!route) return { kind: 'wrong_method', allow: [...routes.keys()] };
-    // A fresh object: handlers may keep or change their params.
-    return { kind: 'found', route, params: { ...candidates.params } };
+    const exact = this.#static.get(path);
+    const route = exact && pick(exact, method);
+    if (route) return { kind: 'found', route, params: {} };
+    const allow = exact ? [...exact.keys()] : [];
+    if (this.#patterns.length > 0) {
+      const parts = path.split('/');
+      for (const p of this.#patterns) {
+        if (p.segments.length !== parts.length) continue;
+        const params = matchSegments(p.segments, parts);
+        if (!params) continue;
+        const r = pick(p.byMethod, method);
+        if (r) return { kind: 'found', route: r, params };
+        allow.push(...p.byMethod.keys());
+      }
+    }
+    return allow.length > 0 ? { kind: 'wrong_method', allow: [...new Set(allow)] } : { kind: 'not_found' };
   }
 
   #staticFor(path: string): Map<string, Route> {
-    let entry = this.#static.get(path);
-    if (!entry) {
-      entry = { routes: new Map(), params: NO_PARAMS };
-      this.#static.set(path, entry);
+    let routes = this.#static.get(path);
+    if (!routes) {
+      routes = new Map();
+      this.#static.set(path, routes);
     }
-    return entry.routes;
+    return routes;
   }
 
   #patternFor(pattern: string): Map<string, Route> {
@@ -77,29 +80,24 @@ export class RouteTable implements RouteRegistry {
     this.#patterns.push(p);
     return p.byMethod;
   }
+}
 
-  #matchPattern(path: string): Candidates | null {
-    const parts = path.split('/');
-    for (const p of this.#patterns) {
-      if (p.segments.length !== parts.length) continue;
-      const params = matchSegments(p.segments, parts);
-      if (params) return { routes: p.byMethod, params };
-    }
-    return null;
-  }
+/** HEAD is answered by the GET route when there is no HEAD route of its own. */
+function pick(routes: Map<string, Route>, method: string): Route | undefined {
+  return routes.get(method) ?? (method === 'HEAD' ? routes.get('GET') : undefined);
 }
 
 function matchSegments(pattern: string[], parts: string[]): Record<string, string> | null {
-  const params: Record<string, string> = {};
   for (let i = 0; i < pattern.length; i++) {
     const seg = pattern[i] as string;
     const part = parts[i] as string;
-    if (seg.startsWith(':')) {
-      if (part === '') return null;
-      params[seg.slice(1)] = decodeSegment(part);
-    } else if (seg !== part) {
-      return null;
-    }
+    if (seg.startsWith(':') ? part === '' : seg !== part) return null;
+  }
+  // Decode only once the path matches, so a malformed segment is reported against the right route.
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const seg = pattern[i] as string;
+    if (seg.startsWith(':')) params[seg.slice(1)] = decodeSegment(parts[i] as string);
   }
   return params;
 }

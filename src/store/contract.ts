@@ -4,6 +4,7 @@ import type {
   ConversationStatus,
   DeliveryStatus,
   Envelope,
+  Identity,
   IdentityRef,
   Message,
 } from '../model/types.ts';
@@ -108,6 +109,8 @@ export interface StoreTx {
     now: number,
   ): Promise<Contact>;
   addIdentity(contactId: string, identity: IdentityRef): Promise<void>;
+  /** Every identity of a contact (how else to reach them), verified ones first. */
+  listIdentities(contactId: string): Promise<Identity[]>;
   updateContact(id: string, patch: ContactPatch): Promise<void>;
   getContact(id: string): Promise<Contact | null>;
 

@@ -14,6 +14,7 @@ import type {
   Timer,
 } from './contract.ts';
 import * as inbound from './inbound.ts';
+import { createGroupCommit, type GroupCommit } from '../group-commit.ts';
 import { migrate } from './migrations.ts';
 import * as outbox from './outbox.ts';
 import type { Ctx } from './query-helpers.ts';
@@ -31,17 +32,27 @@ export class KyselyStore extends KyselyTx implements Store {
   readonly #ctx: Ctx;
   readonly #log: Logger;
 
+  readonly #sent: GroupCommit<{ jobId: string; providerId: string | null; status: DeliveryStatus; now: number }, void>;
+
   constructor(db: Kysely<Database>, kind: StoreKind, log: Logger) {
     super(db, kind);
     this.#ctx = { db, kind };
     this.#log = log;
+    this.#sent = createGroupCommit((items) =>
+      db.transaction().execute(async (trx) => {
+        const ctx: Ctx = { db: trx, kind };
+        for (const s of items) await outbox.markSent(ctx, s.jobId, s.providerId, s.status, s.now);
+        return items.map(() => undefined);
+      }),
+    );
   }
 
   migrate(): Promise<void> {
     return migrate(this.db, this.kind, this.#log);
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.#sent.flush();
     return this.db.destroy();
   }
 
@@ -78,8 +89,9 @@ export class KyselyStore extends KyselyTx implements Store {
     return outbox.loadOutbound(this.#ctx, job);
   }
 
+  /** Group-committed: concurrent sends record their outcome in one transaction. */
   markSent(jobId: string, providerId: string | null, status: DeliveryStatus, now: number): Promise<void> {
-    return outbox.markSent(this.#ctx, jobId, providerId, status, now);
+    return this.#sent.submit({ jobId, providerId, status, now });
   }
 
   rescheduleOutbox(jobId: string, dueAt: number, error: string, countAttempt: boolean): Promise<void> {

@@ -191,7 +191,15 @@ async function initial(db: Kysely<Database>): Promise<void> {
     .execute();
 }
 
-const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', up: initial }];
+/** An outbound message keeps the reply reference it was decided with: it answers that message, not the thread's latest. */
+async function messageReplyRefs(db: Kysely<Database>): Promise<void> {
+  await db.schema.alterTable('messages').addColumn('reply_ref', JSON_TYPE).execute();
+}
+
+const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', up: initial },
+  { version: 2, name: 'message reply refs', up: messageReplyRefs },
+];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
 

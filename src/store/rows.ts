@@ -119,6 +119,7 @@ export function messageFromRow(r: MessageRow): Message {
     createdAt: r.created_at,
   };
   if (r.parts != null) m.parts = fromJson(r.parts);
+  if (r.reply_ref != null) m.replyRef = fromJson(r.reply_ref);
   return m;
 }
 
@@ -138,6 +139,7 @@ export function messageToRow(m: Message, channel: string): MessageRow {
     status: m.status,
     visibility: m.visibility,
     error: m.error ?? null,
+    reply_ref: toJsonOrNull(m.replyRef),
     created_at: m.createdAt,
   };
 }

@@ -62,6 +62,7 @@ export interface MessagesTable {
   status: string;
   visibility: string;
   error: string | null;
+  reply_ref: string | null;
   created_at: number;
 }
 

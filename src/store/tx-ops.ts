@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { StoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import type { Contact, Conversation, ConversationStatus, IdentityRef, Message } from '../model/types.ts';
+import type { Contact, Conversation, ConversationStatus, Identity, IdentityRef, Message } from '../model/types.ts';
 import type {
   ContactPatch,
   ConversationPatch,
@@ -128,6 +128,17 @@ export class KyselyTx implements StoreTx {
     if (owner && identity.verified) {
       await this.db.updateTable('identities').set({ verified: 1 }).where('id', '=', owner.id).execute();
     }
+  }
+
+  async listIdentities(contactId: string): Promise<Identity[]> {
+    const rows = await this.db
+      .selectFrom('identities')
+      .selectAll()
+      .where('contact_id', '=', contactId)
+      .orderBy('verified', 'desc')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({ id: r.id, contactId: r.contact_id, kind: r.kind, value: r.value, verified: r.verified === 1 }));
   }
 
   async updateContact(id: string, patch: ContactPatch): Promise<void> {

@@ -23,9 +23,14 @@ export interface RecordedMessage {
   params: URLSearchParams;
 }
 
-/** One scripted answer: an error status with Twilio's code, or a dropped connection. */
-export type ScriptedFailure =
-  | { status: number; code: number; message?: string; retryAfter?: string }
+/**
+ * One scripted answer: the normal one, an error status with Twilio's code
+ * (in its classic error JSON, or as an RFC 9457 problem with `problem: true`),
+ * or a dropped connection.
+ */
+export type Scripted =
+  | 'ok'
+  | { status: number; code: number; message?: string; retryAfter?: string; problem?: boolean }
   | { drop: true };
 
 export interface FakeTwilioApiOptions {
@@ -41,7 +46,7 @@ export class FakeTwilioApi {
   readonly messages: RecordedMessage[] = [];
   /** Every request received, failed ones included. */
   requests = 0;
-  readonly #script: ScriptedFailure[] = [];
+  readonly #script: Scripted[] = [];
   readonly #optedOut = new Set<string>();
   readonly #server: Server;
   readonly #opts: FakeTwilioApiOptions;
@@ -70,9 +75,9 @@ export class FakeTwilioApi {
     return this.#url;
   }
 
-  /** The next requests get these answers, in order. */
-  failNext(...failures: ScriptedFailure[]): void {
-    this.#script.push(...failures);
+  /** The next requests get these answers, in order; later ones are answered normally. */
+  script(...answers: Scripted[]): void {
+    this.#script.push(...answers);
   }
 
   /** Sends to this number fail with 21610, as after the recipient replied STOP. */
@@ -89,14 +94,21 @@ export class FakeTwilioApi {
     this.requests++;
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const scripted = this.#script.shift();
+    const next = this.#script.shift();
+    const scripted = next === 'ok' ? undefined : next;
     if (scripted && 'drop' in scripted) {
       req.socket.destroy();
       return;
     }
     if (scripted) {
-      const headers = scripted.retryAfter ? { 'retry-after': scripted.retryAfter } : {};
-      return error(res, scripted.status, scripted.code, scripted.message ?? 'Scripted failure', headers);
+      const headers: Record<string, string> = scripted.retryAfter ? { 'retry-after': scripted.retryAfter } : {};
+      const message = scripted.message ?? 'Scripted failure';
+      if (scripted.problem) {
+        const type = `https://www.twilio.com/docs/errors/${scripted.code}`;
+        const problem = { type, title: message, status: scripted.status, detail: message, code: scripted.code };
+        return json(res, scripted.status, problem, { ...headers, 'content-type': 'application/problem+json' });
+      }
+      return error(res, scripted.status, scripted.code, message, headers);
     }
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (!this.#authorized(req)) {
@@ -115,26 +127,37 @@ export class FakeTwilioApi {
     return req.headers.authorization === want;
   }
 
-  #create(p: URLSearchParams, res: ServerResponse): void {
+  /** Twilio's own checks on a create, as [HTTP status, error code, message]; null when it would be accepted. */
+  #refusal(p: URLSearchParams): [number, number, string] | null {
     const to = p.get('To');
+    const from = p.get('From');
+    const body = p.get('Body');
+    if (!to) return [400, 21604, "A 'To' phone number is required."];
+    if (!from && !p.get('MessagingServiceSid')) return [400, 21603, "A 'From' phone number is required."];
+    if (!E164.test(to.replace(/^whatsapp:/, '')))
+      return [400, 21211, `The 'To' number ${to} is not a valid phone number.`];
+    if (from && from.startsWith('whatsapp:') !== to.startsWith('whatsapp:')) {
+      return [400, 21910, 'Invalid From and To pair. From and To should be of the same channel'];
+    }
+    if (!body && p.getAll('MediaUrl').length === 0 && !p.get('ContentSid'))
+      return [400, 21602, 'Message body is required.'];
+    if (body && body.length > 1600)
+      return [400, 21617, 'The concatenated message body exceeds the 1600 character limit.'];
+    if (this.#optedOut.has(to)) return [400, 21610, 'Attempt to send to unsubscribed recipient'];
+    return null;
+  }
+
+  #create(p: URLSearchParams, res: ServerResponse): void {
+    const refused = this.#refusal(p);
+    if (refused) {
+      error(res, ...refused);
+      return;
+    }
+    const to = p.get('To') ?? '';
     const from = p.get('From');
     const body = p.get('Body');
     const mediaUrls = p.getAll('MediaUrl');
     const contentSid = p.get('ContentSid');
-    if (!to) return error(res, 400, 21604, "A 'To' phone number is required.");
-    if (!from && !p.get('MessagingServiceSid')) return error(res, 400, 21603, "A 'From' phone number is required.");
-    if (!E164.test(to.replace(/^whatsapp:/, ''))) {
-      return error(res, 400, 21211, `The 'To' number ${to} is not a valid phone number.`);
-    }
-    if (from && from.startsWith('whatsapp:') !== to.startsWith('whatsapp:')) {
-      return error(res, 400, 21910, 'Invalid From and To pair. From and To should be of the same channel');
-    }
-    if (!body && mediaUrls.length === 0 && !contentSid) return error(res, 400, 21602, 'Message body is required.');
-    if (body && body.length > 1600) {
-      return error(res, 400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
-    }
-    if (this.#optedOut.has(to)) return error(res, 400, 21610, 'Attempt to send to unsubscribed recipient');
-
     const sid = `SM${randomBytes(16).toString('hex')}`;
     const numSegments = segmentsOf(body ?? '');
     this.messages.push({
@@ -182,7 +205,13 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(JSON.stringify(body));
 }
 
-function error(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}) {
+function error(
+  res: ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+) {
   json(res, status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }, headers);
 }
 

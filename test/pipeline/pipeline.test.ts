@@ -196,6 +196,15 @@ for (const v of variants) {
       expect(await store.countOutbox('pending')).toBe(21);
     });
 
+    it('pins each reply to the message it answers, even when the thread moves on', async () => {
+      await ingestor.ingest(envelope({ providerId: 'r1', text: 'price?', replyRef: { inbound: 'r1' } }));
+      await ingestor.ingest(envelope({ providerId: 'r2', text: 'price of cake?', replyRef: { inbound: 'r2' } }));
+      await router.drain();
+      const jobs = await store.claimOutbox({ owner: 'o', now: clock.now(), leaseMs: 1000, limit: 10 });
+      const refs = await Promise.all(jobs.map(async (j) => (await store.loadOutbound(j))?.message.replyRef));
+      expect(refs).toEqual([{ inbound: 'r1' }, { inbound: 'r2' }]);
+    });
+
     it('reports what it routed for live clients and the outbox', async () => {
       await ingestor.ingest(envelope());
       await router.drain();

@@ -5,7 +5,7 @@ import { silentLogger } from '../../src/log.ts';
 import type { Contact, Conversation, Message } from '../../src/model/types.ts';
 import { registerAdminApi } from '../../src/server/admin-api.ts';
 import type { ConversationQuery, Store } from '../../src/store/contract.ts';
-import { ADMIN_TOKEN, startTestServer, type TestServer } from './helpers.ts';
+import { ADMIN_TOKEN, json, startTestServer, type TestServer } from './helpers.ts';
 
 const contact: Contact = {
   id: 'ct1',
@@ -145,12 +145,12 @@ describe('admin API', () => {
   it('lists conversations filtered by status, with a paging cursor', async () => {
     const res = await get('/api/conversations?status=open,pending&limit=2');
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await json(res);
     expect(body.conversations.map((c: Conversation) => c.id)).toEqual(['c1', 'c2']);
     expect(body.nextBefore).toBe(200);
     expect(queries[0]).toEqual({ status: ['open', 'pending'], limit: 2 });
 
-    const next = await (await get('/api/conversations?status=open,pending&limit=2&before=200')).json();
+    const next = await json(await get('/api/conversations?status=open,pending&limit=2&before=200'));
     expect(next.conversations.map((c: Conversation) => c.id)).toEqual(['c3']);
     expect(next.nextBefore).toBeNull();
   });
@@ -158,16 +158,16 @@ describe('admin API', () => {
   it('rejects a bad query with a reason naming the parameter', async () => {
     const badStatus = await get('/api/conversations?status=open,sleeping');
     expect(badStatus.status).toBe(400);
-    expect((await badStatus.json()).reason).toMatch(/^query\.status\.1: each status must be one of/);
+    expect((await json(badStatus)).reason).toMatch(/^query\.status\.1: each status must be one of/);
     const badLimit = await get('/api/conversations?limit=abc');
-    expect((await badLimit.json()).reason).toMatch(/^query\.limit: /);
+    expect((await json(badLimit)).reason).toMatch(/^query\.limit: /);
     const unknown = await get('/api/conversations?colour=red');
-    expect((await unknown.json()).reason).toMatch(/colour/);
+    expect((await json(unknown)).reason).toMatch(/colour/);
   });
 
   it('shows one conversation with its contact and every message, internal notes included', async () => {
     const res = await get('/api/conversations/c1');
-    const body = await res.json();
+    const body = await json(res);
     expect(body.conversation.id).toBe('c1');
     expect(body.contact.name).toBe('Ada');
     expect(body.messages.map((m: Message) => m.visibility)).toEqual(['customer', 'internal']);
@@ -177,9 +177,9 @@ describe('admin API', () => {
   it('replies as an agent: 201 with the message', async () => {
     const res = await post('/api/conversations/c1/reply', { text: 'On its way', agent: 'sam' });
     expect(res.status).toBe(201);
-    expect((await res.json()).text).toBe('On its way');
+    expect((await json(res)).text).toBe('On its way');
     const note = await post('/api/conversations/c1/reply', { text: 'check stock', agent: 'sam', internal: true });
-    expect((await note.json()).visibility).toBe('internal');
+    expect((await json(note)).visibility).toBe('internal');
     expect(calls).toEqual([
       ['reply', 'c1', { text: 'On its way', agent: 'sam' }],
       ['reply', 'c1', { text: 'check stock', agent: 'sam', internal: true }],
@@ -189,22 +189,22 @@ describe('admin API', () => {
   it('rejects malformed or wrongly shaped reply bodies with a reason, calling nothing', async () => {
     const malformed = await post('/api/conversations/c1/reply', undefined, '{"text": "hi", ');
     expect(malformed.status).toBe(400);
-    expect((await malformed.json()).error).toBe('invalid_json');
+    expect((await json(malformed)).error).toBe('invalid_json');
     const missing = await post('/api/conversations/c1/reply', { text: 'hi' });
-    expect((await missing.json()).reason).toMatch(/^body\.agent: /);
+    expect((await json(missing)).reason).toMatch(/^body\.agent: /);
     const blank = await post('/api/conversations/c1/reply', { text: '   ', agent: 'sam' });
-    expect((await blank.json()).reason).toBe('body.text: must not be empty');
+    expect((await json(blank)).reason).toBe('body.text: must not be empty');
     const extra = await post('/api/conversations/c1/reply', { text: 'hi', agent: 'sam', urgent: true });
-    expect((await extra.json()).reason).toMatch(/urgent/);
+    expect((await json(extra)).reason).toMatch(/urgent/);
     expect(calls).toEqual([]);
   });
 
   it('resolves, reopens and assigns, answering 404 for an unknown conversation', async () => {
     const resolved = await post('/api/conversations/c1/resolve');
-    expect((await resolved.json()).status).toBe('resolved');
+    expect((await json(resolved)).status).toBe('resolved');
     await post('/api/conversations/c1/reopen', { by: 'sam' });
     const assigned = await post('/api/conversations/c1/assign', { assignee: 'kim', by: 'sam' });
-    expect((await assigned.json()).assignee).toBe('kim');
+    expect((await json(assigned)).assignee).toBe('kim');
     await post('/api/conversations/c1/assign', { assignee: null });
     expect(calls).toEqual([
       ['resolve', 'c1', 'admin-api'],
@@ -214,8 +214,8 @@ describe('admin API', () => {
     ]);
     const unknown = await post('/api/conversations/nope/resolve', {});
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ error: 'not_found', reason: 'no conversation nope' });
+    expect(await json(unknown)).toEqual({ error: 'not_found', reason: 'no conversation nope' });
     const noAssignee = await post('/api/conversations/c1/assign', {});
-    expect((await noAssignee.json()).reason).toMatch(/^body\.assignee: /);
+    expect((await json(noAssignee)).reason).toMatch(/^body\.assignee: /);
   });
 });

@@ -83,3 +83,7 @@ export async function settlesSoon(p: Promise<unknown>): Promise<boolean> {
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
   return settled;
 }
+
+/** A response's JSON body, loosely typed for assertions. */
+// biome-ignore lint/suspicious/noExplicitAny: assertions read whatever fields they check
+export const json = (res: Response): Promise<any> => res.json();

@@ -8,6 +8,7 @@ import { jsonBody } from '../../src/server/json-body.ts';
 import {
   ADMIN_TOKEN,
   capturingLogger,
+  json,
   openSocket,
   readUntilClosed,
   startTestServer,
@@ -32,7 +33,7 @@ describe('routing', () => {
     server.routes.add('GET', '/things/:id/parts/:part', (req) => ({ status: 200, body: req.params }));
     expect(await (await fetch(`${url}/static`)).text()).toBe('static');
     const res = await fetch(`${url}/things/a%20b/parts/7?x=1`);
-    expect(await res.json()).toEqual({ id: 'a b', part: '7' });
+    expect(await json(res)).toEqual({ id: 'a b', part: '7' });
   });
 
   it('answers 400 to a malformed percent-encoding in a parameter', async () => {
@@ -40,7 +41,7 @@ describe('routing', () => {
     server.routes.add('GET', '/things/:id', (req) => ({ status: 200, body: req.params }));
     const res = await fetch(`${url}/things/%E0%A4%A`);
     expect(res.status).toBe(400);
-    expect((await res.json()).reason).toMatch(/percent-encoding/);
+    expect((await json(res)).reason).toMatch(/percent-encoding/);
   });
 
   it('answers 404 for an unknown path and 405 with Allow for a wrong method', async () => {
@@ -49,11 +50,21 @@ describe('routing', () => {
     server.routes.add('PUT', '/hook', () => ({ status: 204 }));
     const missing = await fetch(`${url}/nope`);
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error: 'not_found', reason: 'no route for GET /nope' });
+    expect(await json(missing)).toEqual({ error: 'not_found', reason: 'no route for GET /nope' });
     const wrong = await fetch(`${url}/hook`);
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('POST, PUT');
-    expect((await wrong.json()).error).toBe('method_not_allowed');
+    expect((await json(wrong)).error).toBe('method_not_allowed');
+  });
+
+  it('falls through to a pattern when a static path lacks the method', async () => {
+    const { server, url } = await start();
+    server.routes.add('GET', '/forms/thanks', () => ({ status: 200, body: 'thanks page' }));
+    server.routes.add('POST', '/forms/:id', (req) => ({ status: 200, body: req.params.id }));
+    expect(await (await fetch(`${url}/forms/thanks`)).text()).toBe('thanks page');
+    expect(await (await fetch(`${url}/forms/thanks`, { method: 'POST' })).text()).toBe('thanks');
+    const wrong = await fetch(`${url}/forms/thanks`, { method: 'DELETE' });
+    expect(wrong.headers.get('allow')).toBe('GET, POST');
   });
 
   it('answers HEAD from the GET route without a body', async () => {
@@ -80,7 +91,7 @@ describe('requests', () => {
       body: { q: req.query.get('a'), raw: req.rawBody.toString('hex'), publicUrl: req.publicUrl, ip: req.ip },
     }));
     const res = await fetch(`${url}/hook?a=1&b=two`, { method: 'POST', body: Buffer.from([0xff, 0x00, 0x41]) });
-    expect(await res.json()).toEqual({
+    expect(await json(res)).toEqual({
       q: '1',
       raw: 'ff0041',
       publicUrl: 'https://hooks.example.com/hook?a=1&b=two',
@@ -111,11 +122,11 @@ describe('requests', () => {
       maxBodyBytes: 100,
     });
     const ok = await fetch(`${url}/small`, { method: 'POST', body: 'x'.repeat(100) });
-    expect(await ok.json()).toEqual({ size: 100 });
+    expect(await json(ok)).toEqual({ size: 100 });
 
     const declared = await fetch(`${url}/small`, { method: 'POST', body: 'x'.repeat(101) });
     expect(declared.status).toBe(413);
-    expect((await declared.json()).error).toBe('payload_too_large');
+    expect((await json(declared)).error).toBe('payload_too_large');
 
     const streamed = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(`${url}/small`, { method: 'POST', headers: { 'transfer-encoding': 'chunked' } }, (res) => {
@@ -147,7 +158,7 @@ describe('requests', () => {
     });
     const bad = await fetch(`${url}/bad`);
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toEqual({ error: 'bad_request', reason: 'the widget is upside down' });
+    expect(await json(bad)).toEqual({ error: 'bad_request', reason: 'the widget is upside down' });
 
     const slow = await fetch(`${url}/slow-down`);
     expect(slow.status).toBe(429);
@@ -155,7 +166,7 @@ describe('requests', () => {
 
     const boom = await fetch(`${url}/boom`);
     expect(boom.status).toBe(500);
-    const body = await boom.json();
+    const body = await json(boom);
     expect(body.error).toBe('internal');
     expect(JSON.stringify(body)).not.toContain('secret');
     expect(lines.some((l) => (l.err as { message?: string } | undefined)?.message === 'secret database detail')).toBe(
@@ -170,14 +181,17 @@ describe('requests', () => {
     server.routes.add('POST', '/json', (req) => ({ status: 200, body: jsonBody(req, shape) }));
     const malformed = await fetch(`${url}/json`, { method: 'POST', body: '{"text": ' });
     expect(malformed.status).toBe(400);
-    expect(await malformed.json()).toMatchObject({ error: 'invalid_json', reason: expect.stringMatching(/not valid JSON/) });
+    expect(await json(malformed)).toMatchObject({
+      error: 'invalid_json',
+      reason: expect.stringMatching(/not valid JSON/),
+    });
     const wrong = await fetch(`${url}/json`, { method: 'POST', body: '{"text": 5}' });
     expect(wrong.status).toBe(400);
-    expect((await wrong.json()).reason).toMatch(/^body\.text: /);
+    expect((await json(wrong)).reason).toMatch(/^body\.text: /);
     const empty = await fetch(`${url}/json`, { method: 'POST' });
     expect(empty.status).toBe(400);
     const good = await fetch(`${url}/json`, { method: 'POST', body: '{"text":"hi"}' });
-    expect(await good.json()).toEqual({ text: 'hi' });
+    expect(await json(good)).toEqual({ text: 'hi' });
   });
 
   it('lets a handler take over the response', async () => {
@@ -202,14 +216,14 @@ describe('admin routes', () => {
     const none = await fetch(`${url}/api/secret`);
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toBe('Bearer');
-    expect((await none.json()).reason).toMatch(/Authorization: Bearer/);
+    expect((await json(none)).reason).toMatch(/Authorization: Bearer/);
     const basic = await fetch(`${url}/api/secret`, { headers: { authorization: 'Basic abc' } });
-    expect((await basic.json()).reason).toMatch(/must be "Bearer/);
+    expect((await json(basic)).reason).toMatch(/must be "Bearer/);
     const wrong = await fetch(`${url}/api/secret`, { headers: { authorization: 'Bearer not-the-token' } });
     expect(wrong.status).toBe(401);
-    expect((await wrong.json()).reason).toBe('wrong admin token');
+    expect((await json(wrong)).reason).toBe('wrong admin token');
     const right = await fetch(`${url}/api/secret`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-    expect(await right.json()).toEqual({ ok: true });
+    expect(await json(right)).toEqual({ ok: true });
   });
 });
 
@@ -220,7 +234,7 @@ describe('health', () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const starting = await fetch(`${url}/readyz`);
     expect(starting.status).toBe(503);
-    expect(await starting.json()).toEqual({ status: 'starting' });
+    expect(await json(starting)).toEqual({ status: 'starting' });
     setReady(true);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
   });

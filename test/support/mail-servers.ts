@@ -1,10 +1,14 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
-import { createServer, Socket } from 'node:net';
+import { type ChildProcess, execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePorts, killGroup, stopProcess } from './mail-servers/daemon.ts';
+import { DOVECOT_BINARY, type MailUser, startDovecot, writeDovecotConfig } from './mail-servers/dovecot.ts';
+import { POSTFIX_MASTER, startPostfix, writePostfixConfig } from './mail-servers/postfix.ts';
+
+export type { MailUser };
 
 /**
  * Private Dovecot (IMAP + LMTP) and Postfix (SMTP) instances on 127.0.0.1,
@@ -16,17 +20,12 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 const binaries = {
-  dovecot: { path: '/usr/sbin/dovecot', pkg: 'dovecot-core' },
+  dovecot: { path: DOVECOT_BINARY, pkg: 'dovecot-core' },
   imap: { path: '/usr/lib/dovecot/imap', pkg: 'dovecot-imapd' },
   lmtp: { path: '/usr/lib/dovecot/lmtp', pkg: 'dovecot-lmtpd' },
-  master: { path: '/usr/lib/postfix/sbin/master', pkg: 'postfix' },
+  master: { path: POSTFIX_MASTER, pkg: 'postfix' },
   postqueue: { path: '/usr/sbin/postqueue', pkg: 'postfix' },
 } as const;
-
-export interface MailUser {
-  address: string;
-  password: string;
-}
 
 export interface MailServers {
   dir: string;
@@ -50,15 +49,23 @@ export interface MailServers {
 
 export const defaultMailUsers = ['support@shop.test', 'customer@example.test', 'colleague@example.test'];
 
-/** Throws, naming the Debian package, when a server binary is missing: these tests never skip silently. */
-export function assertMailServersInstalled(): void {
-  const missing = Object.values(binaries).filter((b) => !existsSync(b.path));
-  if (missing.length === 0) return;
-  const pkgs = [...new Set(missing.map((b) => b.pkg))];
-  throw new Error(
-    `mail server binaries missing: ${missing.map((b) => b.path).join(', ')}. ` +
-      `Install the Debian packages: apt-get install --no-install-recommends ${pkgs.join(' ')}`,
-  );
+/**
+ * Throws, naming the Debian packages, when a server binary is missing, and
+ * when not running as root (Postfix's master insists): these tests never skip silently.
+ */
+export function assertMailServersInstalled(
+  exists: (path: string) => boolean = existsSync,
+  uid: number = process.getuid?.() ?? 0,
+): void {
+  const missing = Object.values(binaries).filter((b) => !exists(b.path));
+  if (missing.length > 0) {
+    const pkgs = [...new Set(missing.map((b) => b.pkg))];
+    throw new Error(
+      `mail server binaries missing: ${missing.map((b) => b.path).join(', ')}. ` +
+        `Install the Debian packages: apt-get install --no-install-recommends ${pkgs.join(' ')}`,
+    );
+  }
+  if (uid !== 0) throw new Error('the private Postfix and Dovecot instances need root: run these tests as root');
 }
 
 export async function startMailServers(opts: { users?: string[] } = {}): Promise<MailServers> {
@@ -129,258 +136,6 @@ export async function startMailServers(opts: { users?: string[] } = {}): Promise
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-          const s = createServer();
-          s.once('error', reject);
-          s.listen(0, '127.0.0.1', () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
-
-/** The uid and gid mail files belong to: nobody when running as root, else the current user. */
-function mailOwner(): { uid: number; gid: number } {
-  const uid = process.getuid?.() ?? 0;
-  return uid === 0 ? { uid: 65534, gid: 65534 } : { uid, gid: process.getgid?.() ?? 0 };
-}
-
-async function writeDovecotConfig(dir: string, users: MailUser[], imapPort: number, lmtpPort: number): Promise<void> {
-  const d = join(dir, 'dovecot');
-  for (const sub of ['run', 'state']) await mkdir(join(d, sub), { recursive: true });
-  const mail = join(dir, 'mail');
-  await mkdir(mail, { recursive: true });
-  await chmod(mail, 0o777);
-  const { uid, gid } = mailOwner();
-  const asRoot = (process.getuid?.() ?? 0) === 0;
-  const passwd = users
-    .map((u) => `${u.address}:{PLAIN}${u.password}:${uid}:${gid}::${join(mail, u.address)}::`)
-    .join('\n');
-  await writeFile(join(d, 'users'), `${passwd}\n`, { mode: 0o644 });
-  const whoami = asRoot ? '' : `default_login_user = ${process.env.USER ?? 'nobody'}\ndefault_internal_user = ${process.env.USER ?? 'nobody'}\n`;
-  const conf = `
-instance_name = tp-${imapPort}
-base_dir = ${join(d, 'run')}
-state_dir = ${join(d, 'state')}
-log_path = ${join(d, 'dovecot.log')}
-listen = 127.0.0.1
-protocols = imap lmtp
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-${whoami}mail_location = maildir:~/Maildir
-recipient_delimiter = +
-lmtp_save_to_detail_mailbox = no
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u ${join(d, 'users')}
-}
-userdb {
-  driver = passwd-file
-  args = username_format=%u ${join(d, 'users')}
-}
-service imap-login {
-  inet_listener imap {
-    address = 127.0.0.1
-    port = ${imapPort}
-  }
-  inet_listener imaps {
-    port = 0
-  }
-}
-service lmtp {
-  inet_listener lmtp {
-    address = 127.0.0.1
-    port = ${lmtpPort}
-  }
-}
-`;
-  await writeFile(join(d, 'dovecot.conf'), conf);
-}
-
-async function writePostfixConfig(dir: string, smtpPort: number, lmtpPort: number): Promise<void> {
-  const p = join(dir, 'postfix');
-  const queue = join(p, 'queue');
-  const data = join(p, 'data');
-  await mkdir(p, { recursive: true });
-  const asRoot = (process.getuid?.() ?? 0) === 0;
-  const owner = asRoot ? await postfixIds() : null;
-  // Postfix's daemons expect these queue folders; creating them here skips `postfix check` (seconds).
-  await mkdir(queue, { recursive: true });
-  for (const sub of ['active', 'bounce', 'corrupt', 'defer', 'deferred', 'flush', 'hold', 'incoming', 'private', 'saved', 'trace', 'maildrop', 'public', 'pid']) {
-    const path = join(queue, sub);
-    await mkdir(path, { recursive: true });
-    if (!owner || sub === 'pid') continue;
-    if (sub === 'maildrop' || sub === 'public') {
-      await chown(path, owner.postfix, owner.postdrop);
-      await chmod(path, sub === 'maildrop' ? 0o730 : 0o710);
-    } else {
-      await chown(path, owner.postfix, 0);
-      await chmod(path, 0o700);
-    }
-  }
-  await mkdir(data, { recursive: true });
-  if (owner) await chown(data, owner.postfix, 0);
-  const lmtp = `lmtp:inet:127.0.0.1:${lmtpPort}`;
-  const main = `
-compatibility_level = 3.6
-queue_directory = ${queue}
-data_directory = ${data}
-meta_directory = ${p}
-myhostname = mx.shop.test
-mydomain = shop.test
-myorigin = shop.test
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mydestination =
-local_recipient_maps =
-relay_domains =
-mynetworks = 127.0.0.0/8
-smtpd_relay_restrictions = permit_mynetworks, reject
-smtpd_peername_lookup = no
-default_transport = ${lmtp}
-relay_transport = ${lmtp}
-local_transport = ${lmtp}
-alias_maps =
-alias_database =
-recipient_delimiter = +
-maillog_file = ${join(p, 'postfix.log')}
-maillog_file_prefixes = ${p}
-queue_run_delay = 1s
-in_flow_delay = 0
-minimal_backoff_time = 1s
-maximal_backoff_time = 2s
-lmtp_connect_timeout = 2s
-biff = no
-smtputf8_enable = no
-${asRoot ? '' : `mail_owner = ${process.env.USER ?? ''}\nsetgid_group = ${process.env.USER ?? ''}\n`}`;
-  const service = (name: string, type: string, priv: string, limit: string, command: string) =>
-    `${name} ${type} ${priv} - n - ${limit} ${command}`;
-  const master = [
-    service(`127.0.0.1:${smtpPort}`, 'inet', 'n', '-', 'smtpd'),
-    service('pickup', 'unix', 'n', '1', 'pickup'),
-    service('cleanup', 'unix', 'n', '0', 'cleanup'),
-    service('qmgr', 'unix', 'n', '1', 'qmgr'),
-    service('rewrite', 'unix', '-', '-', 'trivial-rewrite'),
-    service('bounce', 'unix', '-', '0', 'bounce'),
-    service('defer', 'unix', '-', '0', 'bounce'),
-    service('trace', 'unix', '-', '0', 'bounce'),
-    service('verify', 'unix', '-', '1', 'verify'),
-    service('flush', 'unix', 'n', '0', 'flush'),
-    service('proxymap', 'unix', '-', '-', 'proxymap'),
-    service('showq', 'unix', 'n', '-', 'showq'),
-    service('error', 'unix', '-', '-', 'error'),
-    service('retry', 'unix', '-', '-', 'error'),
-    service('discard', 'unix', '-', '-', 'discard'),
-    service('lmtp', 'unix', '-', '-', 'lmtp'),
-    service('anvil', 'unix', '-', '1', 'anvil'),
-    service('scache', 'unix', '-', '1', 'scache'),
-    service('postlog', 'unix-dgram', 'n', '1', 'postlogd'),
-  ].join('\n');
-  await writeFile(join(p, 'main.cf'), main);
-  await writeFile(join(p, 'master.cf'), `${master}\n`);
-  // Postfix waits while main.cf looks freshly written.
-  const past = new Date(Date.now() - 60_000);
-  await utimes(join(p, 'main.cf'), past, past);
-  await utimes(join(p, 'master.cf'), past, past);
-}
-
-async function postfixIds(): Promise<{ postfix: number; postdrop: number }> {
-  const [passwd, group] = await Promise.all([readFile('/etc/passwd', 'utf8'), readFile('/etc/group', 'utf8')]);
-  const idOf = (text: string, name: string, what: string) => {
-    const line = text.split('\n').find((l) => l.startsWith(`${name}:`));
-    if (!line) throw new Error(`${what} "${name}" missing: reinstall the Debian package postfix`);
-    return Number(line.split(':')[2]);
-  };
-  return { postfix: idOf(passwd, 'postfix', 'user'), postdrop: idOf(group, 'postdrop', 'group') };
-}
-
-async function startDovecot(dir: string, imapPort: number, lmtpPort: number): Promise<ChildProcess> {
-  const proc = spawnServer(
-    binaries.dovecot.path,
-    ['-F', '-c', join(dir, 'dovecot', 'dovecot.conf')],
-    {},
-    join(dir, 'dovecot', 'output.log'),
-  );
-  await Promise.all([waitForGreeting(proc, imapPort, '* OK'), waitForGreeting(proc, lmtpPort, '220')]);
-  return proc;
-}
-
-async function startPostfix(dir: string, smtpPort: number): Promise<ChildProcess> {
-  const proc = spawnServer(
-    binaries.master.path,
-    ['-d'],
-    { MAIL_CONFIG: join(dir, 'postfix') },
-    join(dir, 'postfix', 'output.log'),
-  );
-  await waitForGreeting(proc, smtpPort, '220');
-  return proc;
-}
-
-function spawnServer(cmd: string, args: string[], env: Record<string, string>, output: string): ChildProcess {
-  // Own process group, so stopping it also ends the daemons it forked. Output goes to a file: the
-  // daemons keep it open, and Postfix reports start-up errors there before its own log exists.
-  const fd = openSync(output, 'a');
-  const proc = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd], detached: true });
-  closeSync(fd);
-  proc.unref();
-  return proc;
-}
-
-function killGroup(proc: ChildProcess, signal: NodeJS.Signals): void {
-  if (proc.pid === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
-  try {
-    process.kill(-proc.pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
-
-async function stopProcess(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  killGroup(proc, 'SIGTERM');
-  const timer = setTimeout(() => killGroup(proc, 'SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-  // Children the master forked may outlive it by a moment.
-  killGroup(proc, 'SIGKILL');
-}
-
-/** Resolves once the server on `port` answers with its greeting; rejects if the process dies or 10 s pass. */
-async function waitForGreeting(proc: ChildProcess, port: number, greeting: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (let attempt = 0; Date.now() < deadline; attempt++) {
-    if (proc.exitCode !== null || proc.signalCode !== null) {
-      throw new Error(`${proc.spawnfile} exited (${proc.exitCode ?? proc.signalCode}) before listening on ${port}`);
-    }
-    if (await greets(port, greeting)) return;
-    await new Promise((r) => setTimeout(r, Math.min(10 * 2 ** attempt, 100)));
-  }
-  throw new Error(`${proc.spawnfile} did not answer on 127.0.0.1:${port} within 10 s`);
-}
-
-function greets(port: number, greeting: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = new Socket();
-    const done = (ok: boolean) => {
-      sock.destroy();
-      resolve(ok);
-    };
-    sock.setTimeout(2_000, () => done(false));
-    sock.once('error', () => done(false));
-    sock.once('data', (chunk) => done(chunk.toString().startsWith(greeting)));
-    sock.connect(port, '127.0.0.1');
-  });
 }
 
 async function readLogs(dir: string): Promise<string> {

@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import { z } from 'zod';
 import type { AdapterDefinition, ChannelAdapter, ChannelHost } from '../../src/channel/contract.ts';
 import { badRequest, permanent, rateLimited, transient } from '../../src/errors.ts';
@@ -50,22 +51,34 @@ export const sinkDefinition: AdapterDefinition<z.infer<typeof settings>> = {
       },
       destination: (threadKey) => threadKey.slice('sink:'.length),
       async send(msg) {
-        let res: Response;
+        const body = JSON.stringify({ nonce: msg.id, to: msg.destination, text: msg.text, replyTo: msg.replyRef?.inbound ?? null });
+        let res: { status: number; text: string; retryAfter: string | undefined };
         try {
-          res = await fetch(s.sinkUrl, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ nonce: msg.id, to: msg.destination, text: msg.text, replyTo: msg.replyRef?.inbound ?? null }),
-          });
+          res = await postJson(s.sinkUrl, body);
         } catch (err) {
           throw transient('sink unreachable', err);
         }
-        const text = await res.text();
-        if (res.status === 429) throw rateLimited('sink rate limit', Number(res.headers.get('retry-after') ?? '1') * 1000, 429);
+        if (res.status === 429) throw rateLimited('sink rate limit', Number(res.retryAfter ?? '1') * 1000, 429);
         if (res.status >= 500) throw transient(`sink answered ${res.status}`, undefined, res.status);
-        if (!res.ok) throw permanent(`sink refused: ${text}`, res.status);
-        return { providerId: (JSON.parse(text) as { id: string }).id, status: 'delivered' };
+        if (res.status >= 400) throw permanent(`sink refused: ${res.text}`, res.status);
+        return { providerId: (JSON.parse(res.text) as { id: string }).id, status: 'delivered' };
       },
     };
   },
 };
+
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+function postJson(url: string, body: string): Promise<{ status: number; text: string; retryAfter: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: 10_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfter: res.headers['retry-after'] }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('sink timed out')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}

@@ -42,11 +42,16 @@ export async function drainMailbox(ctx: DrainContext): Promise<number> {
   const saved = await ctx.checkpoints.load();
   const resume = saved !== null && saved.uidValidity === uidValidity;
   if (saved && !resume) {
-    ctx.log.warn({ mailbox: ctx.label, was: saved.uidValidity, now: uidValidity }, 'UIDVALIDITY changed: reading the mailbox again');
+    ctx.log.warn(
+      { mailbox: ctx.label, was: saved.uidValidity, now: uidValidity },
+      'UIDVALIDITY changed: reading the mailbox again',
+    );
   }
-  const { candidates, top } = resume ? await newSince(ctx, saved.lastUid) : await unprocessed(ctx, box.exists);
+  // UIDs of another UIDVALIDITY mean nothing: a changed mailbox is read from the start.
+  const from = resume ? saved.lastUid : 0;
+  const { candidates, top } = resume ? await newSince(ctx, from) : await unprocessed(ctx, box.exists);
   if (candidates.length === 0) {
-    if (!resume || top > saved.lastUid) await ctx.checkpoints.save({ uidValidity, lastUid: Math.max(top, saved?.lastUid ?? 0) });
+    if (!resume || top > from) await ctx.checkpoints.save({ uidValidity, lastUid: Math.max(top, from) });
     return 0;
   }
   let handled = 0;
@@ -94,12 +99,12 @@ async function processOne(ctx: DrainContext, c: Candidate, uidValidity: string):
   let source: Buffer;
   if (c.size > ctx.maxMessageBytes) {
     const m = await client.fetchOne(uid, { uid: true, headers: true }, { uid: true });
-    if (!m || !m.headers) return gone(ctx, c);
+    if (m === false || !m.headers) return gone(ctx, c);
     source = Buffer.concat([m.headers, Buffer.from('\r\n')]);
     origin.tooLarge = { size: c.size, limit: ctx.maxMessageBytes };
   } else {
     const m = await client.fetchOne(uid, { uid: true, source: true }, { uid: true });
-    if (!m || !m.source) return gone(ctx, c);
+    if (m === false || !m.source) return gone(ctx, c);
     source = m.source;
   }
   const mail = await parseMail(source, { maxAttachmentBytes: ctx.maxAttachmentBytes });
@@ -110,7 +115,10 @@ async function processOne(ctx: DrainContext, c: Candidate, uidValidity: string):
   } catch (err) {
     // The core refused the envelope itself: retrying cannot help, and must not block the mailbox.
     if (err instanceof HttpError && err.status < 500) {
-      log.error({ err, mailbox: ctx.label, uid: c.uid, messageId: mail.messageId }, 'mail refused by the core: left unmarked');
+      log.error(
+        { err, mailbox: ctx.label, uid: c.uid, messageId: mail.messageId },
+        'mail refused by the core: left unmarked',
+      );
       return false;
     }
     throw err;

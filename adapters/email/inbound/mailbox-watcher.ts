@@ -74,7 +74,9 @@ export class MailboxWatcher {
       firstAttempt();
       if (this.#stopped) break;
       this.#failures++;
-      await this.#wait(this.#backoff());
+      const delay = this.#backoff();
+      this.#log.info({ inMs: delay, attempt: this.#failures }, 'reconnecting to the mailbox');
+      await this.#wait(delay);
     }
   }
 
@@ -97,7 +99,8 @@ export class MailboxWatcher {
     this.#client = client;
     try {
       await client.connect();
-      if (this.#mailbox.onProcessed === 'move' && this.#mailbox.moveTo) await ensureFolder(client, this.#mailbox.moveTo);
+      if (this.#mailbox.onProcessed === 'move' && this.#mailbox.moveTo)
+        await ensureFolder(client, this.#mailbox.moveTo);
       await client.mailboxOpen(this.#mailbox.mailbox);
       this.#failures = 0;
       this.#log.info('watching mailbox');
@@ -105,7 +108,7 @@ export class MailboxWatcher {
       const checkpoints = checkpointStore(this.#host.state, checkpointKey(this.#mailbox));
       while (!this.#stopped && client.usable) {
         this.#pending = false;
-        await drainMailbox({
+        const stored = await drainMailbox({
           client,
           mailbox: this.#mailbox,
           label: this.#label,
@@ -117,6 +120,7 @@ export class MailboxWatcher {
           log: this.#log,
           shouldStop: () => this.#stopped,
         });
+        if (stored > 0) this.#log.debug({ stored }, 'mailbox read');
         if (this.#pending || this.#stopped) continue;
         this.#idling = true;
         try {

@@ -49,7 +49,9 @@ export async function parseMail(source: Buffer, opts: ParseOptions): Promise<Inb
     return unparseable(source, err instanceof Error ? err.message : String(err));
   }
   const headers = unfoldHeaderLines(parsed.headerLines);
-  const contentType = parsed.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
+  const contentType = parsed.headers.get('content-type') as
+    | { value?: string; params?: Record<string, string> }
+    | undefined;
   const type = (contentType?.value ?? 'text/plain').toLowerCase();
   const isReport = type === 'multipart/report';
   const report: InboundMail['report'] = { deliveryStatus: null, originalHeaders: null };
@@ -69,7 +71,8 @@ export async function parseMail(source: Buffer, opts: ParseOptions): Promise<Inb
     if (a.related) continue;
     const meta: Attachment = { contentType: ct, size: a.size };
     if (a.filename) meta.name = a.filename;
-    if (a.size > opts.maxAttachmentBytes) dropped.push({ ...meta, reason: `larger than ${opts.maxAttachmentBytes} bytes` });
+    if (a.size > opts.maxAttachmentBytes)
+      dropped.push({ ...meta, reason: `larger than ${opts.maxAttachmentBytes} bytes` });
     else attachments.push(meta);
   }
   const from = firstAddress(parsed.from);
@@ -105,7 +108,8 @@ export async function parseMail(source: Buffer, opts: ParseOptions): Promise<Inb
 function unparseable(source: Buffer, reason: string): InboundMail {
   const headers = parseHeaderBlock(headerBlockOf(source.toString('latin1')));
   const get = (name: string) => headers.find((h) => h.name === name)?.value ?? null;
-  const fromAddr = /<([^<>\s]+@[^<>\s]+)>/.exec(get('from') ?? '')?.[1] ?? /\S+@\S+/.exec(get('from') ?? '')?.[0] ?? null;
+  const fromAddr =
+    /<([^<>\s]+@[^<>\s]+)>/.exec(get('from') ?? '')?.[1] ?? /\S+@\S+/.exec(get('from') ?? '')?.[0] ?? null;
   const from = fromAddr ? { address: fromAddr.toLowerCase(), name: null } : null;
   return {
     messageId: normalizeMessageId(get('message-id')) ?? syntheticMessageId(source),
@@ -154,6 +158,7 @@ function firstAddress(field: AddressObject | undefined): { address: string; name
 function normalizeText(text: string): string {
   return text
     .replace(/\r\n?/g, '\n')
+    .replace(/\u00a0/g, ' ')
     .replace(/[ \t]+$/gm, '')
     .trim();
 }

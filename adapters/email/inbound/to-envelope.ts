@@ -80,7 +80,8 @@ export function toEnvelope(mail: InboundMail, ourAddress: string, origin: MailOr
 /** The text the core stores and classifies: the new part of the message, or a readable bounce summary. */
 function bodyText(mail: InboundMail, bounce: BounceReport | null, origin: MailOrigin): string {
   // A standard report says it all in its machine part; another daemon's notice only in its prose.
-  if (bounce) return [describeBounce(bounce), bounce.standard ? '' : stripQuoted(mail.text)].filter(Boolean).join('\n\n');
+  if (bounce)
+    return [describeBounce(bounce), bounce.standard ? '' : stripQuoted(mail.text)].filter(Boolean).join('\n\n');
   if (origin.tooLarge) {
     return `(message of ${origin.tooLarge.size} bytes is larger than the ${origin.tooLarge.limit}-byte limit: only its headers were read)`;
   }

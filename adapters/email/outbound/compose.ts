@@ -1,7 +1,7 @@
 import type { SendMailOptions } from 'nodemailer';
 import { permanent } from '../../../src/errors.ts';
 import type { OutboundMessage } from '../../../src/model/types.ts';
-import { capReferences, domainOf, normalizeMessageId, ownMessageId } from '../message-ids.ts';
+import { capReferences, domainOf, normalizeMessageId, ownMessageId, SYNTHETIC_ID_SUFFIX } from '../message-ids.ts';
 import { readReplyRef } from '../reply-ref.ts';
 import type { EmailSettings } from '../settings.ts';
 import { parseThreadKey, plusAddress } from '../thread-key.ts';
@@ -18,14 +18,18 @@ export function composeReply(msg: OutboundMessage, s: EmailSettings): SendMailOp
   const ref = readReplyRef(msg.replyRef);
   const thread = parseThreadKey(msg.threadKey);
   const to = ref?.to ?? thread?.sender;
-  if (!to) throw permanent(`no recipient: thread ${msg.threadKey} has no reply reference and is not an email thread key`);
+  if (!to)
+    throw permanent(`no recipient: thread ${msg.threadKey} has no reply reference and is not an email thread key`);
   const address = s.address.toLowerCase();
   const idDomain = s.messageIdDomain ?? domainOf(address);
   const messageId = ownMessageId(msg.id, idDomain);
 
   const parent = ref ? normalizeMessageId(ref.messageId) : null;
   const chain = ref?.references ?? [];
-  const earlier = msg.references.map((id) => normalizeMessageId(id)).filter((id): id is string => id !== null);
+  // Stand-in ids of inbound mail that had no Message-ID exist only in our store: they mean nothing to mail clients.
+  const earlier = msg.references
+    .map((id) => normalizeMessageId(id))
+    .filter((id): id is string => id !== null && !id.endsWith(SYNTHETIC_ID_SUFFIX));
   // Root first, the answered message last, our earlier messages in between.
   const references = capReferences(
     [...chain.filter((id) => id !== parent), ...earlier, ...(parent ? [parent] : [])].filter((id) => id !== messageId),
@@ -62,7 +66,10 @@ export function composeReply(msg: OutboundMessage, s: EmailSettings): SendMailOp
 function subjectOf(msg: OutboundMessage, original: string): string {
   const part = (msg.parts ?? []).find(
     (p): p is { type: 'subject'; text: string } =>
-      typeof p === 'object' && p !== null && (p as { type?: unknown }).type === 'subject' && typeof (p as { text?: unknown }).text === 'string',
+      typeof p === 'object' &&
+      p !== null &&
+      (p as { type?: unknown }).type === 'subject' &&
+      typeof (p as { text?: unknown }).text === 'string',
   );
   if (part && part.text.trim() !== '') return part.text.trim();
   const subject = original.trim();

@@ -56,7 +56,8 @@ export function smtpSendError(err: unknown): SendError {
   }
   if (code !== null) {
     // 503 is a broken command sequence on our side of the conversation, not a verdict on the message.
-    if (code >= 500 && code !== 503) return permanent(`SMTP server refused the message: ${e.response ?? message}`, code, err);
+    if (code >= 500 && code !== 503)
+      return permanent(`SMTP server refused the message: ${e.response ?? message}`, code, err);
     return transient(`SMTP server deferred the message: ${e.response ?? message}`, err, code);
   }
   if (e.code === 'EENVELOPE' || e.code === 'EMESSAGE' || e.code === 'EMAXRECIPIENTS' || e.code === 'EURLACCESS') {

@@ -50,9 +50,9 @@ export function toSendError(err: unknown, probe: ResponseProbe): SendError {
 /** RestException, or its RFC 9457 sibling TwilioServiceException (not exported by the package: recognised by shape). */
 function apiFailure(err: unknown): ApiFailure | null {
   if (!(err instanceof Error)) return null;
-  const e = err as Error & { status?: unknown; code?: unknown; title?: unknown };
+  const e = err as Error & { status?: unknown; code?: unknown; title?: unknown; type?: unknown };
   const isRest = err instanceof twilio.RestException;
-  const isProblem = err.constructor.name === 'TwilioServiceException' && typeof e.title === 'string';
+  const isProblem = typeof e.title === 'string' && typeof e.type === 'string';
   if (!(isRest || isProblem) || typeof e.status !== 'number') return null;
   return { status: e.status, code: typeof e.code === 'number' ? e.code : null, message: err.message };
 }

@@ -1,6 +1,6 @@
 import type { ChannelHost, ChannelState, IngestResult } from '../../../../src/channel/contract.ts';
 import { type Clock, systemClock } from '../../../../src/clock.ts';
-import { silentLogger } from '../../../../src/log.ts';
+import { createLogger, silentLogger } from '../../../../src/log.ts';
 import type { DeliveryStatus, Envelope } from '../../../../src/model/types.ts';
 
 /**
@@ -17,7 +17,8 @@ export class FakeHost implements ChannelHost {
   readonly stateData: Map<string, unknown>;
   readonly state: ChannelState;
   readonly routes = { add: () => {} };
-  readonly log = silentLogger;
+  /** TP_DEBUG=1 (with LOG_LEVEL=debug) shows the adapter's logs while debugging a test. */
+  readonly log = process.env.TP_DEBUG ? createLogger() : silentLogger;
   readonly clock: Clock;
   readonly publicUrl = 'http://127.0.0.1:0';
   /** When set, the next ingest call rejects with this error (the store being down). */
@@ -32,6 +33,7 @@ export class FakeHost implements ChannelHost {
       get: async <T>(key: string) => (data.has(key) ? (structuredClone(data.get(key)) as T) : null),
       set: async (key, value) => {
         data.set(key, structuredClone(value));
+        this.#check();
       },
     };
   }
@@ -68,7 +70,7 @@ export class FakeHost implements ChannelHost {
     );
   }
 
-  /** Resolves once `check` holds after some ingest; rejects after `timeoutMs` with what was stored. */
+  /** Resolves once `check` holds after some ingest or state change; rejects after `timeoutMs` with what was stored. */
   waitFor(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
     if (check()) return Promise.resolve();
     return new Promise((resolve, reject) => {

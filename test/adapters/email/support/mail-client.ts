@@ -40,7 +40,12 @@ export async function sendMail(servers: MailServers, mail: SendMailOptions): Pro
  * Waits until `user`'s INBOX holds at least `count` messages (woken by the
  * server's EXISTS notices, not by polling), then returns them all, parsed.
  */
-export async function readInbox(servers: MailServers, user: string, count: number, timeoutMs = 15_000): Promise<ParsedMail[]> {
+export async function readInbox(
+  servers: MailServers,
+  user: string,
+  count: number,
+  timeoutMs = 15_000,
+): Promise<ParsedMail[]> {
   const client = new ImapFlow({
     host: servers.host,
     port: servers.imapPort,
@@ -55,7 +60,10 @@ export async function readInbox(servers: MailServers, user: string, count: numbe
     const box = await client.mailboxOpen('INBOX');
     if (box.exists < count) {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${user}: fewer than ${count} messages after ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`${user}: fewer than ${count} messages after ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         client.on('exists', (e: { count: number }) => {
           if (e.count < count) return;
           clearTimeout(timer);

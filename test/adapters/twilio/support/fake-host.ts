@@ -2,7 +2,7 @@ import type { ChannelHost, IngestResult } from '../../../../src/channel/contract
 import { VirtualClock } from '../../../../src/clock.ts';
 import { silentLogger } from '../../../../src/log.ts';
 import type { DeliveryStatus, Envelope } from '../../../../src/model/types.ts';
-import type { HttpHandler, RouteOptions } from '../../../../src/server/http-types.ts';
+import type { HttpHandler, RouteOptions, RouteRegistry } from '../../../../src/server/http-types.ts';
 
 export interface Route {
   method: string;
@@ -14,9 +14,10 @@ export interface Route {
 /**
  * A ChannelHost that keeps what the adapter hands over: every ingest call,
  * deduplicated on (channel, providerId) like the real store, every delivery
- * report, and the registered routes. `isOpen` stands in for the calendar.
+ * report, and the registered routes (or hands them to a real server's
+ * registry). `isOpen` stands in for the calendar.
  */
-export function createFakeHost(o: { publicUrl: string; clock?: VirtualClock }) {
+export function createFakeHost(o: { publicUrl: string; clock?: VirtualClock; routes?: RouteRegistry }) {
   const stored = new Map<string, Envelope>();
   const ingestCalls: Envelope[] = [];
   const deliveries: { providerId: string; status: DeliveryStatus; error: string | null }[] = [];
@@ -43,7 +44,9 @@ export function createFakeHost(o: { publicUrl: string; clock?: VirtualClock }) {
     onMessage() {
       return () => {};
     },
-    routes: { add: (method, pattern, handler, options) => routes.push({ method, pattern, handler, options }) },
+    routes: o.routes ?? {
+      add: (method, pattern, handler, options) => routes.push({ method, pattern, handler, options }),
+    },
     state: {
       async get<T>(key: string) {
         return (state.get(key) as T | undefined) ?? null;

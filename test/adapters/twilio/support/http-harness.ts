@@ -25,7 +25,10 @@ export async function startHarness(routes: Route[], publicBase: string) {
         if ('takeover' in got) return got.takeover(res);
         out = got;
       } catch (err) {
-        out = err instanceof HttpError ? { status: err.status, body: err.message } : { status: 500, body: 'internal error' };
+        out =
+          err instanceof HttpError
+            ? { status: err.status, body: err.message }
+            : { status: 500, body: 'internal error' };
       }
     }
     const body = typeof out.body === 'string' || Buffer.isBuffer(out.body) ? out.body : JSON.stringify(out.body ?? '');

@@ -1,7 +1,8 @@
-import type { ChannelAdapter, OutboundMessage } from '../../../../src/channel/contract.ts';
+import { smsDefinition, whatsappDefinition } from '../../../../adapters/twilio/definition.ts';
+import type { ChannelAdapter } from '../../../../src/channel/contract.ts';
 import { VirtualClock } from '../../../../src/clock.ts';
 import { silentLogger } from '../../../../src/log.ts';
-import { smsDefinition, whatsappDefinition } from '../../../../adapters/twilio/definition.ts';
+import type { OutboundMessage } from '../../../../src/model/types.ts';
 import { FakeTwilioApi } from '../../../fakes/twilio-api.ts';
 import { createFakeHost } from './fake-host.ts';
 import { startHarness } from './http-harness.ts';
@@ -24,7 +25,9 @@ export async function startTwilio(channel: 'sms' | 'whatsapp', extra: Record<str
     authToken: AUTH_TOKEN,
     apiBaseUrl: api.url,
     numbers:
-      channel === 'sms' ? [{ number: OUR_SMS, kind: 'longcode' }] : [{ number: `whatsapp:${OUR_WA}`, kind: 'whatsapp' }],
+      channel === 'sms'
+        ? [{ number: OUR_SMS, kind: 'longcode' }]
+        : [{ number: `whatsapp:${OUR_WA}`, kind: 'whatsapp' }],
     ...extra,
   });
   // biome-ignore lint/suspicious/noExplicitAny: the two definitions differ only in their settings type
@@ -35,7 +38,6 @@ export async function startTwilio(channel: 'sms' | 'whatsapp', extra: Record<str
   return {
     api,
     adapter,
-    clock,
     ...fake,
     harness,
     post: (path: string, params: Record<string, string>, signature?: 'valid' | 'missing' | 'wrong-token') =>

@@ -1,0 +1,9 @@
+import type { AdapterDefinition } from '../../src/channel/contract.ts';
+import { WebformAdapter } from './adapter.ts';
+import { type WebformSettings, webformSettings } from './settings.ts';
+
+export const webformDefinition: AdapterDefinition<WebformSettings> = {
+  channel: 'webform',
+  settings: webformSettings,
+  create: (settings) => new WebformAdapter(settings),
+};

@@ -1,0 +1,62 @@
+/**
+ * Group commit: calls that arrive while a write is in progress are written
+ * together by the next one, so one transaction (one fsync) serves many callers
+ * under load, while a lone call is still written at once. `write` gets the
+ * batch and returns one result per item, in order; every caller's promise
+ * settles once its batch has committed (or failed).
+ */
+export interface GroupCommit<I, R> {
+  submit(item: I): Promise<R>;
+  /** Resolves when everything submitted so far is written. */
+  flush(): Promise<void>;
+}
+
+interface Waiting<I, R> {
+  item: I;
+  resolve: (r: R) => void;
+  reject: (e: unknown) => void;
+}
+
+export function createGroupCommit<I, R>(write: (items: I[]) => Promise<R[]>, maxBatch = 500): GroupCommit<I, R> {
+  let queue: Waiting<I, R>[] = [];
+  let writing: Promise<void> | null = null;
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.slice(0, maxBatch);
+      queue = queue.slice(batch.length);
+      try {
+        const results = await write(batch.map((w) => w.item));
+        batch.forEach((w, i) => {
+          if (i < results.length) w.resolve(results[i] as R);
+          else w.reject(new Error('group commit: the write returned fewer results than items'));
+        });
+      } catch (err) {
+        for (const w of batch) w.reject(err);
+      }
+    }
+  }
+
+  function start(): void {
+    if (writing) return;
+    // One macrotask of delay gathers the calls made by requests parsed in the same I/O turn.
+    writing = new Promise<void>((done) => setImmediate(done))
+      .then(drain)
+      .finally(() => {
+        writing = null;
+        if (queue.length > 0) start();
+      });
+  }
+
+  return {
+    submit(item) {
+      return new Promise<R>((resolve, reject) => {
+        queue.push({ item, resolve, reject });
+        start();
+      });
+    },
+    async flush() {
+      while (writing) await writing;
+    },
+  };
+}

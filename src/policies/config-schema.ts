@@ -1,0 +1,228 @@
+import { z } from 'zod';
+
+/**
+ * The policy files of `config/`: triage.yaml (after hours, urgency,
+ * sentiment), knowledge.yaml, handoff.yaml (public-to-private and the
+ * public-send guard), sla.yaml and oncall.yaml. A file or section that is
+ * absent turns its policy off, except the public-send guard, which always runs.
+ */
+
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 30s, 15m, 2h or 3d')
+  .describe('A duration: a number followed by ms, s, m, h or d');
+
+const priority = z.enum(['low', 'normal', 'high', 'urgent']);
+const templateId = z.string().min(1).describe('Template id in templates.yaml');
+const words = z.array(z.string().min(1)).default([]).describe('Words or phrases, matched case-insensitively on word boundaries');
+const patterns = z.array(z.string().min(1)).default([]).describe('Regular expressions (case-insensitive)');
+const personRef = z
+  .string()
+  .min(1)
+  .describe('A person id from oncall.yaml, `oncall` (on duty now) or `next` (next in the rotation)');
+
+export const triageFile = z
+  .object({
+    afterHours: z
+      .object({
+        enabled: z.boolean().default(true),
+        acknowledge: templateId.default('after_hours_ack').describe('Sent once per closed period; {opening} is the next opening'),
+        acknowledgeUrgent: templateId.optional().describe('Sent instead when the message is urgent and on-call was paged'),
+        knowledge: z.boolean().default(true).describe('Add matching answers from knowledge.yaml'),
+        runFlows: z.boolean().default(false).describe('Also run the engagement flows outside opening hours'),
+        queueForOpening: z.boolean().default(true).describe('Snooze conversations that are not urgent until the next opening'),
+      })
+      .strict()
+      .optional()
+      .describe('Outside opening hours: acknowledge, answer from the knowledge base, page on-call when urgent'),
+    urgency: z
+      .object({
+        keywords: words,
+        patterns,
+        vip: z.boolean().default(true).describe('Messages from VIP contacts are urgent outside opening hours'),
+        sentimentAtOrBelow: z.number().nullable().default(null).describe('A sentiment score at or below this is urgent'),
+        page: z.boolean().default(true).describe('Page on-call (oncall.yaml) for urgent messages outside opening hours'),
+      })
+      .strict()
+      .optional(),
+    sentiment: z
+      .object({
+        words: z
+          .record(z.string().min(1), z.number().min(-5).max(5))
+          .default({})
+          .describe('Word or phrase → score from -5 (very negative) to 5 (very positive)'),
+        negators: z.array(z.string().min(1)).default(['not', 'no', 'never', "don't", "isn't", "wasn't", "didn't"]),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const knowledgeFile = z
+  .object({
+    maxAnswers: z.number().int().min(1).max(5).default(2).describe('Answers added to one message at most'),
+    answers: z
+      .record(
+        z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, - and _'),
+        z
+          .object({
+            keywords: words,
+            patterns,
+            answer: z.string().min(1).describe('The answer; {business} and {name|fallback} are filled in'),
+          })
+          .strict(),
+      )
+      .default({}),
+  })
+  .strict();
+
+const handoffReason = z.enum(['complaint', 'negative', 'personalData']);
+
+export const handoffRule = z
+  .object({
+    name: z.string().min(1).optional(),
+    touchpoints: z.array(z.string().min(1)).min(1).describe('Public touchpoint kinds: facebook.comment, slack.channel …'),
+    when: z.array(handoffReason).default(['complaint', 'negative', 'personalData']),
+    routes: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(['privateReply', 'dm', 'email', 'sms', 'whatsapp'])
+      .describe('Private routes in order: privateReply, dm (same platform), or a channel name (the contact’s known address)'),
+    reply: templateId.default('handoff_public').describe('The one public reply when a private conversation was opened'),
+    invite: templateId.default('handoff_invite').describe('The public reply when no private route exists: invite a DM'),
+    privateMessage: templateId.default('handoff_private').describe('First message of the private conversation'),
+  })
+  .strict();
+
+export const handoffFile = z
+  .object({
+    rules: z.array(handoffRule).default([]).describe('The first rule naming the touchpoint kind applies'),
+    complaintIntents: z.array(z.string().min(1)).default(['complaint']),
+    negativeAtOrBelow: z.number().default(-3).describe('Sentiment score (triage.yaml) counted as negative'),
+    asksForPersonalData: z.object({ keywords: words, patterns }).strict().prefault({}),
+    guard: z
+      .object({
+        patterns: z
+          .record(z.string().min(1), z.string().min(1))
+          .default({})
+          .describe('More private data to refuse in public, by name: order number → regular expression'),
+        allow: z
+          .array(z.string().min(1))
+          .default([])
+          .describe('Text that may appear in public: the business’s own address, phone and email'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+const slaTargets = {
+  firstResponse: duration.optional(),
+  nextResponse: duration.optional(),
+  resolution: duration.optional(),
+};
+
+export const slaPolicy = z
+  .object({
+    name: z.string().min(1),
+    channels: z.array(z.string().min(1)).default([]).describe('Only on these channels (empty: all)'),
+    priorities: z.array(priority).default([]).describe('Only at these priorities (empty: all)'),
+    vip: z.boolean().optional().describe('Only for VIP contacts (true) or only for others (false)'),
+    ...slaTargets,
+    hours: z.enum(['business', 'always']).default('business').describe('Measure in opening hours, or around the clock'),
+  })
+  .strict();
+
+export const escalationStep = z
+  .object({
+    after: duration.default('0m').describe('Time after the breach (or the previous step), in the policy’s hours'),
+    action: z.enum(['notify', 'reassign', 'page']),
+    to: z.array(personRef).default([]).describe('notify: people to message; reassign: the one new assignee'),
+  })
+  .strict();
+
+export const slaFile = z
+  .object({
+    policies: z.array(slaPolicy).default([]).describe('The first matching policy applies'),
+    vip: z
+      .object({ priority: priority.default('high').describe('VIP conversations are raised to at least this') })
+      .strict()
+      .prefault({}),
+    warning: z
+      .object({
+        before: duration.default('15m').describe('Warn this long before a breach'),
+        notify: z.array(personRef).default([]).describe('People to message besides the internal note'),
+      })
+      .strict()
+      .prefault({}),
+    escalation: z.array(escalationStep).default([]),
+  })
+  .strict();
+
+export const person = z
+  .object({
+    name: z.string().min(1),
+    channel: z.string().min(1).describe('Channel pages go out on: sms, whatsapp, email, slack …'),
+    to: z.string().min(1).describe('Their address on that channel: a phone number, an email address, a user id'),
+    kind: z.string().min(1).optional().describe('Identity kind of `to`; defaults from the channel (sms → phone)'),
+  })
+  .strict();
+
+export const oncallFile = z
+  .object({
+    people: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, - and _'), person).default({}),
+    rotation: z
+      .object({
+        start: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/, 'a local date and time such as 2026-01-06 07:00')
+          .describe('First handover, in the business timezone'),
+        every: z.string().regex(/^\d+(d|w)$/, 'a shift length in days or weeks, such as 1d or 1w'),
+        order: z.array(z.string().min(1)).min(1).describe('People ids, in turn'),
+      })
+      .strict()
+      .optional(),
+    ackTimeout: duration.default('15m').describe('Page the next in the chain when nobody acknowledges within this'),
+    chain: z.array(personRef).default(['oncall', 'next']).describe('Who is paged, in order'),
+  })
+  .strict();
+
+export type TriageSettings = z.infer<typeof triageFile>;
+export type KnowledgeSettings = z.infer<typeof knowledgeFile>;
+export type HandoffSettings = z.infer<typeof handoffFile>;
+export type HandoffRule = z.infer<typeof handoffRule>;
+export type HandoffReason = z.infer<typeof handoffReason>;
+export type SlaSettings = z.infer<typeof slaFile>;
+export type SlaPolicy = z.infer<typeof slaPolicy>;
+export type EscalationStep = z.infer<typeof escalationStep>;
+export type OncallSettings = z.infer<typeof oncallFile>;
+export type Person = z.infer<typeof person>;
+
+/** Every policy file, validated. */
+export interface PolicySettings {
+  triage: TriageSettings;
+  knowledge: KnowledgeSettings;
+  handoff: HandoffSettings;
+  sla: SlaSettings;
+  oncall: OncallSettings;
+}
+
+/** The policy files by name, for settings/schema.ts `configFiles`. */
+export const policyFiles = {
+  'triage.yaml': triageFile,
+  'knowledge.yaml': knowledgeFile,
+  'handoff.yaml': handoffFile,
+  'sla.yaml': slaFile,
+  'oncall.yaml': oncallFile,
+} as const;
+
+/** All policies off (no files), the guard's built-in detectors on. */
+export function noPolicies(): PolicySettings {
+  return {
+    triage: triageFile.parse({}),
+    knowledge: knowledgeFile.parse({}),
+    handoff: handoffFile.parse({}),
+    sla: slaFile.parse({}),
+    oncall: oncallFile.parse({}),
+  };
+}

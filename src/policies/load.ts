@@ -1,0 +1,153 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import { ConfigError, type ConfigProblem } from '../errors.ts';
+import type { Env } from '../settings/env-refs.ts';
+import type { TemplateDef } from '../settings/schema.ts';
+import { withSuggestion } from '../settings/suggest.ts';
+import { readYamlFile, validateYaml, type YamlFile } from '../settings/yaml-file.ts';
+import { formatPath, locate } from '../settings/yaml-source.ts';
+import { noPolicies, type PolicySettings, policyFiles } from './config-schema.ts';
+import { identityKindFor } from './people.ts';
+
+type FileName = keyof typeof policyFiles;
+type Section = keyof PolicySettings;
+
+const SECTION: Record<FileName, Section> = {
+  'triage.yaml': 'triage',
+  'knowledge.yaml': 'knowledge',
+  'handoff.yaml': 'handoff',
+  'sla.yaml': 'sla',
+  'oncall.yaml': 'oncall',
+};
+
+interface Loaded {
+  configDir: string;
+  settings: PolicySettings;
+  files: Partial<Record<Section, YamlFile>>;
+}
+
+/**
+ * Reads and validates the policy files of `configDir`, then checks what no
+ * single schema sees: templates, people and regular expressions they name.
+ * Every problem is collected, with file and line, into one ConfigError.
+ */
+export function loadPolicySettings(opts: {
+  configDir: string;
+  env: Env;
+  templates: Record<string, TemplateDef>;
+}): PolicySettings {
+  const problems: ConfigProblem[] = [];
+  const loaded = readPolicyFiles(opts.configDir, opts.env, problems);
+  if (problems.length === 0) problems.push(...crossCheckPolicies(loaded, opts.templates));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return loaded.settings;
+}
+
+function readPolicyFiles(configDir: string, env: Env, problems: ConfigProblem[]): Loaded {
+  const settings = noPolicies();
+  const files: Loaded['files'] = {};
+  for (const name of Object.keys(policyFiles) as FileName[]) {
+    const file = join(configDir, name);
+    if (!existsSync(file)) continue;
+    const read = readYamlFile(file, env);
+    problems.push(...read.problems, ...read.yaml.envProblems.map((p) => p.problem));
+    const section = SECTION[name];
+    files[section] = read.yaml;
+    const result = validateYaml(read.yaml, policyFiles[name] as z.ZodType<unknown>, {
+      data: read.yaml.data ?? {},
+    });
+    problems.push(...result.problems);
+    if (result.value) (settings as unknown as Record<Section, unknown>)[section] = result.value;
+  }
+  return { configDir, settings, files };
+}
+
+class Problems {
+  readonly list: ConfigProblem[] = [];
+  readonly #loaded: Loaded;
+  constructor(loaded: Loaded) {
+    this.#loaded = loaded;
+  }
+  add(section: Section, path: PropertyKey[], message: string, fix: string): void {
+    const yaml = this.#loaded.files[section];
+    const pos = yaml?.source ? locate(yaml.source, path) : { line: null, column: null };
+    const file = yaml?.file ?? join(this.#loaded.configDir, `${section}.yaml`);
+    this.list.push({ file, ...pos, path: formatPath(path), message, fix });
+  }
+}
+
+function crossCheckPolicies(loaded: Loaded, templates: Record<string, TemplateDef>): ConfigProblem[] {
+  const { settings: s } = loaded;
+  const p = new Problems(loaded);
+  const templateIds = Object.keys(templates);
+  const template = (section: Section, path: PropertyKey[], id: string | undefined) => {
+    if (id === undefined || templateIds.includes(id)) return;
+    p.add(section, path, `template \`${id}\` does not exist in templates.yaml`, withSuggestion(id, templateIds, 'add it to templates.yaml'));
+  };
+  const regex = (section: Section, path: PropertyKey[], pattern: string) => {
+    try {
+      new RegExp(pattern, 'iu');
+    } catch (err) {
+      p.add(section, path, `not a valid regular expression: ${(err as Error).message}`, 'escape ( ) [ ] ? * + with a backslash');
+    }
+  };
+
+  const ah = s.triage.afterHours;
+  if (ah) {
+    template('triage', ['afterHours', 'acknowledge'], ah.acknowledge);
+    template('triage', ['afterHours', 'acknowledgeUrgent'], ah.acknowledgeUrgent);
+  }
+  s.triage.urgency?.patterns.forEach((re, i) => regex('triage', ['urgency', 'patterns', i], re));
+  for (const [id, a] of Object.entries(s.knowledge.answers)) a.patterns.forEach((re, i) => regex('knowledge', ['answers', id, 'patterns', i], re));
+  s.handoff.asksForPersonalData.patterns.forEach((re, i) => regex('handoff', ['asksForPersonalData', 'patterns', i], re));
+  for (const [name, re] of Object.entries(s.handoff.guard.patterns)) regex('handoff', ['guard', 'patterns', name], re);
+  s.handoff.rules.forEach((rule, i) => {
+    template('handoff', ['rules', i, 'reply'], rule.reply);
+    template('handoff', ['rules', i, 'invite'], rule.invite);
+    template('handoff', ['rules', i, 'privateMessage'], rule.privateMessage);
+  });
+
+  checkPeople(s, p);
+  return p.list;
+}
+
+function checkPeople(s: PolicySettings, p: Problems): void {
+  const people = Object.keys(s.oncall.people);
+  const rotation = s.oncall.rotation;
+  const ref = (section: Section, path: PropertyKey[], who: string) => {
+    if (who === 'oncall' || who === 'next') {
+      if (!rotation) p.add(section, path, `\`${who}\` needs a rotation in oncall.yaml`, 'add `rotation:` to oncall.yaml or name a person');
+      return;
+    }
+    if (!people.includes(who)) {
+      p.add(section, path, `no person \`${who}\` in oncall.yaml`, withSuggestion(who, people, 'add them under `people:` in oncall.yaml'));
+    }
+  };
+  for (const [id, person] of Object.entries(s.oncall.people)) {
+    if (!identityKindFor(person)) {
+      p.add('oncall', ['people', id, 'channel'], `cannot tell what kind of address \`${person.to}\` is on ${person.channel}`, 'add `kind:` (phone, email, slack …)');
+    }
+  }
+  rotation?.order.forEach((who, i) => {
+    if (!people.includes(who)) p.add('oncall', ['rotation', 'order', i], `no person \`${who}\` in oncall.yaml`, withSuggestion(who, people, 'add them under `people:`'));
+  });
+  s.oncall.chain.forEach((who, i) => ref('oncall', ['chain', i], who));
+  s.sla.warning.notify.forEach((who, i) => ref('sla', ['warning', 'notify', i], who));
+  s.sla.escalation.forEach((step, i) => {
+    step.to.forEach((who, j) => ref('sla', ['escalation', i, 'to', j], who));
+    if (step.action === 'reassign' && step.to.length !== 1) {
+      p.add('sla', ['escalation', i, 'to'], 'reassign needs exactly one person', 'write `to: [person-id]`');
+    }
+    if (step.action === 'notify' && step.to.length === 0) {
+      p.add('sla', ['escalation', i, 'to'], 'notify needs at least one person', 'write `to: [person-id, …]`');
+    }
+  });
+  const pages = (s.triage.afterHours && s.triage.urgency?.page) || s.sla.escalation.some((e) => e.action === 'page');
+  if (pages && s.oncall.chain.length === 0) {
+    p.add('oncall', ['chain'], 'urgent messages or SLA escalations page on-call, but the chain is empty', 'list who is paged, e.g. `chain: [oncall, next]`');
+  }
+  if (pages && people.length === 0) {
+    p.add('oncall', ['people'], 'urgent messages or SLA escalations page on-call, but oncall.yaml names nobody', 'add `people:` and a `rotation:` to oncall.yaml, or turn paging off');
+  }
+}

@@ -1,0 +1,80 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adapters } from '../../adapters/registry.ts';
+import { startApp } from '../../src/app.ts';
+import { silentLogger } from '../../src/log.ts';
+import { loadSettings } from '../../src/settings/load.ts';
+import type { Settings } from '../../src/settings/types.ts';
+
+/**
+ * The example business from config/ and flows/, served by the whole app, used
+ * through the chat page in real headless Chromium.
+ */
+describe('web chat in a real browser', () => {
+  let dir: string;
+  let settings: Settings;
+  let app: { url: string; stop(): Promise<void> };
+  let browser: Browser;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tp-webchat-e2e-'));
+    settings = loadSettings({
+      configDir: 'config',
+      flowsDir: 'flows',
+      adapters,
+      env: { ...process.env, TOUCHPOINT_ADMIN_TOKEN: 'e2e-admin-token-0123456789' },
+    });
+    app = await startApp({ settings, adapters, dataDir: dir, databaseUrl: null, port: 0, log: silentLogger });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** The text of every bubble of one kind, in page order. */
+  const bubbles = (page: Page, kind: 'customer' | 'bot') => page.locator(`#log .msg.${kind} .bubble`).allTextContents();
+
+  it('answers a price question from the templates and keeps the conversation across a reload', async () => {
+    const pricing = settings.templates.pricing;
+    const answer = typeof pricing === 'string' ? pricing : (pricing?.text ?? '');
+    const snippet = 'sourdough loaf £4.80';
+    expect(answer).toContain(snippet);
+
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(`${app.url}/chat`);
+    const input = page.locator('#text');
+    // fill waits until the page has its session and enables the box
+    await input.fill('how much is a sourdough loaf?');
+    await input.press('Enter');
+    await page.locator('#log .msg.bot .bubble', { hasText: snippet }).waitFor({ timeout: 15_000 });
+    expect(await bubbles(page, 'customer')).toEqual(['how much is a sourdough loaf?']);
+    expect(await input.inputValue()).toBe('');
+    await page.locator('#error').waitFor({ state: 'hidden' });
+
+    await page.reload();
+    await page.locator('#log .msg.bot .bubble', { hasText: snippet }).waitFor({ timeout: 15_000 });
+    expect(await bubbles(page, 'customer')).toEqual(['how much is a sourdough loaf?']);
+    expect((await bubbles(page, 'bot')).filter((t) => t.includes(snippet))).toHaveLength(1);
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
