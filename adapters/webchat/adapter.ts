@@ -16,7 +16,7 @@ import { registerWebchatApi } from './routes.ts';
 import { VisitorTokens } from './session.ts';
 import { type WebchatSettings, windowMs } from './settings.ts';
 import { visitorOf } from './thread.ts';
-import { viewOfMessage, viewOfOutbound } from './view.ts';
+import { isVisible, viewOfMessage, viewOfOutbound } from './view.ts';
 
 /** Idle event streams get a comment this often, so proxies do not cut them. */
 const KEEPALIVE_MS = 25_000;
@@ -63,7 +63,7 @@ export class WebchatAdapter implements ChannelAdapter {
     registerWebchatApi(host.routes, { settings: this.#settings, host, tokens, live: this.#live, limiter, cors });
     this.#stopListening = host.onMessage((threadKey, message) => {
       const visitorId = visitorOf(threadKey);
-      if (visitorId) this.#live.push(visitorId, viewOfMessage(message, visitorId));
+      if (visitorId && isVisible(message)) this.#live.push(visitorId, viewOfMessage(message, visitorId));
     });
     const ping = () => {
       this.#live.ping();

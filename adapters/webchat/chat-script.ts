@@ -87,6 +87,7 @@ export const chatScript = `(function () {
     var nearBottom = logEl.scrollHeight - logEl.scrollTop - logEl.clientHeight < 80;
     var items = [];
     if (welcome) items.push(bubble('bot', welcome, ''));
+    else if (messages.size === 0 && pending.size === 0) items.push(bubble('hint', 'Send us a message: we usually answer straight away.', ''));
     var sorted = Array.from(messages.values()).sort(function (a, b) { return a.id < b.id ? -1 : a.id > b.id ? 1 : 0; });
     sorted.forEach(function (m) {
       var who = m.from === 'customer' ? 'You' : (m.name || (m.from === 'agent' ? 'Team' : ''));
@@ -124,7 +125,7 @@ export const chatScript = `(function () {
     if (pollTimer) return;
     pollTimer = setInterval(function () {
       loadHistory().then(function () {
-        if (!source || source.readyState !== 1) setStatus('Connected (checking every few seconds)');
+        if (!source || source.readyState !== 1) setStatus('Online (checking every few seconds)');
         clearError();
       }).catch(onFailure);
     }, POLL_MS);
@@ -139,7 +140,7 @@ export const chatScript = `(function () {
     if (typeof EventSource !== 'function') { startPolling(); setStatus('Connected'); return; }
     var url = 'webchat/events?token=' + encodeURIComponent(session.token) + (lastId ? '&after=' + encodeURIComponent(lastId) : '');
     source = new EventSource(url);
-    source.onopen = function () { stopPolling(); clearError(); setStatus('Online: we usually answer straight away'); };
+    source.onopen = function () { stopPolling(); clearError(); setStatus('Online'); };
     source.onmessage = function (e) {
       try { add(JSON.parse(e.data)); } catch (err) { /* a malformed event is skipped */ }
     };

@@ -59,6 +59,8 @@ html, body { margin: 0; height: 100%; }
 .msg.bot, .msg.agent, .msg.system { align-self: flex-start; }
 .msg.bot .bubble, .msg.system .bubble { background: var(--bot); border-bottom-left-radius: 6px; }
 .msg.agent .bubble { background: #fff6e0; border: 1px solid #f0dfb0; border-bottom-left-radius: 6px; }
+.msg.hint { align-self: center; max-width: 100%; }
+.msg.hint .bubble { color: var(--muted); font-size: 0.9rem; text-align: center; }
 .msg.pending .bubble { opacity: 0.6; }
 .msg.failed .bubble { background: #fbe9e7; color: var(--danger); border: 1px solid #f3c1bc; cursor: pointer; }
 

@@ -12,7 +12,7 @@ import { messageFrame } from './live.ts';
 import type { VisitorTokens } from './session.ts';
 import type { WebchatSettings } from './settings.ts';
 import { threadKeyOf } from './thread.ts';
-import { viewOfMessage } from './view.ts';
+import { isVisible, viewOfMessage } from './view.ts';
 
 export interface WebchatRouteDeps {
   settings: WebchatSettings;
@@ -98,7 +98,7 @@ export function registerWebchatApi(routes: RouteRegistry, deps: WebchatRouteDeps
     const visitorId = visitor(req);
     const q = validate(Object.fromEntries(req.query), historyQuery, 'query');
     const messages = await host.history(threadKeyOf(visitorId), { afterId: q.after ?? null, limit: HISTORY_PAGE });
-    const views = messages.map((m) => viewOfMessage(m, visitorId));
+    const views = messages.filter(isVisible).map((m) => viewOfMessage(m, visitorId));
     return withCors(req, { status: 200, body: { messages: views, more: messages.length === HISTORY_PAGE } });
   });
 
@@ -129,7 +129,9 @@ export function registerWebchatApi(routes: RouteRegistry, deps: WebchatRouteDeps
   async function sendBacklog(res: ServerResponse, visitorId: string, after: string): Promise<void> {
     try {
       const messages = await host.history(threadKeyOf(visitorId), { afterId: after, limit: HISTORY_PAGE });
-      for (const m of messages) if (!res.writableEnded) res.write(messageFrame(viewOfMessage(m, visitorId)));
+      for (const m of messages.filter(isVisible)) {
+        if (!res.writableEnded) res.write(messageFrame(viewOfMessage(m, visitorId)));
+      }
     } catch (err) {
       host.log.warn({ err, visitorId }, 'reading web chat history for a reconnecting visitor failed');
     }

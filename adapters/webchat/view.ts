@@ -11,6 +11,9 @@ export interface ChatMessageView {
   clientId?: string;
 }
 
+/** Agent notes never reach the browser, whatever a caller hands us. */
+export const isVisible = (m: Message) => m.visibility === 'customer';
+
 export function viewOfMessage(m: Message, visitorId: string): ChatMessageView {
   const view: ChatMessageView = {
     id: m.id,

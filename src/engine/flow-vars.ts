@@ -87,8 +87,11 @@ export function templateVars(ctx: DecisionContext, vars: Vars = {}): Record<stri
   return { ...attrs, ...vars, ...base };
 }
 
-/** Renders a template for this conversation's channel and the contact's language, and queues it as a reply. */
-export function say(ctx: DecisionContext, templateId: string, vars: Vars = {}, parts?: unknown[]): void {
+/**
+ * Renders a template for this conversation's channel and the contact's
+ * language, and queues it as a reply; `append` adds lines (numbered choices).
+ */
+export function say(ctx: DecisionContext, templateId: string, vars: Vars = {}, extra: { parts?: unknown[]; append?: string } = {}): void {
   const conv = current(ctx);
   const rendered = renderTemplate(ctx.settings.templates, templateId, {
     channel: conv.touchpoint.channel,
@@ -96,10 +99,10 @@ export function say(ctx: DecisionContext, templateId: string, vars: Vars = {}, p
     vars: templateVars(ctx, vars),
   });
   ctx.replies.push({
-    text: rendered.text,
+    text: extra.append ? `${rendered.text}\n\n${extra.append}` : rendered.text,
     templateId,
     author: 'bot',
     ...(rendered.subject ? { subject: rendered.subject } : {}),
-    ...(parts ? { parts } : {}),
+    ...(extra.parts ? { parts: extra.parts } : {}),
   });
 }

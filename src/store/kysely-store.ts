@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { createGroupCommit, type GroupCommit } from '../group-commit.ts';
 import type { Logger } from '../log.ts';
 import type { Conversation, DeliveryStatus, Message } from '../model/types.ts';
 import type {
@@ -14,7 +15,6 @@ import type {
   Timer,
 } from './contract.ts';
 import * as inbound from './inbound.ts';
-import { createGroupCommit, type GroupCommit } from '../group-commit.ts';
 import { migrate } from './migrations.ts';
 import * as outbox from './outbox.ts';
 import type { Ctx } from './query-helpers.ts';

@@ -191,14 +191,39 @@ async function initial(db: Kysely<Database>): Promise<void> {
     .execute();
 }
 
-/** An outbound message keeps the reply reference it was decided with: it answers that message, not the thread's latest. */
-async function messageReplyRefs(db: Kysely<Database>): Promise<void> {
-  await db.schema.alterTable('messages').addColumn('reply_ref', JSON_TYPE).execute();
+/**
+ * An outbound message keeps the reply reference it was decided with (it answers
+ * that message, not the thread's latest); and partial indexes let the loops ask
+ * for the next due instant without scanning every pending row.
+ */
+async function replyRefsAndDueIndexes(db: Kysely<Database>): Promise<void> {
+  const s = db.schema;
+  await s.alterTable('messages').addColumn('reply_ref', JSON_TYPE).execute();
+  for (const table of ['outbox', 'timers'] as const) {
+    await s
+      .createIndex(`${table}_ready`)
+      .on(table)
+      .column('due_at')
+      .where(sql<boolean>`status = 'pending' and lease_until is null`)
+      .execute();
+    await s
+      .createIndex(`${table}_leased`)
+      .on(table)
+      .column('lease_until')
+      .where(sql<boolean>`status = 'pending' and lease_until is not null`)
+      .execute();
+  }
+  await s
+    .createIndex('inbound_events_leased')
+    .on('inbound_events')
+    .column('lease_until')
+    .where(sql<boolean>`status = 'pending' and lease_until is not null`)
+    .execute();
 }
 
 const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: initial },
-  { version: 2, name: 'message reply refs', up: messageReplyRefs },
+  { version: 2, name: 'reply refs and due-time indexes', up: replyRefsAndDueIndexes },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

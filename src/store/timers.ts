@@ -45,19 +45,38 @@ export async function rescheduleTimer(ctx: Ctx, id: string, dueAt: number, error
 /** When a row next needs a worker: it falls due, or the lease holding it back runs out. */
 const readyAt = sql<number>`case when lease_until > due_at then lease_until else due_at end`;
 
+/**
+ * Unleased and leased rows are asked for separately: each half is answered
+ * from its own partial index (the `*_ready` and `*_leased` indexes) instead of
+ * a scan of every pending row, which matters because the loops ask after every round.
+ */
 export async function nextDueAt(ctx: Ctx): Promise<number | null> {
   const row = await ctx.db
     .selectNoFrom((eb) => [
       eb
         .selectFrom('outbox')
+        .select((s) => s.fn.min('due_at').as('t'))
+        .where('status', '=', PENDING)
+        .where('lease_until', 'is', null)
+        .as('outbox'),
+      eb
+        .selectFrom('outbox')
         .select((s) => s.fn.min(readyAt).as('t'))
         .where('status', '=', PENDING)
-        .as('outbox'),
+        .where('lease_until', 'is not', null)
+        .as('outboxLeased'),
+      eb
+        .selectFrom('timers')
+        .select((s) => s.fn.min('due_at').as('t'))
+        .where('status', '=', PENDING)
+        .where('lease_until', 'is', null)
+        .as('timers'),
       eb
         .selectFrom('timers')
         .select((s) => s.fn.min(readyAt).as('t'))
         .where('status', '=', PENDING)
-        .as('timers'),
+        .where('lease_until', 'is not', null)
+        .as('timersLeased'),
       eb
         .selectFrom('inbound_events')
         .select((s) => s.fn.min('lease_until').as('t'))
@@ -66,7 +85,9 @@ export async function nextDueAt(ctx: Ctx): Promise<number | null> {
         .as('inbound'),
     ])
     .executeTakeFirstOrThrow();
-  const times = [row.outbox, row.timers, row.inbound].filter((t): t is number => t != null);
+  const times = [row.outbox, row.outboxLeased, row.timers, row.timersLeased, row.inbound].filter(
+    (t): t is number => t != null,
+  );
   return times.length === 0 ? null : Math.min(...times);
 }
 

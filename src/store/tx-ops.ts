@@ -138,7 +138,13 @@ export class KyselyTx implements StoreTx {
       .orderBy('verified', 'desc')
       .orderBy('id')
       .execute();
-    return rows.map((r) => ({ id: r.id, contactId: r.contact_id, kind: r.kind, value: r.value, verified: r.verified === 1 }));
+    return rows.map((r) => ({
+      id: r.id,
+      contactId: r.contact_id,
+      kind: r.kind,
+      value: r.value,
+      verified: r.verified === 1,
+    }));
   }
 
   async updateContact(id: string, patch: ContactPatch): Promise<void> {

@@ -24,12 +24,9 @@ export function composeReply(msg: OutboundMessage, s: EmailSettings): SendMailOp
   const idDomain = s.messageIdDomain ?? domainOf(address);
   const messageId = ownMessageId(msg.id, idDomain);
 
-  const parent = ref ? normalizeMessageId(ref.messageId) : null;
-  const chain = ref?.references ?? [];
-  // Stand-in ids of inbound mail that had no Message-ID exist only in our store: they mean nothing to mail clients.
-  const earlier = msg.references
-    .map((id) => normalizeMessageId(id))
-    .filter((id): id is string => id !== null && !id.endsWith(SYNTHETIC_ID_SUFFIX));
+  const parent = mailIds([ref?.messageId])[0] ?? null;
+  const chain = mailIds(ref?.references ?? []);
+  const earlier = mailIds(msg.references);
   // Root first, the answered message last, our earlier messages in between.
   const references = capReferences(
     [...chain.filter((id) => id !== parent), ...earlier, ...(parent ? [parent] : [])].filter((id) => id !== messageId),
@@ -60,6 +57,16 @@ export function composeReply(msg: OutboundMessage, s: EmailSettings): SendMailOp
     }));
   }
   return mail;
+}
+
+/**
+ * Real Message-IDs only: stand-in ids of inbound mail that had none exist in
+ * our store alone and mean nothing to mail clients.
+ */
+function mailIds(ids: readonly (string | undefined)[]): string[] {
+  return ids
+    .map((id) => normalizeMessageId(id))
+    .filter((id): id is string => id !== null && !id.endsWith(SYNTHETIC_ID_SUFFIX));
 }
 
 /** The subject part of a message when the core set one (a new topic), else "Re: <their subject>". */

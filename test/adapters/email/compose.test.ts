@@ -74,6 +74,17 @@ describe('composeReply', () => {
     expect(mail.replyTo).toBeUndefined();
   });
 
+  it('does not answer a stand-in id of a mail that had no Message-ID', () => {
+    const ref = {
+      ...(outbound().replyRef as object),
+      messageId: '<ab12@no-message-id.invalid>',
+      references: ['<ab12@no-message-id.invalid>'],
+    };
+    const mail = composeReply(outbound({ replyRef: ref, references: ['<ab12@no-message-id.invalid>'] }), settings());
+    expect(mail.inReplyTo).toBeUndefined();
+    expect(mail.references).toBeUndefined();
+  });
+
   it('keeps the same Message-ID on a retry of the same outbox row', () => {
     expect(composeReply(outbound({ attempt: 3 }), settings()).messageId).toBe(
       composeReply(outbound(), settings()).messageId,

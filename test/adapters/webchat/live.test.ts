@@ -5,8 +5,8 @@ import { threadKeyOf } from '../../../adapters/webchat/thread.ts';
 import { SendError } from '../../../src/errors.ts';
 import { silentLogger } from '../../../src/log.ts';
 import type { OutboundMessage } from '../../../src/model/types.ts';
-import { SseClient } from './sse-client.ts';
 import { startWebchat, type Webchat } from './setup.ts';
+import { SseClient } from './sse-client.ts';
 
 let w: Webchat;
 const clients: SseClient[] = [];
@@ -82,7 +82,12 @@ describe('live events', () => {
       status: 'delivered',
     });
     for (const tab of [tab1, tab2]) {
-      expect(await tab.nextData()).toMatchObject({ id: 'm-hello there', from: 'agent', name: 'Sam', text: 'hello there' });
+      expect(await tab.nextData()).toMatchObject({
+        id: 'm-hello there',
+        from: 'agent',
+        name: 'Sam',
+        text: 'hello there',
+      });
     }
     tab1.close();
     tab2.close();
@@ -143,5 +148,25 @@ describe('web chat adapter', () => {
     w = await startWebchat();
     const idle = webchatDefinition.create(webchatSettings.parse({}), { log: silentLogger, clock: w.clock });
     await expect(idle.send(outbound('v_x', 'hi'))).rejects.toBeInstanceOf(SendError);
+  });
+});
+
+describe('agent notes', () => {
+  it('never reach the browser, live or in the history', async () => {
+    w = await startWebchat();
+    const { visitorId, token } = await w.session();
+    const key = threadKeyOf(visitorId);
+    const stream = await listen(`token=${encodeURIComponent(token)}`);
+    await stream.next();
+    w.host.record(key, {
+      text: 'customer seems upset',
+      visibility: 'internal',
+      author: { kind: 'agent', name: 'Sam' },
+    });
+    const visible = w.host.record(key, { text: 'Sorry about that!' });
+    expect(await stream.nextData()).toMatchObject({ id: visible.id, text: 'Sorry about that!' });
+    const history = await (await fetch(`${w.url}/webchat/messages`, { headers: { 'x-visitor-token': token } })).text();
+    expect(history).toContain('Sorry about that!');
+    expect(history).not.toContain('upset');
   });
 });

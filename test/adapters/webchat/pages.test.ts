@@ -8,7 +8,7 @@ afterEach(() => w.stop());
 
 describe('web chat pages', () => {
   it('names the business on the landing page, escaped, and links to the chat', async () => {
-    w = await startWebchat({ title: 'Tom & Jerry\'s <Bakery>' });
+    w = await startWebchat({ title: "Tom & Jerry's <Bakery>" });
     const res = await fetch(`${w.url}/`);
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const html = await res.text();

@@ -60,7 +60,9 @@ describe('web form submissions', () => {
     expect((await json(await w.postJson('contact', fields))).duplicate).toBe(false);
 
     await w.postJson('contact', { ...fields, message: 'one' }, { 'idempotency-key': 'k-1' });
-    const again = await json(await w.postJson('contact', { ...fields, message: 'changed' }, { 'idempotency-key': 'k-1' }));
+    const again = await json(
+      await w.postJson('contact', { ...fields, message: 'changed' }, { 'idempotency-key': 'k-1' }),
+    );
     expect(again.duplicate).toBe(true);
     expect(w.host.envelopes.map((e) => e.providerId)).toEqual([
       expect.stringMatching(/^hash:/),
@@ -86,7 +88,9 @@ describe('web form submissions', () => {
     expect(reason).toContain('field.email: must be an email address');
     expect(reason).toContain('field.phone: must be a phone number');
     expect(reason).toContain('field.message: must be at most 20 characters');
-    expect((await json(await w.postJson('contact', { email: 'a@b.example' }))).reason).toContain('field.message: is required');
+    expect((await json(await w.postJson('contact', { email: 'a@b.example' }))).reason).toContain(
+      'field.message: is required',
+    );
 
     const html = await w.postForm('contact', { name: 'Ada', email: '<b>@x', message: 'hi' });
     expect(html.status).toBe(400);

@@ -1,0 +1,71 @@
+import type { BusinessCalendar } from '../calendar/calendar.ts';
+import type { Clock } from '../clock.ts';
+import { fill, renderTemplate } from '../engine/templates.ts';
+import type { Logger } from '../log.ts';
+import type { Contact } from '../model/types.ts';
+import type { Settings } from '../settings/types.ts';
+import type { PolicySettings } from './config-schema.ts';
+import type { ChannelDirectory } from './directory.ts';
+import { createPersonalDataDetector, type PersonalDataDetector } from './personal-data.ts';
+import { createRoster, type Roster } from './people.ts';
+import { guardFrom, type PublicSendGuard } from './public-guard.ts';
+import { createWordListSentiment, type SentimentAnalyzer } from './sentiment.ts';
+import { createTextMatcher, type TextMatcher } from './text-match.ts';
+
+/** What the policies are built from: the settings, the calendar and the loaded channels. */
+export interface PolicyDeps {
+  settings: Settings;
+  policies: PolicySettings;
+  calendar: BusinessCalendar;
+  directory: ChannelDirectory;
+  clock: Clock;
+  log: Logger;
+  /** Replaces the word-list sentiment of triage.yaml (a library, a remote model). */
+  sentiment?: SentimentAnalyzer;
+}
+
+export type Vars = Record<string, string | number | null | undefined>;
+
+/** The policies' settings compiled once: matchers, the roster, the guard. */
+export interface PolicyKit extends PolicyDeps {
+  roster: Roster;
+  sentiment: SentimentAnalyzer;
+  detector: PersonalDataDetector;
+  guard: PublicSendGuard;
+  urgency: TextMatcher | null;
+  asksForPersonalData: TextMatcher;
+  knowledge: Array<{ id: string; matcher: TextMatcher; answer: string }>;
+  /**
+   * A template for a channel and language, with the business's name among the
+   * variables. `fallback` is used when templates.yaml has no such template
+   * (messages to staff); without one a missing template is an error.
+   */
+  render(id: string, to: { channel: string; language?: string | null }, vars: Vars, fallback?: string): string;
+}
+
+export function createPolicyKit(deps: PolicyDeps): PolicyKit {
+  const p = deps.policies;
+  const detector = createPersonalDataDetector(p.handoff.guard);
+  const business = deps.settings.business.name;
+  return {
+    ...deps,
+    roster: createRoster(p.oncall, deps.settings.business.timezone),
+    sentiment: deps.sentiment ?? createWordListSentiment(p.triage.sentiment),
+    detector,
+    guard: guardFrom(detector),
+    urgency: p.triage.urgency ? createTextMatcher(p.triage.urgency) : null,
+    asksForPersonalData: createTextMatcher(p.handoff.asksForPersonalData),
+    knowledge: Object.entries(p.knowledge.answers).map(([id, a]) => ({ id, matcher: createTextMatcher(a), answer: a.answer })),
+    render(id, to, vars, fallback) {
+      const all = { business, ...vars };
+      if (fallback !== undefined && deps.settings.templates[id] === undefined) return fill(fallback, all);
+      return renderTemplate(deps.settings.templates, id, { channel: to.channel, language: to.language ?? null, vars: all }).text;
+    },
+  };
+}
+
+/** The oncall.yaml person id of a contact who is one of the staff, else null. */
+export function staffIdOf(contact: Contact): string | null {
+  const id = contact.attributes.staff;
+  return typeof id === 'string' ? id : null;
+}
