@@ -1,4 +1,6 @@
 import type { AdapterRegistry } from '../src/channel/contract.ts';
+import { emailDefinition } from './email/definition.ts';
+import { smsDefinition, whatsappDefinition } from './twilio/definition.ts';
 import { webchatDefinition } from './webchat/definition.ts';
 import { webformDefinition } from './webform/definition.ts';
 
@@ -6,4 +8,7 @@ import { webformDefinition } from './webform/definition.ts';
 export const adapters: AdapterRegistry = {
   webchat: webchatDefinition,
   webform: webformDefinition,
+  email: emailDefinition,
+  sms: smsDefinition,
+  whatsapp: whatsappDefinition,
 };

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createAgentActions } from './agent/agent-actions.ts';
+import { loadCalendar } from './calendar/load.ts';
 import type { AdapterRegistry, ChannelAdapter } from './channel/contract.ts';
 import { createChannelHost, MessageBus } from './channel/host.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { createRuleClassifier } from './engine/classify.ts';
-import { defaultHooks } from './engine/hooks.ts';
+import { defaultHooks, flowHook } from './engine/hooks.ts';
 import { ConfigError } from './errors.ts';
 import type { Logger } from './log.ts';
 import { newId } from './ids.ts';
@@ -15,6 +16,9 @@ import { createIngestor } from './pipeline/ingest.ts';
 import type { DestinationOf } from './pipeline/replies.ts';
 import type { Routed } from './pipeline/route-event.ts';
 import { createRouter } from './pipeline/router.ts';
+import { createChannelDirectory } from './policies/directory.ts';
+import { loadPolicySettings } from './policies/load.ts';
+import { composeHooks, createPolicies } from './policies/policies.ts';
 import { registerAdminApi } from './server/admin-api.ts';
 import { createHttpServer } from './server/http-server.ts';
 import { parseDuration } from './settings/schema.ts';
@@ -62,9 +66,22 @@ export async function startApp(o: AppOptions): Promise<App> {
   const adminToken = await resolveAdminToken(store, r.server.adminToken);
 
   const adapters = createAdapters(o.adapters, settings, log, clock);
-  const destinationOf: DestinationOf = (channel, threadKey, replyRef) =>
-    adapters.get(channel)?.destination(threadKey, replyRef) ?? null;
+  const destinationOf: DestinationOf = (channel, threadKey, replyRef) => {
+    const adapter = adapters.get(channel);
+    const via = adapter?.capabilities.replyVia ? adapters.get(adapter.capabilities.replyVia) : undefined;
+    if (via) return { channel: via.channel, destination: via.destination(threadKey, replyRef) };
+    return adapter?.destination(threadKey, replyRef) ?? null;
+  };
   const bus = new MessageBus();
+  const policies = createPolicies({
+    settings,
+    policies: loadPolicySettings({ configDir: settings.configDir, env: process.env, templates: settings.templates }),
+    calendar: loadCalendar(settings.business, settings.configDir, log),
+    directory: createChannelDirectory(adapters, destinationOf, log),
+    clock,
+    log: log.child({ part: 'policies' }),
+    store,
+  });
 
   const limiter = createOutboxLimiter({ adapters, settings: settings.channels, redisUrl: o.redisUrl ?? null, log });
   const outbox = createOutboxWorker({
@@ -85,7 +102,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     log: log.child({ part: 'timers' }),
     owner: `${instance}:timers`,
     leaseMs: parseDuration(r.pipeline.leaseTimeout),
-    handlers: {},
+    handlers: { ...policies.timerHandlers },
   });
 
   const onRouted = (routed: Routed[]) => {
@@ -107,11 +124,17 @@ export async function startApp(o: AppOptions): Promise<App> {
     workers: r.pipeline.workers,
     maxAttempts: r.pipeline.maxAttempts,
     batchTransactions: store.kind === 'sqlite',
-    deps: { settings, hooks: defaultHooks(createRuleClassifier(settings.intents)), destinationOf },
+    deps: {
+      settings,
+      hooks: composeHooks(defaultHooks(createRuleClassifier(settings.intents)), flowHook, policies.hooks),
+      settle: policies.hooks.settle,
+      destinationOf,
+      guard: policies.guard,
+    },
     onRouted,
   });
   const ingestor = createIngestor({ store, clock, log, onStored: () => router.kick() });
-  const actions = createAgentActions({
+  const actions = policies.wrapAgentActions(createAgentActions({
     store,
     clock,
     destinationOf,
@@ -119,7 +142,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       for (const m of messages) bus.publish(conversation.touchpoint.channel, conversation.threadKey, m);
       outbox.kick();
     },
-  });
+  }));
 
   let ready = false;
   const server = createHttpServer({
@@ -132,6 +155,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     isReady: () => ready,
   });
   registerAdminApi(server.routes, { store, actions });
+  policies.registerRoutes(server.routes);
   // Listen first (readyz answers 503 meanwhile) so adapters learn the real public URL.
   const url = await server.listen();
   const publicUrl = r.server.publicUrl ?? url;

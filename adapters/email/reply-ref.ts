@@ -10,8 +10,8 @@ export interface EmailReplyRef {
   to: string;
   name: string | null;
   subject: string;
-  /** The Message-ID being answered (becomes In-Reply-To). */
-  messageId: string;
+  /** The Message-ID being answered (becomes In-Reply-To); null when we write first (a web form's answer). */
+  messageId: string | null;
   /** Its References plus its own Message-ID (the start of our References). */
   references: string[];
 }
@@ -20,7 +20,7 @@ const schema = z.object({
   to: z.string().includes('@'),
   name: z.string().nullable().catch(null),
   subject: z.string().catch(''),
-  messageId: z.string().min(3),
+  messageId: z.string().min(3).nullable().catch(null),
   references: z.array(z.string()).catch([]),
 });
 

@@ -27,6 +27,7 @@ export class WebformAdapter implements ChannelAdapter {
     richParts: false,
     maxTextLength: null,
     idempotentSend: false,
+    replyVia: 'email',
   };
   readonly rateLimit: RateLimit = { minTimeMs: 0, maxConcurrent: 1 };
   readonly #settings: WebformSettings;

@@ -22,6 +22,11 @@ export interface ChannelCapabilities {
   maxTextLength: number | null;
   /** The provider deduplicates retried sends (Discord nonce, email Message-ID): a resend after a crash is safe. */
   idempotentSend: boolean;
+  /**
+   * Replies cannot go back on this channel itself and continue on another one
+   * (a web form answers by email). The other adapter gets the thread as it is.
+   */
+  replyVia?: string;
 }
 
 /** Sending rate per destination, applied by the outbox's limiter (overridable in config). */

@@ -1,7 +1,9 @@
 import type { Priority } from '../model/types.ts';
 import type { Classifier } from './classify.ts';
 import { current, type RouteContext, type RouteHook } from './context.ts';
-import { matchFlow, runFlow } from './flows.ts';
+import { flowHook, languageHook, rememberConversationHook, replyCancelsHook } from './flow-hooks.ts';
+
+export { flowHook };
 
 const rank: Record<Priority, number> = { low: 0, normal: 1, high: 2, urgent: 3 };
 
@@ -45,18 +47,6 @@ export function loopGuard(max = 20, windowMs = 10 * 60_000): RouteHook {
   };
 }
 
-export const flowHook: RouteHook = (ctx) => {
-  const conv = current(ctx);
-  const flow = matchFlow(ctx.settings.flows, {
-    intent: ctx.classification?.intent ?? null,
-    text: ctx.envelope.text,
-    touchpointKind: conv.touchpoint.kind,
-    visibility: conv.touchpoint.visibility,
-    firstMessage: ctx.isNewConversation,
-  });
-  if (flow) runFlow(flow, ctx);
-};
-
 /** Counts automatic replies for the loop guard; runs after the decision. */
 export function recordAutoReplies(ctx: RouteContext): void {
   const n = ctx.replies.length;
@@ -66,6 +56,21 @@ export function recordAutoReplies(ctx: RouteContext): void {
   ctx.patch.flowState = { ...state, autoReplies: [...recent, ...Array<number>(n).fill(ctx.now)] };
 }
 
+/**
+ * The order matters: machines are never answered; bookkeeping (language,
+ * conversations on file, follow-ups a reply cancels) happens even when the
+ * bot then stays quiet; the flows run last.
+ */
 export function defaultHooks(classifier: Classifier): RouteHook[] {
-  return [autoReplyGuard, classifyHook(classifier), optOutGuard, agentOwnsGuard, loopGuard(), flowHook];
+  return [
+    autoReplyGuard,
+    classifyHook(classifier),
+    languageHook,
+    rememberConversationHook,
+    replyCancelsHook,
+    optOutGuard,
+    agentOwnsGuard,
+    loopGuard(),
+    flowHook,
+  ];
 }

@@ -3,7 +3,7 @@ import type { TemplateDef } from '../settings/schema.ts';
 export interface RenderContext {
   channel: string;
   language: string | null;
-  vars: Record<string, string | number | null | undefined>;
+  vars: Record<string, string | number | boolean | null | undefined>;
 }
 
 export interface Rendered {

@@ -1,8 +1,17 @@
 import type { Contact, Conversation, Message } from '../model/types.ts';
+import { builtInPublicGuard, divertRefused, type PublicSendGuard } from '../policies/public-guard.ts';
 import type { StoreTx } from '../store/contract.ts';
 
-/** Where a thread's messages go, as the channel's adapter sees it (null when the channel is not loaded). */
-export type DestinationOf = (channel: string, threadKey: string, replyRef: Record<string, unknown> | null) => string | null;
+/**
+ * Where a thread's messages go, as the channel's adapter sees it: a destination
+ * on the same channel, or another channel and destination when the channel
+ * replies elsewhere (`replyVia`); null when the channel is not loaded.
+ */
+export type DestinationOf = (
+  channel: string,
+  threadKey: string,
+  replyRef: Record<string, unknown> | null,
+) => string | { channel: string; destination: string } | null;
 
 export interface ReplyInput {
   conversation: Conversation;
@@ -12,18 +21,29 @@ export interface ReplyInput {
   /** An agent's internal note: stored, shown to agents, never sent. */
   internal?: boolean;
   subject?: string;
+  /** Channel-neutral rich parts (choices rendered as buttons where the channel can). */
+  parts?: unknown[];
 }
 
 /**
  * The one place an outgoing message is decided: it is stored and, unless it
  * is an internal note or the contact opted out of the channel, queued in the
- * outbox within the caller's transaction.
+ * outbox within the caller's transaction. On a public touchpoint the guard
+ * refuses text holding personal data: it is kept as an internal note and
+ * routed to a private conversation instead (src/policies/public-guard.ts).
  */
-export async function queueReply(tx: StoreTx, input: ReplyInput, now: number, destinationOf: DestinationOf): Promise<Message> {
+export async function queueReply(
+  tx: StoreTx,
+  input: ReplyInput,
+  now: number,
+  destinationOf: DestinationOf,
+  guard: PublicSendGuard = builtInPublicGuard,
+): Promise<Message> {
   const { conversation, contact } = input;
   const channel = conversation.touchpoint.channel;
   const optedOut = contact.optOuts.includes('*') || contact.optOuts.includes(channel);
   const internal = input.internal === true;
+  const refused = !internal && conversation.touchpoint.visibility === 'public' ? guard.inspect(input.text) : null;
   const message = await tx.insertMessage(
     {
       conversationId: conversation.id,
@@ -32,16 +52,26 @@ export async function queueReply(tx: StoreTx, input: ReplyInput, now: number, de
       text: input.text,
       attachments: [],
       providerId: null,
-      status: internal ? 'sent' : optedOut ? 'failed' : 'queued',
-      visibility: internal ? 'internal' : 'customer',
-      error: !internal && optedOut ? `contact opted out of ${channel}` : null,
+      status: internal ? 'sent' : optedOut || refused ? 'failed' : 'queued',
+      visibility: internal || refused ? 'internal' : 'customer',
+      error: refused ? `refused on a public touchpoint: ${refused}` : !internal && optedOut ? `contact opted out of ${channel}` : null,
       replyRef: conversation.replyRef,
-      ...(input.subject ? { parts: [{ type: 'subject', text: input.subject }] } : {}),
+      ...partsOf(input),
     },
     now,
   );
+  if (refused) {
+    await divertRefused(tx, conversation.id, { messageId: message.id, text: input.text, author: input.author, reason: refused }, now);
+    return message;
+  }
   if (internal || optedOut) return message;
-  const destination = destinationOf(channel, conversation.threadKey, conversation.replyRef) ?? conversation.threadKey;
-  await tx.enqueueOutbound({ messageId: message.id, conversationId: conversation.id, channel, destination, dueAt: now }, now);
+  const route = destinationOf(channel, conversation.threadKey, conversation.replyRef) ?? conversation.threadKey;
+  const via = typeof route === 'string' ? { channel, destination: route } : route;
+  await tx.enqueueOutbound({ messageId: message.id, conversationId: conversation.id, ...via, dueAt: now }, now);
   return message;
+}
+
+function partsOf(input: ReplyInput): { parts?: unknown[] } {
+  const parts = [...(input.subject ? [{ type: 'subject', text: input.subject }] : []), ...(input.parts ?? [])];
+  return parts.length > 0 ? { parts } : {};
 }

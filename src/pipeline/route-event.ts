@@ -4,6 +4,7 @@ import { runHooks } from '../engine/context.ts';
 import type { Contact, Conversation, Envelope, Message } from '../model/types.ts';
 import type { Settings } from '../settings/types.ts';
 import type { InboundEvent, StoreTx } from '../store/contract.ts';
+import type { PublicSendGuard } from '../policies/public-guard.ts';
 import { type DestinationOf, queueReply } from './replies.ts';
 
 export interface Routed {
@@ -21,7 +22,11 @@ export interface Routed {
 export interface RouteDeps {
   settings: Settings;
   hooks: RouteHook[];
+  /** Run after the decision even when a hook silenced it: bookkeeping such as SLA clocks (src/policies/). */
+  settle?: RouteHook[];
   destinationOf: DestinationOf;
+  /** The configured public-send guard; queueReply's built-in one otherwise. */
+  guard?: PublicSendGuard;
 }
 
 const live = ['open', 'pending', 'snoozed'] as const;
@@ -76,25 +81,31 @@ export async function routeEvent(tx: StoreTx, event: InboundEvent, now: number, 
       ...(env.replyRef ? { replyRef: env.replyRef } : {}),
       ...(conversation.status !== 'open' ? { status: 'open' as const } : {}),
     },
+    contactPatch: {},
     timers: [],
+    cancelTimers: [],
     silence: null,
     events: [],
   };
   await runHooks(deps.hooks, ctx);
   recordAutoReplies(ctx);
+  for (const hook of deps.settle ?? []) await hook(ctx);
 
   const updated = { ...conversation, ...ctx.patch } as Conversation;
   await tx.updateConversation(conversation.id, ctx.patch, now);
+  if (Object.keys(ctx.contactPatch).length > 0) await tx.updateContact(contact.id, ctx.contactPatch);
   for (const reply of ctx.replies) {
     const m = await queueReply(
       tx,
-      { conversation: updated, contact, text: reply.text, author: { kind: reply.author, name: deps.settings.business.name }, ...(reply.subject ? { subject: reply.subject } : {}) },
+      { conversation: updated, contact, text: reply.text, author: { kind: reply.author, name: deps.settings.business.name }, ...(reply.subject ? { subject: reply.subject } : {}), ...(reply.parts ? { parts: reply.parts } : {}) },
       now,
       deps.destinationOf,
+      deps.guard,
     );
     out.messages.push(m);
     if (m.status === 'queued') out.queued++;
   }
+  for (const key of ctx.cancelTimers) await tx.cancelTimerByKey(key);
   for (const timer of ctx.timers) await tx.scheduleTimer({ ...timer, conversationId: timer.conversationId ?? conversation.id }, now);
   await tx.completeInbound(event.id, now, conversation.id);
   out.conversationId = conversation.id;

@@ -10,7 +10,11 @@ export interface ChannelDirectory {
   destinationOf: DestinationOf;
 }
 
-export function createChannelDirectory(adapters: ReadonlyMap<string, ChannelAdapter>, log: Logger): ChannelDirectory {
+export function createChannelDirectory(
+  adapters: ReadonlyMap<string, ChannelAdapter>,
+  destinationOf: DestinationOf,
+  log: Logger,
+): ChannelDirectory {
   return {
     capabilities: (channel) => adapters.get(channel)?.capabilities ?? null,
     startThread(channel, request) {
@@ -25,6 +29,6 @@ export function createChannelDirectory(adapters: ReadonlyMap<string, ChannelAdap
         return null;
       }
     },
-    destinationOf: (channel, threadKey, replyRef) => adapters.get(channel)?.destination(threadKey, replyRef) ?? null,
+    destinationOf,
   };
 }

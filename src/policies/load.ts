@@ -108,11 +108,11 @@ function crossCheckPolicies(loaded: Loaded, templates: Record<string, TemplateDe
     template('handoff', ['rules', i, 'privateMessage'], rule.privateMessage);
   });
 
-  checkPeople(s, p);
+  checkPeople(s, p, loaded.files.oncall !== undefined);
   return p.list;
 }
 
-function checkPeople(s: PolicySettings, p: Problems): void {
+function checkPeople(s: PolicySettings, p: Problems, hasOncallFile: boolean): void {
   const people = Object.keys(s.oncall.people);
   const rotation = s.oncall.rotation;
   const ref = (section: Section, path: PropertyKey[], who: string) => {
@@ -132,7 +132,8 @@ function checkPeople(s: PolicySettings, p: Problems): void {
   rotation?.order.forEach((who, i) => {
     if (!people.includes(who)) p.add('oncall', ['rotation', 'order', i], `no person \`${who}\` in oncall.yaml`, withSuggestion(who, people, 'add them under `people:`'));
   });
-  s.oncall.chain.forEach((who, i) => ref('oncall', ['chain', i], who));
+  // the default chain (oncall, next) is only judged once someone writes oncall.yaml
+  if (hasOncallFile) s.oncall.chain.forEach((who, i) => ref('oncall', ['chain', i], who));
   s.sla.warning.notify.forEach((who, i) => ref('sla', ['warning', 'notify', i], who));
   s.sla.escalation.forEach((step, i) => {
     step.to.forEach((who, j) => ref('sla', ['escalation', i, 'to', j], who));

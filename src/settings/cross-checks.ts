@@ -1,4 +1,5 @@
 import { loadCalendar } from '../calendar/load.ts';
+import { checkFlows } from '../engine/flow-checks.ts';
 import { ConfigError, type ConfigProblem } from '../errors.ts';
 import type { LoadedFlow } from './flow-files.ts';
 import type { BusinessSettings, IntentDef, TemplateDef } from './schema.ts';
@@ -35,73 +36,38 @@ function problemAt(yaml: YamlFile, path: PropertyKey[], message: string, fix: st
   return { file: yaml.file, ...pos, path: formatPath(path), message, fix };
 }
 
-function nameList(names: string[]): string {
-  if (names.length === 0) return '(none defined yet)';
-  return names.length > 12 ? `${names.slice(0, 12).join(', ')} …` : names.join(', ');
-}
-
+/** Flow references and reachability, checked by the engine that knows the flow format. */
 function checkFlowReferences({ templates, intents, flows }: CrossCheckInput): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  const templateIds = templates.value ? Object.keys(templates.value.templates) : null;
-  const intentIds = intents.value ? Object.keys(intents.value.intents) : null;
-  for (const { flow, yaml } of flows) {
-    flow.steps.forEach((step, i) => {
-      if (!('say' in step) || !templateIds || templateIds.includes(step.say)) return;
-      problems.push(
-        problemAt(
-          yaml,
-          ['steps', i, 'say'],
-          `template \`${step.say}\` does not exist in ${templates.yaml.file}`,
-          withSuggestion(
-            step.say,
-            templateIds,
-            `add it to ${templates.yaml.file} or use one of ${nameList(templateIds)}`,
-          ),
-        ),
-      );
-    });
-    flow.trigger.intents.forEach((intent, i) => {
-      if (!intentIds || intentIds.includes(intent)) return;
-      problems.push(
-        problemAt(
-          yaml,
-          ['trigger', 'intents', i],
-          `intent \`${intent}\` does not exist in ${intents.yaml.file}`,
-          withSuggestion(intent, intentIds, `add it to ${intents.yaml.file} or use one of ${nameList(intentIds)}`),
-        ),
-      );
-    });
-  }
-  return problems;
+  const problems = checkFlows(
+    flows.map((f) => f.flow),
+    {
+      templates: templates.value ? Object.keys(templates.value.templates) : null,
+      templatesFile: templates.yaml.file,
+      intents: intents.value ? Object.keys(intents.value.intents) : null,
+      intentsFile: intents.yaml.file,
+    },
+  );
+  return problems.flatMap((p) => {
+    const loaded = flows[p.flow];
+    return loaded ? [problemAt(loaded.yaml, p.path, p.message, p.fix)] : [];
+  });
 }
 
 function checkFlowTriggers(flows: LoadedFlow[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   let fallback: LoadedFlow | null = null;
   for (const loaded of flows) {
-    const t = loaded.flow.trigger;
-    if (t.fallback) {
-      if (fallback) {
-        problems.push(
-          problemAt(
-            loaded.yaml,
-            ['trigger', 'fallback'],
-            `flow \`${fallback.flow.id}\` (${fallback.yaml.file}) is already the fallback`,
-            'keep `fallback: true` on one flow only',
-          ),
-        );
-      } else fallback = loaded;
-    }
-    if (!t.fallback && !t.firstMessage && t.intents.length === 0 && t.keywords.length === 0) {
+    if (!loaded.flow.trigger.fallback) continue;
+    if (fallback) {
       problems.push(
         problemAt(
           loaded.yaml,
-          ['trigger'],
-          'this flow never starts: its trigger has no intents, keywords, firstMessage or fallback',
-          'add `intents: [..]` or `keywords: [..]`, or set `firstMessage: true` or `fallback: true`',
+          ['trigger', 'fallback'],
+          `flow \`${fallback.flow.id}\` (${fallback.yaml.file}) is already the fallback`,
+          'keep `fallback: true` on one flow only',
         ),
       );
-    }
+    } else fallback = loaded;
   }
   return problems;
 }

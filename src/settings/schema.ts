@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { calendarKeys, timeZoneName } from '../calendar/hours-schema.ts';
+import { policyFiles } from '../policies/config-schema.ts';
 
 /**
  * The business's settings, one schema per file in `config/`. The same
@@ -137,6 +138,8 @@ export const configFiles = {
   'templates.yaml': templatesFile,
   'intents.yaml': intentsFile,
   'router.yaml': routerFile,
+  // after-hours triage, knowledge base, public-to-private handoff, SLAs, on-call (src/policies/)
+  ...policyFiles,
 } as const;
 
 export function parseDuration(text: string): number {

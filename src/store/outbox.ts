@@ -69,12 +69,18 @@ export function markSent(
       .updateTable('outbox')
       .set({ status: SENT, sent_at: now, lease_owner: null, lease_until: null, last_error: null })
       .where('id', '=', jobId)
-      .returning('message_id')
+      .returning(['message_id', 'channel'])
       .executeTakeFirst();
     if (!job) return;
+    // The channel it went out on, which differs from the conversation's when that one replies elsewhere (web form → email):
+    // a customer's answer quoting our provider id is looked up on that channel.
     await db
       .updateTable('messages')
-      .set(providerId === null ? { status, error: null } : { status, error: null, provider_id: providerId })
+      .set(
+        providerId === null
+          ? { status, error: null, channel: job.channel }
+          : { status, error: null, provider_id: providerId, channel: job.channel },
+      )
       .where('id', '=', job.message_id)
       .execute();
   });

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { adapters } from '../../adapters/registry.ts';
 import { renderSchemaFiles } from '../../src/settings/json-schema.ts';
 import { copyExample, type TempBusiness, testAdapters } from '../settings/helpers.ts';
 import { cli } from './helpers.ts';
@@ -15,17 +16,17 @@ const dirs = () => ['--config', t.configDir, '--flows', t.flowsDir];
 
 describe('touchpoint check', () => {
   it('passes the example business with a summary', async () => {
-    const r = await cli(['check', ...dirs()]);
+    const r = await cli(['check', ...dirs()], {}, adapters);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toContain('OK: Harbour Street Bakery');
-    expect(r.stdout).toMatch(/channels: +2 \(enabled: webchat, webform\)/);
+    expect(r.stdout).toMatch(/channels: +5 \(enabled: webchat, webform\)/);
     expect(r.stdout).toMatch(/templates: +7/);
     expect(r.stdout).toMatch(/intents: +6/);
     expect(r.stdout).toMatch(/flows: +7 \(/);
   });
 
   it('prints the summary as JSON with --json', async () => {
-    const r = await cli(['check', '--json', ...dirs()]);
+    const r = await cli(['check', '--json', ...dirs()], {}, adapters);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({
       ok: true,
@@ -35,6 +36,9 @@ describe('touchpoint check', () => {
       channels: [
         { name: 'webchat', enabled: true },
         { name: 'webform', enabled: true },
+        { name: 'email', enabled: false },
+        { name: 'sms', enabled: false },
+        { name: 'whatsapp', enabled: false },
       ],
     });
   });

@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { adapters as shippedAdapters } from '../../adapters/registry.ts';
 import type { AdapterDefinition, AdapterRegistry } from '../../src/channel/contract.ts';
 import { ConfigError, type ConfigProblem } from '../../src/errors.ts';
 import type { Env } from '../../src/settings/env-refs.ts';
@@ -23,6 +24,8 @@ function definition<S>(channel: string, settings: z.ZodType<S>): AdapterDefiniti
 export const testAdapters: AdapterRegistry = {
   webchat: definition('webchat', z.object({ title: z.string().default('Chat with us') }).strict()),
   webform: definition('webform', z.object({}).strict()),
+  email: shippedAdapters.email as AdapterDefinition<unknown>,
+  whatsapp: shippedAdapters.whatsapp as AdapterDefinition<unknown>,
   sms: definition(
     'sms',
     z

@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are YAML with ${ENV} references
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { adapters } from '../../adapters/registry.ts';
 import { ConfigError } from '../../src/errors.ts';
 import { copyExample, load, problemsOf, type TempBusiness } from './helpers.ts';
 
@@ -12,13 +13,14 @@ afterEach(() => t.cleanup());
 
 describe('the example business', () => {
   it('loads without problems', () => {
-    const s = load(t);
+    const s = load(t, {}, adapters);
     expect(s.business.name).toBe('Harbour Street Bakery');
     expect(s.business.timezone).toBe('Europe/London');
     expect(s.business.hours.sat).toEqual(['08:00-12:30', '14:00-17:00']);
     expect(s.business.hours.mon).toBeUndefined();
-    expect(Object.keys(s.channels).sort()).toEqual(['webchat', 'webform']);
-    expect(s.channels.webchat).toEqual({ enabled: true, rateLimit: undefined, settings: { title: 'Chat with us' } });
+    expect(Object.keys(s.channels).sort()).toEqual(['email', 'sms', 'webchat', 'webform', 'whatsapp']);
+    expect(Object.entries(s.channels).filter(([, c]) => c.enabled).map(([n]) => n)).toEqual(['webchat', 'webform']);
+    expect(s.channels.webchat?.settings).toMatchObject({ title: 'Harbour Street Bakery' });
     expect(Object.keys(s.templates)).toEqual(
       expect.arrayContaining(['greeting', 'pricing', 'hours', 'complaint_apology', 'handoff', 'fallback', 'thanks']),
     );
@@ -345,7 +347,7 @@ describe('channels', () => {
         column: 3,
         path: 'channels.webchta',
         message: 'unknown channel `webchta`',
-        fix: 'did you mean `webchat`? Use one of sms, webchat, webform',
+        fix: 'did you mean `webchat`? Use one of email, sms, webchat, webform, whatsapp',
       }),
     ]);
   });

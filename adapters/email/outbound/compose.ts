@@ -24,7 +24,7 @@ export function composeReply(msg: OutboundMessage, s: EmailSettings): SendMailOp
   const idDomain = s.messageIdDomain ?? domainOf(address);
   const messageId = ownMessageId(msg.id, idDomain);
 
-  const parent = mailIds([ref?.messageId])[0] ?? null;
+  const parent = mailIds([ref?.messageId ?? undefined])[0] ?? null;
   const chain = mailIds(ref?.references ?? []);
   const earlier = mailIds(msg.references);
   // Root first, the answered message last, our earlier messages in between.

@@ -1,0 +1,68 @@
+import type { Contact, Conversation, Message } from '../model/types.ts';
+import { type DestinationOf, queueReply } from '../pipeline/replies.ts';
+import type { Settings } from '../settings/types.ts';
+import type { StoreTx } from '../store/contract.ts';
+import type { DecisionContext, RaisedEvent } from './context.ts';
+
+/**
+ * Decisions made outside the inbound path (a flow timer, a business event,
+ * a lookup's answer) are written here, in the caller's transaction, the same
+ * way route-event writes an inbound message's.
+ */
+
+export interface Written {
+  conversation: Conversation;
+  /** Customer-visible messages recorded (queued, or failed for an opted-out contact). */
+  messages: Message[];
+  events: RaisedEvent[];
+}
+
+export function newDecision(settings: Settings, now: number, conversation: Conversation, contact: Contact): DecisionContext {
+  return {
+    now,
+    settings,
+    contact,
+    conversation,
+    classification: null,
+    replies: [],
+    patch: {},
+    contactPatch: {},
+    timers: [],
+    cancelTimers: [],
+    events: [],
+  };
+}
+
+/** Loads a conversation and its contact, serialised with routing on the same thread. */
+export async function loadForDecision(tx: StoreTx, conversationId: string): Promise<{ conversation: Conversation; contact: Contact } | null> {
+  const found = await tx.getConversation(conversationId);
+  if (!found) return null;
+  await tx.lockThread(found.touchpoint.channel, found.threadKey);
+  // read again under the lock: routing may have changed it while we waited
+  const conversation = (await tx.getConversation(conversationId)) ?? found;
+  const contact = await tx.getContact(conversation.contactId);
+  return contact ? { conversation, contact } : null;
+}
+
+export async function writeDecision(tx: StoreTx, ctx: DecisionContext, destinationOf: DestinationOf): Promise<Written> {
+  const { now } = ctx;
+  const conversation = { ...ctx.conversation, ...ctx.patch } as Conversation;
+  if (Object.keys(ctx.patch).length > 0) await tx.updateConversation(conversation.id, ctx.patch, now);
+  if (Object.keys(ctx.contactPatch).length > 0) await tx.updateContact(ctx.contact.id, ctx.contactPatch);
+  const contact = { ...ctx.contact, ...ctx.contactPatch } as Contact;
+  const messages: Message[] = [];
+  for (const reply of ctx.replies) {
+    const input = {
+      conversation,
+      contact,
+      text: reply.text,
+      author: { kind: reply.author, name: ctx.settings.business.name },
+      ...(reply.subject ? { subject: reply.subject } : {}),
+      ...(reply.parts ? { parts: reply.parts } : {}),
+    };
+    messages.push(await queueReply(tx, input, now, destinationOf));
+  }
+  for (const key of ctx.cancelTimers) await tx.cancelTimerByKey(key);
+  for (const timer of ctx.timers) await tx.scheduleTimer({ ...timer, conversationId: timer.conversationId ?? conversation.id }, now);
+  return { conversation, messages, events: ctx.events };
+}

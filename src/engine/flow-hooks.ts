@@ -1,0 +1,71 @@
+import { current, currentContact, type RouteContext, type RouteHook } from './context.ts';
+import { engineOf } from './engine-of.ts';
+import { type MatchInput, matchFlow } from './flow-match.ts';
+import { deliverAnswer } from './flow-resume.ts';
+import { activate, commit, endRun, startFlow } from './flow-runner.ts';
+import { askingRun } from './flow-state.ts';
+import { detectLanguage } from './language.ts';
+import { conversationsOnFile } from './step-verify.ts';
+
+/** The hooks that run engagement flows for inbound messages (see defaultHooks for their order). */
+
+function matchInput(ctx: RouteContext): MatchInput {
+  const conv = current(ctx);
+  return {
+    intent: ctx.classification?.intent ?? null,
+    text: ctx.envelope.text,
+    touchpointKind: conv.touchpoint.kind,
+    visibility: conv.touchpoint.visibility,
+    firstMessage: ctx.isNewConversation,
+  };
+}
+
+/**
+ * The customer's message goes first to the flow waiting for their answer;
+ * otherwise it starts the flow its trigger matches (or the fallback flow).
+ */
+export const flowHook: RouteHook = (ctx) => {
+  const act = activate(ctx);
+  const input = matchInput(ctx);
+  const asking = askingRun(act.state);
+  if (asking) {
+    const verdict = deliverAnswer(act, asking, ctx.envelope.text, () => matchFlow(ctx.settings.flows, input, { fallback: false }) !== null);
+    if (verdict === 'consumed') return commit(act);
+  }
+  const flow = matchFlow(ctx.settings.flows, input);
+  if (flow) startFlow(act, flow, { message: ctx.envelope.text.slice(0, 2_000), intent: input.intent });
+  commit(act);
+};
+
+/** A customer message ends the follow-ups that wait with `cancelOnReply` (the customer is back; no chasing). */
+export const replyCancelsHook: RouteHook = (ctx) => {
+  const act = activate(ctx);
+  for (const run of act.state.runs) {
+    if (run.parked.kind === 'wait' && run.parked.cancelOnReply) endRun(act, run, 'cancelled');
+  }
+  commit(act);
+};
+
+/**
+ * Remembers a contact's private conversations by channel, so business events
+ * and identity checks can reach the contact later. Written only when a
+ * conversation opens.
+ */
+export const rememberConversationHook: RouteHook = (ctx) => {
+  const conv = ctx.conversation;
+  if (!ctx.isNewConversation || conv.touchpoint.visibility !== 'private') return;
+  const contact = currentContact(ctx);
+  const onFile = conversationsOnFile(contact.attributes);
+  ctx.contactPatch.attributes = {
+    ...contact.attributes,
+    _conversations: { ...onFile, [conv.touchpoint.channel]: conv.id },
+    _lastConversation: conv.id,
+  };
+};
+
+/** Sets the contact's language from their message when it is clear and a template speaks it. */
+export const languageHook: RouteHook = (ctx) => {
+  if (currentContact(ctx).language !== null) return;
+  const detected = detectLanguage(ctx.envelope.text, engineOf(ctx.settings).languages);
+  if (detected && detected !== ctx.settings.business.language) ctx.contactPatch.language = detected;
+};

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { notFound } from '../errors.ts';
+import type { RouteRegistry } from '../server/http-types.ts';
+import { jsonBody, validate } from '../server/json-body.ts';
+import type { PolicyActions } from './agent.ts';
+
+const name = z.string().trim().min(1, 'must not be empty').max(200);
+const ackBody = z.object({ conversationId: name, by: name }).strict();
+const moveBody = z.object({ by: name.optional() }).strict();
+const admin = { auth: 'admin', maxBodyBytes: 16 * 1024 } as const;
+
+/**
+ * The policies' part of the admin API (token-protected, on the same registry):
+ * `POST /api/oncall/ack` takes a page, `POST /api/conversations/:id/private`
+ * moves a public conversation to a private one.
+ */
+export function registerPolicyRoutes(routes: RouteRegistry, actions: PolicyActions): void {
+  routes.add(
+    'POST',
+    '/api/oncall/ack',
+    async (req) => {
+      const b = jsonBody(req, ackBody);
+      const acknowledged = await actions.acknowledgePage(b.conversationId, b.by);
+      if (!acknowledged) throw notFound(`no page is waiting for conversation ${b.conversationId}`);
+      return { status: 200, body: { acknowledged, conversationId: b.conversationId, by: b.by } };
+    },
+    admin,
+  );
+
+  routes.add(
+    'POST',
+    '/api/conversations/:id/private',
+    async (req) => {
+      const b = req.rawBody.length === 0 ? validate({}, moveBody, 'body') : jsonBody(req, moveBody);
+      const result = await actions.moveToPrivate(req.params.id as string, b.by ?? 'admin-api');
+      return { status: 200, body: result };
+    },
+    admin,
+  );
+}

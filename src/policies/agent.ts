@@ -1,0 +1,53 @@
+import type { AgentActions } from '../agent/actions.ts';
+import type { Store } from '../store/contract.ts';
+import { type MoveResult, moveConversation } from './handoff.ts';
+import type { PolicyKit } from './kit.ts';
+import { acknowledge, loadLocked } from './oncall.ts';
+import { agentAnswered, stopClocks } from './sla.ts';
+
+/** What agents (the admin API now, the Slack desk later) can ask of the policies. */
+export interface PolicyActions {
+  /** Moves a public conversation to a private one, as the handoff rules would: one public reply, a linked private conversation. */
+  moveToPrivate(conversationId: string, by: string): Promise<MoveResult>;
+  /** Takes the page for a conversation: the escalation stops. False when no page was waiting. */
+  acknowledgePage(conversationId: string, by: string): Promise<boolean>;
+}
+
+export function createPolicyActions(kit: PolicyKit, store: Store): PolicyActions {
+  return {
+    moveToPrivate(conversationId, by) {
+      return store.transaction((tx) => moveConversation(tx, kit, conversationId, { reason: 'an agent decided', by }, kit.clock.now()));
+    },
+    acknowledgePage(conversationId, by) {
+      return store.transaction((tx) => acknowledge(tx, kit, conversationId, by, kit.clock.now()));
+    },
+  };
+}
+
+/**
+ * AgentActions that keep the SLA clocks: an agent's reply meets the response
+ * clocks and pauses resolution while the customer is waited on; resolving
+ * stops them. Each runs in its own transaction right after the action's: a
+ * crash in between leaves the clocks running, and their timers, finding the
+ * conversation answered (`pending`) or resolved, do nothing.
+ */
+export function withSlaClocks(actions: AgentActions, kit: PolicyKit, store: Store): AgentActions {
+  return {
+    ...actions,
+    async reply(conversationId, input) {
+      const message = await actions.reply(conversationId, input);
+      if (message.visibility === 'customer') {
+        await store.transaction(async (tx) => {
+          const conversation = await loadLocked(tx, conversationId);
+          if (conversation) await agentAnswered(tx, conversation, message.createdAt);
+        });
+      }
+      return message;
+    },
+    async resolve(conversationId, by) {
+      const resolved = await actions.resolve(conversationId, by);
+      await store.transaction((tx) => stopClocks(tx, resolved, kit.clock.now()));
+      return resolved;
+    },
+  };
+}
