@@ -6,6 +6,9 @@ import type { AdapterRegistry, ChannelAdapter } from './channel/contract.ts';
 import { createChannelHost, MessageBus } from './channel/host.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { createRuleClassifier } from './engine/classify.ts';
+import type { Written } from './engine/decisions.ts';
+import { registerEventsApi } from './engine/events-api.ts';
+import { createFlowTimerHandlers } from './engine/flow-timers.ts';
 import { defaultHooks, flowHook } from './engine/hooks.ts';
 import { ConfigError } from './errors.ts';
 import type { Logger } from './log.ts';
@@ -96,13 +99,21 @@ export async function startApp(o: AppOptions): Promise<App> {
     backoff: { baseMs: parseDuration(r.outbox.backoffBase), maxMs: parseDuration(r.outbox.backoffMax) },
     concurrency: r.outbox.concurrency,
   });
+  // What flows write from timers and business events: shown to live clients, sent by the outbox.
+  const onFlowWritten = (w: Written) => {
+    for (const m of w.messages) bus.publish(w.conversation.touchpoint.channel, w.conversation.threadKey, m);
+    outbox.kick();
+    timers.kick();
+  };
+  const flowDeps = { store, settings, clock, destinationOf, guard: policies.guard, onWritten: onFlowWritten };
+  const flowTimers = createFlowTimerHandlers({ ...flowDeps, log: log.child({ part: 'flows' }) });
   const timers = createTimerScheduler({
     store,
     clock,
     log: log.child({ part: 'timers' }),
     owner: `${instance}:timers`,
     leaseMs: parseDuration(r.pipeline.leaseTimeout),
-    handlers: { ...policies.timerHandlers },
+    handlers: { ...policies.timerHandlers, ...flowTimers.handlers },
   });
 
   const onRouted = (routed: Routed[]) => {
@@ -110,7 +121,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     for (const x of routed) {
       queued += x.queued;
       for (const m of x.messages) bus.publish(x.channel, x.threadKey, m);
-      if (x.bounceOf) void store.updateDelivery(x.channel, x.bounceOf, 'failed', 'bounced').catch((err) => log.error({ err }, 'recording a bounce failed'));
+      if (x.bounceOf) void store.updateDelivery(x.channel, x.bounceOf, 'failed', x.bounceReason ?? 'bounced').catch((err) => log.error({ err }, 'recording a bounce failed'));
     }
     if (queued > 0) outbox.kick();
   };
@@ -156,6 +167,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   });
   registerAdminApi(server.routes, { store, actions });
   policies.registerRoutes(server.routes);
+  registerEventsApi(server.routes, flowDeps);
   // Listen first (readyz answers 503 meanwhile) so adapters learn the real public URL.
   const url = await server.listen();
   const publicUrl = r.server.publicUrl ?? url;
@@ -184,6 +196,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       await ingestor.flush();
       await router.stop();
       await timers.stop();
+      await flowTimers.stop();
       await outbox.stop();
       await Promise.all([...adapters.values()].map((a) => a.stop().catch((err) => log.warn({ err, channel: a.channel }, 'adapter stop failed'))));
       await limiter.close();

@@ -1,9 +1,8 @@
 import { HttpError, notFound } from '../errors.ts';
 import type { Contact, Conversation, IdentityRef } from '../model/types.ts';
-import type { DestinationOf } from '../pipeline/replies.ts';
 import type { Settings } from '../settings/types.ts';
 import type { StoreTx } from '../store/contract.ts';
-import { loadForDecision, newDecision, type Written, writeDecision } from './decisions.ts';
+import { loadForDecision, newDecision, type WriteDeps, type Written, writeDecision } from './decisions.ts';
 import { flowsForEvent } from './flow-match.ts';
 import { activate, commit, endRun, startFlow } from './flow-runner.ts';
 import type { Vars } from './flow-state.ts';
@@ -59,7 +58,7 @@ async function targetConversation(tx: StoreTx, contact: Contact, named: string |
 export async function routeBusinessEvent(
   tx: StoreTx,
   event: BusinessEvent,
-  deps: { settings: Settings; now: number; destinationOf: DestinationOf },
+  deps: WriteDeps & { settings: Settings; now: number },
 ): Promise<{ result: EventResult; written: Written | null }> {
   const contact = await tx.findContactByIdentity(event.contact);
   if (!contact) throw notFound(`no contact with the ${event.contact.kind} identity given`);
@@ -87,5 +86,5 @@ export async function routeBusinessEvent(
     result.started.push(flow.id);
   }
   commit(act);
-  return { result, written: await writeDecision(tx, ctx, deps.destinationOf) };
+  return { result, written: await writeDecision(tx, ctx, deps) };
 }

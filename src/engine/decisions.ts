@@ -1,4 +1,5 @@
 import type { Contact, Conversation, Message } from '../model/types.ts';
+import type { PublicSendGuard } from '../policies/public-guard.ts';
 import { type DestinationOf, queueReply } from '../pipeline/replies.ts';
 import type { Settings } from '../settings/types.ts';
 import type { StoreTx } from '../store/contract.ts';
@@ -44,7 +45,13 @@ export async function loadForDecision(tx: StoreTx, conversationId: string): Prom
   return contact ? { conversation, contact } : null;
 }
 
-export async function writeDecision(tx: StoreTx, ctx: DecisionContext, destinationOf: DestinationOf): Promise<Written> {
+export interface WriteDeps {
+  destinationOf: DestinationOf;
+  /** Checks replies on public touchpoints (the built-in personal-data guard when absent). */
+  guard?: PublicSendGuard | undefined;
+}
+
+export async function writeDecision(tx: StoreTx, ctx: DecisionContext, deps: WriteDeps): Promise<Written> {
   const { now } = ctx;
   const conversation = { ...ctx.conversation, ...ctx.patch } as Conversation;
   if (Object.keys(ctx.patch).length > 0) await tx.updateConversation(conversation.id, ctx.patch, now);
@@ -60,7 +67,7 @@ export async function writeDecision(tx: StoreTx, ctx: DecisionContext, destinati
       ...(reply.subject ? { subject: reply.subject } : {}),
       ...(reply.parts ? { parts: reply.parts } : {}),
     };
-    messages.push(await queueReply(tx, input, now, destinationOf));
+    messages.push(await queueReply(tx, input, now, deps.destinationOf, ...(deps.guard ? [deps.guard] : [])));
   }
   for (const key of ctx.cancelTimers) await tx.cancelTimerByKey(key);
   for (const timer of ctx.timers) await tx.scheduleTimer({ ...timer, conversationId: timer.conversationId ?? conversation.id }, now);

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
-import type { DestinationOf } from '../pipeline/replies.ts';
 import type { RouteRegistry } from '../server/http-types.ts';
 import { jsonBody } from '../server/json-body.ts';
 import type { Settings } from '../settings/types.ts';
 import type { Store } from '../store/contract.ts';
 import { routeBusinessEvent } from './business-events.ts';
-import type { Written } from './decisions.ts';
+import type { WriteDeps, Written } from './decisions.ts';
 
 /**
  * `POST /api/events` (admin token): the business's systems report what
@@ -32,11 +31,10 @@ const eventBody = z
   })
   .strict();
 
-export interface EventsApiDeps {
+export interface EventsApiDeps extends WriteDeps {
   store: Store;
   settings: Settings;
   clock: Clock;
-  destinationOf: DestinationOf;
   onWritten?: (written: Written) => void;
 }
 
@@ -50,7 +48,7 @@ export function registerEventsApi(routes: RouteRegistry, deps: EventsApiDeps): v
       const body = jsonBody(req, eventBody);
       const event = { ...body, contact: { kind: body.contact.kind, value: normalise(body.contact.kind, body.contact.value) } };
       const { result, written } = await deps.store.transaction((tx) =>
-        routeBusinessEvent(tx, event, { settings: deps.settings, now: deps.clock.now(), destinationOf: deps.destinationOf }),
+        routeBusinessEvent(tx, event, { ...deps, now: deps.clock.now() }),
       );
       if (written && (written.messages.length > 0 || written.events.length > 0)) deps.onWritten?.(written);
       return { status: 200, body: result };

@@ -1,11 +1,11 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import { type DestinationOf, queueReply } from '../pipeline/replies.ts';
+import { queueReply } from '../pipeline/replies.ts';
 import type { Settings } from '../settings/types.ts';
 import type { Store, StoreTx, Timer } from '../store/contract.ts';
 import type { TimerHandler } from '../timers/handlers.ts';
 import type { DecisionContext } from './context.ts';
-import { loadForDecision, newDecision, type Written, writeDecision } from './decisions.ts';
+import { loadForDecision, newDecision, type WriteDeps, type Written, writeDecision } from './decisions.ts';
 import { resumeRun } from './flow-resume.ts';
 import { type Activation, activate, commit } from './flow-runner.ts';
 import type { FlowRun } from './flow-state.ts';
@@ -20,12 +20,11 @@ import { VERIFY_CODE_TIMER } from './step-verify.ts';
  * one-time code on another conversation of the contact).
  */
 
-export interface FlowEngineDeps {
+export interface FlowEngineDeps extends WriteDeps {
   store: Store;
   settings: Settings;
   clock: Clock;
   log: Logger;
-  destinationOf: DestinationOf;
   /** What a flow wrote outside the inbound path: publish to live clients, wake the outbox. */
   onWritten?: (written: Written) => void;
   /** The HTTP client of lookups (default: the global fetch). */
@@ -58,7 +57,7 @@ export function createFlowTimerHandlers(deps: FlowEngineDeps): FlowTimerHandlers
     if (!run || run.token !== timer.payload.token) return null;
     step(act, run);
     commit(act);
-    return writeDecision(tx, ctx, deps.destinationOf);
+    return writeDecision(tx, ctx, deps);
   }
 
   async function onOutcome(task: LookupTask, outcome: LookupOutcome): Promise<void> {
@@ -69,7 +68,7 @@ export function createFlowTimerHandlers(deps: FlowEngineDeps): FlowTimerHandlers
       const act = activate(ctx);
       if (!recordOutcome(act, task, outcome)) return null;
       commit(act);
-      return writeDecision(tx, ctx, deps.destinationOf);
+      return writeDecision(tx, ctx, deps);
     });
     notify(written);
   }
@@ -96,7 +95,8 @@ export function createFlowTimerHandlers(deps: FlowEngineDeps): FlowTimerHandlers
       if (!loaded) return;
       const subject = typeof timer.payload.subject === 'string' ? { subject: timer.payload.subject } : {};
       const author = { kind: 'bot' as const, name: deps.settings.business.name };
-      const message = await queueReply(tx, { ...loaded, text, author, ...subject }, deps.clock.now(), deps.destinationOf);
+      const guard = deps.guard ? [deps.guard] : [];
+      const message = await queueReply(tx, { ...loaded, text, author, ...subject }, deps.clock.now(), deps.destinationOf, ...guard);
       notify({ conversation: loaded.conversation, messages: [message], events: [] });
     },
   };

@@ -5,6 +5,7 @@ import type { Contact, Conversation, Envelope, Message } from '../model/types.ts
 import type { Settings } from '../settings/types.ts';
 import type { InboundEvent, StoreTx } from '../store/contract.ts';
 import type { PublicSendGuard } from '../policies/public-guard.ts';
+import { consentHook } from './consent.ts';
 import { type DestinationOf, queueReply } from './replies.ts';
 
 export interface Routed {
@@ -17,6 +18,8 @@ export interface Routed {
   queued: number;
   /** A bounce names the provider id of the message that failed. */
   bounceOf: string | null;
+  /** The failure report's own words, for the failed message's error. */
+  bounceReason?: string;
 }
 
 export interface RouteDeps {
@@ -48,6 +51,7 @@ export async function routeEvent(tx: StoreTx, event: InboundEvent, now: number, 
     await tx.completeInbound(event.id, now, null);
     return out;
   }
+  if (env.flags?.bounce) return recordBounce(tx, event, now, out);
 
   const contact = await findOrCreateContact(tx, env, now);
   const { conversation, isNew } = await findOrOpenConversation(tx, env, contact, now);
@@ -87,7 +91,7 @@ export async function routeEvent(tx: StoreTx, event: InboundEvent, now: number, 
     silence: null,
     events: [],
   };
-  await runHooks(deps.hooks, ctx);
+  await runHooks([consentHook, ...deps.hooks], ctx);
   recordAutoReplies(ctx);
   for (const hook of deps.settle ?? []) await hook(ctx);
 
@@ -159,4 +163,33 @@ async function findOrOpenConversation(
     now,
   );
   return { conversation, isNew: true };
+}
+
+/**
+ * A delivery failure report is about one of our messages, not a customer
+ * writing: no contact is made for the mailer daemon. The agents see it as a
+ * note in the conversation it concerns, and the message is marked failed after commit.
+ */
+async function recordBounce(tx: StoreTx, event: InboundEvent, now: number, out: Routed): Promise<Routed> {
+  const env = event.envelope;
+  const conversation = env.bounceOf ? await tx.findConversationByProviderIds(env.channel, [env.bounceOf]) : null;
+  if (conversation) {
+    await tx.insertMessage(
+      {
+        conversationId: conversation.id,
+        direction: 'inbound',
+        author: { kind: 'system', name: env.from.name ?? env.from.value },
+        text: `Delivery failed: ${env.text}`,
+        attachments: [],
+        providerId: env.providerId,
+        status: 'received',
+        visibility: 'internal',
+      },
+      now,
+    );
+  }
+  await tx.completeInbound(event.id, now, conversation?.id ?? null);
+  out.conversationId = conversation?.id ?? null;
+  out.bounceReason = env.text;
+  return out;
 }

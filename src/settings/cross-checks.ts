@@ -3,7 +3,6 @@ import { checkFlows } from '../engine/flow-checks.ts';
 import { ConfigError, type ConfigProblem } from '../errors.ts';
 import type { LoadedFlow } from './flow-files.ts';
 import type { BusinessSettings, IntentDef, TemplateDef } from './schema.ts';
-import { withSuggestion } from './suggest.ts';
 import type { YamlFile } from './yaml-file.ts';
 import { formatPath, locate } from './yaml-source.ts';
 

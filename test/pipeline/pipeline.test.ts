@@ -205,6 +205,51 @@ for (const v of variants) {
       expect(refs).toEqual([{ inbound: 'r1' }, { inbound: 'r2' }]);
     });
 
+    it('honours STOP, START and HELP keywords', async () => {
+      const sms = (providerId: string, text: string, optOut?: 'stop' | 'start' | 'help') =>
+        envelope({
+          channel: 'sms',
+          providerId,
+          threadKey: '+15550001/+15550002',
+          touchpoint: { channel: 'sms', kind: 'sms', visibility: 'private' },
+          from: { kind: 'phone', value: '+15550002' },
+          text,
+          ...(optOut ? { flags: { optOut } } : {}),
+        });
+      await ingestor.ingest(sms('s1', 'STOP', 'stop'));
+      await ingestor.ingest(sms('s2', 'how much is a loaf?'));
+      await router.drain();
+      expect(await store.countOutbox('pending')).toBe(0);
+      const [c] = await store.listConversations({});
+      expect((await store.getContact(c!.contactId))?.optOuts).toEqual(['sms']);
+      await ingestor.ingest(sms('s3', 'HELP', 'help'));
+      await ingestor.ingest(sms('s4', 'START', 'start'));
+      await ingestor.ingest(sms('s5', 'how much is a loaf?'));
+      await router.drain();
+      const out = (await store.listMessages(c!.id)).filter((m) => m.direction === 'outbound');
+      // Nothing is sent to a contact who opted out, not even the HELP answer: it is recorded as failed.
+      expect(out.map((m) => [m.text.slice(0, 14), m.status])).toEqual([
+        ['Reply STOP to ', 'failed'],
+        ['Loaf £4', 'queued'],
+      ]);
+      expect((await store.getContact(c!.contactId))?.optOuts).toEqual([]);
+    });
+
+    it('turns a bounce into a note on the conversation it concerns, with no new contact', async () => {
+      await ingestor.ingest(envelope({ providerId: 'b1', channel: 'email', threadKey: 'email:x', touchpoint: { channel: 'email', kind: 'email', visibility: 'private' }, from: { kind: 'email', value: 'x@example.test' }, text: 'price?' }));
+      await router.drain();
+      const [job] = await store.claimOutbox({ owner: 'o', now: clock.now(), leaseMs: 1000, limit: 10 });
+      await store.markSent(job!.id, '<reply1@shop.test>', 'sent', clock.now());
+      await ingestor.ingest(envelope({ providerId: 'dsn1', channel: 'email', threadKey: 'email:mailer-daemon', touchpoint: { channel: 'email', kind: 'email', visibility: 'private' }, from: { kind: 'email', value: 'mailer-daemon@mx.example.test' }, text: 'x@example.test: 5.1.1 user unknown', flags: { bounce: true }, bounceOf: '<reply1@shop.test>' }));
+      await router.drain();
+      const convs = await store.listConversations({});
+      expect(convs).toHaveLength(1);
+      const notes = (await store.listMessages(convs[0]!.id, { includeInternal: true })).filter((m) => m.visibility === 'internal');
+      expect(notes.map((m) => m.text)).toEqual(['Delivery failed: x@example.test: 5.1.1 user unknown']);
+      expect(routed.at(-1)).toMatchObject({ bounceOf: '<reply1@shop.test>', bounceReason: 'x@example.test: 5.1.1 user unknown' });
+      expect(await store.findContactByIdentity({ kind: 'email', value: 'mailer-daemon@mx.example.test' })).toBeNull();
+    });
+
     it('reports what it routed for live clients and the outbox', async () => {
       await ingestor.ingest(envelope());
       await router.drain();
