@@ -76,10 +76,11 @@ export async function startApp(o: AppOptions): Promise<App> {
     return adapter?.destination(threadKey, replyRef) ?? null;
   };
   const bus = new MessageBus();
+  const calendar = loadCalendar(settings.business, settings.configDir, log);
   const policies = createPolicies({
     settings,
     policies: loadPolicySettings({ configDir: settings.configDir, env: process.env, templates: settings.templates }),
-    calendar: loadCalendar(settings.business, settings.configDir, log),
+    calendar,
     directory: createChannelDirectory(adapters, destinationOf, log),
     clock,
     log: log.child({ part: 'policies' }),
@@ -172,7 +173,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   const url = await server.listen();
   const publicUrl = r.server.publicUrl ?? url;
   for (const adapter of adapters.values()) {
-    const host = createChannelHost({ channel: adapter.channel, store, ingestor, bus, routes: server.routes, log, clock, publicUrl });
+    const host = createChannelHost({ channel: adapter.channel, store, ingestor, bus, routes: server.routes, log, clock, publicUrl, calendar });
     await adapter.start(host);
   }
   router.start();

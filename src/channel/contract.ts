@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Clock } from '../clock.ts';
+import type { DeskHost } from '../desk/events.ts';
 import type { Logger } from '../log.ts';
 import type { DeliveryStatus, Envelope, IdentityRef, Message, OutboundMessage, Touchpoint } from '../model/types.ts';
 import type { RouteRegistry } from '../server/http-types.ts';
@@ -75,6 +76,10 @@ export interface ChannelHost {
   clock: Clock;
   /** The public base URL of this router (for building webhook URLs that signatures cover). */
   publicUrl: string;
+  /** Whether the business is open at `at` (epoch ms) by its calendar, with this channel's hours; absent: no calendar. */
+  isOpen?(at: number): boolean;
+  /** For an adapter that is also an agent desk (Slack): conversation notices, reads and agent actions. */
+  desk?: DeskHost;
 }
 
 /** A thread the core starts itself: a private conversation moved from a public one, a page to a person on call. */

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { BusinessCalendar } from '../calendar/calendar.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { Message } from '../model/types.ts';
@@ -32,8 +33,10 @@ export function createChannelHost(opts: {
   log: Logger;
   clock: Clock;
   publicUrl: string;
+  /** The business calendar: answers `isOpen` with this channel's hours. */
+  calendar: Pick<BusinessCalendar, 'isOpen'>;
 }): ChannelHost {
-  const { channel, store } = opts;
+  const { channel, store, calendar } = opts;
   return {
     ingest: (envelope) => opts.ingestor.ingest({ ...envelope, channel }),
     async updateDelivery(providerId, status, error) {
@@ -49,5 +52,6 @@ export function createChannelHost(opts: {
     log: opts.log.child({ channel }),
     clock: opts.clock,
     publicUrl: opts.publicUrl,
+    isOpen: (at) => calendar.isOpen(at, channel),
   };
 }

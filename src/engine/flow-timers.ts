@@ -33,8 +33,8 @@ export interface FlowEngineDeps extends WriteDeps {
 
 export interface FlowTimerHandlers {
   handlers: Record<string, TimerHandler>;
-  /** Waits until every lookup answer received so far is recorded (tests, transcripts). */
-  idle(): Promise<void>;
+  /** Waits until every lookup answer received so far is recorded (tests, transcripts); returns how many it waited for. */
+  idle(): Promise<number>;
   /** Abandons lookups in flight; their guard timers retry them after a restart. */
   stop(): Promise<void>;
 }
@@ -73,7 +73,7 @@ export function createFlowTimerHandlers(deps: FlowEngineDeps): FlowTimerHandlers
     notify(written);
   }
 
-  const lookups = createLookupRunner({ clock: deps.clock, log: deps.log, ...(deps.fetch ? { fetch: deps.fetch } : {}), onOutcome });
+  const lookups = createLookupRunner({ clock: deps.clock, log: deps.log.child({ part: 'lookups' }), ...(deps.fetch ? { fetch: deps.fetch } : {}), onOutcome });
 
   const handlers: Record<string, TimerHandler> = {
     'flow.resume': async (timer, tx) => {

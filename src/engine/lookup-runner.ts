@@ -45,8 +45,8 @@ export type LookupFetch = (
 
 export interface LookupRunner {
   begin(task: LookupTask): void;
-  /** Waits until every request that has settled has been written. */
-  idle(): Promise<void>;
+  /** Waits until every request that has settled has been written; returns how many writes it waited for. */
+  idle(): Promise<number>;
   /** Aborts requests in flight without recording them (their guard timers retry after a restart); waits for writes. */
   stop(): Promise<void>;
 }
@@ -100,7 +100,9 @@ export function createLookupRunner(o: {
       void call(task, controller).then((outcome) => {
         inFlight.delete(controller);
         if (stopping) return;
-        if (outcome.kind !== 'found') o.log.warn({ url: task.request.url, attempt: task.attempt, outcome }, 'flow lookup did not find an answer');
+        if (outcome.kind === 'transient' || outcome.kind === 'failed') {
+          o.log.warn({ url: task.request.url, attempt: task.attempt, outcome }, 'flow lookup failed');
+        }
         const write = o
           .onOutcome(task, outcome)
           .catch((err) => o.log.error({ err, conversationId: task.conversationId }, 'recording a lookup outcome failed; its guard timer retries'))
@@ -109,7 +111,12 @@ export function createLookupRunner(o: {
       });
     },
     async idle() {
-      for (let i = 0; i < 100 && writing.size > 0; i++) await Promise.all([...writing]);
+      let waited = 0;
+      for (let i = 0; i < 100 && writing.size > 0; i++) {
+        waited += writing.size;
+        await Promise.all([...writing]);
+      }
+      return waited;
     },
     async stop() {
       stopping = true;

@@ -3,7 +3,7 @@ import { choicesOf, parseAnswer, renderChoices } from './answers.ts';
 import { type Activation, continueAfter, endRun, touchRun } from './flow-runner.ts';
 import type { AskStep, CsatStep } from './flow-schema.ts';
 import type { FlowRun, Parked } from './flow-state.ts';
-import { say } from './flow-vars.ts';
+import { flattenInto, say, timeFormatOf } from './flow-vars.ts';
 
 /**
  * `ask` and `csat`: say the question, park until the customer answers (the
@@ -29,7 +29,8 @@ export function askStep(act: Activation, run: FlowRun, step: AskStep): { park: P
 export function answerAsk(act: Activation, run: FlowRun, step: AskStep, text: string, interrupt: () => boolean): AnswerVerdict {
   const parsed = parseAnswer(step, text, act.ctx.now, act.ctx.settings.business.timezone);
   if (parsed.ok) {
-    run.vars[step.var] = parsed.value;
+    // a date answer also gets a readable {var.date}
+    flattenInto(run.vars, parsed.value, step.var, timeFormatOf(act.ctx));
     continueAfter(act, run);
     return 'consumed';
   }

@@ -165,6 +165,8 @@ export interface OutboundMessage {
   parts?: unknown[];
   attachments?: Attachment[];
   replyRef: Record<string, unknown> | null;
+  /** When the store received the customer's latest message in this conversation (WhatsApp's 24-hour window); null if none. */
+  lastInboundAt: number | null;
   /** Provider ids of the messages this one answers, oldest first (email References). */
   references: string[];
   author: Message['author'];

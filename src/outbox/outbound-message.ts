@@ -20,6 +20,7 @@ export function buildOutbound(
     ...(message.parts ? { parts: message.parts } : {}),
     ...(message.attachments.length > 0 ? { attachments: message.attachments } : {}),
     replyRef: message.replyRef ?? conversation.replyRef,
+    lastInboundAt: conversation.lastInboundAt,
     references,
     author: message.author,
     automatic: message.author.kind === 'bot' || message.author.kind === 'system',

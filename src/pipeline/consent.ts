@@ -1,7 +1,8 @@
 import type { RouteHook } from '../engine/context.ts';
 import { renderTemplate } from '../engine/templates.ts';
 
-const defaultHelp = 'Reply STOP to stop messages from {business}, START to receive them again. Write your question and we will answer.';
+const defaultHelp =
+  'Reply STOP to stop messages from {business}, START to receive them again. Write your question and we will answer.';
 
 /**
  * Carrier keywords an adapter recognised (STOP, START, HELP and their

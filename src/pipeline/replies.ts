@@ -54,14 +54,23 @@ export async function queueReply(
       providerId: null,
       status: internal ? 'sent' : optedOut || refused ? 'failed' : 'queued',
       visibility: internal || refused ? 'internal' : 'customer',
-      error: refused ? `refused on a public touchpoint: ${refused}` : !internal && optedOut ? `contact opted out of ${channel}` : null,
+      error: refused
+        ? `refused on a public touchpoint: ${refused}`
+        : !internal && optedOut
+          ? `contact opted out of ${channel}`
+          : null,
       replyRef: conversation.replyRef,
       ...partsOf(input),
     },
     now,
   );
   if (refused) {
-    await divertRefused(tx, conversation.id, { messageId: message.id, text: input.text, author: input.author, reason: refused }, now);
+    await divertRefused(
+      tx,
+      conversation.id,
+      { messageId: message.id, text: input.text, author: input.author, reason: refused },
+      now,
+    );
     return message;
   }
   if (internal || optedOut) return message;

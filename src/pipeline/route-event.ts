@@ -1,10 +1,10 @@
 import type { RouteContext, RouteHook } from '../engine/context.ts';
-import { recordAutoReplies } from '../engine/hooks.ts';
 import { runHooks } from '../engine/context.ts';
+import { recordAutoReplies } from '../engine/hooks.ts';
 import type { Contact, Conversation, Envelope, Message } from '../model/types.ts';
+import type { PublicSendGuard } from '../policies/public-guard.ts';
 import type { Settings } from '../settings/types.ts';
 import type { InboundEvent, StoreTx } from '../store/contract.ts';
-import type { PublicSendGuard } from '../policies/public-guard.ts';
 import { consentHook } from './consent.ts';
 import { type DestinationOf, queueReply } from './replies.ts';
 
@@ -101,7 +101,14 @@ export async function routeEvent(tx: StoreTx, event: InboundEvent, now: number, 
   for (const reply of ctx.replies) {
     const m = await queueReply(
       tx,
-      { conversation: updated, contact, text: reply.text, author: { kind: reply.author, name: deps.settings.business.name }, ...(reply.subject ? { subject: reply.subject } : {}), ...(reply.parts ? { parts: reply.parts } : {}) },
+      {
+        conversation: updated,
+        contact,
+        text: reply.text,
+        author: { kind: reply.author, name: deps.settings.business.name },
+        ...(reply.subject ? { subject: reply.subject } : {}),
+        ...(reply.parts ? { parts: reply.parts } : {}),
+      },
       now,
       deps.destinationOf,
       deps.guard,
@@ -110,7 +117,8 @@ export async function routeEvent(tx: StoreTx, event: InboundEvent, now: number, 
     if (m.status === 'queued') out.queued++;
   }
   for (const key of ctx.cancelTimers) await tx.cancelTimerByKey(key);
-  for (const timer of ctx.timers) await tx.scheduleTimer({ ...timer, conversationId: timer.conversationId ?? conversation.id }, now);
+  for (const timer of ctx.timers)
+    await tx.scheduleTimer({ ...timer, conversationId: timer.conversationId ?? conversation.id }, now);
   await tx.completeInbound(event.id, now, conversation.id);
   out.conversationId = conversation.id;
   out.events = ctx.events;

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { InboundEvent, Store } from '../store/contract.ts';
+import { createDueLoop } from '../timers/due-loop.ts';
 import { type RouteDeps, type Routed, routeEvent } from './route-event.ts';
 
 export interface RouterOptions {
@@ -35,11 +36,6 @@ export interface Router {
 const idlePollMs = 1_000;
 
 export function createRouter(o: RouterOptions): Router {
-  let running = false;
-  let loop: Promise<void> | null = null;
-  let wake: (() => void) | null = null;
-  let kicked = false;
-
   async function round(): Promise<number> {
     const now = o.clock.now();
     const events = await o.store.claimInbound({ owner: o.owner, now, leaseMs: o.leaseMs, limit: o.batchSize });
@@ -100,53 +96,28 @@ export function createRouter(o: RouterOptions): Router {
     }
   }
 
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const cancel = o.clock.after(ms, () => {
-        wake = null;
-        resolve();
-      });
-      wake = () => {
-        cancel();
-        wake = null;
-        resolve();
-      };
-    });
-  }
-
-  async function run(): Promise<void> {
-    while (running) {
-      kicked = false;
-      let claimed = 0;
-      try {
-        claimed = await round();
-      } catch (err) {
-        o.log.error({ err }, 'router round failed');
-      }
-      if (!running) break;
-      if (claimed === 0 && !kicked) await sleep(idlePollMs);
-    }
-  }
+  // New events kick the loop; the poll covers events stored by other instances and retries falling due.
+  const loop = createDueLoop({
+    clock: o.clock,
+    log: o.log,
+    name: 'router',
+    round: async () => {
+      const claimed = await round();
+      return { claimed, full: claimed > 0 };
+    },
+    nextDueAt: async () => null,
+    pollMs: idlePollMs,
+  });
 
   return {
-    start() {
-      if (running) return;
-      running = true;
-      loop = run();
-    },
+    start: () => loop.start(),
     async stop() {
-      running = false;
-      wake?.();
-      await loop;
-      loop = null;
+      await loop.stop();
       await o.store.releaseLeases(o.owner);
     },
-    kick() {
-      kicked = true;
-      wake?.();
-    },
+    kick: () => loop.kick(),
     async drain() {
-      while ((await round()) > 0) {}
+      while ((await loop.round()).claimed > 0) {}
     },
   };
 }

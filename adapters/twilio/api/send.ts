@@ -95,13 +95,10 @@ export function templateOf(parts: unknown[] | undefined): TemplatePart | null {
 
 /**
  * WhatsApp allows free-form replies only within the window after the
- * customer's last message. The core may give `lastInboundAt` on the message;
- * until then the reply reference written by this adapter at receipt carries it.
+ * customer's last message, as the core recorded it on the conversation.
  */
 function checkWindow(ctx: SendContext, msg: OutboundMessage): void {
-  const fromCore = (msg as OutboundMessage & { lastInboundAt?: unknown }).lastInboundAt;
-  const fromRef = msg.replyRef?.lastInboundAt;
-  const last = typeof fromCore === 'number' ? fromCore : typeof fromRef === 'number' ? fromRef : null;
+  const last = msg.lastInboundAt;
   const hours = ctx.settings.windowHours ?? 24;
   if (last !== null && ctx.clock.now() - last <= hours * HOUR_MS) return;
   const since =

@@ -10,12 +10,6 @@ import { forwardCall, hangUp, sayAndHangUp, voicemail } from './twiml.ts';
 
 type VoiceSettings = NonNullable<SmsSettings['voice']>;
 
-/**
- * The host as the voice routes would like it: with the business calendar.
- * Until the core offers `isOpen`, every call counts as in hours.
- */
-export type CalendarHost = ChannelHost & { isOpen?: (at: number) => boolean };
-
 export const MISSED_CALL_TEXT = 'Missed call';
 export const VOICEMAIL_TEXT = 'Voicemail';
 export const UNTRANSCRIBED_TEXT = 'Voicemail (no transcription available)';
@@ -30,7 +24,7 @@ const ANSWERED = new Set(['completed', 'answered']);
  * hears voicemail, and a voicemail as a second message with its audio.
  */
 export function registerVoiceRoutes(o: {
-  host: CalendarHost;
+  host: ChannelHost;
   authToken: string;
   path: string;
   publicBase: string;
@@ -98,6 +92,7 @@ export function registerVoiceRoutes(o: {
   host.routes.add('POST', o.path, async (req) => {
     const got = callEvent(req);
     if (!('event' in got)) return got;
+    // A host without a calendar has no hours: every call counts as in hours.
     const open = host.isOpen?.(host.clock.now()) ?? true;
     if (open && v.forwardTo) {
       return twiml(

@@ -7,28 +7,22 @@ import type { WebhookParams } from './verify.ts';
 
 /**
  * What a reply needs, kept by the core as the conversation's reply reference.
- * `lastInboundAt` is when this adapter received the customer's latest message:
- * WhatsApp's 24-hour window is measured from it.
+ * (WhatsApp's 24-hour window is measured from the conversation's
+ * `lastInboundAt`, which the core hands over on each outbound message.)
  */
 export interface TwilioReplyRef extends Record<string, unknown> {
   ours: string;
   customer: string;
   messageSid: string;
-  lastInboundAt: number;
 }
 
 /** Null when the sender cannot be answered (an alphanumeric sender ID, a short code). */
-export function messageEnvelope(
-  channel: TwilioChannel,
-  e: MessageEvent,
-  params: WebhookParams,
-  now: number,
-): Envelope | null {
+export function messageEnvelope(channel: TwilioChannel, e: MessageEvent, params: WebhookParams): Envelope | null {
   const customer = stripWhatsapp(e.from);
   const ours = stripWhatsapp(e.to);
   if (!isE164(customer) || !isSender(ours)) return null;
   const optOut = optOutKind(e.body, e.optOutType);
-  const replyRef: TwilioReplyRef = { ours, customer, messageSid: e.sid, lastInboundAt: now };
+  const replyRef: TwilioReplyRef = { ours, customer, messageSid: e.sid };
   return {
     channel,
     providerId: e.sid,

@@ -84,7 +84,7 @@ export function registerMessagingRoutes(o: {
       const other = channel === 'whatsapp' ? 'sms' : 'whatsapp';
       throw badRequest(`a ${other} message reached the ${channel} webhook: point that sender at the ${other} webhook`);
     }
-    const envelope = messageEnvelope(channel, event, params, host.clock.now());
+    const envelope = messageEnvelope(channel, event, params);
     if (!envelope) {
       host.log.warn({ sid: event.sid, from: event.from }, 'message from a sender that cannot be answered ignored');
       return twiml(EMPTY_TWIML);

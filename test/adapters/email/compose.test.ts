@@ -38,6 +38,7 @@ function outbound(extra: Partial<OutboundMessage> = {}): OutboundMessage {
       messageId: '<c2@example.test>',
       references: ['<c1@example.test>', '<out-0@shop.test>', '<c2@example.test>'],
     },
+    lastInboundAt: null,
     references: ['<c1@example.test>', '<out-0@shop.test>', '<c2@example.test>'],
     author: { kind: 'agent', name: 'Ann' },
     automatic: false,

@@ -178,7 +178,8 @@ describe('WhatsApp', () => {
       threadKey: waThread,
       channel: 'whatsapp',
       destination: OUR_WA,
-      replyRef: lastInboundAt === null ? null : { ours: OUR_WA, customer: CUSTOMER, lastInboundAt },
+      replyRef: { ours: OUR_WA, customer: CUSTOMER },
+      lastInboundAt,
       ...extra,
     });
 
@@ -199,10 +200,12 @@ describe('WhatsApp', () => {
     expect(t.api.requests).toBe(0);
   });
 
-  it("prefers the core's lastInboundAt on the message over the reply reference", async () => {
+  it('ignores a lastInboundAt left in an old reply reference: the conversation decides', async () => {
     t = await startTwilio('whatsapp');
     const now = t.clock.now();
-    const err = await sendError(t.adapter.send(waMsg(now - HOUR, { lastInboundAt: now - 30 * HOUR })));
+    const err = await sendError(
+      t.adapter.send(waMsg(now - 30 * HOUR, { replyRef: { ours: OUR_WA, customer: CUSTOMER, lastInboundAt: now } })),
+    );
     expect(err.providerCode).toBe('whatsapp_window_closed');
   });
 

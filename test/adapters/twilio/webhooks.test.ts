@@ -43,7 +43,7 @@ describe('inbound SMS webhook', () => {
       threadKey: `${OUR_SMS}/${CUSTOMER}`,
       from: { kind: 'phone', value: CUSTOMER, verified: true },
       text: 'Do you have a table for two tonight?',
-      replyRef: { ours: OUR_SMS, customer: CUSTOMER, messageSid: SID, lastInboundAt: t.clock.now() },
+      replyRef: { ours: OUR_SMS, customer: CUSTOMER, messageSid: SID },
     });
     expect(t.ingestCalls[0]?.flags).toBeUndefined();
   });
@@ -167,7 +167,7 @@ describe('inbound WhatsApp webhook', () => {
       touchpoint: { channel: 'whatsapp', kind: 'whatsapp' },
       threadKey: `${OUR_WA}/${CUSTOMER}`,
       from: { kind: 'whatsapp', value: CUSTOMER, verified: true, name: 'Ana' },
-      replyRef: { lastInboundAt: t.clock.now() },
+      replyRef: { ours: OUR_WA, customer: CUSTOMER },
     });
   });
 });

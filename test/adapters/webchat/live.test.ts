@@ -32,6 +32,7 @@ function outbound(visitorId: string, text: string, messageId = `m-${text}`): Out
     destination: visitorId,
     text,
     replyRef: { visitorId },
+    lastInboundAt: null,
     references: [],
     author: { kind: 'agent', name: 'Sam' },
     automatic: false,

@@ -94,6 +94,7 @@ export function replyTo(env: Envelope, id: string, text: string, automatic = tru
     destination: env.from.value,
     text,
     replyRef: env.replyRef ?? null,
+    lastInboundAt: null,
     references: [env.providerId],
     author: { kind: automatic ? 'bot' : 'agent', name: 'Shop' },
     automatic,

@@ -64,6 +64,7 @@ export function outbound(o: Partial<OutboundMessage> & { threadKey: string }): O
     destination: OUR_SMS,
     text: 'Hello',
     replyRef: null,
+    lastInboundAt: null,
     references: [],
     author: { kind: 'bot' },
     automatic: true,

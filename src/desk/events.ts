@@ -1,0 +1,58 @@
+import { EventEmitter } from 'node:events';
+import type { AgentActions } from '../agent/actions.ts';
+import type { Contact, Conversation, Identity, Message } from '../model/types.ts';
+
+/**
+ * What the core tells an agent desk (the Slack desk today): a conversation
+ * changed, after the change was committed. A notice carries no state: the desk
+ * reads the conversation and its messages from the store and catches up from
+ * its own durable cursor, so a lost notice only delays a post.
+ */
+export interface DeskNotice {
+  conversationId: string;
+  /** What changed it: an inbound message, an agent, a flow, a timer (SLA, snooze), a delivery outcome. */
+  cause: 'inbound' | 'agent' | 'flow' | 'timer' | 'delivery';
+  /** Business events raised by the change (`handoff`, `csat` …). */
+  events: string[];
+}
+
+/** Fans desk notices out to the desks that subscribe (in this process). */
+export class DeskBus {
+  readonly #emitter = new EventEmitter();
+  constructor() {
+    this.#emitter.setMaxListeners(0);
+  }
+  publish(notice: DeskNotice): void {
+    this.#emitter.emit('notice', notice);
+  }
+  subscribe(fn: (notice: DeskNotice) => void): () => void {
+    this.#emitter.on('notice', fn);
+    return () => this.#emitter.off('notice', fn);
+  }
+}
+
+/** What a desk reads: internal notes included. */
+export interface DeskReads {
+  conversation(id: string): Promise<Conversation | null>;
+  contact(id: string): Promise<Contact | null>;
+  identities(contactId: string): Promise<Identity[]>;
+  /** Messages of a conversation, oldest first, internal notes included. */
+  messages(conversationId: string, opts?: { afterId?: string | null; limit?: number }): Promise<Message[]>;
+  /** Conversations updated most recently, newest first (a desk's catch-up after a restart). */
+  recent(limit: number): Promise<Conversation[]>;
+}
+
+/** The optional host capability an agent desk needs: notices, reads, the agent actions, and the outbox's limiter. */
+export interface DeskHost {
+  subscribe(fn: (notice: DeskNotice) => void): () => void;
+  reads: DeskReads;
+  actions: AgentActions;
+  /** Moves a public conversation to a private one, as the handoff rules would. */
+  moveToPrivate(conversationId: string, by: string): Promise<void>;
+  /** Runs `fn` when the shared outbox limiter allows a send to `destination` on the desk's channel. */
+  schedule<T>(destination: string, fn: () => Promise<T>): Promise<T>;
+  /** The provider said to wait (429): nothing more goes to `destination` before `until`. */
+  holdOff(destination: string, until: number): Promise<void>;
+  /** The instant before which `destination` must not be sent to, or null when free. */
+  heldUntil(destination: string): Promise<number | null>;
+}
