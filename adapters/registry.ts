@@ -1,5 +1,9 @@
 import type { AdapterRegistry } from '../src/channel/contract.ts';
+import { botframeworkDefinition } from './botframework/definition.ts';
+import { discordDefinition } from './discord/definition.ts';
 import { emailDefinition } from './email/definition.ts';
+import { facebookDefinition, instagramDefinition } from './meta/definition.ts';
+import { slackDefinition } from './slack/definition.ts';
 import { smsDefinition, whatsappDefinition } from './twilio/definition.ts';
 import { webchatDefinition } from './webchat/definition.ts';
 import { webformDefinition } from './webform/definition.ts';
@@ -11,4 +15,9 @@ export const adapters: AdapterRegistry = {
   email: emailDefinition,
   sms: smsDefinition,
   whatsapp: whatsappDefinition,
+  facebook: facebookDefinition,
+  instagram: instagramDefinition,
+  botframework: botframeworkDefinition,
+  discord: discordDefinition,
+  slack: slackDefinition,
 };

@@ -5,14 +5,16 @@ import { loadCalendar } from './calendar/load.ts';
 import type { AdapterRegistry, ChannelAdapter } from './channel/contract.ts';
 import { createChannelHost, MessageBus } from './channel/host.ts';
 import { type Clock, systemClock } from './clock.ts';
+import { DeskBus } from './desk/events.ts';
+import { createDeskHost, withDeskNotices, withTimerNotices } from './desk/host.ts';
 import { createRuleClassifier } from './engine/classify.ts';
 import type { Written } from './engine/decisions.ts';
 import { registerEventsApi } from './engine/events-api.ts';
 import { createFlowTimerHandlers } from './engine/flow-timers.ts';
 import { defaultHooks, flowHook } from './engine/hooks.ts';
 import { ConfigError } from './errors.ts';
-import type { Logger } from './log.ts';
 import { newId } from './ids.ts';
+import type { Logger } from './log.ts';
 import { createOutboxLimiter } from './outbox/limiter.ts';
 import { createOutboxWorker } from './outbox/worker.ts';
 import { createIngestor } from './pipeline/ingest.ts';
@@ -48,6 +50,8 @@ export interface App {
   url: string;
   store: Store;
   adminToken: string;
+  /** True when the token was generated and kept in the store (no config or environment names one). */
+  adminTokenGenerated: boolean;
   /** Routes and sends everything pending now (tests, benchmarks). */
   drain(): Promise<void>;
   stop(): Promise<void>;
@@ -59,14 +63,19 @@ export async function startApp(o: AppOptions): Promise<App> {
   const clock = o.clock ?? systemClock;
   const r = settings.router;
   const unlock = o.databaseUrl ? () => {} : lockDataDir(o.dataDir);
-  const store = await openStore({ databaseUrl: o.databaseUrl, dataDir: o.dataDir, synchronous: r.store.synchronous, log });
+  const store = await openStore({
+    databaseUrl: o.databaseUrl,
+    dataDir: o.dataDir,
+    synchronous: r.store.synchronous,
+    log,
+  });
   // With SQLite this process is the only router (the data-folder lock), so leases
   // left by a crashed predecessor are taken back at once instead of after they expire.
   const instance = store.kind === 'sqlite' ? 'local' : `${hostname()}:${process.pid}:${newId().slice(-6)}`;
   if (store.kind === 'sqlite') {
     for (const part of ['router', 'outbox', 'timers']) await store.releaseLeases(`${instance}:${part}`);
   }
-  const adminToken = await resolveAdminToken(store, r.server.adminToken);
+  const { token: adminToken, generated: adminTokenGenerated } = await resolveAdminToken(store, r.server.adminToken);
 
   const adapters = createAdapters(o.adapters, settings, log, clock);
   const destinationOf: DestinationOf = (channel, threadKey, replyRef) => {
@@ -76,6 +85,8 @@ export async function startApp(o: AppOptions): Promise<App> {
     return adapter?.destination(threadKey, replyRef) ?? null;
   };
   const bus = new MessageBus();
+  // Conversation changes, after commit, for the agent desk (Slack): it reads what changed from the store.
+  const deskBus = new DeskBus();
   const calendar = loadCalendar(settings.business, settings.configDir, log);
   const policies = createPolicies({
     settings,
@@ -99,10 +110,12 @@ export async function startApp(o: AppOptions): Promise<App> {
     maxAttempts: r.outbox.maxAttempts,
     backoff: { baseMs: parseDuration(r.outbox.backoffBase), maxMs: parseDuration(r.outbox.backoffMax) },
     concurrency: r.outbox.concurrency,
+    onDeadLetter: (job) => deskBus.publish({ conversationId: job.conversationId, cause: 'delivery', events: [] }),
   });
   // What flows write from timers and business events: shown to live clients, sent by the outbox.
   const onFlowWritten = (w: Written) => {
     for (const m of w.messages) bus.publish(w.conversation.touchpoint.channel, w.conversation.threadKey, m);
+    deskBus.publish({ conversationId: w.conversation.id, cause: 'flow', events: [] });
     outbox.kick();
     timers.kick();
   };
@@ -114,7 +127,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     log: log.child({ part: 'timers' }),
     owner: `${instance}:timers`,
     leaseMs: parseDuration(r.pipeline.leaseTimeout),
-    handlers: { ...policies.timerHandlers, ...flowTimers.handlers },
+    handlers: withTimerNotices({ ...policies.timerHandlers, ...flowTimers.handlers }, deskBus),
   });
 
   const onRouted = (routed: Routed[]) => {
@@ -122,7 +135,12 @@ export async function startApp(o: AppOptions): Promise<App> {
     for (const x of routed) {
       queued += x.queued;
       for (const m of x.messages) bus.publish(x.channel, x.threadKey, m);
-      if (x.bounceOf) void store.updateDelivery(x.channel, x.bounceOf, 'failed', x.bounceReason ?? 'bounced').catch((err) => log.error({ err }, 'recording a bounce failed'));
+      if (x.conversationId)
+        deskBus.publish({ conversationId: x.conversationId, cause: 'inbound', events: x.events.map((e) => e.type) });
+      if (x.bounceOf)
+        void store
+          .updateDelivery(x.channel, x.bounceOf, 'failed', x.bounceReason ?? 'bounced')
+          .catch((err) => log.error({ err }, 'recording a bounce failed'));
     }
     if (queued > 0) outbox.kick();
   };
@@ -146,15 +164,20 @@ export async function startApp(o: AppOptions): Promise<App> {
     onRouted,
   });
   const ingestor = createIngestor({ store, clock, log, onStored: () => router.kick() });
-  const actions = policies.wrapAgentActions(createAgentActions({
-    store,
-    clock,
-    destinationOf,
-    onMessages: (conversation, messages) => {
-      for (const m of messages) bus.publish(conversation.touchpoint.channel, conversation.threadKey, m);
-      outbox.kick();
-    },
-  }));
+  const actions = withDeskNotices(
+    policies.wrapAgentActions(
+      createAgentActions({
+        store,
+        clock,
+        destinationOf,
+        onMessages: (conversation, messages) => {
+          for (const m of messages) bus.publish(conversation.touchpoint.channel, conversation.threadKey, m);
+          outbox.kick();
+        },
+      }),
+    ),
+    deskBus,
+  );
 
   let ready = false;
   const server = createHttpServer({
@@ -173,8 +196,27 @@ export async function startApp(o: AppOptions): Promise<App> {
   const url = await server.listen();
   const publicUrl = r.server.publicUrl ?? url;
   for (const adapter of adapters.values()) {
-    const host = createChannelHost({ channel: adapter.channel, store, ingestor, bus, routes: server.routes, log, clock, publicUrl, calendar });
-    await adapter.start(host);
+    const channelHost = createChannelHost({
+      channel: adapter.channel,
+      store,
+      ingestor,
+      bus,
+      routes: server.routes,
+      log,
+      clock,
+      publicUrl,
+      calendar,
+    });
+    const desk = createDeskHost({
+      channel: adapter.channel,
+      bus: deskBus,
+      store,
+      actions,
+      moveToPrivate: policies.actions.moveToPrivate,
+      limiter,
+      clock,
+    });
+    await adapter.start({ ...channelHost, desk });
   }
   router.start();
   outbox.start();
@@ -186,6 +228,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     url,
     store,
     adminToken,
+    adminTokenGenerated,
     async drain() {
       await ingestor.flush();
       await router.drain();
@@ -199,7 +242,11 @@ export async function startApp(o: AppOptions): Promise<App> {
       await timers.stop();
       await flowTimers.stop();
       await outbox.stop();
-      await Promise.all([...adapters.values()].map((a) => a.stop().catch((err) => log.warn({ err, channel: a.channel }, 'adapter stop failed'))));
+      await Promise.all(
+        [...adapters.values()].map((a) =>
+          a.stop().catch((err) => log.warn({ err, channel: a.channel }, 'adapter stop failed')),
+        ),
+      );
       await limiter.close();
       await store.close();
       unlock();
@@ -208,14 +255,25 @@ export async function startApp(o: AppOptions): Promise<App> {
   };
 }
 
-function createAdapters(registry: AdapterRegistry, settings: Settings, log: Logger, clock: Clock): Map<string, ChannelAdapter> {
+function createAdapters(
+  registry: AdapterRegistry,
+  settings: Settings,
+  log: Logger,
+  clock: Clock,
+): Map<string, ChannelAdapter> {
   const out = new Map<string, ChannelAdapter>();
   for (const [name, ch] of Object.entries(settings.channels)) {
     if (!ch.enabled) continue;
     const def = registry[name];
     if (!def) {
       throw new ConfigError([
-        { file: `${settings.configDir}/channels.yaml`, line: null, path: `channels.${name}`, message: `no adapter for channel "${name}"`, fix: `use one of: ${Object.keys(registry).join(', ')}` },
+        {
+          file: `${settings.configDir}/channels.yaml`,
+          line: null,
+          path: `channels.${name}`,
+          message: `no adapter for channel "${name}"`,
+          fix: `use one of: ${Object.keys(registry).join(', ')}`,
+        },
       ]);
     }
     out.set(name, def.create(ch.settings, { log: log.child({ channel: name }), clock }));
@@ -224,13 +282,16 @@ function createAdapters(registry: AdapterRegistry, settings: Settings, log: Logg
 }
 
 /** The admin token: from config, else from the environment, else generated once and kept in the store. */
-async function resolveAdminToken(store: Store, configured: string | undefined): Promise<string> {
-  if (configured) return configured;
+async function resolveAdminToken(
+  store: Store,
+  configured: string | undefined,
+): Promise<{ token: string; generated: boolean }> {
+  if (configured) return { token: configured, generated: false };
   const fromEnv = process.env.TOUCHPOINT_ADMIN_TOKEN;
-  if (fromEnv) return fromEnv;
+  if (fromEnv) return { token: fromEnv, generated: false };
   const kept = await store.getState<string>('core', 'adminToken');
-  if (kept) return kept;
+  if (kept) return { token: kept, generated: true };
   const token = randomBytes(24).toString('base64url');
   await store.setState('core', 'adminToken', token);
-  return token;
+  return { token, generated: true };
 }

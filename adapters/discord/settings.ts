@@ -28,6 +28,10 @@ export const discordSettings = z
       .boolean()
       .default(false)
       .describe('In the listed channels too, only messages that mention the bot are touchpoints'),
+    gateway: z
+      .boolean()
+      .default(true)
+      .describe('Hold the gateway connection here; in scale-out set false on every instance but one (they still send)'),
     directMessages: z.boolean().default(true).describe('Direct messages to the bot are private touchpoints'),
     requestTimeoutMs: z.number().int().min(1000).max(120_000).default(15_000),
     reconnect: z

@@ -5,12 +5,22 @@ import { UsageError } from './args.ts';
 import { checkCommand } from './check.ts';
 import type { CliContext, Command } from './context.ts';
 import { conversationsCommand } from './conversations.ts';
+import { flowsCommand } from './flows-graph.ts';
 import { outboxCommand } from './outbox.ts';
 import { type CliIO, Output, processIO } from './output.ts';
 import { schemaCommand } from './schema-command.ts';
 import { startCommand } from './start.ts';
+import { testFlowsCommand } from './test-flows.ts';
 
-const COMMANDS: Command[] = [startCommand, checkCommand, schemaCommand, conversationsCommand, outboxCommand];
+const COMMANDS: Command[] = [
+  startCommand,
+  checkCommand,
+  schemaCommand,
+  conversationsCommand,
+  outboxCommand,
+  testFlowsCommand,
+  flowsCommand,
+];
 
 const usage = `Usage: touchpoint <command> [options]
 

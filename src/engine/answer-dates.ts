@@ -5,14 +5,24 @@
  */
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const WEEKDAYS = ['sun(day)?', 'mon(day)?', 'tue(s|sday)?', 'wed(nesday)?', 'thu(rs|rsday)?', 'fri(day)?', 'sat(urday)?'];
+const WEEKDAYS = [
+  'sun(day)?',
+  'mon(day)?',
+  'tue(s|sday)?',
+  'wed(nesday)?',
+  'thu(rs|rsday)?',
+  'fri(day)?',
+  'sat(urday)?',
+];
 const DAY_MS = 86_400_000;
 
 const iso = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 /** Midnight UTC of today's date in `timeZone`: date arithmetic without time-of-day surprises. */
 function todayIn(now: number, timeZone: string): number {
-  const text = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  const text = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    now,
+  );
   return Date.parse(`${text}T00:00:00Z`);
 }
 

@@ -9,7 +9,23 @@ export type ParsedAnswer = { ok: true; value: VarValue } | { ok: false };
 const YES: Choice = {
   value: 'yes',
   label: 'Yes',
-  keywords: ['yes', 'y', 'yeah', 'yep', 'yup', 'sure', 'ok', 'okay', 'of course', 'definitely', 'absolutely', 'ja', 'oui', 'si', 'sí'],
+  keywords: [
+    'yes',
+    'y',
+    'yeah',
+    'yep',
+    'yup',
+    'sure',
+    'ok',
+    'okay',
+    'of course',
+    'definitely',
+    'absolutely',
+    'ja',
+    'oui',
+    'si',
+    'sí',
+  ],
 };
 const NO: Choice = {
   value: 'no',

@@ -67,7 +67,13 @@ export async function routeBusinessEvent(
   if (!loaded) throw notFound(`conversation ${target.id} disappeared`);
   const ctx = newDecision(deps.settings, deps.now, loaded.conversation, loaded.contact);
   const act = activate(ctx);
-  const result: EventResult = { duplicate: false, contactId: contact.id, conversationId: target.id, started: [], cancelled: [] };
+  const result: EventResult = {
+    duplicate: false,
+    contactId: contact.id,
+    conversationId: target.id,
+    started: [],
+    cancelled: [],
+  };
   if (event.id !== undefined) {
     if (act.state.seenEvents.includes(event.id)) return { result: { ...result, duplicate: true }, written: null };
     act.state.seenEvents.push(event.id);
@@ -80,9 +86,14 @@ export async function routeBusinessEvent(
     }
   }
   const vars: Vars = {};
-  flattenInto(vars, { ...event.data, type: event.type, ...(event.id ? { id: event.id } : {}) }, 'event', timeFormatOf(ctx));
+  flattenInto(
+    vars,
+    { ...event.data, type: event.type, ...(event.id ? { id: event.id } : {}) },
+    'event',
+    timeFormatOf(ctx),
+  );
   for (const flow of flowsForEvent(deps.settings.flows, event.type)) {
-    startFlow(act, flow, vars);
+    startFlow(act, flow, vars, { replace: false });
     result.started.push(flow.id);
   }
   commit(act);

@@ -21,7 +21,7 @@ interface CompiledIntent {
   patterns: RegExp[];
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Rule-based intents from config: keywords match on word boundaries,
@@ -32,7 +32,9 @@ export function createRuleClassifier(intents: Record<string, IntentDef>): Classi
   const compiled: CompiledIntent[] = Object.entries(intents).map(([name, def]) => ({
     name,
     def,
-    keywords: def.keywords.map((k) => new RegExp(`(^|[^\\p{L}\\p{N}])${escape(k.toLowerCase())}($|[^\\p{L}\\p{N}])`, 'u')),
+    keywords: def.keywords.map(
+      (k) => new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegex(k.toLowerCase())}($|[^\\p{L}\\p{N}])`, 'u'),
+    ),
     patterns: def.patterns.map((p) => new RegExp(p, 'iu')),
   }));
 

@@ -1,6 +1,6 @@
 import type { BusinessCalendar } from '../calendar/calendar.ts';
 import type { Condition, Expected, Scalar } from './condition-schema.ts';
-import { type DecisionContext, current, currentContact } from './context.ts';
+import { current, currentContact, type DecisionContext } from './context.ts';
 import type { Vars } from './flow-state.ts';
 
 export interface ConditionFacts {

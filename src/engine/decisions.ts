@@ -1,6 +1,6 @@
 import type { Contact, Conversation, Message } from '../model/types.ts';
-import type { PublicSendGuard } from '../policies/public-guard.ts';
 import { type DestinationOf, queueReply } from '../pipeline/replies.ts';
+import type { PublicSendGuard } from '../policies/public-guard.ts';
 import type { Settings } from '../settings/types.ts';
 import type { StoreTx } from '../store/contract.ts';
 import type { DecisionContext, RaisedEvent } from './context.ts';
@@ -18,7 +18,12 @@ export interface Written {
   events: RaisedEvent[];
 }
 
-export function newDecision(settings: Settings, now: number, conversation: Conversation, contact: Contact): DecisionContext {
+export function newDecision(
+  settings: Settings,
+  now: number,
+  conversation: Conversation,
+  contact: Contact,
+): DecisionContext {
   return {
     now,
     settings,
@@ -35,7 +40,10 @@ export function newDecision(settings: Settings, now: number, conversation: Conve
 }
 
 /** Loads a conversation and its contact, serialised with routing on the same thread. */
-export async function loadForDecision(tx: StoreTx, conversationId: string): Promise<{ conversation: Conversation; contact: Contact } | null> {
+export async function loadForDecision(
+  tx: StoreTx,
+  conversationId: string,
+): Promise<{ conversation: Conversation; contact: Contact } | null> {
   const found = await tx.getConversation(conversationId);
   if (!found) return null;
   await tx.lockThread(found.touchpoint.channel, found.threadKey);
@@ -70,6 +78,7 @@ export async function writeDecision(tx: StoreTx, ctx: DecisionContext, deps: Wri
     messages.push(await queueReply(tx, input, now, deps.destinationOf, ...(deps.guard ? [deps.guard] : [])));
   }
   for (const key of ctx.cancelTimers) await tx.cancelTimerByKey(key);
-  for (const timer of ctx.timers) await tx.scheduleTimer({ ...timer, conversationId: timer.conversationId ?? conversation.id }, now);
+  for (const timer of ctx.timers)
+    await tx.scheduleTimer({ ...timer, conversationId: timer.conversationId ?? conversation.id }, now);
   return { conversation, messages, events: ctx.events };
 }

@@ -46,7 +46,10 @@ export function registerEventsApi(routes: RouteRegistry, deps: EventsApiDeps): v
     '/api/events',
     async (req) => {
       const body = jsonBody(req, eventBody);
-      const event = { ...body, contact: { kind: body.contact.kind, value: normalise(body.contact.kind, body.contact.value) } };
+      const event = {
+        ...body,
+        contact: { kind: body.contact.kind, value: normalise(body.contact.kind, body.contact.value) },
+      };
       const { result, written } = await deps.store.transaction((tx) =>
         routeBusinessEvent(tx, event, { ...deps, now: deps.clock.now() }),
       );

@@ -32,14 +32,26 @@ function nameList(names: string[]): string {
 /** The template ids a step names, with the key each sits under. */
 function templatesOf(step: FlowStep): Array<[PropertyKey[], string | undefined]> {
   if ('say' in step) return [[['say'], step.say]];
-  if ('ask' in step) return [[['ask', 'template'], step.ask.template], [['ask', 'invalid'], step.ask.invalid]];
+  if ('ask' in step)
+    return [
+      [['ask', 'template'], step.ask.template],
+      [['ask', 'invalid'], step.ask.invalid],
+    ];
   if ('verify' in step) {
     const v = step.verify;
-    return [[['verify', 'code'], v.code], [['verify', 'prompt'], v.prompt], [['verify', 'invalid'], v.invalid]];
+    return [
+      [['verify', 'code'], v.code],
+      [['verify', 'prompt'], v.prompt],
+      [['verify', 'invalid'], v.invalid],
+    ];
   }
   if ('csat' in step) {
     const c = step.csat;
-    return [[['csat', 'template'], c.template], [['csat', 'thanks'], c.thanks], [['csat', 'low'], c.low]];
+    return [
+      [['csat', 'template'], c.template],
+      [['csat', 'thanks'], c.thanks],
+      [['csat', 'low'], c.low],
+    ];
   }
   if ('lookup' in step) return [[['lookup', 'slow'], step.lookup.slow]];
   if ('private' in step) return [[['private', 'template'], step.private.template]];
@@ -56,7 +68,11 @@ function badRegex(pattern: string): string | null {
 }
 
 /** Intents and regular expressions inside a condition, with their paths. */
-function conditionRefs(c: Condition, path: PropertyKey[], out: { intents: Array<[PropertyKey[], string]>; regexes: Array<[PropertyKey[], string]> }): void {
+function conditionRefs(
+  c: Condition,
+  path: PropertyKey[],
+  out: { intents: Array<[PropertyKey[], string]>; regexes: Array<[PropertyKey[], string]> },
+): void {
   if (c.intent !== undefined) {
     const list = Array.isArray(c.intent) ? c.intent : [c.intent];
     list.forEach((intent, i) => {
@@ -65,7 +81,12 @@ function conditionRefs(c: Condition, path: PropertyKey[], out: { intents: Array<
   }
   for (const key of ['vars', 'contact'] as const) {
     for (const [name, expected] of Object.entries(c[key] ?? {})) {
-      if (expected !== null && typeof expected === 'object' && !Array.isArray(expected) && expected.matches !== undefined) {
+      if (
+        expected !== null &&
+        typeof expected === 'object' &&
+        !Array.isArray(expected) &&
+        expected.matches !== undefined
+      ) {
         out.regexes.push([[...path, key, name, 'matches'], expected.matches]);
       }
     }
@@ -100,45 +121,74 @@ export function checkFlows(flows: FlowDef[], refs: FlowRefs): FlowProblem[] {
         add(
           [...base, ...key],
           `template \`${id}\` does not exist in ${refs.templatesFile}`,
-          withSuggestion(id, refs.templates, `add it to ${refs.templatesFile} or use one of ${nameList(refs.templates)}`),
+          withSuggestion(
+            id,
+            refs.templates,
+            `add it to ${refs.templatesFile} or use one of ${nameList(refs.templates)}`,
+          ),
         );
       }
       if ('if' in step) conditionRefs(step.if, [...base, 'if'], found);
-      if ('ask' in step && step.ask.pattern !== undefined) found.regexes.push([[...base, 'ask', 'pattern'], step.ask.pattern]);
+      if ('ask' in step && step.ask.pattern !== undefined)
+        found.regexes.push([[...base, 'ask', 'pattern'], step.ask.pattern]);
       if ('start' in step) {
         startTargets.add(step.start);
         if (!ids.includes(step.start)) {
-          add([...base, 'start'], `no flow has the id \`${step.start}\``, withSuggestion(step.start, ids, `use one of ${nameList(ids)}`));
+          add(
+            [...base, 'start'],
+            `no flow has the id \`${step.start}\``,
+            withSuggestion(step.start, ids, `use one of ${nameList(ids)}`),
+          );
         } else if (step.start === flow.id) {
           add([...base, 'start'], 'a flow cannot start itself', 'use `goto` with a step id to repeat steps');
         }
       }
       if ('lookup' in step && !/^(https?:\/\/|\{)/i.test(step.lookup.url)) {
-        add([...base, 'lookup', 'url'], `\`${step.lookup.url}\` is not an http(s) URL`, 'write the full address, e.g. https://shop.example.com/api/orders/{order}');
+        add(
+          [...base, 'lookup', 'url'],
+          `\`${step.lookup.url}\` is not an http(s) URL`,
+          'write the full address, e.g. https://shop.example.com/api/orders/{order}',
+        );
       }
     });
 
     for (const [path, intent] of found.intents) {
       if (!refs.intents || refs.intents.includes(intent)) continue;
-      add(path, `intent \`${intent}\` does not exist in ${refs.intentsFile}`, withSuggestion(intent, refs.intents, `add it to ${refs.intentsFile} or use one of ${nameList(refs.intents)}`));
+      add(
+        path,
+        `intent \`${intent}\` does not exist in ${refs.intentsFile}`,
+        withSuggestion(intent, refs.intents, `add it to ${refs.intentsFile} or use one of ${nameList(refs.intents)}`),
+      );
     }
     for (const [path, pattern] of found.regexes) {
       const error = badRegex(pattern);
-      if (error) add(path, `not a valid regular expression: ${error}`, 'escape special characters such as ( ) [ ] ? * + with a backslash');
+      if (error)
+        add(
+          path,
+          `not a valid regular expression: ${error}`,
+          'escape special characters such as ( ) [ ] ? * + with a backslash',
+        );
     }
     flow.trigger.after.forEach((after, i) => {
-      if (!ids.includes(after)) add(['trigger', 'after', i], `no flow has the id \`${after}\``, withSuggestion(after, ids, `use one of ${nameList(ids)}`));
+      if (!ids.includes(after))
+        add(
+          ['trigger', 'after', i],
+          `no flow has the id \`${after}\``,
+          withSuggestion(after, ids, `use one of ${nameList(ids)}`),
+        );
     });
   });
 
   flows.forEach((flow, n) => {
     const t = flow.trigger;
-    const starts = t.fallback || t.firstMessage || t.intents.length + t.keywords.length + t.events.length + t.after.length > 0;
+    const starts =
+      t.fallback || t.firstMessage || t.intents.length + t.keywords.length + t.events.length + t.after.length > 0;
     if (starts || startTargets.has(flow.id)) return;
     problems.push({
       flow: n,
       path: ['trigger'],
-      message: 'this flow never starts: its trigger has no intents, keywords, events, after, firstMessage or fallback, and no flow starts it',
+      message:
+        'this flow never starts: its trigger has no intents, keywords, events, after, firstMessage or fallback, and no flow starts it',
       fix: 'add `intents: [..]`, `keywords: [..]` or `events: [..]`, set `firstMessage: true` or `fallback: true`, or `start:` it from another flow',
     });
   });

@@ -29,7 +29,12 @@ export const flowHook: RouteHook = (ctx) => {
   const input = matchInput(ctx);
   const asking = askingRun(act.state);
   if (asking) {
-    const verdict = deliverAnswer(act, asking, ctx.envelope.text, () => matchFlow(ctx.settings.flows, input, { fallback: false }) !== null);
+    const verdict = deliverAnswer(
+      act,
+      asking,
+      ctx.envelope.text,
+      () => matchFlow(ctx.settings.flows, input, { fallback: false }) !== null,
+    );
     if (verdict === 'consumed') return commit(act);
   }
   const flow = matchFlow(ctx.settings.flows, input);

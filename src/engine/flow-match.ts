@@ -26,7 +26,11 @@ export function triggers(flow: FlowDef, input: MatchInput): boolean {
  * none matches and `fallback` is allowed, the fallback flow (if it may run on
  * this touchpoint).
  */
-export function matchFlow(flows: FlowDef[], input: MatchInput, opts: { fallback: boolean } = { fallback: true }): FlowDef | null {
+export function matchFlow(
+  flows: FlowDef[],
+  input: MatchInput,
+  opts: { fallback: boolean } = { fallback: true },
+): FlowDef | null {
   let best: FlowDef | null = null;
   for (const f of flows) if (triggers(f, input) && (!best || f.priority > best.priority)) best = f;
   if (best || !opts.fallback) return best;

@@ -42,7 +42,21 @@ export interface ProgramProblem {
   fix: string;
 }
 
-const KINDS: StepKind[] = ['say', 'ask', 'wait', 'if', 'set', 'handoff', 'private', 'verify', 'csat', 'lookup', 'start', 'goto', 'end'];
+const KINDS: StepKind[] = [
+  'say',
+  'ask',
+  'wait',
+  'if',
+  'set',
+  'handoff',
+  'private',
+  'verify',
+  'csat',
+  'lookup',
+  'start',
+  'goto',
+  'end',
+];
 
 export function stepKind(step: FlowStep): StepKind {
   const kind = KINDS.find((k) => Object.hasOwn(step, k));
@@ -51,7 +65,11 @@ export function stepKind(step: FlowStep): StepKind {
 }
 
 /** Calls `visit` for every step, nested ones included, with its path in the file (`['steps', 2, 'then', 0]`). */
-export function walkSteps(steps: FlowStep[], visit: (step: FlowStep, path: PropertyKey[]) => void, base: PropertyKey[] = ['steps']): void {
+export function walkSteps(
+  steps: FlowStep[],
+  visit: (step: FlowStep, path: PropertyKey[]) => void,
+  base: PropertyKey[] = ['steps'],
+): void {
   steps.forEach((step, i) => {
     const path = [...base, i];
     visit(step, path);
@@ -75,7 +93,11 @@ export function compileFlow(flow: FlowDef): { program: Program; problems: Progra
       const at = pathKey(path);
       if (step.id !== undefined) {
         if (labels.has(step.id)) {
-          problems.push({ path: [...path, 'id'], message: `step id \`${step.id}\` is used twice in this flow`, fix: 'give every step its own id' });
+          problems.push({
+            path: [...path, 'id'],
+            message: `step id \`${step.id}\` is used twice in this flow`,
+            fix: 'give every step its own id',
+          });
         }
         labels.set(step.id, instrs.length);
       }

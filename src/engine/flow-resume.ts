@@ -1,18 +1,21 @@
-import { type Activation, continueAfter, endRun, flowById, indexOf } from './flow-runner.ts';
 import { type LeafStep, programOf } from './flow-program.ts';
+import { type Activation, continueAfter, endRun, flowById, indexOf } from './flow-runner.ts';
 import type { FlowRun } from './flow-state.ts';
 import { type AnswerVerdict, answerAsk, answerCsat, askTimedOut } from './step-ask.ts';
 import { answerVerify, verifyExpired } from './step-verify.ts';
 
 /** Carrying on a parked run: with the customer's answer, or because its timer fired. */
 
-/** The step a run is parked at, or null when the flow changed under it (then the run ends). */
+/**
+ * The step a run is parked at, or null when the flow was edited under it so
+ * that no step of the kind it waits in is there any more (then the run ends).
+ */
 export function parkedStep(act: Activation, run: FlowRun): LeafStep | null {
   const flow = flowById(act, run.flow);
   const index = flow ? indexOf(run, flow) : null;
   if (!flow || index === null) return null;
   const instr = programOf(flow).instrs[index];
-  return instr?.op === 'step' ? instr.step : null;
+  return instr?.op === 'step' && instr.kind === run.parked.kind ? instr.step : null;
 }
 
 /**
@@ -22,9 +25,9 @@ export function parkedStep(act: Activation, run: FlowRun): LeafStep | null {
  */
 export function deliverAnswer(act: Activation, run: FlowRun, text: string, interrupt: () => boolean): AnswerVerdict {
   const step = parkedStep(act, run);
-  if (step && 'ask' in step && run.parked.kind === 'ask') return answerAsk(act, run, step.ask, text, interrupt);
-  if (step && 'csat' in step && run.parked.kind === 'csat') return answerCsat(act, run, step.csat, text, interrupt);
-  if (step && 'verify' in step && run.parked.kind === 'verify') return answerVerify(act, run, step.verify, text, interrupt);
+  if (step && 'ask' in step) return answerAsk(act, run, step.ask, text, interrupt);
+  if (step && 'csat' in step) return answerCsat(act, run, step.csat, text, interrupt);
+  if (step && 'verify' in step) return answerVerify(act, run, step.verify, text, interrupt);
   endRun(act, run, 'error');
   return 'interrupted';
 }
@@ -32,8 +35,17 @@ export function deliverAnswer(act: Activation, run: FlowRun, text: string, inter
 /** The run's timer fired: a wait is over, or nobody answered in time. */
 export function resumeRun(act: Activation, run: FlowRun): void {
   const step = parkedStep(act, run);
-  if (!step) return endRun(act, run, 'error');
-  if (run.parked.kind === 'ask' && 'ask' in step) return askTimedOut(act, run, step.ask);
-  if (run.parked.kind === 'verify') return verifyExpired(act, run);
+  if (!step) {
+    endRun(act, run, 'error');
+    return;
+  }
+  if ('ask' in step) {
+    askTimedOut(act, run, step.ask);
+    return;
+  }
+  if ('verify' in step) {
+    verifyExpired(act, run);
+    return;
+  }
   continueAfter(act, run);
 }

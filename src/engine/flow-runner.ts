@@ -1,5 +1,6 @@
-import type { DecisionContext } from './context.ts';
 import { holds } from './conditions.ts';
+import type { DecisionContext } from './context.ts';
+import { current } from './context.ts';
 import { engineOf } from './engine-of.ts';
 import { programOf } from './flow-program.ts';
 import type { FlowDef } from './flow-schema.ts';
@@ -16,7 +17,6 @@ import {
   saveState,
   type Vars,
 } from './flow-state.ts';
-import { current } from './context.ts';
 import { execStep } from './steps.ts';
 
 /**
@@ -55,9 +55,17 @@ export function indexOf(run: FlowRun, flow: FlowDef): number | null {
   return programOf(flow).index.get(run.at) ?? null;
 }
 
-/** Starts a flow; a run of the same flow already in this conversation is replaced. */
-export function startFlow(act: Activation, flow: FlowDef, vars: Vars = {}): void {
-  for (const old of act.state.runs.filter((r) => r.flow === flow.id)) endRun(act, old, 'replaced');
+/**
+ * Starts a flow. A run of the same flow already in this conversation is
+ * replaced, except for business events: two bookings get two reminders.
+ */
+export function startFlow(
+  act: Activation,
+  flow: FlowDef,
+  vars: Vars = {},
+  opts: { replace: boolean } = { replace: true },
+): void {
+  if (opts.replace) for (const old of act.state.runs.filter((r) => r.flow === flow.id)) endRun(act, old, 'replaced');
   const run: FlowRun = {
     id: newToken(),
     flow: flow.id,
@@ -74,29 +82,50 @@ export function startFlow(act: Activation, flow: FlowDef, vars: Vars = {}): void
 /** Runs from instruction `index` until the run parks or ends. */
 export function continueRun(act: Activation, run: FlowRun, index: number): void {
   const flow = flowById(act, run.flow);
-  if (!flow) return endRun(act, run, 'error');
+  if (!flow) {
+    endRun(act, run, 'error');
+    return;
+  }
   const program = programOf(flow);
   let i = index;
   for (;;) {
-    if (act.budget-- <= 0) return endRun(act, run, 'error');
+    if (act.budget-- <= 0) {
+      endRun(act, run, 'error');
+      return;
+    }
     const instr = program.instrs[i];
-    if (!instr) return endRun(act, run, 'done');
+    if (!instr) {
+      endRun(act, run, 'done');
+      return;
+    }
     if (instr.op === 'branch') {
-      const facts = { ctx: act.ctx, vars: run.vars, calendar: engineOf(act.ctx.settings).calendar, verified: act.state.verified !== null };
+      const facts = {
+        ctx: act.ctx,
+        vars: run.vars,
+        calendar: engineOf(act.ctx.settings).calendar,
+        verified: act.state.verified !== null,
+      };
       i = holds(instr.when, facts) ? i + 1 : instr.otherwise;
       continue;
     }
     if (instr.op === 'jump') {
-      if (instr.to < 0) return endRun(act, run, 'error');
+      if (instr.to < 0) {
+        endRun(act, run, 'error');
+        return;
+      }
       i = instr.to;
       continue;
     }
     run.at = instr.at;
     const result = execStep(act, run, instr.step, instr.kind);
     if (result === 'next') i++;
-    else if (result === 'end') return endRun(act, run, 'done');
-    else if ('park' in result) return parkRun(act, run, result.park);
-    else {
+    else if (result === 'end') {
+      endRun(act, run, 'done');
+      return;
+    } else if ('park' in result) {
+      parkRun(act, run, result.park);
+      return;
+    } else {
       const next = flowById(act, result.start);
       endRun(act, run, 'done', false);
       if (next) startFlow(act, next, run.vars);
@@ -109,7 +138,10 @@ export function continueRun(act: Activation, run: FlowRun, index: number): void 
 export function continueAfter(act: Activation, run: FlowRun): void {
   const flow = flowById(act, run.flow);
   const index = flow ? indexOf(run, flow) : null;
-  if (index === null) return endRun(act, run, 'error');
+  if (index === null) {
+    endRun(act, run, 'error');
+    return;
+  }
   continueRun(act, run, index + 1);
 }
 

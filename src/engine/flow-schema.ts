@@ -119,10 +119,20 @@ const ask = z
   .object({
     template: template.describe('The question (template id)'),
     var: varName.describe('Where the answer is kept, for templates ({var}) and conditions'),
-    choices: z.array(choice).min(2).optional().describe('Offered as numbered options (buttons where the channel has them)'),
+    choices: z
+      .array(choice)
+      .min(2)
+      .optional()
+      .describe('Offered as numbered options (buttons where the channel has them)'),
     expect: z.enum(['text', 'number', 'email', 'phone', 'date', 'yes_no']).default('text'),
     pattern: z.string().optional().describe('A regular expression a valid answer matches (case-insensitive)'),
-    retries: z.number().int().min(0).max(10).default(2).describe('Times the question is asked again after an invalid answer'),
+    retries: z
+      .number()
+      .int()
+      .min(0)
+      .max(10)
+      .default(2)
+      .describe('Times the question is asked again after an invalid answer'),
     invalid: template.optional().describe('Said before asking again (default: the question alone)'),
     timeout: duration.optional().describe('Stop waiting for an answer after this long'),
     onTimeout: z.enum(['continue', 'end']).default('continue').describe('continue: the next step, with no answer'),
@@ -136,10 +146,19 @@ const waitCommon = {
 };
 const wait = z.union([
   duration,
-  z.object({ for: duration, business: z.boolean().default(false).describe('Count only business hours'), ...waitCommon }).strict(),
   z
     .object({
-      until: z.string().min(1).describe('`open` (business hours), or a time from a variable such as "{event.startsAt}"'),
+      for: duration,
+      business: z.boolean().default(false).describe('Count only business hours'),
+      ...waitCommon,
+    })
+    .strict(),
+  z
+    .object({
+      until: z
+        .string()
+        .min(1)
+        .describe('`open` (business hours), or a time from a variable such as "{event.startsAt}"'),
       offset: offset.optional(),
       ifPast: z.enum(['continue', 'end']).default('continue').describe('When that time has already passed'),
       ...waitCommon,
@@ -155,7 +174,10 @@ const set = z
     untag: z.array(z.string()).optional().describe('Tags to remove'),
     status: z.enum(['open', 'pending', 'resolved']).optional(),
     vars: z.record(varName, z.string()).optional().describe('Flow variables; {placeholders} are filled in'),
-    contact: z.record(z.string(), scalar).optional().describe('Contact attributes (`language` sets the reply language)'),
+    contact: z
+      .record(z.string(), scalar)
+      .optional()
+      .describe('Contact attributes (`language` sets the reply language)'),
   })
   .strict();
 
@@ -185,7 +207,9 @@ const lookup = z
     method: z.enum(['GET', 'POST']).default('GET'),
     headers: z.record(z.string(), z.string()).default({}),
     body: z.record(z.string(), z.string()).optional().describe('POST: JSON fields; {variables} are filled in'),
-    save: varName.describe('Name under which the JSON answer is kept: {order.status}; {order.result} is found, not_found or failed'),
+    save: varName.describe(
+      'Name under which the JSON answer is kept: {order.status}; {order.result} is found, not_found or failed',
+    ),
     timeout: duration.default('5s'),
     attempts: z.number().int().min(1).max(10).default(3),
     retryDelay: duration.default('30s').describe('Wait before the next attempt; doubles each time'),
@@ -200,6 +224,7 @@ export const flowStep: z.ZodType<FlowStep> = z.lazy(() =>
     z.object({ id, say: template }).strict(),
     z.object({ id, ask }).strict(),
     z.object({ id, wait }).strict(),
+    // biome-ignore lint/suspicious/noThenProperty: `then` is the flow format's key, never awaited
     z.object({ id, if: condition, then: steps, else: steps.optional() }).strict(),
     z.object({ id, set }).strict(),
     z

@@ -90,7 +90,8 @@ function isRun(v: unknown): v is FlowRun {
 /** Reads the engine's part of a flow state; anything malformed reads as empty rather than breaking routing. */
 export function readEngineState(flowState: Conversation['flowState']): EngineState {
   const s = flowState ?? {};
-  const verified = isObject(s.verified) && typeof s.verified.at === 'number' ? (s.verified as EngineState['verified']) : null;
+  const verified =
+    isObject(s.verified) && typeof s.verified.at === 'number' ? (s.verified as EngineState['verified']) : null;
   return {
     runs: Array.isArray(s.runs) ? s.runs.filter(isRun) : [],
     verified,
@@ -114,7 +115,12 @@ export function saveState(ctx: DecisionContext, state: EngineState): void {
   };
 }
 
-export function recordEnd(state: EngineState, run: { flow: string; startedAt: number }, outcome: Outcome, now: number): void {
+export function recordEnd(
+  state: EngineState,
+  run: { flow: string; startedAt: number },
+  outcome: Outcome,
+  now: number,
+): void {
   state.history.push({ flow: run.flow, startedAt: run.startedAt, endedAt: now, outcome });
 }
 

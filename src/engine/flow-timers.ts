@@ -73,7 +73,12 @@ export function createFlowTimerHandlers(deps: FlowEngineDeps): FlowTimerHandlers
     notify(written);
   }
 
-  const lookups = createLookupRunner({ clock: deps.clock, log: deps.log.child({ part: 'lookups' }), ...(deps.fetch ? { fetch: deps.fetch } : {}), onOutcome });
+  const lookups = createLookupRunner({
+    clock: deps.clock,
+    log: deps.log.child({ part: 'lookups' }),
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    onOutcome,
+  });
 
   const handlers: Record<string, TimerHandler> = {
     'flow.resume': async (timer, tx) => {
@@ -96,7 +101,13 @@ export function createFlowTimerHandlers(deps: FlowEngineDeps): FlowTimerHandlers
       const subject = typeof timer.payload.subject === 'string' ? { subject: timer.payload.subject } : {};
       const author = { kind: 'bot' as const, name: deps.settings.business.name };
       const guard = deps.guard ? [deps.guard] : [];
-      const message = await queueReply(tx, { ...loaded, text, author, ...subject }, deps.clock.now(), deps.destinationOf, ...guard);
+      const message = await queueReply(
+        tx,
+        { ...loaded, text, author, ...subject },
+        deps.clock.now(),
+        deps.destinationOf,
+        ...guard,
+      );
       notify({ conversation: loaded.conversation, messages: [message], events: [] });
     },
   };

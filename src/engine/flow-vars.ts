@@ -1,5 +1,5 @@
-import { type DecisionContext, current, currentContact } from './context.ts';
-import type { VarValue, Vars } from './flow-state.ts';
+import { current, currentContact, type DecisionContext } from './context.ts';
+import type { Vars, VarValue } from './flow-state.ts';
 import { fill, renderTemplate } from './templates.ts';
 
 /**
@@ -25,7 +25,8 @@ export function flattenInto(out: Vars, value: unknown, prefix: string, fmt: Time
   }
   if (depth >= MAX_DEPTH) return;
   if (Array.isArray(value)) {
-    if (value.every((x) => typeof x === 'string' || typeof x === 'number')) out[prefix] = value.join(', ').slice(0, MAX_TEXT);
+    if (value.every((x) => typeof x === 'string' || typeof x === 'number'))
+      out[prefix] = value.join(', ').slice(0, MAX_TEXT);
     value.slice(0, 20).forEach((x, i) => {
       flattenInto(out, x, `${prefix}.${i}`, fmt, depth + 1);
     });
@@ -37,6 +38,9 @@ export function flattenInto(out: Vars, value: unknown, prefix: string, fmt: Time
     }
   }
 }
+
+/** Plain English reads dates the British way, with a 24-hour clock ("Saturday 7 March at 11:00"); `en-US` gives the American. */
+const localeOf = (language: string): string => (language.toLowerCase() === 'en' ? 'en-GB' : language);
 
 export interface TimeFormat {
   timeZone: string;
@@ -52,7 +56,7 @@ function addReadableTime(out: Vars, key: string, text: string, fmt: TimeFormat):
     const options: Intl.DateTimeFormatOptions = isTime
       ? { timeZone: fmt.timeZone, weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' }
       : { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long' };
-    out[`${key}.${isTime ? 'time' : 'date'}`] = new Intl.DateTimeFormat(fmt.language, options).format(at);
+    out[`${key}.${isTime ? 'time' : 'date'}`] = new Intl.DateTimeFormat(localeOf(fmt.language), options).format(at);
   } catch {
     // an unknown language tag: the raw value is still there
   }
@@ -91,7 +95,12 @@ export function templateVars(ctx: DecisionContext, vars: Vars = {}): Record<stri
  * Renders a template for this conversation's channel and the contact's
  * language, and queues it as a reply; `append` adds lines (numbered choices).
  */
-export function say(ctx: DecisionContext, templateId: string, vars: Vars = {}, extra: { parts?: unknown[]; append?: string } = {}): void {
+export function say(
+  ctx: DecisionContext,
+  templateId: string,
+  vars: Vars = {},
+  extra: { parts?: unknown[]; append?: string } = {},
+): void {
   const conv = current(ctx);
   const rendered = renderTemplate(ctx.settings.templates, templateId, {
     channel: conv.touchpoint.channel,

@@ -105,7 +105,12 @@ export function createLookupRunner(o: {
         }
         const write = o
           .onOutcome(task, outcome)
-          .catch((err) => o.log.error({ err, conversationId: task.conversationId }, 'recording a lookup outcome failed; its guard timer retries'))
+          .catch((err) =>
+            o.log.error(
+              { err, conversationId: task.conversationId },
+              'recording a lookup outcome failed; its guard timer retries',
+            ),
+          )
           .finally(() => writing.delete(write));
         writing.add(write);
       });

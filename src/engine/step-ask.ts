@@ -15,7 +15,10 @@ export type AnswerVerdict = 'consumed' | 'interrupted';
 
 function askQuestion(act: Activation, run: FlowRun, step: AskStep): void {
   const choices = choicesOf(step);
-  if (choices.length === 0) return say(act.ctx, step.template, run.vars);
+  if (choices.length === 0) {
+    say(act.ctx, step.template, run.vars);
+    return;
+  }
   const { text, parts } = renderChoices(choices);
   say(act.ctx, step.template, run.vars, { append: text, parts });
 }
@@ -26,7 +29,13 @@ export function askStep(act: Activation, run: FlowRun, step: AskStep): { park: P
   return { park: { kind: 'ask', until, tries: 0 } };
 }
 
-export function answerAsk(act: Activation, run: FlowRun, step: AskStep, text: string, interrupt: () => boolean): AnswerVerdict {
+export function answerAsk(
+  act: Activation,
+  run: FlowRun,
+  step: AskStep,
+  text: string,
+  interrupt: () => boolean,
+): AnswerVerdict {
   const parsed = parseAnswer(step, text, act.ctx.now, act.ctx.settings.business.timezone);
   if (parsed.ok) {
     // a date answer also gets a readable {var.date}
@@ -55,7 +64,10 @@ export function answerAsk(act: Activation, run: FlowRun, step: AskStep, text: st
 }
 
 export function askTimedOut(act: Activation, run: FlowRun, step: AskStep): void {
-  if (step.onTimeout === 'end') return endRun(act, run, 'done');
+  if (step.onTimeout === 'end') {
+    endRun(act, run, 'done');
+    return;
+  }
   run.vars[step.var] = null;
   continueAfter(act, run);
 }
@@ -76,7 +88,13 @@ function score(text: string): number | null {
   return stars >= 1 && stars <= 5 ? stars : null;
 }
 
-export function answerCsat(act: Activation, run: FlowRun, step: CsatStep, text: string, interrupt: () => boolean): AnswerVerdict {
+export function answerCsat(
+  act: Activation,
+  run: FlowRun,
+  step: CsatStep,
+  text: string,
+  interrupt: () => boolean,
+): AnswerVerdict {
   const n = score(text);
   if (n === null) {
     if (interrupt()) {

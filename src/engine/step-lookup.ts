@@ -1,6 +1,6 @@
 import { parseDuration } from '../settings/schema.ts';
-import { type Activation, continueAfter, endRun, parkRun } from './flow-runner.ts';
 import { parkedStep } from './flow-resume.ts';
+import { type Activation, continueAfter, endRun, parkRun } from './flow-runner.ts';
 import type { LookupStep } from './flow-schema.ts';
 import type { FlowRun, Vars } from './flow-state.ts';
 import { flattenInto, say, templateVars, timeFormatOf } from './flow-vars.ts';
@@ -21,12 +21,14 @@ const GRACE_MS = 5_000;
 
 function lookupStepOf(act: Activation, run: FlowRun): LookupStep | null {
   const step = parkedStep(act, run);
-  return step && 'lookup' in step && run.parked.kind === 'lookup' ? step.lookup : null;
+  return step && 'lookup' in step ? step.lookup : null;
 }
 
 function request(act: Activation, run: FlowRun, step: LookupStep): LookupRequest | null {
   const vars = templateVars(act.ctx, run.vars);
-  const encoded = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, v === null ? null : encodeURIComponent(String(v))]));
+  const encoded = Object.fromEntries(
+    Object.entries(vars).map(([k, v]) => [k, v === null ? null : encodeURIComponent(String(v))]),
+  );
   const url = fill(step.url, encoded);
   if (!/^https?:\/\/[^\s/]+/i.test(url)) return null;
   const headers = Object.fromEntries(Object.entries(step.headers).map(([k, v]) => [k, fill(v, vars)]));
@@ -35,7 +37,13 @@ function request(act: Activation, run: FlowRun, step: LookupStep): LookupRequest
   return { url, method: step.method, headers: { 'content-type': 'application/json', ...headers }, body };
 }
 
-function finish(act: Activation, run: FlowRun, step: LookupStep, result: 'found' | 'not_found' | 'failed', data?: unknown): void {
+function finish(
+  act: Activation,
+  run: FlowRun,
+  step: LookupStep,
+  result: 'found' | 'not_found' | 'failed',
+  data?: unknown,
+): void {
   const saved: Vars = {};
   if (data !== undefined) flattenInto(saved, data, step.save, timeFormatOf(act.ctx));
   Object.assign(run.vars, saved);

@@ -5,8 +5,8 @@ import { type Activation, continueAfter, endRun, touchRun } from './flow-runner.
 import type { VerifyStep } from './flow-schema.ts';
 import type { FlowRun, Parked } from './flow-state.ts';
 import { replyLanguage, say, templateVars } from './flow-vars.ts';
-import { renderTemplate } from './templates.ts';
 import type { AnswerVerdict } from './step-ask.ts';
+import { renderTemplate } from './templates.ts';
 
 /**
  * `verify`: proves the customer owns a channel already on file before
@@ -63,10 +63,18 @@ export function verifyStep(act: Activation, run: FlowRun, step: VerifyStep): 'ne
   });
   run.vars['verify.channel'] = via;
   say(ctx, step.prompt, run.vars);
-  return { park: { kind: 'verify', until: ctx.now + parseDuration(step.expires), tries: 0, codeHash: hash(run.id, code), via } };
+  return {
+    park: { kind: 'verify', until: ctx.now + parseDuration(step.expires), tries: 0, codeHash: hash(run.id, code), via },
+  };
 }
 
-export function answerVerify(act: Activation, run: FlowRun, step: VerifyStep, text: string, interrupt: () => boolean): AnswerVerdict {
+export function answerVerify(
+  act: Activation,
+  run: FlowRun,
+  step: VerifyStep,
+  text: string,
+  interrupt: () => boolean,
+): AnswerVerdict {
   const digits = text.replace(/\D/g, '');
   const expected = Buffer.from(run.parked.codeHash ?? '', 'hex');
   const given = Buffer.from(hash(run.id, digits), 'hex');

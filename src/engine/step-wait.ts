@@ -13,7 +13,8 @@ import { fill } from './templates.ts';
  * ("{event.startsAt}", with an offset such as -24h).
  */
 
-const signedMs = (text: string): number => (text.startsWith('-') ? -parseDuration(text.slice(1)) : parseDuration(text.replace(/^\+/, '')));
+const signedMs = (text: string): number =>
+  text.startsWith('-') ? -parseDuration(text.slice(1)) : parseDuration(text.replace(/^\+/, ''));
 
 /** An instant from text: ISO 8601 (a date alone is midnight UTC) or epoch milliseconds. */
 export function parseInstant(text: string): number | null {

@@ -1,7 +1,7 @@
 import type { Contact } from '../model/types.ts';
 import { current, currentContact, type DecisionContext } from './context.ts';
-import { type Activation, endRun } from './flow-runner.ts';
 import type { LeafStep, StepKind } from './flow-program.ts';
+import { type Activation, endRun } from './flow-runner.ts';
 import type { SetStep } from './flow-schema.ts';
 import type { FlowRun, Parked } from './flow-state.ts';
 import { say, templateVars } from './flow-vars.ts';
@@ -65,7 +65,8 @@ function setContact(ctx: DecisionContext, run: FlowRun, values: Record<string, u
   const attributes: Contact['attributes'] = { ...contact.attributes };
   for (const [key, raw] of Object.entries(values)) {
     const value = typeof raw === 'string' ? fill(raw, templateVars(ctx, run.vars)) : raw;
-    if (key === 'language') ctx.contactPatch.language = value === null || value === '' ? null : String(value).toLowerCase();
+    if (key === 'language')
+      ctx.contactPatch.language = value === null || value === '' ? null : String(value).toLowerCase();
     else if (key === 'name') ctx.contactPatch.name = value === null || value === '' ? null : String(value);
     else if (key === 'vip') ctx.contactPatch.vip = value === true || value === 'true';
     else attributes[key] = value;
@@ -86,7 +87,8 @@ function handoff(act: Activation, run: FlowRun, h: { team?: string | undefined; 
   addTags(ctx, ['handoff']);
   ctx.events.push({ type: 'handoff', data });
   for (const other of act.state.runs) {
-    if (other.id !== run.id && other.parked.kind !== 'wait' && other.parked.kind !== 'lookup') endRun(act, other, 'handed-off');
+    if (other.id !== run.id && other.parked.kind !== 'wait' && other.parked.kind !== 'lookup')
+      endRun(act, other, 'handed-off');
   }
 }
 
@@ -96,8 +98,16 @@ function handoff(act: Activation, run: FlowRun, h: { team?: string | undefined; 
  * template, if given, is their public reply). Nothing happens on a private
  * touchpoint, so one flow serves both.
  */
-function moveToPrivate(ctx: DecisionContext, run: FlowRun, p: { template?: string | undefined; reason?: string | undefined }): void {
+function moveToPrivate(
+  ctx: DecisionContext,
+  run: FlowRun,
+  p: { template?: string | undefined; reason?: string | undefined },
+): void {
   if (current(ctx).touchpoint.visibility !== 'public') return;
-  const data = { reason: p.reason ?? `flow ${run.flow}`, flow: run.flow, ...(p.template ? { template: p.template } : {}) };
+  const data = {
+    reason: p.reason ?? `flow ${run.flow}`,
+    flow: run.flow,
+    ...(p.template ? { template: p.template } : {}),
+  };
   ctx.events.push({ type: 'move-to-private', data });
 }

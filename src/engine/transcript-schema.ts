@@ -18,16 +18,30 @@ const expectations = {
   bot: z
     .array(z.string())
     .optional()
-    .describe('The replies expected since the previous step, in order: each a piece of the text, or /a regular expression/; [] for none'),
-  elsewhere: z.array(z.string()).optional().describe("Messages expected on the contact's other conversations (a one-time code)"),
-  events: z.array(z.string()).optional().describe('Event types raised since the previous step (handoff, csat, move-to-private …)'),
+    .describe(
+      'The replies expected since the previous step, in order: each a piece of the text, or /a regular expression/; [] for none',
+    ),
+  elsewhere: z
+    .array(z.string())
+    .optional()
+    .describe("Messages expected on the contact's other conversations (a one-time code)"),
+  events: z
+    .array(z.string())
+    .optional()
+    .describe('Event types raised since the previous step (handoff, csat, move-to-private …)'),
   refused: z.string().optional().describe('The business event must be refused with this error code'),
   state: z
     .object({
       running: z.array(z.string()).optional().describe('Flows waiting in the conversation, exactly'),
-      waiting: z.enum(['ask', 'wait', 'lookup', 'verify', 'csat', 'none']).optional().describe('What the newest waiting flow waits for'),
+      waiting: z
+        .enum(['ask', 'wait', 'lookup', 'verify', 'csat', 'none'])
+        .optional()
+        .describe('What the newest waiting flow waits for'),
       vars: z.record(z.string(), scalar).optional().describe('Variables of the newest waiting flow'),
-      ended: z.array(z.string()).optional().describe('Flows that ended here, as flow or flow:outcome (done, cancelled …)'),
+      ended: z
+        .array(z.string())
+        .optional()
+        .describe('Flows that ended here, as flow or flow:outcome (done, cancelled …)'),
       priority: z.enum(['low', 'normal', 'high', 'urgent']).optional(),
       category: z.string().nullable().optional(),
       status: z.enum(['open', 'pending', 'snoozed', 'resolved', 'closed']).optional(),
@@ -44,7 +58,10 @@ const expectations = {
 
 export const transcriptStep = z
   .object({
-    customer: z.string().optional().describe('The customer writes this'),
+    customer: z
+      .string()
+      .optional()
+      .describe('The customer writes this; {code} is the last one-time code sent to them elsewhere'),
     event: z.string().optional().describe('A business event of this type arrives (POST /api/events)'),
     data: z.record(z.string(), z.unknown()).optional().describe("The event's data"),
     id: z.string().optional().describe("The event's id (a second event with the same id is ignored)"),
@@ -69,7 +86,9 @@ export const transcriptFile = z
   .object({
     name: z.string().min(1),
     description: z.string().optional(),
-    start: instant.default('2026-03-03T10:00:00Z').describe('When the transcript starts (default: a Tuesday, 10:00 UTC)'),
+    start: instant
+      .default('2026-03-03T10:00:00Z')
+      .describe('When the transcript starts (default: a Tuesday, 10:00 UTC)'),
     touchpoint: z
       .object({
         channel: z.string().default('webchat'),
@@ -84,11 +103,17 @@ export const transcriptFile = z
         language: z.string().nullable().default(null),
         vip: z.boolean().default(false),
         attributes: z.record(z.string(), z.unknown()).default({}),
-        onFile: z.array(z.string()).default([]).describe('Channels the contact already has a private conversation on (email, sms …)'),
+        onFile: z
+          .array(z.string())
+          .default([])
+          .describe('Channels the contact already has a private conversation on (email, sms …)'),
       })
       .strict()
       .prefault({}),
-    lookups: z.array(lookupReply).default([]).describe("Scripted answers of the business's HTTP endpoints (unlisted: 404)"),
+    lookups: z
+      .array(lookupReply)
+      .default([])
+      .describe("Scripted answers of the business's HTTP endpoints (unlisted: 404)"),
     script: z.array(transcriptStep).min(1),
   })
   .strict();

@@ -32,7 +32,15 @@ export interface OutcomeDeps {
 /** Floor of a rate-limit wait: a provider answering "retry after 0" must not make us spin. */
 const minRateLimitWaitMs = 1_000;
 
-export const laneKey = (job: OutboxJob) => `${job.channel}\u0000${job.destination}`;
+/** Rows to one destination share its rate and its holds (a 429 from the provider). */
+export const destinationKey = (job: OutboxJob) => `${job.channel}\u0000${job.destination}`;
+
+/**
+ * Rows of one conversation go one at a time, in due order, so a customer reads
+ * replies in the order they were decided. Different conversations to the same
+ * destination (one Page, one sending number) run side by side within its rate.
+ */
+export const laneKey = (job: OutboxJob) => `${job.channel}\u0000${job.conversationId}`;
 
 /** What the outbox writes back for each way a row can end a round. */
 export function createOutcomes(d: OutcomeDeps) {
@@ -106,7 +114,7 @@ export function createOutcomes(d: OutcomeDeps) {
     /** Defers the row when its destination is held; true when it did. */
     async deferIfHeld(entry: Claimed): Promise<boolean> {
       const { job } = entry;
-      const key = laneKey(job);
+      const key = destinationKey(job);
       const held = await d.limiter.heldUntil(job.channel, job.destination, d.clock.now());
       if (held === null) {
         deferrals.delete(key);

@@ -13,8 +13,9 @@ import { type Claimed, createOutcomes, laneKey } from './outcomes.ts';
 /**
  * The sending side of the transactional outbox: claims due rows with a lease,
  * sends each through the rate limiter and its channel's adapter, and records
- * the outcome. Rows of one destination go one at a time, in due order; after a
- * failure the destination is held, so later rows wait behind the retry.
+ * the outcome. Rows of one conversation go one at a time, in due order; rows to
+ * one destination share its rate limit, and after a failure the destination is
+ * held, so its later rows wait behind the retry.
  */
 export interface OutboxWorkerOptions {
   store: Store;

@@ -18,7 +18,12 @@ export const URGENT_TAG = 'urgent';
 export const AFTER_HOURS_TAG = 'after-hours';
 
 /** `{opening}` for templates: the next opening as the customer reads it, when we are closed now. */
-export function openingVars(kit: PolicyKit, channel: string, contact: Contact, now: number): { opening: string | null } {
+export function openingVars(
+  kit: PolicyKit,
+  channel: string,
+  contact: Contact,
+  now: number,
+): { opening: string | null } {
   if (kit.calendar.isOpen(now, channel)) return { opening: null };
   const at = kit.calendar.nextOpening(now, channel);
   if (at === null) return { opening: null };
@@ -49,7 +54,8 @@ export function urgencyHook(kit: PolicyKit): RouteHook {
     const closed = !kit.calendar.isOpen(ctx.now, channel);
     const reasons: string[] = [];
     if (kit.urgency.matches(ctx.envelope.text)) reasons.push('urgent words');
-    if (u.sentimentAtOrBelow !== null && kit.sentiment.score(ctx.envelope.text) <= u.sentimentAtOrBelow) reasons.push('very negative');
+    if (u.sentimentAtOrBelow !== null && kit.sentiment.score(ctx.envelope.text) <= u.sentimentAtOrBelow)
+      reasons.push('very negative');
     if (closed && u.vip && ctx.contact.vip) reasons.push('VIP');
     if (reasons.length === 0) return;
     ctx.patch.priority = 'urgent';
@@ -79,7 +85,7 @@ export function afterHoursHook(kit: PolicyKit): RouteHook {
     const { now } = ctx;
     if (kit.calendar.isOpen(now, channel)) return;
     const opening = kit.calendar.nextOpening(now, channel);
-    const urgent = conv.tags.includes(URGENT_TAG) && conv.priority === 'urgent';
+    const urgent = ctx.events.some((e) => e.type === 'urgent');
     const to = { channel, language: ctx.contact.language };
     const vars = { name: ctx.contact.name, ...openingVars(kit, channel, ctx.contact, now) };
 
@@ -94,12 +100,18 @@ export function afterHoursHook(kit: PolicyKit): RouteHook {
         .filter((a) => a.score > 0)
         .sort((a, b) => b.score - a.score)
         .slice(0, kit.policies.knowledge.maxAnswers);
-      for (const { k } of answers) ctx.replies.push({ text: kit.render(`knowledge:${k.id}`, to, vars, k.answer), author: 'bot' });
+      for (const { k } of answers) ctx.replies.push({ text: kit.fill(k.answer, vars), author: 'bot' });
     }
     ctx.patch.tags = [...new Set([...current(ctx).tags, AFTER_HOURS_TAG])];
     if (ah.queueForOpening && !urgent && opening !== null && !conv.assignee) {
       ctx.patch.status = 'snoozed';
-      ctx.timers.push({ kind: WAKE_TIMER, conversationId: conv.id, dueAt: opening, key: `afterhours:${conv.id}`, payload: {} });
+      ctx.timers.push({
+        kind: WAKE_TIMER,
+        conversationId: conv.id,
+        dueAt: opening,
+        key: `afterhours:${conv.id}`,
+        payload: {},
+      });
     }
     if (!ah.runFlows) ctx.silence = 'after hours';
   };

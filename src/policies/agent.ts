@@ -16,7 +16,9 @@ export interface PolicyActions {
 export function createPolicyActions(kit: PolicyKit, store: Store): PolicyActions {
   return {
     moveToPrivate(conversationId, by) {
-      return store.transaction((tx) => moveConversation(tx, kit, conversationId, { reason: 'an agent decided', by }, kit.clock.now()));
+      return store.transaction((tx) =>
+        moveConversation(tx, kit, conversationId, { reason: 'an agent decided', by }, kit.clock.now()),
+      );
     },
     acknowledgePage(conversationId, by) {
       return store.transaction((tx) => acknowledge(tx, kit, conversationId, by, kit.clock.now()));

@@ -14,7 +14,10 @@ const duration = z
 
 const priority = z.enum(['low', 'normal', 'high', 'urgent']);
 const templateId = z.string().min(1).describe('Template id in templates.yaml');
-const words = z.array(z.string().min(1)).default([]).describe('Words or phrases, matched case-insensitively on word boundaries');
+const words = z
+  .array(z.string().min(1))
+  .default([])
+  .describe('Words or phrases, matched case-insensitively on word boundaries');
 const patterns = z.array(z.string().min(1)).default([]).describe('Regular expressions (case-insensitive)');
 const personRef = z
   .string()
@@ -26,11 +29,18 @@ export const triageFile = z
     afterHours: z
       .object({
         enabled: z.boolean().default(true),
-        acknowledge: templateId.default('after_hours_ack').describe('Sent once per closed period; {opening} is the next opening'),
-        acknowledgeUrgent: templateId.optional().describe('Sent instead when the message is urgent and on-call was paged'),
+        acknowledge: templateId
+          .default('after_hours_ack')
+          .describe('Sent once per closed period; {opening} is the next opening'),
+        acknowledgeUrgent: templateId
+          .optional()
+          .describe('Sent instead when the message is urgent and on-call was paged'),
         knowledge: z.boolean().default(true).describe('Add matching answers from knowledge.yaml'),
         runFlows: z.boolean().default(false).describe('Also run the engagement flows outside opening hours'),
-        queueForOpening: z.boolean().default(true).describe('Snooze conversations that are not urgent until the next opening'),
+        queueForOpening: z
+          .boolean()
+          .default(true)
+          .describe('Snooze conversations that are not urgent until the next opening'),
       })
       .strict()
       .optional()
@@ -40,8 +50,15 @@ export const triageFile = z
         keywords: words,
         patterns,
         vip: z.boolean().default(true).describe('Messages from VIP contacts are urgent outside opening hours'),
-        sentimentAtOrBelow: z.number().nullable().default(null).describe('A sentiment score at or below this is urgent'),
-        page: z.boolean().default(true).describe('Page on-call (oncall.yaml) for urgent messages outside opening hours'),
+        sentimentAtOrBelow: z
+          .number()
+          .nullable()
+          .default(null)
+          .describe('A sentiment score at or below this is urgent'),
+        page: z
+          .boolean()
+          .default(true)
+          .describe('Page on-call (oncall.yaml) for urgent messages outside opening hours'),
       })
       .strict()
       .optional(),
@@ -81,13 +98,18 @@ const handoffReason = z.enum(['complaint', 'negative', 'personalData']);
 export const handoffRule = z
   .object({
     name: z.string().min(1).optional(),
-    touchpoints: z.array(z.string().min(1)).min(1).describe('Public touchpoint kinds: facebook.comment, slack.channel …'),
+    touchpoints: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe('Public touchpoint kinds: facebook.comment, slack.channel …'),
     when: z.array(handoffReason).default(['complaint', 'negative', 'personalData']),
     routes: z
       .array(z.string().min(1))
       .min(1)
       .default(['privateReply', 'dm', 'email', 'sms', 'whatsapp'])
-      .describe('Private routes in order: privateReply, dm (same platform), or a channel name (the contact’s known address)'),
+      .describe(
+        'Private routes in order: privateReply, dm (same platform), or a channel name (the contact’s known address)',
+      ),
     reply: templateId.default('handoff_public').describe('The one public reply when a private conversation was opened'),
     invite: templateId.default('handoff_invite').describe('The public reply when no private route exists: invite a DM'),
     privateMessage: templateId.default('handoff_private').describe('First message of the private conversation'),
@@ -170,7 +192,9 @@ export const person = z
 
 export const oncallFile = z
   .object({
-    people: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, - and _'), person).default({}),
+    people: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, - and _'), person)
+      .default({}),
     rotation: z
       .object({
         start: z

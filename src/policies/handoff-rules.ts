@@ -27,7 +27,11 @@ export function ruleOrDefault(settings: HandoffSettings, touchpointKind: string)
 }
 
 /** Why this public message should move to a private conversation under `rule`; empty when it should not. */
-export function handoffReasons(kit: PolicyKit, rule: HandoffRule, input: { text: string; intent: string | null }): HandoffReason[] {
+export function handoffReasons(
+  kit: PolicyKit,
+  rule: HandoffRule,
+  input: { text: string; intent: string | null },
+): HandoffReason[] {
   const h = kit.policies.handoff;
   const found: Record<HandoffReason, () => boolean> = {
     complaint: () => input.intent !== null && h.complaintIntents.includes(input.intent),

@@ -20,8 +20,8 @@ import { type PolicyKit, staffIdOf } from './kit.ts';
 import { loadLocked } from './oncall.ts';
 import { DIVERT_TIMER } from './public-guard.ts';
 import { selectPrivateRoute } from './route-select.ts';
-import { clockTimers, policyFor } from './sla-clock.ts';
 import { stopClocks } from './sla.ts';
+import { clockTimers, policyFor } from './sla-clock.ts';
 import { note } from './staff.ts';
 
 /**
@@ -55,7 +55,13 @@ export type MoveResult =
 /** Asks for the move from a routing decision: one timer per conversation, and the bot stays quiet in public. */
 export function requestMove(ctx: RouteContext, request: MoveRequest): void {
   const conv = current(ctx);
-  ctx.timers.push({ kind: MOVE_TIMER, conversationId: conv.id, dueAt: ctx.now, key: `handoff:${conv.id}`, payload: { ...request } });
+  ctx.timers.push({
+    kind: MOVE_TIMER,
+    conversationId: conv.id,
+    dueAt: ctx.now,
+    key: `handoff:${conv.id}`,
+    payload: { ...request },
+  });
   ctx.patch.tags = [...new Set([...conv.tags, MOVING_TAG])];
   ctx.events.push({ type: 'handoff.private', data: { reason: request.reason, by: request.by } });
 }
@@ -71,9 +77,14 @@ export function handoffHook(kit: PolicyKit): RouteHook {
     }
     const rule = ruleFor(kit.policies.handoff, conv.touchpoint.kind);
     if (!rule) return;
-    const reasons = handoffReasons(kit, rule, { text: ctx.envelope.text, intent: ctx.classification?.intent ?? conv.intent });
+    const reasons = handoffReasons(kit, rule, {
+      text: ctx.envelope.text,
+      intent: ctx.classification?.intent ?? conv.intent,
+    });
     if (reasons.length === 0) return;
-    requestMove(ctx, { reason: reasons.join(', '), by: 'policy', context: ctx.envelope.text });
+    // invited to message us privately already: one public reply is all they get
+    if (!conv.tags.includes(INVITED_TAG))
+      requestMove(ctx, { reason: reasons.join(', '), by: 'policy', context: ctx.envelope.text });
     ctx.silence = 'moving to a private conversation';
   };
 }
@@ -95,17 +106,25 @@ export function flowMoveHook(): RouteHook {
 }
 
 /** Moves a public conversation to a private one (or invites a DM), in the caller's transaction. */
-export async function moveConversation(tx: StoreTx, kit: PolicyKit, publicId: string, request: MoveRequest, now: number): Promise<MoveResult> {
+export async function moveConversation(
+  tx: StoreTx,
+  kit: PolicyKit,
+  publicId: string,
+  request: MoveRequest,
+  now: number,
+): Promise<MoveResult> {
   const pub = await loadLocked(tx, publicId);
   if (!pub) throw notFound(`no conversation ${publicId}`);
-  if (pub.touchpoint.visibility !== 'public') throw badRequest(`conversation ${publicId} is already private`, 'not_public');
+  if (pub.touchpoint.visibility !== 'public')
+    throw badRequest(`conversation ${publicId} is already private`, 'not_public');
   const contact = await tx.getContact(pub.contactId);
   if (!contact) throw notFound(`conversation ${publicId} has no contact`);
   const author = { kind: 'system' as const, name: kit.settings.business.name };
   const already = movedTo(pub);
   if (already) {
     const priv = await tx.getConversation(already);
-    if (priv && request.divert) await queueReply(tx, { conversation: priv, contact, ...request.divert }, now, kit.directory.destinationOf);
+    if (priv && request.divert)
+      await queueReply(tx, { conversation: priv, contact, ...request.divert }, now, kit.directory.destinationOf);
     return { status: 'already-moved', privateConversationId: already };
   }
   const rule = ruleOrDefault(kit.policies.handoff, pub.touchpoint.kind);
@@ -114,26 +133,62 @@ export async function moveConversation(tx: StoreTx, kit: PolicyKit, publicId: st
   if (!route) {
     if (request.divert) {
       // never post again in public for a refused reply: an invite refused in turn would loop
-      await note(tx, pub.id, `A reply was kept back (${request.reason}) and no private route exists: answer this person privately.`, now);
+      await note(
+        tx,
+        pub.id,
+        `A reply was kept back (${request.reason}) and no private route exists: answer this person privately.`,
+        now,
+      );
       await tx.updateConversation(pub.id, { tags }, now);
       return { status: 'no-route' };
     }
-    const invite = kit.render(rule.invite, { channel: pub.touchpoint.channel, language: contact.language }, { name: contact.name });
-    await queueReply(tx, { conversation: pub, contact, text: invite, author }, now, kit.directory.destinationOf, kit.guard);
+    const invite = kit.render(
+      rule.invite,
+      { channel: pub.touchpoint.channel, language: contact.language },
+      { name: contact.name },
+    );
+    await queueReply(
+      tx,
+      { conversation: pub, contact, text: invite, author },
+      now,
+      kit.directory.destinationOf,
+      kit.guard,
+    );
     await tx.updateConversation(pub.id, { tags: [...new Set([...tags, INVITED_TAG])] }, now);
-    await note(tx, pub.id, `No private route to this person: invited them to send a direct message (${request.reason}).`, now);
+    await note(
+      tx,
+      pub.id,
+      `No private route to this person: invited them to send a direct message (${request.reason}).`,
+      now,
+    );
     return { status: 'invited' };
   }
 
   const priv = await openPrivate(tx, kit, pub, contact, route.thread, tags, now);
   const context = request.context ? ` They wrote: "${request.context}"` : '';
-  await note(tx, priv.id, `Moved from a public ${pub.touchpoint.kind} conversation by ${request.by} (${request.reason}).${context}`, now);
+  await note(
+    tx,
+    priv.id,
+    `Moved from a public ${pub.touchpoint.kind} conversation by ${request.by} (${request.reason}).${context}`,
+    now,
+  );
   const vars = { name: contact.name, ...openingVars(kit, route.channel, contact, now) };
   const first = kit.render(rule.privateMessage, { channel: route.channel, language: contact.language }, vars);
   await queueReply(tx, { conversation: priv, contact, text: first, author }, now, kit.directory.destinationOf);
-  if (request.divert) await queueReply(tx, { conversation: priv, contact, ...request.divert }, now, kit.directory.destinationOf);
-  const publicReply = kit.render(request.template ?? rule.reply, { channel: pub.touchpoint.channel, language: contact.language }, { name: contact.name });
-  await queueReply(tx, { conversation: pub, contact, text: publicReply, author }, now, kit.directory.destinationOf, kit.guard);
+  if (request.divert)
+    await queueReply(tx, { conversation: priv, contact, ...request.divert }, now, kit.directory.destinationOf);
+  const publicReply = kit.render(
+    request.template ?? rule.reply,
+    { channel: pub.touchpoint.channel, language: contact.language },
+    { name: contact.name },
+  );
+  await queueReply(
+    tx,
+    { conversation: pub, contact, text: publicReply, author },
+    now,
+    kit.directory.destinationOf,
+    kit.guard,
+  );
 
   await stopClocks(tx, pub, now);
   await tx.updateConversation(
@@ -172,12 +227,27 @@ async function openPrivate(
   const existing = await tx.findConversationByThread(thread.touchpoint.channel, thread.threadKey, [...live]);
   let priv: Conversation;
   if (existing) {
-    const patch = { ...carried, status: 'open' as const, links: [...existing.links, link], tags: [...new Set([...existing.tags, ...carried.tags])] };
+    const patch = {
+      ...carried,
+      status: 'open' as const,
+      links: [...existing.links, link],
+      tags: [...new Set([...existing.tags, ...carried.tags])],
+    };
     await tx.updateConversation(existing.id, patch, now);
     priv = { ...existing, ...patch };
   } else {
     priv = await tx.createConversation(
-      { contactId: contact.id, touchpoint: thread.touchpoint, threadKey: thread.threadKey, status: 'open', ...carried, links: [link], flowState: null, replyRef: thread.replyRef, lastInboundAt: null },
+      {
+        contactId: contact.id,
+        touchpoint: thread.touchpoint,
+        threadKey: thread.threadKey,
+        status: 'open',
+        ...carried,
+        links: [link],
+        flowState: null,
+        replyRef: thread.replyRef,
+        lastInboundAt: null,
+      },
       now,
     );
   }
@@ -214,7 +284,7 @@ export function createHandoffTimerHandlers(kit: PolicyKit): Record<string, Timer
       const p = timer.payload;
       const author = (p.author as Message['author'] | undefined) ?? { kind: 'system' };
       const request: MoveRequest = {
-        reason: `a reply ${text(p.reason) ?? 'holding personal data'} was refused in public`,
+        reason: `a public reply was refused: it ${text(p.reason) ?? 'holds personal data'}`,
         by: 'guard',
         divert: { text: text(p.text) ?? '', author },
       };

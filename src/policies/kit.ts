@@ -6,8 +6,8 @@ import type { Contact } from '../model/types.ts';
 import type { Settings } from '../settings/types.ts';
 import type { PolicySettings } from './config-schema.ts';
 import type { ChannelDirectory } from './directory.ts';
-import { createPersonalDataDetector, type PersonalDataDetector } from './personal-data.ts';
 import { createRoster, type Roster } from './people.ts';
+import { createPersonalDataDetector, type PersonalDataDetector } from './personal-data.ts';
 import { guardFrom, type PublicSendGuard } from './public-guard.ts';
 import { createWordListSentiment, type SentimentAnalyzer } from './sentiment.ts';
 import { createTextMatcher, type TextMatcher } from './text-match.ts';
@@ -41,6 +41,8 @@ export interface PolicyKit extends PolicyDeps {
    * (messages to staff); without one a missing template is an error.
    */
   render(id: string, to: { channel: string; language?: string | null }, vars: Vars, fallback?: string): string;
+  /** Fills `{variable|fallback}` placeholders of text from config (knowledge answers), the business's name among them. */
+  fill(text: string, vars: Vars): string;
 }
 
 export function createPolicyKit(deps: PolicyDeps): PolicyKit {
@@ -55,12 +57,21 @@ export function createPolicyKit(deps: PolicyDeps): PolicyKit {
     guard: guardFrom(detector),
     urgency: p.triage.urgency ? createTextMatcher(p.triage.urgency) : null,
     asksForPersonalData: createTextMatcher(p.handoff.asksForPersonalData),
-    knowledge: Object.entries(p.knowledge.answers).map(([id, a]) => ({ id, matcher: createTextMatcher(a), answer: a.answer })),
+    knowledge: Object.entries(p.knowledge.answers).map(([id, a]) => ({
+      id,
+      matcher: createTextMatcher(a),
+      answer: a.answer,
+    })),
     render(id, to, vars, fallback) {
       const all = { business, ...vars };
       if (fallback !== undefined && deps.settings.templates[id] === undefined) return fill(fallback, all);
-      return renderTemplate(deps.settings.templates, id, { channel: to.channel, language: to.language ?? null, vars: all }).text;
+      return renderTemplate(deps.settings.templates, id, {
+        channel: to.channel,
+        language: to.language ?? null,
+        vars: all,
+      }).text;
     },
+    fill: (text, vars) => fill(text, { business, ...vars }),
   };
 }
 

@@ -83,13 +83,23 @@ function crossCheckPolicies(loaded: Loaded, templates: Record<string, TemplateDe
   const templateIds = Object.keys(templates);
   const template = (section: Section, path: PropertyKey[], id: string | undefined) => {
     if (id === undefined || templateIds.includes(id)) return;
-    p.add(section, path, `template \`${id}\` does not exist in templates.yaml`, withSuggestion(id, templateIds, 'add it to templates.yaml'));
+    p.add(
+      section,
+      path,
+      `template \`${id}\` does not exist in templates.yaml`,
+      withSuggestion(id, templateIds, 'add it to templates.yaml'),
+    );
   };
   const regex = (section: Section, path: PropertyKey[], pattern: string) => {
     try {
       new RegExp(pattern, 'iu');
     } catch (err) {
-      p.add(section, path, `not a valid regular expression: ${(err as Error).message}`, 'escape ( ) [ ] ? * + with a backslash');
+      p.add(
+        section,
+        path,
+        `not a valid regular expression: ${(err as Error).message}`,
+        'escape ( ) [ ] ? * + with a backslash',
+      );
     }
   };
 
@@ -98,9 +108,11 @@ function crossCheckPolicies(loaded: Loaded, templates: Record<string, TemplateDe
     template('triage', ['afterHours', 'acknowledge'], ah.acknowledge);
     template('triage', ['afterHours', 'acknowledgeUrgent'], ah.acknowledgeUrgent);
   }
-  s.triage.urgency?.patterns.forEach((re, i) => regex('triage', ['urgency', 'patterns', i], re));
-  for (const [id, a] of Object.entries(s.knowledge.answers)) a.patterns.forEach((re, i) => regex('knowledge', ['answers', id, 'patterns', i], re));
-  s.handoff.asksForPersonalData.patterns.forEach((re, i) => regex('handoff', ['asksForPersonalData', 'patterns', i], re));
+  for (const [i, re] of (s.triage.urgency?.patterns ?? []).entries()) regex('triage', ['urgency', 'patterns', i], re);
+  for (const [id, a] of Object.entries(s.knowledge.answers))
+    for (const [i, re] of a.patterns.entries()) regex('knowledge', ['answers', id, 'patterns', i], re);
+  for (const [i, re] of s.handoff.asksForPersonalData.patterns.entries())
+    regex('handoff', ['asksForPersonalData', 'patterns', i], re);
   for (const [name, re] of Object.entries(s.handoff.guard.patterns)) regex('handoff', ['guard', 'patterns', name], re);
   s.handoff.rules.forEach((rule, i) => {
     template('handoff', ['rules', i, 'reply'], rule.reply);
@@ -117,26 +129,48 @@ function checkPeople(s: PolicySettings, p: Problems, hasOncallFile: boolean): vo
   const rotation = s.oncall.rotation;
   const ref = (section: Section, path: PropertyKey[], who: string) => {
     if (who === 'oncall' || who === 'next') {
-      if (!rotation) p.add(section, path, `\`${who}\` needs a rotation in oncall.yaml`, 'add `rotation:` to oncall.yaml or name a person');
+      if (!rotation)
+        p.add(
+          section,
+          path,
+          `\`${who}\` needs a rotation in oncall.yaml`,
+          'add `rotation:` to oncall.yaml or name a person',
+        );
       return;
     }
     if (!people.includes(who)) {
-      p.add(section, path, `no person \`${who}\` in oncall.yaml`, withSuggestion(who, people, 'add them under `people:` in oncall.yaml'));
+      p.add(
+        section,
+        path,
+        `no person \`${who}\` in oncall.yaml`,
+        withSuggestion(who, people, 'add them under `people:` in oncall.yaml'),
+      );
     }
   };
   for (const [id, person] of Object.entries(s.oncall.people)) {
     if (!identityKindFor(person)) {
-      p.add('oncall', ['people', id, 'channel'], `cannot tell what kind of address \`${person.to}\` is on ${person.channel}`, 'add `kind:` (phone, email, slack …)');
+      p.add(
+        'oncall',
+        ['people', id, 'channel'],
+        `cannot tell what kind of address \`${person.to}\` is on ${person.channel}`,
+        'add `kind:` (phone, email, slack …)',
+      );
     }
   }
   rotation?.order.forEach((who, i) => {
-    if (!people.includes(who)) p.add('oncall', ['rotation', 'order', i], `no person \`${who}\` in oncall.yaml`, withSuggestion(who, people, 'add them under `people:`'));
+    if (!people.includes(who))
+      p.add(
+        'oncall',
+        ['rotation', 'order', i],
+        `no person \`${who}\` in oncall.yaml`,
+        withSuggestion(who, people, 'add them under `people:`'),
+      );
   });
   // the default chain (oncall, next) is only judged once someone writes oncall.yaml
-  if (hasOncallFile) s.oncall.chain.forEach((who, i) => ref('oncall', ['chain', i], who));
-  s.sla.warning.notify.forEach((who, i) => ref('sla', ['warning', 'notify', i], who));
+  if (hasOncallFile) for (const [i, who] of s.oncall.chain.entries()) ref('oncall', ['chain', i], who);
+  for (const [i, who] of s.sla.warning.notify.entries()) ref('sla', ['warning', 'notify', i], who);
   s.sla.escalation.forEach((step, i) => {
-    step.to.forEach((who, j) => ref('sla', ['escalation', i, 'to', j], who));
+    for (const [j, who] of step.to.entries()) ref('sla', ['escalation', i, 'to', j], who);
     if (step.action === 'reassign' && step.to.length !== 1) {
       p.add('sla', ['escalation', i, 'to'], 'reassign needs exactly one person', 'write `to: [person-id]`');
     }
@@ -146,9 +180,19 @@ function checkPeople(s: PolicySettings, p: Problems, hasOncallFile: boolean): vo
   });
   const pages = (s.triage.afterHours && s.triage.urgency?.page) || s.sla.escalation.some((e) => e.action === 'page');
   if (pages && s.oncall.chain.length === 0) {
-    p.add('oncall', ['chain'], 'urgent messages or SLA escalations page on-call, but the chain is empty', 'list who is paged, e.g. `chain: [oncall, next]`');
+    p.add(
+      'oncall',
+      ['chain'],
+      'urgent messages or SLA escalations page on-call, but the chain is empty',
+      'list who is paged, e.g. `chain: [oncall, next]`',
+    );
   }
   if (pages && people.length === 0) {
-    p.add('oncall', ['people'], 'urgent messages or SLA escalations page on-call, but oncall.yaml names nobody', 'add `people:` and a `rotation:` to oncall.yaml, or turn paging off');
+    p.add(
+      'oncall',
+      ['people'],
+      'urgent messages or SLA escalations page on-call, but oncall.yaml names nobody',
+      'add `people:` and a `rotation:` to oncall.yaml, or turn paging off',
+    );
   }
 }

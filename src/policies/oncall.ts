@@ -1,5 +1,5 @@
-import { parseDuration } from '../settings/schema.ts';
 import type { Conversation } from '../model/types.ts';
+import { parseDuration } from '../settings/schema.ts';
 import type { StoreTx, Timer } from '../store/contract.ts';
 import type { TimerHandler } from '../timers/handlers.ts';
 import type { PolicyKit } from './kit.ts';
@@ -60,7 +60,14 @@ export async function loadLocked(tx: StoreTx, id: string | null): Promise<Conver
 }
 
 /** Pages the chain from `step` on: the first person who can be reached, skipping those who cannot. */
-async function pageFrom(tx: StoreTx, kit: PolicyKit, conversation: Conversation, incident: Incident, step: number, now: number): Promise<void> {
+async function pageFrom(
+  tx: StoreTx,
+  kit: PolicyKit,
+  conversation: Conversation,
+  incident: Incident,
+  step: number,
+  now: number,
+): Promise<void> {
   const chain = kit.roster.chain(incident.startedAt);
   const customer = await tx.getContact(conversation.contactId);
   for (let i = step; i < chain.length; i++) {
@@ -69,7 +76,13 @@ async function pageFrom(tx: StoreTx, kit: PolicyKit, conversation: Conversation,
     const text = kit.render(
       'oncall_page',
       { channel: person.channel },
-      { name: person.name, customer: customer?.name ?? 'a customer', channel: conversation.touchpoint.channel, text: incident.text, reason: incident.reason },
+      {
+        name: person.name,
+        customer: customer?.name ?? 'a customer',
+        channel: conversation.touchpoint.channel,
+        text: incident.text,
+        reason: incident.reason,
+      },
       'Urgent for {business} ({reason}): {customer} wrote on {channel}: "{text}". Reply to this message to take it.',
     );
     if (!(await messageStaff(tx, kit, person, text, now, conversation.id))) {
@@ -93,7 +106,10 @@ async function pageFrom(tx: StoreTx, kit: PolicyKit, conversation: Conversation,
   }
   await save(tx, conversation, { ...incident, exhausted: true }, now);
   await note(tx, conversation.id, 'Nobody on the on-call chain acknowledged the page.', now);
-  kit.log.error({ conversationId: conversation.id, incident: incident.id }, 'on-call chain exhausted without an acknowledgement');
+  kit.log.error(
+    { conversationId: conversation.id, incident: incident.id },
+    'on-call chain exhausted without an acknowledgement',
+  );
 }
 
 /** Starts paging for a conversation unless a page for it is already in progress. */
@@ -119,7 +135,13 @@ export async function startPage(
 }
 
 /** Records who took the page and stops the escalation. False when nothing was waiting. */
-export async function acknowledge(tx: StoreTx, kit: PolicyKit, conversationId: string, by: string, now: number): Promise<boolean> {
+export async function acknowledge(
+  tx: StoreTx,
+  kit: PolicyKit,
+  conversationId: string,
+  by: string,
+  now: number,
+): Promise<boolean> {
   const conversation = await loadLocked(tx, conversationId);
   const incident = conversation ? incidentOf(conversation) : null;
   if (!conversation || !incident || incident.ackedBy !== null) return false;
@@ -147,7 +169,11 @@ export function createOncallTimerHandlers(kit: PolicyKit): Record<string, TimerH
         tx,
         kit,
         conversation,
-        { reason: String(p.reason ?? 'urgent'), text: String(p.text ?? ''), window: typeof p.window === 'number' ? p.window : null },
+        {
+          reason: String(p.reason ?? 'urgent'),
+          text: String(p.text ?? ''),
+          window: typeof p.window === 'number' ? p.window : null,
+        },
         kit.clock.now(),
       );
     },

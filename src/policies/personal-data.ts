@@ -5,7 +5,13 @@
  * (order numbers like HSB-1234) and allows its own public details.
  */
 
-export type PersonalDataKind = 'email address' | 'phone number' | 'order number' | 'account number' | 'address' | (string & {});
+export type PersonalDataKind =
+  | 'email address'
+  | 'phone number'
+  | 'order number'
+  | 'account number'
+  | 'address'
+  | (string & {});
 
 export interface Finding {
   kind: PersonalDataKind;
@@ -26,9 +32,38 @@ const HASH_NUMBER = /(?<![\w&])#\d{4,}\b/g;
 const CARD = /\b(?:\d[ -]?){12,18}\d\b/g;
 const IBAN = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,3})?\b/g;
 const STREET_WORDS = [
-  'street', 'st', 'road', 'rd', 'avenue', 'ave', 'lane', 'ln', 'drive', 'dr', 'close', 'way', 'court', 'ct', 'place',
-  'pl', 'crescent', 'terrace', 'boulevard', 'blvd', 'square', 'sq', 'gardens', 'grove', 'mews', 'parade', 'row', 'hill',
-  'highway', 'hwy', 'walk', 'park',
+  'street',
+  'st',
+  'road',
+  'rd',
+  'avenue',
+  'ave',
+  'lane',
+  'ln',
+  'drive',
+  'dr',
+  'close',
+  'way',
+  'court',
+  'ct',
+  'place',
+  'pl',
+  'crescent',
+  'terrace',
+  'boulevard',
+  'blvd',
+  'square',
+  'sq',
+  'gardens',
+  'grove',
+  'mews',
+  'parade',
+  'row',
+  'hill',
+  'highway',
+  'hwy',
+  'walk',
+  'park',
 ];
 const suffixes = STREET_WORDS.flatMap((w) => [w, w[0]?.toUpperCase() + w.slice(1)]).join('|');
 // a house number, one to three capitalised name words, a street word: "12 Harbour Street", "4b Mill Rd"
@@ -55,7 +90,8 @@ function builtIn(text: string): Finding[] {
     out.push({ kind: ACCOUNT_WORDS.has(word) ? 'account number' : 'order number', text: m[0] });
   }
   for (const m of matches(HASH_NUMBER, text)) out.push({ kind: 'order number', text: m });
-  for (const m of matches(CARD, text)) if (digits(m) >= 13 && digits(m) <= 19) out.push({ kind: 'account number', text: m });
+  for (const m of matches(CARD, text))
+    if (digits(m) >= 13 && digits(m) <= 19) out.push({ kind: 'account number', text: m });
   for (const m of matches(IBAN, text)) out.push({ kind: 'account number', text: m });
   for (const m of matches(PHONE_CANDIDATE, text)) {
     const candidate = m.trim();
@@ -70,12 +106,14 @@ function builtIn(text: string): Finding[] {
   return out;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-export function createPersonalDataDetector(opts: { patterns?: Record<string, string>; allow?: string[] } = {}): PersonalDataDetector {
+export function createPersonalDataDetector(
+  opts: { patterns?: Record<string, string>; allow?: string[] } = {},
+): PersonalDataDetector {
   const extra = Object.entries(opts.patterns ?? {}).map(([kind, source]) => ({ kind, re: new RegExp(source, 'giu') }));
   const allow = (opts.allow ?? []).filter((a) => a.trim().length > 0);
-  const allowed = allow.length > 0 ? new RegExp(allow.map(escape).join('|'), 'gi') : null;
+  const allowed = allow.length > 0 ? new RegExp(allow.map(escapeRegExp).join('|'), 'gi') : null;
   return {
     find(text) {
       // allowed text (the business's own address) is blanked out, so nothing inside it is found

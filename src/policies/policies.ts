@@ -71,7 +71,11 @@ export function createPolicies(deps: PolicyDeps & { store: Store }): Policies {
   const kit = createPolicyKit(deps);
   const actions = createPolicyActions(kit, deps.store);
   for (const [id, person] of Object.entries(deps.policies.oncall.people)) {
-    if (!deps.directory.capabilities(person.channel)) deps.log.warn({ person: id, channel: person.channel }, 'pages to this person cannot be sent: their channel is not enabled');
+    if (!deps.directory.capabilities(person.channel))
+      deps.log.warn(
+        { person: id, channel: person.channel },
+        'pages to this person cannot be sent: their channel is not enabled',
+      );
   }
   return {
     kit,

@@ -40,7 +40,12 @@ export interface DivertPayload extends Record<string, unknown> {
 }
 
 /** Schedules the private delivery of a refused public message, in the caller's transaction. */
-export async function divertRefused(tx: StoreTx, conversationId: string, payload: DivertPayload, now: number): Promise<void> {
+export async function divertRefused(
+  tx: StoreTx,
+  conversationId: string,
+  payload: DivertPayload,
+  now: number,
+): Promise<void> {
   await tx.scheduleTimer(
     { kind: DIVERT_TIMER, conversationId, dueAt: now, key: `divert:${payload.messageId}`, payload },
     now,

@@ -27,7 +27,8 @@ export async function selectPrivateRoute(
   const own = conversation.touchpoint.channel;
   for (const via of rule.routes) {
     const channel = via === 'privateReply' || via === 'dm' ? own : via;
-    const privateReplyTo = via === 'privateReply' ? { threadKey: conversation.threadKey, replyRef: conversation.replyRef } : null;
+    const privateReplyTo =
+      via === 'privateReply' ? { threadKey: conversation.threadKey, replyRef: conversation.replyRef } : null;
     if (privateReplyTo && !kit.directory.capabilities(channel)?.privateReply) continue;
     const thread = firstThread(kit, channel, identities, privateReplyTo);
     if (thread) return { via, channel, thread };

@@ -32,7 +32,10 @@ export const ESCALATE_TIMER = 'sla.escalate';
 
 export const rank: Record<Priority, number> = { low: 0, normal: 1, high: 2, urgent: 3 };
 
-export function selectPolicy(sla: SlaSettings, c: { channel: string; priority: Priority; vip: boolean }): SlaPolicy | null {
+export function selectPolicy(
+  sla: SlaSettings,
+  c: { channel: string; priority: Priority; vip: boolean },
+): SlaPolicy | null {
   return (
     sla.policies.find(
       (p) =>
@@ -44,7 +47,11 @@ export function selectPolicy(sla: SlaSettings, c: { channel: string; priority: P
 }
 
 export function policyFor(kit: PolicyKit, conversation: Conversation, vip: boolean): SlaPolicy | null {
-  return selectPolicy(kit.policies.sla, { channel: conversation.touchpoint.channel, priority: conversation.priority, vip });
+  return selectPolicy(kit.policies.sla, {
+    channel: conversation.touchpoint.channel,
+    priority: conversation.priority,
+    vip,
+  });
 }
 
 /** `ms` of the policy's time after `from`; around the clock when the calendar never opens. */
@@ -76,11 +83,23 @@ export function clockTimers(
 ): NewTimer[] {
   const channel = conversation.touchpoint.channel;
   const budget = Math.max(0, timeBetween(kit, policy, channel, now, due));
-  const warnAt = addTime(kit, policy, channel, now, Math.max(0, budget - parseDuration(kit.policies.sla.warning.before)));
+  const warnAt = addTime(
+    kit,
+    policy,
+    channel,
+    now,
+    Math.max(0, budget - parseDuration(kit.policies.sla.warning.before)),
+  );
   const payload = { clock, due };
   const id = conversation.id;
   return [
-    { kind: WARNING_TIMER, conversationId: id, dueAt: Math.min(warnAt, due), key: clockKey(id, clock, 'warning'), payload },
+    {
+      kind: WARNING_TIMER,
+      conversationId: id,
+      dueAt: Math.min(warnAt, due),
+      key: clockKey(id, clock, 'warning'),
+      payload,
+    },
     { kind: BREACH_TIMER, conversationId: id, dueAt: due, key: clockKey(id, clock, 'breach'), payload },
   ];
 }
@@ -93,7 +112,8 @@ export function clockTimers(
 export function clockRunning(conversation: Conversation, clock: SlaClockName, due: number): boolean {
   const sla = conversation.sla;
   if (sla[DUE_FIELD[clock]] !== due) return false;
-  if (conversation.status === 'resolved' || conversation.status === 'closed' || conversation.status === 'pending') return false;
+  if (conversation.status === 'resolved' || conversation.status === 'closed' || conversation.status === 'pending')
+    return false;
   if (clock === 'firstResponse') return !sla.firstRespondedAt;
   if (clock === 'resolution') return sla.pausedAt == null;
   return true;

@@ -11,7 +11,6 @@ import {
   BREACH_TIMER,
   CLOCK_LABEL,
   CLOCKS,
-  type SlaClockName,
   clockKey,
   clockRunning,
   clockTimers,
@@ -19,6 +18,7 @@ import {
   ESCALATE_TIMER,
   policyFor,
   rank,
+  type SlaClockName,
   targetMs,
   timeBetween,
   WARNING_TIMER,
@@ -79,15 +79,25 @@ export function slaHook(kit: PolicyKit): RouteHook {
     if (set.length === 0) return;
     ctx.patch.sla = sla;
     const withSla = { ...conv, sla };
-    for (const clock of set) ctx.timers.push(...clockTimers(kit, policy, withSla, clock, sla[DUE_FIELD[clock]] as number, now));
+    for (const clock of set)
+      ctx.timers.push(...clockTimers(kit, policy, withSla, clock, sla[DUE_FIELD[clock]] as number, now));
   };
 }
 
 /** Stops every clock of a conversation: it was resolved, or moved to a private one. */
-export async function stopClocks(tx: StoreTx, conversation: Conversation, now: number, keep: Partial<SlaState> = {}): Promise<void> {
+export async function stopClocks(
+  tx: StoreTx,
+  conversation: Conversation,
+  now: number,
+  keep: Partial<SlaState> = {},
+): Promise<void> {
   await tx.cancelTimers(conversation.id, 'sla.');
   const { firstRespondedAt } = conversation.sla;
-  await tx.updateConversation(conversation.id, { sla: { ...(firstRespondedAt ? { firstRespondedAt } : {}), ...keep } }, now);
+  await tx.updateConversation(
+    conversation.id,
+    { sla: { ...(firstRespondedAt ? { firstRespondedAt } : {}), ...keep } },
+    now,
+  );
 }
 
 /** An agent answered: the response clocks are met and resolution waits on the customer. */
@@ -123,7 +133,11 @@ async function firing(tx: StoreTx, timer: Timer, now: number): Promise<Fired | n
   if (!conversation || !CLOCKS.includes(clock)) return null;
   if (clock === 'resolution' && conversation.status === 'pending' && conversation.sla.pausedAt == null) {
     // an agent answered without the SLA wrapper: the wait began when the conversation last changed
-    await tx.updateConversation(conversation.id, { sla: { ...conversation.sla, pausedAt: Math.min(conversation.updatedAt, now) } }, now);
+    await tx.updateConversation(
+      conversation.id,
+      { sla: { ...conversation.sla, pausedAt: Math.min(conversation.updatedAt, now) } },
+      now,
+    );
     return null;
   }
   return clockRunning(conversation, clock, due) ? { conversation, clock, due } : null;
@@ -133,14 +147,41 @@ async function tag(tx: StoreTx, c: Conversation, t: string, now: number): Promis
   if (!c.tags.includes(t)) await tx.updateConversation(c.id, { tags: [...c.tags, t] }, now);
 }
 
-async function tellStaff(tx: StoreTx, kit: PolicyKit, f: Fired, refs: string[], template: string, fallback: string, now: number) {
+async function tellStaff(
+  tx: StoreTx,
+  kit: PolicyKit,
+  f: Fired,
+  refs: string[],
+  template: string,
+  fallback: string,
+  now: number,
+) {
   const customer = await tx.getContact(f.conversation.contactId);
   for (const ref of refs) {
     const person = kit.roster.resolve(ref, now);
     if (!person) continue;
-    const vars = { name: person.name, customer: customer?.name ?? 'a customer', channel: f.conversation.touchpoint.channel, clock: CLOCK_LABEL[f.clock], due: when(kit, f.due) };
-    const sent = await messageStaff(tx, kit, person, kit.render(template, { channel: person.channel }, vars, fallback), now);
-    await note(tx, f.conversation.id, sent ? `Told ${person.name} (${CLOCK_LABEL[f.clock]} SLA).` : `Could not reach ${person.name} on ${person.channel}.`, now);
+    const vars = {
+      name: person.name,
+      customer: customer?.name ?? 'a customer',
+      channel: f.conversation.touchpoint.channel,
+      clock: CLOCK_LABEL[f.clock],
+      due: when(kit, f.due),
+    };
+    const sent = await messageStaff(
+      tx,
+      kit,
+      person,
+      kit.render(template, { channel: person.channel }, vars, fallback),
+      now,
+    );
+    await note(
+      tx,
+      f.conversation.id,
+      sent
+        ? `Told ${person.name} (${CLOCK_LABEL[f.clock]} SLA).`
+        : `Could not reach ${person.name} on ${person.channel}.`,
+      now,
+    );
   }
 }
 

@@ -15,7 +15,13 @@ export function staffHook(kit: PolicyKit): RouteHook {
     if (!staff) return;
     const pages = staffStateOf(ctx.conversation)?.pages ?? [];
     for (const id of pages) {
-      ctx.timers.push({ kind: ACK_TIMER, conversationId: id, dueAt: ctx.now, key: pageKey(id), payload: { by: staff } });
+      ctx.timers.push({
+        kind: ACK_TIMER,
+        conversationId: id,
+        dueAt: ctx.now,
+        key: pageKey(id),
+        payload: { by: staff },
+      });
     }
     ctx.patch.flowState = { ...ctx.conversation.flowState, staff, pages: [] };
     ctx.patch.status = 'resolved';

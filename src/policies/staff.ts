@@ -46,7 +46,12 @@ export async function staffThread(
   const started = kit.directory.startThread(person.channel, { to: person.identity });
   if (!started) return null;
   const contact = await staffContact(tx, person, now);
-  const existing = await tx.findConversationByThread(person.channel, started.threadKey, ['open', 'pending', 'snoozed', 'resolved']);
+  const existing = await tx.findConversationByThread(person.channel, started.threadKey, [
+    'open',
+    'pending',
+    'snoozed',
+    'resolved',
+  ]);
   if (existing) return { conversation: existing, contact };
   const conversation = await tx.createConversation(
     {

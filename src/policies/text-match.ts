@@ -9,10 +9,10 @@ export interface TextMatcher {
   matches(text: string): boolean;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function wordPattern(word: string): RegExp {
-  return new RegExp(`(^|[^\\p{L}\\p{N}])${escape(word.toLowerCase())}($|[^\\p{L}\\p{N}])`, 'u');
+  return new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(word.toLowerCase())}($|[^\\p{L}\\p{N}])`, 'u');
 }
 
 export function createTextMatcher(def: { keywords: string[]; patterns: string[] }): TextMatcher {

@@ -2,28 +2,62 @@
  * `npm run bench`: throughput and latency of the durable pipeline, printed as
  * ratios against a bare node:http server measured in the same run on the same
  * machine (absolute figures vary too much on shared machines to mean much).
- * BENCH_SECONDS (default 5) and BENCH_CONNECTIONS (default 64) tune the load.
+ * BENCH_SECONDS (default 5) and BENCH_CONNECTIONS (default 64) tune the load;
+ * BENCH_CASES picks cases (default core,sms,email,meta); BENCH_MAILS sizes the email burst (200).
  */
+import { benchEmail } from './email-bench.ts';
+import { benchMeta } from './meta-bench.ts';
 import { type BenchLine, benchBaseline, benchPipeline } from './pipeline-bench.ts';
+import { benchSms } from './sms-bench.ts';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const fmt = (l: BenchLine) =>
   `${l.name.padEnd(36)} ${l.rate.toFixed(0).padStart(7)} msg/s   p50 ${l.p50.toFixed(1).padStart(6)} ms   p99 ${l.p99.toFixed(1).padStart(6)} ms`;
+const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(0)}%`;
+
+const known = ['core', 'sms', 'email', 'meta'];
+const cases = new Set((process.env.BENCH_CASES ?? known.join(',')).split(',').map((c) => c.trim()));
+const unknown = [...cases].filter((c) => !known.includes(c));
+if (unknown.length > 0)
+  throw new Error(`BENCH_CASES: unknown case ${unknown.join(', ')}; use some of ${known.join(',')}`);
 
 out('Touchpoint benchmark: webhook in → stored → routed (classify + flow) → reply at the provider fake');
-const full = await benchPipeline('full');
-const normal = await benchPipeline('normal');
-const base = await benchBaseline(() => full.half.rate);
+const core = cases.has('core') ? { full: await benchPipeline('full'), normal: await benchPipeline('normal') } : null;
+const sms = cases.has('sms') ? await benchSms() : null;
+const email = cases.has('email') ? await benchEmail() : null;
+const meta = cases.has('meta') ? await benchMeta() : null;
+const base = await benchBaseline(() => core?.full.half.rate ?? sms?.half.rate ?? meta?.half.rate ?? 0);
+const baseLine = `baseline ${base.max.rate.toFixed(0)} req/s; p99 ${base.atRate.p99.toFixed(1)} ms at ${base.atRate.rate.toFixed(0)} req/s`;
 
 out('\nSaturation (closed loop):');
 out(fmt(base.max));
-out(fmt(full.max));
-out(fmt(normal.max));
-out(`\nLatency at half the pipeline's rate (open loop, ${full.half.rate.toFixed(0)} msg/s):`);
-out(fmt(base.atRate));
-out(fmt(full.half));
-out(fmt(normal.half));
-out('\nRatios against the bare baseline:');
-out(`  throughput, synchronous=full:   ${((full.max.rate / base.max.rate) * 100).toFixed(0)}% (target ≥ 60%)`);
-out(`  throughput, synchronous=normal: ${((normal.max.rate / base.max.rate) * 100).toFixed(0)}%`);
-out(`  p99 at half load, full: ${full.half.p99.toFixed(1)} ms (target < 50 ms; baseline ${base.atRate.p99.toFixed(1)} ms)`);
+if (core) out(`${fmt(core.full.max)}\n${fmt(core.normal.max)}`);
+if (core) {
+  out(`\nLatency at half the pipeline's rate (open loop, ${core.full.half.rate.toFixed(0)} msg/s):`);
+  out(`${fmt(base.atRate)}\n${fmt(core.full.half)}\n${fmt(core.normal.half)}`);
+  out('\nRatios against the bare baseline:');
+  out(`  throughput, synchronous=full:   ${pct(core.full.max.rate, base.max.rate)} (target ≥ 60%)`);
+  out(`  throughput, synchronous=normal: ${pct(core.normal.max.rate, base.max.rate)}`);
+  out(
+    `  p99 at half load, full: ${core.full.half.p99.toFixed(1)} ms (target < 50 ms; baseline ${base.atRate.p99.toFixed(1)} ms)`,
+  );
+}
+if (sms) {
+  out('\nSMS (signed Twilio webhooks → reply through the twilio client; 8 numbers at ratePerSecond 1000):');
+  out(`${fmt(sms.max)}   (saturation)\n${fmt(sms.half)}   (open loop at half)`);
+  out(
+    `  throughput ${pct(sms.max.rate, base.max.rate)} of bare; p99 at half load ${sms.half.p99.toFixed(1)} ms (${baseLine})`,
+  );
+}
+if (email) {
+  out('\nEmail (burst through real Postfix and Dovecot; per-recipient limit raised):');
+  out(fmt(email));
+  out(`  ${email.rate.toFixed(0)} mails/s = ${pct(email.rate, base.max.rate)} of bare node:http (${baseLine})`);
+}
+if (meta) {
+  out('\nMessenger (signed Meta webhooks → reply at the fake Graph API; one Page, its default 300/s send limit):');
+  out(`${fmt(meta.max)}   (saturation)\n${fmt(meta.half)}   (open loop at half)`);
+  out(
+    `  throughput ${pct(meta.max.rate, base.max.rate)} of bare; p99 at half load ${meta.half.p99.toFixed(1)} ms (${baseLine})`,
+  );
+}

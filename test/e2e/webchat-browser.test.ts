@@ -8,6 +8,7 @@ import { startApp } from '../../src/app.ts';
 import { silentLogger } from '../../src/log.ts';
 import { loadSettings } from '../../src/settings/load.ts';
 import type { Settings } from '../../src/settings/types.ts';
+import { shiftedClock } from '../support/shifted-clock.ts';
 
 /**
  * The example business from config/ and flows/, served by the whole app, used
@@ -27,7 +28,9 @@ describe('web chat in a real browser', () => {
       adapters,
       env: { ...process.env, TOUCHPOINT_ADMIN_TOKEN: 'e2e-admin-token-0123456789' },
     });
-    app = await startApp({ settings, adapters, dataDir: dir, databaseUrl: null, port: 0, log: silentLogger });
+    // A Tuesday at 10:00 in London: the bakery is open, so the flows answer (not the after-hours triage).
+    const clock = shiftedClock(new Date('2026-11-24T10:00:00Z'));
+    app = await startApp({ settings, adapters, dataDir: dir, databaseUrl: null, port: 0, log: silentLogger, clock });
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: [

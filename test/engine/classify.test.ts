@@ -29,6 +29,11 @@ describe('rule classifier', () => {
   });
 
   it('handles non-Latin text and returns nothing for no match', () => {
-    expect(classifier.classify('Привет, как дела?')).toEqual({ intent: null, category: null, priority: null, matches: [] });
+    expect(classifier.classify('Привет, как дела?')).toEqual({
+      intent: null,
+      category: null,
+      priority: null,
+      matches: [],
+    });
   });
 });

@@ -21,13 +21,22 @@ describe('templates', () => {
 
   it('picks language, then channel, then the default text', () => {
     const ctx = { vars: { business: 'Crumb', name: 'Ada' } };
-    expect(renderTemplate(templates, 'price', { ...ctx, channel: 'webchat', language: null }).text).toBe('A loaf costs £4 at Crumb.');
+    expect(renderTemplate(templates, 'price', { ...ctx, channel: 'webchat', language: null }).text).toBe(
+      'A loaf costs £4 at Crumb.',
+    );
     expect(renderTemplate(templates, 'price', { ...ctx, channel: 'sms', language: 'en' }).text).toBe('Loaf: £4');
-    expect(renderTemplate(templates, 'price', { ...ctx, channel: 'email', language: null })).toEqual({ text: 'Dear Ada, a loaf costs £4.', subject: 'Our prices' });
-    expect(renderTemplate(templates, 'price', { ...ctx, channel: 'sms', language: 'de' }).text).toBe('Ein Brot kostet 4 £.');
+    expect(renderTemplate(templates, 'price', { ...ctx, channel: 'email', language: null })).toEqual({
+      text: 'Dear Ada, a loaf costs £4.',
+      subject: 'Our prices',
+    });
+    expect(renderTemplate(templates, 'price', { ...ctx, channel: 'sms', language: 'de' }).text).toBe(
+      'Ein Brot kostet 4 £.',
+    );
   });
 
   it('names a missing template', () => {
-    expect(() => renderTemplate(templates, 'nope', { channel: 'sms', language: null, vars: {} })).toThrow(TemplateMissing);
+    expect(() => renderTemplate(templates, 'nope', { channel: 'sms', language: null, vars: {} })).toThrow(
+      TemplateMissing,
+    );
   });
 });

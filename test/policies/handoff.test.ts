@@ -9,7 +9,8 @@ afterEach(async () => {
 
 const noSla = { sla: {} };
 const publicOnes = async () => (await h.conversations()).filter((c) => c.touchpoint.visibility === 'public');
-const privateOnes = async () => (await h.conversations()).filter((c) => c.touchpoint.visibility === 'private' && !c.tags.includes('staff'));
+const privateOnes = async () =>
+  (await h.conversations()).filter((c) => c.touchpoint.visibility === 'private' && !c.tags.includes('staff'));
 const sent = async (c: Conversation) => (await h.messages(c.id)).filter((m) => m.direction === 'outbound');
 
 async function one<T>(list: Promise<T[]>): Promise<T> {
@@ -26,7 +27,9 @@ describe('public-to-private handoff', () => {
     const pub = await one(publicOnes());
     const priv = await one(privateOnes());
     const publicReplies = await sent(pub);
-    expect(publicReplies.map((m) => [m.text, m.status])).toEqual([["Thanks Ada, we've sent you a private message.", 'queued']]);
+    expect(publicReplies.map((m) => [m.text, m.status])).toEqual([
+      ["Thanks Ada, we've sent you a private message.", 'queued'],
+    ]);
     expect(h.policies.guard.inspect(publicReplies[0]?.text ?? '')).toBeNull();
 
     expect(pub.links).toEqual([{ rel: 'moved-to', conversationId: priv.id }]);
@@ -46,7 +49,12 @@ describe('public-to-private handoff', () => {
     await h.send(socialComment('Hello??', { providerId: 'again' }));
     expect(await sent(pub)).toHaveLength(1);
     await h.outbox.drain();
-    expect(h.adapters.get('social')?.sent.map((m) => m.threadKey).sort()).toEqual([pub.threadKey, priv.threadKey].sort());
+    expect(
+      h.adapters
+        .get('social')
+        ?.sent.map((m) => m.threadKey)
+        .sort(),
+    ).toEqual([pub.threadKey, priv.threadKey].sort());
   });
 
   it('moves negative messages and messages holding or asking for personal data, and leaves the rest in public', async () => {
@@ -61,7 +69,10 @@ describe('public-to-private handoff', () => {
     for (const [i, [text]] of cases.entries()) {
       await h.send(socialComment(text, { threadKey: `social:post-1:c${i}`, from: { kind: 'social', value: `u${i}` } }));
     }
-    const moved = (await publicOnes()).filter((c) => c.links.length > 0).map((c) => c.threadKey).sort();
+    const moved = (await publicOnes())
+      .filter((c) => c.links.length > 0)
+      .map((c) => c.threadKey)
+      .sort();
     expect(moved).toEqual(['social:post-1:c0', 'social:post-1:c1', 'social:post-1:c2']);
   });
 
@@ -96,26 +107,49 @@ describe('public-to-private handoff', () => {
     expect(await privateOnes()).toHaveLength(0);
     expect((await sent(pub)).map((m) => m.text)).toEqual(['Please send us a direct message so we can help.']);
     expect(pub.tags).toContain('invited-to-dm');
+    await h.send({
+      channel: 'forum',
+      touchpoint: { channel: 'forum', kind: 'forum.post', visibility: 'public' },
+      threadKey: 'forum:t2',
+      from: { kind: 'forum', value: 'cy' },
+      text: 'Another complaint!',
+    });
+    expect(await sent(pub)).toHaveLength(1);
   });
 
   it('lets an agent move a conversation, and refuses to move a private one', async () => {
     h = await createHarness({ at: TUE_1000, config: noSla });
-    await h.send(socialComment('hello', { touchpoint: { channel: 'social', kind: 'social.mention', visibility: 'public' } }));
+    await h.send(
+      socialComment('hello', { touchpoint: { channel: 'social', kind: 'social.mention', visibility: 'public' } }),
+    );
     const pub = await one(publicOnes());
-    expect(await h.policies.actions.moveToPrivate(pub.id, 'agent-jo')).toMatchObject({ status: 'moved', via: 'privateReply', channel: 'social' });
+    expect(await h.policies.actions.moveToPrivate(pub.id, 'agent-jo')).toMatchObject({
+      status: 'moved',
+      via: 'privateReply',
+      channel: 'social',
+    });
     expect(await h.policies.actions.moveToPrivate(pub.id, 'agent-jo')).toMatchObject({ status: 'already-moved' });
     const priv = await one(privateOnes());
-    await expect(h.policies.actions.moveToPrivate(priv.id, 'agent-jo')).rejects.toMatchObject({ status: 400, code: 'not_public' });
+    await expect(h.policies.actions.moveToPrivate(priv.id, 'agent-jo')).rejects.toMatchObject({
+      status: 400,
+      code: 'not_public',
+    });
   });
 });
 
 describe('the public-send guard', () => {
   it('refuses an agent’s public reply with a phone number and sends it privately instead', async () => {
     h = await createHarness({ at: TUE_1000, config: noSla });
-    await h.send(socialComment('hello', { touchpoint: { channel: 'social', kind: 'social.mention', visibility: 'public' } }));
+    await h.send(
+      socialComment('hello', { touchpoint: { channel: 'social', kind: 'social.mention', visibility: 'public' } }),
+    );
     const pub = await one(publicOnes());
     const refused = await h.actions.reply(pub.id, { text: 'Call us on 020 7946 0321', agent: 'jo' });
-    expect(refused).toMatchObject({ status: 'failed', visibility: 'internal', error: 'refused on a public touchpoint: contains a phone number' });
+    expect(refused).toMatchObject({
+      status: 'failed',
+      visibility: 'internal',
+      error: 'refused on a public touchpoint: contains a phone number',
+    });
     await h.timers.drain();
 
     const publicTexts = (await sent(pub)).map((m) => m.text);
@@ -132,7 +166,11 @@ describe('the public-send guard', () => {
 
   it('guards the bot too: a flow’s public answer with a phone number goes private', async () => {
     h = await createHarness({ at: TUE_1000, config: noSla });
-    await h.send(socialComment('I have a complaint', { touchpoint: { channel: 'social', kind: 'social.mention', visibility: 'public' } }));
+    await h.send(
+      socialComment('I have a complaint', {
+        touchpoint: { channel: 'social', kind: 'social.mention', visibility: 'public' },
+      }),
+    );
     const pub = await one(publicOnes());
     const priv = await one(privateOnes());
     expect((await sent(pub)).map((m) => m.text)).toEqual(["Thanks Ada, we've sent you a private message."]);

@@ -8,7 +8,14 @@ import { builtInPublicGuard, createPublicSendGuard } from '../../src/policies/pu
 import { createWordListSentiment } from '../../src/policies/sentiment.ts';
 import { loadSettings } from '../../src/settings/load.ts';
 
-const kinds = (text: string) => [...new Set(createPersonalDataDetector().find(text).map((f) => f.kind))].sort();
+const kinds = (text: string) =>
+  [
+    ...new Set(
+      createPersonalDataDetector()
+        .find(text)
+        .map((f) => f.kind),
+    ),
+  ].sort();
 
 describe('personal data detection', () => {
   it.each([
@@ -38,14 +45,19 @@ describe('personal data detection', () => {
   });
 
   it('adds the business’s own formats and allows its own public details', () => {
-    const d = createPersonalDataDetector({ patterns: { 'loyalty id': '\\bLOY\\d{5}\\b' }, allow: ['12 Harbour Street', 'hello@shop.example'] });
+    const d = createPersonalDataDetector({
+      patterns: { 'loyalty id': '\\bLOY\\d{5}\\b' },
+      allow: ['12 Harbour Street', 'hello@shop.example'],
+    });
     expect(d.find('your LOY12345 card').map((f) => f.kind)).toEqual(['loyalty id']);
     expect(d.find('Visit us at 12 Harbour Street or write to hello@shop.example')).toEqual([]);
     expect(d.find('I am at 14 Harbour Street').map((f) => f.kind)).toEqual(['address']);
   });
 
   it('says what it found', () => {
-    expect(describeFindings(createPersonalDataDetector().find('a@b.co, +44 20 7946 0321'))).toBe('an email address and a phone number');
+    expect(describeFindings(createPersonalDataDetector().find('a@b.co, +44 20 7946 0321'))).toBe(
+      'an email address and a phone number',
+    );
     expect(builtInPublicGuard.inspect('see you soon')).toBeNull();
   });
 });
@@ -53,7 +65,12 @@ describe('personal data detection', () => {
 describe('the example business', () => {
   it('posts none of its policy templates or knowledge answers in public with personal data in them', () => {
     const root = join(import.meta.dirname, '../..');
-    const settings = loadSettings({ configDir: join(root, 'config'), flowsDir: join(root, 'flows'), adapters, env: {} });
+    const settings = loadSettings({
+      configDir: join(root, 'config'),
+      flowsDir: join(root, 'flows'),
+      adapters,
+      env: {},
+    });
     const policies = loadPolicySettings({ configDir: settings.configDir, env: {}, templates: settings.templates });
     const guard = createPublicSendGuard(policies.handoff);
     const vars = { name: 'Ada', business: settings.business.name, opening: 'tomorrow at 7:30' };
@@ -64,7 +81,9 @@ describe('the example business', () => {
       ...Object.entries(policies.knowledge.answers).map(([id, a]) => [id, a.answer]),
     ];
     expect(texts.length).toBeGreaterThan(8);
-    expect(texts.map(([id, text]) => [id, guard.inspect(text ?? '')]).filter(([, reason]) => reason !== null)).toEqual([]);
+    expect(texts.map(([id, text]) => [id, guard.inspect(text ?? '')]).filter(([, reason]) => reason !== null)).toEqual(
+      [],
+    );
   });
 });
 

@@ -16,7 +16,7 @@ async function only() {
   return c;
 }
 
-async function notes(id: string) {
+async function notes(id: string): Promise<Array<[string, string]>> {
   return (await h.messages(id, true))
     .filter((m) => m.visibility === 'internal')
     .map((m) => [new Date(m.createdAt).toISOString().slice(11, 16), m.text]);
@@ -63,13 +63,26 @@ describe('SLA clocks', () => {
     const waiting = await only();
     expect(waiting.sla.nextResponseDue).toBe(h.clock.now() + 2 * HOUR);
     await h.advance(2 * HOUR);
-    expect((await notes(conv.id)).map(([, text]) => text)).toContain('SLA breached: the next response was due Tue 14:20.');
+    expect((await notes(conv.id)).map(([, text]) => text)).toContain(
+      'SLA breached: the next response was due Tue 14:20.',
+    );
   });
 
   it('counts business time: a message late in the day is due the next morning', async () => {
     h = await createHarness({ at: at(6, 16, 30) });
     await h.send({ text: 'hello' });
     expect((await only()).sla.firstResponseDue).toBe(at(7, 9, 30));
+  });
+
+  it('waits for the opening with a message queued after hours', async () => {
+    h = await createHarness({ at: at(5, 23) });
+    await h.send({ text: 'hello' });
+    const queued = await only();
+    expect(queued.status).toBe('snoozed');
+    expect(queued.sla.firstResponseDue).toBe(at(6, 10));
+    // nothing overnight: the warning comes 45 business minutes after the 09:00 opening
+    await h.advance(10 * HOUR + 50 * MINUTE);
+    expect((await notes(queued.id)).map(([time]) => time)).toEqual(['09:45', '09:45']);
   });
 
   it('pauses resolution while waiting on the customer and resumes with the time that was left', async () => {
@@ -87,12 +100,14 @@ describe('SLA clocks', () => {
     const resumed = await only();
     expect(resumed.sla.pausedAt).toBeNull();
     expect(resumed.sla.resolutionDue).toBe(at(8, 14));
-    expect((await notes(conv.id)).map(([, t]) => t).filter((t) => t.includes('resolution'))).toEqual([]);
+    expect((await notes(conv.id)).filter(([, text]) => text.includes('resolution'))).toEqual([]);
   });
 
   it('gives VIP contacts their own targets and priority', async () => {
     h = await createHarness({ at: TUE_1000 });
-    await h.store.transaction((tx) => tx.createContact({ name: 'Vi', vip: true }, { kind: 'webchat', value: 'v1' }, TUE_1000));
+    await h.store.transaction((tx) =>
+      tx.createContact({ name: 'Vi', vip: true }, { kind: 'webchat', value: 'v1' }, TUE_1000),
+    );
     await h.send({ text: 'hello' });
     const conv = await only();
     expect(conv.priority).toBe('high');

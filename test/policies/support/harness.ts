@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAgentActions } from '../../../src/agent/agent-actions.ts';
 import type { AgentActions } from '../../../src/agent/actions.ts';
+import { createAgentActions } from '../../../src/agent/agent-actions.ts';
 import { createCalendar } from '../../../src/calendar/calendar.ts';
 import type { ChannelAdapter } from '../../../src/channel/contract.ts';
 import { VirtualClock } from '../../../src/clock.ts';
@@ -16,7 +16,7 @@ import { createOutboxWorker, type OutboxWorker } from '../../../src/outbox/worke
 import { createIngestor, type Ingestor } from '../../../src/pipeline/ingest.ts';
 import type { DestinationOf } from '../../../src/pipeline/replies.ts';
 import { createRouter, type Router } from '../../../src/pipeline/router.ts';
-import { policyFiles, type PolicySettings } from '../../../src/policies/config-schema.ts';
+import { type PolicySettings, policyFiles } from '../../../src/policies/config-schema.ts';
 import { createChannelDirectory } from '../../../src/policies/directory.ts';
 import { composeHooks, createPolicies, type Policies } from '../../../src/policies/policies.ts';
 import { businessFile, intentsFile, templatesFile } from '../../../src/settings/schema.ts';
@@ -98,7 +98,13 @@ function harnessSettings(): Settings {
     business: businessFile.parse({
       name: 'Test Shop',
       timezone: 'Europe/London',
-      hours: { mon: ['09:00-17:00'], tue: ['09:00-17:00'], wed: ['09:00-17:00'], thu: ['09:00-17:00'], fri: ['09:00-17:00'] },
+      hours: {
+        mon: ['09:00-17:00'],
+        tue: ['09:00-17:00'],
+        wed: ['09:00-17:00'],
+        thu: ['09:00-17:00'],
+        fri: ['09:00-17:00'],
+      },
     }),
     templates: templatesFile.parse({ templates: TEMPLATES }).templates,
     intents: intentsFile.parse({
@@ -138,7 +144,9 @@ export interface Harness {
 
 let providerSeq = 0;
 
-export async function createHarness(opts: { at?: number; config?: Partial<Record<keyof PolicySettings, unknown>> } = {}): Promise<Harness> {
+export async function createHarness(
+  opts: { at?: number; config?: Partial<Record<keyof PolicySettings, unknown>> } = {},
+): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'tp-policies-'));
   const store = await openStore({ dataDir: dir, synchronous: 'normal', log: silentLogger });
   const clock = new VirtualClock(opts.at ?? MON_2300);
@@ -153,7 +161,7 @@ export async function createHarness(opts: { at?: number; config?: Partial<Record
   };
   const adapters = new Map(CHANNELS.map((c) => [c.channel, new PolicyTestAdapter(c)]));
   const channelAdapters = adapters as unknown as Map<string, ChannelAdapter>;
-  const destinationOf: DestinationOf = (channel, threadKey, replyRef) => adapters.get(channel)?.destination(threadKey) ?? null;
+  const destinationOf: DestinationOf = (channel, threadKey) => adapters.get(channel)?.destination(threadKey) ?? null;
   const policies = createPolicies({
     settings,
     policies: policySettings,
@@ -182,7 +190,15 @@ export async function createHarness(opts: { at?: number; config?: Partial<Record
     },
     onRouted: () => {},
   });
-  const timers = createTimerScheduler({ store, clock, log: silentLogger, owner: 'policy-timers', leaseMs: 30_000, handlers: policies.timerHandlers, maxAttempts: 3 });
+  const timers = createTimerScheduler({
+    store,
+    clock,
+    log: silentLogger,
+    owner: 'policy-timers',
+    leaseMs: 30_000,
+    handlers: policies.timerHandlers,
+    maxAttempts: 3,
+  });
   const limiter = createOutboxLimiter({ adapters: channelAdapters, settings: {}, redisUrl: null, log: silentLogger });
   const outbox = createOutboxWorker({
     store,

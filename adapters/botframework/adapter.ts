@@ -1,0 +1,111 @@
+import type { ChannelAdapter, ChannelHost } from '../../src/channel/contract.ts';
+import { badRequest, forbidden, permanent } from '../../src/errors.ts';
+import type { Logger } from '../../src/log.ts';
+import type { HttpRequest, HttpResponse } from '../../src/server/http-types.ts';
+import { activityEnvelope, type BotReplyRef, messageActivity } from './activity.ts';
+import type { BotSdk } from './sdk.ts';
+import { toSendError } from './send-errors.ts';
+import { serviceUrlAllowed } from './service-urls.ts';
+import type { BotframeworkSettings } from './settings.ts';
+import { decodeThreadKey } from './thread-key.ts';
+
+/**
+ * Teams, Web Chat and the other Bot Framework channels through botbuilder's
+ * CloudAdapter at `POST {path}`. Each message activity is stored before the
+ * 200 goes back; replies, however late, go out through the conversation
+ * reference kept as the conversation's reply reference. botbuilder is loaded
+ * on start, so a router without this channel never loads it.
+ */
+export function createBotframeworkAdapter(settings: BotframeworkSettings, deps: { log: Logger }): ChannelAdapter {
+  const channel = 'botframework';
+  let sdk: BotSdk | null = null;
+
+  return {
+    channel,
+    capabilities: {
+      threads: true,
+      privateReply: false,
+      attachments: true,
+      richParts: false,
+      // Teams refuses messages over about 28 KB; keep well inside it.
+      maxTextLength: 20_000,
+      idempotentSend: false,
+    },
+    rateLimit: { minTimeMs: 100, maxConcurrent: 4 },
+
+    async start(host) {
+      const { createBotSdk } = await import('./sdk.ts');
+      const ready = createBotSdk(settings);
+      sdk = ready;
+      if (!settings.appId) deps.log.warn('Bot Framework authentication is off (no appId): for local use only');
+      host.routes.add('POST', settings.path, (req) => handleActivity(req, ready, host, settings), {
+        maxBodyBytes: 256 * 1024,
+      });
+    },
+
+    async stop() {
+      sdk = null;
+    },
+
+    destination(threadKey) {
+      return threadKey;
+    },
+
+    async send(msg) {
+      if (!sdk) throw permanent('the Bot Framework channel is not started');
+      const ref = referenceFrom(msg.replyRef, msg.threadKey, settings.serviceUrls);
+      const attachments = (msg.attachments ?? []).map((a) => {
+        if (!a.url) throw permanent(`attachment ${a.name ?? a.contentType} has no URL`);
+        return { contentType: a.contentType, contentUrl: a.url, ...(a.name ? { name: a.name } : {}) };
+      });
+      try {
+        return { providerId: await sdk.send(ref, { text: msg.text, attachments }) };
+      } catch (err) {
+        throw toSendError(err);
+      }
+    },
+  };
+}
+
+async function handleActivity(
+  req: HttpRequest,
+  sdk: BotSdk,
+  host: ChannelHost,
+  settings: BotframeworkSettings,
+): Promise<HttpResponse> {
+  let body: unknown;
+  try {
+    body = JSON.parse(req.rawBody.toString('utf8'));
+  } catch {
+    throw badRequest('body is not a JSON activity');
+  }
+  if (typeof body !== 'object' || body === null || typeof (body as { type?: unknown }).type !== 'string') {
+    throw badRequest('an activity needs a type');
+  }
+  const serviceUrl = (body as { serviceUrl?: unknown }).serviceUrl;
+  if (typeof serviceUrl === 'string' && !serviceUrlAllowed(serviceUrl, settings.serviceUrls)) {
+    throw forbidden(`serviceUrl ${serviceUrl} is not allowed: add it to the channel's serviceUrls`);
+  }
+  return sdk.process(req, body, async (activity) => {
+    const parsed = messageActivity.safeParse(activity);
+    if (!parsed.success) {
+      host.log.debug({ type: (activity as { type?: unknown })?.type }, 'Bot Framework activity ignored');
+      return;
+    }
+    await host.ingest(activityEnvelope(parsed.data, 'botframework'));
+  });
+}
+
+/** The stored reference, checked again: a reference written before the allow-list changed may point elsewhere. */
+function referenceFrom(replyRef: Record<string, unknown> | null, threadKey: string, allowed: string[]): BotReplyRef {
+  const thread = decodeThreadKey(threadKey);
+  if (!thread) throw permanent(`thread key ${JSON.stringify(threadKey)} is not a Bot Framework thread`);
+  const ref = replyRef as BotReplyRef | null;
+  if (!ref || typeof ref.serviceUrl !== 'string' || ref.conversation?.id !== thread.conversationId) {
+    throw permanent('no conversation reference for this thread: the person must write to the bot first');
+  }
+  if (!serviceUrlAllowed(ref.serviceUrl, allowed)) {
+    throw permanent(`serviceUrl ${ref.serviceUrl} is no longer allowed by the channel's serviceUrls`);
+  }
+  return ref;
+}

@@ -1,0 +1,29 @@
+import { permanent, rateLimited, type SendError, transient } from '../../src/errors.ts';
+
+const DEFAULT_RETRY_MS = 5_000;
+
+/**
+ * The Bot Connector's failures as the outbox's three kinds. The SDK throws a
+ * RestError (recognised by shape: `statusCode`, `code`, `response.headers`):
+ * 429 waits for Retry-After, 5xx and network errors retry, other 4xx
+ * (conversation gone, bot removed from the team) are permanent.
+ */
+export function toSendError(err: unknown): SendError {
+  const e = (err ?? {}) as {
+    statusCode?: unknown;
+    code?: unknown;
+    message?: unknown;
+    response?: { headers?: { get?: (n: string) => string | undefined } };
+  };
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  const status = typeof e.statusCode === 'number' ? e.statusCode : null;
+  const code = typeof e.code === 'string' ? e.code : null;
+  if (status === null) return transient(`the Bot Connector could not be reached: ${message}`, err, code ?? undefined);
+  const what = `the Bot Connector answered ${status}${code ? ` (${code})` : ''}: ${message}`;
+  if (status === 429) {
+    const after = Number(e.response?.headers?.get?.('retry-after'));
+    return rateLimited(what, Number.isFinite(after) && after >= 0 ? after * 1000 : DEFAULT_RETRY_MS, code ?? status);
+  }
+  if (status >= 500) return transient(what, err, code ?? status);
+  return permanent(what, code ?? status, err);
+}

@@ -1,0 +1,10 @@
+import type { AdapterDefinition } from '../../src/channel/contract.ts';
+import { createDiscordAdapter } from './adapter.ts';
+import { type DiscordSettings, discordSettings } from './settings.ts';
+
+/** Discord: a bot's DMs (private) and server channels and threads (public), through discord.js. */
+export const discordDefinition: AdapterDefinition<DiscordSettings> = {
+  channel: 'discord',
+  settings: discordSettings,
+  create: (settings) => createDiscordAdapter(settings),
+};

@@ -1,0 +1,73 @@
+import type { ChannelHost } from '../../../src/channel/contract.ts';
+import type { Envelope } from '../../../src/model/types.ts';
+
+/** Attempts per envelope before it is given up (about ten minutes of back-off). */
+const MAX_ATTEMPTS = 12;
+const FIRST_DELAY_MS = 500;
+const MAX_DELAY_MS = 120_000;
+
+/**
+ * Hands gateway messages to the core one at a time, in arrival order. The
+ * gateway has nothing to acknowledge and does not send a message again, so
+ * when the store is briefly down an envelope is retried here with back-off
+ * rather than dropped; the core's dedupe on (channel, providerId) makes a
+ * retry that had in fact been stored harmless.
+ */
+export class IngestQueue {
+  readonly #host: ChannelHost;
+  #tail: Promise<void> = Promise.resolve();
+  #stopped = false;
+  #cancelWait: (() => void) | null = null;
+
+  constructor(host: ChannelHost) {
+    this.#host = host;
+  }
+
+  push(envelope: Envelope): void {
+    this.#tail = this.#tail.then(() => this.#deliver(envelope));
+  }
+
+  /** Resolves once everything pushed so far was stored or given up. */
+  idle(): Promise<void> {
+    return this.#tail;
+  }
+
+  /** Stops retrying; an envelope still failing is logged as lost. */
+  stop(): void {
+    this.#stopped = true;
+    this.#cancelWait?.();
+  }
+
+  async #deliver(envelope: Envelope): Promise<void> {
+    const log = this.#host.log.child({ providerId: envelope.providerId });
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      try {
+        const result = await this.#host.ingest(envelope);
+        if (result.duplicate) log.debug('Discord message already stored');
+        return;
+      } catch (err) {
+        if (this.#stopped || attempt === MAX_ATTEMPTS) {
+          log.error({ err, attempt }, 'Discord message could not be stored and is lost');
+          return;
+        }
+        const delay = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (attempt - 1));
+        log.warn({ err, attempt, inMs: delay }, 'storing a Discord message failed; trying again');
+        await this.#wait(delay);
+      }
+    }
+  }
+
+  #wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const cancel = this.#host.clock.after(ms, () => {
+        this.#cancelWait = null;
+        resolve();
+      });
+      this.#cancelWait = () => {
+        cancel();
+        this.#cancelWait = null;
+        resolve();
+      };
+    });
+  }
+}

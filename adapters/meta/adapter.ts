@@ -1,0 +1,95 @@
+import type { ChannelAdapter, ChannelHost, StartedThread, StartThreadRequest } from '../../src/channel/contract.ts';
+import type { Clock } from '../../src/clock.ts';
+import type { Logger } from '../../src/log.ts';
+import { createGraphClient } from './api/graph.ts';
+import { sendOutbound } from './api/send.ts';
+import { commentIdentityKind } from './links.ts';
+import type { MetaChannel, MetaSettings } from './settings.ts';
+import { decodeThreadKey, encodeThreadKey } from './thread-key.ts';
+import { registerWebhookRoutes } from './webhook/routes.ts';
+import { PRIVATE_REPLY_WINDOW_MS } from './window.ts';
+
+/** Longest text Meta accepts in one message: Messenger 2,000 characters, Instagram DMs 1,000. */
+const MAX_TEXT: Record<MetaChannel, number> = { facebook: 2000, instagram: 1000 };
+
+/**
+ * One adapter instance serves one channel (`facebook`: a Page's Messenger
+ * and feed comments; `instagram`: a professional account's DMs and
+ * comments) over the same Meta webhook and Graph API code.
+ */
+export function createMetaAdapter(
+  channel: MetaChannel,
+  settings: MetaSettings,
+  deps: { log: Logger; clock: Clock },
+): ChannelAdapter {
+  const graph = createGraphClient({
+    baseUrl: settings.graphApiUrl,
+    version: settings.apiVersion,
+    accessToken: settings.accessToken,
+    timeoutMs: settings.requestTimeoutMs,
+    clock: deps.clock,
+  });
+  let host: ChannelHost | null = null;
+
+  return {
+    channel,
+    capabilities: {
+      threads: true,
+      privateReply: true,
+      attachments: false,
+      richParts: false,
+      maxTextLength: MAX_TEXT[channel],
+      idempotentSend: false,
+    },
+    // The Send API allows about 300 calls per second per Page.
+    rateLimit: { minTimeMs: 4, maxConcurrent: 16 },
+
+    async start(h) {
+      host = h;
+      registerWebhookRoutes({ channel, host: h, settings });
+    },
+
+    async stop() {
+      host = null;
+    },
+
+    destination() {
+      return settings.ours;
+    },
+
+    startThread(request) {
+      return startThread(channel, settings.ours, request, deps.clock.now());
+    },
+
+    send(msg) {
+      return sendOutbound({ channel, graph, settings, clock: deps.clock, state: host?.state ?? null }, msg);
+    },
+  };
+}
+
+/**
+ * A private reply to the person's latest comment on a public thread, within
+ * 7 days of it. Nothing else: Meta never lets a business write first in a
+ * DM, and whether the person wrote lately is not known here, so a plain DM
+ * route would be taken only to be refused at send time.
+ */
+export function startThread(
+  channel: MetaChannel,
+  ours: string,
+  request: StartThreadRequest,
+  now: number,
+): StartedThread | null {
+  const from = request.privateReplyTo;
+  if (!from) return null;
+  const pub = decodeThreadKey(from.threadKey);
+  const ref = from.replyRef ?? {};
+  if (pub?.kind !== 'comment' || pub.ours !== ours) return null;
+  if (request.to.kind !== commentIdentityKind(channel) || ref.author !== request.to.value) return null;
+  if (typeof ref.comment !== 'string' || typeof ref.commentAt !== 'number') return null;
+  if (now - ref.commentAt > PRIVATE_REPLY_WINDOW_MS) return null;
+  return {
+    threadKey: encodeThreadKey({ kind: 'private-reply', ours, comment: ref.comment }),
+    touchpoint: { channel, kind: `${channel}.dm`, visibility: 'private' },
+    replyRef: { comment: ref.comment, commentAt: ref.commentAt, author: ref.author },
+  };
+}

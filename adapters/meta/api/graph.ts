@@ -1,0 +1,81 @@
+import type { Clock } from '../../../src/clock.ts';
+
+/** A Graph API call that was answered with an error. */
+export class GraphFailure extends Error {
+  readonly status: number;
+  /** Graph's `error.code` and `error.error_subcode`. */
+  readonly code: number | null;
+  readonly subcode: number | null;
+  readonly retryAfterMs: number | null;
+  constructor(
+    status: number,
+    code: number | null,
+    subcode: number | null,
+    message: string,
+    retryAfterMs: number | null,
+  ) {
+    super(message);
+    this.name = 'GraphFailure';
+    this.status = status;
+    this.code = code;
+    this.subcode = subcode;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+export interface GraphClient {
+  /** POSTs JSON to `/{version}/{path}`; resolves with the answer's JSON, throws GraphFailure or a network error. */
+  post(path: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+export interface GraphOptions {
+  baseUrl: string;
+  version: string;
+  accessToken: string;
+  timeoutMs: number;
+  clock: Clock;
+}
+
+export function createGraphClient(o: GraphOptions): GraphClient {
+  const base = o.baseUrl.replace(/\/+$/, '');
+  return {
+    async post(path, body) {
+      const res = await fetch(`${base}/${o.version}/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${o.accessToken}` },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(o.timeoutMs),
+      });
+      const text = await res.text();
+      const data = parseJson(text);
+      if (res.ok) return data ?? {};
+      const error = (data?.error ?? {}) as Record<string, unknown>;
+      const num = (v: unknown) => (typeof v === 'number' ? v : null);
+      const message = typeof error.message === 'string' ? error.message : text.slice(0, 200) || res.statusText;
+      throw new GraphFailure(
+        res.status,
+        num(error.code),
+        num(error.error_subcode),
+        message,
+        retryAfter(res.headers.get('retry-after'), o.clock.now()),
+      );
+    },
+  };
+}
+
+function parseJson(text: string): Record<string, unknown> | null {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `Retry-After` in seconds or as an HTTP date, in ms from now. */
+export function retryAfter(value: string | null, now: number): number | null {
+  if (!value) return null;
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}

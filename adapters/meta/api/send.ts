@@ -1,0 +1,120 @@
+import type { ChannelState, SendResult } from '../../../src/channel/contract.ts';
+import type { Clock } from '../../../src/clock.ts';
+import { permanent, SendError } from '../../../src/errors.ts';
+import type { OutboundMessage } from '../../../src/model/types.ts';
+import { commentIdentityKind, type DmLink, dmIdentityKind, linkKey, type PrivateReplySent, sentKey } from '../links.ts';
+import type { MetaChannel, MetaSettings } from '../settings.ts';
+import { decodeThreadKey } from '../thread-key.ts';
+import { lastInbound, messagingWindow, PRIVATE_REPLY_WINDOW_MS } from '../window.ts';
+import { META_CODES, toSendError } from './errors.ts';
+import type { GraphClient } from './graph.ts';
+
+export interface SendContext {
+  channel: MetaChannel;
+  graph: GraphClient;
+  settings: MetaSettings;
+  clock: Clock;
+  state: ChannelState | null;
+}
+
+/**
+ * Delivers one message: on a comment thread as a public reply under the
+ * top-level comment; on a DM thread through the Send API inside the
+ * messaging window; on a private-reply thread as the one private reply to
+ * the comment, then (once the person answers) as DMs.
+ */
+export async function sendOutbound(ctx: SendContext, msg: OutboundMessage): Promise<SendResult> {
+  const thread = decodeThreadKey(msg.threadKey);
+  if (!thread) throw permanent(`thread key ${JSON.stringify(msg.threadKey)} is not a ${ctx.channel} thread`);
+  if (thread.ours !== ctx.settings.ours) {
+    throw permanent(`thread ${msg.threadKey} belongs to ${thread.ours}, not the configured ${ctx.settings.ours}`);
+  }
+  if (msg.text.trim() === '') throw permanent('nothing to send: the message has no text');
+  if (thread.kind === 'comment') return publicReply(ctx, thread.comment, msg.text);
+  if (thread.kind === 'dm') return directMessage(ctx, msg, thread.user);
+  const user = typeof msg.replyRef?.user === 'string' ? msg.replyRef.user : null;
+  if (user) return directMessage(ctx, msg, user);
+  return privateReply(ctx, msg, thread.comment);
+}
+
+async function publicReply(ctx: SendContext, comment: string, text: string): Promise<SendResult> {
+  // Instagram answers under a comment with /replies, Facebook with /comments
+  const edge = ctx.channel === 'instagram' ? 'replies' : 'comments';
+  const res = await call(() => ctx.graph.post(`${comment}/${edge}`, { message: text }));
+  return { providerId: typeof res.id === 'string' ? res.id : null };
+}
+
+async function directMessage(ctx: SendContext, msg: OutboundMessage, user: string): Promise<SendResult> {
+  const decision = messagingWindow({
+    lastInboundAt: lastInbound(msg.lastInboundAt, msg.replyRef),
+    now: ctx.clock.now(),
+    byAgent: msg.author.kind === 'agent',
+    humanAgentTag: ctx.settings.humanAgentTag,
+  });
+  if (!decision.ok) throw permanent(`cannot send on ${ctx.channel}: ${decision.reason}`, META_CODES.windowClosed);
+  const body: Record<string, unknown> = {
+    recipient: { id: user },
+    messaging_type: decision.messagingType,
+    message: { text: msg.text },
+    ...(decision.messagingType === 'MESSAGE_TAG' ? { tag: decision.tag } : {}),
+  };
+  const res = await call(() => ctx.graph.post(`${ctx.settings.ours}/messages`, body));
+  return { providerId: typeof res.message_id === 'string' ? res.message_id : null };
+}
+
+/**
+ * Meta takes one private reply per comment, within 7 days of it; the person
+ * can be messaged again only after they answer. The Send API's answer names
+ * them (`recipient_id`): their DMs are linked to this thread from then on.
+ */
+async function privateReply(ctx: SendContext, msg: OutboundMessage, comment: string): Promise<SendResult> {
+  const ours = ctx.settings.ours;
+  const already = await ctx.state?.get<PrivateReplySent>(sentKey(ours, comment));
+  if (already) {
+    throw permanent(
+      `the private reply to comment ${comment} was already sent; Meta allows one, and this conversation continues once the person answers it`,
+      META_CODES.waitingForAnswer,
+    );
+  }
+  const commentAt = typeof msg.replyRef?.commentAt === 'number' ? msg.replyRef.commentAt : null;
+  if (commentAt !== null && ctx.clock.now() - commentAt > PRIVATE_REPLY_WINDOW_MS) {
+    throw permanent(
+      `comment ${comment} is more than 7 days old (${new Date(commentAt).toISOString()}): Meta no longer allows a private reply to it`,
+      META_CODES.privateReplyExpired,
+    );
+  }
+  const body = { recipient: { comment_id: comment }, messaging_type: 'RESPONSE', message: { text: msg.text } };
+  let res: Record<string, unknown>;
+  try {
+    res = await call(() => ctx.graph.post(`${ours}/messages`, body));
+  } catch (err) {
+    // the comment cannot take another one: remember, so later sends say why without asking Graph
+    if (err instanceof SendError && err.providerCode === META_CODES.privateReplyUsed) {
+      await ctx.state?.set(sentKey(ours, comment), { user: null, at: ctx.clock.now() } satisfies PrivateReplySent);
+    }
+    throw err;
+  }
+  const user = typeof res.recipient_id === 'string' ? res.recipient_id : null;
+  await ctx.state?.set(sentKey(ours, comment), { user, at: ctx.clock.now() } satisfies PrivateReplySent);
+  if (user) {
+    const from = privateReplyIdentity(msg, user, ctx.channel);
+    await ctx.state?.set(linkKey(ours, user), { threadKey: msg.threadKey, from } satisfies DmLink);
+  }
+  return { providerId: typeof res.message_id === 'string' ? res.message_id : null };
+}
+
+/** The commenter's identity from the started thread, so their DMs stay with the same contact. */
+function privateReplyIdentity(msg: OutboundMessage, user: string, channel: MetaChannel): DmLink['from'] {
+  const author = msg.replyRef?.author;
+  return typeof author === 'string'
+    ? { kind: commentIdentityKind(channel), value: author }
+    : { kind: dmIdentityKind(channel), value: user };
+}
+
+async function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw toSendError(err);
+  }
+}

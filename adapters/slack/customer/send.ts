@@ -1,0 +1,41 @@
+import type { SendResult } from '../../../src/channel/contract.ts';
+import { permanent } from '../../../src/errors.ts';
+import type { OutboundMessage } from '../../../src/model/types.ts';
+import { asSlackSendError, type WebClient } from '../api/client.ts';
+import { parseThreadKey } from './thread.ts';
+
+/** Slack's own limit on a message's text. */
+export const MAX_TEXT = 40_000;
+
+/** Where a reply goes: the DM or channel, and the Slack thread to keep it in. */
+async function target(client: WebClient, m: OutboundMessage): Promise<{ channel: string; threadTs?: string }> {
+  const ref = m.replyRef ?? {};
+  const t = parseThreadKey(m.threadKey);
+  if (!t) throw permanent(`not a Slack thread key: ${m.threadKey}`, 'bad_thread_key');
+  if (t.kind === 'channel') {
+    const threadTs = typeof ref.threadTs === 'string' ? ref.threadTs : t.rootTs;
+    return { channel: typeof ref.channel === 'string' ? ref.channel : t.channel, threadTs };
+  }
+  if (typeof ref.channel === 'string') return { channel: ref.channel };
+  // A DM the core started (a move from a public channel): open it first.
+  const opened = await client.conversations.open({ users: t.user });
+  const id = opened.channel?.id;
+  if (!id) throw permanent(`Slack opened no DM with ${t.user}`, 'no_dm');
+  return { channel: id };
+}
+
+/** Sends one reply to a customer in Slack. Throws SendError. */
+export async function sendToCustomer(client: WebClient, m: OutboundMessage): Promise<SendResult> {
+  try {
+    const to = await target(client, m);
+    const res = await client.chat.postMessage({
+      channel: to.channel,
+      text: m.text.slice(0, MAX_TEXT),
+      ...(to.threadTs ? { thread_ts: to.threadTs } : {}),
+      unfurl_links: false,
+    });
+    return { providerId: res.ts ? `${res.channel ?? to.channel}:${res.ts}` : null };
+  } catch (err) {
+    throw asSlackSendError(err);
+  }
+}

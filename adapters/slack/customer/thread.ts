@@ -1,0 +1,40 @@
+import type { StartedThread, StartThreadRequest } from '../../../src/channel/contract.ts';
+import type { Touchpoint } from '../../../src/model/types.ts';
+
+/**
+ * Thread keys of Slack customer conversations:
+ * - `dm:<user>`: direct messages with the bot (private); the DM channel id travels in the reply reference;
+ * - `ch:<channel>:<root ts>`: a message or mention in a channel and its Slack thread (public).
+ */
+export type SlackThread = { kind: 'dm'; user: string } | { kind: 'channel'; channel: string; rootTs: string };
+
+export const dmKey = (user: string) => `dm:${user}`;
+export const channelKey = (channel: string, rootTs: string) => `ch:${channel}:${rootTs}`;
+
+export function parseThreadKey(key: string): SlackThread | null {
+  const dm = /^dm:([UW][A-Z0-9]+)$/.exec(key);
+  if (dm?.[1]) return { kind: 'dm', user: dm[1] };
+  const ch = /^ch:([CGD][A-Z0-9]+):(\d+\.\d+)$/.exec(key);
+  if (ch?.[1] && ch[2]) return { kind: 'channel', channel: ch[1], rootTs: ch[2] };
+  return null;
+}
+
+export const dmTouchpoint: Touchpoint = { channel: 'slack', kind: 'slack.dm', visibility: 'private' };
+
+export function publicTouchpoint(mention: boolean): Touchpoint {
+  return { channel: 'slack', kind: mention ? 'slack.mention' : 'slack.channel', visibility: 'public' };
+}
+
+/** The rate-limit key: the Slack channel a send goes to (a DM not opened yet counts as its user). */
+export function destinationOf(threadKey: string, replyRef: Record<string, unknown> | null): string {
+  if (typeof replyRef?.channel === 'string') return replyRef.channel;
+  const t = parseThreadKey(threadKey);
+  if (!t) return threadKey;
+  return t.kind === 'dm' ? t.user : t.channel;
+}
+
+/** The bot can always open a DM with a workspace member: the move from a public channel to private. */
+export function startThread(request: StartThreadRequest): StartedThread | null {
+  if (request.to.kind !== 'slack' || !/^[UW][A-Z0-9]+$/.test(request.to.value)) return null;
+  return { threadKey: dmKey(request.to.value), touchpoint: dmTouchpoint, replyRef: null };
+}

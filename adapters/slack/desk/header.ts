@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import type { Contact, Conversation, Identity } from '../../../src/model/types.ts';
+import type { Agents } from './agents.ts';
+import { teamOf } from './routing.ts';
+
+/** Action ids of the header card's controls. */
+export const ACTION = {
+  assignMe: 'tp_assign_me',
+  assign: 'tp_assign',
+  resolve: 'tp_resolve',
+  reopen: 'tp_reopen',
+  private: 'tp_private',
+  note: 'tp_note',
+  canned: 'tp_canned',
+} as const;
+
+export interface HeaderFacts {
+  conversation: Conversation;
+  contact: Contact | null;
+  identities: Identity[];
+}
+
+/** Escapes what Slack's mrkdwn treats as markup. */
+export const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+
+/** A time every viewer sees in their own timezone, with a plain fallback. */
+const slackDate = (ms: number) =>
+  `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC>`;
+
+function slaDue(c: Conversation): number | null {
+  const dues = [c.sla.firstRespondedAt ? null : c.sla.firstResponseDue, c.sla.nextResponseDue, c.sla.resolutionDue];
+  const live = dues.filter((d): d is number => typeof d === 'number');
+  return live.length ? Math.min(...live) : null;
+}
+
+/** The thread's root: who the customer is, where they wrote, and where the conversation stands, with its controls. */
+export function headerBlocks(f: HeaderFacts, agents: Agents, hasCanned: boolean): { text: string; blocks: unknown[] } {
+  const c = f.conversation;
+  const name = f.contact?.name ?? f.identities[0]?.value ?? 'Unknown customer';
+  const ids = f.identities.map((i) => `${i.kind}: ${esc(i.value)}${i.verified ? ' ✓' : ''}`).join(' · ');
+  const assignee = c.assignee
+    ? agents.byAgentId(c.assignee)?.slackUser
+      ? `<@${agents.byAgentId(c.assignee)?.slackUser}>`
+      : esc(c.assignee)
+    : '_nobody_';
+  const due = slaDue(c);
+  const team = teamOf(c);
+  const field = (label: string, value: string) => ({ type: 'mrkdwn', text: `*${label}*\n${value}` });
+  const fields = [
+    field('Channel', `${esc(c.touchpoint.channel)} · ${esc(c.touchpoint.kind)} (${c.touchpoint.visibility})`),
+    field('Status', c.status),
+    field('Category', esc(c.category ?? '—') + (team ? ` · team ${esc(team)}` : '')),
+    field('Intent', esc(c.intent ?? '—')),
+    field('Priority', c.priority),
+    field('Assignee', assignee),
+    field('SLA due', due ? slackDate(due) : '—'),
+    ...(f.contact?.vip ? [field('VIP', 'yes')] : []),
+  ];
+  const live = c.status !== 'resolved' && c.status !== 'closed';
+  const button = (text: string, action_id: string, style?: 'primary' | 'danger') => ({
+    type: 'button',
+    text: { type: 'plain_text', text },
+    action_id,
+    value: c.id,
+    ...(style ? { style } : {}),
+  });
+  const controls = [
+    button('Assign to me', ACTION.assignMe),
+    { type: 'users_select', action_id: ACTION.assign, placeholder: { type: 'plain_text', text: 'Assign to…' } },
+    live ? button('Resolve', ACTION.resolve, 'primary') : button('Reopen', ACTION.reopen),
+    ...(live && c.touchpoint.visibility === 'public' ? [button('Move to private', ACTION.private, 'danger')] : []),
+    button('Internal note', ACTION.note),
+    ...(hasCanned ? [button('Canned response', ACTION.canned)] : []),
+  ];
+  const blocks = [
+    { type: 'section', text: { type: 'mrkdwn', text: `*${esc(name)}*${ids ? `\n${ids}` : ''}` } },
+    { type: 'section', fields },
+    { type: 'actions', block_id: 'tp_controls', elements: controls },
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `Conversation ${c.id} · reply in this thread to answer the customer` }],
+    },
+  ];
+  return { text: `${name} on ${c.touchpoint.channel}: ${c.status}, ${c.priority}`, blocks };
+}
+
+export const fingerprint = (v: unknown) =>
+  createHash('sha256').update(JSON.stringify(v)).digest('base64url').slice(0, 22);

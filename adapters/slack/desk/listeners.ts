@@ -1,0 +1,204 @@
+import type { App } from '@slack/bolt';
+import type { DeskHost } from '../../../src/desk/events.ts';
+import { TouchpointError } from '../../../src/errors.ts';
+import type { Logger } from '../../../src/log.ts';
+import { isWrittenByPerson, type SlackMessageEvent } from '../customer/envelope.ts';
+import type { DeskAgent, DeskSettings } from '../settings.ts';
+import { type Agents, REFUSAL } from './agents.ts';
+import { ACTION } from './header.ts';
+import { CANNED_INPUT, cannedModal, inputValue, NOTE_INPUT, noteModal, VIEW } from './modals.ts';
+import type { DeskSync } from './sync.ts';
+import type { ThreadStore } from './threads.ts';
+
+export interface DeskListenerDeps {
+  app: App;
+  desk: DeskHost;
+  settings: DeskSettings;
+  agents: Agents;
+  threads: ThreadStore;
+  sync: DeskSync;
+  log: Logger;
+}
+
+/** The message shortcut that opens the internal-note modal for the thread it is used in. */
+export const NOTE_SHORTCUT = 'tp_note';
+
+/** Slack escapes &, < and > in message text; the customer gets the plain characters. */
+const plain = (s: string) => s.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+
+interface Where {
+  channel?: string;
+  user?: string;
+  threadTs?: string;
+}
+
+/**
+ * What agents do in the desk: reply in a thread (sent to the customer,
+ * signed), and the header card's controls, modals and the note shortcut.
+ * Only mapped agents act; anyone else gets an ephemeral refusal.
+ */
+export function registerDeskListeners(d: DeskListenerDeps): {
+  onThreadMessage: (e: SlackMessageEvent) => Promise<void>;
+} {
+  const { app, desk, agents, threads, sync } = d;
+
+  async function refuse(w: Where, text = REFUSAL): Promise<void> {
+    if (!w.channel || !w.user) return;
+    try {
+      await app.client.chat.postEphemeral({
+        channel: w.channel,
+        user: w.user,
+        text,
+        ...(w.threadTs ? { thread_ts: w.threadTs } : {}),
+      });
+    } catch (err) {
+      d.log.warn({ err, user: w.user }, 'could not post an ephemeral refusal');
+    }
+  }
+
+  /** The acting agent, or null after refusing the user. */
+  async function agentOr(w: Where): Promise<DeskAgent | null> {
+    const agent = agents.bySlackUser(w.user);
+    if (!agent) await refuse(w);
+    return agent;
+  }
+
+  /** Runs an agent action; a refusal from the core (no such conversation, empty text) goes back to the agent. */
+  async function act(conversationId: string, w: Where, fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      if (!(err instanceof TouchpointError)) throw err;
+      await refuse(w, `That did not work: ${err.message}`);
+    }
+    sync.nudge(conversationId);
+  }
+
+  async function onThreadMessage(e: SlackMessageEvent): Promise<void> {
+    if (!isWrittenByPerson(e) || !e.thread_ts || e.thread_ts === e.ts || !e.channel || !e.ts) return;
+    const { channel, ts } = e;
+    const conversationId = await threads.conversationOf(channel, e.thread_ts);
+    if (!conversationId) return;
+    const w = { channel, user: e.user, threadTs: e.thread_ts } as Where;
+    const agent = await agentOr(w);
+    if (!agent) return;
+    // In the conversation's turn: a redelivery waits, then finds the reply taken; the mirror skips it.
+    await sync.serial(conversationId, async () => {
+      if (await threads.replyOf(channel, ts)) return;
+      const text = agents.signed(agent, plain(e.text ?? '').trim());
+      try {
+        const message = await desk.actions.reply(conversationId, { text, agent: agent.agent });
+        await threads.markFromSlack(message.id);
+        await threads.recordReply(channel, ts, message.id);
+      } catch (err) {
+        if (!(err instanceof TouchpointError)) throw err;
+        await refuse(w, `Not sent to the customer: ${err.message}`);
+      }
+    });
+    sync.nudge(conversationId);
+  }
+
+  /** The conversation a header control belongs to: by the header's thread, else the button's value. */
+  async function conversationOfAction(
+    body: Record<string, unknown>,
+    value: string | undefined,
+  ): Promise<string | null> {
+    const c = body.container as { channel_id?: string; message_ts?: string } | undefined;
+    if (c?.channel_id && c.message_ts) {
+      const id = await threads.conversationOf(c.channel_id, c.message_ts);
+      if (id) return id;
+    }
+    return value ?? null;
+  }
+
+  const whereOf = (body: Record<string, unknown>): Where => {
+    const channel =
+      (body.channel as { id?: string } | undefined)?.id ??
+      (body.container as { channel_id?: string } | undefined)?.channel_id;
+    const user = (body.user as { id?: string } | undefined)?.id;
+    const threadTs = (body.container as { message_ts?: string } | undefined)?.message_ts;
+    return { ...(channel ? { channel } : {}), ...(user ? { user } : {}), ...(threadTs ? { threadTs } : {}) };
+  };
+
+  const control = (
+    actionId: string,
+    run: (
+      conversationId: string,
+      agent: DeskAgent,
+      w: Where,
+      body: Record<string, unknown>,
+      action: Record<string, unknown>,
+    ) => Promise<void>,
+  ) => {
+    app.action(actionId, async ({ ack, body, action }) => {
+      await ack();
+      const b = body as unknown as Record<string, unknown>;
+      const a = action as unknown as Record<string, unknown>;
+      const w = whereOf(b);
+      const agent = await agentOr(w);
+      if (!agent) return;
+      const conversationId = await conversationOfAction(b, typeof a.value === 'string' ? a.value : undefined);
+      if (!conversationId) return refuse(w, 'This card belongs to no conversation we know.');
+      await run(conversationId, agent, w, b, a);
+    });
+  };
+
+  control(ACTION.assignMe, (id, agent, w) => act(id, w, () => desk.actions.assign(id, agent.agent, agent.agent)));
+  control(ACTION.assign, async (id, agent, w, _b, a) => {
+    const target = agents.bySlackUser(typeof a.selected_user === 'string' ? a.selected_user : undefined);
+    if (!target) return refuse(w, 'That person is not a desk agent: only agents in the configuration can be assigned.');
+    await act(id, w, () => desk.actions.assign(id, target.agent, agent.agent));
+  });
+  control(ACTION.resolve, (id, agent, w) => act(id, w, () => desk.actions.resolve(id, agent.agent)));
+  control(ACTION.reopen, (id, agent, w) => act(id, w, () => desk.actions.reopen(id, agent.agent)));
+  control(ACTION.private, (id, agent, w) => act(id, w, () => desk.moveToPrivate(id, agent.agent)));
+  control(ACTION.note, async (id, _agent, _w, b) => {
+    await app.client.views.open({ trigger_id: String(b.trigger_id), view: noteModal(id) as never });
+  });
+  control(ACTION.canned, async (id, _agent, _w, b) => {
+    await app.client.views.open({ trigger_id: String(b.trigger_id), view: cannedModal(id, d.settings) as never });
+  });
+
+  app.shortcut(NOTE_SHORTCUT, async ({ ack, body }) => {
+    await ack();
+    const b = body as unknown as {
+      channel?: { id?: string };
+      user?: { id?: string };
+      message?: { ts?: string; thread_ts?: string };
+      trigger_id?: string;
+    };
+    const w: Where = {
+      ...(b.channel?.id ? { channel: b.channel.id } : {}),
+      ...(b.user?.id ? { user: b.user.id } : {}),
+    };
+    if (!(await agentOr(w))) return;
+    const root = b.message?.thread_ts ?? b.message?.ts;
+    const id = b.channel?.id && root ? await threads.conversationOf(b.channel.id, root) : null;
+    if (!id) return refuse(w, 'Use this shortcut on a message in a conversation’s desk thread.');
+    await app.client.views.open({ trigger_id: String(b.trigger_id), view: noteModal(id) as never });
+  });
+
+  app.view(VIEW.note, async ({ ack, body, view }) => {
+    const agent = agents.bySlackUser(body.user.id);
+    const text = inputValue(view, NOTE_INPUT.block, NOTE_INPUT.action)?.trim();
+    if (!agent) return ack({ response_action: 'errors', errors: { [NOTE_INPUT.block]: REFUSAL } });
+    if (!text) return ack({ response_action: 'errors', errors: { [NOTE_INPUT.block]: 'Write the note first.' } });
+    await ack();
+    const id = view.private_metadata;
+    await act(id, { user: body.user.id }, () => desk.actions.reply(id, { text, agent: agent.agent, internal: true }));
+  });
+
+  app.view(VIEW.canned, async ({ ack, body, view }) => {
+    const agent = agents.bySlackUser(body.user.id);
+    const picked = d.settings.canned.find((c) => c.id === inputValue(view, CANNED_INPUT.block, CANNED_INPUT.action));
+    if (!agent) return ack({ response_action: 'errors', errors: { [CANNED_INPUT.block]: REFUSAL } });
+    if (!picked) return ack({ response_action: 'errors', errors: { [CANNED_INPUT.block]: 'Pick a response.' } });
+    await ack();
+    const id = view.private_metadata;
+    await act(id, { user: body.user.id }, () =>
+      desk.actions.reply(id, { text: agents.signed(agent, picked.text), agent: agent.agent }),
+    );
+  });
+
+  return { onThreadMessage };
+}

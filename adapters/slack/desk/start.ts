@@ -1,0 +1,52 @@
+import type { App } from '@slack/bolt';
+import type { ChannelHost } from '../../../src/channel/contract.ts';
+import type { Clock } from '../../../src/clock.ts';
+import type { Logger } from '../../../src/log.ts';
+import type { WebClient } from '../api/client.ts';
+import type { SlackMessageEvent } from '../customer/envelope.ts';
+import type { SlackSettings } from '../settings.ts';
+import { createAgents } from './agents.ts';
+import { registerDeskListeners } from './listeners.ts';
+import { createDeskSync } from './sync.ts';
+import { createThreadStore } from './threads.ts';
+
+/** Starts the agent desk when it is configured and the core offers one; null otherwise. */
+export async function startDesk(o: {
+  app: App;
+  host: ChannelHost;
+  settings: SlackSettings;
+  client: WebClient;
+  clock: Clock;
+  log: Logger;
+}) {
+  const settings = o.settings.desk;
+  if (!settings) return null;
+  const desk = o.host.desk;
+  const log = o.log.child({ part: 'desk' });
+  if (!desk) {
+    log.warn('channels.slack.desk is set, but this router offers no agent desk to the Slack channel');
+    return null;
+  }
+  const agents = createAgents(settings);
+  const threads = createThreadStore(o.host.state);
+  const sync = createDeskSync({ desk, settings, agents, threads, client: o.client, clock: o.clock, log });
+  const { onThreadMessage } = registerDeskListeners({ app: o.app, desk, settings, agents, threads, sync, log });
+  const unsubscribe = desk.subscribe((n) => sync.nudge(n.conversationId));
+  const deskChannels = new Set([settings.defaultChannel, ...settings.routes.map((r) => r.deskChannel)]);
+
+  return {
+    onThreadMessage,
+    /** Messages in desk channels (or in a thread of one since removed from the config) are the desk's. */
+    async owns(e: SlackMessageEvent): Promise<boolean> {
+      if (!e.channel) return false;
+      if (deskChannels.has(e.channel)) return true;
+      return !!e.thread_ts && !!(await threads.conversationOf(e.channel, e.thread_ts));
+    },
+    catchUp: () => sync.catchUp(),
+    idle: () => sync.idle(),
+    stop() {
+      unsubscribe();
+      sync.stop();
+    },
+  };
+}

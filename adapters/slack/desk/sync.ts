@@ -1,0 +1,231 @@
+import type { Clock } from '../../../src/clock.ts';
+import type { DeskHost } from '../../../src/desk/events.ts';
+import type { Logger } from '../../../src/log.ts';
+import type { Conversation, Message } from '../../../src/model/types.ts';
+import { asSlackSendError, type WebClient } from '../api/client.ts';
+import type { DeskSettings } from '../settings.ts';
+import type { Agents } from './agents.ts';
+import { fingerprint, headerBlocks } from './header.ts';
+import { failureText, mirrorText } from './mirror.ts';
+import { deskChannelFor, needsPerson } from './routing.ts';
+import type { DeskThread, ThreadStore } from './threads.ts';
+
+export interface DeskSyncDeps {
+  desk: DeskHost;
+  settings: DeskSettings;
+  agents: Agents;
+  threads: ThreadStore;
+  client: WebClient;
+  clock: Clock;
+  log: Logger;
+}
+
+/** Slack said to wait, or the channel is held: the sync runs again at `until`. */
+class Deferred extends Error {
+  readonly until: number;
+  constructor(until: number) {
+    super(`deferred until ${new Date(until).toISOString()}`);
+    this.until = until;
+  }
+}
+
+const PAGE = 100;
+const MAX_PAGES = 50;
+const RETRY_BASE_MS = 2_000;
+const RETRY_MAX_MS = 5 * 60_000;
+
+/**
+ * Keeps each conversation's desk thread in step with the store: opens the
+ * thread (header card) once the conversation needs a person, updates the
+ * header when what it shows changed, mirrors every message after the durable
+ * cursor, and posts delivery failures. Everything it posts is derived from
+ * durable state, and the cursor moves only after Slack took a post: a crash or
+ * a 429 delays posts, never loses them (a crash right after a post may repeat it).
+ * Posts go through the outbox's limiter, keyed by the desk channel; a 429
+ * holds the channel for its Retry-After and the sync resumes then.
+ * Work on one conversation is serialised.
+ */
+export function createDeskSync(d: DeskSyncDeps) {
+  const tails = new Map<string, { tail: Promise<void>; queued: boolean }>();
+  const failuresInRow = new Map<string, number>();
+  const cancels = new Set<() => void>();
+  let stopped = false;
+
+  function serial(conversationId: string, fn: () => Promise<void>): Promise<void> {
+    const entry = tails.get(conversationId) ?? { tail: Promise.resolve(), queued: false };
+    const next = entry.tail.then(fn);
+    const mine = next.catch(() => {});
+    entry.tail = mine;
+    tails.set(conversationId, entry);
+    void mine.then(() => {
+      if (entry.tail === mine && !entry.queued && tails.get(conversationId) === entry) tails.delete(conversationId);
+    });
+    return next;
+  }
+
+  /** Syncs the conversation soon; nudges while one is waiting to start add nothing. */
+  function nudge(conversationId: string): void {
+    if (stopped) return;
+    const entry = tails.get(conversationId);
+    if (entry?.queued) return;
+    void serial(conversationId, async () => {
+      const e = tails.get(conversationId);
+      if (e) e.queued = false;
+      await runSync(conversationId);
+    });
+    const e = tails.get(conversationId);
+    if (e) e.queued = true;
+  }
+
+  function later(conversationId: string, at: number): void {
+    if (stopped) return;
+    const cancel = d.clock.after(Math.max(0, at - d.clock.now()), () => {
+      cancels.delete(cancel);
+      nudge(conversationId);
+    });
+    cancels.add(cancel);
+  }
+
+  async function runSync(conversationId: string): Promise<void> {
+    if (stopped) return;
+    try {
+      await sync(conversationId);
+      failuresInRow.delete(conversationId);
+    } catch (err) {
+      if (err instanceof Deferred) return later(conversationId, err.until);
+      const e = asSlackSendError(err);
+      const n = (failuresInRow.get(conversationId) ?? 0) + 1;
+      failuresInRow.set(conversationId, n);
+      d.log.warn({ err: e, conversationId, attempt: n }, 'desk thread sync failed; trying again');
+      later(conversationId, d.clock.now() + Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.min(n - 1, 10)));
+    }
+  }
+
+  /** One Slack call, paced by the outbox limiter on the desk channel. */
+  async function call<T>(channel: string, fn: () => Promise<T>): Promise<T> {
+    const held = await d.desk.heldUntil(channel);
+    if (held) throw new Deferred(held);
+    return d.desk.schedule(channel, async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        const e = asSlackSendError(err);
+        if (e.failure !== 'rate_limited') throw e;
+        const until = d.clock.now() + Math.max(1_000, e.retryAfterMs ?? 30_000);
+        await d.desk.holdOff(channel, until);
+        throw new Deferred(until);
+      }
+    });
+  }
+
+  async function header(c: Conversation) {
+    const contact = await d.desk.reads.contact(c.contactId);
+    const identities = await d.desk.reads.identities(c.contactId);
+    return headerBlocks({ conversation: c, contact, identities }, d.agents, d.settings.canned.length > 0);
+  }
+
+  async function allMessages(conversationId: string): Promise<Message[]> {
+    const out: Message[] = [];
+    let afterId: string | null = null;
+    for (let i = 0; i < MAX_PAGES; i++) {
+      const page: Message[] = await d.desk.reads.messages(conversationId, { afterId, limit: PAGE });
+      out.push(...page);
+      if (page.length < PAGE) break;
+      afterId = page[page.length - 1]?.id ?? null;
+    }
+    return out;
+  }
+
+  async function open(c: Conversation, messages: Message[]): Promise<DeskThread> {
+    const channel = deskChannelFor(d.settings, c);
+    const h = await header(c);
+    const res = await call(channel, () =>
+      d.client.chat.postMessage({ channel, text: h.text, blocks: h.blocks as never, unfurl_links: false }),
+    );
+    if (!res.ts) throw new Error(`Slack returned no ts for the header card in ${channel}`);
+    const skipped = messages.length - d.settings.backlog;
+    const thread: DeskThread = {
+      conversationId: c.id,
+      channel: res.channel ?? channel,
+      ts: res.ts,
+      header: fingerprint(h.blocks),
+      cursor: skipped > 0 ? (messages[skipped - 1]?.id ?? null) : null,
+      failures: [],
+    };
+    await d.threads.save(thread);
+    d.log.info({ conversationId: c.id, channel: thread.channel, ts: thread.ts }, 'desk thread opened');
+    return thread;
+  }
+
+  async function post(t: DeskThread, text: string): Promise<void> {
+    await call(t.channel, () =>
+      d.client.chat.postMessage({
+        channel: t.channel,
+        thread_ts: t.ts,
+        text,
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
+    );
+  }
+
+  async function sync(conversationId: string): Promise<void> {
+    const c = await d.desk.reads.conversation(conversationId);
+    if (!c) return;
+    let t = await d.threads.get(conversationId);
+    if (!t && !needsPerson(d.settings, c)) return;
+    const messages = await allMessages(conversationId);
+    if (!t) {
+      t = await open(c, messages);
+    } else {
+      const h = await header(c);
+      const print = fingerprint(h.blocks);
+      if (print !== t.header) {
+        const { channel, ts } = t;
+        await call(channel, () => d.client.chat.update({ channel, ts, text: h.text, blocks: h.blocks as never }));
+        t = { ...t, header: print };
+        await d.threads.save(t);
+      }
+    }
+    const start = t.cursor ? messages.findIndex((m) => m.id === t?.cursor) + 1 : 0;
+    for (const m of messages.slice(start)) {
+      if (!(m.author.kind === 'agent' && (await d.threads.isFromSlack(m.id))))
+        await post(t, mirrorText(d.settings, d.agents, c, m));
+      t = { ...t, cursor: m.id };
+      await d.threads.save(t);
+    }
+    for (const m of messages) {
+      if (
+        m.status !== 'failed' ||
+        m.direction !== 'outbound' ||
+        m.visibility !== 'customer' ||
+        t.failures.includes(m.id)
+      )
+        continue;
+      await post(t, failureText(m));
+      t = { ...t, failures: [...t.failures, m.id].slice(-200) };
+      await d.threads.save(t);
+    }
+  }
+
+  return {
+    nudge,
+    /** Runs `fn` in the conversation's turn: nothing is mirrored while it runs. */
+    serial,
+    /** After a restart: every recent conversation catches up (notices sent before the crash are gone). */
+    async catchUp(limit = 200): Promise<void> {
+      for (const c of await d.desk.reads.recent(limit)) nudge(c.id);
+    },
+    /** Resolves once every queued sync has run (tests, shutdown). */
+    async idle(): Promise<void> {
+      for (let i = 0; i < 100 && tails.size > 0; i++) await Promise.all([...tails.values()].map((e) => e.tail));
+    },
+    stop(): void {
+      stopped = true;
+      for (const cancel of cancels) cancel();
+      cancels.clear();
+    },
+  };
+}
+
+export type DeskSync = ReturnType<typeof createDeskSync>;

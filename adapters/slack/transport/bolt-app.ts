@@ -1,0 +1,64 @@
+import { App, type Logger as BoltLogger, LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import type { Clock } from '../../../src/clock.ts';
+import type { Logger } from '../../../src/log.ts';
+import type { RouteRegistry } from '../../../src/server/http-types.ts';
+import type { SlackSettings } from '../settings.ts';
+import { RouteReceiver } from './receiver.ts';
+
+/** Who we are in the workspace, from `auth.test`: our own posts are never taken as someone writing. */
+export interface BotIdentity {
+  botUserId: string;
+  botId: string;
+  teamId: string | null;
+}
+
+/**
+ * Bolt's App on the transport the settings choose: our HTTP route registry
+ * (Events API and interactivity on the router's own port), or Socket Mode for
+ * businesses without a public URL. Bolt's own client, used for the answers of
+ * listeners (ephemeral refusals, modals), talks to the configured API URL.
+ */
+export function createBoltApp(
+  settings: SlackSettings,
+  o: { routes: RouteRegistry; clock: Clock; log: Logger; bot: BotIdentity | null },
+): { app: App; receiver: Receiver } {
+  const logger = boltLogger(o.log);
+  const receiver: Receiver =
+    settings.transport === 'socket'
+      ? new SocketModeReceiver({ appToken: settings.appToken ?? '', logger })
+      : new RouteReceiver({
+          signingSecret: settings.signingSecret,
+          path: settings.eventsPath,
+          routes: o.routes,
+          clock: o.clock,
+          log: o.log,
+        });
+  const app = new App({
+    token: settings.botToken,
+    receiver,
+    logger,
+    ignoreSelf: true,
+    // Known from our own auth.test: Bolt need not call it again; unknown, it calls it on the first event.
+    ...(o.bot ? { botId: o.bot.botId, botUserId: o.bot.botUserId } : { tokenVerificationEnabled: false }),
+    clientOptions: settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {},
+  });
+  return { app, receiver };
+}
+
+/** Bolt's logger interface over our pino logger. */
+function boltLogger(log: Logger): BoltLogger {
+  const child = log.child({ part: 'bolt' });
+  let level = LogLevel.INFO;
+  const line = (parts: unknown[]) => parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
+  return {
+    debug: (...m: unknown[]) => child.debug(line(m)),
+    info: (...m: unknown[]) => child.info(line(m)),
+    warn: (...m: unknown[]) => child.warn(line(m)),
+    error: (...m: unknown[]) => child.error(line(m)),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}

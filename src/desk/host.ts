@@ -1,0 +1,67 @@
+import type { AgentActions } from '../agent/actions.ts';
+import type { Clock } from '../clock.ts';
+import type { OutboxLimiter } from '../outbox/limiter.ts';
+import type { Store } from '../store/contract.ts';
+import type { TimerHandler } from '../timers/handlers.ts';
+import type { DeskBus, DeskHost } from './events.ts';
+
+/** The desk capability of one channel's host: reads from the store, sends paced by the shared outbox limiter. */
+export function createDeskHost(o: {
+  channel: string;
+  bus: DeskBus;
+  store: Store;
+  actions: AgentActions;
+  moveToPrivate: (conversationId: string, by: string) => Promise<unknown>;
+  limiter: OutboxLimiter;
+  clock: Clock;
+}): DeskHost {
+  const { store, limiter, channel, clock } = o;
+  return {
+    subscribe: (fn) => o.bus.subscribe(fn),
+    reads: {
+      conversation: (id) => store.getConversation(id),
+      contact: (id) => store.getContact(id),
+      identities: (contactId) => store.listIdentities(contactId),
+      messages: (id, opts) => store.listMessages(id, { ...opts, includeInternal: true }),
+      recent: (limit) => store.listConversations({ limit }),
+    },
+    actions: o.actions,
+    async moveToPrivate(conversationId, by) {
+      await o.moveToPrivate(conversationId, by);
+    },
+    schedule: (destination, fn) => limiter.schedule(channel, destination, fn),
+    holdOff: (destination, until) => limiter.holdOff(channel, destination, until, clock.now()),
+    heldUntil: (destination) => limiter.heldUntil(channel, destination, clock.now()),
+  };
+}
+
+/** Agent actions that tell the desk about the conversation they changed. */
+export function withDeskNotices(actions: AgentActions, bus: DeskBus): AgentActions {
+  const told = <T>(conversationId: string, result: T): T => {
+    bus.publish({ conversationId, cause: 'agent', events: [] });
+    return result;
+  };
+  return {
+    reply: async (id, input) => told(id, await actions.reply(id, input)),
+    resolve: async (id, by) => told(id, await actions.resolve(id, by)),
+    reopen: async (id, by) => told(id, await actions.reopen(id, by)),
+    assign: async (id, assignee, by) => told(id, await actions.assign(id, assignee, by)),
+  };
+}
+
+/**
+ * Timer handlers that tell the desk about the conversation a timer fired for
+ * (SLA warnings and breaches write notes). The notice goes out once the
+ * handler's transaction had its turn: a desk read queues behind it.
+ */
+export function withTimerNotices(handlers: Record<string, TimerHandler>, bus: DeskBus): Record<string, TimerHandler> {
+  const out: Record<string, TimerHandler> = {};
+  for (const [kind, handler] of Object.entries(handlers)) {
+    out[kind] = async (timer, tx) => {
+      await handler(timer, tx);
+      const conversationId = timer.conversationId;
+      if (conversationId) setImmediate(() => bus.publish({ conversationId, cause: 'timer', events: [timer.kind] }));
+    };
+  }
+  return out;
+}

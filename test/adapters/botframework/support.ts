@@ -1,0 +1,72 @@
+import { botframeworkDefinition } from '../../../adapters/botframework/definition.ts';
+import { VirtualClock } from '../../../src/clock.ts';
+import { silentLogger } from '../../../src/log.ts';
+import type { OutboundMessage } from '../../../src/model/types.ts';
+import { FakeBotService } from '../../fakes/botframework-service.ts';
+import { createFakeHost } from '../twilio/support/fake-host.ts';
+import { startHarness } from '../twilio/support/http-harness.ts';
+
+/** An activity as the Emulator or Web Chat posts it. */
+export function activity(serviceUrl: string, o: Record<string, unknown> = {}) {
+  return {
+    type: 'message',
+    id: 'act-1',
+    timestamp: '2026-01-05T09:00:00.000Z',
+    channelId: 'emulator',
+    serviceUrl,
+    from: { id: 'user-1', name: 'Cora' },
+    recipient: { id: 'bot-1', name: 'Bakery Bot' },
+    conversation: { id: 'conv-1' },
+    text: 'How much is a loaf?',
+    ...o,
+  };
+}
+
+export async function startBot(extra: Record<string, unknown> = {}) {
+  const service = await FakeBotService.start();
+  const settings = botframeworkDefinition.settings.parse({ serviceUrls: [`${service.url}/`], ...extra });
+  const adapter = botframeworkDefinition.create(settings, { log: silentLogger, clock: new VirtualClock() });
+  const fake = createFakeHost({ publicUrl: 'https://touchpoint.example.com/' });
+  await adapter.start(fake.host);
+  const harness = await startHarness(fake.routes, 'https://touchpoint.example.com');
+  return {
+    service,
+    adapter,
+    ...fake,
+    async post(body: unknown, headers: Record<string, string> = {}) {
+      const res = await fetch(`${harness.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      return { status: res.status, text: await res.text() };
+    },
+    async close() {
+      await adapter.stop();
+      await harness.close();
+      await service.close();
+    },
+  };
+}
+
+let seq = 0;
+
+export function outbound(o: Partial<OutboundMessage> & { threadKey: string }): OutboundMessage {
+  seq++;
+  return {
+    id: `out-${seq}`,
+    messageId: `msg-${seq}`,
+    conversationId: 'conv-1',
+    channel: 'botframework',
+    touchpoint: { channel: 'botframework', kind: 'botframework.emulator', visibility: 'private' },
+    destination: o.threadKey,
+    text: 'A loaf is £4.',
+    replyRef: null,
+    lastInboundAt: null,
+    references: [],
+    author: { kind: 'bot' },
+    automatic: true,
+    attempt: 1,
+    ...o,
+  };
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { IngestQueue } from '../../../adapters/discord/inbound/ingest-queue.ts';
+import { VirtualClock } from '../../../src/clock.ts';
+import type { Envelope } from '../../../src/model/types.ts';
+import { FakeHost } from '../email/support/fake-host.ts';
+
+const env = (id: string): Envelope => ({
+  channel: 'discord',
+  providerId: id,
+  touchpoint: { channel: 'discord', kind: 'discord.dm', visibility: 'private' },
+  threadKey: 'discord:dm:1',
+  from: { kind: 'discord', value: '1' },
+  text: id,
+});
+
+describe('IngestQueue', () => {
+  it('retries a failed store with back-off and keeps arrival order', async () => {
+    const clock = new VirtualClock();
+    const host = new FakeHost({ clock });
+    const queue = new IngestQueue(host);
+    host.failNext = new Error('store down');
+    queue.push(env('a'));
+    queue.push(env('b'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(host.calls).toHaveLength(0);
+    clock.advance(500);
+    await queue.idle();
+    expect(host.calls.map((e) => e.providerId)).toEqual(['a', 'b']);
+  });
+});

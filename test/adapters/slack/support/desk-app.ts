@@ -1,0 +1,95 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { slackDefinition } from '../../../../adapters/slack/definition.ts';
+import { slackSettings } from '../../../../adapters/slack/settings.ts';
+import { webchatDefinition } from '../../../../adapters/webchat/definition.ts';
+import { webchatSettings } from '../../../../adapters/webchat/settings.ts';
+import { type App, startApp } from '../../../../src/app.ts';
+import { silentLogger } from '../../../../src/log.ts';
+import type { ChannelSettings } from '../../../../src/settings/types.ts';
+import { FakeSlackApi } from '../../../fakes/slack-api.ts';
+import { testSettings } from '../../../support/settings.ts';
+import { type SlackSender, slackSender } from './slack-requests.ts';
+
+export const SECRET = 'test-signing-secret';
+export const TOKEN = 'xoxb-test-token';
+export const DESK = 'CDESK0001';
+export const AGENT = 'UAGENT001';
+export const STRANGER = 'USTRANGE1';
+
+export interface DeskApp {
+  app: App;
+  slack: FakeSlackApi;
+  send: SlackSender;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole router in-process with the web chat and Slack, against the fake
+ * Slack Web API: customers write in the web chat, agents answer from the desk.
+ */
+export async function startDeskApp(
+  o: { intervalMs?: number; minTimeMs?: number; slack?: Record<string, unknown> } = {},
+): Promise<DeskApp> {
+  const slack = await FakeSlackApi.start({ token: TOKEN, intervalMs: o.intervalMs ?? 200 });
+  const dir = await mkdtemp(join(tmpdir(), 'tp-slack-'));
+  const settings = slackSettings.parse({
+    botToken: TOKEN,
+    signingSecret: SECRET,
+    apiUrl: slack.apiUrl,
+    desk: {
+      defaultChannel: DESK,
+      agents: [{ slackUser: AGENT, agent: 'maya', name: 'Maya' }],
+      canned: [{ id: 'thanks', title: 'Thanks for waiting', text: 'Thank you for your patience.' }],
+    },
+    ...o.slack,
+  });
+  const slackBlock: ChannelSettings = { enabled: true, rateLimit: { minTimeMs: o.minTimeMs ?? 250 }, settings };
+  const app = await startApp({
+    settings: testSettings({
+      channels: {
+        webchat: { enabled: true, settings: webchatSettings.parse({}) },
+        slack: slackBlock,
+      },
+    }),
+    adapters: { webchat: webchatDefinition, slack: slackDefinition },
+    dataDir: dir,
+    databaseUrl: null,
+    port: 0,
+    log: silentLogger,
+  });
+  return {
+    app,
+    slack,
+    send: slackSender(`${app.url}/slack/events`, SECRET),
+    async stop() {
+      await app.stop();
+      await slack.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A web chat visitor writing one message; returns their token. */
+export async function webchatSays(url: string, text: string, token?: string): Promise<string> {
+  let t = token;
+  if (!t) {
+    const s = (await (await fetch(`${url}/webchat/session`, { method: 'POST' })).json()) as { token: string };
+    t = s.token;
+  }
+  const res = await fetch(`${url}/webchat/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-visitor-token': t },
+    body: JSON.stringify({ text, clientId: `c${Math.random().toString(36).slice(2, 10)}` }),
+  });
+  if (res.status >= 300) throw new Error(`web chat refused the message: ${res.status} ${await res.text()}`);
+  return t;
+}
+
+/** What the visitor sees in the web chat. */
+export async function webchatHistory(url: string, token: string): Promise<string[]> {
+  const res = await fetch(`${url}/webchat/messages`, { headers: { 'x-visitor-token': token } });
+  const body = (await res.json()) as { messages: Array<{ text: string }> };
+  return body.messages.map((m) => m.text);
+}

@@ -1,0 +1,70 @@
+import { SocketModeReceiver } from '@slack/bolt';
+import { describe, expect, it } from 'vitest';
+import { slackSettings } from '../../../adapters/slack/settings.ts';
+import { createBoltApp } from '../../../adapters/slack/transport/bolt-app.ts';
+import { RouteReceiver } from '../../../adapters/slack/transport/receiver.ts';
+import { slackSignature, verifySlackRequest } from '../../../adapters/slack/transport/verify.ts';
+import { VirtualClock } from '../../../src/clock.ts';
+import { HttpError } from '../../../src/errors.ts';
+import { silentLogger } from '../../../src/log.ts';
+import type { RouteRegistry } from '../../../src/server/http-types.ts';
+
+const base = { botToken: 'xoxb-1', signingSecret: 'secret-123' };
+const bot = { botUserId: 'UBOT0001', botId: 'BBOT0001', teamId: 'T1' };
+const added: string[] = [];
+const routes: RouteRegistry = { add: (method, pattern) => void added.push(`${method} ${pattern}`) };
+
+describe('Slack transport', () => {
+  it('builds the Socket Mode receiver when the settings switch to it', () => {
+    const settings = slackSettings.parse({ ...base, transport: 'socket', appToken: 'xapp-1-abc' });
+    const { receiver } = createBoltApp(settings, { routes, clock: new VirtualClock(), log: silentLogger, bot });
+    expect(receiver).toBeInstanceOf(SocketModeReceiver);
+  });
+
+  it('mounts the Events API on our HTTP routes by default', async () => {
+    const settings = slackSettings.parse(base);
+    const { app, receiver } = createBoltApp(settings, { routes, clock: new VirtualClock(), log: silentLogger, bot });
+    expect(receiver).toBeInstanceOf(RouteReceiver);
+    await app.start();
+    expect(added).toContain('POST /slack/events');
+  });
+
+  it('asks for an app token before Socket Mode can be used', () => {
+    const r = slackSettings.safeParse({ ...base, transport: 'socket' });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.path).toEqual(['appToken']);
+  });
+
+  it('refuses desk routes that match nothing and agents listed twice', () => {
+    const r = slackSettings.safeParse({
+      ...base,
+      desk: {
+        defaultChannel: 'CDESK0001',
+        routes: [{ deskChannel: 'CDESK0002' }],
+        agents: [
+          { slackUser: 'UA0000001', agent: 'a' },
+          { slackUser: 'UA0000001', agent: 'b' },
+        ],
+      },
+    });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => i.message).sort()).toEqual([
+      'UA0000001 is listed twice',
+      'a route needs at least one of channel, category, team',
+    ]);
+  });
+
+  it('verifies signatures as Slack makes them, within five minutes', () => {
+    const now = Date.UTC(2026, 0, 5, 9);
+    const ts = Math.floor(now / 1000);
+    const body = Buffer.from('{"type":"event_callback"}');
+    const headers = {
+      'x-slack-request-timestamp': String(ts),
+      'x-slack-signature': slackSignature('s3cret', ts, body),
+    };
+    expect(() => verifySlackRequest('s3cret', headers, body, now)).not.toThrow();
+    expect(() => verifySlackRequest('other', headers, body, now)).toThrow('does not match');
+    expect(() => verifySlackRequest('s3cret', headers, body, now + 6 * 60_000)).toThrow('five minutes');
+    expect(() => verifySlackRequest('s3cret', {}, body, now)).toThrow(HttpError);
+  });
+});

@@ -1,0 +1,84 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { facebookDefinition } from '../../adapters/meta/definition.ts';
+import { type App, startApp } from '../../src/app.ts';
+import { silentLogger } from '../../src/log.ts';
+import {
+  ACCESS_TOKEN,
+  APP_SECRET,
+  messengerPayload,
+  PAGE_ID,
+  postSigned,
+  VERIFY_TOKEN,
+} from '../adapters/meta/support.ts';
+import { FakeGraphApi, type RecordedSend } from '../fakes/graph-api.ts';
+import { testSettings } from '../support/settings.ts';
+
+/** A signed Messenger webhook into the whole router; the flow's answer reaches the fake Graph API. */
+describe('Messenger DM through the whole router', () => {
+  let graph: FakeGraphApi;
+  let app: App;
+  let dir: string;
+
+  beforeAll(async () => {
+    graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN });
+    dir = await mkdtemp(join(tmpdir(), 'tp-meta-e2e-'));
+    const settings = facebookDefinition.settings.parse({
+      appSecret: APP_SECRET,
+      verifyToken: VERIFY_TOKEN,
+      accessToken: ACCESS_TOKEN,
+      pageId: PAGE_ID,
+      graphApiUrl: graph.url,
+    });
+    app = await startApp({
+      settings: testSettings({ channels: { facebook: { enabled: true, settings } } }),
+      adapters: { facebook: facebookDefinition },
+      dataDir: dir,
+      databaseUrl: null,
+      port: 0,
+      log: silentLogger,
+    });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await graph?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('answers a Messenger question in the same conversation, and an agent can follow up', async () => {
+    const replied = new Promise<RecordedSend>((resolve) => {
+      graph.onSend = resolve;
+    });
+    const payload = messengerPayload([
+      { psid: '501', mid: 'm.e2e.1', text: 'How much is a loaf?', timestamp: Date.now() },
+    ]);
+    const res = await postSigned(`${app.url}/meta/facebook`, payload);
+    expect(res).toEqual({ status: 200, text: 'EVENT_RECEIVED' });
+    const sent = await replied;
+    expect(sent).toMatchObject({
+      kind: 'dm',
+      target: PAGE_ID,
+      to: '501',
+      text: 'A loaf is £4.',
+      messagingType: 'RESPONSE',
+    });
+
+    // a redelivery of the same batch is acknowledged and not answered twice
+    expect((await postSigned(`${app.url}/meta/facebook`, payload)).status).toBe(200);
+    await app.drain();
+    expect(graph.sends).toHaveLength(1);
+
+    const [conversation] = await app.store.listConversations({});
+    expect(conversation?.touchpoint).toEqual({ channel: 'facebook', kind: 'facebook.dm', visibility: 'private' });
+    const agent = await fetch(`${app.url}/api/conversations/${conversation?.id}/reply`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${app.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'Fresh ones come out at 8.', agent: 'Ann' }),
+    });
+    expect(agent.status).toBe(201);
+    await app.drain();
+    expect(graph.sends[1]).toMatchObject({ kind: 'dm', to: '501', text: 'Fresh ones come out at 8.' });
+  }, 30_000);
+});

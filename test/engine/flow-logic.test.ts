@@ -1,0 +1,181 @@
+// biome-ignore-all lint/suspicious/noThenProperty: flow steps have a `then` key
+import { describe, expect, it } from 'vitest';
+import { createCalendar } from '../../src/calendar/calendar.ts';
+import type { Condition } from '../../src/engine/condition-schema.ts';
+import { holds, matchesExpected } from '../../src/engine/conditions.ts';
+import type { DecisionContext } from '../../src/engine/context.ts';
+import { newDecision } from '../../src/engine/decisions.ts';
+import { compileFlow } from '../../src/engine/flow-program.ts';
+import { flowFile } from '../../src/engine/flow-schema.ts';
+import { flattenInto, say } from '../../src/engine/flow-vars.ts';
+import { detectLanguage } from '../../src/engine/language.ts';
+import type { Contact, Conversation } from '../../src/model/types.ts';
+import { businessFile, templatesFile } from '../../src/settings/schema.ts';
+import { testSettings } from '../support/settings.ts';
+
+const business = businessFile.parse({
+  name: 'Crumb',
+  timezone: 'Europe/London',
+  hours: { tue: ['09:00-17:00'] },
+  voice: { greeting: 'Hello {firstName|friend}', signOff: '— the {business} team' },
+});
+const settings = testSettings({
+  business,
+  templates: templatesFile.parse({
+    templates: {
+      hi: { text: '{greeting}! {signOff}', languages: { de: 'Hallo {name|}!' }, channels: { sms: 'Hi {firstName}' } },
+    },
+  }).templates,
+});
+const calendar = createCalendar(business);
+const tuesday10 = Date.UTC(2026, 2, 3, 10);
+
+const contact: Contact = {
+  id: 'k1',
+  name: 'Ada Lovelace',
+  vip: true,
+  language: null,
+  timezone: null,
+  optOuts: [],
+  attributes: { tier: 'gold', visits: 12 },
+  createdAt: 0,
+};
+function conversation(over: Partial<Conversation> = {}): Conversation {
+  return {
+    id: 'c1',
+    contactId: 'k1',
+    touchpoint: { channel: 'webchat', kind: 'webchat', visibility: 'private' },
+    threadKey: 't',
+    status: 'open',
+    category: null,
+    intent: 'pricing',
+    priority: 'normal',
+    assignee: null,
+    tags: [],
+    links: [],
+    sla: {},
+    flowState: null,
+    replyRef: null,
+    createdAt: 0,
+    updatedAt: 0,
+    lastInboundAt: null,
+    ...over,
+  };
+}
+
+const ctxAt = (now: number, conv = conversation(), who = contact): DecisionContext =>
+  newDecision(settings, now, conv, who);
+const check = (c: Condition, vars = {}, ctx = ctxAt(tuesday10), verified = false) =>
+  holds(c, { ctx, vars, calendar, verified });
+
+describe('conditions', () => {
+  it('compares values: text ignoring case, numbers, lists, tests', () => {
+    expect(matchesExpected('Yes', ' yes ')).toBe(true);
+    expect(matchesExpected(3, '3')).toBe(true);
+    expect(matchesExpected(['a', 'b'], 'B')).toBe(true);
+    expect(matchesExpected(null, '')).toBe(true);
+    expect(matchesExpected({ exists: false }, null)).toBe(true);
+    expect(matchesExpected({ matches: '^hsb-\\d+$' }, 'HSB-12')).toBe(true);
+    expect(matchesExpected({ above: 2, below: 5 }, 4)).toBe(true);
+    expect(matchesExpected({ below: 3 }, undefined)).toBe(false);
+  });
+
+  it('reads intent, touchpoint, business hours, contact and variables; all keys must hold', () => {
+    expect(check({ intent: ['pricing', 'hours'], channel: 'webchat', visibility: 'private' })).toBe(true);
+    expect(check({ intent: 'hours' })).toBe(false);
+    expect(check({ open: true })).toBe(true);
+    expect(check({ open: true }, {}, ctxAt(Date.UTC(2026, 2, 2, 10)))).toBe(false);
+    expect(check({ vip: true, contact: { tier: 'GOLD', visits: { above: 10 }, name: 'ada lovelace' } })).toBe(true);
+    expect(check({ vars: { satisfied: 'yes' } }, { satisfied: 'yes' })).toBe(true);
+    expect(check({ vars: { satisfied: 'yes' }, open: false }, { satisfied: 'yes' })).toBe(false);
+    expect(check({ verified: true }, {}, ctxAt(tuesday10), true)).toBe(true);
+    expect(check({ language: 'en' })).toBe(true);
+  });
+
+  it('combines with all, any and not', () => {
+    expect(check({ any: [{ intent: 'hours' }, { open: true }] })).toBe(true);
+    expect(check({ all: [{ intent: 'pricing' }, { not: { vip: true } }] })).toBe(false);
+    expect(check({})).toBe(true);
+  });
+});
+
+describe('compiling a flow', () => {
+  it('turns if/else into branches and jumps, and goto into a jump to the step id', () => {
+    const flow = flowFile.parse({
+      id: 'f',
+      trigger: { intents: ['x'] },
+      steps: [
+        { id: 'top', say: 'a' },
+        { if: { open: true }, then: [{ say: 'b' }], else: [{ say: 'c' }, { goto: 'top' }] },
+        { end: true },
+      ],
+    });
+    const { program, problems } = compileFlow(flow);
+    expect(problems).toEqual([]);
+    expect(
+      program.instrs.map((i) =>
+        i.op === 'step'
+          ? `${i.at}:${i.kind}`
+          : i.op === 'branch'
+            ? `${i.at}:if->${i.otherwise}`
+            : `${i.at}:jump->${i.to}`,
+      ),
+    ).toEqual(['0:say', '1:if->4', '1.then.0:say', '1.then-end:jump->6', '1.else.0:say', '1.else.1:jump->0', '2:end']);
+    expect(program.index.get('1.else.0')).toBe(4);
+  });
+
+  it('reports an unknown goto and a step id used twice', () => {
+    const flow = flowFile.parse({
+      id: 'f',
+      trigger: { intents: ['x'] },
+      steps: [{ id: 'a', say: 'x' }, { id: 'a', say: 'y' }, { goto: 'nowhere' }],
+    });
+    expect(compileFlow(flow).problems.map((p) => [p.path.join('.'), p.message])).toEqual([
+      ['steps.1.id', 'step id `a` is used twice in this flow'],
+      ['steps.2.goto', 'no step in this flow has the id `nowhere`'],
+    ]);
+  });
+});
+
+describe('templates in flows', () => {
+  it('fill the brand voice, pick the contact language, then the channel', () => {
+    const ctx = ctxAt(tuesday10);
+    say(ctx, 'hi');
+    expect(ctx.replies[0]?.text).toBe('Hello Ada! — the Crumb team');
+    const sms = ctxAt(tuesday10, conversation({ touchpoint: { channel: 'sms', kind: 'sms', visibility: 'private' } }));
+    say(sms, 'hi');
+    expect(sms.replies[0]?.text).toBe('Hi Ada');
+    const german = ctxAt(tuesday10, conversation(), { ...contact, language: 'de' });
+    say(german, 'hi');
+    expect(german.replies[0]?.text).toBe('Hallo Ada Lovelace!');
+  });
+
+  it('flatten event data into dotted variables, with readable times in the business timezone', () => {
+    const vars = {};
+    flattenInto(
+      vars,
+      { booking: { startsAt: '2026-07-04T10:30:00Z', items: ['cake', 'bread'] }, day: '2026-07-05' },
+      'event',
+      { timeZone: 'Europe/London', language: 'en' },
+    );
+    expect(vars).toEqual({
+      'event.booking.startsAt': '2026-07-04T10:30:00Z',
+      'event.booking.startsAt.time': 'Saturday 4 July at 11:30',
+      'event.booking.items': 'cake, bread',
+      'event.booking.items.0': 'cake',
+      'event.booking.items.1': 'bread',
+      'event.day': '2026-07-05',
+      'event.day.date': 'Sunday 5 July',
+    });
+  });
+});
+
+describe('language detection', () => {
+  it('names a language only on clear evidence, among the candidates', () => {
+    expect(detectLanguage('Wie viel kostet ein Brot bitte?', ['en', 'de', 'fr'])).toBe('de');
+    expect(detectLanguage('Combien coûte le pain, et vous êtes ouvert quand ?', ['en', 'de', 'fr'])).toBe('fr');
+    expect(detectLanguage('How much is the bread and when are you open?', ['en', 'de'])).toBe('en');
+    expect(detectLanguage('Wie viel kostet ein Brot?', ['en', 'fr'])).toBeNull();
+    expect(detectLanguage('ok', ['en', 'de'])).toBeNull();
+  });
+});

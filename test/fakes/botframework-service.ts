@@ -1,0 +1,103 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A fake Bot Connector service (the `serviceUrl` of Teams, Web Chat, the
+ * Emulator): records the activities a bot posts to
+ * `/v3/conversations/{id}/activities[/{replyToId}]` and answers with a
+ * resource id, or with a scripted error status.
+ */
+export interface ReceivedActivity {
+  conversationId: string;
+  replyToId: string | null;
+  authorization: string | null;
+  activity: Record<string, unknown>;
+  at: number;
+}
+
+const PATH = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/;
+
+export class FakeBotService {
+  readonly received: ReceivedActivity[] = [];
+  onActivity: ((a: ReceivedActivity) => void) | null = null;
+  readonly #script: { status: number; retryAfter?: string }[] = [];
+  #waiters: (() => boolean)[] = [];
+  readonly #server: Server;
+  #url = '';
+  #seq = 0;
+
+  private constructor() {
+    this.#server = createServer((req, res) => {
+      this.#handle(req, res).catch((err: unknown) =>
+        reply(res, 500, { error: { code: 'ServiceError', message: String(err) } }),
+      );
+    });
+  }
+
+  static async start(): Promise<FakeBotService> {
+    const fake = new FakeBotService();
+    await new Promise<void>((resolve) => fake.#server.listen(0, '127.0.0.1', resolve));
+    fake.#url = `http://127.0.0.1:${(fake.#server.address() as AddressInfo).port}`;
+    return fake;
+  }
+
+  /** The serviceUrl to put in activities. */
+  get url(): string {
+    return this.#url;
+  }
+
+  script(...answers: { status: number; retryAfter?: string }[]): void {
+    this.#script.push(...answers);
+  }
+
+  /** Resolves once `count` activities have arrived; rejects after `ms`. */
+  waitFor(count: number, ms = 5000): Promise<ReceivedActivity[]> {
+    if (this.received.length >= count) return Promise.resolve(this.received);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`only ${this.received.length} of ${count} activities arrived`)),
+        ms,
+      );
+      this.#waiters.push(() => {
+        if (this.received.length < count) return false;
+        clearTimeout(timer);
+        resolve(this.received);
+        return true;
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const match = PATH.exec(new URL(req.url ?? '/', this.#url).pathname);
+    if (req.method !== 'POST' || !match) return reply(res, 404, { error: { code: 'NotFound', message: req.url } });
+    const scripted = this.#script.shift();
+    if (scripted) {
+      if (scripted.retryAfter) res.setHeader('retry-after', scripted.retryAfter);
+      return reply(res, scripted.status, { error: { code: 'Scripted', message: `scripted ${scripted.status}` } });
+    }
+    const [, conversationId, replyToId] = match;
+    const got: ReceivedActivity = {
+      conversationId: decodeURIComponent(conversationId as string),
+      replyToId: replyToId ? decodeURIComponent(replyToId) : null,
+      authorization: req.headers.authorization ?? null,
+      activity: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+      at: performance.now(),
+    };
+    this.received.push(got);
+    this.onActivity?.(got);
+    this.#waiters = this.#waiters.filter((settled) => !settled());
+    reply(res, 200, { id: `act-${++this.#seq}` });
+  }
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,223 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FakeGateway } from './gateway.ts';
+import {
+  type FakeGuild,
+  type FakeUser,
+  guildCreatePayload,
+  type MessageInput,
+  type MessagePayload,
+  messagePayload,
+  userPayload,
+} from './payloads.ts';
+import { errors, json, type RestReply, readJson, type Scripted, scriptedReply } from './rest.ts';
+import { snowflake } from './snowflake.ts';
+
+/**
+ * A fake Discord on 127.0.0.1 for the real discord.js client: REST under
+ * `/api/v10` (gateway/bot, create message with nonce dedupe, open DM) and the
+ * gateway at the URL `/gateway/bot` returns. Messages the bot posts come back
+ * on the gateway as MESSAGE_CREATE, as on Discord.
+ */
+
+export interface PostedMessage {
+  payload: MessagePayload;
+  body: Record<string, unknown>;
+}
+
+export interface FakeDiscordOptions {
+  token: string;
+  guilds?: FakeGuild[];
+  heartbeatMs?: number;
+}
+
+const MESSAGES = /^\/api\/v10\/channels\/(\d+)\/messages$/;
+
+export class FakeDiscord {
+  readonly bot: FakeUser = { id: snowflake(), username: 'touchpoint-bot', bot: true };
+  readonly applicationId = snowflake();
+  readonly guilds: FakeGuild[];
+  readonly gateway: FakeGateway;
+  /** Messages the bot created through REST, in order (a deduplicated retry adds none). */
+  readonly posted: PostedMessage[] = [];
+  /** Every create-message request, failed and deduplicated ones included. */
+  messageRequests = 0;
+  /** Users who do not accept DMs from the bot: sends to their DM channel fail with 50007. */
+  readonly closedDms = new Set<string>();
+  /** `GET /gateway/bot` answers 502 this many more times (Discord having an outage). */
+  gatewayBotFailures = 0;
+  /** Answers for the next create-message requests, taken in order before the normal one. */
+  readonly script: Scripted[] = [];
+  readonly #users = new Map<string, FakeUser>();
+  readonly #dmChannels = new Map<string, string>();
+  readonly #byNonce = new Map<string, MessagePayload>();
+  /** Who wrote each message people posted, for the `message_reference` of the bot's answers. */
+  readonly #authors = new Map<string, FakeUser>();
+  readonly #token: string;
+  readonly #server: Server;
+  #url = '';
+
+  private constructor(opts: FakeDiscordOptions) {
+    this.#token = opts.token;
+    this.guilds = opts.guilds ?? [];
+    this.#server = createServer((req, res) => {
+      this.#handle(req, res).catch((err: unknown) =>
+        json(res, { status: 500, body: { code: 0, message: String(err) } }),
+      );
+    });
+    this.gateway = new FakeGateway(
+      this.#server,
+      {
+        token: opts.token,
+        ready: (sessionId, resumeUrl) => ({
+          v: 10,
+          user: userPayload(this.bot),
+          guilds: this.guilds.map((g) => ({ id: g.id, unavailable: true })),
+          session_id: sessionId,
+          resume_gateway_url: resumeUrl,
+          application: { id: this.applicationId, flags: 0 },
+        }),
+        guilds: () => this.guilds.map((g) => guildCreatePayload(g, this.bot, Date.now())),
+      },
+      opts.heartbeatMs,
+    );
+  }
+
+  static async start(opts: FakeDiscordOptions): Promise<FakeDiscord> {
+    const fake = new FakeDiscord(opts);
+    await new Promise<void>((resolve) => fake.#server.listen(0, '127.0.0.1', resolve));
+    const { port } = fake.#server.address() as AddressInfo;
+    fake.#url = `http://127.0.0.1:${port}`;
+    fake.gateway.setUrl(`ws://127.0.0.1:${port}/gateway`);
+    return fake;
+  }
+
+  /** The REST base for the client's `rest.api` option (and our `apiBaseUrl` setting). */
+  get apiBaseUrl(): string {
+    return `${this.#url}/api`;
+  }
+
+  /** A person posts in a server channel or thread; returns the dispatched message. */
+  say(input: Omit<MessageInput, 'guildId'> & { guildId: string }): MessagePayload {
+    this.#users.set(input.author.id, input.author);
+    const payload = messagePayload(input, Date.now());
+    this.#authors.set(payload.id, input.author);
+    this.gateway.dispatch('MESSAGE_CREATE', payload);
+    return payload;
+  }
+
+  /** A person writes to the bot in a DM; returns the dispatched message. */
+  dm(author: FakeUser, content: string): MessagePayload {
+    this.#users.set(author.id, author);
+    const payload = messagePayload(
+      { channelId: this.dmChannelOf(author.id), guildId: null, author, content },
+      Date.now(),
+    );
+    this.#authors.set(payload.id, author);
+    this.gateway.dispatch('MESSAGE_CREATE', payload);
+    return payload;
+  }
+
+  /** The DM channel between the bot and a user (made on first use, then always the same). */
+  dmChannelOf(userId: string): string {
+    let id = this.#dmChannels.get(userId);
+    if (!id) {
+      id = snowflake();
+      this.#dmChannels.set(userId, id);
+    }
+    return id;
+  }
+
+  /** Resolves once the bot posted `n` messages. */
+  waitForPosts(n: number, timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    return new Promise((resolve, reject) => {
+      const poll = () => {
+        if (this.posted.length >= n) resolve();
+        else if (Date.now() > deadline)
+          reject(new Error(`timed out waiting for ${n} posts; got ${this.posted.length}`));
+        else setTimeout(poll, 20);
+      };
+      poll();
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.gateway.close();
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    if (req.headers.authorization !== `Bot ${this.#token}`) return json(res, errors.unauthorized);
+    if (req.method === 'GET' && path === '/api/v10/gateway/bot') {
+      if (this.gatewayBotFailures > 0) {
+        this.gatewayBotFailures--;
+        return json(res, { status: 502, body: { code: 0, message: '502: Bad Gateway' } });
+      }
+      return json(res, {
+        status: 200,
+        body: {
+          url: this.gateway.url,
+          shards: 1,
+          session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
+        },
+      });
+    }
+    const body = await readJson(req);
+    if (body === null) return json(res, errors.badBody);
+    if (req.method === 'POST' && path === '/api/v10/users/@me/channels') return json(res, this.#openDm(body));
+    const channel = MESSAGES.exec(path)?.[1];
+    if (req.method === 'POST' && channel) {
+      this.messageRequests++;
+      const scripted = this.script.shift();
+      if (scripted && 'drop' in scripted) {
+        req.socket.destroy();
+        return;
+      }
+      return json(res, scripted ? scriptedReply(scripted) : this.#createMessage(channel, body));
+    }
+    return json(res, errors.notFound);
+  }
+
+  #openDm(body: Record<string, unknown>): RestReply {
+    const user = typeof body.recipient_id === 'string' ? this.#users.get(body.recipient_id) : undefined;
+    if (!user) return errors.unknownUser;
+    return {
+      status: 200,
+      body: { id: this.dmChannelOf(user.id), type: 1, last_message_id: null, recipients: [userPayload(user)] },
+    };
+  }
+
+  #createMessage(channelId: string, body: Record<string, unknown>): RestReply {
+    const dmUser = [...this.#dmChannels].find(([, id]) => id === channelId)?.[0] ?? null;
+    const guild = this.guilds.find(
+      (g) => g.channels.some((c) => c.id === channelId) || g.threads.some((t) => t.id === channelId),
+    );
+    if (!guild && !dmUser) return errors.unknownChannel;
+    if (dmUser && this.closedDms.has(dmUser)) return errors.cannotDm;
+    const nonce = typeof body.nonce === 'string' ? body.nonce : null;
+    const key = nonce ? `${channelId}:${nonce}` : null;
+    // Discord answers a repeated nonce with the message it created the first time.
+    const earlier = key && body.enforce_nonce === true ? this.#byNonce.get(key) : undefined;
+    if (earlier) return { status: 200, body: earlier };
+    const refId = (body.message_reference as { message_id?: unknown } | undefined)?.message_id;
+    const refAuthor = typeof refId === 'string' ? this.#authors.get(refId) : undefined;
+    const payload = messagePayload(
+      {
+        channelId,
+        guildId: guild?.id ?? null,
+        author: this.bot,
+        content: typeof body.content === 'string' ? body.content : '',
+        nonce,
+        reference: typeof refId === 'string' && refAuthor ? { messageId: refId, author: refAuthor } : null,
+      },
+      Date.now(),
+    );
+    if (key) this.#byNonce.set(key, payload);
+    this.posted.push({ payload, body });
+    this.gateway.dispatch('MESSAGE_CREATE', payload);
+    return { status: 200, body: payload };
+  }
+}
