@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createAgentActions } from './agent/agent-actions.ts';
+import { createSnoozeTimerHandlers, wakeOnCustomerHook } from './agent/snooze.ts';
 import { loadCalendar } from './calendar/load.ts';
 import type { AdapterRegistry, ChannelAdapter } from './channel/contract.ts';
 import { createChannelHost, MessageBus } from './channel/host.ts';
@@ -111,6 +112,19 @@ export async function startApp(o: AppOptions): Promise<App> {
     backoff: { baseMs: parseDuration(r.outbox.backoffBase), maxMs: parseDuration(r.outbox.backoffMax) },
     concurrency: r.outbox.concurrency,
     onDeadLetter: (job) => deskBus.publish({ conversationId: job.conversationId, cause: 'delivery', events: [] }),
+    onRetry: (job, error, nextAt) =>
+      deskBus.publish({
+        conversationId: job.conversationId,
+        cause: 'delivery',
+        events: [],
+        retry: {
+          messageId: job.messageId,
+          attempt: job.attempts + (error.failure === 'rate_limited' ? 0 : 1),
+          failure: error.failure === 'rate_limited' ? 'rate_limited' : 'transient',
+          error: error.message,
+          nextAt,
+        },
+      }),
   });
   // What flows write from timers and business events: shown to live clients, sent by the outbox.
   const onFlowWritten = (w: Written) => {
@@ -127,7 +141,10 @@ export async function startApp(o: AppOptions): Promise<App> {
     log: log.child({ part: 'timers' }),
     owner: `${instance}:timers`,
     leaseMs: parseDuration(r.pipeline.leaseTimeout),
-    handlers: withTimerNotices({ ...policies.timerHandlers, ...flowTimers.handlers }, deskBus),
+    handlers: withTimerNotices(
+      { ...policies.timerHandlers, ...flowTimers.handlers, ...createSnoozeTimerHandlers({ clock }) },
+      deskBus,
+    ),
   });
 
   const onRouted = (routed: Routed[]) => {
@@ -157,7 +174,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     deps: {
       settings,
       hooks: composeHooks(defaultHooks(createRuleClassifier(settings.intents)), flowHook, policies.hooks),
-      settle: policies.hooks.settle,
+      settle: [...policies.hooks.settle, wakeOnCustomerHook],
       destinationOf,
       guard: policies.guard,
     },
@@ -174,6 +191,8 @@ export async function startApp(o: AppOptions): Promise<App> {
           for (const m of messages) bus.publish(conversation.touchpoint.channel, conversation.threadKey, m);
           outbox.kick();
         },
+        flows: { settings, guard: policies.guard, onWritten: onFlowWritten },
+        onTimers: () => timers.kick(),
       }),
     ),
     deskBus,
@@ -215,6 +234,8 @@ export async function startApp(o: AppOptions): Promise<App> {
       moveToPrivate: policies.actions.moveToPrivate,
       limiter,
       clock,
+      flows: settings.flows.map((f) => ({ id: f.id, description: f.description ?? null })),
+      calendar,
     });
     await adapter.start({ ...channelHost, desk });
   }

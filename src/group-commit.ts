@@ -40,12 +40,10 @@ export function createGroupCommit<I, R>(write: (items: I[]) => Promise<R[]>, max
   function start(): void {
     if (writing) return;
     // One macrotask of delay gathers the calls made by requests parsed in the same I/O turn.
-    writing = new Promise<void>((done) => setImmediate(done))
-      .then(drain)
-      .finally(() => {
-        writing = null;
-        if (queue.length > 0) start();
-      });
+    writing = new Promise<void>((done) => setImmediate(done)).then(drain).finally(() => {
+      writing = null;
+      if (queue.length > 0) start();
+    });
   }
 
   return {

@@ -12,7 +12,10 @@ describe('VirtualClock', () => {
     clock.advance(300);
     expect(fired).toEqual([['a', 1_100]]);
     clock.advance(1_000);
-    expect(fired).toEqual([['a', 1_100], ['b', 1_500]]);
+    expect(fired).toEqual([
+      ['a', 1_100],
+      ['b', 1_500],
+    ]);
     expect(clock.now()).toBe(2_300);
   });
 

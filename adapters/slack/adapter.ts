@@ -56,8 +56,9 @@ export function createSlackAdapter(settings: SlackSettings, deps: { log: Logger;
       maxTextLength: MAX_TEXT,
       idempotentSend: false,
     },
-    // Slack allows about one message a second per channel, with short bursts.
-    rateLimit: { minTimeMs: 1_000, maxConcurrent: 1 },
+    // Slack allows about one message a second per channel. Spacing posts exactly 1 s apart lets
+    // network jitter bring two within the second (a 429 then costs a whole second): keep a 5% margin.
+    rateLimit: { minTimeMs: 1_050, maxConcurrent: 1 },
     get bolt() {
       return bolt;
     },

@@ -49,6 +49,11 @@ const desk = z
       .default([])
       .describe('Agent ids mentioned, after the assignee, when an SLA is breached'),
     backlog: z.number().int().min(0).max(100).default(20).describe('Earlier messages mirrored when a thread opens'),
+    csatOnResolve: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A flow id (e.g. csat) sent to the customer when an agent resolves from the desk'),
   })
   .strict()
   .superRefine((d, ctx) => {

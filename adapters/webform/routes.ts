@@ -95,7 +95,14 @@ function envelopeOf(formId: string, s: Submission, providerId: string, now: numb
     from: { kind: 'email', value: s.email, verified: false, name: s.name },
     text: s.message,
     // `to`, `name` and `subject` let the email channel start the reply thread.
-    replyRef: { formId, email: s.email, to: s.email, name: s.name, subject: `Your message (${formId})`, ...(s.phone ? { phone: s.phone } : {}) },
+    replyRef: {
+      formId,
+      email: s.email,
+      to: s.email,
+      name: s.name,
+      subject: `Your message (${formId})`,
+      ...(s.phone ? { phone: s.phone } : {}),
+    },
     sentAt: now,
     raw: { formId, name: s.name, email: s.email, phone: s.phone ?? null, message: s.message },
   };

@@ -1,17 +1,39 @@
 import type { Clock } from '../clock.ts';
-import { badRequest, notFound } from '../errors.ts';
+import type { Written } from '../engine/decisions.ts';
+import { startFlowIn } from '../engine/start-flow.ts';
+import { badRequest, HttpError, notFound } from '../errors.ts';
 import type { Conversation, Message } from '../model/types.ts';
 import { type DestinationOf, queueReply } from '../pipeline/replies.ts';
+import type { PublicSendGuard } from '../policies/public-guard.ts';
+import type { Settings } from '../settings/types.ts';
 import type { ConversationPatch, Store, StoreTx } from '../store/contract.ts';
 import type { AgentActions } from './actions.ts';
+import { escalateIn, lastCustomerText, PRIORITIES } from './escalate.ts';
+import { systemNote } from './notes.ts';
+import { endSnooze, MAX_SNOOZE_MS, SNOOZE_TIMER, snoozeKey } from './snooze.ts';
 
-export function createAgentActions(opts: {
+export interface AgentActionOptions {
   store: Store;
   clock: Clock;
   destinationOf: DestinationOf;
   /** Called after a commit that queued or recorded messages. */
   onMessages: (conversation: Conversation, messages: Message[]) => void;
-}): AgentActions {
+  /** The flows agents may start (startFlow, the survey on resolve); without them those actions are refused. */
+  flows?: {
+    settings: Settings;
+    guard?: PublicSendGuard;
+    /** What a started flow wrote, after commit: publish, wake the outbox and the timers. */
+    onWritten: (written: Written) => void;
+  };
+  /** A timer was scheduled (a snooze, an escalation's page): wake the timer scheduler. */
+  onTimers?: () => void;
+  /** The flow started when a conversation is resolved and the caller names no survey (the CSAT flow). */
+  csatOnResolve?: string | null;
+}
+
+const live = (c: Conversation) => c.status !== 'resolved' && c.status !== 'closed';
+
+export function createAgentActions(opts: AgentActionOptions): AgentActions {
   const { store, clock } = opts;
 
   async function load(tx: StoreTx, id: string): Promise<Conversation> {
@@ -20,13 +42,26 @@ export function createAgentActions(opts: {
     return c;
   }
 
-  async function change(id: string, patch: (c: Conversation) => ConversationPatch): Promise<Conversation> {
+  async function change(
+    id: string,
+    patch: (c: Conversation, tx: StoreTx) => Promise<ConversationPatch> | ConversationPatch,
+  ): Promise<Conversation> {
     return store.transaction(async (tx) => {
       const c = await load(tx, id);
-      const p = patch(c);
+      const p = await patch(c, tx);
       await tx.updateConversation(id, p, clock.now());
       return { ...c, ...p } as Conversation;
     });
+  }
+
+  function flowDeps(flowId: string) {
+    const f = opts.flows;
+    if (!f) throw new HttpError(409, 'no_flows', `flows cannot be started here (asked for "${flowId}")`);
+    return { settings: f.settings, destinationOf: opts.destinationOf, ...(f.guard ? { guard: f.guard } : {}) };
+  }
+
+  function told(written: Written | null): void {
+    if (written) opts.flows?.onWritten(written);
   }
 
   return {
@@ -40,27 +75,122 @@ export function createAgentActions(opts: {
         const now = clock.now();
         const message = await queueReply(
           tx,
-          { conversation, contact, text, author: { kind: 'agent', id: input.agent, name: input.agent }, internal: input.internal === true },
+          {
+            conversation,
+            contact,
+            text,
+            author: { kind: 'agent', id: input.agent, name: input.agent },
+            internal: input.internal === true,
+          },
           now,
           opts.destinationOf,
         );
         if (!input.internal) {
-          const sla = conversation.sla.firstRespondedAt ? conversation.sla : { ...conversation.sla, firstRespondedAt: now };
-          await tx.updateConversation(conversationId, { sla, status: conversation.status === 'open' ? 'pending' : conversation.status }, now);
+          const sla = conversation.sla.firstRespondedAt
+            ? conversation.sla
+            : { ...conversation.sla, firstRespondedAt: now };
+          await tx.updateConversation(
+            conversationId,
+            { sla, status: conversation.status === 'open' ? 'pending' : conversation.status },
+            now,
+          );
         }
         return { conversation, message };
       });
       opts.onMessages(conversation, [message]);
       return message;
     },
-    resolve(conversationId) {
-      return change(conversationId, (c) => ({ status: 'resolved', flowState: withoutHandoff(c.flowState) }));
+
+    async resolve(conversationId, by, o) {
+      const survey = o?.survey !== undefined ? o.survey : (opts.csatOnResolve ?? null);
+      const deps = survey ? flowDeps(survey) : null;
+      const { resolved, written } = await store.transaction(async (tx) => {
+        const c = await load(tx, conversationId);
+        const now = clock.now();
+        const flowState = withoutHandoff(await endSnooze(tx, c));
+        await tx.updateConversation(conversationId, { status: 'resolved', flowState }, now);
+        const resolved = { ...c, status: 'resolved', flowState } as Conversation;
+        if (!survey || !deps) return { resolved, written: null };
+        await systemNote(tx, conversationId, `Resolved by ${by}; survey "${survey}" sent.`, now);
+        const written = await startFlowIn(tx, conversationId, survey, { ...deps, now });
+        return { resolved: written.conversation, written };
+      });
+      told(written);
+      return resolved;
     },
+
     reopen(conversationId) {
-      return change(conversationId, () => ({ status: 'open' }));
+      return change(conversationId, async (c, tx) => ({ status: 'open', flowState: await endSnooze(tx, c) }));
     },
+
     assign(conversationId, assignee) {
       return change(conversationId, () => ({ assignee }));
+    },
+
+    async snooze(conversationId, until, by) {
+      const now = clock.now();
+      if (!Number.isFinite(until) || until <= now)
+        throw badRequest('snooze until must be a time in the future (epoch ms)');
+      if (until - now > MAX_SNOOZE_MS) throw badRequest('a snooze cannot last more than a year');
+      const snoozed = await store.transaction(async (tx) => {
+        const c = await load(tx, conversationId);
+        if (!live(c))
+          throw new HttpError(
+            409,
+            'conversation_not_live',
+            `conversation ${conversationId} is ${c.status}: reopen it first`,
+          );
+        const flowState = { ...(c.flowState ?? {}), snooze: { until, by } };
+        await tx.updateConversation(conversationId, { status: 'snoozed', flowState }, now);
+        await tx.scheduleTimer(
+          { kind: SNOOZE_TIMER, conversationId, dueAt: until, key: snoozeKey(conversationId), payload: { until, by } },
+          now,
+        );
+        await systemNote(tx, conversationId, `Snoozed by ${by} until ${new Date(until).toISOString()}.`, now);
+        return { ...c, status: 'snoozed', flowState } as Conversation;
+      });
+      opts.onTimers?.();
+      return snoozed;
+    },
+
+    async setPriority(conversationId, priority, by) {
+      if (!PRIORITIES.includes(priority)) throw badRequest(`priority must be one of ${PRIORITIES.join(', ')}`);
+      return store.transaction(async (tx) => {
+        const c = await load(tx, conversationId);
+        if (c.priority === priority) return c;
+        const now = clock.now();
+        await tx.updateConversation(conversationId, { priority }, now);
+        await systemNote(tx, conversationId, `Priority set to ${priority} by ${by} (was ${c.priority}).`, now);
+        return { ...c, priority };
+      });
+    },
+
+    async escalate(conversationId, by) {
+      const text = await lastCustomerText(store, conversationId);
+      const escalated = await store.transaction(async (tx) => {
+        const c = await load(tx, conversationId);
+        if (!live(c))
+          throw new HttpError(
+            409,
+            'conversation_not_live',
+            `conversation ${conversationId} is ${c.status}: reopen it first`,
+          );
+        return escalateIn(tx, c, { by, text }, clock.now());
+      });
+      opts.onTimers?.();
+      return escalated;
+    },
+
+    async startFlow(conversationId, flowId, by) {
+      const deps = flowDeps(flowId);
+      const written = await store.transaction(async (tx) => {
+        const now = clock.now();
+        const w = await startFlowIn(tx, conversationId, flowId, { ...deps, now });
+        await systemNote(tx, conversationId, `Flow "${flowId}" started by ${by}.`, now);
+        return w;
+      });
+      told(written);
+      return written.conversation;
     },
   };
 }

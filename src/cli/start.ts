@@ -51,7 +51,9 @@ export const startCommand: Command = {
     });
     ctx.out.info(`Touchpoint is running at ${app.url} (web chat: ${app.url}/chat). Press Ctrl+C to stop.`);
     if (app.adminTokenGenerated) {
-      ctx.out.info(`Admin API token (generated, kept in the data folder; set TOUCHPOINT_ADMIN_TOKEN to choose one): ${app.adminToken}`);
+      ctx.out.info(
+        `Admin API token (generated, kept in the data folder; set TOUCHPOINT_ADMIN_TOKEN to choose one): ${app.adminToken}`,
+      );
     }
     const signal = await waitForStopSignal();
     ctx.out.info(`${signal}: stopping…`);

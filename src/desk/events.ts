@@ -14,6 +14,21 @@ export interface DeskNotice {
   cause: 'inbound' | 'agent' | 'flow' | 'timer' | 'delivery';
   /** Business events raised by the change (`handoff`, `csat` …). */
   events: string[];
+  /**
+   * A send to the customer failed and is tried again at `nextAt` (cause
+   * `delivery`). Not kept anywhere else: a lost notice loses only this line,
+   * the final outcome (sent or failed) is in the store.
+   */
+  retry?: DeliveryRetry;
+}
+
+export interface DeliveryRetry {
+  messageId: string;
+  /** Attempts spent so far, this one included (rate limits spend none). */
+  attempt: number;
+  failure: 'transient' | 'rate_limited';
+  error: string;
+  nextAt: number;
 }
 
 /** Fans desk notices out to the desks that subscribe (in this process). */
@@ -47,6 +62,10 @@ export interface DeskHost {
   subscribe(fn: (notice: DeskNotice) => void): () => void;
   reads: DeskReads;
   actions: AgentActions;
+  /** The flows an agent may start, for a picker. */
+  flows: ReadonlyArray<{ id: string; description: string | null }>;
+  /** The business calendar: when the business opens next (snooze until the next business morning). */
+  calendar: { readonly timeZone: string; nextOpening(at: number, channel?: string): number | null };
   /** Moves a public conversation to a private one, as the handoff rules would. */
   moveToPrivate(conversationId: string, by: string): Promise<void>;
   /** Runs `fn` when the shared outbox limiter allows a send to `destination` on the desk's channel. */

@@ -14,6 +14,8 @@ export function createDeskHost(o: {
   moveToPrivate: (conversationId: string, by: string) => Promise<unknown>;
   limiter: OutboxLimiter;
   clock: Clock;
+  flows: DeskHost['flows'];
+  calendar: DeskHost['calendar'];
 }): DeskHost {
   const { store, limiter, channel, clock } = o;
   return {
@@ -26,6 +28,8 @@ export function createDeskHost(o: {
       recent: (limit) => store.listConversations({ limit }),
     },
     actions: o.actions,
+    flows: o.flows,
+    calendar: o.calendar,
     async moveToPrivate(conversationId, by) {
       await o.moveToPrivate(conversationId, by);
     },
@@ -43,9 +47,13 @@ export function withDeskNotices(actions: AgentActions, bus: DeskBus): AgentActio
   };
   return {
     reply: async (id, input) => told(id, await actions.reply(id, input)),
-    resolve: async (id, by) => told(id, await actions.resolve(id, by)),
+    resolve: async (id, by, opts) => told(id, await actions.resolve(id, by, opts)),
     reopen: async (id, by) => told(id, await actions.reopen(id, by)),
     assign: async (id, assignee, by) => told(id, await actions.assign(id, assignee, by)),
+    snooze: async (id, until, by) => told(id, await actions.snooze(id, until, by)),
+    setPriority: async (id, priority, by) => told(id, await actions.setPriority(id, priority, by)),
+    escalate: async (id, by) => told(id, await actions.escalate(id, by)),
+    startFlow: async (id, flowId, by) => told(id, await actions.startFlow(id, flowId, by)),
   };
 }
 

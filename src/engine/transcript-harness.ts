@@ -17,8 +17,8 @@ import { createRuleClassifier } from './classify.ts';
 import { readEngineState } from './flow-state.ts';
 import { createFlowTimerHandlers, type FlowTimerHandlers } from './flow-timers.ts';
 import { defaultHooks } from './hooks.ts';
-import type { LookupFetch } from './lookup-runner.ts';
-import type { LookupReply, Transcript } from './transcript-schema.ts';
+import { fakeFetch } from './transcript-fetch.ts';
+import type { Transcript } from './transcript-schema.ts';
 
 /**
  * A router of its own for one transcript: a SQLite store in a temporary
@@ -36,27 +36,6 @@ const identityOn = (channel: string): IdentityRef =>
 
 const MAX_ROUNDS = 100;
 const STEP_MS = 1_000;
-
-function fakeFetch(replies: LookupReply[]): { fetch: LookupFetch; hanging: () => number } {
-  let hanging = 0;
-  const fetch: LookupFetch = (url, init) => {
-    const path = new URL(url).pathname;
-    const reply = replies.find((r) => r.method === init.method && (path === r.path || path.endsWith(r.path)));
-    if (reply?.hang) {
-      hanging++;
-      return new Promise((_resolve, reject) => {
-        init.signal.addEventListener('abort', () => {
-          hanging--;
-          reject(init.signal.reason);
-        });
-      });
-    }
-    const status = reply?.status ?? 404;
-    const body = reply?.body === undefined ? '' : JSON.stringify(reply.body);
-    return Promise.resolve({ status, text: async () => body });
-  };
-  return { fetch, hanging: () => hanging };
-}
 
 interface Parts {
   store: Store;

@@ -27,6 +27,7 @@ export interface OutcomeDeps {
   wakeAt: (at: number) => void;
   onDelivered?: ((job: OutboxJob, result: SendResult) => void | Promise<void>) | undefined;
   onDeadLetter?: ((job: OutboxJob, reason: string) => void | Promise<void>) | undefined;
+  onRetry?: ((job: OutboxJob, error: SendError, nextAt: number) => void | Promise<void>) | undefined;
 }
 
 /** Floor of a rate-limit wait: a provider answering "retry after 0" must not make us spin. */
@@ -95,14 +96,17 @@ export function createOutcomes(d: OutcomeDeps) {
       if (error.failure === 'rate_limited') {
         const until = now + Math.max(minRateLimitWaitMs, error.retryAfterMs ?? d.rateLimitWaitMs);
         await holdOff(entry.job, until);
-        return reschedule(entry, until, text, false);
+        await reschedule(entry, until, text, false);
+        notify('onRetry', () => d.onRetry?.(entry.job, error, until));
+        return;
       }
       const attempts = entry.job.attempts + 1;
       if (attempts >= d.maxAttempts) return dead(entry, `${text} (gave up after ${attempts} attempts)`);
       // Hold the destination too, so its later rows wait behind this one instead of overtaking it.
       const until = now + d.backoff(attempts);
       await holdOff(entry.job, until);
-      return reschedule(entry, until, text, true);
+      await reschedule(entry, until, text, true);
+      notify('onRetry', () => d.onRetry?.(entry.job, error, until));
     },
 
     /** The limiter itself failed (Redis unreachable): not the message's fault, so no attempt is spent. */

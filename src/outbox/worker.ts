@@ -39,6 +39,8 @@ export interface OutboxWorkerOptions {
   pollMs?: number;
   onDelivered?: (job: OutboxJob, result: SendResult) => void | Promise<void>;
   onDeadLetter?: (job: OutboxJob, reason: string) => void | Promise<void>;
+  /** A send failed (transient, rate-limited) and the row is due again at `nextAt`. */
+  onRetry?: (job: OutboxJob, error: SendError, nextAt: number) => void | Promise<void>;
 }
 
 export interface OutboxWorker {
@@ -98,6 +100,7 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
     wakeAt: loop.wakeAt,
     onDelivered: o.onDelivered,
     onDeadLetter: o.onDeadLetter,
+    onRetry: o.onRetry,
   });
 
   async function round(): Promise<RoundResult> {

@@ -46,8 +46,8 @@ export function withSlaClocks(actions: AgentActions, kit: PolicyKit, store: Stor
       }
       return message;
     },
-    async resolve(conversationId, by) {
-      const resolved = await actions.resolve(conversationId, by);
+    async resolve(conversationId, by, opts) {
+      const resolved = await actions.resolve(conversationId, by, opts);
       await store.transaction((tx) => stopClocks(tx, resolved, kit.clock.now()));
       return resolved;
     },

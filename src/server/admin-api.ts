@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import type { AgentActions } from '../agent/actions.ts';
 import { notFound } from '../errors.ts';
-import type { ConversationStatus } from '../model/types.ts';
+import type { ConversationStatus, Priority } from '../model/types.ts';
 import type { Store } from '../store/contract.ts';
 import type { HttpRequest, RouteRegistry } from './http-types.ts';
 import { jsonBody, validate } from './json-body.ts';
 
 const STATUSES = ['open', 'pending', 'snoozed', 'resolved', 'closed'] as const satisfies ConversationStatus[];
+const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const satisfies Priority[];
 const MAX_BODY = 64 * 1024;
 const admin = { auth: 'admin', maxBodyBytes: MAX_BODY } as const;
 
@@ -37,12 +38,30 @@ const replyBody = z
   .strict();
 const byBody = z.object({ by: name.optional() }).strict();
 const assignBody = z.object({ assignee: name.nullable(), by: name.optional() }).strict();
+const resolveBody = z.object({ by: name.optional(), survey: name.optional() }).strict();
+const snoozeBody = z
+  .object({
+    until: z.union([
+      z.number().int('must be epoch milliseconds').positive(),
+      z.iso.datetime({ offset: true, message: 'must be epoch milliseconds or an ISO 8601 time' }).transform(Date.parse),
+    ]),
+    by: name.optional(),
+  })
+  .strict();
+const priorityBody = z
+  .object({
+    priority: z.enum(PRIORITIES, { message: `must be one of ${PRIORITIES.join(', ')}` }),
+    by: name.optional(),
+  })
+  .strict();
+const flowBody = z.object({ flowId: name, by: name.optional() }).strict();
 
 const DEFAULT_BY = 'admin-api';
 
 /**
  * The token-protected JSON API for agents and scripts: list and read
- * conversations (with internal notes), reply, resolve, reopen, assign.
+ * conversations (with internal notes), reply, resolve (optionally with a
+ * survey flow), reopen, assign, snooze, set priority, escalate, start a flow.
  */
 export function registerAdminApi(routes: RouteRegistry, deps: { store: Store; actions: AgentActions }): void {
   const { store, actions } = deps;
@@ -101,8 +120,9 @@ export function registerAdminApi(routes: RouteRegistry, deps: { store: Store; ac
     'POST',
     '/api/conversations/:id/resolve',
     async (req) => {
-      const b = optionalJsonBody(req, byBody);
-      return { status: 200, body: await actions.resolve(req.params.id as string, b.by ?? DEFAULT_BY) };
+      const b = optionalJsonBody(req, resolveBody);
+      const opts = b.survey ? { survey: b.survey } : undefined;
+      return { status: 200, body: await actions.resolve(req.params.id as string, b.by ?? DEFAULT_BY, opts) };
     },
     admin,
   );
@@ -126,6 +146,27 @@ export function registerAdminApi(routes: RouteRegistry, deps: { store: Store; ac
     },
     admin,
   );
+
+  const post = (path: string, run: (id: string, req: HttpRequest) => Promise<unknown>) =>
+    routes.add(
+      'POST',
+      `/api/conversations/:id/${path}`,
+      async (req) => ({ status: 200, body: await run(req.params.id as string, req) }),
+      admin,
+    );
+  post('snooze', (id, req) => {
+    const b = jsonBody(req, snoozeBody);
+    return actions.snooze(id, b.until, b.by ?? DEFAULT_BY);
+  });
+  post('priority', (id, req) => {
+    const b = jsonBody(req, priorityBody);
+    return actions.setPriority(id, b.priority, b.by ?? DEFAULT_BY);
+  });
+  post('escalate', (id, req) => actions.escalate(id, optionalJsonBody(req, byBody).by ?? DEFAULT_BY));
+  post('flow', (id, req) => {
+    const b = jsonBody(req, flowBody);
+    return actions.startFlow(id, b.flowId, b.by ?? DEFAULT_BY);
+  });
 }
 
 /** A body that may be left out entirely (resolve, reopen). */

@@ -15,20 +15,33 @@ const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
 export function post(url: string, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
-const message = (prefix: string, i: number, customers: number) =>
-  ({ id: `${prefix}-${i}`, body: JSON.stringify({ id: `${prefix}-${i}`, from: `customer-${i % customers}`, text: `how much is item ${i}?` }) });
+const message = (prefix: string, i: number, customers: number) => ({
+  id: `${prefix}-${i}`,
+  body: JSON.stringify({ id: `${prefix}-${i}`, from: `customer-${i % customers}`, text: `how much is item ${i}?` }),
+});
 
 /** Closed loop: `connections` clients each send the next message as soon as the last is acknowledged. */
-export async function closedLoop(url: string, opts: { connections: number; seconds: number; prefix: string; customers: number }): Promise<LoadResult> {
+export async function closedLoop(
+  url: string,
+  opts: { connections: number; seconds: number; prefix: string; customers: number },
+): Promise<LoadResult> {
   const r: LoadResult = { sent: 0, acked: 0, errors: 0, seconds: opts.seconds, startedAt: new Map(), ackLatencies: [] };
   const end = performance.now() + opts.seconds * 1000;
   let i = 0;
@@ -53,7 +66,10 @@ export async function closedLoop(url: string, opts: { connections: number; secon
 }
 
 /** Open loop: sends at a fixed rate regardless of answers, so latency is measured without coordinated omission. */
-export async function openLoop(url: string, opts: { rate: number; seconds: number; prefix: string; customers: number }): Promise<LoadResult> {
+export async function openLoop(
+  url: string,
+  opts: { rate: number; seconds: number; prefix: string; customers: number },
+): Promise<LoadResult> {
   const r: LoadResult = { sent: 0, acked: 0, errors: 0, seconds: opts.seconds, startedAt: new Map(), ackLatencies: [] };
   const total = Math.round(opts.rate * opts.seconds);
   const t0 = performance.now();

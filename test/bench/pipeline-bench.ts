@@ -16,7 +16,8 @@ export interface BenchLine {
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
-const customers = 500;
+// Many customers, so the loop guard (20 automatic replies per conversation in 10 minutes) never silences the load.
+const customers = 20_000;
 
 async function startBare(): Promise<{ url: string; stop: () => void }> {
   const proc = spawn(process.execPath, ['test/bench/bare-server.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -33,8 +34,18 @@ export async function benchBaseline(latencyRate: () => number): Promise<{ max: B
     const rate = max.acked / max.seconds;
     const at = await openLoop(bare.url, { rate: latencyRate() || rate / 2, seconds, prefix: 'bare-open', customers });
     return {
-      max: { name: 'bare node:http', rate, p50: percentile(max.ackLatencies, 50), p99: percentile(max.ackLatencies, 99) },
-      atRate: { name: 'bare node:http', rate: at.acked / at.seconds, p50: percentile(at.ackLatencies, 50), p99: percentile(at.ackLatencies, 99) },
+      max: {
+        name: 'bare node:http',
+        rate,
+        p50: percentile(max.ackLatencies, 50),
+        p99: percentile(max.ackLatencies, 99),
+      },
+      atRate: {
+        name: 'bare node:http',
+        rate: at.acked / at.seconds,
+        p50: percentile(at.ackLatencies, 50),
+        p99: percentile(at.ackLatencies, 99),
+      },
     };
   } finally {
     bare.stop();
@@ -50,7 +61,13 @@ export async function benchBaseline(latencyRate: () => number): Promise<{ max: B
 export async function benchPipeline(sync: 'full' | 'normal'): Promise<{ max: BenchLine; half: BenchLine }> {
   const dir = await mkdtemp(join(tmpdir(), 'tp-bench-'));
   const sink = await startSinkServer();
-  const child = await startRouterChild({ DATA_DIR: dir, SINK_URL: sink.url, SYNC: sync, LOG_LEVEL: 'error' });
+  const child = await startRouterChild({
+    DATA_DIR: dir,
+    SINK_URL: sink.url,
+    SYNC: sync,
+    LOG_LEVEL: 'error',
+    DATABASE_URL: '',
+  });
   const inbound = `${child.url}/sink/inbound`;
   const arrivals = new Map<string, number>();
   sink.onDelivery = (d) => {
@@ -66,7 +83,12 @@ export async function benchPipeline(sync: 'full' | 'normal'): Promise<{ max: Ben
     const r = await openLoop(inbound, { rate, seconds, prefix, customers });
     await waitFor(r.startedAt.keys(), 30_000);
     const lat = [...r.startedAt].map(([id, t]) => (arrivals.get(id) ?? Number.POSITIVE_INFINITY) - t);
-    return { name: `pipeline SQLite synchronous=${sync}`, rate: r.acked / r.seconds, p50: percentile(lat, 50), p99: percentile(lat, 99) };
+    return {
+      name: `pipeline SQLite synchronous=${sync}`,
+      rate: r.acked / r.seconds,
+      p50: percentile(lat, 50),
+      p99: percentile(lat, 99),
+    };
   };
   try {
     await closedLoop(inbound, { connections, seconds: 1, prefix: 'warm', customers });

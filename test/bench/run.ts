@@ -3,11 +3,12 @@
  * ratios against a bare node:http server measured in the same run on the same
  * machine (absolute figures vary too much on shared machines to mean much).
  * BENCH_SECONDS (default 5) and BENCH_CONNECTIONS (default 64) tune the load;
- * BENCH_CASES picks cases (default core,sms,email,meta); BENCH_MAILS sizes the email burst (200).
+ * BENCH_CASES picks cases (default core,sms,email,meta,slack); BENCH_MAILS sizes the email burst (200).
  */
 import { benchEmail } from './email-bench.ts';
 import { benchMeta } from './meta-bench.ts';
 import { type BenchLine, benchBaseline, benchPipeline } from './pipeline-bench.ts';
+import { benchSlack } from './slack-bench.ts';
 import { benchSms } from './sms-bench.ts';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -15,7 +16,7 @@ const fmt = (l: BenchLine) =>
   `${l.name.padEnd(36)} ${l.rate.toFixed(0).padStart(7)} msg/s   p50 ${l.p50.toFixed(1).padStart(6)} ms   p99 ${l.p99.toFixed(1).padStart(6)} ms`;
 const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(0)}%`;
 
-const known = ['core', 'sms', 'email', 'meta'];
+const known = ['core', 'sms', 'email', 'meta', 'slack'];
 const cases = new Set((process.env.BENCH_CASES ?? known.join(',')).split(',').map((c) => c.trim()));
 const unknown = [...cases].filter((c) => !known.includes(c));
 if (unknown.length > 0)
@@ -26,6 +27,7 @@ const core = cases.has('core') ? { full: await benchPipeline('full'), normal: aw
 const sms = cases.has('sms') ? await benchSms() : null;
 const email = cases.has('email') ? await benchEmail() : null;
 const meta = cases.has('meta') ? await benchMeta() : null;
+const slack = cases.has('slack') ? await benchSlack() : null;
 const base = await benchBaseline(() => core?.full.half.rate ?? sms?.half.rate ?? meta?.half.rate ?? 0);
 const baseLine = `baseline ${base.max.rate.toFixed(0)} req/s; p99 ${base.atRate.p99.toFixed(1)} ms at ${base.atRate.rate.toFixed(0)} req/s`;
 
@@ -59,5 +61,13 @@ if (meta) {
   out(`${fmt(meta.max)}   (saturation)\n${fmt(meta.half)}   (open loop at half)`);
   out(
     `  throughput ${pct(meta.max.rate, base.max.rate)} of bare; p99 at half load ${meta.half.p99.toFixed(1)} ms (${baseLine})`,
+  );
+}
+if (slack) {
+  out(
+    `\nSlack desk (canned agent replies to web chat customers, ${slack.channels} desk channels, Slack ~1 post/s each):`,
+  );
+  out(
+    `  ${slack.postsPerSecond.toFixed(2)} posts/s over ${slack.seconds.toFixed(0)} s = ${pct(slack.shareOfLimit, 1)} of Slack's limit; ${slack.rateLimited} × 429; ${slack.delivered} replies delivered`,
   );
 }

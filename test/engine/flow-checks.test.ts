@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { adapters } from '../../adapters/registry.ts';
-import { copyExample, problemsOf, type TempBusiness } from '../settings/helpers.ts';
+import { copyExample, type ExampleCopy } from './example.ts';
 
-let t: TempBusiness;
+let t: ExampleCopy;
 beforeEach(() => {
   t = copyExample();
 });
@@ -29,7 +28,7 @@ describe('touchpoint check on flows', () => {
         ].join('\n'),
       ),
     );
-    const problems = problemsOf(t, {}, adapters).filter((p) => p.file === file);
+    const problems = t.problems().filter((p) => p.file === file);
     const brief = problems.map((p) => `${p.line} ${p.path}: ${p.message}`);
     expect(brief).toEqual(
       expect.arrayContaining([
@@ -52,7 +51,7 @@ describe('touchpoint check on flows', () => {
     t.write('flows/helper.yaml', flow('id: helper\ntrigger: {}\nsteps:\n  - say: thanks\n'));
     t.write('flows/caller.yaml', flow('id: caller\ntrigger: { keywords: [help me] }\nsteps:\n  - start: helper\n'));
     const orphan = t.write('flows/orphan.yaml', flow('id: orphan\ntrigger: {}\nsteps:\n  - say: thanks\n'));
-    const problems = problemsOf(t, {}, adapters);
+    const problems = t.problems();
     expect(problems.map((p) => p.file)).toEqual([orphan]);
     expect(problems[0]).toMatchObject({ line: 3, message: expect.stringMatching(/never starts/) });
   });
@@ -62,7 +61,7 @@ describe('touchpoint check on flows', () => {
       'flows/bad.yaml',
       flow('id: bad\ntrigger: { keywords: [x] }\nsteps:\n  - sleep: 3d\n  - wait: { for: 3 days }\n'),
     );
-    const problems = problemsOf(t, {}, adapters).filter((p) => p.file === file);
+    const problems = t.problems().filter((p) => p.file === file);
     expect(problems).toEqual([
       expect.objectContaining({ line: 5, message: 'unknown key `sleep`' }),
       expect.objectContaining({ line: 6, path: 'steps[1].wait.for' }),

@@ -37,6 +37,7 @@ export class FakeSlackApi {
   rateLimited = 0;
   readonly #events = new EventEmitter();
   readonly #lastPost = new Map<string, number>();
+  readonly #failures = new Map<string, string[]>();
   readonly #server: Server;
   readonly #o: Required<FakeSlackOptions>;
   #seq = 0;
@@ -64,6 +65,11 @@ export class FakeSlackApi {
 
   get bot() {
     return this.#o.bot;
+  }
+
+  /** The next posts to `channel` fail with these Slack error codes, one each (`internal_error` is transient). */
+  failNext(channel: string, ...errors: string[]): void {
+    this.#failures.set(channel, [...(this.#failures.get(channel) ?? []), ...errors]);
   }
 
   callsOf(method: string): SlackCall[] {
@@ -145,6 +151,8 @@ export class FakeSlackApi {
           return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(wait) } };
         }
         this.#lastPost.set(channel, at);
+        const failure = this.#failures.get(channel)?.shift();
+        if (failure) return fail(failure);
         const ts = this.#ts();
         const post: SlackPost = {
           channel,

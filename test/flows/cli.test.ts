@@ -4,11 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { adapters } from '../../adapters/registry.ts';
+import { main } from '../../src/cli/main.ts';
 import { flowGraph, toMermaid } from '../../src/engine/flow-graph.ts';
 import { flowFile } from '../../src/engine/flow-schema.ts';
 import { toSvg } from '../../src/engine/flow-svg.ts';
-import { cli } from '../cli/helpers.ts';
-import { repoRoot } from '../settings/helpers.ts';
+import { repoRoot } from '../engine/example.ts';
+
+/** Runs the CLI in-process with the shipped adapters, capturing its output. */
+async function cli(argv: string[]) {
+  const out = { stdout: '', stderr: '' };
+  const io = { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t) };
+  const code = await main(argv, { adapters, env: {}, io });
+  return { code, ...out };
+}
 
 const dirs = ['--config', join(repoRoot, 'config'), '--flows', join(repoRoot, 'flows')];
 let tmp: string;
@@ -19,11 +27,12 @@ afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('touchpoint test-flows', () => {
   it('passes the shipped transcripts', async () => {
-    const r = await cli(
-      ['test-flows', join(repoRoot, 'test/flows/pricing.yaml'), join(repoRoot, 'test/flows/complaint.yaml'), ...dirs],
-      {},
-      adapters,
-    );
+    const r = await cli([
+      'test-flows',
+      join(repoRoot, 'test/flows/pricing.yaml'),
+      join(repoRoot, 'test/flows/complaint.yaml'),
+      ...dirs,
+    ]);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toMatch(/✓ A price question/);
     expect(r.stdout).toMatch(/2 passed, 0 failed/);
@@ -36,7 +45,7 @@ describe('touchpoint test-flows', () => {
       file,
       'name: wrong\nscript:\n  - customer: hello\n    bot: ["Good evening"]\n    state: { priority: urgent }\n',
     );
-    const r = await cli(['test-flows', file, '--require-all', ...dirs], {}, adapters);
+    const r = await cli(['test-flows', file, '--require-all', ...dirs]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`✗ wrong (${file})`);
     expect(r.stdout).toContain(
@@ -49,7 +58,7 @@ describe('touchpoint test-flows', () => {
   it('reports an invalid transcript like a config problem, and JSON on request', async () => {
     const file = join(tmp, 'bad.yaml');
     writeFileSync(file, 'name: bad\nscript:\n  - custmer: hi\n');
-    const r = await cli(['test-flows', file, '--json', ...dirs], {}, adapters);
+    const r = await cli(['test-flows', file, '--json', ...dirs]);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({
@@ -60,7 +69,7 @@ describe('touchpoint test-flows', () => {
   });
 
   it('says when there is nothing to run', async () => {
-    const r = await cli(['test-flows', join(tmp, 'none'), ...dirs], {}, adapters);
+    const r = await cli(['test-flows', join(tmp, 'none'), ...dirs]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no transcripts found/);
   });
@@ -69,7 +78,7 @@ describe('touchpoint test-flows', () => {
 describe('touchpoint flows graph', () => {
   it('prints Mermaid and writes an SVG', async () => {
     const svg = join(tmp, 'after-sales.svg');
-    const r = await cli(['flows', 'graph', 'after-sales', '--svg', svg, ...dirs], {}, adapters);
+    const r = await cli(['flows', 'graph', 'after-sales', '--svg', svg, ...dirs]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^flowchart TD\n {2}trigger\(\["after-sales: event purchase.completed"\]\)/);
     expect(r.stdout).toContain('s3{"satisfied = yes?"}');
@@ -81,11 +90,11 @@ describe('touchpoint flows graph', () => {
   });
 
   it('names the flows when the id is wrong, and lists them', async () => {
-    const r = await cli(['flows', 'graph', 'after-sale', '--no-svg', ...dirs], {}, adapters);
+    const r = await cli(['flows', 'graph', 'after-sale', '--no-svg', ...dirs]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no flow with the id "after-sale": did you mean `after-sales`\?/);
     expect(existsSync('after-sale.svg')).toBe(false);
-    const list = await cli(['flows', 'list', ...dirs], {}, adapters);
+    const list = await cli(['flows', 'list', ...dirs]);
     expect(list.stdout).toMatch(/booking-reminder +event:booking.created/);
   });
 });

@@ -1,17 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { adapters } from '../../adapters/registry.ts';
 import { findTranscripts, readTranscript, runTranscriptFiles } from '../../src/engine/transcript-files.ts';
 import { runTranscript } from '../../src/engine/transcript-run.ts';
-import { loadSettings } from '../../src/settings/load.ts';
-import { repoRoot } from '../settings/helpers.ts';
+import { exampleSettings } from '../engine/example.ts';
 
-const settings = loadSettings({
-  configDir: join(repoRoot, 'config'),
-  flowsDir: join(repoRoot, 'flows'),
-  adapters,
-  env: {},
-});
+const settings = exampleSettings();
 const files = findTranscripts(join(import.meta.dirname));
 
 describe('flow transcripts (test/flows/*.yaml) against the example business', () => {

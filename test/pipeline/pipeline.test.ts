@@ -69,7 +69,9 @@ async function setup(batchTransactions: boolean, kind: 'sqlite' | 'postgres' = '
 
 async function conversationsWithMessages() {
   const convs = await store.listConversations({});
-  return Promise.all(convs.map(async (c) => ({ c, messages: await store.listMessages(c.id, { includeInternal: true }) })));
+  return Promise.all(
+    convs.map(async (c) => ({ c, messages: await store.listMessages(c.id, { includeInternal: true }) })),
+  );
 }
 
 async function teardown() {
@@ -115,17 +117,26 @@ for (const v of variants) {
     it('keeps one thread in one conversation, in order, and opens another for another visitor', async () => {
       await ingestor.ingest(envelope({ providerId: 'a', text: 'hello' }));
       await ingestor.ingest(envelope({ providerId: 'b', text: 'price of cake?' }));
-      await ingestor.ingest(envelope({ providerId: 'c', threadKey: 'webchat:v2', from: { kind: 'webchat', value: 'v2' }, text: 'hi' }));
+      await ingestor.ingest(
+        envelope({ providerId: 'c', threadKey: 'webchat:v2', from: { kind: 'webchat', value: 'v2' }, text: 'hi' }),
+      );
       await router.drain();
       const all = await conversationsWithMessages();
       expect(all).toHaveLength(2);
       const v1 = all.find((x) => x.c.threadKey === 'webchat:v1');
-      expect(v1?.messages.map((m) => m.text)).toEqual(['hello', 'Hello Ada, welcome to Test Shop!', 'price of cake?', 'A loaf is £4.']);
+      expect(v1?.messages.map((m) => m.text)).toEqual([
+        'hello',
+        'Hello Ada, welcome to Test Shop!',
+        'price of cake?',
+        'A loaf is £4.',
+      ]);
     });
 
     it('drops echoes of our own messages and never answers an auto-reply', async () => {
       await ingestor.ingest(envelope({ providerId: 'echo', flags: { echo: true } }));
-      await ingestor.ingest(envelope({ providerId: 'auto', flags: { autoReply: true }, text: 'I am on vacation, price list attached' }));
+      await ingestor.ingest(
+        envelope({ providerId: 'auto', flags: { autoReply: true }, text: 'I am on vacation, price list attached' }),
+      );
       await router.drain();
       const all = await conversationsWithMessages();
       expect(all).toHaveLength(1);
@@ -141,7 +152,11 @@ for (const v of variants) {
       let [x] = await conversationsWithMessages();
       expect(x?.c.tags).toEqual(['wants-human', 'handoff']);
       expect(x?.c.priority).toBe('high');
-      expect(x?.messages.map((m) => m.text)).toEqual(['can I talk to a person please', 'Connecting you to a person.', 'how much is it?']);
+      expect(x?.messages.map((m) => m.text)).toEqual([
+        'can I talk to a person please',
+        'Connecting you to a person.',
+        'how much is it?',
+      ]);
 
       const actions = createAgentActions({ store, clock, destinationOf, onMessages: () => {} });
       await actions.reply(x!.c.id, { text: 'Hi, Sam here. It is £4.', agent: 'sam' });
@@ -175,11 +190,30 @@ for (const v of variants) {
     });
 
     it('finds the conversation of our earlier message through inReplyTo', async () => {
-      await ingestor.ingest(envelope({ providerId: 'm1', threadKey: 'email:a', channel: 'email', touchpoint: { channel: 'email', kind: 'email', visibility: 'private' }, from: { kind: 'email', value: 'a@x.test' }, text: 'price?' }));
+      await ingestor.ingest(
+        envelope({
+          providerId: 'm1',
+          threadKey: 'email:a',
+          channel: 'email',
+          touchpoint: { channel: 'email', kind: 'email', visibility: 'private' },
+          from: { kind: 'email', value: 'a@x.test' },
+          text: 'price?',
+        }),
+      );
       await router.drain();
       const [job] = await store.claimOutbox({ owner: 'o', now: clock.now(), leaseMs: 1000, limit: 10 });
       await store.markSent(job!.id, '<ours@shop.test>', 'sent', clock.now());
-      await ingestor.ingest(envelope({ providerId: 'm2', threadKey: 'email:other', channel: 'email', inReplyTo: ['<ours@shop.test>'], touchpoint: { channel: 'email', kind: 'email', visibility: 'private' }, from: { kind: 'email', value: 'a@x.test' }, text: 'thanks' }));
+      await ingestor.ingest(
+        envelope({
+          providerId: 'm2',
+          threadKey: 'email:other',
+          channel: 'email',
+          inReplyTo: ['<ours@shop.test>'],
+          touchpoint: { channel: 'email', kind: 'email', visibility: 'private' },
+          from: { kind: 'email', value: 'a@x.test' },
+          text: 'thanks',
+        }),
+      );
       await router.drain();
       const all = await conversationsWithMessages();
       expect(all).toHaveLength(1);
@@ -236,17 +270,42 @@ for (const v of variants) {
     });
 
     it('turns a bounce into a note on the conversation it concerns, with no new contact', async () => {
-      await ingestor.ingest(envelope({ providerId: 'b1', channel: 'email', threadKey: 'email:x', touchpoint: { channel: 'email', kind: 'email', visibility: 'private' }, from: { kind: 'email', value: 'x@example.test' }, text: 'price?' }));
+      await ingestor.ingest(
+        envelope({
+          providerId: 'b1',
+          channel: 'email',
+          threadKey: 'email:x',
+          touchpoint: { channel: 'email', kind: 'email', visibility: 'private' },
+          from: { kind: 'email', value: 'x@example.test' },
+          text: 'price?',
+        }),
+      );
       await router.drain();
       const [job] = await store.claimOutbox({ owner: 'o', now: clock.now(), leaseMs: 1000, limit: 10 });
       await store.markSent(job!.id, '<reply1@shop.test>', 'sent', clock.now());
-      await ingestor.ingest(envelope({ providerId: 'dsn1', channel: 'email', threadKey: 'email:mailer-daemon', touchpoint: { channel: 'email', kind: 'email', visibility: 'private' }, from: { kind: 'email', value: 'mailer-daemon@mx.example.test' }, text: 'x@example.test: 5.1.1 user unknown', flags: { bounce: true }, bounceOf: '<reply1@shop.test>' }));
+      await ingestor.ingest(
+        envelope({
+          providerId: 'dsn1',
+          channel: 'email',
+          threadKey: 'email:mailer-daemon',
+          touchpoint: { channel: 'email', kind: 'email', visibility: 'private' },
+          from: { kind: 'email', value: 'mailer-daemon@mx.example.test' },
+          text: 'x@example.test: 5.1.1 user unknown',
+          flags: { bounce: true },
+          bounceOf: '<reply1@shop.test>',
+        }),
+      );
       await router.drain();
       const convs = await store.listConversations({});
       expect(convs).toHaveLength(1);
-      const notes = (await store.listMessages(convs[0]!.id, { includeInternal: true })).filter((m) => m.visibility === 'internal');
+      const notes = (await store.listMessages(convs[0]!.id, { includeInternal: true })).filter(
+        (m) => m.visibility === 'internal',
+      );
       expect(notes.map((m) => m.text)).toEqual(['Delivery failed: x@example.test: 5.1.1 user unknown']);
-      expect(routed.at(-1)).toMatchObject({ bounceOf: '<reply1@shop.test>', bounceReason: 'x@example.test: 5.1.1 user unknown' });
+      expect(routed.at(-1)).toMatchObject({
+        bounceOf: '<reply1@shop.test>',
+        bounceReason: 'x@example.test: 5.1.1 user unknown',
+      });
       expect(await store.findContactByIdentity({ kind: 'email', value: 'mailer-daemon@mx.example.test' })).toBeNull();
     });
 
@@ -270,7 +329,11 @@ describe('ingest', () => {
   });
 
   it('writes concurrent envelopes together and acknowledges each', async () => {
-    const results = await Promise.all(Array.from({ length: 300 }, (_, i) => ingestor.ingest(envelope({ providerId: `n${i}`, threadKey: `webchat:${i % 7}` }))));
+    const results = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        ingestor.ingest(envelope({ providerId: `n${i}`, threadKey: `webchat:${i % 7}` })),
+      ),
+    );
     expect(new Set(results.map((r) => r.eventId)).size).toBe(300);
     expect(await store.countInbound('pending')).toBe(300);
   });

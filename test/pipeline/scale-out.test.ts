@@ -19,7 +19,8 @@ describe.skipIf(!databaseUrl)('scale-out: three routers share PostgreSQL (needs 
   const stores: Store[] = [];
 
   beforeAll(async () => {
-    for (let i = 0; i < 3; i++) stores.push(await openStore({ databaseUrl, schema, dataDir: '/nonexistent', log: silentLogger }));
+    for (let i = 0; i < 3; i++)
+      stores.push(await openStore({ databaseUrl, schema, dataDir: '/nonexistent', log: silentLogger }));
   });
   afterAll(async () => {
     await Promise.all(stores.map((s) => s.close()));

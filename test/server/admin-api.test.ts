@@ -91,9 +91,9 @@ function fakeActions() {
       calls.push(['reply', id, input]);
       return { ...message('m9', input.internal ? 'internal' : 'customer'), text: input.text };
     },
-    async resolve(id, by) {
+    async resolve(id, by, opts) {
       known(id);
-      calls.push(['resolve', id, by]);
+      calls.push(opts ? ['resolve', id, by, opts] : ['resolve', id, by]);
       return conversation(id, 400, 'resolved');
     },
     async reopen(id, by) {
@@ -105,6 +105,26 @@ function fakeActions() {
       known(id);
       calls.push(['assign', id, assignee, by]);
       return { ...conversation(id, 400), assignee };
+    },
+    async snooze(id, until, by) {
+      known(id);
+      calls.push(['snooze', id, until, by]);
+      return conversation(id, 400, 'snoozed');
+    },
+    async setPriority(id, priority, by) {
+      known(id);
+      calls.push(['priority', id, priority, by]);
+      return { ...conversation(id, 400), priority };
+    },
+    async escalate(id, by) {
+      known(id);
+      calls.push(['escalate', id, by]);
+      return { ...conversation(id, 400), priority: 'high' };
+    },
+    async startFlow(id, flowId, by) {
+      known(id);
+      calls.push(['flow', id, flowId, by]);
+      return conversation(id, 400);
     },
   };
   return { actions, calls };
@@ -217,5 +237,40 @@ describe('admin API', () => {
     expect(await json(unknown)).toEqual({ error: 'not_found', reason: 'no conversation nope' });
     const noAssignee = await post('/api/conversations/c1/assign', {});
     expect((await json(noAssignee)).reason).toMatch(/^body\.assignee: /);
+  });
+
+  it('snoozes, sets priority, escalates and starts a flow', async () => {
+    const until = Date.UTC(2026, 0, 6, 9);
+    const snoozed = await post('/api/conversations/c1/snooze', { until, by: 'sam' });
+    expect(snoozed.status).toBe(200);
+    expect((await json(snoozed)).status).toBe('snoozed');
+    await post('/api/conversations/c1/snooze', { until: '2026-01-06T09:00:00Z' });
+    const prio = await post('/api/conversations/c1/priority', { priority: 'urgent', by: 'sam' });
+    expect((await json(prio)).priority).toBe('urgent');
+    expect((await post('/api/conversations/c1/escalate')).status).toBe(200);
+    expect((await post('/api/conversations/c1/flow', { flowId: 'csat', by: 'sam' })).status).toBe(200);
+    await post('/api/conversations/c1/resolve', { by: 'sam', survey: 'csat' });
+    expect(calls).toEqual([
+      ['snooze', 'c1', until, 'sam'],
+      ['snooze', 'c1', until, 'admin-api'],
+      ['priority', 'c1', 'urgent', 'sam'],
+      ['escalate', 'c1', 'admin-api'],
+      ['flow', 'c1', 'csat', 'sam'],
+      ['resolve', 'c1', 'sam', { survey: 'csat' }],
+    ]);
+  });
+
+  it('rejects bad snooze, priority and flow bodies with a reason, calling nothing', async () => {
+    const noUntil = await post('/api/conversations/c1/snooze', {});
+    expect(noUntil.status).toBe(400);
+    expect((await json(noUntil)).reason).toMatch(/^body\.until: /);
+    const badUntil = await post('/api/conversations/c1/snooze', { until: 'tomorrow' });
+    expect((await json(badUntil)).reason).toMatch(/^body\.until: /);
+    const badPriority = await post('/api/conversations/c1/priority', { priority: 'asap' });
+    expect((await json(badPriority)).reason).toBe('body.priority: must be one of low, normal, high, urgent');
+    const noFlow = await post('/api/conversations/c1/flow', { flowId: ' ' });
+    expect((await json(noFlow)).reason).toBe('body.flowId: must not be empty');
+    expect(calls).toEqual([]);
+    expect((await post('/api/conversations/nope/escalate')).status).toBe(404);
   });
 });

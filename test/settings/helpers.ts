@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { adapters as shippedAdapters } from '../../adapters/registry.ts';
-import { adapters as shippedAdapters } from '../../adapters/registry.ts';
 import type { AdapterDefinition, AdapterRegistry } from '../../src/channel/contract.ts';
 import { ConfigError, type ConfigProblem } from '../../src/errors.ts';
 import type { Env } from '../../src/settings/env-refs.ts';

@@ -26,7 +26,7 @@ describe('JSON Schemas', () => {
       };
     };
     const blocks = channels.properties.channels;
-    expect(Object.keys(blocks.properties)).toEqual(['email', 'sms', 'webchat', 'webform', 'whatsapp']);
+    expect(Object.keys(blocks.properties).sort()).toEqual(Object.keys(testAdapters).sort());
     expect(blocks.additionalProperties).toBe(false);
     expect(Object.keys(blocks.properties.webchat?.properties ?? {})).toEqual(['enabled', 'rateLimit', 'title']);
     expect(blocks.properties.webchat?.additionalProperties).toBe(false);

@@ -19,7 +19,14 @@ export const sinkDefinition: AdapterDefinition<z.infer<typeof settings>> = {
     let host: ChannelHost | null = null;
     return {
       channel: 'sink',
-      capabilities: { threads: false, privateReply: false, attachments: false, richParts: false, maxTextLength: null, idempotentSend: true },
+      capabilities: {
+        threads: false,
+        privateReply: false,
+        attachments: false,
+        richParts: false,
+        maxTextLength: null,
+        idempotentSend: true,
+      },
       rateLimit: { minTimeMs: 0, maxConcurrent: 4 },
       async start(h) {
         host = h;
@@ -51,7 +58,12 @@ export const sinkDefinition: AdapterDefinition<z.infer<typeof settings>> = {
       },
       destination: (threadKey) => threadKey.slice('sink:'.length),
       async send(msg) {
-        const body = JSON.stringify({ nonce: msg.id, to: msg.destination, text: msg.text, replyTo: msg.replyRef?.inbound ?? null });
+        const body = JSON.stringify({
+          nonce: msg.id,
+          to: msg.destination,
+          text: msg.text,
+          replyTo: msg.replyRef?.inbound ?? null,
+        });
         let res: { status: number; text: string; retryAfter: string | undefined };
         try {
           res = await postJson(s.sinkUrl, body);
@@ -69,14 +81,32 @@ export const sinkDefinition: AdapterDefinition<z.infer<typeof settings>> = {
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-function postJson(url: string, body: string): Promise<{ status: number; text: string; retryAfter: string | undefined }> {
+function postJson(
+  url: string,
+  body: string,
+): Promise<{ status: number; text: string; retryAfter: string | undefined }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: 10_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfter: res.headers['retry-after'] }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        timeout: 10_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString('utf8'),
+            retryAfter: res.headers['retry-after'],
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('sink timed out')));
     req.on('error', reject);
     req.end(body);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { SNOOZE_LABELS, SNOOZE_PRESETS } from '../../../src/desk/snooze-presets.ts';
 import type { Contact, Conversation, Identity } from '../../../src/model/types.ts';
 import type { Agents } from './agents.ts';
 import { teamOf } from './routing.ts';
@@ -12,7 +13,15 @@ export const ACTION = {
   private: 'tp_private',
   note: 'tp_note',
   canned: 'tp_canned',
+  snooze: 'tp_snooze',
+  priority: 'tp_priority',
+  escalate: 'tp_escalate',
+  flow: 'tp_flow',
 } as const;
+
+/** The snooze menu's choice that opens the date-and-time picker. */
+export const SNOOZE_PICK = 'pick';
+const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 
 export interface HeaderFacts {
   conversation: Conversation;
@@ -48,7 +57,7 @@ export function headerBlocks(f: HeaderFacts, agents: Agents, hasCanned: boolean)
   const field = (label: string, value: string) => ({ type: 'mrkdwn', text: `*${label}*\n${value}` });
   const fields = [
     field('Channel', `${esc(c.touchpoint.channel)} · ${esc(c.touchpoint.kind)} (${c.touchpoint.visibility})`),
-    field('Status', c.status),
+    field('Status', c.status + (snoozedUntil(c) ? ` until ${slackDate(snoozedUntil(c) as number)}` : '')),
     field('Category', esc(c.category ?? '—') + (team ? ` · team ${esc(team)}` : '')),
     field('Intent', esc(c.intent ?? '—')),
     field('Priority', c.priority),
@@ -64,6 +73,8 @@ export function headerBlocks(f: HeaderFacts, agents: Agents, hasCanned: boolean)
     value: c.id,
     ...(style ? { style } : {}),
   });
+  const option = (text: string, value: string) => ({ text: { type: 'plain_text', text }, value });
+  const priorities = PRIORITIES.map((p) => option(p, p));
   const controls = [
     button('Assign to me', ACTION.assignMe),
     { type: 'users_select', action_id: ACTION.assign, placeholder: { type: 'plain_text', text: 'Assign to…' } },
@@ -71,6 +82,28 @@ export function headerBlocks(f: HeaderFacts, agents: Agents, hasCanned: boolean)
     ...(live && c.touchpoint.visibility === 'public' ? [button('Move to private', ACTION.private, 'danger')] : []),
     button('Internal note', ACTION.note),
     ...(hasCanned ? [button('Canned response', ACTION.canned)] : []),
+    ...(live
+      ? [
+          {
+            type: 'static_select',
+            action_id: ACTION.snooze,
+            placeholder: { type: 'plain_text', text: 'Snooze…' },
+            options: [
+              ...SNOOZE_PRESETS.map((p) => option(SNOOZE_LABELS[p], p)),
+              option('Pick a date and time…', SNOOZE_PICK),
+            ],
+          },
+        ]
+      : []),
+    {
+      type: 'static_select',
+      action_id: ACTION.priority,
+      placeholder: { type: 'plain_text', text: 'Priority' },
+      options: priorities,
+      initial_option: priorities.find((p) => p.value === c.priority),
+    },
+    ...(live ? [button('Escalate', ACTION.escalate, 'danger')] : []),
+    button('Start a flow', ACTION.flow),
   ];
   const blocks = [
     { type: 'section', text: { type: 'mrkdwn', text: `*${esc(name)}*${ids ? `\n${ids}` : ''}` } },
@@ -82,6 +115,11 @@ export function headerBlocks(f: HeaderFacts, agents: Agents, hasCanned: boolean)
     },
   ];
   return { text: `${name} on ${c.touchpoint.channel}: ${c.status}, ${c.priority}`, blocks };
+}
+
+function snoozedUntil(c: Conversation): number | null {
+  const until = (c.flowState?.snooze as { until?: unknown } | undefined)?.until;
+  return c.status === 'snoozed' && typeof until === 'number' ? until : null;
 }
 
 export const fingerprint = (v: unknown) =>

@@ -1,12 +1,26 @@
 import type { App } from '@slack/bolt';
+import type { Clock } from '../../../src/clock.ts';
 import type { DeskHost } from '../../../src/desk/events.ts';
+import { SNOOZE_PRESETS, type SnoozePreset, snoozeUntil } from '../../../src/desk/snooze-presets.ts';
 import { TouchpointError } from '../../../src/errors.ts';
 import type { Logger } from '../../../src/log.ts';
+import type { Priority } from '../../../src/model/types.ts';
 import { isWrittenByPerson, type SlackMessageEvent } from '../customer/envelope.ts';
 import type { DeskAgent, DeskSettings } from '../settings.ts';
 import { type Agents, REFUSAL } from './agents.ts';
-import { ACTION } from './header.ts';
-import { CANNED_INPUT, cannedModal, inputValue, NOTE_INPUT, noteModal, VIEW } from './modals.ts';
+import { ACTION, SNOOZE_PICK } from './header.ts';
+import {
+  CANNED_INPUT,
+  cannedModal,
+  FLOW_INPUT,
+  flowModal,
+  inputValue,
+  NOTE_INPUT,
+  noteModal,
+  SNOOZE_INPUT,
+  snoozeModal,
+  VIEW,
+} from './modals.ts';
 import type { DeskSync } from './sync.ts';
 import type { ThreadStore } from './threads.ts';
 
@@ -17,8 +31,13 @@ export interface DeskListenerDeps {
   agents: Agents;
   threads: ThreadStore;
   sync: DeskSync;
+  clock: Clock;
   log: Logger;
 }
+
+const PRIORITIES: readonly string[] = ['low', 'normal', 'high', 'urgent'] satisfies Priority[];
+const isPreset = (v: string | undefined): v is SnoozePreset => SNOOZE_PRESETS.includes(v as SnoozePreset);
+const selected = (a: Record<string, unknown>) => (a.selected_option as { value?: string } | undefined)?.value;
 
 /** The message shortcut that opens the internal-note modal for the thread it is used in. */
 export const NOTE_SHORTCUT = 'tp_note';
@@ -149,7 +168,8 @@ export function registerDeskListeners(d: DeskListenerDeps): {
     if (!target) return refuse(w, 'That person is not a desk agent: only agents in the configuration can be assigned.');
     await act(id, w, () => desk.actions.assign(id, target.agent, agent.agent));
   });
-  control(ACTION.resolve, (id, agent, w) => act(id, w, () => desk.actions.resolve(id, agent.agent)));
+  const survey = d.settings.csatOnResolve ? { survey: d.settings.csatOnResolve } : undefined;
+  control(ACTION.resolve, (id, agent, w) => act(id, w, () => desk.actions.resolve(id, agent.agent, survey)));
   control(ACTION.reopen, (id, agent, w) => act(id, w, () => desk.actions.reopen(id, agent.agent)));
   control(ACTION.private, (id, agent, w) => act(id, w, () => desk.moveToPrivate(id, agent.agent)));
   control(ACTION.note, async (id, _agent, _w, b) => {
@@ -157,6 +177,29 @@ export function registerDeskListeners(d: DeskListenerDeps): {
   });
   control(ACTION.canned, async (id, _agent, _w, b) => {
     await app.client.views.open({ trigger_id: String(b.trigger_id), view: cannedModal(id, d.settings) as never });
+  });
+
+  control(ACTION.snooze, async (id, agent, w, b, a) => {
+    const choice = selected(a);
+    if (choice === SNOOZE_PICK) {
+      const view = snoozeModal(id, d.clock.now() + 3_600_000);
+      await app.client.views.open({ trigger_id: String(b.trigger_id), view: view as never });
+      return;
+    }
+    if (!isPreset(choice)) return refuse(w, 'Pick one of the snooze options.');
+    const channel = (await desk.reads.conversation(id))?.touchpoint.channel;
+    const until = snoozeUntil(choice, d.clock.now(), desk.calendar, channel);
+    await act(id, w, () => desk.actions.snooze(id, until, agent.agent));
+  });
+  control(ACTION.priority, async (id, agent, w, _b, a) => {
+    const priority = selected(a);
+    if (!priority || !PRIORITIES.includes(priority)) return refuse(w, 'Pick one of the priorities.');
+    await act(id, w, () => desk.actions.setPriority(id, priority as Priority, agent.agent));
+  });
+  control(ACTION.escalate, (id, agent, w) => act(id, w, () => desk.actions.escalate(id, agent.agent)));
+  control(ACTION.flow, async (id, _agent, w, b) => {
+    if (desk.flows.length === 0) return refuse(w, 'No flows are configured to start.');
+    await app.client.views.open({ trigger_id: String(b.trigger_id), view: flowModal(id, desk.flows) as never });
   });
 
   app.shortcut(NOTE_SHORTCUT, async ({ ack, body }) => {
@@ -198,6 +241,29 @@ export function registerDeskListeners(d: DeskListenerDeps): {
     await act(id, { user: body.user.id }, () =>
       desk.actions.reply(id, { text: agents.signed(agent, picked.text), agent: agent.agent }),
     );
+  });
+
+  app.view(VIEW.flow, async ({ ack, body, view }) => {
+    const agent = agents.bySlackUser(body.user.id);
+    const flowId = inputValue(view, FLOW_INPUT.block, FLOW_INPUT.action);
+    if (!agent) return ack({ response_action: 'errors', errors: { [FLOW_INPUT.block]: REFUSAL } });
+    if (!flowId || !desk.flows.some((f) => f.id === flowId))
+      return ack({ response_action: 'errors', errors: { [FLOW_INPUT.block]: 'Pick a flow.' } });
+    await ack();
+    const id = view.private_metadata;
+    await act(id, { user: body.user.id }, () => desk.actions.startFlow(id, flowId, agent.agent));
+  });
+
+  app.view(VIEW.snooze, async ({ ack, body, view }) => {
+    const agent = agents.bySlackUser(body.user.id);
+    const seconds = Number(inputValue(view, SNOOZE_INPUT.block, SNOOZE_INPUT.action));
+    const until = seconds * 1000;
+    if (!agent) return ack({ response_action: 'errors', errors: { [SNOOZE_INPUT.block]: REFUSAL } });
+    if (!Number.isFinite(until) || until <= d.clock.now())
+      return ack({ response_action: 'errors', errors: { [SNOOZE_INPUT.block]: 'Pick a time in the future.' } });
+    await ack();
+    const id = view.private_metadata;
+    await act(id, { user: body.user.id }, () => desk.actions.snooze(id, until, agent.agent));
   });
 
   return { onThreadMessage };

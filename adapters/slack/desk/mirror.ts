@@ -1,3 +1,4 @@
+import type { DeliveryRetry } from '../../../src/desk/events.ts';
 import type { Conversation, Message } from '../../../src/model/types.ts';
 import type { DeskSettings } from '../settings.ts';
 import type { Agents } from './agents.ts';
@@ -17,12 +18,12 @@ const mention = (agents: Agents, id: string | null) => {
 };
 
 /**
- * SLA notices call people in: a warning the assignee, a breach the assignee
- * then the escalation chain (each once).
+ * SLA notices call people in: a warning the assignee, a breach (or an agent's
+ * escalation) the assignee then the escalation chain (each once).
  */
 function slaMentions(desk: DeskSettings, agents: Agents, c: Conversation, text: string): string {
-  if (!/^SLA (warning|breached)/.test(text)) return '';
-  const ids = text.startsWith('SLA breached') ? [c.assignee, ...desk.escalation] : [c.assignee];
+  if (!/^(SLA (warning|breached)|Escalated by )/.test(text)) return '';
+  const ids = text.startsWith('SLA warning') ? [c.assignee] : [c.assignee, ...desk.escalation];
   const users = [...new Set(ids.map((id) => mention(agents, id)).filter((m): m is string => !!m))];
   return users.length ? `${users.join(' ')} ` : '';
 }
@@ -39,6 +40,11 @@ export function mirrorText(desk: DeskSettings, agents: Agents, c: Conversation, 
   if (m.author.kind === 'bot') return `:robot_face: *Bot*\n${quote(m.text)}`;
   if (m.author.kind === 'agent') return `:bust_in_silhouette: *${who}* replied\n${quote(m.text)}`;
   return `:information_source: ${esc(clip(m.text))}`;
+}
+
+export function retryText(m: Message, r: DeliveryRetry): string {
+  const at = `<!date^${Math.floor(r.nextAt / 1000)}^{time_secs}|${new Date(r.nextAt).toISOString().slice(11, 19)} UTC>`;
+  return `:hourglass_flowing_sand: *Delivery retried*: attempt ${r.attempt} failed (${esc(r.error)}); trying again at ${at}\n${quote(m.text)}`;
 }
 
 export function failureText(m: Message): string {

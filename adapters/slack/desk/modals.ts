@@ -1,6 +1,16 @@
+import type { DeskHost } from '../../../src/desk/events.ts';
 import type { DeskSettings } from '../settings.ts';
 
-export const VIEW = { note: 'tp_note_modal', canned: 'tp_canned_modal' } as const;
+export const VIEW = {
+  note: 'tp_note_modal',
+  canned: 'tp_canned_modal',
+  flow: 'tp_flow_modal',
+  snooze: 'tp_snooze_modal',
+} as const;
+export const FLOW_INPUT = { block: 'tp_flow_block', action: 'tp_flow_pick' } as const;
+export const SNOOZE_INPUT = { block: 'tp_snooze_block', action: 'tp_snooze_at' } as const;
+/** Slack's static_select takes at most 100 options. */
+const MAX_OPTIONS = 100;
 export const NOTE_INPUT = { block: 'tp_note_block', action: 'tp_note_text' } as const;
 export const CANNED_INPUT = { block: 'tp_canned_block', action: 'tp_canned_pick' } as const;
 
@@ -52,13 +62,68 @@ export function cannedModal(conversationId: string, desk: DeskSettings) {
   };
 }
 
-/** A submitted view's value of one input. */
+/** A modal to start an engagement flow; the select filters the flows as the agent types. */
+export function flowModal(conversationId: string, flows: DeskHost['flows']) {
+  return {
+    type: 'modal' as const,
+    callback_id: VIEW.flow,
+    private_metadata: conversationId,
+    title: { type: 'plain_text' as const, text: 'Start a flow' },
+    submit: { type: 'plain_text' as const, text: 'Start' },
+    close: { type: 'plain_text' as const, text: 'Cancel' },
+    blocks: [
+      {
+        type: 'input',
+        block_id: FLOW_INPUT.block,
+        label: { type: 'plain_text', text: 'Flow (type to search)' },
+        element: {
+          type: 'static_select',
+          action_id: FLOW_INPUT.action,
+          options: flows.slice(0, MAX_OPTIONS).map((f) => ({
+            text: { type: 'plain_text', text: f.id.slice(0, 75) },
+            value: f.id,
+            ...(f.description ? { description: { type: 'plain_text', text: f.description.slice(0, 75) } } : {}),
+          })),
+        },
+      },
+    ],
+  };
+}
+
+/** A modal to snooze until a date and time the agent picks (in their own Slack timezone). */
+export function snoozeModal(conversationId: string, initial: number) {
+  return {
+    type: 'modal' as const,
+    callback_id: VIEW.snooze,
+    private_metadata: conversationId,
+    title: { type: 'plain_text' as const, text: 'Snooze' },
+    submit: { type: 'plain_text' as const, text: 'Snooze' },
+    close: { type: 'plain_text' as const, text: 'Cancel' },
+    blocks: [
+      {
+        type: 'input',
+        block_id: SNOOZE_INPUT.block,
+        label: { type: 'plain_text', text: 'Open again at' },
+        element: {
+          type: 'datetimepicker',
+          action_id: SNOOZE_INPUT.action,
+          initial_date_time: Math.floor(initial / 1000),
+        },
+      },
+    ],
+  };
+}
+
+interface InputState {
+  value?: string;
+  selected_option?: { value?: string };
+  selected_date_time?: number;
+}
+
+/** A submitted view's value of one input (a date-time picker's as epoch seconds, in text). */
 export function inputValue(view: unknown, block: string, action: string): string | null {
-  const values = (
-    view as {
-      state?: { values?: Record<string, Record<string, { value?: string; selected_option?: { value?: string } }>> };
-    }
-  ).state?.values;
+  const values = (view as { state?: { values?: Record<string, Record<string, InputState>> } }).state?.values;
   const v = values?.[block]?.[action];
+  if (typeof v?.selected_date_time === 'number') return String(v.selected_date_time);
   return v?.value ?? v?.selected_option?.value ?? null;
 }

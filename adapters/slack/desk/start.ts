@@ -30,8 +30,25 @@ export async function startDesk(o: {
   const agents = createAgents(settings);
   const threads = createThreadStore(o.host.state);
   const sync = createDeskSync({ desk, settings, agents, threads, client: o.client, clock: o.clock, log });
-  const { onThreadMessage } = registerDeskListeners({ app: o.app, desk, settings, agents, threads, sync, log });
-  const unsubscribe = desk.subscribe((n) => sync.nudge(n.conversationId));
+  const { onThreadMessage } = registerDeskListeners({
+    app: o.app,
+    desk,
+    settings,
+    agents,
+    threads,
+    sync,
+    clock: o.clock,
+    log,
+  });
+  if (settings.csatOnResolve && !desk.flows.some((f) => f.id === settings.csatOnResolve))
+    log.warn(
+      { flow: settings.csatOnResolve },
+      'channels.slack.desk.csatOnResolve names no flow: resolving from the desk will be refused until it does',
+    );
+  const unsubscribe = desk.subscribe((n) => {
+    if (n.retry) sync.retried(n.conversationId, n.retry);
+    else sync.nudge(n.conversationId);
+  });
   const deskChannels = new Set([settings.defaultChannel, ...settings.routes.map((r) => r.deskChannel)]);
 
   return {

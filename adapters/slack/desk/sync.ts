@@ -1,12 +1,12 @@
 import type { Clock } from '../../../src/clock.ts';
-import type { DeskHost } from '../../../src/desk/events.ts';
+import type { DeliveryRetry, DeskHost } from '../../../src/desk/events.ts';
 import type { Logger } from '../../../src/log.ts';
 import type { Conversation, Message } from '../../../src/model/types.ts';
 import { asSlackSendError, type WebClient } from '../api/client.ts';
 import type { DeskSettings } from '../settings.ts';
 import type { Agents } from './agents.ts';
 import { fingerprint, headerBlocks } from './header.ts';
-import { failureText, mirrorText } from './mirror.ts';
+import { failureText, mirrorText, retryText } from './mirror.ts';
 import { deskChannelFor, needsPerson } from './routing.ts';
 import type { DeskThread, ThreadStore } from './threads.ts';
 
@@ -208,8 +208,28 @@ export function createDeskSync(d: DeskSyncDeps) {
     }
   }
 
+  /**
+   * A send to the customer is being retried: said once per message and attempt,
+   * in a thread the conversation already has (none is opened for it). Kept in
+   * memory only: the final outcome, sent or failed, comes from the store.
+   */
+  const toldRetries = new Set<string>();
+  function retried(conversationId: string, r: DeliveryRetry): void {
+    if (stopped || r.failure !== 'transient') return;
+    const mark = `${r.messageId}:${r.attempt}`;
+    if (toldRetries.has(mark)) return;
+    toldRetries.add(mark);
+    if (toldRetries.size > 10_000) toldRetries.delete(toldRetries.values().next().value as string);
+    void serial(conversationId, async () => {
+      const t = await d.threads.get(conversationId);
+      const m = t ? (await allMessages(conversationId)).find((x) => x.id === r.messageId) : undefined;
+      if (t && m && m.visibility === 'customer') await post(t, retryText(m, r));
+    }).catch((err: unknown) => d.log.warn({ err, conversationId }, 'could not post a delivery retry to the desk'));
+  }
+
   return {
     nudge,
+    retried,
     /** Runs `fn` in the conversation's turn: nothing is mirrored while it runs. */
     serial,
     /** After a restart: every recent conversation catches up (notices sent before the crash are gone). */

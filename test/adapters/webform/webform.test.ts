@@ -23,7 +23,14 @@ describe('web form submissions', () => {
         threadKey: 'webform:ada@example.com',
         from: { kind: 'email', value: 'ada@example.com', verified: false, name: 'Ada Lovelace' },
         text: 'Do you cater?',
-        replyRef: { formId: 'contact', email: 'ada@example.com', phone: '+44 20 7946 0000' },
+        replyRef: {
+          formId: 'contact',
+          email: 'ada@example.com',
+          to: 'ada@example.com',
+          name: 'Ada Lovelace',
+          subject: 'Your message (contact)',
+          phone: '+44 20 7946 0000',
+        },
         sentAt: w.clock.now(),
         raw: {
           formId: 'contact',
@@ -41,7 +48,11 @@ describe('web form submissions', () => {
     const res = await w.postForm('contact', { ...fields, phone: '' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('thanks');
-    expect(w.host.envelopes[0]?.replyRef).toEqual({ formId: 'contact', email: 'ada@example.com' });
+    expect(w.host.envelopes[0]?.replyRef).toMatchObject({
+      formId: 'contact',
+      email: 'ada@example.com',
+      to: 'ada@example.com',
+    });
     const thanks = await fetch(new URL('thanks', `${w.url}/webform/contact`));
     expect(thanks.status).toBe(200);
     expect(await thanks.text()).toContain('Ta, &lt;we&gt; will write back.');

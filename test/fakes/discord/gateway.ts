@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import WebSocket from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { snowflake } from './snowflake.ts';
 
 /**
@@ -27,7 +27,7 @@ export interface GatewayHooks {
 const OP = { dispatch: 0, heartbeat: 1, identify: 2, resume: 6, reconnect: 7, invalidSession: 9, hello: 10, ack: 11 };
 
 export class FakeGateway {
-  readonly #wss: WebSocket.Server;
+  readonly #wss: WebSocketServer;
   readonly #hooks: GatewayHooks;
   readonly #heartbeatMs: number;
   #url = '';
@@ -44,7 +44,7 @@ export class FakeGateway {
   constructor(server: HttpServer, hooks: GatewayHooks, heartbeatMs = 2_000) {
     this.#hooks = hooks;
     this.#heartbeatMs = heartbeatMs;
-    this.#wss = new WebSocket.Server({ server, path: '/gateway' });
+    this.#wss = new WebSocketServer({ server, path: '/gateway' });
     this.#wss.on('connection', (socket) => this.#accept(socket));
   }
 

@@ -7,7 +7,8 @@ import { webchatDefinition } from '../../../../adapters/webchat/definition.ts';
 import { webchatSettings } from '../../../../adapters/webchat/settings.ts';
 import { type App, startApp } from '../../../../src/app.ts';
 import { silentLogger } from '../../../../src/log.ts';
-import type { ChannelSettings } from '../../../../src/settings/types.ts';
+import { routerFile } from '../../../../src/settings/schema.ts';
+import type { ChannelSettings, Settings } from '../../../../src/settings/types.ts';
 import { FakeSlackApi } from '../../../fakes/slack-api.ts';
 import { testSettings } from '../../../support/settings.ts';
 import { type SlackSender, slackSender } from './slack-requests.ts';
@@ -30,7 +31,15 @@ export interface DeskApp {
  * Slack Web API: customers write in the web chat, agents answer from the desk.
  */
 export async function startDeskApp(
-  o: { intervalMs?: number; minTimeMs?: number; slack?: Record<string, unknown> } = {},
+  o: {
+    intervalMs?: number;
+    /** The limiter's spacing of Slack posts; null: the adapter's own (Slack's permitted rate). */
+    minTimeMs?: number | null;
+    slack?: Record<string, unknown>;
+    backoffBase?: string;
+    /** Replaces parts of the test business (intents, flows). */
+    settings?: Partial<Settings>;
+  } = {},
 ): Promise<DeskApp> {
   const slack = await FakeSlackApi.start({ token: TOKEN, intervalMs: o.intervalMs ?? 200 });
   const dir = await mkdtemp(join(tmpdir(), 'tp-slack-'));
@@ -45,9 +54,15 @@ export async function startDeskApp(
     },
     ...o.slack,
   });
-  const slackBlock: ChannelSettings = { enabled: true, rateLimit: { minTimeMs: o.minTimeMs ?? 250 }, settings };
+  const slackBlock: ChannelSettings = {
+    enabled: true,
+    ...(o.minTimeMs === null ? {} : { rateLimit: { minTimeMs: o.minTimeMs ?? 250 } }),
+    settings,
+  };
   const app = await startApp({
     settings: testSettings({
+      ...o.settings,
+      router: routerFile.parse({ outbox: { backoffBase: o.backoffBase ?? '2s' } }),
       channels: {
         webchat: { enabled: true, settings: webchatSettings.parse({}) },
         slack: slackBlock,
