@@ -13,7 +13,14 @@ import { repoRoot } from '../engine/example.ts';
 /** Runs the CLI in-process with the shipped adapters, capturing its output. */
 async function cli(argv: string[]) {
   const out = { stdout: '', stderr: '' };
-  const io = { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t) };
+  const io = {
+    stdout: (t: string) => {
+      out.stdout += t;
+    },
+    stderr: (t: string) => {
+      out.stderr += t;
+    },
+  };
   const code = await main(argv, { adapters, env: {}, io });
   return { code, ...out };
 }
