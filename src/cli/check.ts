@@ -1,4 +1,5 @@
 import { ConfigError, formatProblem } from '../errors.ts';
+import { loadPolicySettings } from '../policies/load.ts';
 import { loadSettings } from '../settings/load.ts';
 import type { Settings } from '../settings/types.ts';
 import { helpOption, jsonOption, parseCommand } from './args.ts';
@@ -33,6 +34,8 @@ export const checkCommand: Command = {
         adapters: ctx.adapters,
         env: ctx.env,
       });
+      // The policy files (triage, handoff, SLA, on-call, knowledge) are checked against the templates just loaded.
+      loadPolicySettings({ configDir: settings.configDir, env: ctx.env, templates: settings.templates });
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       const n = err.problems.length;

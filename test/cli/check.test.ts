@@ -39,6 +39,14 @@ describe('touchpoint check', () => {
     expect(summary.channels.map((c) => c.name).sort()).toEqual(Object.keys(adapters).sort());
   });
 
+  it('checks the policy files too, against the templates', async () => {
+    const triage = join(t.configDir, 'triage.yaml');
+    t.write('config/triage.yaml', readFileSync(triage, 'utf8').replace('acknowledge: after_hours_ack', 'acknowledge: after_hours_akc'));
+    const r = await cli(['check', ...dirs()], {}, adapters);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toMatch(/triage\.yaml:\d+:\d+ \(afterHours\.acknowledge\): template `after_hours_akc` does not exist/);
+  });
+
   it('prints every problem as file:line:col (path): message. Fix: … and exits 1', async () => {
     const router = t.write('config/router.yaml', 'server:\n  port: "abc"\n');
     const flow = t.write('flows/greet.yaml', 'id: greet\ntrigger: { intents: [greeting] }\nsteps:\n  - say: nope\n');
