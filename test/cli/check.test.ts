@@ -41,10 +41,15 @@ describe('touchpoint check', () => {
 
   it('checks the policy files too, against the templates', async () => {
     const triage = join(t.configDir, 'triage.yaml');
-    t.write('config/triage.yaml', readFileSync(triage, 'utf8').replace('acknowledge: after_hours_ack', 'acknowledge: after_hours_akc'));
+    t.write(
+      'config/triage.yaml',
+      readFileSync(triage, 'utf8').replace('acknowledge: after_hours_ack', 'acknowledge: after_hours_akc'),
+    );
     const r = await cli(['check', ...dirs()], {}, adapters);
     expect(r.code).toBe(1);
-    expect(r.stdout + r.stderr).toMatch(/triage\.yaml:\d+:\d+ \(afterHours\.acknowledge\): template `after_hours_akc` does not exist/);
+    expect(r.stdout + r.stderr).toMatch(
+      /triage\.yaml:\d+:\d+ \(afterHours\.acknowledge\): template `after_hours_akc` does not exist/,
+    );
   });
 
   it('prints every problem as file:line:col (path): message. Fix: … and exits 1', async () => {
