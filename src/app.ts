@@ -5,7 +5,7 @@ import { createSnoozeTimerHandlers, wakeOnCustomerHook } from './agent/snooze.ts
 import { loadCalendar } from './calendar/load.ts';
 import type { AdapterRegistry, ChannelAdapter } from './channel/contract.ts';
 import { createChannelHost, MessageBus } from './channel/host.ts';
-import { type Clock, systemClock } from './clock.ts';
+import { type Clock, systemClock, VirtualClock } from './clock.ts';
 import { DeskBus } from './desk/events.ts';
 import { createDeskHost, withDeskNotices, withTimerNotices } from './desk/host.ts';
 import { createRuleClassifier } from './engine/classify.ts';
@@ -27,6 +27,7 @@ import { loadPolicySettings } from './policies/load.ts';
 import { composeHooks, createPolicies } from './policies/policies.ts';
 import { registerAdminApi } from './server/admin-api.ts';
 import { createHttpServer } from './server/http-server.ts';
+import { registerTestClockApi } from './server/test-clock-api.ts';
 import { parseDuration } from './settings/schema.ts';
 import type { Settings } from './settings/types.ts';
 import type { Store } from './store/contract.ts';
@@ -209,6 +210,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     isReady: () => ready,
   });
   registerAdminApi(server.routes, { store, actions });
+  if (clock instanceof VirtualClock) registerTestClockApi(server.routes, clock);
   policies.registerRoutes(server.routes);
   registerEventsApi(server.routes, flowDeps);
   // Listen first (readyz answers 503 meanwhile) so adapters learn the real public URL.

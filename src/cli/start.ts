@@ -1,3 +1,4 @@
+import { VirtualClock } from '../clock.ts';
 import { createLogger } from '../log.ts';
 import { loadSettings } from '../settings/load.ts';
 import { helpOption, parseCommand, UsageError } from './args.ts';
@@ -19,6 +20,8 @@ Environment:
   DATABASE_URL             postgres://… to use PostgreSQL instead of the embedded store
   REDIS_URL                redis://… to share sending rate limits between several routers
   TOUCHPOINT_ADMIN_TOKEN   admin API token, when router.yaml sets none
+  TOUCHPOINT_TEST_CLOCK    test mode: a virtual clock starting at this ISO time, moved by
+                           POST /api/test/clock {"advance":"3d"} (never in production)
   LOG_LEVEL                log level (default info)`;
 
 export const startCommand: Command = {
@@ -32,6 +35,7 @@ export const startCommand: Command = {
       return 0;
     }
     const port = portOf(ctx.env.PORT);
+    const testClock = testClockOf(ctx.env.TOUCHPOINT_TEST_CLOCK);
     const settings = loadSettings({
       configDir: values.config,
       flowsDir: values.flows,
@@ -48,8 +52,13 @@ export const startCommand: Command = {
       port,
       redisUrl: ctx.env.REDIS_URL || null,
       log: createLogger(),
+      ...(testClock ? { clock: testClock } : {}),
     });
     ctx.out.info(`Touchpoint is running at ${app.url} (web chat: ${app.url}/chat). Press Ctrl+C to stop.`);
+    if (testClock)
+      ctx.out.info(
+        `Test mode: the clock is virtual, now ${new Date(testClock.now()).toISOString()}; move it with POST /api/test/clock.`,
+      );
     if (app.adminTokenGenerated) {
       ctx.out.info(
         `Admin API token (generated, kept in the data folder; set TOUCHPOINT_ADMIN_TOKEN to choose one): ${app.adminToken}`,
@@ -70,4 +79,16 @@ function portOf(text: string | undefined): number | null {
     throw new UsageError(`PORT must be a port number from 0 to 65535, got "${text}"`, usage);
   }
   return port;
+}
+
+function testClockOf(text: string | undefined): VirtualClock | null {
+  if (!text) return null;
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) {
+    throw new UsageError(
+      `TOUCHPOINT_TEST_CLOCK must be an ISO time such as 2026-01-05T09:00:00Z, got "${text}"`,
+      usage,
+    );
+  }
+  return new VirtualClock(at);
 }

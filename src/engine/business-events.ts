@@ -2,17 +2,23 @@ import { HttpError, notFound } from '../errors.ts';
 import type { Contact, Conversation, IdentityRef } from '../model/types.ts';
 import type { Settings } from '../settings/types.ts';
 import type { StoreTx } from '../store/contract.ts';
-import { loadForDecision, newDecision, type WriteDeps, type Written, writeDecision } from './decisions.ts';
+import {
+  loadForDecision,
+  newDecision,
+  reachableConversations,
+  type WriteDeps,
+  type Written,
+  writeDecision,
+} from './decisions.ts';
 import { flowsForEvent } from './flow-match.ts';
 import { activate, commit, endRun, startFlow } from './flow-runner.ts';
 import type { Vars } from './flow-state.ts';
 import { flattenInto, timeFormatOf } from './flow-vars.ts';
-import { conversationsOnFile } from './step-verify.ts';
 
 /**
  * A business event (`purchase.completed`, `booking.created` …) for a contact:
  * it ends the runs that wait with `cancelOnEvents` naming it, and starts the
- * flows whose trigger lists it, in the contact's latest private conversation
+ * flows whose trigger lists it, in the contact's most recently active private conversation
  * (or the one named). Its data is available to those flows as {event.*}.
  */
 
@@ -42,12 +48,8 @@ async function targetConversation(tx: StoreTx, contact: Contact, named: string |
     if (!usable(c)) throw new HttpError(409, 'conversation_closed', `conversation ${named} is closed`);
     return c;
   }
-  const last = contact.attributes._lastConversation;
-  const ids = [...(typeof last === 'string' ? [last] : []), ...Object.values(conversationsOnFile(contact.attributes))];
-  for (const id of new Set(ids)) {
-    const c = await tx.getConversation(id);
-    if (usable(c)) return c;
-  }
+  const [latest] = await reachableConversations(tx, contact.id);
+  if (latest) return latest;
   throw new HttpError(
     409,
     'no_conversation',

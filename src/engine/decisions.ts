@@ -1,4 +1,4 @@
-import type { Contact, Conversation, Message } from '../model/types.ts';
+import type { Contact, Conversation, ConversationStatus, Message } from '../model/types.ts';
 import { type DestinationOf, queueReply } from '../pipeline/replies.ts';
 import type { PublicSendGuard } from '../policies/public-guard.ts';
 import type { Settings } from '../settings/types.ts';
@@ -51,6 +51,17 @@ export async function loadForDecision(
   const conversation = (await tx.getConversation(conversationId)) ?? found;
   const contact = await tx.getContact(conversation.contactId);
   return contact ? { conversation, contact } : null;
+}
+
+/** A closed conversation stays closed: nothing more is written there. */
+const REACHABLE: ConversationStatus[] = ['open', 'pending', 'snoozed', 'resolved'];
+/** Public threads (comments, channels) are skipped past; a contact rarely has more than this. */
+const REACH_LIMIT = 50;
+
+/** The contact's private conversations that can still take a message from us, most recently updated first. */
+export async function reachableConversations(tx: StoreTx, contactId: string): Promise<Conversation[]> {
+  const theirs = await tx.findConversationsOfContact(contactId, { statuses: REACHABLE, limit: REACH_LIMIT });
+  return theirs.filter((c) => c.touchpoint.visibility === 'private');
 }
 
 export interface WriteDeps {

@@ -5,7 +5,6 @@ import { deliverAnswer } from './flow-resume.ts';
 import { activate, commit, endRun, startFlow } from './flow-runner.ts';
 import { askingRun } from './flow-state.ts';
 import { detectLanguage } from './language.ts';
-import { conversationsOnFile } from './step-verify.ts';
 
 /** The hooks that run engagement flows for inbound messages (see defaultHooks for their order). */
 
@@ -49,23 +48,6 @@ export const replyCancelsHook: RouteHook = (ctx) => {
     if (run.parked.kind === 'wait' && run.parked.cancelOnReply) endRun(act, run, 'cancelled');
   }
   commit(act);
-};
-
-/**
- * Remembers a contact's private conversations by channel, so business events
- * and identity checks can reach the contact later. Written only when a
- * conversation opens.
- */
-export const rememberConversationHook: RouteHook = (ctx) => {
-  const conv = ctx.conversation;
-  if (!ctx.isNewConversation || conv.touchpoint.visibility !== 'private') return;
-  const contact = currentContact(ctx);
-  const onFile = conversationsOnFile(contact.attributes);
-  ctx.contactPatch.attributes = {
-    ...contact.attributes,
-    _conversations: { ...onFile, [conv.touchpoint.channel]: conv.id },
-    _lastConversation: conv.id,
-  };
 };
 
 /** Sets the contact's language from their message when it is clear and a template speaks it. */

@@ -1,8 +1,9 @@
+import type { Conversation } from '../model/types.ts';
 import { type LeafStep, programOf } from './flow-program.ts';
 import { type Activation, continueAfter, endRun, flowById, indexOf } from './flow-runner.ts';
 import type { FlowRun } from './flow-state.ts';
 import { type AnswerVerdict, answerAsk, answerCsat, askTimedOut } from './step-ask.ts';
-import { answerVerify, verifyExpired } from './step-verify.ts';
+import { answerVerify, sendVerifyCode, verifyExpired } from './step-verify.ts';
 
 /** Carrying on a parked run: with the customer's answer, or because its timer fired. */
 
@@ -48,4 +49,11 @@ export function resumeRun(act: Activation, run: FlowRun): void {
     return;
   }
   continueAfter(act, run);
+}
+
+/** A verify run's code can go out now that the contact's conversations are known. */
+export function resumeVerify(act: Activation, run: FlowRun, theirs: Conversation[]): void {
+  const step = parkedStep(act, run);
+  if (step && 'verify' in step) sendVerifyCode(act, run, step.verify, theirs);
+  else endRun(act, run, 'error');
 }

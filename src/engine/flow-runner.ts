@@ -11,6 +11,7 @@ import {
   newToken,
   type Outcome,
   type Parked,
+  parkTimerKind,
   readEngineState,
   recordEnd,
   runTimerKey,
@@ -154,7 +155,7 @@ export function parkRun(act: Activation, run: FlowRun, parked: Parked): void {
   dropPlannedTimer(act, key);
   if (parked.until !== null) {
     act.ctx.timers.push({
-      kind: parked.kind === 'lookup' ? 'flow.lookup' : 'flow.resume',
+      kind: parkTimerKind(parked),
       key,
       dueAt: parked.until,
       payload: { run: run.id, token: run.token },

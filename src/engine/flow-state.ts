@@ -124,11 +124,21 @@ export function recordEnd(
   state.history.push({ flow: run.flow, startedAt: run.startedAt, endedAt: now, outcome });
 }
 
+/** Verify runs park twice: until the code is sent (no hash yet), then for the customer to type it. */
+export const awaitsCode = (parked: Parked): boolean => parked.kind === 'verify' && parked.codeHash === undefined;
+
 /** The run that receives the customer's next message: the latest one waiting for an answer. */
 export function askingRun(state: EngineState): FlowRun | null {
   for (let i = state.runs.length - 1; i >= 0; i--) {
     const run = state.runs[i] as FlowRun;
-    if (run.parked.kind === 'ask' || run.parked.kind === 'verify' || run.parked.kind === 'csat') return run;
+    const { kind } = run.parked;
+    if (kind === 'ask' || kind === 'csat' || (kind === 'verify' && !awaitsCode(run.parked))) return run;
   }
   return null;
+}
+
+/** The timer kind a parked run waits on (handlers in flow-timers.ts). */
+export function parkTimerKind(parked: Parked): string {
+  if (parked.kind === 'lookup') return 'flow.lookup';
+  return awaitsCode(parked) ? 'flow.verify' : 'flow.resume';
 }

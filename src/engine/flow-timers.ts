@@ -5,8 +5,15 @@ import type { Settings } from '../settings/types.ts';
 import type { Store, StoreTx, Timer } from '../store/contract.ts';
 import type { TimerHandler } from '../timers/handlers.ts';
 import type { DecisionContext } from './context.ts';
-import { loadForDecision, newDecision, type WriteDeps, type Written, writeDecision } from './decisions.ts';
-import { resumeRun } from './flow-resume.ts';
+import {
+  loadForDecision,
+  newDecision,
+  reachableConversations,
+  type WriteDeps,
+  type Written,
+  writeDecision,
+} from './decisions.ts';
+import { resumeRun, resumeVerify } from './flow-resume.ts';
 import { type Activation, activate, commit } from './flow-runner.ts';
 import type { FlowRun } from './flow-state.ts';
 import { createLookupRunner, type LookupFetch, type LookupOutcome, type LookupTask } from './lookup-runner.ts';
@@ -16,8 +23,9 @@ import { VERIFY_CODE_TIMER } from './step-verify.ts';
 /**
  * The timers flows set, and what firing each does, inside the timer's
  * transaction: `flow.resume` (a wait ended, an answer timed out),
- * `flow.lookup` (start or retry a lookup), `flow.verify-code` (deliver a
- * one-time code on another conversation of the contact).
+ * `flow.lookup` (start or retry a lookup), `flow.verify` (choose where a
+ * verify step's code goes), `flow.verify-code` (deliver that one-time code on
+ * another conversation of the contact).
  */
 
 export interface FlowEngineDeps extends WriteDeps {
@@ -39,7 +47,7 @@ export interface FlowTimerHandlers {
   stop(): Promise<void>;
 }
 
-type Step = (act: Activation, run: FlowRun) => void;
+type Step = (act: Activation, run: FlowRun) => void | Promise<void>;
 
 export function createFlowTimerHandlers(deps: FlowEngineDeps): FlowTimerHandlers {
   const notify = (w: Written | null) => {
@@ -55,7 +63,7 @@ export function createFlowTimerHandlers(deps: FlowEngineDeps): FlowTimerHandlers
     const act = activate(ctx);
     const run = act.state.runs.find((r) => r.id === timer.payload.run);
     if (!run || run.token !== timer.payload.token) return null;
-    step(act, run);
+    await step(act, run);
     commit(act);
     return writeDecision(tx, ctx, deps);
   }
@@ -92,6 +100,13 @@ export function createFlowTimerHandlers(deps: FlowEngineDeps): FlowTimerHandlers
       notify(written);
       // the request runs outside this transaction; its answer is written in one of its own
       if (started.task) lookups.begin(started.task);
+    },
+    'flow.verify': async (timer, tx) => {
+      notify(
+        await withRun(tx, timer, async (act, run) =>
+          resumeVerify(act, run, await reachableConversations(tx, act.ctx.contact.id)),
+        ),
+      );
     },
     [VERIFY_CODE_TIMER]: async (timer, tx) => {
       const text = timer.payload.text;

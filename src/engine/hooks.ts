@@ -1,7 +1,7 @@
 import type { Priority } from '../model/types.ts';
 import type { Classifier } from './classify.ts';
 import { current, type RouteContext, type RouteHook } from './context.ts';
-import { flowHook, languageHook, rememberConversationHook, replyCancelsHook } from './flow-hooks.ts';
+import { flowHook, languageHook, replyCancelsHook } from './flow-hooks.ts';
 
 export { flowHook };
 
@@ -58,7 +58,7 @@ export function recordAutoReplies(ctx: RouteContext): void {
 
 /**
  * The order matters: machines are never answered; bookkeeping (language,
- * conversations on file, follow-ups a reply cancels) happens even when the
+ * follow-ups a reply cancels) happens even when the
  * bot then stays quiet; the flows run last.
  */
 export function defaultHooks(classifier: Classifier): RouteHook[] {
@@ -66,7 +66,6 @@ export function defaultHooks(classifier: Classifier): RouteHook[] {
     autoReplyGuard,
     classifyHook(classifier),
     languageHook,
-    rememberConversationHook,
     replyCancelsHook,
     optOutGuard,
     agentOwnsGuard,

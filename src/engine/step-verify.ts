@@ -1,7 +1,7 @@
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
+import type { Conversation } from '../model/types.ts';
 import { parseDuration } from '../settings/schema.ts';
-import { currentContact } from './context.ts';
-import { type Activation, continueAfter, endRun, touchRun } from './flow-runner.ts';
+import { type Activation, continueAfter, endRun, parkRun, touchRun } from './flow-runner.ts';
 import type { VerifyStep } from './flow-schema.ts';
 import type { FlowRun, Parked } from './flow-state.ts';
 import { replyLanguage, say, templateVars } from './flow-vars.ts';
@@ -15,39 +15,44 @@ import { renderTemplate } from './templates.ts';
  * types it here. Sets {verified} (true/false) and {verify.result}: verified,
  * failed, expired or unavailable (no other channel on file).
  *
- * Minimal for now: "on file" means a private conversation this contact
- * already has on that channel (see rememberConversation); opening a new
- * thread to an address needs adapters to start outbound threads.
+ * "On file" means a private conversation this contact already has on that
+ * channel, not closed; opening a new thread to an address needs adapters to
+ * start outbound threads. Finding those conversations is a store query, so the
+ * step parks first and the `flow.verify` timer, due at once, sends the code.
  */
 
 export const VERIFY_CODE_TIMER = 'flow.verify-code';
 
 const hash = (runId: string, code: string): string => createHash('sha256').update(`${runId}:${code}`).digest('hex');
 
-/** The contact's private conversations by channel, recorded when each was opened. */
-export function conversationsOnFile(attributes: Record<string, unknown>): Record<string, string> {
-  const map = attributes._conversations;
-  if (typeof map !== 'object' || map === null || Array.isArray(map)) return {};
-  return Object.fromEntries(Object.entries(map).filter((e): e is [string, string] => typeof e[1] === 'string'));
-}
-
 function result(run: FlowRun, verified: boolean, outcome: string): void {
   run.vars.verified = verified;
   run.vars['verify.result'] = outcome;
 }
 
-export function verifyStep(act: Activation, run: FlowRun, step: VerifyStep): 'next' | { park: Parked } {
+export function verifyStep(act: Activation, run: FlowRun): 'next' | { park: Parked } {
   const { ctx } = act;
   if (act.state.verified) {
     result(run, true, 'verified');
     return 'next';
   }
-  const onFile = conversationsOnFile(currentContact(ctx).attributes);
-  const via = step.via.find((channel) => onFile[channel] && onFile[channel] !== ctx.conversation.id);
-  const target = via ? onFile[via] : undefined;
+  return { park: { kind: 'verify', until: ctx.now, tries: 0 } };
+}
+
+/**
+ * The `flow.verify` timer fired: sends the code to the first `via` channel the
+ * contact has a conversation on (their most recently active one there), or
+ * goes on with {verify.result} unavailable.
+ */
+export function sendVerifyCode(act: Activation, run: FlowRun, step: VerifyStep, theirs: Conversation[]): void {
+  const { ctx } = act;
+  const elsewhere = theirs.filter((c) => c.id !== ctx.conversation.id);
+  const via = step.via.find((channel) => elsewhere.some((c) => c.touchpoint.channel === channel));
+  const target = elsewhere.find((c) => c.touchpoint.channel === via);
   if (!via || !target) {
     result(run, false, 'unavailable');
-    return 'next';
+    continueAfter(act, run);
+    return;
   }
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const rendered = renderTemplate(ctx.settings.templates, step.code, {
@@ -57,15 +62,19 @@ export function verifyStep(act: Activation, run: FlowRun, step: VerifyStep): 'ne
   });
   ctx.timers.push({
     kind: VERIFY_CODE_TIMER,
-    conversationId: target,
+    conversationId: target.id,
     dueAt: ctx.now,
     payload: { text: rendered.text, ...(rendered.subject ? { subject: rendered.subject } : {}) },
   });
   run.vars['verify.channel'] = via;
   say(ctx, step.prompt, run.vars);
-  return {
-    park: { kind: 'verify', until: ctx.now + parseDuration(step.expires), tries: 0, codeHash: hash(run.id, code), via },
-  };
+  parkRun(act, run, {
+    kind: 'verify',
+    until: ctx.now + parseDuration(step.expires),
+    tries: 0,
+    codeHash: hash(run.id, code),
+    via,
+  });
 }
 
 export function answerVerify(

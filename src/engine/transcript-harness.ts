@@ -152,9 +152,8 @@ export class TranscriptHarness {
         this.identity,
         now,
       );
-      const onFile: Record<string, string> = {};
       for (const channel of c.onFile) {
-        const conv = await tx.createConversation(
+        await tx.createConversation(
           {
             contactId: contact.id,
             touchpoint: { channel, kind: channel, visibility: 'private' },
@@ -173,10 +172,7 @@ export class TranscriptHarness {
           },
           now,
         );
-        onFile[channel] = conv.id;
       }
-      if (c.onFile.length > 0)
-        await tx.updateContact(contact.id, { attributes: { ...c.attributes, _conversations: onFile } });
     });
   }
 

@@ -122,6 +122,14 @@ export interface StoreTx {
     threadKey: string,
     statuses: ConversationStatus[],
   ): Promise<Conversation | null>;
+  /**
+   * A contact's conversations on every channel, most recently updated first,
+   * optionally only those with one of `statuses` or on `channel` (at most `limit`, default 100).
+   */
+  findConversationsOfContact(
+    contactId: string,
+    opts?: { statuses?: ConversationStatus[]; channel?: string; limit?: number },
+  ): Promise<Conversation[]>;
   getConversation(id: string): Promise<Conversation | null>;
   createConversation(conversation: NewConversation, now: number): Promise<Conversation>;
   updateConversation(id: string, patch: ConversationPatch, now: number): Promise<void>;

@@ -12,7 +12,7 @@ import type {
   StoreTx,
   Timer,
 } from './contract.ts';
-import { atomic, CANCELLED, count, DONE, PENDING } from './query-helpers.ts';
+import { atomic, CANCELLED, clampLimit, count, DONE, PENDING } from './query-helpers.ts';
 import {
   type ConversationRow,
   contactColumns,
@@ -191,6 +191,26 @@ export class KyselyTx implements StoreTx {
       .limit(1)
       .executeTakeFirst();
     return row ? conversationFromRow(row) : null;
+  }
+
+  async findConversationsOfContact(
+    contactId: string,
+    opts: { statuses?: ConversationStatus[]; channel?: string; limit?: number } = {},
+  ): Promise<Conversation[]> {
+    const { statuses, channel } = opts;
+    const limit = clampLimit(opts.limit, 100);
+    if (statuses?.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('contact_id', '=', contactId)
+      .$if(statuses !== undefined, (q) => q.where('status', 'in', statuses ?? []))
+      .$if(channel !== undefined, (q) => q.where('channel', '=', channel ?? ''))
+      .orderBy('updated_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(conversationFromRow);
   }
 
   async getConversation(id: string): Promise<Conversation | null> {

@@ -22,8 +22,7 @@ import { startApp } from '../../src/app.ts';
 import { silentLogger } from '../../src/log.ts';
 import { type MailServers, startMailServers } from '../support/mail-servers.ts';
 import { testSettings } from '../support/settings.ts';
-import { percentile } from './load.ts';
-import type { BenchLine } from './pipeline-bench.ts';
+import { type BenchLine, benchLine } from './measure.ts';
 
 const SUPPORT = 'support@shop.test';
 const CUSTOMERS = Array.from({ length: 5 }, (_, i) => `customer${i}@example.test`);
@@ -144,12 +143,11 @@ export async function benchEmail(): Promise<BenchLine> {
       }
     }
     if (done < mails) process.stderr.write(`email bench: only ${done} of ${mails} replies arrived within 30 s\n`);
-    return {
-      name: `email burst of ${mails} (Postfix→Dovecot→router→Postfix)`,
-      rate: done / ((last - t0) / 1000),
-      p50: percentile(latencies, 50),
-      p99: percentile(latencies, 99),
-    };
+    return benchLine(
+      `email burst of ${mails} (Postfix→Dovecot→router→Postfix)`,
+      done / ((last - t0) / 1000),
+      latencies,
+    );
   } finally {
     transport.close();
     await Promise.all(inboxes.map((b) => b.close()));

@@ -5,17 +5,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startRouterChild } from '../support/child-process.ts';
 import { startSinkServer } from '../support/sink-server.ts';
-import { closedLoop, openLoop, percentile } from './load.ts';
+import { closedLoop, openLoop } from './load.ts';
+import { type BenchLine, benchLine, benchConnections as connections, benchSeconds as seconds } from './measure.ts';
 
-export interface BenchLine {
-  name: string;
-  rate: number;
-  p50: number;
-  p99: number;
-}
-
-const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 // Many customers, so the loop guard (20 automatic replies per conversation in 10 minutes) never silences the load.
 const customers = 20_000;
 
@@ -34,18 +26,8 @@ export async function benchBaseline(latencyRate: () => number): Promise<{ max: B
     const rate = max.acked / max.seconds;
     const at = await openLoop(bare.url, { rate: latencyRate() || rate / 2, seconds, prefix: 'bare-open', customers });
     return {
-      max: {
-        name: 'bare node:http',
-        rate,
-        p50: percentile(max.ackLatencies, 50),
-        p99: percentile(max.ackLatencies, 99),
-      },
-      atRate: {
-        name: 'bare node:http',
-        rate: at.acked / at.seconds,
-        p50: percentile(at.ackLatencies, 50),
-        p99: percentile(at.ackLatencies, 99),
-      },
+      max: benchLine('bare node:http', rate, max.ackLatencies),
+      atRate: benchLine('bare node:http', at.acked / at.seconds, at.ackLatencies),
     };
   } finally {
     bare.stop();
@@ -69,6 +51,7 @@ export async function benchPipeline(sync: 'full' | 'normal'): Promise<{ max: Ben
     DATABASE_URL: '',
   });
   const inbound = `${child.url}/sink/inbound`;
+  const name = `pipeline SQLite synchronous=${sync}`;
   const arrivals = new Map<string, number>();
   sink.onDelivery = (d) => {
     if (d.replyTo) arrivals.set(d.replyTo, d.at);
@@ -83,12 +66,7 @@ export async function benchPipeline(sync: 'full' | 'normal'): Promise<{ max: Ben
     const r = await openLoop(inbound, { rate, seconds, prefix, customers });
     await waitFor(r.startedAt.keys(), 30_000);
     const lat = [...r.startedAt].map(([id, t]) => (arrivals.get(id) ?? Number.POSITIVE_INFINITY) - t);
-    return {
-      name: `pipeline SQLite synchronous=${sync}`,
-      rate: r.acked / r.seconds,
-      p50: percentile(lat, 50),
-      p99: percentile(lat, 99),
-    };
+    return benchLine(name, r.acked / r.seconds, lat);
   };
   try {
     await closedLoop(inbound, { connections, seconds: 1, prefix: 'warm', customers });
@@ -99,10 +77,7 @@ export async function benchPipeline(sync: 'full' | 'normal'): Promise<{ max: Ben
     const rate = [...max.startedAt.keys()].filter((id) => arrivals.has(id)).length / ((last - t0) / 1000);
     const lat = [...max.startedAt].map(([id, t]) => (arrivals.get(id) ?? Number.POSITIVE_INFINITY) - t);
     const half = await run(rate / 2);
-    return {
-      max: { name: `pipeline SQLite synchronous=${sync}`, rate, p50: percentile(lat, 50), p99: percentile(lat, 99) },
-      half,
-    };
+    return { max: benchLine(name, rate, lat), half };
   } finally {
     child.proc.kill('SIGTERM');
     await child.exited;

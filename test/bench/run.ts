@@ -3,11 +3,13 @@
  * ratios against a bare node:http server measured in the same run on the same
  * machine (absolute figures vary too much on shared machines to mean much).
  * BENCH_SECONDS (default 5) and BENCH_CONNECTIONS (default 64) tune the load;
- * BENCH_CASES picks cases (default core,sms,email,meta,slack); BENCH_MAILS sizes the email burst (200).
+ * BENCH_CASES picks cases (default core,flows,sms,email,meta,slack); BENCH_MAILS sizes the email burst (200).
  */
 import { benchEmail } from './email-bench.ts';
+import { benchFlows } from './flow-bench.ts';
+import type { BenchLine } from './measure.ts';
 import { benchMeta } from './meta-bench.ts';
-import { type BenchLine, benchBaseline, benchPipeline } from './pipeline-bench.ts';
+import { benchBaseline, benchPipeline } from './pipeline-bench.ts';
 import { benchSlack } from './slack-bench.ts';
 import { benchSms } from './sms-bench.ts';
 
@@ -16,7 +18,7 @@ const fmt = (l: BenchLine) =>
   `${l.name.padEnd(36)} ${l.rate.toFixed(0).padStart(7)} msg/s   p50 ${l.p50.toFixed(1).padStart(6)} ms   p99 ${l.p99.toFixed(1).padStart(6)} ms`;
 const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(0)}%`;
 
-const known = ['core', 'sms', 'email', 'meta', 'slack'];
+const known = ['core', 'flows', 'sms', 'email', 'meta', 'slack'];
 const cases = new Set((process.env.BENCH_CASES ?? known.join(',')).split(',').map((c) => c.trim()));
 const unknown = [...cases].filter((c) => !known.includes(c));
 if (unknown.length > 0)
@@ -24,11 +26,14 @@ if (unknown.length > 0)
 
 out('Touchpoint benchmark: webhook in → stored → routed (classify + flow) → reply at the provider fake');
 const core = cases.has('core') ? { full: await benchPipeline('full'), normal: await benchPipeline('normal') } : null;
+const flows = cases.has('flows') ? await benchFlows() : null;
 const sms = cases.has('sms') ? await benchSms() : null;
 const email = cases.has('email') ? await benchEmail() : null;
 const meta = cases.has('meta') ? await benchMeta() : null;
 const slack = cases.has('slack') ? await benchSlack() : null;
-const base = await benchBaseline(() => core?.full.half.rate ?? sms?.half.rate ?? meta?.half.rate ?? 0);
+const base = await benchBaseline(
+  () => core?.full.half.rate ?? flows?.half.rate ?? sms?.half.rate ?? meta?.half.rate ?? 0,
+);
 const baseLine = `baseline ${base.max.rate.toFixed(0)} req/s; p99 ${base.atRate.p99.toFixed(1)} ms at ${base.atRate.rate.toFixed(0)} req/s`;
 
 out('\nSaturation (closed loop):');
@@ -42,6 +47,13 @@ if (core) {
   out(`  throughput, synchronous=normal: ${pct(core.normal.max.rate, base.max.rate)}`);
   out(
     `  p99 at half load, full: ${core.full.half.p99.toFixed(1)} ms (target < 50 ms; baseline ${base.atRate.p99.toFixed(1)} ms)`,
+  );
+}
+if (flows) {
+  out('\nFlows (sink webhook → classify → order flow: set, ask answered by the next message, if, say with variables):');
+  out(`${fmt(flows.max)}   (saturation)\n${fmt(flows.half)}   (open loop at half)`);
+  out(
+    `  throughput ${pct(flows.max.rate, base.max.rate)} of bare; p99 at half load ${flows.half.p99.toFixed(1)} ms; replies as the flow says ${pct(flows.asExpected, 1)} (${baseLine})`,
   );
 }
 if (sms) {

@@ -1,37 +1,28 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { botframeworkDefinition } from '../../adapters/botframework/definition.ts';
-import { type App, startApp } from '../../src/app.ts';
-import { silentLogger } from '../../src/log.ts';
+import type { App } from '../../src/app.ts';
 import { activity } from '../adapters/botframework/support.ts';
 import { FakeBotService } from '../fakes/botframework-service.ts';
+import { startLocalApp } from '../support/local-app.ts';
 import { testSettings } from '../support/settings.ts';
 
 /** An Emulator-style activity (no auth) into the whole router; replies reach the fake serviceUrl. */
 describe('Bot Framework through the whole router', () => {
   let service: FakeBotService;
   let app: App;
-  let dir: string;
+  let stopApp: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
     service = await FakeBotService.start();
-    dir = await mkdtemp(join(tmpdir(), 'tp-bf-e2e-'));
     const settings = botframeworkDefinition.settings.parse({ serviceUrls: [`${service.url}/`] });
-    app = await startApp({
+    ({ app, stop: stopApp } = await startLocalApp('tp-bf-e2e-', {
       settings: testSettings({ channels: { botframework: { enabled: true, settings } } }),
       adapters: { botframework: botframeworkDefinition },
-      dataDir: dir,
-      databaseUrl: null,
-      port: 0,
-      log: silentLogger,
-    });
+    }));
   });
   afterAll(async () => {
-    await app?.stop();
+    await stopApp?.();
     await service?.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('answers an activity, then delivers a later agent reply through the stored reference', async () => {

@@ -1,36 +1,27 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discordDefinition } from '../../adapters/discord/definition.ts';
-import { type App, startApp } from '../../src/app.ts';
-import { silentLogger } from '../../src/log.ts';
+import type { App } from '../../src/app.ts';
 import { startWorld, type World } from '../adapters/discord/support/world.ts';
+import { startLocalApp } from '../support/local-app.ts';
 import { testSettings } from '../support/settings.ts';
 
 /** The whole router with the Discord adapter, discord.js logged in to the fake Discord. */
 describe('Discord DM end to end', () => {
   let world: World;
   let app: App;
-  let dir: string;
+  let stopApp: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
     world = await startWorld();
-    dir = await mkdtemp(join(tmpdir(), 'tp-discord-e2e-'));
-    app = await startApp({
+    ({ app, stop: stopApp } = await startLocalApp('tp-discord-e2e-', {
       settings: testSettings({ channels: { discord: { enabled: true, settings: world.settings() } } }),
       adapters: { discord: discordDefinition },
-      dataDir: dir,
-      databaseUrl: null,
-      port: 0,
-      log: silentLogger,
-    });
+    }));
     await world.discord.gateway.waitFor(() => world.discord.gateway.connected, 'the bot to connect');
   });
   afterAll(async () => {
-    await app?.stop();
+    await stopApp?.();
     await world?.discord.stop();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('answers "how much is a loaf?" in the DM channel', async () => {

@@ -1,10 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { facebookDefinition } from '../../adapters/meta/definition.ts';
-import { type App, startApp } from '../../src/app.ts';
-import { silentLogger } from '../../src/log.ts';
+import type { App } from '../../src/app.ts';
 import {
   ACCESS_TOKEN,
   APP_SECRET,
@@ -14,17 +10,17 @@ import {
   VERIFY_TOKEN,
 } from '../adapters/meta/support.ts';
 import { FakeGraphApi, type RecordedSend } from '../fakes/graph-api.ts';
+import { startLocalApp } from '../support/local-app.ts';
 import { testSettings } from '../support/settings.ts';
 
 /** A signed Messenger webhook into the whole router; the flow's answer reaches the fake Graph API. */
 describe('Messenger DM through the whole router', () => {
   let graph: FakeGraphApi;
   let app: App;
-  let dir: string;
+  let stopApp: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
     graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN });
-    dir = await mkdtemp(join(tmpdir(), 'tp-meta-e2e-'));
     const settings = facebookDefinition.settings.parse({
       appSecret: APP_SECRET,
       verifyToken: VERIFY_TOKEN,
@@ -32,19 +28,14 @@ describe('Messenger DM through the whole router', () => {
       pageId: PAGE_ID,
       graphApiUrl: graph.url,
     });
-    app = await startApp({
+    ({ app, stop: stopApp } = await startLocalApp('tp-meta-e2e-', {
       settings: testSettings({ channels: { facebook: { enabled: true, settings } } }),
       adapters: { facebook: facebookDefinition },
-      dataDir: dir,
-      databaseUrl: null,
-      port: 0,
-      log: silentLogger,
-    });
+    }));
   });
   afterAll(async () => {
-    await app?.stop();
+    await stopApp?.();
     await graph?.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('answers a Messenger question in the same conversation, and an agent can follow up', async () => {

@@ -1,13 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailDefinition } from '../../adapters/email/definition.ts';
 import { webformDefinition } from '../../adapters/webform/definition.ts';
 import { webformSettings } from '../../adapters/webform/settings.ts';
-import { type App, startApp } from '../../src/app.ts';
-import { silentLogger } from '../../src/log.ts';
+import type { App } from '../../src/app.ts';
 import { adapterSettings, readInbox, sendMail } from '../adapters/email/support/mail-client.ts';
+import { startLocalApp } from '../support/local-app.ts';
 import { type MailServers, startMailServers } from '../support/mail-servers.ts';
 import { testSettings } from '../support/settings.ts';
 
@@ -19,12 +16,11 @@ import { testSettings } from '../support/settings.ts';
 describe('web form continues by email (real Postfix and Dovecot)', () => {
   let servers: MailServers;
   let app: App;
-  let dir: string;
+  let stopApp: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
     servers = await startMailServers();
-    dir = await mkdtemp(join(tmpdir(), 'tp-webform-email-'));
-    app = await startApp({
+    ({ app, stop: stopApp } = await startLocalApp('tp-webform-email-', {
       settings: testSettings({
         channels: {
           webform: { enabled: true, settings: webformSettings.parse({}) },
@@ -32,16 +28,11 @@ describe('web form continues by email (real Postfix and Dovecot)', () => {
         },
       }),
       adapters: { webform: webformDefinition, email: emailDefinition },
-      dataDir: dir,
-      databaseUrl: null,
-      port: 0,
-      log: silentLogger,
-    });
+    }));
   });
   afterAll(async () => {
-    await app?.stop();
+    await stopApp?.();
     await servers?.stop();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('answers a form by email and keeps the emailed reply in the same conversation', async () => {

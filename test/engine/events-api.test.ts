@@ -9,6 +9,7 @@ import { registerEventsApi } from '../../src/engine/events-api.ts';
 import { flowFile } from '../../src/engine/flow-schema.ts';
 import { defaultHooks } from '../../src/engine/hooks.ts';
 import { silentLogger } from '../../src/log.ts';
+import type { Conversation } from '../../src/model/types.ts';
 import { createIngestor } from '../../src/pipeline/ingest.ts';
 import { createRouter } from '../../src/pipeline/router.ts';
 import { templatesFile } from '../../src/settings/schema.ts';
@@ -120,6 +121,33 @@ describe('POST /api/events', () => {
     expect(
       await store.claimTimers({ owner: 'probe', now: clock.now() + 10 * 86_400_000, leaseMs: 1, limit: 10 }),
     ).toEqual([]);
+  });
+
+  it('finds the contact’s most recently active private conversation in the store, not in their attributes', async () => {
+    const ada = await store.findContactByIdentity({ kind: 'webchat', value: 'ada' });
+    expect(ada?.attributes).toEqual({});
+    const [chat] = await store.listConversations({});
+    const open = (channel: string, visibility: 'private' | 'public', status: 'open' | 'closed', at: number) =>
+      store.createConversation(
+        {
+          ...(chat as Conversation),
+          touchpoint: { channel, kind: channel, visibility },
+          threadKey: `${channel}:${at}`,
+          status,
+          flowState: null,
+        },
+        at,
+      );
+    const sms = await open('sms', 'private', 'open', clock.now() + 1);
+    await open('facebook', 'public', 'open', clock.now() + 2);
+    await open('email', 'private', 'closed', clock.now() + 3);
+    const shipped = { type: 'order.shipped', contact: { kind: 'webchat', value: 'ada' }, data: { orderId: 'HSB-2' } };
+    expect((await post(shipped)).body.conversationId).toBe(sms.id);
+    await store.updateConversation(sms.id, { status: 'closed' }, clock.now() + 4);
+    await store.updateConversation(chat?.id as string, { status: 'resolved' }, clock.now() + 5);
+    expect((await post(shipped)).body.conversationId).toBe(chat?.id);
+    await store.updateConversation(chat?.id as string, { status: 'closed' }, clock.now() + 6);
+    expect(await post(shipped)).toMatchObject({ status: 409, body: { error: 'no_conversation' } });
   });
 
   it('refuses bad input, unknown contacts, contacts without a conversation, and callers without the token', async () => {

@@ -5,6 +5,7 @@ import { silentLogger } from '../../src/log.ts';
 import type { Conversation, Message } from '../../src/model/types.ts';
 import type { OutboxJob, Store } from '../../src/store/contract.ts';
 import { openStore } from '../../src/store/open.ts';
+import { newConversation } from '../support/records.ts';
 
 export const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 
@@ -38,25 +39,7 @@ let seq = 0;
 export function conversationOn(store: Store, channel: string, threadKey = `thread-${++seq}`): Promise<Conversation> {
   return store.transaction(async (tx) => {
     const contact = await tx.createContact({ name: 'Ann' }, { kind: 'phone', value: `+1555000${++seq}` }, T0);
-    return tx.createConversation(
-      {
-        contactId: contact.id,
-        touchpoint: { channel, kind: channel, visibility: 'private' },
-        threadKey,
-        status: 'open',
-        category: null,
-        intent: null,
-        priority: 'normal',
-        assignee: null,
-        tags: [],
-        links: [],
-        sla: {},
-        flowState: null,
-        replyRef: { to: threadKey },
-        lastInboundAt: null,
-      },
-      T0,
-    );
+    return tx.createConversation(newConversation(contact.id, channel, threadKey, { replyRef: { to: threadKey } }), T0);
   });
 }
 

@@ -5,6 +5,7 @@ import { silentLogger } from '../../src/log.ts';
 import type { Contact, Conversation, Message } from '../../src/model/types.ts';
 import { registerAdminApi } from '../../src/server/admin-api.ts';
 import type { ConversationQuery, Store } from '../../src/store/contract.ts';
+import { newConversation } from '../support/records.ts';
 import { ADMIN_TOKEN, json, startTestServer, type TestServer } from './helpers.ts';
 
 const contact: Contact = {
@@ -19,25 +20,7 @@ const contact: Contact = {
 };
 
 function conversation(id: string, updatedAt: number, status: Conversation['status'] = 'open'): Conversation {
-  return {
-    id,
-    contactId: 'ct1',
-    touchpoint: { channel: 'webchat', kind: 'webchat', visibility: 'private' },
-    threadKey: `webchat:${id}`,
-    status,
-    category: null,
-    intent: null,
-    priority: 'normal',
-    assignee: null,
-    tags: [],
-    links: [],
-    sla: {},
-    flowState: null,
-    replyRef: null,
-    createdAt: 1,
-    updatedAt,
-    lastInboundAt: null,
-  };
+  return { id, ...newConversation('ct1', 'webchat', `webchat:${id}`, { status }), createdAt: 1, updatedAt };
 }
 
 function message(id: string, visibility: Message['visibility']): Message {

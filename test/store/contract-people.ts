@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/errors.ts';
+import type { Conversation } from '../../src/model/types.ts';
 import type { Store } from '../../src/store/contract.ts';
 import { message, seed, T0 } from './fixtures.ts';
 
@@ -37,6 +38,29 @@ export function peopleContract(get: () => Store): void {
       );
       await expect(store.createContact({}, { kind: 'email', value: 'ann@example.com' }, T0)).rejects.toThrow();
       expect((await store.findContactByIdentity({ kind: 'email', value: 'ann@example.com' }))?.id).toBe(ann.id);
+    });
+
+    it('lists every identity of a contact, verified ones first, and none for an unknown contact', async () => {
+      const store = get();
+      const ann = await store.createContact({}, { kind: 'webchat', value: 'visitor-9' }, T0);
+      const bob = await store.createContact({}, { kind: 'email', value: 'bob@example.com' }, T0);
+      await store.addIdentity(ann.id, { kind: 'email', value: 'ann@example.com', verified: true });
+      await store.addIdentity(ann.id, { kind: 'sms', value: '+15550001111' });
+      const identities = await store.listIdentities(ann.id);
+      expect(identities.map((i) => `${i.kind}:${i.value}`).sort()).toEqual([
+        'email:ann@example.com',
+        'sms:+15550001111',
+        'webchat:visitor-9',
+      ]);
+      expect(identities[0]).toMatchObject({
+        contactId: ann.id,
+        kind: 'email',
+        value: 'ann@example.com',
+        verified: true,
+      });
+      expect(identities.slice(1).every((i) => i.verified === false && i.contactId === ann.id)).toBe(true);
+      expect((await store.listIdentities(bob.id)).map((i) => i.value)).toEqual(['bob@example.com']);
+      expect(await store.listIdentities('nobody')).toEqual([]);
     });
 
     it('updates a contact with a patch and leaves other fields alone', async () => {
@@ -102,6 +126,51 @@ export function peopleContract(get: () => Store): void {
       expect(await find(['closed'])).toBeNull();
       expect(await find([])).toBeNull();
       expect(await store.findConversationByThread('sms', 'th', ['open'])).toBeNull();
+    });
+
+    it("lists a contact's conversations, most recently updated first, by status and channel", async () => {
+      const store = get();
+      const { contactId, conversation: first } = await seed(store, { channel: 'email', now: T0 });
+      const other = await seed(store, { channel: 'sms', now: T0 + 1 });
+      const open = (channel: string, status: Conversation['status'], now: number) =>
+        store.createConversation(
+          {
+            ...first,
+            contactId,
+            threadKey: `${channel}-${now}`,
+            status,
+            touchpoint: { channel, kind: channel, visibility: 'private' },
+          },
+          now,
+        );
+      const sms = await open('sms', 'resolved', T0 + 10);
+      const chat = await open('webchat', 'closed', T0 + 20);
+      const ids = (list: Conversation[]) => list.map((c) => c.id);
+      expect(ids(await store.findConversationsOfContact(contactId))).toEqual([chat.id, sms.id, first.id]);
+      await store.updateConversation(first.id, { status: 'pending' }, T0 + 30);
+      const all = await store.findConversationsOfContact(contactId);
+      expect(ids(all)).toEqual([first.id, chat.id, sms.id]);
+      expect(all[0]).toEqual({ ...first, status: 'pending', updatedAt: T0 + 30 });
+      const find = (opts: Parameters<Store['findConversationsOfContact']>[1]) =>
+        store.findConversationsOfContact(contactId, opts).then(ids);
+      expect(await find({ statuses: ['open', 'pending', 'resolved'] })).toEqual([first.id, sms.id]);
+      expect(await find({ channel: 'sms' })).toEqual([sms.id]);
+      expect(await find({ channel: 'sms', statuses: ['open'] })).toEqual([]);
+      expect(await find({ limit: 2 })).toEqual([first.id, chat.id]);
+      expect(await find({ statuses: [] })).toEqual([]);
+      expect(await store.findConversationsOfContact(other.contactId)).toEqual([other.conversation]);
+      expect(await store.findConversationsOfContact('nobody')).toEqual([]);
+      await expect(store.findConversationsOfContact(contactId, { limit: 0 })).rejects.toBeInstanceOf(StoreError);
+    });
+
+    it("reads a contact's conversations inside a transaction, including ones it just opened", async () => {
+      const store = get();
+      const { contactId, conversation } = await seed(store, { now: T0 });
+      const seen = await store.transaction(async (tx) => {
+        const made = await tx.createConversation({ ...conversation, threadKey: 'later' }, T0 + 5);
+        return { made, list: await tx.findConversationsOfContact(contactId, { channel: 'email' }) };
+      });
+      expect(seen.list.map((c) => c.id)).toEqual([seen.made.id, conversation.id]);
     });
 
     it('finds a conversation by the provider ids of its messages', async () => {

@@ -1,5 +1,6 @@
 import type { Conversation, Envelope, Message } from '../../src/model/types.ts';
 import type { NewInbound, NewMessage, Store, StoreTx } from '../../src/store/contract.ts';
+import { newConversation } from '../support/records.ts';
 
 export const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 
@@ -37,22 +38,7 @@ export function seed(
   return store.transaction(async (tx) => {
     const contact = await tx.createContact({ name: 'Ann' }, { kind: 'email', value: `ann${seq++}@example.com` }, now);
     const conversation = await tx.createConversation(
-      {
-        contactId: contact.id,
-        touchpoint: { channel, kind: channel, visibility: 'private' },
-        threadKey: opts.threadKey ?? `thread-${seq}`,
-        status: opts.status ?? 'open',
-        category: null,
-        intent: null,
-        priority: 'normal',
-        assignee: null,
-        tags: [],
-        links: [],
-        sla: {},
-        flowState: null,
-        replyRef: null,
-        lastInboundAt: null,
-      },
+      newConversation(contact.id, channel, opts.threadKey ?? `thread-${seq}`, { status: opts.status ?? 'open' }),
       now,
     );
     return { conversation, contactId: contact.id };

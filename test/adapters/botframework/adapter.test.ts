@@ -1,17 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SendError } from '../../../src/errors.ts';
+import { refusal } from '../../support/send-refusal.ts';
 import { activity, outbound, startBot } from './support.ts';
 
 type Bot = Awaited<ReturnType<typeof startBot>>;
-
-async function refusal(p: Promise<unknown>): Promise<SendError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SendError);
-  return err as SendError;
-}
 
 describe('Bot Framework adapter (CloudAdapter, no app id, fake service)', () => {
   let bot: Bot;

@@ -3,8 +3,8 @@ import { VirtualClock } from '../../../src/clock.ts';
 import { silentLogger } from '../../../src/log.ts';
 import type { OutboundMessage } from '../../../src/model/types.ts';
 import { FakeBotService } from '../../fakes/botframework-service.ts';
-import { createFakeHost } from '../twilio/support/fake-host.ts';
-import { startHarness } from '../twilio/support/http-harness.ts';
+import { serveAdapter } from '../../support/http-harness.ts';
+import { outboundMessage } from '../../support/outbound.ts';
 
 /** An activity as the Emulator or Web Chat posts it. */
 export function activity(serviceUrl: string, o: Record<string, unknown> = {}) {
@@ -26,9 +26,7 @@ export async function startBot(extra: Record<string, unknown> = {}) {
   const service = await FakeBotService.start();
   const settings = botframeworkDefinition.settings.parse({ serviceUrls: [`${service.url}/`], ...extra });
   const adapter = botframeworkDefinition.create(settings, { log: silentLogger, clock: new VirtualClock() });
-  const fake = createFakeHost({ publicUrl: 'https://touchpoint.example.com/' });
-  await adapter.start(fake.host);
-  const harness = await startHarness(fake.routes, 'https://touchpoint.example.com');
+  const { fake, harness, close } = await serveAdapter(adapter, 'https://touchpoint.example.com');
   return {
     service,
     adapter,
@@ -42,31 +40,20 @@ export async function startBot(extra: Record<string, unknown> = {}) {
       return { status: res.status, text: await res.text() };
     },
     async close() {
-      await adapter.stop();
-      await harness.close();
+      await close();
       await service.close();
     },
   };
 }
 
-let seq = 0;
-
 export function outbound(o: Partial<OutboundMessage> & { threadKey: string }): OutboundMessage {
-  seq++;
-  return {
-    id: `out-${seq}`,
-    messageId: `msg-${seq}`,
-    conversationId: 'conv-1',
-    channel: 'botframework',
-    touchpoint: { channel: 'botframework', kind: 'botframework.emulator', visibility: 'private' },
-    destination: o.threadKey,
-    text: 'A loaf is £4.',
-    replyRef: null,
-    lastInboundAt: null,
-    references: [],
-    author: { kind: 'bot' },
-    automatic: true,
-    attempt: 1,
-    ...o,
-  };
+  return outboundMessage(
+    {
+      channel: 'botframework',
+      touchpoint: { channel: 'botframework', kind: 'botframework.emulator', visibility: 'private' },
+      destination: o.threadKey,
+      text: 'A loaf is £4.',
+    },
+    o,
+  );
 }

@@ -1,19 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { META_CODES } from '../../../adapters/meta/api/errors.ts';
 import { HOUR_MS } from '../../../adapters/meta/window.ts';
-import { SendError } from '../../../src/errors.ts';
+import { refusal } from '../../support/send-refusal.ts';
 import { IG_ID, messengerPayload, outbound, PAGE_ID, startMeta } from './support.ts';
 
 type Meta = Awaited<ReturnType<typeof startMeta>>;
-
-async function refusal(p: Promise<unknown>): Promise<SendError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SendError);
-  return err as SendError;
-}
 
 describe('Meta sends (against the fake Graph API)', () => {
   let meta: Meta;

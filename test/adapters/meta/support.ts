@@ -5,8 +5,8 @@ import { VirtualClock } from '../../../src/clock.ts';
 import { silentLogger } from '../../../src/log.ts';
 import type { OutboundMessage } from '../../../src/model/types.ts';
 import { FakeGraphApi } from '../../fakes/graph-api.ts';
-import { createFakeHost } from '../twilio/support/fake-host.ts';
-import { startHarness } from '../twilio/support/http-harness.ts';
+import { serveAdapter } from '../../support/http-harness.ts';
+import { outboundMessage } from '../../support/outbound.ts';
 
 export const APP_SECRET = 'meta-app-secret';
 export const VERIFY_TOKEN = 'verify-me';
@@ -139,42 +139,29 @@ export async function startMeta(channel: 'facebook' | 'instagram', extra: Record
           log: silentLogger,
           clock,
         });
-  const fake = createFakeHost({ publicUrl: `${PUBLIC_BASE}/`, clock });
-  await adapter.start(fake.host);
-  const harness = await startHarness(fake.routes, PUBLIC_BASE);
-  const webhook = `${harness.url}/meta/${channel}`;
+  const served = await serveAdapter(adapter, PUBLIC_BASE, clock);
+  const webhook = `${served.harness.url}/meta/${channel}`;
   return {
     graph,
     adapter,
-    ...fake,
+    ...served.fake,
     webhook,
     post: (payload: unknown, signature?: 'valid' | 'missing' | 'wrong') => postSigned(webhook, payload, signature),
     async close() {
-      await adapter.stop();
-      await harness.close();
+      await served.close();
       await graph.close();
     },
   };
 }
 
-let seq = 0;
-
 export function outbound(o: Partial<OutboundMessage> & { threadKey: string }): OutboundMessage {
-  seq++;
-  return {
-    id: `out-${seq}`,
-    messageId: `msg-${seq}`,
-    conversationId: 'conv-1',
-    channel: 'facebook',
-    touchpoint: { channel: 'facebook', kind: 'facebook.dm', visibility: 'private' },
-    destination: PAGE_ID,
-    text: 'Hello from the bakery',
-    replyRef: null,
-    lastInboundAt: null,
-    references: [],
-    author: { kind: 'bot' },
-    automatic: true,
-    attempt: 1,
-    ...o,
-  };
+  return outboundMessage(
+    {
+      channel: 'facebook',
+      touchpoint: { channel: 'facebook', kind: 'facebook.dm', visibility: 'private' },
+      destination: PAGE_ID,
+      text: 'Hello from the bakery',
+    },
+    o,
+  );
 }

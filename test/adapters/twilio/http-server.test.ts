@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { smsDefinition } from '../../../adapters/twilio/definition.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { createHttpServer, type HttpServer } from '../../../src/server/http-server.ts';
-import { createFakeHost } from './support/fake-host.ts';
+import { createFakeHost } from '../../support/fake-host.ts';
 import { ACCOUNT_SID, AUTH_TOKEN, CUSTOMER, OUR_SMS, PUBLIC_BASE } from './support/setup.ts';
 import { postWebhook } from './support/twilio-webhook.ts';
 

@@ -4,8 +4,8 @@ import { VirtualClock } from '../../../../src/clock.ts';
 import { silentLogger } from '../../../../src/log.ts';
 import type { OutboundMessage } from '../../../../src/model/types.ts';
 import { FakeTwilioApi } from '../../../fakes/twilio-api.ts';
-import { createFakeHost } from './fake-host.ts';
-import { startHarness } from './http-harness.ts';
+import { serveAdapter } from '../../../support/http-harness.ts';
+import { outboundMessage } from '../../../support/outbound.ts';
 import { postWebhook } from './twilio-webhook.ts';
 
 export const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
@@ -32,9 +32,7 @@ export async function startTwilio(channel: 'sms' | 'whatsapp', extra: Record<str
   });
   // biome-ignore lint/suspicious/noExplicitAny: the two definitions differ only in their settings type
   const adapter: ChannelAdapter = (definition as any).create(settings, { log: silentLogger, clock });
-  const fake = createFakeHost({ publicUrl: `${PUBLIC_BASE}/`, clock });
-  await adapter.start(fake.host);
-  const harness = await startHarness(fake.routes, PUBLIC_BASE);
+  const { fake, harness, close } = await serveAdapter(adapter, PUBLIC_BASE, clock);
   return {
     api,
     adapter,
@@ -43,32 +41,21 @@ export async function startTwilio(channel: 'sms' | 'whatsapp', extra: Record<str
     post: (path: string, params: Record<string, string>, signature?: 'valid' | 'missing' | 'wrong-token') =>
       postWebhook({ harnessUrl: harness.url, publicBase: PUBLIC_BASE, path, params, authToken: AUTH_TOKEN, signature }),
     async close() {
-      await adapter.stop();
-      await harness.close();
+      await close();
       await api.close();
     },
   };
 }
 
-let seq = 0;
-
 /** An outbound message on the thread between `ours` and `customer`. */
 export function outbound(o: Partial<OutboundMessage> & { threadKey: string }): OutboundMessage {
-  seq++;
-  return {
-    id: `out-${seq}`,
-    messageId: `msg-${seq}`,
-    conversationId: 'conv-1',
-    channel: 'sms',
-    touchpoint: { channel: 'sms', kind: 'sms', visibility: 'private' },
-    destination: OUR_SMS,
-    text: 'Hello',
-    replyRef: null,
-    lastInboundAt: null,
-    references: [],
-    author: { kind: 'bot' },
-    automatic: true,
-    attempt: 1,
-    ...o,
-  };
+  return outboundMessage(
+    {
+      channel: 'sms',
+      touchpoint: { channel: 'sms', kind: 'sms', visibility: 'private' },
+      destination: OUR_SMS,
+      text: 'Hello',
+    },
+    o,
+  );
 }

@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpError } from '../../../../src/errors.ts';
-import type { HttpRequest, HttpResponse } from '../../../../src/server/http-types.ts';
-import type { Route } from './fake-host.ts';
+import type { ChannelAdapter } from '../../src/channel/contract.ts';
+import type { VirtualClock } from '../../src/clock.ts';
+import { HttpError } from '../../src/errors.ts';
+import type { HttpRequest, HttpResponse } from '../../src/server/http-types.ts';
+import { createFakeHost, type Route } from './fake-host.ts';
 
 /**
  * A small node:http server mounting the routes an adapter registered, the way
@@ -57,5 +59,23 @@ function toRequest(req: IncomingMessage, target: URL, rawBody: Buffer, publicBas
     ip: req.socket.remoteAddress ?? '',
     publicUrl: `${publicBase}${target.pathname}${target.search}`,
     raw: req,
+  };
+}
+
+/**
+ * Starts `adapter` on a fake host and serves the routes it registered as if at
+ * `publicBase`; `close` stops the adapter, then the server.
+ */
+export async function serveAdapter(adapter: ChannelAdapter, publicBase: string, clock?: VirtualClock) {
+  const fake = createFakeHost({ publicUrl: `${publicBase}/`, ...(clock ? { clock } : {}) });
+  await adapter.start(fake.host);
+  const harness = await startHarness(fake.routes, publicBase);
+  return {
+    fake,
+    harness,
+    async close() {
+      await adapter.stop();
+      await harness.close();
+    },
   };
 }
