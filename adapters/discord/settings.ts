@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { reconnectSettings } from '../shared/backoff.ts';
 
 /**
  * The `discord:` block of config/channels.yaml. The token is a secret: write
@@ -34,14 +35,9 @@ export const discordSettings = z
       .describe('Hold the gateway connection here; in scale-out set false on every instance but one (they still send)'),
     directMessages: z.boolean().default(true).describe('Direct messages to the bot are private touchpoints'),
     requestTimeoutMs: z.number().int().min(1000).max(120_000).default(15_000),
-    reconnect: z
-      .object({
-        minDelayMs: z.number().int().min(1).default(1_000),
-        maxDelayMs: z.number().int().min(1).default(60_000),
-      })
-      .strict()
-      .prefault({})
-      .describe('Back-off between attempts when the first login fails (discord.js reconnects by itself after that)'),
+    reconnect: reconnectSettings(
+      'Back-off between attempts when the first login fails (discord.js reconnects by itself after that)',
+    ),
   })
   .strict();
 

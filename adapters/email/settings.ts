@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { reconnectSettings } from '../shared/backoff.ts';
 
 /**
  * The `email:` block of config/channels.yaml. Secrets are written as
@@ -82,14 +83,7 @@ export const emailSettings = z
       .default(false)
       .describe('Reply-To carries a thread token (support+token@…); the mail server must accept plus addresses'),
     messageIdDomain: domain.optional().describe('Domain of our Message-IDs; defaults to the address domain'),
-    reconnect: z
-      .object({
-        minDelayMs: z.number().int().min(1).default(1_000),
-        maxDelayMs: z.number().int().min(1).default(60_000),
-      })
-      .strict()
-      .prefault({})
-      .describe('Back-off between IMAP reconnect attempts'),
+    reconnect: reconnectSettings('Back-off between IMAP reconnect attempts'),
   })
   .strict();
 

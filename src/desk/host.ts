@@ -32,6 +32,10 @@ export function createDeskHost(o: {
     calendar: o.calendar,
     async moveToPrivate(conversationId, by) {
       await o.moveToPrivate(conversationId, by);
+      // the private conversation it opened (or joined) is news to the desk too
+      const moved = await store.getConversation(conversationId);
+      for (const l of moved?.links ?? [])
+        o.bus.publish({ conversationId: l.conversationId, cause: 'agent', events: [] });
     },
     schedule: (destination, fn) => limiter.schedule(channel, destination, fn),
     holdOff: (destination, until) => limiter.holdOff(channel, destination, until, clock.now()),
@@ -68,7 +72,13 @@ export function withTimerNotices(handlers: Record<string, TimerHandler>, bus: De
     out[kind] = async (timer, tx) => {
       await handler(timer, tx);
       const conversationId = timer.conversationId;
-      if (conversationId) setImmediate(() => bus.publish({ conversationId, cause: 'timer', events: [timer.kind] }));
+      if (!conversationId) return;
+      // a timer may open or change linked conversations (a handoff opens the private one): those are news too
+      const linked = (await tx.getConversation(conversationId))?.links.map((l) => l.conversationId) ?? [];
+      const ids = new Set([conversationId, ...linked]);
+      setImmediate(() => {
+        for (const id of ids) bus.publish({ conversationId: id, cause: 'timer', events: [timer.kind] });
+      });
     };
   }
   return out;

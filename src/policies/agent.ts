@@ -17,7 +17,7 @@ export function createPolicyActions(kit: PolicyKit, store: Store): PolicyActions
   return {
     moveToPrivate(conversationId, by) {
       return store.transaction((tx) =>
-        moveConversation(tx, kit, conversationId, { reason: 'an agent decided', by }, kit.clock.now()),
+        moveConversation(tx, kit, conversationId, { reason: 'an agent decided', by, toPerson: true }, kit.clock.now()),
       );
     },
     acknowledgePage(conversationId, by) {

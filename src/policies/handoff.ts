@@ -44,6 +44,8 @@ export interface MoveRequest {
   template?: string;
   /** A reply the guard refused in public: delivered in the private conversation instead. */
   divert?: { text: string; author: Message['author'] };
+  /** A person takes the private conversation (a complaint, an agent's move): the bot stays quiet there. */
+  toPerson?: boolean;
 }
 
 export type MoveResult =
@@ -84,7 +86,12 @@ export function handoffHook(kit: PolicyKit): RouteHook {
     if (reasons.length === 0) return;
     // invited to message us privately already: one public reply is all they get
     if (!conv.tags.includes(INVITED_TAG))
-      requestMove(ctx, { reason: reasons.join(', '), by: 'policy', context: ctx.envelope.text });
+      requestMove(ctx, {
+        reason: reasons.join(', '),
+        by: 'policy',
+        context: ctx.envelope.text,
+        toPerson: reasons.some((r) => r === 'complaint' || r === 'negative'),
+      });
     ctx.silence = 'moving to a private conversation';
   };
 }
@@ -164,7 +171,8 @@ export async function moveConversation(
     return { status: 'invited' };
   }
 
-  const priv = await openPrivate(tx, kit, pub, contact, route.thread, tags, now);
+  const handoff = request.toPerson ? { team: null, reason: request.reason, flow: null, at: now } : null;
+  const priv = await openPrivate(tx, kit, pub, contact, { ...route.thread, handoff }, tags, now);
   const context = request.context ? ` They wrote: "${request.context}"` : '';
   await note(
     tx,
@@ -204,13 +212,21 @@ export async function moveConversation(
   return { status: 'moved', privateConversationId: priv.id, via: route.via, channel: route.channel };
 }
 
-/** The private conversation on the route's thread, carrying over category, priority, tags and the SLA clocks. */
+/**
+ * The private conversation on the route's thread, carrying over category, priority, tags and the SLA clocks;
+ * with `handoff`, handed to a person as a flow's `handoff` step would.
+ */
 async function openPrivate(
   tx: StoreTx,
   kit: PolicyKit,
   pub: Conversation,
   contact: Contact,
-  thread: { threadKey: string; touchpoint: Conversation['touchpoint']; replyRef: Record<string, unknown> | null },
+  thread: {
+    threadKey: string;
+    touchpoint: Conversation['touchpoint'];
+    replyRef: Record<string, unknown> | null;
+    handoff: Record<string, unknown> | null;
+  },
   tags: string[],
   now: number,
 ): Promise<Conversation> {
@@ -229,6 +245,7 @@ async function openPrivate(
   if (existing) {
     const patch = {
       ...carried,
+      ...(thread.handoff ? { flowState: { ...(existing.flowState ?? {}), handoff: thread.handoff } } : {}),
       status: 'open' as const,
       links: [...existing.links, link],
       tags: [...new Set([...existing.tags, ...carried.tags])],
@@ -244,7 +261,7 @@ async function openPrivate(
         status: 'open',
         ...carried,
         links: [link],
-        flowState: null,
+        flowState: thread.handoff ? { handoff: thread.handoff } : null,
         replyRef: thread.replyRef,
         lastInboundAt: null,
       },
@@ -276,6 +293,7 @@ export function createHandoffTimerHandlers(kit: PolicyKit): Record<string, Timer
       const request: MoveRequest = { reason: text(p.reason) ?? 'policy', by: text(p.by) ?? 'policy' };
       if (text(p.context)) request.context = text(p.context) as string;
       if (text(p.template)) request.template = text(p.template) as string;
+      if (p.toPerson === true) request.toPerson = true;
       const result = await moveConversation(tx, kit, timer.conversationId, request, kit.clock.now());
       kit.log.info({ conversationId: timer.conversationId, ...result }, 'public conversation handed off');
     },

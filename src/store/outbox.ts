@@ -1,30 +1,12 @@
 import type { Conversation, DeliveryStatus, Message } from '../model/types.ts';
+import { claimDue } from './claim.ts';
 import type { DeadLetter, Lease, OutboxJob } from './contract.ts';
-import { atomic, type Ctx, checkLease, clampLimit, count, DEAD, PENDING, SENT } from './query-helpers.ts';
+import { atomic, type Ctx, clampLimit, count, DEAD, PENDING, SENT } from './query-helpers.ts';
 import { conversationFromRow, deadLetterFromRow, messageFromRow, outboxFromRow } from './rows.ts';
 
 /** Leases due rows whose lease is free or expired, earliest due first. */
 export async function claimOutbox(ctx: Ctx, lease: Lease): Promise<OutboxJob[]> {
-  const limit = checkLease(lease);
-  const { owner, now, leaseMs } = lease;
-  const rows = await ctx.db
-    .updateTable('outbox')
-    .set({ lease_owner: owner, lease_until: now + leaseMs })
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('outbox')
-        .select('id')
-        .where('status', '=', PENDING)
-        .where('due_at', '<=', now)
-        .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<=', now)]))
-        .orderBy('due_at')
-        .orderBy('id')
-        .limit(limit)
-        .$if(ctx.kind === 'postgres', (q) => q.forUpdate().skipLocked()),
-    )
-    .returningAll()
-    .execute();
-  return rows.sort((a, b) => a.due_at - b.due_at || (a.id < b.id ? -1 : 1)).map(outboxFromRow);
+  return (await claimDue(ctx, 'outbox', lease)).map(outboxFromRow);
 }
 
 export async function loadOutbound(

@@ -1,30 +1,12 @@
 import { sql } from 'kysely';
+import { claimDue } from './claim.ts';
 import type { Lease, Timer } from './contract.ts';
-import { type Ctx, checkLease, PENDING } from './query-helpers.ts';
+import { type Ctx, PENDING } from './query-helpers.ts';
 import { timerFromRow } from './rows.ts';
 
 /** Leases due pending timers whose lease is free or expired, earliest first. */
 export async function claimTimers(ctx: Ctx, lease: Lease): Promise<Timer[]> {
-  const limit = checkLease(lease);
-  const { owner, now, leaseMs } = lease;
-  const rows = await ctx.db
-    .updateTable('timers')
-    .set({ lease_owner: owner, lease_until: now + leaseMs })
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('timers')
-        .select('id')
-        .where('status', '=', PENDING)
-        .where('due_at', '<=', now)
-        .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<=', now)]))
-        .orderBy('due_at')
-        .orderBy('id')
-        .limit(limit)
-        .$if(ctx.kind === 'postgres', (q) => q.forUpdate().skipLocked()),
-    )
-    .returningAll()
-    .execute();
-  return rows.sort((a, b) => a.due_at - b.due_at || (a.id < b.id ? -1 : 1)).map(timerFromRow);
+  return (await claimDue(ctx, 'timers', lease)).map(timerFromRow);
 }
 
 export async function rescheduleTimer(ctx: Ctx, id: string, dueAt: number, error: string): Promise<void> {

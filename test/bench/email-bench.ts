@@ -14,12 +14,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ImapFlow } from 'imapflow';
 import { createTransport } from 'nodemailer';
 import { emailDefinition } from '../../adapters/email/definition.ts';
 import { emailSettings } from '../../adapters/email/settings.ts';
 import { startApp } from '../../src/app.ts';
 import { silentLogger } from '../../src/log.ts';
+import { connectImap } from '../adapters/email/support/mail-client.ts';
 import { type MailServers, startMailServers } from '../support/mail-servers.ts';
 import { testSettings } from '../support/settings.ts';
 import { type BenchLine, benchLine } from './measure.ts';
@@ -30,16 +30,7 @@ const mails = Number(process.env.BENCH_MAILS ?? 200);
 
 /** Arrival time of each message in a customer's INBOX, by sequence number, from IDLE's EXISTS notices. */
 async function watchInbox(servers: MailServers, user: string) {
-  const client = new ImapFlow({
-    host: servers.host,
-    port: servers.imapPort,
-    secure: false,
-    auth: { user, pass: servers.password(user) },
-    logger: false,
-    disableAutoIdle: true,
-  });
-  client.on('error', () => {});
-  await client.connect();
+  const client = await connectImap(servers, user);
   await client.mailboxOpen('INBOX');
   const arrivals: number[] = [];
   client.on('exists', (e: { count: number }) => {

@@ -9,9 +9,6 @@
  * Sink channel, router in a child process (SQLite, synchronous=full); run as a
  * script with FLOW_BENCH_CHILD=1 it is that child.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parse } from 'yaml';
 import { startApp } from '../../src/app.ts';
 import { flowFile } from '../../src/engine/flow-schema.ts';
@@ -102,9 +99,8 @@ export interface FlowBench {
 }
 
 export async function benchFlows(): Promise<FlowBench> {
-  const dir = await mkdtemp(join(tmpdir(), 'tp-flow-bench-'));
   const sink = await startSinkServer();
-  const child = await startBenchChild(import.meta.url, CHILD_FLAG, 'flows', { DATA_DIR: dir, SINK_URL: sink.url });
+  const child = await startBenchChild(import.meta.url, CHILD_FLAG, 'flows', { SINK_URL: sink.url });
   const track = replyTracker(customerOf);
   const expected = new Map<string, string>();
   let replies = 0;
@@ -125,7 +121,6 @@ export async function benchFlows(): Promise<FlowBench> {
   } finally {
     await child.stop();
     await sink.close();
-    await rm(dir, { recursive: true, force: true });
   }
 }
 

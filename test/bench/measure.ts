@@ -4,6 +4,9 @@
  * open loop at half that rate (latency) they all measure.
  */
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { percentile } from './load.ts';
@@ -33,15 +36,20 @@ export function serveAsBenchChild(app: { url: string; stop: () => Promise<void> 
   process.on('SIGTERM', () => void app.stop().then(() => process.exit(0)));
 }
 
-/** Runs the module at `moduleUrl` as the router child and waits for the line with its URL. */
+/**
+ * Runs the module at `moduleUrl` as the router child, its data in a fresh
+ * temporary folder (env DATA_DIR), and waits for the line with its URL;
+ * `stop` ends it and removes the folder.
+ */
 export async function startBenchChild(
   moduleUrl: string,
   flag: string,
   what: string,
   env: Record<string, string>,
 ): Promise<{ url: string; stop: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), `tp-${what.toLowerCase()}-bench-`));
   const proc = spawn(process.execPath, [fileURLToPath(moduleUrl)], {
-    env: { ...process.env, LOG_LEVEL: 'error', [flag]: '1', ...env },
+    env: { ...process.env, LOG_LEVEL: 'error', [flag]: '1', DATA_DIR: dir, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
@@ -54,9 +62,10 @@ export async function startBenchChild(
   });
   return {
     url,
-    stop() {
+    async stop() {
       proc.kill('SIGTERM');
-      return exited;
+      await exited;
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }

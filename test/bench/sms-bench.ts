@@ -9,9 +9,6 @@
  * is measured, and inbound messages are spread over 8 numbers because the
  * outbox sends to one destination (our sending number) one at a time.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import twilio from 'twilio';
 import { smsDefinition } from '../../adapters/twilio/definition.ts';
 import { smsSettings } from '../../adapters/twilio/settings.ts';
@@ -89,8 +86,7 @@ function postSms(url: string, i: number, prefix: string): Promise<number> {
 
 export async function benchSms(): Promise<{ max: BenchLine; half: BenchLine }> {
   const api = await FakeTwilioApi.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
-  const dir = await mkdtemp(join(tmpdir(), 'tp-sms-bench-'));
-  const child = await startBenchChild(import.meta.url, CHILD_FLAG, 'SMS', { DATA_DIR: dir, API_URL: api.url });
+  const child = await startBenchChild(import.meta.url, CHILD_FLAG, 'SMS', { API_URL: api.url });
   const track = replyTracker(customerOf);
   // The fake has no arrival hook: wrap its record of created messages.
   const push = api.messages.push.bind(api.messages);
@@ -108,7 +104,6 @@ export async function benchSms(): Promise<{ max: BenchLine; half: BenchLine }> {
   } finally {
     await child.stop();
     await api.close();
-    await rm(dir, { recursive: true, force: true });
   }
 }
 

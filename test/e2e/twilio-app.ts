@@ -1,16 +1,14 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import twilio from 'twilio';
 import { parse } from 'yaml';
 import { smsDefinition, whatsappDefinition } from '../../adapters/twilio/definition.ts';
 import { smsSettings, whatsappSettings } from '../../adapters/twilio/settings.ts';
-import { type App, startApp } from '../../src/app.ts';
+import type { App } from '../../src/app.ts';
 import { VirtualClock } from '../../src/clock.ts';
 import { flowFile } from '../../src/engine/flow-schema.ts';
-import { silentLogger } from '../../src/log.ts';
 import { businessFile, routerFile, templatesFile } from '../../src/settings/schema.ts';
 import { FakeTwilioApi } from '../fakes/twilio-api.ts';
+import { startLocalApp } from '../support/local-app.ts';
 import { testSettings } from '../support/settings.ts';
 
 /**
@@ -63,7 +61,6 @@ export interface TwilioApp {
 export async function startTwilioApp(o: { start?: number; voice?: Record<string, unknown> } = {}): Promise<TwilioApp> {
   const api = await FakeTwilioApi.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
   const clock = new VirtualClock(o.start ?? IN_HOURS);
-  const dir = await mkdtemp(join(tmpdir(), 'tp-e2e-twilio-'));
   const common = { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: api.url };
   const base = testSettings();
   const missed = await missedCallConfig();
@@ -96,15 +93,12 @@ export async function startTwilioApp(o: { start?: number; voice?: Record<string,
     flows: [...base.flows, missed.flow],
     router: routerFile.parse({ server: { publicUrl: PUBLIC_URL } }),
   });
-  const app = await startApp({
+  const local = await startLocalApp('tp-e2e-twilio-', {
     settings,
     adapters: { sms: smsDefinition, whatsapp: whatsappDefinition },
-    dataDir: dir,
-    databaseUrl: null,
-    port: 0,
-    log: silentLogger,
     clock,
   });
+  const { app } = local;
 
   return {
     app,
@@ -132,9 +126,8 @@ export async function startTwilioApp(o: { start?: number; voice?: Record<string,
       return { status: res.status, body: await res.json() };
     },
     async stop() {
-      await app.stop();
+      await local.stop();
       await api.close();
-      await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,13 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adapters } from '../../adapters/registry.ts';
-import { startApp } from '../../src/app.ts';
-import { silentLogger } from '../../src/log.ts';
 import { loadSettings } from '../../src/settings/load.ts';
 import type { Settings } from '../../src/settings/types.ts';
+import { type LocalApp, startLocalApp } from '../support/local-app.ts';
 import { shiftedClock } from '../support/shifted-clock.ts';
 
 /**
@@ -15,13 +11,12 @@ import { shiftedClock } from '../support/shifted-clock.ts';
  * through the chat page in real headless Chromium.
  */
 describe('web chat in a real browser', () => {
-  let dir: string;
   let settings: Settings;
-  let app: { url: string; stop(): Promise<void> };
+  let app: LocalApp['app'];
+  let local: LocalApp | undefined;
   let browser: Browser;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tp-webchat-e2e-'));
     settings = loadSettings({
       configDir: 'config',
       flowsDir: 'flows',
@@ -30,7 +25,8 @@ describe('web chat in a real browser', () => {
     });
     // A Tuesday at 10:00 in London: the bakery is open, so the flows answer (not the after-hours triage).
     const clock = shiftedClock(new Date('2026-11-24T10:00:00Z'));
-    app = await startApp({ settings, adapters, dataDir: dir, databaseUrl: null, port: 0, log: silentLogger, clock });
+    local = await startLocalApp('tp-webchat-e2e-', { settings, adapters, clock });
+    app = local.app;
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: [
@@ -47,8 +43,7 @@ describe('web chat in a real browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await app?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await local?.stop();
   });
 
   /** The text of every bubble of one kind, in page order. */

@@ -1,6 +1,7 @@
 import { type Client, Events, type Message } from 'discord.js';
 import type { ChannelHost } from '../../../src/channel/contract.ts';
 import type { Logger } from '../../../src/log.ts';
+import { backoffDelay } from '../../shared/backoff.ts';
 import { factsOf } from '../inbound/facts.ts';
 import { IngestQueue } from '../inbound/ingest-queue.ts';
 import { toEnvelope } from '../inbound/to-envelope.ts';
@@ -72,7 +73,7 @@ export class GatewayConnection {
         return;
       }
       this.#failures++;
-      const delay = this.#backoff();
+      const delay = backoffDelay(this.#settings.reconnect, this.#failures);
       this.#log.warn({ err, inMs: delay, attempt: this.#failures }, 'Discord login failed; trying again');
       const cancel = this.#host.clock.after(delay, () => {
         this.#cancelRetry = null;
@@ -107,11 +108,5 @@ export class GatewayConnection {
     } catch (err) {
       this.#log.warn({ err, messageId: message.id }, 'Discord message could not be read');
     }
-  }
-
-  #backoff(): number {
-    const { minDelayMs, maxDelayMs } = this.#settings.reconnect;
-    const base = Math.min(maxDelayMs, minDelayMs * 2 ** Math.min(this.#failures - 1, 20));
-    return Math.round(base * (0.5 + Math.random() * 0.5));
   }
 }

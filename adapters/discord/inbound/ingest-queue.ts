@@ -1,5 +1,6 @@
 import type { ChannelHost } from '../../../src/channel/contract.ts';
 import type { Envelope } from '../../../src/model/types.ts';
+import { CancellableWait } from '../../shared/backoff.ts';
 
 /** Attempts per envelope before it is given up (about ten minutes of back-off). */
 const MAX_ATTEMPTS = 12;
@@ -17,10 +18,11 @@ export class IngestQueue {
   readonly #host: ChannelHost;
   #tail: Promise<void> = Promise.resolve();
   #stopped = false;
-  #cancelWait: (() => void) | null = null;
+  readonly #waits: CancellableWait;
 
   constructor(host: ChannelHost) {
     this.#host = host;
+    this.#waits = new CancellableWait(host.clock);
   }
 
   push(envelope: Envelope): void {
@@ -35,7 +37,7 @@ export class IngestQueue {
   /** Stops retrying; an envelope still failing is logged as lost. */
   stop(): void {
     this.#stopped = true;
-    this.#cancelWait?.();
+    this.#waits.cancel();
   }
 
   async #deliver(envelope: Envelope): Promise<void> {
@@ -52,22 +54,8 @@ export class IngestQueue {
         }
         const delay = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (attempt - 1));
         log.warn({ err, attempt, inMs: delay }, 'storing a Discord message failed; trying again');
-        await this.#wait(delay);
+        await this.#waits.wait(delay);
       }
     }
-  }
-
-  #wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const cancel = this.#host.clock.after(ms, () => {
-        this.#cancelWait = null;
-        resolve();
-      });
-      this.#cancelWait = () => {
-        cancel();
-        this.#cancelWait = null;
-        resolve();
-      };
-    });
   }
 }

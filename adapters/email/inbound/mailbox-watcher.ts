@@ -1,6 +1,7 @@
 import { ImapFlow } from 'imapflow';
 import type { ChannelHost } from '../../../src/channel/contract.ts';
 import type { Logger } from '../../../src/log.ts';
+import { backoffDelay, CancellableWait } from '../../shared/backoff.ts';
 import type { EmailSettings, MailboxSettings } from '../settings.ts';
 import { checkpointKey, checkpointStore } from './checkpoint.ts';
 import { drainMailbox } from './drain.ts';
@@ -29,13 +30,14 @@ export class MailboxWatcher {
   #pending = false;
   #idling = false;
   #failures = 0;
-  #cancelWait: (() => void) | null = null;
+  readonly #waits: CancellableWait;
   #loop: Promise<void> | null = null;
 
   constructor(mailbox: MailboxSettings, settings: EmailSettings, host: ChannelHost) {
     this.#mailbox = mailbox;
     this.#settings = settings;
     this.#host = host;
+    this.#waits = new CancellableWait(host.clock);
     this.#label = `${mailbox.imap.user}@${mailbox.imap.host}/${mailbox.mailbox}`;
     this.#log = host.log.child({ mailbox: this.#label });
   }
@@ -49,7 +51,7 @@ export class MailboxWatcher {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.#cancelWait?.();
+    this.#waits.cancel();
     this.#wake();
     if (!this.#loop) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -74,9 +76,9 @@ export class MailboxWatcher {
       firstAttempt();
       if (this.#stopped) break;
       this.#failures++;
-      const delay = this.#backoff();
+      const delay = backoffDelay(this.#settings.reconnect, this.#failures);
       this.#log.info({ inMs: delay, attempt: this.#failures }, 'reconnecting to the mailbox');
-      await this.#wait(delay);
+      await this.#waits.wait(delay);
     }
   }
 
@@ -141,26 +143,6 @@ export class MailboxWatcher {
     this.#pending = true;
     const client = this.#client;
     if (this.#idling && client?.usable) client.noop().catch(() => {});
-  }
-
-  #backoff(): number {
-    const { minDelayMs, maxDelayMs } = this.#settings.reconnect;
-    const base = Math.min(maxDelayMs, minDelayMs * 2 ** Math.min(this.#failures - 1, 20));
-    return Math.round(base * (0.5 + Math.random() * 0.5));
-  }
-
-  #wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const cancel = this.#host.clock.after(ms, () => {
-        this.#cancelWait = null;
-        resolve();
-      });
-      this.#cancelWait = () => {
-        cancel();
-        this.#cancelWait = null;
-        resolve();
-      };
-    });
   }
 }
 

@@ -36,16 +36,8 @@ export async function sendMail(servers: MailServers, mail: SendMailOptions): Pro
   }
 }
 
-/**
- * Waits until `user`'s INBOX holds at least `count` messages (woken by the
- * server's EXISTS notices, not by polling), then returns them all, parsed.
- */
-export async function readInbox(
-  servers: MailServers,
-  user: string,
-  count: number,
-  timeoutMs = 15_000,
-): Promise<ParsedMail[]> {
+/** A connected IMAP client logged in as `user`, idling only when told to. */
+export async function connectImap(servers: MailServers, user: string): Promise<ImapFlow> {
   const client = new ImapFlow({
     host: servers.host,
     port: servers.imapPort,
@@ -56,6 +48,20 @@ export async function readInbox(
   });
   client.on('error', () => {});
   await client.connect();
+  return client;
+}
+
+/**
+ * Waits until `user`'s INBOX holds at least `count` messages (woken by the
+ * server's EXISTS notices, not by polling), then returns them all, parsed.
+ */
+export async function readInbox(
+  servers: MailServers,
+  user: string,
+  count: number,
+  timeoutMs = 15_000,
+): Promise<ParsedMail[]> {
+  const client = await connectImap(servers, user);
   try {
     const box = await client.mailboxOpen('INBOX');
     if (box.exists < count) {

@@ -1,0 +1,37 @@
+import type { Lease } from './contract.ts';
+import { type Ctx, checkLease, PENDING } from './query-helpers.ts';
+import type { OutboxRow, TimerRow } from './rows.ts';
+
+/**
+ * Leases the due pending rows of `table` whose lease is free or expired,
+ * earliest due first (then by id). On PostgreSQL, rows another instance is
+ * claiming are skipped rather than waited for.
+ */
+export async function claimDue(ctx: Ctx, table: 'outbox', lease: Lease): Promise<OutboxRow[]>;
+export async function claimDue(ctx: Ctx, table: 'timers', lease: Lease): Promise<TimerRow[]>;
+export async function claimDue(
+  ctx: Ctx,
+  table: 'outbox' | 'timers',
+  lease: Lease,
+): Promise<{ id: string; due_at: number }[]> {
+  const limit = checkLease(lease);
+  const { owner, now, leaseMs } = lease;
+  const rows = await ctx.db
+    .updateTable(table)
+    .set({ lease_owner: owner, lease_until: now + leaseMs })
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom(table)
+        .select('id')
+        .where('status', '=', PENDING)
+        .where('due_at', '<=', now)
+        .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<=', now)]))
+        .orderBy('due_at')
+        .orderBy('id')
+        .limit(limit)
+        .$if(ctx.kind === 'postgres', (q) => q.forUpdate().skipLocked()),
+    )
+    .returningAll()
+    .execute();
+  return rows.sort((a, b) => a.due_at - b.due_at || (a.id < b.id ? -1 : 1));
+}
