@@ -41,6 +41,23 @@ function envelope(over: Partial<Envelope> = {}): Envelope {
 const databaseUrl = process.env.DATABASE_URL;
 let schema: string | null = null;
 
+/** An email from `from`, with the rest of the envelope as given. */
+function mail(from: string, over: Partial<Envelope>): Envelope {
+  return envelope({
+    channel: 'email',
+    touchpoint: { channel: 'email', kind: 'email', visibility: 'private' },
+    from: { kind: 'email', value: from },
+    ...over,
+  });
+}
+
+/** Routes what is queued, then records the first outbox row as sent with this provider id. */
+async function sendFirstReplyAs(providerId: string) {
+  await router.drain();
+  const [job] = await store.claimOutbox({ owner: 'o', now: clock.now(), leaseMs: 1000, limit: 10 });
+  await store.markSent(job!.id, providerId, 'sent', clock.now());
+}
+
 async function setup(batchTransactions: boolean, kind: 'sqlite' | 'postgres' = 'sqlite') {
   dir = await mkdtemp(join(tmpdir(), 'tp-pipeline-'));
   schema = kind === 'postgres' ? `tp_pipe_${randomBytes(5).toString('hex')}` : null;
@@ -190,27 +207,13 @@ for (const v of variants) {
     });
 
     it('finds the conversation of our earlier message through inReplyTo', async () => {
+      await ingestor.ingest(mail('a@x.test', { providerId: 'm1', threadKey: 'email:a', text: 'price?' }));
+      await sendFirstReplyAs('<ours@shop.test>');
       await ingestor.ingest(
-        envelope({
-          providerId: 'm1',
-          threadKey: 'email:a',
-          channel: 'email',
-          touchpoint: { channel: 'email', kind: 'email', visibility: 'private' },
-          from: { kind: 'email', value: 'a@x.test' },
-          text: 'price?',
-        }),
-      );
-      await router.drain();
-      const [job] = await store.claimOutbox({ owner: 'o', now: clock.now(), leaseMs: 1000, limit: 10 });
-      await store.markSent(job!.id, '<ours@shop.test>', 'sent', clock.now());
-      await ingestor.ingest(
-        envelope({
+        mail('a@x.test', {
           providerId: 'm2',
           threadKey: 'email:other',
-          channel: 'email',
           inReplyTo: ['<ours@shop.test>'],
-          touchpoint: { channel: 'email', kind: 'email', visibility: 'private' },
-          from: { kind: 'email', value: 'a@x.test' },
           text: 'thanks',
         }),
       );
@@ -270,26 +273,12 @@ for (const v of variants) {
     });
 
     it('turns a bounce into a note on the conversation it concerns, with no new contact', async () => {
+      await ingestor.ingest(mail('x@example.test', { providerId: 'b1', threadKey: 'email:x', text: 'price?' }));
+      await sendFirstReplyAs('<reply1@shop.test>');
       await ingestor.ingest(
-        envelope({
-          providerId: 'b1',
-          channel: 'email',
-          threadKey: 'email:x',
-          touchpoint: { channel: 'email', kind: 'email', visibility: 'private' },
-          from: { kind: 'email', value: 'x@example.test' },
-          text: 'price?',
-        }),
-      );
-      await router.drain();
-      const [job] = await store.claimOutbox({ owner: 'o', now: clock.now(), leaseMs: 1000, limit: 10 });
-      await store.markSent(job!.id, '<reply1@shop.test>', 'sent', clock.now());
-      await ingestor.ingest(
-        envelope({
+        mail('mailer-daemon@mx.example.test', {
           providerId: 'dsn1',
-          channel: 'email',
           threadKey: 'email:mailer-daemon',
-          touchpoint: { channel: 'email', kind: 'email', visibility: 'private' },
-          from: { kind: 'email', value: 'mailer-daemon@mx.example.test' },
           text: 'x@example.test: 5.1.1 user unknown',
           flags: { bounce: true },
           bounceOf: '<reply1@shop.test>',
