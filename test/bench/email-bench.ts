@@ -11,15 +11,10 @@
  * that limit (channels.yaml `rateLimit`) and the SMTP pool's rate are raised
  * here so the pipeline, not the politeness limit, is measured.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createTransport } from 'nodemailer';
 import { emailDefinition } from '../../adapters/email/definition.ts';
-import { emailSettings } from '../../adapters/email/settings.ts';
-import { startApp } from '../../src/app.ts';
-import { silentLogger } from '../../src/log.ts';
-import { connectImap } from '../adapters/email/support/mail-client.ts';
+import { adapterSettings, connectImap } from '../adapters/email/support/mail-client.ts';
+import { startLocalApp } from '../support/local-app.ts';
 import { type MailServers, startMailServers } from '../support/mail-servers.ts';
 import { testSettings } from '../support/settings.ts';
 import { type BenchLine, benchLine } from './measure.ts';
@@ -53,21 +48,8 @@ async function watchInbox(servers: MailServers, user: string) {
 
 export async function benchEmail(): Promise<BenchLine> {
   const servers = await startMailServers({ users: [SUPPORT, ...CUSTOMERS] });
-  const dir = await mkdtemp(join(tmpdir(), 'tp-email-bench-'));
-  const settings = emailSettings.parse({
-    address: SUPPORT,
-    displayName: 'Shop Support',
-    mailboxes: [
-      {
-        imap: {
-          host: servers.host,
-          port: servers.imapPort,
-          secure: false,
-          user: SUPPORT,
-          pass: servers.password(SUPPORT),
-        },
-      },
-    ],
+  // The SMTP pool may send as fast as Postfix takes it; IMAP reconnects back off as shipped, not as the tests' quick retries.
+  const settings = adapterSettings(servers, {
     smtp: {
       host: servers.host,
       port: servers.smtpPort,
@@ -76,16 +58,13 @@ export async function benchEmail(): Promise<BenchLine> {
       maxConnections: 5,
       rateLimit: 10_000,
     },
+    reconnect: {},
   });
-  const app = await startApp({
+  const local = await startLocalApp('tp-email-bench-', {
     settings: testSettings({
       channels: { email: { enabled: true, rateLimit: { minTimeMs: 0, channelPerSecond: null }, settings } },
     }),
     adapters: { email: emailDefinition },
-    dataDir: dir,
-    databaseUrl: null,
-    port: 0,
-    log: silentLogger,
   });
   const inboxes = await Promise.all(CUSTOMERS.map((c) => watchInbox(servers, c)));
   const transport = createTransport({
@@ -142,8 +121,7 @@ export async function benchEmail(): Promise<BenchLine> {
   } finally {
     transport.close();
     await Promise.all(inboxes.map((b) => b.close()));
-    await app.stop();
+    await local.stop();
     await servers.stop();
-    await rm(dir, { recursive: true, force: true });
   }
 }

@@ -1,15 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { slackDefinition } from '../../../../adapters/slack/definition.ts';
 import { slackSettings } from '../../../../adapters/slack/settings.ts';
 import { webchatDefinition } from '../../../../adapters/webchat/definition.ts';
 import { webchatSettings } from '../../../../adapters/webchat/settings.ts';
-import { type App, startApp } from '../../../../src/app.ts';
-import { silentLogger } from '../../../../src/log.ts';
+import type { App } from '../../../../src/app.ts';
 import { routerFile } from '../../../../src/settings/schema.ts';
 import type { ChannelSettings, Settings } from '../../../../src/settings/types.ts';
 import { FakeSlackApi } from '../../../fakes/slack-api.ts';
+import { startLocalApp } from '../../../support/local-app.ts';
 import { testSettings } from '../../../support/settings.ts';
 import { type SlackSender, slackSender } from './slack-requests.ts';
 
@@ -42,7 +39,6 @@ export async function startDeskApp(
   } = {},
 ): Promise<DeskApp> {
   const slack = await FakeSlackApi.start({ token: TOKEN, intervalMs: o.intervalMs ?? 200 });
-  const dir = await mkdtemp(join(tmpdir(), 'tp-slack-'));
   const settings = slackSettings.parse({
     botToken: TOKEN,
     signingSecret: SECRET,
@@ -59,7 +55,7 @@ export async function startDeskApp(
     ...(o.minTimeMs === null ? {} : { rateLimit: { minTimeMs: o.minTimeMs ?? 250 } }),
     settings,
   };
-  const app = await startApp({
+  const local = await startLocalApp('tp-slack-', {
     settings: testSettings({
       ...o.settings,
       router: routerFile.parse({ outbox: { backoffBase: o.backoffBase ?? '2s' } }),
@@ -69,19 +65,15 @@ export async function startDeskApp(
       },
     }),
     adapters: { webchat: webchatDefinition, slack: slackDefinition },
-    dataDir: dir,
-    databaseUrl: null,
-    port: 0,
-    log: silentLogger,
   });
+  const { app } = local;
   return {
     app,
     slack,
     send: slackSender(`${app.url}/slack/events`, SECRET),
     async stop() {
-      await app.stop();
+      await local.stop();
       await slack.stop();
-      await rm(dir, { recursive: true, force: true });
     },
   };
 }
