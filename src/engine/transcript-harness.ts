@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { VirtualClock } from '../clock.ts';
 import { HttpError } from '../errors.ts';
+import { newConversation } from '../model/new-conversation.ts';
 import type { Contact, Conversation, Envelope, IdentityRef, Message, Touchpoint } from '../model/types.ts';
 import { createIngestor, type Ingestor } from '../pipeline/ingest.ts';
 import { createRouter, type Router } from '../pipeline/router.ts';
@@ -154,22 +155,9 @@ export class TranscriptHarness {
       );
       for (const channel of c.onFile) {
         await tx.createConversation(
-          {
-            contactId: contact.id,
-            touchpoint: { channel, kind: channel, visibility: 'private' },
-            threadKey: `${channel}:on-file`,
+          newConversation(contact.id, { channel, kind: channel, visibility: 'private' }, `${channel}:on-file`, {
             status: 'resolved',
-            category: null,
-            intent: null,
-            priority: 'normal',
-            assignee: null,
-            tags: [],
-            links: [],
-            sla: {},
-            flowState: null,
-            replyRef: null,
-            lastInboundAt: null,
-          },
+          }),
           now,
         );
       }

@@ -1,6 +1,7 @@
 import type { RouteContext, RouteHook } from '../engine/context.ts';
 import { runHooks } from '../engine/context.ts';
 import { recordAutoReplies } from '../engine/hooks.ts';
+import { newConversation } from '../model/new-conversation.ts';
 import type { Contact, Conversation, Envelope, Message } from '../model/types.ts';
 import type { PublicSendGuard } from '../policies/public-guard.ts';
 import type { Settings } from '../settings/types.ts';
@@ -152,22 +153,11 @@ async function findOrOpenConversation(
   const byThread = await tx.findConversationByThread(env.channel, env.threadKey, [...live, 'resolved']);
   if (byThread) return { conversation: byThread, isNew: false };
   const conversation = await tx.createConversation(
-    {
-      contactId: contact.id,
-      touchpoint: env.touchpoint,
-      threadKey: env.threadKey,
-      status: 'open',
-      category: null,
-      intent: null,
+    newConversation(contact.id, env.touchpoint, env.threadKey, {
       priority: contact.vip ? 'high' : 'normal',
-      assignee: null,
-      tags: [],
-      links: [],
-      sla: {},
-      flowState: null,
       replyRef: env.replyRef ?? null,
       lastInboundAt: now,
-    },
+    }),
     now,
   );
   return { conversation, isNew: true };

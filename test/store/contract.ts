@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/contract.ts';
+import { newConversation } from '../support/records.ts';
 import { inboundContract } from './contract-inbound.ts';
 import { outboxContract } from './contract-outbox.ts';
 import { peopleContract } from './contract-people.ts';
@@ -51,22 +52,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
           await tx.lockThread('webchat', 't1');
           const contact = await tx.createContact({ name: 'Ann' }, { kind: 'webchat', value: 'v1' }, T0);
           const conversation = await tx.createConversation(
-            {
-              contactId: contact.id,
-              touchpoint: { channel: 'webchat', kind: 'webchat', visibility: 'private' },
-              threadKey: 't1',
-              status: 'open',
-              category: null,
-              intent: null,
-              priority: 'normal',
-              assignee: null,
-              tags: [],
-              links: [],
-              sla: {},
-              flowState: null,
-              replyRef: null,
-              lastInboundAt: T0,
-            },
+            newConversation(contact.id, 'webchat', 't1', { lastInboundAt: T0 }),
             T0,
           );
           const msg = await tx.insertMessage(message(conversation.id), T0);

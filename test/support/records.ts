@@ -1,3 +1,4 @@
+import { newConversation as opened } from '../../src/model/new-conversation.ts';
 import type { NewConversation } from '../../src/store/contract.ts';
 
 /** A fresh conversation's fields: open, private on `channel`, nothing classified, assigned or linked yet. */
@@ -7,21 +8,5 @@ export function newConversation(
   threadKey: string,
   over: Partial<NewConversation> = {},
 ): NewConversation {
-  return {
-    contactId,
-    touchpoint: { channel, kind: channel, visibility: 'private' },
-    threadKey,
-    status: 'open',
-    category: null,
-    intent: null,
-    priority: 'normal',
-    assignee: null,
-    tags: [],
-    links: [],
-    sla: {},
-    flowState: null,
-    replyRef: null,
-    lastInboundAt: null,
-    ...over,
-  };
+  return opened(contactId, { channel, kind: channel, visibility: 'private' }, threadKey, over);
 }
