@@ -1,4 +1,5 @@
 // biome-ignore-all lint/suspicious/noThenProperty: flow steps have a `then` key
+
 import { describe, expect, it } from 'vitest';
 import { createCalendar } from '../../src/calendar/calendar.ts';
 import type { Condition } from '../../src/engine/condition-schema.ts';
@@ -11,6 +12,7 @@ import { flattenInto, say } from '../../src/engine/flow-vars.ts';
 import { detectLanguage } from '../../src/engine/language.ts';
 import type { Contact, Conversation } from '../../src/model/types.ts';
 import { businessFile, templatesFile } from '../../src/settings/schema.ts';
+import { newConversation } from '../support/records.ts';
 import { testSettings } from '../support/settings.ts';
 
 const business = businessFile.parse({
@@ -42,23 +44,10 @@ const contact: Contact = {
 };
 function conversation(over: Partial<Conversation> = {}): Conversation {
   return {
+    ...newConversation('k1', 'webchat', 't', { intent: 'pricing' }),
     id: 'c1',
-    contactId: 'k1',
-    touchpoint: { channel: 'webchat', kind: 'webchat', visibility: 'private' },
-    threadKey: 't',
-    status: 'open',
-    category: null,
-    intent: 'pricing',
-    priority: 'normal',
-    assignee: null,
-    tags: [],
-    links: [],
-    sla: {},
-    flowState: null,
-    replyRef: null,
     createdAt: 0,
     updatedAt: 0,
-    lastInboundAt: null,
     ...over,
   };
 }

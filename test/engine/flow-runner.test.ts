@@ -8,6 +8,7 @@ import { readEngineState, runTimerKey } from '../../src/engine/flow-state.ts';
 import type { Contact, Conversation } from '../../src/model/types.ts';
 import { templatesFile } from '../../src/settings/schema.ts';
 import type { Settings } from '../../src/settings/types.ts';
+import { newConversation } from '../support/records.ts';
 import { testSettings } from '../support/settings.ts';
 
 const templates = templatesFile.parse({ templates: { q: 'Question?', a: 'A', b: 'B', loop: 'again' } }).templates;
@@ -37,25 +38,7 @@ const contact: Contact = {
   attributes: {},
   createdAt: 0,
 };
-const conversation: Conversation = {
-  id: 'c1',
-  contactId: 'k',
-  touchpoint: { channel: 'webchat', kind: 'webchat', visibility: 'private' },
-  threadKey: 't',
-  status: 'open',
-  category: null,
-  intent: null,
-  priority: 'normal',
-  assignee: null,
-  tags: [],
-  links: [],
-  sla: {},
-  flowState: null,
-  replyRef: null,
-  createdAt: 0,
-  updatedAt: 0,
-  lastInboundAt: null,
-};
+const conversation: Conversation = { ...newConversation('k', 'webchat', 't'), id: 'c1', createdAt: 0, updatedAt: 0 };
 const NOW = Date.UTC(2026, 2, 3, 10);
 
 /** A decision on the conversation as the previous decision left it. */
