@@ -13,7 +13,8 @@ function matchInput(ctx: RouteContext): MatchInput {
   return {
     intent: ctx.classification?.intent ?? null,
     text: ctx.envelope.text,
-    touchpointKind: conv.touchpoint.kind,
+    // Where this message came from: a missed call on an SMS thread starts the call flows.
+    touchpointKind: ctx.envelope.touchpoint.kind,
     visibility: conv.touchpoint.visibility,
     firstMessage: ctx.isNewConversation,
   };

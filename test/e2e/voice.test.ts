@@ -5,6 +5,7 @@ import {
   AFTER_HOURS,
   FORWARD_TO,
   IN_HOURS,
+  inbound,
   OUR_SMS,
   PUBLIC_URL,
   startTwilioApp,
@@ -73,6 +74,22 @@ describe('phone calls end to end: forward in hours, voicemail after, SMS follow-
     expect(conversation.touchpoint).toEqual({ channel: 'sms', kind: 'voice', visibility: 'private' });
     expect(conversation.tags).toEqual(expect.arrayContaining(['missed-call', 'handoff']));
     expect(conversation.category).toBe('callback');
+  });
+
+  it('follows up a missed call from a customer who already texts us, in the same conversation', async () => {
+    const caller = '+14155550305';
+    await t.post('/twilio/sms', inbound({ from: caller, body: 'hello' }));
+    await t.app.drain();
+    const first = call(caller);
+    await t.post('/twilio/voice', first);
+    await t.post('/twilio/voice/dial', { ...first, CallStatus: 'in-progress', DialCallStatus: 'busy' });
+    await t.app.drain();
+    expect(texts(caller).at(-1)).toMatch(/^Sorry we missed your call/);
+    const conversations = (await t.app.store.listConversations({ channel: 'sms' })).filter((c) =>
+      c.threadKey.endsWith(`/${caller}`),
+    );
+    expect(conversations).toHaveLength(1);
+    expect(conversations[0]?.tags).toEqual(expect.arrayContaining(['missed-call']));
   });
 
   it('in hours, an answered forward stores nothing and sends nothing', async () => {
