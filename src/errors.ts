@@ -66,15 +66,23 @@ export class SendError extends TouchpointError {
   readonly retryAfterMs: number | null;
   /** The provider's own error code (Twilio 21610, Slack `channel_not_found` …). */
   readonly providerCode: string | null;
+  /** The provider says the recipient opted out (Twilio 21610): the core records it, so nothing more is tried. */
+  readonly optedOut: boolean;
   constructor(
     failure: SendFailure,
     message: string,
-    opts: { retryAfterMs?: number | null; providerCode?: string | number | null; cause?: unknown } = {},
+    opts: {
+      retryAfterMs?: number | null;
+      providerCode?: string | number | null;
+      cause?: unknown;
+      optedOut?: boolean;
+    } = {},
   ) {
     super(`send_${failure}`, message, { cause: opts.cause });
     this.failure = failure;
     this.retryAfterMs = opts.retryAfterMs ?? null;
     this.providerCode = opts.providerCode == null ? null : String(opts.providerCode);
+    this.optedOut = opts.optedOut === true;
   }
 }
 

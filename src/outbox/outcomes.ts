@@ -70,6 +70,20 @@ export function createOutcomes(d: OutcomeDeps) {
     }
   }
 
+  /** The provider refused because the recipient opted out: remember it, so nothing more is queued for them there. */
+  async function recordOptOut(job: OutboxJob): Promise<void> {
+    try {
+      await d.store.transaction(async (tx) => {
+        const conversation = await tx.getConversation(job.conversationId);
+        const contact = conversation ? await tx.getContact(conversation.contactId) : null;
+        if (!contact || contact.optOuts.includes(job.channel)) return;
+        await tx.updateContact(contact.id, { optOuts: [...contact.optOuts, job.channel] });
+      });
+    } catch (err) {
+      d.log.error({ err, jobId: job.id }, 'recording an opt-out reported by the provider failed');
+    }
+  }
+
   /** Hooks never hold up a lane, and their failures never touch the row. */
   function notify(hook: string, call: () => void | Promise<void> | undefined): void {
     try {
@@ -92,7 +106,10 @@ export function createOutcomes(d: OutcomeDeps) {
     async failed(entry: Claimed, error: SendError): Promise<void> {
       const now = d.clock.now();
       const text = describeSendError(error);
-      if (error.failure === 'permanent') return dead(entry, text);
+      if (error.failure === 'permanent') {
+        if (error.optedOut) await recordOptOut(entry.job);
+        return dead(entry, text);
+      }
       if (error.failure === 'rate_limited') {
         const until = now + Math.max(minRateLimitWaitMs, error.retryAfterMs ?? d.rateLimitWaitMs);
         await holdOff(entry.job, until);

@@ -132,6 +132,11 @@ describe('SMS end to end (fake Twilio API, real twilio client)', () => {
     expect(dead).toHaveLength(1);
     expect(dead[0]?.lastError).toMatch(/^permanent: the recipient opted out .*21610/);
     expect((await messagesOf(customer)).find((m) => m.direction === 'outbound')?.status).toBe('failed');
+    // The refusal is remembered as an opt-out: the next message gets no reply at all.
+    expect((await t.app.store.getContact(conversation.contactId))?.optOuts).toEqual(['sms']);
+    await t.post('/twilio/sms', inbound({ from: customer, body: 'how much is a loaf?' }));
+    await t.app.drain();
+    expect(t.api.requests).toBe(requests + 1);
   });
 
   it('answers HELP from the help template', async () => {

@@ -40,7 +40,13 @@ export function toSendError(err: unknown, probe: ResponseProbe): SendError {
   if (api.status === 429 || api.code === TWILIO.tooManyRequests) {
     return rateLimited(what, probe.retryAfterMs ?? DEFAULT_RETRY_MS, api.code ?? api.status);
   }
-  if (api.code === TWILIO.optedOut) return permanent(`the recipient opted out (replied STOP); ${what}`, api.code, err);
+  if (api.code === TWILIO.optedOut) {
+    return new SendError('permanent', `the recipient opted out (replied STOP); ${what}`, {
+      providerCode: api.code,
+      cause: err,
+      optedOut: true,
+    });
+  }
   if (api.code === TWILIO.whatsappWindow)
     return permanent(`the WhatsApp 24-hour window is closed; ${what}`, WINDOW_CLOSED, err);
   if (api.status >= 500) return transient(what, err, api.code ?? api.status);
