@@ -118,7 +118,9 @@ export const routerFile = z
         synchronous: z
           .enum(['full', 'normal'])
           .default('full')
-          .describe('SQLite: full survives power loss; normal only process crashes'),
+          .describe(
+            'SQLite: full fsyncs what was acknowledged and what is about to be sent, so both survive power loss; normal survives process crashes only',
+          ),
       })
       .strict()
       .prefault({}),

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { createGroupCommit, type GroupCommit } from '../group-commit.ts';
 import type { Logger } from '../log.ts';
 import type { Conversation, DeliveryStatus, Message } from '../model/types.ts';
@@ -34,8 +34,18 @@ export class KyselyStore extends KyselyTx implements Store {
 
   readonly #sent: GroupCommit<{ jobId: string; providerId: string | null; status: DeliveryStatus; now: number }, void>;
 
-  constructor(db: Kysely<Database>, kind: StoreKind, log: Logger) {
+  readonly #durableCommits: boolean;
+
+  /**
+   * `durableCommits` (SQLite with synchronous = full): the commits a promise rests
+   * on are fsynced — a stored inbound batch before it is acknowledged, and an
+   * outbox claim before it is sent, which also syncs every routing decision
+   * written before it in the WAL. Everything else commits without an fsync, so
+   * the event loop is not held up by a disk flush per transaction.
+   */
+  constructor(db: Kysely<Database>, kind: StoreKind, log: Logger, opts: { durableCommits?: boolean } = {}) {
     super(db, kind);
+    this.#durableCommits = opts.durableCommits === true;
     this.#ctx = { db, kind };
     this.#log = log;
     this.#sent = createGroupCommit((items) =>
@@ -66,7 +76,7 @@ export class KyselyStore extends KyselyTx implements Store {
   }
 
   insertInbound(events: NewInbound[]): Promise<Array<{ eventId: string; duplicate: boolean }>> {
-    return inbound.insertInbound(this.#ctx, events);
+    return this.#durably((ctx) => inbound.insertInbound(ctx, events));
   }
 
   claimInbound(lease: Lease): Promise<InboundEvent[]> {
@@ -82,7 +92,20 @@ export class KyselyStore extends KyselyTx implements Store {
   }
 
   claimOutbox(lease: Lease): Promise<OutboxJob[]> {
-    return outbox.claimOutbox(this.#ctx, lease);
+    return this.#durably((ctx) => outbox.claimOutbox(ctx, lease));
+  }
+
+  /** Runs `fn` on one connection with its commits fsynced (see the constructor). */
+  #durably<T>(fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+    if (!this.#durableCommits) return fn(this.#ctx);
+    return this.db.connection().execute(async (conn) => {
+      await sql`pragma synchronous = full`.execute(conn);
+      try {
+        return await fn({ db: conn, kind: this.kind });
+      } finally {
+        await sql`pragma synchronous = normal`.execute(conn);
+      }
+    });
   }
 
   loadOutbound(job: OutboxJob): Promise<{ message: Message; conversation: Conversation; references: string[] } | null> {

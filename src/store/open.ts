@@ -51,9 +51,10 @@ function openSqlite(opts: OpenStoreOptions, log: Logger): Store {
   try {
     mkdirSync(opts.dataDir, { recursive: true });
     db = new DatabaseSync(file);
+    // Commits are NORMAL (no fsync) except where a promise depends on them: see KyselyStore's durable commits.
     db.exec(
       `pragma journal_mode = wal;
-       pragma synchronous = ${opts.synchronous === 'normal' ? 'normal' : 'full'};
+       pragma synchronous = normal;
        pragma busy_timeout = ${BUSY_TIMEOUT_MS};
        pragma foreign_keys = on;`,
     );
@@ -63,7 +64,9 @@ function openSqlite(opts: OpenStoreOptions, log: Logger): Store {
       cause: err,
     });
   }
-  return new KyselyStore(new Kysely<Database>({ dialect: nodeSqliteDialect(db) }), 'sqlite', log);
+  return new KyselyStore(new Kysely<Database>({ dialect: nodeSqliteDialect(db) }), 'sqlite', log, {
+    durableCommits: opts.synchronous !== 'normal',
+  });
 }
 
 async function openPostgres(databaseUrl: string, schemaOption: string | undefined, log: Logger): Promise<Store> {

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/log.ts';
@@ -38,6 +39,20 @@ describe('SQLite store file', () => {
     const db = new DatabaseSync(join(dataDir, SQLITE_FILE));
     expect(db.prepare('pragma journal_mode').get()).toEqual({ journal_mode: 'wal' });
     db.close();
+  });
+
+  it('fsyncs only the commits a promise rests on: routing transactions run at NORMAL', async () => {
+    const store = await openStore({ dataDir: freshDir(), synchronous: 'full', log: silentLogger });
+    const level = () =>
+      store.transaction(async (tx) => {
+        const db = (tx as unknown as { db: Kysely<unknown> }).db;
+        return (await sql<{ synchronous: number }>`pragma synchronous`.execute(db)).rows[0]?.synchronous;
+      });
+    expect(await level()).toBe(1);
+    // an acknowledged batch is written at FULL (2), then the connection goes back to NORMAL
+    expect(await store.insertInbound([inbound('durable-1')])).toMatchObject([{ duplicate: false }]);
+    expect(await level()).toBe(1);
+    await store.close();
   });
 
   it('refuses a database migrated by a newer Touchpoint', async () => {
