@@ -227,6 +227,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       clock,
       publicUrl,
       calendar,
+      instance,
     });
     const desk = createDeskHost({
       channel: adapter.channel,

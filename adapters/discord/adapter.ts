@@ -1,4 +1,5 @@
 import type { ChannelAdapter, ChannelHost } from '../../src/channel/contract.ts';
+import type { Exclusive } from '../../src/channel/exclusive.ts';
 import { createSendRest } from './api/rest.ts';
 import { type SendContext, sendOutbound } from './api/send.ts';
 import { MAX_CONTENT } from './format/split.ts';
@@ -10,14 +11,15 @@ const SNOWFLAKE = /^\d{15,21}$/;
 
 /**
  * The Discord channel: one gateway connection in (DMs and server messages),
- * REST out. `start` is idempotent. The core has no lock yet for connections
- * that must exist once, so in scale-out `gateway: false` on all instances but
- * one keeps a single connection (two would ingest every message twice, which
- * dedupe absorbs, and double the sessions Discord counts); every instance can
- * send, since sends use REST alone.
+ * REST out. `start` is idempotent. The gateway runs on one router instance at
+ * a time under the host's lock (two would ingest every message twice and
+ * double the sessions Discord counts) and moves to another instance when its
+ * holder dies; `gateway: false` keeps an instance from ever holding it. Every
+ * instance can send, since sends use REST alone.
  */
 export function createDiscordAdapter(settings: DiscordSettings): ChannelAdapter {
   let gateway: GatewayConnection | null = null;
+  let held: Promise<Exclusive> | null = null;
   let sendCtx: SendContext | null = null;
   const ctx = (): SendContext => {
     sendCtx ??= { rest: createSendRest(settings), dmChannels: new Map() };
@@ -38,15 +40,25 @@ export function createDiscordAdapter(settings: DiscordSettings): ChannelAdapter 
     rateLimit: { minTimeMs: 1_000, maxConcurrent: 1, channelPerSecond: 40 },
 
     async start(host: ChannelHost) {
-      if (gateway || !settings.gateway) return;
-      gateway = new GatewayConnection(settings, host);
-      await gateway.start();
+      if (!settings.gateway) return;
+      held ??= host.exclusive('gateway', {
+        start: async () => {
+          gateway = new GatewayConnection(settings, host);
+          await gateway.start();
+        },
+        stop: async () => {
+          const g = gateway;
+          gateway = null;
+          await g?.stop();
+        },
+      });
+      await held;
     },
 
     async stop() {
-      const g = gateway;
-      gateway = null;
-      await g?.stop();
+      const h = held;
+      held = null;
+      await (await h)?.release();
       sendCtx?.rest.clearHashSweeper();
       sendCtx?.rest.clearHandlerSweeper();
       sendCtx = null;

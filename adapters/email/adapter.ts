@@ -1,4 +1,5 @@
 import type { ChannelAdapter, ChannelHost } from '../../src/channel/contract.ts';
+import type { Exclusive } from '../../src/channel/exclusive.ts';
 import type { Logger } from '../../src/log.ts';
 import { MailboxWatcher } from './inbound/mailbox-watcher.ts';
 import { composeReply } from './outbound/compose.ts';
@@ -13,7 +14,7 @@ import { parseThreadKey } from './thread-key.ts';
  */
 export function createEmailAdapter(settings: EmailSettings, log: Logger): ChannelAdapter {
   let sender: SmtpSender | null = null;
-  let watchers: MailboxWatcher[] = [];
+  let held: Exclusive[] = [];
   const smtp = (): SmtpSender => {
     sender ??= createSmtpSender(settings.smtp, log);
     return sender;
@@ -31,13 +32,27 @@ export function createEmailAdapter(settings: EmailSettings, log: Logger): Channe
     },
     // Mail to one person: one at a time, a second apart; the pool's own rate caps the whole channel.
     rateLimit: { minTimeMs: 1_000, maxConcurrent: 1, channelPerSecond: settings.smtp.rateLimit },
+    // Each mailbox is watched by one router instance at a time (IDLE twice would read every mail twice).
     async start(host: ChannelHost) {
-      watchers = settings.mailboxes.map((m) => new MailboxWatcher(m, settings, host));
-      await Promise.all(watchers.map((w) => w.start()));
+      held = await Promise.all(
+        settings.mailboxes.map((m) => {
+          let watcher: MailboxWatcher | null = null;
+          return host.exclusive(`mailbox:${m.imap.user}@${m.imap.host}:${m.imap.port}/${m.mailbox}`, {
+            start: async () => {
+              watcher = new MailboxWatcher(m, settings, host);
+              await watcher.start();
+            },
+            stop: async () => {
+              await watcher?.stop();
+              watcher = null;
+            },
+          });
+        }),
+      );
     },
     async stop() {
-      await Promise.all(watchers.map((w) => w.stop()));
-      watchers = [];
+      await Promise.all(held.map((h) => h.release()));
+      held = [];
       sender?.close();
       sender = null;
     },

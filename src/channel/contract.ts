@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Clock } from '../clock.ts';
+import type { Exclusive, ExclusiveWork } from './exclusive.ts';
 import type { DeskHost } from '../desk/events.ts';
 import type { Logger } from '../log.ts';
 import type { DeliveryStatus, Envelope, IdentityRef, Message, OutboundMessage, Touchpoint } from '../model/types.ts';
@@ -74,6 +75,12 @@ export interface ChannelHost {
   state: ChannelState;
   log: Logger;
   clock: Clock;
+  /**
+   * Runs `work` on one router instance at a time (a mailbox's IDLE, a gateway
+   * connection): it starts here when this instance takes the named lock and is
+   * taken over by another instance when this one dies.
+   */
+  exclusive(name: string, work: ExclusiveWork): Promise<Exclusive>;
   /** The public base URL of this router (for building webhook URLs that signatures cover). */
   publicUrl: string;
   /** Whether the business is open at `at` (epoch ms) by its calendar, with this channel's hours; absent: no calendar. */

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { BusinessCalendar } from '../calendar/calendar.ts';
 import type { Clock } from '../clock.ts';
+import { runExclusive } from './exclusive.ts';
 import type { Logger } from '../log.ts';
 import type { Message } from '../model/types.ts';
 import type { Ingestor } from '../pipeline/ingest.ts';
@@ -35,9 +36,20 @@ export function createChannelHost(opts: {
   publicUrl: string;
   /** The business calendar: answers `isOpen` with this channel's hours. */
   calendar: Pick<BusinessCalendar, 'isOpen'>;
+  /** This instance's name as a lock owner. */
+  instance: string;
 }): ChannelHost {
   const { channel, store, calendar } = opts;
   return {
+    exclusive: (name, work) =>
+      runExclusive({
+        store,
+        clock: opts.clock,
+        log: opts.log.child({ channel }),
+        owner: opts.instance,
+        name: `${channel}:${name}`,
+        work,
+      }),
     ingest: (envelope) => opts.ingestor.ingest({ ...envelope, channel }),
     async updateDelivery(providerId, status, error) {
       await store.updateDelivery(channel, providerId, status, error ?? null);

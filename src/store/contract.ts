@@ -215,6 +215,14 @@ export interface Store extends StoreTx {
     opts?: { afterId?: string | null; limit?: number },
   ): Promise<Message[]>;
 
+  /**
+   * Takes a named lock until `now + ttlMs` when it is free or expired, or renews
+   * it for its owner. True when `owner` holds it. For work that must run on one
+   * instance at a time; a dead holder's lock is taken over once it expires.
+   */
+  acquireLock(name: string, owner: string, now: number, ttlMs: number): Promise<boolean>;
+  releaseLock(name: string, owner: string): Promise<void>;
+
   getState<T>(scope: string, key: string): Promise<T | null>;
   setState(scope: string, key: string, value: unknown): Promise<void>;
 }

@@ -181,6 +181,14 @@ export class KyselyStore extends KyselyTx implements Store {
     return reads.threadHistory(this.#ctx, channel, threadKey, opts);
   }
 
+  acquireLock(name: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
+    return reads.acquireLock(this.#ctx, name, owner, now, ttlMs);
+  }
+
+  releaseLock(name: string, owner: string): Promise<void> {
+    return reads.releaseLock(this.#ctx, name, owner);
+  }
+
   getState<T>(scope: string, key: string): Promise<T | null> {
     return reads.getState<T>(this.#ctx, scope, key);
   }

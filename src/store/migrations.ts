@@ -221,9 +221,20 @@ async function replyRefsAndDueIndexes(db: Kysely<Database>): Promise<void> {
     .execute();
 }
 
+/** Named leases, so a connection that must exist once is held by one instance and taken over when it dies. */
+async function locks(db: Kysely<Database>): Promise<void> {
+  await db.schema
+    .createTable('locks')
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('owner', 'text', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
+    .execute();
+}
+
 const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: initial },
   { version: 2, name: 'reply refs and due-time indexes', up: replyRefsAndDueIndexes },
+  { version: 3, name: 'locks', up: locks },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -139,3 +139,23 @@ export async function setState(ctx: Ctx, scope: string, key: string, value: unkn
     .onConflict((oc) => oc.columns(['scope', 'key']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
     .execute();
 }
+
+/** Takes the lock when it is free or expired, or renews it for its owner; true when `owner` holds it now. */
+export async function acquireLock(ctx: Ctx, name: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
+  const row = await ctx.db
+    .insertInto('locks')
+    .values({ name, owner, expires_at: now + ttlMs })
+    .onConflict((oc) =>
+      oc
+        .column('name')
+        .doUpdateSet({ owner, expires_at: now + ttlMs })
+        .where((eb) => eb.or([eb('locks.owner', '=', owner), eb('locks.expires_at', '<=', now)])),
+    )
+    .returning('owner')
+    .executeTakeFirst();
+  return row?.owner === owner;
+}
+
+export async function releaseLock(ctx: Ctx, name: string, owner: string): Promise<void> {
+  await ctx.db.deleteFrom('locks').where('name', '=', name).where('owner', '=', owner).execute();
+}

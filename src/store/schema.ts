@@ -116,6 +116,13 @@ export interface TimersTable {
   completed_at: number | null;
 }
 
+/** Named leases for work that must run on one instance at a time (a mailbox's IDLE, a gateway). */
+export interface LocksTable {
+  name: string;
+  owner: string;
+  expires_at: number;
+}
+
 export interface ChannelStateTable {
   scope: string;
   key: string;
@@ -137,6 +144,7 @@ export interface Database {
   outbox: OutboxTable;
   timers: TimersTable;
   channel_state: ChannelStateTable;
+  locks: LocksTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

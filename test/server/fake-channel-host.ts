@@ -1,3 +1,4 @@
+import { localExclusive } from '../support/local-exclusive.ts';
 import type { ChannelHost, ChannelState, IngestResult } from '../../src/channel/contract.ts';
 import type { Clock } from '../../src/clock.ts';
 import { newId } from '../../src/ids.ts';
@@ -17,6 +18,7 @@ export class FakeChannelHost implements ChannelHost {
   readonly clock: Clock;
   readonly log: Logger;
   readonly publicUrl: string;
+  readonly exclusive = localExclusive;
   readonly state: ChannelState;
   /** Set to make `ingest` wait until the promise resolves (to see that acknowledgements wait for it). */
   ingestGate: Promise<void> | null = null;

@@ -125,4 +125,29 @@ export function timersContract(get: () => Store): void {
       expect(await store.getState('imap', 'uid')).toBeNull();
     });
   });
+
+  describe('locks', () => {
+    it('lets one owner hold a lock, renew it, and another take it over only once it expires or is released', async () => {
+      const store = get();
+      expect(await store.acquireLock('imap:support', 'A', T0, 30_000)).toBe(true);
+      expect(await store.acquireLock('imap:support', 'B', T0 + 1_000, 30_000)).toBe(false);
+      expect(await store.acquireLock('imap:support', 'A', T0 + 20_000, 30_000)).toBe(true);
+      expect(await store.acquireLock('imap:support', 'B', T0 + 31_000, 30_000)).toBe(false);
+      expect(await store.acquireLock('imap:support', 'B', T0 + 50_000, 30_000)).toBe(true);
+      expect(await store.acquireLock('imap:support', 'A', T0 + 51_000, 30_000)).toBe(false);
+      await store.releaseLock('imap:support', 'A');
+      expect(await store.acquireLock('imap:support', 'A', T0 + 52_000, 30_000)).toBe(false);
+      await store.releaseLock('imap:support', 'B');
+      expect(await store.acquireLock('imap:support', 'A', T0 + 53_000, 30_000)).toBe(true);
+      expect(await store.acquireLock('discord:gateway', 'B', T0 + 53_000, 30_000)).toBe(true);
+    });
+
+    it('gives a contested lock to exactly one of many concurrent claimants', async () => {
+      const store = get();
+      const wins = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => store.acquireLock('gateway', `owner-${i}`, T0, 30_000)),
+      );
+      expect(wins.filter(Boolean)).toHaveLength(1);
+    });
+  });
 }

@@ -1,3 +1,4 @@
+import { localExclusive } from './local-exclusive.ts';
 import type { ChannelHost, IngestResult } from '../../src/channel/contract.ts';
 import { VirtualClock } from '../../src/clock.ts';
 import { silentLogger } from '../../src/log.ts';
@@ -58,6 +59,7 @@ export function createFakeHost(o: { publicUrl: string; clock?: VirtualClock; rou
     log: silentLogger,
     clock,
     publicUrl: o.publicUrl,
+    exclusive: localExclusive,
     isOpen: () => control.open,
   };
   return { host, clock, stored: () => [...stored.values()], ingestCalls, deliveries, routes, state, control };

@@ -1,3 +1,4 @@
+import { localExclusive } from '../../../support/local-exclusive.ts';
 import type { ChannelHost, ChannelState, IngestResult } from '../../../../src/channel/contract.ts';
 import { type Clock, systemClock } from '../../../../src/clock.ts';
 import { createLogger, silentLogger } from '../../../../src/log.ts';
@@ -21,6 +22,7 @@ export class FakeHost implements ChannelHost {
   readonly log = process.env.TP_DEBUG ? createLogger() : silentLogger;
   readonly clock: Clock;
   readonly publicUrl = 'http://127.0.0.1:0';
+  readonly exclusive = localExclusive;
   /** When set, the next ingest call rejects with this error (the store being down). */
   failNext: Error | null = null;
   #waiters: { check: () => boolean; resolve: () => void }[] = [];
