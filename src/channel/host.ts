@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { BusinessCalendar } from '../calendar/calendar.ts';
 import type { Clock } from '../clock.ts';
-import { runExclusive } from './exclusive.ts';
 import type { Logger } from '../log.ts';
 import type { Message } from '../model/types.ts';
 import type { Ingestor } from '../pipeline/ingest.ts';
 import type { RouteRegistry } from '../server/http-types.ts';
 import type { Store } from '../store/contract.ts';
 import type { ChannelHost } from './contract.ts';
+import { runExclusive } from './exclusive.ts';
 
 /** Fans recorded messages out to adapters that push to live clients (web chat). */
 export class MessageBus {

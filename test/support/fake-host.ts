@@ -1,9 +1,9 @@
-import { localExclusive } from './local-exclusive.ts';
 import type { ChannelHost, IngestResult } from '../../src/channel/contract.ts';
 import { VirtualClock } from '../../src/clock.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { DeliveryStatus, Envelope } from '../../src/model/types.ts';
 import type { HttpHandler, RouteOptions, RouteRegistry } from '../../src/server/http-types.ts';
+import { localExclusive } from './local-exclusive.ts';
 
 export interface Route {
   method: string;

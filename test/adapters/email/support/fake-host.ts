@@ -1,8 +1,8 @@
-import { localExclusive } from '../../../support/local-exclusive.ts';
 import type { ChannelHost, ChannelState, IngestResult } from '../../../../src/channel/contract.ts';
 import { type Clock, systemClock } from '../../../../src/clock.ts';
 import { createLogger, silentLogger } from '../../../../src/log.ts';
 import type { DeliveryStatus, Envelope } from '../../../../src/model/types.ts';
+import { localExclusive } from '../../../support/local-exclusive.ts';
 
 /**
  * A ChannelHost that stores envelopes in memory, deduplicated on providerId
