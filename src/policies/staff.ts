@@ -1,3 +1,4 @@
+import { systemNote } from '../agent/notes.ts';
 import type { Contact, Conversation } from '../model/types.ts';
 import { queueReply } from '../pipeline/replies.ts';
 import type { StoreTx } from '../store/contract.ts';
@@ -109,18 +110,5 @@ export async function messageStaff(
 }
 
 /** An internal note on a conversation: what a policy did, for the agents. */
-export async function note(tx: StoreTx, conversationId: string, text: string, now: number): Promise<void> {
-  await tx.insertMessage(
-    {
-      conversationId,
-      direction: 'outbound',
-      author: { kind: 'system', name: 'policy' },
-      text,
-      attachments: [],
-      providerId: null,
-      status: 'sent',
-      visibility: 'internal',
-    },
-    now,
-  );
-}
+export const note = (tx: StoreTx, conversationId: string, text: string, now: number): Promise<void> =>
+  systemNote(tx, conversationId, text, now, 'policy');

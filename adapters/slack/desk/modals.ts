@@ -14,104 +14,85 @@ const MAX_OPTIONS = 100;
 export const NOTE_INPUT = { block: 'tp_note_block', action: 'tp_note_text' } as const;
 export const CANNED_INPUT = { block: 'tp_canned_block', action: 'tp_canned_pick' } as const;
 
-/** A modal to write an internal note: never sent to the customer. */
-export function noteModal(conversationId: string) {
+/** The frame every desk modal shares: which conversation it acts on, and its title and buttons. */
+function modal(view: string, conversationId: string, title: string, submit: string, blocks: unknown[]) {
   return {
     type: 'modal' as const,
-    callback_id: VIEW.note,
+    callback_id: view,
     private_metadata: conversationId,
-    title: { type: 'plain_text' as const, text: 'Internal note' },
-    submit: { type: 'plain_text' as const, text: 'Add note' },
+    title: { type: 'plain_text' as const, text: title },
+    submit: { type: 'plain_text' as const, text: submit },
     close: { type: 'plain_text' as const, text: 'Cancel' },
-    blocks: [
-      {
-        type: 'input',
-        block_id: NOTE_INPUT.block,
-        label: { type: 'plain_text', text: 'Seen by agents only, never by the customer' },
-        element: { type: 'plain_text_input', action_id: NOTE_INPUT.action, multiline: true },
-      },
-    ],
+    blocks,
   };
+}
+
+/** A modal to write an internal note: never sent to the customer. */
+export function noteModal(conversationId: string) {
+  return modal(VIEW.note, conversationId, 'Internal note', 'Add note', [
+    {
+      type: 'input',
+      block_id: NOTE_INPUT.block,
+      label: { type: 'plain_text', text: 'Seen by agents only, never by the customer' },
+      element: { type: 'plain_text_input', action_id: NOTE_INPUT.action, multiline: true },
+    },
+  ]);
 }
 
 /** A modal to pick a canned response; Slack's select filters the options as the agent types. */
 export function cannedModal(conversationId: string, desk: DeskSettings) {
-  return {
-    type: 'modal' as const,
-    callback_id: VIEW.canned,
-    private_metadata: conversationId,
-    title: { type: 'plain_text' as const, text: 'Canned response' },
-    submit: { type: 'plain_text' as const, text: 'Send to customer' },
-    close: { type: 'plain_text' as const, text: 'Cancel' },
-    blocks: [
-      {
-        type: 'input',
-        block_id: CANNED_INPUT.block,
-        label: { type: 'plain_text', text: 'Response (type to search)' },
-        element: {
-          type: 'static_select',
-          action_id: CANNED_INPUT.action,
-          options: desk.canned.map((c) => ({
-            text: { type: 'plain_text', text: c.title },
-            value: c.id,
-            description: { type: 'plain_text', text: c.text.slice(0, 75) },
-          })),
-        },
+  return modal(VIEW.canned, conversationId, 'Canned response', 'Send to customer', [
+    {
+      type: 'input',
+      block_id: CANNED_INPUT.block,
+      label: { type: 'plain_text', text: 'Response (type to search)' },
+      element: {
+        type: 'static_select',
+        action_id: CANNED_INPUT.action,
+        options: desk.canned.map((c) => ({
+          text: { type: 'plain_text', text: c.title },
+          value: c.id,
+          description: { type: 'plain_text', text: c.text.slice(0, 75) },
+        })),
       },
-    ],
-  };
+    },
+  ]);
 }
 
 /** A modal to start an engagement flow; the select filters the flows as the agent types. */
 export function flowModal(conversationId: string, flows: DeskHost['flows']) {
-  return {
-    type: 'modal' as const,
-    callback_id: VIEW.flow,
-    private_metadata: conversationId,
-    title: { type: 'plain_text' as const, text: 'Start a flow' },
-    submit: { type: 'plain_text' as const, text: 'Start' },
-    close: { type: 'plain_text' as const, text: 'Cancel' },
-    blocks: [
-      {
-        type: 'input',
-        block_id: FLOW_INPUT.block,
-        label: { type: 'plain_text', text: 'Flow (type to search)' },
-        element: {
-          type: 'static_select',
-          action_id: FLOW_INPUT.action,
-          options: flows.slice(0, MAX_OPTIONS).map((f) => ({
-            text: { type: 'plain_text', text: f.id.slice(0, 75) },
-            value: f.id,
-            ...(f.description ? { description: { type: 'plain_text', text: f.description.slice(0, 75) } } : {}),
-          })),
-        },
+  return modal(VIEW.flow, conversationId, 'Start a flow', 'Start', [
+    {
+      type: 'input',
+      block_id: FLOW_INPUT.block,
+      label: { type: 'plain_text', text: 'Flow (type to search)' },
+      element: {
+        type: 'static_select',
+        action_id: FLOW_INPUT.action,
+        options: flows.slice(0, MAX_OPTIONS).map((f) => ({
+          text: { type: 'plain_text', text: f.id.slice(0, 75) },
+          value: f.id,
+          ...(f.description ? { description: { type: 'plain_text', text: f.description.slice(0, 75) } } : {}),
+        })),
       },
-    ],
-  };
+    },
+  ]);
 }
 
 /** A modal to snooze until a date and time the agent picks (in their own Slack timezone). */
 export function snoozeModal(conversationId: string, initial: number) {
-  return {
-    type: 'modal' as const,
-    callback_id: VIEW.snooze,
-    private_metadata: conversationId,
-    title: { type: 'plain_text' as const, text: 'Snooze' },
-    submit: { type: 'plain_text' as const, text: 'Snooze' },
-    close: { type: 'plain_text' as const, text: 'Cancel' },
-    blocks: [
-      {
-        type: 'input',
-        block_id: SNOOZE_INPUT.block,
-        label: { type: 'plain_text', text: 'Open again at' },
-        element: {
-          type: 'datetimepicker',
-          action_id: SNOOZE_INPUT.action,
-          initial_date_time: Math.floor(initial / 1000),
-        },
+  return modal(VIEW.snooze, conversationId, 'Snooze', 'Snooze', [
+    {
+      type: 'input',
+      block_id: SNOOZE_INPUT.block,
+      label: { type: 'plain_text', text: 'Open again at' },
+      element: {
+        type: 'datetimepicker',
+        action_id: SNOOZE_INPUT.action,
+        initial_date_time: Math.floor(initial / 1000),
       },
-    ],
-  };
+    },
+  ]);
 }
 
 interface InputState {
