@@ -30,7 +30,7 @@ import { createHttpServer } from './server/http-server.ts';
 import { registerTestClockApi } from './server/test-clock-api.ts';
 import { parseDuration } from './settings/schema.ts';
 import type { Settings } from './settings/types.ts';
-import type { Store } from './store/contract.ts';
+import type { AdoptedOutbound, Store } from './store/contract.ts';
 import { lockDataDir } from './store/data-dir-lock.ts';
 import { openStore } from './store/open.ts';
 import { createTimerScheduler } from './timers/scheduler.ts';
@@ -100,6 +100,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     store,
   });
 
+  const outboxOwner = `${instance}:outbox`;
   const limiter = createOutboxLimiter({ adapters, settings: settings.channels, redisUrl: o.redisUrl ?? null, log });
   const outbox = createOutboxWorker({
     store,
@@ -107,7 +108,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     limiter,
     clock,
     log: log.child({ part: 'outbox' }),
-    owner: `${instance}:outbox`,
+    owner: outboxOwner,
     leaseMs: parseDuration(r.outbox.leaseTimeout),
     maxAttempts: r.outbox.maxAttempts,
     backoff: { baseMs: parseDuration(r.outbox.backoffBase), maxMs: parseDuration(r.outbox.backoffMax) },
@@ -148,8 +149,9 @@ export async function startApp(o: AppOptions): Promise<App> {
     ),
   });
 
-  const onRouted = (routed: Routed[]) => {
-    let queued = 0;
+  const onRouted = (routed: Routed[], adopted: AdoptedOutbound[]) => {
+    outbox.adopt(adopted);
+    let queued = -adopted.length;
     for (const x of routed) {
       queued += x.queued;
       for (const m of x.messages) bus.publish(x.channel, x.threadKey, m);
@@ -162,16 +164,18 @@ export async function startApp(o: AppOptions): Promise<App> {
     }
     if (queued > 0) outbox.kick();
   };
+  const routerOwner = `${instance}:router`;
   const router = createRouter({
     store,
     clock,
     log: log.child({ part: 'router' }),
-    owner: `${instance}:router`,
+    owner: routerOwner,
     leaseMs: parseDuration(r.pipeline.leaseTimeout),
     batchSize: r.pipeline.batchSize,
     workers: r.pipeline.workers,
     maxAttempts: r.pipeline.maxAttempts,
     batchTransactions: store.kind === 'sqlite',
+    adoptOutbound: { owner: outboxOwner, leaseMs: parseDuration(r.outbox.leaseTimeout) },
     deps: {
       settings,
       hooks: composeHooks(defaultHooks(createRuleClassifier(settings.intents)), flowHook, policies.hooks),
@@ -181,7 +185,13 @@ export async function startApp(o: AppOptions): Promise<App> {
     },
     onRouted,
   });
-  const ingestor = createIngestor({ store, clock, log, onStored: () => router.kick() });
+  const ingestor = createIngestor({
+    store,
+    clock,
+    log,
+    reserveFor: { owner: routerOwner, leaseMs: parseDuration(r.pipeline.leaseTimeout) },
+    onStored: (events) => router.offer(events),
+  });
   const actions = withDeskNotices(
     policies.wrapAgentActions(
       createAgentActions({

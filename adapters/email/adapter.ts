@@ -29,6 +29,8 @@ export function createEmailAdapter(settings: EmailSettings, log: Logger): Channe
       maxTextLength: null,
       // A resend after a crash carries the same Message-ID, which mail clients and archives recognise.
       idempotentSend: true,
+      // In-Reply-To and References name the thread's earlier mails.
+      references: true,
     },
     // Mail to one person: one at a time, a second apart; the pool's own rate caps the whole channel.
     rateLimit: { minTimeMs: 1_000, maxConcurrent: 1, channelPerSecond: settings.smtp.rateLimit },

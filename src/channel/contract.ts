@@ -24,6 +24,8 @@ export interface ChannelCapabilities {
   maxTextLength: number | null;
   /** The provider deduplicates retried sends (Discord nonce, email Message-ID): a resend after a crash is safe. */
   idempotentSend: boolean;
+  /** Sends carry the provider ids of the conversation's earlier messages (`OutboundMessage.references`, for email threading). */
+  references?: boolean;
   /**
    * Replies cannot go back on this channel itself and continue on another one
    * (a web form answers by email). The other adapter gets the thread as it is.

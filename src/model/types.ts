@@ -167,7 +167,7 @@ export interface OutboundMessage {
   replyRef: Record<string, unknown> | null;
   /** When the store received the customer's latest message in this conversation (WhatsApp's 24-hour window); null if none. */
   lastInboundAt: number | null;
-  /** Provider ids of the messages this one answers, oldest first (email References). */
+  /** Provider ids of the messages this one answers, oldest first (email References); empty unless the channel asks (`capabilities.references`). */
   references: string[];
   author: Message['author'];
   /** True when sent without a person (bot replies): mail gets `Auto-Submitted`. */

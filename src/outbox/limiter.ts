@@ -3,13 +3,17 @@ import { Redis } from 'ioredis';
 import type { RateLimit } from '../channel/contract.ts';
 import type { Logger } from '../log.ts';
 import type { ChannelSettings } from '../settings/types.ts';
+import { type ConcurrencyGate, createConcurrencyGate } from './concurrency-gate.ts';
 import { mergeRateLimit } from './rate-limit.ts';
 
 /**
  * Sending rates, per channel and destination, through bottleneck: one Group per
  * channel keyed by destination, plus a channel-wide limiter when the channel
  * caps sends per second. With a Redis URL every limiter is clustered, so the
- * rates hold across all router instances sharing that Redis.
+ * rates hold across all router instances sharing that Redis. A channel with
+ * no pace to keep (no spacing, no channel cap) and no Redis to share it
+ * through only caps sends in flight per destination: a concurrency gate does
+ * that without bottleneck's scheduling cost.
  */
 export interface OutboxLimiter {
   /** Runs `fn` once the channel's and the destination's rates allow it; jobs of one destination start in call order. */
@@ -42,10 +46,9 @@ const fallbackRate: RateLimit = { minTimeMs: 0, maxConcurrent: 1 };
 /** Redis keys of an idle destination expire after this long, like bottleneck's own Group keys. */
 const redisKeyTtlMs = 5 * 60_000;
 
-interface ChannelLimiters {
-  group: Bottleneck.Group;
-  channelWide: Bottleneck | null;
-}
+type ChannelLimiters =
+  | { kind: 'bottleneck'; group: Bottleneck.Group; channelWide: Bottleneck | null }
+  | { kind: 'gate'; gate: ConcurrencyGate };
 
 export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
   const prefix = o.prefix ?? 'touchpoint';
@@ -62,6 +65,11 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
     const existing = channels.get(channel);
     if (existing) return existing;
     const rate = rateLimit(channel);
+    if (!redis && rate.minTimeMs === 0 && !rate.channelPerSecond) {
+      const made: ChannelLimiters = { kind: 'gate', gate: createConcurrencyGate(rate.maxConcurrent) };
+      channels.set(channel, made);
+      return made;
+    }
     // The rate is part of the id: instances share state only when they agree on
     // the rate, and a changed config starts clean instead of inheriting stale settings in Redis.
     const id = `${prefix}:${channel}:${rate.minTimeMs}:${rate.maxConcurrent}`;
@@ -79,7 +87,7 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
       });
       channelWide.on('error', (err) => o.log.error({ err, channel }, 'channel rate limiter error'));
     }
-    const made = { group, channelWide };
+    const made: ChannelLimiters = { kind: 'bottleneck', group, channelWide };
     channels.set(channel, made);
     return made;
   }
@@ -91,7 +99,9 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
 
   return {
     schedule(channel, destination, fn) {
-      const { group, channelWide } = limitersFor(channel);
+      const limiters = limitersFor(channel);
+      if (limiters.kind === 'gate') return limiters.gate.run(destination, fn);
+      const { group, channelWide } = limiters;
       const run = channelWide ? () => channelWide.schedule(fn) : fn;
       return group.key(destination).schedule(run);
     },

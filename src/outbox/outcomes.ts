@@ -2,6 +2,7 @@ import type { SendResult } from '../channel/contract.ts';
 import type { Clock } from '../clock.ts';
 import type { SendError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { Conversation, Message } from '../model/types.ts';
 import type { OutboxJob, Store } from '../store/contract.ts';
 import type { Backoff } from './backoff.ts';
 import type { OutboxLimiter } from './limiter.ts';
@@ -11,6 +12,8 @@ import { describeSendError } from './outbound-message.ts';
 export interface Claimed {
   job: OutboxJob;
   leaseEnd: number;
+  /** Handed over by the router that wrote it: what the send needs, so nothing is read back. */
+  sending?: { message: Message; conversation: Conversation };
   /** Set just before the write that gives up our lease: a later claim of the row is then a new job, not ours. */
   released: boolean;
 }

@@ -2,8 +2,8 @@ import type { ChannelAdapter, SendResult } from '../channel/contract.ts';
 import type { Clock } from '../clock.ts';
 import { asSendError, type SendError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { OutboundMessage } from '../model/types.ts';
-import type { OutboxJob, Store } from '../store/contract.ts';
+import type { Conversation, Message, OutboundMessage } from '../model/types.ts';
+import type { AdoptedOutbound, OutboxJob, Store } from '../store/contract.ts';
 import { createDueLoop, type RoundResult } from '../timers/due-loop.ts';
 import { type Backoff, type BackoffOptions, toBackoff } from './backoff.ts';
 import type { OutboxLimiter } from './limiter.ts';
@@ -49,6 +49,8 @@ export interface OutboxWorker {
   stop(): Promise<void>;
   /** New rows were committed: look now. */
   kick(): void;
+  /** Rows the router wrote leased to this worker (Router `adoptOutbound`), sent without a claim. */
+  adopt(rows: AdoptedOutbound[]): void;
   /** One round: claims what is due and resolves once those rows are handled. Returns how many were claimed. */
   tick(): Promise<number>;
   /** Rounds until nothing due is left. */
@@ -118,14 +120,14 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
     return { claimed: jobs.length, full: jobs.length >= limit };
   }
 
-  function dispatch(job: OutboxJob, leaseEnd: number): void {
+  function dispatch(job: OutboxJob, leaseEnd: number, sending?: Claimed['sending']): void {
     const mine = inflight.get(job.id);
     if (mine && !mine.released) {
       // Claimed again after its lease ran out while it waited here: the new lease is ours too.
       mine.leaseEnd = leaseEnd;
       return;
     }
-    const entry: Claimed = { job, leaseEnd, released: false };
+    const entry: Claimed = { job, leaseEnd, released: false, ...(sending ? { sending } : {}) };
     inflight.set(job.id, entry);
     const key = laneKey(job);
     const lane = lanes.get(key);
@@ -182,7 +184,7 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
       return 'done';
     }
     if (await outcomes.deferIfHeld(entry)) return 'done';
-    const loaded = await o.store.loadOutbound(job);
+    const loaded = await load(entry, adapter.capabilities.references === true);
     if (!loaded) {
       await outcomes.dead(entry, 'its message or conversation no longer exists');
       return 'done';
@@ -205,6 +207,16 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
         await outcomes.limiterFailed(entry, attempt.error);
         return 'done';
     }
+  }
+
+  /** What the adapter is given: handed over by the router, or read from the store. */
+  async function load(
+    entry: Claimed,
+    references: boolean,
+  ): Promise<{ message: Message; conversation: Conversation; references: string[] } | null> {
+    const { sending } = entry;
+    if (!sending) return o.store.loadOutbound(entry.job, { references });
+    return { ...sending, references: references ? await o.store.threadReferences(sending.message) : [] };
   }
 
   /**
@@ -263,6 +275,12 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
       return stopDone;
     },
     kick: loop.kick,
+    adopt(rows) {
+      // A stopping worker leaves them leased: stop() releases its leases for the next claim.
+      if (stopping) return;
+      for (const row of rows)
+        dispatch(row.job, row.leaseUntil, { message: row.message, conversation: row.conversation });
+    },
     tick,
     async drain() {
       for (let i = 0; i < maxDrainRounds; i++) {

@@ -4,7 +4,7 @@ import { badRequest } from '../errors.ts';
 import { createGroupCommit } from '../group-commit.ts';
 import type { Logger } from '../log.ts';
 import type { Envelope } from '../model/types.ts';
-import type { NewInbound, Store } from '../store/contract.ts';
+import type { InboundEvent, NewInbound, Store } from '../store/contract.ts';
 
 export interface Ingestor {
   /** Resolves once the envelope is durably stored (or known as a duplicate); only then may the provider be acknowledged. */
@@ -19,14 +19,26 @@ export function createIngestor(opts: {
   clock: Clock;
   log: Logger;
   maxBatch?: number;
-  /** Called after each committed batch that stored something new. */
-  onStored: () => void;
+  /**
+   * Store new events reserved for this router (its lease owner), for `leaseMs`:
+   * it routes them from memory, and other routers leave them alone meanwhile.
+   */
+  reserveFor?: { owner: string; leaseMs: number };
+  /** Called after each committed batch that stored something new, with the new events in order. */
+  onStored: (events: InboundEvent[]) => void;
 }): Ingestor {
-  const { store, clock, log, onStored } = opts;
+  const { store, clock, log, onStored, reserveFor } = opts;
   const batches = createGroupCommit<NewInbound, IngestResult>(async (events) => {
     try {
-      const results = await store.insertInbound(events);
-      if (results.some((r) => !r.duplicate)) onStored();
+      const now = clock.now();
+      const reserve = reserveFor ? { owner: reserveFor.owner, until: now + reserveFor.leaseMs } : undefined;
+      const results = await store.insertInbound(events, reserve);
+      const stored: InboundEvent[] = [];
+      results.forEach((r, i) => {
+        const e = events[i];
+        if (!r.duplicate && e) stored.push({ id: r.eventId, ...e, attempts: 0 });
+      });
+      if (stored.length > 0) onStored(stored);
       return results.map((r) => ({ stored: !r.duplicate, duplicate: r.duplicate, eventId: r.eventId }));
     } catch (err) {
       log.error({ err, batch: events.length }, 'storing inbound events failed');

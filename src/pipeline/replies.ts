@@ -76,7 +76,10 @@ export async function queueReply(
   if (internal || optedOut) return message;
   const route = destinationOf(channel, conversation.threadKey, conversation.replyRef) ?? conversation.threadKey;
   const via = typeof route === 'string' ? { channel, destination: route } : route;
-  await tx.enqueueOutbound({ messageId: message.id, conversationId: conversation.id, ...via, dueAt: now }, now);
+  await tx.enqueueOutbound({ messageId: message.id, conversationId: conversation.id, ...via, dueAt: now }, now, {
+    message,
+    conversation,
+  });
   return message;
 }
 

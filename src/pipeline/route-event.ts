@@ -35,7 +35,7 @@ export interface RouteDeps {
 
 const live = ['open', 'pending', 'snoozed'] as const;
 
-/** Routes one stored inbound event inside the caller's transaction. */
+/** Routes one stored inbound event inside the caller's transaction, which holds its thread's lock. */
 export async function routeEvent(tx: StoreTx, event: InboundEvent, now: number, deps: RouteDeps): Promise<Routed> {
   const env = event.envelope;
   const out: Routed = {
@@ -47,7 +47,6 @@ export async function routeEvent(tx: StoreTx, event: InboundEvent, now: number, 
     queued: 0,
     bounceOf: env.flags?.bounce && env.bounceOf ? env.bounceOf : null,
   };
-  await tx.lockThread(env.channel, env.threadKey);
   if (env.flags?.echo) {
     await tx.completeInbound(event.id, now, null);
     return out;

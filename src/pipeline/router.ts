@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import type { InboundEvent, Store } from '../store/contract.ts';
+import type { AdoptedOutbound, InboundEvent, Store, StoreTx, TransactionOptions } from '../store/contract.ts';
 import { createDueLoop } from '../timers/due-loop.ts';
 import { type RouteDeps, type Routed, routeEvent } from './route-event.ts';
 
@@ -15,12 +15,18 @@ export interface RouterOptions {
   workers: number;
   maxAttempts: number;
   /**
-   * Route a whole claimed batch in one transaction: with one writer (SQLite)
+   * Route a whole batch in one transaction: with one writer (SQLite)
    * this turns N commits into one; with PostgreSQL, threads run in parallel instead.
    */
   batchTransactions: boolean;
+  /**
+   * Outbound rows the routing writes are leased to this outbox worker and
+   * passed to `onRouted`, so they are sent without a claim; routing commits
+   * are then durable, since sending starts as soon as they return.
+   */
+  adoptOutbound?: { owner: string; leaseMs: number };
   deps: RouteDeps;
-  onRouted: (routed: Routed[]) => void;
+  onRouted: (routed: Routed[], adopted: AdoptedOutbound[]) => void;
 }
 
 export interface Router {
@@ -29,29 +35,77 @@ export interface Router {
   stop(): Promise<void>;
   /** New events are stored: look now instead of at the next poll. */
   kick(): void;
+  /**
+   * Events the ingestor just stored reserved for this router: routed from
+   * memory, no claim needed. Each is still checked in its routing transaction,
+   * so one that is done, held elsewhere or behind an earlier event of its
+   * thread is left to the claims.
+   */
+  offer(events: InboundEvent[]): void;
   /** Routes until nothing claimable is left (tests, benchmarks). */
   drain(): Promise<void>;
 }
 
 const idlePollMs = 1_000;
+/** Under steady load the memory queue never empties: the store is still claimed from this often. */
+const claimEveryMs = 1_000;
+/** Offered events held in memory at most; past it the claims take over until they catch up. */
+const maxHanded = 10_000;
+
+type Attempt = { ok: true; routed: Routed | null } | { ok: false };
 
 export function createRouter(o: RouterOptions): Router {
+  let handed: InboundEvent[] = [];
+  /** An event had to wait for an earlier one of its thread: claim next, in thread order. */
+  let waited = false;
+  /** Offers were refused for room: claim until the store is caught up. */
+  let overflowed = false;
+  let lastClaimAt = Number.NEGATIVE_INFINITY;
+
   async function round(): Promise<number> {
     const now = o.clock.now();
-    const events = await o.store.claimInbound({ owner: o.owner, now, leaseMs: o.leaseMs, limit: o.batchSize });
+    const claim = handed.length === 0 || waited || overflowed || now - lastClaimAt >= claimEveryMs;
+    let events: InboundEvent[];
+    if (claim) {
+      waited = false;
+      lastClaimAt = now;
+      events = await o.store.claimInbound({ owner: o.owner, now, leaseMs: o.leaseMs, limit: o.batchSize });
+      if (events.length < o.batchSize) overflowed = false;
+    } else {
+      events = handed.splice(0, o.batchSize);
+    }
     if (events.length === 0) return 0;
-    const routed = o.batchTransactions ? await routeBatched(events) : await routeParallel(events);
-    if (routed.length > 0) o.onRouted(routed);
+    const { routed, adopted } = o.batchTransactions ? await routeBatched(events) : await routeParallel(events);
+    if (routed.length > 0 || adopted.length > 0) o.onRouted(routed, adopted);
     return events.length;
   }
 
-  async function routeBatched(events: InboundEvent[]): Promise<Routed[]> {
+  function txOptions(adopted: AdoptedOutbound[]): TransactionOptions {
+    return o.adoptOutbound ? { durable: true, adopt: { ...o.adoptOutbound, adopted } } : {};
+  }
+
+  /** Routes one event if it is its turn (see InboundTurn); null when it was left alone. */
+  async function routeIfTurn(tx: StoreTx, e: InboundEvent): Promise<Routed | null> {
+    await tx.lockThread(e.channel, e.threadKey);
+    const now = o.clock.now();
+    const turn = await tx.inboundTurn(e, o.owner, now);
+    if (turn === 'wait') waited = true;
+    if (turn !== 'route') return null;
+    return routeEvent(tx, e, now, o.deps);
+  }
+
+  async function routeBatched(events: InboundEvent[]): Promise<{ routed: Routed[]; adopted: AdoptedOutbound[] }> {
+    const adopted: AdoptedOutbound[] = [];
     try {
-      return await o.store.transaction(async (tx) => {
+      const routed = await o.store.transaction(async (tx) => {
         const out: Routed[] = [];
-        for (const e of events) out.push(await routeEvent(tx, e, o.clock.now(), o.deps));
+        for (const e of events) {
+          const r = await routeIfTurn(tx, e);
+          if (r) out.push(r);
+        }
         return out;
-      });
+      }, txOptions(adopted));
+      return { routed, adopted };
     } catch (err) {
       o.log.warn({ err, events: events.length }, 'batch routing failed; routing events one by one');
       return routeParallel(events);
@@ -59,7 +113,7 @@ export function createRouter(o: RouterOptions): Router {
   }
 
   /** One transaction per event; threads in parallel, each thread's events in order. */
-  async function routeParallel(events: InboundEvent[]): Promise<Routed[]> {
+  async function routeParallel(events: InboundEvent[]): Promise<{ routed: Routed[]; adopted: AdoptedOutbound[] }> {
     const byThread = new Map<string, InboundEvent[]>();
     for (const e of events) {
       const key = `${e.channel}\u0000${e.threadKey}`;
@@ -68,31 +122,35 @@ export function createRouter(o: RouterOptions): Router {
       else byThread.set(key, [e]);
     }
     const groups = [...byThread.values()];
-    const out: Routed[] = [];
+    const routed: Routed[] = [];
+    const adopted: AdoptedOutbound[] = [];
     let next = 0;
     const worker = async () => {
       for (let g = groups[next++]; g; g = groups[next++]) {
         for (const e of g) {
-          const r = await routeOne(e);
-          if (!r) break; // keep the thread's order: later events wait for the failed one's retry
-          out.push(r);
+          const attempt = await routeOne(e, adopted);
+          if (!attempt.ok) break; // keep the thread's order: later events wait for the failed one's retry
+          if (attempt.routed) routed.push(attempt.routed);
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(o.workers, groups.length) }, worker));
-    return out;
+    return { routed, adopted };
   }
 
-  async function routeOne(e: InboundEvent): Promise<Routed | null> {
+  async function routeOne(e: InboundEvent, adopted: AdoptedOutbound[]): Promise<Attempt> {
+    const mine: AdoptedOutbound[] = [];
     try {
-      return await o.store.transaction((tx) => routeEvent(tx, e, o.clock.now(), o.deps));
+      const routed = await o.store.transaction((tx) => routeIfTurn(tx, e), txOptions(mine));
+      adopted.push(...mine);
+      return { ok: true, routed };
     } catch (err) {
       const attempts = e.attempts + 1;
       const final = attempts >= o.maxAttempts;
       const retryAt = o.clock.now() + Math.min(60_000, 1_000 * 2 ** attempts);
       o.log.error({ err, eventId: e.id, channel: e.channel, attempts, final }, 'routing an inbound event failed');
       await o.store.failInbound(e.id, err instanceof Error ? err.message : String(err), retryAt, final);
-      return null;
+      return { ok: false };
     }
   }
 
@@ -103,7 +161,7 @@ export function createRouter(o: RouterOptions): Router {
     name: 'router',
     round: async () => {
       const claimed = await round();
-      return { claimed, full: claimed > 0 };
+      return { claimed, full: claimed > 0 || handed.length > 0 };
     },
     nextDueAt: async () => null,
     pollMs: idlePollMs,
@@ -113,11 +171,24 @@ export function createRouter(o: RouterOptions): Router {
     start: () => loop.start(),
     async stop() {
       await loop.stop();
+      handed = [];
       await o.store.releaseLeases(o.owner);
     },
     kick: () => loop.kick(),
+    offer(events) {
+      if (overflowed) return;
+      if (handed.length + events.length > maxHanded) {
+        // They stay reserved for this router in the store: the claims take them, in order.
+        overflowed = true;
+        handed = [];
+        o.log.warn({ held: maxHanded }, 'routing is behind; taking new events from the store');
+      } else {
+        handed.push(...events);
+      }
+      loop.kick();
+    },
     async drain() {
-      while ((await loop.round()).claimed > 0) {}
+      while ((await loop.round()).claimed > 0 || handed.length > 0) {}
     },
   };
 }

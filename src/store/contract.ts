@@ -36,6 +36,21 @@ export interface InboundEvent {
 
 export type InboundStatus = 'pending' | 'done' | 'failed';
 
+/**
+ * Whether an event may be routed now, asked inside the routing transaction
+ * after the thread lock: `route` when it is pending, not leased to another
+ * worker, and the oldest pending event of its thread; `skip` when it is done
+ * or another worker holds it; `wait` when an earlier event of its thread is
+ * still pending (it is left for a later claim, which keeps the thread's order).
+ */
+export type InboundTurn = 'route' | 'skip' | 'wait';
+
+/** Inbound events stored for one router to take from memory: claimable by `owner` at any time, by others once `until` has passed. */
+export interface Reservation {
+  owner: string;
+  until: number;
+}
+
 export interface Lease {
   owner: string;
   now: number;
@@ -53,6 +68,29 @@ export interface OutboxJob {
   attempts: number;
   lastError: string | null;
   createdAt: number;
+}
+
+/**
+ * An outbox row written leased to this process's own worker, with what its
+ * send needs, so the worker is handed it after commit instead of claiming and
+ * reading it back.
+ */
+export interface AdoptedOutbound {
+  job: OutboxJob;
+  leaseUntil: number;
+  message: Message;
+  conversation: Conversation;
+}
+
+export interface TransactionOptions {
+  /**
+   * Commit with an fsync where the store would otherwise skip it (SQLite with
+   * synchronous = full): something outside the store acts on this outcome
+   * at once, such as sending what was decided.
+   */
+  durable?: boolean;
+  /** Outbox rows enqueued with their message and conversation are leased to `owner` for `leaseMs` and listed in `adopted`. */
+  adopt?: { owner: string; leaseMs: number; adopted: AdoptedOutbound[] };
 }
 
 export interface DeadLetter extends OutboxJob {
@@ -135,10 +173,15 @@ export interface StoreTx {
   updateConversation(id: string, patch: ConversationPatch, now: number): Promise<void>;
 
   insertMessage(message: NewMessage, now: number): Promise<Message>;
-  /** Queues a message for sending; the row is written in this same transaction. */
+  /**
+   * Queues a message for sending; the row is written in this same transaction.
+   * Given the message and its conversation as written, a transaction that
+   * adopts outbound rows (TransactionOptions.adopt) leases the row to its worker.
+   */
   enqueueOutbound(
     job: { messageId: string; conversationId: string; channel: string; destination: string; dueAt: number },
     now: number,
+    sending?: { message: Message; conversation: Conversation },
   ): Promise<OutboxJob>;
 
   /** Schedules a timer; with a `key`, replaces the pending timer of the same key. */
@@ -148,6 +191,12 @@ export interface StoreTx {
   cancelTimerByKey(key: string): Promise<boolean>;
   completeTimer(id: string, now: number): Promise<void>;
 
+  /** See InboundTurn. A claimed event is `owner`'s; a reserved one is its reservation owner's. */
+  inboundTurn(
+    event: Pick<InboundEvent, 'id' | 'channel' | 'threadKey' | 'receivedAt'>,
+    owner: string,
+    now: number,
+  ): Promise<InboundTurn>;
   completeInbound(eventId: string, now: number, conversationId: string | null): Promise<void>;
 }
 
@@ -157,16 +206,18 @@ export interface Store extends StoreTx {
   /** Applies pending forward-only migrations; safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;
-  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>, options?: TransactionOptions): Promise<T>;
 
   /**
    * Stores inbound events in one transaction (group commit), deduplicated on
    * (channel, providerId). Results are in input order. Resolves only once durable.
+   * With a reservation, the new events are stored reserved for that router.
    */
-  insertInbound(events: NewInbound[]): Promise<Array<{ eventId: string; duplicate: boolean }>>;
+  insertInbound(events: NewInbound[], reserve?: Reservation): Promise<Array<{ eventId: string; duplicate: boolean }>>;
   /**
    * Leases pending events, oldest first, skipping any whose thread has an
-   * earlier pending event leased by another owner (so one thread is routed in order).
+   * earlier pending event leased by another owner (so one thread is routed in
+   * order). Events reserved for `owner` count as free for it.
    */
   claimInbound(lease: Lease): Promise<InboundEvent[]>;
   /** Records a routing failure: retried after `retryAt`, or marked failed when `final`. */
@@ -175,8 +226,13 @@ export interface Store extends StoreTx {
 
   /** Leases due outbox rows, earliest due first. */
   claimOutbox(lease: Lease): Promise<OutboxJob[]>;
-  /** The message, conversation and thread history an adapter needs for one job. */
-  loadOutbound(job: OutboxJob): Promise<{ message: Message; conversation: Conversation; references: string[] } | null>;
+  /** The message and conversation an adapter needs for one job, and the thread's earlier provider ids when asked. */
+  loadOutbound(
+    job: OutboxJob,
+    opts?: { references?: boolean },
+  ): Promise<{ message: Message; conversation: Conversation; references: string[] } | null>;
+  /** The provider ids of the customer-visible messages before `message` in its conversation, oldest first. */
+  threadReferences(message: Message): Promise<string[]>;
   markSent(jobId: string, providerId: string | null, status: DeliveryStatus, now: number): Promise<void>;
   /** Puts a job back for later; `countAttempt` false for rate limits (they are not the job's fault). */
   rescheduleOutbox(jobId: string, dueAt: number, error: string, countAttempt: boolean): Promise<void>;

@@ -1,7 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import { StoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import type { InboundEvent, InboundStatus, Lease, NewInbound } from './contract.ts';
+import type { InboundEvent, InboundStatus, InboundTurn, Lease, NewInbound, Reservation } from './contract.ts';
+import * as hot from './hot-queries.ts';
 import { type Ctx, checkLease, count, FAILED, PENDING } from './query-helpers.ts';
 import { inboundFromRow, toJson } from './rows.ts';
 import type { Database } from './schema.ts';
@@ -26,9 +27,13 @@ function check(e: NewInbound): void {
 
 const dedupeKey = (channel: string, providerId: string) => `${channel}\u0000${providerId}`;
 
+/** The lease owner written on events reserved for `owner`: a lease to everyone else, free to `owner`. */
+export const reservedFor = (owner: string) => `reserved:${owner}`;
+
 export async function insertInbound(
   ctx: Ctx,
   events: NewInbound[],
+  reserve?: Reservation,
 ): Promise<Array<{ eventId: string; duplicate: boolean }>> {
   if (events.length === 0) return [];
   for (const e of events) check(e);
@@ -39,6 +44,8 @@ export async function insertInbound(
     thread_key: e.threadKey,
     envelope: toJson(e.envelope),
     received_at: e.receivedAt,
+    lease_owner: reserve ? reservedFor(reserve.owner) : null,
+    lease_until: reserve ? reserve.until : null,
   }));
   return ctx.db.transaction().execute(async (trx) => {
     const inserted = new Set<string>();
@@ -91,6 +98,8 @@ async function existingId(db: Kysely<Database>, channel: string, providerId: str
 export async function claimInbound(ctx: Ctx, lease: Lease): Promise<InboundEvent[]> {
   const limit = checkLease(lease);
   const { owner, now, leaseMs } = lease;
+  const reserved = reservedFor(owner);
+  const mine = [owner, reserved];
   const claim = (db: Kysely<Database>) =>
     db
       .updateTable('inbound_events')
@@ -100,7 +109,9 @@ export async function claimInbound(ctx: Ctx, lease: Lease): Promise<InboundEvent
           .selectFrom('inbound_events as e')
           .select('e.id')
           .where('e.status', '=', PENDING)
-          .where((w) => w.or([w('e.lease_until', 'is', null), w('e.lease_until', '<=', now)]))
+          .where((w) =>
+            w.or([w('e.lease_until', 'is', null), w('e.lease_until', '<=', now), w('e.lease_owner', '=', reserved)]),
+          )
           .where((w) =>
             w.not(
               w.exists(
@@ -112,7 +123,7 @@ export async function claimInbound(ctx: Ctx, lease: Lease): Promise<InboundEvent
                   .where('p.status', '=', PENDING)
                   .where((x) => x(x.refTuple('p.received_at', 'p.id'), '<', x.refTuple('e.received_at', 'e.id')))
                   .where('p.lease_until', '>', now)
-                  .where((x) => x.or([x('p.lease_owner', 'is', null), x('p.lease_owner', '<>', owner)])),
+                  .where((x) => x.or([x('p.lease_owner', 'is', null), x('p.lease_owner', 'not in', mine)])),
               ),
             ),
           )
@@ -136,6 +147,19 @@ export async function claimInbound(ctx: Ctx, lease: Lease): Promise<InboundEvent
   return rows
     .sort((a, b) => a.received_at - b.received_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .map(inboundFromRow);
+}
+
+export async function inboundTurn(
+  ctx: Ctx,
+  event: Pick<InboundEvent, 'id' | 'channel' | 'threadKey' | 'receivedAt'>,
+  owner: string,
+  now: number,
+): Promise<InboundTurn> {
+  const state = await hot.inboundTurnState.first(ctx, { id: event.id });
+  if (state?.status !== 'pending') return 'skip';
+  if (state.earlier) return 'wait';
+  const free = state.lease_until === null || state.lease_until <= now;
+  return free || state.lease_owner === owner || state.lease_owner === reservedFor(owner) ? 'route' : 'skip';
 }
 
 export async function failInbound(

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { createGroupCommit, type GroupCommit } from '../group-commit.ts';
 import type { Logger } from '../log.ts';
 import type { Conversation, DeliveryStatus, Message } from '../model/types.ts';
@@ -10,9 +10,11 @@ import type {
   Lease,
   NewInbound,
   OutboxJob,
+  Reservation,
   Store,
   StoreTx,
   Timer,
+  TransactionOptions,
 } from './contract.ts';
 import * as inbound from './inbound.ts';
 import { migrate } from './migrations.ts';
@@ -20,8 +22,10 @@ import * as outbox from './outbox.ts';
 import type { Ctx } from './query-helpers.ts';
 import * as reads from './reads.ts';
 import type { Database, StoreKind } from './schema.ts';
+import type { SqliteStatements } from './sqlite-dialect.ts';
 import * as timers from './timers.ts';
 import { KyselyTx } from './tx-ops.ts';
+import type { WalSync } from './wal-sync.ts';
 
 /**
  * The one Store over Kysely, for both SQLite and PostgreSQL. Dialect
@@ -29,28 +33,33 @@ import { KyselyTx } from './tx-ops.ts';
  * LOCKED and advisory locks on PostgreSQL only.
  */
 export class KyselyStore extends KyselyTx implements Store {
-  readonly #ctx: Ctx;
   readonly #log: Logger;
+  readonly #statements: SqliteStatements | undefined;
 
   readonly #sent: GroupCommit<{ jobId: string; providerId: string | null; status: DeliveryStatus; now: number }, void>;
 
-  readonly #durableCommits: boolean;
+  readonly #walSync: WalSync | undefined;
 
   /**
-   * `durableCommits` (SQLite with synchronous = full): the commits a promise rests
-   * on are fsynced — a stored inbound batch before it is acknowledged, and an
-   * outbox claim before it is sent, which also syncs every routing decision
-   * written before it in the WAL. Everything else commits without an fsync, so
-   * the event loop is not held up by a disk flush per transaction.
+   * `walSync` (SQLite with synchronous = full): the commits a promise rests on
+   * are made durable before it settles — a stored inbound batch before it is
+   * acknowledged, an outbox claim or a routing decision before it is sent —
+   * by a WAL flush off the event loop (wal-sync.ts), which also covers every
+   * commit before it. Other commits are not waited for.
    */
-  constructor(db: Kysely<Database>, kind: StoreKind, log: Logger, opts: { durableCommits?: boolean } = {}) {
-    super(db, kind);
-    this.#durableCommits = opts.durableCommits === true;
-    this.#ctx = { db, kind };
+  constructor(
+    db: Kysely<Database>,
+    kind: StoreKind,
+    log: Logger,
+    opts: { walSync?: WalSync; statements?: SqliteStatements } = {},
+  ) {
+    super(db, kind, { statements: opts.statements });
+    this.#walSync = opts.walSync;
+    this.#statements = opts.statements;
     this.#log = log;
     this.#sent = createGroupCommit((items) =>
       db.transaction().execute(async (trx) => {
-        const ctx: Ctx = { db: trx, kind };
+        const ctx: Ctx = { db: trx, kind, statements: opts.statements };
         for (const s of items) await outbox.markSent(ctx, s.jobId, s.providerId, s.status, s.now);
         return items.map(() => undefined);
       }),
@@ -63,6 +72,7 @@ export class KyselyStore extends KyselyTx implements Store {
 
   async close(): Promise<void> {
     await this.#sent.flush();
+    await this.#walSync?.close();
     return this.db.destroy();
   }
 
@@ -71,45 +81,48 @@ export class KyselyStore extends KyselyTx implements Store {
    * when it throws. Inside, use only `tx`: on SQLite the store's own methods
    * wait for the transaction's connection and would never run.
    */
-  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => fn(new KyselyTx(trx, this.kind)));
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const extras = { statements: this.#statements, adopt: options.adopt };
+    const run = (db: Kysely<Database>) => db.transaction().execute((trx) => fn(new KyselyTx(trx, this.kind, extras)));
+    return options.durable ? this.#durably(() => run(this.db)) : run(this.db);
   }
 
-  insertInbound(events: NewInbound[]): Promise<Array<{ eventId: string; duplicate: boolean }>> {
-    return this.#durably((ctx) => inbound.insertInbound(ctx, events));
+  insertInbound(events: NewInbound[], reserve?: Reservation): Promise<Array<{ eventId: string; duplicate: boolean }>> {
+    return this.#durably((ctx) => inbound.insertInbound(ctx, events, reserve));
   }
 
   claimInbound(lease: Lease): Promise<InboundEvent[]> {
-    return inbound.claimInbound(this.#ctx, lease);
+    return inbound.claimInbound(this.ctx, lease);
   }
 
   failInbound(eventId: string, error: string, retryAt: number, final: boolean): Promise<void> {
-    return inbound.failInbound(this.#ctx, eventId, error, retryAt, final);
+    return inbound.failInbound(this.ctx, eventId, error, retryAt, final);
   }
 
   countInbound(status: InboundStatus): Promise<number> {
-    return inbound.countInbound(this.#ctx, status);
+    return inbound.countInbound(this.ctx, status);
   }
 
   claimOutbox(lease: Lease): Promise<OutboxJob[]> {
     return this.#durably((ctx) => outbox.claimOutbox(ctx, lease));
   }
 
-  /** Runs `fn` on one connection with its commits fsynced (see the constructor). */
-  #durably<T>(fn: (ctx: Ctx) => Promise<T>): Promise<T> {
-    if (!this.#durableCommits) return fn(this.#ctx);
-    return this.db.connection().execute(async (conn) => {
-      await sql`pragma synchronous = full`.execute(conn);
-      try {
-        return await fn({ db: conn, kind: this.kind });
-      } finally {
-        await sql`pragma synchronous = normal`.execute(conn);
-      }
-    });
+  /** Runs `fn` and, where commits are made durable apart (see the constructor), waits until its commits are. */
+  async #durably<T>(fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+    const result = await fn(this.ctx);
+    await this.#walSync?.sync();
+    return result;
   }
 
-  loadOutbound(job: OutboxJob): Promise<{ message: Message; conversation: Conversation; references: string[] } | null> {
-    return outbox.loadOutbound(this.#ctx, job);
+  loadOutbound(
+    job: OutboxJob,
+    opts: { references?: boolean } = {},
+  ): Promise<{ message: Message; conversation: Conversation; references: string[] } | null> {
+    return outbox.loadOutbound(this.ctx, job, opts.references !== false);
+  }
+
+  threadReferences(message: Message): Promise<string[]> {
+    return outbox.threadReferences(this.ctx, message);
   }
 
   /** Group-committed: concurrent sends record their outcome in one transaction. */
@@ -118,39 +131,39 @@ export class KyselyStore extends KyselyTx implements Store {
   }
 
   rescheduleOutbox(jobId: string, dueAt: number, error: string, countAttempt: boolean): Promise<void> {
-    return outbox.rescheduleOutbox(this.#ctx, jobId, dueAt, error, countAttempt);
+    return outbox.rescheduleOutbox(this.ctx, jobId, dueAt, error, countAttempt);
   }
 
   deadLetter(jobId: string, error: string, now: number): Promise<void> {
-    return outbox.deadLetter(this.#ctx, jobId, error, now);
+    return outbox.deadLetter(this.ctx, jobId, error, now);
   }
 
   listDeadLetters(limit?: number): Promise<DeadLetter[]> {
-    return outbox.listDeadLetters(this.#ctx, limit);
+    return outbox.listDeadLetters(this.ctx, limit);
   }
 
   retryDeadLetter(jobId: string, now: number): Promise<boolean> {
-    return outbox.retryDeadLetter(this.#ctx, jobId, now);
+    return outbox.retryDeadLetter(this.ctx, jobId, now);
   }
 
   countOutbox(status: 'pending' | 'sent' | 'dead'): Promise<number> {
-    return outbox.countOutbox(this.#ctx, status);
+    return outbox.countOutbox(this.ctx, status);
   }
 
   claimTimers(lease: Lease): Promise<Timer[]> {
-    return timers.claimTimers(this.#ctx, lease);
+    return timers.claimTimers(this.ctx, lease);
   }
 
   rescheduleTimer(id: string, dueAt: number, error: string): Promise<void> {
-    return timers.rescheduleTimer(this.#ctx, id, dueAt, error);
+    return timers.rescheduleTimer(this.ctx, id, dueAt, error);
   }
 
   nextDueAt(): Promise<number | null> {
-    return timers.nextDueAt(this.#ctx);
+    return timers.nextDueAt(this.ctx);
   }
 
   releaseLeases(owner: string): Promise<void> {
-    return timers.releaseLeases(this.#ctx, owner);
+    return timers.releaseLeases(this.ctx, owner);
   }
 
   updateDelivery(
@@ -159,18 +172,18 @@ export class KyselyStore extends KyselyTx implements Store {
     status: DeliveryStatus,
     error: string | null,
   ): Promise<Message | null> {
-    return reads.updateDelivery(this.#ctx, channel, providerId, status, error);
+    return reads.updateDelivery(this.ctx, channel, providerId, status, error);
   }
 
   listConversations(query: ConversationQuery): Promise<Conversation[]> {
-    return reads.listConversations(this.#ctx, query);
+    return reads.listConversations(this.ctx, query);
   }
 
   listMessages(
     conversationId: string,
     opts?: { afterId?: string | null; limit?: number; includeInternal?: boolean },
   ): Promise<Message[]> {
-    return reads.listMessages(this.#ctx, conversationId, opts);
+    return reads.listMessages(this.ctx, conversationId, opts);
   }
 
   threadHistory(
@@ -178,22 +191,22 @@ export class KyselyStore extends KyselyTx implements Store {
     threadKey: string,
     opts?: { afterId?: string | null; limit?: number },
   ): Promise<Message[]> {
-    return reads.threadHistory(this.#ctx, channel, threadKey, opts);
+    return reads.threadHistory(this.ctx, channel, threadKey, opts);
   }
 
   acquireLock(name: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
-    return reads.acquireLock(this.#ctx, name, owner, now, ttlMs);
+    return reads.acquireLock(this.ctx, name, owner, now, ttlMs);
   }
 
   releaseLock(name: string, owner: string): Promise<void> {
-    return reads.releaseLock(this.#ctx, name, owner);
+    return reads.releaseLock(this.ctx, name, owner);
   }
 
   getState<T>(scope: string, key: string): Promise<T | null> {
-    return reads.getState<T>(this.#ctx, scope, key);
+    return reads.getState<T>(this.ctx, scope, key);
   }
 
   setState(scope: string, key: string, value: unknown): Promise<void> {
-    return reads.setState(this.#ctx, scope, key, value);
+    return reads.setState(this.ctx, scope, key, value);
   }
 }

@@ -9,6 +9,7 @@ import type { Store } from './contract.ts';
 import { KyselyStore } from './kysely-store.ts';
 import type { Database } from './schema.ts';
 import { nodeSqliteDialect } from './sqlite-dialect.ts';
+import { createWalSync } from './wal-sync.ts';
 
 export interface OpenStoreOptions {
   /** `postgres://…` selects PostgreSQL; `?schema=name` (or `schema`) sets the search path. */
@@ -51,7 +52,7 @@ function openSqlite(opts: OpenStoreOptions, log: Logger): Store {
   try {
     mkdirSync(opts.dataDir, { recursive: true });
     db = new DatabaseSync(file);
-    // Commits are NORMAL (no fsync) except where a promise depends on them: see KyselyStore's durable commits.
+    // Commits are NORMAL (no fsync); where a promise depends on one, the WAL is flushed off the event loop (wal-sync.ts).
     db.exec(
       `pragma journal_mode = wal;
        pragma synchronous = normal;
@@ -64,8 +65,10 @@ function openSqlite(opts: OpenStoreOptions, log: Logger): Store {
       cause: err,
     });
   }
-  return new KyselyStore(new Kysely<Database>({ dialect: nodeSqliteDialect(db) }), 'sqlite', log, {
-    durableCommits: opts.synchronous !== 'normal',
+  const { dialect, statements } = nodeSqliteDialect(db);
+  return new KyselyStore(new Kysely<Database>({ dialect }), 'sqlite', log, {
+    ...(opts.synchronous === 'normal' ? {} : { walSync: createWalSync(file) }),
+    statements,
   });
 }
 

@@ -1,7 +1,8 @@
 import type { Conversation, DeliveryStatus, Message } from '../model/types.ts';
 import { claimDue } from './claim.ts';
 import type { DeadLetter, Lease, OutboxJob } from './contract.ts';
-import { atomic, type Ctx, clampLimit, count, DEAD, PENDING, SENT } from './query-helpers.ts';
+import * as hot from './hot-queries.ts';
+import { atomic, atomicCtx, type Ctx, clampLimit, count, DEAD, PENDING } from './query-helpers.ts';
 import { conversationFromRow, deadLetterFromRow, messageFromRow, outboxFromRow } from './rows.ts';
 
 /** Leases due rows whose lease is free or expired, earliest due first. */
@@ -12,6 +13,7 @@ export async function claimOutbox(ctx: Ctx, lease: Lease): Promise<OutboxJob[]> 
 export async function loadOutbound(
   ctx: Ctx,
   job: OutboxJob,
+  withReferences: boolean,
 ): Promise<{ message: Message; conversation: Conversation; references: string[] } | null> {
   const messageRow = await ctx.db.selectFrom('messages').selectAll().where('id', '=', job.messageId).executeTakeFirst();
   if (!messageRow) return null;
@@ -21,21 +23,26 @@ export async function loadOutbound(
     .where('id', '=', messageRow.conversation_id)
     .executeTakeFirst();
   if (!conversationRow) return null;
+  const message = messageFromRow(messageRow);
+  return {
+    message,
+    conversation: conversationFromRow(conversationRow),
+    references: withReferences ? await threadReferences(ctx, message) : [],
+  };
+}
+
+export async function threadReferences(ctx: Ctx, message: Message): Promise<string[]> {
   const earlier = await ctx.db
     .selectFrom('messages')
     .select('provider_id')
-    .where('conversation_id', '=', messageRow.conversation_id)
+    .where('conversation_id', '=', message.conversationId)
     .where('provider_id', 'is not', null)
     .where('visibility', '=', 'customer')
-    .where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(messageRow.created_at, messageRow.id)))
+    .where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(message.createdAt, message.id)))
     .orderBy('created_at')
     .orderBy('id')
     .execute();
-  return {
-    message: messageFromRow(messageRow),
-    conversation: conversationFromRow(conversationRow),
-    references: earlier.map((r) => r.provider_id as string),
-  };
+  return earlier.map((r) => r.provider_id as string);
 }
 
 /** Records a send: the job is done and the message carries the provider's id and status. */
@@ -46,25 +53,12 @@ export function markSent(
   status: DeliveryStatus,
   now: number,
 ): Promise<void> {
-  return atomic(ctx.db, async (db) => {
-    const job = await db
-      .updateTable('outbox')
-      .set({ status: SENT, sent_at: now, lease_owner: null, lease_until: null, last_error: null })
-      .where('id', '=', jobId)
-      .returning(['message_id', 'channel'])
-      .executeTakeFirst();
+  return atomicCtx(ctx, async (tx) => {
+    const job = await hot.markOutboxSent.first(tx, { id: jobId, now });
     if (!job) return;
     // The channel it went out on, which differs from the conversation's when that one replies elsewhere (web form → email):
     // a customer's answer quoting our provider id is looked up on that channel.
-    await db
-      .updateTable('messages')
-      .set(
-        providerId === null
-          ? { status, error: null, channel: job.channel }
-          : { status, error: null, provider_id: providerId, channel: job.channel },
-      )
-      .where('id', '=', job.message_id)
-      .execute();
+    await hot.markMessageSent.run(tx, { id: job.message_id, status, channel: job.channel, providerId });
   });
 }
 

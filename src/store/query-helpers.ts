@@ -2,11 +2,17 @@ import { type Kysely, sql } from 'kysely';
 import { StoreError } from '../errors.ts';
 import type { Lease } from './contract.ts';
 import type { Database, StoreKind } from './schema.ts';
+import type { SqliteStatements } from './sqlite-dialect.ts';
 
-/** What every store query needs: the connection (or open transaction) and the dialect. */
+/**
+ * What every store query needs: the connection (or open transaction) and the
+ * dialect; with SQLite also its statement cache, on which prepared queries run
+ * directly inside a transaction (which holds the one connection).
+ */
 export interface Ctx {
   db: Kysely<Database>;
   kind: StoreKind;
+  statements?: SqliteStatements | undefined;
 }
 
 /**
@@ -23,6 +29,11 @@ export const CANCELLED = sql.lit('cancelled');
 /** Runs `fn` in the caller's transaction, or in a new one when called outside any. */
 export function atomic<T>(db: Kysely<Database>, fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
   return db.isTransaction ? fn(db) : db.transaction().execute(fn);
+}
+
+/** `atomic` for prepared queries: the context of the caller's transaction or of a new one. */
+export function atomicCtx<T>(ctx: Ctx, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+  return atomic(ctx.db, (db) => fn(db === ctx.db ? ctx : { ...ctx, db }));
 }
 
 export function clampLimit(limit: number | undefined, fallback: number, max = 1000): number {

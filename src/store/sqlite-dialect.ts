@@ -82,6 +82,11 @@ export class NodeSqliteDatabase {
   }
 }
 
-export function nodeSqliteDialect(db: DatabaseSync): SqliteDialect {
-  return new SqliteDialect({ database: new NodeSqliteDatabase(db) });
+/** Prepared statements by SQL text, for running compiled queries directly (src/store/prepared.ts). */
+export type SqliteStatements = Pick<NodeSqliteDatabase, 'prepare'>;
+
+/** Kysely's dialect over the database, and the same statement cache for direct runs. */
+export function nodeSqliteDialect(db: DatabaseSync): { dialect: SqliteDialect; statements: SqliteStatements } {
+  const database = new NodeSqliteDatabase(db);
+  return { dialect: new SqliteDialect({ database }), statements: database };
 }

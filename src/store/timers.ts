@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { claimDue } from './claim.ts';
 import type { Lease, Timer } from './contract.ts';
+import { reservedFor } from './inbound.ts';
 import { type Ctx, PENDING } from './query-helpers.ts';
 import { timerFromRow } from './rows.ts';
 
@@ -76,7 +77,14 @@ export async function nextDueAt(ctx: Ctx): Promise<number | null> {
 /** Frees the owner's leases on all three queues so the rows can be claimed at once. */
 export async function releaseLeases(ctx: Ctx, owner: string): Promise<void> {
   const free = { lease_owner: null, lease_until: null };
+  // Inbound events reserved for the owner's router go back too, for other routers to take at once.
+  const owners = { inbound_events: [owner, reservedFor(owner)], outbox: [owner], timers: [owner] };
   for (const table of ['inbound_events', 'outbox', 'timers'] as const) {
-    await ctx.db.updateTable(table).set(free).where('status', '=', PENDING).where('lease_owner', '=', owner).execute();
+    await ctx.db
+      .updateTable(table)
+      .set(free)
+      .where('status', '=', PENDING)
+      .where('lease_owner', 'in', owners[table])
+      .execute();
   }
 }

@@ -5,14 +5,19 @@ import type { Contact, Conversation, ConversationStatus, Identity, IdentityRef, 
 import type {
   ContactPatch,
   ConversationPatch,
+  InboundEvent,
+  InboundTurn,
   NewConversation,
   NewMessage,
   NewTimer,
   OutboxJob,
   StoreTx,
   Timer,
+  TransactionOptions,
 } from './contract.ts';
-import { atomic, CANCELLED, clampLimit, count, DONE, PENDING } from './query-helpers.ts';
+import * as hot from './hot-queries.ts';
+import * as inbound from './inbound.ts';
+import { atomic, atomicCtx, CANCELLED, type Ctx, clampLimit, count, DONE, PENDING } from './query-helpers.ts';
 import {
   type ConversationRow,
   contactColumns,
@@ -24,18 +29,29 @@ import {
   toJson,
 } from './rows.ts';
 import type { Database, StoreKind } from './schema.ts';
+import type { SqliteStatements } from './sqlite-dialect.ts';
 
 /** Email References chains grow long; the latest ids are the ones that find the thread. */
 const MAX_PROVIDER_IDS = 100;
 
 /** The StoreTx operations over one Kysely handle: the root pool, or a transaction. */
+export interface TxExtras {
+  /** SQLite's statement cache, for the prepared queries (src/store/hot-queries.ts). */
+  statements?: SqliteStatements | undefined;
+  adopt?: TransactionOptions['adopt'];
+}
+
 export class KyselyTx implements StoreTx {
   protected readonly db: Kysely<Database>;
   readonly kind: StoreKind;
+  protected readonly ctx: Ctx;
+  readonly #adopt: TransactionOptions['adopt'];
 
-  constructor(db: Kysely<Database>, kind: StoreKind) {
+  constructor(db: Kysely<Database>, kind: StoreKind, extras: TxExtras = {}) {
     this.db = db;
     this.kind = kind;
+    this.ctx = { db, kind, statements: extras.statements };
+    this.#adopt = extras.adopt;
   }
 
   async lockThread(channel: string, threadKey: string): Promise<void> {
@@ -45,13 +61,7 @@ export class KyselyTx implements StoreTx {
   }
 
   async findContactByIdentity(identity: IdentityRef): Promise<Contact | null> {
-    const row = await this.db
-      .selectFrom('identities')
-      .innerJoin('contacts', 'contacts.id', 'identities.contact_id')
-      .selectAll('contacts')
-      .where('identities.kind', '=', identity.kind)
-      .where('identities.value', '=', identity.value)
-      .executeTakeFirst();
+    const row = await hot.contactByIdentity.first(this.ctx, { kind: identity.kind, value: identity.value });
     return row ? contactFromRow(row) : null;
   }
 
@@ -70,30 +80,24 @@ export class KyselyTx implements StoreTx {
       attributes: contact.attributes ?? {},
       createdAt: now,
     };
-    return atomic(this.db, async (db) => {
-      await db
-        .insertInto('contacts')
-        .values({
-          id: created.id,
-          name: created.name,
-          vip: toFlag(created.vip),
-          language: created.language,
-          timezone: created.timezone,
-          opt_outs: toJson(created.optOuts),
-          attributes: toJson(created.attributes),
-          created_at: now,
-        })
-        .execute();
-      await db
-        .insertInto('identities')
-        .values({
-          id: newId(),
-          contact_id: created.id,
-          kind: identity.kind,
-          value: identity.value,
-          verified: toFlag(identity.verified),
-        })
-        .execute();
+    return atomicCtx(this.ctx, async (ctx) => {
+      await hot.insertContact.run(ctx, {
+        id: created.id,
+        name: created.name,
+        vip: toFlag(created.vip),
+        language: created.language,
+        timezone: created.timezone,
+        opt_outs: toJson(created.optOuts),
+        attributes: toJson(created.attributes),
+        created_at: now,
+      });
+      await hot.insertIdentity.run(ctx, {
+        id: newId(),
+        contact_id: created.id,
+        kind: identity.kind,
+        value: identity.value,
+        verified: toFlag(identity.verified),
+      });
       return created;
     });
   }
@@ -154,7 +158,7 @@ export class KyselyTx implements StoreTx {
   }
 
   async getContact(id: string): Promise<Contact | null> {
-    const row = await this.db.selectFrom('contacts').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await hot.contactById.first(this.ctx, { id });
     return row ? contactFromRow(row) : null;
   }
 
@@ -179,18 +183,12 @@ export class KyselyTx implements StoreTx {
     threadKey: string,
     statuses: ConversationStatus[],
   ): Promise<Conversation | null> {
-    if (statuses.length === 0) return null;
-    const row = await this.db
-      .selectFrom('conversations')
-      .selectAll()
-      .where('channel', '=', channel)
-      .where('thread_key', '=', threadKey)
-      .where('status', 'in', statuses)
-      .orderBy('updated_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    return row ? conversationFromRow(row) : null;
+    let best: { id: string; updated_at: number } | null = null;
+    for (const c of await hot.conversationsOfThread.rows(this.ctx, { channel, threadKey })) {
+      if (!statuses.includes(c.status as ConversationStatus)) continue;
+      if (!best || c.updated_at > best.updated_at || (c.updated_at === best.updated_at && c.id > best.id)) best = c;
+    }
+    return best ? this.getConversation(best.id) : null;
   }
 
   async findConversationsOfContact(
@@ -214,21 +212,21 @@ export class KyselyTx implements StoreTx {
   }
 
   async getConversation(id: string): Promise<Conversation | null> {
-    const row = await this.db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await hot.conversationById.first(this.ctx, { id });
     return row ? conversationFromRow(row) : null;
   }
 
   async createConversation(conversation: NewConversation, now: number): Promise<Conversation> {
     const created: Conversation = { ...conversation, id: newId(), createdAt: now, updatedAt: now };
     const row = { id: created.id, ...conversationColumns(created) } as ConversationRow;
-    await this.db.insertInto('conversations').values(row).execute();
+    await hot.insertConversation.run(this.ctx, row);
     return created;
   }
 
   async updateConversation(id: string, patch: ConversationPatch, now: number): Promise<void> {
-    const columns = conversationColumns(patch);
+    const columns: Record<string, unknown> = conversationColumns(patch);
     columns.updated_at = patch.updatedAt ?? now;
-    await this.db.updateTable('conversations').set(columns).where('id', '=', id).execute();
+    await hot.updateConversation.of(Object.keys(columns).join(',')).run(this.ctx, { ...columns, id });
   }
 
   async insertMessage(message: NewMessage, now: number): Promise<Message> {
@@ -239,41 +237,31 @@ export class KyselyTx implements StoreTx {
       createdAt: message.createdAt ?? now,
     };
     const { channel: _, ...row } = messageToRow(created, '');
-    await this.db
-      .insertInto('messages')
-      .values({
-        ...row,
-        // The channel is copied from the conversation in the same statement: no extra round trip.
-        channel: (eb) => eb.selectFrom('conversations').select('channel').where('id', '=', created.conversationId),
-      })
-      .execute();
+    await hot.insertMessage.run(this.ctx, row);
     return created;
   }
 
   async enqueueOutbound(
     job: { messageId: string; conversationId: string; channel: string; destination: string; dueAt: number },
     now: number,
+    sending?: { message: Message; conversation: Conversation },
   ): Promise<OutboxJob> {
     const created: OutboxJob = { ...job, id: newId(), attempts: 0, lastError: null, createdAt: now };
-    await this.db
-      .insertInto('outbox')
-      .values({
-        id: created.id,
-        message_id: job.messageId,
-        conversation_id: job.conversationId,
-        channel: job.channel,
-        destination: job.destination,
-        status: 'pending',
-        due_at: job.dueAt,
-        attempts: 0,
-        last_error: null,
-        lease_owner: null,
-        lease_until: null,
-        created_at: now,
-        sent_at: null,
-        failed_at: null,
-      })
-      .execute();
+    // Only a row due now is handed over: a later one waits for a claim like any other.
+    const adopt = this.#adopt && sending && job.dueAt <= now ? this.#adopt : null;
+    const leaseUntil = adopt ? now + adopt.leaseMs : null;
+    await hot.insertOutbox.run(this.ctx, {
+      id: created.id,
+      message_id: job.messageId,
+      conversation_id: job.conversationId,
+      channel: job.channel,
+      destination: job.destination,
+      due_at: job.dueAt,
+      lease_owner: adopt?.owner ?? null,
+      lease_until: leaseUntil,
+      created_at: now,
+    });
+    if (adopt && sending && leaseUntil !== null) adopt.adopted.push({ job: created, leaseUntil, ...sending });
     return created;
   }
 
@@ -337,12 +325,16 @@ export class KyselyTx implements StoreTx {
       .execute();
   }
 
+  inboundTurn(
+    event: Pick<InboundEvent, 'id' | 'channel' | 'threadKey' | 'receivedAt'>,
+    owner: string,
+    now: number,
+  ): Promise<InboundTurn> {
+    return inbound.inboundTurn(this.ctx, event, owner, now);
+  }
+
   async completeInbound(eventId: string, now: number, conversationId: string | null): Promise<void> {
-    await this.db
-      .updateTable('inbound_events')
-      .set({ status: DONE, processed_at: now, conversation_id: conversationId, lease_owner: null, lease_until: null })
-      .where('id', '=', eventId)
-      .execute();
+    await hot.completeInbound.run(this.ctx, { id: eventId, now, conversationId });
   }
 }
 

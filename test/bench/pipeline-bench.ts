@@ -4,22 +4,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startRouterChild } from '../support/child-process.ts';
-import { startSinkServer } from '../support/sink-server.ts';
+import { type SinkServer, startSinkServer } from '../support/sink-server.ts';
 import { closedLoop, openLoop } from './load.ts';
 import { type BenchLine, benchLine, benchConnections as connections, benchSeconds as seconds } from './measure.ts';
 
 // Many customers, so the loop guard (20 automatic replies per conversation in 10 minutes) never silences the load.
 const customers = 20_000;
 
-async function startBare(): Promise<{ url: string; stop: () => void }> {
-  const proc = spawn(process.execPath, ['test/bench/bare-server.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Starts a bench server script as a child and reads the URL it prints. */
+async function startScript(file: string, env: Record<string, string> = {}): Promise<{ url: string; stop: () => void }> {
+  const proc = spawn(process.execPath, [file], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = await new Promise<string>((resolve) => createInterface({ input: proc.stdout! }).once('line', resolve));
   return { url: (JSON.parse(line) as { url: string }).url, stop: () => proc.kill('SIGTERM') };
 }
 
 /** Bare node:http: request → response, closed loop for rate, open loop at a given rate for latency. */
 export async function benchBaseline(latencyRate: () => number): Promise<{ max: BenchLine; atRate: BenchLine }> {
-  const bare = await startBare();
+  const bare = await startScript('test/bench/bare-server.ts');
   try {
     await closedLoop(bare.url, { connections, seconds: 1, prefix: 'warm', customers });
     const max = await closedLoop(bare.url, { connections, seconds, prefix: 'bare', customers });
@@ -31,6 +35,59 @@ export async function benchBaseline(latencyRate: () => number): Promise<{ max: B
     };
   } finally {
     bare.stop();
+  }
+}
+
+/**
+ * Replies per second at the provider fake under a closed loop (saturation),
+ * then latency from each request's scheduled start to its reply's arrival in
+ * an open loop at half that rate.
+ */
+async function measureReplies(
+  name: string,
+  inbound: string,
+  sink: SinkServer,
+): Promise<{ max: BenchLine; half: BenchLine }> {
+  const arrivals = new Map<string, number>();
+  sink.onDelivery = (d) => {
+    if (d.replyTo) arrivals.set(d.replyTo, d.at);
+  };
+  const waitFor = async (ids: Iterable<string>, ms: number) => {
+    const want = [...ids];
+    const end = performance.now() + ms;
+    while (want.some((id) => !arrivals.has(id)) && performance.now() < end) await new Promise((r) => setTimeout(r, 20));
+  };
+  const latencies = (started: Map<string, number>) =>
+    [...started].map(([id, t]) => (arrivals.get(id) ?? Number.POSITIVE_INFINITY) - t);
+
+  const warm = await closedLoop(inbound, { connections, seconds: 1, prefix: 'warm', customers });
+  await waitFor(warm.startedAt.keys(), 30_000);
+  const t0 = performance.now();
+  const max = await closedLoop(inbound, { connections, seconds, prefix: 'max', customers });
+  await waitFor(max.startedAt.keys(), 60_000);
+  const last = Math.max(...[...max.startedAt.keys()].map((id) => arrivals.get(id) ?? 0));
+  const rate = [...max.startedAt.keys()].filter((id) => arrivals.has(id)).length / ((last - t0) / 1000);
+
+  const open = await openLoop(inbound, { rate: rate / 2, seconds, prefix: `open-${performance.now()}`, customers });
+  await waitFor(open.startedAt.keys(), 30_000);
+  return {
+    max: benchLine(name, rate, latencies(max.startedAt)),
+    half: benchLine(name, open.acked / open.seconds, latencies(open.startedAt)),
+  };
+}
+
+/**
+ * The second baseline: bare node:http doing the same HTTP work as the
+ * pipeline (webhook in, reply out to the same provider fake), storing nothing.
+ */
+export async function benchForwarder(): Promise<{ max: BenchLine; half: BenchLine }> {
+  const sink = await startSinkServer();
+  const forwarder = await startScript('test/bench/forwarder-server.ts', { SINK_URL: sink.url });
+  try {
+    return await measureReplies('bare node:http forwarder', `${forwarder.url}/sink/inbound`, sink);
+  } finally {
+    forwarder.stop();
+    await sink.close();
   }
 }
 
@@ -50,34 +107,8 @@ export async function benchPipeline(sync: 'full' | 'normal'): Promise<{ max: Ben
     LOG_LEVEL: 'error',
     DATABASE_URL: '',
   });
-  const inbound = `${child.url}/sink/inbound`;
-  const name = `pipeline SQLite synchronous=${sync}`;
-  const arrivals = new Map<string, number>();
-  sink.onDelivery = (d) => {
-    if (d.replyTo) arrivals.set(d.replyTo, d.at);
-  };
-  const waitFor = async (ids: Iterable<string>, ms: number) => {
-    const want = [...ids];
-    const end = performance.now() + ms;
-    while (want.some((id) => !arrivals.has(id)) && performance.now() < end) await new Promise((r) => setTimeout(r, 20));
-  };
-  const run = async (rate: number): Promise<BenchLine> => {
-    const prefix = `open-${rate}-${performance.now()}`;
-    const r = await openLoop(inbound, { rate, seconds, prefix, customers });
-    await waitFor(r.startedAt.keys(), 30_000);
-    const lat = [...r.startedAt].map(([id, t]) => (arrivals.get(id) ?? Number.POSITIVE_INFINITY) - t);
-    return benchLine(name, r.acked / r.seconds, lat);
-  };
   try {
-    await closedLoop(inbound, { connections, seconds: 1, prefix: 'warm', customers });
-    const t0 = performance.now();
-    const max = await closedLoop(inbound, { connections, seconds, prefix: 'max', customers });
-    await waitFor(max.startedAt.keys(), 60_000);
-    const last = Math.max(...[...max.startedAt.keys()].map((id) => arrivals.get(id) ?? 0));
-    const rate = [...max.startedAt.keys()].filter((id) => arrivals.has(id)).length / ((last - t0) / 1000);
-    const lat = [...max.startedAt].map(([id, t]) => (arrivals.get(id) ?? Number.POSITIVE_INFINITY) - t);
-    const half = await run(rate / 2);
-    return { max: benchLine(name, rate, lat), half };
+    return await measureReplies(`pipeline SQLite synchronous=${sync}`, `${child.url}/sink/inbound`, sink);
   } finally {
     child.proc.kill('SIGTERM');
     await child.exited;

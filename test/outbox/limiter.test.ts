@@ -72,6 +72,37 @@ describe('outbox limiter', () => {
     await limiter.close();
   });
 
+  it('without spacing or Redis, caps sends in flight per destination and starts them in call order', async () => {
+    const limiter = createOutboxLimiter({
+      adapters: new Map([['chat', { rateLimit: { minTimeMs: 0, maxConcurrent: 2 } }]]),
+      log: silentLogger,
+    });
+    const started: string[] = [];
+    const finish = new Map<string, () => void>();
+    const job = (dest: string, label: string) =>
+      limiter.schedule('chat', dest, async () => {
+        started.push(label);
+        await new Promise<void>((resolve) => finish.set(label, resolve));
+        return label;
+      });
+    const runs = [job('a', 'a1'), job('a', 'a2'), job('a', 'a3'), job('a', 'a4'), job('b', 'b1')];
+    const settle = () => new Promise((r) => setImmediate(r));
+    await settle();
+    expect(started).toEqual(['a1', 'a2', 'b1']);
+    finish.get('a2')?.();
+    await settle();
+    expect(started).toEqual(['a1', 'a2', 'b1', 'a3']);
+    finish.get('a1')?.();
+    await settle();
+    expect(started).toEqual(['a1', 'a2', 'b1', 'a3', 'a4']);
+    for (const label of ['a3', 'a4', 'b1']) finish.get(label)?.();
+    expect(await Promise.all(runs)).toEqual(['a1', 'a2', 'a3', 'a4', 'b1']);
+    // A failing send frees its slot like any other.
+    await expect(limiter.schedule('chat', 'a', async () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    expect(await limiter.schedule('chat', 'a', async () => 'after')).toBe('after');
+    await limiter.close();
+  });
+
   it('holds a destination until the given instant, by the caller’s clock', async () => {
     const limiter = createOutboxLimiter({ adapters: new Map(), log: silentLogger });
     const now = T;

@@ -26,6 +26,7 @@ export class FakeAdapter implements ChannelAdapter {
     richParts: false,
     maxTextLength: null,
     idempotentSend: false,
+    references: true,
   };
   readonly rateLimit: RateLimit;
   readonly attempts: FakeAttempt[] = [];
