@@ -69,6 +69,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     databaseUrl: o.databaseUrl,
     dataDir: o.dataDir,
     synchronous: r.store.synchronous,
+    backgroundCheckpoints: true,
     log,
   });
   // With SQLite this process is the only router (the data-folder lock), so leases

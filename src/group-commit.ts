@@ -1,9 +1,11 @@
 /**
  * Group commit: calls that arrive while a write is in progress are written
- * together by the next one, so one transaction (one fsync) serves many callers
- * under load, while a lone call is still written at once. `write` gets the
- * batch and returns one result per item, in order; every caller's promise
- * settles once its batch has committed (or failed).
+ * together by the next one, so one transaction serves many callers under
+ * load, while a lone call is still written at once. `write` gets the batch
+ * and returns one result per item, in order; every caller's promise settles
+ * once its batch has committed (or failed) and, given `durable`, once that
+ * resolves too — while the next batch is already being written, so a flush to
+ * disk holds up the callers who wait for it, not the writes behind them.
  */
 export interface GroupCommit<I, R> {
   submit(item: I): Promise<R>;
@@ -17,7 +19,12 @@ interface Waiting<I, R> {
   reject: (e: unknown) => void;
 }
 
-export function createGroupCommit<I, R>(write: (items: I[]) => Promise<R[]>, maxBatch = 500): GroupCommit<I, R> {
+export function createGroupCommit<I, R>(
+  write: (items: I[]) => Promise<R[]>,
+  opts: { maxBatch?: number; durable?: () => Promise<void> } = {},
+): GroupCommit<I, R> {
+  const maxBatch = opts.maxBatch ?? 500;
+  const settling = new Set<Promise<void>>();
   let queue: Waiting<I, R>[] = [];
   let writing: Promise<void> | null = null;
 
@@ -27,10 +34,19 @@ export function createGroupCommit<I, R>(write: (items: I[]) => Promise<R[]>, max
       queue = queue.slice(batch.length);
       try {
         const results = await write(batch.map((w) => w.item));
-        batch.forEach((w, i) => {
-          if (i < results.length) w.resolve(results[i] as R);
-          else w.reject(new Error('group commit: the write returned fewer results than items'));
-        });
+        const settle = () =>
+          batch.forEach((w, i) => {
+            if (i < results.length) w.resolve(results[i] as R);
+            else w.reject(new Error('group commit: the write returned fewer results than items'));
+          });
+        if (!opts.durable) settle();
+        else {
+          const done = opts.durable().then(settle, (err: unknown) => {
+            for (const w of batch) w.reject(err);
+          });
+          settling.add(done);
+          void done.finally(() => settling.delete(done));
+        }
       } catch (err) {
         for (const w of batch) w.reject(err);
       }
@@ -55,6 +71,7 @@ export function createGroupCommit<I, R>(write: (items: I[]) => Promise<R[]>, max
     },
     async flush() {
       while (writing) await writing;
+      await Promise.all(settling);
     },
   };
 }

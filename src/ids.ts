@@ -6,15 +6,19 @@ let counter = 0;
 const pool = Buffer.alloc(4096);
 let poolAt = pool.length;
 
-function random4(): string {
-  if (poolAt + 4 > pool.length) {
+/** `n` (at most the pool's size) random bytes from the pool, encoded. */
+function take(n: number, encoding: 'hex' | 'base64url'): string {
+  if (poolAt + n > pool.length) {
     randomFillSync(pool);
     poolAt = 0;
   }
-  const hex = pool.toString('hex', poolAt, poolAt + 4);
-  poolAt += 4;
-  return hex;
+  const text = pool.toString(encoding, poolAt, poolAt + n);
+  poolAt += n;
+  return text;
 }
+
+/** Random bytes as base64url, for tokens compared for equality only (not secrets). */
+export const randomToken = (bytes: number): string => take(bytes, 'base64url');
 
 /**
  * Sortable unique ids: 10 base-32 characters of milliseconds, a 4-character
@@ -30,5 +34,5 @@ export function newId(): string {
     lastMs = now;
     counter = 0;
   }
-  return now.toString(32).padStart(10, '0') + counter.toString(32).padStart(4, '0') + random4();
+  return now.toString(32).padStart(10, '0') + counter.toString(32).padStart(4, '0') + take(4, 'hex');
 }

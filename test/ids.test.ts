@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newId } from '../src/ids.ts';
+import { newId, randomToken } from '../src/ids.ts';
 
 describe('newId', () => {
   it('is unique and sorts in creation order', () => {
@@ -7,5 +7,13 @@ describe('newId', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(ids);
     expect(ids[0]).toMatch(/^[0-9a-v]{14}[0-9a-f]{8}$/);
+  });
+});
+
+describe('randomToken', () => {
+  it('gives distinct base64url tokens of the asked size, across pool refills', () => {
+    const tokens = Array.from({ length: 2000 }, () => randomToken(6));
+    expect(new Set(tokens).size).toBe(tokens.length);
+    for (const t of tokens) expect(t).toMatch(/^[A-Za-z0-9_-]{8}$/);
   });
 });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomToken } from '../ids.ts';
 import type { Conversation } from '../model/types.ts';
 import { current, type DecisionContext } from './context.ts';
 
@@ -67,7 +67,7 @@ export const MAX_RUNS = 5;
 const MAX_SEEN_EVENTS = 50;
 const MAX_HISTORY = 10;
 
-export const newToken = (): string => randomBytes(6).toString('base64url');
+export const newToken = (): string => randomToken(6);
 
 /** The timer key of a run: one pending timer per run, replaced whenever it parks again. */
 export const runTimerKey = (conversationId: string, runId: string): string => `flow:${conversationId}:${runId}`;

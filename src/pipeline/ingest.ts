@@ -28,23 +28,27 @@ export function createIngestor(opts: {
   onStored: (events: InboundEvent[]) => void;
 }): Ingestor {
   const { store, clock, log, onStored, reserveFor } = opts;
-  const batches = createGroupCommit<NewInbound, IngestResult>(async (events) => {
-    try {
-      const now = clock.now();
-      const reserve = reserveFor ? { owner: reserveFor.owner, until: now + reserveFor.leaseMs } : undefined;
-      const results = await store.insertInbound(events, reserve);
-      const stored: InboundEvent[] = [];
-      results.forEach((r, i) => {
-        const e = events[i];
-        if (!r.duplicate && e) stored.push({ id: r.eventId, ...e, attempts: 0 });
-      });
-      if (stored.length > 0) onStored(stored);
-      return results.map((r) => ({ stored: !r.duplicate, duplicate: r.duplicate, eventId: r.eventId }));
-    } catch (err) {
-      log.error({ err, batch: events.length }, 'storing inbound events failed');
-      throw err;
-    }
-  }, opts.maxBatch ?? 500);
+  const batches = createGroupCommit<NewInbound, IngestResult>(
+    async (events) => {
+      try {
+        const now = clock.now();
+        const reserve = reserveFor ? { owner: reserveFor.owner, until: now + reserveFor.leaseMs } : undefined;
+        const results = await store.insertInbound(events, reserve);
+        const stored: InboundEvent[] = [];
+        results.forEach((r, i) => {
+          const e = events[i];
+          if (!r.duplicate && e) stored.push({ id: r.eventId, ...e, attempts: 0 });
+        });
+        if (stored.length > 0) onStored(stored);
+        return results.map((r) => ({ stored: !r.duplicate, duplicate: r.duplicate, eventId: r.eventId }));
+      } catch (err) {
+        log.error({ err, batch: events.length }, 'storing inbound events failed');
+        throw err;
+      }
+      // Acknowledged once durable; the router may start on them before, as its decisions wait for the same flush.
+    },
+    { maxBatch: opts.maxBatch ?? 500, durable: () => store.durable() },
+  );
 
   return {
     async ingest(envelope) {

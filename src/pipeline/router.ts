@@ -21,11 +21,16 @@ export interface RouterOptions {
   batchTransactions: boolean;
   /**
    * Outbound rows the routing writes are leased to this outbox worker and
-   * passed to `onRouted`, so they are sent without a claim; routing commits
-   * are then durable, since sending starts as soon as they return.
+   * passed to `onRouted`, so they are sent without a claim.
    */
   adoptOutbound?: { owner: string; leaseMs: number };
+  /** Offered events held in memory at most (default 10,000); past it the claims take over until they catch up. */
+  maxHeld?: number;
   deps: RouteDeps;
+  /**
+   * What a round decided, once its commit is durable (Store.durable), in
+   * round order. The next round is already under way meanwhile.
+   */
   onRouted: (routed: Routed[], adopted: AdoptedOutbound[]) => void;
 }
 
@@ -33,7 +38,7 @@ export interface Router {
   start(): void;
   /** Stops claiming, finishes the batch in hand, releases leases. */
   stop(): Promise<void>;
-  /** New events are stored: look now instead of at the next poll. */
+  /** Events were stored that were not offered (another path, a retry): claim from the store now instead of at the next poll. */
   kick(): void;
   /**
    * Events the ingestor just stored reserved for this router: routed from
@@ -47,27 +52,39 @@ export interface Router {
 }
 
 const idlePollMs = 1_000;
-/** Under steady load the memory queue never empties: the store is still claimed from this often. */
+/**
+ * The store is claimed from this often (and at once after a wait or an
+ * overflow): for retries falling due, leases run out, and events stored by
+ * other instances. What this instance stores comes through memory, so an
+ * empty queue is no reason to ask the store again.
+ */
 const claimEveryMs = 1_000;
-/** Offered events held in memory at most; past it the claims take over until they catch up. */
-const maxHanded = 10_000;
 
 type Attempt = { ok: true; routed: Routed | null } | { ok: false };
 
 export function createRouter(o: RouterOptions): Router {
+  const maxHeld = o.maxHeld ?? 10_000;
   let handed: InboundEvent[] = [];
   /** An event had to wait for an earlier one of its thread: claim next, in thread order. */
   let waited = false;
   /** Offers were refused for room: claim until the store is caught up. */
   let overflowed = false;
+  /** kick() or drain(): claim on the next round, whatever the clock says. */
+  let asked = false;
+  let draining = false;
   let lastClaimAt = Number.NEGATIVE_INFINITY;
+  /** Rounds whose decisions wait for the disk before they are passed on, chained to keep their order. */
+  let handing: Promise<void> = Promise.resolve();
 
   async function round(): Promise<number> {
     const now = o.clock.now();
-    const claim = handed.length === 0 || waited || overflowed || now - lastClaimAt >= claimEveryMs;
+    const claim =
+      asked || waited || overflowed || (draining && handed.length === 0) || now - lastClaimAt >= claimEveryMs;
+    if (!claim && handed.length === 0) return 0;
     let events: InboundEvent[];
     if (claim) {
       waited = false;
+      asked = false;
       lastClaimAt = now;
       events = await o.store.claimInbound({ owner: o.owner, now, leaseMs: o.leaseMs, limit: o.batchSize });
       if (events.length < o.batchSize) overflowed = false;
@@ -76,12 +93,25 @@ export function createRouter(o: RouterOptions): Router {
     }
     if (events.length === 0) return 0;
     const { routed, adopted } = o.batchTransactions ? await routeBatched(events) : await routeParallel(events);
-    if (routed.length > 0 || adopted.length > 0) o.onRouted(routed, adopted);
+    if (routed.length > 0 || adopted.length > 0) handOn(routed, adopted);
     return events.length;
   }
 
+  function handOn(routed: Routed[], adopted: AdoptedOutbound[]): void {
+    const durable = o.store.durable();
+    handing = handing
+      .then(() => durable)
+      .then(
+        () => o.onRouted(routed, adopted),
+        // The decisions are committed but may not survive a crash: nothing is sent on them now. The
+        // adopted rows go out once their lease runs out and a claim (which flushes first) takes them.
+        (err: unknown) =>
+          o.log.error({ err, routed: routed.length }, 'the store could not make routing decisions durable'),
+      );
+  }
+
   function txOptions(adopted: AdoptedOutbound[]): TransactionOptions {
-    return o.adoptOutbound ? { durable: true, adopt: { ...o.adoptOutbound, adopted } } : {};
+    return o.adoptOutbound ? { adopt: { ...o.adoptOutbound, adopted } } : {};
   }
 
   /** Routes one event if it is its turn (see InboundTurn); null when it was left alone. */
@@ -171,24 +201,34 @@ export function createRouter(o: RouterOptions): Router {
     start: () => loop.start(),
     async stop() {
       await loop.stop();
+      await handing;
       handed = [];
       await o.store.releaseLeases(o.owner);
     },
-    kick: () => loop.kick(),
+    kick() {
+      asked = true;
+      loop.kick();
+    },
     offer(events) {
       if (overflowed) return;
-      if (handed.length + events.length > maxHanded) {
+      if (handed.length + events.length > maxHeld) {
         // They stay reserved for this router in the store: the claims take them, in order.
         overflowed = true;
         handed = [];
-        o.log.warn({ held: maxHanded }, 'routing is behind; taking new events from the store');
+        o.log.warn({ held: maxHeld }, 'routing is behind; taking new events from the store');
       } else {
         handed.push(...events);
       }
       loop.kick();
     },
     async drain() {
-      while ((await loop.round()).claimed > 0 || handed.length > 0) {}
+      draining = true;
+      try {
+        while ((await loop.round()).claimed > 0 || handed.length > 0) {}
+      } finally {
+        draining = false;
+      }
+      await handing;
     },
   };
 }

@@ -83,12 +83,6 @@ export interface AdoptedOutbound {
 }
 
 export interface TransactionOptions {
-  /**
-   * Commit with an fsync where the store would otherwise skip it (SQLite with
-   * synchronous = full): something outside the store acts on this outcome
-   * at once, such as sending what was decided.
-   */
-  durable?: boolean;
   /** Outbox rows enqueued with their message and conversation are leased to `owner` for `leaseMs` and listed in `adopted`. */
   adopt?: { owner: string; leaseMs: number; adopted: AdoptedOutbound[] };
 }
@@ -207,11 +201,18 @@ export interface Store extends StoreTx {
   migrate(): Promise<void>;
   close(): Promise<void>;
   transaction<T>(fn: (tx: StoreTx) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * Resolves once every commit made before the call would survive a crash or
+   * a power cut. Await it before acting outside the store on what was
+   * committed: acknowledging inbound events, sending what was decided.
+   */
+  durable(): Promise<void>;
 
   /**
    * Stores inbound events in one transaction (group commit), deduplicated on
-   * (channel, providerId). Results are in input order. Resolves only once durable.
-   * With a reservation, the new events are stored reserved for that router.
+   * (channel, providerId). Results are in input order. Resolves once committed:
+   * wait for `durable()` before acknowledging them. With a reservation, the new
+   * events are stored reserved for that router.
    */
   insertInbound(events: NewInbound[], reserve?: Reservation): Promise<Array<{ eventId: string; duplicate: boolean }>>;
   /**

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { createGroupCommit, type GroupCommit } from '../group-commit.ts';
 import type { Logger } from '../log.ts';
 import type { Conversation, DeliveryStatus, Message } from '../model/types.ts';
+import type { Checkpointer } from './checkpointer.ts';
 import type {
   ConversationQuery,
   DeadLetter,
@@ -39,22 +40,23 @@ export class KyselyStore extends KyselyTx implements Store {
   readonly #sent: GroupCommit<{ jobId: string; providerId: string | null; status: DeliveryStatus; now: number }, void>;
 
   readonly #walSync: WalSync | undefined;
+  readonly #checkpointer: Checkpointer | undefined;
 
   /**
-   * `walSync` (SQLite with synchronous = full): the commits a promise rests on
-   * are made durable before it settles — a stored inbound batch before it is
-   * acknowledged, an outbox claim or a routing decision before it is sent —
-   * by a WAL flush off the event loop (wal-sync.ts), which also covers every
-   * commit before it. Other commits are not waited for.
+   * `walSync` (SQLite with synchronous = full): commits do not flush the WAL;
+   * `durable()` does, off the event loop (wal-sync.ts), for every commit
+   * before it. Callers wait for it only where a promise rests on a commit:
+   * an acknowledgement, a send.
    */
   constructor(
     db: Kysely<Database>,
     kind: StoreKind,
     log: Logger,
-    opts: { walSync?: WalSync; statements?: SqliteStatements } = {},
+    opts: { walSync?: WalSync; checkpointer?: Checkpointer; statements?: SqliteStatements } = {},
   ) {
     super(db, kind, { statements: opts.statements });
     this.#walSync = opts.walSync;
+    this.#checkpointer = opts.checkpointer;
     this.#statements = opts.statements;
     this.#log = log;
     this.#sent = createGroupCommit((items) =>
@@ -73,6 +75,8 @@ export class KyselyStore extends KyselyTx implements Store {
   async close(): Promise<void> {
     await this.#sent.flush();
     await this.#walSync?.close();
+    // Its connection goes first: the last one to close folds the WAL back into the database.
+    await this.#checkpointer?.stop();
     return this.db.destroy();
   }
 
@@ -84,11 +88,11 @@ export class KyselyStore extends KyselyTx implements Store {
   transaction<T>(fn: (tx: StoreTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const extras = { statements: this.#statements, adopt: options.adopt };
     const run = (db: Kysely<Database>) => db.transaction().execute((trx) => fn(new KyselyTx(trx, this.kind, extras)));
-    return options.durable ? this.#durably(() => run(this.db)) : run(this.db);
+    return run(this.db);
   }
 
   insertInbound(events: NewInbound[], reserve?: Reservation): Promise<Array<{ eventId: string; duplicate: boolean }>> {
-    return this.#durably((ctx) => inbound.insertInbound(ctx, events, reserve));
+    return inbound.insertInbound(this.ctx, events, reserve);
   }
 
   claimInbound(lease: Lease): Promise<InboundEvent[]> {
@@ -103,15 +107,15 @@ export class KyselyStore extends KyselyTx implements Store {
     return inbound.countInbound(this.ctx, status);
   }
 
-  claimOutbox(lease: Lease): Promise<OutboxJob[]> {
-    return this.#durably((ctx) => outbox.claimOutbox(ctx, lease));
+  /** Durable before it resolves: the claimed rows are sent at once, and so is every decision committed before them. */
+  async claimOutbox(lease: Lease): Promise<OutboxJob[]> {
+    const jobs = await outbox.claimOutbox(this.ctx, lease);
+    await this.durable();
+    return jobs;
   }
 
-  /** Runs `fn` and, where commits are made durable apart (see the constructor), waits until its commits are. */
-  async #durably<T>(fn: (ctx: Ctx) => Promise<T>): Promise<T> {
-    const result = await fn(this.ctx);
-    await this.#walSync?.sync();
-    return result;
+  durable(): Promise<void> {
+    return this.#walSync ? this.#walSync.sync() : Promise.resolve();
   }
 
   loadOutbound(

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { StoreError, TouchpointError } from '../errors.ts';
 import { createLogger, type Logger } from '../log.ts';
+import { startCheckpointer } from './checkpointer.ts';
 import type { Store } from './contract.ts';
 import { KyselyStore } from './kysely-store.ts';
 import type { Database } from './schema.ts';
@@ -20,6 +21,8 @@ export interface OpenStoreOptions {
   synchronous?: 'full' | 'normal';
   /** PostgreSQL schema to use (created when missing); overrides the URL's `?schema=`. */
   schema?: string;
+  /** SQLite: checkpoint the WAL from a worker thread instead of in the committing call (the router). */
+  backgroundCheckpoints?: boolean;
   log?: Logger;
 }
 
@@ -65,9 +68,12 @@ function openSqlite(opts: OpenStoreOptions, log: Logger): Store {
       cause: err,
     });
   }
+  const checkpointer = opts.backgroundCheckpoints ? startCheckpointer(file, log) : undefined;
+  if (checkpointer) db.exec(`pragma wal_autocheckpoint = ${checkpointer.backstopPages}`);
   const { dialect, statements } = nodeSqliteDialect(db);
   return new KyselyStore(new Kysely<Database>({ dialect }), 'sqlite', log, {
     ...(opts.synchronous === 'normal' ? {} : { walSync: createWalSync(file) }),
+    ...(checkpointer ? { checkpointer } : {}),
     statements,
   });
 }

@@ -18,10 +18,7 @@ export interface WalSync {
 export function createWalSync(databaseFile: string): WalSync {
   const walFile = `${databaseFile}-wal`;
   let handle: Promise<FileHandle> | null = null;
-  let current: Promise<void> | null = null;
-  let next: Promise<void> | null = null;
-
-  async function flush(): Promise<void> {
+  const opened = (): Promise<FileHandle> => {
     if (!handle) {
       handle = (async () => {
         // The WAL's directory entry must survive a crash too: synced once, when the file is first used.
@@ -33,8 +30,31 @@ export function createWalSync(databaseFile: string): WalSync {
         handle = null;
       });
     }
-    await (await handle).datasync();
-  }
+    return handle;
+  };
+  const flush = coalesce(async () => (await opened()).datasync());
+  return {
+    sync: flush.run,
+    async close() {
+      await flush.idle();
+      const h = handle;
+      handle = null;
+      await h?.then(
+        (file) => file.close(),
+        () => undefined,
+      );
+    },
+  };
+}
+
+/**
+ * Shares one run of `flush` among callers: a call while none runs starts one;
+ * calls while one runs share the next, which starts when it ends (the running
+ * one may have begun before their writes).
+ */
+export function coalesce(flush: () => Promise<void>): { run(): Promise<void>; idle(): Promise<void> } {
+  let current: Promise<void> | null = null;
+  let next: Promise<void> | null = null;
 
   function start(): Promise<void> {
     const run = flush().finally(() => {
@@ -45,9 +65,8 @@ export function createWalSync(databaseFile: string): WalSync {
   }
 
   return {
-    sync() {
+    run() {
       if (!current) return start();
-      // The running flush may have begun before the caller's commit: wait for one that starts after it.
       next ??= current
         .catch(() => undefined)
         .then(() => {
@@ -56,14 +75,8 @@ export function createWalSync(databaseFile: string): WalSync {
         });
       return next;
     },
-    async close() {
+    async idle() {
       await Promise.allSettled([current, next]);
-      const h = handle;
-      handle = null;
-      await h?.then(
-        (file) => file.close(),
-        () => undefined,
-      );
     },
   };
 }

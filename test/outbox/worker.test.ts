@@ -6,7 +6,7 @@ import { silentLogger } from '../../src/log.ts';
 import { createBackoff } from '../../src/outbox/backoff.ts';
 import { createOutboxLimiter, type OutboxLimiter } from '../../src/outbox/limiter.ts';
 import { createOutboxWorker, type OutboxWorkerOptions } from '../../src/outbox/worker.ts';
-import type { OutboxJob, Store } from '../../src/store/contract.ts';
+import type { AdoptedOutbound, OutboxJob, Store } from '../../src/store/contract.ts';
 import { FakeAdapter } from '../support/fake-adapter.ts';
 import { conversationOn, queueMessage, settle, T0, tempStore } from './fixture.ts';
 
@@ -115,6 +115,67 @@ describe('outbox worker', () => {
     });
     expect(agent).toMatchObject({ text: 'from Sam', automatic: false, author: { kind: 'agent', name: 'Sam' } });
     expect(agent?.references).toEqual(['fake-1']);
+  });
+
+  it('sends rows adopted from the router without claiming or reading them back', async () => {
+    const conversation = await conversationOn(store, 'fake', '+15550003');
+    await queueMessage(store, conversation, { text: 'earlier' });
+    await worker().drain();
+    const adopted: AdoptedOutbound[] = [];
+    await store.transaction(
+      async (tx) => {
+        const message = await tx.insertMessage(
+          {
+            conversationId: conversation.id,
+            direction: 'outbound',
+            author: { kind: 'bot' },
+            text: 'adopted reply',
+            attachments: [],
+            providerId: null,
+            status: 'queued',
+            visibility: 'customer',
+          },
+          T0,
+        );
+        const job = { messageId: message.id, conversationId: conversation.id, channel: 'fake', dueAt: T0 };
+        await tx.enqueueOutbound({ ...job, destination: '+15550003' }, T0, { message, conversation });
+      },
+      { adopt: { owner: 'worker-1', leaseMs: 60_000, adopted } },
+    );
+    const reads = { claimed: 0, loaded: 0 };
+    const claim = store.claimOutbox.bind(store);
+    store.claimOutbox = async (lease) => {
+      const jobs = await claim(lease);
+      reads.claimed += jobs.length;
+      return jobs;
+    };
+    store.loadOutbound = async () => {
+      reads.loaded++;
+      return null;
+    };
+    const w = worker();
+    w.adopt(adopted);
+    await w.drain();
+    expect(reads).toEqual({ claimed: 0, loaded: 0 });
+    expect(fake.sent.map((m) => [m.text, m.references])).toEqual([
+      ['earlier', []],
+      ['adopted reply', ['fake-1']],
+    ]);
+    expect(await store.countOutbox('sent')).toBe(2);
+  });
+
+  it('gives the thread’s earlier provider ids only to channels that ask for them', async () => {
+    const plain = new FakeAdapter({ clock, channel: 'plain', references: false });
+    const conversation = await conversationOn(store, 'plain', '+15550004');
+    await queueMessage(store, conversation, { text: 'one' });
+    await queueMessage(store, conversation, { text: 'two' });
+    const plainLimiter = createOutboxLimiter({ adapters: new Map([['plain', plain]]), log: silentLogger });
+    await worker({ adapters: new Map([['plain', plain]]), limiter: plainLimiter }).drain();
+    await plainLimiter.close();
+    expect(plain.sent.map((m) => [m.text, m.references])).toEqual([
+      ['one', []],
+      ['two', []],
+    ]);
   });
 
   it('dead-letters a permanent failure at once, keeping the provider code, and sends it after a retry', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/contract.ts';
 import { newConversation } from '../support/records.ts';
+import { handoffContract } from './contract-handoff.ts';
 import { inboundContract } from './contract-inbound.ts';
 import { outboxContract } from './contract-outbox.ts';
 import { peopleContract } from './contract-people.ts';
@@ -23,6 +24,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
     const get = () => store;
 
     inboundContract(get);
+    handoffContract(get);
     peopleContract(get);
     outboxContract(get);
     timersContract(get);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -41,7 +41,7 @@ describe('SQLite store file', () => {
     db.close();
   });
 
-  it('fsyncs only the commits a promise rests on: routing transactions run at NORMAL', async () => {
+  it('commits at NORMAL and makes acknowledged batches durable by a WAL flush, not a FULL commit', async () => {
     const store = await openStore({ dataDir: freshDir(), synchronous: 'full', log: silentLogger });
     const level = () =>
       store.transaction(async (tx) => {
@@ -49,10 +49,32 @@ describe('SQLite store file', () => {
         return (await sql<{ synchronous: number }>`pragma synchronous`.execute(db)).rows[0]?.synchronous;
       });
     expect(await level()).toBe(1);
-    // an acknowledged batch is written at FULL (2), then the connection goes back to NORMAL
     expect(await store.insertInbound([inbound('durable-1')])).toMatchObject([{ duplicate: false }]);
+    await store.durable();
     expect(await level()).toBe(1);
     await store.close();
+  });
+
+  it('checkpoints the WAL from a worker thread when asked to, and closes cleanly', async () => {
+    const dataDir = freshDir();
+    const store = await openStore({ dataDir, backgroundCheckpoints: true, log: silentLogger });
+    const file = join(dataDir, SQLITE_FILE);
+    const before = statSync(file).size;
+    const big = 'x'.repeat(1_000);
+    for (let i = 0; i < 5; i++) {
+      await store.insertInbound(
+        Array.from({ length: 100 }, (_, j) => ({
+          ...inbound(`ck-${i}-${j}`),
+          envelope: { ...inbound('e').envelope, text: big },
+        })),
+      );
+    }
+    // The main connection only checkpoints past 10,000 pages: the database file grows because the worker copied the WAL in.
+    const deadline = Date.now() + 5_000;
+    while (statSync(file).size <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    expect(statSync(file).size).toBeGreaterThan(before + 300_000);
+    await store.close();
+    expect(existsSync(`${file}-wal`)).toBe(false);
   });
 
   it('refuses a database migrated by a newer Touchpoint', async () => {

@@ -19,15 +19,7 @@ type Step = { fail: unknown } | { block: Promise<void>; started: (m: OutboundMes
  */
 export class FakeAdapter implements ChannelAdapter {
   readonly channel: string;
-  readonly capabilities: ChannelCapabilities = {
-    threads: true,
-    privateReply: false,
-    attachments: false,
-    richParts: false,
-    maxTextLength: null,
-    idempotentSend: false,
-    references: true,
-  };
+  readonly capabilities: ChannelCapabilities;
   readonly rateLimit: RateLimit;
   readonly attempts: FakeAttempt[] = [];
   readonly #clock: Clock;
@@ -35,7 +27,16 @@ export class FakeAdapter implements ChannelAdapter {
   #waiters: Array<{ n: number; resolve: () => void }> = [];
   #ids = 0;
 
-  constructor(opts: { clock: Clock; channel?: string; rateLimit?: RateLimit }) {
+  constructor(opts: { clock: Clock; channel?: string; rateLimit?: RateLimit; references?: boolean }) {
+    this.capabilities = {
+      threads: true,
+      privateReply: false,
+      attachments: false,
+      richParts: false,
+      maxTextLength: null,
+      idempotentSend: false,
+      references: opts.references ?? true,
+    };
     this.#clock = opts.clock;
     this.channel = opts.channel ?? 'fake';
     this.rateLimit = opts.rateLimit ?? { minTimeMs: 0, maxConcurrent: 1 };
