@@ -1,5 +1,5 @@
 import { type Insertable, type Selectable, sql } from 'kysely';
-import { Prepared, PreparedFamily } from './prepared.ts';
+import { columnSlots, Prepared, PreparedFamily } from './prepared.ts';
 import { DONE, PENDING, SENT } from './query-helpers.ts';
 import type {
   ContactsTable,
@@ -65,64 +65,23 @@ export const conversationsOfThread = new Prepared<
     .where('thread_key', '=', p.threadKey),
 );
 
-const conversationColumns = [
-  'id',
-  'contact_id',
-  'channel',
-  'touchpoint_kind',
-  'visibility',
-  'thread_key',
-  'status',
-  'category',
-  'intent',
-  'priority',
-  'assignee',
-  'tags',
-  'links',
-  'sla',
-  'flow_state',
-  'reply_ref',
-  'created_at',
-  'updated_at',
-  'last_inbound_at',
-] as const satisfies ReadonlyArray<keyof ConversationsTable>;
-
-export const insertConversation = new Prepared<Row<ConversationsTable>, unknown>((db, p) =>
-  db.insertInto('conversations').values(Object.fromEntries(conversationColumns.map((c) => [c, p[c]])) as typeof p),
+/** By the row's columns, comma-separated, as `rows.ts` lays them out. */
+export const insertConversation = new PreparedFamily<Record<string, unknown>, unknown>((key, db, p) =>
+  db.insertInto('conversations').values(columnSlots(key, p) as Insertable<ConversationsTable>),
 );
 
 /** By the patched columns, comma-separated (`updated_at` always among them). */
 export const updateConversation = new PreparedFamily<{ id: string } & Record<string, unknown>, unknown>((key, db, p) =>
-  db
-    .updateTable('conversations')
-    .set(Object.fromEntries(key.split(',').map((c) => [c, p[c]])))
-    .where('id', '=', p.id),
+  db.updateTable('conversations').set(columnSlots(key, p)).where('id', '=', p.id),
 );
 
-const messageColumns = [
-  'id',
-  'conversation_id',
-  'direction',
-  'author_kind',
-  'author_id',
-  'author_name',
-  'text',
-  'parts',
-  'attachments',
-  'provider_id',
-  'status',
-  'visibility',
-  'error',
-  'reply_ref',
-  'created_at',
-] as const satisfies ReadonlyArray<keyof MessagesTable>;
-
-/** The channel is copied from the conversation in the same statement. */
-export const insertMessage = new Prepared<Omit<Row<MessagesTable>, 'channel'>, unknown>((db, p) =>
-  db.insertInto('messages').values({
-    ...(Object.fromEntries(messageColumns.map((c) => [c, p[c]])) as typeof p),
-    channel: (eb) => eb.selectFrom('conversations').select('channel').where('id', '=', p.conversation_id),
-  }),
+/** By the row's columns but `channel`, which is copied from the conversation in the same statement. */
+export const insertMessage = new PreparedFamily<{ conversation_id: string } & Record<string, unknown>, unknown>(
+  (key, db, p) =>
+    db.insertInto('messages').values({
+      ...(columnSlots(key, p) as unknown as Omit<Insertable<MessagesTable>, 'channel'>),
+      channel: (eb) => eb.selectFrom('conversations').select('channel').where('id', '=', p.conversation_id),
+    }),
 );
 
 export const insertOutbox = new Prepared<

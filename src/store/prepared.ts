@@ -112,3 +112,9 @@ export class PreparedFamily<P extends object, R> {
     return member;
   }
 }
+
+/** The slots named by a comma-separated column list, as the object a builder's `values` or `set` takes. */
+export function columnSlots<P extends object>(columns: string, p: Slots<P>): Record<string, RawBuilder<unknown>> {
+  const slotOf = p as unknown as Record<string, RawBuilder<unknown>>;
+  return Object.fromEntries(columns.split(',').map((c) => [c, slotOf[c] as RawBuilder<unknown>]));
+}

@@ -219,7 +219,7 @@ export class KyselyTx implements StoreTx {
   async createConversation(conversation: NewConversation, now: number): Promise<Conversation> {
     const created: Conversation = { ...conversation, id: newId(), createdAt: now, updatedAt: now };
     const row = { id: created.id, ...conversationColumns(created) } as ConversationRow;
-    await hot.insertConversation.run(this.ctx, row);
+    await hot.insertConversation.of(Object.keys(row).join(',')).run(this.ctx, row);
     return created;
   }
 
@@ -237,7 +237,7 @@ export class KyselyTx implements StoreTx {
       createdAt: message.createdAt ?? now,
     };
     const { channel: _, ...row } = messageToRow(created, '');
-    await hot.insertMessage.run(this.ctx, row);
+    await hot.insertMessage.of(Object.keys(row).join(',')).run(this.ctx, row);
     return created;
   }
 
