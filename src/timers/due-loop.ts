@@ -100,7 +100,12 @@ export function createDueLoop(o: DueLoopOptions): DueLoop {
         o.log.error({ err, loop: o.name }, 'round failed');
       }
       if (!running) break;
-      if (result.full || kicked) continue;
+      if (result.full || kicked) {
+        // A round may finish without ever leaving the microtask queue (SQLite answers synchronously):
+        // let sockets and timers run before the next one, or a busy loop starves every request.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        continue;
+      }
       let next: number | null = null;
       try {
         next = await o.nextDueAt();

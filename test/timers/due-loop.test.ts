@@ -122,4 +122,32 @@ describe('due loop', () => {
     expect(rounds).toBe(2);
     await loop.stop();
   });
+
+  it('lets I/O run between back-to-back rounds that never leave the microtask queue', async () => {
+    const clock = new VirtualClock();
+    let rounds = 0;
+    let roundsWhenIoRan = -1;
+    const loop = createDueLoop({
+      clock,
+      log: silentLogger,
+      name: 'test',
+      async round() {
+        rounds++;
+        return { claimed: 1, full: rounds < 1_000 };
+      },
+      async nextDueAt() {
+        return null;
+      },
+    });
+    loop.start();
+    await new Promise<void>((resolve) =>
+      setImmediate(() => {
+        roundsWhenIoRan = rounds;
+        resolve();
+      }),
+    );
+    expect(roundsWhenIoRan).toBeGreaterThan(0);
+    expect(roundsWhenIoRan).toBeLessThan(10);
+    await loop.stop();
+  });
 });
