@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,13 +13,39 @@ import { type BenchLine, benchLine, benchConnections as connections, benchSecond
 const customers = 20_000;
 
 /** Starts a bench server script as a child and reads the URL it prints. */
-async function startScript(file: string, env: Record<string, string> = {}): Promise<{ url: string; stop: () => void }> {
+async function startScript(
+  file: string,
+  env: Record<string, string> = {},
+): Promise<{ url: string; pid: number; stop: () => void }> {
   const proc = spawn(process.execPath, [file], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve) => createInterface({ input: proc.stdout! }).once('line', resolve));
-  return { url: (JSON.parse(line) as { url: string }).url, stop: () => proc.kill('SIGTERM') };
+  return { url: (JSON.parse(line) as { url: string }).url, pid: proc.pid ?? 0, stop: () => proc.kill('SIGTERM') };
+}
+
+/** CPU time a process has used, in µs, from Linux's /proc (all its threads); null elsewhere. */
+function cpuOf(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime, in clock ticks of 10 ms (USER_HZ is 100 on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return null;
+  }
+}
+
+/** What one message cost in CPU during the saturation run: the server's, and this process's (load and provider fake). */
+export interface CpuCost {
+  server: number;
+  bench: number;
+}
+
+export interface ReplyBench {
+  max: BenchLine;
+  half: BenchLine;
+  cpu: CpuCost | null;
 }
 
 /** Bare node:http: request → response, closed loop for rate, open loop at a given rate for latency. */
@@ -43,11 +70,7 @@ export async function benchBaseline(latencyRate: () => number): Promise<{ max: B
  * then latency from each request's scheduled start to its reply's arrival in
  * an open loop at half that rate.
  */
-async function measureReplies(
-  name: string,
-  inbound: string,
-  sink: SinkServer,
-): Promise<{ max: BenchLine; half: BenchLine }> {
+async function measureReplies(name: string, inbound: string, sink: SinkServer, pid: number): Promise<ReplyBench> {
   const arrivals = new Map<string, number>();
   sink.onDelivery = (d) => {
     if (d.replyTo) arrivals.set(d.replyTo, d.at);
@@ -63,16 +86,25 @@ async function measureReplies(
   const warm = await closedLoop(inbound, { connections, seconds: 1, prefix: 'warm', customers });
   await waitFor(warm.startedAt.keys(), 30_000);
   const t0 = performance.now();
+  const cpu0 = { server: cpuOf(pid), bench: process.cpuUsage() };
   const max = await closedLoop(inbound, { connections, seconds, prefix: 'max', customers });
   await waitFor(max.startedAt.keys(), 60_000);
+  const serverCpu = cpuOf(pid);
+  const benchCpu = process.cpuUsage(cpu0.bench);
+  const replied = [...max.startedAt.keys()].filter((id) => arrivals.has(id)).length;
   const last = Math.max(...[...max.startedAt.keys()].map((id) => arrivals.get(id) ?? 0));
-  const rate = [...max.startedAt.keys()].filter((id) => arrivals.has(id)).length / ((last - t0) / 1000);
+  const rate = replied / ((last - t0) / 1000);
+  const cpu =
+    serverCpu === null || cpu0.server === null || replied === 0
+      ? null
+      : { server: (serverCpu - cpu0.server) / replied, bench: (benchCpu.user + benchCpu.system) / replied };
 
   const open = await openLoop(inbound, { rate: rate / 2, seconds, prefix: `open-${performance.now()}`, customers });
   await waitFor(open.startedAt.keys(), 30_000);
   return {
     max: benchLine(name, rate, latencies(max.startedAt)),
     half: benchLine(name, open.acked / open.seconds, latencies(open.startedAt)),
+    cpu,
   };
 }
 
@@ -80,11 +112,11 @@ async function measureReplies(
  * The second baseline: bare node:http doing the same HTTP work as the
  * pipeline (webhook in, reply out to the same provider fake), storing nothing.
  */
-export async function benchForwarder(): Promise<{ max: BenchLine; half: BenchLine }> {
+export async function benchForwarder(): Promise<ReplyBench> {
   const sink = await startSinkServer();
   const forwarder = await startScript('test/bench/forwarder-server.ts', { SINK_URL: sink.url });
   try {
-    return await measureReplies('bare node:http forwarder', `${forwarder.url}/sink/inbound`, sink);
+    return await measureReplies('bare node:http forwarder', `${forwarder.url}/sink/inbound`, sink, forwarder.pid);
   } finally {
     forwarder.stop();
     await sink.close();
@@ -97,7 +129,7 @@ export async function benchForwarder(): Promise<{ max: BenchLine; half: BenchLin
  * provider fake. Rate counts replies that reached the provider; latency is
  * from the request's scheduled start to the reply's arrival.
  */
-export async function benchPipeline(sync: 'full' | 'normal'): Promise<{ max: BenchLine; half: BenchLine }> {
+export async function benchPipeline(sync: 'full' | 'normal'): Promise<ReplyBench> {
   const dir = await mkdtemp(join(tmpdir(), 'tp-bench-'));
   const sink = await startSinkServer();
   const child = await startRouterChild({
@@ -108,7 +140,8 @@ export async function benchPipeline(sync: 'full' | 'normal'): Promise<{ max: Ben
     DATABASE_URL: '',
   });
   try {
-    return await measureReplies(`pipeline SQLite synchronous=${sync}`, `${child.url}/sink/inbound`, sink);
+    const name = `pipeline SQLite synchronous=${sync}`;
+    return await measureReplies(name, `${child.url}/sink/inbound`, sink, child.proc.pid ?? 0);
   } finally {
     child.proc.kill('SIGTERM');
     await child.exited;

@@ -9,7 +9,7 @@ import { benchEmail } from './email-bench.ts';
 import { benchFlows } from './flow-bench.ts';
 import type { BenchLine } from './measure.ts';
 import { benchMeta } from './meta-bench.ts';
-import { benchBaseline, benchForwarder, benchPipeline } from './pipeline-bench.ts';
+import { benchBaseline, benchForwarder, benchPipeline, type CpuCost } from './pipeline-bench.ts';
 import { benchSlack } from './slack-bench.ts';
 import { benchSms } from './sms-bench.ts';
 
@@ -49,17 +49,25 @@ if (core) {
   const fwd = core.forwarder.max.rate;
   out('\nRatios against the bare baselines (same run):');
   out(
-    `  forwarder (HTTP in and out, nothing stored) / bare: ${pct(fwd, base.max.rate)}: the ceiling for anything that replies over HTTP here`,
+    `  forwarder (HTTP in and out, nothing stored) / bare: ${pct(fwd, base.max.rate)}: what replying over HTTP alone leaves of bare`,
   );
   out(
-    `  throughput, synchronous=full:   ${pct(core.full.max.rate, fwd)} of the forwarder (target ≥ 60%), ${pct(core.full.max.rate, base.max.rate)} of bare`,
+    `  throughput, synchronous=full:   ${pct(core.full.max.rate, base.max.rate)} of bare (target ≥ 60%), ${pct(core.full.max.rate, fwd)} of the forwarder`,
   );
   out(
-    `  throughput, synchronous=normal: ${pct(core.normal.max.rate, fwd)} of the forwarder, ${pct(core.normal.max.rate, base.max.rate)} of bare`,
+    `  throughput, synchronous=normal: ${pct(core.normal.max.rate, base.max.rate)} of bare, ${pct(core.normal.max.rate, fwd)} of the forwarder`,
   );
   out(
     `  p99 at half load, full: ${core.full.half.p99.toFixed(1)} ms (target < 50 ms; bare ${base.atRate.p99.toFixed(1)} ms, forwarder ${core.forwarder.half.p99.toFixed(1)} ms)`,
   );
+  const cost = (label: string, c: CpuCost | null) =>
+    c
+      ? `  ${label.padEnd(30)} server ${c.server.toFixed(0).padStart(4)} µs, bench process ${c.bench.toFixed(0).padStart(4)} µs`
+      : `  ${label}: not measured (no /proc)`;
+  out('\nCPU per message at saturation (server: all its threads; bench process: the load and the provider fake):');
+  out(cost('forwarder', core.forwarder.cpu));
+  out(cost('pipeline, synchronous=full', core.full.cpu));
+  out(cost('pipeline, synchronous=normal', core.normal.cpu));
 }
 if (flows) {
   out('\nFlows (sink webhook → classify → order flow: set, ask answered by the next message, if, say with variables):');
