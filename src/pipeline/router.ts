@@ -59,6 +59,13 @@ const idlePollMs = 1_000;
  * empty queue is no reason to ask the store again.
  */
 const claimEveryMs = 1_000;
+/**
+ * After an event had to wait for an earlier one of its thread held elsewhere
+ * (another instance routing it), the store is asked this often for a while,
+ * so the thread moves on in milliseconds rather than at the next poll.
+ */
+const recheckMs = 50;
+const recheckForMs = 2_000;
 
 type Attempt = { ok: true; routed: Routed | null } | { ok: false };
 
@@ -73,13 +80,14 @@ export function createRouter(o: RouterOptions): Router {
   let asked = false;
   let draining = false;
   let lastClaimAt = Number.NEGATIVE_INFINITY;
+  let recheckUntil = Number.NEGATIVE_INFINITY;
   /** Rounds whose decisions wait for the disk before they are passed on, chained to keep their order. */
   let handing: Promise<void> = Promise.resolve();
 
   async function round(): Promise<number> {
     const now = o.clock.now();
-    const claim =
-      asked || waited || overflowed || (draining && handed.length === 0) || now - lastClaimAt >= claimEveryMs;
+    const every = now < recheckUntil ? recheckMs : claimEveryMs;
+    const claim = asked || waited || overflowed || (draining && handed.length === 0) || now - lastClaimAt >= every;
     if (!claim && handed.length === 0) return 0;
     let events: InboundEvent[];
     if (claim) {
@@ -119,7 +127,10 @@ export function createRouter(o: RouterOptions): Router {
     await tx.lockThread(e.channel, e.threadKey);
     const now = o.clock.now();
     const turn = await tx.inboundTurn(e, o.owner, now);
-    if (turn === 'wait') waited = true;
+    if (turn === 'wait') {
+      waited = true;
+      recheckUntil = now + recheckForMs;
+    }
     if (turn !== 'route') return null;
     return routeEvent(tx, e, now, o.deps);
   }
@@ -193,7 +204,7 @@ export function createRouter(o: RouterOptions): Router {
       const claimed = await round();
       return { claimed, full: claimed > 0 || handed.length > 0 };
     },
-    nextDueAt: async () => null,
+    nextDueAt: async () => (o.clock.now() < recheckUntil ? lastClaimAt + recheckMs : null),
     pollMs: idlePollMs,
   });
 

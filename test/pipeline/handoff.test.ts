@@ -14,6 +14,7 @@ import { createIngestor, type Ingestor } from '../../src/pipeline/ingest.ts';
 import { createRouter, type Router } from '../../src/pipeline/router.ts';
 import type { AdoptedOutbound, Store } from '../../src/store/contract.ts';
 import { openStore } from '../../src/store/open.ts';
+import { settle } from '../outbox/fixture.ts';
 import { testSettings } from '../support/settings.ts';
 
 /**
@@ -184,6 +185,32 @@ for (const v of variants) {
       expect(r.claims[0]).toBe(1);
       expect(await transcript(r.store, 'ann')).toEqual(['> hello', '< Hello Ada, welcome to Test Shop!']);
       expect(r.adopted).toHaveLength(1);
+    });
+
+    it('asks the store again within milliseconds after an event waited for one held by another instance', async () => {
+      r = await rig(v.kind);
+      const [held] = await r.store.insertInbound(
+        [
+          {
+            channel: 'webchat',
+            providerId: 'a1',
+            threadKey: 'webchat:ann',
+            envelope: envelope('a1', 'ann', 'hello'),
+            receivedAt: r.clock.now(),
+          },
+        ],
+        { owner: 'router-2', until: r.clock.now() + 30_000 },
+      );
+      await r.ingestor.ingest(envelope('a2', 'ann', 'how much is a cake?'));
+      r.router.start();
+      await settle();
+      expect(await r.store.countInbound('pending')).toBe(2);
+      // The other instance finishes its event; this one sees the thread free at its next quick look.
+      await r.store.completeInbound(held!.eventId, r.clock.now(), null);
+      r.clock.advance(60);
+      await settle();
+      await r.router.stop();
+      expect(await transcript(r.store, 'ann')).toEqual(['> how much is a cake?', '< A loaf is £4.']);
     });
 
     it('takes events from the store, in order, when more are offered than it holds', async () => {
