@@ -102,6 +102,8 @@ export async function startApp(o: AppOptions): Promise<App> {
   });
 
   const outboxOwner = `${instance}:outbox`;
+  const outboxLeaseMs = parseDuration(r.outbox.leaseTimeout);
+  const pipelineLeaseMs = parseDuration(r.pipeline.leaseTimeout);
   const limiter = createOutboxLimiter({ adapters, settings: settings.channels, redisUrl: o.redisUrl ?? null, log });
   const outbox = createOutboxWorker({
     store,
@@ -110,7 +112,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     clock,
     log: log.child({ part: 'outbox' }),
     owner: outboxOwner,
-    leaseMs: parseDuration(r.outbox.leaseTimeout),
+    leaseMs: outboxLeaseMs,
     maxAttempts: r.outbox.maxAttempts,
     backoff: { baseMs: parseDuration(r.outbox.backoffBase), maxMs: parseDuration(r.outbox.backoffMax) },
     concurrency: r.outbox.concurrency,
@@ -143,7 +145,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     clock,
     log: log.child({ part: 'timers' }),
     owner: `${instance}:timers`,
-    leaseMs: parseDuration(r.pipeline.leaseTimeout),
+    leaseMs: pipelineLeaseMs,
     handlers: withTimerNotices(
       { ...policies.timerHandlers, ...flowTimers.handlers, ...createSnoozeTimerHandlers({ clock }) },
       deskBus,
@@ -152,6 +154,7 @@ export async function startApp(o: AppOptions): Promise<App> {
 
   const onRouted = (routed: Routed[], adopted: AdoptedOutbound[]) => {
     outbox.adopt(adopted);
+    // Adopted rows are in the worker's hands already: only the others need a claim.
     let queued = -adopted.length;
     for (const x of routed) {
       queued += x.queued;
@@ -171,12 +174,12 @@ export async function startApp(o: AppOptions): Promise<App> {
     clock,
     log: log.child({ part: 'router' }),
     owner: routerOwner,
-    leaseMs: parseDuration(r.pipeline.leaseTimeout),
+    leaseMs: pipelineLeaseMs,
     batchSize: r.pipeline.batchSize,
     workers: r.pipeline.workers,
     maxAttempts: r.pipeline.maxAttempts,
     batchTransactions: store.kind === 'sqlite',
-    adoptOutbound: { owner: outboxOwner, leaseMs: parseDuration(r.outbox.leaseTimeout) },
+    adoptOutbound: { owner: outboxOwner, leaseMs: outboxLeaseMs },
     deps: {
       settings,
       hooks: composeHooks(defaultHooks(createRuleClassifier(settings.intents)), flowHook, policies.hooks),
@@ -190,7 +193,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     store,
     clock,
     log,
-    reserveFor: { owner: routerOwner, leaseMs: parseDuration(r.pipeline.leaseTimeout) },
+    reserveFor: { owner: routerOwner, leaseMs: pipelineLeaseMs },
     onStored: (events) => router.offer(events),
   });
   const actions = withDeskNotices(

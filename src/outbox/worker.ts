@@ -216,7 +216,8 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
   ): Promise<{ message: Message; conversation: Conversation; references: string[] } | null> {
     const { sending } = entry;
     if (!sending) return o.store.loadOutbound(entry.job, { references });
-    return { ...sending, references: references ? await o.store.threadReferences(sending.message) : [] };
+    const { message, conversation } = sending;
+    return { message, conversation, references: references ? await o.store.threadReferences(message) : [] };
   }
 
   /**
@@ -278,8 +279,7 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
     adopt(rows) {
       // A stopping worker leaves them leased: stop() releases its leases for the next claim.
       if (stopping) return;
-      for (const row of rows)
-        dispatch(row.job, row.leaseUntil, { message: row.message, conversation: row.conversation });
+      for (const row of rows) dispatch(row.job, row.leaseUntil, row);
     },
     tick,
     async drain() {

@@ -45,8 +45,8 @@ export function createIngestor(opts: {
         log.error({ err, batch: events.length }, 'storing inbound events failed');
         throw err;
       }
-      // Acknowledged once durable; the router may start on them before, as its decisions wait for the same flush.
     },
+    // Acknowledged once durable; the router may start on them before, as its decisions wait for the same flush.
     { maxBatch: opts.maxBatch ?? 500, durable: () => store.durable() },
   );
 

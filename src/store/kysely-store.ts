@@ -35,7 +35,6 @@ import type { WalSync } from './wal-sync.ts';
  */
 export class KyselyStore extends KyselyTx implements Store {
   readonly #log: Logger;
-  readonly #statements: SqliteStatements | undefined;
 
   readonly #sent: GroupCommit<{ jobId: string; providerId: string | null; status: DeliveryStatus; now: number }, void>;
 
@@ -57,7 +56,6 @@ export class KyselyStore extends KyselyTx implements Store {
     super(db, kind, { statements: opts.statements });
     this.#walSync = opts.walSync;
     this.#checkpointer = opts.checkpointer;
-    this.#statements = opts.statements;
     this.#log = log;
     this.#sent = createGroupCommit((items) =>
       db.transaction().execute(async (trx) => {
@@ -86,9 +84,8 @@ export class KyselyStore extends KyselyTx implements Store {
    * wait for the transaction's connection and would never run.
    */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    const extras = { statements: this.#statements, adopt: options.adopt };
-    const run = (db: Kysely<Database>) => db.transaction().execute((trx) => fn(new KyselyTx(trx, this.kind, extras)));
-    return run(this.db);
+    const extras = { statements: this.ctx.statements, adopt: options.adopt };
+    return this.db.transaction().execute((trx) => fn(new KyselyTx(trx, this.kind, extras)));
   }
 
   insertInbound(events: NewInbound[], reserve?: Reservation): Promise<Array<{ eventId: string; duplicate: boolean }>> {

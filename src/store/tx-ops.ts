@@ -34,13 +34,13 @@ import type { SqliteStatements } from './sqlite-dialect.ts';
 /** Email References chains grow long; the latest ids are the ones that find the thread. */
 const MAX_PROVIDER_IDS = 100;
 
-/** The StoreTx operations over one Kysely handle: the root pool, or a transaction. */
 export interface TxExtras {
   /** SQLite's statement cache, for the prepared queries (src/store/hot-queries.ts). */
   statements?: SqliteStatements | undefined;
   adopt?: TransactionOptions['adopt'];
 }
 
+/** The StoreTx operations over one Kysely handle: the root pool, or a transaction. */
 export class KyselyTx implements StoreTx {
   protected readonly db: Kysely<Database>;
   readonly kind: StoreKind;
