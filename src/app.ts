@@ -1,36 +1,39 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createAgentActions } from './agent/agent-actions.ts';
-import { createSnoozeTimerHandlers, wakeOnCustomerHook } from './agent/snooze.ts';
+import { createSnoozeTimerHandlers, wakeOnCustomerStep } from './agent/snooze.ts';
+import { Bus } from './bus.ts';
 import { loadCalendar } from './calendar/load.ts';
 import type { AdapterRegistry, ChannelAdapter } from './channel/contract.ts';
-import { createChannelHost, MessageBus } from './channel/host.ts';
+import { createChannelDirectory } from './channel/directory.ts';
+import { createChannelHost, type MessageEvent } from './channel/host.ts';
 import { type Clock, systemClock, VirtualClock } from './clock.ts';
-import { DeskBus } from './desk/events.ts';
+import { createRuleClassifier } from './decide/classify.ts';
+import { routeSteps } from './decide/route-steps.ts';
+import type { Written } from './decide/write-decision.ts';
+import type { DeskNotice } from './desk/events.ts';
 import { createDeskHost, withDeskNotices, withTimerNotices } from './desk/host.ts';
-import { createRuleClassifier } from './engine/classify.ts';
-import type { Written } from './engine/decisions.ts';
-import { registerEventsApi } from './engine/events-api.ts';
-import { createFlowTimerHandlers } from './engine/flow-timers.ts';
-import { defaultHooks, flowHook } from './engine/hooks.ts';
 import { ConfigError } from './errors.ts';
+import { registerEventsApi } from './flow-language/events-api.ts';
+import { createFlowTimerHandlers } from './flow-language/flow-timers.ts';
+import { flowSteps } from './flow-language/inbound-steps.ts';
 import { newId } from './ids.ts';
 import type { Logger } from './log.ts';
+import { createOutbound } from './outbound/outbound.ts';
+import { createPublicSendGuard } from './outbound/public-guard.ts';
 import { createOutboxLimiter } from './outbox/limiter.ts';
 import { createOutboxWorker } from './outbox/worker.ts';
+import { createAfterCommit } from './pipeline/after-commit.ts';
 import { createIngestor } from './pipeline/ingest.ts';
-import type { DestinationOf } from './pipeline/replies.ts';
-import type { Routed } from './pipeline/route-event.ts';
 import { createRouter } from './pipeline/router.ts';
-import { createChannelDirectory } from './policies/directory.ts';
 import { loadPolicySettings } from './policies/load.ts';
-import { composeHooks, createPolicies } from './policies/policies.ts';
+import { createPolicies } from './policies/policies.ts';
 import { registerAdminApi } from './server/admin-api.ts';
 import { createHttpServer } from './server/http-server.ts';
 import { registerTestClockApi } from './server/test-clock-api.ts';
 import { parseDuration } from './settings/schema.ts';
 import type { Settings } from './settings/types.ts';
-import type { AdoptedOutbound, Store } from './store/contract.ts';
+import type { Store } from './store/contract.ts';
 import { lockDataDir } from './store/data-dir-lock.ts';
 import { openStore } from './store/open.ts';
 import { createTimerScheduler } from './timers/scheduler.ts';
@@ -81,21 +84,26 @@ export async function startApp(o: AppOptions): Promise<App> {
   const { token: adminToken, generated: adminTokenGenerated } = await resolveAdminToken(store, r.server.adminToken);
 
   const adapters = createAdapters(o.adapters, settings, log, clock);
-  const destinationOf: DestinationOf = (channel, threadKey, replyRef) => {
-    const adapter = adapters.get(channel);
-    const via = adapter?.capabilities.replyVia ? adapters.get(adapter.capabilities.replyVia) : undefined;
-    if (via) return { channel: via.channel, destination: via.destination(threadKey, replyRef) };
-    return adapter?.destination(threadKey, replyRef) ?? null;
-  };
-  const bus = new MessageBus();
+  const directory = createChannelDirectory(adapters, log);
+  const policySettings = loadPolicySettings({
+    configDir: settings.configDir,
+    env: process.env,
+    templates: settings.templates,
+  });
+  const outbound = createOutbound({
+    destinationOf: directory.destinationOf,
+    guard: createPublicSendGuard(policySettings.handoff),
+  });
+  const messages = new Bus<MessageEvent>();
   // Conversation changes, after commit, for the agent desk (Slack): it reads what changed from the store.
-  const deskBus = new DeskBus();
+  const deskBus = new Bus<DeskNotice>();
   const calendar = loadCalendar(settings.business, settings.configDir, log);
   const policies = createPolicies({
     settings,
-    policies: loadPolicySettings({ configDir: settings.configDir, env: process.env, templates: settings.templates }),
+    policies: policySettings,
     calendar,
-    directory: createChannelDirectory(adapters, destinationOf, log),
+    directory,
+    outbound,
     clock,
     log: log.child({ part: 'policies' }),
     store,
@@ -116,29 +124,10 @@ export async function startApp(o: AppOptions): Promise<App> {
     maxAttempts: r.outbox.maxAttempts,
     backoff: { baseMs: parseDuration(r.outbox.backoffBase), maxMs: parseDuration(r.outbox.backoffMax) },
     concurrency: r.outbox.concurrency,
-    onDeadLetter: (job) => deskBus.publish({ conversationId: job.conversationId, cause: 'delivery', events: [] }),
-    onRetry: (job, error, nextAt) =>
-      deskBus.publish({
-        conversationId: job.conversationId,
-        cause: 'delivery',
-        events: [],
-        retry: {
-          messageId: job.messageId,
-          attempt: job.attempts + (error.failure === 'rate_limited' ? 0 : 1),
-          failure: error.failure === 'rate_limited' ? 'rate_limited' : 'transient',
-          error: error.message,
-          nextAt,
-        },
-      }),
+    onDeadLetter: (job) => afterCommit.deadLettered(job),
+    onRetry: (job, error, nextAt) => afterCommit.retrying(job, error, nextAt),
   });
-  // What flows write from timers and business events: shown to live clients, sent by the outbox.
-  const onFlowWritten = (w: Written) => {
-    for (const m of w.messages) bus.publish(w.conversation.touchpoint.channel, w.conversation.threadKey, m);
-    deskBus.publish({ conversationId: w.conversation.id, cause: 'flow', events: [] });
-    outbox.kick();
-    timers.kick();
-  };
-  const flowDeps = { store, settings, clock, destinationOf, guard: policies.guard, onWritten: onFlowWritten };
+  const flowDeps = { store, settings, clock, outbound, onWritten: (w: Written) => afterCommit.written(w) };
   const flowTimers = createFlowTimerHandlers({ ...flowDeps, log: log.child({ part: 'flows' }) });
   const timers = createTimerScheduler({
     store,
@@ -151,23 +140,8 @@ export async function startApp(o: AppOptions): Promise<App> {
       deskBus,
     ),
   });
+  const afterCommit = createAfterCommit({ outbox, timers, messages, desk: deskBus });
 
-  const onRouted = (routed: Routed[], adopted: AdoptedOutbound[]) => {
-    outbox.adopt(adopted);
-    // Adopted rows are in the worker's hands already: only the others need a claim.
-    let queued = -adopted.length;
-    for (const x of routed) {
-      queued += x.queued;
-      for (const m of x.messages) bus.publish(x.channel, x.threadKey, m);
-      if (x.conversationId)
-        deskBus.publish({ conversationId: x.conversationId, cause: 'inbound', events: x.events.map((e) => e.type) });
-      if (x.bounceOf)
-        void store
-          .updateDelivery(x.channel, x.bounceOf, 'failed', x.bounceReason ?? 'bounced')
-          .catch((err) => log.error({ err }, 'recording a bounce failed'));
-    }
-    if (queued > 0) outbox.kick();
-  };
   const routerOwner = `${instance}:router`;
   const router = createRouter({
     store,
@@ -182,12 +156,15 @@ export async function startApp(o: AppOptions): Promise<App> {
     adoptOutbound: { owner: outboxOwner, leaseMs: outboxLeaseMs },
     deps: {
       settings,
-      hooks: composeHooks(defaultHooks(createRuleClassifier(settings.intents)), flowHook, policies.hooks),
-      settle: [...policies.hooks.settle, wakeOnCustomerHook],
-      destinationOf,
-      guard: policies.guard,
+      steps: routeSteps({
+        classifier: createRuleClassifier(settings.intents),
+        flows: flowSteps,
+        policies: policies.steps,
+        wakeOnCustomer: wakeOnCustomerStep,
+      }),
+      outbound,
     },
-    onRouted,
+    onRouted: (routed, adopted) => afterCommit.routed(routed, adopted),
   });
   const ingestor = createIngestor({
     store,
@@ -201,12 +178,9 @@ export async function startApp(o: AppOptions): Promise<App> {
       createAgentActions({
         store,
         clock,
-        destinationOf,
-        onMessages: (conversation, messages) => {
-          for (const m of messages) bus.publish(conversation.touchpoint.channel, conversation.threadKey, m);
-          outbox.kick();
-        },
-        flows: { settings, guard: policies.guard, onWritten: onFlowWritten },
+        outbound,
+        onMessages: (conversation, written) => afterCommit.agentMessages(conversation, written),
+        flows: { settings, onWritten: flowDeps.onWritten },
         onTimers: () => timers.kick(),
       }),
     ),
@@ -235,7 +209,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       channel: adapter.channel,
       store,
       ingestor,
-      bus,
+      bus: messages,
       routes: server.routes,
       log,
       clock,

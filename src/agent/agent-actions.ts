@@ -1,10 +1,9 @@
 import type { Clock } from '../clock.ts';
-import type { Written } from '../engine/decisions.ts';
-import { startFlowIn } from '../engine/start-flow.ts';
+import type { Written } from '../decide/write-decision.ts';
 import { badRequest, HttpError, notFound } from '../errors.ts';
+import { startFlowIn } from '../flow-language/start-flow.ts';
 import type { Conversation, Message } from '../model/types.ts';
-import { type DestinationOf, queueReply } from '../pipeline/replies.ts';
-import type { PublicSendGuard } from '../policies/public-guard.ts';
+import type { Outbound } from '../outbound/outbound.ts';
 import type { Settings } from '../settings/types.ts';
 import type { ConversationPatch, Store, StoreTx } from '../store/contract.ts';
 import type { AgentActions } from './actions.ts';
@@ -15,13 +14,13 @@ import { endSnooze, MAX_SNOOZE_MS, SNOOZE_TIMER, snoozeKey } from './snooze.ts';
 export interface AgentActionOptions {
   store: Store;
   clock: Clock;
-  destinationOf: DestinationOf;
+  /** The outbound chain agents' replies pass (consent, public-send guard, destination). */
+  outbound: Outbound;
   /** Called after a commit that queued or recorded messages. */
   onMessages: (conversation: Conversation, messages: Message[]) => void;
   /** The flows agents may start (startFlow, the survey on resolve); without them those actions are refused. */
   flows?: {
     settings: Settings;
-    guard?: PublicSendGuard;
     /** What a started flow wrote, after commit: publish, wake the outbox and the timers. */
     onWritten: (written: Written) => void;
   };
@@ -57,7 +56,7 @@ export function createAgentActions(opts: AgentActionOptions): AgentActions {
   function flowDeps(flowId: string) {
     const f = opts.flows;
     if (!f) throw new HttpError(409, 'no_flows', `flows cannot be started here (asked for "${flowId}")`);
-    return { settings: f.settings, destinationOf: opts.destinationOf, ...(f.guard ? { guard: f.guard } : {}) };
+    return { settings: f.settings, outbound: opts.outbound };
   }
 
   function told(written: Written | null): void {
@@ -73,7 +72,7 @@ export function createAgentActions(opts: AgentActionOptions): AgentActions {
         const contact = await tx.getContact(conversation.contactId);
         if (!contact) throw notFound(`conversation ${conversationId} has no contact`);
         const now = clock.now();
-        const message = await queueReply(
+        const message = await opts.outbound.send(
           tx,
           {
             conversation,
@@ -83,7 +82,6 @@ export function createAgentActions(opts: AgentActionOptions): AgentActions {
             internal: input.internal === true,
           },
           now,
-          opts.destinationOf,
         );
         if (!input.internal) {
           const sla = conversation.sla.firstRespondedAt

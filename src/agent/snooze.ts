@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.ts';
-import { current, type RouteHook } from '../engine/context.ts';
+import { current, type RouteStep, tap } from '../decide/context.ts';
 import type { Conversation } from '../model/types.ts';
 import type { StoreTx } from '../store/contract.ts';
 import type { TimerHandler } from '../timers/handlers.ts';
@@ -40,12 +40,12 @@ export async function endSnooze(tx: StoreTx, c: Conversation): Promise<Record<st
   return withoutSnooze(c.flowState);
 }
 
-/** Settle hook: a customer wrote to a snoozed conversation, which is open again now: no wake-up is needed. */
-export const wakeOnCustomerHook: RouteHook = (ctx) => {
+/** After the decision: a customer wrote to a snoozed conversation, which is open again now: no wake-up is needed. */
+export const wakeOnCustomerStep: RouteStep = tap((ctx) => {
   if (ctx.conversation.status !== 'snoozed') return;
   ctx.cancelTimers.push(snoozeKey(ctx.conversation.id));
   ctx.patch.flowState = withoutSnooze(current(ctx).flowState);
-};
+});
 
 export function createSnoozeTimerHandlers(o: { clock: Clock }): Record<string, TimerHandler> {
   return {

@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import type { Bus } from '../bus.ts';
 import type { BusinessCalendar } from '../calendar/calendar.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
@@ -9,27 +9,18 @@ import type { Store } from '../store/contract.ts';
 import type { ChannelHost } from './contract.ts';
 import { runExclusive } from './exclusive.ts';
 
-/** Fans recorded messages out to adapters that push to live clients (web chat). */
-export class MessageBus {
-  readonly #emitter = new EventEmitter();
-  constructor() {
-    this.#emitter.setMaxListeners(0);
-  }
-  publish(channel: string, threadKey: string, message: Message): void {
-    if (message.visibility !== 'customer') return;
-    this.#emitter.emit(channel, threadKey, message);
-  }
-  subscribe(channel: string, fn: (threadKey: string, message: Message) => void): () => void {
-    this.#emitter.on(channel, fn);
-    return () => this.#emitter.off(channel, fn);
-  }
+/** A recorded customer-visible message, for adapters that push to live clients (web chat). */
+export interface MessageEvent {
+  channel: string;
+  threadKey: string;
+  message: Message;
 }
 
 export function createChannelHost(opts: {
   channel: string;
   store: Store;
   ingestor: Ingestor;
-  bus: MessageBus;
+  bus: Bus<MessageEvent>;
   routes: RouteRegistry;
   log: Logger;
   clock: Clock;
@@ -55,7 +46,10 @@ export function createChannelHost(opts: {
       await store.updateDelivery(channel, providerId, status, error ?? null);
     },
     history: (threadKey, o) => store.threadHistory(channel, threadKey, o),
-    onMessage: (fn) => opts.bus.subscribe(channel, fn),
+    onMessage: (fn) =>
+      opts.bus.subscribe((e) => {
+        if (e.channel === channel) fn(e.threadKey, e.message);
+      }),
     routes: opts.routes,
     state: {
       get: (key) => store.getState(`channel:${channel}`, key),

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { flowGraph, toMermaid } from '../engine/flow-graph.ts';
-import { toSvg } from '../engine/flow-svg.ts';
 import { TouchpointError } from '../errors.ts';
+import { flowGraph, toMermaid } from '../flow-language/flow-graph.ts';
+import { toSvg } from '../flow-language/flow-svg.ts';
 import { loadSettings } from '../settings/load.ts';
 import { withSuggestion } from '../settings/suggest.ts';
 import { helpOption, jsonOption, parseCommand } from './args.ts';

@@ -1,6 +1,6 @@
-import { findTranscripts, runTranscriptFiles, type TranscriptResult } from '../engine/transcript-files.ts';
 import { formatProblem } from '../errors.ts';
 import { loadSettings } from '../settings/load.ts';
+import { findTranscripts, runTranscriptFiles, type TranscriptResult } from '../testkit/transcript-files.ts';
 import { helpOption, jsonOption, parseCommand, UsageError } from './args.ts';
 import { type Command, configOptions } from './context.ts';
 

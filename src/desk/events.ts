@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { AgentActions } from '../agent/actions.ts';
 import type { Contact, Conversation, Identity, Message } from '../model/types.ts';
 
@@ -29,21 +28,6 @@ export interface DeliveryRetry {
   failure: 'transient' | 'rate_limited';
   error: string;
   nextAt: number;
-}
-
-/** Fans desk notices out to the desks that subscribe (in this process). */
-export class DeskBus {
-  readonly #emitter = new EventEmitter();
-  constructor() {
-    this.#emitter.setMaxListeners(0);
-  }
-  publish(notice: DeskNotice): void {
-    this.#emitter.emit('notice', notice);
-  }
-  subscribe(fn: (notice: DeskNotice) => void): () => void {
-    this.#emitter.on('notice', fn);
-    return () => this.#emitter.off('notice', fn);
-  }
 }
 
 /** What a desk reads: internal notes included. */

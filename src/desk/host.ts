@@ -1,14 +1,15 @@
 import type { AgentActions } from '../agent/actions.ts';
+import type { Bus } from '../bus.ts';
 import type { Clock } from '../clock.ts';
 import type { OutboxLimiter } from '../outbox/limiter.ts';
 import type { Store } from '../store/contract.ts';
 import type { TimerHandler } from '../timers/handlers.ts';
-import type { DeskBus, DeskHost } from './events.ts';
+import type { DeskHost, DeskNotice } from './events.ts';
 
 /** The desk capability of one channel's host: reads from the store, sends paced by the shared outbox limiter. */
 export function createDeskHost(o: {
   channel: string;
-  bus: DeskBus;
+  bus: Bus<DeskNotice>;
   store: Store;
   actions: AgentActions;
   moveToPrivate: (conversationId: string, by: string) => Promise<unknown>;
@@ -44,7 +45,7 @@ export function createDeskHost(o: {
 }
 
 /** Agent actions that tell the desk about the conversation they changed. */
-export function withDeskNotices(actions: AgentActions, bus: DeskBus): AgentActions {
+export function withDeskNotices(actions: AgentActions, bus: Bus<DeskNotice>): AgentActions {
   const told = <T>(conversationId: string, result: T): T => {
     bus.publish({ conversationId, cause: 'agent', events: [] });
     return result;
@@ -66,7 +67,10 @@ export function withDeskNotices(actions: AgentActions, bus: DeskBus): AgentActio
  * (SLA warnings and breaches write notes). The notice goes out once the
  * handler's transaction had its turn: a desk read queues behind it.
  */
-export function withTimerNotices(handlers: Record<string, TimerHandler>, bus: DeskBus): Record<string, TimerHandler> {
+export function withTimerNotices(
+  handlers: Record<string, TimerHandler>,
+  bus: Bus<DeskNotice>,
+): Record<string, TimerHandler> {
   const out: Record<string, TimerHandler> = {};
   for (const [kind, handler] of Object.entries(handlers)) {
     out[kind] = async (timer, tx) => {

@@ -1,8 +1,8 @@
 import type { Clock } from '../clock.ts';
+import { type RouteDeps, type Routed, routeEvent } from '../decide/route-event.ts';
 import type { Logger } from '../log.ts';
 import type { AdoptedOutbound, InboundEvent, Store, StoreTx, TransactionOptions } from '../store/contract.ts';
 import { createDueLoop } from '../timers/due-loop.ts';
-import { type RouteDeps, type Routed, routeEvent } from './route-event.ts';
 
 export interface RouterOptions {
   store: Store;

@@ -1,5 +1,5 @@
 import { formatOpening } from '../calendar/format.ts';
-import { current, type RouteContext, type RouteHook } from '../engine/context.ts';
+import { current, type RouteContext, type RouteStep, stop, tap } from '../decide/context.ts';
 import type { Contact } from '../model/types.ts';
 import type { TimerHandler } from '../timers/handlers.ts';
 import { type PolicyKit, staffIdOf } from './kit.ts';
@@ -45,8 +45,8 @@ const skip = (ctx: RouteContext) => {
  * priority to urgent; outside opening hours it also pages on-call. Runs
  * early, before the guards that silence the bot, so a page never waits on them.
  */
-export function urgencyHook(kit: PolicyKit): RouteHook {
-  return (ctx) => {
+export function urgencyStep(kit: PolicyKit): RouteStep {
+  return tap((ctx) => {
     const u = kit.policies.triage.urgency;
     if (!u || !kit.urgency || skip(ctx)) return;
     const conv = current(ctx);
@@ -72,18 +72,18 @@ export function urgencyHook(kit: PolicyKit): RouteHook {
       payload: { reason: reasons.join(', '), text: ctx.envelope.text, window },
     });
     ctx.events.push({ type: 'oncall.page', data: { reasons } });
-  };
+  });
 }
 
 /** Outside opening hours: acknowledge once per closed period, answer from the knowledge base, queue for the opening. */
-export function afterHoursHook(kit: PolicyKit): RouteHook {
-  return (ctx) => {
+export function afterHoursStep(kit: PolicyKit): RouteStep {
+  return (ctx, next) => {
     const ah = kit.policies.triage.afterHours;
-    if (!ah?.enabled || skip(ctx)) return;
+    if (!ah?.enabled || skip(ctx)) return next();
     const conv = current(ctx);
     const channel = conv.touchpoint.channel;
     const { now } = ctx;
-    if (kit.calendar.isOpen(now, channel)) return;
+    if (kit.calendar.isOpen(now, channel)) return next();
     const opening = kit.calendar.nextOpening(now, channel);
     const urgent = ctx.events.some((e) => e.type === 'urgent');
     const to = { channel, language: ctx.contact.language };
@@ -113,7 +113,8 @@ export function afterHoursHook(kit: PolicyKit): RouteHook {
         payload: {},
       });
     }
-    if (!ah.runFlows) ctx.silence = 'after hours';
+    if (!ah.runFlows) return stop(ctx, 'after hours');
+    return next();
   };
 }
 

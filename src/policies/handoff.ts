@@ -1,7 +1,7 @@
-import { current, type RouteContext, type RouteHook } from '../engine/context.ts';
+import { current, type RouteContext, type RouteStep, stop, tap } from '../decide/context.ts';
 import { badRequest, notFound } from '../errors.ts';
 import type { Contact, Conversation, Message } from '../model/types.ts';
-import { queueReply } from '../pipeline/replies.ts';
+import { DIVERT_TIMER } from '../outbound/public-guard.ts';
 import type { StoreTx } from '../store/contract.ts';
 import type { TimerHandler } from '../timers/handlers.ts';
 import { openingVars } from './after-hours.ts';
@@ -18,7 +18,6 @@ import {
 } from './handoff-rules.ts';
 import { type PolicyKit, staffIdOf } from './kit.ts';
 import { loadLocked } from './oncall.ts';
-import { DIVERT_TIMER } from './public-guard.ts';
 import { selectPrivateRoute } from './route-select.ts';
 import { stopClocks } from './sla.ts';
 import { clockTimers, policyFor } from './sla-clock.ts';
@@ -69,21 +68,18 @@ export function requestMove(ctx: RouteContext, request: MoveRequest): void {
 }
 
 /** Runs before the flows: public messages that should not be answered in public move private. */
-export function handoffHook(kit: PolicyKit): RouteHook {
-  return (ctx) => {
+export function handoffStep(kit: PolicyKit): RouteStep {
+  return (ctx, next) => {
     const conv = current(ctx);
-    if (conv.touchpoint.visibility !== 'public' || staffIdOf(ctx.contact)) return;
-    if (isMovedOrMoving(conv)) {
-      ctx.silence = 'moved to a private conversation';
-      return;
-    }
+    if (conv.touchpoint.visibility !== 'public' || staffIdOf(ctx.contact)) return next();
+    if (isMovedOrMoving(conv)) return stop(ctx, 'moved to a private conversation');
     const rule = ruleFor(kit.policies.handoff, conv.touchpoint.kind);
-    if (!rule) return;
+    if (!rule) return next();
     const reasons = handoffReasons(kit, rule, {
       text: ctx.envelope.text,
       intent: ctx.classification?.intent ?? conv.intent,
     });
-    if (reasons.length === 0) return;
+    if (reasons.length === 0) return next();
     // invited to message us privately already: one public reply is all they get
     if (!conv.tags.includes(INVITED_TAG))
       requestMove(ctx, {
@@ -92,13 +88,13 @@ export function handoffHook(kit: PolicyKit): RouteHook {
         context: ctx.envelope.text,
         toPerson: reasons.some((r) => r === 'complaint' || r === 'negative'),
       });
-    ctx.silence = 'moving to a private conversation';
+    stop(ctx, 'moving to a private conversation');
   };
 }
 
 /** Runs after the flows: a flow's `private` step raises `move-to-private`. */
-export function flowMoveHook(): RouteHook {
-  return (ctx) => {
+export function flowMoveStep(): RouteStep {
+  return tap((ctx) => {
     const event = ctx.events.find((e) => e.type === 'move-to-private');
     const conv = current(ctx);
     if (!event || conv.touchpoint.visibility !== 'public' || isMovedOrMoving(conv)) return;
@@ -109,7 +105,7 @@ export function flowMoveHook(): RouteHook {
       context: ctx.envelope.text,
       ...(typeof d.template === 'string' ? { template: d.template } : {}),
     });
-  };
+  });
 }
 
 /** Moves a public conversation to a private one (or invites a DM), in the caller's transaction. */
@@ -130,8 +126,7 @@ export async function moveConversation(
   const already = movedTo(pub);
   if (already) {
     const priv = await tx.getConversation(already);
-    if (priv && request.divert)
-      await queueReply(tx, { conversation: priv, contact, ...request.divert }, now, kit.directory.destinationOf);
+    if (priv && request.divert) await kit.outbound.send(tx, { conversation: priv, contact, ...request.divert }, now);
     return { status: 'already-moved', privateConversationId: already };
   }
   const rule = ruleOrDefault(kit.policies.handoff, pub.touchpoint.kind);
@@ -154,13 +149,7 @@ export async function moveConversation(
       { channel: pub.touchpoint.channel, language: contact.language },
       { name: contact.name },
     );
-    await queueReply(
-      tx,
-      { conversation: pub, contact, text: invite, author },
-      now,
-      kit.directory.destinationOf,
-      kit.guard,
-    );
+    await kit.outbound.send(tx, { conversation: pub, contact, text: invite, author }, now);
     await tx.updateConversation(pub.id, { tags: [...new Set([...tags, INVITED_TAG])] }, now);
     await note(
       tx,
@@ -182,21 +171,14 @@ export async function moveConversation(
   );
   const vars = { name: contact.name, ...openingVars(kit, route.channel, contact, now) };
   const first = kit.render(rule.privateMessage, { channel: route.channel, language: contact.language }, vars);
-  await queueReply(tx, { conversation: priv, contact, text: first, author }, now, kit.directory.destinationOf);
-  if (request.divert)
-    await queueReply(tx, { conversation: priv, contact, ...request.divert }, now, kit.directory.destinationOf);
+  await kit.outbound.send(tx, { conversation: priv, contact, text: first, author }, now);
+  if (request.divert) await kit.outbound.send(tx, { conversation: priv, contact, ...request.divert }, now);
   const publicReply = kit.render(
     request.template ?? rule.reply,
     { channel: pub.touchpoint.channel, language: contact.language },
     { name: contact.name },
   );
-  await queueReply(
-    tx,
-    { conversation: pub, contact, text: publicReply, author },
-    now,
-    kit.directory.destinationOf,
-    kit.guard,
-  );
+  await kit.outbound.send(tx, { conversation: pub, contact, text: publicReply, author }, now);
 
   await stopClocks(tx, pub, now);
   await tx.updateConversation(

@@ -1,14 +1,14 @@
 import type { BusinessCalendar } from '../calendar/calendar.ts';
+import type { ChannelDirectory } from '../channel/directory.ts';
 import type { Clock } from '../clock.ts';
-import { fill, renderTemplate } from '../engine/templates.ts';
 import type { Logger } from '../log.ts';
 import type { Contact } from '../model/types.ts';
+import type { Outbound } from '../outbound/outbound.ts';
+import { createPersonalDataDetector, type PersonalDataDetector } from '../outbound/personal-data.ts';
+import { fill, renderTemplate } from '../outbound/templates.ts';
 import type { Settings } from '../settings/types.ts';
 import type { PolicySettings } from './config-schema.ts';
-import type { ChannelDirectory } from './directory.ts';
 import { createRoster, type Roster } from './people.ts';
-import { createPersonalDataDetector, type PersonalDataDetector } from './personal-data.ts';
-import { guardFrom, type PublicSendGuard } from './public-guard.ts';
 import { createWordListSentiment, type SentimentAnalyzer } from './sentiment.ts';
 import { createTextMatcher, type TextMatcher } from './text-match.ts';
 
@@ -18,6 +18,8 @@ export interface PolicyDeps {
   policies: PolicySettings;
   calendar: BusinessCalendar;
   directory: ChannelDirectory;
+  /** The outbound chain the policies' own messages pass (moves, invites, pages). */
+  outbound: Outbound;
   clock: Clock;
   log: Logger;
   /** Replaces the word-list sentiment of triage.yaml (a library, a remote model). */
@@ -31,7 +33,6 @@ export interface PolicyKit extends PolicyDeps {
   roster: Roster;
   sentiment: SentimentAnalyzer;
   detector: PersonalDataDetector;
-  guard: PublicSendGuard;
   urgency: TextMatcher | null;
   asksForPersonalData: TextMatcher;
   knowledge: Array<{ id: string; matcher: TextMatcher; answer: string }>;
@@ -54,7 +55,6 @@ export function createPolicyKit(deps: PolicyDeps): PolicyKit {
     roster: createRoster(p.oncall, deps.settings.business.timezone),
     sentiment: deps.sentiment ?? createWordListSentiment(p.triage.sentiment),
     detector,
-    guard: guardFrom(detector),
     urgency: p.triage.urgency ? createTextMatcher(p.triage.urgency) : null,
     asksForPersonalData: createTextMatcher(p.handoff.asksForPersonalData),
     knowledge: Object.entries(p.knowledge.answers).map(([id, a]) => ({

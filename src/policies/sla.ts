@@ -1,4 +1,4 @@
-import { current, type RouteHook } from '../engine/context.ts';
+import { current, type RouteStep, tap } from '../decide/context.ts';
 import type { Conversation, SlaState } from '../model/types.ts';
 import { parseDuration } from '../settings/schema.ts';
 import type { StoreTx, Timer } from '../store/contract.ts';
@@ -33,8 +33,8 @@ import { messageStaff, note } from './staff.ts';
  * customer (status `pending`) and resumes with the time it had left.
  */
 
-export function slaHook(kit: PolicyKit): RouteHook {
-  return (ctx) => {
+export function slaStep(kit: PolicyKit): RouteStep {
+  return tap((ctx) => {
     const cfg = kit.policies.sla;
     const flags = ctx.envelope.flags ?? {};
     if (cfg.policies.length === 0 || staffIdOf(ctx.contact) || flags.autoReply || flags.bounce) return;
@@ -81,7 +81,7 @@ export function slaHook(kit: PolicyKit): RouteHook {
     const withSla = { ...conv, sla };
     for (const clock of set)
       ctx.timers.push(...clockTimers(kit, policy, withSla, clock, sla[DUE_FIELD[clock]] as number, now));
-  };
+  });
 }
 
 /** Stops every clock of a conversation: it was resolved, or moved to a private one. */

@@ -1,6 +1,5 @@
 import { systemNote } from '../agent/notes.ts';
 import type { Contact, Conversation } from '../model/types.ts';
-import { queueReply } from '../pipeline/replies.ts';
 import type { StoreTx } from '../store/contract.ts';
 import { type PolicyKit, staffIdOf } from './kit.ts';
 import type { StaffMember } from './people.ts';
@@ -95,12 +94,8 @@ export async function messageStaff(
     return false;
   }
   const { conversation, contact } = thread;
-  await queueReply(
-    tx,
-    { conversation, contact, text, author: { kind: 'system', name: kit.settings.business.name } },
-    now,
-    kit.directory.destinationOf,
-  );
+  const author = { kind: 'system' as const, name: kit.settings.business.name };
+  await kit.outbound.send(tx, { conversation, contact, text, author }, now);
   if (pageFor) {
     const state = staffStateOf(conversation) ?? { staff: person.id, pages: [] };
     const pages = state.pages.includes(pageFor) ? state.pages : [...state.pages, pageFor];

@@ -1,6 +1,6 @@
 import { loadCalendar } from '../calendar/load.ts';
-import { checkFlows } from '../engine/flow-checks.ts';
 import { ConfigError, type ConfigProblem } from '../errors.ts';
+import { checkFlows } from '../flow-language/flow-checks.ts';
 import type { LoadedFlow } from './flow-files.ts';
 import type { BusinessSettings, IntentDef, TemplateDef } from './schema.ts';
 import type { YamlFile } from './yaml-file.ts';

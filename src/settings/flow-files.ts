@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type FlowDef, flowFile } from '../engine/flow-schema.ts';
 import type { ConfigProblem } from '../errors.ts';
+import { type FlowDef, flowFile } from '../flow-language/flow-schema.ts';
 import type { Env } from './env-refs.ts';
 import { readYamlFile, validateYaml, type YamlFile } from './yaml-file.ts';
 import { locate } from './yaml-source.ts';

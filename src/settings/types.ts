@@ -1,4 +1,4 @@
-import type { FlowDef } from '../engine/flow-schema.ts';
+import type { FlowDef } from '../flow-language/flow-schema.ts';
 import type { BusinessSettings, IntentDef, RouterSettings, TemplateDef } from './schema.ts';
 
 export interface ChannelSettings {

@@ -167,6 +167,13 @@ export interface StoreTx {
   updateConversation(id: string, patch: ConversationPatch, now: number): Promise<void>;
 
   insertMessage(message: NewMessage, now: number): Promise<Message>;
+  /** A provider's delivery report (or a bounce) for one of our messages. Returns the message, if known. */
+  updateDelivery(
+    channel: string,
+    providerId: string,
+    status: DeliveryStatus,
+    error: string | null,
+  ): Promise<Message | null>;
   /**
    * Queues a message for sending; the row is written in this same transaction.
    * Given the message and its conversation as written, a transaction that
@@ -251,14 +258,6 @@ export interface Store extends StoreTx {
   nextDueAt(): Promise<number | null>;
   /** Drops this owner's leases so another worker (or the next start) takes the rows at once. */
   releaseLeases(owner: string): Promise<void>;
-
-  /** A provider's delivery report for one of our messages. Returns the message, if known. */
-  updateDelivery(
-    channel: string,
-    providerId: string,
-    status: DeliveryStatus,
-    error: string | null,
-  ): Promise<Message | null>;
 
   listConversations(query: ConversationQuery): Promise<Conversation[]>;
   listMessages(

@@ -167,15 +167,6 @@ export class KyselyStore extends KyselyTx implements Store {
     return timers.releaseLeases(this.ctx, owner);
   }
 
-  updateDelivery(
-    channel: string,
-    providerId: string,
-    status: DeliveryStatus,
-    error: string | null,
-  ): Promise<Message | null> {
-    return reads.updateDelivery(this.ctx, channel, providerId, status, error);
-  }
-
   listConversations(query: ConversationQuery): Promise<Conversation[]> {
     return reads.listConversations(this.ctx, query);
   }

@@ -1,7 +1,15 @@
 import { type Kysely, sql } from 'kysely';
 import { StoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import type { Contact, Conversation, ConversationStatus, Identity, IdentityRef, Message } from '../model/types.ts';
+import type {
+  Contact,
+  Conversation,
+  ConversationStatus,
+  DeliveryStatus,
+  Identity,
+  IdentityRef,
+  Message,
+} from '../model/types.ts';
 import type {
   ContactPatch,
   ConversationPatch,
@@ -18,6 +26,7 @@ import type {
 import * as hot from './hot-queries.ts';
 import * as inbound from './inbound.ts';
 import { atomic, atomicCtx, CANCELLED, type Ctx, clampLimit, count, DONE, PENDING } from './query-helpers.ts';
+import * as reads from './reads.ts';
 import {
   type ConversationRow,
   contactColumns,
@@ -227,6 +236,15 @@ export class KyselyTx implements StoreTx {
     const columns: Record<string, unknown> = conversationColumns(patch);
     columns.updated_at = patch.updatedAt ?? now;
     await hot.updateConversation.of(Object.keys(columns).join(',')).run(this.ctx, { ...columns, id });
+  }
+
+  updateDelivery(
+    channel: string,
+    providerId: string,
+    status: DeliveryStatus,
+    error: string | null,
+  ): Promise<Message | null> {
+    return reads.updateDelivery(this.ctx, channel, providerId, status, error);
   }
 
   async insertMessage(message: NewMessage, now: number): Promise<Message> {

@@ -4,20 +4,20 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentActions } from '../../src/agent/actions.ts';
 import { createAgentActions } from '../../src/agent/agent-actions.ts';
-import { createSnoozeTimerHandlers, SNOOZE_TIMER, wakeOnCustomerHook } from '../../src/agent/snooze.ts';
+import { createSnoozeTimerHandlers, SNOOZE_TIMER, wakeOnCustomerStep } from '../../src/agent/snooze.ts';
 import { VirtualClock } from '../../src/clock.ts';
-import { createRuleClassifier } from '../../src/engine/classify.ts';
-import type { Written } from '../../src/engine/decisions.ts';
-import { flowFile } from '../../src/engine/flow-schema.ts';
-import { defaultHooks } from '../../src/engine/hooks.ts';
+import type { Written } from '../../src/decide/write-decision.ts';
 import { HttpError } from '../../src/errors.ts';
+import { flowFile } from '../../src/flow-language/flow-schema.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Envelope } from '../../src/model/types.ts';
+import { createOutbound } from '../../src/outbound/outbound.ts';
 import { createIngestor, type Ingestor } from '../../src/pipeline/ingest.ts';
 import { createRouter, type Router } from '../../src/pipeline/router.ts';
 import { PAGE_TIMER } from '../../src/policies/oncall.ts';
 import type { Store, Timer } from '../../src/store/contract.ts';
 import { openStore } from '../../src/store/open.ts';
+import { engineRouteDeps } from '../../src/testkit/engine-deps.ts';
 import { createTimerScheduler, type TimerScheduler } from '../../src/timers/scheduler.ts';
 import { testSettings } from '../support/settings.ts';
 
@@ -86,7 +86,10 @@ beforeEach(async () => {
   written = [];
   pages = [];
   kicks = 0;
-  const destinationOf = (_c: string, threadKey: string) => `dest:${threadKey}`;
+  const deps = engineRouteDeps(settings, {
+    destinationOf: (_c, threadKey) => `dest:${threadKey}`,
+    wakeOnCustomer: wakeOnCustomerStep,
+  });
   router = createRouter({
     store,
     clock,
@@ -97,12 +100,7 @@ beforeEach(async () => {
     workers: 2,
     maxAttempts: 3,
     batchTransactions: true,
-    deps: {
-      settings,
-      hooks: defaultHooks(createRuleClassifier(settings.intents)),
-      settle: [wakeOnCustomerHook],
-      destinationOf,
-    },
+    deps,
     onRouted: () => {},
   });
   ingestor = createIngestor({ store, clock, log: silentLogger, onStored: () => {} });
@@ -122,7 +120,7 @@ beforeEach(async () => {
   actions = createAgentActions({
     store,
     clock,
-    destinationOf,
+    outbound: deps.outbound,
     onMessages: () => {},
     flows: { settings, onWritten: (w) => written.push(w) },
     onTimers: () => {
@@ -249,7 +247,7 @@ describe('agent actions', () => {
     const withCsat = createAgentActions({
       store,
       clock,
-      destinationOf: () => 'dest',
+      outbound: createOutbound({ destinationOf: () => 'dest' }),
       onMessages: () => {},
       flows: { settings, onWritten: (w) => written.push(w) },
       csatOnResolve: 'survey',
@@ -264,7 +262,12 @@ describe('agent actions', () => {
 
   it('refuses flows when none were given to it', async () => {
     const id = await customerSays('my order is late');
-    const bare = createAgentActions({ store, clock, destinationOf: () => 'dest', onMessages: () => {} });
+    const bare = createAgentActions({
+      store,
+      clock,
+      outbound: createOutbound({ destinationOf: () => 'dest' }),
+      onMessages: () => {},
+    });
     expect((await rejection(bare.startFlow(id, 'greet', 'maya'))).status).toBe(409);
   });
 });

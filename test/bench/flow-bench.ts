@@ -11,7 +11,7 @@
  */
 import { parse } from 'yaml';
 import { startApp } from '../../src/app.ts';
-import { flowFile } from '../../src/engine/flow-schema.ts';
+import { flowFile } from '../../src/flow-language/flow-schema.ts';
 import { createLogger } from '../../src/log.ts';
 import { intentsFile, templatesFile } from '../../src/settings/schema.ts';
 import { testSettings } from '../support/settings.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRuleClassifier } from '../../src/engine/classify.ts';
+import { createRuleClassifier } from '../../src/decide/classify.ts';
 import { intentsFile } from '../../src/settings/schema.ts';
 
 const classifier = createRuleClassifier(

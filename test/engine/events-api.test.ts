@@ -3,11 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock.ts';
-import { createRuleClassifier } from '../../src/engine/classify.ts';
-import type { Written } from '../../src/engine/decisions.ts';
-import { registerEventsApi } from '../../src/engine/events-api.ts';
-import { flowFile } from '../../src/engine/flow-schema.ts';
-import { defaultHooks } from '../../src/engine/hooks.ts';
+import type { Written } from '../../src/decide/write-decision.ts';
+import { registerEventsApi } from '../../src/flow-language/events-api.ts';
+import { flowFile } from '../../src/flow-language/flow-schema.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Conversation } from '../../src/model/types.ts';
 import { createIngestor } from '../../src/pipeline/ingest.ts';
@@ -15,6 +13,7 @@ import { createRouter } from '../../src/pipeline/router.ts';
 import { templatesFile } from '../../src/settings/schema.ts';
 import type { Store } from '../../src/store/contract.ts';
 import { openStore } from '../../src/store/open.ts';
+import { engineRouteDeps } from '../../src/testkit/engine-deps.ts';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../server/helpers.ts';
 import { testSettings } from '../support/settings.ts';
 
@@ -36,7 +35,7 @@ const settings = testSettings({
     }),
   ],
 });
-const destinationOf = (_c: string, threadKey: string) => threadKey;
+const deps = engineRouteDeps(settings);
 
 let dir: string;
 let store: Store;
@@ -58,7 +57,13 @@ beforeEach(async () => {
   store = await openStore({ dataDir: dir, synchronous: 'normal', log: silentLogger });
   written = [];
   server = await startTestServer({ log: silentLogger });
-  registerEventsApi(server.server.routes, { store, settings, clock, destinationOf, onWritten: (w) => written.push(w) });
+  registerEventsApi(server.server.routes, {
+    store,
+    settings,
+    clock,
+    outbound: deps.outbound,
+    onWritten: (w) => written.push(w),
+  });
   // Ada has written to us on the web chat: she has a private conversation on file
   const router = createRouter({
     store,
@@ -70,7 +75,7 @@ beforeEach(async () => {
     workers: 1,
     maxAttempts: 1,
     batchTransactions: true,
-    deps: { settings, hooks: defaultHooks(createRuleClassifier(settings.intents)), destinationOf },
+    deps,
     onRouted: () => {},
   });
   const ingestor = createIngestor({ store, clock, log: silentLogger, onStored: () => {} });

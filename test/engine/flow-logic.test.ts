@@ -2,14 +2,14 @@
 
 import { describe, expect, it } from 'vitest';
 import { createCalendar } from '../../src/calendar/calendar.ts';
-import type { Condition } from '../../src/engine/condition-schema.ts';
-import { holds, matchesExpected } from '../../src/engine/conditions.ts';
-import type { DecisionContext } from '../../src/engine/context.ts';
-import { newDecision } from '../../src/engine/decisions.ts';
-import { compileFlow } from '../../src/engine/flow-program.ts';
-import { flowFile } from '../../src/engine/flow-schema.ts';
-import { flattenInto, say } from '../../src/engine/flow-vars.ts';
-import { detectLanguage } from '../../src/engine/language.ts';
+import type { DecisionContext } from '../../src/decide/context.ts';
+import { newDecision } from '../../src/decide/write-decision.ts';
+import type { Condition } from '../../src/flow-language/condition-schema.ts';
+import { holds, matchesExpected } from '../../src/flow-language/conditions.ts';
+import { compileFlow } from '../../src/flow-language/flow-program.ts';
+import { flowFile } from '../../src/flow-language/flow-schema.ts';
+import { flattenInto, say } from '../../src/flow-language/flow-vars.ts';
+import { detectLanguage } from '../../src/flow-language/language.ts';
 import type { Contact, Conversation } from '../../src/model/types.ts';
 import { businessFile, templatesFile } from '../../src/settings/schema.ts';
 import { newConversation } from '../support/records.ts';

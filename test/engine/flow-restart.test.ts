@@ -3,17 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock.ts';
-import { routeBusinessEvent } from '../../src/engine/business-events.ts';
-import { createRuleClassifier } from '../../src/engine/classify.ts';
-import { flowFile } from '../../src/engine/flow-schema.ts';
-import { createFlowTimerHandlers } from '../../src/engine/flow-timers.ts';
-import { defaultHooks } from '../../src/engine/hooks.ts';
+import { routeBusinessEvent } from '../../src/flow-language/business-events.ts';
+import { flowFile } from '../../src/flow-language/flow-schema.ts';
+import { createFlowTimerHandlers } from '../../src/flow-language/flow-timers.ts';
 import { silentLogger } from '../../src/log.ts';
 import { createIngestor } from '../../src/pipeline/ingest.ts';
 import { createRouter } from '../../src/pipeline/router.ts';
 import { templatesFile } from '../../src/settings/schema.ts';
 import type { Store } from '../../src/store/contract.ts';
 import { openStore } from '../../src/store/open.ts';
+import { engineRouteDeps } from '../../src/testkit/engine-deps.ts';
 import { createTimerScheduler } from '../../src/timers/scheduler.ts';
 import { testSettings } from '../support/settings.ts';
 
@@ -33,7 +32,7 @@ const settings = testSettings({
     }),
   ],
 });
-const destinationOf = (_c: string, threadKey: string) => threadKey;
+const deps = engineRouteDeps(settings);
 
 let dir: string;
 let clock: VirtualClock;
@@ -51,10 +50,10 @@ async function boot() {
     workers: 1,
     maxAttempts: 1,
     batchTransactions: true,
-    deps: { settings, hooks: defaultHooks(createRuleClassifier(settings.intents)), destinationOf },
+    deps,
     onRouted: () => {},
   });
-  const flows = createFlowTimerHandlers({ store, settings, clock, log: silentLogger, destinationOf });
+  const flows = createFlowTimerHandlers({ store, settings, clock, log: silentLogger, outbound: deps.outbound });
   const timers = createTimerScheduler({
     store,
     clock,
@@ -106,7 +105,7 @@ describe('a flow waiting three days', () => {
       routeBusinessEvent(
         tx,
         { type: 'purchase.completed', contact: { kind: 'webchat', value: 'v1' }, data: { product: 'cake' } },
-        { settings, now: clock.now(), destinationOf },
+        { settings, now: clock.now(), outbound: deps.outbound },
       ),
     );
     expect(result.started).toEqual(['after-sales']);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { DecisionContext } from '../../src/engine/context.ts';
-import { newDecision } from '../../src/engine/decisions.ts';
-import { deliverAnswer, resumeRun } from '../../src/engine/flow-resume.ts';
-import { activate, commit, startFlow } from '../../src/engine/flow-runner.ts';
-import { flowFile } from '../../src/engine/flow-schema.ts';
-import { readEngineState, runTimerKey } from '../../src/engine/flow-state.ts';
+import type { DecisionContext } from '../../src/decide/context.ts';
+import { newDecision } from '../../src/decide/write-decision.ts';
+import { deliverAnswer, resumeRun } from '../../src/flow-language/flow-resume.ts';
+import { activate, commit, startFlow } from '../../src/flow-language/flow-runner.ts';
+import { flowFile } from '../../src/flow-language/flow-schema.ts';
+import { readEngineState, runTimerKey } from '../../src/flow-language/flow-state.ts';
 import type { Contact, Conversation } from '../../src/model/types.ts';
 import { templatesFile } from '../../src/settings/schema.ts';
 import type { Settings } from '../../src/settings/types.ts';

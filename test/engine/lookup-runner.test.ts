@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock, VirtualClock } from '../../src/clock.ts';
-import { createLookupRunner, type LookupOutcome, type LookupTask } from '../../src/engine/lookup-runner.ts';
+import { createLookupRunner, type LookupOutcome, type LookupTask } from '../../src/flow-language/lookup-runner.ts';
 import { silentLogger } from '../../src/log.ts';
 
 let server: Server;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fill, renderTemplate, TemplateMissing } from '../../src/engine/templates.ts';
+import { fill, renderTemplate, TemplateMissing } from '../../src/outbound/templates.ts';
 import { templatesFile } from '../../src/settings/schema.ts';
 
 const templates = templatesFile.parse({

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findTranscripts, readTranscript, runTranscriptFiles } from '../../src/engine/transcript-files.ts';
-import { runTranscript } from '../../src/engine/transcript-run.ts';
+import { findTranscripts, readTranscript, runTranscriptFiles } from '../../src/testkit/transcript-files.ts';
+import { runTranscript } from '../../src/testkit/transcript-run.ts';
 import { exampleSettings } from '../engine/example.ts';
 
 const settings = exampleSettings();

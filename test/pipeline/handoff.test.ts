@@ -5,15 +5,15 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock.ts';
-import { createRuleClassifier } from '../../src/engine/classify.ts';
-import type { RouteHook } from '../../src/engine/context.ts';
-import { defaultHooks } from '../../src/engine/hooks.ts';
+import type { RouteContext } from '../../src/decide/context.ts';
+import type { RouteDeps } from '../../src/decide/route-event.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Envelope } from '../../src/model/types.ts';
 import { createIngestor, type Ingestor } from '../../src/pipeline/ingest.ts';
 import { createRouter, type Router } from '../../src/pipeline/router.ts';
 import type { AdoptedOutbound, Store } from '../../src/store/contract.ts';
 import { openStore } from '../../src/store/open.ts';
+import { engineRouteDeps } from '../../src/testkit/engine-deps.ts';
 import { settle } from '../outbox/fixture.ts';
 import { testSettings } from '../support/settings.ts';
 
@@ -35,7 +35,26 @@ interface Rig {
   cleanup(): Promise<void>;
 }
 
-async function rig(kind: 'sqlite' | 'postgres', opts: { maxHeld?: number; hooks?: RouteHook[] } = {}): Promise<Rig> {
+/** Runs `before` ahead of every routing step (a step that fails, for instance). */
+function withBefore(deps: RouteDeps, before?: (ctx: RouteContext) => void): RouteDeps {
+  if (!before) return deps;
+  const { decide, settle } = deps.steps;
+  return {
+    ...deps,
+    steps: {
+      decide: async (ctx) => {
+        before(ctx);
+        await decide(ctx);
+      },
+      settle,
+    },
+  };
+}
+
+async function rig(
+  kind: 'sqlite' | 'postgres',
+  opts: { maxHeld?: number; before?: (ctx: RouteContext) => void } = {},
+): Promise<Rig> {
   const dir = await mkdtemp(join(tmpdir(), 'tp-handoff-'));
   const schema = kind === 'postgres' ? `tp_hand_${randomBytes(5).toString('hex')}` : null;
   const store =
@@ -64,11 +83,7 @@ async function rig(kind: 'sqlite' | 'postgres', opts: { maxHeld?: number; hooks?
     batchTransactions: kind === 'sqlite',
     adoptOutbound: { owner: 'outbox-1', leaseMs: 60_000 },
     ...(opts.maxHeld ? { maxHeld: opts.maxHeld } : {}),
-    deps: {
-      settings,
-      hooks: [...(opts.hooks ?? []), ...defaultHooks(createRuleClassifier(settings.intents))],
-      destinationOf: (_c, threadKey) => `dest:${threadKey}`,
-    },
+    deps: withBefore(engineRouteDeps(settings, { destinationOf: (_c, threadKey) => `dest:${threadKey}` }), opts.before),
     onRouted: (_routed, rows) => adopted.push(...rows),
   });
   const ingestor = createIngestor({
@@ -155,10 +170,10 @@ for (const v of variants) {
 
     it('leaves an event behind a failed one of its thread to the claims, which keep the order', async () => {
       let failUntil = Number.POSITIVE_INFINITY;
-      const failOnce: RouteHook = (ctx) => {
+      const failOnce = (ctx: RouteContext) => {
         if (ctx.message.text === 'boom' && ctx.now < failUntil) throw new Error('a hook failed');
       };
-      r = await rig(v.kind, { hooks: [failOnce] });
+      r = await rig(v.kind, { before: failOnce });
       failUntil = r.clock.now() + 1;
       await r.ingestor.ingest(envelope('a1', 'ann', 'boom'));
       await r.router.drain();

@@ -6,15 +6,15 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAgentActions } from '../../src/agent/agent-actions.ts';
 import { VirtualClock } from '../../src/clock.ts';
-import { createRuleClassifier } from '../../src/engine/classify.ts';
-import { defaultHooks } from '../../src/engine/hooks.ts';
+import type { Routed } from '../../src/decide/route-event.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Envelope } from '../../src/model/types.ts';
+import { createOutbound, type DestinationOf } from '../../src/outbound/outbound.ts';
 import { createIngestor, type Ingestor } from '../../src/pipeline/ingest.ts';
-import type { Routed } from '../../src/pipeline/route-event.ts';
 import { createRouter, type Router } from '../../src/pipeline/router.ts';
 import type { Store } from '../../src/store/contract.ts';
 import { openStore } from '../../src/store/open.ts';
+import { engineRouteDeps } from '../../src/testkit/engine-deps.ts';
 import { testSettings } from '../support/settings.ts';
 
 let dir: string;
@@ -24,7 +24,7 @@ let ingestor: Ingestor;
 let router: Router;
 let routed: Routed[];
 
-const destinationOf = (_c: string, threadKey: string) => `dest:${threadKey}`;
+const destinationOf: DestinationOf = (_c, threadKey) => `dest:${threadKey}`;
 
 function envelope(over: Partial<Envelope> = {}): Envelope {
   return {
@@ -78,7 +78,7 @@ async function setup(batchTransactions: boolean, kind: 'sqlite' | 'postgres' = '
     workers: 4,
     maxAttempts: 3,
     batchTransactions,
-    deps: { settings, hooks: defaultHooks(createRuleClassifier(settings.intents)), destinationOf },
+    deps: engineRouteDeps(settings, { destinationOf }),
     onRouted: (r) => routed.push(...r),
   });
   ingestor = createIngestor({ store, clock, log: silentLogger, onStored: () => {} });
@@ -175,7 +175,12 @@ for (const v of variants) {
         'how much is it?',
       ]);
 
-      const actions = createAgentActions({ store, clock, destinationOf, onMessages: () => {} });
+      const actions = createAgentActions({
+        store,
+        clock,
+        outbound: createOutbound({ destinationOf }),
+        onMessages: () => {},
+      });
       await actions.reply(x!.c.id, { text: 'Hi, Sam here. It is £4.', agent: 'sam' });
       await actions.reply(x!.c.id, { text: 'customer seems in a hurry', agent: 'sam', internal: true });
       await actions.resolve(x!.c.id, 'sam');
@@ -291,10 +296,9 @@ for (const v of variants) {
         (m) => m.visibility === 'internal',
       );
       expect(notes.map((m) => m.text)).toEqual(['Delivery failed: x@example.test: 5.1.1 user unknown']);
-      expect(routed.at(-1)).toMatchObject({
-        bounceOf: '<reply1@shop.test>',
-        bounceReason: 'x@example.test: 5.1.1 user unknown',
-      });
+      // the bounced reply is marked failed in the routing transaction, with the report's own words
+      const bounced = (await store.listMessages(convs[0]!.id)).find((m) => m.providerId === '<reply1@shop.test>');
+      expect(bounced).toMatchObject({ status: 'failed', error: 'x@example.test: 5.1.1 user unknown' });
       expect(await store.findContactByIdentity({ kind: 'email', value: 'mailer-daemon@mx.example.test' })).toBeNull();
     });
 

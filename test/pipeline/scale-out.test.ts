@@ -2,13 +2,12 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock.ts';
-import { createRuleClassifier } from '../../src/engine/classify.ts';
-import { defaultHooks } from '../../src/engine/hooks.ts';
 import { silentLogger } from '../../src/log.ts';
 import { createIngestor } from '../../src/pipeline/ingest.ts';
 import { createRouter } from '../../src/pipeline/router.ts';
 import type { InboundEvent, Store } from '../../src/store/contract.ts';
 import { openStore } from '../../src/store/open.ts';
+import { engineRouteDeps } from '../../src/testkit/engine-deps.ts';
 import { testSettings } from '../support/settings.ts';
 
 const databaseUrl = process.env.DATABASE_URL;
@@ -46,7 +45,7 @@ describe.skipIf(!databaseUrl)('scale-out: three routers share PostgreSQL (needs 
         maxAttempts: 3,
         batchTransactions: false,
         ...(inMemory ? { adoptOutbound: { owner: `outbox-${i}`, leaseMs: 60_000 } } : {}),
-        deps: { settings, hooks: defaultHooks(createRuleClassifier(settings.intents)), destinationOf: (_c, t) => t },
+        deps: engineRouteDeps(settings),
         onRouted: () => {},
       }),
     );

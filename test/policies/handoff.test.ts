@@ -30,7 +30,7 @@ describe('public-to-private handoff', () => {
     expect(publicReplies.map((m) => [m.text, m.status])).toEqual([
       ["Thanks Ada, we've sent you a private message.", 'queued'],
     ]);
-    expect(h.policies.guard.inspect(publicReplies[0]?.text ?? '')).toBeNull();
+    expect(h.guard.inspect(publicReplies[0]?.text ?? '')).toBeNull();
 
     expect(pub.links).toEqual([{ rel: 'moved-to', conversationId: priv.id }]);
     expect(pub.tags).toContain('moved-to-private');

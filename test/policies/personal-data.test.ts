@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { adapters } from '../../adapters/registry.ts';
-import { renderTemplate } from '../../src/engine/templates.ts';
+import { createPersonalDataDetector, describeFindings } from '../../src/outbound/personal-data.ts';
+import { builtInPublicGuard, createPublicSendGuard } from '../../src/outbound/public-guard.ts';
+import { renderTemplate } from '../../src/outbound/templates.ts';
 import { loadPolicySettings } from '../../src/policies/load.ts';
-import { createPersonalDataDetector, describeFindings } from '../../src/policies/personal-data.ts';
-import { builtInPublicGuard, createPublicSendGuard } from '../../src/policies/public-guard.ts';
 import { createWordListSentiment } from '../../src/policies/sentiment.ts';
 import { loadSettings } from '../../src/settings/load.ts';
 

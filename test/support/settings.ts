@@ -1,4 +1,4 @@
-import { flowFile } from '../../src/engine/flow-schema.ts';
+import { flowFile } from '../../src/flow-language/flow-schema.ts';
 import { businessFile, intentsFile, routerFile, templatesFile } from '../../src/settings/schema.ts';
 import type { Settings } from '../../src/settings/types.ts';
 

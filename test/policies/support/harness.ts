@@ -5,20 +5,22 @@ import type { AgentActions } from '../../../src/agent/actions.ts';
 import { createAgentActions } from '../../../src/agent/agent-actions.ts';
 import { createCalendar } from '../../../src/calendar/calendar.ts';
 import type { ChannelAdapter } from '../../../src/channel/contract.ts';
+import { createChannelDirectory } from '../../../src/channel/directory.ts';
 import { VirtualClock } from '../../../src/clock.ts';
-import { createRuleClassifier } from '../../../src/engine/classify.ts';
-import { flowFile } from '../../../src/engine/flow-schema.ts';
-import { defaultHooks, flowHook } from '../../../src/engine/hooks.ts';
+import { createRuleClassifier } from '../../../src/decide/classify.ts';
+import { routeSteps } from '../../../src/decide/route-steps.ts';
+import { flowFile } from '../../../src/flow-language/flow-schema.ts';
+import { flowSteps } from '../../../src/flow-language/inbound-steps.ts';
 import { silentLogger } from '../../../src/log.ts';
 import type { Conversation, Envelope, Message } from '../../../src/model/types.ts';
+import { createOutbound } from '../../../src/outbound/outbound.ts';
+import { createPublicSendGuard, type PublicSendGuard } from '../../../src/outbound/public-guard.ts';
 import { createOutboxLimiter } from '../../../src/outbox/limiter.ts';
 import { createOutboxWorker, type OutboxWorker } from '../../../src/outbox/worker.ts';
 import { createIngestor, type Ingestor } from '../../../src/pipeline/ingest.ts';
-import type { DestinationOf } from '../../../src/pipeline/replies.ts';
 import { createRouter, type Router } from '../../../src/pipeline/router.ts';
 import { type PolicySettings, policyFiles } from '../../../src/policies/config-schema.ts';
-import { createChannelDirectory } from '../../../src/policies/directory.ts';
-import { composeHooks, createPolicies, type Policies } from '../../../src/policies/policies.ts';
+import { createPolicies, type Policies } from '../../../src/policies/policies.ts';
 import { businessFile, intentsFile, templatesFile } from '../../../src/settings/schema.ts';
 import type { Settings } from '../../../src/settings/types.ts';
 import type { Store } from '../../../src/store/contract.ts';
@@ -125,6 +127,8 @@ export interface Harness {
   store: Store;
   clock: VirtualClock;
   policies: Policies;
+  /** The public-send guard of the harness's handoff settings. */
+  guard: PublicSendGuard;
   actions: AgentActions;
   adapters: Map<string, PolicyTestAdapter>;
   router: Router;
@@ -161,12 +165,15 @@ export async function createHarness(
   };
   const adapters = new Map(CHANNELS.map((c) => [c.channel, new PolicyTestAdapter(c)]));
   const channelAdapters = adapters as unknown as Map<string, ChannelAdapter>;
-  const destinationOf: DestinationOf = (channel, threadKey) => adapters.get(channel)?.destination(threadKey) ?? null;
+  const directory = createChannelDirectory(channelAdapters, silentLogger);
+  const guard = createPublicSendGuard(policySettings.handoff);
+  const outbound = createOutbound({ destinationOf: directory.destinationOf, guard });
   const policies = createPolicies({
     settings,
     policies: policySettings,
     calendar: createCalendar(settings.business),
-    directory: createChannelDirectory(channelAdapters, destinationOf, silentLogger),
+    directory,
+    outbound,
     clock,
     log: silentLogger,
     store,
@@ -183,10 +190,12 @@ export async function createHarness(
     batchTransactions: false,
     deps: {
       settings,
-      hooks: composeHooks(defaultHooks(createRuleClassifier(settings.intents)), flowHook, policies.hooks),
-      settle: policies.hooks.settle,
-      destinationOf,
-      guard: policies.guard,
+      steps: routeSteps({
+        classifier: createRuleClassifier(settings.intents),
+        flows: flowSteps,
+        policies: policies.steps,
+      }),
+      outbound,
     },
     onRouted: () => {},
   });
@@ -213,12 +222,13 @@ export async function createHarness(
     concurrency: 4,
   });
   const ingestor = createIngestor({ store, clock, log: silentLogger, onStored: () => {} });
-  const actions = policies.wrapAgentActions(createAgentActions({ store, clock, destinationOf, onMessages: () => {} }));
+  const actions = policies.wrapAgentActions(createAgentActions({ store, clock, outbound, onMessages: () => {} }));
 
   const h: Harness = {
     store,
     clock,
     policies,
+    guard,
     actions,
     adapters,
     router,

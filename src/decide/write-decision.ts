@@ -1,0 +1,92 @@
+import type { Contact, Conversation, ConversationStatus, Message } from '../model/types.ts';
+import type { Outbound } from '../outbound/outbound.ts';
+import type { Settings } from '../settings/types.ts';
+import type { StoreTx } from '../store/contract.ts';
+import type { DecisionContext, RaisedEvent } from './context.ts';
+
+export interface Written {
+  conversation: Conversation;
+  /** Customer-visible messages recorded (queued, or failed for an opted-out contact). */
+  messages: Message[];
+  events: RaisedEvent[];
+}
+
+export function newDecision(
+  settings: Settings,
+  now: number,
+  conversation: Conversation,
+  contact: Contact,
+): DecisionContext {
+  return {
+    now,
+    settings,
+    contact,
+    conversation,
+    classification: null,
+    replies: [],
+    patch: {},
+    contactPatch: {},
+    timers: [],
+    cancelTimers: [],
+    events: [],
+  };
+}
+
+/** Loads a conversation and its contact, serialised with routing on the same thread. */
+export async function loadForDecision(
+  tx: StoreTx,
+  conversationId: string,
+): Promise<{ conversation: Conversation; contact: Contact } | null> {
+  const found = await tx.getConversation(conversationId);
+  if (!found) return null;
+  await tx.lockThread(found.touchpoint.channel, found.threadKey);
+  // read again under the lock: routing may have changed it while we waited
+  const conversation = (await tx.getConversation(conversationId)) ?? found;
+  const contact = await tx.getContact(conversation.contactId);
+  return contact ? { conversation, contact } : null;
+}
+
+/** A closed conversation stays closed: nothing more is written there. */
+const REACHABLE: ConversationStatus[] = ['open', 'pending', 'snoozed', 'resolved'];
+/** Public threads (comments, channels) are skipped past; a contact rarely has more than this. */
+const REACH_LIMIT = 50;
+
+/** The contact's private conversations that can still take a message from us, most recently updated first. */
+export async function reachableConversations(tx: StoreTx, contactId: string): Promise<Conversation[]> {
+  const theirs = await tx.findConversationsOfContact(contactId, { statuses: REACHABLE, limit: REACH_LIMIT });
+  return theirs.filter((c) => c.touchpoint.visibility === 'private');
+}
+
+export interface WriteDeps {
+  /** The outbound chain every reply passes (consent, public-send guard, destination). */
+  outbound: Outbound;
+}
+
+/**
+ * Writes a decision in the caller's transaction: the conversation and contact
+ * changes, every reply through the outbound chain, the timers. Inbound routing,
+ * timers, business events and agent actions all write here.
+ */
+export async function writeDecision(tx: StoreTx, ctx: DecisionContext, deps: WriteDeps): Promise<Written> {
+  const { now } = ctx;
+  const conversation = { ...ctx.conversation, ...ctx.patch } as Conversation;
+  if (Object.keys(ctx.patch).length > 0) await tx.updateConversation(conversation.id, ctx.patch, now);
+  if (Object.keys(ctx.contactPatch).length > 0) await tx.updateContact(ctx.contact.id, ctx.contactPatch);
+  const contact = { ...ctx.contact, ...ctx.contactPatch } as Contact;
+  const messages: Message[] = [];
+  for (const reply of ctx.replies) {
+    const input = {
+      conversation,
+      contact,
+      text: reply.text,
+      author: { kind: reply.author, name: ctx.settings.business.name },
+      ...(reply.subject ? { subject: reply.subject } : {}),
+      ...(reply.parts ? { parts: reply.parts } : {}),
+    };
+    messages.push(await deps.outbound.send(tx, input, now));
+  }
+  for (const key of ctx.cancelTimers) await tx.cancelTimerByKey(key);
+  for (const timer of ctx.timers)
+    await tx.scheduleTimer({ ...timer, conversationId: timer.conversationId ?? conversation.id }, now);
+  return { conversation, messages, events: ctx.events };
+}

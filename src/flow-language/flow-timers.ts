@@ -1,0 +1,123 @@
+import type { Clock } from '../clock.ts';
+import type { DecisionContext } from '../decide/context.ts';
+import {
+  loadForDecision,
+  newDecision,
+  reachableConversations,
+  type WriteDeps,
+  type Written,
+  writeDecision,
+} from '../decide/write-decision.ts';
+import type { Logger } from '../log.ts';
+import type { Settings } from '../settings/types.ts';
+import type { Store, StoreTx, Timer } from '../store/contract.ts';
+import type { TimerHandler } from '../timers/handlers.ts';
+import { resumeRun, resumeVerify } from './flow-resume.ts';
+import { type Activation, activate, commit } from './flow-runner.ts';
+import type { FlowRun } from './flow-state.ts';
+import { createLookupRunner, type LookupFetch, type LookupOutcome, type LookupTask } from './lookup-runner.ts';
+import { recordOutcome, startAttempt } from './step-lookup.ts';
+import { VERIFY_CODE_TIMER } from './step-verify.ts';
+
+/**
+ * The timers flows set, and what firing each does, inside the timer's
+ * transaction: `flow.resume` (a wait ended, an answer timed out),
+ * `flow.lookup` (start or retry a lookup), `flow.verify` (choose where a
+ * verify step's code goes), `flow.verify-code` (deliver that one-time code on
+ * another conversation of the contact).
+ */
+
+export interface FlowEngineDeps extends WriteDeps {
+  store: Store;
+  settings: Settings;
+  clock: Clock;
+  log: Logger;
+  /** What a flow wrote outside the inbound path: publish to live clients, wake the outbox. */
+  onWritten?: (written: Written) => void;
+  /** The HTTP client of lookups (default: the global fetch). */
+  fetch?: LookupFetch;
+}
+
+export interface FlowTimerHandlers {
+  handlers: Record<string, TimerHandler>;
+  /** Waits until every lookup answer received so far is recorded (tests, transcripts); returns how many it waited for. */
+  idle(): Promise<number>;
+  /** Abandons lookups in flight; their guard timers retry them after a restart. */
+  stop(): Promise<void>;
+}
+
+type Step = (act: Activation, run: FlowRun) => void | Promise<void>;
+
+export function createFlowTimerHandlers(deps: FlowEngineDeps): FlowTimerHandlers {
+  const notify = (w: Written | null) => {
+    if (w && (w.messages.length > 0 || w.events.length > 0)) deps.onWritten?.(w);
+  };
+
+  /** Runs `step` on the run the timer belongs to, when the timer is still the run's current one. */
+  async function withRun(tx: StoreTx, timer: Timer, step: Step): Promise<Written | null> {
+    if (!timer.conversationId) return null;
+    const loaded = await loadForDecision(tx, timer.conversationId);
+    if (!loaded || loaded.conversation.status === 'closed') return null;
+    const ctx = newDecision(deps.settings, deps.clock.now(), loaded.conversation, loaded.contact);
+    const act = activate(ctx);
+    const run = act.state.runs.find((r) => r.id === timer.payload.run);
+    if (!run || run.token !== timer.payload.token) return null;
+    await step(act, run);
+    commit(act);
+    return writeDecision(tx, ctx, deps);
+  }
+
+  async function onOutcome(task: LookupTask, outcome: LookupOutcome): Promise<void> {
+    const written = await deps.store.transaction(async (tx) => {
+      const loaded = await loadForDecision(tx, task.conversationId);
+      if (!loaded) return null;
+      const ctx: DecisionContext = newDecision(deps.settings, deps.clock.now(), loaded.conversation, loaded.contact);
+      const act = activate(ctx);
+      if (!recordOutcome(act, task, outcome)) return null;
+      commit(act);
+      return writeDecision(tx, ctx, deps);
+    });
+    notify(written);
+  }
+
+  const lookups = createLookupRunner({
+    clock: deps.clock,
+    log: deps.log.child({ part: 'lookups' }),
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    onOutcome,
+  });
+
+  const handlers: Record<string, TimerHandler> = {
+    'flow.resume': async (timer, tx) => {
+      notify(await withRun(tx, timer, resumeRun));
+    },
+    'flow.lookup': async (timer, tx) => {
+      const started: { task: LookupTask | null } = { task: null };
+      const written = await withRun(tx, timer, (act, run) => {
+        started.task = startAttempt(act, run);
+      });
+      notify(written);
+      // the request runs outside this transaction; its answer is written in one of its own
+      if (started.task) lookups.begin(started.task);
+    },
+    'flow.verify': async (timer, tx) => {
+      notify(
+        await withRun(tx, timer, async (act, run) =>
+          resumeVerify(act, run, await reachableConversations(tx, act.ctx.contact.id)),
+        ),
+      );
+    },
+    [VERIFY_CODE_TIMER]: async (timer, tx) => {
+      const text = timer.payload.text;
+      if (!timer.conversationId || typeof text !== 'string') return;
+      const loaded = await loadForDecision(tx, timer.conversationId);
+      if (!loaded) return;
+      const subject = typeof timer.payload.subject === 'string' ? { subject: timer.payload.subject } : {};
+      const author = { kind: 'bot' as const, name: deps.settings.business.name };
+      const message = await deps.outbound.send(tx, { ...loaded, text, author, ...subject }, deps.clock.now());
+      notify({ conversation: loaded.conversation, messages: [message], events: [] });
+    },
+  };
+
+  return { handlers, idle: () => lookups.idle(), stop: () => lookups.stop() };
+}

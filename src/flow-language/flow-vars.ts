@@ -1,0 +1,117 @@
+import { current, currentContact, type DecisionContext } from '../decide/context.ts';
+import { fill, renderTemplate } from '../outbound/templates.ts';
+import type { Vars, VarValue } from './flow-state.ts';
+
+/**
+ * Flow variables are flat: nested data (a business event, a lookup's JSON
+ * answer) is stored under dotted names (`event.booking.startsAt`). A value
+ * that is an ISO date or time also gets a readable `.time` (or `.date`)
+ * variant in the business's timezone and the contact's language.
+ */
+
+const MAX_KEYS = 200;
+const MAX_DEPTH = 5;
+const MAX_TEXT = 2_000;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export function flattenInto(out: Vars, value: unknown, prefix: string, fmt: TimeFormat | null, depth = 0): void {
+  if (Object.keys(out).length >= MAX_KEYS) return;
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    const v: VarValue = typeof value === 'string' ? value.slice(0, MAX_TEXT) : value;
+    out[prefix] = v;
+    if (typeof v === 'string' && fmt) addReadableTime(out, prefix, v, fmt);
+    return;
+  }
+  if (depth >= MAX_DEPTH) return;
+  if (Array.isArray(value)) {
+    if (value.every((x) => typeof x === 'string' || typeof x === 'number'))
+      out[prefix] = value.join(', ').slice(0, MAX_TEXT);
+    value.slice(0, 20).forEach((x, i) => {
+      flattenInto(out, x, `${prefix}.${i}`, fmt, depth + 1);
+    });
+    return;
+  }
+  if (typeof value === 'object') {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (/^[\w-]+$/.test(k)) flattenInto(out, v, prefix ? `${prefix}.${k}` : k, fmt, depth + 1);
+    }
+  }
+}
+
+/** Plain English reads dates the British way, with a 24-hour clock ("Saturday 7 March at 11:00"); `en-US` gives the American. */
+const localeOf = (language: string): string => (language.toLowerCase() === 'en' ? 'en-GB' : language);
+
+export interface TimeFormat {
+  timeZone: string;
+  language: string;
+}
+
+function addReadableTime(out: Vars, key: string, text: string, fmt: TimeFormat): void {
+  const isTime = ISO_TIME.test(text);
+  if (!isTime && !ISO_DATE.test(text)) return;
+  const at = Date.parse(isTime ? text : `${text}T12:00:00Z`);
+  if (Number.isNaN(at)) return;
+  try {
+    const options: Intl.DateTimeFormatOptions = isTime
+      ? { timeZone: fmt.timeZone, weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' }
+      : { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long' };
+    out[`${key}.${isTime ? 'time' : 'date'}`] = new Intl.DateTimeFormat(localeOf(fmt.language), options).format(at);
+  } catch {
+    // an unknown language tag: the raw value is still there
+  }
+}
+
+export function timeFormatOf(ctx: DecisionContext): TimeFormat {
+  return { timeZone: ctx.settings.business.timezone, language: replyLanguage(ctx) };
+}
+
+/** The language replies are written in: the contact's, else the business default. */
+export function replyLanguage(ctx: DecisionContext): string {
+  return currentContact(ctx).language ?? ctx.settings.business.language;
+}
+
+/** Everything a template may name: the contact, the business, the brand voice, contact attributes and the run's variables. */
+export function templateVars(ctx: DecisionContext, vars: Vars = {}): Record<string, VarValue> {
+  const contact = currentContact(ctx);
+  const conv = current(ctx);
+  const base: Record<string, VarValue> = {
+    name: contact.name,
+    firstName: contact.name?.split(/\s+/)[0] ?? null,
+    business: ctx.settings.business.name,
+    channel: conv.touchpoint.channel,
+  };
+  const voice = ctx.settings.business.voice;
+  base.greeting = fill(voice.greeting, base);
+  base.signOff = fill(voice.signOff, base);
+  const attrs: Vars = {};
+  for (const [k, v] of Object.entries(contact.attributes)) {
+    if (!k.startsWith('_')) flattenInto(attrs, v, `contact.${k}`, null);
+  }
+  return { ...attrs, ...vars, ...base };
+}
+
+/**
+ * Renders a template for this conversation's channel and the contact's
+ * language, and queues it as a reply; `append` adds lines (numbered choices).
+ */
+export function say(
+  ctx: DecisionContext,
+  templateId: string,
+  vars: Vars = {},
+  extra: { parts?: unknown[]; append?: string } = {},
+): void {
+  const conv = current(ctx);
+  const rendered = renderTemplate(ctx.settings.templates, templateId, {
+    channel: conv.touchpoint.channel,
+    language: replyLanguage(ctx),
+    vars: templateVars(ctx, vars),
+  });
+  ctx.replies.push({
+    text: extra.append ? `${rendered.text}\n\n${extra.append}` : rendered.text,
+    templateId,
+    author: 'bot',
+    ...(rendered.subject ? { subject: rendered.subject } : {}),
+    ...(extra.parts ? { parts: extra.parts } : {}),
+  });
+}

@@ -1,0 +1,63 @@
+import { current, currentContact, type RouteContext, type RouteStep, tap } from '../decide/context.ts';
+import type { FlowSteps } from '../decide/route-steps.ts';
+import { engineOf } from './engine-of.ts';
+import { type MatchInput, matchFlow } from './flow-match.ts';
+import { deliverAnswer } from './flow-resume.ts';
+import { activate, commit, endRun, startFlow } from './flow-runner.ts';
+import { askingRun } from './flow-state.ts';
+import { detectLanguage } from './language.ts';
+
+/** The routing steps of engagement flows for inbound messages (src/decide/route-steps.ts puts them in order). */
+
+function matchInput(ctx: RouteContext): MatchInput {
+  const conv = current(ctx);
+  return {
+    intent: ctx.classification?.intent ?? null,
+    text: ctx.envelope.text,
+    // Where this message came from: a missed call on an SMS thread starts the call flows.
+    touchpointKind: ctx.envelope.touchpoint.kind,
+    visibility: conv.touchpoint.visibility,
+    firstMessage: ctx.isNewConversation,
+  };
+}
+
+/**
+ * The customer's message goes first to the flow waiting for their answer;
+ * otherwise it starts the flow its trigger matches (or the fallback flow).
+ */
+export const flowStep: RouteStep = tap((ctx) => {
+  const act = activate(ctx);
+  const input = matchInput(ctx);
+  const asking = askingRun(act.state);
+  if (asking) {
+    const verdict = deliverAnswer(
+      act,
+      asking,
+      ctx.envelope.text,
+      () => matchFlow(ctx.settings.flows, input, { fallback: false }) !== null,
+    );
+    if (verdict === 'consumed') return commit(act);
+  }
+  const flow = matchFlow(ctx.settings.flows, input);
+  if (flow) startFlow(act, flow, { message: ctx.envelope.text.slice(0, 2_000), intent: input.intent });
+  commit(act);
+});
+
+/** A customer message ends the follow-ups that wait with `cancelOnReply` (the customer is back; no chasing). */
+export const replyCancelsStep: RouteStep = tap((ctx) => {
+  const act = activate(ctx);
+  for (const run of act.state.runs) {
+    if (run.parked.kind === 'wait' && run.parked.cancelOnReply) endRun(act, run, 'cancelled');
+  }
+  commit(act);
+});
+
+/** Sets the contact's language from their message when it is clear and a template speaks it. */
+export const languageStep: RouteStep = tap((ctx) => {
+  if (currentContact(ctx).language !== null) return;
+  const detected = detectLanguage(ctx.envelope.text, engineOf(ctx.settings).languages);
+  if (detected && detected !== ctx.settings.business.language) ctx.contactPatch.language = detected;
+});
+
+/** The flows' routing steps, by name, for src/decide/route-steps.ts. */
+export const flowSteps: FlowSteps = { language: languageStep, replyCancels: replyCancelsStep, run: flowStep };

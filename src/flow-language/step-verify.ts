@@ -1,0 +1,115 @@
+import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
+import type { Conversation } from '../model/types.ts';
+import { renderTemplate } from '../outbound/templates.ts';
+import { parseDuration } from '../settings/schema.ts';
+import { type Activation, continueAfter, endRun, parkRun, touchRun } from './flow-runner.ts';
+import type { VerifyStep } from './flow-schema.ts';
+import type { FlowRun, Parked } from './flow-state.ts';
+import { replyLanguage, say, templateVars } from './flow-vars.ts';
+import type { AnswerVerdict } from './step-ask.ts';
+
+/**
+ * `verify`: proves the customer owns a channel already on file before
+ * account-specific answers. A one-time code goes to the contact's
+ * conversation on one of the `via` channels (never this one) and the customer
+ * types it here. Sets {verified} (true/false) and {verify.result}: verified,
+ * failed, expired or unavailable (no other channel on file).
+ *
+ * "On file" means a private conversation this contact already has on that
+ * channel, not closed; opening a new thread to an address needs adapters to
+ * start outbound threads. Finding those conversations is a store query, so the
+ * step parks first and the `flow.verify` timer, due at once, sends the code.
+ */
+
+export const VERIFY_CODE_TIMER = 'flow.verify-code';
+
+const hash = (runId: string, code: string): string => createHash('sha256').update(`${runId}:${code}`).digest('hex');
+
+function result(run: FlowRun, verified: boolean, outcome: string): void {
+  run.vars.verified = verified;
+  run.vars['verify.result'] = outcome;
+}
+
+export function verifyStep(act: Activation, run: FlowRun): 'next' | { park: Parked } {
+  const { ctx } = act;
+  if (act.state.verified) {
+    result(run, true, 'verified');
+    return 'next';
+  }
+  return { park: { kind: 'verify', until: ctx.now, tries: 0 } };
+}
+
+/**
+ * The `flow.verify` timer fired: sends the code to the first `via` channel the
+ * contact has a conversation on (their most recently active one there), or
+ * goes on with {verify.result} unavailable.
+ */
+export function sendVerifyCode(act: Activation, run: FlowRun, step: VerifyStep, theirs: Conversation[]): void {
+  const { ctx } = act;
+  const elsewhere = theirs.filter((c) => c.id !== ctx.conversation.id);
+  const via = step.via.find((channel) => elsewhere.some((c) => c.touchpoint.channel === channel));
+  const target = elsewhere.find((c) => c.touchpoint.channel === via);
+  if (!via || !target) {
+    result(run, false, 'unavailable');
+    continueAfter(act, run);
+    return;
+  }
+  const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+  const rendered = renderTemplate(ctx.settings.templates, step.code, {
+    channel: via,
+    language: replyLanguage(ctx),
+    vars: { ...templateVars(ctx, run.vars), code },
+  });
+  ctx.timers.push({
+    kind: VERIFY_CODE_TIMER,
+    conversationId: target.id,
+    dueAt: ctx.now,
+    payload: { text: rendered.text, ...(rendered.subject ? { subject: rendered.subject } : {}) },
+  });
+  run.vars['verify.channel'] = via;
+  say(ctx, step.prompt, run.vars);
+  parkRun(act, run, {
+    kind: 'verify',
+    until: ctx.now + parseDuration(step.expires),
+    tries: 0,
+    codeHash: hash(run.id, code),
+    via,
+  });
+}
+
+export function answerVerify(
+  act: Activation,
+  run: FlowRun,
+  step: VerifyStep,
+  text: string,
+  interrupt: () => boolean,
+): AnswerVerdict {
+  const digits = text.replace(/\D/g, '');
+  const expected = Buffer.from(run.parked.codeHash ?? '', 'hex');
+  const given = Buffer.from(hash(run.id, digits), 'hex');
+  if (digits.length === 6 && expected.length === given.length && timingSafeEqual(expected, given)) {
+    act.state.verified = { at: act.ctx.now, via: run.parked.via ?? 'unknown' };
+    result(run, true, 'verified');
+    continueAfter(act, run);
+    return 'consumed';
+  }
+  if (digits.length === 0 && interrupt()) {
+    endRun(act, run, 'cancelled');
+    return 'interrupted';
+  }
+  const tries = (run.parked.tries ?? 0) + 1;
+  if (tries > step.retries) {
+    result(run, false, 'failed');
+    continueAfter(act, run);
+    return 'consumed';
+  }
+  run.parked = { ...run.parked, tries };
+  touchRun(act, run);
+  say(act.ctx, step.invalid ?? step.prompt, run.vars);
+  return 'consumed';
+}
+
+export function verifyExpired(act: Activation, run: FlowRun): void {
+  result(run, false, 'expired');
+  continueAfter(act, run);
+}

@@ -1,0 +1,163 @@
+import { type Middleware, run } from '../composer.ts';
+import type { Contact, Conversation, Message } from '../model/types.ts';
+import type { StoreTx } from '../store/contract.ts';
+import { builtInPublicGuard, divertRefused, type PublicSendGuard } from './public-guard.ts';
+
+/**
+ * Where a thread's messages go, as the channel's adapter sees it: a destination
+ * on the same channel, or another channel and destination when the channel
+ * replies elsewhere (`replyVia`); null when the channel is not loaded.
+ */
+export type DestinationOf = (
+  channel: string,
+  threadKey: string,
+  replyRef: Record<string, unknown> | null,
+) => string | { channel: string; destination: string } | null;
+
+export interface ReplyInput {
+  conversation: Conversation;
+  contact: Contact;
+  text: string;
+  author: Message['author'];
+  /** An agent's internal note: stored, shown to agents, never sent. */
+  internal?: boolean;
+  subject?: string;
+  /** Channel-neutral rich parts (choices rendered as buttons where the channel can). */
+  parts?: unknown[];
+}
+
+/** One outgoing message on its way through the rules: what they decided so far. */
+export interface OutboundDraft {
+  readonly input: ReplyInput;
+  status: 'queued' | 'sent' | 'failed';
+  visibility: 'customer' | 'internal';
+  error: string | null;
+  /** Kept from the public touchpoint and delivered privately instead (the guard's reason). */
+  divert: string | null;
+  /** Where the outbox sends it; null: recorded, not sent. */
+  route: { channel: string; destination: string } | null;
+}
+
+/** A rule goes on with `next()`, or ends the chain having decided the message's fate. */
+export type OutboundRule = Middleware<OutboundDraft>;
+
+/** The one place an outgoing message is decided: the rules run, then it is stored and, when routed, queued. */
+export interface Outbound {
+  send(tx: StoreTx, input: ReplyInput, now: number): Promise<Message>;
+}
+
+export function optedOut(contact: Contact, channel: string): boolean {
+  return contact.optOuts.includes('*') || contact.optOuts.includes(channel);
+}
+
+/** An agent's internal note is stored as sent and goes nowhere. */
+export const internalNoteRule: OutboundRule = (d, next) => {
+  if (d.input.internal !== true) return next();
+  d.status = 'sent';
+  d.visibility = 'internal';
+};
+
+/**
+ * On a public touchpoint the guard refuses text holding personal data: it is
+ * kept as an internal note and delivered on a private route instead (the
+ * `handoff.divert` timer, written in the same transaction).
+ */
+export function publicGuardRule(guard: PublicSendGuard): OutboundRule {
+  return (d, next) => {
+    if (d.input.conversation.touchpoint.visibility !== 'public') return next();
+    const refused = guard.inspect(d.input.text);
+    if (!refused) return next();
+    d.status = 'failed';
+    d.visibility = 'internal';
+    d.error = `refused on a public touchpoint: ${refused}`;
+    d.divert = refused;
+  };
+}
+
+/** Nothing is sent on a channel the contact opted out of; the message is recorded as failed. */
+export const consentRule: OutboundRule = (d, next) => {
+  const channel = d.input.conversation.touchpoint.channel;
+  if (!optedOut(d.input.contact, channel)) return next();
+  d.status = 'failed';
+  d.error = `contact opted out of ${channel}`;
+};
+
+/** The destination the channel's adapter names, or another channel's when it replies elsewhere. */
+export function destinationRule(destinationOf: DestinationOf): OutboundRule {
+  return (d, next) => {
+    const { conversation } = d.input;
+    const channel = conversation.touchpoint.channel;
+    const route = destinationOf(channel, conversation.threadKey, conversation.replyRef) ?? conversation.threadKey;
+    d.route = typeof route === 'string' ? { channel, destination: route } : route;
+    return next();
+  };
+}
+
+export interface OutboundOptions {
+  destinationOf: DestinationOf;
+  /** The configured public-send guard (handoff.yaml); the built-in detectors otherwise. */
+  guard?: PublicSendGuard | undefined;
+}
+
+/** The rules every outgoing message passes, in this order, bound once at start-up. */
+export function outboundRules(o: OutboundOptions): OutboundRule[] {
+  return [
+    internalNoteRule,
+    publicGuardRule(o.guard ?? builtInPublicGuard),
+    consentRule,
+    destinationRule(o.destinationOf),
+  ];
+}
+
+export function createOutbound(o: OutboundOptions): Outbound {
+  const rules = outboundRules(o);
+  return {
+    async send(tx, input, now) {
+      const draft: OutboundDraft = {
+        input,
+        status: 'queued',
+        visibility: 'customer',
+        error: null,
+        divert: null,
+        route: null,
+      };
+      await run(rules, draft);
+      const { conversation } = input;
+      const message = await tx.insertMessage(
+        {
+          conversationId: conversation.id,
+          direction: 'outbound',
+          author: input.author,
+          text: input.text,
+          attachments: [],
+          providerId: null,
+          status: draft.route ? 'queued' : draft.status,
+          visibility: draft.visibility,
+          error: draft.error,
+          replyRef: conversation.replyRef,
+          ...partsOf(input),
+        },
+        now,
+      );
+      if (draft.divert) {
+        const payload = { messageId: message.id, text: input.text, author: input.author, reason: draft.divert };
+        await divertRefused(tx, conversation.id, payload, now);
+      }
+      if (draft.route)
+        await tx.enqueueOutbound(
+          { messageId: message.id, conversationId: conversation.id, ...draft.route, dueAt: now },
+          now,
+          {
+            message,
+            conversation,
+          },
+        );
+      return message;
+    },
+  };
+}
+
+function partsOf(input: ReplyInput): { parts?: unknown[] } {
+  const parts = [...(input.subject ? [{ type: 'subject', text: input.subject }] : []), ...(input.parts ?? [])];
+  return parts.length > 0 ? { parts } : {};
+}

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { scalar } from '../flow-language/condition-schema.ts';
+
+/**
+ * Flow tests: a transcript is a script of what happens (the customer says X,
+ * a business event arrives, time passes, the router restarts) and what must
+ * follow (the bot says Y, the conversation is in state Z), run on a virtual
+ * clock against the real flows and templates.
+ */
+
+const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 30s, 5m, 2h or 3d');
+const instant = z
+  .string()
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO time such as 2026-03-03T10:00:00Z')
+  .describe('An ISO 8601 time, e.g. 2026-03-03T10:00:00Z');
+
+const expectations = {
+  bot: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'The replies expected since the previous step, in order: each a piece of the text, or /a regular expression/; [] for none',
+    ),
+  elsewhere: z
+    .array(z.string())
+    .optional()
+    .describe("Messages expected on the contact's other conversations (a one-time code)"),
+  events: z
+    .array(z.string())
+    .optional()
+    .describe('Event types raised since the previous step (handoff, csat, move-to-private …)'),
+  refused: z.string().optional().describe('The business event must be refused with this error code'),
+  state: z
+    .object({
+      running: z.array(z.string()).optional().describe('Flows waiting in the conversation, exactly'),
+      waiting: z
+        .enum(['ask', 'wait', 'lookup', 'verify', 'csat', 'none'])
+        .optional()
+        .describe('What the newest waiting flow waits for'),
+      vars: z.record(z.string(), scalar).optional().describe('Variables of the newest waiting flow'),
+      ended: z
+        .array(z.string())
+        .optional()
+        .describe('Flows that ended here, as flow or flow:outcome (done, cancelled …)'),
+      priority: z.enum(['low', 'normal', 'high', 'urgent']).optional(),
+      category: z.string().nullable().optional(),
+      status: z.enum(['open', 'pending', 'snoozed', 'resolved', 'closed']).optional(),
+      intent: z.string().nullable().optional(),
+      tags: z.array(z.string()).optional().describe('Tags the conversation has (others may be there too)'),
+      notTags: z.array(z.string()).optional().describe('Tags it must not have'),
+      handoff: z.boolean().optional(),
+      verified: z.boolean().optional(),
+      contact: z.record(z.string(), scalar).optional().describe('Contact fields (name, language, vip) and attributes'),
+    })
+    .strict()
+    .optional(),
+};
+
+export const transcriptStep = z
+  .object({
+    customer: z
+      .string()
+      .optional()
+      .describe('The customer writes this; {code} is the last one-time code sent to them elsewhere'),
+    event: z.string().optional().describe('A business event of this type arrives (POST /api/events)'),
+    data: z.record(z.string(), z.unknown()).optional().describe("The event's data"),
+    id: z.string().optional().describe("The event's id (a second event with the same id is ignored)"),
+    after: duration.optional().describe('Time passes: every timer due meanwhile fires at its time'),
+    at: instant.optional().describe('Time passes until this instant'),
+    restart: z.literal(true).optional().describe('The router stops and starts again on the same database'),
+    ...expectations,
+  })
+  .strict();
+
+const lookupReply = z
+  .object({
+    path: z.string().startsWith('/').describe('The request path the answer is for, e.g. /orders/HSB-10234'),
+    method: z.enum(['GET', 'POST']).default('GET'),
+    status: z.number().int().min(100).max(599).default(200),
+    body: z.unknown().optional().describe('The JSON answer'),
+    hang: z.boolean().default(false).describe('Never answer: the request times out'),
+  })
+  .strict();
+
+export const transcriptFile = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    start: instant
+      .default('2026-03-03T10:00:00Z')
+      .describe('When the transcript starts (default: a Tuesday, 10:00 UTC)'),
+    touchpoint: z
+      .object({
+        channel: z.string().default('webchat'),
+        kind: z.string().optional().describe('Default: the channel name'),
+        visibility: z.enum(['public', 'private']).default('private'),
+      })
+      .strict()
+      .prefault({}),
+    contact: z
+      .object({
+        name: z.string().nullable().default('Ada'),
+        language: z.string().nullable().default(null),
+        vip: z.boolean().default(false),
+        attributes: z.record(z.string(), z.unknown()).default({}),
+        onFile: z
+          .array(z.string())
+          .default([])
+          .describe('Channels the contact already has a private conversation on (email, sms …)'),
+      })
+      .strict()
+      .prefault({}),
+    lookups: z
+      .array(lookupReply)
+      .default([])
+      .describe("Scripted answers of the business's HTTP endpoints (unlisted: 404)"),
+    script: z.array(transcriptStep).min(1),
+  })
+  .strict();
+
+export type Transcript = z.infer<typeof transcriptFile>;
+export type TranscriptStep = z.infer<typeof transcriptStep>;
+export type LookupReply = z.infer<typeof lookupReply>;
