@@ -1,4 +1,4 @@
-import type { AdapterRegistry } from '../src/channel/contract.ts';
+import type { AdapterRegistry } from '../src/channel/index.ts';
 import { botframeworkDefinition } from './botframework/definition.ts';
 import { discordDefinition } from './discord/definition.ts';
 import { emailDefinition } from './email/definition.ts';

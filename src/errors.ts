@@ -1,28 +1,81 @@
 /**
  * The one error taxonomy. Every error Touchpoint raises on purpose is a
- * TouchpointError with a stable machine-readable `code`; subclasses add what a
- * caller needs to act on it (an HTTP status, a retry delay, a file and line).
+ * TouchpointError with a stable machine-readable `code` from `ErrorCode`;
+ * subclasses add what a caller needs to act on it (an HTTP status, a retry
+ * delay, a file and line).
  */
 
+/** Every code an error may carry: callers, HTTP answers and logs match on these, so they never change meaning. */
+export const ErrorCode = {
+  // Requests we refuse (HttpError).
+  BadRequest: 'bad_request',
+  InvalidJson: 'invalid_json',
+  InvalidRequest: 'invalid_request',
+  InvalidEnvelope: 'invalid_envelope',
+  MissingSignature: 'missing_signature',
+  Unauthorized: 'unauthorized',
+  Forbidden: 'forbidden',
+  NotFound: 'not_found',
+  NotPublic: 'not_public',
+  UnknownFlow: 'unknown_flow',
+  NoFlows: 'no_flows',
+  NoConversation: 'no_conversation',
+  ConversationClosed: 'conversation_closed',
+  ConversationNotLive: 'conversation_not_live',
+  PayloadTooLarge: 'payload_too_large',
+  UnsupportedMediaType: 'unsupported_media_type',
+  RateLimited: 'rate_limited',
+  ShuttingDown: 'shutting_down',
+  // The HTTP server and its clients.
+  ListenFailed: 'listen_failed',
+  ClientGone: 'client_gone',
+  // Business config, flows, templates and calendars.
+  ConfigInvalid: 'config_invalid',
+  TemplateMissing: 'template_missing',
+  CalendarIcsMissing: 'calendar_ics_missing',
+  InvalidArgument: 'invalid_argument',
+  // Sends (SendError), by what the outbox does next; provider answers an adapter sorts into them.
+  SendRateLimited: 'send_rate_limited',
+  SendTransient: 'send_transient',
+  SendPermanent: 'send_permanent',
+  ProviderFailed: 'provider_failed',
+  Deferred: 'deferred',
+  // The store (StoreError).
+  StoreUnavailable: 'store_unavailable',
+  StoreBadUrl: 'store_bad_url',
+  StoreMigrationFailed: 'store_migration_failed',
+  StoreSchemaNewer: 'store_schema_newer',
+  StoreBadLimit: 'store_bad_limit',
+  StoreBadLease: 'store_bad_lease',
+  StoreBadInbound: 'store_bad_inbound',
+  StoreIdentityTaken: 'store_identity_taken',
+  DataDirInUse: 'data_dir_in_use',
+  NoStore: 'no_store',
+  // The command line.
+  Usage: 'usage',
+  // Anything not raised on purpose, answered without its details (they are logged).
+  Internal: 'internal',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
 export class TouchpointError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
   }
 }
 
-/** A request we refuse: answered with `status` and the message as the reason. */
 export class HttpError extends TouchpointError {
   readonly status: number;
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: ErrorCode, message: string) {
     super(code, message);
     this.status = status;
   }
 }
 
-export const badRequest = (reason: string, code = 'bad_request') => new HttpError(400, code, reason);
+export const badRequest = (reason: string, code: ErrorCode = 'bad_request') => new HttpError(400, code, reason);
 export const unauthorized = (reason: string) => new HttpError(401, 'unauthorized', reason);
 export const forbidden = (reason: string) => new HttpError(403, 'forbidden', reason);
 export const notFound = (reason: string) => new HttpError(404, 'not_found', reason);
@@ -61,6 +114,12 @@ export function formatProblem(p: ConfigProblem): string {
  */
 export type SendFailure = 'rate_limited' | 'transient' | 'permanent';
 
+const SEND_CODES = {
+  rate_limited: 'send_rate_limited',
+  transient: 'send_transient',
+  permanent: 'send_permanent',
+} as const satisfies Record<SendFailure, ErrorCode>;
+
 export class SendError extends TouchpointError {
   readonly failure: SendFailure;
   readonly retryAfterMs: number | null;
@@ -78,7 +137,7 @@ export class SendError extends TouchpointError {
       optedOut?: boolean;
     } = {},
   ) {
-    super(`send_${failure}`, message, { cause: opts.cause });
+    super(SEND_CODES[failure], message, { cause: opts.cause });
     this.failure = failure;
     this.retryAfterMs = opts.retryAfterMs ?? null;
     this.providerCode = opts.providerCode == null ? null : String(opts.providerCode);
@@ -92,6 +151,20 @@ export const transient = (message: string, cause?: unknown, providerCode?: strin
   new SendError('transient', message, { cause, providerCode: providerCode ?? null });
 export const permanent = (message: string, providerCode?: string | number, cause?: unknown) =>
   new SendError('permanent', message, { providerCode: providerCode ?? null, cause });
+
+/** The request was aborted by the client while its body was being read: nobody is left to answer. */
+export class ClientGone extends TouchpointError {
+  constructor(message: string) {
+    super('client_gone', message);
+  }
+}
+
+/** A flow or rule names a template the business has not defined. */
+export class TemplateMissing extends TouchpointError {
+  constructor(message: string) {
+    super('template_missing', message);
+  }
+}
 
 /** A failure of the store itself (migration, connection). */
 export class StoreError extends TouchpointError {}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Attachment, Envelope, Visibility } from '../../src/model/types.ts';
+import type { Attachment, Envelope, Visibility } from '../../src/channel/index.ts';
 import { encodeThreadKey } from './thread-key.ts';
 
 const account = z.looseObject({ id: z.string().min(1), name: z.string().nullish() });

@@ -1,7 +1,13 @@
-import type { ChannelAdapter, ChannelHost } from '../../src/channel/contract.ts';
-import { badRequest, forbidden, permanent } from '../../src/errors.ts';
-import type { Logger } from '../../src/log.ts';
-import type { HttpRequest, HttpResponse } from '../../src/server/http-types.ts';
+import {
+  badRequest,
+  type ChannelAdapter,
+  type ChannelHost,
+  forbidden,
+  type HttpRequest,
+  type HttpResponse,
+  type Logger,
+  permanent,
+} from '../../src/channel/index.ts';
 import { activityEnvelope, type BotReplyRef, messageActivity } from './activity.ts';
 import type { BotSdk } from './sdk.ts';
 import { toSendError } from './send-errors.ts';

@@ -1,4 +1,4 @@
-import type { AdapterDefinition } from '../../src/channel/contract.ts';
+import type { AdapterDefinition } from '../../src/channel/index.ts';
 import { createBotframeworkAdapter } from './adapter.ts';
 import { type BotframeworkSettings, botframeworkSettings } from './settings.ts';
 

@@ -1,4 +1,4 @@
-import type { HttpRequest, HttpResponse } from '../../src/server/http-types.ts';
+import type { HttpRequest, HttpResponse } from '../../src/channel/index.ts';
 
 /**
  * The request and response shapes botbuilder's `CloudAdapter.process`

@@ -5,7 +5,7 @@ import {
   type ConversationReference,
   TurnContext,
 } from 'botbuilder';
-import type { HttpRequest, HttpResponse } from '../../src/server/http-types.ts';
+import type { HttpRequest, HttpResponse } from '../../src/channel/index.ts';
 import type { BotReplyRef } from './activity.ts';
 import { capturingResponse, type SdkRequest, sdkRequest } from './http-shim.ts';
 import type { BotframeworkSettings } from './settings.ts';

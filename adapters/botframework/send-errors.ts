@@ -1,4 +1,4 @@
-import { permanent, rateLimited, type SendError, transient } from '../../src/errors.ts';
+import { permanent, rateLimited, type SendError, transient } from '../../src/channel/index.ts';
 
 const DEFAULT_RETRY_MS = 5_000;
 

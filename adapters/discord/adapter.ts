@@ -1,5 +1,4 @@
-import type { ChannelAdapter, ChannelHost } from '../../src/channel/contract.ts';
-import type { Exclusive } from '../../src/channel/exclusive.ts';
+import type { ChannelAdapter, ChannelHost, Exclusive } from '../../src/channel/index.ts';
 import { createSendRest } from './api/rest.ts';
 import { type SendContext, sendOutbound } from './api/send.ts';
 import { MAX_CONTENT } from './format/split.ts';

@@ -1,4 +1,4 @@
-import type { AdapterDefinition } from '../../src/channel/contract.ts';
+import type { AdapterDefinition } from '../../src/channel/index.ts';
 import { createDiscordAdapter } from './adapter.ts';
 import { type DiscordSettings, discordSettings } from './settings.ts';
 

@@ -1,6 +1,4 @@
-import type { ChannelAdapter, ChannelHost } from '../../src/channel/contract.ts';
-import type { Exclusive } from '../../src/channel/exclusive.ts';
-import type { Logger } from '../../src/log.ts';
+import type { ChannelAdapter, ChannelHost, Exclusive, Logger } from '../../src/channel/index.ts';
 import { MailboxWatcher } from './inbound/mailbox-watcher.ts';
 import { composeReply } from './outbound/compose.ts';
 import { createSmtpSender, type SmtpSender } from './outbound/send.ts';

@@ -1,4 +1,4 @@
-import type { AdapterDefinition } from '../../src/channel/contract.ts';
+import type { AdapterDefinition } from '../../src/channel/index.ts';
 import { createEmailAdapter } from './adapter.ts';
 import { type EmailSettings, emailSettings } from './settings.ts';
 

@@ -1,6 +1,11 @@
-import type { ChannelAdapter, ChannelHost, StartedThread, StartThreadRequest } from '../../src/channel/contract.ts';
-import type { Clock } from '../../src/clock.ts';
-import type { Logger } from '../../src/log.ts';
+import type {
+  ChannelAdapter,
+  ChannelHost,
+  Clock,
+  Logger,
+  StartedThread,
+  StartThreadRequest,
+} from '../../src/channel/index.ts';
 import { createGraphClient } from './api/graph.ts';
 import { sendOutbound } from './api/send.ts';
 import { commentIdentityKind } from './links.ts';

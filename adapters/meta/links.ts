@@ -1,4 +1,4 @@
-import type { IdentityRef } from '../../src/model/types.ts';
+import type { IdentityRef } from '../../src/channel/index.ts';
 import type { MetaChannel } from './settings.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Clock } from '../../src/clock.ts';
+import type { Clock } from '../../src/channel/index.ts';
 
 /** The `reconnect:` block of a channel's settings: exponential back-off bounds between attempts. */
 export function reconnectSettings(description: string) {

@@ -1,7 +1,5 @@
 import type { App, Receiver } from '@slack/bolt';
-import type { ChannelAdapter, ChannelHost } from '../../src/channel/contract.ts';
-import type { Clock } from '../../src/clock.ts';
-import type { Logger } from '../../src/log.ts';
+import type { ChannelAdapter, ChannelHost, Clock, Logger } from '../../src/channel/index.ts';
 import { createSendClient, type WebClient } from './api/client.ts';
 import { isWrittenByPerson, type SlackMessageEvent, toEnvelope } from './customer/envelope.ts';
 import { MAX_TEXT, sendToCustomer } from './customer/send.ts';

@@ -1,4 +1,4 @@
-import type { AdapterDefinition } from '../../src/channel/contract.ts';
+import type { AdapterDefinition } from '../../src/channel/index.ts';
 import { createSlackAdapter } from './adapter.ts';
 import { type SlackSettings, slackSettings } from './settings.ts';
 

@@ -1,6 +1,4 @@
-import type { ChannelAdapter, ChannelHost } from '../../src/channel/contract.ts';
-import type { Clock } from '../../src/clock.ts';
-import type { Logger } from '../../src/log.ts';
+import type { ChannelAdapter, ChannelHost, Clock, Logger } from '../../src/channel/index.ts';
 import { createTwilioClient } from './api/client.ts';
 import { sendOutbound } from './api/send.ts';
 import { decodeThreadKey } from './numbers.ts';

@@ -1,4 +1,4 @@
-import type { AdapterDefinition } from '../../src/channel/contract.ts';
+import type { AdapterDefinition } from '../../src/channel/index.ts';
 import { createTwilioAdapter } from './adapter.ts';
 import { type SmsSettings, smsSettings, type WhatsappSettings, whatsappSettings } from './settings.ts';
 

@@ -1,4 +1,4 @@
-import type { RateLimit } from '../../src/channel/contract.ts';
+import type { RateLimit } from '../../src/channel/index.ts';
 import type { NumberKind } from './numbers.ts';
 import type { NumberSettings } from './settings.ts';
 

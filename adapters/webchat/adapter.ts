@@ -1,15 +1,15 @@
-import type {
-  ChannelAdapter,
-  ChannelCapabilities,
-  ChannelHost,
-  RateLimit,
-  SendResult,
-} from '../../src/channel/contract.ts';
-import { transient } from '../../src/errors.ts';
-import type { Logger } from '../../src/log.ts';
-import type { OutboundMessage } from '../../src/model/types.ts';
-import { CorsPolicy } from '../../src/server/cors.ts';
-import { IpRateLimit } from '../../src/server/ip-rate-limit.ts';
+import {
+  type ChannelAdapter,
+  type ChannelCapabilities,
+  type ChannelHost,
+  CorsPolicy,
+  IpRateLimit,
+  type Logger,
+  type OutboundMessage,
+  type RateLimit,
+  type SendResult,
+  transient,
+} from '../../src/channel/index.ts';
 import { LiveClients } from './live.ts';
 import { registerWebchatPages } from './page-routes.ts';
 import { registerWebchatApi } from './routes.ts';

@@ -1,4 +1,4 @@
-import type { AdapterDefinition } from '../../src/channel/contract.ts';
+import type { AdapterDefinition } from '../../src/channel/index.ts';
 import { WebchatAdapter } from './adapter.ts';
 import { type WebchatSettings, webchatSettings } from './settings.ts';
 

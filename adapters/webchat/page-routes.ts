@@ -1,6 +1,4 @@
-import type { CorsPolicy } from '../../src/server/cors.ts';
-import { pageHeaders } from '../../src/server/html.ts';
-import type { RouteRegistry } from '../../src/server/http-types.ts';
+import { type CorsPolicy, pageHeaders, type RouteRegistry } from '../../src/channel/index.ts';
 import { chatScript } from './chat-script.ts';
 import { chatStyles } from './chat-style.ts';
 import { chatPage, landingPage } from './page.ts';

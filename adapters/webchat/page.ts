@@ -1,4 +1,4 @@
-import { escapeHtml } from '../../src/server/html.ts';
+import { escapeHtml } from '../../src/channel/index.ts';
 import type { WebchatSettings } from './settings.ts';
 
 /**

@@ -1,12 +1,18 @@
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { ChannelHost } from '../../src/channel/contract.ts';
-import { unauthorized } from '../../src/errors.ts';
-import type { Envelope } from '../../src/model/types.ts';
-import type { CorsPolicy } from '../../src/server/cors.ts';
-import type { HttpRequest, HttpResponse, RouteRegistry, Takeover } from '../../src/server/http-types.ts';
-import type { IpRateLimit } from '../../src/server/ip-rate-limit.ts';
-import { jsonBody, validate } from '../../src/server/json-body.ts';
+import {
+  type ChannelHost,
+  type CorsPolicy,
+  type Envelope,
+  type HttpRequest,
+  type HttpResponse,
+  type IpRateLimit,
+  jsonBody,
+  type RouteRegistry,
+  type Takeover,
+  unauthorized,
+  validate,
+} from '../../src/channel/index.ts';
 import type { LiveClients } from './live.ts';
 import { messageFrame } from './live.ts';
 import type { VisitorTokens } from './session.ts';

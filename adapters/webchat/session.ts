@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ChannelState } from '../../src/channel/contract.ts';
+import type { ChannelState } from '../../src/channel/index.ts';
 
 const SECRET_KEY = 'visitorTokenSecret';
 const VISITOR_ID = /^v_[A-Za-z0-9_-]{16}$/;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../../src/settings/schema.ts';
+import { parseDuration } from '../../src/channel/index.ts';
 
 const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 30s, 1m or 1h');
 const origin = z

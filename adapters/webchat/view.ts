@@ -1,4 +1,4 @@
-import type { Message, OutboundMessage } from '../../src/model/types.ts';
+import type { Message, OutboundMessage } from '../../src/channel/index.ts';
 
 /** A message as the browser sees it: no internal ids beyond what the page needs. */
 export interface ChatMessageView {

@@ -1,14 +1,14 @@
-import type {
-  ChannelAdapter,
-  ChannelCapabilities,
-  ChannelHost,
-  RateLimit,
-  SendResult,
-} from '../../src/channel/contract.ts';
-import { permanent } from '../../src/errors.ts';
-import type { OutboundMessage } from '../../src/model/types.ts';
-import { CorsPolicy } from '../../src/server/cors.ts';
-import { IpRateLimit } from '../../src/server/ip-rate-limit.ts';
+import {
+  type ChannelAdapter,
+  type ChannelCapabilities,
+  type ChannelHost,
+  CorsPolicy,
+  IpRateLimit,
+  type OutboundMessage,
+  permanent,
+  type RateLimit,
+  type SendResult,
+} from '../../src/channel/index.ts';
 import { registerWebformRoutes } from './routes.ts';
 import { type WebformSettings, windowMs } from './settings.ts';
 import { emailOf } from './thread.ts';

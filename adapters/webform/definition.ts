@@ -1,4 +1,4 @@
-import type { AdapterDefinition } from '../../src/channel/contract.ts';
+import type { AdapterDefinition } from '../../src/channel/index.ts';
 import { WebformAdapter } from './adapter.ts';
 import { type WebformSettings, webformSettings } from './settings.ts';
 

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../../src/server/html.ts';
+import { escapeHtml } from '../../src/channel/index.ts';
 
 /** Plain pages for people who posted an HTML form: no script, no external assets. */
 

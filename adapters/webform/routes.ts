@@ -1,11 +1,17 @@
-import type { ChannelHost } from '../../src/channel/contract.ts';
-import { HttpError, notFound } from '../../src/errors.ts';
-import { newId } from '../../src/ids.ts';
-import type { Envelope } from '../../src/model/types.ts';
-import type { CorsPolicy } from '../../src/server/cors.ts';
-import type { HttpRequest, HttpResponse, RouteRegistry } from '../../src/server/http-types.ts';
-import { type IpRateLimit, TooManyRequests } from '../../src/server/ip-rate-limit.ts';
-import { describeIssues } from '../../src/server/json-body.ts';
+import {
+  type ChannelHost,
+  type CorsPolicy,
+  describeIssues,
+  type Envelope,
+  HttpError,
+  type HttpRequest,
+  type HttpResponse,
+  type IpRateLimit,
+  newId,
+  notFound,
+  type RouteRegistry,
+  TooManyRequests,
+} from '../../src/channel/index.ts';
 import { formPageHeaders, problemPage, thanksPage } from './pages.ts';
 import { FORM_ID, type WebformSettings } from './settings.ts';
 import { bodyKind, providerIdOf, readFields, type Submission, submissionSchema } from './submission.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../../src/settings/schema.ts';
+import { parseDuration } from '../../src/channel/index.ts';
 
 export const FORM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 30s, 10m or 1h');

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { badRequest, HttpError } from '../../src/errors.ts';
-import type { HttpRequest } from '../../src/server/http-types.ts';
-import { parseJson } from '../../src/server/json-body.ts';
+import { badRequest, HttpError, type HttpRequest, parseJson } from '../../src/channel/index.ts';
 
 export type BodyKind = 'form' | 'json';
 

@@ -1,5 +1,5 @@
 import type { AdapterRegistry } from '../channel/contract.ts';
-import { ConfigError, TouchpointError } from '../errors.ts';
+import { ConfigError, ErrorCode, TouchpointError } from '../errors.ts';
 import type { Env } from '../settings/env-refs.ts';
 import { UsageError } from './args.ts';
 import { checkCommand } from './check.ts';
@@ -75,6 +75,6 @@ function report(err: unknown, out: Output): number {
     return 1;
   }
   const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  out.error({ code: 'internal', message: `unexpected failure: ${message}` });
+  out.error({ code: ErrorCode.Internal, message: `unexpected failure: ${message}` });
   return 1;
 }

@@ -1,3 +1,4 @@
+import { TemplateMissing } from '../errors.ts';
 import type { TemplateDef } from '../settings/schema.ts';
 
 export interface RenderContext {
@@ -10,8 +11,6 @@ export interface Rendered {
   text: string;
   subject?: string;
 }
-
-export class TemplateMissing extends Error {}
 
 /**
  * Picks the most specific variant (language, then channel, then the default)

@@ -1,13 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import { HttpError } from '../errors.ts';
+import { ClientGone, HttpError } from '../errors.ts';
 
 const EMPTY = Buffer.alloc(0);
 
 export const tooLarge = (max: number) =>
   new HttpError(413, 'payload_too_large', `request body is larger than the ${max} bytes this route accepts`);
-
-/** The request was aborted by the client while its body was being read: nobody is left to answer. */
-export class ClientGone extends Error {}
 
 /**
  * Reads the whole body, refusing more than `max` bytes: a declared

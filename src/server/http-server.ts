@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Clock, systemClock } from '../clock.ts';
-import { HttpError, notFound, TouchpointError } from '../errors.ts';
+import { ClientGone, HttpError, notFound, TouchpointError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { adminGuard } from './admin-auth.ts';
-import { ClientGone, readBody } from './body.ts';
+import { readBody } from './body.ts';
 import type { HttpRequest, RouteRegistry } from './http-types.ts';
 import { writeError, writeResponse } from './respond.ts';
 import { RouteTable } from './route-table.ts';

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { HttpError } from '../errors.ts';
+import { ErrorCode, HttpError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { HttpResponse } from './http-types.ts';
 import { TooManyRequests } from './ip-rate-limit.ts';
@@ -48,7 +48,7 @@ export function writeError(res: ServerResponse, err: unknown, log: Logger, close
   log.error({ err }, 'request handler failed');
   writeResponse(
     res,
-    { status: 500, body: { error: 'internal', reason: 'internal error; the details are in the server log' } },
+    { status: 500, body: { error: ErrorCode.Internal, reason: 'internal error; the details are in the server log' } },
     closeAfter,
   );
 }

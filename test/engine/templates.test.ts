@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fill, renderTemplate, TemplateMissing } from '../../src/outbound/templates.ts';
+import { TemplateMissing } from '../../src/errors.ts';
+import { fill, renderTemplate } from '../../src/outbound/templates.ts';
 import { templatesFile } from '../../src/settings/schema.ts';
 
 const templates = templatesFile.parse({

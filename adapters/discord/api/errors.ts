@@ -1,5 +1,5 @@
 import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
-import { permanent, rateLimited, SendError, transient } from '../../../src/errors.ts';
+import { permanent, rateLimited, SendError, transient } from '../../../src/channel/index.ts';
 
 /** Discord JSON error codes this adapter names in its messages. */
 export const DISCORD = {

@@ -6,9 +6,7 @@ import {
   type RESTPostAPIChannelMessageJSONBody,
   Routes,
 } from 'discord.js';
-import type { SendResult } from '../../../src/channel/contract.ts';
-import { permanent } from '../../../src/errors.ts';
-import type { OutboundMessage } from '../../../src/model/types.ts';
+import { type OutboundMessage, permanent, type SendResult } from '../../../src/channel/index.ts';
 import { splitContent } from '../format/split.ts';
 import { type DiscordReplyRef, readReplyRef } from '../reply-ref.ts';
 import { type DiscordThread, decodeThreadKey } from '../thread-key.ts';

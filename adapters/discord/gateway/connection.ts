@@ -1,6 +1,5 @@
 import { type Client, Events, type Message } from 'discord.js';
-import type { ChannelHost } from '../../../src/channel/contract.ts';
-import type { Logger } from '../../../src/log.ts';
+import type { ChannelHost, Logger } from '../../../src/channel/index.ts';
 import { backoffDelay } from '../../shared/backoff.ts';
 import { factsOf } from '../inbound/facts.ts';
 import { IngestQueue } from '../inbound/ingest-queue.ts';

@@ -1,5 +1,5 @@
 import type { Message } from 'discord.js';
-import type { Attachment } from '../../../src/model/types.ts';
+import type { Attachment } from '../../../src/channel/index.ts';
 
 /**
  * What the adapter needs from one Discord message, as plain data: the rules

@@ -1,5 +1,4 @@
-import type { ChannelHost } from '../../../src/channel/contract.ts';
-import type { Envelope } from '../../../src/model/types.ts';
+import type { ChannelHost, Envelope } from '../../../src/channel/index.ts';
 import { CancellableWait } from '../../shared/backoff.ts';
 
 /** Attempts per envelope before it is given up (about ten minutes of back-off). */

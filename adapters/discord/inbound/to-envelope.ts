@@ -1,4 +1,4 @@
-import type { Envelope } from '../../../src/model/types.ts';
+import type { Envelope } from '../../../src/channel/index.ts';
 import type { DiscordSettings } from '../settings.ts';
 import { type DiscordThread, encodeThreadKey } from '../thread-key.ts';
 import type { InboundFacts } from './facts.ts';

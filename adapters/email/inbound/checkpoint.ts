@@ -1,4 +1,4 @@
-import type { ChannelState } from '../../../src/channel/contract.ts';
+import type { ChannelState } from '../../../src/channel/index.ts';
 
 /**
  * How far a mailbox has been read: every message with a UID up to `lastUid`

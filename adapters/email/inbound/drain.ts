@@ -1,8 +1,5 @@
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
-import type { IngestResult } from '../../../src/channel/contract.ts';
-import { HttpError } from '../../../src/errors.ts';
-import type { Logger } from '../../../src/log.ts';
-import type { Envelope } from '../../../src/model/types.ts';
+import { type Envelope, HttpError, type IngestResult, type Logger } from '../../../src/channel/index.ts';
 import type { MailboxSettings } from '../settings.ts';
 import type { Checkpoint, CheckpointStore } from './checkpoint.ts';
 import { parseMail } from './parse.ts';

@@ -1,6 +1,5 @@
 import { ImapFlow } from 'imapflow';
-import type { ChannelHost } from '../../../src/channel/contract.ts';
-import type { Logger } from '../../../src/log.ts';
+import type { ChannelHost, Logger } from '../../../src/channel/index.ts';
 import { backoffDelay, CancellableWait } from '../../shared/backoff.ts';
 import type { EmailSettings, MailboxSettings } from '../settings.ts';
 import { checkpointKey, checkpointStore } from './checkpoint.ts';

@@ -1,5 +1,5 @@
 import { type AddressObject, type EmailAddress, type ParsedMail, simpleParser } from 'mailparser';
-import type { Attachment } from '../../../src/model/types.ts';
+import type { Attachment } from '../../../src/channel/index.ts';
 import { idsIn, normalizeMessageId, syntheticMessageId } from '../message-ids.ts';
 import { type HeaderLine, headerValues, parseHeaderBlock, unfoldHeaderLines } from './headers.ts';
 

@@ -1,4 +1,4 @@
-import type { Envelope, EnvelopeFlags } from '../../../src/model/types.ts';
+import type { Envelope, EnvelopeFlags } from '../../../src/channel/index.ts';
 import { type BounceReport, describeBounce, parseBounce } from './bounce.ts';
 import { autoReplyReasons } from './classify-mail.ts';
 import type { InboundMail } from './parse.ts';

@@ -1,6 +1,5 @@
 import type { SendMailOptions } from 'nodemailer';
-import { permanent } from '../../../src/errors.ts';
-import type { OutboundMessage } from '../../../src/model/types.ts';
+import { type OutboundMessage, permanent } from '../../../src/channel/index.ts';
 import { capReferences, domainOf, normalizeMessageId, ownMessageId, SYNTHETIC_ID_SUFFIX } from '../message-ids.ts';
 import { readReplyRef } from '../reply-ref.ts';
 import type { EmailSettings } from '../settings.ts';

@@ -1,6 +1,5 @@
 import { createTransport, type NodemailerError, type SendMailOptions } from 'nodemailer';
-import { permanent, type SendError, transient } from '../../../src/errors.ts';
-import type { Logger } from '../../../src/log.ts';
+import { type Logger, permanent, type SendError, transient } from '../../../src/channel/index.ts';
 import type { SmtpSettings } from '../settings.ts';
 
 export interface SmtpSender {

@@ -1,4 +1,4 @@
-import { permanent, rateLimited, type SendError, transient } from '../../../src/errors.ts';
+import { permanent, rateLimited, type SendError, transient } from '../../../src/channel/index.ts';
 import { GraphFailure } from './graph.ts';
 
 /** Our own codes for refusals, in SendError.providerCode: what an agent is told. */
@@ -38,13 +38,14 @@ export function toSendError(err: unknown): SendError {
     const reason = err instanceof Error ? err.message : String(err);
     return transient(`the Graph API could not be reached: ${reason}`, err);
   }
-  const what = `Graph API answered ${err.status}${err.code != null ? ` (error ${err.code}${err.subcode ? `/${err.subcode}` : ''})` : ''}: ${err.message}`;
-  const code = err.code ?? err.status;
-  if (err.status === 429 || (err.code != null && GRAPH.rateLimits.includes(err.code))) {
+  const what = `Graph API answered ${err.status}${err.graphCode != null ? ` (error ${err.graphCode}${err.subcode ? `/${err.subcode}` : ''})` : ''}: ${err.message}`;
+  const code = err.graphCode ?? err.status;
+  if (err.status === 429 || (err.graphCode != null && GRAPH.rateLimits.includes(err.graphCode))) {
     return rateLimited(what, err.retryAfterMs ?? DEFAULT_RETRY_MS, code);
   }
-  if (err.status >= 500 || (err.code != null && GRAPH.temporary.includes(err.code))) return transient(what, err, code);
-  if (err.code === GRAPH.alreadyReplied) {
+  if (err.status >= 500 || (err.graphCode != null && GRAPH.temporary.includes(err.graphCode)))
+    return transient(what, err, code);
+  if (err.graphCode === GRAPH.alreadyReplied) {
     return permanent(
       `this comment was already answered with a private reply (Meta allows one); ${what}`,
       META_CODES.privateReplyUsed,
@@ -58,8 +59,9 @@ export function toSendError(err: unknown): SendError {
       err,
     );
   }
-  if (err.code === GRAPH.invalidToken) return permanent(`the access token is invalid or expired; ${what}`, code, err);
-  if (err.code === GRAPH.userUnavailable)
+  if (err.graphCode === GRAPH.invalidToken)
+    return permanent(`the access token is invalid or expired; ${what}`, code, err);
+  if (err.graphCode === GRAPH.userUnavailable)
     return permanent(`this person cannot be reached right now; ${what}`, code, err);
   return permanent(what, code, err);
 }

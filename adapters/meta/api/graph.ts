@@ -1,23 +1,22 @@
-import type { Clock } from '../../../src/clock.ts';
+import { type Clock, TouchpointError } from '../../../src/channel/index.ts';
 
 /** A Graph API call that was answered with an error. */
-export class GraphFailure extends Error {
+export class GraphFailure extends TouchpointError {
   readonly status: number;
   /** Graph's `error.code` and `error.error_subcode`. */
-  readonly code: number | null;
+  readonly graphCode: number | null;
   readonly subcode: number | null;
   readonly retryAfterMs: number | null;
   constructor(
     status: number,
-    code: number | null,
+    graphCode: number | null,
     subcode: number | null,
     message: string,
     retryAfterMs: number | null,
   ) {
-    super(message);
-    this.name = 'GraphFailure';
+    super('provider_failed', message);
     this.status = status;
-    this.code = code;
+    this.graphCode = graphCode;
     this.subcode = subcode;
     this.retryAfterMs = retryAfterMs;
   }

@@ -1,7 +1,11 @@
-import type { ChannelState, SendResult } from '../../../src/channel/contract.ts';
-import type { Clock } from '../../../src/clock.ts';
-import { permanent, SendError } from '../../../src/errors.ts';
-import type { OutboundMessage } from '../../../src/model/types.ts';
+import {
+  type ChannelState,
+  type Clock,
+  type OutboundMessage,
+  permanent,
+  SendError,
+  type SendResult,
+} from '../../../src/channel/index.ts';
 import { commentIdentityKind, type DmLink, dmIdentityKind, linkKey, type PrivateReplySent, sentKey } from '../links.ts';
 import type { MetaChannel, MetaSettings } from '../settings.ts';
 import { decodeThreadKey } from '../thread-key.ts';

@@ -1,4 +1,4 @@
-import type { Envelope } from '../../../src/model/types.ts';
+import type { Envelope } from '../../../src/channel/index.ts';
 import { commentIdentityKind, type DmLink, dmIdentityKind } from '../links.ts';
 import type { MetaChannel } from '../settings.ts';
 import { encodeThreadKey } from '../thread-key.ts';

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { badRequest } from '../../../src/errors.ts';
-import type { Attachment } from '../../../src/model/types.ts';
+import { type Attachment, badRequest } from '../../../src/channel/index.ts';
 
 /** A Messenger or Instagram direct message from a person. */
 export interface DmEvent {

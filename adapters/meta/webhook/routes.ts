@@ -1,7 +1,10 @@
-import type { ChannelHost } from '../../../src/channel/contract.ts';
-import { badRequest } from '../../../src/errors.ts';
-import type { Envelope } from '../../../src/model/types.ts';
-import type { HttpRequest, HttpResponse } from '../../../src/server/http-types.ts';
+import {
+  badRequest,
+  type ChannelHost,
+  type Envelope,
+  type HttpRequest,
+  type HttpResponse,
+} from '../../../src/channel/index.ts';
 import { type DmLink, linkKey } from '../links.ts';
 import type { MetaChannel, MetaSettings } from '../settings.ts';
 import { commentEnvelope, dmEnvelope } from './envelope.ts';

@@ -1,6 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { badRequest, forbidden, unauthorized } from '../../../src/errors.ts';
-import type { HttpRequest } from '../../../src/server/http-types.ts';
+import { badRequest, forbidden, type HttpRequest, unauthorized } from '../../../src/channel/index.ts';
 
 const PREFIX = 'sha256=';
 

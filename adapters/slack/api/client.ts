@@ -1,5 +1,5 @@
 import { webApi } from '@slack/bolt';
-import { permanent, rateLimited, SendError, transient } from '../../../src/errors.ts';
+import { permanent, rateLimited, SendError, transient } from '../../../src/channel/index.ts';
 import type { SlackSettings } from '../settings.ts';
 
 export type WebClient = InstanceType<typeof webApi.WebClient>;

@@ -1,4 +1,4 @@
-import type { Envelope } from '../../../src/model/types.ts';
+import type { Envelope } from '../../../src/channel/index.ts';
 import { channelKey, dmKey, dmTouchpoint, publicTouchpoint } from './thread.ts';
 
 /** The fields of a Slack `message` or `app_mention` event we read. */

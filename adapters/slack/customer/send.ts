@@ -1,6 +1,4 @@
-import type { SendResult } from '../../../src/channel/contract.ts';
-import { permanent } from '../../../src/errors.ts';
-import type { OutboundMessage } from '../../../src/model/types.ts';
+import { type OutboundMessage, permanent, type SendResult } from '../../../src/channel/index.ts';
 import { asSlackSendError, type WebClient } from '../api/client.ts';
 import { parseThreadKey } from './thread.ts';
 

@@ -1,5 +1,4 @@
-import type { StartedThread, StartThreadRequest } from '../../../src/channel/contract.ts';
-import type { Touchpoint } from '../../../src/model/types.ts';
+import type { StartedThread, StartThreadRequest, Touchpoint } from '../../../src/channel/index.ts';
 
 /**
  * Thread keys of Slack customer conversations:

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
-import { SNOOZE_LABELS, SNOOZE_PRESETS } from '../../../src/desk/snooze-presets.ts';
-import type { Contact, Conversation, Identity } from '../../../src/model/types.ts';
+import {
+  type Contact,
+  type Conversation,
+  type Identity,
+  SNOOZE_LABELS,
+  SNOOZE_PRESETS,
+} from '../../../src/channel/index.ts';
 import type { Agents } from './agents.ts';
 import { teamOf } from './routing.ts';
 

@@ -1,10 +1,14 @@
 import type { App } from '@slack/bolt';
-import type { Clock } from '../../../src/clock.ts';
-import type { DeskHost } from '../../../src/desk/events.ts';
-import { SNOOZE_PRESETS, type SnoozePreset, snoozeUntil } from '../../../src/desk/snooze-presets.ts';
-import { TouchpointError } from '../../../src/errors.ts';
-import type { Logger } from '../../../src/log.ts';
-import type { Priority } from '../../../src/model/types.ts';
+import {
+  type Clock,
+  type DeskHost,
+  type Logger,
+  type Priority,
+  SNOOZE_PRESETS,
+  type SnoozePreset,
+  snoozeUntil,
+  TouchpointError,
+} from '../../../src/channel/index.ts';
 import { isWrittenByPerson, type SlackMessageEvent } from '../customer/envelope.ts';
 import type { DeskAgent, DeskSettings } from '../settings.ts';
 import { type Agents, REFUSAL } from './agents.ts';

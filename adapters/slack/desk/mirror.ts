@@ -1,5 +1,4 @@
-import type { DeliveryRetry } from '../../../src/desk/events.ts';
-import type { Conversation, Message } from '../../../src/model/types.ts';
+import type { Conversation, DeliveryRetry, Message } from '../../../src/channel/index.ts';
 import type { DeskSettings } from '../settings.ts';
 import type { Agents } from './agents.ts';
 import { esc } from './header.ts';

@@ -1,4 +1,4 @@
-import type { DeskHost } from '../../../src/desk/events.ts';
+import type { DeskHost } from '../../../src/channel/index.ts';
 import type { DeskSettings } from '../settings.ts';
 
 export const VIEW = {

@@ -1,4 +1,4 @@
-import type { Conversation } from '../../../src/model/types.ts';
+import type { Conversation } from '../../../src/channel/index.ts';
 import type { DeskSettings } from '../settings.ts';
 
 const teamOf = (c: Conversation): string | null => {

@@ -1,7 +1,5 @@
 import type { App } from '@slack/bolt';
-import type { ChannelHost } from '../../../src/channel/contract.ts';
-import type { Clock } from '../../../src/clock.ts';
-import type { Logger } from '../../../src/log.ts';
+import type { ChannelHost, Clock, Logger } from '../../../src/channel/index.ts';
 import type { WebClient } from '../api/client.ts';
 import type { SlackMessageEvent } from '../customer/envelope.ts';
 import type { SlackSettings } from '../settings.ts';

@@ -1,7 +1,12 @@
-import type { Clock } from '../../../src/clock.ts';
-import type { DeliveryRetry, DeskHost } from '../../../src/desk/events.ts';
-import type { Logger } from '../../../src/log.ts';
-import type { Conversation, Message } from '../../../src/model/types.ts';
+import {
+  type Clock,
+  type Conversation,
+  type DeliveryRetry,
+  type DeskHost,
+  type Logger,
+  type Message,
+  TouchpointError,
+} from '../../../src/channel/index.ts';
 import { asSlackSendError, type WebClient } from '../api/client.ts';
 import type { DeskSettings } from '../settings.ts';
 import type { Agents } from './agents.ts';
@@ -21,10 +26,10 @@ export interface DeskSyncDeps {
 }
 
 /** Slack said to wait, or the channel is held: the sync runs again at `until`. */
-class Deferred extends Error {
+class Deferred extends TouchpointError {
   readonly until: number;
   constructor(until: number) {
-    super(`deferred until ${new Date(until).toISOString()}`);
+    super('deferred', `deferred until ${new Date(until).toISOString()}`);
     this.until = until;
   }
 }

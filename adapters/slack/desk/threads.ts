@@ -1,4 +1,4 @@
-import type { ChannelState } from '../../../src/channel/contract.ts';
+import type { ChannelState } from '../../../src/channel/index.ts';
 
 /** A conversation's desk thread, kept in the adapter's durable state. */
 export interface DeskThread {

@@ -1,7 +1,5 @@
 import { App, type Logger as BoltLogger, LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
-import type { Clock } from '../../../src/clock.ts';
-import type { Logger } from '../../../src/log.ts';
-import type { RouteRegistry } from '../../../src/server/http-types.ts';
+import type { Clock, Logger, RouteRegistry } from '../../../src/channel/index.ts';
 import type { SlackSettings } from '../settings.ts';
 import { RouteReceiver } from './receiver.ts';
 

@@ -1,8 +1,12 @@
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
-import type { Clock } from '../../../src/clock.ts';
-import { badRequest } from '../../../src/errors.ts';
-import type { Logger } from '../../../src/log.ts';
-import type { HttpRequest, HttpResponse, RouteRegistry } from '../../../src/server/http-types.ts';
+import {
+  badRequest,
+  type Clock,
+  type HttpRequest,
+  type HttpResponse,
+  type Logger,
+  type RouteRegistry,
+} from '../../../src/channel/index.ts';
 import { verifySlackRequest } from './verify.ts';
 
 export interface RouteReceiverOptions {

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { unauthorized } from '../../../src/errors.ts';
+import { unauthorized } from '../../../src/channel/index.ts';
 
 /** Slack refuses to sign requests older than this, and so do we (replays). */
 const MAX_SKEW_MS = 5 * 60_000;

@@ -1,8 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
-import type { Clock } from '../../../src/clock.ts';
-import { permanent } from '../../../src/errors.ts';
+import { type Clock, permanent } from '../../../src/channel/index.ts';
 
 /** The REST hosts this adapter talks to: the Messaging API, optionally on an edge and region. */
 const API_HOST = /^api(\.[a-z0-9-]+){0,2}\.twilio\.com$/i;

@@ -1,5 +1,5 @@
 import twilio from 'twilio';
-import { permanent, rateLimited, SendError, transient } from '../../../src/errors.ts';
+import { permanent, rateLimited, SendError, transient } from '../../../src/channel/index.ts';
 import type { ResponseProbe } from './client.ts';
 
 /** Twilio error codes this adapter acts on. */

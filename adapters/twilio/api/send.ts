@@ -1,8 +1,11 @@
 import type { MessageListInstanceCreateOptions } from 'twilio/lib/rest/api/v2010/account/message.js';
-import type { ChannelState, SendResult } from '../../../src/channel/contract.ts';
-import type { Clock } from '../../../src/clock.ts';
-import { permanent } from '../../../src/errors.ts';
-import type { OutboundMessage } from '../../../src/model/types.ts';
+import {
+  type ChannelState,
+  type Clock,
+  type OutboundMessage,
+  permanent,
+  type SendResult,
+} from '../../../src/channel/index.ts';
 import { planBodies } from '../format/plan.ts';
 import { addressFor, decodeThreadKey } from '../numbers.ts';
 import type { TwilioChannel, TwilioSettings } from '../settings.ts';

@@ -1,5 +1,4 @@
-import type { ChannelHost } from '../../../src/channel/contract.ts';
-import type { HttpRequest, HttpResponse } from '../../../src/server/http-types.ts';
+import type { ChannelHost, HttpRequest, HttpResponse } from '../../../src/channel/index.ts';
 import { stripWhatsapp } from '../numbers.ts';
 import type { SmsSettings } from '../settings.ts';
 import { voiceEnvelope } from '../webhook/envelope.ts';

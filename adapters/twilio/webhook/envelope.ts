@@ -1,4 +1,4 @@
-import type { Attachment, Envelope } from '../../../src/model/types.ts';
+import type { Attachment, Envelope } from '../../../src/channel/index.ts';
 import { optOutKind } from '../compliance.ts';
 import { encodeThreadKey, isE164, isSender, stripWhatsapp } from '../numbers.ts';
 import type { TwilioChannel } from '../settings.ts';

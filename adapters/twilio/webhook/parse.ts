@@ -1,5 +1,4 @@
-import { badRequest } from '../../../src/errors.ts';
-import type { Attachment } from '../../../src/model/types.ts';
+import { type Attachment, badRequest } from '../../../src/channel/index.ts';
 import { param, type WebhookParams } from './verify.ts';
 
 /** An inbound SMS, MMS or WhatsApp message. `from` and `to` keep Twilio's form (`whatsapp:+…` included). */

@@ -1,8 +1,12 @@
 import twilio from 'twilio';
-import type { ChannelHost } from '../../../src/channel/contract.ts';
-import { badRequest } from '../../../src/errors.ts';
-import type { DeliveryStatus, Envelope } from '../../../src/model/types.ts';
-import type { HttpRequest, HttpResponse } from '../../../src/server/http-types.ts';
+import {
+  badRequest,
+  type ChannelHost,
+  type DeliveryStatus,
+  type Envelope,
+  type HttpRequest,
+  type HttpResponse,
+} from '../../../src/channel/index.ts';
 import { isWhatsapp } from '../numbers.ts';
 import type { TwilioChannel } from '../settings.ts';
 import { messageEnvelope } from './envelope.ts';

@@ -1,6 +1,5 @@
 import twilio from 'twilio';
-import { badRequest, forbidden } from '../../../src/errors.ts';
-import type { HttpRequest } from '../../../src/server/http-types.ts';
+import { badRequest, forbidden, type HttpRequest } from '../../../src/channel/index.ts';
 
 /** Webhook parameters as Twilio sent them; a repeated name keeps every value. */
 export type WebhookParams = Record<string, string | string[]>;

@@ -1,0 +1,66 @@
+/**
+ * The one door between the core and the channel adapters: an adapter imports
+ * from `src/` only through this module (test/channel/boundary.test.ts holds
+ * both sides to it), so what the core promises adapters is the list below and
+ * the core's files can move without touching an adapter.
+ */
+
+// Time, logs, ids and settings values.
+export type { Clock } from '../clock.ts';
+// For an adapter that is also an agent desk (Slack).
+export type { DeliveryRetry, DeskHost } from '../desk/events.ts';
+export { SNOOZE_LABELS, SNOOZE_PRESETS, type SnoozePreset, snoozeUntil } from '../desk/snooze-presets.ts';
+// The error taxonomy: refusals answered over HTTP, send failures sorted for the outbox.
+export {
+  badRequest,
+  ErrorCode,
+  forbidden,
+  HttpError,
+  notFound,
+  permanent,
+  rateLimited,
+  SendError,
+  TouchpointError,
+  transient,
+  unauthorized,
+} from '../errors.ts';
+export { newId } from '../ids.ts';
+export type { Logger } from '../log.ts';
+// What messages, contacts and conversations look like.
+export type {
+  Attachment,
+  Contact,
+  Conversation,
+  DeliveryStatus,
+  Envelope,
+  EnvelopeFlags,
+  Identity,
+  IdentityRef,
+  Message,
+  OutboundMessage,
+  Priority,
+  Touchpoint,
+  Visibility,
+} from '../model/types.ts';
+export { CorsPolicy } from '../server/cors.ts';
+export { escapeHtml, pageHeaders } from '../server/html.ts';
+// HTTP helpers for the routes an adapter registers.
+export type { HttpRequest, HttpResponse, RouteRegistry, Takeover } from '../server/http-types.ts';
+export { IpRateLimit, TooManyRequests } from '../server/ip-rate-limit.ts';
+export { describeIssues, jsonBody, parseJson, validate } from '../server/json-body.ts';
+export { parseDuration } from '../settings/schema.ts';
+// The contract an adapter implements and the host the core hands it.
+export type {
+  AdapterDefinition,
+  AdapterRegistry,
+  ChannelAdapter,
+  ChannelCapabilities,
+  ChannelHost,
+  ChannelState,
+  IngestResult,
+  RateLimit,
+  SendResult,
+  StartedThread,
+  StartThreadRequest,
+} from './contract.ts';
+export type { Exclusive } from './exclusive.ts';
