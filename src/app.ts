@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { createAgentActions } from './agent/agent-actions.ts';
-import { createSnoozeTimerHandlers, wakeOnCustomerStep } from './agent/snooze.ts';
 import { Bus } from './bus.ts';
 import { loadCalendar } from './calendar/load.ts';
 import type { AdapterRegistry, ChannelAdapter } from './channel/contract.ts';
@@ -11,8 +9,7 @@ import { type Clock, systemClock, VirtualClock } from './clock.ts';
 import { createRuleClassifier } from './decide/classify.ts';
 import { routeSteps } from './decide/route-steps.ts';
 import type { Written } from './decide/write-decision.ts';
-import type { DeskNotice } from './desk/events.ts';
-import { createDeskHost, withDeskNotices, withTimerNotices } from './desk/host.ts';
+import { parseDuration } from './duration.ts';
 import { ConfigError } from './errors.ts';
 import { registerEventsApi } from './flow-language/events-api.ts';
 import { createFlowTimerHandlers } from './flow-language/flow-timers.ts';
@@ -23,15 +20,17 @@ import { createOutbound } from './outbound/outbound.ts';
 import { createPublicSendGuard } from './outbound/public-guard.ts';
 import { createOutboxLimiter } from './outbox/limiter.ts';
 import { createOutboxWorker } from './outbox/worker.ts';
+import { createAgentActions } from './people/agent-actions.ts';
+import type { DeskNotice } from './people/desk-events.ts';
+import { createDeskHost, withDeskNotices, withTimerNotices } from './people/desk-host.ts';
+import { createSnoozeTimerHandlers, wakeOnCustomerStep } from './people/snooze.ts';
 import { createAfterCommit } from './pipeline/after-commit.ts';
 import { createIngestor } from './pipeline/ingest.ts';
 import { createRouter } from './pipeline/router.ts';
-import { loadPolicySettings } from './policies/load.ts';
 import { createPolicies } from './policies/policies.ts';
 import { registerAdminApi } from './server/admin-api.ts';
 import { createHttpServer } from './server/http-server.ts';
 import { registerTestClockApi } from './server/test-clock-api.ts';
-import { parseDuration } from './settings/schema.ts';
 import type { Settings } from './settings/types.ts';
 import type { Store } from './store/contract.ts';
 import { lockDataDir } from './store/data-dir-lock.ts';
@@ -85,14 +84,9 @@ export async function startApp(o: AppOptions): Promise<App> {
 
   const adapters = createAdapters(o.adapters, settings, log, clock);
   const directory = createChannelDirectory(adapters, log);
-  const policySettings = loadPolicySettings({
-    configDir: settings.configDir,
-    env: process.env,
-    templates: settings.templates,
-  });
   const outbound = createOutbound({
     destinationOf: directory.destinationOf,
-    guard: createPublicSendGuard(policySettings.handoff),
+    guard: createPublicSendGuard(settings.policies.handoff),
   });
   const messages = new Bus<MessageEvent>();
   // Conversation changes, after commit, for the agent desk (Slack): it reads what changed from the store.
@@ -100,7 +94,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   const calendar = loadCalendar(settings.business, settings.configDir, log);
   const policies = createPolicies({
     settings,
-    policies: policySettings,
+    policies: settings.policies,
     calendar,
     directory,
     outbound,

@@ -2,11 +2,10 @@ import type { Bus } from '../bus.ts';
 import type { BusinessCalendar } from '../calendar/calendar.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import type { Message } from '../model/types.ts';
-import type { Ingestor } from '../pipeline/ingest.ts';
+import type { Envelope, Message } from '../model/types.ts';
 import type { RouteRegistry } from '../server/http-types.ts';
 import type { Store } from '../store/contract.ts';
-import type { ChannelHost } from './contract.ts';
+import type { ChannelHost, IngestResult } from './contract.ts';
 import { runExclusive } from './exclusive.ts';
 
 /** A recorded customer-visible message, for adapters that push to live clients (web chat). */
@@ -19,7 +18,8 @@ export interface MessageEvent {
 export function createChannelHost(opts: {
   channel: string;
   store: Store;
-  ingestor: Ingestor;
+  /** Stores an inbound envelope durably (the pipeline's ingestor); resolves only then. */
+  ingestor: { ingest(envelope: Envelope): Promise<IngestResult> };
   bus: Bus<MessageEvent>;
   routes: RouteRegistry;
   log: Logger;

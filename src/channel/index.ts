@@ -7,9 +7,7 @@
 
 // Time, logs, ids and settings values.
 export type { Clock } from '../clock.ts';
-// For an adapter that is also an agent desk (Slack).
-export type { DeliveryRetry, DeskHost } from '../desk/events.ts';
-export { SNOOZE_LABELS, SNOOZE_PRESETS, type SnoozePreset, snoozeUntil } from '../desk/snooze-presets.ts';
+export { parseDuration } from '../duration.ts';
 // The error taxonomy: refusals answered over HTTP, send failures sorted for the outbox.
 export {
   badRequest,
@@ -42,13 +40,15 @@ export type {
   Touchpoint,
   Visibility,
 } from '../model/types.ts';
+// For an adapter that is also an agent desk (Slack).
+export type { DeliveryRetry, DeskHost } from '../people/desk-events.ts';
+export { SNOOZE_LABELS, SNOOZE_PRESETS, type SnoozePreset, snoozeUntil } from '../people/snooze-presets.ts';
 export { CorsPolicy } from '../server/cors.ts';
 export { escapeHtml, pageHeaders } from '../server/html.ts';
 // HTTP helpers for the routes an adapter registers.
 export type { HttpRequest, HttpResponse, RouteRegistry, Takeover } from '../server/http-types.ts';
 export { IpRateLimit, TooManyRequests } from '../server/ip-rate-limit.ts';
 export { describeIssues, jsonBody, parseJson, validate } from '../server/json-body.ts';
-export { parseDuration } from '../settings/schema.ts';
 // The contract an adapter implements and the host the core hands it.
 export type {
   AdapterDefinition,

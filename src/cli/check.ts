@@ -1,9 +1,8 @@
 import { ConfigError, formatProblem } from '../errors.ts';
-import { loadPolicySettings } from '../policies/load.ts';
-import { loadSettings } from '../settings/load.ts';
 import type { Settings } from '../settings/types.ts';
 import { helpOption, jsonOption, parseCommand } from './args.ts';
 import { type Command, configOptions } from './context.ts';
+import { loadConfig } from './load-config.ts';
 
 const usage = `Usage: touchpoint check [--config DIR] [--flows DIR] [--json]
 
@@ -28,14 +27,12 @@ export const checkCommand: Command = {
     }
     let settings: Settings;
     try {
-      settings = loadSettings({
+      settings = loadConfig({
         configDir: values.config,
         flowsDir: values.flows,
         adapters: ctx.adapters,
         env: ctx.env,
       });
-      // The policy files (triage, handoff, SLA, on-call, knowledge) are checked against the templates just loaded.
-      loadPolicySettings({ configDir: settings.configDir, env: ctx.env, templates: settings.templates });
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       const n = err.problems.length;

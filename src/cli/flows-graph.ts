@@ -3,10 +3,10 @@ import { resolve } from 'node:path';
 import { TouchpointError } from '../errors.ts';
 import { flowGraph, toMermaid } from '../flow-language/flow-graph.ts';
 import { toSvg } from '../flow-language/flow-svg.ts';
-import { loadSettings } from '../settings/load.ts';
 import { withSuggestion } from '../settings/suggest.ts';
 import { helpOption, jsonOption, parseCommand } from './args.ts';
 import { type CliContext, type Command, configOptions } from './context.ts';
+import { loadConfig } from './load-config.ts';
 import { runSubcommand } from './subcommands.ts';
 
 const graphUsage = `Usage: touchpoint flows graph ID [--svg FILE] [--no-svg] [--config DIR] [--flows DIR] [--json]
@@ -40,7 +40,7 @@ export const flowsCommand: Command = {
 };
 
 function settingsOf(ctx: CliContext, values: { config: string; flows: string }) {
-  return loadSettings({ configDir: values.config, flowsDir: values.flows, adapters: ctx.adapters, env: ctx.env });
+  return loadConfig({ configDir: values.config, flowsDir: values.flows, adapters: ctx.adapters, env: ctx.env });
 }
 
 async function graph(args: string[], ctx: CliContext): Promise<number> {

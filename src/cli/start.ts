@@ -1,8 +1,8 @@
 import { VirtualClock } from '../clock.ts';
 import { createLogger } from '../log.ts';
-import { loadSettings } from '../settings/load.ts';
 import { helpOption, parseCommand, UsageError } from './args.ts';
 import { type Command, configOptions, databaseUrlOf, dataDirOf, dataOption } from './context.ts';
+import { loadConfig } from './load-config.ts';
 import { waitForStopSignal } from './signals.ts';
 
 const usage = `Usage: touchpoint start [--config DIR] [--flows DIR] [--data DIR]
@@ -36,7 +36,7 @@ export const startCommand: Command = {
     }
     const port = portOf(ctx.env.PORT);
     const testClock = testClockOf(ctx.env.TOUCHPOINT_TEST_CLOCK);
-    const settings = loadSettings({
+    const settings = loadConfig({
       configDir: values.config,
       flowsDir: values.flows,
       adapters: ctx.adapters,

@@ -1,8 +1,8 @@
 import { formatProblem } from '../errors.ts';
-import { loadSettings } from '../settings/load.ts';
 import { findTranscripts, runTranscriptFiles, type TranscriptResult } from '../testkit/transcript-files.ts';
 import { helpOption, jsonOption, parseCommand, UsageError } from './args.ts';
 import { type Command, configOptions } from './context.ts';
+import { loadConfig } from './load-config.ts';
 
 const usage = `Usage: touchpoint test-flows [FILE|DIR …] [--config DIR] [--flows DIR] [--require-all] [--json]
 
@@ -29,7 +29,7 @@ export const testFlowsCommand: Command = {
       ctx.out.help(usage);
       return 0;
     }
-    const settings = loadSettings({
+    const settings = loadConfig({
       configDir: values.config,
       flowsDir: values.flows,
       adapters: ctx.adapters,

@@ -1,8 +1,8 @@
-import { newConversation } from '../model/new-conversation.ts';
 import type { Contact, Conversation, Envelope, Message } from '../model/types.ts';
 import type { Outbound } from '../outbound/outbound.ts';
 import type { Settings } from '../settings/types.ts';
 import type { InboundEvent, StoreTx } from '../store/contract.ts';
+import { newConversation } from '../store/new-conversation.ts';
 import type { RouteContext } from './context.ts';
 import type { RouteSteps } from './route-steps.ts';
 import { writeDecision } from './write-decision.ts';

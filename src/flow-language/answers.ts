@@ -1,5 +1,5 @@
+import type { AskStep, Choice } from '../settings/flow-schema.ts';
 import { parseDate } from './answer-dates.ts';
-import type { AskStep, Choice } from './flow-schema.ts';
 import type { VarValue } from './flow-state.ts';
 
 /** Reading a customer's answer to an `ask` step: a choice, a yes/no, a number, an email … or not valid. */

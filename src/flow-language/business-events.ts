@@ -11,9 +11,10 @@ import type { Contact, Conversation, IdentityRef } from '../model/types.ts';
 import type { Settings } from '../settings/types.ts';
 import type { StoreTx } from '../store/contract.ts';
 import { flowsForEvent } from './flow-match.ts';
-import { activate, commit, endRun, startFlow } from './flow-runner.ts';
+import { activate, commit, startFlow } from './flow-runner.ts';
 import type { Vars } from './flow-state.ts';
 import { flattenInto, timeFormatOf } from './flow-vars.ts';
+import { endRun } from './run-control.ts';
 
 /**
  * A business event (`purchase.completed`, `booking.created` …) for a contact:

@@ -1,6 +1,6 @@
 import type { BusinessCalendar } from '../calendar/calendar.ts';
 import { current, currentContact, type DecisionContext } from '../decide/context.ts';
-import type { Condition, Expected, Scalar } from './condition-schema.ts';
+import type { Condition, Expected, Scalar } from '../settings/condition-schema.ts';
 import type { Vars } from './flow-state.ts';
 
 export interface ConditionFacts {

@@ -1,7 +1,7 @@
 import type { BusinessCalendar } from '../calendar/calendar.ts';
 import { loadCalendar } from '../calendar/load.ts';
+import type { FlowDef } from '../settings/flow-schema.ts';
 import type { Settings } from '../settings/types.ts';
-import type { FlowDef } from './flow-schema.ts';
 
 /** What the engine derives once from loaded settings: the calendar, flows by id, and the languages templates speak. */
 export interface EngineSettings {

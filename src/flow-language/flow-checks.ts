@@ -1,28 +1,14 @@
+import type { Condition } from '../settings/condition-schema.ts';
+import type { FlowProblem, FlowRefs } from '../settings/cross-checks.ts';
+import type { FlowDef, FlowStep } from '../settings/flow-schema.ts';
 import { withSuggestion } from '../settings/suggest.ts';
-import type { Condition } from './condition-schema.ts';
 import { compileFlow, walkSteps } from './flow-program.ts';
-import type { FlowDef, FlowStep } from './flow-schema.ts';
 
 /**
  * What the flow schema alone cannot see: references to templates, intents and
  * other flows, step ids for `goto`, regular expressions, and flows that can
  * never start. Each problem names the flow (by index) and the path in its file.
  */
-
-export interface FlowRefs {
-  /** Template ids, or null when templates.yaml itself is broken (those checks are skipped). */
-  templates: string[] | null;
-  templatesFile: string;
-  intents: string[] | null;
-  intentsFile: string;
-}
-
-export interface FlowProblem {
-  flow: number;
-  path: PropertyKey[];
-  message: string;
-  fix: string;
-}
 
 function nameList(names: string[]): string {
   if (names.length === 0) return '(none defined yet)';

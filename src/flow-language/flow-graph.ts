@@ -1,6 +1,6 @@
-import type { Condition } from './condition-schema.ts';
+import type { Condition } from '../settings/condition-schema.ts';
+import type { FlowDef } from '../settings/flow-schema.ts';
 import { compileFlow, type Instr } from './flow-program.ts';
-import type { FlowDef } from './flow-schema.ts';
 
 /**
  * A flow as a graph for people: one node per step (a diamond per `if`), the

@@ -1,5 +1,5 @@
 import type { Visibility } from '../model/types.ts';
-import type { FlowDef } from './flow-schema.ts';
+import type { FlowDef } from '../settings/flow-schema.ts';
 
 export interface MatchInput {
   intent: string | null;

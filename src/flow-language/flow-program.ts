@@ -1,5 +1,5 @@
-import type { Condition } from './condition-schema.ts';
-import type { FlowDef, FlowStep } from './flow-schema.ts';
+import type { Condition } from '../settings/condition-schema.ts';
+import type { FlowDef, FlowStep } from '../settings/flow-schema.ts';
 
 /**
  * A flow compiled to a flat list of instructions: `if` becomes a branch and a

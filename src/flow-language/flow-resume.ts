@@ -1,7 +1,7 @@
 import type { Conversation } from '../model/types.ts';
 import { type LeafStep, programOf } from './flow-program.ts';
-import { type Activation, continueAfter, endRun, flowById, indexOf } from './flow-runner.ts';
 import type { FlowRun } from './flow-state.ts';
+import { type Activation, endRun, flowById, indexOf } from './run-control.ts';
 import { type AnswerVerdict, answerAsk, answerCsat, askTimedOut } from './step-ask.ts';
 import { answerVerify, sendVerifyCode, verifyExpired } from './step-verify.ts';
 
@@ -48,7 +48,7 @@ export function resumeRun(act: Activation, run: FlowRun): void {
     verifyExpired(act, run);
     return;
   }
-  continueAfter(act, run);
+  act.interpreter.continueAfter(run);
 }
 
 /** A verify run's code can go out now that the contact's conversations are known. */

@@ -1,23 +1,11 @@
 import type { DecisionContext } from '../decide/context.ts';
 import { current } from '../decide/context.ts';
+import type { FlowDef } from '../settings/flow-schema.ts';
 import { holds } from './conditions.ts';
 import { engineOf } from './engine-of.ts';
 import { programOf } from './flow-program.ts';
-import type { FlowDef } from './flow-schema.ts';
-import {
-  type EngineState,
-  type FlowRun,
-  MAX_RUNS,
-  newToken,
-  type Outcome,
-  type Parked,
-  parkTimerKind,
-  readEngineState,
-  recordEnd,
-  runTimerKey,
-  saveState,
-  type Vars,
-} from './flow-state.ts';
+import { type FlowRun, newToken, readEngineState, saveState, type Vars } from './flow-state.ts';
+import { type Activation, endRun, flowById, indexOf, parkRun } from './run-control.ts';
 import { execStep } from './steps.ts';
 
 /**
@@ -26,34 +14,27 @@ import { execStep } from './steps.ts';
  * runs flows until each parks or ends, and saves the state into the patch.
  */
 
-export interface Activation {
-  ctx: DecisionContext;
-  state: EngineState;
-  /** Runs loaded from the store: their timer may exist there and must be cancelled when they end. */
-  persisted: Set<string>;
-  /** Instructions left: a flow that loops without parking is stopped. */
-  budget: number;
-  dirty: boolean;
-}
-
 const BUDGET = 500;
 
 export function activate(ctx: DecisionContext): Activation {
   const state = readEngineState(current(ctx).flowState);
-  return { ctx, state, persisted: new Set(state.runs.map((r) => r.id)), budget: BUDGET, dirty: false };
+  const act: Activation = {
+    ctx,
+    state,
+    persisted: new Set(state.runs.map((r) => r.id)),
+    budget: BUDGET,
+    dirty: false,
+    interpreter: {
+      start: (flow, vars) => startFlow(act, flow, vars),
+      continueAfter: (run) => continueAfter(act, run),
+    },
+  };
+  return act;
 }
 
 /** Writes the flow state into the decision, if anything changed. */
 export function commit(act: Activation): void {
   if (act.dirty) saveState(act.ctx, act.state);
-}
-
-export function flowById(act: Activation, id: string): FlowDef | null {
-  return engineOf(act.ctx.settings).flows.get(id) ?? null;
-}
-
-export function indexOf(run: FlowRun, flow: FlowDef): number | null {
-  return programOf(flow).index.get(run.at) ?? null;
 }
 
 /**
@@ -144,58 +125,4 @@ export function continueAfter(act: Activation, run: FlowRun): void {
     return;
   }
   continueRun(act, run, index + 1);
-}
-
-export function parkRun(act: Activation, run: FlowRun, parked: Parked): void {
-  act.dirty = true;
-  run.token = newToken();
-  run.parked = parked;
-  act.state.runs = [...act.state.runs.filter((r) => r.id !== run.id), run];
-  const key = runTimerKey(act.ctx.conversation.id, run.id);
-  dropPlannedTimer(act, key);
-  if (parked.until !== null) {
-    act.ctx.timers.push({
-      kind: parkTimerKind(parked),
-      key,
-      dueAt: parked.until,
-      payload: { run: run.id, token: run.token },
-    });
-  } else if (act.persisted.has(run.id)) cancelStoredTimer(act, key);
-  while (act.state.runs.length > MAX_RUNS) {
-    const oldest = act.state.runs[0] as FlowRun;
-    endRun(act, oldest, 'cancelled');
-  }
-}
-
-/** Updates a parked run in place (an invalid answer counted) without touching its timer. */
-export function touchRun(act: Activation, run: FlowRun): void {
-  act.dirty = true;
-  act.state.runs = act.state.runs.map((r) => (r.id === run.id ? run : r));
-}
-
-/**
- * Ends a run: removes it, cancels its timer and records how it ended. A flow
- * that ends normally starts the flows whose trigger lists it under `after`.
- */
-export function endRun(act: Activation, run: FlowRun, outcome: Outcome, chain = true): void {
-  act.dirty = true;
-  act.state.runs = act.state.runs.filter((r) => r.id !== run.id);
-  const key = runTimerKey(act.ctx.conversation.id, run.id);
-  dropPlannedTimer(act, key);
-  if (act.persisted.delete(run.id)) cancelStoredTimer(act, key);
-  recordEnd(act.state, run, outcome, act.ctx.now);
-  if (outcome !== 'done' || !chain) return;
-  const next = act.ctx.settings.flows
-    .filter((f) => f.trigger.after.includes(run.flow))
-    .sort((a, b) => b.priority - a.priority);
-  for (const flow of next) startFlow(act, flow, run.vars);
-}
-
-function cancelStoredTimer(act: Activation, key: string): void {
-  if (!act.ctx.cancelTimers.includes(key)) act.ctx.cancelTimers.push(key);
-}
-
-function dropPlannedTimer(act: Activation, key: string): void {
-  const i = act.ctx.timers.findIndex((t) => t.key === key);
-  if (i >= 0) act.ctx.timers.splice(i, 1);
 }

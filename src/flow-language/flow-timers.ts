@@ -13,9 +13,10 @@ import type { Settings } from '../settings/types.ts';
 import type { Store, StoreTx, Timer } from '../store/contract.ts';
 import type { TimerHandler } from '../timers/handlers.ts';
 import { resumeRun, resumeVerify } from './flow-resume.ts';
-import { type Activation, activate, commit } from './flow-runner.ts';
+import { activate, commit } from './flow-runner.ts';
 import type { FlowRun } from './flow-state.ts';
 import { createLookupRunner, type LookupFetch, type LookupOutcome, type LookupTask } from './lookup-runner.ts';
+import type { Activation } from './run-control.ts';
 import { recordOutcome, startAttempt } from './step-lookup.ts';
 import { VERIFY_CODE_TIMER } from './step-verify.ts';
 

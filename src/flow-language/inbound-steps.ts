@@ -3,9 +3,10 @@ import type { FlowSteps } from '../decide/route-steps.ts';
 import { engineOf } from './engine-of.ts';
 import { type MatchInput, matchFlow } from './flow-match.ts';
 import { deliverAnswer } from './flow-resume.ts';
-import { activate, commit, endRun, startFlow } from './flow-runner.ts';
+import { activate, commit, startFlow } from './flow-runner.ts';
 import { askingRun } from './flow-state.ts';
 import { detectLanguage } from './language.ts';
+import { endRun } from './run-control.ts';
 
 /** The routing steps of engagement flows for inbound messages (src/decide/route-steps.ts puts them in order). */
 

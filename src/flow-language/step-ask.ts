@@ -1,9 +1,9 @@
-import { parseDuration } from '../settings/schema.ts';
+import { parseDuration } from '../duration.ts';
+import type { AskStep, CsatStep } from '../settings/flow-schema.ts';
 import { choicesOf, parseAnswer, renderChoices } from './answers.ts';
-import { type Activation, continueAfter, endRun, touchRun } from './flow-runner.ts';
-import type { AskStep, CsatStep } from './flow-schema.ts';
 import type { FlowRun, Parked } from './flow-state.ts';
 import { flattenInto, say, timeFormatOf } from './flow-vars.ts';
+import { type Activation, endRun, touchRun } from './run-control.ts';
 
 /**
  * `ask` and `csat`: say the question, park until the customer answers (the
@@ -40,7 +40,7 @@ export function answerAsk(
   if (parsed.ok) {
     // a date answer also gets a readable {var.date}
     flattenInto(run.vars, parsed.value, step.var, timeFormatOf(act.ctx));
-    continueAfter(act, run);
+    act.interpreter.continueAfter(run);
     return 'consumed';
   }
   if (interrupt()) {
@@ -52,7 +52,7 @@ export function answerAsk(
     if (step.onInvalid === 'end') endRun(act, run, 'done');
     else {
       run.vars[step.var] = null;
-      continueAfter(act, run);
+      act.interpreter.continueAfter(run);
     }
     return 'consumed';
   }
@@ -69,7 +69,7 @@ export function askTimedOut(act: Activation, run: FlowRun, step: AskStep): void 
     return;
   }
   run.vars[step.var] = null;
-  continueAfter(act, run);
+  act.interpreter.continueAfter(run);
 }
 
 const SCALE = [1, 2, 3, 4, 5];
@@ -103,7 +103,7 @@ export function answerCsat(
     }
     // one more try, then the flow goes on without a score
     if ((run.parked.tries ?? 0) >= 1) {
-      continueAfter(act, run);
+      act.interpreter.continueAfter(run);
       return 'consumed';
     }
     run.parked = { ...run.parked, tries: 1 };
@@ -115,6 +115,6 @@ export function answerCsat(
   act.ctx.events.push({ type: 'csat', data: { score: n, flow: run.flow } });
   const reply = n <= 2 ? (step.low ?? step.thanks) : step.thanks;
   if (reply) say(act.ctx, reply, run.vars);
-  continueAfter(act, run);
+  act.interpreter.continueAfter(run);
   return 'consumed';
 }

@@ -1,11 +1,11 @@
+import { parseDuration } from '../duration.ts';
 import { fill } from '../outbound/templates.ts';
-import { parseDuration } from '../settings/schema.ts';
+import type { LookupStep } from '../settings/flow-schema.ts';
 import { parkedStep } from './flow-resume.ts';
-import { type Activation, continueAfter, endRun, parkRun } from './flow-runner.ts';
-import type { LookupStep } from './flow-schema.ts';
 import type { FlowRun, Vars } from './flow-state.ts';
 import { flattenInto, say, templateVars, timeFormatOf } from './flow-vars.ts';
 import type { LookupOutcome, LookupRequest, LookupTask } from './lookup-runner.ts';
+import { type Activation, endRun, parkRun } from './run-control.ts';
 
 /**
  * `lookup`: the run parks, and its `flow.lookup` timer starts attempt n.
@@ -48,7 +48,7 @@ function finish(
   if (data !== undefined) flattenInto(saved, data, step.save, timeFormatOf(act.ctx));
   Object.assign(run.vars, saved);
   run.vars[`${step.save}.result`] = result;
-  continueAfter(act, run);
+  act.interpreter.continueAfter(run);
 }
 
 /** The `flow.lookup` timer fired for this run: start the next attempt, or give up. Returns the task to start after the write. */

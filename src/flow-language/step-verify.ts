@@ -1,11 +1,11 @@
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
+import { parseDuration } from '../duration.ts';
 import type { Conversation } from '../model/types.ts';
 import { renderTemplate } from '../outbound/templates.ts';
-import { parseDuration } from '../settings/schema.ts';
-import { type Activation, continueAfter, endRun, parkRun, touchRun } from './flow-runner.ts';
-import type { VerifyStep } from './flow-schema.ts';
+import type { VerifyStep } from '../settings/flow-schema.ts';
 import type { FlowRun, Parked } from './flow-state.ts';
 import { replyLanguage, say, templateVars } from './flow-vars.ts';
+import { type Activation, endRun, parkRun, touchRun } from './run-control.ts';
 import type { AnswerVerdict } from './step-ask.ts';
 
 /**
@@ -51,7 +51,7 @@ export function sendVerifyCode(act: Activation, run: FlowRun, step: VerifyStep, 
   const target = elsewhere.find((c) => c.touchpoint.channel === via);
   if (!via || !target) {
     result(run, false, 'unavailable');
-    continueAfter(act, run);
+    act.interpreter.continueAfter(run);
     return;
   }
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
@@ -90,7 +90,7 @@ export function answerVerify(
   if (digits.length === 6 && expected.length === given.length && timingSafeEqual(expected, given)) {
     act.state.verified = { at: act.ctx.now, via: run.parked.via ?? 'unknown' };
     result(run, true, 'verified');
-    continueAfter(act, run);
+    act.interpreter.continueAfter(run);
     return 'consumed';
   }
   if (digits.length === 0 && interrupt()) {
@@ -100,7 +100,7 @@ export function answerVerify(
   const tries = (run.parked.tries ?? 0) + 1;
   if (tries > step.retries) {
     result(run, false, 'failed');
-    continueAfter(act, run);
+    act.interpreter.continueAfter(run);
     return 'consumed';
   }
   run.parked = { ...run.parked, tries };
@@ -111,5 +111,5 @@ export function answerVerify(
 
 export function verifyExpired(act: Activation, run: FlowRun): void {
   result(run, false, 'expired');
-  continueAfter(act, run);
+  act.interpreter.continueAfter(run);
 }

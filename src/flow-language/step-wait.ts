@@ -1,11 +1,11 @@
 import { current } from '../decide/context.ts';
+import { parseDuration } from '../duration.ts';
 import { fill } from '../outbound/templates.ts';
-import { parseDuration } from '../settings/schema.ts';
+import type { WaitStep } from '../settings/flow-schema.ts';
 import { engineOf } from './engine-of.ts';
-import type { Activation } from './flow-runner.ts';
-import type { WaitStep } from './flow-schema.ts';
 import type { FlowRun, Parked } from './flow-state.ts';
 import { templateVars } from './flow-vars.ts';
+import type { Activation } from './run-control.ts';
 
 /**
  * When a `wait` step ends: after a duration (optionally counted in business

@@ -1,11 +1,11 @@
 import { current, currentContact, type DecisionContext } from '../decide/context.ts';
 import type { Contact } from '../model/types.ts';
 import { fill } from '../outbound/templates.ts';
+import type { SetStep } from '../settings/flow-schema.ts';
 import type { LeafStep, StepKind } from './flow-program.ts';
-import { type Activation, endRun } from './flow-runner.ts';
-import type { SetStep } from './flow-schema.ts';
 import type { FlowRun, Parked } from './flow-state.ts';
 import { say, templateVars } from './flow-vars.ts';
+import { type Activation, endRun } from './run-control.ts';
 import { askStep, csatStep } from './step-ask.ts';
 import { verifyStep } from './step-verify.ts';
 import { waitStep } from './step-wait.ts';

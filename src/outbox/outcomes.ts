@@ -3,8 +3,8 @@ import type { Clock } from '../clock.ts';
 import type { SendError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Conversation, Message } from '../model/types.ts';
+import type { Backoff } from '../retry/backoff.ts';
 import type { OutboxJob, Store } from '../store/contract.ts';
-import type { Backoff } from './backoff.ts';
 import type { OutboxLimiter } from './limiter.ts';
 import { describeSendError } from './outbound-message.ts';
 

@@ -2,9 +2,9 @@ import type { Bus } from '../bus.ts';
 import type { MessageEvent } from '../channel/host.ts';
 import type { Routed } from '../decide/route-event.ts';
 import type { Written } from '../decide/write-decision.ts';
-import type { DeskNotice } from '../desk/events.ts';
 import type { SendError } from '../errors.ts';
 import type { Conversation, Message } from '../model/types.ts';
+import type { DeskNotice } from '../people/desk-events.ts';
 import type { AdoptedOutbound, OutboxJob } from '../store/contract.ts';
 
 /**

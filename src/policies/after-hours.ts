@@ -1,9 +1,10 @@
 import { formatOpening } from '../calendar/format.ts';
 import { current, type RouteContext, type RouteStep, stop, tap } from '../decide/context.ts';
 import type { Contact } from '../model/types.ts';
+import { PAGE_TIMER, pageKey } from '../people/paging.ts';
 import type { TimerHandler } from '../timers/handlers.ts';
 import { type PolicyKit, staffIdOf } from './kit.ts';
-import { loadLocked, PAGE_TIMER, pageInProgress, pageKey } from './oncall.ts';
+import { loadLocked, pageInProgress } from './oncall.ts';
 
 /**
  * After-hours triage (triage.yaml). Outside opening hours a conversation gets

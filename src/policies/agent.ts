@@ -1,4 +1,4 @@
-import type { AgentActions } from '../agent/actions.ts';
+import type { AgentActions } from '../people/actions.ts';
 import type { Store } from '../store/contract.ts';
 import { type MoveResult, moveConversation } from './handoff.ts';
 import type { PolicyKit } from './kit.ts';

@@ -1,5 +1,5 @@
 import type { Conversation } from '../model/types.ts';
-import { type HandoffReason, type HandoffRule, type HandoffSettings, handoffRule } from './config-schema.ts';
+import { type HandoffReason, type HandoffRule, type HandoffSettings, handoffRule } from '../settings/policy-schema.ts';
 import type { PolicyKit } from './kit.ts';
 
 /** Public-to-private rules (handoff.yaml): which rule covers a touchpoint, and why a message should move. */

@@ -6,9 +6,9 @@ import type { Contact } from '../model/types.ts';
 import type { Outbound } from '../outbound/outbound.ts';
 import { createPersonalDataDetector, type PersonalDataDetector } from '../outbound/personal-data.ts';
 import { fill, renderTemplate } from '../outbound/templates.ts';
+import { createRoster, type Roster } from '../people/roster.ts';
+import type { PolicySettings } from '../settings/policy-schema.ts';
 import type { Settings } from '../settings/types.ts';
-import type { PolicySettings } from './config-schema.ts';
-import { createRoster, type Roster } from './people.ts';
 import { createWordListSentiment, type SentimentAnalyzer } from './sentiment.ts';
 import { createTextMatcher, type TextMatcher } from './text-match.ts';
 

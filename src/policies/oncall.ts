@@ -1,5 +1,6 @@
+import { parseDuration } from '../duration.ts';
 import type { Conversation } from '../model/types.ts';
-import { parseDuration } from '../settings/schema.ts';
+import { ACK_TIMER, ESCALATE_TIMER, PAGE_TIMER, pageKey } from '../people/paging.ts';
 import type { StoreTx, Timer } from '../store/contract.ts';
 import type { TimerHandler } from '../timers/handlers.ts';
 import type { PolicyKit } from './kit.ts';
@@ -13,10 +14,6 @@ import { messageStaff, note } from './staff.ts';
  * customer's conversation (`flowState.oncall`); the pending escalation is one
  * keyed timer, which an acknowledgement cancels.
  */
-
-export const PAGE_TIMER = 'oncall.page';
-export const ESCALATE_TIMER = 'oncall.escalate';
-export const ACK_TIMER = 'oncall.ack';
 
 export interface Incident {
   id: string;
@@ -32,8 +29,6 @@ export interface Incident {
   ackedAt: number | null;
   exhausted: boolean;
 }
-
-export const pageKey = (conversationId: string) => `oncall:${conversationId}`;
 
 export function incidentOf(conversation: Conversation): Incident | null {
   const i = conversation.flowState?.oncall;

@@ -1,5 +1,5 @@
-import type { AgentActions } from '../agent/actions.ts';
 import type { PolicySteps } from '../decide/route-steps.ts';
+import type { AgentActions } from '../people/actions.ts';
 import type { RouteRegistry } from '../server/http-types.ts';
 import type { Store } from '../store/contract.ts';
 import type { TimerHandler } from '../timers/handlers.ts';

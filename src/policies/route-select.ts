@@ -1,7 +1,7 @@
 import type { StartedThread } from '../channel/contract.ts';
 import type { Contact, Conversation, Identity } from '../model/types.ts';
+import type { HandoffRule } from '../settings/policy-schema.ts';
 import type { StoreTx } from '../store/contract.ts';
-import type { HandoffRule } from './config-schema.ts';
 import type { PolicyKit } from './kit.ts';
 
 /**

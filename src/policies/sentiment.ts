@@ -1,4 +1,4 @@
-import type { TriageSettings } from './config-schema.ts';
+import type { TriageSettings } from '../settings/policy-schema.ts';
 
 /**
  * Sentiment behind one small interface, so a library or a remote model can

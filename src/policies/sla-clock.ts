@@ -1,7 +1,7 @@
+import { parseDuration } from '../duration.ts';
 import type { Conversation, Priority, SlaState } from '../model/types.ts';
-import { parseDuration } from '../settings/schema.ts';
+import type { SlaPolicy, SlaSettings } from '../settings/policy-schema.ts';
 import type { NewTimer } from '../store/contract.ts';
-import type { SlaPolicy, SlaSettings } from './config-schema.ts';
 import type { PolicyKit } from './kit.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { current, type RouteStep, tap } from '../decide/context.ts';
+import { parseDuration } from '../duration.ts';
 import type { Conversation, SlaState } from '../model/types.ts';
-import { parseDuration } from '../settings/schema.ts';
 import type { StoreTx, Timer } from '../store/contract.ts';
 import type { TimerHandler } from '../timers/handlers.ts';
 import { isMovedOrMoving } from './handoff-rules.ts';

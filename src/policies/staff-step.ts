@@ -1,6 +1,6 @@
 import { type RouteStep, stop } from '../decide/context.ts';
+import { ACK_TIMER, pageKey } from '../people/paging.ts';
 import { type PolicyKit, staffIdOf } from './kit.ts';
-import { ACK_TIMER, pageKey } from './oncall.ts';
 import { staffStateOf } from './staff.ts';
 
 /**

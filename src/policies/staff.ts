@@ -1,8 +1,8 @@
-import { systemNote } from '../agent/notes.ts';
 import type { Contact, Conversation } from '../model/types.ts';
+import { systemNote } from '../people/notes.ts';
+import type { StaffMember } from '../people/roster.ts';
 import type { StoreTx } from '../store/contract.ts';
 import { type PolicyKit, staffIdOf } from './kit.ts';
-import type { StaffMember } from './people.ts';
 
 /**
  * Messages to staff (pages, SLA warnings and escalations) go through the same

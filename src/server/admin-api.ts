@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { AgentActions } from '../agent/actions.ts';
 import { notFound } from '../errors.ts';
 import type { ConversationStatus, Priority } from '../model/types.ts';
+import type { AgentActions } from '../people/actions.ts';
 import type { Store } from '../store/contract.ts';
 import type { HttpRequest, RouteRegistry } from './http-types.ts';
 import { jsonBody, validate } from './json-body.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { VirtualClock } from '../clock.ts';
-import { parseDuration } from '../settings/schema.ts';
+import { parseDuration } from '../duration.ts';
 import type { RouteRegistry } from './http-types.ts';
 import { jsonBody } from './json-body.ts';
 

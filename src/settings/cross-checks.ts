@@ -1,7 +1,7 @@
 import { loadCalendar } from '../calendar/load.ts';
 import { ConfigError, type ConfigProblem } from '../errors.ts';
-import { checkFlows } from '../flow-language/flow-checks.ts';
 import type { LoadedFlow } from './flow-files.ts';
+import type { FlowDef } from './flow-schema.ts';
 import type { BusinessSettings, IntentDef, TemplateDef } from './schema.ts';
 import type { YamlFile } from './yaml-file.ts';
 import { formatPath, locate } from './yaml-source.ts';
@@ -12,8 +12,29 @@ export interface Checked<T> {
   value: T | null;
 }
 
+/** What the flow checks need to know of the other files. */
+export interface FlowRefs {
+  /** Template ids, or null when templates.yaml itself is broken (those checks are skipped). */
+  templates: string[] | null;
+  templatesFile: string;
+  intents: string[] | null;
+  intentsFile: string;
+}
+
+/** A problem in flow number `flow`, at `path` inside it. */
+export interface FlowProblem {
+  flow: number;
+  path: PropertyKey[];
+  message: string;
+  fix: string;
+}
+
+/** The flow language's own checks (src/flow-language/flow-checks.ts), given to the loader by its caller. */
+export type FlowChecker = (flows: FlowDef[], refs: FlowRefs) => FlowProblem[];
+
 export interface CrossCheckInput {
   configDir: string;
+  checkFlows: FlowChecker;
   business: Checked<BusinessSettings>;
   templates: Checked<{ templates: Record<string, TemplateDef> }>;
   intents: Checked<{ intents: Record<string, IntentDef> }>;
@@ -36,7 +57,7 @@ function problemAt(yaml: YamlFile, path: PropertyKey[], message: string, fix: st
 }
 
 /** Flow references and reachability, checked by the engine that knows the flow format. */
-function checkFlowReferences({ templates, intents, flows }: CrossCheckInput): ConfigProblem[] {
+function checkFlowReferences({ templates, intents, flows, checkFlows }: CrossCheckInput): ConfigProblem[] {
   const problems = checkFlows(
     flows.map((f) => f.flow),
     {

@@ -1,8 +1,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConfigProblem } from '../errors.ts';
-import { type FlowDef, flowFile } from '../flow-language/flow-schema.ts';
 import type { Env } from './env-refs.ts';
+import { type FlowDef, flowFile } from './flow-schema.ts';
 import { readYamlFile, validateYaml, type YamlFile } from './yaml-file.ts';
 import { locate } from './yaml-source.ts';
 

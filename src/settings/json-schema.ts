@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AdapterRegistry } from '../channel/contract.ts';
-import { flowFile } from '../flow-language/flow-schema.ts';
+import { flowFile } from './flow-schema.ts';
 import { channelBlock, configFiles } from './schema.ts';
 
 /**

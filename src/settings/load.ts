@@ -4,9 +4,11 @@ import type { z } from 'zod';
 import type { AdapterRegistry } from '../channel/contract.ts';
 import { ConfigError, type ConfigProblem } from '../errors.ts';
 import { validateChannels } from './channels.ts';
-import { type Checked, crossCheck } from './cross-checks.ts';
+import { type Checked, crossCheck, type FlowChecker } from './cross-checks.ts';
 import type { Env } from './env-refs.ts';
 import { loadFlowFiles } from './flow-files.ts';
+import { readPolicies } from './policy-load.ts';
+import { noPolicies } from './policy-schema.ts';
 import { configFiles } from './schema.ts';
 import { withSuggestion } from './suggest.ts';
 import type { Settings } from './types.ts';
@@ -19,6 +21,8 @@ export interface LoadOptions {
   adapters: AdapterRegistry;
   /** Where `${NAME}` references are read from (process.env in production). */
   env: Env;
+  /** The flow language's checks of flows against templates and intents (src/cli/load-config.ts gives them). */
+  checkFlows: FlowChecker;
 }
 
 type ConfigName = keyof typeof configFiles;
@@ -30,7 +34,7 @@ const REQUIRED: ReadonlySet<ConfigName> = new Set(['business.yaml']);
 export const ADMIN_TOKEN_ENV = 'TOUCHPOINT_ADMIN_TOKEN';
 
 /**
- * Reads and validates config/*.yaml and flows/*.yaml. Collects every problem
+ * Reads and validates config/*.yaml (the policy files too) and flows/*.yaml. Collects every problem
  * (YAML syntax, schema, missing environment variables, references between
  * files) and throws them together as one ConfigError.
  */
@@ -55,7 +59,14 @@ export function loadSettings(opts: LoadOptions): Settings {
 
   const flows = loadFlowFiles(flowsDir, env);
   problems.push(...flows.problems);
-  problems.push(...crossCheck({ configDir, business, templates, intents, flows: flows.flows }));
+  problems.push(
+    ...crossCheck({ configDir, business, templates, intents, flows: flows.flows, checkFlows: opts.checkFlows }),
+  );
+  // The policy files (triage, handoff, SLA, on-call, knowledge) are checked against the templates just loaded.
+  const policies = templates.value
+    ? readPolicies({ configDir, env, templates: templates.value.templates })
+    : { policies: noPolicies(), problems: [] };
+  problems.push(...policies.problems);
 
   const envToken = env[ADMIN_TOKEN_ENV] || undefined;
   const adminToken = router.value?.server.adminToken ?? envToken;
@@ -81,6 +92,7 @@ export function loadSettings(opts: LoadOptions): Settings {
     intents: intents.value.intents,
     router: { ...router.value, server: { ...router.value.server, adminToken } },
     flows: flows.flows.map((f) => f.flow),
+    policies: policies.policies,
   };
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { calendarKeys, timeZoneName } from '../calendar/hours-schema.ts';
-import { policyFiles } from '../policies/config-schema.ts';
+import { policyFiles } from './policy-schema.ts';
 
 /**
  * The business's settings, one schema per file in `config/`. The same
@@ -143,10 +143,3 @@ export const configFiles = {
   // after-hours triage, knowledge base, public-to-private handoff, SLAs, on-call (src/policies/)
   ...policyFiles,
 } as const;
-
-export function parseDuration(text: string): number {
-  const m = /^(\d+)(ms|s|m|h|d)$/.exec(text);
-  if (!m) throw new Error(`not a duration: ${text}`);
-  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
-  return Number(m[1]) * unit;
-}

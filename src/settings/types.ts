@@ -1,4 +1,5 @@
-import type { FlowDef } from '../flow-language/flow-schema.ts';
+import type { FlowDef } from './flow-schema.ts';
+import type { PolicySettings } from './policy-schema.ts';
 import type { BusinessSettings, IntentDef, RouterSettings, TemplateDef } from './schema.ts';
 
 export interface ChannelSettings {
@@ -24,4 +25,6 @@ export interface Settings {
   intents: Record<string, IntentDef>;
   router: RouterSettings;
   flows: FlowDef[];
+  /** triage, knowledge, handoff, SLA and on-call (src/policies/ runs them). */
+  policies: PolicySettings;
 }

@@ -1,6 +1,6 @@
-import type { Scalar } from '../flow-language/condition-schema.ts';
+import { parseDuration } from '../duration.ts';
 import { readEngineState } from '../flow-language/flow-state.ts';
-import { parseDuration } from '../settings/schema.ts';
+import type { Scalar } from '../settings/condition-schema.ts';
 import type { Settings } from '../settings/types.ts';
 import { TranscriptHarness } from './transcript-harness.ts';
 import type { Transcript, TranscriptStep } from './transcript-schema.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { scalar } from '../flow-language/condition-schema.ts';
+import { scalar } from '../settings/condition-schema.ts';
 
 /**
  * Flow tests: a transcript is a script of what happens (the customer says X,

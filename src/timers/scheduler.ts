@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import { type Backoff, type BackoffOptions, toBackoff } from '../outbox/backoff.ts';
+import { type Backoff, type BackoffOptions, toBackoff } from '../retry/backoff.ts';
 import type { Store, StoreTx, Timer } from '../store/contract.ts';
 import { createDueLoop, type RoundResult } from './due-loop.ts';
 import { handlerFor, type TimerHandler } from './handlers.ts';

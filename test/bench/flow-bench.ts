@@ -11,8 +11,8 @@
  */
 import { parse } from 'yaml';
 import { startApp } from '../../src/app.ts';
-import { flowFile } from '../../src/flow-language/flow-schema.ts';
 import { createLogger } from '../../src/log.ts';
+import { flowFile } from '../../src/settings/flow-schema.ts';
 import { intentsFile, templatesFile } from '../../src/settings/schema.ts';
 import { testSettings } from '../support/settings.ts';
 import { sinkDefinition } from '../support/sink-adapter.ts';

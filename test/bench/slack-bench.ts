@@ -8,7 +8,7 @@
  * is CHANNELS posts/s; we print the share of it achieved and the 429s seen.
  */
 import { CANNED_INPUT, VIEW } from '../../adapters/slack/desk/modals.ts';
-import { flowFile } from '../../src/flow-language/flow-schema.ts';
+import { flowFile } from '../../src/settings/flow-schema.ts';
 import { intentsFile } from '../../src/settings/schema.ts';
 import { AGENT, startDeskApp, webchatSays } from '../adapters/slack/support/desk-app.ts';
 import { viewSubmission } from '../adapters/slack/support/slack-requests.ts';

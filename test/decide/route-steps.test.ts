@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RouteContext, RouteStep } from '../../src/decide/context.ts';
 import { type PolicySteps, routeSteps } from '../../src/decide/route-steps.ts';
-import { newConversation } from '../../src/model/new-conversation.ts';
 import type { Contact, Envelope, Message } from '../../src/model/types.ts';
+import { newConversation } from '../../src/store/new-conversation.ts';
 import { testSettings } from '../support/settings.ts';
 
 const T0 = Date.UTC(2026, 0, 5, 10);

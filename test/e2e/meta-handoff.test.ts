@@ -6,9 +6,9 @@ import { facebookDefinition } from '../../adapters/meta/definition.ts';
 import { adapters } from '../../adapters/registry.ts';
 import { slackSettings } from '../../adapters/slack/settings.ts';
 import { type App, startApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/cli/load-config.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Conversation } from '../../src/model/types.ts';
-import { loadSettings } from '../../src/settings/load.ts';
 import {
   ACCESS_TOKEN,
   APP_SECRET,
@@ -69,7 +69,7 @@ describe('Facebook comment handoff to a private conversation and the Slack desk'
     slack = await FakeSlackApi.start({ token: TOKEN, intervalMs: 50 });
     slackSend = slackSender('', SECRET);
     dir = await mkdtemp(join(tmpdir(), 'tp-meta-handoff-'));
-    const example = loadSettings({ configDir: 'config', flowsDir: 'flows', adapters, env: {} });
+    const example = loadConfig({ configDir: 'config', flowsDir: 'flows', adapters, env: {} });
     const facebook = facebookDefinition.settings.parse({
       appSecret: APP_SECRET,
       verifyToken: VERIFY_TOKEN,

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adapters } from '../../adapters/registry.ts';
 import { type App, startApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/cli/load-config.ts';
 import { VirtualClock } from '../../src/clock.ts';
 import { silentLogger } from '../../src/log.ts';
-import { loadSettings } from '../../src/settings/load.ts';
 
 /**
  * Test mode: the whole router on a virtual clock that the admin API moves, so
@@ -36,7 +36,7 @@ describe('test mode: a virtual clock moved through the admin API', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tp-test-clock-'));
-    const settings = loadSettings({ configDir: 'config', flowsDir: 'flows', adapters, env: {} });
+    const settings = loadConfig({ configDir: 'config', flowsDir: 'flows', adapters, env: {} });
     app = await startApp({ settings, adapters, dataDir: dir, databaseUrl: null, port: 0, log: silentLogger, clock });
   });
   afterAll(async () => {

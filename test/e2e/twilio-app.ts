@@ -5,7 +5,7 @@ import { smsDefinition, whatsappDefinition } from '../../adapters/twilio/definit
 import { smsSettings, whatsappSettings } from '../../adapters/twilio/settings.ts';
 import type { App } from '../../src/app.ts';
 import { VirtualClock } from '../../src/clock.ts';
-import { flowFile } from '../../src/flow-language/flow-schema.ts';
+import { flowFile } from '../../src/settings/flow-schema.ts';
 import { businessFile, routerFile, templatesFile } from '../../src/settings/schema.ts';
 import { FakeTwilioApi } from '../fakes/twilio-api.ts';
 import { startLocalApp } from '../support/local-app.ts';

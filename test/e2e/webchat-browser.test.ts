@@ -1,7 +1,7 @@
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adapters } from '../../adapters/registry.ts';
-import { loadSettings } from '../../src/settings/load.ts';
+import { loadConfig } from '../../src/cli/load-config.ts';
 import type { Settings } from '../../src/settings/types.ts';
 import { type LocalApp, startLocalApp } from '../support/local-app.ts';
 import { shiftedClock } from '../support/shifted-clock.ts';
@@ -17,7 +17,7 @@ describe('web chat in a real browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    settings = loadSettings({
+    settings = loadConfig({
       configDir: 'config',
       flowsDir: 'flows',
       adapters,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDate } from '../../src/flow-language/answer-dates.ts';
 import { choicesOf, parseAnswer, renderChoices } from '../../src/flow-language/answers.ts';
-import type { AskStep } from '../../src/flow-language/flow-schema.ts';
+import type { AskStep } from '../../src/settings/flow-schema.ts';
 
 // Tuesday 3 March 2026, 10:00 in London
 const now = Date.UTC(2026, 2, 3, 10);

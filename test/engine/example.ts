@@ -2,8 +2,8 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { adapters } from '../../adapters/registry.ts';
+import { loadConfig } from '../../src/cli/load-config.ts';
 import { ConfigError, type ConfigProblem } from '../../src/errors.ts';
-import { loadSettings } from '../../src/settings/load.ts';
 import type { Settings } from '../../src/settings/types.ts';
 
 /** The example business of the repository (config/ and flows/), for engine and flow tests. */
@@ -11,7 +11,7 @@ import type { Settings } from '../../src/settings/types.ts';
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
 export function exampleSettings(): Settings {
-  return loadSettings({ configDir: join(repoRoot, 'config'), flowsDir: join(repoRoot, 'flows'), adapters, env: {} });
+  return loadConfig({ configDir: join(repoRoot, 'config'), flowsDir: join(repoRoot, 'flows'), adapters, env: {} });
 }
 
 export interface ExampleCopy {
@@ -39,7 +39,7 @@ export function copyExample(): ExampleCopy {
     },
     problems() {
       try {
-        loadSettings({ configDir, flowsDir, adapters, env: {} });
+        loadConfig({ configDir, flowsDir, adapters, env: {} });
         return [];
       } catch (err) {
         if (err instanceof ConfigError) return err.problems;

@@ -6,8 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { adapters } from '../../adapters/registry.ts';
 import { main } from '../../src/cli/main.ts';
 import { flowGraph, toMermaid } from '../../src/flow-language/flow-graph.ts';
-import { flowFile } from '../../src/flow-language/flow-schema.ts';
 import { toSvg } from '../../src/flow-language/flow-svg.ts';
+import { flowFile } from '../../src/settings/flow-schema.ts';
 import { repoRoot } from '../engine/example.ts';
 
 /** Runs the CLI in-process with the shipped adapters, capturing its output. */

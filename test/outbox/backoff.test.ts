@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffFromSettings, createBackoff } from '../../src/outbox/backoff.ts';
+import { backoffFromSettings, createBackoff } from '../../src/retry/backoff.ts';
 
 describe('backoff', () => {
   it('doubles the ceiling per attempt and draws uniformly below it (full jitter)', () => {

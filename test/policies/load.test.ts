@@ -3,16 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, type ConfigProblem } from '../../src/errors.ts';
-import { noPolicies } from '../../src/policies/config-schema.ts';
-import { loadPolicySettings } from '../../src/policies/load.ts';
+import { readPolicies } from '../../src/settings/policy-load.ts';
+import { noPolicies } from '../../src/settings/policy-schema.ts';
 import { copyExample, load, type TempBusiness } from '../settings/helpers.ts';
 
 let t: TempBusiness;
 afterEach(() => t?.cleanup());
 
 function policies(env: Record<string, string> = {}) {
-  const settings = load(t);
-  return loadPolicySettings({ configDir: t.configDir, env, templates: settings.templates });
+  return load(t, env).policies;
 }
 
 function problems(): ConfigProblem[] {
@@ -55,7 +54,10 @@ describe('policy settings', () => {
   it('turn every policy off when the files are absent', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tp-no-policies-'));
     try {
-      expect(loadPolicySettings({ configDir: dir, env: {}, templates: {} })).toEqual(noPolicies());
+      expect(readPolicies({ configDir: dir, env: {}, templates: {} })).toEqual({
+        policies: noPolicies(),
+        problems: [],
+      });
       expect(noPolicies().triage.afterHours).toBeUndefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { oncallFile } from '../../src/policies/config-schema.ts';
-import { createRoster } from '../../src/policies/people.ts';
+import { createRoster } from '../../src/people/roster.ts';
+import { oncallFile } from '../../src/settings/policy-schema.ts';
 
 const settings = oncallFile.parse({
   people: {

@@ -1,12 +1,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { adapters } from '../../adapters/registry.ts';
+import { loadConfig } from '../../src/cli/load-config.ts';
 import { createPersonalDataDetector, describeFindings } from '../../src/outbound/personal-data.ts';
 import { builtInPublicGuard, createPublicSendGuard } from '../../src/outbound/public-guard.ts';
 import { renderTemplate } from '../../src/outbound/templates.ts';
-import { loadPolicySettings } from '../../src/policies/load.ts';
 import { createWordListSentiment } from '../../src/policies/sentiment.ts';
-import { loadSettings } from '../../src/settings/load.ts';
 
 const kinds = (text: string) =>
   [
@@ -65,13 +64,13 @@ describe('personal data detection', () => {
 describe('the example business', () => {
   it('posts none of its policy templates or knowledge answers in public with personal data in them', () => {
     const root = join(import.meta.dirname, '../..');
-    const settings = loadSettings({
+    const settings = loadConfig({
       configDir: join(root, 'config'),
       flowsDir: join(root, 'flows'),
       adapters,
       env: {},
     });
-    const policies = loadPolicySettings({ configDir: settings.configDir, env: {}, templates: settings.templates });
+    const { policies } = settings;
     const guard = createPublicSendGuard(policies.handoff);
     const vars = { name: 'Ada', business: settings.business.name, opening: 'tomorrow at 7:30' };
     const texts = [

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AgentActions } from '../../src/agent/actions.ts';
 import { notFound } from '../../src/errors.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Contact, Conversation, Message } from '../../src/model/types.ts';
+import type { AgentActions } from '../../src/people/actions.ts';
 import { registerAdminApi } from '../../src/server/admin-api.ts';
 import type { ConversationQuery, Store } from '../../src/store/contract.ts';
 import { newConversation } from '../support/records.ts';

@@ -4,9 +4,9 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { adapters as shippedAdapters } from '../../adapters/registry.ts';
 import type { AdapterDefinition, AdapterRegistry } from '../../src/channel/contract.ts';
+import { loadConfig } from '../../src/cli/load-config.ts';
 import { ConfigError, type ConfigProblem } from '../../src/errors.ts';
 import type { Env } from '../../src/settings/env-refs.ts';
-import { loadSettings } from '../../src/settings/load.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
@@ -70,7 +70,7 @@ export function copyExample(): TempBusiness {
 }
 
 export function load(t: TempBusiness, env: Env = {}, adapters: AdapterRegistry = testAdapters) {
-  return loadSettings({ configDir: t.configDir, flowsDir: t.flowsDir, adapters, env });
+  return loadConfig({ configDir: t.configDir, flowsDir: t.flowsDir, adapters, env });
 }
 
 /** The problems loadSettings reports; fails the test when it loads without any. */

@@ -1,5 +1,5 @@
-import { newConversation as opened } from '../../src/model/new-conversation.ts';
 import type { NewConversation } from '../../src/store/contract.ts';
+import { newConversation as opened } from '../../src/store/new-conversation.ts';
 
 /** A fresh conversation's fields: open, private on `channel`, nothing classified, assigned or linked yet. */
 export function newConversation(

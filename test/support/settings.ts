@@ -1,4 +1,5 @@
-import { flowFile } from '../../src/flow-language/flow-schema.ts';
+import { flowFile } from '../../src/settings/flow-schema.ts';
+import { noPolicies } from '../../src/settings/policy-schema.ts';
 import { businessFile, intentsFile, routerFile, templatesFile } from '../../src/settings/schema.ts';
 import type { Settings } from '../../src/settings/types.ts';
 
@@ -25,6 +26,7 @@ export function testSettings(overrides: Partial<Settings> = {}): Settings {
       },
     }).intents,
     router: routerFile.parse({}),
+    policies: noPolicies(),
     flows: [
       flowFile.parse({ id: 'pricing', trigger: { intents: ['pricing'] }, steps: [{ say: 'pricing' }] }),
       flowFile.parse({ id: 'greet', trigger: { intents: ['greeting'] }, steps: [{ say: 'hello' }] }),

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock.ts';
 import { silentLogger } from '../../src/log.ts';
-import { createBackoff } from '../../src/outbox/backoff.ts';
+import { createBackoff } from '../../src/retry/backoff.ts';
 import type { NewTimer, Store, Timer } from '../../src/store/contract.ts';
 import { handlerFor, type TimerHandler } from '../../src/timers/handlers.ts';
 import { createTimerScheduler, type TimerSchedulerOptions } from '../../src/timers/scheduler.ts';

@@ -1,5 +1,5 @@
-import type { NewConversation } from '../store/contract.ts';
-import type { Touchpoint } from './types.ts';
+import type { Touchpoint } from '../model/types.ts';
+import type { NewConversation } from './contract.ts';
 
 /** A conversation as it opens: nothing classified, assigned, linked or timed yet. */
 export function newConversation(

@@ -1,4 +1,4 @@
-import { parseDuration } from '../settings/schema.ts';
+import { parseDuration } from '../duration.ts';
 
 /** Delay in ms before retry number `attempt` (1 for the first retry). */
 export type Backoff = (attempt: number) => number;

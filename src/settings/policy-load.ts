@@ -2,13 +2,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../errors.ts';
-import type { Env } from '../settings/env-refs.ts';
-import type { TemplateDef } from '../settings/schema.ts';
-import { withSuggestion } from '../settings/suggest.ts';
-import { readYamlFile, validateYaml, type YamlFile } from '../settings/yaml-file.ts';
-import { formatPath, locate } from '../settings/yaml-source.ts';
-import { noPolicies, type PolicySettings, policyFiles } from './config-schema.ts';
-import { identityKindFor } from './people.ts';
+import type { Env } from './env-refs.ts';
+import { identityKindFor, noPolicies, type PolicySettings, policyFiles } from './policy-schema.ts';
+import type { TemplateDef } from './schema.ts';
+import { withSuggestion } from './suggest.ts';
+import { readYamlFile, validateYaml, type YamlFile } from './yaml-file.ts';
+import { formatPath, locate } from './yaml-source.ts';
 
 type FileName = keyof typeof policyFiles;
 type Section = keyof PolicySettings;
@@ -30,18 +29,16 @@ interface Loaded {
 /**
  * Reads and validates the policy files of `configDir`, then checks what no
  * single schema sees: templates, people and regular expressions they name.
- * Every problem is collected, with file and line, into one ConfigError.
+ * Every problem is returned, with file and line, for the loader to report with the rest.
  */
-export function loadPolicySettings(opts: {
-  configDir: string;
-  env: Env;
-  templates: Record<string, TemplateDef>;
-}): PolicySettings {
+export function readPolicies(opts: { configDir: string; env: Env; templates: Record<string, TemplateDef> }): {
+  policies: PolicySettings;
+  problems: ConfigProblem[];
+} {
   const problems: ConfigProblem[] = [];
   const loaded = readPolicyFiles(opts.configDir, opts.env, problems);
   if (problems.length === 0) problems.push(...crossCheckPolicies(loaded, opts.templates));
-  if (problems.length > 0) throw new ConfigError(problems);
-  return loaded.settings;
+  return { policies: loaded.settings, problems };
 }
 
 function readPolicyFiles(configDir: string, env: Env, problems: ConfigProblem[]): Loaded {

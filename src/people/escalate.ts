@@ -1,7 +1,7 @@
 import type { Conversation, Priority } from '../model/types.ts';
-import { PAGE_TIMER } from '../policies/oncall.ts';
 import type { Store, StoreTx } from '../store/contract.ts';
 import { systemNote } from './notes.ts';
+import { PAGE_TIMER } from './paging.ts';
 
 /**
  * An agent's escalation goes through the policies' on-call chain (oncall.yaml):

@@ -1,5 +1,5 @@
-import type { AgentActions } from '../agent/actions.ts';
 import type { Contact, Conversation, Identity, Message } from '../model/types.ts';
+import type { AgentActions } from './actions.ts';
 
 /**
  * What the core tells an agent desk (the Slack desk today): a conversation

@@ -1,6 +1,6 @@
 import { weekdayIndex } from '../calendar/civil.ts';
 import { instantOf, localAt } from '../calendar/zone.ts';
-import type { DeskHost } from './events.ts';
+import type { DeskHost } from './desk-events.ts';
 
 export const SNOOZE_PRESETS = ['1h', '4h', 'tomorrow', 'next-week'] as const;
 export type SnoozePreset = (typeof SNOOZE_PRESETS)[number];

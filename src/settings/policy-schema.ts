@@ -250,3 +250,18 @@ export function noPolicies(): PolicySettings {
     oncall: oncallFile.parse({}),
   };
 }
+
+/** The identity kind a person of oncall.yaml is reached by: their own `kind`, else their channel's. */
+const KIND_BY_CHANNEL: Record<string, string> = {
+  sms: 'phone',
+  voice: 'phone',
+  whatsapp: 'whatsapp',
+  email: 'email',
+  slack: 'slack',
+  discord: 'discord',
+  telegram: 'telegram',
+};
+
+export function identityKindFor(p: Person): string | null {
+  return p.kind ?? KIND_BY_CHANNEL[p.channel] ?? null;
+}

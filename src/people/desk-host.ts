@@ -1,10 +1,10 @@
-import type { AgentActions } from '../agent/actions.ts';
 import type { Bus } from '../bus.ts';
 import type { Clock } from '../clock.ts';
 import type { OutboxLimiter } from '../outbox/limiter.ts';
 import type { Store } from '../store/contract.ts';
 import type { TimerHandler } from '../timers/handlers.ts';
-import type { DeskHost, DeskNotice } from './events.ts';
+import type { AgentActions } from './actions.ts';
+import type { DeskHost, DeskNotice } from './desk-events.ts';
 
 /** The desk capability of one channel's host: reads from the store, sends paced by the shared outbox limiter. */
 export function createDeskHost(o: {

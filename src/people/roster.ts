@@ -1,27 +1,13 @@
 import { MINUTES_PER_DAY, parseLocalDateTime } from '../calendar/civil.ts';
 import { localAt } from '../calendar/zone.ts';
 import type { IdentityRef } from '../model/types.ts';
-import type { OncallSettings, Person } from './config-schema.ts';
+import { identityKindFor, type OncallSettings, type Person } from '../settings/policy-schema.ts';
 
 /**
  * The staff of oncall.yaml: who each person is, how to reach them, and who is
  * on duty at an instant by the rotation. Shifts are counted in local wall
  * time, so a 07:00 handover stays at 07:00 across daylight-saving changes.
  */
-
-const KIND_BY_CHANNEL: Record<string, string> = {
-  sms: 'phone',
-  voice: 'phone',
-  whatsapp: 'whatsapp',
-  email: 'email',
-  slack: 'slack',
-  discord: 'discord',
-  telegram: 'telegram',
-};
-
-export function identityKindFor(p: Person): string | null {
-  return p.kind ?? KIND_BY_CHANNEL[p.channel] ?? null;
-}
 
 export interface StaffMember extends Person {
   id: string;
