@@ -1,17 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Bus } from './bus.ts';
 import { loadCalendar } from './calendar/load.ts';
-import type { AdapterRegistry, ChannelAdapter } from './channel/contract.ts';
+import type { AdapterRegistry } from './channel/contract.ts';
+import { createAdapters } from './channel/create-adapters.ts';
 import { createChannelDirectory } from './channel/directory.ts';
 import { createChannelHost, type MessageEvent } from './channel/host.ts';
-import { type Clock, systemClock, VirtualClock } from './clock.ts';
+import { type Clock, systemClock } from './clock.ts';
 import { createRuleClassifier } from './decide/classify.ts';
 import { routeSteps } from './decide/route-steps.ts';
 import type { Written } from './decide/write-decision.ts';
 import { parseDuration } from './duration.ts';
-import { ConfigError } from './errors.ts';
-import { registerEventsApi } from './flow-language/events-api.ts';
 import { createFlowTimerHandlers } from './flow-language/flow-timers.ts';
 import { flowSteps } from './flow-language/inbound-steps.ts';
 import { newId } from './ids.ts';
@@ -28,9 +26,9 @@ import { createAfterCommit } from './pipeline/after-commit.ts';
 import { createIngestor } from './pipeline/ingest.ts';
 import { createRouter } from './pipeline/router.ts';
 import { createPolicies } from './policies/policies.ts';
-import { registerAdminApi } from './server/admin-api.ts';
+import { resolveAdminToken } from './server/admin-token.ts';
 import { createHttpServer } from './server/http-server.ts';
-import { registerTestClockApi } from './server/test-clock-api.ts';
+import { registerCoreRoutes } from './server/routes.ts';
 import type { Settings } from './settings/types.ts';
 import type { Store } from './store/contract.ts';
 import { lockDataDir } from './store/data-dir-lock.ts';
@@ -191,10 +189,13 @@ export async function startApp(o: AppOptions): Promise<App> {
     log: log.child({ part: 'http' }),
     isReady: () => ready,
   });
-  registerAdminApi(server.routes, { store, actions });
-  if (clock instanceof VirtualClock) registerTestClockApi(server.routes, clock);
-  policies.registerRoutes(server.routes);
-  registerEventsApi(server.routes, flowDeps);
+  registerCoreRoutes(server.routes, {
+    store,
+    clock,
+    actions,
+    policyActions: policies.actions,
+    events: flowDeps,
+  });
   // Listen first (readyz answers 503 meanwhile) so adapters learn the real public URL.
   const url = await server.listen();
   const publicUrl = r.server.publicUrl ?? url;
@@ -259,45 +260,4 @@ export async function startApp(o: AppOptions): Promise<App> {
       log.info('touchpoint stopped');
     },
   };
-}
-
-function createAdapters(
-  registry: AdapterRegistry,
-  settings: Settings,
-  log: Logger,
-  clock: Clock,
-): Map<string, ChannelAdapter> {
-  const out = new Map<string, ChannelAdapter>();
-  for (const [name, ch] of Object.entries(settings.channels)) {
-    if (!ch.enabled) continue;
-    const def = registry[name];
-    if (!def) {
-      throw new ConfigError([
-        {
-          file: `${settings.configDir}/channels.yaml`,
-          line: null,
-          path: `channels.${name}`,
-          message: `no adapter for channel "${name}"`,
-          fix: `use one of: ${Object.keys(registry).join(', ')}`,
-        },
-      ]);
-    }
-    out.set(name, def.create(ch.settings, { log: log.child({ channel: name }), clock }));
-  }
-  return out;
-}
-
-/** The admin token: from config, else from the environment, else generated once and kept in the store. */
-async function resolveAdminToken(
-  store: Store,
-  configured: string | undefined,
-): Promise<{ token: string; generated: boolean }> {
-  if (configured) return { token: configured, generated: false };
-  const fromEnv = process.env.TOUCHPOINT_ADMIN_TOKEN;
-  if (fromEnv) return { token: fromEnv, generated: false };
-  const kept = await store.getState<string>('core', 'adminToken');
-  if (kept) return { token: kept, generated: true };
-  const token = randomBytes(24).toString('base64url');
-  await store.setState('core', 'adminToken', token);
-  return { token, generated: true };
 }

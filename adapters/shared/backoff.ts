@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Clock } from '../../src/channel/index.ts';
+import { type Clock, createBackoff } from '../../src/channel/index.ts';
 
 /** The `reconnect:` block of a channel's settings: exponential back-off bounds between attempts. */
 export function reconnectSettings(description: string) {
@@ -14,13 +14,13 @@ export function reconnectSettings(description: string) {
 }
 
 /**
- * Delay before the next attempt after `failures` failures in a row: doubling
- * from `minDelayMs` up to `maxDelayMs`, with jitter so that many clients that
- * failed together do not come back together.
+ * Delay before the next attempt after `failures` failures in a row: the
+ * core's one backoff policy (full jitter, doubling from `minDelayMs`, capped
+ * at `maxDelayMs`), so clients that failed together do not come back together.
  */
 export function backoffDelay(bounds: { minDelayMs: number; maxDelayMs: number }, failures: number): number {
-  const base = Math.min(bounds.maxDelayMs, bounds.minDelayMs * 2 ** Math.min(failures - 1, 20));
-  return Math.round(base * (0.5 + Math.random() * 0.5));
+  const maxMs = Math.max(bounds.minDelayMs, bounds.maxDelayMs);
+  return createBackoff({ baseMs: bounds.minDelayMs, maxMs })(failures);
 }
 
 /** Waits on the clock; `cancel` ends the wait in progress at once (on stop). */

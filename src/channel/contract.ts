@@ -1,9 +1,9 @@
 import type { z } from 'zod';
 import type { Clock } from '../clock.ts';
+import type { RouteRegistry } from '../http/http-types.ts';
 import type { Logger } from '../log.ts';
 import type { DeliveryStatus, Envelope, IdentityRef, Message, OutboundMessage, Touchpoint } from '../model/types.ts';
 import type { DeskHost } from '../people/desk-events.ts';
-import type { RouteRegistry } from '../server/http-types.ts';
 import type { Exclusive, ExclusiveWork } from './exclusive.ts';
 
 /**

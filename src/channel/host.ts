@@ -1,9 +1,9 @@
 import type { Bus } from '../bus.ts';
 import type { BusinessCalendar } from '../calendar/calendar.ts';
 import type { Clock } from '../clock.ts';
+import type { RouteRegistry } from '../http/http-types.ts';
 import type { Logger } from '../log.ts';
 import type { Envelope, Message } from '../model/types.ts';
-import type { RouteRegistry } from '../server/http-types.ts';
 import type { Store } from '../store/contract.ts';
 import type { ChannelHost, IngestResult } from './contract.ts';
 import { runExclusive } from './exclusive.ts';

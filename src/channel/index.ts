@@ -22,6 +22,12 @@ export {
   transient,
   unauthorized,
 } from '../errors.ts';
+export { CorsPolicy } from '../http/cors.ts';
+export { escapeHtml, pageHeaders } from '../http/html.ts';
+// HTTP helpers for the routes an adapter registers.
+export type { HttpRequest, HttpResponse, RouteRegistry, Takeover } from '../http/http-types.ts';
+export { IpRateLimit, TooManyRequests } from '../http/ip-rate-limit.ts';
+export { describeIssues, jsonBody, parseJson, validate } from '../http/json-body.ts';
 export { newId } from '../ids.ts';
 export type { Logger } from '../log.ts';
 // What messages, contacts and conversations look like.
@@ -43,12 +49,8 @@ export type {
 // For an adapter that is also an agent desk (Slack).
 export type { DeliveryRetry, DeskHost } from '../people/desk-events.ts';
 export { SNOOZE_LABELS, SNOOZE_PRESETS, type SnoozePreset, snoozeUntil } from '../people/snooze-presets.ts';
-export { CorsPolicy } from '../server/cors.ts';
-export { escapeHtml, pageHeaders } from '../server/html.ts';
-// HTTP helpers for the routes an adapter registers.
-export type { HttpRequest, HttpResponse, RouteRegistry, Takeover } from '../server/http-types.ts';
-export { IpRateLimit, TooManyRequests } from '../server/ip-rate-limit.ts';
-export { describeIssues, jsonBody, parseJson, validate } from '../server/json-body.ts';
+// The one retry policy: exponential backoff with full jitter, capped.
+export { type Backoff, createBackoff } from '../retry/backoff.ts';
 // The contract an adapter implements and the host the core hands it.
 export type {
   AdapterDefinition,

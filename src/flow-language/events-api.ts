@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import type { WriteDeps, Written } from '../decide/write-decision.ts';
-import type { RouteRegistry } from '../server/http-types.ts';
-import { jsonBody } from '../server/json-body.ts';
+import type { RouteRegistry } from '../http/http-types.ts';
+import { jsonBody } from '../http/json-body.ts';
 import type { Settings } from '../settings/types.ts';
 import type { Store } from '../store/contract.ts';
 import { routeBusinessEvent } from './business-events.ts';

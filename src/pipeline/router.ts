@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts';
 import { type RouteDeps, type Routed, routeEvent } from '../decide/route-event.ts';
 import type { Logger } from '../log.ts';
+import { type Backoff, createBackoff } from '../retry/backoff.ts';
 import type { AdoptedOutbound, InboundEvent, Store, StoreTx, TransactionOptions } from '../store/contract.ts';
 import { createDueLoop } from '../timers/due-loop.ts';
 
@@ -14,6 +15,8 @@ export interface RouterOptions {
   /** Threads routed in parallel (each in its own transaction) when not batching. */
   workers: number;
   maxAttempts: number;
+  /** Delay before retrying a failed event (default: full jitter from 2 s, doubling, capped at 1 min). */
+  backoff?: Backoff;
   /**
    * Route a whole batch in one transaction: with one writer (SQLite)
    * this turns N commits into one; with PostgreSQL, threads run in parallel instead.
@@ -70,6 +73,7 @@ const recheckForMs = 2_000;
 type Attempt = { ok: true; routed: Routed | null } | { ok: false };
 
 export function createRouter(o: RouterOptions): Router {
+  const backoff = o.backoff ?? createBackoff({ baseMs: 1_000, maxMs: 60_000 });
   const maxHeld = o.maxHeld ?? 10_000;
   let handed: InboundEvent[] = [];
   /** An event had to wait for an earlier one of its thread: claim next, in thread order. */
@@ -188,7 +192,7 @@ export function createRouter(o: RouterOptions): Router {
     } catch (err) {
       const attempts = e.attempts + 1;
       const final = attempts >= o.maxAttempts;
-      const retryAt = o.clock.now() + Math.min(60_000, 1_000 * 2 ** attempts);
+      const retryAt = o.clock.now() + backoff(attempts + 1);
       o.log.error({ err, eventId: e.id, channel: e.channel, attempts, final }, 'routing an inbound event failed');
       await o.store.failInbound(e.id, err instanceof Error ? err.message : String(err), retryAt, final);
       return { ok: false };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { notFound } from '../errors.ts';
-import type { RouteRegistry } from '../server/http-types.ts';
-import { jsonBody, validate } from '../server/json-body.ts';
+import type { RouteRegistry } from '../http/http-types.ts';
+import { jsonBody, validate } from '../http/json-body.ts';
 import type { PolicyActions } from './agent.ts';
 
 const name = z.string().trim().min(1, 'must not be empty').max(200);

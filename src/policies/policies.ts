@@ -1,9 +1,7 @@
 import type { PolicySteps } from '../decide/route-steps.ts';
 import type { AgentActions } from '../people/actions.ts';
-import type { RouteRegistry } from '../server/http-types.ts';
 import type { Store } from '../store/contract.ts';
 import type { TimerHandler } from '../timers/handlers.ts';
-import { registerPolicyRoutes } from './admin-routes.ts';
 import { afterHoursStep, createAfterHoursTimerHandlers, urgencyStep } from './after-hours.ts';
 import { createPolicyActions, type PolicyActions, withSlaClocks } from './agent.ts';
 import { createHandoffTimerHandlers, flowMoveStep, handoffStep } from './handoff.ts';
@@ -41,7 +39,6 @@ export interface Policies {
   actions: PolicyActions;
   /** AgentActions that also keep the SLA clocks. */
   wrapAgentActions(actions: AgentActions): AgentActions;
-  registerRoutes(routes: RouteRegistry): void;
 }
 
 export function createPolicies(deps: PolicyDeps & { store: Store }): Policies {
@@ -60,6 +57,5 @@ export function createPolicies(deps: PolicyDeps & { store: Store }): Policies {
     timerHandlers: createPolicyTimerHandlers(kit),
     actions,
     wrapAgentActions: (a) => withSlaClocks(a, kit, deps.store),
-    registerRoutes: (routes) => registerPolicyRoutes(routes, actions),
   };
 }

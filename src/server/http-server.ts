@@ -2,10 +2,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { type Clock, systemClock } from '../clock.ts';
 import { ClientGone, HttpError, notFound, TouchpointError } from '../errors.ts';
+import type { HttpRequest, RouteRegistry } from '../http/http-types.ts';
 import type { Logger } from '../log.ts';
 import { adminGuard } from './admin-auth.ts';
 import { readBody } from './body.ts';
-import type { HttpRequest, RouteRegistry } from './http-types.ts';
 import { writeError, writeResponse } from './respond.ts';
 import { RouteTable } from './route-table.ts';
 

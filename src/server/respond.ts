@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { ErrorCode, HttpError } from '../errors.ts';
+import type { HttpResponse } from '../http/http-types.ts';
+import { TooManyRequests } from '../http/ip-rate-limit.ts';
 import type { Logger } from '../log.ts';
-import type { HttpResponse } from './http-types.ts';
-import { TooManyRequests } from './ip-rate-limit.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 

@@ -1,5 +1,5 @@
 import { badRequest } from '../errors.ts';
-import type { HttpHandler, RouteOptions, RouteRegistry } from './http-types.ts';
+import type { HttpHandler, RouteOptions, RouteRegistry } from '../http/http-types.ts';
 
 export interface Route {
   method: string;

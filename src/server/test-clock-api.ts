@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { VirtualClock } from '../clock.ts';
 import { parseDuration } from '../duration.ts';
-import type { RouteRegistry } from './http-types.ts';
-import { jsonBody } from './json-body.ts';
+import type { RouteRegistry } from '../http/http-types.ts';
+import { jsonBody } from '../http/json-body.ts';
 
 const move = z.union([
   z.object({ advance: z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 30m or 3d') }).strict(),

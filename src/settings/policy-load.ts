@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { ConfigError, type ConfigProblem } from '../errors.ts';
+import type { ConfigProblem } from '../errors.ts';
 import type { Env } from './env-refs.ts';
 import { identityKindFor, noPolicies, type PolicySettings, policyFiles } from './policy-schema.ts';
 import type { TemplateDef } from './schema.ts';

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.ts';
+import { registerPolicyRoutes } from '../../src/policies/admin-routes.ts';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../server/helpers.ts';
 import { createHarness, type Harness, MINUTE, MON_2300, socialComment, TUE_1000 } from './support/harness.ts';
 
@@ -13,7 +14,7 @@ afterEach(async () => {
 async function setup(at: number) {
   h = await createHarness({ at, config: { sla: {} } });
   s = await startTestServer({ log: silentLogger });
-  h.policies.registerRoutes(s.server.routes);
+  registerPolicyRoutes(s.server.routes, h.policies.actions);
 }
 
 function post(path: string, body: unknown, token: string | null = ADMIN_TOKEN) {

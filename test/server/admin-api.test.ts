@@ -3,7 +3,7 @@ import { notFound } from '../../src/errors.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Contact, Conversation, Message } from '../../src/model/types.ts';
 import type { AgentActions } from '../../src/people/actions.ts';
-import { registerAdminApi } from '../../src/server/admin-api.ts';
+import { registerConversationsApi } from '../../src/people/conversations-api.ts';
 import type { ConversationQuery, Store } from '../../src/store/contract.ts';
 import { newConversation } from '../support/records.ts';
 import { ADMIN_TOKEN, json, startTestServer, type TestServer } from './helpers.ts';
@@ -124,7 +124,7 @@ beforeEach(async () => {
   const a = fakeActions();
   queries = s.queries;
   calls = a.calls;
-  registerAdminApi(t.server.routes, { store: s.store, actions: a.actions });
+  registerConversationsApi(t.server.routes, { store: s.store, actions: a.actions });
 });
 afterEach(() => t.server.close(1000));
 

@@ -1,9 +1,9 @@
 import type { ChannelHost, ChannelState, IngestResult } from '../../src/channel/contract.ts';
 import type { Clock } from '../../src/clock.ts';
+import type { RouteRegistry } from '../../src/http/http-types.ts';
 import { newId } from '../../src/ids.ts';
 import { type Logger, silentLogger } from '../../src/log.ts';
 import type { DeliveryStatus, Envelope, Message } from '../../src/model/types.ts';
-import type { RouteRegistry } from '../../src/server/http-types.ts';
 import { localExclusive } from '../support/local-exclusive.ts';
 
 /**

@@ -2,9 +2,9 @@ import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { badRequest } from '../../src/errors.ts';
+import { tooManyRequests } from '../../src/http/ip-rate-limit.ts';
+import { jsonBody } from '../../src/http/json-body.ts';
 import { silentLogger } from '../../src/log.ts';
-import { tooManyRequests } from '../../src/server/ip-rate-limit.ts';
-import { jsonBody } from '../../src/server/json-body.ts';
 import {
   ADMIN_TOKEN,
   capturingLogger,

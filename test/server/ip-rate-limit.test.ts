@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock.ts';
-import { IpRateLimit, TooManyRequests } from '../../src/server/ip-rate-limit.ts';
+import { IpRateLimit, TooManyRequests } from '../../src/http/ip-rate-limit.ts';
 
 describe('IpRateLimit', () => {
   it('allows a burst of max, then refills evenly over the window, per key', () => {

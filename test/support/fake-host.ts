@@ -1,8 +1,8 @@
 import type { ChannelHost, IngestResult } from '../../src/channel/contract.ts';
 import { VirtualClock } from '../../src/clock.ts';
+import type { HttpHandler, RouteOptions, RouteRegistry } from '../../src/http/http-types.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { DeliveryStatus, Envelope } from '../../src/model/types.ts';
-import type { HttpHandler, RouteOptions, RouteRegistry } from '../../src/server/http-types.ts';
 import { localExclusive } from './local-exclusive.ts';
 
 export interface Route {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { ChannelAdapter } from '../../src/channel/contract.ts';
 import type { VirtualClock } from '../../src/clock.ts';
 import { HttpError } from '../../src/errors.ts';
-import type { HttpRequest, HttpResponse } from '../../src/server/http-types.ts';
+import type { HttpRequest, HttpResponse } from '../../src/http/http-types.ts';
 import { createFakeHost, type Route } from './fake-host.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseWebhook } from '../../../adapters/meta/webhook/parse.ts';
 import { subscriptionChallenge, verifySignature } from '../../../adapters/meta/webhook/verify.ts';
-import type { HttpRequest } from '../../../src/server/http-types.ts';
+import type { HttpRequest } from '../../../src/http/http-types.ts';
 import { APP_SECRET, feedCommentPayload, IG_ID, igCommentPayload, messengerPayload, PAGE_ID, sign } from './support.ts';
 
 const request = (body: string, signature?: string): HttpRequest =>

@@ -6,8 +6,8 @@ import { RouteReceiver } from '../../../adapters/slack/transport/receiver.ts';
 import { slackSignature, verifySlackRequest } from '../../../adapters/slack/transport/verify.ts';
 import { VirtualClock } from '../../../src/clock.ts';
 import { HttpError } from '../../../src/errors.ts';
+import type { RouteRegistry } from '../../../src/http/http-types.ts';
 import { silentLogger } from '../../../src/log.ts';
-import type { RouteRegistry } from '../../../src/server/http-types.ts';
 
 const base = { botToken: 'xoxb-1', signingSecret: 'secret-123' };
 const bot = { botUserId: 'UBOT0001', botId: 'BBOT0001', teamId: 'T1' };

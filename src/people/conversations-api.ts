@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { notFound } from '../errors.ts';
+import type { HttpRequest, RouteRegistry } from '../http/http-types.ts';
+import { jsonBody, validate } from '../http/json-body.ts';
 import type { ConversationStatus, Priority } from '../model/types.ts';
-import type { AgentActions } from '../people/actions.ts';
 import type { Store } from '../store/contract.ts';
-import type { HttpRequest, RouteRegistry } from './http-types.ts';
-import { jsonBody, validate } from './json-body.ts';
+import type { AgentActions } from './actions.ts';
 
 const STATUSES = ['open', 'pending', 'snoozed', 'resolved', 'closed'] as const satisfies ConversationStatus[];
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const satisfies Priority[];
@@ -63,7 +63,7 @@ const DEFAULT_BY = 'admin-api';
  * conversations (with internal notes), reply, resolve (optionally with a
  * survey flow), reopen, assign, snooze, set priority, escalate, start a flow.
  */
-export function registerAdminApi(routes: RouteRegistry, deps: { store: Store; actions: AgentActions }): void {
+export function registerConversationsApi(routes: RouteRegistry, deps: { store: Store; actions: AgentActions }): void {
   const { store, actions } = deps;
 
   routes.add(

@@ -1,0 +1,32 @@
+import type { Clock } from '../clock.ts';
+import { ConfigError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { Settings } from '../settings/types.ts';
+import type { AdapterRegistry, ChannelAdapter } from './contract.ts';
+
+/** One adapter for each channel enabled in channels.yaml; an unknown channel is a config error naming the fix. */
+export function createAdapters(
+  registry: AdapterRegistry,
+  settings: Settings,
+  log: Logger,
+  clock: Clock,
+): Map<string, ChannelAdapter> {
+  const out = new Map<string, ChannelAdapter>();
+  for (const [name, ch] of Object.entries(settings.channels)) {
+    if (!ch.enabled) continue;
+    const def = registry[name];
+    if (!def) {
+      throw new ConfigError([
+        {
+          file: `${settings.configDir}/channels.yaml`,
+          line: null,
+          path: `channels.${name}`,
+          message: `no adapter for channel "${name}"`,
+          fix: `use one of: ${Object.keys(registry).join(', ')}`,
+        },
+      ]);
+    }
+    out.set(name, def.create(ch.settings, { log: log.child({ channel: name }), clock }));
+  }
+  return out;
+}

@@ -1,0 +1,35 @@
+import { type Clock, VirtualClock } from '../clock.ts';
+import { type EventsApiDeps, registerEventsApi } from '../flow-language/events-api.ts';
+import type { RouteRegistry } from '../http/http-types.ts';
+import type { AgentActions } from '../people/actions.ts';
+import { registerConversationsApi } from '../people/conversations-api.ts';
+import { registerPolicyRoutes } from '../policies/admin-routes.ts';
+import type { PolicyActions } from '../policies/agent.ts';
+import type { Store } from '../store/contract.ts';
+import { registerTestClockApi } from './test-clock-api.ts';
+
+/**
+ * Every endpoint of the core, registered in one place; each handler lives
+ * next to what it serves. Channel adapters add their own webhook routes when
+ * they start (src/channel/contract.ts).
+ *
+ * - /api/conversations…        conversations and agent actions (src/people/conversations-api.ts)
+ * - /api/oncall/ack, …/private  on-call pages and moves to private (src/policies/admin-routes.ts)
+ * - /api/events                 business events that start flows (src/flow-language/events-api.ts)
+ * - /api/test/clock             the virtual clock, in test mode only (test-clock-api.ts)
+ * - /healthz, /readyz           liveness and readiness (http-server.ts)
+ */
+export interface CoreRoutes {
+  store: Store;
+  clock: Clock;
+  actions: AgentActions;
+  policyActions: PolicyActions;
+  events: EventsApiDeps;
+}
+
+export function registerCoreRoutes(routes: RouteRegistry, parts: CoreRoutes): void {
+  registerConversationsApi(routes, { store: parts.store, actions: parts.actions });
+  registerPolicyRoutes(routes, parts.policyActions);
+  registerEventsApi(routes, parts.events);
+  if (parts.clock instanceof VirtualClock) registerTestClockApi(routes, parts.clock);
+}
