@@ -8,7 +8,7 @@ import { main } from '../../src/cli/main.ts';
 import { flowGraph, toMermaid } from '../../src/flow-language/flow-graph.ts';
 import { toSvg } from '../../src/flow-language/flow-svg.ts';
 import { flowFile } from '../../src/settings/flow-schema.ts';
-import { repoRoot } from '../engine/example.ts';
+import { repoRoot } from '../flow-language/example.ts';
 
 /** Runs the CLI in-process with the shipped adapters, capturing its output. */
 async function cli(argv: string[]) {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findTranscripts, readTranscript, runTranscriptFiles } from '../../src/testkit/transcript-files.ts';
 import { runTranscript } from '../../src/testkit/transcript-run.ts';
-import { exampleSettings } from '../engine/example.ts';
+import { exampleSettings } from '../flow-language/example.ts';
 
 const settings = exampleSettings();
 const files = findTranscripts(join(import.meta.dirname));
