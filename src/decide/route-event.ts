@@ -5,7 +5,7 @@ import type { InboundEvent, StoreTx } from '../store/contract.ts';
 import { newConversation } from '../store/new-conversation.ts';
 import type { RouteContext } from './context.ts';
 import type { RouteSteps } from './route-steps.ts';
-import { writeDecision } from './write-decision.ts';
+import { newDecision, writeDecision } from './write-decision.ts';
 
 export interface Routed {
   conversationId: string | null;
@@ -61,25 +61,16 @@ export async function routeEvent(tx: StoreTx, event: InboundEvent, now: number, 
   out.messages.push(message);
 
   const ctx: RouteContext = {
-    now,
-    settings: deps.settings,
+    ...newDecision(deps.settings, now, conversation, contact),
     envelope: env,
-    contact,
-    conversation,
     message,
     isNewConversation: isNew,
-    classification: null,
-    replies: [],
     patch: {
       lastInboundAt: now,
       ...(env.replyRef ? { replyRef: env.replyRef } : {}),
       ...(conversation.status !== 'open' ? { status: 'open' as const } : {}),
     },
-    contactPatch: {},
-    timers: [],
-    cancelTimers: [],
     silence: null,
-    events: [],
   };
   await deps.steps.decide(ctx);
   await deps.steps.settle(ctx);
