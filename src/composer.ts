@@ -1,26 +1,32 @@
 /**
  * A small middleware composer in the spirit of grammY's Composer: the order a
  * decision runs in is declared where its steps are put together. A step
- * receives the context and `next`; it goes on by awaiting `next()` and ends
+ * receives the context and `next`; it goes on by returning (or awaiting) `next()` and ends
  * the chain by returning without it.
  */
 
 export type Next = () => Promise<void>;
+/** A step returns `next()` to go on (so the chain waits for the rest), or returns without it to end the chain. */
 export type Middleware<C> = (ctx: C, next: Next) => void | Promise<void>;
 
-const pass: Next = async () => {};
+const done: Promise<void> = Promise.resolve();
+const pass: Next = () => done;
 
-/** Runs `steps` in order, each deciding whether the rest run. */
+/**
+ * Runs `steps` in order, each deciding whether the rest run. A step that goes
+ * on returns `next()`; a synchronous step costs no extra promise.
+ */
 export function run<C>(steps: ReadonlyArray<Middleware<C>>, ctx: C, last: Next = pass): Promise<void> {
-  const at = async (i: number): Promise<void> => {
+  const at = (i: number): Promise<void> => {
     const step = steps[i];
     if (!step) return last();
     let called = false;
-    await step(ctx, () => {
+    const result = step(ctx, () => {
       if (called) throw new Error('next() called twice by one step');
       called = true;
       return at(i + 1);
     });
+    return result instanceof Promise ? result : done;
   };
   return at(0);
 }
@@ -36,7 +42,7 @@ export class Composer<C> {
 
   /** Runs `steps` only when `predicate` holds; otherwise goes straight on. */
   filter(predicate: (ctx: C) => boolean, ...steps: Middleware<C>[]): this {
-    return this.use(async (ctx, next) => (predicate(ctx) ? run(steps, ctx, next) : next()));
+    return this.use((ctx, next) => (predicate(ctx) ? run(steps, ctx, next) : next()));
   }
 
   /** Takes `yes` or `no` by `predicate`; both go on to what follows unless they stop. */

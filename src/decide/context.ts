@@ -62,9 +62,9 @@ export function stop(ctx: RouteContext, reason: string): void {
 
 /** A step that only looks and records, then always goes on. */
 export function tap(fn: (ctx: RouteContext) => void | Promise<void>): RouteStep {
-  return async (ctx, next) => {
-    await fn(ctx);
-    return next();
+  return (ctx, next) => {
+    const r = fn(ctx);
+    return r instanceof Promise ? r.then(next) : next();
   };
 }
 

@@ -1,4 +1,4 @@
-import { Composer } from '../composer.ts';
+import { Composer, run } from '../composer.ts';
 import type { Classifier } from './classify.ts';
 import { consentStep } from './consent.ts';
 import { current, type RouteContext, type RouteStep, tap } from './context.ts';
@@ -92,7 +92,7 @@ export function routeSteps(parts: RouteParts): RouteSteps {
   const decideAll = decide.middleware();
   const settleAll = settle.middleware();
   return {
-    decide: async (ctx) => decideAll(ctx, async () => {}),
-    settle: async (ctx) => settleAll(ctx, async () => {}),
+    decide: (ctx) => run([decideAll], ctx),
+    settle: (ctx) => run([settleAll], ctx),
   };
 }
