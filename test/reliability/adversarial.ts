@@ -51,6 +51,8 @@ export interface AdversarialOptions {
   postTimeoutMs?: number;
   /** Which texts (keys of adversarialTexts); all by default. */
   texts?: string[];
+  /** Which touchpoints (by name, e.g. slack.channel); all by default. */
+  touchpoints?: string[];
   log?: (s: string) => void;
 }
 
@@ -78,7 +80,7 @@ export async function adversarial(o: AdversarialOptions = {}): Promise<Figures> 
     const status = (p: Promise<{ status: number }>) => p.then((r) => r.status).catch(() => 0);
     const send = slackSender(`${url}/slack/events`, SECRET);
     const now = Math.floor(Date.now() / 1000);
-    const touchpoints: Touchpoint[] = [
+    const every: Touchpoint[] = [
       {
         name: 'slack.channel',
         chars: MB,
@@ -164,6 +166,7 @@ export async function adversarial(o: AdversarialOptions = {}): Promise<Figures> 
       },
     ];
 
+    const touchpoints = every.filter((t) => !o.touchpoints || o.touchpoints.includes(t.name));
     const baseline = probeHealth(url);
     await new Promise((r) => setTimeout(r, 5_000));
     const quiet = await baseline.stop();

@@ -1,7 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createTransport } from 'nodemailer';
-import { adapterSettings } from '../adapters/email/support/mail-client.ts';
+import { adapterSettings, customerTransport } from '../adapters/email/support/mail-client.ts';
 import {
   ACCESS_TOKEN,
   APP_SECRET,
@@ -196,29 +195,12 @@ function facebookChannel(apiUrl: string, api: FakeGraphApi): Channel {
 
 function emailChannel(servers: MailServers): Channel & { close(): void } {
   const customer = (i: number) => `customer${i % EMAIL_CUSTOMERS}@example.test`;
-  const transport = createTransport({
-    host: servers.host,
-    port: servers.smtpPort,
-    secure: false,
-    ignoreTLS: true,
-    pool: true,
-    maxConnections: 3,
-  });
+  const transport = customerTransport(servers, 3);
   // Maildir files never change once delivered: each is read once.
   const seen = new Map<string, string>();
-  const settings = adapterSettings(servers, {
-    smtp: {
-      host: servers.host,
-      port: servers.smtpPort,
-      secure: false,
-      ignoreTLS: true,
-      maxConnections: 3,
-      rateLimit: 50,
-    },
-  });
   return {
     name: 'email',
-    block: { settings },
+    block: { settings: adapterSettings(servers) },
     async deliver(_url, i) {
       try {
         await transport.sendMail({

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { crashLoop } from './crash-loop.ts';
+import { some } from './figures.ts';
 
 /**
  * A short crash loop of `npm run test:reliability` (test/reliability/crash-loop.ts),
@@ -16,8 +17,5 @@ it('loses no acknowledged SMS, Slack or Messenger message across kill -9', async
     rates: { sms: 5, slack: 3, facebook: 5 },
     settleMs: 30_000,
   });
-  const why = f.details.join('\n');
-  expect(f.lost, why).toBe(0);
-  expect(f.violations, why).toBe(0);
-  expect(f.fiveXX, why).toBe(0);
+  expect(some(f, 'lost', 'violations', 'fiveXX'), f.details.join('\n')).toEqual({ lost: 0, violations: 0, fiveXX: 0 });
 }, 150_000);

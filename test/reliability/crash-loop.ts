@@ -17,6 +17,8 @@ export interface CrashLoopOptions {
   channels?: ChannelName[];
   /** Messages per second per channel. */
   rates?: Partial<Record<ChannelName, number>>;
+  /** PostgreSQL: the pipeline and outbox lease timeout, how soon a dead instance's work is taken over (4s). */
+  lease?: string;
   /** Longest wait for the last replies after the loop. */
   settleMs?: number;
   log?: (s: string) => void;
@@ -34,7 +36,7 @@ export async function crashLoop(o: CrashLoopOptions): Promise<Figures> {
     router = await prepareRouter({
       store: o.store,
       channels: channels.env,
-      ...(o.store === 'postgres' ? { lease: '4s' } : {}),
+      ...(o.store === 'postgres' ? { lease: o.lease ?? '4s' } : {}),
     });
     await router.start();
     const traffic = startTraffic({ url: router.url, channels: channels.list, rates: o.rates ?? defaultRates });
@@ -57,6 +59,7 @@ export async function crashLoop(o: CrashLoopOptions): Promise<Figures> {
       quietMs: 10_000,
     });
     await router.stop();
+    const left = await router.leftovers();
     const t = tally(traffic.acked, replies, traffic.offered);
     return {
       suite: `crash-loop:${o.store}`,
@@ -67,6 +70,7 @@ export async function crashLoop(o: CrashLoopOptions): Promise<Figures> {
       details: [
         `${o.seconds} s, ${kills} × kill -9 (uptime ${minUp / 1000}-${maxUp / 1000} s), answers: ${statuses(traffic.statuses)}`,
         ...t.details,
+        left,
       ],
     };
   } finally {

@@ -15,7 +15,22 @@ export interface Figures {
   fiveXX: number;
   /** Per-channel breakdown and the suite's own numbers, one line each. */
   details: string[];
+  /** The suite could not run to the end: its figures are incomplete. */
+  error?: string;
 }
+
+export const failed = (f: Figures) => f.error !== undefined || f.lost + f.duplicated + f.violations + f.fiveXX > 0;
+
+/** A suite that threw: nothing measured, and the run fails. */
+export const errored = (suite: string, error: string): Figures => ({
+  suite,
+  lost: 0,
+  duplicated: 0,
+  violations: 0,
+  fiveXX: 0,
+  details: [error],
+  error,
+});
 
 /** Lost and duplicated messages per channel, from acknowledgements and raw reply counts. */
 export function tally(
@@ -45,18 +60,29 @@ export function tally(
   return { lost, duplicated, stray, details };
 }
 
+type Figure = 'lost' | 'duplicated' | 'violations' | 'fiveXX';
+
+/** Some of the four figures, to compare at once: `expect(some(f, 'lost', 'fiveXX')).toEqual({ lost: 0, fiveXX: 0 })`. */
+export function some(f: Figures, ...which: Figure[]): Partial<Record<Figure, number>> {
+  return Object.fromEntries(which.map((k) => [k, f[k]]));
+}
+
 export function printFigures(f: Figures, out: (s: string) => void): void {
-  out(`[${f.suite}] lost ${f.lost}, duplicated ${f.duplicated}, violations ${f.violations}, 5xx ${f.fiveXX}`);
+  out(
+    f.error
+      ? `[${f.suite}] did not finish`
+      : `[${f.suite}] lost ${f.lost}, duplicated ${f.duplicated}, violations ${f.violations}, 5xx ${f.fiveXX}`,
+  );
   for (const d of f.details) out(`  ${d}`);
 }
 
 /** The runner's last line: the four figures summed over the suites that ran. */
 export function summaryLine(all: Figures[], seconds: number): string {
-  const sum = (k: 'lost' | 'duplicated' | 'violations' | 'fiveXX') => all.reduce((n, f) => n + f[k], 0);
-  const failed = all.filter((f) => f.lost + f.duplicated + f.violations + f.fiveXX > 0).map((f) => f.suite);
+  const sum = (k: Figure) => all.reduce((n, f) => n + f[k], 0);
+  const bad = all.filter(failed).map((f) => (f.error ? `${f.suite} (did not finish)` : f.suite));
   return (
     `reliability: lost=${sum('lost')} duplicated=${sum('duplicated')} violations=${sum('violations')} 5xx=${sum('fiveXX')} ` +
-    `(${all.map((f) => f.suite).join(', ')}; ${Math.round(seconds)} s) ${failed.length === 0 ? 'PASS' : `FAIL: ${failed.join(', ')}`}`
+    `(${all.map((f) => f.suite).join(', ')}; ${Math.round(seconds)} s) ${bad.length === 0 ? 'PASS' : `FAIL: ${bad.join(', ')}`}`
   );
 }
 

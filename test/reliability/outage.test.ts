@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { some } from './figures.ts';
 import { outage } from './outage.ts';
 
 /**
@@ -19,8 +20,5 @@ it('delivers every acknowledged message once after the providers recover', async
     router: { outbox: { backoffBase: '200ms', backoffMax: '1s', maxAttempts: 40 } },
     settleMs: 30_000,
   });
-  const why = f.details.join('\n');
-  expect(f.lost, why).toBe(0);
-  expect(f.duplicated, why).toBe(0);
-  expect(f.fiveXX, why).toBe(0);
+  expect(some(f, 'lost', 'duplicated', 'fiveXX'), f.details.join('\n')).toEqual({ lost: 0, duplicated: 0, fiveXX: 0 });
 }, 120_000);

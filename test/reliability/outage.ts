@@ -74,6 +74,7 @@ export async function outage(o: OutageOptions): Promise<Figures> {
     const replies = await settle(channels.list, traffic.acked, { timeoutMs: o.settleMs ?? 240_000, quietMs: 5_000 });
     const drained = (performance.now() - back) / 1000;
     await router.stop();
+    const left = await router.leftovers();
     const t = tally(traffic.acked, replies, traffic.offered);
     const perProvider = names.map((name) => {
       const p = channels.proxies[name];
@@ -96,6 +97,7 @@ export async function outage(o: OutageOptions): Promise<Figures> {
         ),
         `webhook answers: ${statuses(traffic.statuses)}`,
         ...t.details,
+        left,
       ],
     };
   } finally {

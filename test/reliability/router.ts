@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { silentLogger } from '../../src/log.ts';
+import { openStore } from '../../src/store/open.ts';
 import { type RouterChild, startRouterChild } from '../support/child-process.ts';
 import { freePorts } from '../support/mail-servers/daemon.ts';
 import { dropSchema, freshSchema, withSchema } from '../support/pg-schema.ts';
@@ -21,6 +23,8 @@ export interface Router {
   kill(): Promise<void>;
   /** SIGTERM: the router stops as an operator would stop it. */
   stop(): Promise<void>;
+  /** What the stopped router left in its store: work not finished, and why messages were given up. */
+  leftovers(): Promise<string>;
   /** Stops it if running, then removes its data. */
   close(): Promise<void>;
 }
@@ -73,6 +77,41 @@ export async function prepareRouter(o: {
       const forced = setTimeout(() => c.proc.kill('SIGKILL'), 20_000);
       await c.exited;
       clearTimeout(forced);
+    },
+    async leftovers() {
+      const store = await openStore({ dataDir: dir, databaseUrl: env.DATABASE_URL || null, log: silentLogger });
+      try {
+        const dead = await store.listDeadLetters(1_000);
+        const reasons = new Map<string, number>();
+        for (const d of dead) {
+          const key = `${d.channel}: ${(d.lastError ?? '?').slice(0, 80)}`;
+          reasons.set(key, (reasons.get(key) ?? 0) + 1);
+        }
+        // One reply per message is decided; more outbound rows than inbound ones means a message was routed twice.
+        let decidedTwice = 0;
+        const seen = new Set<string>();
+        // Newest first, a page at a time; `before` one past the last page's oldest keeps ties in, the set drops repeats.
+        for (let before: number | undefined, fresh = 1; fresh > 0; ) {
+          const page = await store.listConversations({ limit: 1_000, ...(before ? { before } : {}) });
+          fresh = 0;
+          for (const c of page) {
+            if (seen.has(c.id)) continue;
+            seen.add(c.id);
+            fresh++;
+            const messages = await store.listMessages(c.id, { limit: 1_000 });
+            const out = messages.filter((m) => m.direction === 'outbound').length;
+            if (out > messages.length - out) decidedTwice++;
+          }
+          before = (page.at(-1)?.updatedAt ?? 0) + 1;
+        }
+        return (
+          `conversations with more replies stored than messages: ${decidedTwice}; left in the store: inbound ${await store.countInbound('pending')} pending, ${await store.countInbound('failed')} failed; ` +
+          `outbox ${await store.countOutbox('pending')} pending, ${dead.length} dead` +
+          [...reasons].map(([why, n]) => `; ${n} × ${why}`).join('')
+        );
+      } finally {
+        await store.close();
+      }
     },
     async close() {
       await r.stop();

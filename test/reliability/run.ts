@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { adversarial } from './adversarial.ts';
 import { crashLoop } from './crash-loop.ts';
-import { type Figures, printFigures, summaryLine } from './figures.ts';
+import { errored, type Figures, failed, printFigures, summaryLine } from './figures.ts';
 import { outage } from './outage.ts';
 import type { StoreKind } from './router.ts';
 import { storm } from './storm.ts';
@@ -39,29 +39,58 @@ const started = performance.now();
 const all: Figures[] = [];
 const seconds = Math.round(minutes * 60);
 
-for (const suite of chosen) {
-  if (suite === 'crash') {
-    for (const store of stores) {
-      out(`crash loop on ${store}: ${seconds} s of kill -9 under SMS, Slack, Messenger and email load`);
-      all.push(await crashLoop({ store, seconds, log: out }));
-      printFigures(all.at(-1) as Figures, out);
-    }
+type Step = [name: string, title: string, run: () => Promise<Figures>];
+const steps: Record<Suite, () => Step[]> = {
+  crash: () =>
+    stores.map((store) => [
+      `crash-loop:${store}`,
+      `crash loop on ${store}: ${seconds} s of kill -9 under SMS, Slack, Messenger and email load`,
+      () => crashLoop({ store, seconds, log: out }),
+    ]),
+  outage: () => [
+    [
+      'outage',
+      `outage: ${seconds} s of provider failures under SMS, Slack and Messenger load, then recovery`,
+      () => outage({ seconds, log: out }),
+    ],
+  ],
+  storm: () => [
+    [
+      'storm',
+      'redelivery storm: every SMS, Slack event and Messenger message delivered 2 to 5 times',
+      () => storm({ messages: 400, seconds: 40, log: out }),
+    ],
+  ],
+  adversarial: () => [
+    [
+      'adversarial',
+      'adversarial text: 1 MB messages on every public touchpoint while /healthz is asked 20 times a second',
+      () => adversarial({ log: out }),
+    ],
+  ],
+};
+const plan = chosen.flatMap((suite) => steps[suite]());
+
+const finish = () => {
+  out(summaryLine(all, (performance.now() - started) / 1000));
+  process.exitCode = all.some(failed) ? 1 : 0;
+};
+// Every suite bounds its own waits; this is the backstop: past it, the figures so far are the answer.
+const limitMs = (chosen.length * 4 * seconds + 20 * 60) * 1000;
+const watchdog = setTimeout(() => {
+  all.push(errored('run', `stopped after ${Math.round(limitMs / 60_000)} min: a suite did not finish`));
+  finish();
+  process.exit(1);
+}, limitMs);
+
+for (const [name, title, run] of plan) {
+  out(title);
+  try {
+    all.push(await run());
+  } catch (err) {
+    all.push(errored(name, (err as Error).stack ?? String(err)));
   }
-  if (suite === 'outage') {
-    out(`outage: ${seconds} s of provider failures under SMS, Slack and Messenger load, then recovery`);
-    all.push(await outage({ seconds, log: out }));
-    printFigures(all.at(-1) as Figures, out);
-  }
-  if (suite === 'adversarial') {
-    out('adversarial text: 1 MB messages on every public touchpoint while /healthz is asked 20 times a second');
-    all.push(await adversarial({ log: out }));
-    printFigures(all.at(-1) as Figures, out);
-  }
-  if (suite === 'storm') {
-    out('redelivery storm: every SMS, Slack event and Messenger message delivered 2 to 5 times');
-    all.push(await storm({ messages: 400, seconds: 40, log: out }));
-    printFigures(all.at(-1) as Figures, out);
-  }
+  printFigures(all.at(-1) as Figures, out);
 }
-out(summaryLine(all, (performance.now() - started) / 1000));
-process.exitCode = all.some((f) => f.lost + f.duplicated + f.violations + f.fiveXX > 0) ? 1 : 0;
+clearTimeout(watchdog);
+finish();
