@@ -11,9 +11,8 @@
  * that limit (channels.yaml `rateLimit`) and the SMTP pool's rate are raised
  * here so the pipeline, not the politeness limit, is measured.
  */
-import { createTransport } from 'nodemailer';
 import { emailDefinition } from '../../adapters/email/definition.ts';
-import { adapterSettings, connectImap } from '../adapters/email/support/mail-client.ts';
+import { adapterSettings, connectImap, customerTransport } from '../adapters/email/support/mail-client.ts';
 import { startLocalApp } from '../support/local-app.ts';
 import { type MailServers, startMailServers } from '../support/mail-servers.ts';
 import { testSettings } from '../support/settings.ts';
@@ -67,14 +66,7 @@ export async function benchEmail(): Promise<BenchLine> {
     adapters: { email: emailDefinition },
   });
   const inboxes = await Promise.all(CUSTOMERS.map((c) => watchInbox(servers, c)));
-  const transport = createTransport({
-    host: servers.host,
-    port: servers.smtpPort,
-    secure: false,
-    ignoreTLS: true,
-    pool: true,
-    maxConnections: 5,
-  });
+  const transport = customerTransport(servers, 5);
   const acceptedAt = new Map<string, number>();
   const send = async (id: string, from: string) => {
     const messageId = `<${id}@example.test>`;

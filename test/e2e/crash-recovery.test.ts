@@ -1,13 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.ts';
 import type { Store } from '../../src/store/contract.ts';
 import { openStore } from '../../src/store/open.ts';
 import { type RouterChild, startRouterChild } from '../support/child-process.ts';
+import { dropSchema, freshSchema, withSchema } from '../support/pg-schema.ts';
 import { type SinkServer, startSinkServer } from '../support/sink-server.ts';
 
 /**
@@ -25,7 +24,7 @@ describe.each(stores)('crash recovery (kill -9 under load) on $name', ({ postgre
   let dir: string;
   let sink: SinkServer;
   let child: RouterChild | null = null;
-  const schema = `tp_crash_${randomBytes(5).toString('hex')}`;
+  const schema = freshSchema('tp_crash');
   const databaseUrl = postgres && postgresUrl ? withSchema(postgresUrl, schema) : '';
 
   beforeAll(async () => {
@@ -116,16 +115,3 @@ describe.each(stores)('crash recovery (kill -9 under load) on $name', ({ postgre
     90_000,
   );
 });
-
-function withSchema(url: string, schema: string): string {
-  const u = new URL(url);
-  u.searchParams.set('schema', schema);
-  return u.toString();
-}
-
-async function dropSchema(url: string, schema: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`drop schema if exists ${schema} cascade`);
-  await admin.end();
-}

@@ -1,34 +1,66 @@
 /**
- * A router process for tests that kill it: the test settings plus the sink
- * channel. Prints one JSON line `{"url": …}` on stdout once it serves.
- * Env: DATA_DIR, SINK_URL, DATABASE_URL (optional), SYNC (full|normal), LEASE (lease timeout, e.g. 4s).
+ * A router process for tests that kill it. Prints one JSON line `{"url": …}`
+ * on stdout once it serves.
+ * Env: DATA_DIR, DATABASE_URL (optional), PORT (default: any free port),
+ * SINK_URL (adds the sink channel), CHANNELS (JSON: channel name → `{rateLimit?, settings}`,
+ * the settings as in channels.yaml, for the adapters this build ships),
+ * CONFIG=example (the business in config/ and flows/ instead of the small test one),
+ * ROUTER (JSON: router.yaml), SYNC (full|normal), LEASE (lease timeout, e.g. 4s).
  */
+import { join } from 'node:path';
+import { adapters as shipped } from '../../adapters/registry.ts';
 import { startApp } from '../../src/app.ts';
+import type { AdapterRegistry } from '../../src/channel/contract.ts';
 import { createLogger } from '../../src/log.ts';
+import { loadSettings } from '../../src/settings/load.ts';
 import { routerFile } from '../../src/settings/schema.ts';
+import type { ChannelSettings, Settings } from '../../src/settings/types.ts';
 import { testSettings } from './settings.ts';
 import { sinkDefinition } from './sink-adapter.ts';
 
 const log = createLogger({ part: 'child' });
-const settings = testSettings({
-  channels: { sink: { enabled: true, settings: { sinkUrl: process.env.SINK_URL } } },
-  router: routerFile.parse({
-    store: { synchronous: process.env.SYNC === 'normal' ? 'normal' : 'full' },
-    // With PostgreSQL a restarted instance is a new lease owner: what the dead one held comes back when its lease runs out.
-    ...(process.env.LEASE
-      ? { pipeline: { leaseTimeout: process.env.LEASE }, outbox: { leaseTimeout: process.env.LEASE } }
-      : {}),
-  }),
+const registry: AdapterRegistry = { ...shipped, sink: sinkDefinition };
+const env = process.env;
+
+const channels: Record<string, ChannelSettings> = {};
+if (env.SINK_URL) channels.sink = { enabled: true, settings: { sinkUrl: env.SINK_URL } };
+for (const [name, block] of Object.entries(JSON.parse(env.CHANNELS || '{}') as Record<string, ChannelBlockJson>)) {
+  const def = registry[name];
+  if (!def) throw new Error(`CHANNELS: no adapter for channel "${name}"`);
+  channels[name] = { enabled: true, rateLimit: block.rateLimit, settings: def.settings.parse(block.settings) };
+}
+
+const router = routerFile.parse({
+  ...(JSON.parse(env.ROUTER || '{}') as Record<string, unknown>),
+  store: { synchronous: env.SYNC === 'normal' ? 'normal' : 'full' },
+  // With PostgreSQL a restarted instance is a new lease owner: what the dead one held comes back when its lease runs out.
+  ...(env.LEASE ? { pipeline: { leaseTimeout: env.LEASE }, outbox: { leaseTimeout: env.LEASE } } : {}),
 });
+
+const settings: Settings =
+  env.CONFIG === 'example' ? { ...exampleSettings(), channels, router } : testSettings({ channels, router });
+
 const app = await startApp({
   settings,
-  adapters: { sink: sinkDefinition },
-  dataDir: process.env.DATA_DIR ?? '.tmp/child',
-  databaseUrl: process.env.DATABASE_URL || null,
-  port: 0,
+  adapters: registry,
+  dataDir: env.DATA_DIR ?? '.tmp/child',
+  databaseUrl: env.DATABASE_URL || null,
+  port: Number(env.PORT ?? 0),
   log,
 });
 process.stdout.write(`${JSON.stringify({ url: app.url })}\n`);
 const stop = () => void app.stop().then(() => process.exit(0));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
+
+interface ChannelBlockJson {
+  rateLimit?: ChannelSettings['rateLimit'];
+  settings: unknown;
+}
+
+/** The example business as shipped (templates, intents, flows and the policy files of config/). */
+function exampleSettings(): Settings {
+  const root = join(import.meta.dirname, '..', '..');
+  // No channel of config/channels.yaml is enabled without secrets: they are replaced by CHANNELS anyway.
+  return loadSettings({ configDir: join(root, 'config'), flowsDir: join(root, 'flows'), adapters: registry, env: {} });
+}

@@ -36,6 +36,18 @@ export async function sendMail(servers: MailServers, mail: SendMailOptions): Pro
   }
 }
 
+/** A pooled SMTP client sending through Postfix, as customers' mail clients do under load; close() it when done. */
+export function customerTransport(servers: MailServers, maxConnections: number) {
+  return createTransport({
+    host: servers.host,
+    port: servers.smtpPort,
+    secure: false,
+    ignoreTLS: true,
+    pool: true,
+    maxConnections,
+  });
+}
+
 /** A connected IMAP client logged in as `user`, idling only when told to. */
 export async function connectImap(servers: MailServers, user: string): Promise<ImapFlow> {
   const client = new ImapFlow({
