@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { adapters as shipped } from '../../adapters/registry.ts';
 import { startApp } from '../../src/app.ts';
 import type { AdapterRegistry } from '../../src/channel/contract.ts';
+import { loadConfig } from '../../src/cli/load-config.ts';
 import { createLogger } from '../../src/log.ts';
-import { loadSettings } from '../../src/settings/load.ts';
 import { routerFile } from '../../src/settings/schema.ts';
 import type { ChannelSettings, Settings } from '../../src/settings/types.ts';
 import { testSettings } from './settings.ts';
@@ -62,5 +62,5 @@ interface ChannelBlockJson {
 function exampleSettings(): Settings {
   const root = join(import.meta.dirname, '..', '..');
   // No channel of config/channels.yaml is enabled without secrets: they are replaced by CHANNELS anyway.
-  return loadSettings({ configDir: join(root, 'config'), flowsDir: join(root, 'flows'), adapters: registry, env: {} });
+  return loadConfig({ configDir: join(root, 'config'), flowsDir: join(root, 'flows'), adapters: registry, env: {} });
 }
