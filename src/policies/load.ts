@@ -7,6 +7,7 @@ import type { TemplateDef } from '../settings/schema.ts';
 import { withSuggestion } from '../settings/suggest.ts';
 import { readYamlFile, validateYaml, type YamlFile } from '../settings/yaml-file.ts';
 import { formatPath, locate } from '../settings/yaml-source.ts';
+import { PATTERN_HINT, patternProblem } from '../text/pattern.ts';
 import { noPolicies, type PolicySettings, policyFiles } from './config-schema.ts';
 import { identityKindFor } from './people.ts';
 
@@ -91,16 +92,8 @@ function crossCheckPolicies(loaded: Loaded, templates: Record<string, TemplateDe
     );
   };
   const regex = (section: Section, path: PropertyKey[], pattern: string) => {
-    try {
-      new RegExp(pattern, 'iu');
-    } catch (err) {
-      p.add(
-        section,
-        path,
-        `not a valid regular expression: ${(err as Error).message}`,
-        'escape ( ) [ ] ? * + with a backslash',
-      );
-    }
+    const problem = patternProblem(pattern);
+    if (problem !== null) p.add(section, path, `not a valid regular expression: ${problem}`, PATTERN_HINT);
   };
 
   const ah = s.triage.afterHours;
