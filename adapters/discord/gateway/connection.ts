@@ -1,5 +1,6 @@
 import { type Client, Events, type Message } from 'discord.js';
 import type { ChannelHost } from '../../../src/channel/contract.ts';
+import { reasonOf } from '../../../src/channel/unreadable.ts';
 import type { Logger } from '../../../src/log.ts';
 import { backoffDelay } from '../../shared/backoff.ts';
 import { factsOf } from '../inbound/facts.ts';
@@ -106,7 +107,7 @@ export class GatewayConnection {
       }
       this.#queue.push(parsed.envelope);
     } catch (err) {
-      this.#log.warn({ err, messageId: message.id }, 'Discord message could not be read');
+      this.#queue.keep(message.id, reasonOf(err), JSON.stringify({ id: message.id, content: message.content }));
     }
   }
 }

@@ -20,7 +20,13 @@ export interface BotIdentity {
  */
 export function createBoltApp(
   settings: SlackSettings,
-  o: { routes: RouteRegistry; clock: Clock; log: Logger; bot: BotIdentity | null },
+  o: {
+    routes: RouteRegistry;
+    clock: Clock;
+    log: Logger;
+    bot: BotIdentity | null;
+    keepUnreadable: (reason: string, payload: Buffer) => Promise<void>;
+  },
 ): { app: App; receiver: Receiver } {
   const logger = boltLogger(o.log);
   const receiver: Receiver =
@@ -32,6 +38,7 @@ export function createBoltApp(
           routes: o.routes,
           clock: o.clock,
           log: o.log,
+          keepUnreadable: o.keepUnreadable,
         });
   const app = new App({
     token: settings.botToken,
