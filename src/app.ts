@@ -222,6 +222,12 @@ export async function startApp(o: AppOptions): Promise<App> {
     adminToken,
     log: log.child({ part: 'http' }),
     isReady: () => ready,
+    limits: {
+      headersTimeoutMs: parseDuration(r.server.limits.headersTimeout),
+      requestTimeoutMs: parseDuration(r.server.limits.requestTimeout),
+      maxConnections: r.server.limits.maxConnections,
+      perIpConcurrency: r.server.limits.perIpConcurrency,
+    },
   });
   registerAdminApi(server.routes, { store, actions });
   if (clock instanceof VirtualClock) registerTestClockApi(server.routes, clock);
