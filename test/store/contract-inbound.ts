@@ -137,6 +137,12 @@ export function inboundContract(get: () => Store): void {
       expect(kept[0]?.payload).toBe('Body=caf%C3%A9 ☕');
       expect(Buffer.from(kept[1]?.payload ?? '', 'base64')).toEqual(bytes);
       expect(await store.listUnreadable(1)).toHaveLength(1);
+      // valid UTF-8, but PostgreSQL's text cannot hold NUL
+      const withNul = Buffer.from('{"text":"a\u0000b"}');
+      await store.keepUnreadable({ channel: 'slack', reason: 'NUL', payload: withNul, receivedAt: T0 + 3 });
+      const [nul] = await store.listUnreadable(1);
+      expect(nul?.encoding).toBe('base64');
+      expect(Buffer.from(nul?.payload ?? '', 'base64')).toEqual(withNul);
       expect(await store.countInbound('pending')).toBe(0);
     });
   });

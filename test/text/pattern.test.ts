@@ -24,7 +24,7 @@ describe('business-written patterns', () => {
 
   it('take linear time where a backtracking engine takes quadratic', () => {
     // "cake" then no price: JavaScript's engine would scan to the end from every "cake"
-    const text = 'cake '.repeat(200_000);
+    const text = 'cake '.repeat(40_000);
     const start = process.threadCpuUsage();
     expect(compilePattern('\\b(cake|loaf)\\b.*\\b(price|cost)').test(text)).toBe(false);
     const used = process.threadCpuUsage(start);
