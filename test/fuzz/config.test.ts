@@ -28,6 +28,7 @@ const edited = (text: string) =>
         cut: fc.nat({ max: 12 }),
         insert: fc.oneof(
           fc.string({ maxLength: 6 }),
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: an environment reference, as YAML files hold them
           fc.constantFrom(':', '- ', '  ', '\n', '{', '[', '&a', '*a', '!!', '${X}', '"'),
         ),
       }),
