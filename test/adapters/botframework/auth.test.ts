@@ -101,19 +101,14 @@ describe('Bot Framework with authentication on', () => {
     expect(b.unreadable).toEqual([]);
   });
 
-  it('answers 401 when the OpenID metadata answers with an error', async () => {
+  it.each([
+    ['answers with an error', 503],
+    ['cannot be reached at all', 0],
+  ])('answers 401 when the OpenID metadata %s', async (_case, status) => {
     const keys = keyPair();
-    const openId = await startOpenId(keys.publicKey, 503);
-    closers.push(openId.close);
-    const { b, claims, send } = await bot(openId.metadata);
-    expect((await send(`Bearer ${token(keys.privateKey, claims())}`)).status).toBe(401);
-    expect(b.ingestCalls).toEqual([]);
-  });
-
-  it('answers 401 when the OpenID metadata cannot be reached at all', async () => {
-    const keys = keyPair();
-    const openId = await startOpenId(keys.publicKey);
-    await openId.close();
+    const openId = await startOpenId(keys.publicKey, status || 200);
+    if (status === 0) await openId.close();
+    else closers.push(openId.close);
     const { b, claims, send } = await bot(openId.metadata);
     expect((await send(`Bearer ${token(keys.privateKey, claims())}`)).status).toBe(401);
     expect(b.ingestCalls).toEqual([]);
