@@ -188,6 +188,12 @@ export async function startApp(o: AppOptions): Promise<App> {
     adminToken,
     log: log.child({ part: 'http' }),
     isReady: () => ready,
+    limits: {
+      headersTimeoutMs: parseDuration(r.server.limits.headersTimeout),
+      requestTimeoutMs: parseDuration(r.server.limits.requestTimeout),
+      maxConnections: r.server.limits.maxConnections,
+      perIpConcurrency: r.server.limits.perIpConcurrency,
+    },
   });
   registerCoreRoutes(server.routes, {
     store,

@@ -25,6 +25,8 @@ export const ErrorCode = {
   PayloadTooLarge: 'payload_too_large',
   UnsupportedMediaType: 'unsupported_media_type',
   RateLimited: 'rate_limited',
+  TooManyConnections: 'too_many_connections',
+  TooManyRequestsInFlight: 'too_many_requests_in_flight',
   ShuttingDown: 'shutting_down',
   // The HTTP server and its clients.
   ListenFailed: 'listen_failed',

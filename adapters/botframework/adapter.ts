@@ -7,6 +7,7 @@ import {
   type HttpResponse,
   type Logger,
   permanent,
+  readOrKeep,
 } from '../../src/channel/index.ts';
 import { activityEnvelope, type BotReplyRef, messageActivity } from './activity.ts';
 import type { BotSdk } from './sdk.ts';
@@ -92,14 +93,21 @@ async function handleActivity(
   if (typeof serviceUrl === 'string' && !serviceUrlAllowed(serviceUrl, settings.serviceUrls)) {
     throw forbidden(`serviceUrl ${serviceUrl} is not allowed: add it to the channel's serviceUrls`);
   }
-  return sdk.process(req, body, async (activity) => {
-    const parsed = messageActivity.safeParse(activity);
-    if (!parsed.success) {
-      host.log.debug({ type: (activity as { type?: unknown })?.type }, 'Bot Framework activity ignored');
-      return;
-    }
-    await host.ingest(activityEnvelope(parsed.data, 'botframework'));
-  });
+  // Authenticated activities the turn cannot read (a message without its sender, an envelope the
+  // core refuses) are kept and answered 200: the Bot Framework would only send them again.
+  const answered = await readOrKeep(host, req.rawBody, () =>
+    sdk.process(req, body, async (activity) => {
+      const parsed = messageActivity.safeParse(activity);
+      if (parsed.success) {
+        await host.ingest(activityEnvelope(parsed.data, 'botframework'));
+        return;
+      }
+      const type = (activity as { type?: unknown }).type;
+      if (type === 'message') throw parsed.error;
+      host.log.debug({ type }, 'Bot Framework activity ignored');
+    }),
+  );
+  return answered ?? { status: 200, body: '' };
 }
 
 /** The stored reference, checked again: a reference written before the allow-list changed may point elsewhere. */

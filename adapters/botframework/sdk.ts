@@ -1,13 +1,13 @@
 import {
   type Activity,
+  CallerIdConstants,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   type ConversationReference,
   TurnContext,
 } from 'botbuilder';
-import type { HttpRequest, HttpResponse } from '../../src/channel/index.ts';
+import { type HttpRequest, type HttpResponse, truncate } from '../../src/channel/index.ts';
 import type { BotReplyRef } from './activity.ts';
-import { capturingResponse, type SdkRequest, sdkRequest } from './http-shim.ts';
 import type { BotframeworkSettings } from './settings.ts';
 
 /**
@@ -16,7 +16,12 @@ import type { BotframeworkSettings } from './settings.ts';
  * sees plain data.
  */
 export interface BotSdk {
-  /** Runs an activity through the CloudAdapter (JWT checked when an app id is set); `onActivity` runs inside the turn. */
+  /**
+   * Runs an activity through the CloudAdapter, `onActivity` inside the turn.
+   * The request is authenticated first (the JWT, when an app id is set): any
+   * failure to do so, the OpenID metadata out of reach included, answers 401.
+   * What fails inside the turn is thrown to the caller, not turned into a 500.
+   */
   process(req: HttpRequest, body: unknown, onActivity: (activity: unknown) => Promise<void>): Promise<HttpResponse>;
   /** Posts a message into the referenced conversation, as a reply to the referenced activity; the provider's id. */
   send(
@@ -25,21 +30,71 @@ export interface BotSdk {
   ): Promise<string | null>;
 }
 
+/** The SDK's own public-cloud settings (AuthenticationConstants, which botbuilder does not export). */
+const PUBLIC_CLOUD = {
+  ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
+  ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+  ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+  OAuthUrl: 'https://api.botframework.com',
+  CallerId: CallerIdConstants.PublicAzureChannel,
+  ValidateAuthority: true,
+};
+
+type Authenticated = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
+
+/**
+ * CloudAdapter's own `process` answers 500 for anything but its
+ * AuthenticationError (a malformed token, metadata it could not fetch) and for
+ * every failure of the turn; this one authenticates, then runs the turn.
+ */
+class TurnAdapter extends CloudAdapter {
+  readonly #auth: ConfigurationBotFrameworkAuthentication;
+
+  constructor(auth: ConfigurationBotFrameworkAuthentication) {
+    super(auth);
+    this.#auth = auth;
+  }
+
+  async authenticate(activity: Activity, authHeader: string): Promise<Authenticated | Error> {
+    try {
+      return await this.#auth.authenticateRequest(activity, authHeader);
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
+  }
+
+  turn(authenticated: Authenticated, activity: Activity, logic: (ctx: TurnContext) => Promise<void>) {
+    return this.processActivity(authenticated, activity, logic);
+  }
+}
+
 export function createBotSdk(settings: BotframeworkSettings): BotSdk {
   const auth = new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: settings.appId,
     MicrosoftAppPassword: settings.appPassword ?? '',
     MicrosoftAppType: settings.appType,
     MicrosoftAppTenantId: settings.tenantId ?? '',
+    ...(settings.openIdMetadataUrl
+      ? {
+          // naming one endpoint makes the SDK take every public-cloud endpoint from the configuration
+          ...PUBLIC_CLOUD,
+          ToBotFromChannelOpenIdMetadataUrl: settings.openIdMetadataUrl,
+          ToBotFromEmulatorOpenIdMetadataUrl: settings.openIdMetadataUrl,
+        }
+      : {}),
   });
-  const adapter = new CloudAdapter(auth);
+  const adapter = new TurnAdapter(auth);
 
   return {
     async process(req, body, onActivity) {
-      const { res, result } = capturingResponse();
-      const request: SdkRequest = sdkRequest(req, body);
-      await adapter.process(request as never, res as never, (ctx) => onActivity(ctx.activity));
-      return result();
+      const activity = body as Activity;
+      const header = req.headers.authorization ?? '';
+      const authenticated = await adapter.authenticate(activity, header);
+      if (authenticated instanceof Error) {
+        return { status: 401, body: { error: 'unauthorized', reason: truncate(authenticated.message, 300) } };
+      }
+      const invoke = await adapter.turn(authenticated, activity, (ctx) => onActivity(ctx.activity));
+      return { status: invoke?.status ?? 200, body: invoke?.body ?? '' };
     },
 
     async send(reference, message) {

@@ -25,6 +25,10 @@ export const botframeworkSettings = z
       .describe(
         'Service URLs replies may go to (Teams, Web Chat, Direct Line); add http://localhost:<port>/ for the Emulator',
       ),
+    openIdMetadataUrl: z
+      .url()
+      .optional()
+      .describe('Where the keys that sign incoming tokens are published (Microsoft’s by default; a test fake)'),
   })
   .strict()
   .superRefine((s, ctx) => {

@@ -15,8 +15,8 @@ export function registerWebchatPages(routes: RouteRegistry, settings: WebchatSet
   const styles = chatStyles(settings.accentColor);
   const widget = widgetScript({ label: `Chat with ${settings.title}`, accent: settings.accentColor });
   // Only the embedded page may be framed, and only by the sites the business listed.
-  const ownPage = pageHeaders("'self'");
-  const framedPage = pageHeaders(cors.frameAncestors());
+  const ownPage = pageHeaders();
+  const framedPage = pageHeaders({ frameAncestors: cors.frameAncestors() });
   const asset = (type: string) => ({
     'content-type': type,
     'cache-control': ASSET_CACHE,

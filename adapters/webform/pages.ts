@@ -24,11 +24,3 @@ export function problemPage(heading: string, problems: string[]): string {
     `<h1>${escapeHtml(heading)}</h1><ul>${items}</ul><p>Use your browser's Back button to correct the form and send it again.</p>`,
   );
 }
-
-/** Inline styles are part of these pages; nothing else may load. */
-export const formPageHeaders: Record<string, string> = {
-  'content-type': 'text/html; charset=utf-8',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
-  'x-content-type-options': 'nosniff',
-  'cache-control': 'no-store',
-};

@@ -9,10 +9,11 @@ import {
   type IpRateLimit,
   newId,
   notFound,
+  pageHeaders,
   type RouteRegistry,
   TooManyRequests,
 } from '../../src/channel/index.ts';
-import { formPageHeaders, problemPage, thanksPage } from './pages.ts';
+import { problemPage, thanksPage } from './pages.ts';
 import { FORM_ID, type WebformSettings } from './settings.ts';
 import { bodyKind, providerIdOf, readFields, type Submission, submissionSchema } from './submission.ts';
 import { threadKeyOf } from './thread.ts';
@@ -34,8 +35,10 @@ export function registerWebformRoutes(routes: RouteRegistry, deps: WebformRouteD
   const schema = submissionSchema(settings.maxMessageLength);
   const forms = new Set(settings.forms);
   const thanks = thanksPage(settings.thankYou);
+  // Inline styles are part of these pages and nothing else loads; framed only where the form may be embedded.
+  const htmlHeaders = pageHeaders({ frameAncestors: cors.frameAncestors(), inlineStyleOnly: true });
 
-  routes.add('GET', '/webform/thanks', () => ({ status: 200, headers: formPageHeaders, body: thanks }));
+  routes.add('GET', '/webform/thanks', () => ({ status: 200, headers: htmlHeaders, body: thanks }));
   routes.add('OPTIONS', '/webform/:formId', (req) => cors.preflight(req, 'POST', 'content-type, idempotency-key'));
   routes.add(
     'POST',
@@ -45,7 +48,7 @@ export function registerWebformRoutes(routes: RouteRegistry, deps: WebformRouteD
       try {
         return withCors(req, await submit(req, html));
       } catch (err) {
-        if (html && err instanceof HttpError) return problemResponse(err);
+        if (html && err instanceof HttpError) return problemResponse(err, htmlHeaders);
         throw err;
       }
     },
@@ -120,10 +123,10 @@ function fromHtmlForm(req: HttpRequest): boolean {
   return type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data';
 }
 
-function problemResponse(err: HttpError): HttpResponse {
+function problemResponse(err: HttpError, htmlHeaders: Record<string, string>): HttpResponse {
   const heading = err.status === 429 ? 'Please wait a moment' : 'Your message was not sent';
   const problems = err.message.split('; ').map((p) => p.replace(/^field\./, ''));
-  const headers: Record<string, string> = { ...formPageHeaders };
+  const headers: Record<string, string> = { ...htmlHeaders };
   if (err instanceof TooManyRequests) headers['retry-after'] = String(err.retryAfterSeconds);
   return { status: err.status, headers, body: problemPage(heading, problems) };
 }

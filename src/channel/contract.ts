@@ -67,6 +67,12 @@ export interface ChannelState {
 export interface ChannelHost {
   /** Stores the event durably (deduplicated) and resolves only then: acknowledge the provider after this. */
   ingest(envelope: Envelope): Promise<IngestResult>;
+  /**
+   * Keeps a signed payload (or one event of a batch) that cannot be read, with
+   * the reason, and logs it. Resolves once it is stored: then answer the
+   * provider with success, so it does not deliver the payload again.
+   */
+  keepUnreadable(reason: string, payload: Buffer | string): Promise<void>;
   /** A provider's delivery report (status callback, read receipt, bounce). */
   updateDelivery(providerId: string, status: DeliveryStatus, error?: string | null): Promise<void>;
   /** The visible messages of a thread, oldest first: for channels the client pulls from (web chat). */

@@ -1,13 +1,13 @@
 import type { Clock } from '../clock.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { Settings } from '../settings/types.ts';
 import type { AdapterRegistry, ChannelAdapter } from './contract.ts';
 
 /** One adapter for each channel enabled in channels.yaml; an unknown channel is a config error naming the fix. */
 export function createAdapters(
   registry: AdapterRegistry,
-  settings: Settings,
+  /** channels.yaml, validated, and the folder it was read from. */
+  settings: { configDir: string; channels: Record<string, { enabled: boolean; settings: unknown }> },
   log: Logger,
   clock: Clock,
 ): Map<string, ChannelAdapter> {

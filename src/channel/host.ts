@@ -42,6 +42,14 @@ export function createChannelHost(opts: {
         work,
       }),
     ingest: (envelope) => opts.ingestor.ingest({ ...envelope, channel }),
+    async keepUnreadable(reason, payload) {
+      const id = await store.keepUnreadable({ channel, reason, payload, receivedAt: opts.clock.now() });
+      await store.durable();
+      opts.log.warn(
+        { channel, unreadableId: id, reason, bytes: Buffer.byteLength(payload) },
+        'a signed payload could not be read: answered and kept (touchpoint inbound unreadable)',
+      );
+    },
     async updateDelivery(providerId, status, error) {
       await store.updateDelivery(channel, providerId, status, error ?? null);
     },

@@ -29,7 +29,7 @@ export type { HttpRequest, HttpResponse, RouteRegistry, Takeover } from '../http
 export { IpRateLimit, TooManyRequests } from '../http/ip-rate-limit.ts';
 export { describeIssues, jsonBody, parseJson, validate } from '../http/json-body.ts';
 export { newId } from '../ids.ts';
-export type { Logger } from '../log.ts';
+export { type Logger, truncate } from '../log.ts';
 // What messages, contacts and conversations look like.
 export type {
   Attachment,
@@ -66,3 +66,5 @@ export type {
   StartThreadRequest,
 } from './contract.ts';
 export type { Exclusive } from './exclusive.ts';
+// A signed payload the adapter cannot read: kept for inspection and acknowledged, never retried forever.
+export { failsEveryTime, readOrKeep, reasonOf } from './unreadable.ts';

@@ -6,6 +6,7 @@ import { checkCommand } from './check.ts';
 import type { CliContext, Command } from './context.ts';
 import { conversationsCommand } from './conversations.ts';
 import { flowsCommand } from './flows-graph.ts';
+import { inboundCommand } from './inbound.ts';
 import { outboxCommand } from './outbox.ts';
 import { type CliIO, Output, processIO } from './output.ts';
 import { schemaCommand } from './schema-command.ts';
@@ -18,6 +19,7 @@ const COMMANDS: Command[] = [
   schemaCommand,
   conversationsCommand,
   outboxCommand,
+  inboundCommand,
   testFlowsCommand,
   flowsCommand,
 ];

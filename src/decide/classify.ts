@@ -1,5 +1,6 @@
 import type { Priority } from '../model/types.ts';
 import type { IntentDef } from '../settings/schema.ts';
+import { compilePattern, type TextPattern } from '../text/pattern.ts';
 
 export interface Classification {
   intent: string | null;
@@ -18,7 +19,7 @@ interface CompiledIntent {
   name: string;
   def: IntentDef;
   keywords: RegExp[];
-  patterns: RegExp[];
+  patterns: TextPattern[];
 }
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -35,7 +36,7 @@ export function createRuleClassifier(intents: Record<string, IntentDef>): Classi
     keywords: def.keywords.map(
       (k) => new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegex(k.toLowerCase())}($|[^\\p{L}\\p{N}])`, 'u'),
     ),
-    patterns: def.patterns.map((p) => new RegExp(p, 'iu')),
+    patterns: def.patterns.map(compilePattern),
   }));
 
   return {

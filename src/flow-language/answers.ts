@@ -1,4 +1,5 @@
 import type { AskStep, Choice } from '../settings/flow-schema.ts';
+import { compilePattern } from '../text/pattern.ts';
 import { parseDate } from './answer-dates.ts';
 import type { VarValue } from './flow-state.ts';
 
@@ -80,11 +81,12 @@ function byType(step: AskStep, text: string, now: number, timeZone: string): Par
       return m ? { ok: true, value: Number(m[0].replace(',', '.')) } : { ok: false };
     }
     case 'email': {
-      const m = /[^\s@<>(),;:]+@[^\s@<>(),;:]+\.[a-z]{2,}/i.exec(t);
+      // starts only where a word starts, and each run is bounded: linear in the text
+      const m = /(?<![^\s@<>(),;:])[^\s@<>(),;:]{1,64}@[^\s@<>(),;:]{1,253}\.[a-z]{2,63}/i.exec(t);
       return m ? { ok: true, value: m[0].toLowerCase() } : { ok: false };
     }
     case 'phone': {
-      const m = /\+?\d[\d\s().-]{5,}\d/.exec(t);
+      const m = /\+?\d[\d\s().-]{5,30}\d/.exec(t);
       const digits = m ? m[0].replace(/[^\d+]/g, '') : '';
       return digits.replace('+', '').length >= 7 ? { ok: true, value: digits } : { ok: false };
     }
@@ -105,9 +107,9 @@ export function parseAnswer(step: AskStep, text: string, now: number, timeZone: 
     return choice ? { ok: true, value: choice.value } : { ok: false };
   }
   if (step.pattern !== undefined) {
-    const m = new RegExp(step.pattern, 'iu').exec(text);
-    if (!m) return { ok: false };
-    return byType(step, m[0], now, timeZone);
+    const m = compilePattern(step.pattern).first(text);
+    if (m === null) return { ok: false };
+    return byType(step, m, now, timeZone);
   }
   return byType(step, text, now, timeZone);
 }

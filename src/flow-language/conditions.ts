@@ -1,6 +1,7 @@
 import type { BusinessCalendar } from '../calendar/calendar.ts';
 import { current, currentContact, type DecisionContext } from '../decide/context.ts';
 import type { Condition, Expected, Scalar } from '../settings/condition-schema.ts';
+import { compilePattern } from '../text/pattern.ts';
 import type { Vars } from './flow-state.ts';
 
 export interface ConditionFacts {
@@ -8,18 +9,6 @@ export interface ConditionFacts {
   vars: Vars;
   calendar: BusinessCalendar;
   verified: boolean;
-}
-
-const regexCache = new Map<string, RegExp>();
-
-function regex(pattern: string): RegExp {
-  let re = regexCache.get(pattern);
-  if (!re) {
-    re = new RegExp(pattern, 'iu');
-    if (regexCache.size > 500) regexCache.clear();
-    regexCache.set(pattern, re);
-  }
-  return re;
 }
 
 const list = (v: string | string[]): string[] => (Array.isArray(v) ? v : [v]);
@@ -37,7 +26,8 @@ export function matchesExpected(expected: Expected, actual: unknown): boolean {
   if (Array.isArray(expected)) return expected.some((e) => equal(e, actual));
   if (expected === null || typeof expected !== 'object') return equal(expected, actual);
   if (expected.exists !== undefined && isSet(actual) !== expected.exists) return false;
-  if (expected.matches !== undefined && !(isSet(actual) && regex(expected.matches).test(String(actual)))) return false;
+  if (expected.matches !== undefined && !(isSet(actual) && compilePattern(expected.matches).test(String(actual))))
+    return false;
   const n = Number(actual);
   if (expected.above !== undefined && !(isSet(actual) && n > expected.above)) return false;
   if (expected.below !== undefined && !(isSet(actual) && n < expected.below)) return false;

@@ -2,6 +2,7 @@ import type { Condition } from '../settings/condition-schema.ts';
 import type { FlowProblem, FlowRefs } from '../settings/cross-checks.ts';
 import type { FlowDef, FlowStep } from '../settings/flow-schema.ts';
 import { withSuggestion } from '../settings/suggest.ts';
+import { PATTERN_HINT, patternProblem } from '../text/pattern.ts';
 import { compileFlow, walkSteps } from './flow-program.ts';
 
 /**
@@ -42,15 +43,6 @@ function templatesOf(step: FlowStep): Array<[PropertyKey[], string | undefined]>
   if ('lookup' in step) return [[['lookup', 'slow'], step.lookup.slow]];
   if ('private' in step) return [[['private', 'template'], step.private.template]];
   return [];
-}
-
-function badRegex(pattern: string): string | null {
-  try {
-    new RegExp(pattern, 'iu');
-    return null;
-  } catch (err) {
-    return (err as Error).message;
-  }
 }
 
 /** Intents and regular expressions inside a condition, with their paths. */
@@ -147,13 +139,8 @@ export function checkFlows(flows: FlowDef[], refs: FlowRefs): FlowProblem[] {
       );
     }
     for (const [path, pattern] of found.regexes) {
-      const error = badRegex(pattern);
-      if (error)
-        add(
-          path,
-          `not a valid regular expression: ${error}`,
-          'escape special characters such as ( ) [ ] ? * + with a backslash',
-        );
+      const error = patternProblem(pattern);
+      if (error) add(path, `not a valid regular expression: ${error}`, PATTERN_HINT);
     }
     flow.trigger.after.forEach((after, i) => {
       if (!ids.includes(after))

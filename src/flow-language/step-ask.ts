@@ -82,7 +82,7 @@ export function csatStep(act: Activation, run: FlowRun, step: CsatStep): { park:
 
 /** A score from 1 to 5: a digit on its own, or a row of stars. */
 function score(text: string): number | null {
-  const digit = /(?:^|[^\d])([1-5])(?:\s*\/\s*5)?(?:$|[^\d])/.exec(text.trim());
+  const digit = /(?:^|[^\d])([1-5])(?:\s{0,3}\/\s{0,3}5)?(?:$|[^\d])/.exec(text.trim());
   if (digit) return Number(digit[1]);
   const stars = [...text.matchAll(/[⭐★]/gu)].length;
   return stars >= 1 && stars <= 5 ? stars : null;

@@ -5,6 +5,8 @@
  * (order numbers like HSB-1234) and allows its own public details.
  */
 
+import { compilePattern } from '../text/pattern.ts';
+
 export type PersonalDataKind =
   | 'email address'
   | 'phone number'
@@ -22,12 +24,20 @@ export interface PersonalDataDetector {
   find(text: string): Finding[];
 }
 
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
+/*
+ * Every built-in pattern runs in time linear in the text (they see whole
+ * customer messages): each either repeats only a bounded number of times, or
+ * can start only where the previous character could not continue it (a
+ * lookbehind), so no two starts scan the same run. An unanchored `[…]+@`
+ * would rescan the rest of a long word from every one of its letters.
+ */
+// RFC 5321 lengths: a local part of at most 64 characters, labels of at most 63
+const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}/g;
 // a run of digits with the separators people write numbers with; judged by its digit count below
 const PHONE_CANDIDATE = /(?<![\w@#£$€.,])(?:\+|\b00)?\(?\d[\d\s().-]{4,22}\d(?![\w£$€])/g;
 const DATE_LIKE = /^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$/;
 const REFERENCE =
-  /\b(order|account|acct|invoice|booking|reservation|reference|ref|customer|member(?:ship)?|tracking|policy|card)\s*(?:number|no\.?|num|id|#)?\s*[:#]?\s*([A-Za-z0-9][A-Za-z0-9-]*\d[A-Za-z0-9-]*)/gi;
+  /\b(order|account|acct|invoice|booking|reservation|reference|ref|customer|member(?:ship)?|tracking|policy|card)\s{0,8}(?:(?:number|no\.?|num|id|#)\s{0,8})?(?:[:#]\s{0,8})?(?=[A-Za-z0-9-]{0,63}\d)([A-Za-z0-9][A-Za-z0-9-]{0,63})/gi;
 const HASH_NUMBER = /(?<![\w&])#\d{4,}\b/g;
 const CARD = /\b(?:\d[ -]?){12,18}\d\b/g;
 const IBAN = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,3})?\b/g;
@@ -67,7 +77,10 @@ const STREET_WORDS = [
 ];
 const suffixes = STREET_WORDS.flatMap((w) => [w, w[0]?.toUpperCase() + w.slice(1)]).join('|');
 // a house number, one to three capitalised name words, a street word: "12 Harbour Street", "4b Mill Rd"
-const STREET = new RegExp(`\\b\\d{1,5}[A-Za-z]?,?\\s+(?:[A-Z][A-Za-z'’-]+\\s+){1,3}(?:${suffixes})\\b\\.?`, 'g');
+const STREET = new RegExp(
+  `\\b\\d{1,5}[A-Za-z]?,?\\s{1,4}(?:[A-Z][A-Za-z'’-]{1,40}\\s{1,4}){1,3}(?:${suffixes})\\b\\.?`,
+  'g',
+);
 const UK_POSTCODE = /\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b/g;
 const US_ZIP_WITH_STATE = /\b[A-Z]{2} \d{5}(?:-\d{4})?\b/g;
 const PO_BOX = /\bP\.? ?O\.? Box \d+/gi;
@@ -114,7 +127,7 @@ export interface DetectorOptions {
 }
 
 export function createPersonalDataDetector(opts: DetectorOptions = {}): PersonalDataDetector {
-  const extra = Object.entries(opts.patterns ?? {}).map(([kind, source]) => ({ kind, re: new RegExp(source, 'giu') }));
+  const extra = Object.entries(opts.patterns ?? {}).map(([kind, source]) => ({ kind, re: compilePattern(source) }));
   const allow = (opts.allow ?? []).filter((a) => a.trim().length > 0);
   const allowed = allow.length > 0 ? new RegExp(allow.map(escapeRegExp).join('|'), 'gi') : null;
   return {
@@ -122,7 +135,7 @@ export function createPersonalDataDetector(opts: DetectorOptions = {}): Personal
       // allowed text (the business's own address) is blanked out, so nothing inside it is found
       const scanned = allowed ? text.replace(allowed, (m) => ' '.repeat(m.length)) : text;
       const found = builtIn(scanned);
-      for (const { kind, re } of extra) for (const m of matches(re, scanned)) found.push({ kind, text: m });
+      for (const { kind, re } of extra) for (const m of re.all(scanned)) found.push({ kind, text: m });
       return found;
     },
   };

@@ -65,8 +65,8 @@ export function createIngestor(opts: {
   };
 }
 
-/** An adapter bug must not become a poison row in the store. */
-function checkEnvelope(e: Envelope): void {
+/** An adapter bug must not become a poison row in the store: throws 400 with what is missing. */
+export function checkEnvelope(e: Envelope): void {
   const missing = (['channel', 'providerId', 'threadKey'] as const).filter(
     (k) => typeof e[k] !== 'string' || e[k].length === 0,
   );

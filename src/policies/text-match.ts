@@ -1,7 +1,9 @@
+import { compilePattern } from '../text/pattern.ts';
+
 /**
  * Keywords and patterns from config, compiled once: keywords match whole
  * words or phrases case-insensitively, patterns are case-insensitive regular
- * expressions (checked when the config loads).
+ * expressions run in linear time (checked when the config loads; see text/pattern.ts).
  */
 export interface TextMatcher {
   /** How many keywords and patterns match; 0 when none. */
@@ -17,7 +19,7 @@ export function wordPattern(word: string): RegExp {
 
 export function createTextMatcher(def: { keywords: string[]; patterns: string[] }): TextMatcher {
   const keywords = def.keywords.map(wordPattern);
-  const patterns = def.patterns.map((p) => new RegExp(p, 'iu'));
+  const patterns = def.patterns.map(compilePattern);
   const score = (text: string) => {
     const lower = text.toLowerCase();
     return keywords.filter((re) => re.test(lower)).length + patterns.filter((re) => re.test(text)).length;

@@ -6,6 +6,7 @@ import type { HttpRequest, RouteRegistry } from '../http/http-types.ts';
 import type { Logger } from '../log.ts';
 import { adminGuard } from './admin-auth.ts';
 import { readBody } from './body.ts';
+import { ConnectionLimits, DEFAULT_LIMITS, type ServerLimits } from './limits.ts';
 import { writeError, writeResponse } from './respond.ts';
 import { RouteTable } from './route-table.ts';
 
@@ -22,7 +23,12 @@ export interface HttpServerOptions {
   isReady: () => boolean;
   /** Times the shutdown grace period (tests pass a VirtualClock). */
   clock?: Clock;
+  /** Timeouts and caps on what clients may hold (defaults: DEFAULT_LIMITS). */
+  limits?: Partial<ServerLimits>;
 }
+
+/** Always answered, whoever asks how often: monitors poll these. */
+const UNLIMITED = new Set(['/healthz', '/readyz']);
 
 export interface HttpServer {
   readonly routes: RouteRegistry;
@@ -47,6 +53,8 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   let inFlight = 0;
   let onIdle: (() => void) | null = null;
   const streams = new Set<ServerResponse>();
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const caps = new ConnectionLimits(limits);
 
   table.add('GET', '/healthz', () => ({ status: 200, body: { status: 'ok' } }));
   table.add('GET', '/readyz', () => {
@@ -63,7 +71,9 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
     if (draining) return writeError(res, draining503(), log, true);
     inFlight++;
     let release: (() => void) | null = finished;
+    let releaseIp: (() => void) | null = null;
     try {
+      caps.checkConnection(req.socket);
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const path = q === -1 ? url : url.slice(0, q);
@@ -77,6 +87,8 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
       }
       const { route } = match;
       if (route.auth === 'admin') checkAdmin(req.headers.authorization);
+      const ip = clientIp(req, trustProxy);
+      if (route.auth !== 'admin' && !UNLIMITED.has(path)) releaseIp = caps.admit(ip);
       const request: HttpRequest = {
         method,
         path,
@@ -84,7 +96,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
         headers: req.headers,
         rawBody: await readBody(req, route.maxBodyBytes),
         params: match.params,
-        ip: clientIp(req, trustProxy),
+        ip,
         publicUrl: base + url,
         raw: req,
       };
@@ -107,17 +119,21 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
       if (err instanceof ClientGone) res.destroy();
       else writeError(res, err, log, draining);
     } finally {
+      releaseIp?.();
       release?.();
     }
   }
 
-  const server = createServer((req, res) => {
+  // Node looks for requests past their timeouts this often (30 s by default, which would stretch them).
+  const connectionsCheckingInterval = Math.max(100, Math.min(1_000, limits.requestTimeoutMs / 4));
+  const server = createServer({ connectionsCheckingInterval }, (req, res) => {
     handle(req, res).catch((err) => {
       log.error({ err }, 'answering a request failed');
       res.destroy();
     });
   });
   server.keepAliveTimeout = 30_000;
+  caps.apply(server);
 
   function waitForInFlight(graceMs: number): Promise<void> {
     if (inFlight === 0) return Promise.resolve();

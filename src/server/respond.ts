@@ -3,6 +3,7 @@ import { ErrorCode, HttpError } from '../errors.ts';
 import type { HttpResponse } from '../http/http-types.ts';
 import { TooManyRequests } from '../http/ip-rate-limit.ts';
 import type { Logger } from '../log.ts';
+import { Overloaded } from './limits.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -38,10 +39,11 @@ export function writeError(res: ServerResponse, err: unknown, log: Logger, close
   }
   if (err instanceof HttpError) {
     const headers: Record<string, string> = {};
-    if (err instanceof TooManyRequests) headers['retry-after'] = String(err.retryAfterSeconds);
+    if (err instanceof TooManyRequests || err instanceof Overloaded)
+      headers['retry-after'] = String(err.retryAfterSeconds);
     if (err.status === 401) headers['www-authenticate'] = 'Bearer';
-    // After a 413 the rest of the body is unread: the connection cannot be reused.
-    const close = closeAfter || err.status === 413;
+    // After a 413 the rest of the body is unread, and a 503 sheds load: the connection is not reused.
+    const close = closeAfter || err.status === 413 || err.status === 503;
     writeResponse(res, { status: err.status, headers, body: { error: err.code, reason: err.message } }, close);
     return;
   }

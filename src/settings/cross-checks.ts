@@ -1,5 +1,6 @@
 import { loadCalendar } from '../calendar/load.ts';
 import { ConfigError, type ConfigProblem } from '../errors.ts';
+import { PATTERN_HINT, patternProblem } from '../text/pattern.ts';
 import type { LoadedFlow } from './flow-files.ts';
 import type { FlowDef } from './flow-schema.ts';
 import type { BusinessSettings, IntentDef, TemplateDef } from './schema.ts';
@@ -97,18 +98,16 @@ function checkIntentPatterns({ yaml, value }: CrossCheckInput['intents']): Confi
   const problems: ConfigProblem[] = [];
   for (const [name, def] of Object.entries(value.intents)) {
     def.patterns.forEach((pattern, i) => {
-      try {
-        new RegExp(pattern, 'iu');
-      } catch (err) {
-        problems.push(
-          problemAt(
-            yaml,
-            ['intents', name, 'patterns', i],
-            `not a valid regular expression: ${(err as Error).message}`,
-            'escape special characters such as ( ) [ ] ? * + with a backslash, or use `keywords` instead',
-          ),
-        );
-      }
+      const problem = patternProblem(pattern);
+      if (problem === null) return;
+      problems.push(
+        problemAt(
+          yaml,
+          ['intents', name, 'patterns', i],
+          `not a valid regular expression: ${problem}`,
+          `${PATTERN_HINT}; or use \`keywords\` instead`,
+        ),
+      );
     });
   }
   return problems;

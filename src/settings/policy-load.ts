@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import type { ConfigProblem } from '../errors.ts';
+import { PATTERN_HINT, patternProblem } from '../text/pattern.ts';
 import type { Env } from './env-refs.ts';
 import { identityKindFor, noPolicies, type PolicySettings, policyFiles } from './policy-schema.ts';
 import type { TemplateDef } from './schema.ts';
@@ -88,16 +89,8 @@ function crossCheckPolicies(loaded: Loaded, templates: Record<string, TemplateDe
     );
   };
   const regex = (section: Section, path: PropertyKey[], pattern: string) => {
-    try {
-      new RegExp(pattern, 'iu');
-    } catch (err) {
-      p.add(
-        section,
-        path,
-        `not a valid regular expression: ${(err as Error).message}`,
-        'escape ( ) [ ] ? * + with a backslash',
-      );
-    }
+    const problem = patternProblem(pattern);
+    if (problem !== null) p.add(section, path, `not a valid regular expression: ${problem}`, PATTERN_HINT);
   };
 
   const ah = s.triage.afterHours;

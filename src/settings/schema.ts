@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { calendarKeys, timeZoneName } from '../calendar/hours-schema.ts';
+import { parseDuration } from '../duration.ts';
 import { policyFiles } from './policy-schema.ts';
 
 /**
@@ -91,6 +92,32 @@ export const routerFile = z
           .min(16)
           .optional()
           .describe('Bearer token of the admin API; when absent, the TOUCHPOINT_ADMIN_TOKEN environment variable'),
+        limits: z
+          .object({
+            headersTimeout: duration.default('10s').describe('Time a client has to send the request headers'),
+            requestTimeout: duration
+              .default('30s')
+              .describe('Time a client has to send the whole request, body included; slower ones get 408'),
+            maxConnections: z
+              .number()
+              .int()
+              .min(1)
+              .default(1000)
+              .describe('Connections open at once; requests on more are answered 503'),
+            perIpConcurrency: z
+              .number()
+              .int()
+              .min(1)
+              .default(50)
+              .describe('Requests in flight at once from one client address (webhooks, pages); more are answered 503'),
+          })
+          .strict()
+          .refine((l) => parseDuration(l.headersTimeout) <= parseDuration(l.requestTimeout), {
+            message: 'headersTimeout cannot be longer than requestTimeout',
+            path: ['headersTimeout'],
+          })
+          .prefault({})
+          .describe('What slow or numerous clients may hold'),
       })
       .strict()
       .prefault({}),

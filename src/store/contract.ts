@@ -36,6 +36,26 @@ export interface InboundEvent {
 
 export type InboundStatus = 'pending' | 'done' | 'failed';
 
+/** A signed provider payload (or one event of a batch) that could not be read, kept for inspection. */
+export interface NewUnreadable {
+  channel: string;
+  /** Why it could not be read. */
+  reason: string;
+  /** The bytes as received, or the JSON of one event of a batch. */
+  payload: Buffer | string;
+  receivedAt: number;
+}
+
+export interface UnreadableInbound {
+  id: string;
+  channel: string;
+  reason: string;
+  /** The payload as received: text, or base64 when it is not valid UTF-8 text. */
+  payload: string;
+  encoding: 'utf8' | 'base64';
+  receivedAt: number;
+}
+
 /**
  * Whether an event may be routed now, asked inside the routing transaction
  * after the thread lock: `route` when it is pending, not leased to another
@@ -231,6 +251,10 @@ export interface Store extends StoreTx {
   /** Records a routing failure: retried after `retryAt`, or marked failed when `final`. */
   failInbound(eventId: string, error: string, retryAt: number, final: boolean): Promise<void>;
   countInbound(status: InboundStatus): Promise<number>;
+  /** Keeps a payload that could not be read; resolves once committed (wait for `durable()` before answering). */
+  keepUnreadable(record: NewUnreadable): Promise<string>;
+  /** Kept unreadable payloads, newest first. */
+  listUnreadable(limit?: number): Promise<UnreadableInbound[]>;
 
   /** Leases due outbox rows, earliest due first. */
   claimOutbox(lease: Lease): Promise<OutboxJob[]>;

@@ -10,12 +10,14 @@ import type {
   InboundStatus,
   Lease,
   NewInbound,
+  NewUnreadable,
   OutboxJob,
   Reservation,
   Store,
   StoreTx,
   Timer,
   TransactionOptions,
+  UnreadableInbound,
 } from './contract.ts';
 import * as inbound from './inbound.ts';
 import { migrate } from './migrations.ts';
@@ -26,6 +28,7 @@ import type { Database, StoreKind } from './schema.ts';
 import type { SqliteStatements } from './sqlite-dialect.ts';
 import * as timers from './timers.ts';
 import { KyselyTx } from './tx-ops.ts';
+import * as unreadable from './unreadable.ts';
 import type { WalSync } from './wal-sync.ts';
 
 /**
@@ -102,6 +105,14 @@ export class KyselyStore extends KyselyTx implements Store {
 
   countInbound(status: InboundStatus): Promise<number> {
     return inbound.countInbound(this.ctx, status);
+  }
+
+  keepUnreadable(record: NewUnreadable): Promise<string> {
+    return unreadable.keepUnreadable(this.ctx, record);
+  }
+
+  listUnreadable(limit?: number): Promise<UnreadableInbound[]> {
+    return unreadable.listUnreadable(this.ctx, limit);
   }
 
   /** Durable before it resolves: the claimed rows are sent at once, and so is every decision committed before them. */

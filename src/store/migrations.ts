@@ -231,10 +231,28 @@ async function locks(db: Kysely<Database>): Promise<void> {
     .execute();
 }
 
+/**
+ * Signed provider payloads that could not be read: answered (so the provider
+ * does not redeliver them for ever) and kept here for a person to look at.
+ */
+async function unreadableInbound(db: Kysely<Database>): Promise<void> {
+  await db.schema
+    .createTable('unreadable_inbound')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('channel', 'text', (c) => c.notNull())
+    .addColumn('reason', 'text', (c) => c.notNull())
+    .addColumn('payload', 'text', (c) => c.notNull())
+    .addColumn('payload_encoding', 'text', (c) => c.notNull())
+    .addColumn('received_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('unreadable_inbound_received').on('unreadable_inbound').column('received_at').execute();
+}
+
 const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: initial },
   { version: 2, name: 'reply refs and due-time indexes', up: replyRefsAndDueIndexes },
   { version: 3, name: 'locks', up: locks },
+  { version: 4, name: 'unreadable inbound payloads', up: unreadableInbound },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

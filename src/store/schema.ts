@@ -129,6 +129,16 @@ export interface ChannelStateTable {
   value: string;
 }
 
+/** A signed payload that could not be read; `payload` is UTF-8 text, or base64 when the bytes are not text. */
+export interface UnreadableInboundTable {
+  id: string;
+  channel: string;
+  reason: string;
+  payload: string;
+  payload_encoding: string;
+  received_at: number;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -145,6 +155,7 @@ export interface Database {
   timers: TimersTable;
   channel_state: ChannelStateTable;
   locks: LocksTable;
+  unreadable_inbound: UnreadableInboundTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

@@ -169,6 +169,28 @@ describe('touchpoint conversations', () => {
   });
 });
 
+describe('touchpoint inbound unreadable', () => {
+  it('lists kept payloads with their reason, whole in JSON', async () => {
+    expect((await cli(['inbound', 'unreadable', '--data', dataDir])).stdout).toBe('no unreadable payloads\n');
+    const store = await openStore({ dataDir, log: silentLogger });
+    await store.keepUnreadable({
+      channel: 'slack',
+      reason: 'an event without a type',
+      payload: '{"x":1}',
+      receivedAt: NOW,
+    });
+    await store.close();
+    const r = await cli(['inbound', 'unreadable', '--data', dataDir]);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^ID +CHANNEL +RECEIVED +REASON +PAYLOAD$/);
+    expect(lines[1]).toMatch(/^\S+ +slack +2026-01-06 10:30:00 +an event without a type +\{"x":1\}$/);
+    const json = JSON.parse((await cli(['inbound', 'unreadable', '--data', dataDir, '--json'])).stdout);
+    expect(json.unreadable).toEqual([
+      expect.objectContaining({ channel: 'slack', payload: '{"x":1}', encoding: 'utf8', receivedAt: NOW }),
+    ]);
+  });
+});
+
 describe('touchpoint outbox', () => {
   it('lists dead letters', async () => {
     const r = await cli(['outbox', 'dead', '--data', dataDir]);

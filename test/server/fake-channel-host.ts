@@ -61,6 +61,13 @@ export class FakeChannelHost implements ChannelHost {
     return { stored: true, duplicate: false, eventId };
   }
 
+  /** Payloads the adapter could not read, with the reason. */
+  readonly unreadable: Array<{ reason: string; payload: string }> = [];
+
+  async keepUnreadable(reason: string, payload: Buffer | string): Promise<void> {
+    this.unreadable.push({ reason, payload: payload.toString() });
+  }
+
   async updateDelivery(providerId: string, status: DeliveryStatus, error?: string | null): Promise<void> {
     this.deliveries.push({ providerId, status, error: error ?? null });
   }

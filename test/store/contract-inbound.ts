@@ -110,4 +110,40 @@ export function inboundContract(get: () => Store): void {
       await expect(store.claimTimers(lease('A', T0, 10, -1))).rejects.toBeInstanceOf(StoreError);
     });
   });
+
+  describe('unreadable payloads', () => {
+    it('keeps text as text, and bytes that are not text (or hold NUL) as base64, newest first', async () => {
+      const store = get();
+      await store.keepUnreadable({
+        channel: 'slack',
+        reason: 'no event',
+        payload: '{"type":"event_callback"}',
+        receivedAt: T0,
+      });
+      const bytes = Buffer.from([0x7b, 0x00, 0xff, 0xfe]);
+      await store.keepUnreadable({ channel: 'facebook', reason: 'not JSON', payload: bytes, receivedAt: T0 + 1 });
+      await store.keepUnreadable({
+        channel: 'sms',
+        reason: 'ünïcode',
+        payload: 'Body=caf%C3%A9 ☕',
+        receivedAt: T0 + 2,
+      });
+      const kept = await store.listUnreadable();
+      expect(kept.map((k) => [k.channel, k.reason, k.encoding, k.receivedAt])).toEqual([
+        ['sms', 'ünïcode', 'utf8', T0 + 2],
+        ['facebook', 'not JSON', 'base64', T0 + 1],
+        ['slack', 'no event', 'utf8', T0],
+      ]);
+      expect(kept[0]?.payload).toBe('Body=caf%C3%A9 ☕');
+      expect(Buffer.from(kept[1]?.payload ?? '', 'base64')).toEqual(bytes);
+      expect(await store.listUnreadable(1)).toHaveLength(1);
+      // valid UTF-8, but PostgreSQL's text cannot hold NUL
+      const withNul = Buffer.from('{"text":"a\u0000b"}');
+      await store.keepUnreadable({ channel: 'slack', reason: 'NUL', payload: withNul, receivedAt: T0 + 3 });
+      const [nul] = await store.listUnreadable(1);
+      expect(nul?.encoding).toBe('base64');
+      expect(Buffer.from(nul?.payload ?? '', 'base64')).toEqual(withNul);
+      expect(await store.countInbound('pending')).toBe(0);
+    });
+  });
 }

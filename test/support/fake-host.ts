@@ -3,6 +3,7 @@ import { VirtualClock } from '../../src/clock.ts';
 import type { HttpHandler, RouteOptions, RouteRegistry } from '../../src/http/http-types.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { DeliveryStatus, Envelope } from '../../src/model/types.ts';
+import { checkEnvelope } from '../../src/pipeline/ingest.ts';
 import { localExclusive } from './local-exclusive.ts';
 
 export interface Route {
@@ -22,6 +23,7 @@ export function createFakeHost(o: { publicUrl: string; clock?: VirtualClock; rou
   const stored = new Map<string, Envelope>();
   const ingestCalls: Envelope[] = [];
   const deliveries: { providerId: string; status: DeliveryStatus; error: string | null }[] = [];
+  const unreadable: Array<{ reason: string; payload: string }> = [];
   const routes: Route[] = [];
   const state = new Map<string, unknown>();
   const control = { failIngest: false, open: true };
@@ -31,10 +33,15 @@ export function createFakeHost(o: { publicUrl: string; clock?: VirtualClock; rou
     async ingest(envelope): Promise<IngestResult> {
       ingestCalls.push(envelope);
       if (control.failIngest) throw new Error('database is down');
+      checkEnvelope(envelope);
       const key = `${envelope.channel}\u0000${envelope.providerId}`;
       const duplicate = stored.has(key);
       if (!duplicate) stored.set(key, envelope);
       return { stored: !duplicate, duplicate, eventId: `ev-${stored.size}` };
+    },
+    async keepUnreadable(reason, payload) {
+      if (control.failIngest) throw new Error('database is down');
+      unreadable.push({ reason, payload: payload.toString() });
     },
     async updateDelivery(providerId, status, error) {
       deliveries.push({ providerId, status, error: error ?? null });
@@ -62,5 +69,15 @@ export function createFakeHost(o: { publicUrl: string; clock?: VirtualClock; rou
     exclusive: localExclusive,
     isOpen: () => control.open,
   };
-  return { host, clock, stored: () => [...stored.values()], ingestCalls, deliveries, routes, state, control };
+  return {
+    host,
+    clock,
+    stored: () => [...stored.values()],
+    ingestCalls,
+    deliveries,
+    unreadable,
+    routes,
+    state,
+    control,
+  };
 }

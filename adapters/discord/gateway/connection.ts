@@ -1,5 +1,5 @@
 import { type Client, Events, type Message } from 'discord.js';
-import type { ChannelHost, Logger } from '../../../src/channel/index.ts';
+import { type ChannelHost, type Logger, reasonOf } from '../../../src/channel/index.ts';
 import { backoffDelay } from '../../shared/backoff.ts';
 import { factsOf } from '../inbound/facts.ts';
 import { IngestQueue } from '../inbound/ingest-queue.ts';
@@ -105,7 +105,7 @@ export class GatewayConnection {
       }
       this.#queue.push(parsed.envelope);
     } catch (err) {
-      this.#log.warn({ err, messageId: message.id }, 'Discord message could not be read');
+      this.#queue.keep(message.id, reasonOf(err), JSON.stringify({ id: message.id, content: message.content }));
     }
   }
 }

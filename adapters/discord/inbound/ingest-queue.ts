@@ -1,4 +1,4 @@
-import type { ChannelHost, Envelope } from '../../../src/channel/index.ts';
+import { type ChannelHost, type Envelope, readOrKeep } from '../../../src/channel/index.ts';
 import { CancellableWait } from '../../shared/backoff.ts';
 
 /** Attempts per envelope before it is given up (about ten minutes of back-off). */
@@ -11,7 +11,9 @@ const MAX_DELAY_MS = 120_000;
  * gateway has nothing to acknowledge and does not send a message again, so
  * when the store is briefly down an envelope is retried here with back-off
  * rather than dropped; the core's dedupe on (channel, providerId) makes a
- * retry that had in fact been stored harmless.
+ * retry that had in fact been stored harmless. A message the core refuses
+ * (or that cannot be read) would fail the same way every time: it is kept for
+ * inspection instead, so it never holds up the messages behind it.
  */
 export class IngestQueue {
   readonly #host: ChannelHost;
@@ -25,7 +27,17 @@ export class IngestQueue {
   }
 
   push(envelope: Envelope): void {
-    this.#tail = this.#tail.then(() => this.#deliver(envelope));
+    this.#enqueue(envelope.providerId, async () => {
+      const raw = JSON.stringify(envelope.raw) ?? 'null';
+      const result = await readOrKeep(this.#host, raw, () => this.#host.ingest(envelope));
+      if (result?.duplicate)
+        this.#host.log.debug({ providerId: envelope.providerId }, 'Discord message already stored');
+    });
+  }
+
+  /** Keeps a message that could not be read, in turn with the others. */
+  keep(providerId: string, reason: string, payload: string): void {
+    this.#enqueue(providerId, () => this.#host.keepUnreadable(reason, payload));
   }
 
   /** Resolves once everything pushed so far was stored or given up. */
@@ -39,12 +51,15 @@ export class IngestQueue {
     this.#waits.cancel();
   }
 
-  async #deliver(envelope: Envelope): Promise<void> {
-    const log = this.#host.log.child({ providerId: envelope.providerId });
+  #enqueue(providerId: string, store: () => Promise<void>): void {
+    this.#tail = this.#tail.then(() => this.#deliver(providerId, store));
+  }
+
+  async #deliver(providerId: string, store: () => Promise<void>): Promise<void> {
+    const log = this.#host.log.child({ providerId });
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       try {
-        const result = await this.#host.ingest(envelope);
-        if (result.duplicate) log.debug('Discord message already stored');
+        await store();
         return;
       } catch (err) {
         if (this.#stopped || attempt === MAX_ATTEMPTS) {

@@ -95,7 +95,7 @@ function originalMessageId(mail: InboundMail): string | null {
     const id = normalizeMessageId(headerValue(parseHeaderBlock(mail.report.originalHeaders), 'message-id'));
     if (id) return id;
   }
-  for (const m of mail.text.matchAll(/^\s*Message-ID:\s*(<[^<>\s]+>)/gim)) {
+  for (const m of mail.text.matchAll(/^[ \t]*Message-ID:\s*(<[^<>\s]+>)/gim)) {
     const id = m[1] as string;
     if (id !== mail.messageId) return id;
   }

@@ -1,5 +1,5 @@
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
-import { type Envelope, HttpError, type IngestResult, type Logger } from '../../../src/channel/index.ts';
+import { type Envelope, type IngestResult, type Logger, readOrKeep } from '../../../src/channel/index.ts';
 import type { MailboxSettings } from '../settings.ts';
 import type { Checkpoint, CheckpointStore } from './checkpoint.ts';
 import { parseMail } from './parse.ts';
@@ -12,6 +12,8 @@ export interface DrainContext {
   label: string;
   checkpoints: CheckpointStore;
   ingest: (envelope: Envelope) => Promise<IngestResult>;
+  /** Keeps a message that cannot be turned into an envelope (ChannelHost.keepUnreadable). */
+  keepUnreadable: (reason: string, source: Buffer) => Promise<void>;
   ourAddress: string;
   maxAttachmentBytes: number;
   maxMessageBytes: number;
@@ -104,22 +106,15 @@ async function processOne(ctx: DrainContext, c: Candidate, uidValidity: string):
     if (m === false || !m.source) return gone(ctx, c);
     source = m.source;
   }
-  const mail = await parseMail(source, { maxAttachmentBytes: ctx.maxAttachmentBytes });
-  const envelope = toEnvelope(mail, ctx.ourAddress, origin);
-  try {
-    const r = await ctx.ingest(envelope);
+  const stored = await readOrKeep({ keepUnreadable: ctx.keepUnreadable }, source, async () => {
+    const mail = await parseMail(source, { maxAttachmentBytes: ctx.maxAttachmentBytes });
+    const r = await ctx.ingest(toEnvelope(mail, ctx.ourAddress, origin));
     log.debug({ mailbox: ctx.label, uid: c.uid, messageId: mail.messageId, duplicate: r.duplicate }, 'mail stored');
-  } catch (err) {
-    // The core refused the envelope itself: retrying cannot help, and must not block the mailbox.
-    if (err instanceof HttpError && err.status < 500) {
-      log.error(
-        { err, mailbox: ctx.label, uid: c.uid, messageId: mail.messageId },
-        'mail refused by the core: left unmarked',
-      );
-      return false;
-    }
-    throw err;
-  }
+    return r;
+  });
+  // The message itself cannot be read or was refused: retrying cannot help, and must not block the
+  // mailbox. It is kept in the store and left unmarked in the mailbox, for a person to look at.
+  if (!stored) return false;
   if (ctx.mailbox.onProcessed === 'move' && ctx.mailbox.moveTo) {
     await client.messageMove(uid, ctx.mailbox.moveTo, { uid: true });
   } else {

@@ -115,6 +115,7 @@ export class MailboxWatcher {
           label: this.#label,
           checkpoints,
           ingest: (e) => this.#host.ingest(e),
+          keepUnreadable: (reason, source) => this.#host.keepUnreadable(reason, source),
           ourAddress: this.#settings.address.toLowerCase(),
           maxAttachmentBytes: this.#settings.maxAttachmentBytes,
           maxMessageBytes: this.#settings.maxMessageBytes,

@@ -109,7 +109,7 @@ function unparseable(source: Buffer, reason: string): InboundMail {
   const headers = parseHeaderBlock(headerBlockOf(source.toString('latin1')));
   const get = (name: string) => headers.find((h) => h.name === name)?.value ?? null;
   const fromAddr =
-    /<([^<>\s]+@[^<>\s]+)>/.exec(get('from') ?? '')?.[1] ?? /\S+@\S+/.exec(get('from') ?? '')?.[0] ?? null;
+    /<([^<>\s@]+@[^<>\s]+)>/.exec(get('from') ?? '')?.[1] ?? /(?<!\S)\S+@\S+/.exec(get('from') ?? '')?.[0] ?? null;
   const from = fromAddr ? { address: fromAddr.toLowerCase(), name: null } : null;
   return {
     messageId: normalizeMessageId(get('message-id')) ?? syntheticMessageId(source),
@@ -159,6 +159,6 @@ function normalizeText(text: string): string {
   return text
     .replace(/\r\n?/g, '\n')
     .replace(/\u00a0/g, ' ')
-    .replace(/[ \t]+$/gm, '')
+    .replace(/(?<![ \t])[ \t]+$/gm, '')
     .trim();
 }

@@ -34,7 +34,15 @@ export interface IgnoredEvent {
   timestamp: number;
 }
 
-export type MetaEvent = DmEvent | CommentEvent | IgnoredEvent;
+/** An event of the batch that cannot be read: kept for inspection while the rest of the batch counts. */
+export interface UnreadableEvent {
+  type: 'unreadable';
+  reason: string;
+  timestamp: number;
+  raw: unknown;
+}
+
+export type MetaEvent = DmEvent | CommentEvent | IgnoredEvent | UnreadableEvent;
 
 const id = z.union([z.string().min(1), z.number().int()]).transform(String);
 
@@ -94,8 +102,8 @@ const toMs = (t: number) => (t < 1e12 ? t * 1000 : t);
 /**
  * Every event of one webhook delivery, oldest first (Meta does not keep
  * order). A payload that is not a Meta webhook at all is a 400; an event we
- * do not handle, or cannot read, is returned as `ignored` so the rest of the
- * batch still counts.
+ * do not handle is returned as `ignored`, one we cannot read as `unreadable`,
+ * so the rest of the batch still counts.
  */
 export function parseWebhook(body: unknown, expectedObject: 'page' | 'instagram'): MetaEvent[] {
   const parsed = payload.safeParse(body);
@@ -114,9 +122,16 @@ export function parseWebhook(body: unknown, expectedObject: 'page' | 'instagram'
   return events.sort((a, b) => a.timestamp - b.timestamp);
 }
 
+const unreadable = (reason: string, timestamp: number, raw: unknown): UnreadableEvent => ({
+  type: 'unreadable',
+  reason,
+  timestamp,
+  raw,
+});
+
 function messagingEvent(raw: unknown, time: number): MetaEvent {
   const p = messaging.safeParse(raw);
-  if (!p.success) return { type: 'ignored', reason: 'unreadable messaging event', timestamp: time };
+  if (!p.success) return unreadable('unreadable messaging event', time, raw);
   const m = p.data;
   // messaging timestamps are always milliseconds
   const base = { ours: m.recipient.id, user: m.sender.id, timestamp: m.timestamp, raw };
@@ -137,7 +152,7 @@ function messagingEvent(raw: unknown, time: number): MetaEvent {
 
 function changeEvent(raw: unknown, ours: string, time: number): MetaEvent {
   const c = change.safeParse(raw);
-  if (!c.success) return { type: 'ignored', reason: 'unreadable change', timestamp: time };
+  if (!c.success) return unreadable('unreadable change', time, raw);
   const { field, value } = c.data;
   if (field === 'feed') return feedEvent(value, ours, time, raw);
   if (field === 'comments') return instagramEvent(value, ours, time, raw);
@@ -169,7 +184,7 @@ function feedEvent(value: unknown, ours: string, time: number, raw: unknown): Me
 
 function instagramEvent(value: unknown, ours: string, time: number, raw: unknown): MetaEvent {
   const p = igComment.safeParse(value);
-  if (!p.success) return { type: 'ignored', reason: 'unreadable Instagram comment', timestamp: time };
+  if (!p.success) return unreadable('unreadable Instagram comment', time, raw);
   const v = p.data;
   if (v.from.id === ours) return { type: 'ignored', reason: "the account's own comment", timestamp: time };
   return {

@@ -1,14 +1,16 @@
 import {
-  badRequest,
   type ChannelHost,
   type Envelope,
+  failsEveryTime,
   type HttpRequest,
   type HttpResponse,
+  readOrKeep,
+  reasonOf,
 } from '../../../src/channel/index.ts';
 import { type DmLink, linkKey } from '../links.ts';
 import type { MetaChannel, MetaSettings } from '../settings.ts';
 import { commentEnvelope, dmEnvelope } from './envelope.ts';
-import { type MetaEvent, parseWebhook } from './parse.ts';
+import { type MetaEvent, parseWebhook, type UnreadableEvent } from './parse.ts';
 import { subscriptionChallenge, verifySignature } from './verify.ts';
 
 /** Meta batches up to 1,000 events in one delivery. */
@@ -19,6 +21,9 @@ const MAX_BODY = 4 * 1024 * 1024;
  * takes signed event batches. The 200 goes out only once every event of the
  * batch is stored (they are ingested together, so one group commit covers
  * them); a storage failure answers 500 and Meta delivers the batch again.
+ * A signed batch, or one event of it, that cannot be read is kept
+ * (`keepUnreadable`) instead, and the rest of the batch counts: Meta would
+ * only deliver it again, and it would fail the same way.
  */
 export function registerWebhookRoutes(o: { channel: MetaChannel; host: ChannelHost; settings: MetaSettings }): void {
   const { channel, host, settings } = o;
@@ -35,19 +40,37 @@ export function registerWebhookRoutes(o: { channel: MetaChannel; host: ChannelHo
     settings.webhookPath,
     async (req: HttpRequest): Promise<HttpResponse> => {
       verifySignature(req, settings.appSecret);
-      const events = parseWebhook(jsonOf(req), object);
+      const events = await readOrKeep(host, req.rawBody, () =>
+        parseWebhook(JSON.parse(req.rawBody.toString('utf8')), object),
+      );
+      if (!events) return received;
       const envelopes: Envelope[] = [];
+      const unreadable: Array<{ reason: string; raw: unknown }> = [];
       for (const e of events) {
-        const envelope = await toEnvelope(channel, host, settings.ours, e);
-        if (envelope) envelopes.push(envelope);
+        if (e.type === 'unreadable') {
+          unreadable.push(e);
+          continue;
+        }
+        try {
+          const envelope = await toEnvelope(channel, host, settings.ours, e);
+          if (envelope) envelopes.push(envelope);
+        } catch (err) {
+          if (!failsEveryTime(err)) throw err;
+          unreadable.push({ reason: reasonOf(err), raw: e.type === 'ignored' ? null : e.raw });
+        }
       }
-      try {
-        await Promise.all(envelopes.map((e) => host.ingest(e)));
-      } catch (err) {
-        host.log.error({ err, events: envelopes.length }, 'storing Meta events failed');
+      const results = await Promise.allSettled(envelopes.map((e) => host.ingest(e)));
+      const failed = results.flatMap((r, i) =>
+        r.status === 'rejected' ? [{ err: r.reason, raw: envelopes[i]?.raw }] : [],
+      );
+      const storeDown = failed.find((f) => !failsEveryTime(f.err));
+      if (storeDown) {
+        host.log.error({ err: storeDown.err, events: envelopes.length }, 'storing Meta events failed');
         return { status: 500, body: 'the events could not be stored; retry later' };
       }
-      return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'EVENT_RECEIVED' };
+      for (const f of failed) unreadable.push({ reason: reasonOf(f.err), raw: f.raw });
+      for (const u of unreadable) await host.keepUnreadable(u.reason, JSON.stringify(u.raw) ?? 'null');
+      return received;
     },
     { maxBodyBytes: MAX_BODY },
   );
@@ -57,7 +80,7 @@ async function toEnvelope(
   channel: MetaChannel,
   host: ChannelHost,
   ours: string,
-  e: MetaEvent,
+  e: Exclude<MetaEvent, UnreadableEvent>,
 ): Promise<Envelope | null> {
   if (e.type === 'ignored') {
     host.log.debug({ reason: e.reason }, 'Meta event ignored');
@@ -72,10 +95,8 @@ async function toEnvelope(
   return dmEnvelope(channel, e, link);
 }
 
-function jsonOf(req: HttpRequest): unknown {
-  try {
-    return JSON.parse(req.rawBody.toString('utf8'));
-  } catch {
-    throw badRequest('body is not valid JSON');
-  }
-}
+const received: HttpResponse = {
+  status: 200,
+  headers: { 'content-type': 'text/plain; charset=utf-8' },
+  body: 'EVENT_RECEIVED',
+};

@@ -1,4 +1,4 @@
-import type { Envelope } from '../../../src/channel/index.ts';
+import { badRequest, type Envelope } from '../../../src/channel/index.ts';
 import { channelKey, dmKey, dmTouchpoint, publicTouchpoint } from './thread.ts';
 
 /** The fields of a Slack `message` or `app_mention` event we read. */
@@ -15,6 +15,16 @@ export interface SlackMessageEvent {
   files?: Array<{ name?: string; mimetype?: string; url_private?: string; size?: number }>;
 }
 
+const TEXT_FIELDS = ['channel', 'channel_type', 'user', 'text', 'ts', 'thread_ts'] as const;
+
+type SlackFile = NonNullable<SlackMessageEvent['files']>[number];
+
+/** The files of a message as far as they are readable: the text still counts when an attachment's fields do not. */
+function filesOf(e: SlackMessageEvent): SlackFile[] {
+  if (!Array.isArray(e.files)) return [];
+  return e.files.filter((f): f is SlackFile => typeof f === 'object' && f !== null);
+}
+
 /** Subtypes that are a person writing; edits, joins, bot posts and the like are not. */
 const WRITTEN = new Set([undefined, 'file_share', 'thread_broadcast']);
 
@@ -29,6 +39,9 @@ export const isWrittenByPerson = (e: SlackMessageEvent) =>
  */
 export function toEnvelope(e: SlackMessageEvent, raw: unknown): Envelope | null {
   if (!isWrittenByPerson(e)) return null;
+  for (const field of TEXT_FIELDS) {
+    if (e[field] !== undefined && typeof e[field] !== 'string') throw badRequest(`the message's ${field} is not text`);
+  }
   const user = e.user as string;
   const channel = e.channel as string;
   const ts = e.ts as string;
@@ -42,11 +55,11 @@ export function toEnvelope(e: SlackMessageEvent, raw: unknown): Envelope | null 
     ...(e.thread_ts ? { inReplyTo: [`${channel}:${e.thread_ts}`] } : {}),
     from: { kind: 'slack', value: user },
     text: e.text ?? '',
-    attachments: (e.files ?? []).map((f) => ({
-      contentType: f.mimetype ?? 'application/octet-stream',
-      ...(f.name ? { name: f.name } : {}),
-      ...(f.url_private ? { url: f.url_private } : {}),
-      ...(f.size != null ? { size: f.size } : {}),
+    attachments: filesOf(e).map((f) => ({
+      contentType: typeof f.mimetype === 'string' ? f.mimetype : 'application/octet-stream',
+      ...(typeof f.name === 'string' && f.name ? { name: f.name } : {}),
+      ...(typeof f.url_private === 'string' && f.url_private ? { url: f.url_private } : {}),
+      ...(typeof f.size === 'number' ? { size: f.size } : {}),
     })),
     replyRef: dm ? { channel } : { channel, threadTs: rootTs },
     sentAt: Math.round(Number(ts) * 1000),

@@ -18,7 +18,13 @@ export interface BotIdentity {
  */
 export function createBoltApp(
   settings: SlackSettings,
-  o: { routes: RouteRegistry; clock: Clock; log: Logger; bot: BotIdentity | null },
+  o: {
+    routes: RouteRegistry;
+    clock: Clock;
+    log: Logger;
+    bot: BotIdentity | null;
+    keepUnreadable: (reason: string, payload: Buffer) => Promise<void>;
+  },
 ): { app: App; receiver: Receiver } {
   const logger = boltLogger(o.log);
   const receiver: Receiver =
@@ -30,6 +36,7 @@ export function createBoltApp(
           routes: o.routes,
           clock: o.clock,
           log: o.log,
+          keepUnreadable: o.keepUnreadable,
         });
   const app = new App({
     token: settings.botToken,

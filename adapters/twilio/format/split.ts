@@ -33,7 +33,7 @@ export function shorten(text: string, fits: (chunk: string) => boolean): string 
   const head = text
     .slice(0, cut)
     .trimEnd()
-    .replace(/[\s,;:\-–]+$/u, '');
+    .replace(/(?<![\s,;:\-–])[\s,;:\-–]+$/u, '');
   return `${head}${isGsm7(head) ? '...' : '…'}`;
 }
 

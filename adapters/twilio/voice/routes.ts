@@ -2,8 +2,8 @@ import type { ChannelHost, HttpRequest, HttpResponse } from '../../../src/channe
 import { stripWhatsapp } from '../numbers.ts';
 import type { SmsSettings } from '../settings.ts';
 import { voiceEnvelope } from '../webhook/envelope.ts';
-import { type CallEvent, parseWebhook } from '../webhook/parse.ts';
-import { ingestThenAnswer, twiml } from '../webhook/routes.ts';
+import type { CallEvent } from '../webhook/parse.ts';
+import { ingestThenAnswer, readWebhook, twiml } from '../webhook/routes.ts';
 import { verifyWebhook, type WebhookParams } from '../webhook/verify.ts';
 import { forwardCall, hangUp, sayAndHangUp, voicemail } from './twiml.ts';
 
@@ -33,9 +33,11 @@ export function registerVoiceRoutes(o: {
   const url = (suffix: string) => `${o.publicBase}${o.path}${suffix}`;
   const transcribe = v.voicemail.enabled && v.voicemail.transcribe;
 
-  const callEvent = (req: HttpRequest): { event: CallEvent; params: WebhookParams } | HttpResponse => {
-    const params = verifyWebhook(req, o.authToken);
-    const event = parseWebhook(params);
+  const callEvent = async (req: HttpRequest): Promise<{ event: CallEvent; params: WebhookParams } | HttpResponse> => {
+    verifyWebhook(req, o.authToken);
+    const read = await readWebhook(host, req);
+    if (!read) return twiml(hangUp());
+    const { params, event } = read;
     if (event.type !== 'call') {
       host.log.warn({ path: req.path, type: event.type }, 'non-call request on a voice webhook ignored');
       return twiml(hangUp());
@@ -89,7 +91,7 @@ export function registerVoiceRoutes(o: {
   }
 
   host.routes.add('POST', o.path, async (req) => {
-    const got = callEvent(req);
+    const got = await callEvent(req);
     if (!('event' in got)) return got;
     // A host without a calendar has no hours: every call counts as in hours.
     const open = host.isOpen?.(host.clock.now()) ?? true;
@@ -102,14 +104,14 @@ export function registerVoiceRoutes(o: {
   });
 
   host.routes.add('POST', `${o.path}/dial`, async (req) => {
-    const got = callEvent(req);
+    const got = await callEvent(req);
     if (!('event' in got)) return got;
     if (ANSWERED.has(got.event.dialStatus ?? '')) return twiml(hangUp());
     return unanswered(got.event, got.params);
   });
 
   host.routes.add('POST', `${o.path}/recording`, async (req) => {
-    const got = callEvent(req);
+    const got = await callEvent(req);
     if (!('event' in got)) return got;
     const rec = got.event.recording;
     // With transcription on, the voicemail is stored when its text arrives.
@@ -118,7 +120,7 @@ export function registerVoiceRoutes(o: {
   });
 
   host.routes.add('POST', `${o.path}/transcription`, async (req) => {
-    const got = callEvent(req);
+    const got = await callEvent(req);
     if (!('event' in got)) return got;
     const t = got.event.transcription;
     const text = t?.status === 'completed' && t.text ? t.text : UNTRANSCRIBED_TEXT;

@@ -6,12 +6,13 @@ import {
   type Envelope,
   type HttpRequest,
   type HttpResponse,
+  readOrKeep,
 } from '../../../src/channel/index.ts';
 import { isWhatsapp } from '../numbers.ts';
 import type { TwilioChannel } from '../settings.ts';
 import { messageEnvelope } from './envelope.ts';
 import { parseWebhook } from './parse.ts';
-import { verifyWebhook } from './verify.ts';
+import { verifyWebhook, webhookParams } from './verify.ts';
 
 const EMPTY_TWIML = new twilio.twiml.MessagingResponse().toString();
 
@@ -36,15 +37,27 @@ const STATUS: Record<string, DeliveryStatus> = {
   canceled: 'failed',
 };
 
-/** Stores the envelope and answers only once it is stored; a failure answers 500 so Twilio's fallback URL can retry. */
+/**
+ * Stores the envelope and answers only once it is stored; a failure answers
+ * 500 so Twilio's fallback URL can retry, unless the envelope itself was
+ * refused: then its parameters are kept for inspection and Twilio hears 200.
+ */
 export async function ingestThenAnswer(host: ChannelHost, envelope: Envelope, answer: string): Promise<HttpResponse> {
   try {
-    await host.ingest(envelope);
+    await readOrKeep(host, JSON.stringify(envelope.raw) ?? '', () => host.ingest(envelope));
   } catch (err) {
     host.log.error({ err, providerId: envelope.providerId }, 'storing a Twilio event failed');
     return { status: 500, body: 'the event could not be stored; retry later' };
   }
   return twiml(answer);
+}
+
+/** The parameters and event of a verified request, or null when they cannot be read (then kept). */
+export function readWebhook(host: ChannelHost, req: HttpRequest) {
+  return readOrKeep(host, req.rawBody, () => {
+    const params = webhookParams(req);
+    return { params, event: parseWebhook(params) };
+  });
 }
 
 /**
@@ -60,8 +73,14 @@ export function registerMessagingRoutes(o: {
 }) {
   const { channel, host } = o;
   const handle = async (req: HttpRequest): Promise<HttpResponse> => {
-    const params = verifyWebhook(req, o.authToken);
-    const event = parseWebhook(params);
+    verifyWebhook(req, o.authToken);
+    const read = await readWebhook(host, req);
+    if (!read) return twiml(EMPTY_TWIML);
+    const { params, event } = read;
+    if (event.type === 'unsupported') {
+      await host.keepUnreadable(event.reason, req.rawBody);
+      return twiml(EMPTY_TWIML);
+    }
     if (event.type === 'status') {
       const status = STATUS[event.status];
       if (!status) {
@@ -77,16 +96,16 @@ export function registerMessagingRoutes(o: {
       return twiml(EMPTY_TWIML);
     }
     if (event.type !== 'message') {
-      host.log.warn(
-        { reason: event.type === 'call' ? 'a call' : event.reason, path: req.path },
-        'Twilio request ignored',
-      );
+      host.log.warn({ reason: 'a call', path: req.path }, 'Twilio request ignored');
       return twiml(EMPTY_TWIML);
     }
     if (isWhatsapp(event.from) !== (channel === 'whatsapp')) {
       // An error shows the misconfigured sender in Twilio's debugger; a silent 200 would hide it.
+      // Twilio does not retry messaging webhooks, so the message is kept for a person to see.
       const other = channel === 'whatsapp' ? 'sms' : 'whatsapp';
-      throw badRequest(`a ${other} message reached the ${channel} webhook: point that sender at the ${other} webhook`);
+      const reason = `a ${other} message reached the ${channel} webhook: point that sender at the ${other} webhook`;
+      await host.keepUnreadable(reason, req.rawBody);
+      throw badRequest(reason);
     }
     const envelope = messageEnvelope(channel, event, params);
     if (!envelope) {

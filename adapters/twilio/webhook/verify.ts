@@ -4,30 +4,29 @@ import { badRequest, forbidden, type HttpRequest } from '../../../src/channel/in
 /** Webhook parameters as Twilio sent them; a repeated name keeps every value. */
 export type WebhookParams = Record<string, string | string[]>;
 
+const isJson = (req: HttpRequest) => /^application\/json\b/i.test(String(req.headers['content-type'] ?? ''));
+
 /**
  * Checks `X-Twilio-Signature` with the twilio library's own validator, over
  * the public URL Twilio called (query string included) and every parameter
- * received, and returns those parameters. JSON bodies are signed through a
- * `bodySHA256` query parameter instead. Throws 400 without a signature, 403
- * with a wrong one.
+ * received. JSON bodies are signed through a `bodySHA256` query parameter
+ * instead. Throws 400 without a signature, 403 with a wrong one.
  */
-export function verifyWebhook(req: HttpRequest, authToken: string): WebhookParams {
+export function verifyWebhook(req: HttpRequest, authToken: string): void {
   const header = req.headers['x-twilio-signature'];
   const signature = Array.isArray(header) ? header[0] : header;
   if (!signature) throw badRequest('missing X-Twilio-Signature', 'missing_signature');
   const body = req.rawBody.toString('utf8');
-  const json = /^application\/json\b/i.test(String(req.headers['content-type'] ?? ''));
-  if (json) {
-    if (!twilio.validateRequestWithBody(authToken, signature, req.publicUrl, body)) {
-      throw forbidden('invalid X-Twilio-Signature');
-    }
-    return jsonParams(body);
-  }
-  const params = formParams(body);
-  if (!twilio.validateRequest(authToken, signature, req.publicUrl, params)) {
-    throw forbidden('invalid X-Twilio-Signature');
-  }
-  return params;
+  const valid = isJson(req)
+    ? twilio.validateRequestWithBody(authToken, signature, req.publicUrl, body)
+    : twilio.validateRequest(authToken, signature, req.publicUrl, formParams(body));
+  if (!valid) throw forbidden('invalid X-Twilio-Signature');
+}
+
+/** The parameters of a verified request; 400 when a JSON body is not an object. */
+export function webhookParams(req: HttpRequest): WebhookParams {
+  const body = req.rawBody.toString('utf8');
+  return isJson(req) ? jsonParams(body) : formParams(body);
 }
 
 export function formParams(body: string): WebhookParams {

@@ -27,4 +27,18 @@ describe('IngestQueue', () => {
     await queue.idle();
     expect(host.calls.map((e) => e.providerId)).toEqual(['a', 'b']);
   });
+
+  it('keeps a message the core refuses at once, without holding up the next', async () => {
+    const host = new FakeHost({ clock: new VirtualClock() });
+    const queue = new IngestQueue(host);
+    queue.push({ ...env('refused'), from: { kind: 'discord', value: '' }, raw: { id: 'refused' } });
+    queue.keep('odd', 'TypeError: no author', '{"id":"odd"}');
+    queue.push(env('next'));
+    await queue.idle();
+    expect([...host.stored.keys()]).toEqual(['next']);
+    expect(host.unreadable).toEqual([
+      { reason: 'envelope needs a touchpoint and a sender identity', payload: '{"id":"refused"}' },
+      { reason: 'TypeError: no author', payload: '{"id":"odd"}' },
+    ]);
+  });
 });

@@ -112,7 +112,8 @@ describe('parseWebhook', () => {
     const payload = messengerPayload([{ psid: '11', mid: 'm.1', timestamp: 5000 }]);
     payload.entry.push({ id: PAGE_ID, time: 4, messaging: [{ nonsense: true } as never] });
     const events = parseWebhook(payload, 'page');
-    expect(events.map((e) => e.type)).toEqual(['ignored', 'dm']);
+    expect(events.map((e) => e.type)).toEqual(['unreadable', 'dm']);
+    expect(events[0]).toMatchObject({ reason: 'unreadable messaging event', raw: { nonsense: true } });
   });
 
   it('refuses what is not a Meta webhook, or the wrong object, with a reason', () => {

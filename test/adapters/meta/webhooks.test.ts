@@ -92,16 +92,47 @@ describe('Meta webhooks (signed, against the adapter’s routes)', () => {
     expect(meta.ingestCalls).toHaveLength(0);
   });
 
-  it('answers 400 with a reason for bad JSON or the wrong object', async () => {
+  it('keeps a signed body that is not JSON, or for the wrong object, and answers 200 so Meta stops', async () => {
     meta = await startMeta('facebook');
     const bad = await fetch(meta.webhook, {
       method: 'POST',
       body: 'nope',
       headers: { 'x-hub-signature-256': sign('nope') },
     });
-    expect([bad.status, await bad.text()]).toEqual([400, 'body is not valid JSON']);
+    expect([bad.status, await bad.text()]).toEqual([200, 'EVENT_RECEIVED']);
     const wrong = await meta.post({ object: 'instagram', entry: [] });
-    expect(wrong).toEqual({ status: 400, text: expect.stringMatching(/takes object "page"/) });
+    expect(wrong).toEqual({ status: 200, text: 'EVENT_RECEIVED' });
+    expect(meta.unreadable).toEqual([
+      { reason: expect.stringMatching(/^SyntaxError: /), payload: 'nope' },
+      { reason: expect.stringMatching(/takes object "page"/), payload: '{"object":"instagram","entry":[]}' },
+    ]);
+    expect(meta.ingestCalls).toHaveLength(0);
+  });
+
+  it('stores the rest of a batch when some of its events cannot be read, and keeps those', async () => {
+    meta = await startMeta('facebook');
+    const payload = messengerPayload([
+      { psid: '501', mid: 'm.ok1', text: 'first', timestamp: 1 },
+      { psid: 'not a Graph id', mid: 'm.odd', text: 'odd sender', timestamp: 2 },
+      { psid: '502', mid: 'm.ok2', text: 'second', timestamp: 3 },
+    ]);
+    payload.entry.push({ id: PAGE_ID, time: 4, messaging: [{ sender: 'nobody' } as never] });
+    const res = await meta.post(payload);
+    expect(res).toEqual({ status: 200, text: 'EVENT_RECEIVED' });
+    expect(meta.ingestCalls.map((e) => e.text)).toEqual(['first', 'second']);
+    expect(meta.unreadable.map((u) => u.reason)).toEqual([
+      expect.stringMatching(/^TypeError: not a Graph id/),
+      'unreadable messaging event',
+    ]);
+    expect(JSON.parse(meta.unreadable[0]?.payload ?? '')).toMatchObject({ sender: { id: 'not a Graph id' } });
+    expect(JSON.parse(meta.unreadable[1]?.payload ?? '')).toEqual({ sender: 'nobody' });
+  });
+
+  it('answers 500 when what cannot be read cannot be kept either, so Meta delivers it again', async () => {
+    meta = await startMeta('facebook');
+    meta.control.failIngest = true;
+    const res = await meta.post({ object: 'page', entry: 'odd' });
+    expect(res.status).toBe(500);
   });
 
   it('answers 500 when the batch cannot be stored, so Meta delivers it again', async () => {

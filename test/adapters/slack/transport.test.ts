@@ -17,13 +17,25 @@ const routes: RouteRegistry = { add: (method, pattern) => void added.push(`${met
 describe('Slack transport', () => {
   it('builds the Socket Mode receiver when the settings switch to it', () => {
     const settings = slackSettings.parse({ ...base, transport: 'socket', appToken: 'xapp-1-abc' });
-    const { receiver } = createBoltApp(settings, { routes, clock: new VirtualClock(), log: silentLogger, bot });
+    const { receiver } = createBoltApp(settings, {
+      routes,
+      clock: new VirtualClock(),
+      log: silentLogger,
+      bot,
+      keepUnreadable: async () => {},
+    });
     expect(receiver).toBeInstanceOf(SocketModeReceiver);
   });
 
   it('mounts the Events API on our HTTP routes by default', async () => {
     const settings = slackSettings.parse(base);
-    const { app, receiver } = createBoltApp(settings, { routes, clock: new VirtualClock(), log: silentLogger, bot });
+    const { app, receiver } = createBoltApp(settings, {
+      routes,
+      clock: new VirtualClock(),
+      log: silentLogger,
+      bot,
+      keepUnreadable: async () => {},
+    });
     expect(receiver).toBeInstanceOf(RouteReceiver);
     await app.start();
     expect(added).toContain('POST /slack/events');

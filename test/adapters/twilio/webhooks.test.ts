@@ -116,12 +116,20 @@ describe('inbound SMS webhook', () => {
     ]);
   });
 
-  it('refuses a malformed message with 400', async () => {
+  it('keeps a signed message it cannot read, with the reason, and answers 200', async () => {
     t = await startTwilio('sms');
     const { From: _, ...noFrom } = inboundSms();
-    expect((await t.post('/twilio/sms', noFrom)).body).toBe('missing From');
-    expect((await t.post('/twilio/sms', inboundSms({ NumMedia: '1' }))).status).toBe(400);
+    const missing = await t.post('/twilio/sms', noFrom);
+    expect([missing.status, missing.body]).toEqual([200, '<?xml version="1.0" encoding="UTF-8"?><Response/>']);
+    expect((await t.post('/twilio/sms', inboundSms({ NumMedia: '1' }))).status).toBe(200);
+    expect((await t.post('/twilio/sms', { Body: 'no sid' })).status).toBe(200);
     expect(t.ingestCalls).toHaveLength(0);
+    expect(t.unreadable.map((u) => u.reason)).toEqual([
+      'missing From',
+      'NumMedia is 1 but MediaUrl0 is missing',
+      'neither MessageSid nor CallSid',
+    ]);
+    expect(new URLSearchParams(t.unreadable[0]?.payload).get('Body')).toBe(noFrom.Body);
   });
 
   it('flags STOP, START and HELP for the core, and still stores them', async () => {
@@ -146,6 +154,7 @@ describe('inbound SMS webhook', () => {
     const res = await t.post('/twilio/sms', inboundSms({ From: `whatsapp:${CUSTOMER}`, To: `whatsapp:${OUR_SMS}` }));
     expect(res.status).toBe(400);
     expect(res.body).toMatch(/whatsapp message reached the sms webhook/);
+    expect(t.unreadable).toEqual([{ reason: res.body, payload: expect.stringContaining('From=whatsapp') }]);
   });
 });
 

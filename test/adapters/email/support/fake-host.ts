@@ -2,6 +2,7 @@ import type { ChannelHost, ChannelState, IngestResult } from '../../../../src/ch
 import { type Clock, systemClock } from '../../../../src/clock.ts';
 import { createLogger, silentLogger } from '../../../../src/log.ts';
 import type { DeliveryStatus, Envelope } from '../../../../src/model/types.ts';
+import { checkEnvelope } from '../../../../src/pipeline/ingest.ts';
 import { localExclusive } from '../../../support/local-exclusive.ts';
 
 /**
@@ -40,6 +41,13 @@ export class FakeHost implements ChannelHost {
     };
   }
 
+  /** Payloads the adapter could not read, with the reason. */
+  readonly unreadable: Array<{ reason: string; payload: string }> = [];
+
+  async keepUnreadable(reason: string, payload: Buffer | string): Promise<void> {
+    this.unreadable.push({ reason, payload: payload.toString() });
+  }
+
   async ingest(envelope: Envelope): Promise<IngestResult> {
     if (this.failNext) {
       const err = this.failNext;
@@ -47,6 +55,7 @@ export class FakeHost implements ChannelHost {
       throw err;
     }
     this.calls.push(envelope);
+    checkEnvelope(envelope);
     const duplicate = this.stored.has(envelope.providerId);
     if (!duplicate) this.stored.set(envelope.providerId, envelope);
     this.#check();
