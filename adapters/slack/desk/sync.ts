@@ -1,5 +1,6 @@
 import type { Clock } from '../../../src/clock.ts';
 import type { DeliveryRetry, DeskHost } from '../../../src/desk/events.ts';
+import { HeldError } from '../../../src/errors.ts';
 import type { Logger } from '../../../src/log.ts';
 import type { Conversation, Message } from '../../../src/model/types.ts';
 import { asSlackSendError, type WebClient } from '../api/client.ts';
@@ -105,17 +106,22 @@ export function createDeskSync(d: DeskSyncDeps) {
   async function call<T>(channel: string, fn: () => Promise<T>): Promise<T> {
     const held = await d.desk.heldUntil(channel);
     if (held) throw new Deferred(held);
-    return d.desk.schedule(channel, async () => {
-      try {
-        return await fn();
-      } catch (err) {
-        const e = asSlackSendError(err);
-        if (e.failure !== 'rate_limited') throw e;
-        const until = d.clock.now() + Math.max(1_000, e.retryAfterMs ?? 30_000);
-        await d.desk.holdOff(channel, until);
-        throw new Deferred(until);
-      }
-    });
+    return d.desk
+      .schedule(channel, async () => {
+        try {
+          return await fn();
+        } catch (err) {
+          const e = asSlackSendError(err);
+          if (e.failure !== 'rate_limited') throw e;
+          const until = d.clock.now() + Math.max(1_000, e.retryAfterMs ?? 30_000);
+          await d.desk.holdOff(channel, until);
+          throw new Deferred(until);
+        }
+      })
+      .catch((err: unknown) => {
+        // A hold that began while this post waited for its turn: it did not go out.
+        throw err instanceof HeldError ? new Deferred(err.until) : err;
+      });
   }
 
   async function header(c: Conversation) {
