@@ -52,6 +52,8 @@ export interface FakeTwilioApiOptions {
   accountSid: string;
   authToken: string;
   now?: () => number;
+  /** Answers a create this long after the message exists, like the real API's round trip. */
+  latencyMs?: number;
 }
 
 const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Messages\.json$/i;
@@ -298,7 +300,9 @@ export class FakeTwilioApi {
       dateSent: null,
     };
     this.messages.push(message);
-    json(res, 201, this.#resource(message));
+    const latency = this.#opts.latencyMs ?? 0;
+    if (latency > 0) setTimeout(() => json(res, 201, this.#resource(message)), latency);
+    else json(res, 201, this.#resource(message));
   }
 }
 
