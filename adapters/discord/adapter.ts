@@ -1,5 +1,6 @@
 import type { ChannelAdapter, ChannelHost } from '../../src/channel/contract.ts';
 import type { Exclusive } from '../../src/channel/exclusive.ts';
+import { reconcileOutbound } from './api/reconcile.ts';
 import { createSendRest } from './api/rest.ts';
 import { type SendContext, sendOutbound } from './api/send.ts';
 import { MAX_CONTENT } from './format/split.ts';
@@ -34,7 +35,8 @@ export function createDiscordAdapter(settings: DiscordSettings): ChannelAdapter 
       attachments: true,
       richParts: false,
       maxTextLength: MAX_CONTENT,
-      idempotentSend: true,
+      // The nonce deduplicates a resend for a few minutes only: an unconfirmed send is looked up (reconcile).
+      idempotentSend: false,
     },
     // Discord allows about 5 messages per 5 s per channel.
     rateLimit: { minTimeMs: 1_000, maxConcurrent: 1, channelPerSecond: 40 },
@@ -80,6 +82,10 @@ export function createDiscordAdapter(settings: DiscordSettings): ChannelAdapter 
 
     send(msg) {
       return sendOutbound(ctx(), msg);
+    },
+
+    reconcile(msg, attempt) {
+      return reconcileOutbound(ctx(), msg, attempt);
     },
   };
 }

@@ -4,6 +4,7 @@ import type { Clock } from '../../src/clock.ts';
 import type { Logger } from '../../src/log.ts';
 import { createSendClient, type WebClient } from './api/client.ts';
 import { isWrittenByPerson, type SlackMessageEvent, toEnvelope } from './customer/envelope.ts';
+import { reconcileReply } from './customer/reconcile.ts';
 import { MAX_TEXT, sendToCustomer } from './customer/send.ts';
 import { destinationOf, startThread } from './customer/thread.ts';
 import { startDesk } from './desk/start.ts';
@@ -93,5 +94,6 @@ export function createSlackAdapter(settings: SlackSettings, deps: { log: Logger;
     destination: destinationOf,
     startThread,
     send: (message) => sendToCustomer(client, message),
+    reconcile: (message, attempt) => reconcileReply(client, message, attempt),
   };
 }

@@ -19,6 +19,8 @@ export interface SendContext {
   rest: REST;
   /** DM channel per user id, so a DM is opened once per process (opening again is harmless). */
   dmChannels: Map<string, string>;
+  /** The bot's own user id, once asked (`GET /users/@me`). */
+  botId?: string;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function sendOutbound(ctx: SendContext, msg: OutboundMessage): Prom
   }
 }
 
-function contentParts(msg: OutboundMessage): string[] {
+export function contentParts(msg: OutboundMessage): string[] {
   const links = (msg.attachments ?? []).map((a) => {
     if (!a.url) throw permanent(`attachment ${a.name ?? a.contentType} has no URL to link to`);
     return a.url;
@@ -65,7 +67,11 @@ function contentParts(msg: OutboundMessage): string[] {
 }
 
 /** The channel to post in: the thread's own, or the user's DM channel (opened when not known yet). */
-async function channelFor(ctx: SendContext, thread: DiscordThread, ref: DiscordReplyRef | null): Promise<string> {
+export async function channelFor(
+  ctx: SendContext,
+  thread: DiscordThread,
+  ref: DiscordReplyRef | null,
+): Promise<string> {
   if (thread.kind === 'channel') return thread.channelId;
   if (thread.kind === 'thread') return thread.threadId;
   if (ref && ref.guildId === null) return ref.channelId;
