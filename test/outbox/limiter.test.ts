@@ -17,8 +17,6 @@ const settle = async () => {
   for (let i = 0; i < 10; i++) await new Promise<void>((r) => setImmediate(r));
 };
 
-const gaps = (times: number[]) => times.slice(1).map((t, i) => t - (times[i] as number));
-
 describe('rate limit settings', () => {
   it('applies the config override on top of the adapter default', () => {
     const base = { minTimeMs: 1_000, maxConcurrent: 1, channelPerSecond: 30 };
@@ -74,7 +72,8 @@ describe('outbox limiter', () => {
     const times = await startTimes(
       ['a', 'b', 'c', 'd'].map((dest) => (fn: () => Promise<number>) => limiter.schedule('tg', dest, fn)),
     );
-    for (const gap of gaps(times)) expect(gap).toBeGreaterThanOrEqual(40);
+    // Planned 50 ms apart across destinations; a late timer shortens one gap, never the span.
+    expect((times.at(-1) as number) - (times[0] as number)).toBeGreaterThanOrEqual(100);
     await limiter.close();
   });
 
@@ -180,9 +179,9 @@ describe('outbox limiter', () => {
         (l) => (fn: () => Promise<number>) => l.schedule('sms', '+15550001', fn),
       );
       const times = await startTimes(runs);
-      // Each instance alone would start its three jobs 150 ms apart; together all six must be
-      // (less a margin for scheduling delays: unshared, the instances start within a millisecond of each other).
-      for (const gap of gaps(times)) expect(gap).toBeGreaterThanOrEqual(100);
+      // Each instance alone would start its three jobs 150 ms apart (a span of 300 ms); together all six
+      // are planned 150 ms apart. A late timer shortens the gap after it, never the span: allow one interval.
+      expect((times.at(-1) as number) - (times[0] as number)).toBeGreaterThanOrEqual(4 * 150);
 
       const now = T;
       await one.holdOff('sms', '+15550001', now + 60_000, now);
