@@ -4,12 +4,11 @@ import type { RateLimit } from '../../src/channel/contract.ts';
 import { VirtualClock } from '../../src/clock.ts';
 import { type HoldScope, rateLimited } from '../../src/errors.ts';
 import { silentLogger } from '../../src/log.ts';
-import { createBackoff } from '../../src/outbox/backoff.ts';
 import { createOutboxLimiter, type OutboxLimiter } from '../../src/outbox/limiter.ts';
-import { createOutboxWorker, type OutboxWorker } from '../../src/outbox/worker.ts';
+import type { OutboxWorker } from '../../src/outbox/worker.ts';
 import type { Store } from '../../src/store/contract.ts';
 import { FakeAdapter, type FakeAttempt } from '../support/fake-adapter.ts';
-import { conversationOn, queueMessage, T0, tempStore } from './fixture.ts';
+import { conversationOn, queueMessage, T0, tempStore, testWorker } from './fixture.ts';
 
 /**
  * A provider's Retry-After holds every send to the destination (or, for an
@@ -70,18 +69,7 @@ function worker(
   concurrency = 64,
   through: Store = store,
 ): OutboxWorker {
-  return createOutboxWorker({
-    store: through,
-    adapters,
-    limiter,
-    clock,
-    log: silentLogger,
-    owner,
-    leaseMs: 60_000,
-    maxAttempts: 5,
-    backoff: createBackoff({ baseMs: 1_000, maxMs: 1_000, random: () => 0.5 }),
-    concurrency,
-  });
+  return testWorker({ store: through, adapters, limiter, clock, owner, concurrency });
 }
 
 /** `n` conversations, one reply each, all to `destination`: they wait for one another in the limiter. */

@@ -4,13 +4,11 @@ import { VirtualClock } from '../../src/clock.ts';
 import { permanent, transient, uncertain } from '../../src/errors.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { OutboundMessage } from '../../src/model/types.ts';
-import { createBackoff } from '../../src/outbox/backoff.ts';
 import { createOutboxLimiter, type OutboxLimiter } from '../../src/outbox/limiter.ts';
 import type { UnconfirmedPolicy } from '../../src/outbox/unconfirmed.ts';
-import { createOutboxWorker } from '../../src/outbox/worker.ts';
 import type { OutboxJob, Store } from '../../src/store/contract.ts';
 import { FakeAdapter } from '../support/fake-adapter.ts';
-import { conversationOn, queueMessage, T0, tempStore } from './fixture.ts';
+import { conversationOn, queueMessage, T0, tempStore, testWorker } from './fixture.ts';
 
 /**
  * A send whose outcome was never recorded (the router died between the
@@ -91,17 +89,12 @@ function worker(adapter: FakeAdapter, owner: string, policy: UnconfirmedPolicy =
   const adapters = new Map([['fake', adapter]]);
   const limiter = createOutboxLimiter({ adapters, log: silentLogger, clock });
   limiters.push(limiter);
-  return createOutboxWorker({
+  return testWorker({
     store,
     adapters,
     limiter,
     clock,
-    log: silentLogger,
     owner,
-    leaseMs: 60_000,
-    maxAttempts: 5,
-    backoff: createBackoff({ baseMs: 1_000, maxMs: 1_000, random: () => 0.5 }),
-    concurrency: 8,
     unconfirmed: policy,
     onUnconfirmed: (job, outcome) => {
       flagged.push({ job, outcome });

@@ -1,11 +1,8 @@
 import { type APIMessage, type APIUser, Routes, SnowflakeUtil } from 'discord.js';
 import type { SendCheck, UnconfirmedSend } from '../../../src/channel/contract.ts';
-import { permanent } from '../../../src/errors.ts';
 import type { OutboundMessage } from '../../../src/model/types.ts';
-import { readReplyRef } from '../reply-ref.ts';
-import { decodeThreadKey } from '../thread-key.ts';
 import { toSendError } from './errors.ts';
-import { channelFor, contentParts, type SendContext } from './send.ts';
+import { type SendContext, targetOf } from './send.ts';
 
 /** Our clock and Discord's may disagree by this much. */
 const SKEW_MS = 60_000;
@@ -26,13 +23,8 @@ export async function reconcileOutbound(
   msg: OutboundMessage,
   attempt: UnconfirmedSend,
 ): Promise<SendCheck> {
-  const thread = decodeThreadKey(msg.threadKey);
-  if (!thread) throw permanent(`thread key ${JSON.stringify(msg.threadKey)} is not a Discord thread`);
-  const parts = contentParts(msg);
-  const ref = readReplyRef(msg.replyRef);
   try {
-    const channelId = await channelFor(ctx, thread, ref);
-    const answered = ref?.messageId && ref.channelId === channelId ? ref.messageId : null;
+    const { channelId, parts, answered } = await targetOf(ctx, msg);
     const botId = await botIdOf(ctx);
     const listed = await listSince(ctx, channelId, attempt.since - SKEW_MS);
     if (!listed) return { state: 'unknown', reason: `more than ${PAGE * MAX_PAGES} messages in the channel since` };

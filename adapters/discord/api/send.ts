@@ -23,6 +23,24 @@ export interface SendContext {
   botId?: string;
 }
 
+/** Where a reply goes, in which parts, and the customer's message its first part answers. */
+export interface Target {
+  channelId: string;
+  parts: string[];
+  answered: string | null;
+}
+
+/** Opens the DM when needed; throws what the REST client throws. */
+export async function targetOf(ctx: SendContext, msg: OutboundMessage): Promise<Target> {
+  const thread = decodeThreadKey(msg.threadKey);
+  if (!thread) throw permanent(`thread key ${JSON.stringify(msg.threadKey)} is not a Discord thread`);
+  const parts = contentParts(msg);
+  const ref = readReplyRef(msg.replyRef);
+  const channelId = await channelFor(ctx, thread, ref);
+  const answered = ref?.messageId && ref.channelId === channelId ? ref.messageId : null;
+  return { channelId, parts, answered };
+}
+
 /**
  * Posts one outbound message in its thread's channel: the first part answers
  * the message in the reply ref (`message_reference`), every part carries a
@@ -30,13 +48,8 @@ export interface SendContext {
  * what was already posted instead of posting it twice.
  */
 export async function sendOutbound(ctx: SendContext, msg: OutboundMessage): Promise<SendResult> {
-  const thread = decodeThreadKey(msg.threadKey);
-  if (!thread) throw permanent(`thread key ${JSON.stringify(msg.threadKey)} is not a Discord thread`);
-  const parts = contentParts(msg);
-  const ref = readReplyRef(msg.replyRef);
   try {
-    const channelId = await channelFor(ctx, thread, ref);
-    const answered = ref?.messageId && ref.channelId === channelId ? ref.messageId : null;
+    const { channelId, parts, answered } = await targetOf(ctx, msg);
     const ids: string[] = [];
     for (const [i, content] of parts.entries()) {
       const body: RESTPostAPIChannelMessageJSONBody = {
@@ -56,7 +69,7 @@ export async function sendOutbound(ctx: SendContext, msg: OutboundMessage): Prom
   }
 }
 
-export function contentParts(msg: OutboundMessage): string[] {
+function contentParts(msg: OutboundMessage): string[] {
   const links = (msg.attachments ?? []).map((a) => {
     if (!a.url) throw permanent(`attachment ${a.name ?? a.contentType} has no URL to link to`);
     return a.url;
@@ -67,11 +80,7 @@ export function contentParts(msg: OutboundMessage): string[] {
 }
 
 /** The channel to post in: the thread's own, or the user's DM channel (opened when not known yet). */
-export async function channelFor(
-  ctx: SendContext,
-  thread: DiscordThread,
-  ref: DiscordReplyRef | null,
-): Promise<string> {
+async function channelFor(ctx: SendContext, thread: DiscordThread, ref: DiscordReplyRef | null): Promise<string> {
   if (thread.kind === 'channel') return thread.channelId;
   if (thread.kind === 'thread') return thread.threadId;
   if (ref && ref.guildId === null) return ref.channelId;
