@@ -104,7 +104,13 @@ export async function startApp(o: AppOptions): Promise<App> {
   const outboxOwner = `${instance}:outbox`;
   const outboxLeaseMs = parseDuration(r.outbox.leaseTimeout);
   const pipelineLeaseMs = parseDuration(r.pipeline.leaseTimeout);
-  const limiter = createOutboxLimiter({ adapters, settings: settings.channels, redisUrl: o.redisUrl ?? null, log });
+  const limiter = createOutboxLimiter({
+    adapters,
+    settings: settings.channels,
+    redisUrl: o.redisUrl ?? null,
+    log,
+    clock,
+  });
   const outbox = createOutboxWorker({
     store,
     adapters,
@@ -116,6 +122,8 @@ export async function startApp(o: AppOptions): Promise<App> {
     maxAttempts: r.outbox.maxAttempts,
     backoff: { baseMs: parseDuration(r.outbox.backoffBase), maxMs: parseDuration(r.outbox.backoffMax) },
     concurrency: r.outbox.concurrency,
+    unconfirmed: r.outbox.unconfirmed,
+    onUnconfirmed: (job) => afterCommit.unconfirmed(job),
     onDeadLetter: (job) => afterCommit.deadLettered(job),
     onRetry: (job, error, nextAt) => afterCommit.retrying(job, error, nextAt),
   });

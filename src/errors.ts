@@ -42,6 +42,7 @@ export const ErrorCode = {
   SendPermanent: 'send_permanent',
   ProviderFailed: 'provider_failed',
   Deferred: 'deferred',
+  DestinationHeld: 'destination_held',
   // The store (StoreError).
   StoreUnavailable: 'store_unavailable',
   StoreBadUrl: 'store_bad_url',
@@ -122,6 +123,13 @@ const SEND_CODES = {
   permanent: 'send_permanent',
 } as const satisfies Record<SendFailure, ErrorCode>;
 
+/**
+ * What a rate limit covers: the destination (one sending number, one Slack
+ * channel) or the whole account behind the channel (Twilio's 20429 counts
+ * every request of the account), when nothing of the channel may go out.
+ */
+export type HoldScope = 'destination' | 'account';
+
 export class SendError extends TouchpointError {
   readonly failure: SendFailure;
   readonly retryAfterMs: number | null;
@@ -129,6 +137,14 @@ export class SendError extends TouchpointError {
   readonly providerCode: string | null;
   /** The provider says the recipient opted out (Twilio 21610): the core records it, so nothing more is tried. */
   readonly optedOut: boolean;
+  /** For `rate_limited`: what the wait covers. */
+  readonly scope: HoldScope;
+  /**
+   * The request may have reached the provider (a time-out, a connection lost
+   * after the request was written): the next attempt asks the provider first
+   * (ChannelAdapter.reconcile) instead of sending blind.
+   */
+  readonly uncertain: boolean;
   constructor(
     failure: SendFailure,
     message: string,
@@ -137,6 +153,8 @@ export class SendError extends TouchpointError {
       providerCode?: string | number | null;
       cause?: unknown;
       optedOut?: boolean;
+      scope?: HoldScope;
+      uncertain?: boolean;
     } = {},
   ) {
     super(SEND_CODES[failure], message, { cause: opts.cause });
@@ -144,13 +162,22 @@ export class SendError extends TouchpointError {
     this.retryAfterMs = opts.retryAfterMs ?? null;
     this.providerCode = opts.providerCode == null ? null : String(opts.providerCode);
     this.optedOut = opts.optedOut === true;
+    this.scope = opts.scope ?? 'destination';
+    this.uncertain = opts.uncertain === true;
   }
 }
 
-export const rateLimited = (message: string, retryAfterMs: number | null, providerCode?: string | number) =>
-  new SendError('rate_limited', message, { retryAfterMs, providerCode: providerCode ?? null });
+export const rateLimited = (
+  message: string,
+  retryAfterMs: number | null,
+  providerCode?: string | number,
+  scope: HoldScope = 'destination',
+) => new SendError('rate_limited', message, { retryAfterMs, providerCode: providerCode ?? null, scope });
 export const transient = (message: string, cause?: unknown, providerCode?: string | number) =>
   new SendError('transient', message, { cause, providerCode: providerCode ?? null });
+/** A transient failure after which the message may or may not have gone out (a time-out, a reset). */
+export const uncertain = (message: string, cause?: unknown, providerCode?: string | number) =>
+  new SendError('transient', message, { cause, providerCode: providerCode ?? null, uncertain: true });
 export const permanent = (message: string, providerCode?: string | number, cause?: unknown) =>
   new SendError('permanent', message, { providerCode: providerCode ?? null, cause });
 
@@ -168,12 +195,28 @@ export class TemplateMissing extends TouchpointError {
   }
 }
 
+/**
+ * A send reached its turn in the rate limiter while its destination (or the
+ * whole channel) was held after a provider's rate limit: it did not go out
+ * and may be tried from `until` on.
+ */
+export class HeldError extends TouchpointError {
+  readonly until: number;
+  constructor(channel: string, destination: string, until: number) {
+    super('destination_held', `${channel} to ${destination} is held until ${new Date(until).toISOString()}`);
+    this.until = until;
+  }
+}
+
 /** A failure of the store itself (migration, connection). */
 export class StoreError extends TouchpointError {}
 
-/** Turns anything thrown by an adapter into a SendError; unknown errors are transient. */
+/**
+ * Turns anything thrown by an adapter into a SendError. An error the adapter
+ * did not classify leaves open whether the message went out: transient and uncertain.
+ */
 export function asSendError(err: unknown): SendError {
   if (err instanceof SendError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  return transient(message, err);
+  return uncertain(message, err);
 }

@@ -1,4 +1,5 @@
 import type { ChannelAdapter, ChannelHost, Exclusive } from '../../src/channel/index.ts';
+import { reconcileOutbound } from './api/reconcile.ts';
 import { createSendRest } from './api/rest.ts';
 import { type SendContext, sendOutbound } from './api/send.ts';
 import { MAX_CONTENT } from './format/split.ts';
@@ -33,7 +34,8 @@ export function createDiscordAdapter(settings: DiscordSettings): ChannelAdapter 
       attachments: true,
       richParts: false,
       maxTextLength: MAX_CONTENT,
-      idempotentSend: true,
+      // The nonce deduplicates a resend for a few minutes only: an unconfirmed send is looked up (reconcile).
+      idempotentSend: false,
     },
     // Discord allows about 5 messages per 5 s per channel.
     rateLimit: { minTimeMs: 1_000, maxConcurrent: 1, channelPerSecond: 40 },
@@ -79,6 +81,10 @@ export function createDiscordAdapter(settings: DiscordSettings): ChannelAdapter 
 
     send(msg) {
       return sendOutbound(ctx(), msg);
+    },
+
+    reconcile(msg, attempt) {
+      return reconcileOutbound(ctx(), msg, attempt);
     },
   };
 }

@@ -2,6 +2,7 @@ import type { App, Receiver } from '@slack/bolt';
 import type { ChannelAdapter, ChannelHost, Clock, Logger } from '../../src/channel/index.ts';
 import { createSendClient, type WebClient } from './api/client.ts';
 import { isWrittenByPerson, type SlackMessageEvent, toEnvelope } from './customer/envelope.ts';
+import { reconcileReply } from './customer/reconcile.ts';
 import { MAX_TEXT, sendToCustomer } from './customer/send.ts';
 import { destinationOf, startThread } from './customer/thread.ts';
 import { startDesk } from './desk/start.ts';
@@ -97,5 +98,6 @@ export function createSlackAdapter(settings: SlackSettings, deps: { log: Logger;
     destination: destinationOf,
     startThread,
     send: (message) => sendToCustomer(client, message),
+    reconcile: (message, attempt) => reconcileReply(client, message, attempt),
   };
 }

@@ -1,6 +1,7 @@
 import type { ChannelAdapter, ChannelHost, Clock, Logger } from '../../src/channel/index.ts';
 import { createTwilioClient } from './api/client.ts';
-import { sendOutbound } from './api/send.ts';
+import { reconcileOutbound } from './api/reconcile.ts';
+import { planOutbound, type SendContext, sendOutbound } from './api/send.ts';
 import { decodeThreadKey } from './numbers.ts';
 import { rateLimitFor } from './rate.ts';
 import type { TwilioChannel, TwilioSettings } from './settings.ts';
@@ -25,6 +26,15 @@ export function createTwilioAdapter(
   });
   let host: ChannelHost | null = null;
   const publicBase = () => (host?.publicUrl ?? '').replace(/\/+$/, '');
+  const sendContext = (): SendContext => ({
+    channel,
+    client,
+    settings,
+    clock: deps.clock,
+    statusCallbackUrl:
+      settings.statusCallback && host ? `${publicBase()}${settings.webhookPath}/${channel}/status` : null,
+    state: host?.state ?? null,
+  });
 
   return {
     channel,
@@ -64,18 +74,12 @@ export function createTwilioAdapter(
     },
 
     send(msg) {
-      return sendOutbound(
-        {
-          channel,
-          client,
-          settings,
-          clock: deps.clock,
-          statusCallbackUrl:
-            settings.statusCallback && host ? `${publicBase()}${settings.webhookPath}/${channel}/status` : null,
-          state: host?.state ?? null,
-        },
-        msg,
-      );
+      return sendOutbound(sendContext(), msg);
+    },
+
+    async reconcile(msg, attempt) {
+      const ctx = sendContext();
+      return reconcileOutbound(ctx, planOutbound(ctx, msg), msg, attempt);
     },
   };
 }

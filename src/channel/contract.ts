@@ -22,7 +22,12 @@ export interface ChannelCapabilities {
   richParts: boolean;
   /** Longest text one message may carry, or null when there is no practical limit. */
   maxTextLength: number | null;
-  /** The provider deduplicates retried sends (Discord nonce, email Message-ID): a resend after a crash is safe. */
+  /**
+   * A repeated send of one outbox row reaches the customer once (email: the
+   * same Message-ID, which mail clients show once; web chat: the stored message
+   * itself): an attempt the core could not confirm is sent again without asking
+   * the provider or flagging the conversation.
+   */
   idempotentSend: boolean;
   /** Sends carry the provider ids of the conversation's earlier messages (`OutboundMessage.references`, for email threading). */
   references?: boolean;
@@ -49,6 +54,30 @@ export interface SendResult {
   /** `sent` unless the provider already confirms delivery. */
   status?: DeliveryStatus;
 }
+
+/**
+ * A send attempt the core recorded but whose outcome it never learnt (a crash
+ * between the provider's answer and the commit, a time-out).
+ */
+export interface UnconfirmedSend {
+  /** When the first unconfirmed attempt started, by the core's clock. */
+  since: number;
+  /**
+   * Provider ids the core has already recorded for this conversation's messages:
+   * never the attempt's own, so a look-up must not count them as it.
+   */
+  knownProviderIds: readonly string[];
+}
+
+/**
+ * What the provider says about an unconfirmed attempt: `sent` (it has the
+ * message), `not-sent` (calling `send` now posts it once: nothing of it went
+ * out, or `send` resumes after the parts that did), or `unknown` with why.
+ */
+export type SendCheck =
+  | { state: 'sent'; providerId: string | null }
+  | { state: 'not-sent' }
+  | { state: 'unknown'; reason: string };
 
 export interface IngestResult {
   /** False when (channel, providerId) was stored before: acknowledge, do nothing more. */
@@ -129,6 +158,12 @@ export interface ChannelAdapter {
   startThread?(request: StartThreadRequest): StartedThread | null;
   /** Delivers one message. Throws SendError (rate_limited, transient, permanent) on failure. */
   send(message: OutboundMessage): Promise<SendResult>;
+  /**
+   * Asks the provider whether an unconfirmed attempt to send `message` went
+   * out, before the core sends it again. Answers `unknown` rather than guess;
+   * throws SendError when the provider cannot be asked now (tried again later).
+   */
+  reconcile?(message: OutboundMessage, attempt: UnconfirmedSend): Promise<SendCheck>;
 }
 
 /** What an adapter package exports: its settings schema and a factory. */

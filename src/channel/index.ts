@@ -13,6 +13,8 @@ export {
   badRequest,
   ErrorCode,
   forbidden,
+  HeldError,
+  type HoldScope,
   HttpError,
   notFound,
   permanent,
@@ -21,6 +23,7 @@ export {
   TouchpointError,
   transient,
   unauthorized,
+  uncertain,
 } from '../errors.ts';
 export { CorsPolicy } from '../http/cors.ts';
 export { escapeHtml, pageHeaders } from '../http/html.ts';
@@ -61,9 +64,11 @@ export type {
   ChannelState,
   IngestResult,
   RateLimit,
+  SendCheck,
   SendResult,
   StartedThread,
   StartThreadRequest,
+  UnconfirmedSend,
 } from './contract.ts';
 export type { Exclusive } from './exclusive.ts';
 // A signed payload the adapter cannot read: kept for inspection and acknowledged, never retried forever.

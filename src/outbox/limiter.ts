@@ -1,25 +1,41 @@
 import Bottleneck from 'bottleneck';
 import { Redis } from 'ioredis';
 import type { RateLimit } from '../channel/contract.ts';
+import { type Clock, systemClock } from '../clock.ts';
+import { HeldError, type HoldScope } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { ChannelSettings } from '../settings/types.ts';
 import { type ConcurrencyGate, createConcurrencyGate } from './concurrency-gate.ts';
 import { mergeRateLimit } from './rate-limit.ts';
 
 /**
- * Sending rates, per channel and destination, through bottleneck: one Group per
- * channel keyed by destination, plus a channel-wide limiter when the channel
- * caps sends per second. With a Redis URL every limiter is clustered, so the
- * rates hold across all router instances sharing that Redis. A channel with
- * no pace to keep (no spacing, no channel cap) and no Redis to share it
- * through only caps sends in flight per destination: a concurrency gate does
- * that without bottleneck's scheduling cost.
+ * Sending rates, per channel and destination. Every send waits for a slot of
+ * its destination (at most `maxConcurrent` in flight), then, when the channel
+ * has a pace to keep (spacing, a channel-wide cap) or Redis to share it
+ * through, for bottleneck: one Group per channel keyed by destination, plus a
+ * channel-wide limiter. With a Redis URL every limiter is clustered, so the
+ * rates hold across all router instances sharing that Redis.
+ *
+ * A hold (the provider's Retry-After) stops the destination, or the whole
+ * channel when the provider's limit is account-wide: sends still waiting for
+ * a slot are turned away at once, and a send whose turn comes during a hold
+ * does not run. Both reject with HeldError, so the outbox puts the rows back
+ * until the hold ends, when they come back at the limiter's pace.
  */
 export interface OutboxLimiter {
-  /** Runs `fn` once the channel's and the destination's rates allow it; jobs of one destination start in call order. */
-  schedule<T>(channel: string, destination: string, fn: () => Promise<T>): Promise<T>;
-  /** A provider said to wait: nothing should go to this destination before `until`. Times come from the caller's clock. */
-  holdOff(channel: string, destination: string, until: number, now: number): Promise<void>;
+  /**
+   * Runs `fn` once the channel's and the destination's rates allow it; jobs of one destination
+   * start in call order. Rejects with HeldError, without running `fn`, when a hold covers the
+   * destination before `fn` starts. `ready` runs once the job is among the destination's
+   * `maxConcurrent` next, before it waits for the pace (so its time does not eat into the
+   * spacing the provider sees); its rejection rejects the job.
+   */
+  schedule<T>(channel: string, destination: string, fn: () => Promise<T>, ready?: () => Promise<void>): Promise<T>;
+  /**
+   * A provider said to wait: nothing should go to this destination (with scope `account`: to
+   * any destination of the channel) before `until`. Times come from the caller's clock.
+   */
+  holdOff(channel: string, destination: string, until: number, now: number, scope?: HoldScope): Promise<void>;
   /** The instant before which this destination must not be sent to, or null when it is free at `now`. */
   heldUntil(channel: string, destination: string, now: number): Promise<number | null>;
   /** The effective rate of a channel: the adapter's, with the config's override applied. */
@@ -34,6 +50,8 @@ export interface OutboxLimiterOptions {
   /** `Settings.channels`: a channel's `rateLimit` block overrides the adapter's. */
   settings?: Readonly<Record<string, Pick<ChannelSettings, 'rateLimit'>>>;
   log: Logger;
+  /** Whose time holds are read by when a send's turn comes (the callers' clock). */
+  clock?: Clock;
   /** Redis for limits shared across instances, e.g. `redis://127.0.0.1:6379/0`. */
   redisUrl?: string | null;
   /** Namespace of the Redis keys: instances that share limits use the same prefix. */
@@ -46,15 +64,22 @@ const fallbackRate: RateLimit = { minTimeMs: 0, maxConcurrent: 1 };
 /** Redis keys of an idle destination expire after this long, like bottleneck's own Group keys. */
 const redisKeyTtlMs = 5 * 60_000;
 
-type ChannelLimiters =
-  | { kind: 'bottleneck'; group: Bottleneck.Group; channelWide: Bottleneck | null }
-  | { kind: 'gate'; gate: ConcurrencyGate };
+/** Stands for every destination of a channel in the holds (no destination is empty). */
+const ALL = '';
+
+interface ChannelLimiters {
+  gate: ConcurrencyGate;
+  /** Null when the gate alone keeps the rate (no pace, no Redis). */
+  paced: { group: Bottleneck.Group; channelWide: Bottleneck | null } | null;
+}
 
 export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
   const prefix = o.prefix ?? 'touchpoint';
+  const clock = o.clock ?? systemClock;
   const redis = o.redisUrl ? connectRedis(o.redisUrl, o.log) : null;
   const channels = new Map<string, ChannelLimiters>();
-  const holds = new Map<string, number>();
+  /** Holds known here, by channel and destination (ALL for the channel's account). */
+  const holds = new Map<string, Map<string, number>>();
 
   function rateLimit(channel: string): RateLimit {
     const base = o.adapters.get(channel)?.rateLimit ?? fallbackRate;
@@ -65,8 +90,9 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
     const existing = channels.get(channel);
     if (existing) return existing;
     const rate = rateLimit(channel);
+    const gate = createConcurrencyGate(rate.maxConcurrent);
     if (!redis && rate.minTimeMs === 0 && !rate.channelPerSecond) {
-      const made: ChannelLimiters = { kind: 'gate', gate: createConcurrencyGate(rate.maxConcurrent) };
+      const made: ChannelLimiters = { gate, paced: null };
       channels.set(channel, made);
       return made;
     }
@@ -87,7 +113,7 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
       });
       channelWide.on('error', (err) => o.log.error({ err, channel }, 'channel rate limiter error'));
     }
-    const made: ChannelLimiters = { kind: 'bottleneck', group, channelWide };
+    const made: ChannelLimiters = { gate, paced: { group, channelWide } };
     channels.set(channel, made);
     return made;
   }
@@ -95,41 +121,90 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
   // A bad rate (from code or config) fails here, at start, not on the first send.
   for (const channel of o.adapters.keys()) rateLimit(channel);
 
-  const holdKey = (channel: string, destination: string) => `${prefix}:hold:${channel}:${destination}`;
+  const redisKey = (channel: string, destination: string) =>
+    destination === ALL ? `${prefix}:hold-all:${channel}` : `${prefix}:hold:${channel}:${destination}`;
+
+  /** Records a hold here and turns away the sends waiting for it. */
+  function holdLocally(channel: string, destination: string, until: number, now: number): void {
+    let byDest = holds.get(channel);
+    if (!byDest) {
+      byDest = new Map();
+      holds.set(channel, byDest);
+    }
+    if ((byDest.get(destination) ?? 0) >= until) return;
+    byDest.set(destination, until);
+    if (byDest.size > 1_000) for (const [k, t] of byDest) if (t <= now) byDest.delete(k);
+    channels.get(channel)?.gate.turnAway(
+      (key) => destination === ALL || key === destination,
+      (key) => new HeldError(channel, key, until),
+    );
+  }
+
+  /** The later of the destination's and the account's hold known here, if still running at `now`. */
+  function localHold(channel: string, destination: string, now: number): number | null {
+    const byDest = holds.get(channel);
+    if (!byDest) return null;
+    const until = Math.max(byDest.get(destination) ?? 0, byDest.get(ALL) ?? 0);
+    return until > now ? until : null;
+  }
+
+  async function sharedHold(channel: string, destination: string, now: number): Promise<number | null> {
+    if (!redis) return null;
+    try {
+      const [dest, all] = await redis.client.mget(redisKey(channel, destination), redisKey(channel, ALL));
+      const until = Math.max(Number(dest ?? 0), Number(all ?? 0));
+      if (until <= now) return null;
+      // Learnt from another instance: the sends waiting here are turned away too.
+      holdLocally(channel, Number(all ?? 0) === until ? ALL : destination, until, now);
+      return until;
+    } catch (err) {
+      // Without Redis only this instance's holds are known; the provider's next 429 restores the rest.
+      o.log.warn({ err, channel }, 'could not read a destination hold from Redis');
+      return null;
+    }
+  }
+
+  /** Throws HeldError when a hold covers the destination now: the last look before `fn` runs. */
+  async function checkTurn(channel: string, destination: string): Promise<void> {
+    const now = clock.now();
+    const until = localHold(channel, destination, now) ?? (await sharedHold(channel, destination, now));
+    if (until !== null) throw new HeldError(channel, destination, until);
+  }
 
   return {
-    schedule(channel, destination, fn) {
-      const limiters = limitersFor(channel);
-      if (limiters.kind === 'gate') return limiters.gate.run(destination, fn);
-      const { group, channelWide } = limiters;
-      const run = channelWide ? () => channelWide.schedule(fn) : fn;
-      return group.key(destination).schedule(run);
+    schedule(channel, destination, fn, ready) {
+      const { gate, paced } = limitersFor(channel);
+      const turn = async () => {
+        await checkTurn(channel, destination);
+        return fn();
+      };
+      return gate.run(destination, async () => {
+        if (ready) {
+          const held = localHold(channel, destination, clock.now());
+          if (held !== null) throw new HeldError(channel, destination, held);
+          await ready();
+        }
+        if (!paced) return turn();
+        const { group, channelWide } = paced;
+        return group.key(destination).schedule(channelWide ? () => channelWide.schedule(turn) : turn);
+      });
     },
 
-    async holdOff(channel, destination, until, now) {
-      const key = holdKey(channel, destination);
+    async holdOff(channel, destination, until, now, scope = 'destination') {
+      const target = scope === 'account' ? ALL : destination;
       const ms = Math.ceil(until - now);
       if (ms <= 0) return;
-      if ((holds.get(key) ?? 0) < until) holds.set(key, until);
-      if (holds.size > 1_000) for (const [k, t] of holds) if (t <= now) holds.delete(k);
+      holdLocally(channel, target, until, now);
       if (!redis) return;
+      const key = redisKey(channel, target);
       const current = Number((await redis.client.get(key)) ?? 0);
       if (current < until) await redis.client.set(key, String(until), 'PX', ms);
     },
 
     async heldUntil(channel, destination, now) {
-      const key = holdKey(channel, destination);
-      let until = holds.get(key) ?? 0;
-      if (until <= now) holds.delete(key);
-      if (redis) {
-        try {
-          until = Math.max(until, Number((await redis.client.get(key)) ?? 0));
-        } catch (err) {
-          // Without Redis only this instance's holds are known; the provider's next 429 restores the rest.
-          o.log.warn({ err, channel }, 'could not read a destination hold from Redis');
-        }
-      }
-      return until > now ? until : null;
+      const here = localHold(channel, destination, now);
+      const shared = await sharedHold(channel, destination, now);
+      return here === null && shared === null ? null : Math.max(here ?? 0, shared ?? 0);
     },
 
     rateLimit,

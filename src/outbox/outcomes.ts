@@ -1,6 +1,6 @@
 import type { SendResult } from '../channel/contract.ts';
 import type { Clock } from '../clock.ts';
-import type { SendError } from '../errors.ts';
+import type { HoldScope, SendError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Conversation, Message } from '../model/types.ts';
 import type { Backoff } from '../retry/backoff.ts';
@@ -16,6 +16,12 @@ export interface Claimed {
   sending?: { message: Message; conversation: Conversation };
   /** Set just before the write that gives up our lease: a later claim of the row is then a new job, not ours. */
   released: boolean;
+  /**
+   * Its earlier unconfirmed attempt, if any, was settled with the provider in
+   * this round: a start recorded on it now is this round's own, and is cleared
+   * when the send is turned away before it began.
+   */
+  checked?: boolean;
 }
 
 export interface OutcomeDeps {
@@ -51,23 +57,30 @@ export function createOutcomes(d: OutcomeDeps) {
   /** Per held lane: rows deferred behind the hold get due times after it, in the order they were met. */
   const deferrals = new Map<string, { until: number; n: number }>();
 
-  async function reschedule(entry: Claimed, at: number, error: string, countAttempt: boolean): Promise<void> {
+  /** `settled`: the provider answered that it did not take the message (see Store.rescheduleOutbox). */
+  async function reschedule(
+    entry: Claimed,
+    at: number,
+    error: string,
+    countAttempt: boolean,
+    settled = false,
+  ): Promise<void> {
     entry.released = true;
-    await d.store.rescheduleOutbox(entry.job.id, at, error, countAttempt);
+    await d.store.rescheduleOutbox(entry.job.id, at, error, countAttempt, settled);
     d.wakeAt(at);
   }
 
-  async function dead(entry: Claimed, reason: string): Promise<void> {
+  async function dead(entry: Claimed, reason: string, settled = false): Promise<void> {
     const { job } = entry;
     entry.released = true;
-    await d.store.deadLetter(job.id, reason, d.clock.now());
+    await d.store.deadLetter(job.id, reason, d.clock.now(), settled);
     d.log.warn({ jobId: job.id, channel: job.channel, reason }, 'outbound message dead-lettered');
     notify('onDeadLetter', () => d.onDeadLetter?.(job, reason));
   }
 
-  async function holdOff(job: OutboxJob, until: number): Promise<void> {
+  async function holdOff(job: OutboxJob, until: number, scope: HoldScope = 'destination'): Promise<void> {
     try {
-      await d.limiter.holdOff(job.channel, job.destination, until, d.clock.now());
+      await d.limiter.holdOff(job.channel, job.destination, until, d.clock.now(), scope);
     } catch (err) {
       d.log.warn({ err, channel: job.channel }, 'could not record a hold on a destination');
     }
@@ -85,6 +98,20 @@ export function createOutcomes(d: OutcomeDeps) {
     } catch (err) {
       d.log.error({ err, jobId: job.id }, 'recording an opt-out reported by the provider failed');
     }
+  }
+
+  /** Rows deferred behind one hold get due times after it, one ms apart, in the order they were met. */
+  async function defer(entry: Claimed, held: number): Promise<void> {
+    const { job } = entry;
+    const key = destinationKey(job);
+    let q = deferrals.get(key);
+    if (!q || q.until !== held) {
+      q = { until: held, n: 0 };
+      deferrals.set(key, q);
+    }
+    q.n += 1;
+    const reason = `waiting behind an earlier message to ${job.destination}, held until ${new Date(held).toISOString()}`;
+    await reschedule(entry, held + q.n, reason, false, entry.checked === true);
   }
 
   /** Hooks never hold up a lane, and their failures never touch the row. */
@@ -106,60 +133,78 @@ export function createOutcomes(d: OutcomeDeps) {
       notify('onDelivered', () => d.onDelivered?.(entry.job, result ?? { providerId: null }));
     },
 
-    async failed(entry: Claimed, error: SendError): Promise<void> {
+    /**
+     * After a failure that is tried again, holds the destination (the whole
+     * channel for an account-wide rate limit) until the retry: for a rate
+     * limit, nothing may go there before it ends; otherwise its later rows
+     * wait behind this one instead of overtaking it. Call it before the
+     * failed send frees its place in the limiter, so no send queued behind
+     * it starts first. Returns when the row is due again (null: it is not).
+     */
+    async hold(entry: Claimed, error: SendError): Promise<number | null> {
       const now = d.clock.now();
-      const text = describeSendError(error);
-      if (error.failure === 'permanent') {
-        if (error.optedOut) await recordOptOut(entry.job);
-        return dead(entry, text);
-      }
+      if (error.failure === 'permanent') return null;
       if (error.failure === 'rate_limited') {
         const until = now + Math.max(minRateLimitWaitMs, error.retryAfterMs ?? d.rateLimitWaitMs);
-        await holdOff(entry.job, until);
-        await reschedule(entry, until, text, false);
-        notify('onRetry', () => d.onRetry?.(entry.job, error, until));
-        return;
+        await holdOff(entry.job, until, error.scope);
+        return until;
       }
       const attempts = entry.job.attempts + 1;
-      if (attempts >= d.maxAttempts) return dead(entry, `${text} (gave up after ${attempts} attempts)`);
-      // Hold the destination too, so its later rows wait behind this one instead of overtaking it.
+      if (attempts >= d.maxAttempts) return null;
       const until = now + d.backoff(attempts);
       await holdOff(entry.job, until);
-      await reschedule(entry, until, text, true);
+      return until;
+    },
+
+    /**
+     * The provider refused the send or could not be reached; `until` is what
+     * `hold` returned. Only an uncertain failure leaves the attempt
+     * unconfirmed, for the next one to check first.
+     */
+    async failed(entry: Claimed, error: SendError, until: number | null): Promise<void> {
+      const text = describeSendError(error);
+      const settled = !error.uncertain;
+      if (error.failure === 'permanent') {
+        if (error.optedOut) await recordOptOut(entry.job);
+        return dead(entry, text, settled);
+      }
+      const attempts = entry.job.attempts + 1;
+      if (until === null) return dead(entry, `${text} (gave up after ${attempts} attempts)`, settled);
+      const countAttempt = error.failure !== 'rate_limited';
+      await reschedule(entry, until, text, countAttempt, settled);
       notify('onRetry', () => d.onRetry?.(entry.job, error, until));
     },
 
-    /** The limiter itself failed (Redis unreachable): not the message's fault, so no attempt is spent. */
-    limiterFailed(entry: Claimed, err: unknown): Promise<void> {
-      d.log.error({ err, jobId: entry.job.id }, 'rate limiter failed; the send is retried');
-      return reschedule(entry, d.clock.now() + d.backoff(entry.job.attempts + 1), 'rate limiter unavailable', false);
+    /**
+     * The send could not start (the limiter's Redis or the store failed before the provider was called):
+     * not the message's fault, so no attempt is spent.
+     */
+    notStarted(entry: Claimed, err: unknown): Promise<void> {
+      d.log.error({ err, jobId: entry.job.id }, 'a send could not start; it is retried');
+      const reason = 'could not start: rate limiter or store unavailable';
+      return reschedule(entry, d.clock.now() + d.backoff(entry.job.attempts + 1), reason, false);
     },
 
     /** Defers the row when its destination is held; true when it did. */
     async deferIfHeld(entry: Claimed): Promise<boolean> {
       const { job } = entry;
-      const key = destinationKey(job);
       const held = await d.limiter.heldUntil(job.channel, job.destination, d.clock.now());
       if (held === null) {
-        deferrals.delete(key);
+        deferrals.delete(destinationKey(job));
         return false;
       }
-      let q = deferrals.get(key);
-      if (!q || q.until !== held) {
-        q = { until: held, n: 0 };
-        deferrals.set(key, q);
-      }
-      q.n += 1;
-      const reason = `waiting behind an earlier message to ${job.destination}, held until ${new Date(held).toISOString()}`;
-      await reschedule(entry, held + q.n, reason, false);
+      await defer(entry, held);
       return true;
     },
+
+    /** The limiter turned the send away during a hold (HeldError): back in the queue behind it. */
+    defer,
 
     /** Back in the queue at their own due times, in order, for a fresh claim. */
     async putBack(entries: Claimed[]): Promise<void> {
       for (const entry of entries) {
         const reason = 'put back: its lease ran short while it waited for the rate limiter';
-        await reschedule(entry, entry.job.dueAt, reason, false);
+        await reschedule(entry, entry.job.dueAt, reason, false, entry.checked === true);
       }
     },
   };

@@ -1,6 +1,6 @@
 import type { ChannelAdapter, SendResult } from '../channel/contract.ts';
 import type { Clock } from '../clock.ts';
-import { asSendError, type SendError } from '../errors.ts';
+import { asSendError, HeldError, type SendError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Conversation, Message, OutboundMessage } from '../model/types.ts';
 import { type Backoff, type BackoffOptions, toBackoff } from '../retry/backoff.ts';
@@ -9,13 +9,16 @@ import { createDueLoop, type RoundResult } from '../timers/due-loop.ts';
 import type { OutboxLimiter } from './limiter.ts';
 import { buildOutbound } from './outbound-message.ts';
 import { type Claimed, createOutcomes, laneKey } from './outcomes.ts';
+import { createConfirmer, type UnconfirmedPolicy } from './unconfirmed.ts';
 
 /**
  * The sending side of the transactional outbox: claims due rows with a lease,
  * sends each through the rate limiter and its channel's adapter, and records
  * the outcome. Rows of one conversation go one at a time, in due order; rows to
  * one destination share its rate limit, and after a failure the destination is
- * held, so its later rows wait behind the retry.
+ * held, so its later rows wait behind the retry. Each send is recorded as
+ * started (durably) before the provider is called: a row still marked so when
+ * it is taken again is settled with the provider first (unconfirmed.ts).
  */
 export interface OutboxWorkerOptions {
   store: Store;
@@ -41,6 +44,10 @@ export interface OutboxWorkerOptions {
   onDeadLetter?: (job: OutboxJob, reason: string) => void | Promise<void>;
   /** A send failed (transient, rate-limited) and the row is due again at `nextAt`. */
   onRetry?: (job: OutboxJob, error: SendError, nextAt: number) => void | Promise<void>;
+  /** What to do with a send the provider cannot confirm (`router.outbox.unconfirmed`); default `resend`. */
+  unconfirmed?: UnconfirmedPolicy;
+  /** A conversation got a note that a reply may have gone out twice (`resent`) or not at all (`held`). */
+  onUnconfirmed?: (job: OutboxJob, outcome: 'resent' | 'held') => void | Promise<void>;
 }
 
 export interface OutboxWorker {
@@ -64,8 +71,9 @@ interface Lane {
 
 type Attempt =
   | { kind: 'sent'; result: SendResult }
-  | { kind: 'failed'; error: SendError }
-  | { kind: 'limiter-failed'; error: unknown }
+  | { kind: 'failed'; error: SendError; until: number | null }
+  | { kind: 'not-started'; error: unknown }
+  | { kind: 'held'; until: number }
   | { kind: 'skipped'; reason: 'stopping' | 'lease' };
 
 const maxDrainRounds = 1_000;
@@ -103,6 +111,14 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
     onDelivered: o.onDelivered,
     onDeadLetter: o.onDeadLetter,
     onRetry: o.onRetry,
+  });
+
+  const confirmer = createConfirmer({
+    store: o.store,
+    clock: o.clock,
+    log: o.log,
+    policy: o.unconfirmed ?? 'resend',
+    onFlagged: o.onUnconfirmed,
   });
 
   async function round(): Promise<RoundResult> {
@@ -193,7 +209,25 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
       await outcomes.dead(entry, 'the message is an internal note, which is never sent to the customer');
       return 'done';
     }
-    const attempt = await send(entry, adapter, buildOutbound(job, loaded));
+    const outbound = buildOutbound(job, loaded);
+    if (job.attemptedAt !== null) {
+      const confirmed = await confirmer.confirm(adapter, job, outbound);
+      switch (confirmed.kind) {
+        case 'sent':
+          await outcomes.sent(entry, confirmed.result);
+          return 'done';
+        case 'held':
+          await outcomes.dead(entry, confirmed.reason, true);
+          return 'done';
+        case 'retry':
+          await outcomes.failed(entry, confirmed.error, await outcomes.hold(entry, confirmed.error));
+          return 'done';
+        case 'send':
+          break;
+      }
+    }
+    entry.checked = true;
+    const attempt = await send(entry, adapter, outbound);
     switch (attempt.kind) {
       case 'skipped':
         return attempt.reason === 'lease' ? 'lease-short' : 'done';
@@ -201,10 +235,13 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
         await outcomes.sent(entry, attempt.result);
         return 'done';
       case 'failed':
-        await outcomes.failed(entry, attempt.error);
+        await outcomes.failed(entry, attempt.error, attempt.until);
         return 'done';
-      case 'limiter-failed':
-        await outcomes.limiterFailed(entry, attempt.error);
+      case 'not-started':
+        await outcomes.notStarted(entry, attempt.error);
+        return 'done';
+      case 'held':
+        await outcomes.defer(entry, attempt.until);
         return 'done';
     }
   }
@@ -223,22 +260,35 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
   /**
    * Waits for the limiter, then sends, unless the worker stops first or the
    * lease ran short meanwhile: a send starts only with half the lease left,
-   * so no other worker can claim the row while it is under way.
+   * so no other worker can claim the row while it is under way. The start is
+   * recorded, durably, once the send is next in line for its destination.
    */
   function send(entry: Claimed, adapter: ChannelAdapter, message: OutboundMessage): Promise<Attempt> {
     let started = false;
+    // Durable before the provider may be called; written before the job waits for the pace.
+    const markAttempted = () => o.store.markAttempted(entry.job.id, o.clock.now());
     const attempt = o.limiter
-      .schedule(entry.job.channel, entry.job.destination, async (): Promise<Attempt> => {
-        if (stopping) return { kind: 'skipped', reason: 'stopping' };
-        if (o.clock.now() > entry.leaseEnd - o.leaseMs / 2) return { kind: 'skipped', reason: 'lease' };
-        started = true;
-        try {
-          return { kind: 'sent', result: await adapter.send(message) };
-        } catch (err) {
-          return { kind: 'failed', error: asSendError(err) };
-        }
-      })
-      .catch((error: unknown): Attempt => ({ kind: 'limiter-failed', error }));
+      .schedule(
+        entry.job.channel,
+        entry.job.destination,
+        async (): Promise<Attempt> => {
+          if (stopping) return { kind: 'skipped', reason: 'stopping' };
+          if (o.clock.now() > entry.leaseEnd - o.leaseMs / 2) return { kind: 'skipped', reason: 'lease' };
+          started = true;
+          try {
+            return { kind: 'sent', result: await adapter.send(message) };
+          } catch (err) {
+            const error = asSendError(err);
+            // Held before this send leaves the limiter: the sends queued behind it must see the hold.
+            return { kind: 'failed', error, until: await outcomes.hold(entry, error) };
+          }
+        },
+        markAttempted,
+      )
+      .catch(
+        (error: unknown): Attempt =>
+          error instanceof HeldError ? { kind: 'held', until: error.until } : { kind: 'not-started', error },
+      );
     // On stop, a send still waiting for the limiter is abandoned (it sees `stopping` when its turn comes).
     return new Promise<Attempt>((resolve) => {
       const abandon = () => {

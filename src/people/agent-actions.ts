@@ -6,9 +6,9 @@ import type { Conversation, Message } from '../model/types.ts';
 import type { Outbound } from '../outbound/outbound.ts';
 import type { Settings } from '../settings/types.ts';
 import type { ConversationPatch, Store, StoreTx } from '../store/contract.ts';
+import { systemNote } from '../store/notes.ts';
 import type { AgentActions } from './actions.ts';
 import { escalateIn, lastCustomerText, PRIORITIES } from './escalate.ts';
-import { systemNote } from './notes.ts';
 import { endSnooze, MAX_SNOOZE_MS, SNOOZE_TIMER, snoozeKey } from './snooze.ts';
 
 export interface AgentActionOptions {

@@ -1,6 +1,6 @@
 import type { Conversation, Priority } from '../model/types.ts';
 import type { Store, StoreTx } from '../store/contract.ts';
-import { systemNote } from './notes.ts';
+import { systemNote } from '../store/notes.ts';
 import { PAGE_TIMER } from './paging.ts';
 
 /**

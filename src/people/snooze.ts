@@ -2,8 +2,8 @@ import type { Clock } from '../clock.ts';
 import { current, type RouteStep, tap } from '../decide/context.ts';
 import type { Conversation } from '../model/types.ts';
 import type { StoreTx } from '../store/contract.ts';
+import { systemNote } from '../store/notes.ts';
 import type { TimerHandler } from '../timers/handlers.ts';
-import { systemNote } from './notes.ts';
 
 /**
  * Snoozes: the conversation waits with status `snoozed`, its wake-up time in

@@ -30,6 +30,8 @@ export interface AfterCommit {
   agentMessages(conversation: Conversation, messages: Message[]): void;
   /** The outbox gave up on a message. */
   deadLettered(job: OutboxJob): void;
+  /** A send was interrupted and the provider cannot say whether it went out (the desk is told). */
+  unconfirmed(job: OutboxJob): void;
   /** The outbox will try a message again at `nextAt`. */
   retrying(job: OutboxJob, error: SendError, nextAt: number): void;
 }
@@ -64,6 +66,9 @@ export function createAfterCommit(p: AfterCommitParts): AfterCommit {
     },
     deadLettered(job) {
       p.desk.publish({ conversationId: job.conversationId, cause: 'delivery', events: [] });
+    },
+    unconfirmed(job) {
+      p.desk.publish({ conversationId: job.conversationId, cause: 'delivery', events: ['delivery.unconfirmed'] });
     },
     retrying(job, error, nextAt) {
       const limited = error.failure === 'rate_limited';

@@ -1,7 +1,7 @@
 import type { Contact, Conversation } from '../model/types.ts';
-import { systemNote } from '../people/notes.ts';
 import type { StaffMember } from '../people/roster.ts';
 import type { StoreTx } from '../store/contract.ts';
+import { systemNote } from '../store/notes.ts';
 import { type PolicyKit, staffIdOf } from './kit.ts';
 
 /**

@@ -137,6 +137,12 @@ export const routerFile = z
         backoffBase: duration.default('2s'),
         backoffMax: duration.default('10m'),
         concurrency: z.number().int().min(1).default(64).describe('Sends in flight at once, all channels'),
+        unconfirmed: z
+          .enum(['resend', 'hold'])
+          .default('resend')
+          .describe(
+            'A send cut off by a crash that the provider cannot confirm: resend (the customer may read it twice) or hold it as a dead letter (it may not have gone out); either way the conversation gets a note',
+          ),
       })
       .strict()
       .prefault({}),

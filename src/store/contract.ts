@@ -88,6 +88,11 @@ export interface OutboxJob {
   attempts: number;
   lastError: string | null;
   createdAt: number;
+  /**
+   * When an earlier send of this row started whose outcome was never recorded
+   * (a crash, an uncertain failure): the provider is asked before it is sent again.
+   */
+  attemptedAt: number | null;
 }
 
 /**
@@ -266,9 +271,26 @@ export interface Store extends StoreTx {
   /** The provider ids of the customer-visible messages before `message` in its conversation, oldest first. */
   threadReferences(message: Message): Promise<string[]>;
   markSent(jobId: string, providerId: string | null, status: DeliveryStatus, now: number): Promise<void>;
-  /** Puts a job back for later; `countAttempt` false for rate limits (they are not the job's fault). */
-  rescheduleOutbox(jobId: string, dueAt: number, error: string, countAttempt: boolean): Promise<void>;
-  deadLetter(jobId: string, error: string, now: number): Promise<void>;
+  /**
+   * Records that a send of the job is about to start (keeping the time of an
+   * earlier unconfirmed one); resolves once that is durable, when the provider may be called.
+   */
+  markAttempted(jobId: string, now: number): Promise<void>;
+  /**
+   * Puts a job back for later; `countAttempt` false for rate limits (they are not the job's fault).
+   * `settled`: the provider answered that it did not take the message, which clears the job's unconfirmed attempt.
+   */
+  rescheduleOutbox(
+    jobId: string,
+    dueAt: number,
+    error: string,
+    countAttempt: boolean,
+    settled?: boolean,
+  ): Promise<void>;
+  /** Gives up on a job; `settled` as for rescheduleOutbox (an unconfirmed attempt stays for a retry to check). */
+  deadLetter(jobId: string, error: string, now: number, settled?: boolean): Promise<void>;
+  /** The provider ids recorded for the customer-visible messages of a conversation. */
+  sentProviderIds(conversationId: string): Promise<string[]>;
   listDeadLetters(limit?: number): Promise<DeadLetter[]>;
   /** Puts a dead letter back in the queue, due now. False when no such dead letter exists. */
   retryDeadLetter(jobId: string, now: number): Promise<boolean>;

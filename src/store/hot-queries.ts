@@ -153,7 +153,7 @@ export const markOutboxSent = new Prepared<{ id: string; now: number }, { messag
   (db, p) =>
     db
       .updateTable('outbox')
-      .set({ status: SENT, sent_at: p.now, lease_owner: null, lease_until: null, last_error: null })
+      .set({ status: SENT, sent_at: p.now, lease_owner: null, lease_until: null, last_error: null, attempted_at: null })
       .where('id', '=', p.id)
       .returning(['message_id', 'channel']),
 );

@@ -40,6 +40,7 @@ export class KyselyStore extends KyselyTx implements Store {
   readonly #log: Logger;
 
   readonly #sent: GroupCommit<{ jobId: string; providerId: string | null; status: DeliveryStatus; now: number }, void>;
+  readonly #attempted: GroupCommit<{ jobId: string; now: number }, void>;
 
   readonly #walSync: WalSync | undefined;
   readonly #checkpointer: Checkpointer | undefined;
@@ -67,6 +68,19 @@ export class KyselyStore extends KyselyTx implements Store {
         return items.map(() => undefined);
       }),
     );
+    this.#attempted = createGroupCommit(
+      async (items) => {
+        const ctx: Ctx = { db, kind, statements: opts.statements };
+        // One statement per instant: sends starting together mostly share it.
+        const byTime = Map.groupBy(items, (i) => i.now);
+        await db.transaction().execute(async (trx) => {
+          for (const [now, group] of byTime)
+            await outbox.markAttempted({ ...ctx, db: trx }, [...new Set(group.map((g) => g.jobId))], now);
+        });
+        return items.map(() => undefined);
+      },
+      { durable: () => this.durable() },
+    );
   }
 
   migrate(): Promise<void> {
@@ -74,6 +88,7 @@ export class KyselyStore extends KyselyTx implements Store {
   }
 
   async close(): Promise<void> {
+    await this.#attempted.flush();
     await this.#sent.flush();
     await this.#walSync?.close();
     // Its connection goes first: the last one to close folds the WAL back into the database.
@@ -142,12 +157,21 @@ export class KyselyStore extends KyselyTx implements Store {
     return this.#sent.submit({ jobId, providerId, status, now });
   }
 
-  rescheduleOutbox(jobId: string, dueAt: number, error: string, countAttempt: boolean): Promise<void> {
-    return outbox.rescheduleOutbox(this.ctx, jobId, dueAt, error, countAttempt);
+  /** Group-committed like markSent (concurrent sends record their start in one transaction), and durable when it resolves. */
+  markAttempted(jobId: string, now: number): Promise<void> {
+    return this.#attempted.submit({ jobId, now });
   }
 
-  deadLetter(jobId: string, error: string, now: number): Promise<void> {
-    return outbox.deadLetter(this.ctx, jobId, error, now);
+  rescheduleOutbox(jobId: string, dueAt: number, error: string, countAttempt: boolean, settled = false): Promise<void> {
+    return outbox.rescheduleOutbox(this.ctx, jobId, dueAt, error, countAttempt, settled);
+  }
+
+  deadLetter(jobId: string, error: string, now: number, settled = false): Promise<void> {
+    return outbox.deadLetter(this.ctx, jobId, error, now, settled);
+  }
+
+  sentProviderIds(conversationId: string): Promise<string[]> {
+    return outbox.sentProviderIds(this.ctx, conversationId);
   }
 
   listDeadLetters(limit?: number): Promise<DeadLetter[]> {

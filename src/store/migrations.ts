@@ -248,11 +248,22 @@ async function unreadableInbound(db: Kysely<Database>): Promise<void> {
   await db.schema.createIndex('unreadable_inbound_received').on('unreadable_inbound').column('received_at').execute();
 }
 
+/**
+ * When a send to the provider started without its outcome being recorded yet:
+ * written (durably) before the provider is called, cleared with the outcome,
+ * so a row that still carries it after a crash is checked with the provider
+ * before it is sent again.
+ */
+async function sendAttempts(db: Kysely<Database>): Promise<void> {
+  await db.schema.alterTable('outbox').addColumn('attempted_at', 'bigint').execute();
+}
+
 const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: initial },
   { version: 2, name: 'reply refs and due-time indexes', up: replyRefsAndDueIndexes },
   { version: 3, name: 'locks', up: locks },
   { version: 4, name: 'unreadable inbound payloads', up: unreadableInbound },
+  { version: 5, name: 'unconfirmed send attempts', up: sendAttempts },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -62,12 +62,23 @@ export function markSent(
   });
 }
 
+/** Marks the send of each job as started, keeping the time of an earlier unconfirmed start. */
+export async function markAttempted(ctx: Ctx, jobIds: string[], now: number): Promise<void> {
+  await ctx.db
+    .updateTable('outbox')
+    .set((eb) => ({ attempted_at: eb.fn.coalesce('attempted_at', eb.val(now)) }))
+    .where('id', 'in', jobIds)
+    .where('status', '=', PENDING)
+    .execute();
+}
+
 export async function rescheduleOutbox(
   ctx: Ctx,
   jobId: string,
   dueAt: number,
   error: string,
   countAttempt: boolean,
+  settled: boolean,
 ): Promise<void> {
   await ctx.db
     .updateTable('outbox')
@@ -77,6 +88,7 @@ export async function rescheduleOutbox(
       lease_owner: null,
       lease_until: null,
       ...(countAttempt ? { attempts: eb('attempts', '+', 1) } : {}),
+      ...(settled ? { attempted_at: null } : {}),
     }))
     .where('id', '=', jobId)
     .where('status', '=', PENDING)
@@ -84,7 +96,7 @@ export async function rescheduleOutbox(
 }
 
 /** Gives up on a job: it stays for agents to see and retry, and its message is marked failed. */
-export function deadLetter(ctx: Ctx, jobId: string, error: string, now: number): Promise<void> {
+export function deadLetter(ctx: Ctx, jobId: string, error: string, now: number, settled: boolean): Promise<void> {
   return atomic(ctx.db, async (db) => {
     const job = await db
       .updateTable('outbox')
@@ -95,6 +107,7 @@ export function deadLetter(ctx: Ctx, jobId: string, error: string, now: number):
         attempts: eb('attempts', '+', 1),
         lease_owner: null,
         lease_until: null,
+        ...(settled ? { attempted_at: null } : {}),
       }))
       .where('id', '=', jobId)
       .where('status', '=', PENDING)
@@ -133,6 +146,18 @@ export function retryDeadLetter(ctx: Ctx, jobId: string, now: number): Promise<b
     await db.updateTable('messages').set({ status: 'queued', error: null }).where('id', '=', job.message_id).execute();
     return true;
   });
+}
+
+export async function sentProviderIds(ctx: Ctx, conversationId: string): Promise<string[]> {
+  const rows = await ctx.db
+    .selectFrom('messages')
+    .select('provider_id')
+    .where('conversation_id', '=', conversationId)
+    .where('provider_id', 'is not', null)
+    .where('visibility', '=', 'customer')
+    .where('direction', '=', 'outbound')
+    .execute();
+  return rows.map((r) => r.provider_id as string);
 }
 
 export async function countOutbox(ctx: Ctx, status: 'pending' | 'sent' | 'dead'): Promise<number> {

@@ -167,6 +167,7 @@ export function outboxFromRow(r: OutboxRow): OutboxJob {
     attempts: r.attempts,
     lastError: r.last_error,
     createdAt: r.created_at,
+    attemptedAt: r.attempted_at,
   };
 }
 

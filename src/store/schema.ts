@@ -98,6 +98,8 @@ export interface OutboxTable {
   created_at: number;
   sent_at: number | null;
   failed_at: number | null;
+  /** Set before the provider is called, cleared once the outcome is recorded (migration 4). */
+  attempted_at: Generated<number | null>;
 }
 
 export interface TimersTable {

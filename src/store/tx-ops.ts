@@ -264,7 +264,14 @@ export class KyselyTx implements StoreTx {
     now: number,
     sending?: { message: Message; conversation: Conversation },
   ): Promise<OutboxJob> {
-    const created: OutboxJob = { ...job, id: newId(), attempts: 0, lastError: null, createdAt: now };
+    const created: OutboxJob = {
+      ...job,
+      id: newId(),
+      attempts: 0,
+      lastError: null,
+      createdAt: now,
+      attemptedAt: null,
+    };
     // Only a row due now is handed over: a later one waits for a claim like any other.
     const adopt = this.#adopt && sending && job.dueAt <= now ? this.#adopt : null;
     const leaseUntil = adopt ? now + adopt.leaseMs : null;

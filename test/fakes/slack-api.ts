@@ -8,6 +8,9 @@ import type { AddressInfo } from 'node:net';
  * Slack's shape (`ok`, `error`), `ts` values like Slack's (unix seconds and a
  * 6-digit sequence). `chat.postMessage` is limited per channel like Slack's
  * (one per `intervalMs`): faster posts get 429 with Retry-After in seconds.
+ * `conversations.history` (a channel, newest first) and `conversations.replies`
+ * (a thread, its parent first) list what was posted, after `oldest`, paged with
+ * `limit` and `cursor`; message metadata comes back only with `include_all_metadata`.
  */
 export interface SlackCall {
   method: string;
@@ -21,6 +24,7 @@ export interface SlackPost {
   text: string;
   threadTs: string | null;
   blocks: unknown[] | null;
+  metadata: { event_type: string; event_payload: Record<string, unknown> } | null;
 }
 
 export interface FakeSlackOptions {
@@ -154,12 +158,15 @@ export class FakeSlackApi {
         const failure = this.#failures.get(channel)?.shift();
         if (failure) return fail(failure);
         const ts = this.#ts();
+        const metadata = parseMetadata(p.metadata);
+        if (metadata === 'invalid') return fail('invalid_metadata_format');
         const post: SlackPost = {
           channel,
           ts,
           text: String(p.text ?? ''),
           threadTs: p.thread_ts ? String(p.thread_ts) : null,
           blocks: parseBlocks(p.blocks),
+          metadata,
         };
         this.posts.push(post);
         return ok({ channel, ts, message: { type: 'message', text: post.text, ts, bot_id: b.botId, user: b.userId } });
@@ -173,6 +180,38 @@ export class FakeSlackApi {
         return p.trigger_id ? ok({ view: { id: `V${this.#seq}` } }) : fail('invalid_trigger_id');
       case 'conversations.open':
         return p.users ? ok({ channel: { id: `D${String(p.users).slice(1)}` } }) : fail('user_not_found');
+      case 'conversations.history':
+      case 'conversations.replies': {
+        const channel = String(p.channel ?? '');
+        if (!channel) return fail('channel_not_found');
+        const thread = method === 'conversations.replies' ? String(p.ts ?? '') : null;
+        if (thread === '') return fail('thread_not_found');
+        const limit = Math.min(1000, Number(p.limit ?? 100));
+        const offset = p.cursor ? Number(Buffer.from(String(p.cursor), 'base64').toString('utf8').split(':')[1]) : 0;
+        if (!(limit >= 1) || !Number.isInteger(offset) || offset < 0) return fail('invalid_cursor');
+        const oldest = Number(p.oldest ?? 0);
+        const withMetadata = p.include_all_metadata === true || p.include_all_metadata === 'true';
+        const all = this.posts
+          .filter((x) => x.channel === channel)
+          .filter((x) => (thread === null ? x.threadTs === null : x.ts === thread || x.threadTs === thread))
+          .filter((x) => Number(x.ts) > oldest);
+        if (thread === null) all.reverse();
+        const page = all.slice(offset, offset + limit);
+        const more = offset + limit < all.length;
+        return ok({
+          messages: page.map((x) => ({
+            type: 'message',
+            ts: x.ts,
+            text: x.text,
+            user: b.userId,
+            bot_id: b.botId,
+            ...(x.threadTs ? { thread_ts: x.threadTs } : {}),
+            ...(withMetadata && x.metadata ? { metadata: x.metadata } : {}),
+          })),
+          has_more: more,
+          response_metadata: { next_cursor: more ? Buffer.from(`next:${offset + limit}`).toString('base64') : '' },
+        });
+      }
       default:
         return fail('unknown_method');
     }
@@ -182,6 +221,24 @@ export class FakeSlackApi {
 function parseParams(type: string, raw: string): Record<string, unknown> {
   if (type.startsWith('application/json')) return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
   return Object.fromEntries(new URLSearchParams(raw));
+}
+
+/** Event metadata as Slack takes it: an object (JSON in a form field) with a string `event_type` and an object payload. */
+function parseMetadata(v: unknown): SlackPost['metadata'] | 'invalid' {
+  if (v === undefined || v === '') return null;
+  let value = v;
+  if (typeof v === 'string') {
+    try {
+      value = JSON.parse(v);
+    } catch {
+      return 'invalid';
+    }
+  }
+  const m = value as { event_type?: unknown; event_payload?: unknown } | null;
+  if (typeof m?.event_type !== 'string' || typeof m.event_payload !== 'object' || m.event_payload === null) {
+    return 'invalid';
+  }
+  return { event_type: m.event_type, event_payload: m.event_payload as Record<string, unknown> };
 }
 
 function parseBlocks(v: unknown): unknown[] | null {

@@ -5,8 +5,11 @@ import type { AddressInfo } from 'node:net';
 /**
  * A fake of Twilio's REST API (2010-04-01 Messages), speaking its wire format
  * so the real `twilio` client can be pointed at it: form-encoded creates with
- * Basic auth, 201 with a message resource, errors as Twilio's error JSON.
- * Failures can be scripted per request, and numbers marked as opted out.
+ * Basic auth, 201 with a message resource, errors as Twilio's error JSON, and
+ * the Messages list (To, From, DateSent filters; newest first; paged with
+ * next_page_uri). Messages stay `queued` with no `date_sent`, as on a busy
+ * long code, until `markAllSent`. Failures can be scripted per request, and
+ * numbers marked as opted out.
  */
 
 export interface RecordedMessage {
@@ -21,6 +24,18 @@ export interface RecordedMessage {
   contentVariables: string | null;
   numSegments: number;
   params: URLSearchParams;
+  dateCreated: number;
+  dateSent: number | null;
+}
+
+/** One request as the fake saw it, at the fake's clock (`now`), with the status it answered. */
+export interface LoggedRequest {
+  at: number;
+  method: string;
+  path: string;
+  status: number;
+  from: string | null;
+  to: string | null;
 }
 
 /**
@@ -37,6 +52,8 @@ export interface FakeTwilioApiOptions {
   accountSid: string;
   authToken: string;
   now?: () => number;
+  /** Answers a create this long after the message exists, like the real API's round trip. */
+  latencyMs?: number;
 }
 
 const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Messages\.json$/i;
@@ -46,6 +63,8 @@ export class FakeTwilioApi {
   readonly messages: RecordedMessage[] = [];
   /** Every request received, failed ones included. */
   requests = 0;
+  /** Every answered request, in order. */
+  readonly log: LoggedRequest[] = [];
   readonly #script: Scripted[] = [];
   readonly #optedOut = new Set<string>();
   readonly #server: Server;
@@ -80,6 +99,12 @@ export class FakeTwilioApi {
     this.#script.push(...answers);
   }
 
+  /** Every queued message has gone out now: `status: sent` and a `date_sent`. */
+  markAllSent(): void {
+    const now = this.#now();
+    for (const m of this.messages) m.dateSent ??= now;
+  }
+
   /** Sends to this number fail with 21610, as after the recipient replied STOP. */
   optOut(number: string): void {
     this.#optedOut.add(number);
@@ -90,10 +115,28 @@ export class FakeTwilioApi {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
+  #now(): number {
+    return this.#opts.now?.() ?? Date.now();
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.requests++;
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
+    const url = new URL(req.url ?? '/', 'http://x');
+    const params =
+      req.method === 'POST' ? new URLSearchParams(Buffer.concat(chunks).toString('utf8')) : url.searchParams;
+    const at = this.#now();
+    res.once('finish', () =>
+      this.log.push({
+        at,
+        method: req.method ?? '',
+        path: url.pathname,
+        status: res.statusCode,
+        from: params.get('From'),
+        to: params.get('To'),
+      }),
+    );
     const next = this.#script.shift();
     const scripted = next === 'ok' ? undefined : next;
     if (scripted && 'drop' in scripted) {
@@ -110,16 +153,98 @@ export class FakeTwilioApi {
       }
       return error(res, scripted.status, scripted.code, message, headers);
     }
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const path = url.pathname;
     if (!this.#authorized(req)) {
       return error(res, 401, 20003, 'Authenticate', { 'www-authenticate': 'Basic realm="Twilio API"' });
     }
     const match = MESSAGES_PATH.exec(path);
-    if (!match || req.method !== 'POST') {
+    if (!match || (req.method !== 'POST' && req.method !== 'GET')) {
       return error(res, 404, 20404, `The requested resource ${path} was not found`);
     }
     if (match[1] !== this.#opts.accountSid) return error(res, 403, 20003, 'Authenticate');
-    this.#create(new URLSearchParams(Buffer.concat(chunks).toString('utf8')), res);
+    if (req.method === 'GET') return this.#list(url.searchParams, path, res);
+    this.#create(params, res);
+  }
+
+  /** `GET …/Messages.json`: newest first, filtered like Twilio's (a message without `date_sent` never matches a DateSent filter). */
+  #list(q: URLSearchParams, path: string, res: ServerResponse): void {
+    const pageSize = Number(q.get('PageSize') ?? '50');
+    const page = Number(q.get('Page') ?? '0');
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000 || !Number.isInteger(page) || page < 0) {
+      error(res, 400, 20001, 'Invalid paging parameters');
+      return;
+    }
+    const dateFilters: Array<[string, (sent: number, bound: Bound) => boolean]> = [
+      ['DateSent', (t, b) => t >= b.from && t < b.to],
+      ['DateSent>', (t, b) => t >= b.from],
+      ['DateSent<', (t, b) => t < b.to],
+    ];
+    const checks: Array<(m: RecordedMessage) => boolean> = [];
+    for (const [name, test] of dateFilters) {
+      const raw = q.get(name);
+      if (raw === null) continue;
+      const bound = parseDateFilter(raw);
+      if (!bound) {
+        error(res, 400, 20001, `Invalid ${name} filter: ${raw}`);
+        return;
+      }
+      checks.push((m) => m.dateSent !== null && test(m.dateSent, bound));
+    }
+    const to = q.get('To');
+    const from = q.get('From');
+    const matching = this.messages
+      .map((m, i) => ({ m, i }))
+      .filter(({ m }) => (to === null || m.to === to) && (from === null || m.from === from))
+      .filter(({ m }) => checks.every((c) => c(m)))
+      .sort((a, b) => b.m.dateCreated - a.m.dateCreated || b.i - a.i)
+      .map(({ m }) => m);
+    const start = page * pageSize;
+    const items = matching.slice(start, start + pageSize);
+    const pageUri = (n: number) => {
+      const p = new URLSearchParams(q);
+      p.set('PageSize', String(pageSize));
+      p.set('Page', String(n));
+      p.delete('PageToken');
+      if (n > 0) p.set('PageToken', `PA${n * pageSize}`);
+      return `${path}?${p.toString()}`;
+    };
+    json(res, 200, {
+      first_page_uri: pageUri(0),
+      end: start + Math.max(0, items.length - 1),
+      previous_page_uri: page > 0 ? pageUri(page - 1) : null,
+      messages: items.map((m) => this.#resource(m)),
+      uri: pageUri(page),
+      page_size: pageSize,
+      start,
+      next_page_uri: start + pageSize < matching.length ? pageUri(page + 1) : null,
+      page,
+    });
+  }
+
+  #resource(m: RecordedMessage): Record<string, unknown> {
+    const uri = `/2010-04-01/Accounts/${this.#opts.accountSid}/Messages/${m.sid}`;
+    return {
+      account_sid: this.#opts.accountSid,
+      api_version: '2010-04-01',
+      body: m.body ?? '',
+      date_created: rfc2822(m.dateCreated),
+      date_sent: m.dateSent === null ? null : rfc2822(m.dateSent),
+      date_updated: rfc2822(m.dateSent ?? m.dateCreated),
+      direction: 'outbound-api',
+      error_code: null,
+      error_message: null,
+      from: m.from,
+      messaging_service_sid: m.params.get('MessagingServiceSid'),
+      num_media: String(m.mediaUrls.length),
+      num_segments: String(m.numSegments),
+      price: null,
+      price_unit: 'USD',
+      sid: m.sid,
+      status: m.dateSent === null ? 'queued' : 'sent',
+      subresource_uris: { media: `${uri}/Media.json`, feedback: `${uri}/Feedback.json` },
+      to: m.to,
+      uri: `${uri}.json`,
+    };
   }
 
   #authorized(req: IncomingMessage): boolean {
@@ -159,8 +284,7 @@ export class FakeTwilioApi {
     const mediaUrls = p.getAll('MediaUrl');
     const contentSid = p.get('ContentSid');
     const sid = `SM${randomBytes(16).toString('hex')}`;
-    const numSegments = segmentsOf(body ?? '');
-    this.messages.push({
+    const message: RecordedMessage = {
       sid,
       accountSid: this.#opts.accountSid,
       from,
@@ -170,34 +294,32 @@ export class FakeTwilioApi {
       statusCallback: p.get('StatusCallback'),
       contentSid,
       contentVariables: p.get('ContentVariables'),
-      numSegments,
+      numSegments: segmentsOf(body ?? ''),
       params: p,
-    });
-    const date = rfc2822(this.#opts.now?.() ?? Date.now());
-    const uri = `/2010-04-01/Accounts/${this.#opts.accountSid}/Messages/${sid}`;
-    json(res, 201, {
-      account_sid: this.#opts.accountSid,
-      api_version: '2010-04-01',
-      body: body ?? '',
-      date_created: date,
-      date_sent: null,
-      date_updated: date,
-      direction: 'outbound-api',
-      error_code: null,
-      error_message: null,
-      from,
-      messaging_service_sid: p.get('MessagingServiceSid'),
-      num_media: String(mediaUrls.length),
-      num_segments: String(numSegments),
-      price: null,
-      price_unit: 'USD',
-      sid,
-      status: 'queued',
-      subresource_uris: { media: `${uri}/Media.json`, feedback: `${uri}/Feedback.json` },
-      to,
-      uri: `${uri}.json`,
-    });
+      dateCreated: this.#now(),
+      dateSent: null,
+    };
+    this.messages.push(message);
+    const latency = this.#opts.latencyMs ?? 0;
+    if (latency > 0) setTimeout(() => json(res, 201, this.#resource(message)), latency);
+    else json(res, 201, this.#resource(message));
   }
+}
+
+interface Bound {
+  from: number;
+  to: number;
+}
+
+/** A DateSent filter value: a day (`2026-01-05`, the whole day) or an instant (`2026-01-05T09:00:00Z`); null when unreadable. */
+function parseDateFilter(raw: string): Bound | null {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(raw)) {
+    const from = Date.parse(`${raw}T00:00:00Z`);
+    return Number.isNaN(from) ? null : { from, to: from + 86_400_000 };
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(raw)) return null;
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? null : { from: at, to: at + 1 };
 }
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/log.ts';
 import type { Conversation, Message } from '../../src/model/types.ts';
+import { createOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from '../../src/outbox/worker.ts';
+import { createBackoff } from '../../src/retry/backoff.ts';
 import type { OutboxJob, Store } from '../../src/store/contract.ts';
 import { openStore } from '../../src/store/open.ts';
 import { newConversation } from '../support/records.ts';
@@ -80,4 +82,18 @@ export function queueMessage(
 /** Lets pending promise callbacks and I/O run: a bounded number of event-loop turns, no timers. */
 export async function settle(turns = 20): Promise<void> {
   for (let i = 0; i < turns; i++) await new Promise<void>((r) => setImmediate(r));
+}
+
+/** A worker with a 60 s lease, 5 attempts and a fixed 1 s backoff, silent; the rest as given. */
+export function testWorker(
+  o: Pick<OutboxWorkerOptions, 'store' | 'adapters' | 'limiter' | 'clock' | 'owner'> & Partial<OutboxWorkerOptions>,
+): OutboxWorker {
+  return createOutboxWorker({
+    log: silentLogger,
+    leaseMs: 60_000,
+    maxAttempts: 5,
+    backoff: createBackoff({ baseMs: 1_000, maxMs: 1_000, random: () => 0.5 }),
+    concurrency: 8,
+    ...o,
+  });
 }

@@ -66,6 +66,41 @@ export function outboxContract(get: () => Store): void {
       expect(third).toMatchObject({ attempts: 1, lastError: 'timeout' });
     });
 
+    it('keeps the start of an unconfirmed send across claims until an outcome settles it', async () => {
+      const store = get();
+      const { conversation } = await seed(store);
+      const { job } = await queued(store, conversation.id);
+      expect(job.attemptedAt).toBeNull();
+      await store.claimOutbox(lease('A', T0));
+      await store.markAttempted(job.id, T0 + 10);
+      await store.markAttempted(job.id, T0 + 20); // a later start keeps the first one's time
+      // The process died here: the next claim (after the lease) sees the attempt.
+      const [after] = await store.claimOutbox(lease('B', T0 + 30_000));
+      expect(after).toMatchObject({ id: job.id, attemptedAt: T0 + 10 });
+      // A retry that says nothing about the provider keeps it; an answer from the provider clears it.
+      await store.rescheduleOutbox(job.id, T0 + 30_000, 'timeout', true);
+      expect((await store.claimOutbox(lease('A', T0 + 30_000)))[0]?.attemptedAt).toBe(T0 + 10);
+      await store.rescheduleOutbox(job.id, T0 + 30_000, 'refused', true, true);
+      expect((await store.claimOutbox(lease('B', T0 + 60_000)))[0]?.attemptedAt).toBeNull();
+      await store.markAttempted(job.id, T0 + 60_001);
+      await store.deadLetter(job.id, 'gave up, uncertain', T0 + 60_002);
+      await store.retryDeadLetter(job.id, T0 + 70_000);
+      expect((await store.claimOutbox(lease('A', T0 + 70_000)))[0]?.attemptedAt).toBe(T0 + 60_001);
+      await store.markSent(job.id, 'SM1', 'sent', T0 + 70_001);
+      expect(await store.countOutbox('sent')).toBe(1);
+    });
+
+    it('lists the provider ids recorded for a conversation’s customer-visible replies', async () => {
+      const store = get();
+      const { conversation } = await seed(store);
+      await store.insertMessage(message(conversation.id, { direction: 'inbound', providerId: 'IN1' }), T0);
+      await store.insertMessage(message(conversation.id, { providerId: 'OUT1' }), T0 + 1);
+      await store.insertMessage(message(conversation.id, { providerId: 'NOTE', visibility: 'internal' }), T0 + 2);
+      const { job } = await queued(store, conversation.id);
+      await store.markSent(job.id, 'OUT2', 'sent', T0 + 3);
+      expect((await store.sentProviderIds(conversation.id)).sort()).toEqual(['OUT1', 'OUT2']);
+    });
+
     it('dead-letters a job, lists it and puts it back on retry', async () => {
       const store = get();
       const { conversation } = await seed(store);

@@ -2,9 +2,10 @@ import type { ChannelAdapter, ChannelCapabilities, RateLimit, SendResult } from 
 import type { Clock } from '../../src/clock.ts';
 import type { OutboundMessage } from '../../src/model/types.ts';
 
-/** One call of `send`, with the clock's time when it was made. */
+/** One call of `send`, with the clock's time when it was made (and the real time, for pacing). */
 export interface FakeAttempt {
   at: number;
+  realAt: number;
   message: OutboundMessage;
   outcome: 'sent' | 'failed';
   error?: unknown;
@@ -81,16 +82,17 @@ export class FakeAdapter implements ChannelAdapter {
 
   async send(message: OutboundMessage): Promise<SendResult> {
     const at = this.#clock.now();
+    const realAt = performance.now();
     const step = this.#steps.shift();
     if (step && 'block' in step) {
       step.started(message);
       await step.block;
     }
     if (step && 'fail' in step) {
-      this.#record({ at, message, outcome: 'failed', error: step.fail });
+      this.#record({ at, realAt, message, outcome: 'failed', error: step.fail });
       throw step.fail;
     }
-    this.#record({ at, message, outcome: 'sent' });
+    this.#record({ at, realAt, message, outcome: 'sent' });
     this.#ids += 1;
     return { providerId: `fake-${this.#ids}`, status: 'sent' };
   }

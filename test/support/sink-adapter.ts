@@ -1,14 +1,23 @@
 import { Agent, request } from 'node:http';
 import { z } from 'zod';
-import type { AdapterDefinition, ChannelAdapter, ChannelHost } from '../../src/channel/contract.ts';
-import { badRequest, permanent, rateLimited, transient } from '../../src/errors.ts';
+import type { AdapterDefinition, ChannelAdapter, ChannelHost, SendCheck } from '../../src/channel/contract.ts';
+import { badRequest, permanent, rateLimited, transient, uncertain } from '../../src/errors.ts';
 
 /**
  * A test channel: inbound as a JSON webhook (`POST /sink/inbound`), outbound
- * as a JSON POST to a provider fake (`sinkUrl`) carrying the outbox id as an
- * idempotency key, the way Discord's nonce works. Used by crash and load tests.
+ * as a JSON POST to a provider fake (`sinkUrl`) carrying the outbox id as a
+ * nonce. `idempotent` (the default): the provider deduplicates on it, the way
+ * Discord's `enforce_nonce` works, so a resend is harmless. Without it every
+ * send creates a message, and `lookup` lets the core ask the provider's
+ * message list for the nonce before resending. Used by crash and load tests.
  */
-const settings = z.object({ sinkUrl: z.string().url() }).strict();
+const settings = z
+  .object({
+    sinkUrl: z.string().url(),
+    idempotent: z.boolean().default(true),
+    lookup: z.boolean().default(false),
+  })
+  .strict();
 
 const inbound = z.object({ id: z.string().min(1), from: z.string().min(1), text: z.string() }).strict();
 
@@ -25,7 +34,7 @@ export const sinkDefinition: AdapterDefinition<z.infer<typeof settings>> = {
         attachments: false,
         richParts: false,
         maxTextLength: null,
-        idempotentSend: true,
+        idempotentSend: s.idempotent,
       },
       rateLimit: { minTimeMs: 0, maxConcurrent: 4 },
       async start(h) {
@@ -60,6 +69,7 @@ export const sinkDefinition: AdapterDefinition<z.infer<typeof settings>> = {
       async send(msg) {
         const body = JSON.stringify({
           nonce: msg.id,
+          enforceNonce: s.idempotent,
           to: msg.destination,
           text: msg.text,
           replyTo: msg.replyRef?.inbound ?? null,
@@ -68,16 +78,31 @@ export const sinkDefinition: AdapterDefinition<z.infer<typeof settings>> = {
         try {
           res = await postJson(s.sinkUrl, body);
         } catch (err) {
-          throw transient('sink unreachable', err);
+          const code = (err as { code?: unknown }).code;
+          throw code === 'ECONNREFUSED' ? transient('sink unreachable', err) : uncertain('sink connection lost', err);
         }
         if (res.status === 429) throw rateLimited('sink rate limit', Number(res.retryAfter ?? '1') * 1000, 429);
         if (res.status >= 500) throw transient(`sink answered ${res.status}`, undefined, res.status);
         if (res.status >= 400) throw permanent(`sink refused: ${res.text}`, res.status);
         return { providerId: (JSON.parse(res.text) as { id: string }).id, status: 'delivered' };
       },
+      ...(s.lookup ? { reconcile: (msg) => lookUp(s.sinkUrl, msg.destination, msg.id) } : {}),
     };
   },
 };
+
+async function lookUp(sinkUrl: string, to: string, nonce: string): Promise<SendCheck> {
+  let listed: { messages: Array<{ id: string; nonce: string }> };
+  try {
+    const res = await fetch(`${sinkUrl}?to=${encodeURIComponent(to)}`);
+    if (!res.ok) throw new Error(`sink answered ${res.status}`);
+    listed = (await res.json()) as typeof listed;
+  } catch (err) {
+    throw transient('sink list unreachable', err);
+  }
+  const hit = listed.messages.find((m) => m.nonce === nonce);
+  return hit ? { state: 'sent', providerId: hit.id } : { state: 'not-sent' };
+}
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 

@@ -1,5 +1,5 @@
 import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
-import { permanent, rateLimited, SendError, transient } from '../../../src/channel/index.ts';
+import { permanent, rateLimited, SendError, transient, uncertain } from '../../../src/channel/index.ts';
 
 /** Discord JSON error codes this adapter names in its messages. */
 export const DISCORD = {
@@ -27,6 +27,8 @@ export function toSendError(err: unknown): SendError {
       `Discord rate limit on ${err.route}${err.global ? ' (global)' : ''}`,
       Math.max(1, Math.ceil(wait)) || DEFAULT_RETRY_MS,
       429,
+      // The global limit counts every request of the bot, whatever the channel.
+      err.global ? 'account' : 'destination',
     );
   }
   if (err instanceof DiscordAPIError) {
@@ -42,7 +44,10 @@ export function toSendError(err: unknown): SendError {
     return err.status >= 500 ? transient(what, err, err.status) : permanent(what, err.status, err);
   }
   const reason = err instanceof Error ? err.message : String(err);
-  return transient(`Discord could not be reached: ${reason}`, err);
+  const code = (err as { code?: unknown; cause?: { code?: unknown } } | null)?.cause?.code;
+  // Refused before anything was written; otherwise (a time-out, a reset) the post may have been made.
+  if (code === 'ECONNREFUSED') return transient(`Discord could not be reached: ${reason}`, err);
+  return uncertain(`Discord could not be reached: ${reason}`, err);
 }
 
 function retryAfterOf(raw: unknown): number | null {

@@ -17,6 +17,26 @@ export interface SendContext {
   rest: REST;
   /** DM channel per user id, so a DM is opened once per process (opening again is harmless). */
   dmChannels: Map<string, string>;
+  /** The bot's own user id, once asked (`GET /users/@me`). */
+  botId?: string;
+}
+
+/** Where a reply goes, in which parts, and the customer's message its first part answers. */
+export interface Target {
+  channelId: string;
+  parts: string[];
+  answered: string | null;
+}
+
+/** Opens the DM when needed; throws what the REST client throws. */
+export async function targetOf(ctx: SendContext, msg: OutboundMessage): Promise<Target> {
+  const thread = decodeThreadKey(msg.threadKey);
+  if (!thread) throw permanent(`thread key ${JSON.stringify(msg.threadKey)} is not a Discord thread`);
+  const parts = contentParts(msg);
+  const ref = readReplyRef(msg.replyRef);
+  const channelId = await channelFor(ctx, thread, ref);
+  const answered = ref?.messageId && ref.channelId === channelId ? ref.messageId : null;
+  return { channelId, parts, answered };
 }
 
 /**
@@ -26,13 +46,8 @@ export interface SendContext {
  * what was already posted instead of posting it twice.
  */
 export async function sendOutbound(ctx: SendContext, msg: OutboundMessage): Promise<SendResult> {
-  const thread = decodeThreadKey(msg.threadKey);
-  if (!thread) throw permanent(`thread key ${JSON.stringify(msg.threadKey)} is not a Discord thread`);
-  const parts = contentParts(msg);
-  const ref = readReplyRef(msg.replyRef);
   try {
-    const channelId = await channelFor(ctx, thread, ref);
-    const answered = ref?.messageId && ref.channelId === channelId ? ref.messageId : null;
+    const { channelId, parts, answered } = await targetOf(ctx, msg);
     const ids: string[] = [];
     for (const [i, content] of parts.entries()) {
       const body: RESTPostAPIChannelMessageJSONBody = {

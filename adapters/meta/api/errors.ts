@@ -1,4 +1,4 @@
-import { permanent, rateLimited, type SendError, transient } from '../../../src/channel/index.ts';
+import { permanent, rateLimited, type SendError, transient, uncertain } from '../../../src/channel/index.ts';
 import { GraphFailure } from './graph.ts';
 
 /** Our own codes for refusals, in SendError.providerCode: what an agent is told. */
@@ -31,12 +31,15 @@ const DEFAULT_RETRY_MS = 10_000;
 /**
  * Sorts a failed Graph call into the outbox's three kinds: throttling waits,
  * 5xx, unknown errors and network failures back off and retry, everything
- * else is permanent with a reason an agent can act on.
+ * else is permanent with a reason an agent can act on. A network failure other
+ * than a refused connection may have delivered the message: uncertain.
  */
 export function toSendError(err: unknown): SendError {
   if (!(err instanceof GraphFailure)) {
     const reason = err instanceof Error ? err.message : String(err);
-    return transient(`the Graph API could not be reached: ${reason}`, err);
+    const code = (err as { cause?: { code?: unknown } } | null)?.cause?.code;
+    const what = `the Graph API could not be reached: ${reason}`;
+    return code === 'ECONNREFUSED' ? transient(what, err) : uncertain(what, err);
   }
   const what = `Graph API answered ${err.status}${err.graphCode != null ? ` (error ${err.graphCode}${err.subcode ? `/${err.subcode}` : ''})` : ''}: ${err.message}`;
   const code = err.graphCode ?? err.status;

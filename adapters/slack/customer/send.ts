@@ -5,8 +5,14 @@ import { parseThreadKey } from './thread.ts';
 /** Slack's own limit on a message's text. */
 export const MAX_TEXT = 40_000;
 
+/**
+ * The event metadata every reply carries: the outbox id, so a send that was
+ * never recorded can be found again in the channel (reconcile.ts).
+ */
+export const OUTBOX_EVENT = 'touchpoint_outbox';
+
 /** Where a reply goes: the DM or channel, and the Slack thread to keep it in. */
-async function target(client: WebClient, m: OutboundMessage): Promise<{ channel: string; threadTs?: string }> {
+export async function target(client: WebClient, m: OutboundMessage): Promise<{ channel: string; threadTs?: string }> {
   const ref = m.replyRef ?? {};
   const t = parseThreadKey(m.threadKey);
   if (!t) throw permanent(`not a Slack thread key: ${m.threadKey}`, 'bad_thread_key');
@@ -31,6 +37,7 @@ export async function sendToCustomer(client: WebClient, m: OutboundMessage): Pro
       text: m.text.slice(0, MAX_TEXT),
       ...(to.threadTs ? { thread_ts: to.threadTs } : {}),
       unfurl_links: false,
+      metadata: { event_type: OUTBOX_EVENT, event_payload: { outbox_id: m.id } },
     });
     return { providerId: res.ts ? `${res.channel ?? to.channel}:${res.ts}` : null };
   } catch (err) {

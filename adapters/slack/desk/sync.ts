@@ -3,6 +3,7 @@ import {
   type Conversation,
   type DeliveryRetry,
   type DeskHost,
+  HeldError,
   type Logger,
   type Message,
   TouchpointError,
@@ -110,17 +111,22 @@ export function createDeskSync(d: DeskSyncDeps) {
   async function call<T>(channel: string, fn: () => Promise<T>): Promise<T> {
     const held = await d.desk.heldUntil(channel);
     if (held) throw new Deferred(held);
-    return d.desk.schedule(channel, async () => {
-      try {
-        return await fn();
-      } catch (err) {
-        const e = asSlackSendError(err);
-        if (e.failure !== 'rate_limited') throw e;
-        const until = d.clock.now() + Math.max(1_000, e.retryAfterMs ?? 30_000);
-        await d.desk.holdOff(channel, until);
-        throw new Deferred(until);
-      }
-    });
+    return d.desk
+      .schedule(channel, async () => {
+        try {
+          return await fn();
+        } catch (err) {
+          const e = asSlackSendError(err);
+          if (e.failure !== 'rate_limited') throw e;
+          const until = d.clock.now() + Math.max(1_000, e.retryAfterMs ?? 30_000);
+          await d.desk.holdOff(channel, until);
+          throw new Deferred(until);
+        }
+      })
+      .catch((err: unknown) => {
+        // A hold that began while this post waited for its turn: it did not go out.
+        throw err instanceof HeldError ? new Deferred(err.until) : err;
+      });
   }
 
   async function header(c: Conversation) {

@@ -1,5 +1,5 @@
 import twilio from 'twilio';
-import { permanent, rateLimited, SendError, transient } from '../../../src/channel/index.ts';
+import { permanent, rateLimited, SendError, transient, uncertain } from '../../../src/channel/index.ts';
 import type { ResponseProbe } from './client.ts';
 
 /** Twilio error codes this adapter acts on. */
@@ -23,22 +23,29 @@ interface ApiFailure {
   message: string;
 }
 
+/** Connection failures that happen before a request is written: Twilio cannot have received it. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
 /**
  * Sorts a failed REST call into the outbox's three kinds: 429 or 20429 waits
- * for Retry-After; 5xx, network errors and time-outs back off and retry (a
- * timed-out create may have gone out: Twilio cannot deduplicate it); every
- * other 4xx is permanent, 21610 marking an opted-out recipient.
+ * for Retry-After, across the whole account (Twilio counts concurrent requests
+ * per account); 5xx, network errors and time-outs back off and retry, and a
+ * time-out or a lost connection is uncertain (a timed-out create may have
+ * gone out: the retry looks it up first); every other 4xx is permanent, 21610
+ * marking an opted-out recipient.
  */
 export function toSendError(err: unknown, probe: ResponseProbe): SendError {
   if (err instanceof SendError) return err;
   const api = apiFailure(err);
   if (!api) {
     const reason = err instanceof Error ? err.message : String(err);
-    return transient(`Twilio could not be reached: ${reason}`, err);
+    const code = (err as { code?: unknown } | null)?.code;
+    const what = `Twilio could not be reached: ${reason}`;
+    return typeof code === 'string' && NOT_SENT.has(code) ? transient(what, err) : uncertain(what, err);
   }
   const what = `Twilio answered ${api.status}${api.code ? ` (error ${api.code})` : ''}: ${api.message}`;
   if (api.status === 429 || api.code === TWILIO.tooManyRequests) {
-    return rateLimited(what, probe.retryAfterMs ?? DEFAULT_RETRY_MS, api.code ?? api.status);
+    return rateLimited(what, probe.retryAfterMs ?? DEFAULT_RETRY_MS, api.code ?? api.status, 'account');
   }
   if (api.code === TWILIO.optedOut) {
     return new SendError('permanent', `the recipient opted out (replied STOP); ${what}`, {

@@ -33,7 +33,8 @@ export interface TemplatePart {
 const MAX_MEDIA = 10;
 const HOUR_MS = 3_600_000;
 
-export async function sendOutbound(ctx: SendContext, msg: OutboundMessage): Promise<SendResult> {
+/** The create calls one outbound message is sent as, in order (several when its text is split). */
+export function planOutbound(ctx: SendContext, msg: OutboundMessage): MessageListInstanceCreateOptions[] {
   const thread = decodeThreadKey(msg.threadKey);
   if (!thread) throw permanent(`thread key ${JSON.stringify(msg.threadKey)} is not a Twilio thread`);
   const template = templateOf(msg.parts);
@@ -43,13 +44,20 @@ export async function sendOutbound(ctx: SendContext, msg: OutboundMessage): Prom
     to: addressFor(ctx.channel, thread.customer),
     ...(ctx.statusCallbackUrl ? { statusCallback: ctx.statusCallbackUrl } : {}),
   };
-  const plan = template
+  return template
     ? [{ ...common, contentSid: template.contentSid, contentVariables: JSON.stringify(template.variables ?? {}) }]
     : textPlan(ctx, msg, common);
+}
 
-  const key = `sent:${msg.id}`;
+/** Where the sids of a split reply's parts already sent are kept, so a retry sends only the rest. */
+export const partsKey = (msg: OutboundMessage) => `sent:${msg.id}`;
+
+export async function sendOutbound(ctx: SendContext, msg: OutboundMessage): Promise<SendResult> {
+  const plan = planOutbound(ctx, msg);
+  const key = partsKey(msg);
   const tracked = plan.length > 1 && ctx.state !== null;
-  const sids = tracked && msg.attempt > 1 ? ((await ctx.state?.get<string[]>(key)) ?? []) : [];
+  // Read on every send, not only on retries: after a crash the parts already out are known only here.
+  const sids = tracked ? ((await ctx.state?.get<string[]>(key)) ?? []) : [];
   for (let i = sids.length; i < plan.length; i++) {
     const probe: ResponseProbe = { status: null, retryAfterMs: null };
     try {

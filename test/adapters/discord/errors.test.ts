@@ -7,7 +7,7 @@ const req = { body: undefined, files: undefined };
 const api = (status: number, code: number, extra: Record<string, unknown> = {}) =>
   new DiscordAPIError({ code, message: `error ${code}`, ...extra }, code, status, 'POST', '/channels/1/messages', req);
 
-const rateLimit = (retryAfter: number, timeToReset: number) =>
+const rateLimit = (retryAfter: number, timeToReset: number, global = false) =>
   new RateLimitError({
     timeToReset,
     limit: 5,
@@ -16,7 +16,7 @@ const rateLimit = (retryAfter: number, timeToReset: number) =>
     url: 'http://x/api/v10/channels/1/messages',
     route: '/channels/:id/messages',
     majorParameter: '1',
-    global: false,
+    global,
     retryAfter,
     sublimitTimeout: 0,
     scope: 'user',
@@ -31,11 +31,19 @@ describe('Discord send errors', () => {
       failure: 'rate_limited',
       retryAfterMs: 2500,
     });
+    // The global limit covers every channel the bot posts in.
+    expect(toSendError(rateLimit(1000, 1000)).scope).toBe('destination');
+    expect(toSendError(rateLimit(1000, 1000, true)).scope).toBe('account');
   });
 
   it('retries server and network trouble, never refusals', () => {
     expect(toSendError(new HTTPError(503, 'Service Unavailable', 'POST', '/x', req)).failure).toBe('transient');
-    expect(toSendError(new TypeError('fetch failed')).failure).toBe('transient');
+    // A lost connection may have posted the message (the retry looks it up first); a refused one cannot have.
+    expect(toSendError(new TypeError('fetch failed'))).toMatchObject({ failure: 'transient', uncertain: true });
+    const refused = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }),
+    });
+    expect(toSendError(refused)).toMatchObject({ failure: 'transient', uncertain: false });
     expect(toSendError(api(403, 50007))).toMatchObject({ failure: 'permanent', providerCode: '50007' });
     expect(toSendError(api(403, 50013)).failure).toBe('permanent');
     expect(toSendError(api(404, 10003)).failure).toBe('permanent');

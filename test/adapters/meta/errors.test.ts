@@ -19,8 +19,14 @@ describe('Graph error mapping', () => {
     const net = toSendError(new TypeError('fetch failed'));
     expect(net).toMatchObject({
       failure: 'transient',
+      uncertain: true,
       message: expect.stringMatching(/could not be reached: fetch failed/),
     });
+    // Refused before anything was sent: the retry needs no check.
+    const refused = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }),
+    });
+    expect(toSendError(refused)).toMatchObject({ failure: 'transient', uncertain: false });
   });
 
   it('names a second private reply', () => {

@@ -57,9 +57,15 @@ describe('parseRetryAfter', () => {
 
 describe('toSendError', () => {
   const probe = { status: null, retryAfterMs: null };
-  it('makes a time-out or any unknown error transient', () => {
+  it('makes a time-out or any unknown error transient and uncertain: the create may have gone out', () => {
     const timeout = Object.assign(new Error('timeout of 15000ms exceeded'), { code: 'ECONNABORTED' });
-    expect(toSendError(timeout, probe)).toMatchObject({ failure: 'transient' });
+    expect(toSendError(timeout, probe)).toMatchObject({ failure: 'transient', uncertain: true });
+    expect(toSendError(new Error('socket hang up'), probe)).toMatchObject({ failure: 'transient', uncertain: true });
+  });
+
+  it('knows a refused connection never reached Twilio', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    expect(toSendError(refused, probe)).toMatchObject({ failure: 'transient', uncertain: false });
   });
 });
 
@@ -89,6 +95,6 @@ describe('an unreachable API', () => {
     const err = await t.adapter.send(outbound({ threadKey: `${OUR_SMS}/${CUSTOMER}` })).catch((e: unknown) => e);
     await t.adapter.stop();
     await t.harness.close();
-    expect(err).toMatchObject({ failure: 'transient' });
+    expect(err).toMatchObject({ failure: 'transient', uncertain: false });
   });
 });

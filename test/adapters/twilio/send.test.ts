@@ -118,11 +118,11 @@ describe('sending SMS through the twilio client', () => {
 });
 
 describe('send failures', () => {
-  it('429 with code 20429 is rate_limited, waiting for Retry-After', async () => {
+  it('429 with code 20429 is rate_limited across the account, waiting for Retry-After', async () => {
     t = await startTwilio('sms');
     t.api.script({ status: 429, code: 20429, message: 'Too Many Requests', retryAfter: '7' });
     const err = await sendError(t.adapter.send(outbound({ threadKey: smsThread })));
-    expect(err).toMatchObject({ failure: 'rate_limited', retryAfterMs: 7000, providerCode: '20429' });
+    expect(err).toMatchObject({ failure: 'rate_limited', retryAfterMs: 7000, providerCode: '20429', scope: 'account' });
   });
 
   it('a 429 without Retry-After waits one second', async () => {
@@ -132,13 +132,13 @@ describe('send failures', () => {
     expect(err).toMatchObject({ failure: 'rate_limited', retryAfterMs: 1000 });
   });
 
-  it('5xx and a dropped connection are transient', async () => {
+  it('5xx and a dropped connection are transient; a connection dropped after the request is uncertain', async () => {
     t = await startTwilio('sms');
     t.api.script({ status: 503, code: 20503, message: 'Service Unavailable' }, { drop: true });
     const first = await sendError(t.adapter.send(outbound({ threadKey: smsThread })));
-    expect(first).toMatchObject({ failure: 'transient', providerCode: '20503' });
+    expect(first).toMatchObject({ failure: 'transient', providerCode: '20503', uncertain: false });
     const second = await sendError(t.adapter.send(outbound({ threadKey: smsThread })));
-    expect(second.failure).toBe('transient');
+    expect(second).toMatchObject({ failure: 'transient', uncertain: true });
     expect(t.api.messages).toHaveLength(0);
   });
 

@@ -15,9 +15,11 @@ import { snowflake } from './snowflake.ts';
 
 /**
  * A fake Discord on 127.0.0.1 for the real discord.js client: REST under
- * `/api/v10` (gateway/bot, create message with nonce dedupe, open DM) and the
+ * `/api/v10` (gateway/bot, create message with nonce dedupe, open DM, the
+ * bot's own user, a channel's messages with `after`/`before`/`limit`) and the
  * gateway at the URL `/gateway/bot` returns. Messages the bot posts come back
- * on the gateway as MESSAGE_CREATE, as on Discord.
+ * on the gateway as MESSAGE_CREATE, as on Discord; fetched messages carry no
+ * nonce, as on Discord.
  */
 
 export interface PostedMessage {
@@ -53,6 +55,8 @@ export class FakeDiscord {
   readonly #byNonce = new Map<string, MessagePayload>();
   /** Who wrote each message people posted, for the `message_reference` of the bot's answers. */
   readonly #authors = new Map<string, FakeUser>();
+  /** Every message of each channel, oldest first. */
+  readonly #history = new Map<string, MessagePayload[]>();
   readonly #token: string;
   readonly #server: Server;
   #url = '';
@@ -102,6 +106,7 @@ export class FakeDiscord {
     this.#users.set(input.author.id, input.author);
     const payload = messagePayload(input, Date.now());
     this.#authors.set(payload.id, input.author);
+    this.#remember(payload);
     this.gateway.dispatch('MESSAGE_CREATE', payload);
     return payload;
   }
@@ -114,6 +119,7 @@ export class FakeDiscord {
       Date.now(),
     );
     this.#authors.set(payload.id, author);
+    this.#remember(payload);
     this.gateway.dispatch('MESSAGE_CREATE', payload);
     return payload;
   }
@@ -165,6 +171,10 @@ export class FakeDiscord {
         },
       });
     }
+    if (req.method === 'GET' && path === '/api/v10/users/@me')
+      return json(res, { status: 200, body: userPayload(this.bot) });
+    const listed = req.method === 'GET' ? MESSAGES.exec(path)?.[1] : undefined;
+    if (listed) return json(res, this.#listMessages(listed, new URL(req.url ?? '', 'http://x').searchParams));
     const body = await readJson(req);
     if (body === null) return json(res, errors.badBody);
     if (req.method === 'POST' && path === '/api/v10/users/@me/channels') return json(res, this.#openDm(body));
@@ -179,6 +189,49 @@ export class FakeDiscord {
       return json(res, scripted ? scriptedReply(scripted) : this.#createMessage(channel, body));
     }
     return json(res, errors.notFound);
+  }
+
+  #remember(payload: MessagePayload): void {
+    const list = this.#history.get(payload.channel_id) ?? [];
+    list.push(payload);
+    this.#history.set(payload.channel_id, list);
+  }
+
+  #knows(channelId: string): boolean {
+    return (
+      [...this.#dmChannels.values()].includes(channelId) ||
+      this.guilds.some((g) => g.channels.some((c) => c.id === channelId) || g.threads.some((t) => t.id === channelId))
+    );
+  }
+
+  /** `GET /channels/{id}/messages`: newest first; `after` gives the `limit` messages right after that id. */
+  #listMessages(channelId: string, q: URLSearchParams): RestReply {
+    if (!this.#knows(channelId)) return errors.unknownChannel;
+    const limit = Number(q.get('limit') ?? '50');
+    const after = q.get('after');
+    const before = q.get('before');
+    const snowflakeOk = (v: string | null) => v === null || /^\d{1,20}$/.test(v);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100 || !snowflakeOk(after) || !snowflakeOk(before)) {
+      return { status: 400, body: { code: 50035, message: 'Invalid Form Body' } };
+    }
+    const all = this.#history.get(channelId) ?? [];
+    const byId = (a: MessagePayload, b: MessagePayload) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1);
+    let picked: MessagePayload[];
+    if (after !== null)
+      picked = all
+        .filter((m) => BigInt(m.id) > BigInt(after))
+        .sort(byId)
+        .slice(0, limit);
+    else
+      picked = all
+        .filter((m) => before === null || BigInt(m.id) < BigInt(before))
+        .sort(byId)
+        .slice(-limit);
+    // Discord hands the nonce back only when the message is created, never in a fetch.
+    return {
+      status: 200,
+      body: picked.reverse().map(({ nonce: _nonce, ...m }: MessagePayload & { nonce?: string }) => m),
+    };
   }
 
   #openDm(body: Record<string, unknown>): RestReply {
@@ -217,6 +270,7 @@ export class FakeDiscord {
     );
     if (key) this.#byNonce.set(key, payload);
     this.posted.push({ payload, body });
+    this.#remember(payload);
     this.gateway.dispatch('MESSAGE_CREATE', payload);
     return { status: 200, body: payload };
   }

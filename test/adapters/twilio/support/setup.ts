@@ -17,8 +17,8 @@ export const CUSTOMER = '+14155550123';
 
 /** The adapter of one channel, started on a fake host, its routes served locally, its REST calls going to the fake API. */
 export async function startTwilio(channel: 'sms' | 'whatsapp', extra: Record<string, unknown> = {}) {
-  const api = await FakeTwilioApi.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
   const clock = new VirtualClock();
+  const api = await FakeTwilioApi.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, now: () => clock.now() });
   const definition = channel === 'sms' ? smsDefinition : whatsappDefinition;
   const settings = definition.settings.parse({
     accountSid: ACCOUNT_SID,

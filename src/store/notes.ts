@@ -1,4 +1,4 @@
-import type { StoreTx } from '../store/contract.ts';
+import type { StoreTx } from './contract.ts';
 
 /**
  * An internal note written by the system about what an agent, a timer or a
