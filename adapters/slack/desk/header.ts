@@ -47,6 +47,16 @@ function slaDue(c: Conversation): number | null {
   return live.length ? Math.min(...live) : null;
 }
 
+const REACH_KINDS = ['phone', 'whatsapp', 'email'];
+
+/** Who the customer is in one line: their name and the best number or address to reach them (verified first). */
+export function customerLabel(contact: Contact | null, identities: Identity[]): string | null {
+  const reach = identities.find((i) => REACH_KINDS.includes(i.kind))?.value ?? null;
+  const name = contact?.name ?? null;
+  if (name && reach) return `${name} · ${reach}`;
+  return name ?? reach ?? identities[0]?.value ?? null;
+}
+
 /** The thread's root: who the customer is, where they wrote, and where the conversation stands, with its controls. */
 export function headerBlocks(f: HeaderFacts, agents: Agents, hasCanned: boolean): { text: string; blocks: unknown[] } {
   const c = f.conversation;

@@ -10,7 +10,7 @@ import {
 import { asSlackSendError, type WebClient } from '../api/client.ts';
 import type { DeskSettings } from '../settings.ts';
 import type { Agents } from './agents.ts';
-import { fingerprint, headerBlocks } from './header.ts';
+import { customerLabel, fingerprint, headerBlocks } from './header.ts';
 import { failureText, mirrorText, retryText } from './mirror.ts';
 import { deskChannelFor, needsPerson } from './routing.ts';
 import type { DeskThread, ThreadStore } from './threads.ts';
@@ -129,6 +129,14 @@ export function createDeskSync(d: DeskSyncDeps) {
     return headerBlocks({ conversation: c, contact, identities }, d.agents, d.settings.canned.length > 0);
   }
 
+  async function customerOf(c: Conversation): Promise<string | null> {
+    const [contact, identities] = await Promise.all([
+      d.desk.reads.contact(c.contactId),
+      d.desk.reads.identities(c.contactId),
+    ]);
+    return customerLabel(contact, identities);
+  }
+
   async function allMessages(conversationId: string): Promise<Message[]> {
     const out: Message[] = [];
     let afterId: string | null = null;
@@ -193,9 +201,10 @@ export function createDeskSync(d: DeskSyncDeps) {
       }
     }
     const start = t.cursor ? messages.findIndex((m) => m.id === t?.cursor) + 1 : 0;
+    const customer = start < messages.length ? await customerOf(c) : null;
     for (const m of messages.slice(start)) {
       if (!(m.author.kind === 'agent' && (await d.threads.isFromSlack(m.id))))
-        await post(t, mirrorText(d.settings, d.agents, c, m));
+        await post(t, mirrorText(d.settings, d.agents, c, m, customer));
       t = { ...t, cursor: m.id };
       await d.threads.save(t);
     }
