@@ -126,7 +126,8 @@ export function createDeskSync(d: DeskSyncDeps) {
   async function header(c: Conversation) {
     const contact = await d.desk.reads.contact(c.contactId);
     const identities = await d.desk.reads.identities(c.contactId);
-    return headerBlocks({ conversation: c, contact, identities }, d.agents, d.settings.canned.length > 0);
+    const suggestions = await d.desk.reads.suggestions(c.contactId);
+    return headerBlocks({ conversation: c, contact, identities, suggestions }, d.agents, d.settings.canned.length > 0);
   }
 
   async function customerOf(c: Conversation): Promise<string | null> {
