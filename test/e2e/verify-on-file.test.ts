@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { emailDefinition } from '../../adapters/email/definition.ts';
 import { webchatDefinition } from '../../adapters/webchat/definition.ts';
 import { webchatSettings } from '../../adapters/webchat/settings.ts';
@@ -17,6 +18,16 @@ import { testSettings } from '../support/settings.ts';
  * through real Postfix and Dovecot), the customer types it in the chat, and
  * the account flow goes on verified.
  */
+const ACCOUNT_FLOW = `
+id: account
+trigger: { intents: [account] }
+steps:
+  - verify: { via: [email], code: code, prompt: prompt, expires: 10m, retries: 1 }
+  - if: { verified: true }
+    then: [{ say: verified }]
+    else: [{ say: unverified }]
+`;
+
 describe('verification to the email on file (real Postfix and Dovecot)', () => {
   let servers: MailServers;
   let app: App;
@@ -47,17 +58,7 @@ describe('verification to the email on file (real Postfix and Dovecot)', () => {
             },
           }).templates,
         },
-        flows: [
-          ...base.flows,
-          flowFile.parse({
-            id: 'account',
-            trigger: { intents: ['account'] },
-            steps: [
-              { verify: { via: ['email'], code: 'code', prompt: 'prompt', expires: '10m', retries: 1 } },
-              { if: { verified: true }, then: [{ say: 'verified' }], else: [{ say: 'unverified' }] },
-            ],
-          }),
-        ],
+        flows: [...base.flows, flowFile.parse(parse(ACCOUNT_FLOW))],
       }),
       adapters: { webchat: webchatDefinition, email: emailDefinition },
     }));
