@@ -270,6 +270,11 @@ async function contactsAcrossChannels(db: Kysely<Database>): Promise<void> {
     .addPrimaryKeyConstraint('contact_tags_pk', ['contact_id', 'tag'])
     .execute();
   await s.createIndex('contact_tags_tag').on('contact_tags').column('tag').execute();
+  // Email identities are looked up lower-cased from now on; an address stored in several spellings keeps them all.
+  await sql`update identities set value = lower(value)
+    where kind = 'email' and value <> lower(value)
+      and not exists (select 1 from identities o
+        where o.kind = 'email' and lower(o.value) = lower(identities.value) and o.id <> identities.id)`.execute(db);
 }
 
 const MIGRATIONS: readonly Migration[] = [
