@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import { notFound } from '../errors.ts';
 import type { HttpRequest, HttpResponse, RouteRegistry } from '../http/http-types.ts';
-import { jsonBody, validate } from '../http/json-body.ts';
+import { jsonBody, optionalJsonBody, queryObject, validate } from '../http/json-body.ts';
 import type { Store, StoreTx } from '../store/contract.ts';
 import { contactView } from './contact-view.ts';
 import { linkIdentity } from './link.ts';
@@ -93,7 +93,7 @@ export function registerContactsApi(routes: RouteRegistry, deps: { store: Store;
     '/api/contacts/:id',
     async (req) => {
       const id = req.params.id as string;
-      const moved = await redirect(store, id, '');
+      const moved = await redirect(store, id);
       if (moved) return moved;
       const contact = await store.getContact(id);
       if (!contact) throw notFound(`no contact ${id}`);
@@ -156,27 +156,19 @@ export function registerContactsApi(routes: RouteRegistry, deps: { store: Store;
     });
   });
   post('suggestions/:id/accept', (id, req) => {
-    const b = optionalBody(req, acceptBody);
+    const b = optionalJsonBody(req, acceptBody);
     return inTx((tx, now) => acceptSuggestion(tx, id, { by: b.by ?? DEFAULT_BY, now, into: b.into }));
   });
   post('suggestions/:id/reject', (id, req) => {
-    const b = optionalBody(req, byBody);
+    const b = optionalJsonBody(req, byBody);
     return inTx((tx, now) => rejectSuggestion(tx, id, { by: b.by ?? DEFAULT_BY, now }));
   });
 }
 
 /** 308 to where a merged-away contact lives now, or null when `id` was never merged away. */
-async function redirect(store: Store, id: string, rest: string): Promise<HttpResponse | null> {
+async function redirect(store: Store, id: string): Promise<HttpResponse | null> {
   const into = await store.mergedInto(id);
   if (!into) return null;
-  const location = `/api/contacts/${encodeURIComponent(into)}${rest}`;
+  const location = `/api/contacts/${encodeURIComponent(into)}`;
   return { status: 308, headers: { location }, body: { mergedInto: into, location } };
-}
-
-function optionalBody<T>(req: HttpRequest, schema: z.ZodType<T>): T {
-  return req.rawBody.length === 0 ? validate({}, schema, 'body') : jsonBody(req, schema);
-}
-
-function queryObject(req: HttpRequest): Record<string, string> {
-  return Object.fromEntries(req.query);
 }

@@ -72,7 +72,7 @@ describe('touchpoint contacts', () => {
     expect(self.code).not.toBe(0);
     expect(self.stderr).toContain('cannot be merged into itself');
     const unknown = await cli(['contacts', 'merge', 'zzz', ids.ann, '--data', dataDir]);
-    expect(unknown.stderr).toContain('no contact with an id starting zzz');
+    expect(unknown.stderr).toContain('no contact with id zzz');
     const ambiguous = await cli(['contacts', 'show', ids.ann.slice(0, 1), '--data', dataDir]);
     expect(ambiguous.stderr).toContain('several contact ids');
     const bad = await cli(['contacts', 'link', ids.ann, 'phone', '07700 900123', '--data', dataDir]);

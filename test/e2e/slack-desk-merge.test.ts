@@ -4,6 +4,7 @@ import type { Contact, Conversation } from '../../src/model/types.ts';
 import { AGENT, DESK, type DeskApp, STRANGER, startDeskApp, webchatSays } from '../adapters/slack/support/desk-app.ts';
 import { blockAction } from '../adapters/slack/support/slack-requests.ts';
 import type { SlackPost } from '../fakes/slack-api.ts';
+import { newConversation } from '../support/records.ts';
 
 /**
  * A suggested match answered from the desk's header card, through Bolt
@@ -26,25 +27,7 @@ describe('a suggested merge accepted from Slack', () => {
     d = await startDeskApp();
     known = await d.app.store.transaction(async (tx) => {
       const c = await tx.createContact({ name: 'Ann Lee' }, { kind: 'email', value: 'ann@shop.test' }, 0);
-      await tx.createConversation(
-        {
-          contactId: c.id,
-          touchpoint: { channel: 'email', kind: 'email', visibility: 'private' },
-          threadKey: 'mail-1',
-          status: 'resolved',
-          category: null,
-          intent: null,
-          priority: 'normal',
-          assignee: null,
-          tags: [],
-          links: [],
-          sla: {},
-          flowState: null,
-          replyRef: null,
-          lastInboundAt: 0,
-        },
-        0,
-      );
+      await tx.createConversation(newConversation(c.id, 'email', 'mail-1', { status: 'resolved' }), 0);
       return c;
     });
     await webchatSays(d.app.url, 'I want to talk to a person please, my email is Ann@Shop.test');
