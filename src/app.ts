@@ -128,7 +128,11 @@ export async function startApp(o: AppOptions): Promise<App> {
     onRetry: (job, error, nextAt) => afterCommit.retrying(job, error, nextAt),
   });
   const flowDeps = { store, settings, clock, outbound, onWritten: (w: Written) => afterCommit.written(w) };
-  const flowTimers = createFlowTimerHandlers({ ...flowDeps, log: log.child({ part: 'flows' }) });
+  const flowTimers = createFlowTimerHandlers({
+    ...flowDeps,
+    startThread: directory.startThread,
+    log: log.child({ part: 'flows' }),
+  });
   const timers = createTimerScheduler({
     store,
     clock,

@@ -23,6 +23,12 @@ export const ErrorCode = {
   ConversationClosed: 'conversation_closed',
   ConversationNotLive: 'conversation_not_live',
   PayloadTooLarge: 'payload_too_large',
+  // Contacts: merges, identities, suggestions.
+  MergeIntoItself: 'merge_into_itself',
+  ContactMerged: 'contact_merged',
+  InvalidIdentity: 'invalid_identity',
+  IdentityTaken: 'identity_taken',
+  SuggestionDecided: 'suggestion_decided',
   UnsupportedMediaType: 'unsupported_media_type',
   RateLimited: 'rate_limited',
   TooManyConnections: 'too_many_connections',

@@ -4,6 +4,7 @@ import { composeReply } from './outbound/compose.ts';
 import { createSmtpSender, type SmtpSender } from './outbound/send.ts';
 import { readReplyRef } from './reply-ref.ts';
 import type { EmailSettings } from './settings.ts';
+import { startEmailThread } from './start-thread.ts';
 import { parseThreadKey } from './thread-key.ts';
 
 /**
@@ -60,6 +61,7 @@ export function createEmailAdapter(settings: EmailSettings, log: Logger): Channe
       const to = readReplyRef(replyRef)?.to ?? parseThreadKey(threadKey)?.sender ?? threadKey;
       return to.toLowerCase();
     },
+    startThread: startEmailThread,
     async send(msg) {
       const mail = composeReply(msg, settings);
       const messageId = await smtp().send(mail);

@@ -54,6 +54,7 @@ export type { DeliveryRetry, DeskHost } from '../people/desk-events.ts';
 export { SNOOZE_LABELS, SNOOZE_PRESETS, type SnoozePreset, snoozeUntil } from '../people/snooze-presets.ts';
 // The one retry policy: exponential backoff with full jitter, capped.
 export { type Backoff, createBackoff } from '../retry/backoff.ts';
+export type { MergeSuggestion } from '../store/contact-records.ts';
 // The contract an adapter implements and the host the core hands it.
 export type {
   AdapterDefinition,

@@ -3,6 +3,7 @@ import type { Conversation, ConversationStatus, Message } from '../model/types.t
 import type { Store } from '../store/contract.ts';
 import { helpOption, jsonOption, parseCommand, positiveInt, UsageError } from './args.ts';
 import { type CliContext, type Command, dataOption } from './context.ts';
+import { resolveId } from './id-prefix.ts';
 import { excerpt, isoTime, table } from './output.ts';
 import { runSubcommand } from './subcommands.ts';
 import { withStore } from './with-store.ts';
@@ -23,7 +24,7 @@ Options:
 
 const showUsage = `Usage: touchpoint conversations show ID [--data DIR] [--json]
 
-Shows one conversation and all its messages, internal notes included.
+Shows one conversation and all its messages, internal notes included. ID may be any unique start of the id.
 
 Options:
   --data DIR   data folder (default: $TOUCHPOINT_DATA_DIR or data; DATABASE_URL selects PostgreSQL)
@@ -89,14 +90,14 @@ async function show(args: string[], ctx: CliContext): Promise<number> {
     ctx.out.help(showUsage);
     return 0;
   }
-  const id = positionals[0] as string;
   const found = await withStore(ctx, values.data, async (store) => {
+    const id = await resolveId(store, 'conversations', positionals[0] as string);
     const conversation = await store.getConversation(id);
     if (!conversation) return null;
     const contact = await store.getContact(conversation.contactId);
     return { conversation, contact, messages: await allMessages(store, id) };
   });
-  if (!found) throw new TouchpointError('not_found', `no conversation with id ${id}`);
+  if (!found) throw new TouchpointError('not_found', `no conversation with id ${positionals[0]}`);
   ctx.out.result(found, () => [
     ...describe(found.conversation, found.contact?.name ?? null),
     '',

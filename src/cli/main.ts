@@ -3,6 +3,7 @@ import { ConfigError, ErrorCode, TouchpointError } from '../errors.ts';
 import type { Env } from '../settings/env-refs.ts';
 import { UsageError } from './args.ts';
 import { checkCommand } from './check.ts';
+import { contactsCommand } from './contacts.ts';
 import type { CliContext, Command } from './context.ts';
 import { conversationsCommand } from './conversations.ts';
 import { flowsCommand } from './flows-graph.ts';
@@ -18,6 +19,7 @@ const COMMANDS: Command[] = [
   checkCommand,
   schemaCommand,
   conversationsCommand,
+  contactsCommand,
   outboxCommand,
   inboundCommand,
   testFlowsCommand,

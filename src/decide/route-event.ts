@@ -4,6 +4,7 @@ import type { Settings } from '../settings/types.ts';
 import type { InboundEvent, StoreTx } from '../store/contract.ts';
 import { newConversation } from '../store/new-conversation.ts';
 import type { RouteContext } from './context.ts';
+import { identify } from './identify.ts';
 import type { RouteSteps } from './route-steps.ts';
 import { newDecision, writeDecision } from './write-decision.ts';
 
@@ -43,7 +44,7 @@ export async function routeEvent(tx: StoreTx, event: InboundEvent, now: number, 
   }
   if (env.flags?.bounce) return recordBounce(tx, event, now, out);
 
-  const contact = await findOrCreateContact(tx, env, now);
+  const contact = await identify(tx, env, now);
   const { conversation, isNew } = await findOrOpenConversation(tx, env, contact, now);
   const message = await tx.insertMessage(
     {
@@ -81,19 +82,6 @@ export async function routeEvent(tx: StoreTx, event: InboundEvent, now: number, 
   out.conversationId = conversation.id;
   out.events = ctx.events;
   return out;
-}
-
-async function findOrCreateContact(tx: StoreTx, env: Envelope, now: number): Promise<Contact> {
-  const { name, ...identity } = env.from;
-  const found = await tx.findContactByIdentity(identity);
-  if (found) {
-    if (!found.name && name) {
-      await tx.updateContact(found.id, { name });
-      return { ...found, name };
-    }
-    return found;
-  }
-  return tx.createContact({ name: name ?? null }, identity, now);
 }
 
 async function findOrOpenConversation(

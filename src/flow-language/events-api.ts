@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
+import { checkedIdentity } from '../contacts/link.ts';
 import type { WriteDeps, Written } from '../decide/write-decision.ts';
 import type { RouteRegistry } from '../http/http-types.ts';
 import { jsonBody } from '../http/json-body.ts';
@@ -38,8 +39,6 @@ export interface EventsApiDeps extends WriteDeps {
   onWritten?: (written: Written) => void;
 }
 
-const normalise = (kind: string, value: string): string => (kind === 'email' ? value.toLowerCase() : value);
-
 export function registerEventsApi(routes: RouteRegistry, deps: EventsApiDeps): void {
   routes.add(
     'POST',
@@ -48,7 +47,7 @@ export function registerEventsApi(routes: RouteRegistry, deps: EventsApiDeps): v
       const body = jsonBody(req, eventBody);
       const event = {
         ...body,
-        contact: { kind: body.contact.kind, value: normalise(body.contact.kind, body.contact.value) },
+        contact: checkedIdentity(body.contact),
       };
       const { result, written } = await deps.store.transaction((tx) =>
         routeBusinessEvent(tx, event, { ...deps, now: deps.clock.now() }),

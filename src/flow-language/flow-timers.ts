@@ -12,13 +12,14 @@ import type { Logger } from '../log.ts';
 import type { Settings } from '../settings/types.ts';
 import type { Store, StoreTx, Timer } from '../store/contract.ts';
 import type { TimerHandler } from '../timers/handlers.ts';
-import { resumeRun, resumeVerify } from './flow-resume.ts';
+import { parkedStep, resumeRun, resumeVerify } from './flow-resume.ts';
 import { activate, commit } from './flow-runner.ts';
 import type { FlowRun } from './flow-state.ts';
 import { createLookupRunner, type LookupFetch, type LookupOutcome, type LookupTask } from './lookup-runner.ts';
 import type { Activation } from './run-control.ts';
 import { recordOutcome, startAttempt } from './step-lookup.ts';
 import { VERIFY_CODE_TIMER } from './step-verify.ts';
+import { reachForVerify, type StartThread } from './verify-reach.ts';
 
 /**
  * The timers flows set, and what firing each does, inside the timer's
@@ -37,6 +38,8 @@ export interface FlowEngineDeps extends WriteDeps {
   onWritten?: (written: Written) => void;
   /** The HTTP client of lookups (default: the global fetch). */
   fetch?: LookupFetch;
+  /** Opens a thread to an address on file, for a verification code where the contact never wrote (verify-reach.ts). */
+  startThread?: StartThread;
 }
 
 export interface FlowTimerHandlers {
@@ -103,9 +106,17 @@ export function createFlowTimerHandlers(deps: FlowEngineDeps): FlowTimerHandlers
     },
     'flow.verify': async (timer, tx) => {
       notify(
-        await withRun(tx, timer, async (act, run) =>
-          resumeVerify(act, run, await reachableConversations(tx, act.ctx.contact.id)),
-        ),
+        await withRun(tx, timer, async (act, run) => {
+          const step = parkedStep(act, run);
+          const theirs = await reachableConversations(tx, act.ctx.contact.id);
+          const via = step && 'verify' in step ? step.verify.via : [];
+          const reach = { contact: act.ctx.contact, current: act.ctx.conversation.id, via, theirs };
+          resumeVerify(
+            act,
+            run,
+            await reachForVerify(tx, { ...reach, startThread: deps.startThread, now: act.ctx.now }),
+          );
+        }),
       );
     },
     [VERIFY_CODE_TIMER]: async (timer, tx) => {

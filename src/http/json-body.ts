@@ -29,3 +29,13 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], what: string
     .map((i) => `${[what, ...i.path.map(String)].join('.')}: ${i.message}`)
     .join('; ');
 }
+
+/** A body that may be left out entirely: no bytes read as `{}`. */
+export function optionalJsonBody<T>(req: HttpRequest, schema: z.ZodType<T>): T {
+  return req.rawBody.length === 0 ? validate({}, schema, 'body') : jsonBody(req, schema);
+}
+
+/** The query string as a plain object, for validating with a schema. */
+export function queryObject(req: HttpRequest): Record<string, string> {
+  return Object.fromEntries(req.query);
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { notFound } from '../errors.ts';
 import type { HttpRequest, RouteRegistry } from '../http/http-types.ts';
-import { jsonBody, validate } from '../http/json-body.ts';
+import { jsonBody, optionalJsonBody, queryObject, validate } from '../http/json-body.ts';
 import type { ConversationStatus, Priority } from '../model/types.ts';
 import type { Store } from '../store/contract.ts';
 import type { AgentActions } from './actions.ts';
@@ -167,13 +167,4 @@ export function registerConversationsApi(routes: RouteRegistry, deps: { store: S
     const b = jsonBody(req, flowBody);
     return actions.startFlow(id, b.flowId, b.by ?? DEFAULT_BY);
   });
-}
-
-/** A body that may be left out entirely (resolve, reopen). */
-function optionalJsonBody<T>(req: HttpRequest, schema: z.ZodType<T>): T {
-  return req.rawBody.length === 0 ? validate({}, schema, 'body') : jsonBody(req, schema);
-}
-
-function queryObject(req: HttpRequest): Record<string, string> {
-  return Object.fromEntries(req.query);
 }

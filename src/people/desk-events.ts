@@ -1,4 +1,5 @@
 import type { Contact, Conversation, Identity, Message } from '../model/types.ts';
+import type { MergeSuggestion } from '../store/contact-records.ts';
 import type { AgentActions } from './actions.ts';
 
 /**
@@ -39,6 +40,14 @@ export interface DeskReads {
   messages(conversationId: string, opts?: { afterId?: string | null; limit?: number }): Promise<Message[]>;
   /** Conversations updated most recently, newest first (a desk's catch-up after a restart). */
   recent(limit: number): Promise<Conversation[]>;
+  /** Suggested matches of this contact with another, waiting for an agent. */
+  suggestions(contactId: string): Promise<MergeSuggestion[]>;
+}
+
+/** An agent's answer to a suggested match (src/contacts/suggestions.ts); refusals are TouchpointErrors with the reason. */
+export interface DeskContacts {
+  accept(suggestionId: string, by: string): Promise<void>;
+  reject(suggestionId: string, by: string): Promise<void>;
 }
 
 /** The optional host capability an agent desk needs: notices, reads, the agent actions, and the outbox's limiter. */
@@ -46,6 +55,7 @@ export interface DeskHost {
   subscribe(fn: (notice: DeskNotice) => void): () => void;
   reads: DeskReads;
   actions: AgentActions;
+  contacts: DeskContacts;
   /** The flows an agent may start, for a picker. */
   flows: ReadonlyArray<{ id: string; description: string | null }>;
   /** The business calendar: when the business opens next (snooze until the next business morning). */

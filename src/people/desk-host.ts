@@ -1,10 +1,11 @@
 import type { Bus } from '../bus.ts';
 import type { Clock } from '../clock.ts';
+import { acceptSuggestion, rejectSuggestion } from '../contacts/suggestions.ts';
 import type { OutboxLimiter } from '../outbox/limiter.ts';
 import type { Store } from '../store/contract.ts';
 import type { TimerHandler } from '../timers/handlers.ts';
 import type { AgentActions } from './actions.ts';
-import type { DeskHost, DeskNotice } from './desk-events.ts';
+import type { DeskContacts, DeskHost, DeskNotice } from './desk-events.ts';
 
 /** The desk capability of one channel's host: reads from the store, sends paced by the shared outbox limiter. */
 export function createDeskHost(o: {
@@ -27,8 +28,10 @@ export function createDeskHost(o: {
       identities: (contactId) => store.listIdentities(contactId),
       messages: (id, opts) => store.listMessages(id, { ...opts, includeInternal: true }),
       recent: (limit) => store.listConversations({ limit }),
+      suggestions: (contactId) => store.listSuggestions({ status: 'pending', contactId }),
     },
     actions: o.actions,
+    contacts: deskContacts(store, clock, o.bus),
     flows: o.flows,
     calendar: o.calendar,
     async moveToPrivate(conversationId, by) {
@@ -41,6 +44,23 @@ export function createDeskHost(o: {
     schedule: (destination, fn) => limiter.schedule(channel, destination, fn),
     holdOff: (destination, until) => limiter.holdOff(channel, destination, until, clock.now()),
     heldUntil: (destination) => limiter.heldUntil(channel, destination, clock.now()),
+  };
+}
+
+/** Suggestions answered from the desk; every conversation of the contacts involved is news (their headers change). */
+function deskContacts(store: Store, clock: Clock, bus: Bus<DeskNotice>): DeskContacts {
+  const decided = async (decide: typeof acceptSuggestion, id: string, by: string) => {
+    const { suggestion } = await store.transaction((tx) => decide(tx, id, { by, now: clock.now() }));
+    const survivor = (await store.mergedInto(suggestion.contactId)) ?? suggestion.contactId;
+    const ids = new Set([survivor, suggestion.otherId]);
+    for (const contactId of ids) {
+      for (const c of await store.findConversationsOfContact(contactId, { limit: 50 }))
+        bus.publish({ conversationId: c.id, cause: 'agent', events: [] });
+    }
+  };
+  return {
+    accept: (id, by) => decided(acceptSuggestion, id, by),
+    reject: (id, by) => decided(rejectSuggestion, id, by),
   };
 }
 

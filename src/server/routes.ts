@@ -1,4 +1,5 @@
 import { type Clock, VirtualClock } from '../clock.ts';
+import { registerContactsApi } from '../contacts/contacts-api.ts';
 import { type EventsApiDeps, registerEventsApi } from '../flow-language/events-api.ts';
 import type { RouteRegistry } from '../http/http-types.ts';
 import type { AgentActions } from '../people/actions.ts';
@@ -14,6 +15,7 @@ import { registerTestClockApi } from './test-clock-api.ts';
  * they start (src/channel/contract.ts).
  *
  * - /api/conversations…        conversations and agent actions (src/people/conversations-api.ts)
+ * - /api/contacts…             contacts, identities, merges, suggested matches (src/contacts/contacts-api.ts)
  * - /api/oncall/ack, …/private  on-call pages and moves to private (src/policies/admin-routes.ts)
  * - /api/events                 business events that start flows (src/flow-language/events-api.ts)
  * - /api/test/clock             the virtual clock, in test mode only (test-clock-api.ts)
@@ -29,6 +31,7 @@ export interface CoreRoutes {
 
 export function registerCoreRoutes(routes: RouteRegistry, parts: CoreRoutes): void {
   registerConversationsApi(routes, { store: parts.store, actions: parts.actions });
+  registerContactsApi(routes, { store: parts.store, clock: parts.clock });
   registerPolicyRoutes(routes, parts.policyActions);
   registerEventsApi(routes, parts.events);
   if (parts.clock instanceof VirtualClock) registerTestClockApi(routes, parts.clock);

@@ -8,6 +8,8 @@ import type {
   IdentityRef,
   Message,
 } from '../model/types.ts';
+import type { MergeRecord, MergeSuggestion, MovedRows, NewSuggestion, SuggestionStatus } from './contact-records.ts';
+import type { ContactQuery } from './contacts.ts';
 
 /**
  * The one store interface. SQLite (embedded default) and PostgreSQL (scale-out)
@@ -140,6 +142,7 @@ export interface NewTimer {
 export type NewConversation = Omit<Conversation, 'id' | 'createdAt' | 'updatedAt'>;
 export type ConversationPatch = Partial<Omit<Conversation, 'id' | 'contactId' | 'createdAt'>>;
 export type NewMessage = Omit<Message, 'id' | 'createdAt'> & { createdAt?: number };
+export type { ContactQuery } from './contacts.ts';
 export type ContactPatch = Partial<Omit<Contact, 'id' | 'createdAt'>>;
 
 export interface ConversationQuery {
@@ -170,6 +173,33 @@ export interface StoreTx {
   listIdentities(contactId: string): Promise<Identity[]>;
   updateContact(id: string, patch: ContactPatch): Promise<void>;
   getContact(id: string): Promise<Contact | null>;
+  /** The identity of this kind and value, whichever contact owns it. */
+  findIdentity(identity: Pick<IdentityRef, 'kind' | 'value'>): Promise<Identity | null>;
+  /** Removes one identity of a contact; false when the contact has no such identity. */
+  removeIdentity(contactId: string, identityId: string): Promise<boolean>;
+  /** Contacts not merged away whose name is `name`, ignoring case, oldest first. */
+  findContactsByName(name: string, limit: number): Promise<Contact[]>;
+  /** Records a possible match for an agent; null when the pair was suggested before (pending or decided). */
+  suggestMerge(suggestion: NewSuggestion, now: number): Promise<MergeSuggestion | null>;
+  listSuggestions(query: { status?: SuggestionStatus; contactId?: string; limit?: number }): Promise<MergeSuggestion[]>;
+  getSuggestion(id: string): Promise<MergeSuggestion | null>;
+  /** Accepts or rejects a pending suggestion; false when it was no longer pending. */
+  decideSuggestion(id: string, status: 'accepted' | 'rejected', by: string, now: number): Promise<boolean>;
+  /** Moves identities, conversations (with their timers) and tags from one contact to another. */
+  moveContactRows(fromId: string, intoId: string): Promise<MovedRows>;
+  /** Records a merge: from then on `fromId` redirects to `intoId`. */
+  recordMerge(record: Omit<MergeRecord, 'id'>): Promise<MergeRecord>;
+  /** Where a merged-away contact id lives now (following merges), or null when it was never merged away. */
+  mergedInto(id: string): Promise<string | null>;
+  /** The merges a contact took part in, oldest first. */
+  listMerges(contactId: string): Promise<MergeRecord[]>;
+  tagsOf(contactId: string): Promise<string[]>;
+  addTags(contactId: string, tags: string[]): Promise<void>;
+  removeTags(contactId: string, tags: string[]): Promise<void>;
+  /** Contacts not merged away, newest first, filtered by a search (name or identity), a tag, VIP. */
+  listContacts(query: ContactQuery): Promise<Contact[]>;
+  /** Ids of `table` starting with `prefix`, in order, at most `limit`. */
+  idsWithPrefix(table: 'contacts' | 'conversations', prefix: string, limit: number): Promise<string[]>;
 
   /** The conversation holding any of our messages with these provider ids on this channel. */
   findConversationByProviderIds(channel: string, providerIds: string[]): Promise<Conversation | null>;

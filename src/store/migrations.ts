@@ -258,12 +258,59 @@ async function sendAttempts(db: Kysely<Database>): Promise<void> {
   await db.schema.alterTable('outbox').addColumn('attempted_at', 'bigint').execute();
 }
 
+/** One customer across channels: merges (with the redirect of the merged-away id), suggested matches, contact tags. */
+async function contactsAcrossChannels(db: Kysely<Database>): Promise<void> {
+  const s = db.schema;
+  await s
+    .createTable('contact_merges')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('from_id', 'text', (c) => c.notNull().unique())
+    .addColumn('into_id', 'text', (c) => c.notNull())
+    .addColumn('by', 'text', (c) => c.notNull())
+    .addColumn('at', 'bigint', (c) => c.notNull())
+    .addColumn('moved', JSON_TYPE, (c) => c.notNull())
+    .execute();
+  await s.createIndex('contact_merges_into').on('contact_merges').column('into_id').execute();
+  await s
+    .createTable('contact_suggestions')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('pair_key', 'text', (c) => c.notNull().unique())
+    .addColumn('contact_id', 'text', (c) => c.notNull())
+    .addColumn('other_id', 'text', (c) => c.notNull())
+    .addColumn('reason', 'text', (c) => c.notNull())
+    .addColumn('evidence', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull().defaultTo('pending'))
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('decided_at', 'bigint')
+    .addColumn('decided_by', 'text')
+    .execute();
+  await s
+    .createIndex('contact_suggestions_pending')
+    .on('contact_suggestions')
+    .columns(['created_at', 'id'])
+    .where(PENDING)
+    .execute();
+  await s
+    .createTable('contact_tags')
+    .addColumn('contact_id', 'text', (c) => c.notNull())
+    .addColumn('tag', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('contact_tags_pk', ['contact_id', 'tag'])
+    .execute();
+  await s.createIndex('contact_tags_tag').on('contact_tags').column('tag').execute();
+  // Email identities are looked up lower-cased from now on; an address stored in several spellings keeps them all.
+  await sql`update identities set value = lower(value)
+    where kind = 'email' and value <> lower(value)
+      and not exists (select 1 from identities o
+        where o.kind = 'email' and lower(o.value) = lower(identities.value) and o.id <> identities.id)`.execute(db);
+}
+
 const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: initial },
   { version: 2, name: 'reply refs and due-time indexes', up: replyRefsAndDueIndexes },
   { version: 3, name: 'locks', up: locks },
   { version: 4, name: 'unreadable inbound payloads', up: unreadableInbound },
   { version: 5, name: 'unconfirmed send attempts', up: sendAttempts },
+  { version: 6, name: 'contacts across channels', up: contactsAcrossChannels },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

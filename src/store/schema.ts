@@ -24,6 +24,37 @@ export interface IdentitiesTable {
   verified: Generated<number>;
 }
 
+/** A merge an agent or a proof made: `from_id` now lives in `into_id` (its id redirects there). */
+export interface ContactMergesTable {
+  id: string;
+  from_id: string;
+  into_id: string;
+  by: string;
+  at: number;
+  /** What moved, as JSON (MergeRecord['moved']). */
+  moved: string;
+}
+
+/** A possible match between two contacts, waiting for an agent; one row per pair, ever. */
+export interface ContactSuggestionsTable {
+  id: string;
+  /** `min(a,b)|max(a,b)`: a pair is suggested once, whichever side noticed it. */
+  pair_key: string;
+  contact_id: string;
+  other_id: string;
+  reason: string;
+  evidence: string;
+  status: Generated<string>;
+  created_at: number;
+  decided_at: number | null;
+  decided_by: string | null;
+}
+
+export interface ContactTagsTable {
+  contact_id: string;
+  tag: string;
+}
+
 export interface ConversationsTable {
   id: string;
   contact_id: string;
@@ -150,6 +181,9 @@ export interface SchemaMigrationsTable {
 export interface Database {
   contacts: ContactsTable;
   identities: IdentitiesTable;
+  contact_merges: ContactMergesTable;
+  contact_suggestions: ContactSuggestionsTable;
+  contact_tags: ContactTagsTable;
   conversations: ConversationsTable;
   messages: MessagesTable;
   inbound_events: InboundEventsTable;

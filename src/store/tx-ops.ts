@@ -10,6 +10,8 @@ import type {
   IdentityRef,
   Message,
 } from '../model/types.ts';
+import type { MergeRecord, MergeSuggestion, MovedRows, NewSuggestion, SuggestionStatus } from './contact-records.ts';
+import * as contacts from './contacts.ts';
 import type {
   ContactPatch,
   ConversationPatch,
@@ -151,13 +153,7 @@ export class KyselyTx implements StoreTx {
       .orderBy('verified', 'desc')
       .orderBy('id')
       .execute();
-    return rows.map((r) => ({
-      id: r.id,
-      contactId: r.contact_id,
-      kind: r.kind,
-      value: r.value,
-      verified: r.verified === 1,
-    }));
+    return rows.map(contacts.identityFromRow);
   }
 
   async updateContact(id: string, patch: ContactPatch): Promise<void> {
@@ -169,6 +165,74 @@ export class KyselyTx implements StoreTx {
   async getContact(id: string): Promise<Contact | null> {
     const row = await hot.contactById.first(this.ctx, { id });
     return row ? contactFromRow(row) : null;
+  }
+
+  findIdentity(identity: Pick<IdentityRef, 'kind' | 'value'>): Promise<Identity | null> {
+    return contacts.findIdentity(this.ctx, identity);
+  }
+
+  removeIdentity(contactId: string, identityId: string): Promise<boolean> {
+    return contacts.removeIdentity(this.ctx, contactId, identityId);
+  }
+
+  findContactsByName(name: string, limit: number): Promise<Contact[]> {
+    return contacts.findContactsByName(this.ctx, name, limit);
+  }
+
+  suggestMerge(suggestion: NewSuggestion, now: number): Promise<MergeSuggestion | null> {
+    return contacts.suggestMerge(this.ctx, suggestion, now);
+  }
+
+  listSuggestions(query: {
+    status?: SuggestionStatus;
+    contactId?: string;
+    limit?: number;
+  }): Promise<MergeSuggestion[]> {
+    return contacts.listSuggestions(this.ctx, query);
+  }
+
+  getSuggestion(id: string): Promise<MergeSuggestion | null> {
+    return contacts.getSuggestion(this.ctx, id);
+  }
+
+  decideSuggestion(id: string, status: 'accepted' | 'rejected', by: string, now: number): Promise<boolean> {
+    return contacts.decideSuggestion(this.ctx, id, status, by, now);
+  }
+
+  moveContactRows(fromId: string, intoId: string): Promise<MovedRows> {
+    return contacts.moveContactRows(this.ctx, fromId, intoId);
+  }
+
+  recordMerge(record: Omit<MergeRecord, 'id'>): Promise<MergeRecord> {
+    return contacts.recordMerge(this.ctx, record);
+  }
+
+  mergedInto(id: string): Promise<string | null> {
+    return contacts.mergedInto(this.ctx, id);
+  }
+
+  listMerges(contactId: string): Promise<MergeRecord[]> {
+    return contacts.listMerges(this.ctx, contactId);
+  }
+
+  tagsOf(contactId: string): Promise<string[]> {
+    return contacts.tagsOf(this.ctx, contactId);
+  }
+
+  addTags(contactId: string, tags: string[]): Promise<void> {
+    return contacts.addTags(this.ctx, contactId, tags);
+  }
+
+  removeTags(contactId: string, tags: string[]): Promise<void> {
+    return contacts.removeTags(this.ctx, contactId, tags);
+  }
+
+  listContacts(query: contacts.ContactQuery): Promise<Contact[]> {
+    return contacts.listContacts(this.ctx, query);
+  }
+
+  idsWithPrefix(table: 'contacts' | 'conversations', prefix: string, limit: number): Promise<string[]> {
+    return contacts.idsWithPrefix(this.ctx, table, prefix, limit);
   }
 
   async findConversationByProviderIds(channel: string, providerIds: string[]): Promise<Conversation | null> {

@@ -30,7 +30,7 @@ import type { Transcript } from './transcript-schema.ts';
 const IDENTITY: Record<string, IdentityRef> = {
   email: { kind: 'email', value: 'customer@example.test', verified: true },
   sms: { kind: 'phone', value: '+447700900123', verified: true },
-  whatsapp: { kind: 'whatsapp', value: 'whatsapp:+447700900123', verified: true },
+  whatsapp: { kind: 'whatsapp', value: '+447700900123', verified: true },
 };
 const identityOn = (channel: string): IdentityRef =>
   IDENTITY[channel] ?? { kind: channel, value: `${channel}-visitor` };

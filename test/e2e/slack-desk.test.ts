@@ -44,13 +44,16 @@ describe('Slack agent desk', () => {
     await d?.stop();
   });
 
-  it('opens a thread with a header card and mirrors the customer and the bot', () => {
+  it('opens a thread with a header card and mirrors the customer and the bot', async () => {
     const text = JSON.stringify(header.blocks);
     expect(text).toContain('webchat');
     expect(text).toContain(`Conversation ${conversationId}`);
     expect(text).toContain(ACTION.assignMe);
     const mirrored = threadPosts().map((p) => p.text);
     expect(mirrored[0]).toContain('I want to talk to a person please');
+    // Named by who they are (here the web chat visitor), never by the contact's internal id.
+    const [conversation] = await d.app.store.listConversations({});
+    expect(mirrored[0]).not.toContain(conversation?.contactId);
     expect(mirrored[1]).toContain('Connecting you to a person.');
   });
 

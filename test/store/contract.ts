@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/contract.ts';
 import { newConversation } from '../support/records.ts';
+import { contactsContract } from './contract-contacts.ts';
 import { handoffContract } from './contract-handoff.ts';
 import { inboundContract } from './contract-inbound.ts';
 import { outboxContract } from './contract-outbox.ts';
@@ -26,6 +27,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
     inboundContract(get);
     handoffContract(get);
     peopleContract(get);
+    contactsContract(get);
     outboxContract(get);
     timersContract(get);
 

@@ -88,6 +88,26 @@ describe('SQLite store file', () => {
     await expect(opening).rejects.toThrow(/schema version 999/);
   });
 
+  it('lower-cases stored email identities when it gains contacts across channels, keeping every spelling of a clash', async () => {
+    const dataDir = freshDir();
+    await (await openStore({ dataDir, log: silentLogger })).close();
+    const db = new DatabaseSync(join(dataDir, SQLITE_FILE));
+    // Back to schema version 3, with identities as earlier versions stored them.
+    db.exec('drop table contact_merges; drop table contact_suggestions; drop table contact_tags');
+    db.exec('delete from schema_migrations where version = 4');
+    db.exec(
+      `insert into contacts (id, opt_outs, attributes, created_at) values ('c1', '[]', '{}', 0), ('c2', '[]', '{}', 0)`,
+    );
+    db.exec(`insert into identities (id, contact_id, kind, value) values
+      ('i1', 'c1', 'email', 'Ann@Shop.test'), ('i2', 'c2', 'email', 'BOB@shop.test'), ('i3', 'c2', 'email', 'bob@Shop.test'),
+      ('i4', 'c2', 'slack', 'UABC')`);
+    db.close();
+    const store = await openStore({ dataDir, log: silentLogger });
+    expect((await store.listIdentities('c1')).map((i) => i.value)).toEqual(['ann@shop.test']);
+    expect((await store.listIdentities('c2')).map((i) => i.value)).toEqual(['BOB@shop.test', 'bob@Shop.test', 'UABC']);
+    await store.close();
+  });
+
   it('explains a data folder it cannot use', async () => {
     const file = join(root, 'not-a-folder');
     writeFileSync(file, 'x');

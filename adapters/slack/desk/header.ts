@@ -3,6 +3,7 @@ import {
   type Contact,
   type Conversation,
   type Identity,
+  type MergeSuggestion,
   SNOOZE_LABELS,
   SNOOZE_PRESETS,
 } from '../../../src/channel/index.ts';
@@ -22,6 +23,8 @@ export const ACTION = {
   priority: 'tp_priority',
   escalate: 'tp_escalate',
   flow: 'tp_flow',
+  mergeAccept: 'tp_merge_accept',
+  mergeReject: 'tp_merge_reject',
 } as const;
 
 /** The snooze menu's choice that opens the date-and-time picker. */
@@ -32,6 +35,46 @@ export interface HeaderFacts {
   conversation: Conversation;
   contact: Contact | null;
   identities: Identity[];
+  /** Suggested matches of this customer with another contact, for an agent to accept or reject. */
+  suggestions?: MergeSuggestion[];
+}
+
+const SHOWN_SUGGESTIONS = 3;
+const REASONS: Record<MergeSuggestion['reason'], string> = {
+  mentioned_email: 'an email address of theirs was written',
+  mentioned_phone: 'a number of theirs was written',
+  same_name: 'same name',
+};
+
+/** One block per suggested match: who, why, and Accept (merge) / Reject buttons carrying the suggestion's id. */
+function suggestionBlocks(contactId: string | undefined, suggestions: MergeSuggestion[]): unknown[] {
+  return suggestions.slice(0, SHOWN_SUGGESTIONS).flatMap((s) => {
+    const other = s.contactId === contactId ? s.otherId : s.contactId;
+    const button = (text: string, action_id: string, style?: string) => ({
+      type: 'button',
+      text: { type: 'plain_text', text },
+      action_id,
+      value: s.id,
+      ...(style ? { style } : {}),
+    });
+    return [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `:busts_in_silhouette: *Possibly the same person* as contact ${esc(other)}: ${REASONS[s.reason]} (${esc(s.evidence)})`,
+        },
+      },
+      {
+        type: 'actions',
+        block_id: `tp_suggestion_${s.id}`,
+        elements: [
+          button('Same person: merge', ACTION.mergeAccept, 'primary'),
+          button('Not the same', ACTION.mergeReject),
+        ],
+      },
+    ];
+  });
 }
 
 /** Escapes what Slack's mrkdwn treats as markup. */
@@ -45,6 +88,16 @@ function slaDue(c: Conversation): number | null {
   const dues = [c.sla.firstRespondedAt ? null : c.sla.firstResponseDue, c.sla.nextResponseDue, c.sla.resolutionDue];
   const live = dues.filter((d): d is number => typeof d === 'number');
   return live.length ? Math.min(...live) : null;
+}
+
+const REACH_KINDS = ['phone', 'whatsapp', 'email'];
+
+/** Who the customer is in one line: their name and the best number or address to reach them (verified first). */
+export function customerLabel(contact: Contact | null, identities: Identity[]): string | null {
+  const reach = identities.find((i) => REACH_KINDS.includes(i.kind))?.value ?? null;
+  const name = contact?.name ?? null;
+  if (name && reach) return `${name} · ${reach}`;
+  return name ?? reach ?? identities[0]?.value ?? null;
 }
 
 /** The thread's root: who the customer is, where they wrote, and where the conversation stands, with its controls. */
@@ -114,6 +167,7 @@ export function headerBlocks(f: HeaderFacts, agents: Agents, hasCanned: boolean)
     { type: 'section', text: { type: 'mrkdwn', text: `*${esc(name)}*${ids ? `\n${ids}` : ''}` } },
     { type: 'section', fields },
     { type: 'actions', block_id: 'tp_controls', elements: controls },
+    ...suggestionBlocks(f.contact?.id, f.suggestions ?? []),
     {
       type: 'context',
       elements: [{ type: 'mrkdwn', text: `Conversation ${c.id} · reply in this thread to answer the customer` }],

@@ -201,6 +201,13 @@ export function registerDeskListeners(d: DeskListenerDeps): {
     await act(id, w, () => desk.actions.setPriority(id, priority as Priority, agent.agent));
   });
   control(ACTION.escalate, (id, agent, w) => act(id, w, () => desk.actions.escalate(id, agent.agent)));
+  const suggestionOf = (a: Record<string, unknown>) => (typeof a.value === 'string' ? a.value : '');
+  control(ACTION.mergeAccept, (id, agent, w, _b, a) =>
+    act(id, w, () => desk.contacts.accept(suggestionOf(a), agent.agent)),
+  );
+  control(ACTION.mergeReject, (id, agent, w, _b, a) =>
+    act(id, w, () => desk.contacts.reject(suggestionOf(a), agent.agent)),
+  );
   control(ACTION.flow, async (id, _agent, w, b) => {
     if (desk.flows.length === 0) return refuse(w, 'No flows are configured to start.');
     await app.client.views.open({ trigger_id: String(b.trigger_id), view: flowModal(id, desk.flows) as never });

@@ -27,9 +27,15 @@ function slaMentions(desk: DeskSettings, agents: Agents, c: Conversation, text: 
   return users.length ? `${users.join(' ')} ` : '';
 }
 
-/** One message of the conversation as it shows in the desk thread. */
-export function mirrorText(desk: DeskSettings, agents: Agents, c: Conversation, m: Message): string {
-  const who = esc(m.author.name ?? m.author.id ?? m.author.kind);
+/** One message of the conversation as it shows in the desk thread; `customer` names who wrote an inbound one (customerLabel). */
+export function mirrorText(
+  desk: DeskSettings,
+  agents: Agents,
+  c: Conversation,
+  m: Message,
+  customer: string | null = null,
+): string {
+  const who = esc((m.direction === 'inbound' ? customer : null) ?? m.author.name ?? m.author.id ?? m.author.kind);
   if (m.visibility === 'internal') {
     if (m.author.kind === 'system')
       return `:rotating_light: ${slaMentions(desk, agents, c, m.text)}${esc(clip(m.text))}`;

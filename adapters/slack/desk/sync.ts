@@ -11,7 +11,7 @@ import {
 import { asSlackSendError, type WebClient } from '../api/client.ts';
 import type { DeskSettings } from '../settings.ts';
 import type { Agents } from './agents.ts';
-import { fingerprint, headerBlocks } from './header.ts';
+import { customerLabel, fingerprint, headerBlocks } from './header.ts';
 import { failureText, mirrorText, retryText } from './mirror.ts';
 import { deskChannelFor, needsPerson } from './routing.ts';
 import type { DeskThread, ThreadStore } from './threads.ts';
@@ -132,7 +132,16 @@ export function createDeskSync(d: DeskSyncDeps) {
   async function header(c: Conversation) {
     const contact = await d.desk.reads.contact(c.contactId);
     const identities = await d.desk.reads.identities(c.contactId);
-    return headerBlocks({ conversation: c, contact, identities }, d.agents, d.settings.canned.length > 0);
+    const suggestions = await d.desk.reads.suggestions(c.contactId);
+    return headerBlocks({ conversation: c, contact, identities, suggestions }, d.agents, d.settings.canned.length > 0);
+  }
+
+  async function customerOf(c: Conversation): Promise<string | null> {
+    const [contact, identities] = await Promise.all([
+      d.desk.reads.contact(c.contactId),
+      d.desk.reads.identities(c.contactId),
+    ]);
+    return customerLabel(contact, identities);
   }
 
   async function allMessages(conversationId: string): Promise<Message[]> {
@@ -199,9 +208,10 @@ export function createDeskSync(d: DeskSyncDeps) {
       }
     }
     const start = t.cursor ? messages.findIndex((m) => m.id === t?.cursor) + 1 : 0;
+    const customer = start < messages.length ? await customerOf(c) : null;
     for (const m of messages.slice(start)) {
       if (!(m.author.kind === 'agent' && (await d.threads.isFromSlack(m.id))))
-        await post(t, mirrorText(d.settings, d.agents, c, m));
+        await post(t, mirrorText(d.settings, d.agents, c, m, customer));
       t = { ...t, cursor: m.id };
       await d.threads.save(t);
     }

@@ -1,0 +1,174 @@
+import { z } from 'zod';
+import type { Clock } from '../clock.ts';
+import { notFound } from '../errors.ts';
+import type { HttpRequest, HttpResponse, RouteRegistry } from '../http/http-types.ts';
+import { jsonBody, optionalJsonBody, queryObject, validate } from '../http/json-body.ts';
+import type { Store, StoreTx } from '../store/contract.ts';
+import { contactView } from './contact-view.ts';
+import { linkIdentity } from './link.ts';
+import { liveContact, mergeContacts } from './merge.ts';
+import { acceptSuggestion, rejectSuggestion } from './suggestions.ts';
+
+/**
+ * The token-protected contacts API: list and search contacts, show one with
+ * every conversation on every channel, edit attributes and tags, link and
+ * unlink identities, merge, and answer suggested matches. A merged-away id
+ * answers 308 with the contact it now lives in.
+ */
+
+const admin = { auth: 'admin', maxBodyBytes: 64 * 1024 } as const;
+const DEFAULT_BY = 'admin-api';
+const by = z.string().trim().min(1).max(200).optional();
+const count = (max: number) => z.coerce.number().int('must be a whole number').min(1).max(max);
+
+const listQuery = z
+  .object({
+    search: z.string().trim().min(1).max(200).optional(),
+    tag: z.string().trim().min(1).max(100).optional(),
+    vip: z.enum(['true', 'false'], { message: 'must be true or false' }).optional(),
+    limit: count(200).default(50),
+    before: z.coerce.number().int('must be epoch milliseconds').min(0).optional(),
+  })
+  .strict();
+const suggestionsQuery = z
+  .object({ status: z.enum(['pending', 'accepted', 'rejected']).default('pending'), limit: count(200).default(50) })
+  .strict();
+const identityBody = z
+  .object({
+    kind: z.string().trim().min(1).max(50),
+    value: z.string().trim().min(1).max(500),
+    verified: z.boolean().optional(),
+    by,
+  })
+  .strict();
+const mergeBody = z.object({ into: z.string().min(1).max(100), by }).strict();
+const acceptBody = z.object({ into: z.string().min(1).max(100).optional(), by }).strict();
+const byBody = z.object({ by }).strict();
+const tag = z.string().trim().min(1).max(100);
+const tagsBody = z.object({ add: z.array(tag).max(50).default([]), remove: z.array(tag).max(50).default([]) }).strict();
+const attributesBody = z
+  .object({
+    set: z.record(z.string().min(1).max(100), z.unknown()).default({}),
+    unset: z.array(z.string()).max(100).default([]),
+  })
+  .strict();
+
+export function registerContactsApi(routes: RouteRegistry, deps: { store: Store; clock: Clock }): void {
+  const { store, clock } = deps;
+  const inTx = <T>(fn: (tx: StoreTx, now: number) => Promise<T>) => store.transaction((tx) => fn(tx, clock.now()));
+
+  routes.add(
+    'GET',
+    '/api/contacts',
+    async (req) => {
+      const q = validate(queryObject(req), listQuery, 'query');
+      const contacts = await store.listContacts({
+        limit: q.limit,
+        ...(q.search ? { search: q.search } : {}),
+        ...(q.tag ? { tag: q.tag } : {}),
+        ...(q.vip ? { vip: q.vip === 'true' } : {}),
+        ...(q.before !== undefined ? { before: q.before } : {}),
+      });
+      const last = contacts.at(-1);
+      return {
+        status: 200,
+        body: { contacts, nextBefore: contacts.length === q.limit && last ? last.createdAt : null },
+      };
+    },
+    admin,
+  );
+
+  routes.add(
+    'GET',
+    '/api/contacts/suggestions',
+    async (req) => {
+      const q = validate(queryObject(req), suggestionsQuery, 'query');
+      return { status: 200, body: { suggestions: await store.listSuggestions(q) } };
+    },
+    admin,
+  );
+
+  routes.add(
+    'GET',
+    '/api/contacts/:id',
+    async (req) => {
+      const id = req.params.id as string;
+      const moved = await redirect(store, id);
+      if (moved) return moved;
+      const contact = await store.getContact(id);
+      if (!contact) throw notFound(`no contact ${id}`);
+      return { status: 200, body: await contactView(store, contact) };
+    },
+    admin,
+  );
+
+  const post = (path: string, run: (id: string, req: HttpRequest) => Promise<unknown>, status = 200) =>
+    routes.add(
+      'POST',
+      `/api/contacts/${path}`,
+      async (req) => ({ status, body: await run(req.params.id as string, req) }),
+      admin,
+    );
+
+  post(
+    ':id/identities',
+    (id, req) => {
+      const b = jsonBody(req, identityBody);
+      return inTx((tx) => linkIdentity(tx, id, { kind: b.kind, value: b.value, verified: b.verified === true }));
+    },
+    201,
+  );
+  routes.add(
+    'DELETE',
+    '/api/contacts/:id/identities/:identityId',
+    async (req) => {
+      const { id, identityId } = req.params as { id: string; identityId: string };
+      const removed = await inTx(async (tx) => {
+        await liveContact(tx, id);
+        return tx.removeIdentity(id, identityId);
+      });
+      if (!removed) throw notFound(`contact ${id} has no identity ${identityId}`);
+      return { status: 204 };
+    },
+    admin,
+  );
+  post(':id/merge', (id, req) => {
+    const b = jsonBody(req, mergeBody);
+    return inTx((tx, now) => mergeContacts(tx, { fromId: id, intoId: b.into, by: b.by ?? DEFAULT_BY, now }));
+  });
+  post(':id/tags', (id, req) => {
+    const b = jsonBody(req, tagsBody);
+    return inTx(async (tx) => {
+      await liveContact(tx, id);
+      await tx.addTags(id, b.add);
+      await tx.removeTags(id, b.remove);
+      return { tags: await tx.tagsOf(id) };
+    });
+  });
+  post(':id/attributes', (id, req) => {
+    const b = jsonBody(req, attributesBody);
+    return inTx(async (tx) => {
+      const contact = await liveContact(tx, id);
+      const attributes = { ...contact.attributes, ...b.set };
+      for (const k of b.unset) delete attributes[k];
+      await tx.updateContact(id, { attributes });
+      return { attributes };
+    });
+  });
+  post('suggestions/:id/accept', (id, req) => {
+    const b = optionalJsonBody(req, acceptBody);
+    return inTx((tx, now) => acceptSuggestion(tx, id, { by: b.by ?? DEFAULT_BY, now, into: b.into }));
+  });
+  post('suggestions/:id/reject', (id, req) => {
+    const b = optionalJsonBody(req, byBody);
+    return inTx((tx, now) => rejectSuggestion(tx, id, { by: b.by ?? DEFAULT_BY, now }));
+  });
+}
+
+/** 308 to where a merged-away contact lives now, or null when `id` was never merged away. */
+async function redirect(store: Store, id: string): Promise<HttpResponse | null> {
+  const into = await store.mergedInto(id);
+  if (!into) return null;
+  const location = `/api/contacts/${encodeURIComponent(into)}`;
+  return { status: 308, headers: { location }, body: { mergedInto: into, location } };
+}

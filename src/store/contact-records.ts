@@ -1,0 +1,46 @@
+import type { Identity } from '../model/types.ts';
+
+/** Why two contacts may be one person: a message or form naming the other's address or number, or the same name. */
+export type SuggestionReason = 'mentioned_email' | 'mentioned_phone' | 'same_name';
+export type SuggestionStatus = 'pending' | 'accepted' | 'rejected';
+
+export interface NewSuggestion {
+  /** The contact on whose activity the match was noticed. */
+  contactId: string;
+  otherId: string;
+  reason: SuggestionReason;
+  /** What was seen, for the agent: `wrote "ann@example.com" on sms`. */
+  evidence: string;
+}
+
+export interface MergeSuggestion extends NewSuggestion {
+  id: string;
+  status: SuggestionStatus;
+  createdAt: number;
+  decidedAt: number | null;
+  decidedBy: string | null;
+}
+
+/** What a merge moved from one contact to the other, kept with the merge. */
+export interface MergeMoved {
+  identities: Array<Pick<Identity, 'kind' | 'value'>>;
+  conversations: string[];
+  /** Pending timers of the moved conversations (they move with them). */
+  timers: number;
+  tags: string[];
+  /** Attributes taken from the merged-away contact; `kept` lists the keys where the surviving contact's value won. */
+  attributes: { moved: string[]; kept: Record<string, unknown> };
+  optOuts: string[];
+}
+
+export interface MergeRecord {
+  id: string;
+  fromId: string;
+  intoId: string;
+  by: string;
+  at: number;
+  moved: MergeMoved;
+}
+
+/** What the store moves by itself; the contact's own fields (attributes, opt-outs …) are the caller's to combine. */
+export type MovedRows = Pick<MergeMoved, 'identities' | 'conversations' | 'timers' | 'tags'>;
