@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { FactKind } from '../facts/derive.ts';
 import { createGroupCommit, type GroupCommit } from '../group-commit.ts';
 import type { Logger } from '../log.ts';
 import type { Conversation, DeliveryStatus, Message } from '../model/types.ts';
@@ -17,6 +18,7 @@ import type {
   Timer,
   TransactionOptions,
 } from './contract.ts';
+import * as factReads from './fact-reads.ts';
 import * as inbound from './inbound.ts';
 import { migrate } from './migrations.ts';
 import * as outbox from './outbox.ts';
@@ -169,6 +171,14 @@ export class KyselyStore extends KyselyTx implements Store {
 
   listConversations(query: ConversationQuery): Promise<Conversation[]> {
     return reads.listConversations(this.ctx, query);
+  }
+
+  factsBetween(kinds: FactKind[], from: number, to: number): Promise<factReads.FactRow[]> {
+    return factReads.factsBetween(this.ctx, kinds, from, to);
+  }
+
+  conversationFacts(query: factReads.ConversationFactQuery): Promise<factReads.ConversationFactRow[]> {
+    return factReads.conversationFacts(this.ctx, query);
   }
 
   listMessages(

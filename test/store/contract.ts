@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/contract.ts';
 import { newConversation } from '../support/records.ts';
+import { factsContract } from './contract-facts.ts';
 import { handoffContract } from './contract-handoff.ts';
 import { inboundContract } from './contract-inbound.ts';
 import { outboxContract } from './contract-outbox.ts';
@@ -28,6 +29,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
     peopleContract(get);
     outboxContract(get);
     timersContract(get);
+    factsContract(get);
 
     describe('transactions', () => {
       it('commits everything written through the transaction handle', async () => {

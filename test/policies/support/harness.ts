@@ -51,6 +51,7 @@ export const TEMPLATES = {
 /** The raw policy files every test starts from; a test replaces whole files. */
 export function policyConfig(): Record<keyof PolicySettings, unknown> {
   return {
+    targets: {},
     triage: {
       afterHours: { acknowledge: 'after_hours_ack', acknowledgeUrgent: 'after_hours_urgent' },
       urgency: { keywords: ['urgent', 'emergency', 'food poisoning'], sentimentAtOrBelow: -8 },
@@ -162,6 +163,7 @@ export async function createHarness(
     handoff: policyFiles['handoff.yaml'].parse(raw.handoff),
     sla: policyFiles['sla.yaml'].parse(raw.sla),
     oncall: policyFiles['oncall.yaml'].parse(raw.oncall),
+    targets: policyFiles['targets.yaml'].parse(raw.targets),
   };
   const adapters = new Map(CHANNELS.map((c) => [c.channel, new PolicyTestAdapter(c)]));
   const channelAdapters = adapters as unknown as Map<string, ChannelAdapter>;
