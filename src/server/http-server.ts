@@ -22,6 +22,15 @@ export interface HttpServerOptions {
   isReady: () => boolean;
   /** Times the shutdown grace period (tests pass a VirtualClock). */
   clock?: Clock;
+  /** Told of every answer: the route pattern (null when none matched), status, and the error code of a refusal. */
+  onAnswered?: (answer: Answered) => void;
+}
+
+export interface Answered {
+  route: string | null;
+  method: string;
+  status: number;
+  reason: string | null;
 }
 
 export interface HttpServer {
@@ -63,11 +72,18 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
     if (draining) return writeError(res, draining503(), log, true);
     inFlight++;
     let release: (() => void) | null = finished;
+    const method = req.method ?? 'GET';
+    const answered: Answered = { route: null, method, status: 0, reason: null };
+    const onAnswered = opts.onAnswered;
+    if (onAnswered)
+      res.once('finish', () => {
+        answered.status = res.statusCode;
+        onAnswered(answered);
+      });
     try {
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const path = q === -1 ? url : url.slice(0, q);
-      const method = req.method ?? 'GET';
       const match = table.match(method, path);
       if (match.kind === 'not_found') throw notFound(`no route for ${method} ${path}`);
       if (match.kind === 'wrong_method') {
@@ -76,6 +92,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
         return writeResponse(res, { status: 405, headers: { allow }, body }, draining);
       }
       const { route } = match;
+      answered.route = route.pattern;
       if (route.auth === 'admin') checkAdmin(req.headers.authorization);
       const request: HttpRequest = {
         method,
@@ -104,6 +121,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
       }
       writeResponse(res, out, draining);
     } catch (err) {
+      answered.reason = err instanceof TouchpointError ? err.code : 'internal';
       if (err instanceof ClientGone) res.destroy();
       else writeError(res, err, log, draining);
     } finally {

@@ -10,6 +10,7 @@ import type {
   Message,
 } from '../model/types.ts';
 import type { ConversationFactQuery, ConversationFactRow, FactRow } from './fact-reads.ts';
+import type { OperationalStats } from './ops-stats.ts';
 
 /**
  * The one store interface. SQLite (embedded default) and PostgreSQL (scale-out)
@@ -264,6 +265,8 @@ export interface Store extends StoreTx {
   releaseLeases(owner: string): Promise<void>;
 
   listConversations(query: ConversationQuery): Promise<Conversation[]>;
+  /** Queue depths and ages, dead letters, late timers and size on disk, for /metrics. */
+  operationalStats(now: number): Promise<OperationalStats>;
   /** Facts of the given kinds that happened in [from, to), with the dimensions KPIs break down by. */
   factsBetween(kinds: FactKind[], from: number, to: number): Promise<FactRow[]>;
   /** Per-conversation fact summaries: opened or first resolved in [from, to), or the open backlog. */

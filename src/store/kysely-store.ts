@@ -21,6 +21,7 @@ import type {
 import * as factReads from './fact-reads.ts';
 import * as inbound from './inbound.ts';
 import { migrate } from './migrations.ts';
+import { type OperationalStats, operationalStats } from './ops-stats.ts';
 import * as outbox from './outbox.ts';
 import type { Ctx } from './query-helpers.ts';
 import * as reads from './reads.ts';
@@ -171,6 +172,10 @@ export class KyselyStore extends KyselyTx implements Store {
 
   listConversations(query: ConversationQuery): Promise<Conversation[]> {
     return reads.listConversations(this.ctx, query);
+  }
+
+  operationalStats(now: number): Promise<OperationalStats> {
+    return operationalStats(this.ctx, now);
   }
 
   factsBetween(kinds: FactKind[], from: number, to: number): Promise<factReads.FactRow[]> {
