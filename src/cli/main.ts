@@ -8,6 +8,7 @@ import { conversationsCommand } from './conversations.ts';
 import { flowsCommand } from './flows-graph.ts';
 import { outboxCommand } from './outbox.ts';
 import { type CliIO, Output, processIO } from './output.ts';
+import { reportCommand } from './report.ts';
 import { schemaCommand } from './schema-command.ts';
 import { startCommand } from './start.ts';
 import { testFlowsCommand } from './test-flows.ts';
@@ -20,6 +21,7 @@ const COMMANDS: Command[] = [
   outboxCommand,
   testFlowsCommand,
   flowsCommand,
+  reportCommand,
 ];
 
 const usage = `Usage: touchpoint <command> [options]
