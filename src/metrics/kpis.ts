@@ -2,6 +2,7 @@ import type { BusinessCalendar } from '../calendar/calendar.ts';
 import type { FactKind } from '../facts/derive.ts';
 import type { Store } from '../store/contract.ts';
 import type { ConversationFactRow, FactDimensions, FactRow } from '../store/fact-reads.ts';
+import { businessTimer } from './business-time.ts';
 import { type Ratio, ratio, type Timing, timing } from './measure.ts';
 
 /**
@@ -82,7 +83,14 @@ export function beyondSla(r: ConversationFactRow, now: number): boolean {
 }
 
 export function computeKpis(input: Inputs, now: number, calendar: BusinessCalendar): Kpis {
-  const business = (a: number, b: number, channel: string) => calendar.businessMsBetween(a, b, channel);
+  let from = now;
+  let to = now;
+  for (const f of input.facts) {
+    from = Math.min(from, f.startedAt ?? f.at, f.at);
+    to = Math.max(to, f.at);
+  }
+  for (const r of input.backlog) from = Math.min(from, r.createdAt);
+  const business = businessTimer(calendar, from, to + 1);
   const spans = (rows: FactRow[]) =>
     timing(
       rows.map((f) => ({ from: f.startedAt ?? f.at, to: f.at, channel: f.channel })),

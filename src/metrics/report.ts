@@ -1,6 +1,7 @@
 import type { BusinessCalendar } from '../calendar/calendar.ts';
 import type { SlaSettings, TargetSettings } from '../settings/policy-schema.ts';
 import type { Store } from '../store/contract.ts';
+import { businessTimer } from './business-time.ts';
 import { computeKpis, type Dimension, groupInputs, type KpiGroup, type Kpis, loadInputs } from './kpis.ts';
 import { againstTargets, type Scored } from './targets.ts';
 
@@ -34,7 +35,7 @@ const DAY_MS = 86_400_000;
 const day = (t: number) => new Date(t).toISOString().slice(0, 10);
 /** The Monday of the week of `t` (UTC), as a date. */
 const week = (t: number) => day(t - ((new Date(t).getUTCDay() + 6) % 7) * DAY_MS);
-const complaint = (s: string | null) => s !== null && s.toLowerCase().includes('complaint');
+const complaint = (s: string | null) => (s ?? '').toLowerCase().includes('complaint');
 
 export async function buildReport(store: Store, o: ReportOptions): Promise<Report> {
   const input = await loadInputs(store, { from: o.from, to: o.to, now: o.now });
@@ -71,12 +72,12 @@ export async function buildReport(store: Store, o: ReportOptions): Promise<Repor
   }
   for (const d of days.values()) d.csatRate = d.csatAnswers === 0 ? null : (happy.get(d.day) ?? 0) / d.csatAnswers;
 
-  const firstResponses = input.facts
-    .filter((f) => f.kind === 'first_response' && f.actor === 'agent')
-    .map((f) => ({
-      channel: f.channel,
-      minutes: o.calendar.businessMsBetween(f.startedAt ?? f.at, f.at, f.channel) / 60_000,
-    }));
+  const agentFirst = input.facts.filter((f) => f.kind === 'first_response' && f.actor === 'agent');
+  const business = businessTimer(o.calendar, Math.min(o.from, ...agentFirst.map((f) => f.startedAt ?? f.at)), o.to + 1);
+  const firstResponses = agentFirst.map((f) => ({
+    channel: f.channel,
+    minutes: business(f.startedAt ?? f.at, f.at, f.channel) / 60_000,
+  }));
 
   const counted = new Map<string, Report['complaints'][number]>();
   for (const r of input.created) {

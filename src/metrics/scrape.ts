@@ -5,7 +5,7 @@ import type { Logger } from '../log.ts';
 import type { SlaSettings, TargetSettings } from '../settings/policy-schema.ts';
 import type { Store } from '../store/contract.ts';
 import { type Kpis, measure } from './kpis.ts';
-import { againstTargets } from './targets.ts';
+import { againstTargets, type Scored } from './targets.ts';
 import type { Telemetry } from './telemetry.ts';
 
 export interface ScrapeDeps {
@@ -98,7 +98,7 @@ export function registerScrapeGauges(d: ScrapeDeps): void {
       const k = await business();
       if (!k) return;
       for (const s of againstTargets(k, d.targets, d.sla))
-        if (s.actual !== null) this.set({ kpi: s.id }, s.unit === 'ms' ? s.actual / 1000 : s.actual);
+        if (s.actual !== null) this.set({ kpi: s.id }, inPrometheusUnits(s, 'actual'));
       const frt = k.firstResponse.agent.business.avgMs;
       if (frt !== null) this.set({ kpi: 'first_response_business' }, frt / 1000);
       this.set({ kpi: 'volume' }, k.volume.conversations);
@@ -112,8 +112,13 @@ export function registerScrapeGauges(d: ScrapeDeps): void {
     async collect() {
       const k = await business();
       if (!k) return;
-      for (const s of againstTargets(k, d.targets, d.sla))
-        this.set({ kpi: s.id }, s.unit === 'ms' ? s.target / 1000 : s.target);
+      for (const s of againstTargets(k, d.targets, d.sla)) this.set({ kpi: s.id }, inPrometheusUnits(s, 'target'));
     },
   });
+}
+
+/** Shares as they are, times in seconds. */
+function inPrometheusUnits(s: Scored, which: 'actual' | 'target'): number {
+  const v = s[which] ?? 0;
+  return s.unit === 'ms' ? v / 1000 : v;
 }

@@ -1,12 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCalendar } from '../../src/calendar/calendar.ts';
 import { loadForDecision, newDecision, writeDecision } from '../../src/decide/write-decision.ts';
 import { measure } from '../../src/metrics/kpis.ts';
 import { againstTargets } from '../../src/metrics/targets.ts';
 import type { Outbound } from '../../src/outbound/outbound.ts';
 import { policyFiles } from '../../src/settings/policy-schema.ts';
-import { businessFile } from '../../src/settings/schema.ts';
 import { createHarness, type Harness, MINUTE, policyConfig } from '../policies/support/harness.ts';
+import { weekdayCalendar } from '../support/business.ts';
 import { testSettings } from '../support/settings.ts';
 
 let h: Harness;
@@ -16,19 +15,7 @@ afterEach(async () => {
 
 const at = (day: number, hour: number, minute = 0) => Date.UTC(2026, 0, day, hour, minute);
 const HOUR = 60 * MINUTE;
-const calendar = createCalendar(
-  businessFile.parse({
-    name: 'Test Shop',
-    timezone: 'Europe/London',
-    hours: {
-      mon: ['09:00-17:00'],
-      tue: ['09:00-17:00'],
-      wed: ['09:00-17:00'],
-      thu: ['09:00-17:00'],
-      fri: ['09:00-17:00'],
-    },
-  }),
-);
+const calendar = weekdayCalendar();
 /** The harness's SLA without the escalation chain: no one is reassigned behind the test's back. */
 const sla = {
   policies: [{ name: 'standard', firstResponse: '1h', nextResponse: '2h', resolution: '8h' }],

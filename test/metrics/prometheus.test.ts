@@ -1,43 +1,19 @@
 import { readFileSync } from 'node:fs';
 import parsePrometheusTextFormat, { type Family } from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { facebookDefinition } from '../../adapters/meta/definition.ts';
 import type { App } from '../../src/app.ts';
-import {
-  ACCESS_TOKEN,
-  APP_SECRET,
-  messengerPayload,
-  PAGE_ID,
-  postSigned,
-  VERIFY_TOKEN,
-} from '../adapters/meta/support.ts';
-import { FakeGraphApi } from '../fakes/graph-api.ts';
-import { startLocalApp } from '../support/local-app.ts';
-import { testSettings } from '../support/settings.ts';
+import { messengerPayload, postSigned, startMessengerRouter } from '../adapters/meta/support.ts';
 
 /** /metrics of the whole router, read by a Prometheus text-format parser. */
 describe('/metrics', () => {
-  let graph: FakeGraphApi;
   let app: App;
   let stopApp: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN });
-    const settings = facebookDefinition.settings.parse({
-      appSecret: APP_SECRET,
-      verifyToken: VERIFY_TOKEN,
-      accessToken: ACCESS_TOKEN,
-      pageId: PAGE_ID,
-      graphApiUrl: graph.url,
-    });
-    ({ app, stop: stopApp } = await startLocalApp('tp-metrics-', {
-      settings: testSettings({ channels: { facebook: { enabled: true, settings } } }),
-      adapters: { facebook: facebookDefinition },
-    }));
+    ({ app, stop: stopApp } = await startMessengerRouter('tp-metrics-'));
   });
   afterAll(async () => {
     await stopApp?.();
-    await graph?.close();
   });
 
   const scrape = (token?: string) =>

@@ -21,11 +21,12 @@ import { createRouter, type Router } from '../../../src/pipeline/router.ts';
 import { createPolicies, type Policies } from '../../../src/policies/policies.ts';
 import { flowFile } from '../../../src/settings/flow-schema.ts';
 import { type PolicySettings, policyFiles } from '../../../src/settings/policy-schema.ts';
-import { businessFile, intentsFile, templatesFile } from '../../../src/settings/schema.ts';
+import { intentsFile, templatesFile } from '../../../src/settings/schema.ts';
 import type { Settings } from '../../../src/settings/types.ts';
 import type { Store } from '../../../src/store/contract.ts';
 import { openStore } from '../../../src/store/open.ts';
 import { createTimerScheduler, type TimerScheduler } from '../../../src/timers/scheduler.ts';
+import { weekdayShop } from '../../support/business.ts';
 import { testSettings } from '../../support/settings.ts';
 import { PolicyTestAdapter, type TestChannel } from './test-adapter.ts';
 
@@ -98,17 +99,7 @@ export const CHANNELS: TestChannel[] = [
 
 function harnessSettings(): Settings {
   return testSettings({
-    business: businessFile.parse({
-      name: 'Test Shop',
-      timezone: 'Europe/London',
-      hours: {
-        mon: ['09:00-17:00'],
-        tue: ['09:00-17:00'],
-        wed: ['09:00-17:00'],
-        thu: ['09:00-17:00'],
-        fri: ['09:00-17:00'],
-      },
-    }),
+    business: weekdayShop(),
     templates: templatesFile.parse({ templates: TEMPLATES }).templates,
     intents: intentsFile.parse({
       intents: {
