@@ -107,5 +107,27 @@ export function factsContract(get: () => Store): void {
       const [backlog] = await store.conversationFacts({ by: 'created', from: T0, to: T0 + 1 });
       expect(backlog).toMatchObject({ status: 'resolved', firstHumanAt: T0 + 60 * MIN, agent: 'bob' });
     });
+
+    it('reports its queues, dead letters, late timers and size for /metrics', async () => {
+      const store = get();
+      const { conversation } = await seed(store);
+      await store.transaction(async (tx) => {
+        const m = await tx.insertMessage(message(conversation.id), T0);
+        await tx.enqueueOutbound(
+          { messageId: m.id, conversationId: conversation.id, channel: 'email', destination: 'x', dueAt: T0 },
+          T0,
+        );
+        await tx.scheduleTimer({ kind: 'test', conversationId: conversation.id, dueAt: T0 + MIN, payload: {} }, T0);
+      });
+      const stats = await store.operationalStats(T0 + 5 * MIN);
+      expect(stats).toMatchObject({
+        outboxPending: 1,
+        outboxOldestDueAt: T0,
+        deadLetters: 0,
+        timersPending: 1,
+        timerOldestOverdueAt: T0 + MIN,
+      });
+      expect(stats.sizeBytes).toBeGreaterThan(0);
+    });
   });
 }
