@@ -14,6 +14,8 @@ import { createFlowTimerHandlers } from './flow-language/flow-timers.ts';
 import { flowSteps } from './flow-language/inbound-steps.ts';
 import { newId } from './ids.ts';
 import type { Logger } from './log.ts';
+import { registerScrapeGauges } from './metrics/scrape.ts';
+import { createTelemetry, timedIngestor, timedLimiter } from './metrics/telemetry.ts';
 import { createOutbound } from './outbound/outbound.ts';
 import { createPublicSendGuard } from './outbound/public-guard.ts';
 import { createOutboxLimiter } from './outbox/limiter.ts';
@@ -28,6 +30,7 @@ import { createRouter } from './pipeline/router.ts';
 import { createPolicies } from './policies/policies.ts';
 import { resolveAdminToken } from './server/admin-token.ts';
 import { createHttpServer } from './server/http-server.ts';
+import { registerMetricsRoute } from './server/metrics-route.ts';
 import { registerCoreRoutes } from './server/routes.ts';
 import type { Settings } from './settings/types.ts';
 import type { Store } from './store/contract.ts';
@@ -104,13 +107,11 @@ export async function startApp(o: AppOptions): Promise<App> {
   const outboxOwner = `${instance}:outbox`;
   const outboxLeaseMs = parseDuration(r.outbox.leaseTimeout);
   const pipelineLeaseMs = parseDuration(r.pipeline.leaseTimeout);
-  const limiter = createOutboxLimiter({
-    adapters,
-    settings: settings.channels,
-    redisUrl: o.redisUrl ?? null,
-    log,
-    clock,
-  });
+  const telemetry = createTelemetry();
+  const limiter = timedLimiter(
+    createOutboxLimiter({ adapters, settings: settings.channels, redisUrl: o.redisUrl ?? null, log, clock }),
+    telemetry,
+  );
   const outbox = createOutboxWorker({
     store,
     adapters,
@@ -126,6 +127,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     onUnconfirmed: (job) => afterCommit.unconfirmed(job),
     onDeadLetter: (job) => afterCommit.deadLettered(job),
     onRetry: (job, error, nextAt) => afterCommit.retrying(job, error, nextAt),
+    onSendTimed: telemetry.sent,
   });
   const flowDeps = { store, settings, clock, outbound, onWritten: (w: Written) => afterCommit.written(w) };
   const flowTimers = createFlowTimerHandlers({
@@ -169,14 +171,18 @@ export async function startApp(o: AppOptions): Promise<App> {
       outbound,
     },
     onRouted: (routed, adopted) => afterCommit.routed(routed, adopted),
+    onRouteLatency: telemetry.routed,
   });
-  const ingestor = createIngestor({
-    store,
-    clock,
-    log,
-    reserveFor: { owner: routerOwner, leaseMs: pipelineLeaseMs },
-    onStored: (events) => router.offer(events),
-  });
+  const ingestor = timedIngestor(
+    createIngestor({
+      store,
+      clock,
+      log,
+      reserveFor: { owner: routerOwner, leaseMs: pipelineLeaseMs },
+      onStored: (events) => router.offer(events),
+    }),
+    telemetry,
+  );
   const actions = withDeskNotices(
     policies.wrapAgentActions(
       createAgentActions({
@@ -206,7 +212,18 @@ export async function startApp(o: AppOptions): Promise<App> {
       maxConnections: r.server.limits.maxConnections,
       perIpConcurrency: r.server.limits.perIpConcurrency,
     },
+    onAnswered: telemetry.answered,
   });
+  registerScrapeGauges({
+    telemetry,
+    store,
+    clock,
+    calendar,
+    targets: settings.policies.targets,
+    sla: settings.policies.sla,
+    log: log.child({ part: 'metrics' }),
+  });
+  registerMetricsRoute(server.routes, telemetry, adminToken);
   registerCoreRoutes(server.routes, {
     store,
     clock,

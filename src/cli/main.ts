@@ -10,6 +10,7 @@ import { flowsCommand } from './flows-graph.ts';
 import { inboundCommand } from './inbound.ts';
 import { outboxCommand } from './outbox.ts';
 import { type CliIO, Output, processIO } from './output.ts';
+import { reportCommand } from './report.ts';
 import { schemaCommand } from './schema-command.ts';
 import { startCommand } from './start.ts';
 import { testFlowsCommand } from './test-flows.ts';
@@ -24,6 +25,7 @@ const COMMANDS: Command[] = [
   inboundCommand,
   testFlowsCommand,
   flowsCommand,
+  reportCommand,
 ];
 
 const usage = `Usage: touchpoint <command> [options]

@@ -85,8 +85,21 @@ export async function writeDecision(tx: StoreTx, ctx: DecisionContext, deps: Wri
     };
     messages.push(await deps.outbound.send(tx, input, now));
   }
+  for (const e of ctx.events) {
+    if (e.type === 'csat' && typeof e.data?.score === 'number') await recordCsat(tx, conversation.id, e.data, now);
+  }
   for (const key of ctx.cancelTimers) await tx.cancelTimerByKey(key);
   for (const timer of ctx.timers)
     await tx.scheduleTimer({ ...timer, conversationId: timer.conversationId ?? conversation.id }, now);
   return { conversation, messages, events: ctx.events };
+}
+
+/** A CSAT answer is a fact the moment it is given: it outlives the flow that asked. */
+function recordCsat(tx: StoreTx, conversationId: string, data: Record<string, unknown>, now: number): Promise<void> {
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  return tx.recordFact(conversationId, 'csat', now, {
+    score: Number(data.score),
+    comment: text(data.comment),
+    flow: text(data.flow),
+  });
 }

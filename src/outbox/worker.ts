@@ -41,6 +41,8 @@ export interface OutboxWorkerOptions {
   /** Longest sleep between looks at the store (rows written by other processes). */
   pollMs?: number;
   onDelivered?: (job: OutboxJob, result: SendResult) => void | Promise<void>;
+  /** Each provider call's duration and how it ended, for /metrics. */
+  onSendTimed?: (channel: string, ms: number, ok: boolean) => void;
   onDeadLetter?: (job: OutboxJob, reason: string) => void | Promise<void>;
   /** A send failed (transient, rate-limited) and the row is due again at `nextAt`. */
   onRetry?: (job: OutboxJob, error: SendError, nextAt: number) => void | Promise<void>;
@@ -275,9 +277,14 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
           if (stopping) return { kind: 'skipped', reason: 'stopping' };
           if (o.clock.now() > entry.leaseEnd - o.leaseMs / 2) return { kind: 'skipped', reason: 'lease' };
           started = true;
+          const began = performance.now();
+          const timed = (ok: boolean) => o.onSendTimed?.(entry.job.channel, performance.now() - began, ok);
           try {
-            return { kind: 'sent', result: await adapter.send(message) };
+            const result = await adapter.send(message);
+            timed(true);
+            return { kind: 'sent', result };
           } catch (err) {
+            timed(false);
             const error = asSendError(err);
             // Held before this send leaves the limiter: the sends queued behind it must see the hold.
             return { kind: 'failed', error, until: await outcomes.hold(entry, error) };

@@ -35,6 +35,8 @@ export interface RouterOptions {
    * round order. The next round is already under way meanwhile.
    */
   onRouted: (routed: Routed[], adopted: AdoptedOutbound[]) => void;
+  /** Each routed event's wait, from stored to routed (ms), for /metrics. */
+  onRouteLatency?: (ms: number) => void;
 }
 
 export interface Router {
@@ -105,6 +107,10 @@ export function createRouter(o: RouterOptions): Router {
     }
     if (events.length === 0) return 0;
     const { routed, adopted } = o.batchTransactions ? await routeBatched(events) : await routeParallel(events);
+    if (o.onRouteLatency) {
+      const done = o.clock.now();
+      for (const e of events) o.onRouteLatency(done - e.receivedAt);
+    }
     if (routed.length > 0 || adopted.length > 0) handOn(routed, adopted);
     return events.length;
   }

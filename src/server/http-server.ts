@@ -25,6 +25,15 @@ export interface HttpServerOptions {
   clock?: Clock;
   /** Timeouts and caps on what clients may hold (defaults: DEFAULT_LIMITS). */
   limits?: Partial<ServerLimits>;
+  /** Told of every answer: the route pattern (null when none matched), status, and the error code of a refusal. */
+  onAnswered?: (answer: Answered) => void;
+}
+
+export interface Answered {
+  route: string | null;
+  method: string;
+  status: number;
+  reason: string | null;
 }
 
 /** Always answered, whoever asks how often: monitors poll these. */
@@ -72,12 +81,19 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
     inFlight++;
     let release: (() => void) | null = finished;
     let releaseIp: (() => void) | null = null;
+    const method = req.method ?? 'GET';
+    const answered: Answered = { route: null, method, status: 0, reason: null };
+    const onAnswered = opts.onAnswered;
+    if (onAnswered)
+      res.once('finish', () => {
+        answered.status = res.statusCode;
+        onAnswered(answered);
+      });
     try {
       caps.checkConnection(req.socket);
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const path = q === -1 ? url : url.slice(0, q);
-      const method = req.method ?? 'GET';
       const match = table.match(method, path);
       if (match.kind === 'not_found') throw notFound(`no route for ${method} ${path}`);
       if (match.kind === 'wrong_method') {
@@ -86,6 +102,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
         return writeResponse(res, { status: 405, headers: { allow }, body }, draining);
       }
       const { route } = match;
+      answered.route = route.pattern;
       if (route.auth === 'admin') checkAdmin(req.headers.authorization);
       const ip = clientIp(req, trustProxy);
       if (route.auth !== 'admin' && !UNLIMITED.has(path)) releaseIp = caps.admit(ip);
@@ -116,6 +133,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
       }
       writeResponse(res, out, draining);
     } catch (err) {
+      answered.reason = err instanceof TouchpointError ? err.code : 'internal';
       if (err instanceof ClientGone) res.destroy();
       else writeError(res, err, log, draining);
     } finally {

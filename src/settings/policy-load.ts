@@ -19,6 +19,7 @@ const SECTION: Record<FileName, Section> = {
   'handoff.yaml': 'handoff',
   'sla.yaml': 'sla',
   'oncall.yaml': 'oncall',
+  'targets.yaml': 'targets',
 };
 
 interface Loaded {

@@ -212,6 +212,26 @@ export const oncallFile = z
   .strict();
 
 export type TriageSettings = z.infer<typeof triageFile>;
+const share = z.number().min(0).max(1);
+
+/** KPI targets, shown next to every actual; the defaults are the support SOP's. */
+export const targetsFile = z
+  .object({
+    csat: share.default(0.95).describe('Share of CSAT answers scoring 4 or 5 of 5'),
+    fcr: share.default(0.85).describe('Share of conversations resolved at first contact'),
+    aht: duration.default('15m').describe('Average handle time, at most'),
+    backlogBeyondSla: share.default(0.05).describe('Share of the open backlog past an SLA clock, at most'),
+    slaAttainment: share.default(0.95).describe('Share of responses given within their SLA clock'),
+    reopenRate: share.default(0.05).describe('Share of resolutions reopened, at most'),
+    deflection: share.default(0.3).describe('Share of conversations the bot answered with no person needed'),
+    firstResponse: z
+      .record(z.string(), duration)
+      .default({})
+      .describe("First response target per channel; without one, the channel's normal policy in sla.yaml"),
+  })
+  .strict();
+
+export type TargetSettings = z.infer<typeof targetsFile>;
 export type KnowledgeSettings = z.infer<typeof knowledgeFile>;
 export type HandoffSettings = z.infer<typeof handoffFile>;
 export type HandoffRule = z.infer<typeof handoffRule>;
@@ -229,6 +249,7 @@ export interface PolicySettings {
   handoff: HandoffSettings;
   sla: SlaSettings;
   oncall: OncallSettings;
+  targets: TargetSettings;
 }
 
 /** The policy files by name, for settings/schema.ts `configFiles`. */
@@ -238,6 +259,7 @@ export const policyFiles = {
   'handoff.yaml': handoffFile,
   'sla.yaml': slaFile,
   'oncall.yaml': oncallFile,
+  'targets.yaml': targetsFile,
 } as const;
 
 /** All policies off (no files), the guard's built-in detectors on. */
@@ -248,6 +270,7 @@ export function noPolicies(): PolicySettings {
     handoff: handoffFile.parse({}),
     sla: slaFile.parse({}),
     oncall: oncallFile.parse({}),
+    targets: targetsFile.parse({}),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Fact, FactKind } from '../facts/derive.ts';
 import type {
   Contact,
   Conversation,
@@ -10,6 +11,8 @@ import type {
 } from '../model/types.ts';
 import type { MergeRecord, MergeSuggestion, MovedRows, NewSuggestion, SuggestionStatus } from './contact-records.ts';
 import type { ContactQuery } from './contacts.ts';
+import type { ConversationFactQuery, ConversationFactRow, FactRow } from './fact-reads.ts';
+import type { OperationalStats } from './ops-stats.ts';
 
 /**
  * The one store interface. SQLite (embedded default) and PostgreSQL (scale-out)
@@ -222,6 +225,8 @@ export interface StoreTx {
   updateConversation(id: string, patch: ConversationPatch, now: number): Promise<void>;
 
   insertMessage(message: NewMessage, now: number): Promise<Message>;
+  /** A fact a decision states outright (a CSAT answer); the others are derived as messages and changes are written. */
+  recordFact(conversationId: string, kind: FactKind, at: number, more: Partial<Fact>): Promise<void>;
   /** A provider's delivery report (or a bounce) for one of our messages. Returns the message, if known. */
   updateDelivery(
     channel: string,
@@ -336,6 +341,12 @@ export interface Store extends StoreTx {
   releaseLeases(owner: string): Promise<void>;
 
   listConversations(query: ConversationQuery): Promise<Conversation[]>;
+  /** Queue depths and ages, dead letters, late timers and size on disk, for /metrics. */
+  operationalStats(now: number): Promise<OperationalStats>;
+  /** Facts of the given kinds that happened in [from, to), with the dimensions KPIs break down by. */
+  factsBetween(kinds: FactKind[], from: number, to: number): Promise<FactRow[]>;
+  /** Per-conversation fact summaries: opened or first resolved in [from, to), or the open backlog. */
+  conversationFacts(query: ConversationFactQuery): Promise<ConversationFactRow[]>;
   listMessages(
     conversationId: string,
     opts?: { afterId?: string | null; limit?: number; includeInternal?: boolean },

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { FactKind } from '../facts/derive.ts';
 import { createGroupCommit, type GroupCommit } from '../group-commit.ts';
 import type { Logger } from '../log.ts';
 import type { Conversation, DeliveryStatus, Message } from '../model/types.ts';
@@ -19,8 +20,10 @@ import type {
   TransactionOptions,
   UnreadableInbound,
 } from './contract.ts';
+import * as factReads from './fact-reads.ts';
 import * as inbound from './inbound.ts';
 import { migrate } from './migrations.ts';
+import { type OperationalStats, operationalStats } from './ops-stats.ts';
 import * as outbox from './outbox.ts';
 import type { Ctx } from './query-helpers.ts';
 import * as reads from './reads.ts';
@@ -204,6 +207,18 @@ export class KyselyStore extends KyselyTx implements Store {
 
   listConversations(query: ConversationQuery): Promise<Conversation[]> {
     return reads.listConversations(this.ctx, query);
+  }
+
+  operationalStats(now: number): Promise<OperationalStats> {
+    return operationalStats(this.ctx, now);
+  }
+
+  factsBetween(kinds: FactKind[], from: number, to: number): Promise<factReads.FactRow[]> {
+    return factReads.factsBetween(this.ctx, kinds, from, to);
+  }
+
+  conversationFacts(query: factReads.ConversationFactQuery): Promise<factReads.ConversationFactRow[]> {
+    return factReads.conversationFacts(this.ctx, query);
   }
 
   listMessages(

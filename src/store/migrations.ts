@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { StoreError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { backfillFacts } from './facts-backfill.ts';
 import type { Database, StoreKind } from './schema.ts';
 
 /**
@@ -304,6 +305,67 @@ async function contactsAcrossChannels(db: Kysely<Database>): Promise<void> {
         where o.kind = 'email' and lower(o.value) = lower(identities.value) and o.id <> identities.id)`.execute(db);
 }
 
+/** Durable facts (src/facts/derive.ts): a running summary per conversation and one row per fact. */
+async function facts(db: Kysely<Database>): Promise<void> {
+  const s = db.schema;
+  await s
+    .createTable('conversation_facts')
+    .addColumn('conversation_id', 'text', (c) => c.primaryKey().references('conversations.id'))
+    .addColumn('channel', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('first_inbound_at', 'bigint')
+    .addColumn('awaiting_since', 'bigint')
+    .addColumn('last_inbound_at', 'bigint')
+    .addColumn('assigned_at', 'bigint')
+    .addColumn('first_bot_at', 'bigint')
+    .addColumn('first_human_at', 'bigint')
+    .addColumn('last_agent_at', 'bigint')
+    .addColumn('agent', 'text')
+    .addColumn('escalated', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('transferred', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('reopens', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('first_resolved_at', 'bigint')
+    .addColumn('resolved_at', 'bigint')
+    .addColumn('handle_ms', 'bigint', (c) => c.notNull().defaultTo(0))
+    .addColumn('breached', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('first_response_due', 'bigint')
+    .addColumn('next_response_due', 'bigint')
+    .addColumn('resolution_due', 'bigint')
+    .execute();
+  await s.createIndex('conversation_facts_created').on('conversation_facts').column('created_at').execute();
+  await s
+    .createIndex('conversation_facts_resolved')
+    .on('conversation_facts')
+    .column('first_resolved_at')
+    .where(sql<boolean>`first_resolved_at is not null`)
+    .execute();
+  await s
+    .createIndex('conversation_facts_backlog')
+    .on('conversation_facts')
+    .column('created_at')
+    .where(sql<boolean>`status in ('open', 'pending', 'snoozed')`)
+    .execute();
+  await s
+    .createTable('facts')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('conversation_id', 'text', (c) => c.notNull().references('conversations.id'))
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('at', 'bigint', (c) => c.notNull())
+    .addColumn('started_at', 'bigint')
+    .addColumn('actor', 'text')
+    .addColumn('agent', 'text')
+    .addColumn('breached', 'integer')
+    .addColumn('handle_ms', 'bigint')
+    .addColumn('score', 'integer')
+    .addColumn('comment', 'text')
+    .addColumn('flow', 'text')
+    .execute();
+  await s.createIndex('facts_kind_at').on('facts').columns(['kind', 'at']).execute();
+  await s.createIndex('facts_conversation').on('facts').columns(['conversation_id', 'kind']).execute();
+  await backfillFacts(db);
+}
+
 const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: initial },
   { version: 2, name: 'reply refs and due-time indexes', up: replyRefsAndDueIndexes },
@@ -311,6 +373,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'unreadable inbound payloads', up: unreadableInbound },
   { version: 5, name: 'unconfirmed send attempts', up: sendAttempts },
   { version: 6, name: 'contacts across channels', up: contactsAcrossChannels },
+  { version: 7, name: 'facts', up: facts },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

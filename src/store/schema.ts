@@ -178,6 +178,48 @@ export interface SchemaMigrationsTable {
   applied_at: number;
 }
 
+/** The running summary of a conversation's facts (src/facts/derive.ts). */
+export interface ConversationFactsTable {
+  conversation_id: string;
+  channel: string;
+  created_at: number;
+  status: string;
+  first_inbound_at: number | null;
+  awaiting_since: number | null;
+  last_inbound_at: number | null;
+  assigned_at: number | null;
+  first_bot_at: number | null;
+  first_human_at: number | null;
+  last_agent_at: number | null;
+  agent: string | null;
+  escalated: number;
+  transferred: number;
+  reopens: number;
+  first_resolved_at: number | null;
+  resolved_at: number | null;
+  handle_ms: number;
+  breached: number;
+  first_response_due: number | null;
+  next_response_due: number | null;
+  resolution_due: number | null;
+}
+
+/** One fact, written once when it happened. */
+export interface FactsTable {
+  id: string;
+  conversation_id: string;
+  kind: string;
+  at: number;
+  started_at: number | null;
+  actor: string | null;
+  agent: string | null;
+  breached: number | null;
+  handle_ms: number | null;
+  score: number | null;
+  comment: string | null;
+  flow: string | null;
+}
+
 export interface Database {
   contacts: ContactsTable;
   identities: IdentitiesTable;
@@ -192,6 +234,8 @@ export interface Database {
   channel_state: ChannelStateTable;
   locks: LocksTable;
   unreadable_inbound: UnreadableInboundTable;
+  conversation_facts: ConversationFactsTable;
+  facts: FactsTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

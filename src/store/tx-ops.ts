@@ -1,5 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { StoreError } from '../errors.ts';
+import type { Fact } from '../facts/derive.ts';
+import { statsOf } from '../facts/derive.ts';
 import { newId } from '../ids.ts';
 import type {
   Contact,
@@ -25,6 +27,7 @@ import type {
   Timer,
   TransactionOptions,
 } from './contract.ts';
+import * as facts from './facts.ts';
 import * as hot from './hot-queries.ts';
 import * as inbound from './inbound.ts';
 import { atomic, atomicCtx, CANCELLED, type Ctx, clampLimit, count, DONE, PENDING } from './query-helpers.ts';
@@ -292,14 +295,24 @@ export class KyselyTx implements StoreTx {
   async createConversation(conversation: NewConversation, now: number): Promise<Conversation> {
     const created: Conversation = { ...conversation, id: newId(), createdAt: now, updatedAt: now };
     const row = { id: created.id, ...conversationColumns(created) } as ConversationRow;
-    await hot.insertConversation.of(Object.keys(row).join(',')).run(this.ctx, row);
+    await atomicCtx(this.ctx, async (ctx) => {
+      await hot.insertConversation.of(Object.keys(row).join(',')).run(ctx, row);
+      await facts.insertStats(ctx, statsOf(created));
+    });
     return created;
   }
 
   async updateConversation(id: string, patch: ConversationPatch, now: number): Promise<void> {
     const columns: Record<string, unknown> = conversationColumns(patch);
     columns.updated_at = patch.updatedAt ?? now;
-    await hot.updateConversation.of(Object.keys(columns).join(',')).run(this.ctx, { ...columns, id });
+    await atomicCtx(this.ctx, async (ctx) => {
+      await hot.updateConversation.of(Object.keys(columns).join(',')).run(ctx, { ...columns, id });
+      await facts.factsOfChange(ctx, id, patch, now);
+    });
+  }
+
+  recordFact(conversationId: string, kind: Fact['kind'], at: number, more: Partial<Fact>): Promise<void> {
+    return facts.recordFact(this.ctx, conversationId, kind, at, more);
   }
 
   updateDelivery(
@@ -319,7 +332,10 @@ export class KyselyTx implements StoreTx {
       createdAt: message.createdAt ?? now,
     };
     const { channel: _, ...row } = messageToRow(created, '');
-    await hot.insertMessage.of(Object.keys(row).join(',')).run(this.ctx, row);
+    await atomicCtx(this.ctx, async (ctx) => {
+      await hot.insertMessage.of(Object.keys(row).join(',')).run(ctx, row);
+      await facts.factsOfMessage(ctx, created);
+    });
     return created;
   }
 

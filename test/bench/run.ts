@@ -3,13 +3,15 @@
  * ratios against a bare node:http server measured in the same run on the same
  * machine (absolute figures vary too much on shared machines to mean much).
  * BENCH_SECONDS (default 5) and BENCH_CONNECTIONS (default 64) tune the load;
- * BENCH_CASES picks cases (default core,flows,sms,email,meta,slack); BENCH_MAILS sizes the email burst (200).
+ * BENCH_CASES picks cases (default core,flows,sms,email,meta,slack; `reports` times report and dashboard
+ * queries over a large synthetic store, BENCH_REPORT_CONVERSATIONS of them); BENCH_MAILS sizes the email burst (200).
  */
 import { benchEmail } from './email-bench.ts';
 import { benchFlows } from './flow-bench.ts';
 import type { BenchLine } from './measure.ts';
 import { benchMeta } from './meta-bench.ts';
 import { benchBaseline, benchForwarder, benchPipeline, type CpuCost } from './pipeline-bench.ts';
+import { benchReports } from './report-bench.ts';
 import { benchSlack } from './slack-bench.ts';
 import { benchSms } from './sms-bench.ts';
 
@@ -18,11 +20,22 @@ const fmt = (l: BenchLine) =>
   `${l.name.padEnd(36)} ${l.rate.toFixed(0).padStart(7)} msg/s   p50 ${l.p50.toFixed(1).padStart(6)} ms   p99 ${l.p99.toFixed(1).padStart(6)} ms`;
 const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(0)}%`;
 
-const known = ['core', 'flows', 'sms', 'email', 'meta', 'slack'];
-const cases = new Set((process.env.BENCH_CASES ?? known.join(',')).split(',').map((c) => c.trim()));
+const defaults = ['core', 'flows', 'sms', 'email', 'meta', 'slack'];
+const known = [...defaults, 'reports'];
+const cases = new Set((process.env.BENCH_CASES ?? defaults.join(',')).split(',').map((c) => c.trim()));
 const unknown = [...cases].filter((c) => !known.includes(c));
 if (unknown.length > 0)
   throw new Error(`BENCH_CASES: unknown case ${unknown.join(', ')}; use some of ${known.join(',')}`);
+
+if (cases.has('reports')) {
+  const r = await benchReports();
+  out(
+    `Reports and dashboard queries over SQLite: ${r.conversations} conversations, ${r.messages} messages, ${r.facts} facts (seeded in ${r.seedSeconds.toFixed(0)} s):`,
+  );
+  for (const t of r.timings) out(`  ${t.name.padEnd(40)} ${t.ms.toFixed(0).padStart(6)} ms`);
+  cases.delete('reports');
+}
+if (cases.size === 0) process.exit(0);
 
 out('Touchpoint benchmark: webhook in → stored → routed (classify + flow) → reply at the provider fake');
 const core = cases.has('core')

@@ -1,17 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { facebookDefinition } from '../../adapters/meta/definition.ts';
 import type { App } from '../../src/app.ts';
-import {
-  ACCESS_TOKEN,
-  APP_SECRET,
-  messengerPayload,
-  PAGE_ID,
-  postSigned,
-  VERIFY_TOKEN,
-} from '../adapters/meta/support.ts';
-import { FakeGraphApi, type RecordedSend } from '../fakes/graph-api.ts';
-import { startLocalApp } from '../support/local-app.ts';
-import { testSettings } from '../support/settings.ts';
+import { messengerPayload, PAGE_ID, postSigned, startMessengerRouter } from '../adapters/meta/support.ts';
+import type { FakeGraphApi, RecordedSend } from '../fakes/graph-api.ts';
 
 /** A signed Messenger webhook into the whole router; the flow's answer reaches the fake Graph API. */
 describe('Messenger DM through the whole router', () => {
@@ -20,22 +10,10 @@ describe('Messenger DM through the whole router', () => {
   let stopApp: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN });
-    const settings = facebookDefinition.settings.parse({
-      appSecret: APP_SECRET,
-      verifyToken: VERIFY_TOKEN,
-      accessToken: ACCESS_TOKEN,
-      pageId: PAGE_ID,
-      graphApiUrl: graph.url,
-    });
-    ({ app, stop: stopApp } = await startLocalApp('tp-meta-e2e-', {
-      settings: testSettings({ channels: { facebook: { enabled: true, settings } } }),
-      adapters: { facebook: facebookDefinition },
-    }));
+    ({ app, graph, stop: stopApp } = await startMessengerRouter('tp-meta-e2e-'));
   });
   afterAll(async () => {
     await stopApp?.();
-    await graph?.close();
   });
 
   it('answers a Messenger question in the same conversation, and an agent can follow up', async () => {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/contract.ts';
 import { newConversation } from '../support/records.ts';
 import { contactsContract } from './contract-contacts.ts';
+import { factsContract } from './contract-facts.ts';
 import { handoffContract } from './contract-handoff.ts';
 import { inboundContract } from './contract-inbound.ts';
 import { outboxContract } from './contract-outbox.ts';
@@ -30,6 +31,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
     contactsContract(get);
     outboxContract(get);
     timersContract(get);
+    factsContract(get);
 
     describe('transactions', () => {
       it('commits everything written through the transaction handle', async () => {

@@ -1,12 +1,15 @@
 import { createHmac } from 'node:crypto';
 import { facebookDefinition, instagramDefinition } from '../../../adapters/meta/definition.ts';
+import type { App } from '../../../src/app.ts';
 import type { ChannelAdapter } from '../../../src/channel/contract.ts';
 import { VirtualClock } from '../../../src/clock.ts';
 import { silentLogger } from '../../../src/log.ts';
 import type { OutboundMessage } from '../../../src/model/types.ts';
 import { FakeGraphApi } from '../../fakes/graph-api.ts';
 import { serveAdapter } from '../../support/http-harness.ts';
+import { startLocalApp } from '../../support/local-app.ts';
 import { outboundMessage } from '../../support/outbound.ts';
+import { testSettings } from '../../support/settings.ts';
 
 export const APP_SECRET = 'meta-app-secret';
 export const VERIFY_TOKEN = 'verify-me';
@@ -164,4 +167,30 @@ export function outbound(o: Partial<OutboundMessage> & { threadKey: string }): O
     },
     o,
   );
+}
+
+/** The whole router in this process with the Facebook channel, sending to a fake Graph API. */
+export async function startMessengerRouter(
+  prefix: string,
+): Promise<{ app: App; graph: FakeGraphApi; stop: () => Promise<void> }> {
+  const graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN });
+  const settings = facebookDefinition.settings.parse({
+    appSecret: APP_SECRET,
+    verifyToken: VERIFY_TOKEN,
+    accessToken: ACCESS_TOKEN,
+    pageId: PAGE_ID,
+    graphApiUrl: graph.url,
+  });
+  const local = await startLocalApp(prefix, {
+    settings: testSettings({ channels: { facebook: { enabled: true, settings } } }),
+    adapters: { facebook: facebookDefinition },
+  });
+  return {
+    app: local.app,
+    graph,
+    async stop() {
+      await local.stop();
+      await graph.close();
+    },
+  };
 }

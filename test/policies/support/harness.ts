@@ -21,11 +21,12 @@ import { createRouter, type Router } from '../../../src/pipeline/router.ts';
 import { createPolicies, type Policies } from '../../../src/policies/policies.ts';
 import { flowFile } from '../../../src/settings/flow-schema.ts';
 import { type PolicySettings, policyFiles } from '../../../src/settings/policy-schema.ts';
-import { businessFile, intentsFile, templatesFile } from '../../../src/settings/schema.ts';
+import { intentsFile, templatesFile } from '../../../src/settings/schema.ts';
 import type { Settings } from '../../../src/settings/types.ts';
 import type { Store } from '../../../src/store/contract.ts';
 import { openStore } from '../../../src/store/open.ts';
 import { createTimerScheduler, type TimerScheduler } from '../../../src/timers/scheduler.ts';
+import { weekdayShop } from '../../support/business.ts';
 import { testSettings } from '../../support/settings.ts';
 import { PolicyTestAdapter, type TestChannel } from './test-adapter.ts';
 
@@ -51,6 +52,7 @@ export const TEMPLATES = {
 /** The raw policy files every test starts from; a test replaces whole files. */
 export function policyConfig(): Record<keyof PolicySettings, unknown> {
   return {
+    targets: {},
     triage: {
       afterHours: { acknowledge: 'after_hours_ack', acknowledgeUrgent: 'after_hours_urgent' },
       urgency: { keywords: ['urgent', 'emergency', 'food poisoning'], sentimentAtOrBelow: -8 },
@@ -97,17 +99,7 @@ export const CHANNELS: TestChannel[] = [
 
 function harnessSettings(): Settings {
   return testSettings({
-    business: businessFile.parse({
-      name: 'Test Shop',
-      timezone: 'Europe/London',
-      hours: {
-        mon: ['09:00-17:00'],
-        tue: ['09:00-17:00'],
-        wed: ['09:00-17:00'],
-        thu: ['09:00-17:00'],
-        fri: ['09:00-17:00'],
-      },
-    }),
+    business: weekdayShop(),
     templates: templatesFile.parse({ templates: TEMPLATES }).templates,
     intents: intentsFile.parse({
       intents: {
@@ -162,6 +154,7 @@ export async function createHarness(
     handoff: policyFiles['handoff.yaml'].parse(raw.handoff),
     sla: policyFiles['sla.yaml'].parse(raw.sla),
     oncall: policyFiles['oncall.yaml'].parse(raw.oncall),
+    targets: policyFiles['targets.yaml'].parse(raw.targets),
   };
   const adapters = new Map(CHANNELS.map((c) => [c.channel, new PolicyTestAdapter(c)]));
   const channelAdapters = adapters as unknown as Map<string, ChannelAdapter>;

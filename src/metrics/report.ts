@@ -1,0 +1,105 @@
+import type { BusinessCalendar } from '../calendar/calendar.ts';
+import type { SlaSettings, TargetSettings } from '../settings/policy-schema.ts';
+import type { Store } from '../store/contract.ts';
+import { businessTimer } from './business-time.ts';
+import { computeKpis, type Dimension, groupInputs, type KpiGroup, type Kpis, loadInputs } from './kpis.ts';
+import { againstTargets, type Scored } from './targets.ts';
+
+/** What `touchpoint report` and the dashboard show for a period: KPIs beside targets, breakdowns, series for charts. */
+export interface Report {
+  from: number;
+  to: number;
+  by: Dimension | null;
+  total: Kpis;
+  scored: Scored[];
+  groups: KpiGroup[];
+  /** One row per day (UTC date) of the period. */
+  daily: { day: string; conversations: number; csatAnswers: number; csatRate: number | null }[];
+  /** Every person's first response of the period, in minutes of business time, by channel. */
+  firstResponses: { channel: string; minutes: number }[];
+  /** Complaints (intent or category naming a complaint) opened per week, by category. */
+  complaints: { week: string; category: string; count: number }[];
+}
+
+export interface ReportOptions {
+  from: number;
+  to: number;
+  now: number;
+  by?: Dimension;
+  calendar: BusinessCalendar;
+  targets: TargetSettings;
+  sla: SlaSettings;
+}
+
+const DAY_MS = 86_400_000;
+const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+/** The Monday of the week of `t` (UTC), as a date. */
+const week = (t: number) => day(t - ((new Date(t).getUTCDay() + 6) % 7) * DAY_MS);
+const complaint = (s: string | null) => (s ?? '').toLowerCase().includes('complaint');
+
+export async function buildReport(store: Store, o: ReportOptions): Promise<Report> {
+  const input = await loadInputs(store, { from: o.from, to: o.to, now: o.now });
+  const total = computeKpis(input, o.now, o.calendar);
+  const groups = o.by
+    ? [...groupInputs(input, o.by)]
+        .map(([key, g]) => ({ key, kpis: computeKpis(g, o.now, o.calendar) }))
+        .sort((a, b) => b.kpis.volume.conversations - a.kpis.volume.conversations || a.key.localeCompare(b.key))
+    : [];
+  const channels = [...new Set(input.created.map((r) => r.channel))].sort();
+  const scored = [
+    ...againstTargets(total, o.targets, o.sla),
+    ...channels.flatMap((c) => {
+      const own = computeKpis(groupInputs(input, 'channel').get(c) ?? input, o.now, o.calendar);
+      return againstTargets(own, o.targets, o.sla, c).filter((s) => s.id === 'first_response');
+    }),
+  ];
+
+  const days = new Map<string, Report['daily'][number]>();
+  for (let t = o.from; t < o.to; t += DAY_MS) {
+    days.set(day(t), { day: day(t), conversations: 0, csatAnswers: 0, csatRate: null });
+  }
+  for (const r of input.created) {
+    const d = days.get(day(r.createdAt));
+    if (d) d.conversations++;
+  }
+  const happy = new Map<string, number>();
+  for (const f of input.facts) {
+    if (f.kind !== 'csat' || f.score === null) continue;
+    const d = days.get(day(f.at));
+    if (!d) continue;
+    d.csatAnswers++;
+    if (f.score >= 4) happy.set(d.day, (happy.get(d.day) ?? 0) + 1);
+  }
+  for (const d of days.values()) d.csatRate = d.csatAnswers === 0 ? null : (happy.get(d.day) ?? 0) / d.csatAnswers;
+
+  const agentFirst = input.facts.filter((f) => f.kind === 'first_response' && f.actor === 'agent');
+  const business = businessTimer(o.calendar, Math.min(o.from, ...agentFirst.map((f) => f.startedAt ?? f.at)), o.to + 1);
+  const firstResponses = agentFirst.map((f) => ({
+    channel: f.channel,
+    minutes: business(f.startedAt ?? f.at, f.at, f.channel) / 60_000,
+  }));
+
+  const counted = new Map<string, Report['complaints'][number]>();
+  for (const r of input.created) {
+    if (!complaint(r.intent) && !complaint(r.category)) continue;
+    const category = r.category ?? '(none)';
+    const key = `${week(r.createdAt)}|${category}`;
+    const c = counted.get(key) ?? { week: week(r.createdAt), category, count: 0 };
+    c.count++;
+    counted.set(key, c);
+  }
+  const complaints = [...counted.values()].sort(
+    (a, b) => a.week.localeCompare(b.week) || a.category.localeCompare(b.category),
+  );
+  return {
+    from: o.from,
+    to: o.to,
+    by: o.by ?? null,
+    total,
+    scored,
+    groups,
+    daily: [...days.values()],
+    firstResponses,
+    complaints,
+  };
+}
