@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeGateway } from './gateway.ts';
+import { asSeenWith, Intents } from './intents.ts';
 import {
   type FakeGuild,
   type FakeUser,
@@ -29,6 +30,8 @@ export interface FakeDiscordOptions {
   token: string;
   guilds?: FakeGuild[];
   heartbeatMs?: number;
+  /** Privileged intents enabled for the app in the developer portal (default: Message Content). */
+  privilegedIntents?: number;
 }
 
 const MESSAGES = /^\/api\/v10\/channels\/(\d+)\/messages$/;
@@ -78,6 +81,8 @@ export class FakeDiscord {
           application: { id: this.applicationId, flags: 0 },
         }),
         guilds: () => this.guilds.map((g) => guildCreatePayload(g, this.bot, Date.now())),
+        privilegedIntents: opts.privilegedIntents ?? Intents.messageContent,
+        shape: (t, d, intents) => asSeenWith(intents, this.bot.id, t, d),
       },
       opts.heartbeatMs,
     );
