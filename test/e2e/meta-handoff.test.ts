@@ -66,8 +66,8 @@ describe('Facebook comment handoff to a private conversation and the Slack desk'
   beforeAll(async () => {
     graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN });
     graph.setCommenter(COMMENT, PSID);
-    slack = await FakeSlackApi.start({ token: TOKEN, intervalMs: 50 });
-    slackSend = slackSender('', SECRET);
+    slack = await FakeSlackApi.start({ token: TOKEN, intervalMs: 50, channels: [DESK] });
+    slackSend = slackSender('', SECRET, { slack });
     dir = await mkdtemp(join(tmpdir(), 'tp-meta-handoff-'));
     const example = loadSettings({ configDir: 'config', flowsDir: 'flows', adapters, env: {} });
     const facebook = facebookDefinition.settings.parse({
@@ -98,7 +98,7 @@ describe('Facebook comment handoff to a private conversation and the Slack desk'
       log: silentLogger,
       clock,
     });
-    slackSend = slackSender(`${app.url}/slack/events`, SECRET);
+    slackSend = slackSender(`${app.url}/slack/events`, SECRET, { slack });
 
     expect(await postSigned(webhook(), comment)).toEqual({ status: 200, text: 'EVENT_RECEIVED' });
     // the move runs as a timer due at once: its two replies are sent after the routing pass

@@ -38,7 +38,7 @@ export async function startDeskApp(
     settings?: Partial<Settings>;
   } = {},
 ): Promise<DeskApp> {
-  const slack = await FakeSlackApi.start({ token: TOKEN, intervalMs: o.intervalMs ?? 200 });
+  const slack = await FakeSlackApi.start({ token: TOKEN, intervalMs: o.intervalMs ?? 200, channels: [DESK] });
   const settings = slackSettings.parse({
     botToken: TOKEN,
     signingSecret: SECRET,
@@ -70,7 +70,7 @@ export async function startDeskApp(
   return {
     app,
     slack,
-    send: slackSender(`${app.url}/slack/events`, SECRET),
+    send: slackSender(`${app.url}/slack/events`, SECRET, { slack }),
     async stop() {
       await local.stop();
       await slack.stop();
