@@ -57,10 +57,16 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 
 /** A text object: `plain_text` (or `mrkdwn` where allowed) with 1..max characters. */
 function text(p: Problems, v: unknown, at: string, max: number, plainOnly = false): void {
-  if (!isObj(v)) return p.add(at, 'must be a text object');
+  if (!isObj(v)) {
+    p.add(at, 'must be a text object');
+    return;
+  }
   const types = plainOnly ? ['plain_text'] : ['plain_text', 'mrkdwn'];
   if (!types.includes(String(v.type))) p.add(`${at}/type`, `must be one of ${types.join(', ')}`);
-  if (typeof v.text !== 'string' || v.text.length === 0) return p.add(`${at}/text`, 'must be a non-empty string');
+  if (typeof v.text !== 'string' || v.text.length === 0) {
+    p.add(`${at}/text`, 'must be a non-empty string');
+    return;
+  }
   if (v.text.length > max) p.add(`${at}/text`, `must be less than ${max + 1} characters`);
 }
 
@@ -70,16 +76,25 @@ function maxLength(p: Problems, v: unknown, at: string, max: number): void {
 }
 
 function option(p: Problems, o: unknown, at: string): void {
-  if (!isObj(o)) return p.add(at, 'must be an option object');
+  if (!isObj(o)) {
+    p.add(at, 'must be an option object');
+    return;
+  }
   text(p, o.text, `${at}/text`, 75);
   maxLength(p, o.value, `${at}/value`, 150);
   if (o.description !== undefined) text(p, o.description, `${at}/description`, 75);
 }
 
 function element(p: Problems, e: unknown, at: string): void {
-  if (!isObj(e)) return p.add(at, 'must be an element object');
+  if (!isObj(e)) {
+    p.add(at, 'must be an element object');
+    return;
+  }
   const type = String(e.type);
-  if (!ELEMENT_TYPES.has(type)) return p.add(`${at}/type`, `unknown element type ${type}`);
+  if (!ELEMENT_TYPES.has(type)) {
+    p.add(`${at}/type`, `unknown element type ${type}`);
+    return;
+  }
   if (type !== 'image') maxLength(p, e.action_id, `${at}/action_id`, 255);
   if (e.placeholder !== undefined) text(p, e.placeholder, `${at}/placeholder`, 150, true);
   if (type === 'button') {
@@ -92,7 +107,7 @@ function element(p: Problems, e: unknown, at: string): void {
     const options = e.options;
     if (!Array.isArray(options) || options.length === 0 || options.length > 100)
       p.add(`${at}/options`, 'must hold 1 to 100 options');
-    else options.forEach((o, i) => option(p, o, `${at}/options/${i}`));
+    else for (const [i, o] of options.entries()) option(p, o, `${at}/options/${i}`);
     if (e.initial_option !== undefined) {
       const initial = JSON.stringify(e.initial_option);
       if (!Array.isArray(options) || !options.some((o) => JSON.stringify(o) === initial))
@@ -102,9 +117,15 @@ function element(p: Problems, e: unknown, at: string): void {
 }
 
 function block(p: Problems, b: unknown, at: string): void {
-  if (!isObj(b)) return p.add(at, 'must be a block object');
+  if (!isObj(b)) {
+    p.add(at, 'must be a block object');
+    return;
+  }
   const type = String(b.type);
-  if (!BLOCK_TYPES.has(type)) return p.add(`${at}/type`, `unknown block type ${type}`);
+  if (!BLOCK_TYPES.has(type)) {
+    p.add(`${at}/type`, `unknown block type ${type}`);
+    return;
+  }
   maxLength(p, b.block_id, `${at}/block_id`, 255);
   switch (type) {
     case 'section': {
@@ -113,17 +134,20 @@ function block(p: Problems, b: unknown, at: string): void {
       if (b.fields !== undefined) {
         if (!Array.isArray(b.fields) || b.fields.length === 0 || b.fields.length > 10)
           p.add(`${at}/fields`, 'must hold 1 to 10 text objects');
-        else b.fields.forEach((f, i) => text(p, f, `${at}/fields/${i}`, 2000));
+        else for (const [i, f] of b.fields.entries()) text(p, f, `${at}/fields/${i}`, 2000);
       }
       if (b.accessory !== undefined) element(p, b.accessory, `${at}/accessory`);
       return;
     }
     case 'header':
-      return text(p, b.text, `${at}/text`, 150, true);
+      text(p, b.text, `${at}/text`, 150, true);
+      return;
     case 'context': {
       const els = b.elements;
-      if (!Array.isArray(els) || els.length === 0 || els.length > 10)
-        return p.add(`${at}/elements`, 'must hold 1 to 10 elements');
+      if (!Array.isArray(els) || els.length === 0 || els.length > 10) {
+        p.add(`${at}/elements`, 'must hold 1 to 10 elements');
+        return;
+      }
       els.forEach((e, i) => {
         if (isObj(e) && e.type === 'image') return;
         text(p, e, `${at}/elements/${i}`, 3000);
@@ -132,24 +156,30 @@ function block(p: Problems, b: unknown, at: string): void {
     }
     case 'actions': {
       const els = b.elements;
-      if (!Array.isArray(els) || els.length === 0 || els.length > 25)
-        return p.add(`${at}/elements`, 'must hold 1 to 25 elements');
-      els.forEach((e, i) => element(p, e, `${at}/elements/${i}`));
+      if (!Array.isArray(els) || els.length === 0 || els.length > 25) {
+        p.add(`${at}/elements`, 'must hold 1 to 25 elements');
+        return;
+      }
+      for (const [i, e] of els.entries()) element(p, e, `${at}/elements/${i}`);
       return;
     }
     case 'input':
       text(p, b.label, `${at}/label`, 2000, true);
       if (b.hint !== undefined) text(p, b.hint, `${at}/hint`, 2000, true);
-      return element(p, b.element, `${at}/element`);
+      element(p, b.element, `${at}/element`);
+      return;
     default:
       return;
   }
 }
 
 function blocks(p: Problems, v: unknown, at: string, max: number): void {
-  if (!Array.isArray(v)) return p.add(at, 'must be an array of blocks');
+  if (!Array.isArray(v)) {
+    p.add(at, 'must be an array of blocks');
+    return;
+  }
   if (v.length > max) p.add(at, `must hold at most ${max} blocks`);
-  v.forEach((b, i) => block(p, b, `${at}/${i}`));
+  for (const [i, b] of v.entries()) block(p, b, `${at}/${i}`);
 }
 
 /** Problems with a message's `blocks` (already parsed from JSON). */
