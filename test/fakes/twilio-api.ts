@@ -94,6 +94,10 @@ export class FakeTwilioApi {
     this.requests++;
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
+    // Twilio authenticates before anything else: a bad credential never reaches a scripted answer.
+    if (!this.#authorized(req)) {
+      return error(res, 401, 20003, 'Authenticate', { 'www-authenticate': 'Basic realm="Twilio API"' });
+    }
     const next = this.#script.shift();
     const scripted = next === 'ok' ? undefined : next;
     if (scripted && 'drop' in scripted) {
@@ -111,9 +115,6 @@ export class FakeTwilioApi {
       return error(res, scripted.status, scripted.code, message, headers);
     }
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (!this.#authorized(req)) {
-      return error(res, 401, 20003, 'Authenticate', { 'www-authenticate': 'Basic realm="Twilio API"' });
-    }
     const match = MESSAGES_PATH.exec(path);
     if (!match || req.method !== 'POST') {
       return error(res, 404, 20404, `The requested resource ${path} was not found`);
