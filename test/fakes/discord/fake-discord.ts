@@ -32,7 +32,17 @@ export interface FakeDiscordOptions {
   heartbeatMs?: number;
   /** Privileged intents enabled for the app in the developer portal (default: Message Content). */
   privilegedIntents?: number;
+  /** The fake's clock for nonce expiry (default: Date.now). */
+  now?: () => number;
 }
+
+/**
+ * Discord checks a nonce with `enforce_nonce` against the messages of the
+ * "past few minutes"; the fake takes the short end, so nothing relies on more.
+ */
+export const NONCE_TTL_MS = 2 * 60_000;
+/** Discord's limit on a message's content. */
+const MAX_CONTENT = 2_000;
 
 const MESSAGES = /^\/api\/v10\/channels\/(\d+)\/messages$/;
 
@@ -53,15 +63,17 @@ export class FakeDiscord {
   readonly script: Scripted[] = [];
   readonly #users = new Map<string, FakeUser>();
   readonly #dmChannels = new Map<string, string>();
-  readonly #byNonce = new Map<string, MessagePayload>();
+  readonly #byNonce = new Map<string, { payload: MessagePayload; at: number }>();
   /** Who wrote each message people posted, for the `message_reference` of the bot's answers. */
   readonly #authors = new Map<string, FakeUser>();
   readonly #token: string;
+  readonly #now: () => number;
   readonly #server: Server;
   #url = '';
 
   private constructor(opts: FakeDiscordOptions) {
     this.#token = opts.token;
+    this.#now = opts.now ?? Date.now;
     this.guilds = opts.guilds ?? [];
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((err: unknown) =>
@@ -202,11 +214,15 @@ export class FakeDiscord {
     );
     if (!guild && !dmUser) return errors.unknownChannel;
     if (dmUser && this.closedDms.has(dmUser)) return errors.cannotDm;
+    const content = typeof body.content === 'string' ? body.content : '';
+    if (content.length > MAX_CONTENT) return errors.contentTooLong;
+    if (content.trim() === '' && !body.embeds && !body.sticker_ids && !body.attachments) return errors.emptyMessage;
     const nonce = typeof body.nonce === 'string' ? body.nonce : null;
     const key = nonce ? `${channelId}:${nonce}` : null;
-    // Discord answers a repeated nonce with the message it created the first time.
+    const now = this.#now();
+    // Discord answers a recent repeated nonce with the message it created the first time.
     const earlier = key && body.enforce_nonce === true ? this.#byNonce.get(key) : undefined;
-    if (earlier) return { status: 200, body: earlier };
+    if (earlier && now - earlier.at < NONCE_TTL_MS) return { status: 200, body: earlier.payload };
     const refId = (body.message_reference as { message_id?: unknown } | undefined)?.message_id;
     const refAuthor = typeof refId === 'string' ? this.#authors.get(refId) : undefined;
     const payload = messagePayload(
@@ -214,13 +230,13 @@ export class FakeDiscord {
         channelId,
         guildId: guild?.id ?? null,
         author: this.bot,
-        content: typeof body.content === 'string' ? body.content : '',
+        content,
         nonce,
         reference: typeof refId === 'string' && refAuthor ? { messageId: refId, author: refAuthor } : null,
       },
       Date.now(),
     );
-    if (key) this.#byNonce.set(key, payload);
+    if (key) this.#byNonce.set(key, { payload, at: now });
     this.posted.push({ payload, body });
     this.gateway.dispatch('MESSAGE_CREATE', payload);
     return { status: 200, body: payload };
