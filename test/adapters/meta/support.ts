@@ -121,8 +121,12 @@ export function igCommentPayload(c: {
 
 /** The adapter of one channel on a fake host, its routes served locally, its Graph calls going to the fake. */
 export async function startMeta(channel: 'facebook' | 'instagram', extra: Record<string, unknown> = {}) {
-  const graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN });
   const clock = new VirtualClock();
+  const graph = await FakeGraphApi.start({
+    accessToken: ACCESS_TOKEN,
+    pages: [PAGE_ID, IG_ID],
+    now: () => clock.now(),
+  });
   const common = {
     appSecret: APP_SECRET,
     verifyToken: VERIFY_TOKEN,
@@ -146,7 +150,10 @@ export async function startMeta(channel: 'facebook' | 'instagram', extra: Record
     adapter,
     ...served.fake,
     webhook,
-    post: (payload: unknown, signature?: 'valid' | 'missing' | 'wrong') => postSigned(webhook, payload, signature),
+    post(payload: unknown, signature?: 'valid' | 'missing' | 'wrong') {
+      if (signature === undefined || signature === 'valid') graph.delivered(payload);
+      return postSigned(webhook, payload, signature);
+    },
     async close() {
       await served.close();
       await graph.close();
