@@ -5,6 +5,7 @@ import {
   type ConversationReference,
   TurnContext,
 } from 'botbuilder';
+import { type AuthenticateRequestResult, AuthenticationError } from 'botframework-connector';
 import type { HttpRequest, HttpResponse } from '../../src/server/http-types.ts';
 import type { BotReplyRef } from './activity.ts';
 import { capturingResponse, type SdkRequest, sdkRequest } from './http-shim.ts';
@@ -25,8 +26,30 @@ export interface BotSdk {
   ): Promise<string | null>;
 }
 
+/** Failures of the token library itself: a forged or malformed token, refused with 401 like any other bad token. */
+const TOKEN_ERRORS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpiredError']);
+
+/**
+ * botbuilder answers 500 when the token library rejects a token (a bad
+ * signature, a malformed token) rather than botbuilder itself: a forged
+ * request must get 401, and a 500 would ask the channel to send it again.
+ */
+class TokenCheckingAuthentication extends ConfigurationBotFrameworkAuthentication {
+  override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    try {
+      return await super.authenticateRequest(activity, authHeader);
+    } catch (err) {
+      const name = (err as { name?: unknown } | null)?.name;
+      if (typeof name === 'string' && TOKEN_ERRORS.has(name)) {
+        throw new AuthenticationError(`Unauthorized: ${(err as Error).message}`, 401);
+      }
+      throw err;
+    }
+  }
+}
+
 export function createBotSdk(settings: BotframeworkSettings): BotSdk {
-  const auth = new ConfigurationBotFrameworkAuthentication({
+  const auth = new TokenCheckingAuthentication({
     MicrosoftAppId: settings.appId,
     MicrosoftAppPassword: settings.appPassword ?? '',
     MicrosoftAppType: settings.appType,
