@@ -1,5 +1,6 @@
 import { webApi } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { FakeSlackApi, TRIGGER_TTL_MS } from './slack-api.ts';
 
 /**
@@ -16,8 +17,8 @@ let slack: FakeSlackApi;
 let client: InstanceType<typeof webApi.WebClient>;
 
 /** The real client as the adapter configures it (no retries, 429s thrown), without its console logging. */
-const clientOf = (apiUrl: string) =>
-  new webApi.WebClient(TOKEN, {
+const clientOf = (apiUrl: string, token = TOKEN) =>
+  new webApi.WebClient(token, {
     slackApiUrl: apiUrl,
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 0 },
@@ -146,6 +147,22 @@ describe('fake Slack Web API refusals', () => {
     expect(slack.rateLimited).toBe(1);
     now = T0 + 60_100;
     expect(await outcome(client.chat.update({ channel: CHANNEL, ts, text: 'later' }))).toBe('ok');
+  });
+
+  it('opens Socket Mode only with the app-level token, and each URL only once', async () => {
+    expect(await outcome(client.apiCall('apps.connections.open'))).toBe('not_allowed_token_type');
+    const app = clientOf(slack.apiUrl, 'xapp-1-A0000001-1-fake');
+    const { url } = (await app.apiCall('apps.connections.open')) as unknown as { url: string };
+    expect(await outcome(app.chat.postMessage({ channel: CHANNEL, text: 'x' }))).toBe('not_allowed_token_type');
+    const closeOf = (socket: WebSocket) =>
+      new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+    const first = new WebSocket(url);
+    const hello = await new Promise<{ type?: string }>((resolve) =>
+      first.once('message', (m) => resolve(JSON.parse(String(m)) as { type?: string })),
+    );
+    expect(hello.type).toBe('hello');
+    expect(await closeOf(new WebSocket(url))).toBe(1008);
+    first.close();
   });
 
   it('limits chat.postMessage to one a second per channel, each channel apart', async () => {

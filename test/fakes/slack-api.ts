@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { messageBlockProblems, viewProblems } from './slack-blocks.ts';
+import { FakeSocketMode } from './slack-socket.ts';
 
 /**
  * A fake of Slack's Web API for @slack/web-api pointed at it with
@@ -15,6 +16,7 @@ import { messageBlockProblems, viewProblems } from './slack-blocks.ts';
  * is validated (block types, text lengths, at most 50 blocks a message).
  * `chat.postMessage` is limited per channel (one per `intervalMs`), the other
  * methods per minute by their tier; past it, 429 with Retry-After in seconds.
+ * Socket Mode (`socket`) opens with `apps.connections.open` and the app-level token.
  */
 export interface SlackCall {
   method: string;
@@ -39,10 +41,13 @@ export interface FakeSlackOptions {
   channels?: string[];
   /** The fake's clock for rate limits and trigger expiry (default: Date.now). */
   now?: () => number;
+  /** The app-level token (`xapp-…`) Socket Mode connects with. */
+  appToken?: string;
 }
 
 /** Calls per minute Slack allows each method (its rate-limit tiers); chat.postMessage is limited per channel instead. */
 const PER_MINUTE: Record<string, number> = {
+  'apps.connections.open': 1,
   'auth.test': 100,
   'chat.update': 50,
   'chat.postEphemeral': 100,
@@ -59,6 +64,7 @@ export class FakeSlackApi {
   readonly posts: SlackPost[] = [];
   /** Calls refused with 429. */
   rateLimited = 0;
+  readonly socket: FakeSocketMode;
   readonly #events = new EventEmitter();
   readonly #lastPost = new Map<string, number>();
   readonly #failures = new Map<string, string[]>();
@@ -77,6 +83,7 @@ export class FakeSlackApi {
       bot: { userId: 'UBOT0001', botId: 'BBOT0001', teamId: 'T0000001' },
       channels: [],
       now: Date.now,
+      appToken: 'xapp-1-A0000001-1-fake',
       ...o,
     };
     for (const c of this.#o.channels) this.addChannel(c);
@@ -84,6 +91,7 @@ export class FakeSlackApi {
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((err: unknown) => reply(res, 500, { ok: false, error: String(err) }));
     });
+    this.socket = new FakeSocketMode(this.#server);
   }
 
   static async start(o: FakeSlackOptions): Promise<FakeSlackApi> {
@@ -145,6 +153,7 @@ export class FakeSlackApi {
   }
 
   async stop(): Promise<void> {
+    await this.socket.close();
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
@@ -172,8 +181,12 @@ export class FakeSlackApi {
     const raw = Buffer.concat(chunks).toString('utf8');
     const params = parseParams(String(req.headers['content-type'] ?? ''), raw);
     if (!method) return reply(res, 404, { ok: false, error: 'unknown_method' });
-    if (req.headers.authorization !== `Bearer ${this.#o.token}`)
-      return reply(res, 200, { ok: false, error: 'invalid_auth' });
+    // Socket Mode connects with the app-level token, everything else with the bot token.
+    const token = method === 'apps.connections.open' ? this.#o.appToken : this.#o.token;
+    const other = method === 'apps.connections.open' ? this.#o.token : this.#o.appToken;
+    if (req.headers.authorization === `Bearer ${other}`)
+      return reply(res, 200, { ok: false, error: 'not_allowed_token_type' });
+    if (req.headers.authorization !== `Bearer ${token}`) return reply(res, 200, { ok: false, error: 'invalid_auth' });
     const at = this.#o.now();
     const wait = this.#overTier(method, at);
     const answer =
@@ -204,6 +217,8 @@ export class FakeSlackApi {
           user_id: b.userId,
           bot_id: b.botId,
         });
+      case 'apps.connections.open':
+        return ok({ url: this.socket.openUrl(this.#url.replace(/\/api\/$/, '')) });
       case 'chat.postMessage': {
         const channel = String(p.channel ?? '');
         if (!this.#channels.has(channel)) return fail('channel_not_found');

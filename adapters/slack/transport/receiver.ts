@@ -1,8 +1,9 @@
-import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
+import type { App, Receiver } from '@slack/bolt';
 import type { Clock } from '../../../src/clock.ts';
 import { badRequest } from '../../../src/errors.ts';
 import type { Logger } from '../../../src/log.ts';
 import type { HttpRequest, HttpResponse, RouteRegistry } from '../../../src/server/http-types.ts';
+import { dispatch, eventIdOf, RecentEvents } from './dispatch.ts';
 import { verifySlackRequest } from './verify.ts';
 
 export interface RouteReceiverOptions {
@@ -14,9 +15,6 @@ export interface RouteReceiverOptions {
   /** Slack wants an answer within 3 s: past this, we answer and let the work finish behind. */
   ackTimeoutMs?: number;
 }
-
-/** Event ids remembered for dedupe in this process; the effects dedupe durably on their own keys. */
-const SEEN_LIMIT = 10_000;
 
 /**
  * A Bolt receiver on our own HTTP server (one port for everything): verifies
@@ -30,7 +28,7 @@ export class RouteReceiver implements Receiver {
   readonly #o: RouteReceiverOptions;
   #app: App | null = null;
   #registered = false;
-  readonly #seen = new Set<string>();
+  readonly #seen = new RecentEvents();
 
   constructor(o: RouteReceiverOptions) {
     this.#o = o;
@@ -58,7 +56,7 @@ export class RouteReceiver implements Receiver {
     const app = this.#app;
     if (!app) return { status: 503, body: { error: 'the Slack adapter is stopping' } };
 
-    const eventId = body.type === 'event_callback' && typeof body.event_id === 'string' ? body.event_id : null;
+    const eventId = eventIdOf(body);
     if (eventId && this.#seen.has(eventId)) {
       this.#o.log.debug(
         { eventId, retry: req.headers['x-slack-retry-num'] },
@@ -66,56 +64,25 @@ export class RouteReceiver implements Receiver {
       );
       return { status: 200, body: '' };
     }
-    if (eventId) this.#remember(eventId);
+    if (eventId) this.#seen.add(eventId);
 
-    let acked: { body: unknown } | null = null;
-    let onAck: () => void = () => {};
-    const ackedNow = new Promise<void>((resolve) => {
-      onAck = resolve;
-    });
     const retryNum = Number(req.headers['x-slack-retry-num'] ?? Number.NaN);
     const retryReason = req.headers['x-slack-retry-reason'];
-    const event: ReceiverEvent = {
-      body,
-      ...(Number.isFinite(retryNum) ? { retryNum } : {}),
-      ...(typeof retryReason === 'string' ? { retryReason } : {}),
-      ack: async (response?: unknown) => {
-        acked ??= { body: response };
-        onAck();
+    const outcome = await dispatch(
+      app,
+      {
+        body,
+        ...(Number.isFinite(retryNum) ? { retryNum } : {}),
+        ...(typeof retryReason === 'string' ? { retryReason } : {}),
       },
-    };
-    const done = app.processEvent(event).then(
-      () => ({ ok: true as const }),
-      (err: unknown) => ({ ok: false as const, err }),
+      { eventId, ackTimeoutMs: this.#o.ackTimeoutMs ?? 2_500, log: this.#o.log },
     );
-    // An event is answered when its work is done; an interaction as soon as its listener acknowledges.
-    const waitFor = eventId ? done : Promise.race([done, ackedNow]);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.#o.ackTimeoutMs ?? 2_500);
-    });
-    const first = await Promise.race([waitFor, timeout]);
-    clearTimeout(timer);
-    if (first !== 'timeout' && first && !first.ok) {
-      this.#o.log.error({ err: first.err, eventId }, 'handling a Slack request failed');
-      if (eventId) this.#seen.delete(eventId);
+    if (!outcome.ok) {
+      this.#o.log.error({ err: outcome.err, eventId }, 'handling a Slack request failed');
+      if (eventId) this.#seen.forget(eventId);
       return { status: 500, body: { error: 'the event could not be handled; Slack will deliver it again' } };
     }
-    if (first === 'timeout') {
-      void done.then((r) => {
-        if (!r.ok)
-          this.#o.log.error({ err: r.err, eventId }, 'handling a Slack request failed after it was acknowledged');
-      });
-    }
-    return ackResponse((acked as { body: unknown } | null)?.body);
-  }
-
-  #remember(eventId: string): void {
-    this.#seen.add(eventId);
-    if (this.#seen.size > SEEN_LIMIT) {
-      const oldest = this.#seen.values().next().value;
-      if (oldest !== undefined) this.#seen.delete(oldest);
-    }
+    return ackResponse(outcome.body);
   }
 }
 
