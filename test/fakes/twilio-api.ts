@@ -21,6 +21,8 @@ export interface RecordedMessage {
   contentVariables: string | null;
   numSegments: number;
   params: URLSearchParams;
+  /** When the create arrived (performance.now()). */
+  at: number;
 }
 
 /**
@@ -173,6 +175,7 @@ export class FakeTwilioApi {
       contentVariables: p.get('ContentVariables'),
       numSegments,
       params: p,
+      at: performance.now(),
     });
     const date = rfc2822(this.#opts.now?.() ?? Date.now());
     const uri = `/2010-04-01/Accounts/${this.#opts.accountSid}/Messages/${sid}`;
