@@ -85,16 +85,24 @@ function option(p: Problems, o: unknown, at: string): void {
   if (o.description !== undefined) text(p, o.description, `${at}/description`, 75);
 }
 
-function element(p: Problems, e: unknown, at: string): void {
-  if (!isObj(e)) {
-    p.add(at, 'must be an element object');
-    return;
+/** The object's type when it is an object of a known type; null (and a problem) otherwise. */
+function typed(p: Problems, v: unknown, at: string, known: Set<string>, what: string): [Obj, string] | null {
+  if (!isObj(v)) {
+    p.add(at, `must be ${what} object`);
+    return null;
   }
-  const type = String(e.type);
-  if (!ELEMENT_TYPES.has(type)) {
-    p.add(`${at}/type`, `unknown element type ${type}`);
-    return;
+  const type = String(v.type);
+  if (!known.has(type)) {
+    p.add(`${at}/type`, `unknown ${what} type ${type}`);
+    return null;
   }
+  return [v, type];
+}
+
+function element(p: Problems, v: unknown, at: string): void {
+  const found = typed(p, v, at, ELEMENT_TYPES, 'element');
+  if (!found) return;
+  const [e, type] = found;
   if (type !== 'image') maxLength(p, e.action_id, `${at}/action_id`, 255);
   if (e.placeholder !== undefined) text(p, e.placeholder, `${at}/placeholder`, 150, true);
   if (type === 'button') {
@@ -116,16 +124,10 @@ function element(p: Problems, e: unknown, at: string): void {
   }
 }
 
-function block(p: Problems, b: unknown, at: string): void {
-  if (!isObj(b)) {
-    p.add(at, 'must be a block object');
-    return;
-  }
-  const type = String(b.type);
-  if (!BLOCK_TYPES.has(type)) {
-    p.add(`${at}/type`, `unknown block type ${type}`);
-    return;
-  }
+function block(p: Problems, v: unknown, at: string): void {
+  const found = typed(p, v, at, BLOCK_TYPES, 'block');
+  if (!found) return;
+  const [b, type] = found;
   maxLength(p, b.block_id, `${at}/block_id`, 255);
   switch (type) {
     case 'section': {

@@ -8,7 +8,7 @@ import { StoreError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Store } from '../../src/store/contract.ts';
 import { openStore, SQLITE_FILE } from '../../src/store/open.ts';
-import { recordFileSyncs } from '../support/file-syncs.ts';
+import { withFileSyncs } from '../support/file-syncs.ts';
 import { storeContract } from './contract.ts';
 import { inbound, seed } from './fixtures.ts';
 
@@ -43,38 +43,29 @@ describe('SQLite store file', () => {
       return { journal, synchronous };
     });
 
-  it('at synchronous "normal" runs WAL mode with NORMAL commits and never flushes the WAL', async () => {
-    const dataDir = freshDir();
-    const recorded = await recordFileSyncs();
-    try {
-      const store = await openStore({ dataDir, synchronous: 'normal', log: silentLogger });
+  it('at synchronous "normal" runs WAL mode with NORMAL commits and never flushes the WAL', () =>
+    withFileSyncs(async (syncs) => {
+      const store = await openStore({ dataDir: freshDir(), synchronous: 'normal', log: silentLogger });
       expect(await pragmas(store)).toEqual({ journal: 'wal', synchronous: 1 });
       await store.insertInbound([inbound('normal-1')]);
       await store.durable();
-      expect(recorded.syncs).toEqual([]);
+      expect(syncs).toEqual([]);
       await store.close();
-    } finally {
-      recorded.restore();
-    }
-  });
+    }));
 
-  it('at synchronous "full" commits at NORMAL and makes commits durable by flushing the WAL file', async () => {
-    const dataDir = freshDir();
-    const recorded = await recordFileSyncs();
-    try {
+  it('at synchronous "full" commits at NORMAL and makes commits durable by flushing the WAL file', () =>
+    withFileSyncs(async (syncs) => {
+      const dataDir = freshDir();
+      const datasyncs = () => syncs.filter((s) => s.kind === 'datasync');
       const store = await openStore({ dataDir, synchronous: 'full', log: silentLogger });
       expect(await pragmas(store)).toEqual({ journal: 'wal', synchronous: 1 });
       expect(await store.insertInbound([inbound('durable-1')])).toMatchObject([{ duplicate: false }]);
-      expect(recorded.syncs.filter((s) => s.kind === 'datasync')).toEqual([]);
+      expect(datasyncs()).toEqual([]);
       await store.durable();
-      const wal = join(dataDir, `${SQLITE_FILE}-wal`);
-      expect(recorded.syncs.filter((s) => s.kind === 'datasync')).toEqual([{ kind: 'datasync', path: wal }]);
+      expect(datasyncs()).toEqual([{ kind: 'datasync', path: join(dataDir, `${SQLITE_FILE}-wal`) }]);
       expect(await pragmas(store)).toEqual({ journal: 'wal', synchronous: 1 });
       await store.close();
-    } finally {
-      recorded.restore();
-    }
-  });
+    }));
 
   it('checkpoints the WAL from a worker thread when asked to, and closes cleanly', async () => {
     const dataDir = freshDir();

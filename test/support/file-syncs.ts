@@ -13,7 +13,7 @@ export interface FileSync {
  * still run), so a test can see which files were really flushed. Linux: the
  * path is read from /proc/self/fd. Call `restore()` when done.
  */
-export async function recordFileSyncs(): Promise<{ syncs: FileSync[]; restore(): void }> {
+async function recordFileSyncs(): Promise<{ syncs: FileSync[]; restore(): void }> {
   const probe = await open(import.meta.filename, 'r');
   const proto = Object.getPrototypeOf(probe) as FileHandle;
   await probe.close();
@@ -31,4 +31,14 @@ export async function recordFileSyncs(): Promise<{ syncs: FileSync[]; restore():
       for (const s of spies) s.mockRestore();
     },
   };
+}
+
+/** Runs `fn` while recording file syncs, and stops recording however it ends. */
+export async function withFileSyncs<T>(fn: (syncs: FileSync[]) => Promise<T>): Promise<T> {
+  const recorded = await recordFileSyncs();
+  try {
+    return await fn(recorded.syncs);
+  } finally {
+    recorded.restore();
+  }
 }

@@ -85,13 +85,19 @@ function answer(req: HttpRequest) {
   };
 }
 
+/** The listener waits until the returned function is called. */
+function blockListener(): () => void {
+  let release = () => {};
+  listener = () =>
+    new Promise<void>((r) => {
+      release = r;
+    });
+  return () => release();
+}
+
 describe('Slack Events API receiver', () => {
   it('answers 200 once the listener has finished, within the time Slack waits', async () => {
-    let release = () => {};
-    listener = () =>
-      new Promise<void>((r) => {
-        release = r;
-      });
+    const release = blockListener();
     const a = answer(eventRequest('Ev-finish'));
     await vi.advanceTimersByTimeAsync(1_000);
     expect(a.settled).toBeNull();
@@ -100,11 +106,7 @@ describe('Slack Events API receiver', () => {
   });
 
   it('answers 200 after 2.5 s when the listener is still working, and lets it finish', async () => {
-    let release = () => {};
-    listener = () =>
-      new Promise<void>((r) => {
-        release = r;
-      });
+    const release = blockListener();
     const a = answer(eventRequest('Ev-slow'));
     await vi.advanceTimersByTimeAsync(2_499);
     expect(a.settled).toBeNull();
