@@ -34,7 +34,8 @@ describe('data-folder lock', () => {
     startApp({ settings: testSettings(), adapters: {}, dataDir: dir, databaseUrl: null, port: 0, log: silentLogger });
 
   it('refuses a second router while the first runs, and lets the next one in after a kill -9', async () => {
-    child = await startRouterChild({ DATA_DIR: dir, SINK_URL: sink.url, SYNC: 'normal' });
+    // SQLite whatever DATABASE_URL the test run has: the lock guards a data folder.
+    child = await startRouterChild({ DATA_DIR: dir, SINK_URL: sink.url, SYNC: 'normal', DATABASE_URL: '' });
     const pid = child.proc.pid;
     expect(readFileSync(join(dir, 'router.pid'), 'utf8')).toBe(String(pid));
 
