@@ -4,8 +4,8 @@ import { defineConfig } from 'vitest/config';
  * The tests StrykerJS runs against each mutant (npm run test:mutation): the
  * in-process unit and component tests of the code under mutation. End-to-end
  * tests that start router child processes are left out (a mutant is active
- * only in the test process), and so are the limiter's tests, which measure
- * Bottleneck's spacing in real time: under instrumentation they fail unmutated.
+ * only in the test process), and so are the limiter's tests, which wait on
+ * Bottleneck's spacing in real time and would slow every mutant's run.
  */
 export default defineConfig({
   test: {

@@ -12,7 +12,12 @@ async function startTimes(runs: Array<(fn: () => Promise<number>) => Promise<num
   return times.sort((a, b) => a - b);
 }
 
-const gaps = (times: number[]) => times.slice(1).map((t, i) => t - (times[i] as number));
+/**
+ * First to last start. A job that starts late (event-loop lag on a busy
+ * machine) narrows the gap after it, so single gaps are not compared: the
+ * span only loses the first job's lag, for which the checks leave 20 ms.
+ */
+const span = (times: number[]) => (times[times.length - 1] as number) - (times[0] as number);
 
 describe('rate limit settings', () => {
   it('applies the config override on top of the adapter default', () => {
@@ -53,7 +58,7 @@ describe('outbox limiter', () => {
       });
     const [a1, a2, a3, b1] = await Promise.all([job('+1', 'a1'), job('+1', 'a2'), job('+1', 'a3'), job('+2', 'b1')]);
     expect(order.filter((l) => l.startsWith('a'))).toEqual(['a1', 'a2', 'a3']);
-    for (const gap of gaps([a1, a2, a3] as number[])) expect(gap).toBeGreaterThanOrEqual(50);
+    expect(span([a1, a2, a3] as number[])).toBeGreaterThanOrEqual(2 * 60 - 20);
     // Another destination has its own pace: it does not queue behind +1's spacing.
     expect(order.indexOf('b1')).toBeLessThan(order.indexOf('a2'));
     expect(b1).toBeLessThan(a2 as number);
@@ -68,7 +73,7 @@ describe('outbox limiter', () => {
     const times = await startTimes(
       ['a', 'b', 'c', 'd'].map((dest) => (fn: () => Promise<number>) => limiter.schedule('tg', dest, fn)),
     );
-    for (const gap of gaps(times)) expect(gap).toBeGreaterThanOrEqual(40);
+    expect(span(times)).toBeGreaterThanOrEqual(3 * 50 - 20);
     await limiter.close();
   });
 
@@ -131,9 +136,8 @@ describe('outbox limiter', () => {
         (l) => (fn: () => Promise<number>) => l.schedule('sms', '+15550001', fn),
       );
       const times = await startTimes(runs);
-      // Each instance alone would start its three jobs 150 ms apart; together all six must be
-      // (less a margin for scheduling delays: unshared, the instances start within a millisecond of each other).
-      for (const gap of gaps(times)) expect(gap).toBeGreaterThanOrEqual(100);
+      // Each instance alone would start its three jobs 150 ms apart, all six within 300 ms; shared, they take 750 ms.
+      expect(span(times)).toBeGreaterThanOrEqual(5 * 150 - 20);
 
       const now = T;
       await one.holdOff('sms', '+15550001', now + 60_000, now);
