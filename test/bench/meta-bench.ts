@@ -63,12 +63,12 @@ async function childMain(): Promise<void> {
   serveAsBenchChild(app);
 }
 
-function postDm(url: string, i: number, prefix: string): Promise<number> {
-  const body = JSON.stringify(
-    messengerPayload([
-      { psid: psidOf(i), mid: `m.${prefix}.${i}`, text: `how much is item ${i}?`, timestamp: Date.now() },
-    ]),
-  );
+function postDm(url: string, graph: FakeGraphApi, i: number, prefix: string): Promise<number> {
+  const payload = messengerPayload([
+    { psid: psidOf(i), mid: `m.${prefix}.${i}`, text: `how much is item ${i}?`, timestamp: Date.now() },
+  ]);
+  graph.delivered(payload);
+  const body = JSON.stringify(payload);
   return post(`${url}/meta/facebook`, body, { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) });
 }
 
@@ -89,7 +89,7 @@ function roundTrips(url: string, graph: FakeGraphApi) {
       waiting.set(psid, resolve);
       timer = setTimeout(() => resolve(null), REPLY_TIMEOUT_MS);
     });
-    const status = await postDm(url, i, prefix).catch(() => 0);
+    const status = await postDm(url, graph, i, prefix).catch(() => 0);
     const at = status === 200 ? await replied : null;
     clearTimeout(timer);
     waiting.delete(psid);
@@ -149,7 +149,7 @@ async function measure(trip: (i: number, prefix: string) => Promise<number | nul
 }
 
 export async function benchMeta(): Promise<{ max: BenchLine; half: BenchLine }> {
-  const graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN });
+  const graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, pages: [PAGE_ID] });
   const dir = await mkdtemp(join(tmpdir(), 'tp-meta-bench-'));
   const child = await startBenchChild(import.meta.url, CHILD_FLAG, 'Meta', { DATA_DIR: dir, API_URL: graph.url });
   try {

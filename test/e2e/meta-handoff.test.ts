@@ -64,10 +64,10 @@ describe('Facebook comment handoff to a private conversation and the Slack desk'
     );
 
   beforeAll(async () => {
-    graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN });
+    graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, pages: [PAGE_ID], now: () => clock.now() });
     graph.setCommenter(COMMENT, PSID);
-    slack = await FakeSlackApi.start({ token: TOKEN, intervalMs: 50 });
-    slackSend = slackSender('', SECRET);
+    slack = await FakeSlackApi.start({ token: TOKEN, intervalMs: 50, channels: [DESK] });
+    slackSend = slackSender('', SECRET, { slack });
     dir = await mkdtemp(join(tmpdir(), 'tp-meta-handoff-'));
     const example = loadConfig({ configDir: 'config', flowsDir: 'flows', adapters, env: {} });
     const facebook = facebookDefinition.settings.parse({
@@ -98,8 +98,9 @@ describe('Facebook comment handoff to a private conversation and the Slack desk'
       log: silentLogger,
       clock,
     });
-    slackSend = slackSender(`${app.url}/slack/events`, SECRET);
+    slackSend = slackSender(`${app.url}/slack/events`, SECRET, { slack });
 
+    graph.delivered(comment);
     expect(await postSigned(webhook(), comment)).toEqual({ status: 200, text: 'EVENT_RECEIVED' });
     // the move runs as a timer due at once: its two replies are sent after the routing pass
     await sentUntil(graph, (sends) => sends.length >= 2);
@@ -163,6 +164,7 @@ describe('Facebook comment handoff to a private conversation and the Slack desk'
     const answered = messengerPayload([
       { psid: PSID, mid: 'm.answer.1', text: 'It was the lemon cake from Saturday', timestamp: clock.now() },
     ]);
+    graph.delivered(answered);
     expect((await postSigned(webhook(), answered)).status).toBe(200);
     await app.drain();
     const after = await app.store.listConversations({});

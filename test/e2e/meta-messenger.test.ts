@@ -23,6 +23,7 @@ describe('Messenger DM through the whole router', () => {
     const payload = messengerPayload([
       { psid: '501', mid: 'm.e2e.1', text: 'How much is a loaf?', timestamp: Date.now() },
     ]);
+    graph.delivered(payload);
     const res = await postSigned(`${app.url}/meta/facebook`, payload);
     expect(res).toEqual({ status: 200, text: 'EVENT_RECEIVED' });
     const sent = await replied;

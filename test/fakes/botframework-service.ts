@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
  * A fake Bot Connector service (the `serviceUrl` of Teams, Web Chat, the
  * Emulator): records the activities a bot posts to
  * `/v3/conversations/{id}/activities[/{replyToId}]` and answers with a
- * resource id, or with a scripted error status.
+ * resource id, or with a scripted error status. Given `acceptToken` (a bot
+ * with an app id), every request must carry a bearer token it accepts, as the
+ * real connector requires; checked before anything else.
  */
 export interface ReceivedActivity {
   conversationId: string;
@@ -19,6 +21,8 @@ const PATH = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/;
 
 export class FakeBotService {
   readonly received: ReceivedActivity[] = [];
+  /** Requests refused for a missing or unacceptable token. */
+  refused = 0;
   onActivity: ((a: ReceivedActivity) => void) | null = null;
   readonly #script: { status: number; retryAfter?: string }[] = [];
   #waiters: (() => boolean)[] = [];
@@ -26,7 +30,10 @@ export class FakeBotService {
   #url = '';
   #seq = 0;
 
-  private constructor() {
+  readonly #acceptToken: ((authorization: string | null) => boolean) | null;
+
+  private constructor(acceptToken: ((authorization: string | null) => boolean) | null) {
+    this.#acceptToken = acceptToken;
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((err: unknown) =>
         reply(res, 500, { error: { code: 'ServiceError', message: String(err) } }),
@@ -34,8 +41,8 @@ export class FakeBotService {
     });
   }
 
-  static async start(): Promise<FakeBotService> {
-    const fake = new FakeBotService();
+  static async start(o: { acceptToken?: (authorization: string | null) => boolean } = {}): Promise<FakeBotService> {
+    const fake = new FakeBotService(o.acceptToken ?? null);
     await new Promise<void>((resolve) => fake.#server.listen(0, '127.0.0.1', resolve));
     fake.#url = `http://127.0.0.1:${(fake.#server.address() as AddressInfo).port}`;
     return fake;
@@ -75,6 +82,10 @@ export class FakeBotService {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
+    if (this.#acceptToken && !this.#acceptToken(req.headers.authorization ?? null)) {
+      this.refused += 1;
+      return reply(res, 401, { message: 'Authorization has been denied for this request.' });
+    }
     const match = PATH.exec(new URL(req.url ?? '/', this.#url).pathname);
     if (req.method !== 'POST' || !match) return reply(res, 404, { error: { code: 'NotFound', message: req.url } });
     const scripted = this.#script.shift();

@@ -5,9 +5,14 @@ import type { AddressInfo } from 'node:net';
  * A fake of the Graph API parts the Meta adapter uses: the Send API
  * (`POST /{version}/{page-or-ig-id}/messages`, to a person or as a private
  * reply to a comment) and public comment replies (`/{comment}/comments` on
- * Facebook, `/{comment}/replies` on Instagram). It records every send,
- * refuses a second private reply to the same comment the way Graph does
- * (error 10900), and answers errors in Graph's `{error: {…}}` shape.
+ * Facebook, `/{comment}/replies` on Instagram). It records every send and
+ * answers errors in Graph's `{error: {…}}` shape. As strict as Graph where the
+ * adapter could go wrong: the Page or account in the path must be one the
+ * token may send as; `messaging_type` is required (RESPONSE, UPDATE, or
+ * MESSAGE_TAG with a known tag); a person is messaged only within 24 h of
+ * their last message, or 7 days with the HUMAN_AGENT tag (what the person
+ * wrote reaches the fake through `delivered`, as Meta knows it); a comment
+ * gets one private reply (error 10900), within 7 days when its time is known.
  */
 
 export interface RecordedSend {
@@ -26,6 +31,20 @@ export interface RecordedSend {
 export type GraphScripted = { status: number; code: number; subcode?: number; message?: string; retryAfter?: string };
 
 const PATH = /^\/(v\d+\.\d+)\/([A-Za-z0-9_.-]+)\/(messages|comments|replies)$/;
+const HOUR = 3_600_000;
+const STANDARD_WINDOW_MS = 24 * HOUR;
+const HUMAN_AGENT_WINDOW_MS = 7 * 24 * HOUR;
+const PRIVATE_REPLY_WINDOW_MS = 7 * 24 * HOUR;
+const MESSAGING_TYPES = new Set(['RESPONSE', 'UPDATE', 'MESSAGE_TAG']);
+const TAGS = new Set(['HUMAN_AGENT', 'CONFIRMED_EVENT_UPDATE', 'POST_PURCHASE_UPDATE', 'ACCOUNT_UPDATE']);
+
+export interface FakeGraphOptions {
+  accessToken: string;
+  /** The Pages and Instagram accounts the token may send as. */
+  pages: string[];
+  /** The fake's clock for the messaging windows (default: Date.now). */
+  now?: () => number;
+}
 
 export class FakeGraphApi {
   readonly sends: RecordedSend[] = [];
@@ -35,20 +54,27 @@ export class FakeGraphApi {
   readonly #script: GraphScripted[] = [];
   readonly #privatelyAnswered = new Set<string>();
   readonly #psids = new Map<string, string>();
+  /** When each person last wrote to each Page or account: `${page}:${person}`. */
+  readonly #lastWrote = new Map<string, number>();
+  readonly #commentedAt = new Map<string, number>();
+  readonly #pages: Set<string>;
+  readonly #now: () => number;
   readonly #server: Server;
   readonly #token: string;
   #url = '';
   #seq = 0;
 
-  private constructor(token: string) {
-    this.#token = token;
+  private constructor(o: FakeGraphOptions) {
+    this.#token = o.accessToken;
+    this.#pages = new Set(o.pages);
+    this.#now = o.now ?? Date.now;
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((err: unknown) => error(res, 500, 2, String(err)));
     });
   }
 
-  static async start(opts: { accessToken: string }): Promise<FakeGraphApi> {
-    const fake = new FakeGraphApi(opts.accessToken);
+  static async start(opts: FakeGraphOptions): Promise<FakeGraphApi> {
+    const fake = new FakeGraphApi(opts);
     await new Promise<void>((resolve) => fake.#server.listen(0, '127.0.0.1', resolve));
     fake.#url = `http://127.0.0.1:${(fake.#server.address() as AddressInfo).port}`;
     return fake;
@@ -67,6 +93,39 @@ export class FakeGraphApi {
   /** The PSID/IGSID a private reply to `comment` reaches (default: derived from the comment id). */
   setCommenter(comment: string, user: string): void {
     this.#psids.set(comment, user);
+  }
+
+  /** A person wrote to a Page or account at `at`: their messaging window opens. */
+  personWrote(page: string, person: string, at: number): void {
+    const key = `${page}:${person}`;
+    this.#lastWrote.set(key, Math.max(at, this.#lastWrote.get(key) ?? at));
+  }
+
+  /**
+   * A webhook payload Meta is about to deliver: the messages and comments in
+   * it are what people wrote, so the windows they open are Meta's to know.
+   */
+  delivered(payload: unknown): void {
+    // Only well-formed events open a window; odd ones (fuzzed payloads) are Meta's to refuse, not ours to crash on.
+    const list = (v: unknown): Array<Record<string, unknown>> =>
+      Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => !!x && typeof x === 'object') : [];
+    const entries = list((payload as { entry?: unknown } | null)?.entry);
+    for (const e of entries) {
+      for (const m of list(e.messaging)) {
+        const message = m.message as { is_echo?: boolean } | undefined;
+        const sender = (m.sender as { id?: string } | undefined)?.id;
+        const page = (m.recipient as { id?: string } | undefined)?.id;
+        if (sender && page && !message?.is_echo && typeof m.timestamp === 'number')
+          this.personWrote(page, sender, m.timestamp);
+      }
+      for (const c of list(e.changes)) {
+        const v = (c.value && typeof c.value === 'object' ? c.value : {}) as Record<string, unknown>;
+        const id = typeof v.comment_id === 'string' ? v.comment_id : typeof v.id === 'string' ? v.id : null;
+        const at =
+          typeof v.created_time === 'number' ? v.created_time * 1000 : typeof e.time === 'number' ? e.time : null;
+        if (id && at !== null) this.#commentedAt.set(id, at);
+      }
+    }
   }
 
   async close(): Promise<void> {
@@ -102,7 +161,13 @@ export class FakeGraphApi {
       return error(res, 400, 100, 'The request body is not JSON');
     }
     const [, , target, edge] = match as unknown as [string, string, string, string];
-    if (edge === 'messages') return this.#message(res, target, body);
+    if (edge === 'messages') {
+      if (!this.#pages.has(target)) {
+        const why = `Unsupported post request. Object with ID '${target}' does not exist, cannot be loaded due to missing permissions, or does not support this operation`;
+        return error(res, 400, 100, why, 33);
+      }
+      return this.#message(res, target, body);
+    }
     if (typeof body.message !== 'string' || body.message === '') return error(res, 400, 100, 'message is required');
     const id = `${target}_reply${++this.#seq}`;
     this.#record({
@@ -123,11 +188,18 @@ export class FakeGraphApi {
     if (typeof text !== 'string' || text === '') return error(res, 400, 100, 'message.text is required');
     const messagingType = typeof body.messaging_type === 'string' ? body.messaging_type : null;
     const tag = typeof body.tag === 'string' ? body.tag : null;
-    if (messagingType === 'MESSAGE_TAG' && !tag) return error(res, 400, 100, 'a tag is required with MESSAGE_TAG');
+    if (!messagingType || !MESSAGING_TYPES.has(messagingType))
+      return error(res, 400, 100, '(#100) param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG}');
+    if (messagingType === 'MESSAGE_TAG' && (!tag || !TAGS.has(tag)))
+      return error(res, 400, 100, '(#100) a valid tag is required with MESSAGE_TAG');
+    const now = this.#now();
     const messageId = `m_${++this.#seq}`;
     if (typeof recipient.comment_id === 'string') {
       const comment = recipient.comment_id;
       if (this.#privatelyAnswered.has(comment)) return error(res, 400, 10900, '(#10900) Activity already replied to');
+      const commented = this.#commentedAt.get(comment);
+      if (commented !== undefined && now - commented > PRIVATE_REPLY_WINDOW_MS)
+        return error(res, 400, 10903, '(#10903) This activity can not be replied to');
       this.#privatelyAnswered.add(comment);
       this.#record({ kind: 'private-reply', target, to: comment, text, messagingType, tag, body });
       return json(res, 200, {
@@ -137,6 +209,13 @@ export class FakeGraphApi {
     }
     if (typeof recipient.id !== 'string')
       return error(res, 400, 100, 'recipient.id or recipient.comment_id is required');
+    const wrote = this.#lastWrote.get(`${target}:${recipient.id}`);
+    const window =
+      messagingType === 'MESSAGE_TAG' && tag === 'HUMAN_AGENT' ? HUMAN_AGENT_WINDOW_MS : STANDARD_WINDOW_MS;
+    if (messagingType !== 'MESSAGE_TAG' || tag === 'HUMAN_AGENT') {
+      if (wrote === undefined || now - wrote > window)
+        return error(res, 400, 10, '(#10) This message is sent outside of allowed window.', 2018278);
+    }
     this.#record({ kind: 'dm', target, to: recipient.id, text, messagingType, tag, body });
     json(res, 200, { recipient_id: recipient.id, message_id: messageId });
   }

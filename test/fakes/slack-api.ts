@@ -1,13 +1,22 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { messageBlockProblems, viewProblems } from './slack-blocks.ts';
+import { FakeSocketMode } from './slack-socket.ts';
 
 /**
  * A fake of Slack's Web API for @slack/web-api pointed at it with
  * `slackApiUrl`: form-encoded or JSON calls with a Bearer token, answers in
  * Slack's shape (`ok`, `error`), `ts` values like Slack's (unix seconds and a
- * 6-digit sequence). `chat.postMessage` is limited per channel like Slack's
- * (one per `intervalMs`): faster posts get 429 with Retry-After in seconds.
+ * 6-digit sequence). As strict as Slack where the adapter could go wrong:
+ * channels must exist (listed, or opened as a DM); `chat.update` needs a ts
+ * the bot posted in that channel; `views.open` needs a trigger_id Slack issued
+ * for an interaction (`issueTrigger`) less than 3 s ago, used once; Block Kit
+ * is validated (block types, text lengths, at most 50 blocks a message).
+ * `chat.postMessage` is limited per channel (one per `intervalMs`), the other
+ * methods per minute by their tier; past it, 429 with Retry-After in seconds.
+ * Socket Mode (`socket`) opens with `apps.connections.open` and the app-level token.
  * `conversations.history` (a channel, newest first) and `conversations.replies`
  * (a thread, its parent first) list what was posted, after `oldest`, paged with
  * `limit` and `cursor`; message metadata comes back only with `include_all_metadata`.
@@ -32,27 +41,61 @@ export interface FakeSlackOptions {
   /** Minimum time between two posts in one channel (Slack: about 1 s). */
   intervalMs?: number;
   bot?: { userId: string; botId: string; teamId: string };
+  /** Channels that exist (public, private and DM ids); DMs opened by `conversations.open` are added. */
+  channels?: string[];
+  /** The fake's clock for rate limits and trigger expiry (default: Date.now). */
+  now?: () => number;
+  /** The app-level token (`xapp-…`) Socket Mode connects with. */
+  appToken?: string;
 }
+
+/** Calls per minute Slack allows each method (its rate-limit tiers); chat.postMessage is limited per channel instead. */
+const PER_MINUTE: Record<string, number> = {
+  'apps.connections.open': 1,
+  'auth.test': 100,
+  'chat.update': 50,
+  'chat.postEphemeral': 100,
+  'views.open': 100,
+  'conversations.open': 50,
+};
+/** A trigger_id is good for 3 seconds after the interaction. */
+export const TRIGGER_TTL_MS = 3_000;
+/** Slack truncates nothing: longer text is refused. */
+const MAX_TEXT = 40_000;
 
 export class FakeSlackApi {
   readonly calls: SlackCall[] = [];
   readonly posts: SlackPost[] = [];
-  /** Posts refused with 429. */
+  /** Calls refused with 429. */
   rateLimited = 0;
+  readonly socket: FakeSocketMode;
   readonly #events = new EventEmitter();
   readonly #lastPost = new Map<string, number>();
   readonly #failures = new Map<string, string[]>();
+  /** ts of the bot's messages in each existing channel. */
+  readonly #channels = new Map<string, Set<string>>();
+  readonly #triggers = new Map<string, number>();
+  readonly #recent = new Map<string, number[]>();
   readonly #server: Server;
   readonly #o: Required<FakeSlackOptions>;
   #seq = 0;
   #url = '';
 
   private constructor(o: FakeSlackOptions) {
-    this.#o = { intervalMs: 1_000, bot: { userId: 'UBOT0001', botId: 'BBOT0001', teamId: 'T0000001' }, ...o };
+    this.#o = {
+      intervalMs: 1_000,
+      bot: { userId: 'UBOT0001', botId: 'BBOT0001', teamId: 'T0000001' },
+      channels: [],
+      now: Date.now,
+      appToken: 'xapp-1-A0000001-1-fake',
+      ...o,
+    };
+    for (const c of this.#o.channels) this.addChannel(c);
     this.#events.setMaxListeners(0);
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((err: unknown) => reply(res, 500, { ok: false, error: String(err) }));
     });
+    this.socket = new FakeSocketMode(this.#server);
   }
 
   static async start(o: FakeSlackOptions): Promise<FakeSlackApi> {
@@ -69,6 +112,19 @@ export class FakeSlackApi {
 
   get bot() {
     return this.#o.bot;
+  }
+
+  /** A channel (or DM) comes into existence, as when the bot is added to it or a customer writes to it. */
+  addChannel(id: string): void {
+    if (!this.#channels.has(id)) this.#channels.set(id, new Set());
+  }
+
+  /** The trigger_id Slack puts in an interaction payload it is about to send; views.open takes it once, within 3 s. */
+  issueTrigger(): string {
+    this.#seq += 1;
+    const id = `${this.#seq}.${this.#o.bot.teamId.replace(/\D/g, '') || '1'}.${randomBytes(16).toString('hex')}`;
+    this.#triggers.set(id, this.#o.now());
+    return id;
   }
 
   /** The next posts to `channel` fail with these Slack error codes, one each (`internal_error` is transient). */
@@ -101,13 +157,25 @@ export class FakeSlackApi {
   }
 
   async stop(): Promise<void> {
+    await this.socket.close();
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
   #ts(): string {
     this.#seq += 1;
-    return `${Math.floor(Date.now() / 1000)}.${String(this.#seq).padStart(6, '0')}`;
+    return `${Math.floor(this.#o.now() / 1000)}.${String(this.#seq).padStart(6, '0')}`;
+  }
+
+  /** Slack's per-method limit: a 429 with the seconds until a call is allowed again, or null. */
+  #overTier(method: string, at: number): number | null {
+    const limit = PER_MINUTE[method];
+    if (limit === undefined) return null;
+    const recent = (this.#recent.get(method) ?? []).filter((t) => at - t < 60_000);
+    this.#recent.set(method, recent);
+    if (recent.length >= limit) return Math.max(1, Math.ceil((60_000 - (at - (recent[0] ?? at))) / 1000));
+    recent.push(at);
+    return null;
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -117,10 +185,19 @@ export class FakeSlackApi {
     const raw = Buffer.concat(chunks).toString('utf8');
     const params = parseParams(String(req.headers['content-type'] ?? ''), raw);
     if (!method) return reply(res, 404, { ok: false, error: 'unknown_method' });
-    if (req.headers.authorization !== `Bearer ${this.#o.token}`)
-      return reply(res, 200, { ok: false, error: 'invalid_auth' });
-    const at = Date.now();
-    const answer = this.#answer(method, params, at);
+    // Socket Mode connects with the app-level token, everything else with the bot token.
+    const token = method === 'apps.connections.open' ? this.#o.appToken : this.#o.token;
+    const other = method === 'apps.connections.open' ? this.#o.token : this.#o.appToken;
+    if (req.headers.authorization === `Bearer ${other}`)
+      return reply(res, 200, { ok: false, error: 'not_allowed_token_type' });
+    if (req.headers.authorization !== `Bearer ${token}`) return reply(res, 200, { ok: false, error: 'invalid_auth' });
+    const at = this.#o.now();
+    const wait = this.#overTier(method, at);
+    const answer =
+      wait === null
+        ? this.#answer(method, params, at)
+        : { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(wait) } };
+    if (answer.status === 429) this.rateLimited += 1;
     if (answer.status !== 429) this.calls.push({ method, params, at });
     reply(res, answer.status, answer.body, answer.headers);
     this.#events.emit('call');
@@ -144,13 +221,15 @@ export class FakeSlackApi {
           user_id: b.userId,
           bot_id: b.botId,
         });
+      case 'apps.connections.open':
+        return ok({ url: this.socket.openUrl(this.#url.replace(/\/api\/$/, '')) });
       case 'chat.postMessage': {
         const channel = String(p.channel ?? '');
-        if (!channel) return fail('channel_not_found');
-        if (!p.text && !p.blocks) return fail('no_text');
+        if (!this.#channels.has(channel)) return fail('channel_not_found');
+        const refused = messageRefusal(p);
+        if (refused) return refused;
         const last = this.#lastPost.get(channel);
         if (last !== undefined && at - last < this.#o.intervalMs) {
-          this.rateLimited += 1;
           const wait = Math.max(1, Math.ceil((this.#o.intervalMs - (at - last)) / 1000));
           return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(wait) } };
         }
@@ -160,26 +239,43 @@ export class FakeSlackApi {
         const ts = this.#ts();
         const metadata = parseMetadata(p.metadata);
         if (metadata === 'invalid') return fail('invalid_metadata_format');
+        this.#channels.get(channel)?.add(ts);
         const post: SlackPost = {
           channel,
           ts,
           text: String(p.text ?? ''),
           threadTs: p.thread_ts ? String(p.thread_ts) : null,
-          blocks: parseBlocks(p.blocks),
+          blocks: parseJson(p.blocks) as unknown[] | null,
           metadata,
         };
         this.posts.push(post);
         return ok({ channel, ts, message: { type: 'message', text: post.text, ts, bot_id: b.botId, user: b.userId } });
       }
-      case 'chat.update':
-        if (!p.channel || !p.ts) return fail('message_not_found');
-        return ok({ channel: p.channel, ts: p.ts, text: p.text ?? '' });
+      case 'chat.update': {
+        const posted = this.#channels.get(String(p.channel ?? ''));
+        if (!posted) return fail('channel_not_found');
+        if (!posted.has(String(p.ts ?? ''))) return fail('message_not_found');
+        return messageRefusal(p) ?? ok({ channel: p.channel, ts: p.ts, text: p.text ?? '' });
+      }
       case 'chat.postEphemeral':
-        return p.channel && p.user ? ok({ message_ts: this.#ts() }) : fail('channel_not_found');
-      case 'views.open':
-        return p.trigger_id ? ok({ view: { id: `V${this.#seq}` } }) : fail('invalid_trigger_id');
-      case 'conversations.open':
-        return p.users ? ok({ channel: { id: `D${String(p.users).slice(1)}` } }) : fail('user_not_found');
+        if (!this.#channels.has(String(p.channel ?? ''))) return fail('channel_not_found');
+        if (!p.user) return fail('user_not_in_channel');
+        return messageRefusal(p) ?? ok({ message_ts: this.#ts() });
+      case 'views.open': {
+        const issued = this.#triggers.get(String(p.trigger_id ?? ''));
+        if (issued === undefined) return fail('invalid_trigger_id');
+        this.#triggers.delete(String(p.trigger_id));
+        if (at - issued > TRIGGER_TTL_MS) return fail('expired_trigger_id');
+        const problems = viewProblems(parseJson(p.view));
+        if (problems.length > 0) return invalid('invalid_arguments', problems);
+        return ok({ view: { id: `V${this.#seq}` } });
+      }
+      case 'conversations.open': {
+        if (!p.users) return fail('user_not_found');
+        const id = `D${String(p.users).slice(1)}`;
+        this.addChannel(id);
+        return ok({ channel: { id } });
+      }
       case 'conversations.history':
       case 'conversations.replies': {
         const channel = String(p.channel ?? '');
@@ -241,10 +337,25 @@ function parseMetadata(v: unknown): SlackPost['metadata'] | 'invalid' {
   return { event_type: m.event_type, event_payload: m.event_payload as Record<string, unknown> };
 }
 
-function parseBlocks(v: unknown): unknown[] | null {
-  if (Array.isArray(v)) return v;
-  if (typeof v === 'string' && v) return JSON.parse(v) as unknown[];
-  return null;
+/** Form-encoded calls carry `blocks` and `view` as JSON text; JSON calls as values. */
+function parseJson(v: unknown): unknown {
+  if (typeof v === 'string' && v) return JSON.parse(v) as unknown;
+  return v ?? null;
+}
+
+function invalid(error: string, messages: string[]) {
+  return { status: 200, body: { ok: false, error, response_metadata: { messages } } };
+}
+
+/** What Slack refuses in a message's text and blocks, before anything is posted. */
+function messageRefusal(p: Record<string, unknown>): { status: number; body: unknown } | null {
+  const blocks = parseJson(p.blocks);
+  if (!p.text && !blocks) return { status: 200, body: { ok: false, error: 'no_text' } };
+  if (typeof p.text === 'string' && p.text.length > MAX_TEXT)
+    return { status: 200, body: { ok: false, error: 'msg_too_long' } };
+  if (blocks === null) return null;
+  const problems = messageBlockProblems(blocks);
+  return problems.length > 0 ? invalid('invalid_blocks', problems) : null;
 }
 
 function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

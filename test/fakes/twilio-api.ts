@@ -26,6 +26,8 @@ export interface RecordedMessage {
   params: URLSearchParams;
   dateCreated: number;
   dateSent: number | null;
+  /** When the create arrived (performance.now()). */
+  at: number;
 }
 
 /** One request as the fake saw it, at the fake's clock (`now`), with the status it answered. */
@@ -137,6 +139,10 @@ export class FakeTwilioApi {
         to: params.get('To'),
       }),
     );
+    // Twilio authenticates before anything else: a bad credential never reaches a scripted answer.
+    if (!this.#authorized(req)) {
+      return error(res, 401, 20003, 'Authenticate', { 'www-authenticate': 'Basic realm="Twilio API"' });
+    }
     const next = this.#script.shift();
     const scripted = next === 'ok' ? undefined : next;
     if (scripted && 'drop' in scripted) {
@@ -154,9 +160,6 @@ export class FakeTwilioApi {
       return error(res, scripted.status, scripted.code, message, headers);
     }
     const path = url.pathname;
-    if (!this.#authorized(req)) {
-      return error(res, 401, 20003, 'Authenticate', { 'www-authenticate': 'Basic realm="Twilio API"' });
-    }
     const match = MESSAGES_PATH.exec(path);
     if (!match || (req.method !== 'POST' && req.method !== 'GET')) {
       return error(res, 404, 20404, `The requested resource ${path} was not found`);
@@ -298,6 +301,7 @@ export class FakeTwilioApi {
       params: p,
       dateCreated: this.#now(),
       dateSent: null,
+      at: performance.now(),
     };
     this.messages.push(message);
     const latency = this.#opts.latencyMs ?? 0;

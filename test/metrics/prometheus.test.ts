@@ -3,14 +3,16 @@ import parsePrometheusTextFormat, { type Family } from 'parse-prometheus-text-fo
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
 import { messengerPayload, postSigned, startMessengerRouter } from '../adapters/meta/support.ts';
+import type { FakeGraphApi } from '../fakes/graph-api.ts';
 
 /** /metrics of the whole router, read by a Prometheus text-format parser. */
 describe('/metrics', () => {
   let app: App;
+  let graph: FakeGraphApi;
   let stopApp: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    ({ app, stop: stopApp } = await startMessengerRouter('tp-metrics-'));
+    ({ app, graph, stop: stopApp } = await startMessengerRouter('tp-metrics-'));
   });
   afterAll(async () => {
     await stopApp?.();
@@ -36,6 +38,7 @@ describe('/metrics', () => {
     const payload = messengerPayload([
       { psid: '601', mid: 'm.metrics.1', text: 'How much is a loaf?', timestamp: Date.now() },
     ]);
+    graph.delivered(payload);
     expect((await postSigned(`${app.url}/meta/facebook`, payload)).status).toBe(200);
     expect((await postSigned(`${app.url}/meta/facebook`, payload, 'wrong')).status).toBe(403);
     await app.drain();

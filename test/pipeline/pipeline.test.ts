@@ -199,7 +199,7 @@ for (const v of variants) {
       expect(await store.countOutbox('pending')).toBe(3);
     });
 
-    it('records but does not send a reply to a contact who opted out', async () => {
+    it('records the message of a contact who opted out but writes and queues no automatic reply', async () => {
       await ingestor.ingest(envelope({ providerId: 'o1', text: 'hello' }));
       await router.drain();
       const [first] = await conversationsWithMessages();
@@ -207,7 +207,11 @@ for (const v of variants) {
       await ingestor.ingest(envelope({ providerId: 'o2', text: 'price?' }));
       await router.drain();
       const [x] = await conversationsWithMessages();
-      expect(x?.messages.filter((m) => m.direction === 'outbound').map((m) => m.status)).toEqual(['queued']);
+      expect(x?.messages.map((m) => [m.direction, m.text, m.status])).toEqual([
+        ['inbound', 'hello', 'received'],
+        ['outbound', 'Hello Ada, welcome to Test Shop!', 'queued'],
+        ['inbound', 'price?', 'received'],
+      ]);
       expect(await store.countOutbox('pending')).toBe(1);
     });
 

@@ -33,7 +33,10 @@ describe('the policies’ admin API', () => {
     expect((await post('/api/oncall/ack', { conversationId: conv?.id, by: 'maya' }, null)).status).toBe(401);
     const bad = await post('/api/oncall/ack', { conversationId: conv?.id });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: string }).error ?? '').toBeDefined();
+    expect(await bad.json()).toEqual({
+      error: 'invalid_request',
+      reason: 'body.by: Invalid input: expected string, received undefined',
+    });
 
     const ok = await post('/api/oncall/ack', { conversationId: conv?.id, by: 'maya' });
     expect(ok.status).toBe(200);

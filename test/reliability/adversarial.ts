@@ -1,7 +1,14 @@
 import { botframeworkDefinition } from '../../adapters/botframework/definition.ts';
 import { activity } from '../adapters/botframework/support.ts';
 import { startWorld } from '../adapters/discord/support/world.ts';
-import { ACCESS_TOKEN, feedCommentPayload, igCommentPayload, postSigned } from '../adapters/meta/support.ts';
+import {
+  ACCESS_TOKEN,
+  feedCommentPayload,
+  IG_ID,
+  igCommentPayload,
+  PAGE_ID,
+  postSigned,
+} from '../adapters/meta/support.ts';
 import { SECRET, TOKEN } from '../adapters/slack/support/desk-app.ts';
 import { slackSender } from '../adapters/slack/support/slack-requests.ts';
 import { percentile } from '../bench/load.ts';
@@ -60,7 +67,7 @@ export async function adversarial(o: AdversarialOptions = {}): Promise<Figures> 
   const log = o.log ?? (() => {});
   const timeoutMs = o.postTimeoutMs ?? 15_000;
   const slack = await FakeSlackApi.start({ token: TOKEN });
-  const graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN });
+  const graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, pages: [PAGE_ID, IG_ID] });
   const bot = await FakeBotService.start();
   const world = await startWorld();
   let router: Router | null = null;

@@ -52,6 +52,8 @@ export interface Channel {
   block: { settings: unknown };
   /** Delivers message `i` as the provider does (attempt > 1: a redelivery, same ids); resolves with the status, 0 when no answer came. */
   deliver(routerUrl: string, i: number, attempt: number): Promise<number>;
+  /** Where the provider batches several messages in one request (Meta): delivers them together. */
+  deliverBatch?(routerUrl: string, ids: number[]): Promise<number>;
   replies(): Promise<Replies>;
 }
 
@@ -147,6 +149,8 @@ function slackChannel(apiUrl: string, api: FakeSlackApi): Channel {
         send = slackSender(`${url}/slack/events`, SECRET);
         senders.set(url, send);
       }
+      // The customer's DM with the bot exists in Slack from their first message on.
+      api.addChannel(`D${pad(i)}`);
       const event = {
         type: 'message',
         channel: `D${pad(i)}`,
@@ -171,11 +175,12 @@ export const psidOf = (i: number) => String(7_000_000_000 + i);
 /** Messages are as recent as the run: replies are free within 24 h of the customer's message. */
 const metaEpoch = Date.now();
 
-/** One Messenger batch as Meta posts it, signed; resolves with the status. */
-export function postMessengerBatch(url: string, ids: number[]): Promise<number> {
+/** One Messenger batch as Meta posts it, signed (and known to the Graph fake, whose windows it opens); resolves with the status. */
+function postMessengerBatch(url: string, ids: number[], graph: FakeGraphApi): Promise<number> {
   const payload = messengerPayload(
     ids.map((i) => ({ psid: psidOf(i), mid: `m.rel.${i}`, text: question(i), timestamp: metaEpoch + i })),
   );
+  graph.delivered(payload);
   return statusOf(withTimeout(postSigned(`${url}/meta/facebook`, payload)));
 }
 
@@ -183,7 +188,8 @@ function facebookChannel(apiUrl: string, api: FakeGraphApi): Channel {
   return {
     name: 'facebook',
     block: metaBlock('facebook', apiUrl),
-    deliver: (url, i) => postMessengerBatch(url, [i]),
+    deliver: (url, i) => postMessengerBatch(url, [i], api),
+    deliverBatch: (url, ids) => postMessengerBatch(url, ids, api),
     async replies() {
       return count(
         api.sends.filter((s) => s.kind === 'dm').map((s) => s.to),
@@ -262,7 +268,7 @@ export async function startChannels(names: ChannelName[], o: { proxied?: boolean
       list.push(slackChannel(`${url}/api/`, api));
     }
     if (names.includes('facebook')) {
-      const api = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN });
+      const api = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, pages: [PAGE_ID, IG_ID] });
       closers.push(() => api.close());
       list.push(facebookChannel(await front('facebook', api.url, graphShape), api));
     }

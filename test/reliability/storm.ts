@@ -1,4 +1,4 @@
-import { type Channel, type ChannelName, postMessengerBatch, startChannels } from './channels.ts';
+import { type Channel, type ChannelName, startChannels } from './channels.ts';
 import { type Figures, tally } from './figures.ts';
 import { prepareRouter, type Router } from './router.ts';
 import { settle } from './traffic.ts';
@@ -37,9 +37,8 @@ export async function storm(o: StormOptions): Promise<Figures> {
         at.map(async (delay, k) => {
           if (delay > 0) await sleep(delay);
           const batch =
-            ch.name === 'facebook' && k > 0 ? shuffle([i - 1, i, i + 1].filter((x) => x >= 0 && x < o.messages)) : [i];
-          const status =
-            ch.name === 'facebook' ? await postMessengerBatch(url, batch) : await ch.deliver(url, i, k + 1);
+            ch.deliverBatch && k > 0 ? shuffle([i - 1, i, i + 1].filter((x) => x >= 0 && x < o.messages)) : [i];
+          const status = ch.deliverBatch ? await ch.deliverBatch(url, batch) : await ch.deliver(url, i, k + 1);
           deliveries.set(ch.name, (deliveries.get(ch.name) ?? 0) + batch.length);
           if (status >= 500) fiveXX++;
           if (status === 200) for (const x of batch) acked.get(ch.name)?.add(x);

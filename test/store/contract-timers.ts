@@ -142,7 +142,7 @@ export function timersContract(get: () => Store): void {
       expect(await store.acquireLock('discord:gateway', 'B', T0 + 53_000, 30_000)).toBe(true);
     });
 
-    it('gives a contested lock to exactly one of many concurrent claimants', async () => {
+    it('gives a free lock to exactly one of many owners asking at the same instant through one store', async () => {
       const store = get();
       const wins = await Promise.all(
         Array.from({ length: 8 }, (_, i) => store.acquireLock('gateway', `owner-${i}`, T0, 30_000)),

@@ -89,6 +89,14 @@ describe.skipIf(!databaseUrl)('PostgreSQL store (runs only when DATABASE_URL is 
       }
     });
 
+    it('gives a contested lock to exactly one of many claimants racing on separate connections', async () => {
+      await admin.query(`truncate ${schema}.locks`);
+      const wins = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).acquireLock('race', `owner-${i}`, T0, 30_000)),
+      );
+      expect(wins.filter(Boolean)).toHaveLength(1);
+    });
+
     it.each([
       { threads: 6, limit: 2 },
       { threads: 1, limit: 1 },

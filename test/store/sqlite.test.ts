@@ -6,7 +6,9 @@ import { type Kysely, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/log.ts';
+import type { Store } from '../../src/store/contract.ts';
 import { openStore, SQLITE_FILE } from '../../src/store/open.ts';
+import { withFileSyncs } from '../support/file-syncs.ts';
 import { storeContract } from './contract.ts';
 import { inbound, seed } from './fixtures.ts';
 
@@ -32,28 +34,38 @@ describe('SQLite store file', () => {
     await second.close();
   });
 
-  it('runs in WAL mode with the requested synchronous level', async () => {
-    const dataDir = freshDir();
-    const store = await openStore({ dataDir, synchronous: 'normal', log: silentLogger });
-    await store.close();
-    const db = new DatabaseSync(join(dataDir, SQLITE_FILE));
-    expect(db.prepare('pragma journal_mode').get()).toEqual({ journal_mode: 'wal' });
-    db.close();
-  });
+  /** PRAGMA journal_mode and synchronous as the store's own connection runs them. */
+  const pragmas = (store: Store) =>
+    store.transaction(async (tx) => {
+      const db = (tx as unknown as { db: Kysely<unknown> }).db;
+      const journal = (await sql<{ journal_mode: string }>`pragma journal_mode`.execute(db)).rows[0]?.journal_mode;
+      const synchronous = (await sql<{ synchronous: number }>`pragma synchronous`.execute(db)).rows[0]?.synchronous;
+      return { journal, synchronous };
+    });
 
-  it('commits at NORMAL and makes acknowledged batches durable by a WAL flush, not a FULL commit', async () => {
-    const store = await openStore({ dataDir: freshDir(), synchronous: 'full', log: silentLogger });
-    const level = () =>
-      store.transaction(async (tx) => {
-        const db = (tx as unknown as { db: Kysely<unknown> }).db;
-        return (await sql<{ synchronous: number }>`pragma synchronous`.execute(db)).rows[0]?.synchronous;
-      });
-    expect(await level()).toBe(1);
-    expect(await store.insertInbound([inbound('durable-1')])).toMatchObject([{ duplicate: false }]);
-    await store.durable();
-    expect(await level()).toBe(1);
-    await store.close();
-  });
+  it('at synchronous "normal" runs WAL mode with NORMAL commits and never flushes the WAL', () =>
+    withFileSyncs(async (syncs) => {
+      const store = await openStore({ dataDir: freshDir(), synchronous: 'normal', log: silentLogger });
+      expect(await pragmas(store)).toEqual({ journal: 'wal', synchronous: 1 });
+      await store.insertInbound([inbound('normal-1')]);
+      await store.durable();
+      expect(syncs).toEqual([]);
+      await store.close();
+    }));
+
+  it('at synchronous "full" commits at NORMAL and makes commits durable by flushing the WAL file', () =>
+    withFileSyncs(async (syncs) => {
+      const dataDir = freshDir();
+      const datasyncs = () => syncs.filter((s) => s.kind === 'datasync');
+      const store = await openStore({ dataDir, synchronous: 'full', log: silentLogger });
+      expect(await pragmas(store)).toEqual({ journal: 'wal', synchronous: 1 });
+      expect(await store.insertInbound([inbound('durable-1')])).toMatchObject([{ duplicate: false }]);
+      expect(datasyncs()).toEqual([]);
+      await store.durable();
+      expect(datasyncs()).toEqual([{ kind: 'datasync', path: join(dataDir, `${SQLITE_FILE}-wal`) }]);
+      expect(await pragmas(store)).toEqual({ journal: 'wal', synchronous: 1 });
+      await store.close();
+    }));
 
   it('checkpoints the WAL from a worker thread when asked to, and closes cleanly', async () => {
     const dataDir = freshDir();

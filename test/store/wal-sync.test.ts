@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { coalesce, createWalSync } from '../../src/store/wal-sync.ts';
+import { withFileSyncs } from '../support/file-syncs.ts';
 
 /** A flush the test finishes by hand, counting how often it started. */
 function manualFlush() {
@@ -55,18 +56,27 @@ describe('coalesced WAL flushes', () => {
     await c.idle();
   });
 
-  it('flushes a real WAL file, and closes', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tp-walsync-'));
-    try {
-      const db = join(dir, 'x.sqlite');
-      writeFileSync(`${db}-wal`, 'frames');
-      const sync = createWalSync(db);
-      await Promise.all([sync.sync(), sync.sync(), sync.sync()]);
-      await sync.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it('fdatasyncs the WAL file (its folder once, when first used), sharing flushes among concurrent callers', () =>
+    withFileSyncs(async (syncs) => {
+      const dir = mkdtempSync(join(tmpdir(), 'tp-walsync-'));
+      try {
+        const db = join(dir, 'x.sqlite');
+        writeFileSync(`${db}-wal`, 'frames');
+        const sync = createWalSync(db);
+        await Promise.all([sync.sync(), sync.sync(), sync.sync()]);
+        // The first call flushes; the two made while it ran share one flush that starts after it.
+        expect(syncs).toEqual([
+          { kind: 'sync', path: dir },
+          { kind: 'datasync', path: `${db}-wal` },
+          { kind: 'datasync', path: `${db}-wal` },
+        ]);
+        await sync.sync();
+        expect(syncs.slice(3)).toEqual([{ kind: 'datasync', path: `${db}-wal` }]);
+        await sync.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }));
 
   it('reports a missing WAL file instead of pretending it is durable', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tp-walsync-'));

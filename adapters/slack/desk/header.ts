@@ -80,6 +80,9 @@ function suggestionBlocks(contactId: string | undefined, suggestions: MergeSugge
 /** Escapes what Slack's mrkdwn treats as markup. */
 export const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
+/** Slack refuses a section's text over 3,000 characters and a field over 2,000: long customer data is cut instead. */
+const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
+
 /** A time every viewer sees in their own timezone, with a plain fallback. */
 const slackDate = (ms: number) =>
   `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC>`;
@@ -112,7 +115,7 @@ export function headerBlocks(f: HeaderFacts, agents: Agents, hasCanned: boolean)
     : '_nobody_';
   const due = slaDue(c);
   const team = teamOf(c);
-  const field = (label: string, value: string) => ({ type: 'mrkdwn', text: `*${label}*\n${value}` });
+  const field = (label: string, value: string) => ({ type: 'mrkdwn', text: clip(`*${label}*\n${value}`, 2000) });
   const fields = [
     field('Channel', `${esc(c.touchpoint.channel)} · ${esc(c.touchpoint.kind)} (${c.touchpoint.visibility})`),
     field('Status', c.status + (snoozedUntil(c) ? ` until ${slackDate(snoozedUntil(c) as number)}` : '')),
@@ -164,7 +167,7 @@ export function headerBlocks(f: HeaderFacts, agents: Agents, hasCanned: boolean)
     button('Start a flow', ACTION.flow),
   ];
   const blocks = [
-    { type: 'section', text: { type: 'mrkdwn', text: `*${esc(name)}*${ids ? `\n${ids}` : ''}` } },
+    { type: 'section', text: { type: 'mrkdwn', text: clip(`*${esc(name)}*${ids ? `\n${ids}` : ''}`, 3000) } },
     { type: 'section', fields },
     { type: 'actions', block_id: 'tp_controls', elements: controls },
     ...suggestionBlocks(f.contact?.id, f.suggestions ?? []),

@@ -1,7 +1,8 @@
-import { App, type Logger as BoltLogger, LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { App, type Logger as BoltLogger, LogLevel, type Receiver } from '@slack/bolt';
 import type { Clock, Logger, RouteRegistry } from '../../../src/channel/index.ts';
 import type { SlackSettings } from '../settings.ts';
 import { RouteReceiver } from './receiver.ts';
+import { SocketReceiver } from './socket-receiver.ts';
 
 /** Who we are in the workspace, from `auth.test`: our own posts are never taken as someone writing. */
 export interface BotIdentity {
@@ -13,7 +14,7 @@ export interface BotIdentity {
 /**
  * Bolt's App on the transport the settings choose: our HTTP route registry
  * (Events API and interactivity on the router's own port), or Socket Mode for
- * businesses without a public URL. Bolt's own client, used for the answers of
+ * businesses without a public URL; both acknowledge an event once it is handled. Bolt's own client, used for the answers of
  * listeners (ephemeral refusals, modals), talks to the configured API URL.
  */
 export function createBoltApp(
@@ -29,7 +30,12 @@ export function createBoltApp(
   const logger = boltLogger(o.log);
   const receiver: Receiver =
     settings.transport === 'socket'
-      ? new SocketModeReceiver({ appToken: settings.appToken ?? '', logger })
+      ? new SocketReceiver({
+          appToken: settings.appToken ?? '',
+          ...(settings.apiUrl ? { apiUrl: settings.apiUrl } : {}),
+          logger,
+          log: o.log,
+        })
       : new RouteReceiver({
           signingSecret: settings.signingSecret,
           path: settings.eventsPath,

@@ -1,4 +1,4 @@
-import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
+import type { App, Receiver } from '@slack/bolt';
 import {
   type Clock,
   failsEveryTime,
@@ -8,6 +8,7 @@ import {
   type RouteRegistry,
   reasonOf,
 } from '../../../src/channel/index.ts';
+import { dispatch, eventIdOf, RecentEvents } from './dispatch.ts';
 import { verifySlackRequest } from './verify.ts';
 
 export interface RouteReceiverOptions {
@@ -21,9 +22,6 @@ export interface RouteReceiverOptions {
   /** Slack wants an answer within 3 s: past this, we answer and let the work finish behind. */
   ackTimeoutMs?: number;
 }
-
-/** Event ids remembered for dedupe in this process; the effects dedupe durably on their own keys. */
-const SEEN_LIMIT = 10_000;
 
 /**
  * A Bolt receiver on our own HTTP server (one port for everything): verifies
@@ -39,7 +37,7 @@ export class RouteReceiver implements Receiver {
   readonly #o: RouteReceiverOptions;
   #app: App | null = null;
   #registered = false;
-  readonly #seen = new Set<string>();
+  readonly #seen = new RecentEvents();
 
   constructor(o: RouteReceiverOptions) {
     this.#o = o;
@@ -71,7 +69,7 @@ export class RouteReceiver implements Receiver {
 
     const shape = shapeProblem(body);
     if (shape) return this.#keep(shape, req);
-    const eventId = body.type === 'event_callback' && typeof body.event_id === 'string' ? body.event_id : null;
+    const eventId = eventIdOf(body);
     if (eventId && this.#seen.has(eventId)) {
       this.#o.log.debug(
         { eventId, retry: req.headers['x-slack-retry-num'] },
@@ -79,67 +77,40 @@ export class RouteReceiver implements Receiver {
       );
       return { status: 200, body: '' };
     }
-    if (eventId) this.#remember(eventId);
+    if (eventId) this.#seen.add(eventId);
 
-    let acked: { body: unknown } | null = null;
-    let onAck: () => void = () => {};
-    const ackedNow = new Promise<void>((resolve) => {
-      onAck = resolve;
-    });
     const retryNum = Number(req.headers['x-slack-retry-num'] ?? Number.NaN);
     const retryReason = req.headers['x-slack-retry-reason'];
-    const event: ReceiverEvent = {
-      body,
-      ...(Number.isFinite(retryNum) ? { retryNum } : {}),
-      ...(typeof retryReason === 'string' ? { retryReason } : {}),
-      ack: async (response?: unknown) => {
-        acked ??= { body: response };
-        onAck();
+    const outcome = await dispatch(
+      app,
+      {
+        body,
+        ...(Number.isFinite(retryNum) ? { retryNum } : {}),
+        ...(typeof retryReason === 'string' ? { retryReason } : {}),
       },
-    };
-    // Bolt can also throw before it calls a listener (a field of the wrong type): that counts as the listener failing.
-    const done = Promise.resolve()
-      .then(() => app.processEvent(event))
-      .then(
-        () => ({ ok: true as const }),
-        (err: unknown) => ({ ok: false as const, err }),
-      );
-    // An event is answered when its work is done; an interaction as soon as its listener acknowledges.
-    const waitFor = eventId ? done : Promise.race([done, ackedNow]);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.#o.ackTimeoutMs ?? 2_500);
-    });
-    const first = await Promise.race([waitFor, timeout]);
-    clearTimeout(timer);
-    if (first !== 'timeout' && first && !first.ok) {
-      if (failsEveryTime(first.err)) return this.#keep(reasonOf(first.err), req);
-      this.#o.log.error({ err: first.err, eventId }, 'handling a Slack request failed');
-      if (eventId) this.#seen.delete(eventId);
+      {
+        eventId,
+        ackTimeoutMs: this.#o.ackTimeoutMs ?? 2_500,
+        log: this.#o.log,
+        onLateFailure: (err) => {
+          if (failsEveryTime(err)) return this.#keep(reasonOf(err), req).then(() => {});
+          this.#o.log.error({ err, eventId }, 'handling a Slack request failed after it was acknowledged');
+        },
+      },
+    );
+    if (!outcome.ok) {
+      if (failsEveryTime(outcome.err)) return this.#keep(reasonOf(outcome.err), req);
+      this.#o.log.error({ err: outcome.err, eventId }, 'handling a Slack request failed');
+      if (eventId) this.#seen.forget(eventId);
       return { status: 500, body: { error: 'the event could not be handled; Slack will deliver it again' } };
     }
-    if (first === 'timeout') {
-      void done.then(async (r) => {
-        if (r.ok) return;
-        if (failsEveryTime(r.err)) await this.#keep(reasonOf(r.err), req).catch(() => {});
-        else this.#o.log.error({ err: r.err, eventId }, 'handling a Slack request failed after it was acknowledged');
-      });
-    }
-    return ackResponse((acked as { body: unknown } | null)?.body);
+    return ackResponse(outcome.body);
   }
 
   /** Answered 200 once kept: Slack would only deliver it again, and it would fail the same way. */
   async #keep(reason: string, req: HttpRequest): Promise<HttpResponse> {
     await this.#o.keepUnreadable(reason, req.rawBody);
     return { status: 200, body: '' };
-  }
-
-  #remember(eventId: string): void {
-    this.#seen.add(eventId);
-    if (this.#seen.size > SEEN_LIMIT) {
-      const oldest = this.#seen.values().next().value;
-      if (oldest !== undefined) this.#seen.delete(oldest);
-    }
   }
 }
 

@@ -22,8 +22,9 @@ export function activity(serviceUrl: string, o: Record<string, unknown> = {}) {
   };
 }
 
-export async function startBot(extra: Record<string, unknown> = {}) {
-  const service = await FakeBotService.start();
+/** The adapter on a fake host, replying to `shared` (closed by the caller) or to a fake connector of its own. */
+export async function startBot(extra: Record<string, unknown> = {}, shared?: FakeBotService) {
+  const service = shared ?? (await FakeBotService.start());
   const settings = botframeworkDefinition.settings.parse({ serviceUrls: [`${service.url}/`], ...extra });
   const adapter = botframeworkDefinition.create(settings, { log: silentLogger, clock: new VirtualClock() });
   const { fake, harness, close } = await serveAdapter(adapter, 'https://touchpoint.example.com');
@@ -41,7 +42,7 @@ export async function startBot(extra: Record<string, unknown> = {}) {
     },
     async close() {
       await close();
-      await service.close();
+      if (!shared) await service.close();
     },
   };
 }

@@ -32,6 +32,7 @@ describe('Meta sends (against the fake Graph API)', () => {
   it('sends a DM inside the window as a RESPONSE', async () => {
     meta = await startMeta('facebook');
     const now = meta.clock.now();
+    meta.graph.personWrote(PAGE_ID, '501', now - HOUR_MS);
     const sent = await meta.adapter.send(outbound({ threadKey: `dm:${PAGE_ID}:501`, lastInboundAt: now - HOUR_MS }));
     expect(sent.providerId).toMatch(/^m_/);
     expect(meta.graph.sends[0]).toMatchObject({
@@ -46,6 +47,7 @@ describe('Meta sends (against the fake Graph API)', () => {
   it('tags an agent reply HUMAN_AGENT after 24 h and refuses the bot with a clear reason', async () => {
     meta = await startMeta('facebook');
     const lastInboundAt = meta.clock.now() - 30 * HOUR_MS;
+    meta.graph.personWrote(PAGE_ID, '501', lastInboundAt);
     await meta.adapter.send(
       outbound({ threadKey: `dm:${PAGE_ID}:501`, lastInboundAt, author: { kind: 'agent', name: 'Ann' } }),
     );
@@ -61,6 +63,17 @@ describe('Meta sends (against the fake Graph API)', () => {
     );
     expect(agent.message).toMatch(/past 7 days/);
     expect(meta.graph.sends).toHaveLength(1);
+  });
+
+  it("takes Meta's word when its window is closed though ours looks open: permanent, never retried", async () => {
+    meta = await startMeta('facebook');
+    // Our record says the person wrote an hour ago; Meta last saw them two days ago.
+    meta.graph.personWrote(PAGE_ID, '502', meta.clock.now() - 48 * HOUR_MS);
+    const err = await refusal(
+      meta.adapter.send(outbound({ threadKey: `dm:${PAGE_ID}:502`, lastInboundAt: meta.clock.now() - HOUR_MS })),
+    );
+    expect(err).toMatchObject({ failure: 'permanent', providerCode: META_CODES.windowClosed });
+    expect(meta.graph.sends).toHaveLength(0);
   });
 
   it('sends one private reply to a comment, links the person’s DMs, and refuses a second', async () => {

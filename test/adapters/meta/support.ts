@@ -124,8 +124,12 @@ export function igCommentPayload(c: {
 
 /** The adapter of one channel on a fake host, its routes served locally, its Graph calls going to the fake. */
 export async function startMeta(channel: 'facebook' | 'instagram', extra: Record<string, unknown> = {}) {
-  const graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN });
   const clock = new VirtualClock();
+  const graph = await FakeGraphApi.start({
+    accessToken: ACCESS_TOKEN,
+    pages: [PAGE_ID, IG_ID],
+    now: () => clock.now(),
+  });
   const common = {
     appSecret: APP_SECRET,
     verifyToken: VERIFY_TOKEN,
@@ -149,7 +153,10 @@ export async function startMeta(channel: 'facebook' | 'instagram', extra: Record
     adapter,
     ...served.fake,
     webhook,
-    post: (payload: unknown, signature?: 'valid' | 'missing' | 'wrong') => postSigned(webhook, payload, signature),
+    post(payload: unknown, signature?: 'valid' | 'missing' | 'wrong') {
+      if (signature === undefined || signature === 'valid') graph.delivered(payload);
+      return postSigned(webhook, payload, signature);
+    },
     async close() {
       await served.close();
       await graph.close();
@@ -173,7 +180,7 @@ export function outbound(o: Partial<OutboundMessage> & { threadKey: string }): O
 export async function startMessengerRouter(
   prefix: string,
 ): Promise<{ app: App; graph: FakeGraphApi; stop: () => Promise<void> }> {
-  const graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN });
+  const graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, pages: [PAGE_ID] });
   const settings = facebookDefinition.settings.parse({
     appSecret: APP_SECRET,
     verifyToken: VERIFY_TOKEN,

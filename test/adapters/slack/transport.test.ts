@@ -8,6 +8,7 @@ import { VirtualClock } from '../../../src/clock.ts';
 import { HttpError } from '../../../src/errors.ts';
 import type { RouteRegistry } from '../../../src/http/http-types.ts';
 import { silentLogger } from '../../../src/log.ts';
+import { signLikeSlack } from './support/slack-requests.ts';
 
 const base = { botToken: 'xoxb-1', signingSecret: 'secret-123' };
 const bot = { botUserId: 'UBOT0001', botId: 'BBOT0001', teamId: 'T1' };
@@ -66,17 +67,35 @@ describe('Slack transport', () => {
     ]);
   });
 
-  it('verifies signatures as Slack makes them, within five minutes', () => {
+  it('verifies signatures computed independently of its own signer, within five minutes', () => {
     const now = Date.UTC(2026, 0, 5, 9);
     const ts = Math.floor(now / 1000);
-    const body = Buffer.from('{"type":"event_callback"}');
+    const body = '{"type":"event_callback"}';
     const headers = {
       'x-slack-request-timestamp': String(ts),
-      'x-slack-signature': slackSignature('s3cret', ts, body),
+      'x-slack-signature': signLikeSlack('s3cret', ts, body),
     };
-    expect(() => verifySlackRequest('s3cret', headers, body, now)).not.toThrow();
-    expect(() => verifySlackRequest('other', headers, body, now)).toThrow('does not match');
-    expect(() => verifySlackRequest('s3cret', headers, body, now + 6 * 60_000)).toThrow('five minutes');
-    expect(() => verifySlackRequest('s3cret', {}, body, now)).toThrow(HttpError);
+    expect(() => verifySlackRequest('s3cret', headers, Buffer.from(body), now)).not.toThrow();
+    expect(() => verifySlackRequest('other', headers, Buffer.from(body), now)).toThrow('does not match');
+    expect(() => verifySlackRequest('s3cret', headers, Buffer.from(`${body} `), now)).toThrow('does not match');
+    expect(() => verifySlackRequest('s3cret', headers, Buffer.from(body), now + 6 * 60_000)).toThrow('five minutes');
+    expect(() => verifySlackRequest('s3cret', {}, Buffer.from(body), now)).toThrow(HttpError);
+  });
+
+  it("accepts Slack's published example request and signs it to Slack's published signature", () => {
+    // From Slack's "Verifying requests from Slack" guide: a slash command, signed with its example secret.
+    const secret = '8f742231b10e8888abcd99yyyzzz85a5';
+    const timestamp = '1531420618';
+    const body =
+      'token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V' +
+      '&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=' +
+      '&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN' +
+      '&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c';
+    const signature = 'v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503';
+    const headers = { 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature };
+    const at = Number(timestamp) * 1000 + 30_000;
+    expect(() => verifySlackRequest(secret, headers, Buffer.from(body), at)).not.toThrow();
+    expect(slackSignature(secret, timestamp, body)).toBe(signature);
+    expect(signLikeSlack(secret, timestamp, body)).toBe(signature);
   });
 });

@@ -1,7 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { countSegments } from '../../../adapters/twilio/format/segments.ts';
 import { SendError } from '../../../src/errors.ts';
-import { ACCOUNT_SID, CUSTOMER, OUR_SMS, OUR_WA, outbound, PUBLIC_BASE, startTwilio } from './support/setup.ts';
+import {
+  ACCOUNT_SID,
+  AUTH_TOKEN,
+  CUSTOMER,
+  OUR_SMS,
+  OUR_WA,
+  outbound,
+  PUBLIC_BASE,
+  startTwilio,
+} from './support/setup.ts';
 
 type Started = Awaited<ReturnType<typeof startTwilio>>;
 let t: Started | null = null;
@@ -157,10 +166,18 @@ describe('send failures', () => {
     expect(err).toMatchObject({ failure: 'permanent', providerCode: '21211' });
   });
 
-  it('a wrong auth token is permanent (401, 20003)', async () => {
+  it('a wrong auth token is permanent (401, 20003), even when Twilio would have rate-limited the request', async () => {
     t = await startTwilio('sms', { authToken: 'not-the-token' });
+    t.api.script({ status: 429, code: 20429, retryAfter: '7' });
     const err = await sendError(t.adapter.send(outbound({ threadKey: smsThread })));
     expect(err).toMatchObject({ failure: 'permanent', providerCode: '20003' });
+    // The scripted answer is still there for the first request that authenticates.
+    const authorised = await fetch(`${t.api.url}/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}` },
+      body: new URLSearchParams({ To: CUSTOMER, From: OUR_SMS, Body: 'hi' }),
+    });
+    expect(authorised.status).toBe(429);
   });
 
   it('a thread key of another adapter is permanent', async () => {

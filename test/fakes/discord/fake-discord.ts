@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeGateway } from './gateway.ts';
+import { asSeenWith, Intents } from './intents.ts';
 import {
   type FakeGuild,
   type FakeUser,
@@ -31,7 +32,19 @@ export interface FakeDiscordOptions {
   token: string;
   guilds?: FakeGuild[];
   heartbeatMs?: number;
+  /** Privileged intents enabled for the app in the developer portal (default: Message Content). */
+  privilegedIntents?: number;
+  /** The fake's clock for nonce expiry (default: Date.now). */
+  now?: () => number;
 }
+
+/**
+ * Discord checks a nonce with `enforce_nonce` against the messages of the
+ * "past few minutes"; the fake takes the short end, so nothing relies on more.
+ */
+export const NONCE_TTL_MS = 2 * 60_000;
+/** Discord's limit on a message's content. */
+const MAX_CONTENT = 2_000;
 
 const MESSAGES = /^\/api\/v10\/channels\/(\d+)\/messages$/;
 
@@ -52,17 +65,19 @@ export class FakeDiscord {
   readonly script: Scripted[] = [];
   readonly #users = new Map<string, FakeUser>();
   readonly #dmChannels = new Map<string, string>();
-  readonly #byNonce = new Map<string, MessagePayload>();
+  readonly #byNonce = new Map<string, { payload: MessagePayload; at: number }>();
   /** Who wrote each message people posted, for the `message_reference` of the bot's answers. */
   readonly #authors = new Map<string, FakeUser>();
   /** Every message of each channel, oldest first. */
   readonly #history = new Map<string, MessagePayload[]>();
   readonly #token: string;
+  readonly #now: () => number;
   readonly #server: Server;
   #url = '';
 
   private constructor(opts: FakeDiscordOptions) {
     this.#token = opts.token;
+    this.#now = opts.now ?? Date.now;
     this.guilds = opts.guilds ?? [];
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((err: unknown) =>
@@ -82,6 +97,8 @@ export class FakeDiscord {
           application: { id: this.applicationId, flags: 0 },
         }),
         guilds: () => this.guilds.map((g) => guildCreatePayload(g, this.bot, Date.now())),
+        privilegedIntents: opts.privilegedIntents ?? Intents.messageContent,
+        shape: (t, d, intents) => asSeenWith(intents, this.bot.id, t, d),
       },
       opts.heartbeatMs,
     );
@@ -250,11 +267,15 @@ export class FakeDiscord {
     );
     if (!guild && !dmUser) return errors.unknownChannel;
     if (dmUser && this.closedDms.has(dmUser)) return errors.cannotDm;
+    const content = typeof body.content === 'string' ? body.content : '';
+    if (content.length > MAX_CONTENT) return errors.contentTooLong;
+    if (content.trim() === '' && !body.embeds && !body.sticker_ids && !body.attachments) return errors.emptyMessage;
     const nonce = typeof body.nonce === 'string' ? body.nonce : null;
     const key = nonce ? `${channelId}:${nonce}` : null;
-    // Discord answers a repeated nonce with the message it created the first time.
+    const now = this.#now();
+    // Discord answers a recent repeated nonce with the message it created the first time.
     const earlier = key && body.enforce_nonce === true ? this.#byNonce.get(key) : undefined;
-    if (earlier) return { status: 200, body: earlier };
+    if (earlier && now - earlier.at < NONCE_TTL_MS) return { status: 200, body: earlier.payload };
     const refId = (body.message_reference as { message_id?: unknown } | undefined)?.message_id;
     const refAuthor = typeof refId === 'string' ? this.#authors.get(refId) : undefined;
     const payload = messagePayload(
@@ -262,13 +283,13 @@ export class FakeDiscord {
         channelId,
         guildId: guild?.id ?? null,
         author: this.bot,
-        content: typeof body.content === 'string' ? body.content : '',
+        content,
         nonce,
         reference: typeof refId === 'string' && refAuthor ? { messageId: refId, author: refAuthor } : null,
       },
       Date.now(),
     );
-    if (key) this.#byNonce.set(key, payload);
+    if (key) this.#byNonce.set(key, { payload, at: now });
     this.posted.push({ payload, body });
     this.#remember(payload);
     this.gateway.dispatch('MESSAGE_CREATE', payload);

@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
+import { Intents, KNOWN_INTENTS } from './intents.ts';
 import { snowflake } from './snowflake.ts';
 
 /**
@@ -7,7 +8,9 @@ import { snowflake } from './snowflake.ts';
  * ACKs, IDENTIFY → READY and the guilds' GUILD_CREATE, dispatches with an
  * increasing sequence, and RESUME → the dispatches after the client's
  * sequence, then RESUMED. Dispatches made while no client is connected are
- * kept for the next resume, as Discord does within a session.
+ * kept for the next resume, as Discord does within a session. IDENTIFY must
+ * name valid intents (4013 otherwise), privileged ones only if the app has them
+ * enabled (4014); each dispatch is shaped by the session's intents (`shape`).
  */
 
 interface Dispatch {
@@ -22,7 +25,13 @@ export interface GatewayHooks {
   ready(sessionId: string, resumeUrl: string): Record<string, unknown>;
   /** GUILD_CREATE payloads sent after READY. */
   guilds(): unknown[];
+  /** Privileged intents the app has enabled in the developer portal. */
+  privilegedIntents: number;
+  /** A dispatch as a session with these intents receives it; null when it receives none. */
+  shape(t: string, d: unknown, intents: number): unknown | null;
 }
+
+const PRIVILEGED = (1 << 1) | (1 << 8) | Intents.messageContent;
 
 const OP = { dispatch: 0, heartbeat: 1, identify: 2, resume: 6, reconnect: 7, invalidSession: 9, hello: 10, ack: 11 };
 
@@ -35,6 +44,7 @@ export class FakeGateway {
   #ready = false;
   #sessionId: string | null = null;
   #seq = 0;
+  #intents = 0;
   #log: Dispatch[] = [];
   identifies = 0;
   resumes = 0;
@@ -61,9 +71,11 @@ export class FakeGateway {
     return this.#socket !== null && this.#ready;
   }
 
-  /** Sends (or keeps for a resume) one dispatch; returns its sequence number. */
-  dispatch(t: string, d: unknown): number {
-    const event = { s: ++this.#seq, t, d };
+  /** Sends (or keeps for a resume) one dispatch; returns its sequence number, or null when the session's intents exclude it. */
+  dispatch(t: string, d: unknown): number | null {
+    const shaped = this.#hooks.shape(t, d, this.#intents);
+    if (shaped === null) return null;
+    const event = { s: ++this.#seq, t, d: shaped };
     this.#log.push(event);
     if (this.connected) this.#send({ op: OP.dispatch, ...event });
     return event.s;
@@ -142,7 +154,17 @@ export class FakeGateway {
       socket.close(4004, 'Authentication failed.');
       return;
     }
+    const intents = d.intents;
+    if (typeof intents !== 'number' || !Number.isInteger(intents) || intents < 0 || intents & ~KNOWN_INTENTS) {
+      socket.close(4013, 'Invalid intent(s).');
+      return;
+    }
+    if (intents & PRIVILEGED & ~this.#hooks.privilegedIntents) {
+      socket.close(4014, 'Disallowed intent(s).');
+      return;
+    }
     this.identifies++;
+    this.#intents = intents;
     this.#sessionId = snowflake();
     this.#seq = 0;
     this.#log = [];

@@ -51,6 +51,17 @@ export const errors = {
   cannotDm: { status: 403, body: { code: 50007, message: 'Cannot send messages to this user' } },
   notFound: { status: 404, body: { code: 0, message: '404: Not Found' } },
   badBody: { status: 400, body: { code: 50109, message: 'The request body contains invalid JSON.' } },
+  emptyMessage: { status: 400, body: { code: 50006, message: 'Cannot send an empty message' } },
+  contentTooLong: {
+    status: 400,
+    body: {
+      code: 50035,
+      message: 'Invalid Form Body',
+      errors: {
+        content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] },
+      },
+    },
+  },
 } satisfies Record<string, RestReply>;
 
 export async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | null> {

@@ -15,6 +15,8 @@ export const TOKEN = 'xoxb-test-token';
 export const DESK = 'CDESK0001';
 export const AGENT = 'UAGENT001';
 export const STRANGER = 'USTRANGE1';
+/** The app-level token Socket Mode connects with. */
+export const APP_TOKEN = 'xapp-1-A0000001-1-test';
 
 export interface DeskApp {
   app: App;
@@ -38,7 +40,12 @@ export async function startDeskApp(
     settings?: Partial<Settings>;
   } = {},
 ): Promise<DeskApp> {
-  const slack = await FakeSlackApi.start({ token: TOKEN, intervalMs: o.intervalMs ?? 200 });
+  const slack = await FakeSlackApi.start({
+    token: TOKEN,
+    appToken: APP_TOKEN,
+    intervalMs: o.intervalMs ?? 200,
+    channels: [DESK],
+  });
   const settings = slackSettings.parse({
     botToken: TOKEN,
     signingSecret: SECRET,
@@ -70,7 +77,7 @@ export async function startDeskApp(
   return {
     app,
     slack,
-    send: slackSender(`${app.url}/slack/events`, SECRET),
+    send: slackSender(`${app.url}/slack/events`, SECRET, { slack }),
     async stop() {
       await local.stop();
       await slack.stop();

@@ -1,14 +1,25 @@
-import { slackSignature } from '../../../../adapters/slack/transport/verify.ts';
+import { createHmac } from 'node:crypto';
+import type { FakeSlackApi } from '../../../fakes/slack-api.ts';
 
 /**
  * Requests as Slack sends them: Events API callbacks as JSON, interactivity
  * as a form with the JSON in `payload`, each signed with the signing secret
- * over `v0:{timestamp}:{raw body}`.
+ * over `v0:{timestamp}:{raw body}`. Given the fake Web API, they keep it in
+ * step with what Slack knows: a message event's channel exists, and each
+ * interaction carries a fresh trigger_id issued by it.
  */
 export interface SlackSender {
   event(event: Record<string, unknown>, opts?: { eventId?: string; retryNum?: number }): Promise<Response>;
   interaction(payload: Record<string, unknown>): Promise<Response>;
   raw(body: string, contentType: string, headers?: Record<string, string>, timestamp?: number): Promise<Response>;
+}
+
+/**
+ * Slack's signature computed here, apart from the adapter's signer, so a test
+ * checks the adapter against the scheme rather than against itself.
+ */
+export function signLikeSlack(secret: string, timestamp: number | string, body: string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
 }
 
 let eventSeq = 0;
@@ -17,7 +28,12 @@ let tsSeq = 0;
 /** A message ts like Slack's: unique, increasing. */
 export const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(900_000 + ++tsSeq).padStart(6, '0')}`;
 
-export function slackSender(url: string, secret: string, teamId = 'T0000001'): SlackSender {
+export function slackSender(
+  url: string,
+  secret: string,
+  o: { teamId?: string; slack?: FakeSlackApi } = {},
+): SlackSender {
+  const teamId = o.teamId ?? 'T0000001';
   const raw = (
     body: string,
     contentType: string,
@@ -29,7 +45,7 @@ export function slackSender(url: string, secret: string, teamId = 'T0000001'): S
       headers: {
         'content-type': contentType,
         'x-slack-request-timestamp': String(timestamp),
-        'x-slack-signature': slackSignature(secret, timestamp, body),
+        'x-slack-signature': signLikeSlack(secret, timestamp, body),
         ...headers,
       },
       body,
@@ -37,6 +53,7 @@ export function slackSender(url: string, secret: string, teamId = 'T0000001'): S
   return {
     raw,
     event(event, opts = {}) {
+      if (typeof event.channel === 'string') o.slack?.addChannel(event.channel);
       const body = JSON.stringify({
         token: 'legacy',
         team_id: teamId,
@@ -53,7 +70,12 @@ export function slackSender(url: string, secret: string, teamId = 'T0000001'): S
     },
     interaction(payload) {
       const body = new URLSearchParams({
-        payload: JSON.stringify({ team: { id: teamId }, api_app_id: 'A0000001', ...payload }),
+        payload: JSON.stringify({
+          team: { id: teamId },
+          api_app_id: 'A0000001',
+          ...payload,
+          ...(o.slack && 'trigger_id' in payload ? { trigger_id: o.slack.issueTrigger() } : {}),
+        }),
       }).toString();
       return raw(body, 'application/x-www-form-urlencoded');
     },
