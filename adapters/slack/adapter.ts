@@ -63,7 +63,7 @@ export function createSlackAdapter(settings: SlackSettings, deps: { log: Logger;
 
     async start(host) {
       const bot = await whoAmI();
-      bolt = createBoltApp(settings, { routes: host.routes, clock, log, bot });
+      bolt = createBoltApp(settings, { routes: host.routes, log, bot });
       const { app } = bolt;
       desk = await startDesk({ app, host, settings, client, clock, log });
       const route = async (e: SlackMessageEvent, body: unknown) => {

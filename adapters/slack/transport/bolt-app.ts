@@ -1,5 +1,5 @@
 import { App, type Logger as BoltLogger, LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
-import type { Clock, Logger, RouteRegistry } from '../../../src/channel/index.ts';
+import type { Logger, RouteRegistry } from '../../../src/channel/index.ts';
 import type { SlackSettings } from '../settings.ts';
 import { RouteReceiver } from './receiver.ts';
 
@@ -18,7 +18,7 @@ export interface BotIdentity {
  */
 export function createBoltApp(
   settings: SlackSettings,
-  o: { routes: RouteRegistry; clock: Clock; log: Logger; bot: BotIdentity | null },
+  o: { routes: RouteRegistry; log: Logger; bot: BotIdentity | null },
 ): { app: App; receiver: Receiver } {
   const logger = boltLogger(o.log);
   const receiver: Receiver =
@@ -28,7 +28,6 @@ export function createBoltApp(
           signingSecret: settings.signingSecret,
           path: settings.eventsPath,
           routes: o.routes,
-          clock: o.clock,
           log: o.log,
         });
   const app = new App({
