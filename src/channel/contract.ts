@@ -130,6 +130,8 @@ export interface AdapterDefinition<S = unknown> {
   channel: string;
   /** Schema of this channel's section in `config/channels.yaml`. */
   settings: z.ZodType<S>;
+  /** The channel its replies go out on (`capabilities.replyVia`): `check` refuses this one enabled without it. */
+  replyVia?: string;
   create(settings: S, deps: { log: Logger; clock: Clock }): ChannelAdapter;
 }
 

@@ -23,7 +23,7 @@ describe('the example business', () => {
       Object.entries(s.channels)
         .filter(([, c]) => c.enabled)
         .map(([n]) => n),
-    ).toEqual(['webchat', 'webform']);
+    ).toEqual(['webchat']);
     expect(s.channels.webchat?.settings).toMatchObject({ title: 'Harbour Street Bakery' });
     expect(Object.keys(s.templates)).toEqual(
       expect.arrayContaining(['greeting', 'pricing', 'hours', 'complaint_apology', 'handoff', 'fallback', 'thanks']),
