@@ -6,6 +6,7 @@ import type { HttpRequest, RouteRegistry } from '../http/http-types.ts';
 import type { Logger } from '../log.ts';
 import { adminGuard } from './admin-auth.ts';
 import { readBody } from './body.ts';
+import { createRejectionLog } from './rejections.ts';
 import { writeError, writeResponse } from './respond.ts';
 import { RouteTable } from './route-table.ts';
 
@@ -47,6 +48,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   let inFlight = 0;
   let onIdle: (() => void) | null = null;
   const streams = new Set<ServerResponse>();
+  const noteRejection = createRejectionLog(log);
 
   table.add('GET', '/healthz', () => ({ status: 200, body: { status: 'ok' } }));
   table.add('GET', '/readyz', () => {
@@ -63,6 +65,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
     if (draining) return writeError(res, draining503(), log, true);
     inFlight++;
     let release: (() => void) | null = finished;
+    let webhook: { path: string; signedUrl: string } | null = null;
     try {
       const url = req.url ?? '/';
       const q = url.indexOf('?');
@@ -77,6 +80,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
       }
       const { route } = match;
       if (route.auth === 'admin') checkAdmin(req.headers.authorization);
+      else webhook = { path, signedUrl: base + url };
       const request: HttpRequest = {
         method,
         path,
@@ -105,7 +109,10 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
       writeResponse(res, out, draining);
     } catch (err) {
       if (err instanceof ClientGone) res.destroy();
-      else writeError(res, err, log, draining);
+      else {
+        if (webhook) noteRejection(err, req, webhook.path, webhook.signedUrl);
+        writeError(res, err, log, draining);
+      }
     } finally {
       release?.();
     }
