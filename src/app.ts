@@ -3,6 +3,7 @@ import { Bus } from './bus.ts';
 import { loadCalendar } from './calendar/load.ts';
 import type { AdapterRegistry } from './channel/contract.ts';
 import { createAdapters } from './channel/create-adapters.ts';
+import { type ChannelHealth, type CredentialState, checkCredentials } from './channel/credentials.ts';
 import { createChannelDirectory } from './channel/directory.ts';
 import { createChannelHost, type MessageEvent } from './channel/host.ts';
 import { type Clock, systemClock } from './clock.ts';
@@ -46,6 +47,8 @@ export interface AppOptions {
   clock?: Clock;
   /** Shares rate limits across instances (bottleneck clustering). */
   redisUrl?: string | null;
+  /** How long each channel's credential check may take (default 15 s). */
+  credentialTimeoutMs?: number;
 }
 
 export interface App {
@@ -54,6 +57,10 @@ export interface App {
   adminToken: string;
   /** True when the token was generated and kept in the store (no config or environment names one). */
   adminTokenGenerated: boolean;
+  /** Each enabled channel's credential check, as /readyz reports it. */
+  channelHealth(): Record<string, CredentialState>;
+  /** Resolves when every credential check has answered. */
+  credentialsChecked(): Promise<void>;
   /** Routes and sends everything pending now (tests, benchmarks). */
   drain(): Promise<void>;
   stop(): Promise<void>;
@@ -180,6 +187,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   );
 
   let ready = false;
+  let health: ChannelHealth | null = null;
   const server = createHttpServer({
     host: r.server.host,
     port: o.port ?? r.server.port,
@@ -188,6 +196,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     adminToken,
     log: log.child({ part: 'http' }),
     isReady: () => ready,
+    channels: () => health?.report() ?? {},
   });
   registerCoreRoutes(server.routes, {
     store,
@@ -225,6 +234,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     });
     await adapter.start({ ...channelHost, desk });
   }
+  health = checkCredentials(adapters, log.child({ part: 'credentials' }), o.credentialTimeoutMs);
   router.start();
   outbox.start();
   timers.start();
@@ -236,6 +246,8 @@ export async function startApp(o: AppOptions): Promise<App> {
     store,
     adminToken,
     adminTokenGenerated,
+    channelHealth: () => health?.report() ?? {},
+    credentialsChecked: () => health?.done ?? Promise.resolve(),
     async drain() {
       await ingestor.flush();
       await router.drain();

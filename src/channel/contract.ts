@@ -121,6 +121,11 @@ export interface ChannelAdapter {
    * `to` (another kind of identity, no way to message first). Channels without it are never started from the core.
    */
   startThread?(request: StartThreadRequest): StartedThread | null;
+  /**
+   * One cheap call that proves the credentials work (Twilio's account, Slack's auth.test, Graph's `me`, an
+   * SMTP login, Discord's own user): resolves with what it found, throws an Error saying what to fix.
+   */
+  checkCredentials?(): Promise<string>;
   /** Delivers one message. Throws SendError (rate_limited, transient, permanent) on failure. */
   send(message: OutboundMessage): Promise<SendResult>;
 }

@@ -21,6 +21,8 @@ export interface HttpServerOptions {
   log: Logger;
   /** False until the app has started everything (and /readyz answers 503 meanwhile). */
   isReady: () => boolean;
+  /** Each channel's state (credentials), reported by /readyz. */
+  channels?: () => Record<string, unknown>;
   /** Times the shutdown grace period (tests pass a VirtualClock). */
   clock?: Clock;
 }
@@ -53,7 +55,10 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   table.add('GET', '/healthz', () => ({ status: 200, body: { status: 'ok' } }));
   table.add('GET', '/readyz', () => {
     if (draining) return { status: 503, body: { status: 'draining' } };
-    return opts.isReady() ? { status: 200, body: { status: 'ready' } } : { status: 503, body: { status: 'starting' } };
+    const channels = opts.channels ? { channels: opts.channels() } : {};
+    return opts.isReady()
+      ? { status: 200, body: { status: 'ready', ...channels } }
+      : { status: 503, body: { status: 'starting', ...channels } };
   });
 
   const finished = () => {

@@ -39,6 +39,7 @@ export interface FakeTwilioApiOptions {
   now?: () => number;
 }
 
+const ACCOUNT_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\.json$/i;
 const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Messages\.json$/i;
 const E164 = /^\+[1-9]\d{6,14}$/;
 
@@ -113,6 +114,13 @@ export class FakeTwilioApi {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (!this.#authorized(req)) {
       return error(res, 401, 20003, 'Authenticate', { 'www-authenticate': 'Basic realm="Twilio API"' });
+    }
+    const account = ACCOUNT_PATH.exec(path);
+    if (account && req.method === 'GET') {
+      if (account[1] !== this.#opts.accountSid) return error(res, 403, 20003, 'Authenticate');
+      const uri = `/2010-04-01/Accounts/${account[1]}.json`;
+      const fields = { sid: account[1], friendly_name: 'Harbour Street Bakery', status: 'active', type: 'Full' };
+      return json(res, 200, { ...fields, auth_token: this.#opts.authToken, uri });
     }
     const match = MESSAGES_PATH.exec(path);
     if (!match || req.method !== 'POST') {
