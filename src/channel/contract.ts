@@ -130,11 +130,22 @@ export interface ChannelAdapter {
   send(message: OutboundMessage): Promise<SendResult>;
 }
 
+/** What the rest of the configuration can produce, for an adapter's own cross-checks. */
+export interface ConfigFacts {
+  /** Categories intents and flows can set. */
+  categories: ReadonlySet<string>;
+  /** Teams flows hand off to. */
+  teams: ReadonlySet<string>;
+  enabledChannels: ReadonlySet<string>;
+}
+
 /** What an adapter package exports: its settings schema and a factory. */
 export interface AdapterDefinition<S = unknown> {
   channel: string;
   /** Schema of this channel's section in `config/channels.yaml`. */
   settings: z.ZodType<S>;
+  /** Settings that refer to the rest of the configuration (desk routes by category): checked by `check`. */
+  crossCheck?(settings: S, facts: ConfigFacts): Array<{ path: PropertyKey[]; message: string; fix: string }>;
   /** The channel its replies go out on (`capabilities.replyVia`): `check` refuses this one enabled without it. */
   replyVia?: string;
   create(settings: S, deps: { log: Logger; clock: Clock }): ChannelAdapter;

@@ -59,6 +59,7 @@ export type {
   ChannelCapabilities,
   ChannelHost,
   ChannelState,
+  ConfigFacts,
   IngestResult,
   RateLimit,
   SendResult,
