@@ -11,6 +11,8 @@ beforeEach(() => {
 });
 afterEach(() => t.cleanup());
 
+/** An environment reference as written in YAML: `${NAME}`. */
+const ref = (name: string) => ['$', '{', name, '}'].join('');
 const dirs = () => ['--config', t.configDir, '--flows', t.flowsDir];
 const edit = (file: string, from: string | RegExp, to: string) => {
   const path = join(t.configDir, file);
@@ -60,7 +62,7 @@ describe('touchpoint check: routes that lead nowhere', () => {
     const original = readFileSync(flow, 'utf8');
     t.write(
       'flows/order-tracking.yaml',
-      original.replace('${ORDER_API_URL:-demo:}', '${ORDER_API_URL:-https://shop.bakery.example/api}'),
+      original.replace(ref('ORDER_API_URL:-demo:'), ref('ORDER_API_URL:-https://shop.bakery.example/api')),
     );
     const placeholder = await cli(['check', ...dirs()], {}, adapters);
     expect(placeholder.code).toBe(1);
@@ -72,7 +74,7 @@ describe('touchpoint check: routes that lead nowhere', () => {
       code: 0,
     });
 
-    t.write('flows/order-tracking.yaml', original.replace('${ORDER_API_URL:-demo:}', '${ORDER_API_URL:-}'));
+    t.write('flows/order-tracking.yaml', original.replace(ref('ORDER_API_URL:-demo:'), ref('ORDER_API_URL:-')));
     const unset = await cli(['check', ...dirs()], {}, adapters);
     expect(unset.stdout).toMatch(
       /`\/orders\/\{order\}` is not an http\(s\) URL \(an environment variable it names may be unset\)/,
