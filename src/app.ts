@@ -220,6 +220,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       publicUrl,
       calendar,
       instance,
+      deliveryFailed: (m) => deskBus.publish({ conversationId: m.conversationId, cause: 'delivery', events: [] }),
     });
     const desk = createDeskHost({
       channel: adapter.channel,

@@ -29,6 +29,8 @@ export function createChannelHost(opts: {
   calendar: Pick<BusinessCalendar, 'isOpen'>;
   /** This instance's name as a lock owner. */
   instance: string;
+  /** A provider reported a send failed (a status callback): the desk hears it now, not at the next message. */
+  deliveryFailed?: (message: Message) => void;
 }): ChannelHost {
   const { channel, store, calendar } = opts;
   return {
@@ -43,7 +45,9 @@ export function createChannelHost(opts: {
       }),
     ingest: (envelope) => opts.ingestor.ingest({ ...envelope, channel }),
     async updateDelivery(providerId, status, error) {
-      await store.updateDelivery(channel, providerId, status, error ?? null);
+      const message = await store.updateDelivery(channel, providerId, status, error ?? null);
+      // The desk posts each failure once (it remembers which it told), so a repeated report is harmless.
+      if (status === 'failed' && message?.status === 'failed') opts.deliveryFailed?.(message);
     },
     history: (threadKey, o) => store.threadHistory(channel, threadKey, o),
     onMessage: (fn) =>
