@@ -12,7 +12,7 @@ import { routeSteps } from './decide/route-steps.ts';
 import type { Written } from './decide/write-decision.ts';
 import { parseDuration } from './duration.ts';
 import { createFlowTimerHandlers } from './flow-language/flow-timers.ts';
-import { flowSteps } from './flow-language/inbound-steps.ts';
+import { flowAnswersAtAnyHour, flowSteps } from './flow-language/inbound-steps.ts';
 import { newId } from './ids.ts';
 import type { Logger } from './log.ts';
 import { createOutbound } from './outbound/outbound.ts';
@@ -106,6 +106,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     clock,
     log: log.child({ part: 'policies' }),
     store,
+    flowAnswers: flowAnswersAtAnyHour,
   });
 
   const outboxOwner = `${instance}:outbox`;

@@ -62,3 +62,15 @@ export const languageStep: RouteStep = tap((ctx) => {
 
 /** The flows' routing steps, by name, for src/decide/route-steps.ts. */
 export const flowSteps: FlowSteps = { language: languageStep, replyCancels: replyCancelsStep, run: flowStep };
+
+/**
+ * Whether the flows answer this message outside opening hours: it answers a
+ * flow's question, or starts a flow that runs at any hour (`afterHours: run`,
+ * the default). The fallback flow does not count: the after-hours reply says more.
+ */
+export function flowAnswersAtAnyHour(ctx: RouteContext): boolean {
+  const act = activate(ctx);
+  if (askingRun(act.state)) return true;
+  const flow = matchFlow(ctx.settings.flows, matchInput(ctx), { fallback: false });
+  return flow !== null && flow.afterHours === 'run';
+}

@@ -266,6 +266,12 @@ export const flowFile = z
     id: name,
     description: z.string().optional(),
     priority: z.number().int().default(0).describe('When several flows match, the highest runs'),
+    afterHours: z
+      .enum(['run', 'acknowledge'])
+      .default('run')
+      .describe(
+        'Outside opening hours: run (self-service answers at any hour), or acknowledge (the after-hours reply of triage.yaml instead, for flows that need a person)',
+      ),
     trigger: flowTrigger,
     steps: z.array(flowStep).min(1),
   })
