@@ -87,6 +87,8 @@ export interface ChannelHost {
   publicUrl: string;
   /** Whether the business is open at `at` (epoch ms) by its calendar, with this channel's hours; absent: no calendar. */
   isOpen?(at: number): boolean;
+  /** Whether the business is open at `at` and, when closed, its next opening in words ("Tuesday at 7:30"). */
+  availability?(at: number): { open: boolean; nextOpening: string | null };
   /** For an adapter that is also an agent desk (Slack): conversation notices, reads and agent actions. */
   desk?: DeskHost;
 }

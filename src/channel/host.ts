@@ -1,5 +1,6 @@
 import type { Bus } from '../bus.ts';
 import type { BusinessCalendar } from '../calendar/calendar.ts';
+import { formatOpening } from '../calendar/format.ts';
 import type { Clock } from '../clock.ts';
 import type { RouteRegistry } from '../http/http-types.ts';
 import type { Logger } from '../log.ts';
@@ -26,7 +27,7 @@ export function createChannelHost(opts: {
   clock: Clock;
   publicUrl: string;
   /** The business calendar: answers `isOpen` with this channel's hours. */
-  calendar: Pick<BusinessCalendar, 'isOpen'>;
+  calendar: Pick<BusinessCalendar, 'isOpen' | 'nextOpening' | 'timeZone'>;
   /** This instance's name as a lock owner. */
   instance: string;
   /** A provider reported a send failed (a status callback): the desk hears it now, not at the next message. */
@@ -63,5 +64,13 @@ export function createChannelHost(opts: {
     clock: opts.clock,
     publicUrl: opts.publicUrl,
     isOpen: (at) => calendar.isOpen(at, channel),
+    availability(at) {
+      if (calendar.isOpen(at, channel)) return { open: true, nextOpening: null };
+      const next = calendar.nextOpening(at, channel);
+      return {
+        open: false,
+        nextOpening: next === null ? null : formatOpening(next, at, { businessTimeZone: calendar.timeZone }),
+      };
+    },
   };
 }

@@ -22,7 +22,7 @@ function hostWith(stored: Partial<Message>) {
     log: silentLogger,
     clock: new VirtualClock(0),
     publicUrl: 'http://127.0.0.1',
-    calendar: { isOpen: () => true },
+    calendar: { isOpen: () => true, nextOpening: () => null, timeZone: 'Europe/London' },
     instance: 'test',
     deliveryFailed: (m) => told.push(m),
   });

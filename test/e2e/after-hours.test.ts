@@ -60,6 +60,11 @@ describe('the example at 22:50 on a Sunday', () => {
     ]);
   });
 
+  it('tells the web chat it is closed, and when it opens', async () => {
+    const res = await fetch(`${local.app.url}/webchat/availability`);
+    expect(await res.json()).toEqual({ open: false, nextOpening: 'Tuesday at 7:30' });
+  });
+
   it('acknowledges what no flow answers, without promising answers it does not give', async () => {
     const { replies } = await ask('asdf qwerty');
     expect(replies[0]).toBe("Thanks for your message! We're closed right now and will reply Tuesday at 7:30.");
