@@ -2,6 +2,7 @@ import type { AdapterRegistry } from '../channel/contract.ts';
 import { ConfigError, ErrorCode, TouchpointError } from '../errors.ts';
 import type { Env } from '../settings/env-refs.ts';
 import { UsageError } from './args.ts';
+import { backupCommand } from './backup.ts';
 import { checkCommand } from './check.ts';
 import type { CliContext, Command } from './context.ts';
 import { conversationsCommand } from './conversations.ts';
@@ -20,6 +21,7 @@ const COMMANDS: Command[] = [
   outboxCommand,
   testFlowsCommand,
   flowsCommand,
+  backupCommand,
 ];
 
 const usage = `Usage: touchpoint <command> [options]
