@@ -30,7 +30,10 @@ export const flowStep: RouteStep = tap((ctx) => {
   const act = activate(ctx);
   const input = matchInput(ctx);
   const asking = askingRun(act.state);
-  if (asking) {
+  // A request for a person is never taken as the answer to an open question.
+  const interrupting = asking ? matchFlow(ctx.settings.flows, input, { fallback: false }) : null;
+  if (asking && interrupting?.trigger.interrupts) endRun(act, asking, 'cancelled');
+  else if (asking) {
     const verdict = deliverAnswer(
       act,
       asking,

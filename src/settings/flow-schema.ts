@@ -256,6 +256,12 @@ export const flowTrigger = z
     visibility: z.enum(['public', 'private', 'any']).default('any'),
     firstMessage: z.boolean().default(false).describe('Start on the first message of a conversation'),
     fallback: z.boolean().default(false).describe('Run when no other flow matches (one flow at most)'),
+    interrupts: z
+      .boolean()
+      .default(false)
+      .describe(
+        'A message that starts this flow ends a question waiting for an answer, even an open one ("can I talk to a person?")',
+      ),
     events: z.array(z.string()).default([]).describe('Start on these business events (POST /api/events)'),
     after: z.array(name).default([]).describe('Start when one of these flows ends'),
   })
