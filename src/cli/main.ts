@@ -6,6 +6,7 @@ import { backupCommand } from './backup.ts';
 import { checkCommand } from './check.ts';
 import type { CliContext, Command } from './context.ts';
 import { conversationsCommand } from './conversations.ts';
+import { doctorCommand } from './doctor.ts';
 import { flowsCommand } from './flows-graph.ts';
 import { outboxCommand } from './outbox.ts';
 import { type CliIO, Output, processIO } from './output.ts';
@@ -22,6 +23,7 @@ const COMMANDS: Command[] = [
   testFlowsCommand,
   flowsCommand,
   backupCommand,
+  doctorCommand,
 ];
 
 const usage = `Usage: touchpoint <command> [options]
