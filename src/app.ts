@@ -3,6 +3,7 @@ import { Bus } from './bus.ts';
 import { loadCalendar } from './calendar/load.ts';
 import type { AdapterRegistry } from './channel/contract.ts';
 import { createAdapters } from './channel/create-adapters.ts';
+import { type ChannelHealth, type CredentialState, checkCredentials } from './channel/credentials.ts';
 import { createChannelDirectory } from './channel/directory.ts';
 import { createChannelHost, type MessageEvent } from './channel/host.ts';
 import { type Clock, systemClock } from './clock.ts';
@@ -11,7 +12,7 @@ import { routeSteps } from './decide/route-steps.ts';
 import type { Written } from './decide/write-decision.ts';
 import { parseDuration } from './duration.ts';
 import { createFlowTimerHandlers } from './flow-language/flow-timers.ts';
-import { flowSteps } from './flow-language/inbound-steps.ts';
+import { flowAnswersAtAnyHour, flowSteps } from './flow-language/inbound-steps.ts';
 import { newId } from './ids.ts';
 import type { Logger } from './log.ts';
 import { registerScrapeGauges } from './metrics/scrape.ts';
@@ -49,6 +50,8 @@ export interface AppOptions {
   clock?: Clock;
   /** Shares rate limits across instances (bottleneck clustering). */
   redisUrl?: string | null;
+  /** How long each channel's credential check may take (default 15 s). */
+  credentialTimeoutMs?: number;
 }
 
 export interface App {
@@ -57,6 +60,10 @@ export interface App {
   adminToken: string;
   /** True when the token was generated and kept in the store (no config or environment names one). */
   adminTokenGenerated: boolean;
+  /** Each enabled channel's credential check, as /readyz reports it. */
+  channelHealth(): Record<string, CredentialState>;
+  /** Resolves when every credential check has answered. */
+  credentialsChecked(): Promise<void>;
   /** Routes and sends everything pending now (tests, benchmarks). */
   drain(): Promise<void>;
   stop(): Promise<void>;
@@ -102,6 +109,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     clock,
     log: log.child({ part: 'policies' }),
     store,
+    flowAnswers: flowAnswersAtAnyHour,
   });
 
   const outboxOwner = `${instance}:outbox`;
@@ -198,6 +206,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   );
 
   let ready = false;
+  let health: ChannelHealth | null = null;
   const server = createHttpServer({
     host: r.server.host,
     port: o.port ?? r.server.port,
@@ -213,6 +222,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       perIpConcurrency: r.server.limits.perIpConcurrency,
     },
     onAnswered: telemetry.answered,
+    channels: () => health?.report() ?? {},
   });
   registerScrapeGauges({
     telemetry,
@@ -246,6 +256,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       publicUrl,
       calendar,
       instance,
+      deliveryFailed: (m) => deskBus.publish({ conversationId: m.conversationId, cause: 'delivery', events: [] }),
     });
     const desk = createDeskHost({
       channel: adapter.channel,
@@ -260,6 +271,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     });
     await adapter.start({ ...channelHost, desk });
   }
+  health = checkCredentials(adapters, log.child({ part: 'credentials' }), o.credentialTimeoutMs);
   router.start();
   outbox.start();
   timers.start();
@@ -271,6 +283,8 @@ export async function startApp(o: AppOptions): Promise<App> {
     store,
     adminToken,
     adminTokenGenerated,
+    channelHealth: () => health?.report() ?? {},
+    credentialsChecked: () => health?.done ?? Promise.resolve(),
     async drain() {
       await ingestor.flush();
       await router.drain();

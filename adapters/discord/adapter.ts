@@ -1,3 +1,4 @@
+import { Routes } from 'discord.js';
 import type { ChannelAdapter, ChannelHost, Exclusive } from '../../src/channel/index.ts';
 import { reconcileOutbound } from './api/reconcile.ts';
 import { createSendRest } from './api/rest.ts';
@@ -27,6 +28,16 @@ export function createDiscordAdapter(settings: DiscordSettings): ChannelAdapter 
   };
   return {
     channel: 'discord',
+    async checkCredentials() {
+      try {
+        const me = (await ctx().rest.get(Routes.user())) as { username?: string };
+        return `bot ${me.username ?? '?'}`;
+      } catch (err) {
+        throw new Error(
+          `Discord refused the bot token (${(err as Error).message}): set channels.discord.token to the bot's token from the developer portal`,
+        );
+      }
+    },
     capabilities: {
       threads: true,
       // Discord has no private answer to a public post; the handoff opens a DM instead (startThread).

@@ -20,6 +20,16 @@ export function createEmailAdapter(settings: EmailSettings, log: Logger): Channe
   };
   return {
     channel: 'email',
+    async checkCredentials() {
+      try {
+        await smtp().verify();
+        return `SMTP ${settings.smtp.host}:${settings.smtp.port}`;
+      } catch (err) {
+        throw new Error(
+          `SMTP login to ${settings.smtp.host}:${settings.smtp.port} failed (${(err as Error).message}): check channels.email.smtp host, port, user and pass`,
+        );
+      }
+    },
     capabilities: {
       threads: true,
       privateReply: false,

@@ -38,6 +38,16 @@ export function createMetaAdapter(
 
   return {
     channel,
+    async checkCredentials() {
+      try {
+        const me = await graph.get('me?fields=id,name');
+        return `${String(me.name ?? me.id ?? 'page')}`;
+      } catch (err) {
+        throw new Error(
+          `Graph API refused the access token (${(err as Error).message}): set channels.${channel}.accessToken to a long-lived Page token`,
+        );
+      }
+    },
     capabilities: {
       threads: true,
       privateReply: true,

@@ -62,11 +62,19 @@ export function createSlackAdapter(settings: SlackSettings, deps: { log: Logger;
       return bolt;
     },
 
+    async checkCredentials() {
+      const r = await client.auth.test().catch((err: Error) => {
+        throw new Error(
+          `Slack auth.test refused the bot token (${err.message}): set channels.slack.botToken to the app's Bot User OAuth Token (xoxb-…)`,
+        );
+      });
+      return `bot ${r.user ?? r.user_id ?? '?'} in ${r.team ?? r.team_id ?? '?'}`;
+    },
+
     async start(host) {
       const bot = await whoAmI();
       bolt = createBoltApp(settings, {
         routes: host.routes,
-        clock,
         log,
         bot,
         keepUnreadable: (reason, payload) => host.keepUnreadable(reason, payload),

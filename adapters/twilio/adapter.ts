@@ -68,6 +68,20 @@ export function createTwilioAdapter(
       host = null;
     },
 
+    async checkCredentials() {
+      try {
+        const account = await client.api.v2010.accounts(settings.accountSid).fetch();
+        return `account ${account.friendlyName} (${account.status})`;
+      } catch (err) {
+        const e = err as { status?: number; code?: number; message?: string };
+        if (e.status === 401 || e.code === 20003)
+          throw new Error(
+            `Twilio refused the account SID and auth token (error 20003): set channels.${channel}.accountSid and authToken to the values in the Twilio console`,
+          );
+        throw new Error(`Twilio account check failed: ${e.message ?? String(err)}`);
+      }
+    },
+
     destination(threadKey) {
       // The limit is per sending number: our side of the thread.
       return decodeThreadKey(threadKey)?.ours ?? threadKey;

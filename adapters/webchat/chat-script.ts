@@ -25,7 +25,20 @@ export const chatScript = `(function () {
   var pollTimer = null;
   var clientSeq = 0;
 
+  // Open or closed by the business calendar, shown in the header while connected.
+  var availability = { open: true, nextOpening: null };
+  function hoursText() {
+    if (availability.open) return 'Open now · we usually answer straight away';
+    return 'Closed' + (availability.nextOpening ? ' · we open again ' + availability.nextOpening : '');
+  }
   function setStatus(text) { statusEl.textContent = text; }
+  function loadAvailability() {
+    return request('GET', 'webchat/availability').then(function (a) {
+      if (a && typeof a.open === 'boolean') availability = a;
+      if (source && source.readyState === 1) setStatus(hoursText());
+      render();
+    }).catch(function () { /* the header keeps the connection state */ });
+  }
   function showError(text) { errorEl.textContent = text; errorEl.hidden = false; }
   function clearError() { errorEl.hidden = true; errorEl.textContent = ''; }
 
@@ -87,7 +100,7 @@ export const chatScript = `(function () {
     var nearBottom = logEl.scrollHeight - logEl.scrollTop - logEl.clientHeight < 80;
     var items = [];
     if (welcome) items.push(bubble('bot', welcome, ''));
-    else if (messages.size === 0 && pending.size === 0) items.push(bubble('hint', 'Send us a message: we usually answer straight away.', ''));
+    else if (messages.size === 0 && pending.size === 0) items.push(bubble('hint', availability.open ? 'Send us a message: we usually answer straight away.' : 'We are closed right now' + (availability.nextOpening ? ' and open again ' + availability.nextOpening : '') + '. Send us a message: some questions are answered straight away, the rest when we open.', ''));
     var sorted = Array.from(messages.values()).sort(function (a, b) { return a.id < b.id ? -1 : a.id > b.id ? 1 : 0; });
     sorted.forEach(function (m) {
       var who = m.from === 'customer' ? 'You' : (m.name || (m.from === 'agent' ? 'Team' : ''));
@@ -125,7 +138,7 @@ export const chatScript = `(function () {
     if (pollTimer) return;
     pollTimer = setInterval(function () {
       loadHistory().then(function () {
-        if (!source || source.readyState !== 1) setStatus('Online (checking every few seconds)');
+        if (!source || source.readyState !== 1) setStatus(hoursText() + ' (checking every few seconds)');
         clearError();
       }).catch(onFailure);
     }, POLL_MS);
@@ -137,10 +150,10 @@ export const chatScript = `(function () {
 
   function listen() {
     if (source) source.close();
-    if (typeof EventSource !== 'function') { startPolling(); setStatus('Connected'); return; }
+    if (typeof EventSource !== 'function') { startPolling(); setStatus(hoursText()); return; }
     var url = 'webchat/events?token=' + encodeURIComponent(session.token) + (lastId ? '&after=' + encodeURIComponent(lastId) : '');
     source = new EventSource(url);
-    source.onopen = function () { stopPolling(); clearError(); setStatus('Online'); };
+    source.onopen = function () { stopPolling(); clearError(); setStatus(hoursText()); };
     source.onmessage = function (e) {
       try { add(JSON.parse(e.data)); } catch (err) { /* a malformed event is skipped */ }
     };
@@ -210,6 +223,7 @@ export const chatScript = `(function () {
       input.focus();
       resize();
       listen();
+      loadAvailability();
     })
     .catch(function (err) {
       setStatus('Offline');

@@ -99,6 +99,13 @@ export function registerWebchatApi(routes: RouteRegistry, deps: WebchatRouteDeps
     { maxBodyBytes: max * 6 + 1024 },
   );
 
+  routes.add('OPTIONS', '/webchat/availability', preflight('GET'));
+  routes.add('GET', '/webchat/availability', (req) => {
+    cors.check(req);
+    const a = host.availability?.(host.clock.now()) ?? { open: true, nextOpening: null };
+    return withCors(req, { status: 200, headers: { 'cache-control': 'no-store' }, body: a });
+  });
+
   routes.add('GET', '/webchat/messages', async (req) => {
     cors.check(req);
     const visitorId = visitor(req);

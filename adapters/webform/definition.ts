@@ -5,5 +5,6 @@ import { type WebformSettings, webformSettings } from './settings.ts';
 export const webformDefinition: AdapterDefinition<WebformSettings> = {
   channel: 'webform',
   settings: webformSettings,
+  replyVia: 'email',
   create: (settings) => new WebformAdapter(settings),
 };

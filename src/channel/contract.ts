@@ -122,6 +122,8 @@ export interface ChannelHost {
   publicUrl: string;
   /** Whether the business is open at `at` (epoch ms) by its calendar, with this channel's hours; absent: no calendar. */
   isOpen?(at: number): boolean;
+  /** Whether the business is open at `at` and, when closed, its next opening in words ("Tuesday at 7:30"). */
+  availability?(at: number): { open: boolean; nextOpening: string | null };
   /** For an adapter that is also an agent desk (Slack): conversation notices, reads and agent actions. */
   desk?: DeskHost;
 }
@@ -156,6 +158,11 @@ export interface ChannelAdapter {
    * `to` (another kind of identity, no way to message first). Channels without it are never started from the core.
    */
   startThread?(request: StartThreadRequest): StartedThread | null;
+  /**
+   * One cheap call that proves the credentials work (Twilio's account, Slack's auth.test, Graph's `me`, an
+   * SMTP login, Discord's own user): resolves with what it found, throws an Error saying what to fix.
+   */
+  checkCredentials?(): Promise<string>;
   /** Delivers one message. Throws SendError (rate_limited, transient, permanent) on failure. */
   send(message: OutboundMessage): Promise<SendResult>;
   /**
@@ -166,11 +173,24 @@ export interface ChannelAdapter {
   reconcile?(message: OutboundMessage, attempt: UnconfirmedSend): Promise<SendCheck>;
 }
 
+/** What the rest of the configuration can produce, for an adapter's own cross-checks. */
+export interface ConfigFacts {
+  /** Categories intents and flows can set. */
+  categories: ReadonlySet<string>;
+  /** Teams flows hand off to. */
+  teams: ReadonlySet<string>;
+  enabledChannels: ReadonlySet<string>;
+}
+
 /** What an adapter package exports: its settings schema and a factory. */
 export interface AdapterDefinition<S = unknown> {
   channel: string;
   /** Schema of this channel's section in `config/channels.yaml`. */
   settings: z.ZodType<S>;
+  /** Settings that refer to the rest of the configuration (desk routes by category): checked by `check`. */
+  crossCheck?(settings: S, facts: ConfigFacts): Array<{ path: PropertyKey[]; message: string; fix: string }>;
+  /** The channel its replies go out on (`capabilities.replyVia`): `check` refuses this one enabled without it. */
+  replyVia?: string;
   create(settings: S, deps: { log: Logger; clock: Clock }): ChannelAdapter;
 }
 

@@ -28,5 +28,14 @@ export function createAdapters(
     }
     out.set(name, def.create(ch.settings, { log: log.child({ channel: name }), clock }));
   }
+  for (const [name, adapter] of out) {
+    const via = adapter.capabilities.replyVia;
+    if (via && !out.has(via)) {
+      log.warn(
+        { channel: name, replyVia: via },
+        `${name} replies go out on ${via}, which is not enabled: every reply will be dead-lettered; enable channels.${via} or disable channels.${name}`,
+      );
+    }
+  }
   return out;
 }

@@ -1,5 +1,6 @@
 import type { Bus } from '../bus.ts';
 import type { BusinessCalendar } from '../calendar/calendar.ts';
+import { formatOpening } from '../calendar/format.ts';
 import type { Clock } from '../clock.ts';
 import type { RouteRegistry } from '../http/http-types.ts';
 import type { Logger } from '../log.ts';
@@ -26,9 +27,11 @@ export function createChannelHost(opts: {
   clock: Clock;
   publicUrl: string;
   /** The business calendar: answers `isOpen` with this channel's hours. */
-  calendar: Pick<BusinessCalendar, 'isOpen'>;
+  calendar: Pick<BusinessCalendar, 'isOpen' | 'nextOpening' | 'timeZone'>;
   /** This instance's name as a lock owner. */
   instance: string;
+  /** A provider reported a send failed (a status callback): the desk hears it now, not at the next message. */
+  deliveryFailed?: (message: Message) => void;
 }): ChannelHost {
   const { channel, store, calendar } = opts;
   return {
@@ -51,7 +54,9 @@ export function createChannelHost(opts: {
       );
     },
     async updateDelivery(providerId, status, error) {
-      await store.updateDelivery(channel, providerId, status, error ?? null);
+      const message = await store.updateDelivery(channel, providerId, status, error ?? null);
+      // The desk posts each failure once (it remembers which it told), so a repeated report is harmless.
+      if (status === 'failed' && message?.status === 'failed') opts.deliveryFailed?.(message);
     },
     history: (threadKey, o) => store.threadHistory(channel, threadKey, o),
     onMessage: (fn) =>
@@ -67,5 +72,13 @@ export function createChannelHost(opts: {
     clock: opts.clock,
     publicUrl: opts.publicUrl,
     isOpen: (at) => calendar.isOpen(at, channel),
+    availability(at) {
+      if (calendar.isOpen(at, channel)) return { open: true, nextOpening: null };
+      const next = calendar.nextOpening(at, channel);
+      return {
+        open: false,
+        nextOpening: next === null ? null : formatOpening(next, at, { businessTimeZone: calendar.timeZone }),
+      };
+    },
   };
 }

@@ -6,7 +6,7 @@
  */
 
 // Time, logs, ids and settings values.
-export type { Clock } from '../clock.ts';
+export { type Clock, systemClock } from '../clock.ts';
 export { parseDuration } from '../duration.ts';
 // The error taxonomy: refusals answered over HTTP, send failures sorted for the outbox.
 export {
@@ -63,6 +63,7 @@ export type {
   ChannelCapabilities,
   ChannelHost,
   ChannelState,
+  ConfigFacts,
   IngestResult,
   RateLimit,
   SendCheck,

@@ -44,7 +44,8 @@ export const checkCommand: Command = {
       return 1;
     }
     const summary = summarise(settings);
-    ctx.out.result({ ok: true, ...summary }, () => {
+    const warnings = settings.warnings ?? [];
+    ctx.out.result({ ok: true, ...summary, warnings }, () => {
       const enabled = summary.channels.filter((c) => c.enabled).map((c) => c.name);
       return [
         `OK: ${settings.business.name}`,
@@ -52,6 +53,7 @@ export const checkCommand: Command = {
         `  templates: ${summary.templates}`,
         `  intents:   ${summary.intents}`,
         `  flows:     ${summary.flows.length} (${summary.flows.join(', ')})`,
+        ...warnings.map((w) => `warning: ${formatProblem(w)}`),
       ];
     });
     return 0;

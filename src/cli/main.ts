@@ -2,10 +2,12 @@ import type { AdapterRegistry } from '../channel/contract.ts';
 import { ConfigError, ErrorCode, TouchpointError } from '../errors.ts';
 import type { Env } from '../settings/env-refs.ts';
 import { UsageError } from './args.ts';
+import { backupCommand } from './backup.ts';
 import { checkCommand } from './check.ts';
 import { contactsCommand } from './contacts.ts';
 import type { CliContext, Command } from './context.ts';
 import { conversationsCommand } from './conversations.ts';
+import { doctorCommand } from './doctor.ts';
 import { flowsCommand } from './flows-graph.ts';
 import { inboundCommand } from './inbound.ts';
 import { outboxCommand } from './outbox.ts';
@@ -26,6 +28,8 @@ const COMMANDS: Command[] = [
   testFlowsCommand,
   flowsCommand,
   reportCommand,
+  backupCommand,
+  doctorCommand,
 ];
 
 const usage = `Usage: touchpoint <command> [options]

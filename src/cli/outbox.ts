@@ -61,7 +61,7 @@ async function dead(args: string[], ctx: CliContext): Promise<number> {
           letters.map((d) => [
             d.id,
             d.channel,
-            d.destination,
+            d.customer,
             String(d.attempts),
             isoTime(d.failedAt),
             excerpt(d.lastError ?? '-', 50),
@@ -77,7 +77,8 @@ function summary(d: DeadLetter) {
     id: d.id,
     conversationId: d.conversationId,
     channel: d.channel,
-    destination: d.destination,
+    destination: d.customer,
+    sendingKey: d.destination,
     attempts: d.attempts,
     error: d.lastError,
     failedAt: d.failedAt,

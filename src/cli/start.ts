@@ -17,6 +17,7 @@ Options:
 
 Environment:
   PORT                     HTTP port (overrides router.yaml)
+  TOUCHPOINT_HOST          address to listen on (overrides router.yaml; 0.0.0.0 in a container)
   DATABASE_URL             postgres://… to use PostgreSQL instead of the embedded store
   REDIS_URL                redis://… to share sending rate limits between several routers
   TOUCHPOINT_ADMIN_TOKEN   admin API token, when router.yaml sets none
@@ -36,12 +37,17 @@ export const startCommand: Command = {
     }
     const port = portOf(ctx.env.PORT);
     const testClock = testClockOf(ctx.env.TOUCHPOINT_TEST_CLOCK);
-    const settings = loadConfig({
+    const loaded = loadConfig({
       configDir: values.config,
       flowsDir: values.flows,
       adapters: ctx.adapters,
       env: ctx.env,
     });
+    // A container listens on every interface while router.yaml keeps the local default.
+    const host = ctx.env.TOUCHPOINT_HOST;
+    const settings = host
+      ? { ...loaded, router: { ...loaded.router, server: { ...loaded.router.server, host } } }
+      : loaded;
     // loaded on demand, so `check` and the other commands stay quick to start
     const { startApp } = await import('../app.ts');
     const app = await startApp({

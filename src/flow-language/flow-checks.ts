@@ -121,11 +121,11 @@ export function checkFlows(flows: FlowDef[], refs: FlowRefs): FlowProblem[] {
           add([...base, 'start'], 'a flow cannot start itself', 'use `goto` with a step id to repeat steps');
         }
       }
-      if ('lookup' in step && !/^(https?:\/\/|\{)/i.test(step.lookup.url)) {
+      if ('lookup' in step && !/^(https?:\/\/|\{|demo:\/)/i.test(step.lookup.url)) {
         add(
           [...base, 'lookup', 'url'],
-          `\`${step.lookup.url}\` is not an http(s) URL`,
-          'write the full address, e.g. https://shop.example.com/api/orders/{order}',
+          `\`${step.lookup.url}\` is not an http(s) URL (an environment variable it names may be unset)`,
+          'write the full address, e.g. https://shop.example.com/api/orders/{order}, or set the variable it names',
         );
       }
     });

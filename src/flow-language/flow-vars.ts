@@ -1,5 +1,9 @@
+import { formatOpening } from '../calendar/format.ts';
+import { weekHours } from '../calendar/week.ts';
 import { current, currentContact, type DecisionContext } from '../decide/context.ts';
+import type { Contact } from '../model/types.ts';
 import { fill, renderTemplate } from '../outbound/templates.ts';
+import { engineOf } from './engine-of.ts';
 import type { Vars, VarValue } from './flow-state.ts';
 
 /**
@@ -80,6 +84,7 @@ export function templateVars(ctx: DecisionContext, vars: Vars = {}): Record<stri
     firstName: contact.name?.split(/\s+/)[0] ?? null,
     business: ctx.settings.business.name,
     channel: conv.touchpoint.channel,
+    ...calendarVars(ctx, conv.touchpoint.channel, contact),
   };
   const voice = ctx.settings.business.voice;
   base.greeting = fill(voice.greeting, base);
@@ -114,4 +119,22 @@ export function say(
     ...(rendered.subject ? { subject: rendered.subject } : {}),
     ...(extra.parts ? { parts: extra.parts } : {}),
   });
+}
+
+/**
+ * From the calendar: `{week_hours}`, the coming week's hours (holidays and closures
+ * included), and `{opening}`, the next opening when closed now (else empty).
+ */
+function calendarVars(ctx: DecisionContext, channel: string, contact: Contact): Record<string, VarValue> {
+  const { calendar } = engineOf(ctx.settings);
+  const at = calendar.isOpen(ctx.now, channel) ? null : calendar.nextOpening(ctx.now, channel);
+  const opening =
+    at === null
+      ? null
+      : formatOpening(at, ctx.now, {
+          businessTimeZone: ctx.settings.business.timezone,
+          customerTimeZone: contact.timezone,
+          language: contact.language ?? ctx.settings.business.language,
+        });
+  return { week_hours: weekHours(calendar, ctx.now, channel), opening };
 }

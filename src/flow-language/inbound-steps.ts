@@ -30,7 +30,10 @@ export const flowStep: RouteStep = tap((ctx) => {
   const act = activate(ctx);
   const input = matchInput(ctx);
   const asking = askingRun(act.state);
-  if (asking) {
+  // A request for a person is never taken as the answer to an open question.
+  const interrupting = asking ? matchFlow(ctx.settings.flows, input, { fallback: false }) : null;
+  if (asking && interrupting?.trigger.interrupts) endRun(act, asking, 'cancelled');
+  else if (asking) {
     const verdict = deliverAnswer(
       act,
       asking,
@@ -62,3 +65,15 @@ export const languageStep: RouteStep = tap((ctx) => {
 
 /** The flows' routing steps, by name, for src/decide/route-steps.ts. */
 export const flowSteps: FlowSteps = { language: languageStep, replyCancels: replyCancelsStep, run: flowStep };
+
+/**
+ * Whether the flows answer this message outside opening hours: it answers a
+ * flow's question, or starts a flow that runs at any hour (`afterHours: run`,
+ * the default). The fallback flow does not count: the after-hours reply says more.
+ */
+export function flowAnswersAtAnyHour(ctx: RouteContext): boolean {
+  const act = activate(ctx);
+  if (askingRun(act.state)) return true;
+  const flow = matchFlow(ctx.settings.flows, matchInput(ctx), { fallback: false });
+  return flow !== null && flow.afterHours === 'run';
+}

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
+import { withDemoOrders } from './demo-orders.ts';
 
 /**
  * Calls a business endpoint for a `lookup` step outside any database
@@ -59,7 +60,7 @@ export function createLookupRunner(o: {
   fetch?: LookupFetch;
   onOutcome: (task: LookupTask, outcome: LookupOutcome) => Promise<void>;
 }): LookupRunner {
-  const doFetch: LookupFetch = o.fetch ?? ((url, init) => fetch(url, init));
+  const doFetch: LookupFetch = o.fetch ?? withDemoOrders((url, init) => fetch(url, init));
   const inFlight = new Set<AbortController>();
   const writing = new Set<Promise<void>>();
   let stopping = false;

@@ -30,7 +30,7 @@ function request(act: Activation, run: FlowRun, step: LookupStep): LookupRequest
     Object.entries(vars).map(([k, v]) => [k, v === null ? null : encodeURIComponent(String(v))]),
   );
   const url = fill(step.url, encoded);
-  if (!/^https?:\/\/[^\s/]+/i.test(url)) return null;
+  if (!/^(https?:\/\/[^\s/]+|demo:\/)/i.test(url)) return null;
   const headers = Object.fromEntries(Object.entries(step.headers).map(([k, v]) => [k, fill(v, vars)]));
   if (step.method === 'GET' || !step.body) return { url, method: step.method, headers };
   const body = JSON.stringify(Object.fromEntries(Object.entries(step.body).map(([k, v]) => [k, fill(v, vars)])));

@@ -33,9 +33,19 @@ function pickVariant(def: TemplateDef, ctx: RenderContext): { text: string; subj
   return typeof chosen === 'string' ? { text: chosen } : chosen;
 }
 
+const VARIABLE = /\{([a-zA-Z_][\w.]*)(?:\|([^}]*))?\}/g;
+/** `[[, {name}]]`: a phrase kept only when every variable in it without a default has a value. */
+const OPTIONAL = /\[\[([^[\]]*)\]\]/g;
+
+const empty = (v: unknown) => v === null || v === undefined || v === '';
+
 export function fill(text: string, vars: RenderContext['vars']): string {
-  return text.replace(/\{([a-zA-Z_][\w.]*)(?:\|([^}]*))?\}/g, (_all, name: string, fallback: string | undefined) => {
+  const phrases = text.replace(OPTIONAL, (_all, inner: string) => {
+    for (const m of inner.matchAll(VARIABLE)) if (m[2] === undefined && empty(vars[m[1] as string])) return '';
+    return inner;
+  });
+  return phrases.replace(VARIABLE, (_all, name: string, fallback: string | undefined) => {
     const v = vars[name];
-    return v === null || v === undefined || v === '' ? (fallback ?? '') : String(v);
+    return empty(v) ? (fallback ?? '') : String(v);
   });
 }

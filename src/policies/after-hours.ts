@@ -85,6 +85,8 @@ export function afterHoursStep(kit: PolicyKit): RouteStep {
     const channel = conv.touchpoint.channel;
     const { now } = ctx;
     if (kit.calendar.isOpen(now, channel)) return next();
+    // Self-service flows (order status, hours, prices) answer at any hour; the after-hours reply is for the rest.
+    if (kit.flowAnswers?.(ctx)) return next();
     const opening = kit.calendar.nextOpening(now, channel);
     const urgent = ctx.events.some((e) => e.type === 'urgent');
     const to = { channel, language: ctx.contact.language };

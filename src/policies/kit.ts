@@ -1,6 +1,7 @@
 import type { BusinessCalendar } from '../calendar/calendar.ts';
 import type { ChannelDirectory } from '../channel/directory.ts';
 import type { Clock } from '../clock.ts';
+import type { RouteContext } from '../decide/context.ts';
 import type { Logger } from '../log.ts';
 import type { Contact } from '../model/types.ts';
 import type { Outbound } from '../outbound/outbound.ts';
@@ -22,6 +23,8 @@ export interface PolicyDeps {
   outbound: Outbound;
   clock: Clock;
   log: Logger;
+  /** Whether a flow answers this message at any hour (src/flow-language gives it): then no after-hours reply. */
+  flowAnswers?: (ctx: RouteContext) => boolean;
   /** Replaces the word-list sentiment of triage.yaml (a library, a remote model). */
   sentiment?: SentimentAnalyzer;
 }

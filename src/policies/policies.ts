@@ -44,12 +44,15 @@ export interface Policies {
 export function createPolicies(deps: PolicyDeps & { store: Store }): Policies {
   const kit = createPolicyKit(deps);
   const actions = createPolicyActions(kit, deps.store);
-  for (const [id, person] of Object.entries(deps.policies.oncall.people)) {
-    if (!deps.directory.capabilities(person.channel))
-      deps.log.warn(
-        { person: id, channel: person.channel },
-        'pages to this person cannot be sent: their channel is not enabled',
-      );
+  const unreachable = Object.entries(deps.policies.oncall.people).filter(
+    ([, p]) => !deps.directory.capabilities(p.channel),
+  );
+  if (unreachable.length > 0) {
+    const who = unreachable.map(([id, p]) => `${id} (${p.channel})`).join(', ');
+    deps.log.warn(
+      { people: unreachable.map(([id]) => id) },
+      `on-call pages to ${who} cannot be sent: enable those channels or change config/oncall.yaml`,
+    );
   }
   return {
     kit,

@@ -7,6 +7,7 @@ import type { Logger } from '../log.ts';
 import { adminGuard } from './admin-auth.ts';
 import { readBody } from './body.ts';
 import { ConnectionLimits, DEFAULT_LIMITS, type ServerLimits } from './limits.ts';
+import { createRejectionLog } from './rejections.ts';
 import { writeError, writeResponse } from './respond.ts';
 import { RouteTable } from './route-table.ts';
 
@@ -21,6 +22,8 @@ export interface HttpServerOptions {
   log: Logger;
   /** False until the app has started everything (and /readyz answers 503 meanwhile). */
   isReady: () => boolean;
+  /** Each channel's state (credentials), reported by /readyz. */
+  channels?: () => Record<string, unknown>;
   /** Times the shutdown grace period (tests pass a VirtualClock). */
   clock?: Clock;
   /** Timeouts and caps on what clients may hold (defaults: DEFAULT_LIMITS). */
@@ -64,11 +67,15 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   const streams = new Set<ServerResponse>();
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const caps = new ConnectionLimits(limits);
+  const noteRejection = createRejectionLog(log);
 
   table.add('GET', '/healthz', () => ({ status: 200, body: { status: 'ok' } }));
   table.add('GET', '/readyz', () => {
     if (draining) return { status: 503, body: { status: 'draining' } };
-    return opts.isReady() ? { status: 200, body: { status: 'ready' } } : { status: 503, body: { status: 'starting' } };
+    const channels = opts.channels ? { channels: opts.channels() } : {};
+    return opts.isReady()
+      ? { status: 200, body: { status: 'ready', ...channels } }
+      : { status: 503, body: { status: 'starting', ...channels } };
   });
 
   const finished = () => {
@@ -89,6 +96,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
         answered.status = res.statusCode;
         onAnswered(answered);
       });
+    let webhook: { path: string; signedUrl: string } | null = null;
     try {
       caps.checkConnection(req.socket);
       const url = req.url ?? '/';
@@ -104,6 +112,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
       const { route } = match;
       answered.route = route.pattern;
       if (route.auth === 'admin') checkAdmin(req.headers.authorization);
+      else webhook = { path, signedUrl: base + url };
       const ip = clientIp(req, trustProxy);
       if (route.auth !== 'admin' && !UNLIMITED.has(path)) releaseIp = caps.admit(ip);
       const request: HttpRequest = {
@@ -135,7 +144,10 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
     } catch (err) {
       answered.reason = err instanceof TouchpointError ? err.code : 'internal';
       if (err instanceof ClientGone) res.destroy();
-      else writeError(res, err, log, draining);
+      else {
+        if (webhook) noteRejection(err, req, webhook.path, webhook.signedUrl);
+        writeError(res, err, log, draining);
+      }
     } finally {
       releaseIp?.();
       release?.();

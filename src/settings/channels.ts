@@ -60,7 +60,30 @@ export function validateChannels(
       channels[name] = { enabled: coreBlock.enabled, rateLimit: coreBlock.rateLimit, settings: result.value };
     }
   }
+  problems.push(...missingReplyRoutes(yaml, adapters, channels));
   return { channels, problems };
+}
+
+/** An enabled channel whose replies go out on another channel that is not enabled would dead-letter every reply. */
+function missingReplyRoutes(
+  yaml: YamlFile,
+  adapters: AdapterRegistry,
+  channels: Record<string, ChannelSettings>,
+): ConfigProblem[] {
+  if (!yaml.source) return [];
+  const problems: ConfigProblem[] = [];
+  for (const [name, ch] of Object.entries(channels)) {
+    const via = adapters[name]?.replyVia;
+    if (!ch.enabled || !via || channels[via]?.enabled) continue;
+    problems.push({
+      file: yaml.file,
+      ...locate(yaml.source, ['channels', name, 'enabled']),
+      path: formatPath(['channels', name, 'enabled']),
+      message: `\`${name}\` replies go out on \`${via}\`, which is not enabled: every reply would be dead-lettered while the customer is told we will answer`,
+      fix: `enable and configure \`channels.${via}\`, or set \`channels.${name}.enabled: false\``,
+    });
+  }
+  return problems;
 }
 
 function channelBlocks(data: unknown): Record<string, Record<string, unknown> | null> {

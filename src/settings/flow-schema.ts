@@ -256,6 +256,12 @@ export const flowTrigger = z
     visibility: z.enum(['public', 'private', 'any']).default('any'),
     firstMessage: z.boolean().default(false).describe('Start on the first message of a conversation'),
     fallback: z.boolean().default(false).describe('Run when no other flow matches (one flow at most)'),
+    interrupts: z
+      .boolean()
+      .default(false)
+      .describe(
+        'A message that starts this flow ends a question waiting for an answer, even an open one ("can I talk to a person?")',
+      ),
     events: z.array(z.string()).default([]).describe('Start on these business events (POST /api/events)'),
     after: z.array(name).default([]).describe('Start when one of these flows ends'),
   })
@@ -266,6 +272,12 @@ export const flowFile = z
     id: name,
     description: z.string().optional(),
     priority: z.number().int().default(0).describe('When several flows match, the highest runs'),
+    afterHours: z
+      .enum(['run', 'acknowledge'])
+      .default('run')
+      .describe(
+        'Outside opening hours: run (self-service answers at any hour), or acknowledge (the after-hours reply of triage.yaml instead, for flows that need a person)',
+      ),
     trigger: flowTrigger,
     steps: z.array(flowStep).min(1),
   })

@@ -9,6 +9,7 @@ import type { Env } from './env-refs.ts';
 import { loadFlowFiles } from './flow-files.ts';
 import { readPolicies } from './policy-load.ts';
 import { noPolicies } from './policy-schema.ts';
+import { checkChannelRoutes, checkLookups, configFacts, oncallWarnings } from './route-checks.ts';
 import { configFiles } from './schema.ts';
 import { withSuggestion } from './suggest.ts';
 import type { Settings } from './types.ts';
@@ -67,6 +68,10 @@ export function loadSettings(opts: LoadOptions): Settings {
     ? readPolicies({ configDir, env, templates: templates.value.templates })
     : { policies: noPolicies(), problems: [] };
   problems.push(...policies.problems);
+  const facts = configFacts(intents.value?.intents ?? null, flows.flows, channels.channels);
+  problems.push(...checkChannelRoutes(channelsYaml, adapters, channels.channels, facts), ...checkLookups(flows.flows));
+  const warnings =
+    policies.problems.length === 0 ? oncallWarnings(configDir, env, policies.policies, channels.channels) : [];
 
   const envToken = env[ADMIN_TOKEN_ENV] || undefined;
   const adminToken = router.value?.server.adminToken ?? envToken;
@@ -93,6 +98,7 @@ export function loadSettings(opts: LoadOptions): Settings {
     router: { ...router.value, server: { ...router.value.server, adminToken } },
     flows: flows.flows.map((f) => f.flow),
     policies: policies.policies,
+    warnings,
   };
 }
 

@@ -1,3 +1,4 @@
+import type { ConfigProblem } from '../errors.ts';
 import type { FlowDef } from './flow-schema.ts';
 import type { PolicySettings } from './policy-schema.ts';
 import type { BusinessSettings, IntentDef, RouterSettings, TemplateDef } from './schema.ts';
@@ -27,4 +28,6 @@ export interface Settings {
   flows: FlowDef[];
   /** triage, knowledge, handoff, SLA and on-call (src/policies/ runs them). */
   policies: PolicySettings;
+  /** Settings that work but lead nowhere (on-call people on a disabled channel): `check` prints them, start-up sums them up. */
+  warnings?: ConfigProblem[];
 }

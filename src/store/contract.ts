@@ -120,6 +120,8 @@ export interface TransactionOptions {
 export interface DeadLetter extends OutboxJob {
   text: string;
   failedAt: number;
+  /** Whom the message was for: the conversation's contact, by its identities (`destination` is the rate-limit key, often our own number). */
+  customer: string;
 }
 
 export interface Timer {

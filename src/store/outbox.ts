@@ -122,14 +122,27 @@ export async function listDeadLetters(ctx: Ctx, limit?: number): Promise<DeadLet
   const rows = await ctx.db
     .selectFrom('outbox')
     .innerJoin('messages', 'messages.id', 'outbox.message_id')
+    .innerJoin('conversations', 'conversations.id', 'outbox.conversation_id')
     .selectAll('outbox')
-    .select('messages.text')
+    .select(['messages.text', 'conversations.contact_id'])
     .where('outbox.status', '=', DEAD)
     .orderBy('outbox.failed_at', 'desc')
     .orderBy('outbox.id', 'desc')
     .limit(clampLimit(limit, 100))
     .execute();
-  return rows.map(deadLetterFromRow);
+  const contactIds = [...new Set(rows.map((r) => r.contact_id))];
+  const identities =
+    contactIds.length === 0
+      ? []
+      : await ctx.db
+          .selectFrom('identities')
+          .select(['contact_id', 'value'])
+          .where('contact_id', 'in', contactIds)
+          .orderBy('id')
+          .execute();
+  const customerOf = new Map<string, string[]>();
+  for (const i of identities) customerOf.set(i.contact_id, [...(customerOf.get(i.contact_id) ?? []), i.value]);
+  return rows.map((r) => deadLetterFromRow(r, customerOf.get(r.contact_id)?.join(', ') ?? r.destination));
 }
 
 /** Back in the queue, due now, with a fresh attempt budget. */

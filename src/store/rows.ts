@@ -171,8 +171,8 @@ export function outboxFromRow(r: OutboxRow): OutboxJob {
   };
 }
 
-export function deadLetterFromRow(r: OutboxRow & { text: string }): DeadLetter {
-  return { ...outboxFromRow(r), text: r.text, failedAt: r.failed_at ?? r.created_at };
+export function deadLetterFromRow(r: OutboxRow & { text: string }, customer: string): DeadLetter {
+  return { ...outboxFromRow(r), text: r.text, failedAt: r.failed_at ?? r.created_at, customer };
 }
 
 export function timerFromRow(r: TimerRow): Timer {

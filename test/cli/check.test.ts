@@ -19,7 +19,7 @@ describe('touchpoint check', () => {
     const r = await cli(['check', ...dirs()], {}, adapters);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toContain('OK: Harbour Street Bakery');
-    expect(r.stdout).toMatch(new RegExp(`channels: +${Object.keys(adapters).length} \\(enabled: webchat, webform\\)`));
+    expect(r.stdout).toMatch(new RegExp(`channels: +${Object.keys(adapters).length} \\(enabled: webchat\\)`));
     expect(r.stdout).toMatch(/templates: +\d+/);
     expect(r.stdout).toMatch(/intents: +\d+/);
     expect(r.stdout).toMatch(/flows: +\d+ \(.*complaint.*pricing/);
@@ -35,7 +35,7 @@ describe('touchpoint check', () => {
       intents: expect.any(Number),
     });
     const summary = JSON.parse(r.stdout) as { channels: Array<{ name: string; enabled: boolean }> };
-    expect(summary.channels.filter((c) => c.enabled).map((c) => c.name)).toEqual(['webchat', 'webform']);
+    expect(summary.channels.filter((c) => c.enabled).map((c) => c.name)).toEqual(['webchat']);
     expect(summary.channels.map((c) => c.name).sort()).toEqual(Object.keys(adapters).sort());
   });
 

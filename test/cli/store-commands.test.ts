@@ -91,7 +91,8 @@ async function seed(dir: string) {
           messageId: reply.id,
           conversationId: conversation.id,
           channel: 'webchat',
-          destination: 'thread-1',
+          // the rate-limit key, our side of the thread (a Twilio adapter keys by our own number)
+          destination: '+14155550100',
           dueAt: NOW,
         },
         NOW + 2,
@@ -192,13 +193,13 @@ describe('touchpoint inbound unreadable', () => {
 });
 
 describe('touchpoint outbox', () => {
-  it('lists dead letters', async () => {
+  it("lists dead letters with the customer's address, not the sending key", async () => {
     const r = await cli(['outbox', 'dead', '--data', dataDir]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^ID +CHANNEL +DESTINATION +ATTEMPTS +FAILED +ERROR +TEXT$/);
     expect(lines[1]).toMatch(
-      new RegExp(`^${ids.job} +webchat +thread-1 +1 +2026-01-06 10:30:00 +permanent: visitor left +I am really sorry`),
+      new RegExp(`^${ids.job} +webchat +visitor-1 +1 +2026-01-06 10:30:00 +permanent: visitor left +I am really sorry`),
     );
 
     const json = JSON.parse((await cli(['outbox', 'dead', '--data', dataDir, '--json'])).stdout);
@@ -206,7 +207,8 @@ describe('touchpoint outbox', () => {
       expect.objectContaining({
         id: ids.job,
         channel: 'webchat',
-        destination: 'thread-1',
+        destination: 'visitor-1',
+        sendingKey: '+14155550100',
         error: 'permanent: visitor left',
       }),
     ]);

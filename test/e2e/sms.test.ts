@@ -66,7 +66,10 @@ describe('SMS end to end (fake Twilio API, real twilio client)', () => {
 
     expect((await status('undelivered', { ErrorCode: '30003' })).status).toBe(200);
     const failed = (await messagesOf(customer)).find((m) => m.providerId === sid);
-    expect(failed).toMatchObject({ status: 'failed', error: 'Twilio error 30003' });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/^Twilio error 30003: the customer's phone is unreachable/),
+    });
   });
 
   it('answers a replayed webhook 200 and processes it once', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adapters } from '../../adapters/registry.ts';
+import { webformSettings } from '../../adapters/webform/settings.ts';
 import { type App, startApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/cli/load-config.ts';
 import { VirtualClock } from '../../src/clock.ts';
@@ -36,7 +37,10 @@ describe('test mode: a virtual clock moved through the admin API', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tp-test-clock-'));
-    const settings = loadConfig({ configDir: 'config', flowsDir: 'flows', adapters, env: {} });
+    const loaded = loadConfig({ configDir: 'config', flowsDir: 'flows', adapters, env: {} });
+    // The form gives the contact an email address; its replies are not what this test reads.
+    const webform = { enabled: true, rateLimit: undefined, settings: webformSettings.parse({}) };
+    const settings = { ...loaded, channels: { ...loaded.channels, webform } };
     app = await startApp({ settings, adapters, dataDir: dir, databaseUrl: null, port: 0, log: silentLogger, clock });
   });
   afterAll(async () => {

@@ -69,7 +69,7 @@ describe('phone calls end to end: forward in hours, voicemail after, SMS follow-
     await t.app.drain();
 
     const [text] = texts(caller);
-    expect(text).toMatch(/^Sorry we missed your call, there! This is Test Shop\./);
+    expect(text).toMatch(/^Sorry we missed your call! This is Test Shop\./);
     const conversation = (await conversationOf(caller)) as Conversation;
     expect(conversation.touchpoint).toEqual({ channel: 'sms', kind: 'voice', visibility: 'private' });
     expect(conversation.tags).toEqual(expect.arrayContaining(['missed-call', 'handoff']));
@@ -114,7 +114,7 @@ describe('phone calls end to end: forward in hours, voicemail after, SMS follow-
     expect(res.body).toContain(`transcribeCallback="${PUBLIC_URL}/twilio/voice/transcription"`);
     await t.app.drain();
     expect(texts(caller)).toHaveLength(1);
-    expect(texts(caller)[0]).toMatch(/^Thanks for calling Test Shop, there\. We're closed right now/);
+    expect(texts(caller)[0]).toMatch(/^Thanks for calling Test Shop\. We're closed right now/);
 
     // The transcription callback carries no From/To: the adapter kept them from the call.
     const { From: _from, To: _to, ...withoutNumbers } = first;

@@ -67,6 +67,8 @@ describe('web chat in a real browser', () => {
     expect(await bubbles(page, 'customer')).toEqual(['how much is a sourdough loaf?']);
     expect(await input.inputValue()).toBe('');
     await page.locator('#error').waitFor({ state: 'hidden' });
+    // The header says whether the bakery is open, by its calendar.
+    await page.locator('#status', { hasText: 'Open now' }).waitFor({ timeout: 15_000 });
 
     await page.reload();
     await page.locator('#log .msg.bot .bubble', { hasText: snippet }).waitFor({ timeout: 15_000 });

@@ -58,6 +58,7 @@ export interface FakeTwilioApiOptions {
   latencyMs?: number;
 }
 
+const ACCOUNT_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\.json$/i;
 const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Messages\.json$/i;
 const E164 = /^\+[1-9]\d{6,14}$/;
 
@@ -160,6 +161,13 @@ export class FakeTwilioApi {
       return error(res, scripted.status, scripted.code, message, headers);
     }
     const path = url.pathname;
+    const account = ACCOUNT_PATH.exec(path);
+    if (account && req.method === 'GET') {
+      if (account[1] !== this.#opts.accountSid) return error(res, 403, 20003, 'Authenticate');
+      const uri = `/2010-04-01/Accounts/${account[1]}.json`;
+      const fields = { sid: account[1], friendly_name: 'Harbour Street Bakery', status: 'active', type: 'Full' };
+      return json(res, 200, { ...fields, auth_token: this.#opts.authToken, uri });
+    }
     const match = MESSAGES_PATH.exec(path);
     if (!match || (req.method !== 'POST' && req.method !== 'GET')) {
       return error(res, 404, 20404, `The requested resource ${path} was not found`);

@@ -23,12 +23,12 @@ describe('the example business', () => {
       Object.entries(s.channels)
         .filter(([, c]) => c.enabled)
         .map(([n]) => n),
-    ).toEqual(['webchat', 'webform']);
+    ).toEqual(['webchat']);
     expect(s.channels.webchat?.settings).toMatchObject({ title: 'Harbour Street Bakery' });
     expect(Object.keys(s.templates)).toEqual(
       expect.arrayContaining(['greeting', 'pricing', 'hours', 'complaint_apology', 'handoff', 'fallback', 'thanks']),
     );
-    expect(s.intents.complaint).toMatchObject({ category: 'feedback', priority: 'high' });
+    expect(s.intents.complaint).toMatchObject({ category: 'complaint', priority: 'high' });
     expect(s.router.server.port).toBe(3000);
     expect(s.router.outbox.leaseTimeout).toBe('60s');
   });
@@ -46,7 +46,7 @@ describe('the example business', () => {
     const complaint = JSON.stringify(byId.get('complaint')?.steps);
     for (const part of [
       '"priority":"high"',
-      '"category":"feedback"',
+      '"category":"complaint"',
       'complaint_details',
       'complaint_apology',
       '"handoff"',

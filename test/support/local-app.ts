@@ -17,13 +17,15 @@ export interface LocalApp {
  */
 export async function startLocalApp(
   prefix: string,
-  o: Pick<AppOptions, 'settings' | 'adapters'> & Partial<Pick<AppOptions, 'clock'>>,
+  o: Pick<AppOptions, 'settings' | 'adapters'> & Partial<Pick<AppOptions, 'clock' | 'log'>>,
 ): Promise<LocalApp> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   const removeDir = () => rm(dir, { recursive: true, force: true });
   let app: App;
   try {
-    app = await startApp({ ...o, dataDir: dir, databaseUrl: null, port: 0, log: silentLogger });
+    app = await startApp({ ...o, dataDir: dir, databaseUrl: null, port: 0, log: o.log ?? silentLogger });
+    // The start-up credential checks call the fake providers: done before a test scripts their answers.
+    await app.credentialsChecked();
   } catch (err) {
     await removeDir();
     throw err;

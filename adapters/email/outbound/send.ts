@@ -5,6 +5,8 @@ import type { SmtpSettings } from '../settings.ts';
 export interface SmtpSender {
   /** Sends one mail; resolves with the Message-ID the server accepted. Throws SendError. */
   send(mail: SendMailOptions): Promise<string>;
+  /** Connects and logs in once (the credential check). */
+  verify(): Promise<void>;
   close(): void;
 }
 
@@ -33,6 +35,9 @@ export function createSmtpSender(s: SmtpSettings, log: Logger): SmtpSender {
       } catch (err) {
         throw smtpSendError(err);
       }
+    },
+    async verify() {
+      await transport.verify();
     },
     close() {
       transport.close();

@@ -25,6 +25,8 @@ export class GraphFailure extends TouchpointError {
 export interface GraphClient {
   /** POSTs JSON to `/{version}/{path}`; resolves with the answer's JSON, throws GraphFailure or a network error. */
   post(path: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** GETs `/{version}/{path}` (the credential check reads `me`). */
+  get(path: string): Promise<Record<string, unknown>>;
 }
 
 export interface GraphOptions {
@@ -37,29 +39,31 @@ export interface GraphOptions {
 
 export function createGraphClient(o: GraphOptions): GraphClient {
   const base = o.baseUrl.replace(/\/+$/, '');
-  return {
-    async post(path, body) {
-      const res = await fetch(`${base}/${o.version}/${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${o.accessToken}` },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(o.timeoutMs),
-      });
-      const text = await res.text();
-      const data = parseJson(text);
-      if (res.ok) return data ?? {};
-      const error = (data?.error ?? {}) as Record<string, unknown>;
-      const num = (v: unknown) => (typeof v === 'number' ? v : null);
-      const message = typeof error.message === 'string' ? error.message : text.slice(0, 200) || res.statusText;
-      throw new GraphFailure(
-        res.status,
-        num(error.code),
-        num(error.error_subcode),
-        message,
-        retryAfter(res.headers.get('retry-after'), o.clock.now()),
-      );
-    },
+  const call = async (path: string, body?: Record<string, unknown>) => {
+    const res = await fetch(`${base}/${o.version}/${path}`, {
+      method: body ? 'POST' : 'GET',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${o.accessToken}` },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+      signal: AbortSignal.timeout(o.timeoutMs),
+    });
+    return answer(res);
   };
+  const answer = async (res: Response) => {
+    const text = await res.text();
+    const data = parseJson(text);
+    if (res.ok) return data ?? {};
+    const error = (data?.error ?? {}) as Record<string, unknown>;
+    const num = (v: unknown) => (typeof v === 'number' ? v : null);
+    const message = typeof error.message === 'string' ? error.message : text.slice(0, 200) || res.statusText;
+    throw new GraphFailure(
+      res.status,
+      num(error.code),
+      num(error.error_subcode),
+      message,
+      retryAfter(res.headers.get('retry-after'), o.clock.now()),
+    );
+  };
+  return { post: (path, body) => call(path, body), get: (path) => call(path) };
 }
 
 function parseJson(text: string): Record<string, unknown> | null {

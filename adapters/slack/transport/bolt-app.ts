@@ -1,5 +1,5 @@
 import { App, type Logger as BoltLogger, LogLevel, type Receiver } from '@slack/bolt';
-import type { Clock, Logger, RouteRegistry } from '../../../src/channel/index.ts';
+import type { Logger, RouteRegistry } from '../../../src/channel/index.ts';
 import type { SlackSettings } from '../settings.ts';
 import { RouteReceiver } from './receiver.ts';
 import { SocketReceiver } from './socket-receiver.ts';
@@ -21,7 +21,6 @@ export function createBoltApp(
   settings: SlackSettings,
   o: {
     routes: RouteRegistry;
-    clock: Clock;
     log: Logger;
     bot: BotIdentity | null;
     keepUnreadable: (reason: string, payload: Buffer) => Promise<void>;
@@ -40,7 +39,6 @@ export function createBoltApp(
           signingSecret: settings.signingSecret,
           path: settings.eventsPath,
           routes: o.routes,
-          clock: o.clock,
           log: o.log,
           keepUnreadable: o.keepUnreadable,
         });

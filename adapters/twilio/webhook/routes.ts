@@ -8,6 +8,7 @@ import {
   type HttpResponse,
   readOrKeep,
 } from '../../../src/channel/index.ts';
+import { deliveryError } from '../api/delivery-codes.ts';
 import { isWhatsapp } from '../numbers.ts';
 import type { TwilioChannel } from '../settings.ts';
 import { messageEnvelope } from './envelope.ts';
@@ -88,7 +89,7 @@ export function registerMessagingRoutes(o: {
         return twiml(EMPTY_TWIML);
       }
       try {
-        await host.updateDelivery(event.sid, status, event.errorCode ? `Twilio error ${event.errorCode}` : null);
+        await host.updateDelivery(event.sid, status, event.errorCode ? deliveryError(event.errorCode) : null);
       } catch (err) {
         host.log.error({ err, sid: event.sid }, 'recording a Twilio delivery report failed');
         return { status: 500, body: 'the delivery report could not be recorded' };

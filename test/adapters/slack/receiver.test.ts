@@ -30,7 +30,7 @@ beforeEach(async () => {
     },
   };
   const bot = { botUserId: 'UBOT0001', botId: 'BBOT0001', teamId: 'T0000001' };
-  ({ app } = createBoltApp(settings, { routes, clock, log: silentLogger, bot, keepUnreadable: async () => {} }));
+  ({ app } = createBoltApp(settings, { routes, log: silentLogger, bot, keepUnreadable: async () => {} }));
   app.event('app_mention', async () => {
     runs += 1;
     await listener();

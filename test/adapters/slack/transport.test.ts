@@ -4,9 +4,8 @@ import { slackSettings } from '../../../adapters/slack/settings.ts';
 import { createBoltApp } from '../../../adapters/slack/transport/bolt-app.ts';
 import { RouteReceiver } from '../../../adapters/slack/transport/receiver.ts';
 import { slackSignature, verifySlackRequest } from '../../../adapters/slack/transport/verify.ts';
-import { VirtualClock } from '../../../src/clock.ts';
 import { HttpError } from '../../../src/errors.ts';
-import type { RouteRegistry } from '../../../src/http/http-types.ts';
+import type { HttpHandler, RouteRegistry } from '../../../src/http/http-types.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { signLikeSlack } from './support/slack-requests.ts';
 
@@ -20,7 +19,6 @@ describe('Slack transport', () => {
     const settings = slackSettings.parse({ ...base, transport: 'socket', appToken: 'xapp-1-abc' });
     const { receiver } = createBoltApp(settings, {
       routes,
-      clock: new VirtualClock(),
       log: silentLogger,
       bot,
       keepUnreadable: async () => {},
@@ -32,7 +30,6 @@ describe('Slack transport', () => {
     const settings = slackSettings.parse(base);
     const { app, receiver } = createBoltApp(settings, {
       routes,
-      clock: new VirtualClock(),
       log: silentLogger,
       bot,
       keepUnreadable: async () => {},
@@ -97,5 +94,45 @@ describe('Slack transport', () => {
     expect(() => verifySlackRequest(secret, headers, Buffer.from(body), at)).not.toThrow();
     expect(slackSignature(secret, timestamp, body)).toBe(signature);
     expect(signLikeSlack(secret, timestamp, body)).toBe(signature);
+  });
+
+  it('checks the signature window against real time, whatever clock the router runs on', async () => {
+    const handlers: HttpHandler[] = [];
+    const capture: RouteRegistry = { add: (_m, _p, handler) => void handlers.push(handler) };
+    const receiver = new RouteReceiver({
+      signingSecret: 's3cret',
+      path: '/slack/events',
+      routes: capture,
+      log: silentLogger,
+      keepUnreadable: async () => {},
+    });
+    await receiver.start();
+    const handler = handlers[0];
+    if (!handler) throw new Error('no route');
+    const request = (ts: number) => {
+      const rawBody = Buffer.from('{"type":"url_verification","challenge":"c1"}');
+      const headers = {
+        'content-type': 'application/json',
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': slackSignature('s3cret', ts, rawBody),
+      };
+      return {
+        method: 'POST',
+        path: '/slack/events',
+        query: new URLSearchParams(),
+        headers,
+        rawBody,
+        params: {},
+        ip: '127.0.0.1',
+        publicUrl: 'http://127.0.0.1/slack/events',
+        raw: null as never,
+      };
+    };
+    // A test clock set to a fixed date (the README's 2026-01-05) must not refuse an event Slack signs now.
+    const fresh = await handler(request(Math.floor(Date.now() / 1000)));
+    expect(fresh).toMatchObject({ status: 200, body: { challenge: 'c1' } });
+    await expect(async () => handler(request(Math.floor(Date.UTC(2026, 0, 5, 9) / 1000)))).rejects.toThrow(
+      'five minutes',
+    );
   });
 });
