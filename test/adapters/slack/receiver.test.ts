@@ -51,7 +51,8 @@ function eventRequest(eventId: string, headers: Record<string, string> = {}): Ht
     event_time: Math.floor(clock.now() / 1000),
     event: { type: 'app_mention', user: 'UCUST0001', text: 'hi', channel: 'C0000001', ts: '1767603600.000100' },
   });
-  const ts = Math.floor(clock.now() / 1000);
+  // Slack signs with real time, and the receiver checks the window against real time.
+  const ts = Math.floor(Date.now() / 1000);
   return {
     method: 'POST',
     path: '/slack/events',
