@@ -1,43 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { RouteContext, RouteStep } from '../../src/decide/context.ts';
+import type { RouteStep } from '../../src/decide/context.ts';
 import { type PolicySteps, routeSteps } from '../../src/decide/route-steps.ts';
-import { newDecision } from '../../src/decide/write-decision.ts';
-import type { Contact, Envelope, Message } from '../../src/model/types.ts';
-import { newConversation } from '../../src/store/new-conversation.ts';
-import { testSettings } from '../support/settings.ts';
-
-const T0 = Date.UTC(2026, 0, 5, 10);
-
-function context(envelope: Partial<Envelope> = {}, contact: Partial<Contact> = {}): RouteContext {
-  const touchpoint = { channel: 'webchat', kind: 'webchat', visibility: 'private' } as const;
-  const conversation = { ...newConversation('c1', touchpoint, 'webchat:v1', {}), id: 'conv-1', createdAt: T0 };
-  const c = {
-    id: 'c1',
-    name: null,
-    vip: false,
-    language: null,
-    timezone: null,
-    optOuts: [],
-    attributes: {},
-    createdAt: T0,
-    ...contact,
-  } as Contact;
-  return {
-    ...newDecision(testSettings(), T0, conversation as RouteContext['conversation'], c),
-    envelope: {
-      channel: 'webchat',
-      providerId: 'p1',
-      touchpoint,
-      threadKey: 'webchat:v1',
-      from: { kind: 'webchat', value: 'v1' },
-      text: 'hello',
-      ...envelope,
-    },
-    message: {} as Message,
-    isNewConversation: true,
-    silence: null,
-  };
-}
+import { context } from './context.ts';
 
 /** Routing steps that record their names and go on. */
 function recorder(seen: string[]) {
