@@ -38,7 +38,12 @@ export const groups: MutationGroup[] = [
     name: 'decide',
     folder: 'src/decide',
     mutate: ['src/decide/**/*.ts'],
-    tests: ['test/decide/**/*.test.ts', 'test/pipeline/pipeline.test.ts', 'test/pipeline/handoff.test.ts'],
+    tests: [
+      'test/decide/**/*.test.ts',
+      'test/contacts/identify-merge.test.ts',
+      'test/pipeline/pipeline.test.ts',
+      'test/pipeline/handoff.test.ts',
+    ],
     minutes: 40,
   },
   {
