@@ -36,4 +36,25 @@ describe('rule classifier', () => {
       matches: [],
     });
   });
+
+  it('weighs a keyword by its words plus one and a pattern by three, best first', () => {
+    const c = classifier.classify('How much is it? £5. When do you open?');
+    expect(c.matches).toEqual([
+      { intent: 'pricing', score: 3 + 3 },
+      { intent: 'hours', score: 2 },
+    ]);
+    expect(classifier.classify('opening hours and when you close').matches).toEqual([{ intent: 'hours', score: 5 }]);
+  });
+
+  it('takes keywords literally: their punctuation is not a pattern', () => {
+    const literal = createRuleClassifier(intentsFile.parse({ intents: { dots: { keywords: ['a.m.'] } } }).intents);
+    expect(literal.classify('open at 9 a.m. sharp').intent).toBe('dots');
+    expect(literal.classify('open at 9 axmx sharp').intent).toBeNull();
+  });
+
+  it('matches a keyword at the very start or end of the text, not inside a word', () => {
+    expect(classifier.classify('open').intent).toBe('hours');
+    expect(classifier.classify('reopen').intent).toBeNull();
+    expect(classifier.classify('opened').intent).toBeNull();
+  });
 });

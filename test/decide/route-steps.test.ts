@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Classification, Classifier } from '../../src/decide/classify.ts';
 import type { RouteStep } from '../../src/decide/context.ts';
-import { type PolicySteps, routeSteps } from '../../src/decide/route-steps.ts';
+import { classifyStep, type PolicySteps, routeSteps } from '../../src/decide/route-steps.ts';
 import { context } from './context.ts';
 
 /** Routing steps that record their names and go on. */
@@ -94,5 +95,35 @@ describe('the routing steps', () => {
     await steps.decide(ctx);
     await steps.settle(ctx);
     expect(seen).toEqual(['classify', 'language', 'replyCancels', 'flows']);
+  });
+});
+
+describe('the classify step', () => {
+  const fixed = (c: Partial<Classification>): Classifier => ({
+    classify: () => ({ intent: null, category: null, priority: null, matches: [], ...c }),
+  });
+
+  it('records the intent and the category, and raises the priority', async () => {
+    const ctx = context();
+    await classifyStep(fixed({ intent: 'pricing', category: 'sales', priority: 'high' }))(ctx, async () => {});
+    expect(ctx.patch).toMatchObject({ intent: 'pricing', category: 'sales', priority: 'high' });
+    expect(ctx.classification?.intent).toBe('pricing');
+  });
+
+  it('never lowers the priority nor replaces a category the conversation has', async () => {
+    const ctx = context({}, {}, { conversation: { priority: 'high', category: 'billing' } });
+    await classifyStep(fixed({ intent: 'hello', category: 'sales', priority: 'normal' }))(ctx, async () => {});
+    expect(ctx.patch).toEqual({ intent: 'hello' });
+    const same = context({}, {}, { conversation: { priority: 'high' } });
+    await classifyStep(fixed({ priority: 'high' }))(same, async () => {});
+    expect(same.patch).toEqual({});
+  });
+
+  it('goes on to the next step', async () => {
+    let went = false;
+    await classifyStep(fixed({}))(context(), async () => {
+      went = true;
+    });
+    expect(went).toBe(true);
   });
 });
