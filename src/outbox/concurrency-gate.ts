@@ -55,7 +55,7 @@ export function createConcurrencyGate(max: number): ConcurrencyGate {
 
     turnAway(which, reason) {
       for (const [key, slot] of slots) {
-        if (slot.waiting.length === 0 || !which(key)) continue;
+        if (!which(key)) continue;
         const gone = slot.waiting.splice(0);
         for (const w of gone) w.reject(reason(key));
       }

@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { groups, type MutationGroup } from './groups.ts';
-import { reportDir, reportFile, scoreLines } from './score.ts';
+import { incrementalFile, reportDir, reportFile, scoreLines } from './score.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,9 +28,6 @@ if (unknown.length > 0) {
 }
 const budget = values.minutes === undefined ? null : Number(values.minutes);
 if (budget !== null && !(budget > 0)) throw new Error(`--minutes must be above 0, got ${values.minutes}`);
-
-/** The incremental files are committed: a run on a clean checkout re-tests only what changed since. */
-const incrementalFile = (g: MutationGroup) => join('test/mutation/incremental', `${g.name}.json`);
 
 function configFor(g: MutationGroup): string {
   const base = JSON.parse(readFileSync('stryker.config.json', 'utf8')) as Record<string, unknown>;
@@ -64,7 +61,8 @@ function runGroup(g: MutationGroup): Promise<string> {
     child.on('exit', (code) => {
       clearTimeout(timer);
       const secs = Math.round((performance.now() - started) / 1000);
-      if (stopped) resolve(`${g.name}: stopped after its ${minutes}-minute budget, no new report (run it alone)`);
+      if (stopped)
+        resolve(`${g.name}: stopped after its ${minutes}-minute budget; what it tested is kept, run it again to go on`);
       else resolve(`${g.name}: ${code === 0 ? 'done' : `failed (exit ${code})`} in ${secs} s`);
     });
   });

@@ -2,9 +2,17 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { groups as allGroups, type MutationGroup } from './groups.ts';
 
-/** Where each group's report and incremental file live. */
+/** Where each group's report lives (gitignored), and its incremental file (committed). */
 export const reportDir = 'reports/mutation';
 export const reportFile = (g: MutationGroup) => join(reportDir, `${g.name}.json`);
+/** Committed: a run on a fresh checkout re-tests only the mutants whose code or tests changed since. */
+export const incrementalFile = (g: MutationGroup) => join('test/mutation/incremental', `${g.name}.json`);
+
+/** A run stopped at its budget saves what it tested to the incremental file but writes no report. */
+function partial(g: MutationGroup): boolean {
+  const report = reportFile(g);
+  return !existsSync(report) || statSync(report).mtimeMs < statSync(incrementalFile(g)).mtimeMs - 60_000;
+}
 
 interface Tally {
   killed: number;
@@ -43,13 +51,13 @@ export function scoreLines(groups: MutationGroup[] = allGroups): string[] {
   for (const g of groups) {
     const f = folders.get(g.folder) ?? { tally: empty(), groups: [], missing: [] };
     folders.set(g.folder, f);
-    const path = reportFile(g);
+    const path = incrementalFile(g);
     if (!existsSync(path)) {
       f.missing.push(g.name);
       continue;
     }
     const when = statSync(path).mtime.toISOString().slice(0, 16).replace('T', ' ');
-    f.groups.push(`${g.name} ${when}`);
+    f.groups.push(`${g.name} ${when}${partial(g) ? ' (stopped: run it again to finish)' : ''}`);
     const report = JSON.parse(readFileSync(path, 'utf8')) as {
       files: Record<string, { mutants: Array<{ status: string }> }>;
     };
@@ -63,7 +71,7 @@ export function scoreLines(groups: MutationGroup[] = allGroups): string[] {
     }
   }
   const lines = [...files].sort(([a], [b]) => a.localeCompare(b)).map(([file, t]) => `  ${pct(score(t))}  ${file}`);
-  lines.push('mutation score per folder (detected / valid mutants; latest report of each group):');
+  lines.push('mutation score per folder (detected / valid mutants, over the latest results of each group):');
   for (const [folder, f] of folders) {
     const missing = f.missing.length > 0 ? `; not run yet: ${f.missing.join(', ')}` : '';
     lines.push(

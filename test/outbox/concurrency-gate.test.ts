@@ -93,4 +93,23 @@ describe('concurrency gate', () => {
     finish.get('a4')?.();
     expect(await a4).toBe('a4');
   });
+
+  it('a freed slot is counted at once: with one of two running, one more starts and the next waits', async () => {
+    const gate = createConcurrencyGate(2);
+    const { started, finish, job } = jobs();
+    const a1 = gate.run('a', job('a1'));
+    const a2 = gate.run('a', job('a2'));
+    await turn();
+    finish.get('a1')?.();
+    expect(await a1).toBe('a1');
+    const a3 = gate.run('a', job('a3'));
+    const a4 = gate.run('a', job('a4'));
+    await turn();
+    expect(started).toEqual(['a1', 'a2', 'a3']);
+    finish.get('a2')?.();
+    await turn();
+    expect(started).toEqual(['a1', 'a2', 'a3', 'a4']);
+    for (const l of ['a3', 'a4']) finish.get(l)?.();
+    expect(await Promise.all([a2, a3, a4])).toEqual(['a2', 'a3', 'a4']);
+  });
 });

@@ -152,10 +152,13 @@ describe('an unconfirmed send after a crash', () => {
     await queueMessage(store, conversation, { text: 'first' });
     await worker(provider, 'w0').drain();
     await queueMessage(store, conversation, { text: 'second' });
+    clock.advance(5_000);
     provider.dieAfterAccepting = true;
     await crashMidSend(provider);
     await worker(provider, 'restarted').drain();
     expect(provider.asked[0]?.attempt.knownProviderIds).toEqual(['P1']);
+    // Asked about messages since the interrupted attempt began, not since the row was written.
+    expect(provider.asked[0]?.attempt.since).toBe(T0 + 5_000);
   });
 
   it('without a way to ask, is sent again and the conversation says it may have gone out twice', async () => {
@@ -168,9 +171,29 @@ describe('an unconfirmed send after a crash', () => {
     await worker(provider, 'restarted').drain();
     expect(provider.copies(job.id)).toBe(2);
     expect(await notes(conversation.id)).toEqual([
-      expect.stringMatching(/^A reply may have been sent twice: sending "Your table is booked" was interrupted/),
+      'A reply may have been sent twice: sending "Your table is booked" was interrupted and fake cannot confirm whether it went out (fake offers no way to look a message up). It was sent again.',
     ]);
+    const [note] = (await store.listMessages(conversation.id, { includeInternal: true })).filter(
+      (m) => m.visibility === 'internal',
+    );
+    expect(note?.author).toEqual({ kind: 'system', name: 'outbox' });
     expect(flagged.map((f) => [f.job.id, f.outcome])).toEqual([[job.id, 'resent']]);
+  });
+
+  it('quotes at most 80 characters of a long message in the note', async () => {
+    const provider = new Provider({ clock });
+    const conversation = await conversationOn(store, 'fake');
+    const exactly80 = 'x'.repeat(80);
+    await queueMessage(store, conversation, { text: `${exactly80}and more` });
+    provider.dieAfterAccepting = true;
+    await crashMidSend(provider);
+    await worker(provider, 'restarted').drain();
+    await queueMessage(store, conversation, { text: exactly80 });
+    provider.dieAfterAccepting = true;
+    await crashMidSend(provider);
+    await worker(provider, 'restarted-again').drain();
+    const quoted = (await notes(conversation.id)).map((n) => n.match(/sending "([^"]*)"/)?.[1]);
+    expect(quoted).toEqual([`${exactly80}…`, exactly80]);
   });
 
   it('with `hold`, is not sent again but dead-lettered with a note, and an agent’s retry sends it', async () => {
