@@ -5,6 +5,7 @@ import { silentLogger } from '../../src/log.ts';
 import { createOutboxLimiter, type OutboxLimiter } from '../../src/outbox/limiter.ts';
 import type { Store } from '../../src/store/contract.ts';
 import { FakeAdapter } from '../support/fake-adapter.ts';
+import { capturedLog } from '../support/log-capture.ts';
 import { conversationOn, queueMessage, T0, tempStore, testWorker } from './fixture.ts';
 
 /**
@@ -108,7 +109,9 @@ describe('outbox outcomes', () => {
     await queueMessage(store, conversation, { text: 'one' });
     await queueMessage(store, conversation, { text: 'two' });
     fake.failNext(transient('503'), permanent('bad'));
+    const { log, lines } = capturedLog();
     const w = worker({
+      log,
       onRetry: () => Promise.reject(new Error('desk down')),
       onDeadLetter: () => {
         throw new Error('desk down');
@@ -116,6 +119,11 @@ describe('outbox outcomes', () => {
       onDelivered: () => Promise.reject(new Error('desk down')),
     });
     await drainAt(w, 0, 500, 1_000);
+    await new Promise<void>((r) => setImmediate(r)); // the rejected hooks' handlers run
+    // Loud, each with its hook's name.
+    expect(lines.filter((l) => l.msg === 'outbox hook failed').map((l) => l.hook)).toEqual(
+      expect.arrayContaining(['onRetry', 'onDeadLetter', 'onDelivered']),
+    );
     // "one" is retried after the 503, then dead-lettered; "two", behind it in the conversation, is sent.
     expect(fake.attempts.map((a) => [a.message.text, a.outcome])).toEqual([
       ['one', 'failed'],
@@ -144,5 +152,25 @@ describe('outbox outcomes', () => {
       status: 'sent',
       providerId: null,
     });
+  });
+
+  it('a send that could not start (the limiter failed) spends no attempt, is retried after the backoff, and says so', async () => {
+    const conversation = await conversationOn(store, 'fake');
+    await queueMessage(store, conversation);
+    let failures = 1;
+    const flaky = new Proxy(limiter, {
+      get(target, key) {
+        if (key === 'schedule' && failures > 0) {
+          failures--;
+          return () => Promise.reject(new Error('redis: connection refused'));
+        }
+        const v = Reflect.get(target, key) as unknown;
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const { log, lines } = capturedLog();
+    await drainAt(worker({ limiter: flaky, log, maxAttempts: 1 }), 0, 499, 500);
+    expect(fake.attempts.map((a) => [a.at - T0, a.message.attempt, a.outcome])).toEqual([[500, 1, 'sent']]);
+    expect(lines.some((l) => l.msg === 'a send could not start; it is retried')).toBe(true);
   });
 });
