@@ -63,6 +63,7 @@ describe('the outbound chain', () => {
       author: { kind: 'bot' },
     });
     expect(message.error ?? null).toBeNull();
+    expect(message.attachments).toEqual([]);
     expect(await outboxRows()).toMatchObject([{ channel: 'chat', destination: 'to:thread-1', messageId: message.id }]);
   });
 
@@ -160,5 +161,14 @@ describe('the outbound chain', () => {
     expect(withBoth.parts).toEqual([{ type: 'subject', text: 'Your booking' }, choices]);
     const plain = await send(conversation, contact, { text: 'ok' });
     expect(plain.parts ?? null).toBeNull();
+  });
+
+  it('diverts each refused public message on its own: two in a row both reach the customer privately', async () => {
+    const { contact, conversation } = await setUp('public');
+    const guard = { inspect: () => 'a phone number' };
+    const first = await send(conversation, contact, { text: 'Call +1 555 0100' }, sameThread, guard);
+    const second = await send(conversation, contact, { text: 'Or +1 555 0101' }, sameThread, guard);
+    const timers = await store.claimTimers({ owner: 't', now: T0, leaseMs: 1_000, limit: 10 });
+    expect(timers.map((t) => t.payload.messageId).sort()).toEqual([first.id, second.id].sort());
   });
 });
