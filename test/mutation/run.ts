@@ -47,7 +47,8 @@ function configFor(g: MutationGroup): string {
 function runGroup(g: MutationGroup): Promise<string> {
   const minutes = budget ?? g.minutes;
   const started = performance.now();
-  const child = spawn('npx', ['stryker', 'run', configFor(g)], {
+  // Stryker's own entry point, not npx: npx would go to the registry if the install were incomplete.
+  const child = spawn(process.execPath, ['node_modules/@stryker-mutator/core/bin/stryker.js', 'run', configFor(g)], {
     stdio: 'inherit',
     detached: true, // its own process group, so the budget stops Stryker and its test runner together
     env: { ...process.env, TOUCHPOINT_MUTATION_TESTS: g.tests.join(',') },
