@@ -71,7 +71,35 @@ describe('who wrote: identities join only on proof, anything weaker is a suggest
   it('the same full name first seen on another channel is a suggestion', async () => {
     const a = await who(env('email', 'email', { kind: 'email', value: 'ann@shop.test', name: 'Ann Lee' }));
     const b = await who(env('slack', 'slack.dm', { kind: 'slack', value: 'U1', name: 'ann lee' }));
-    expect(await store.listSuggestions({})).toMatchObject([{ contactId: b.id, otherId: a.id, reason: 'same_name' }]);
+    expect(await store.listSuggestions({})).toMatchObject([
+      { contactId: b.id, otherId: a.id, reason: 'same_name', evidence: '"ann lee" first wrote on slack' },
+    ]);
+  });
+
+  it('a single name is no evidence: no suggestion for two people called Ann', async () => {
+    await who(env('email', 'email', { kind: 'email', value: 'ann@shop.test', name: 'Ann' }));
+    await who(env('slack', 'slack.dm', { kind: 'slack', value: 'U1', name: 'Ann' }));
+    expect(await store.listSuggestions({})).toEqual([]);
+  });
+
+  it('a known contact without a name takes the name they give, trimmed; a blank name is no name', async () => {
+    const first = await who(env('webchat', 'webchat', { kind: 'webchat', value: 'v9', name: '   ' }));
+    expect(first.name).toBeNull();
+    const again = await who(env('webchat', 'webchat', { kind: 'webchat', value: 'v9', name: '  Ann Lee ' }));
+    expect(again).toMatchObject({ id: first.id, name: 'Ann Lee' });
+    expect((await store.getContact(first.id))?.name).toBe('Ann Lee');
+    const renamed = await who(env('webchat', 'webchat', { kind: 'webchat', value: 'v9', name: 'Someone Else' }));
+    expect(renamed.name).toBe('Ann Lee');
+  });
+
+  it('a number written in a message suggests its owner on any phone channel; one’s own suggests nothing', async () => {
+    const wa = await who(env('whatsapp', 'whatsapp', { kind: 'whatsapp', value: '+447700900123' }));
+    const chat = await who(env('webchat', 'webchat', { kind: 'webchat', value: 'v2' }, 'call me on +44 7700 900123'));
+    expect(await store.listSuggestions({})).toMatchObject([
+      { contactId: chat.id, otherId: wa.id, reason: 'mentioned_phone' },
+    ]);
+    await who(env('whatsapp', 'whatsapp', { kind: 'whatsapp', value: '+447700900123' }, 'my number: +447700900123'));
+    expect(await store.listSuggestions({})).toHaveLength(1);
   });
 });
 
