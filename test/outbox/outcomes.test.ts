@@ -124,6 +124,10 @@ describe('outbox outcomes', () => {
     expect(lines.filter((l) => l.msg === 'outbox hook failed').map((l) => l.hook)).toEqual(
       expect.arrayContaining(['onRetry', 'onDeadLetter', 'onDelivered']),
     );
+    expect(lines.find((l) => l.msg === 'outbound message dead-lettered')).toMatchObject({
+      channel: 'fake',
+      reason: 'permanent: bad',
+    });
     // "one" is retried after the 503, then dead-lettered; "two", behind it in the conversation, is sent.
     expect(fake.attempts.map((a) => [a.message.text, a.outcome])).toEqual([
       ['one', 'failed'],

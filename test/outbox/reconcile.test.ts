@@ -144,6 +144,9 @@ describe('an unconfirmed send after a crash', () => {
     expect(provider.copies(job.id)).toBe(1);
     expect(provider.asked).toHaveLength(1);
     expect(await store.countOutbox('sent')).toBe(1);
+    // The provider said it never got it: nothing to warn the desk about.
+    expect(await notes(conversation.id)).toEqual([]);
+    expect(flagged).toEqual([]);
   });
 
   it('tells the look-up which provider ids of the conversation are already recorded', async () => {
