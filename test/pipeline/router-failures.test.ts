@@ -104,7 +104,8 @@ for (const batched of [true, false]) {
     });
 
     it('gives up on an event after maxAttempts and marks it failed', async () => {
-      const r = router(batched, { left: 10 });
+      const failures = { left: 20 };
+      const r = router(batched, failures);
       await ingestor.ingest(envelope('a', 'a1', 'boom'));
       for (let i = 0; i < 5; i++) {
         await r.drain();
@@ -113,6 +114,8 @@ for (const batched of [true, false]) {
       expect(await store.countInbound('failed')).toBe(1);
       expect(await store.countInbound('pending')).toBe(0);
       expect(routedTexts).toEqual([]);
+      // Three attempts (batched, each round also tries the batch first).
+      expect(20 - failures.left).toBe(batched ? 6 : 3);
     });
   });
 }
