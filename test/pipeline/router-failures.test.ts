@@ -11,6 +11,7 @@ import { createRouter, type Router } from '../../src/pipeline/router.ts';
 import type { Store } from '../../src/store/contract.ts';
 import { openStore } from '../../src/store/open.ts';
 import { engineRouteDeps } from '../../src/testkit/engine-deps.ts';
+import { capturedLog } from '../support/log-capture.ts';
 import { testSettings } from '../support/settings.ts';
 
 /**
@@ -119,3 +120,45 @@ for (const batched of [true, false]) {
     });
   });
 }
+
+describe('a commit the store cannot make durable', () => {
+  it('hands nothing on (nothing is sent on it), says so, and the next round goes on', async () => {
+    const { log, lines } = capturedLog();
+    let refuse = true;
+    const flaky = new Proxy(store, {
+      get(target, key) {
+        if (key === 'durable' && refuse) {
+          return () => {
+            refuse = false;
+            return Promise.reject(new Error('fsync failed'));
+          };
+        }
+        const v = Reflect.get(target, key) as unknown;
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const handed: string[][] = [];
+    const r = createRouter({
+      store: flaky,
+      clock,
+      log,
+      owner: 'r1',
+      leaseMs: 30_000,
+      batchSize: 100,
+      workers: 1,
+      maxAttempts: 3,
+      batchTransactions: true,
+      deps: failing({ left: 0 }),
+      onRouted: (routed) => handed.push(routed.map((x) => x.threadKey)),
+    });
+    await ingestor.ingest(envelope('a', 'a1', 'hello'));
+    await r.drain();
+    expect(handed).toEqual([]);
+    expect(lines.find((l) => l.msg === 'the store could not make routing decisions durable')).toMatchObject({
+      routed: 1,
+    });
+    await ingestor.ingest(envelope('b', 'b1', 'hello'));
+    await r.drain();
+    expect(handed).toEqual([['webchat:b']]);
+  });
+});
