@@ -90,7 +90,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   }
   const { token: adminToken, generated: adminTokenGenerated } = await resolveAdminToken(store, r.server.adminToken);
 
-  const adapters = createAdapters(o.adapters, settings, log, clock);
+  const adapters = await createAdapters(o.adapters, settings, log, clock);
   const directory = createChannelDirectory(adapters, log);
   const outbound = createOutbound({
     destinationOf: directory.destinationOf,

@@ -191,7 +191,8 @@ export interface AdapterDefinition<S = unknown> {
   crossCheck?(settings: S, facts: ConfigFacts): Array<{ path: PropertyKey[]; message: string; fix: string }>;
   /** The channel its replies go out on (`capabilities.replyVia`): `check` refuses this one enabled without it. */
   replyVia?: string;
-  create(settings: S, deps: { log: Logger; clock: Clock }): ChannelAdapter;
+  /** Loads the adapter's code (and its SDK) only when the channel is enabled. */
+  create(settings: S, deps: { log: Logger; clock: Clock }): Promise<ChannelAdapter>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: each channel has its own settings type

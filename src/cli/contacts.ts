@@ -60,8 +60,6 @@ const usage = `Usage: touchpoint contacts <list|show|suggestions|accept|reject|m
 Run \`touchpoint contacts <subcommand> --help\` for the options.`;
 
 export const contactsCommand: Command = {
-  name: 'contacts',
-  summary: 'list, show, link and merge contacts; answer suggested matches',
   usage,
   run: (args, ctx) => runSubcommand(args, ctx, usage, { list, show, suggestions, accept, reject, merge, link }),
 };

@@ -33,8 +33,6 @@ const usage = `Usage: touchpoint flows <graph|list> …
 Run \`touchpoint flows <graph|list> --help\` for the options.`;
 
 export const flowsCommand: Command = {
-  name: 'flows',
-  summary: 'list flows, or draw one as Mermaid and SVG',
   usage,
   run: (args, ctx) => runSubcommand(args, ctx, usage, { graph, list }),
 };

@@ -35,8 +35,6 @@ const usage = `Usage: touchpoint outbox <dead|retry> …
 Run \`touchpoint outbox <dead|retry> --help\` for the options.`;
 
 export const outboxCommand: Command = {
-  name: 'outbox',
-  summary: 'list undeliverable messages and retry them',
   usage,
   run: (args, ctx) => runSubcommand(args, ctx, usage, { dead, retry }),
 };

@@ -26,8 +26,6 @@ Options:
   --json             print JSON`;
 
 export const reportCommand: Command = {
-  name: 'report',
-  summary: 'KPIs of a period against their targets; --html writes charts',
   usage,
   async run(args, ctx) {
     const { values, help } = parseCommand(

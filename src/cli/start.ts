@@ -26,8 +26,6 @@ Environment:
   LOG_LEVEL                log level (default info)`;
 
 export const startCommand: Command = {
-  name: 'start',
-  summary: 'run the router',
   usage,
   async run(args, ctx) {
     const { values, help } = parseCommand(args, { ...helpOption, ...configOptions, ...dataOption }, usage);

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type { Pool } from 'pg';
 import { StoreError, TouchpointError } from '../errors.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { startCheckpointer } from './checkpointer.ts';
@@ -100,6 +100,8 @@ async function openPostgres(databaseUrl: string, schemaOption: string | undefine
     );
   }
   // Epoch-ms bigints come back as numbers (node-postgres returns strings by default); exact below 2^53.
+  // Loaded only here: a router on the embedded store never pays for the PostgreSQL driver.
+  const { default: pg } = await import('pg');
   const types = new pg.TypeOverrides();
   types.setTypeParser(pg.types.builtins.INT8, Number);
   const pool = new pg.Pool({
@@ -120,7 +122,7 @@ async function openPostgres(databaseUrl: string, schemaOption: string | undefine
   return new KyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres', log);
 }
 
-async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
+async function createSchema(pool: Pool, schema: string): Promise<void> {
   try {
     await pool.query(`create schema if not exists "${schema}"`);
   } catch (err) {

@@ -138,14 +138,17 @@ export async function startMeta(channel: 'facebook' | 'instagram', extra: Record
   };
   const adapter: ChannelAdapter =
     channel === 'facebook'
-      ? facebookDefinition.create(facebookDefinition.settings.parse({ ...common, pageId: PAGE_ID, ...extra }), {
+      ? await facebookDefinition.create(facebookDefinition.settings.parse({ ...common, pageId: PAGE_ID, ...extra }), {
           log: silentLogger,
           clock,
         })
-      : instagramDefinition.create(instagramDefinition.settings.parse({ ...common, accountId: IG_ID, ...extra }), {
-          log: silentLogger,
-          clock,
-        });
+      : await instagramDefinition.create(
+          instagramDefinition.settings.parse({ ...common, accountId: IG_ID, ...extra }),
+          {
+            log: silentLogger,
+            clock,
+          },
+        );
   const served = await serveAdapter(adapter, PUBLIC_BASE, clock);
   const webhook = `${served.harness.url}/meta/${channel}`;
   return {

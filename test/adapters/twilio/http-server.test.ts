@@ -29,7 +29,7 @@ describe('the SMS webhook on the router’s own HTTP server', () => {
       authToken: AUTH_TOKEN,
       numbers: [{ number: OUR_SMS, kind: 'longcode' }],
     });
-    const adapter = smsDefinition.create(settings, { log: silentLogger, clock: fake.clock });
+    const adapter = await smsDefinition.create(settings, { log: silentLogger, clock: fake.clock });
     await adapter.start(fake.host);
     const local = await server.listen();
     const params = {
