@@ -50,6 +50,8 @@ export interface AppOptions {
   clock?: Clock;
   /** Shares rate limits across instances (bottleneck clustering). */
   redisUrl?: string | null;
+  /** Namespace of the Redis keys, so deployments can share one Redis (default `touchpoint`). */
+  redisPrefix?: string;
   /** How long each channel's credential check may take (default 15 s). */
   credentialTimeoutMs?: number;
 }
@@ -117,7 +119,14 @@ export async function startApp(o: AppOptions): Promise<App> {
   const pipelineLeaseMs = parseDuration(r.pipeline.leaseTimeout);
   const telemetry = createTelemetry();
   const limiter = timedLimiter(
-    createOutboxLimiter({ adapters, settings: settings.channels, redisUrl: o.redisUrl ?? null, log, clock }),
+    createOutboxLimiter({
+      adapters,
+      settings: settings.channels,
+      redisUrl: o.redisUrl ?? null,
+      ...(o.redisPrefix ? { prefix: o.redisPrefix } : {}),
+      log,
+      clock,
+    }),
     telemetry,
   );
   const outbox = createOutboxWorker({

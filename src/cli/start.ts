@@ -19,7 +19,8 @@ Environment:
   PORT                     HTTP port (overrides router.yaml)
   TOUCHPOINT_HOST          address to listen on (overrides router.yaml; 0.0.0.0 in a container)
   DATABASE_URL             postgres://… to use PostgreSQL instead of the embedded store
-  REDIS_URL                redis://… to share sending rate limits between several routers
+  REDIS_URL                redis://…[/DB] to share sending rate limits between several routers
+  TOUCHPOINT_REDIS_PREFIX  namespace of this deployment's Redis keys (default touchpoint)
   TOUCHPOINT_ADMIN_TOKEN   admin API token, when router.yaml sets none
   TOUCHPOINT_TEST_CLOCK    test mode: a virtual clock starting at this ISO time, moved by
                            POST /api/test/clock {"advance":"3d"} (never in production)
@@ -35,6 +36,7 @@ export const startCommand: Command = {
     }
     const port = portOf(ctx.env.PORT);
     const testClock = testClockOf(ctx.env.TOUCHPOINT_TEST_CLOCK);
+    const redisPrefix = redisPrefixOf(ctx.env.TOUCHPOINT_REDIS_PREFIX);
     const loaded = loadConfig({
       configDir: values.config,
       flowsDir: values.flows,
@@ -55,6 +57,7 @@ export const startCommand: Command = {
       databaseUrl: databaseUrlOf(ctx),
       port,
       redisUrl: ctx.env.REDIS_URL || null,
+      ...(redisPrefix ? { redisPrefix } : {}),
       log: createLogger(),
       ...(testClock ? { clock: testClock } : {}),
     });
@@ -83,6 +86,20 @@ function portOf(text: string | undefined): number | null {
     throw new UsageError(`PORT must be a port number from 0 to 65535, got "${text}"`, usage);
   }
   return port;
+}
+
+/** Letters, digits, `_`, `-` and `.`: the prefix becomes part of every key, and `:` separates its parts. */
+const REDIS_PREFIX = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function redisPrefixOf(text: string | undefined): string | null {
+  if (!text) return null;
+  if (!REDIS_PREFIX.test(text)) {
+    throw new UsageError(
+      `TOUCHPOINT_REDIS_PREFIX must be 1 to 64 letters, digits, "_", "-" or ".", got "${text}"`,
+      usage,
+    );
+  }
+  return text;
 }
 
 function testClockOf(text: string | undefined): VirtualClock | null {
