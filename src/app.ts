@@ -145,6 +145,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     onDeadLetter: (job) => afterCommit.deadLettered(job),
     onRetry: (job, error, nextAt) => afterCommit.retrying(job, error, nextAt),
     onSendTimed: telemetry.sent,
+    onPutBack: telemetry.putBack,
   });
   const flowDeps = { store, settings, clock, outbound, onWritten: (w: Written) => afterCommit.written(w) };
   const flowTimers = createFlowTimerHandlers({

@@ -314,6 +314,13 @@ export interface Store extends StoreTx {
    */
   markAttempted(jobId: string, now: number): Promise<void>;
   /**
+   * Extends the lease of a pending job `owner` still holds to `until`; false when the lease
+   * is no longer its own (another worker claimed the row) or the job is done.
+   */
+  renewOutboxLease(jobId: string, owner: string, until: number): Promise<boolean>;
+  /** Frees a pending job's lease for the next claim, only while `owner` still holds it. */
+  releaseOutboxLease(jobId: string, owner: string): Promise<void>;
+  /**
    * Puts a job back for later; `countAttempt` false for rate limits (they are not the job's fault).
    * `settled`: the provider answered that it did not take the message, which clears the job's unconfirmed attempt.
    */

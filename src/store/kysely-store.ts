@@ -4,6 +4,7 @@ import { createGroupCommit, type GroupCommit } from '../group-commit.ts';
 import type { Logger } from '../log.ts';
 import type { Conversation, DeliveryStatus, Message } from '../model/types.ts';
 import type { Checkpointer } from './checkpointer.ts';
+import { releaseLease, renewLease } from './claim.ts';
 import type {
   ConversationQuery,
   DeadLetter,
@@ -161,6 +162,14 @@ export class KyselyStore extends KyselyTx implements Store {
   }
 
   /** Group-committed like markSent (concurrent sends record their start in one transaction), and durable when it resolves. */
+  renewOutboxLease(jobId: string, owner: string, until: number): Promise<boolean> {
+    return renewLease(this.ctx, 'outbox', jobId, owner, until);
+  }
+
+  async releaseOutboxLease(jobId: string, owner: string): Promise<void> {
+    await releaseLease(this.ctx, 'outbox', jobId, owner);
+  }
+
   markAttempted(jobId: string, now: number): Promise<void> {
     return this.#attempted.submit({ jobId, now });
   }
