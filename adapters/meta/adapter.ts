@@ -7,7 +7,8 @@ import type {
   StartThreadRequest,
 } from '../../src/channel/index.ts';
 import { createGraphClient } from './api/graph.ts';
-import { sendOutbound } from './api/send.ts';
+import { reconcileOutbound } from './api/reconcile.ts';
+import { type SendContext, sendOutbound } from './api/send.ts';
 import { commentIdentityKind } from './links.ts';
 import type { MetaChannel, MetaSettings } from './settings.ts';
 import { decodeThreadKey, encodeThreadKey } from './thread-key.ts';
@@ -35,6 +36,7 @@ export function createMetaAdapter(
     clock: deps.clock,
   });
   let host: ChannelHost | null = null;
+  const ctx = (): SendContext => ({ channel, graph, settings, clock: deps.clock, state: host?.state ?? null });
 
   return {
     channel,
@@ -77,7 +79,12 @@ export function createMetaAdapter(
     },
 
     send(msg) {
-      return sendOutbound({ channel, graph, settings, clock: deps.clock, state: host?.state ?? null }, msg);
+      return sendOutbound(ctx(), msg);
+    },
+
+    // A send cut off by a crash is looked up in the conversation or under the comment first (api/reconcile.ts).
+    reconcile(msg, attempt) {
+      return reconcileOutbound(ctx(), msg, attempt);
     },
   };
 }

@@ -67,7 +67,7 @@ export async function adversarial(o: AdversarialOptions = {}): Promise<Figures> 
   const log = o.log ?? (() => {});
   const timeoutMs = o.postTimeoutMs ?? 15_000;
   const slack = await FakeSlackApi.start({ token: TOKEN });
-  const graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, pages: [PAGE_ID, IG_ID] });
+  const graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, pages: [PAGE_ID, IG_ID], instagram: [IG_ID] });
   const bot = await FakeBotService.start();
   const world = await startWorld();
   let router: Router | null = null;
