@@ -17,6 +17,8 @@ import { PRIVATE_REPLY_WINDOW_MS } from './window.ts';
 
 /** Longest text Meta accepts in one message: Messenger 2,000 characters, Instagram DMs 1,000. */
 const MAX_TEXT: Record<MetaChannel, number> = { facebook: 2000, instagram: 1000 };
+/** Longest text a person can send: a Messenger message 20,000 (a Page comment 8,000); an Instagram comment 2,200 (a DM 1,000). */
+const MAX_INBOUND: Record<MetaChannel, number> = { facebook: 20_000, instagram: 2_200 };
 
 /**
  * One adapter instance serves one channel (`facebook`: a Page's Messenger
@@ -56,6 +58,7 @@ export function createMetaAdapter(
       attachments: false,
       richParts: false,
       maxTextLength: MAX_TEXT[channel],
+      maxInboundText: MAX_INBOUND[channel],
       idempotentSend: false,
     },
     // The Send API allows about 300 calls per second per Page.
