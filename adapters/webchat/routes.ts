@@ -40,6 +40,7 @@ const eventsQuery = z.object({ token: z.string().optional(), after: messageId.op
 export function registerWebchatApi(routes: RouteRegistry, deps: WebchatRouteDeps): void {
   const { settings, host, tokens, live, limiter, cors } = deps;
   const max = settings.maxMessageLength;
+  const count = new Intl.NumberFormat('en');
   const sendBody = z
     .object({
       text: z.string().trim().min(1, 'must not be empty'),
@@ -83,7 +84,7 @@ export function registerWebchatApi(routes: RouteRegistry, deps: WebchatRouteDeps
       limiter.take(`message:${req.ip}`);
       const body = jsonBody(req, sendBody);
       if (body.text.length > max) {
-        const n = body.text.length.toLocaleString('en');
+        const n = count.format(body.text.length);
         throw new HttpError(
           413,
           'payload_too_large',

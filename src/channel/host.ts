@@ -38,6 +38,7 @@ export function createChannelHost(opts: {
 }): ChannelHost {
   const { channel, store, calendar } = opts;
   const max = opts.maxInboundText ?? null;
+  const count = new Intl.NumberFormat('en');
   return {
     exclusive: (name, work) =>
       runExclusive({
@@ -51,11 +52,11 @@ export function createChannelHost(opts: {
     // Async, so that a refusal is a rejected promise like a failed store (Promise.allSettled over a batch).
     async ingest(envelope) {
       if (max !== null && envelope.text.length > max) {
-        const n = envelope.text.length.toLocaleString('en');
+        const n = count.format(envelope.text.length);
         throw new HttpError(
           413,
           'payload_too_large',
-          `a text of ${n} characters is longer than the ${max.toLocaleString('en')} ${channel} delivers in one message`,
+          `a text of ${n} characters is longer than the ${count.format(max)} ${channel} delivers in one message`,
         );
       }
       return opts.ingestor.ingest({ ...envelope, channel });

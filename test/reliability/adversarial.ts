@@ -25,8 +25,10 @@ import { prepareRouter, type Router } from './router.ts';
  * (long runs without the character a pattern waits for, digits and
  * separators, capitalised words before a street word …), posted on every
  * public touchpoint of the shipped example business (its personal-data
- * guard, handoff rules, classifier and sentiment words all read them), while
- * /healthz is asked 20 times a second. Its p99 must stay under 50 ms.
+ * guard, handoff rules, classifier and sentiment words all read them), and on
+ * a web chat set to take 1 MB, while /healthz is asked 20 times a second. Its
+ * p99 must stay under 50 ms. Past a provider's own maximum a text is kept
+ * unread (answered 200); the web chat's is stored whole and routed.
  * Teams takes at most 256 KiB a request: its messages are as long as fits.
  */
 export const HEALTHZ_P99_LIMIT_MS = 50;
@@ -78,6 +80,8 @@ export async function adversarial(o: AdversarialOptions = {}): Promise<Figures> 
       instagram: metaBlock('instagram', graph.url),
       botframework: { settings: botframeworkDefinition.settings.parse({ serviceUrls: [`${bot.url}/`] }) },
       discord: { settings: world.settings() },
+      // The web chat set to take a whole megabyte: stored whole and routed, the worst case.
+      webchat: { settings: { maxMessageLength: MB } },
     };
     router = await prepareRouter({ store: 'sqlite', channels: JSON.stringify(channels), example: true });
     await router.start();
@@ -161,6 +165,22 @@ export async function adversarial(o: AdversarialOptions = {}): Promise<Figures> 
               signal: signal(),
             }),
           ),
+      },
+      {
+        name: 'webchat (1 MB allowed)',
+        chars: MB,
+        async post(text, k) {
+          const session = await fetch(`${url}/webchat/session`, { method: 'POST', signal: signal() });
+          const { token } = (await session.json()) as { token: string };
+          return status(
+            fetch(`${url}/webchat/messages`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'x-visitor-token': token },
+              body: JSON.stringify({ text, clientId: `attack-${k}` }),
+              signal: signal(),
+            }),
+          );
+        },
       },
       {
         name: 'discord.channel',
