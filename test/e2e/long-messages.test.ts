@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { facebookDefinition } from '../../adapters/meta/definition.ts';
+import { slackDefinition } from '../../adapters/slack/definition.ts';
 import { webchatDefinition } from '../../adapters/webchat/definition.ts';
 import { ANALYSED_CHARS } from '../../src/text/analysed.ts';
 import {
@@ -10,8 +11,10 @@ import {
   postSigned,
   VERIFY_TOKEN,
 } from '../adapters/meta/support.ts';
-import { webchatHistory } from '../adapters/slack/support/desk-app.ts';
+import { SECRET, TOKEN, webchatHistory } from '../adapters/slack/support/desk-app.ts';
+import { slackSender } from '../adapters/slack/support/slack-requests.ts';
 import { FakeGraphApi } from '../fakes/graph-api.ts';
+import { FakeSlackApi } from '../fakes/slack-api.ts';
 import { type LocalApp, startLocalApp } from '../support/local-app.ts';
 import { testSettings } from '../support/settings.ts';
 
@@ -24,6 +27,7 @@ import { testSettings } from '../support/settings.ts';
 const MB = 1_000_000;
 let local: LocalApp;
 let graph: FakeGraphApi;
+let slackApi: FakeSlackApi;
 
 beforeAll(async () => {
   graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, pages: [PAGE_ID] });
@@ -35,16 +39,28 @@ beforeAll(async () => {
     graphApiUrl: graph.url,
   });
   const webchat = webchatDefinition.settings.parse({ maxMessageLength: MB });
+  slackApi = await FakeSlackApi.start({ token: TOKEN });
+  const slack = slackDefinition.settings.parse({
+    botToken: TOKEN,
+    signingSecret: SECRET,
+    apiUrl: slackApi.apiUrl,
+    customers: { enabled: true },
+  });
   local = await startLocalApp('tp-long-', {
     settings: testSettings({
-      channels: { facebook: { enabled: true, settings: facebook }, webchat: { enabled: true, settings: webchat } },
+      channels: {
+        facebook: { enabled: true, settings: facebook },
+        webchat: { enabled: true, settings: webchat },
+        slack: { enabled: true, settings: slack },
+      },
     }),
-    adapters: { facebook: facebookDefinition, webchat: webchatDefinition },
+    adapters: { facebook: facebookDefinition, webchat: webchatDefinition, slack: slackDefinition },
   });
 });
 afterAll(async () => {
   await local?.stop();
   await graph?.close();
+  await slackApi?.stop();
 });
 
 async function chat(text: string): Promise<{ status: number; reason?: string; token: string }> {
@@ -99,5 +115,25 @@ describe('long messages', () => {
     const convs = await local.app.store.listConversations({});
     expect(convs.map((c) => c.threadKey)).toContain(`dm:${PAGE_ID}:7002`);
     expect(convs.map((c) => c.threadKey)).not.toContain(`dm:${PAGE_ID}:7001`);
+  });
+
+  it('a Slack body larger than any Slack event is refused with 413 before it is read; a text over 40,000 characters is kept', async () => {
+    const send = slackSender(`${local.app.url}/slack/events`, SECRET);
+    const event = (text: string, n: number) => ({
+      type: 'message',
+      channel: 'CPUBLIC01',
+      channel_type: 'channel',
+      user: 'UCUST0001',
+      text,
+      ts: `${Math.floor(Date.now() / 1000)}.00000${n}`,
+    });
+    const huge = await send.event(event('z'.repeat(MB), 1));
+    expect(huge.status).toBe(413);
+    expect(((await huge.json()) as { reason: string }).reason).toMatch(/larger than the 524288 bytes/);
+    const before = (await local.app.store.listUnreadable()).length;
+    expect((await send.event(event('w'.repeat(40_001), 2))).status).toBe(200);
+    const kept = await local.app.store.listUnreadable();
+    expect(kept.length).toBe(before + 1);
+    expect(kept[0]?.reason).toMatch(/40,001 characters is longer than the 40,000 slack delivers/);
   });
 });
