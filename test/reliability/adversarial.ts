@@ -1,3 +1,4 @@
+import { availableParallelism, loadavg } from 'node:os';
 import { botframeworkDefinition } from '../../adapters/botframework/definition.ts';
 import { activity } from '../adapters/botframework/support.ts';
 import { startWorld } from '../adapters/discord/support/world.ts';
@@ -238,7 +239,8 @@ export async function adversarial(o: AdversarialOptions = {}): Promise<Figures> 
       details: [
         `${names.length} texts × ${touchpoints.length} touchpoints in ${Math.round((performance.now() - t0) / 1000)} s; ` +
           `/healthz p50 ${ms(under.p50)}, p99 ${ms(under.p99)} (limit ${HEALTHZ_P99_LIMIT_MS} ms), max ${ms(under.max)}, ` +
-          `${under.timeouts} of ${under.probes} probes unanswered in 2 s; quiet before: p99 ${ms(quiet.p99)}`,
+          `${under.timeouts} of ${under.probes} probes unanswered in 2 s; quiet before: p99 ${ms(quiet.p99)}; ` +
+          `load average ${loadavg()[0]?.toFixed(2)} on ${availableParallelism()} cores`,
         `/healthz p99 while each text was posted: ${rounds
           .map(
             (r) =>
