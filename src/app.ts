@@ -267,6 +267,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       calendar,
       instance,
       deliveryFailed: (m) => deskBus.publish({ conversationId: m.conversationId, cause: 'delivery', events: [] }),
+      maxInboundText: adapter.capabilities.maxInboundText,
     });
     const desk = createDeskHost({
       channel: adapter.channel,

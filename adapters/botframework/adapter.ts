@@ -36,6 +36,8 @@ export function createBotframeworkAdapter(settings: BotframeworkSettings, deps: 
       richParts: false,
       // Teams refuses messages over about 28 KB; keep well inside it.
       maxTextLength: 20_000,
+      // Teams takes about 28 KB in one message.
+      maxInboundText: 28_000,
       idempotentSend: false,
     },
     rateLimit: { minTimeMs: 100, maxConcurrent: 4 },

@@ -53,6 +53,8 @@ export function createSlackAdapter(settings: SlackSettings, deps: { log: Logger;
       attachments: false,
       richParts: false,
       maxTextLength: MAX_TEXT,
+      // Slack truncates a message's text past 40,000 characters.
+      maxInboundText: 40_000,
       idempotentSend: false,
     },
     // Slack allows about one message a second per channel. Spacing posts exactly 1 s apart lets

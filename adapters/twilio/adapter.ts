@@ -45,6 +45,8 @@ export function createTwilioAdapter(
       richParts: false,
       // Long replies are split or shortened here, per maxSegments and maxMessages.
       maxTextLength: null,
+      // What Twilio delivers in one message: an SMS of up to 10 segments, a WhatsApp message of 4,096 characters.
+      maxInboundText: channel === 'whatsapp' ? 4_096 : 1_600,
       idempotentSend: false,
     },
     rateLimit: rateLimitFor(settings.numbers),

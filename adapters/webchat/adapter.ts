@@ -34,6 +34,8 @@ export class WebchatAdapter implements ChannelAdapter {
     attachments: false,
     richParts: false,
     maxTextLength: null,
+    // The API refuses a longer message itself, by its own setting (maxMessageLength).
+    maxInboundText: null,
     // The page keys messages by id, so a resend after a crash shows once.
     idempotentSend: true,
   };

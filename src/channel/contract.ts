@@ -23,6 +23,13 @@ export interface ChannelCapabilities {
   /** Longest text one message may carry, or null when there is no practical limit. */
   maxTextLength: number | null;
   /**
+   * Longest text the provider delivers in one inbound message, its own maximum (Slack 40,000
+   * characters, an SMS 1,600); absent or null: no limit. A longer text is not stored: ingest
+   * refuses it with a 413 HttpError, which a webhook keeps as unreadable (answered with success)
+   * and the web chat returns to the browser.
+   */
+  maxInboundText?: number | null;
+  /**
    * A repeated send of one outbox row reaches the customer once (email: the
    * same Message-ID, which mail clients show once; web chat: the stored message
    * itself): an attempt the core could not confirm is sent again without asking

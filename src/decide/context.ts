@@ -45,6 +45,7 @@ export interface DecisionContext {
  * add decisions; the router writes all decisions in one transaction.
  */
 export interface RouteContext extends DecisionContext {
+  /** The message as the steps read it: its text is the analysed prefix (src/text/analysed.ts); `message` has all of it. */
   readonly envelope: Envelope;
   readonly message: Message;
   readonly isNewConversation: boolean;

@@ -3,6 +3,7 @@ import type { Outbound } from '../outbound/outbound.ts';
 import type { Settings } from '../settings/types.ts';
 import type { InboundEvent, StoreTx } from '../store/contract.ts';
 import { newConversation } from '../store/new-conversation.ts';
+import { analysedText } from '../text/analysed.ts';
 import type { RouteContext } from './context.ts';
 import { identify } from './identify.ts';
 import type { RouteSteps } from './route-steps.ts';
@@ -44,7 +45,9 @@ export async function routeEvent(tx: StoreTx, event: InboundEvent, now: number, 
   }
   if (env.flags?.bounce) return recordBounce(tx, event, now, out);
 
-  const contact = await identify(tx, env, now);
+  // The steps read a bounded prefix of the text (src/text/analysed.ts); the message stores all of it.
+  const seen: Envelope = { ...env, text: analysedText(env.text) };
+  const contact = await identify(tx, seen, now);
   const { conversation, isNew } = await findOrOpenConversation(tx, env, contact, now);
   const message = await tx.insertMessage(
     {
@@ -63,7 +66,7 @@ export async function routeEvent(tx: StoreTx, event: InboundEvent, now: number, 
 
   const ctx: RouteContext = {
     ...newDecision(deps.settings, now, conversation, contact),
-    envelope: env,
+    envelope: seen,
     message,
     isNewConversation: isNew,
     patch: {

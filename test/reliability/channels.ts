@@ -268,7 +268,7 @@ export async function startChannels(names: ChannelName[], o: { proxied?: boolean
       list.push(slackChannel(`${url}/api/`, api));
     }
     if (names.includes('facebook')) {
-      const api = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, pages: [PAGE_ID, IG_ID] });
+      const api = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, pages: [PAGE_ID, IG_ID], instagram: [IG_ID] });
       closers.push(() => api.close());
       list.push(facebookChannel(await front('facebook', api.url, graphShape), api));
     }

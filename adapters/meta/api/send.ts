@@ -98,13 +98,23 @@ async function privateReply(ctx: SendContext, msg: OutboundMessage, comment: str
     }
     throw err;
   }
-  const user = typeof res.recipient_id === 'string' ? res.recipient_id : null;
+  await rememberPrivateReply(ctx, msg, comment, typeof res.recipient_id === 'string' ? res.recipient_id : null);
+  return { providerId: typeof res.message_id === 'string' ? res.message_id : null };
+}
+
+/** The comment has had its private reply, to `user` (when known): their DMs continue this thread. */
+export async function rememberPrivateReply(
+  ctx: SendContext,
+  msg: OutboundMessage,
+  comment: string,
+  user: string | null,
+): Promise<void> {
+  const ours = ctx.settings.ours;
   await ctx.state?.set(sentKey(ours, comment), { user, at: ctx.clock.now() } satisfies PrivateReplySent);
   if (user) {
     const from = privateReplyIdentity(msg, user, ctx.channel);
     await ctx.state?.set(linkKey(ours, user), { threadKey: msg.threadKey, from } satisfies DmLink);
   }
-  return { providerId: typeof res.message_id === 'string' ? res.message_id : null };
 }
 
 /** The commenter's identity from the started thread, so their DMs stay with the same contact. */

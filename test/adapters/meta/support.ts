@@ -128,6 +128,7 @@ export async function startMeta(channel: 'facebook' | 'instagram', extra: Record
   const graph = await FakeGraphApi.start({
     accessToken: ACCESS_TOKEN,
     pages: [PAGE_ID, IG_ID],
+    instagram: [IG_ID],
     now: () => clock.now(),
   });
   const common = {
