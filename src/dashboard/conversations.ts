@@ -82,7 +82,7 @@ ${select('breached', 'SLA breached', ['yes', 'no'], p.get('breached'))}
 ${
   shown.length === 0
     ? '<p id="no-conversations">No conversations match.</p>'
-    : `<div class="table-wrap"><table id="conversations"><caption class="skip">Conversations, newest activity first</caption>
+    : `<div class="table-wrap" role="region" aria-label="Conversations" tabindex="0"><table id="conversations"><caption class="visually-hidden">Conversations, newest activity first</caption>
 <thead><tr><th scope="col">Contact</th><th scope="col">Channel</th><th scope="col">Status</th><th scope="col">Category</th><th scope="col">Agent</th><th scope="col" class="hide-narrow">Last activity</th></tr></thead>
 <tbody>
 ${shown

@@ -25,7 +25,7 @@ ${
   letters.length === 0
     ? '<p id="no-dead-letters">No dead letters: every message was delivered or is still being tried.</p>'
     : `<p>${letters.length === LIMIT ? `The newest ${LIMIT}` : letters.length} message(s) the providers refused or never took. Retry puts one back in the queue, due now. (<code>touchpoint outbox retry --all</code> retries every one.)</p>
-<div class="table-wrap"><table id="dead-letters"><thead><tr><th scope="col">Failed</th><th scope="col">Channel</th><th scope="col">To</th><th scope="col">Error</th><th scope="col">Message</th><th scope="col">Attempts</th><th scope="col">Action</th></tr></thead>
+<div class="table-wrap" role="region" aria-label="Dead letters" tabindex="0"><table id="dead-letters"><thead><tr><th scope="col">Failed</th><th scope="col">Channel</th><th scope="col">To</th><th scope="col">Error</th><th scope="col">Message</th><th scope="col">Attempts</th><th scope="col">Action</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></div>`

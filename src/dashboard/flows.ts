@@ -38,7 +38,7 @@ export function flowsPage(d: DashboardDeps): PageHandler {
       )
       .join('\n');
     const body = `<p>The flows in <code>flows/</code>, as the router loaded them. Open one to see its diagram.</p>
-<div class="table-wrap"><table id="flows"><thead><tr><th scope="col">Flow</th><th scope="col">What it does</th><th scope="col">Starts on</th><th scope="col">Priority</th></tr></thead>
+<div class="table-wrap" role="region" aria-label="Flows" tabindex="0"><table id="flows"><thead><tr><th scope="col">Flow</th><th scope="col">What it does</th><th scope="col">Starts on</th><th scope="col">Priority</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></div>`;
@@ -56,7 +56,7 @@ export function flowPage(d: DashboardDeps): PageHandler {
     const graph = flowGraph(flow);
     const src = `/admin/flows/${encodeURIComponent(flow.id)}/diagram.svg`;
     const body = `<p>${e(flow.description ?? '')} Starts on: ${e(starts(flow))}.</p>
-<div class="diagram"><img id="diagram" src="${src}" alt="Diagram of the flow ${e(flow.id)}; its steps are listed as text below."></div>
+<div class="diagram" role="region" aria-label="Diagram" tabindex="0"><img id="diagram" src="${src}" alt="Diagram of the flow ${e(flow.id)}; its steps are listed as text below."></div>
 <details><summary>The diagram as text (Mermaid)</summary><pre>${e(toMermaid(graph))}</pre></details>
 <p><a href="${src}" download="${e(flow.id)}.svg">Download the SVG</a> · <a href="/admin/flows">All flows</a></p>`;
     return htmlResponse(

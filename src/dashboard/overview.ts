@@ -1,6 +1,6 @@
 import { badRequest } from '../errors.ts';
 import { escapeHtml as e } from '../http/html.ts';
-import { duration, scoredValue, verdict } from '../metrics/format.ts';
+import { duration, scoredValue, share, verdict } from '../metrics/format.ts';
 import { computeKpis, groupInputs, loadInputs } from '../metrics/kpis.ts';
 import { againstTargets, type Scored } from '../metrics/targets.ts';
 import type { DashboardDeps } from './deps.ts';
@@ -44,7 +44,8 @@ function scoredByDay(d: DashboardDeps, perDay: Map<string, Inputs>, now: number)
 
 async function tile(s: Scored, points: Point[] | undefined): Promise<string> {
   const v = verdict(s);
-  const trend = points ? await sparkline(points, s.met === false ? '#b3261e' : '#3b6ea8') : '';
+  const format = (v: number) => (s.unit === 'share' ? share(v) : duration(v));
+  const trend = points ? await sparkline(points, s.met === false ? '#b3261e' : '#3b6ea8', format) : '';
   return `<li class="tile ${v.replace(' ', '-')}">
 <h2>${e(s.label)}</h2>
 <p class="actual">${e(scoredValue(s, 'actual'))}</p>
@@ -82,7 +83,7 @@ export function overviewPage(d: DashboardDeps): PageHandler {
 </form>
 <h2>Activity</h2>
 <ul class="tiles">
-<li class="tile"><h2>Conversations opened</h2><p class="actual">${total.volume.conversations}</p><p class="target">in the period</p>${volumeTrend ? await sparkline(volumeTrend, '#3b6ea8') : ''}</li>
+<li class="tile"><h2>Conversations opened</h2><p class="actual">${total.volume.conversations}</p><p class="target">in the period</p>${volumeTrend ? await sparkline(volumeTrend, '#3b6ea8', String) : ''}</li>
 <li class="tile"><h2>Open backlog</h2><p class="actual">${total.backlog.open}</p><p class="target">average age ${e(duration(total.backlog.age.wall.avgMs))}</p></li>
 <li class="tile"><h2>First response by a person</h2><p class="actual">${e(duration(total.firstResponse.agent.business.avgMs))}</p><p class="target">business time · ${total.firstResponse.agent.count} conversations</p></li>
 <li class="tile"><h2>Resolution time</h2><p class="actual">${e(duration(total.resolution.business.avgMs))}</p><p class="target">business time · ${total.resolution.count} resolved</p></li>

@@ -2,7 +2,7 @@ import { badRequest } from '../errors.ts';
 import { escapeHtml as e } from '../http/html.ts';
 import { duration, scoredValue, share, verdict } from '../metrics/format.ts';
 import { DIMENSIONS, type Dimension } from '../metrics/kpis.ts';
-import { buildReport } from '../metrics/report.ts';
+import { buildReport, type Report } from '../metrics/report.ts';
 import { renderCharts } from '../metrics/report-charts.ts';
 import type { DashboardDeps } from './deps.ts';
 import type { PageHandler } from './guard.ts';
@@ -18,6 +18,32 @@ function parseDay(value: string, name: string): number {
   const t = DATE.test(value) ? Date.parse(`${value}T00:00:00Z`) : Number.NaN;
   if (Number.isNaN(t)) throw badRequest(`${name} must be a date such as 2026-11-30, not "${value}"`);
   return t;
+}
+
+const table = (label: string, head: string[], rows: (string | number)[][]) =>
+  `<div class="table-wrap" role="region" aria-label="${label}" tabindex="0"><table><caption>${label}</caption><thead><tr>${head.map((h) => `<th scope="col">${h}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${e(String(c))}</td>`).join('')}</tr>`).join('')}</tbody></table></div>`;
+
+/** The charts' figures as text, for screen readers and for copying. */
+function chartTables(r: Report): string {
+  const perChannel = Map.groupBy(r.firstResponses, (f) => f.channel);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? 0;
+  return `<details><summary>The charts as tables</summary>
+${table(
+  'Per day',
+  ['day', 'opened', 'CSAT answers', 'CSAT'],
+  r.daily.map((d) => [d.day, d.conversations, d.csatAnswers, share(d.csatRate)]),
+)}
+${table(
+  'First response by a person, per channel',
+  ['channel', 'responses', 'median (business minutes)'],
+  [...perChannel].map(([c, fs]) => [c, fs.length, Math.round(median(fs.map((f) => f.minutes)))]),
+)}
+${table(
+  'Complaints per week',
+  ['week of', 'category', 'complaints'],
+  r.complaints.map((c) => [c.week, c.category, c.count]),
+)}
+</details>`;
 }
 
 /** GET /admin/reports?since=&until=[&by=]: the report's KPIs, charts and breakdown for any period of whole UTC days. */
@@ -68,18 +94,19 @@ export function reportsPage(d: DashboardDeps): PageHandler {
 </form>
 <p>${k.volume.conversations} conversations opened · ${k.resolution.count} resolved · ${k.csat.of} CSAT answers · open backlog ${k.backlog.open}</p>
 <h2>KPIs against targets</h2>
-<div class="table-wrap"><table><thead><tr><th scope="col">KPI</th><th scope="col">actual</th><th scope="col">target</th><th scope="col">verdict</th></tr></thead>
+<div class="table-wrap" role="region" aria-label="KPIs against targets" tabindex="0"><table><thead><tr><th scope="col">KPI</th><th scope="col">actual</th><th scope="col">target</th><th scope="col">verdict</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></div>
 <h2>Charts</h2>
 <div class="charts">
-${charts.map((c) => `<figure id="chart-${c.id}"><figcaption id="chart-${c.id}-title">${e(c.title)}</figcaption>${c.svg.replace('<svg ', `<svg role="img" aria-labelledby="chart-${c.id}-title" `)}</figure>`).join('\n')}
+${charts.map((c) => `<figure id="chart-${c.id}"><figcaption>${e(c.title)}</figcaption>${c.svg.replace('<svg ', '<svg aria-hidden="true" focusable="false" ')}</figure>`).join('\n')}
 </div>
+${chartTables(report)}
 ${
   by
     ? `<h2>By ${e(by)}</h2>
-<div class="table-wrap"><table><thead><tr><th scope="col">${e(by)}</th><th scope="col">opened</th><th scope="col">first response (business)</th><th scope="col">FCR</th><th scope="col">CSAT</th><th scope="col">AHT</th><th scope="col">SLA attainment</th></tr></thead>
+<div class="table-wrap" role="region" aria-label="KPIs by ${e(by)}" tabindex="0"><table><thead><tr><th scope="col">${e(by)}</th><th scope="col">opened</th><th scope="col">first response (business)</th><th scope="col">FCR</th><th scope="col">CSAT</th><th scope="col">AHT</th><th scope="col">SLA attainment</th></tr></thead>
 <tbody>
 ${groups}
 </tbody></table></div>`

@@ -7,10 +7,10 @@ export interface Point {
 
 /**
  * A tile's trend as a small SVG line drawn by Vega-Lite on the server. The
- * picture is hidden from screen readers; the tile's text says the same
- * (`trendText`).
+ * picture is hidden from screen readers; a hidden sentence gives them the
+ * values instead.
  */
-export async function sparkline(points: Point[], color: string): Promise<string> {
+export async function sparkline(points: Point[], color: string, format: (v: number) => string): Promise<string> {
   const values = points.filter((p) => p.value !== null);
   if (values.length < 2) return '';
   const svg = await renderSvg({
@@ -26,5 +26,6 @@ export async function sparkline(points: Point[], color: string): Promise<string>
     },
     config: { view: { stroke: null } },
   });
-  return svg.replace('<svg ', '<svg aria-hidden="true" focusable="false" ');
+  const said = values.map((p) => `${p.day.slice(5)} ${format(p.value as number)}`).join(', ');
+  return `${svg.replace('<svg ', '<svg aria-hidden="true" focusable="false" ')}<span class="visually-hidden">Per day: ${said}.</span>`;
 }
