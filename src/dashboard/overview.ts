@@ -5,11 +5,13 @@ import { computeKpis, groupInputs, loadInputs } from '../metrics/kpis.ts';
 import { againstTargets, type Scored } from '../metrics/targets.ts';
 import type { DashboardDeps } from './deps.ts';
 import type { PageHandler } from './guard.ts';
-import { htmlResponse, shell } from './layout.ts';
+import { htmlResponse, shell, time } from './layout.ts';
+import { createMemo } from './memo.ts';
 import { type Point, sparkline } from './sparkline.ts';
 
 const DAY = 86_400_000;
 const PERIODS = [1, 7, 30, 90];
+const KEEP_MS = 60_000;
 type Inputs = Awaited<ReturnType<typeof loadInputs>>;
 
 const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -53,31 +55,39 @@ async function tile(s: Scored, points: Point[] | undefined): Promise<string> {
 ${trend}</li>`;
 }
 
-/** GET /admin: KPI tiles against their targets, each with its trend per day. */
+/** GET /admin: KPI tiles against their targets, each with its trend per day; figures kept for a minute. */
 export function overviewPage(d: DashboardDeps): PageHandler {
+  const memo = createMemo<string>(d.clock, KEEP_MS);
   return async (req, session) => {
     const days = Number(req.query.get('days') ?? 7);
     if (!PERIODS.includes(days)) throw badRequest(`days must be one of ${PERIODS.join(', ')}`);
-    const now = d.clock.now();
-    const from = now - days * DAY;
-    const input = await loadInputs(d.store, { from, to: now, now });
-    const total = computeKpis(input, now, d.calendar);
-    const scored = againstTargets(total, d.targets, d.sla).map((s) => ({ s, key: s.id }));
-    for (const [channel, own] of groupInputs(input, 'channel'))
-      for (const s of againstTargets(computeKpis(own, now, d.calendar), d.targets, d.sla, channel))
-        if (s.id === 'first_response') scored.push({ s, key: `first_response:${channel}` });
-    const dayList: string[] = [];
-    for (let t = from; t < now + 1; t += DAY) dayList.push(dayOf(t));
-    if (dayList.at(-1) !== dayOf(now)) dayList.push(dayOf(now));
-    const series = days > 1 ? scoredByDay(d, byDay(input, dayList), now) : new Map<string, Point[]>();
-    const tiles: string[] = [];
-    for (const { s, key } of scored) tiles.push(await tile(s, series.get(key)));
-    const volumeTrend = series.get('volume');
-    const period = PERIODS.map(
-      (p) =>
-        `<option value="${p}"${p === days ? ' selected' : ''}>${p === 1 ? 'last 24 hours' : `last ${p} days`}</option>`,
-    ).join('');
-    const body = `<form class="filters" method="get" action="/admin">
+    const { value, at } = await memo(String(days), () => overview(d, days));
+    const body = `${value}\n<p>Figures as of ${e(time(at, d.business.timezone))}; they are recomputed at most once a minute.</p>`;
+    return htmlResponse(200, shell({ business: d.business.name, title: 'Overview', section: '/admin', session, body }));
+  };
+}
+
+async function overview(d: DashboardDeps, days: number): Promise<string> {
+  const now = d.clock.now();
+  const from = now - days * DAY;
+  const input = await loadInputs(d.store, { from, to: now, now });
+  const total = computeKpis(input, now, d.calendar);
+  const scored = againstTargets(total, d.targets, d.sla).map((s) => ({ s, key: s.id }));
+  for (const [channel, own] of groupInputs(input, 'channel'))
+    for (const s of againstTargets(computeKpis(own, now, d.calendar), d.targets, d.sla, channel))
+      if (s.id === 'first_response') scored.push({ s, key: `first_response:${channel}` });
+  const dayList: string[] = [];
+  for (let t = from; t < now + 1; t += DAY) dayList.push(dayOf(t));
+  if (dayList.at(-1) !== dayOf(now)) dayList.push(dayOf(now));
+  const series = days > 1 ? scoredByDay(d, byDay(input, dayList), now) : new Map<string, Point[]>();
+  const tiles: string[] = [];
+  for (const { s, key } of scored) tiles.push(await tile(s, series.get(key)));
+  const volumeTrend = series.get('volume');
+  const period = PERIODS.map(
+    (p) =>
+      `<option value="${p}"${p === days ? ' selected' : ''}>${p === 1 ? 'last 24 hours' : `last ${p} days`}</option>`,
+  ).join('');
+  return `<form class="filters" method="get" action="/admin">
 <label for="days">Period<select id="days" name="days">${period}</select></label>
 <button type="submit">Show</button>
 </form>
@@ -93,6 +103,4 @@ export function overviewPage(d: DashboardDeps): PageHandler {
 <ul class="tiles" id="kpi-tiles">
 ${tiles.join('\n')}
 </ul>`;
-    return htmlResponse(200, shell({ business: d.business.name, title: 'Overview', section: '/admin', session, body }));
-  };
 }

@@ -6,10 +6,12 @@ import { buildReport, type Report } from '../metrics/report.ts';
 import { renderCharts } from '../metrics/report-charts.ts';
 import type { DashboardDeps } from './deps.ts';
 import type { PageHandler } from './guard.ts';
-import { htmlResponse, shell } from './layout.ts';
+import { htmlResponse, shell, time } from './layout.ts';
+import { createMemo } from './memo.ts';
 
 const DAY = 86_400_000;
 const MAX_DAYS = 366;
+const KEEP_MS = 60_000;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -48,6 +50,7 @@ ${table(
 
 /** GET /admin/reports?since=&until=[&by=]: the report's KPIs, charts and breakdown for any period of whole UTC days. */
 export function reportsPage(d: DashboardDeps): PageHandler {
+  const memo = createMemo<string>(d.clock, KEEP_MS);
   return async (req, session) => {
     const now = d.clock.now();
     const since = req.query.get('since') || dayOf(now - 6 * DAY);
@@ -60,33 +63,49 @@ export function reportsPage(d: DashboardDeps): PageHandler {
     if (byParam && !DIMENSIONS.includes(byParam as Dimension))
       throw badRequest(`by must be one of ${DIMENSIONS.join(', ')}`);
     const by = byParam ? (byParam as Dimension) : undefined;
-    const report = await buildReport(d.store, {
-      from,
-      to: Math.min(to, Math.max(now, from + 1)),
-      now,
-      ...(by ? { by } : {}),
-      calendar: d.calendar,
-      targets: d.targets,
-      sla: d.sla,
-    });
-    const charts = await renderCharts(report);
-    const k = report.total;
-    const options = ['', ...DIMENSIONS]
-      .map((x) => `<option value="${x}"${x === byParam ? ' selected' : ''}>${x || 'no breakdown'}</option>`)
-      .join('');
-    const rows = report.scored
-      .map((s) => {
-        const v = verdict(s);
-        return `<tr><th scope="row">${e(s.label)}</th><td>${e(scoredValue(s, 'actual'))}</td><td>${e(scoredValue(s, 'target'))}</td><td class="verdict-${v.replace(' ', '-')}">${v}</td></tr>`;
-      })
-      .join('\n');
-    const groups = report.groups
-      .map(
-        (g) =>
-          `<tr><th scope="row">${e(g.key)}</th><td>${g.kpis.volume.conversations}</td><td>${duration(g.kpis.firstResponse.agent.business.avgMs)}</td><td>${share(g.kpis.fcr.rate)}</td><td>${share(g.kpis.csat.rate)}</td><td>${duration(g.kpis.handleTime.avgMs)}</td><td>${share(g.kpis.slaAttainment.rate)}</td></tr>`,
-      )
-      .join('\n');
-    const body = `<form class="filters" method="get" action="/admin/reports">
+    const { value, at } = await memo(`${from}|${to}|${byParam}`, () => reportBody(d, { since, until, from, to, by }));
+    const body = `${value}\n<p>Figures as of ${e(time(at, d.business.timezone))}; they are recomputed at most once a minute.</p>`;
+    return htmlResponse(
+      200,
+      shell({ business: d.business.name, title: 'Reports', section: '/admin/reports', session, body }),
+    );
+  };
+}
+
+async function reportBody(
+  d: DashboardDeps,
+  p: { since: string; until: string; from: number; to: number; by: Dimension | undefined },
+): Promise<string> {
+  const { since, until, from, to, by } = p;
+  const byParam = by ?? '';
+  const now = d.clock.now();
+  const report = await buildReport(d.store, {
+    from,
+    to: Math.min(to, Math.max(now, from + 1)),
+    now,
+    ...(by ? { by } : {}),
+    calendar: d.calendar,
+    targets: d.targets,
+    sla: d.sla,
+  });
+  const charts = await renderCharts(report);
+  const k = report.total;
+  const options = ['', ...DIMENSIONS]
+    .map((x) => `<option value="${x}"${x === byParam ? ' selected' : ''}>${x || 'no breakdown'}</option>`)
+    .join('');
+  const rows = report.scored
+    .map((s) => {
+      const v = verdict(s);
+      return `<tr><th scope="row">${e(s.label)}</th><td>${e(scoredValue(s, 'actual'))}</td><td>${e(scoredValue(s, 'target'))}</td><td class="verdict-${v.replace(' ', '-')}">${v}</td></tr>`;
+    })
+    .join('\n');
+  const groups = report.groups
+    .map(
+      (g) =>
+        `<tr><th scope="row">${e(g.key)}</th><td>${g.kpis.volume.conversations}</td><td>${duration(g.kpis.firstResponse.agent.business.avgMs)}</td><td>${share(g.kpis.fcr.rate)}</td><td>${share(g.kpis.csat.rate)}</td><td>${duration(g.kpis.handleTime.avgMs)}</td><td>${share(g.kpis.slaAttainment.rate)}</td></tr>`,
+    )
+    .join('\n');
+  return `<form class="filters" method="get" action="/admin/reports">
 <label for="since">From (UTC day)<input id="since" name="since" type="date" value="${e(since)}" required></label>
 <label for="until">To (UTC day, included)<input id="until" name="until" type="date" value="${e(until)}" required></label>
 <label for="by">Break down by<select id="by" name="by">${options}</select></label>
@@ -112,9 +131,4 @@ ${groups}
 </tbody></table></div>`
     : ''
 }`;
-    return htmlResponse(
-      200,
-      shell({ business: d.business.name, title: 'Reports', section: '/admin/reports', session, body }),
-    );
-  };
 }
