@@ -243,6 +243,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     dashboard: {
       store,
       clock,
+      log: log.child({ part: 'dashboard' }),
       adminToken,
       business: { name: settings.business.name, timezone: settings.business.timezone },
       calendar,

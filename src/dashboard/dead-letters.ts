@@ -39,9 +39,10 @@ ${rows}
 
 /** POST /admin/dead-letters/:id/retry: back in the queue, due now. */
 export function retryDeadLetter(d: DashboardDeps): FormHandler {
-  return async (req) => {
+  return async (req, session) => {
     const id = req.params.id as string;
     if (!(await d.store.retryDeadLetter(id, d.clock.now()))) throw notFound(`no dead letter ${id} (already retried?)`);
+    d.log.info({ job: id, by: session.principal.name }, 'dead letter queued again from the dashboard');
     d.onRetried?.();
     return redirect(`/admin/dead-letters?retried=${encodeURIComponent(id)}`);
   };

@@ -1,5 +1,6 @@
 import type { BusinessCalendar } from '../calendar/calendar.ts';
 import type { Clock } from '../clock.ts';
+import type { Logger } from '../log.ts';
 import type { FlowDef } from '../settings/flow-schema.ts';
 import type { SlaSettings, TargetSettings } from '../settings/policy-schema.ts';
 import type { Store } from '../store/contract.ts';
@@ -9,6 +10,7 @@ import type { TokenCheck } from './auth.ts';
 export interface DashboardDeps {
   store: Store;
   clock: Clock;
+  log: Logger;
   adminToken: string;
   business: { name: string; timezone: string };
   calendar: BusinessCalendar;

@@ -20,9 +20,16 @@ export function createMemo<T>(
       const value = compute();
       entry = { at: now, value };
       kept.set(key, entry);
-      value.catch(() => {
-        if (kept.get(key)?.value === value) kept.delete(key);
-      });
+      // Fresh from when it was ready, not from when it started: a slow computation is still kept a while.
+      const e = entry;
+      value.then(
+        () => {
+          e.at = clock.now();
+        },
+        () => {
+          if (kept.get(key)?.value === value) kept.delete(key);
+        },
+      );
     }
     return { value: await entry.value, at: entry.at };
   };

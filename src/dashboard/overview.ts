@@ -34,11 +34,13 @@ function scoredByDay(d: DashboardDeps, perDay: Map<string, Inputs>, now: number)
     series.set(key, s);
   };
   for (const [day, input] of perDay) {
-    const k = computeKpis(input, now, d.calendar);
+    // A day is judged at its end (it holds no backlog), so business time is counted over that day only.
+    const end = Math.min(now, Date.parse(`${day}T00:00:00Z`) + DAY);
+    const k = computeKpis(input, end, d.calendar);
     add('volume', day, k.volume.conversations);
     for (const s of againstTargets(k, d.targets, d.sla)) add(s.id, day, s.actual);
     for (const [channel, own] of groupInputs(input, 'channel'))
-      for (const s of againstTargets(computeKpis(own, now, d.calendar), d.targets, d.sla, channel))
+      for (const s of againstTargets(computeKpis(own, end, d.calendar), d.targets, d.sla, channel))
         if (s.id === 'first_response') add(`first_response:${channel}`, day, s.actual);
   }
   return series;

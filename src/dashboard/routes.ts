@@ -22,7 +22,7 @@ const FORM_BYTES = 16 * 1024;
 export function registerDashboard(routes: RouteRegistry, d: DashboardDeps): void {
   const auth = createAuth({ store: d.store, clock: d.clock, check: d.checkToken ?? adminTokenCheck(d.adminToken) });
   const guards = createGuards(auth, d.business.name);
-  registerSignIn(routes, { auth, business: d.business.name, clock: d.clock, guards });
+  registerSignIn(routes, { auth, business: d.business.name, clock: d.clock, log: d.log, guards });
   routes.add('GET', '/admin/dashboard.css', () => ({
     status: 200,
     headers: { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=300' },

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.ts';
 import { escapeHtml as e } from '../http/html.ts';
 import type { HttpRequest, HttpResponse, RouteRegistry } from '../http/http-types.ts';
 import { IpRateLimit } from '../http/ip-rate-limit.ts';
+import type { Logger } from '../log.ts';
 import { type Auth, cookieOf, sameSecret, setCookie } from './auth.ts';
 import type { createGuards } from './guard.ts';
 import { readForm } from './guard.ts';
@@ -19,7 +20,7 @@ const safeNext = (next: string | null) =>
 /** GET and POST /admin/sign-in (a token → a session cookie) and POST /admin/sign-out. */
 export function registerSignIn(
   routes: RouteRegistry,
-  o: { auth: Auth; business: string; clock: Clock; guards: ReturnType<typeof createGuards> },
+  o: { auth: Auth; business: string; clock: Clock; log: Logger; guards: ReturnType<typeof createGuards> },
 ): void {
   const { auth, business } = o;
   // Guessing a token is slow: a few tries a minute per address.
@@ -60,7 +61,11 @@ ${problem ? `<p class="problem" role="alert">${e(problem)}</p>` : ''}
       if (wait > 0)
         return form(req, next, 429, `Too many attempts; wait ${Math.ceil(wait / 1000)} seconds and try again.`);
       const signed = await auth.signIn(req, f.get('token') ?? '');
-      if (!signed) return form(req, next, 401, 'That token is not right.');
+      if (!signed) {
+        o.log.warn({ ip: req.ip }, 'dashboard sign-in refused: wrong token');
+        return form(req, next, 401, 'That token is not right.');
+      }
+      o.log.info({ ip: req.ip, name: signed.principal.name }, 'signed in to the dashboard');
       // The form cookie is left to expire: a response sets one cookie here.
       return redirect(next, { 'set-cookie': signed.cookie });
     },

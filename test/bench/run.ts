@@ -43,7 +43,7 @@ if (cases.has('dashboard')) {
   );
   for (const p of d.pages)
     out(
-      `  ${p.name.padEnd(40)} ${p.firstMs.toFixed(0).padStart(6)} ms ${p.nextMs.toFixed(0).padStart(6)} ms  ${(p.bytes / 1024).toFixed(0).padStart(5)} KiB`,
+      `  ${p.name.padEnd(40)} ${p.firstMs.toFixed(0).padStart(6)} ms ${Number.isNaN(p.nextMs) ? '         ' : `${p.nextMs.toFixed(0).padStart(6)} ms`}  ${(p.bytes / 1024).toFixed(0).padStart(5)} KiB`,
     );
   cases.delete('dashboard');
 }

@@ -54,6 +54,7 @@ export async function startDashboard(o: { publicUrl?: string } = {}): Promise<Ha
   registerDashboard(server.routes, {
     store,
     clock,
+    log: silentLogger,
     adminToken: TOKEN,
     business: { name: settings.business.name, timezone: settings.business.timezone },
     calendar: loadCalendar(settings.business, settings.configDir),

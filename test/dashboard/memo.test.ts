@@ -17,6 +17,20 @@ describe('a page memo', () => {
     expect(await memo('7', compute)).toEqual({ value: 3, at: 60_000 });
   });
 
+  it('counts the time a value is kept from when it was ready', async () => {
+    const clock = new VirtualClock(0);
+    const memo = createMemo<number>(clock, 60_000);
+    let runs = 0;
+    const slow = async () => {
+      await Promise.resolve();
+      clock.advance(90_000);
+      return ++runs;
+    };
+    expect(await memo('30', slow)).toEqual({ value: 1, at: 90_000 });
+    clock.advance(30_000);
+    expect((await memo('30', slow)).value).toBe(1);
+  });
+
   it('does not keep a failure', async () => {
     const memo = createMemo<number>(new VirtualClock(0), 60_000);
     await expect(memo('k', () => Promise.reject(new Error('store down')))).rejects.toThrow('store down');
