@@ -19,7 +19,7 @@ const who = (m: Message) =>
 
 function message(m: Message, zone: string): string {
   const internal = m.visibility === 'internal';
-  const delivery = m.direction === 'outbound' ? ` · ${m.status}${m.error ? ` (${m.error})` : ''}` : '';
+  const delivery = m.direction === 'outbound' && !internal ? ` · ${m.status}${m.error ? ` (${m.error})` : ''}` : '';
   const attachments = m.attachments.length > 0 ? ` · ${m.attachments.length} attachment(s)` : '';
   return `<li class="msg ${m.direction}${internal ? ' internal' : ''}"><p class="meta">${e(who(m))}${internal ? ' · internal note' : ''} · <time datetime="${new Date(m.createdAt).toISOString()}">${e(time(m.createdAt, zone))}</time>${e(delivery)}${e(attachments)}</p><p class="text">${e(m.text)}</p></li>`;
 }
