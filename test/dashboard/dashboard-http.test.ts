@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csrfOf, type Harness, signIn, startDashboard } from './harness.ts';
+import { csrfOf, type Harness, signIn, startDashboard, TOKEN } from './harness.ts';
 
 const form = (fields: Record<string, string>, cookie?: string): RequestInit => ({
   method: 'POST',
@@ -168,6 +168,28 @@ describe('the dashboard behind https', () => {
     try {
       const page = await fetch(`${h.url}/admin/sign-in`);
       expect(page.headers.get('set-cookie')).toContain('Secure');
+    } finally {
+      await h.stop();
+    }
+  }, 60_000);
+});
+
+describe('signing in', () => {
+  it('allows ten attempts a minute from one address, then answers 429 until the minute is over', async () => {
+    const h = await startDashboard();
+    try {
+      const attempt = async (token: string) => {
+        const page = await fetch(`${h.url}/admin/sign-in`);
+        const nonce = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+        const formCookie = (page.headers.get('set-cookie') ?? '').split(';')[0] as string;
+        return (await fetch(`${h.url}/admin/sign-in`, form({ _csrf: nonce, token }, formCookie))).status;
+      };
+      const statuses: number[] = [];
+      for (let i = 0; i < 11; i++) statuses.push(await attempt(`guess-${i}`));
+      expect(statuses).toEqual([...Array(10).fill(401), 429]);
+      expect(await attempt(TOKEN)).toBe(429);
+      h.clock.advance(60_000);
+      expect(await attempt(TOKEN)).toBe(303);
     } finally {
       await h.stop();
     }
