@@ -250,6 +250,19 @@ export async function startApp(o: AppOptions): Promise<App> {
     actions,
     policyActions: policies.actions,
     events: flowDeps,
+    dashboard: {
+      store,
+      clock,
+      log: log.child({ part: 'dashboard' }),
+      adminToken,
+      business: { name: settings.business.name, timezone: settings.business.timezone },
+      calendar,
+      targets: settings.policies.targets,
+      sla: settings.policies.sla,
+      flows: settings.flows,
+      channels: [...adapters.keys()].sort(),
+      onRetried: () => outbox.kick(),
+    },
   });
   // Listen first (readyz answers 503 meanwhile) so adapters learn the real public URL.
   const url = await server.listen();

@@ -1,5 +1,6 @@
 import { type Clock, VirtualClock } from '../clock.ts';
 import { registerContactsApi } from '../contacts/contacts-api.ts';
+import { type DashboardDeps, registerDashboard } from '../dashboard/routes.ts';
 import { type EventsApiDeps, registerEventsApi } from '../flow-language/events-api.ts';
 import type { RouteRegistry } from '../http/http-types.ts';
 import type { AgentActions } from '../people/actions.ts';
@@ -18,6 +19,7 @@ import { registerTestClockApi } from './test-clock-api.ts';
  * - /api/contacts…             contacts, identities, merges, suggested matches (src/contacts/contacts-api.ts)
  * - /api/oncall/ack, …/private  on-call pages and moves to private (src/policies/admin-routes.ts)
  * - /api/events                 business events that start flows (src/flow-language/events-api.ts)
+ * - /admin…                    the owner's dashboard, signed in with a session cookie (src/dashboard/)
  * - /api/test/clock             the virtual clock, in test mode only (test-clock-api.ts)
  * - /healthz, /readyz           liveness and readiness (http-server.ts)
  */
@@ -27,6 +29,7 @@ export interface CoreRoutes {
   actions: AgentActions;
   policyActions: PolicyActions;
   events: EventsApiDeps;
+  dashboard: DashboardDeps;
 }
 
 export function registerCoreRoutes(routes: RouteRegistry, parts: CoreRoutes): void {
@@ -34,5 +37,6 @@ export function registerCoreRoutes(routes: RouteRegistry, parts: CoreRoutes): vo
   registerContactsApi(routes, { store: parts.store, clock: parts.clock });
   registerPolicyRoutes(routes, parts.policyActions);
   registerEventsApi(routes, parts.events);
+  registerDashboard(routes, parts.dashboard);
   if (parts.clock instanceof VirtualClock) registerTestClockApi(routes, parts.clock);
 }

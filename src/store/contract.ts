@@ -9,6 +9,7 @@ import type {
   IdentityRef,
   Message,
 } from '../model/types.ts';
+import type { BrowsedConversation, BrowseQuery } from './browse.ts';
 import type { MergeRecord, MergeSuggestion, MovedRows, NewSuggestion, SuggestionStatus } from './contact-records.ts';
 import type { ContactQuery } from './contacts.ts';
 import type { ConversationFactQuery, ConversationFactRow, FactRow } from './fact-reads.ts';
@@ -147,6 +148,7 @@ export interface NewTimer {
 export type NewConversation = Omit<Conversation, 'id' | 'createdAt' | 'updatedAt'>;
 export type ConversationPatch = Partial<Omit<Conversation, 'id' | 'contactId' | 'createdAt'>>;
 export type NewMessage = Omit<Message, 'id' | 'createdAt'> & { createdAt?: number };
+export type { BrowsedConversation, BrowseQuery } from './browse.ts';
 export type { ContactQuery } from './contacts.ts';
 export type ContactPatch = Partial<Omit<Contact, 'id' | 'createdAt'>>;
 
@@ -350,6 +352,8 @@ export interface Store extends StoreTx {
   releaseLeases(owner: string): Promise<void>;
 
   listConversations(query: ConversationQuery): Promise<Conversation[]>;
+  /** The owner's filtered conversation list, newest activity first, paged by a keyset cursor. */
+  browseConversations(query: BrowseQuery): Promise<BrowsedConversation[]>;
   /** Queue depths and ages, dead letters, late timers and size on disk, for /metrics. */
   operationalStats(now: number): Promise<OperationalStats>;
   /** Facts of the given kinds that happened in [from, to), with the dimensions KPIs break down by. */

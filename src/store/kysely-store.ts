@@ -3,6 +3,7 @@ import type { FactKind } from '../facts/derive.ts';
 import { createGroupCommit, type GroupCommit } from '../group-commit.ts';
 import type { Logger } from '../log.ts';
 import type { Conversation, DeliveryStatus, Message } from '../model/types.ts';
+import { type BrowsedConversation, type BrowseQuery, browseConversations } from './browse.ts';
 import type { Checkpointer } from './checkpointer.ts';
 import { releaseLease, renewLease } from './claim.ts';
 import type {
@@ -216,6 +217,10 @@ export class KyselyStore extends KyselyTx implements Store {
 
   listConversations(query: ConversationQuery): Promise<Conversation[]> {
     return reads.listConversations(this.ctx, query);
+  }
+
+  browseConversations(query: BrowseQuery): Promise<BrowsedConversation[]> {
+    return browseConversations(this.ctx, query);
   }
 
   operationalStats(now: number): Promise<OperationalStats> {

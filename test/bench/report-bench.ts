@@ -31,7 +31,7 @@ export interface ReportBench {
   timings: { name: string; ms: number }[];
 }
 
-function seed(file: string, n: number, now: number): { messages: number; facts: number } {
+export function seed(file: string, n: number, now: number): { messages: number; facts: number } {
   const db = new DatabaseSync(file);
   db.exec('pragma journal_mode = wal; pragma synchronous = off;');
   const contact = db.prepare(

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/contract.ts';
 import { newConversation } from '../support/records.ts';
+import { browseContract } from './contract-browse.ts';
 import { contactsContract } from './contract-contacts.ts';
 import { factsContract } from './contract-facts.ts';
 import { handoffContract } from './contract-handoff.ts';
@@ -32,6 +33,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
     outboxContract(get);
     timersContract(get);
     factsContract(get);
+    browseContract(get);
 
     describe('transactions', () => {
       it('commits everything written through the transaction handle', async () => {
