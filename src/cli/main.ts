@@ -12,6 +12,7 @@ import { flowsCommand } from './flows-graph.ts';
 import { inboundCommand } from './inbound.ts';
 import { outboxCommand } from './outbox.ts';
 import { type CliIO, Output, processIO } from './output.ts';
+import { referenceCommand } from './reference.ts';
 import { reportCommand } from './report.ts';
 import { schemaCommand } from './schema-command.ts';
 import { startCommand } from './start.ts';
@@ -21,6 +22,7 @@ const COMMANDS: Command[] = [
   startCommand,
   checkCommand,
   schemaCommand,
+  referenceCommand,
   conversationsCommand,
   contactsCommand,
   outboxCommand,

@@ -109,4 +109,28 @@ describe('check on broken copies of the birthday-cake flow', () => {
       /cake-follow-up\.yaml:\d+:\d+ \(trigger\.events\): flow `after-sales` also starts on event `purchase\.completed`: both run at once/,
     );
   });
+
+  it('phrases a union in owner words, with an example of each form', async () => {
+    edit('flows', 'cake-follow-up.yaml', '  - wait: 2d', '  - wait: [2d]');
+    const r = await check();
+    expect(r.out).toMatch(
+      /\(steps\[0\]\.wait\): a list is not a form this setting takes\. Fix: write either a duration: .* or a mapping such as `\{ for: … \}` \(keys: for, .*\) or a mapping such as `\{ until: … \}`/,
+    );
+  });
+
+  it('says how to compare a date when a span is given to below', async () => {
+    edit('flows', 'birthday-cake.yaml', 'within: 3d', 'below: 3d');
+    const r = await check();
+    expect(r.out).toMatch(
+      /\(steps\[3\]\.if\.vars\.date\.below\): expected a number, got the span "3d"\. Fix: .*write `within: 3d` or `before: today \+ 3d`/,
+    );
+  });
+
+  it('accepts a handoff priority, and lists the real keys when a handoff key is wrong', async () => {
+    edit('flows', 'birthday-cake.yaml', '      priority: high', '      urgency: high');
+    const r = await check();
+    expect(r.out).toMatch(
+      /\(steps\[5\]\.handoff\.urgency\): unknown setting `urgency`\. Fix: .*known keys: team, reason, priority/,
+    );
+  });
 });
