@@ -133,4 +133,13 @@ describe('check on broken copies of the birthday-cake flow', () => {
       /\(steps\[5\]\.handoff\.urgency\): unknown setting `urgency`\. Fix: .*known keys: team, reason, priority/,
     );
   });
+
+  it('reports one wrong indent once, at its line, not as a cascade', async () => {
+    edit('flows', 'birthday-cake.yaml', '      var: guests\n', '     var: guests\n');
+    const r = await check();
+    expect(r.out).toMatch(
+      /birthday-cake\.yaml:19:1: YAML syntax error: All mapping items must start at the same column \(\d+ more reported after it, most likely caused by it\)\. Fix: check the indentation/,
+    );
+    expect(r.out).toContain('1 problem found.');
+  });
 });
