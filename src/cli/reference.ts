@@ -73,9 +73,10 @@ function sections(s: Json, title: string, refs: Map<string, string>, out: string
 
 function nested(p: Json, title: string, refs: Map<string, string>, out: string[], depth: number): void {
   const options = (p.anyOf ?? p.oneOf) as Json[] | undefined;
-  if (options)
-    options.forEach((o, i) => nested(o, options.length > 1 ? `${title} (form ${i + 1})` : title, refs, out, depth + 1));
-  else if (p.type === 'array' && p.items) nested(p.items as Json, title, refs, out, depth + 1);
+  if (options) {
+    for (const [i, o] of options.entries())
+      nested(o, options.length > 1 ? `${title} (form ${i + 1})` : title, refs, out, depth + 1);
+  } else if (p.type === 'array' && p.items) nested(p.items as Json, title, refs, out, depth + 1);
   else sections(p, title, refs, out, depth + 1);
 }
 
