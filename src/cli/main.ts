@@ -28,6 +28,11 @@ const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./schema-command.ts')).schemaCommand,
   },
   {
+    name: 'reference',
+    summary: 'print or write the flow language reference (docs/flow-reference.md)',
+    load: async () => (await import('./reference.ts')).referenceCommand,
+  },
+  {
     name: 'conversations',
     summary: 'list conversations or show one',
     load: async () => (await import('./conversations.ts')).conversationsCommand,

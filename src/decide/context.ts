@@ -11,6 +11,8 @@ export interface PlannedReply {
   /** Channel-neutral rich parts (`{type:'choices', options}`) for channels that render them. */
   parts?: unknown[];
   author: 'bot' | 'system';
+  /** A note for the agents in the thread, never sent to the customer. */
+  internal?: boolean;
 }
 
 export interface RaisedEvent {

@@ -20,6 +20,8 @@ export interface FlowSteps {
   language: RouteStep;
   /** A customer's message ends the follow-ups that wait with `cancelOnReply`. */
   replyCancels: RouteStep;
+  /** While a person owns the conversation: the answer to a flow's open question goes to the flow or the agent. */
+  ownedAnswer: RouteStep;
   /** Delivers an answer to the flow waiting for it, or starts the flow the message triggers. */
   run: RouteStep;
 }
@@ -78,8 +80,9 @@ export function routeSteps(parts: RouteParts): RouteSteps {
     .use(autoReplyGuard)
     // 2. Classify, and the bookkeeping that holds even when the bot then stays quiet.
     .use(classifyStep(parts.classifier), parts.flows.language, parts.flows.replyCancels)
-    // 3. Guards that keep the bot quiet: opted out, a person owns the conversation, a bot loop.
-    .use(optOutGuard, agentOwnsGuard, loopGuard())
+    // 3. Guards that keep the bot quiet: opted out, a person owns the conversation (an answer to a
+    //    flow's question still reaches the flow or the agent's thread), a bot loop.
+    .use(optOutGuard, parts.flows.ownedAnswer, agentOwnsGuard, loopGuard())
     // 4. Policies that may take the conversation elsewhere: public-to-private handoff, after hours.
     .use(...(p ? [p.handoff, p.afterHours] : []))
     // 5. Flows.

@@ -82,6 +82,7 @@ export async function writeDecision(tx: StoreTx, ctx: DecisionContext, deps: Wri
       author: { kind: reply.author, name: ctx.settings.business.name },
       ...(reply.subject ? { subject: reply.subject } : {}),
       ...(reply.parts ? { parts: reply.parts } : {}),
+      ...(reply.internal ? { internal: true } : {}),
     };
     messages.push(await deps.outbound.send(tx, input, now));
   }

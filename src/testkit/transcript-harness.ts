@@ -18,6 +18,7 @@ import { newConversation } from '../store/new-conversation.ts';
 import { openStore } from '../store/open.ts';
 import { createTimerScheduler, type TimerScheduler } from '../timers/scheduler.ts';
 import { engineRouteDeps, toThreadKey } from './engine-deps.ts';
+import { type AgentStep, actAsAgent } from './transcript-agent.ts';
 import { fakeFetch } from './transcript-fetch.ts';
 import type { Transcript } from './transcript-schema.ts';
 
@@ -149,7 +150,7 @@ export class TranscriptHarness {
     const now = this.clock.now();
     await this.store.transaction(async (tx) => {
       const contact = await tx.createContact(
-        { name: c.name, language: c.language, vip: c.vip, attributes: c.attributes },
+        { name: c.name, language: c.language, timezone: c.timezone, vip: c.vip, attributes: c.attributes },
         this.identity,
         now,
       );
@@ -203,6 +204,15 @@ export class TranscriptHarness {
       if (err instanceof HttpError) return err.code;
       throw err;
     }
+    await this.settle();
+    return null;
+  }
+
+  /** A person acts in the transcript's conversation (see transcript-agent.ts). */
+  async agent(step: AgentStep): Promise<string | null> {
+    const conv = await this.conversation();
+    if (!conv) return 'there is no conversation for the agent to act in yet';
+    await actAsAgent(this.store, this.clock, this.#settings, conv.id, step);
     await this.settle();
     return null;
   }
@@ -284,11 +294,11 @@ export class TranscriptHarness {
     return this.store.transaction((tx) => tx.findContactByIdentity(this.identity));
   }
 
-  /** Outbound customer-visible messages of every conversation, oldest first. */
+  /** Outbound messages of every conversation, internal notes included, oldest first. */
   async sent(): Promise<Array<{ conversation: Conversation; message: Message }>> {
     const out: Array<{ conversation: Conversation; message: Message }> = [];
     for (const conversation of await this.store.listConversations({ limit: 100 })) {
-      for (const message of await this.store.listMessages(conversation.id, { limit: 1000 })) {
+      for (const message of await this.store.listMessages(conversation.id, { limit: 1000, includeInternal: true })) {
         if (message.direction === 'outbound') out.push({ conversation, message });
       }
     }

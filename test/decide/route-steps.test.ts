@@ -64,7 +64,12 @@ function recorder(seen: string[]) {
           return { intent: null, category: null, priority: null, matches: [] };
         },
       },
-      flows: { language: step('language'), replyCancels: step('replyCancels'), run: step('flows') },
+      flows: {
+        language: step('language'),
+        replyCancels: step('replyCancels'),
+        ownedAnswer: step('ownedAnswer'),
+        run: step('flows'),
+      },
       policies,
       wakeOnCustomer: step('wakeOnCustomer'),
     },
@@ -84,6 +89,7 @@ describe('the routing steps', () => {
       'classify',
       'language',
       'replyCancels',
+      'ownedAnswer',
       'handoff',
       'afterHours',
       'flows',
@@ -129,6 +135,6 @@ describe('the routing steps', () => {
     const ctx = context();
     await steps.decide(ctx);
     await steps.settle(ctx);
-    expect(seen).toEqual(['classify', 'language', 'replyCancels', 'flows']);
+    expect(seen).toEqual(['classify', 'language', 'replyCancels', 'ownedAnswer', 'flows']);
   });
 });
