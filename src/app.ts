@@ -17,6 +17,7 @@ import { newId } from './ids.ts';
 import type { Logger } from './log.ts';
 import { registerScrapeGauges } from './metrics/scrape.ts';
 import { createTelemetry, timedIngestor, timedLimiter } from './metrics/telemetry.ts';
+import type { FirstContactDeps } from './outbound/first-contact.ts';
 import { createOutbound } from './outbound/outbound.ts';
 import { createPublicSendGuard } from './outbound/public-guard.ts';
 import { createOutboxLimiter } from './outbox/limiter.ts';
@@ -95,6 +96,8 @@ export async function startApp(o: AppOptions): Promise<App> {
   const outbound = createOutbound({
     destinationOf: directory.destinationOf,
     guard: createPublicSendGuard(settings.policies.handoff),
+    windowHoursOf: (channel: string) => directory.capabilities(channel)?.replyWindowHours ?? null,
+    consentRequired: settings.contacts.firstContact.consentRequired,
   });
   const messages = new Bus<MessageEvent>();
   // Conversation changes, after commit, for the agent desk (Slack): it reads what changed from the store.
@@ -137,7 +140,19 @@ export async function startApp(o: AppOptions): Promise<App> {
     onRetry: (job, error, nextAt) => afterCommit.retrying(job, error, nextAt),
     onSendTimed: telemetry.sent,
   });
-  const flowDeps = { store, settings, clock, outbound, onWritten: (w: Written) => afterCommit.written(w) };
+  const firstContact: FirstContactDeps = {
+    settings: settings.contacts.firstContact,
+    startThread: directory.startThread,
+    windowHoursOf: (channel) => directory.capabilities(channel)?.replyWindowHours ?? null,
+  };
+  const flowDeps = {
+    store,
+    settings,
+    clock,
+    outbound,
+    firstContact,
+    onWritten: (w: Written) => afterCommit.written(w),
+  };
   const flowTimers = createFlowTimerHandlers({
     ...flowDeps,
     startThread: directory.startThread,
@@ -240,6 +255,14 @@ export async function startApp(o: AppOptions): Promise<App> {
     actions,
     policyActions: policies.actions,
     events: flowDeps,
+    outreach: {
+      store,
+      clock,
+      settings,
+      outbound,
+      firstContact,
+      onMessages: (conversation, written) => afterCommit.agentMessages(conversation, written),
+    },
   });
   // Listen first (readyz answers 503 meanwhile) so adapters learn the real public URL.
   const url = await server.listen();

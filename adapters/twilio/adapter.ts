@@ -5,6 +5,7 @@ import { planOutbound, type SendContext, sendOutbound } from './api/send.ts';
 import { decodeThreadKey } from './numbers.ts';
 import { rateLimitFor } from './rate.ts';
 import type { TwilioChannel, TwilioSettings } from './settings.ts';
+import { startTwilioThread } from './start-thread.ts';
 import { registerVoiceRoutes } from './voice/routes.ts';
 import { registerMessagingRoutes } from './webhook/routes.ts';
 
@@ -46,6 +47,7 @@ export function createTwilioAdapter(
       // Long replies are split or shortened here, per maxSegments and maxMessages.
       maxTextLength: null,
       idempotentSend: false,
+      ...(channel === 'whatsapp' ? { replyWindowHours: settings.windowHours ?? 24 } : {}),
     },
     rateLimit: rateLimitFor(settings.numbers),
 
@@ -80,6 +82,10 @@ export function createTwilioAdapter(
           );
         throw new Error(`Twilio account check failed: ${e.message ?? String(err)}`);
       }
+    },
+
+    startThread(request) {
+      return startTwilioThread(channel, settings, request.to);
     },
 
     destination(threadKey) {

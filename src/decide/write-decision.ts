@@ -82,6 +82,8 @@ export async function writeDecision(tx: StoreTx, ctx: DecisionContext, deps: Wri
       author: { kind: reply.author, name: ctx.settings.business.name },
       ...(reply.subject ? { subject: reply.subject } : {}),
       ...(reply.parts ? { parts: reply.parts } : {}),
+      ...(reply.templateId ? { templateId: reply.templateId } : {}),
+      ...(reply.whatsapp ? { whatsappTemplate: reply.whatsapp } : {}),
     };
     messages.push(await deps.outbound.send(tx, input, now));
   }

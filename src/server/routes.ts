@@ -4,6 +4,7 @@ import { type EventsApiDeps, registerEventsApi } from '../flow-language/events-a
 import type { RouteRegistry } from '../http/http-types.ts';
 import type { AgentActions } from '../people/actions.ts';
 import { registerConversationsApi } from '../people/conversations-api.ts';
+import { type OutreachDeps, registerOutreachApi } from '../people/outreach.ts';
 import { registerPolicyRoutes } from '../policies/admin-routes.ts';
 import type { PolicyActions } from '../policies/agent.ts';
 import type { Store } from '../store/contract.ts';
@@ -16,6 +17,7 @@ import { registerTestClockApi } from './test-clock-api.ts';
  *
  * - /api/conversations…        conversations and agent actions (src/people/conversations-api.ts)
  * - /api/contacts…             contacts, identities, merges, suggested matches (src/contacts/contacts-api.ts)
+ * - /api/contacts/:id/conversations  an agent writes first (src/people/outreach.ts)
  * - /api/oncall/ack, …/private  on-call pages and moves to private (src/policies/admin-routes.ts)
  * - /api/events                 business events that start flows (src/flow-language/events-api.ts)
  * - /api/test/clock             the virtual clock, in test mode only (test-clock-api.ts)
@@ -27,6 +29,7 @@ export interface CoreRoutes {
   actions: AgentActions;
   policyActions: PolicyActions;
   events: EventsApiDeps;
+  outreach: OutreachDeps;
 }
 
 export function registerCoreRoutes(routes: RouteRegistry, parts: CoreRoutes): void {
@@ -34,5 +37,6 @@ export function registerCoreRoutes(routes: RouteRegistry, parts: CoreRoutes): vo
   registerContactsApi(routes, { store: parts.store, clock: parts.clock });
   registerPolicyRoutes(routes, parts.policyActions);
   registerEventsApi(routes, parts.events);
+  registerOutreachApi(routes, parts.outreach);
   if (parts.clock instanceof VirtualClock) registerTestClockApi(routes, parts.clock);
 }

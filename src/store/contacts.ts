@@ -1,6 +1,7 @@
 import { type Selectable, sql } from 'kysely';
 import { newId } from '../ids.ts';
 import type { Contact, Identity, IdentityRef } from '../model/types.ts';
+import { moveContactHistory } from './contact-history.ts';
 import type { MergeRecord, MergeSuggestion, MovedRows, NewSuggestion, SuggestionStatus } from './contact-records.ts';
 import { type Ctx, clampLimit, count, PENDING } from './query-helpers.ts';
 import { contactFromRow, fromJson, toJson } from './rows.ts';
@@ -157,6 +158,7 @@ export async function moveContactRows(ctx: Ctx, fromId: string, intoId: string):
   const tags = await tagsOf(ctx, fromId);
   if (tags.length > 0) await addTags(ctx, intoId, tags);
   await db.deleteFrom('contact_tags').where('contact_id', '=', fromId).execute();
+  await moveContactHistory(ctx, fromId, intoId);
   return { identities, conversations, timers, tags };
 }
 

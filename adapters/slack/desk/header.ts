@@ -44,6 +44,7 @@ const REASONS: Record<MergeSuggestion['reason'], string> = {
   mentioned_email: 'an email address of theirs was written',
   mentioned_phone: 'a number of theirs was written',
   same_name: 'same name',
+  same_event: 'one business event named both',
 };
 
 /** One block per suggested match: who, why, and Accept (merge) / Reject buttons carrying the suggestion's id. */
