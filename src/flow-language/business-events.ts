@@ -70,9 +70,12 @@ async function targetConversation(
   const [latest] = event.channel ? [] : await reachableConversations(tx, contact.id);
   if (latest) return latest;
   if (deps.firstContact) {
+    // A channel the event names is taken even with its reply window closed: each message then goes as its
+    // approved template or is refused by the outbound chain. Chosen by the rules, such a channel is passed over.
+    const templated = event.channel !== undefined;
     const reached = await reachContact(
       tx,
-      { contact, channel: event.channel, templated: false, status: 'resolved', now: deps.now },
+      { contact, channel: event.channel, templated, status: 'resolved', now: deps.now },
       deps.firstContact,
     );
     if ('conversation' in reached) return reached.conversation;

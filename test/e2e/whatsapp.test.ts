@@ -6,10 +6,10 @@ const HOUR = 3_600_000;
 const CUSTOMER = '+14155550201';
 
 /**
- * WhatsApp's 24-hour window through the whole app: the core hands the
- * conversation's last inbound time to the adapter, which refuses free-form
- * text past the window, so an agent's late reply is dead-lettered with a
- * reason the agents can act on instead of failing at Twilio.
+ * WhatsApp's 24-hour window through the whole app: the outbound chain refuses
+ * free-form text past the window (the adapter checks again before calling
+ * Twilio), so an agent's late reply is recorded as failed with a reason the
+ * agents can act on instead of failing at Twilio.
  */
 describe('WhatsApp end to end: the 24-hour window', () => {
   let t: TwilioApp;
