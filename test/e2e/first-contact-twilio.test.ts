@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { flowFile } from '../../src/settings/flow-schema.ts';
 import { templatesFile } from '../../src/settings/schema.ts';
+import { cli } from '../cli/helpers.ts';
 import { inbound, OUR_SMS, OUR_WA, startTwilioApp, type TwilioApp } from './twilio-app.ts';
 
 const HOUR = 3_600_000;
@@ -169,5 +170,20 @@ describe('first contact and follow-ups on WhatsApp and SMS', () => {
     expect(templated.status).toBe(200);
     await eventually(() => to('+14155550444', 'whatsapp').length > 0);
     expect(to('+14155550444', 'whatsapp').at(-1)).toMatchObject({ contentSid: CONTENT_SID, body: null });
+
+    // the same from the command line, through the running router's API
+    const env = { TOUCHPOINT_ADMIN_TOKEN: t.app.adminToken };
+    const base = ['contacts', 'write', contactId.slice(0, 22), '--by', 'sam', '--url', t.app.url, '--data', t.dir];
+    const refused = await cli([...base, '--channel', 'sms', '--text', 'Hello Omar'], env);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('sms: no recorded consent');
+    const wrote = await cli([...base, '--template', 'follow_up', '--var', 'event.product=bun', '--json'], env);
+    expect(wrote.code).toBe(0);
+    expect(JSON.parse(wrote.stdout)).toMatchObject({ opened: false, message: { status: 'queued' } });
+    await eventually(() => to('+14155550444', 'whatsapp').length > 1);
+    expect(JSON.parse(to('+14155550444', 'whatsapp').at(-1)?.contentVariables ?? '{}')).toEqual({
+      '1': 'Omar',
+      '2': 'bun',
+    });
   });
 });

@@ -48,6 +48,8 @@ export interface TwilioApp {
   app: App;
   api: FakeTwilioApi;
   clock: VirtualClock;
+  /** The app's data folder (SQLite). */
+  dir: string;
   /** Posts a form-encoded webhook signed as Twilio signs it (or with no or a wrong signature). */
   post(
     path: string,
@@ -113,6 +115,7 @@ export async function startTwilioApp(
     app,
     api,
     clock,
+    dir: local.dir,
     async post(path, params, signature = 'valid') {
       const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
       if (signature !== 'missing') {
