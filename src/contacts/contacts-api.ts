@@ -3,11 +3,13 @@ import type { Clock } from '../clock.ts';
 import { notFound } from '../errors.ts';
 import type { HttpRequest, HttpResponse, RouteRegistry } from '../http/http-types.ts';
 import { jsonBody, optionalJsonBody, queryObject, validate } from '../http/json-body.ts';
+import type { VipCriteria } from '../settings/contacts-schema.ts';
 import type { Store, StoreTx } from '../store/contract.ts';
 import { contactView } from './contact-view.ts';
 import { linkIdentity } from './link.ts';
 import { liveContact, mergeContacts } from './merge.ts';
 import { acceptSuggestion, rejectSuggestion } from './suggestions.ts';
+import { refreshVip } from './vip.ts';
 
 /**
  * The token-protected contacts API: list and search contacts, show one with
@@ -53,9 +55,17 @@ const attributesBody = z
   })
   .strict();
 
-export function registerContactsApi(routes: RouteRegistry, deps: { store: Store; clock: Clock }): void {
+export function registerContactsApi(
+  routes: RouteRegistry,
+  deps: { store: Store; clock: Clock; vip?: VipCriteria | undefined },
+): void {
   const { store, clock } = deps;
   const inTx = <T>(fn: (tx: StoreTx, now: number) => Promise<T>) => store.transaction((tx) => fn(tx, clock.now()));
+  /** After an edit of identities, tags or attributes, VIP follows the criteria. */
+  const vipAfter = async (tx: StoreTx, id: string, now: number, cause: string) => {
+    const contact = await tx.getContact(id);
+    if (contact) await refreshVip(tx, contact, deps.vip, { now, cause });
+  };
 
   routes.add(
     'GET',
@@ -114,7 +124,11 @@ export function registerContactsApi(routes: RouteRegistry, deps: { store: Store;
     ':id/identities',
     (id, req) => {
       const b = jsonBody(req, identityBody);
-      return inTx((tx) => linkIdentity(tx, id, { kind: b.kind, value: b.value, verified: b.verified === true }));
+      return inTx(async (tx, now) => {
+        const linked = await linkIdentity(tx, id, { kind: b.kind, value: b.value, verified: b.verified === true });
+        await vipAfter(tx, id, now, `identity linked by ${b.by ?? DEFAULT_BY}`);
+        return linked;
+      });
     },
     201,
   );
@@ -138,20 +152,22 @@ export function registerContactsApi(routes: RouteRegistry, deps: { store: Store;
   });
   post(':id/tags', (id, req) => {
     const b = jsonBody(req, tagsBody);
-    return inTx(async (tx) => {
+    return inTx(async (tx, now) => {
       await liveContact(tx, id);
       await tx.addTags(id, b.add);
       await tx.removeTags(id, b.remove);
+      await vipAfter(tx, id, now, 'tags edited');
       return { tags: await tx.tagsOf(id) };
     });
   });
   post(':id/attributes', (id, req) => {
     const b = jsonBody(req, attributesBody);
-    return inTx(async (tx) => {
+    return inTx(async (tx, now) => {
       const contact = await liveContact(tx, id);
       const attributes = { ...contact.attributes, ...b.set };
       for (const k of b.unset) delete attributes[k];
       await tx.updateContact(id, { attributes });
+      await refreshVip(tx, { ...contact, attributes }, deps.vip, { now, cause: 'attributes edited' });
       return { attributes };
     });
   });

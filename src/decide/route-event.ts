@@ -1,3 +1,4 @@
+import { refreshVip } from '../contacts/vip.ts';
 import type { Contact, Conversation, Envelope, Message } from '../model/types.ts';
 import type { Outbound } from '../outbound/outbound.ts';
 import type { Settings } from '../settings/types.ts';
@@ -44,7 +45,11 @@ export async function routeEvent(tx: StoreTx, event: InboundEvent, now: number, 
   }
   if (env.flags?.bounce) return recordBounce(tx, event, now, out);
 
-  const contact = await identify(tx, env, now);
+  // VIP as the criteria say now (a listed number writing for the first time), before priority and SLA use it
+  const contact = await refreshVip(tx, await identify(tx, env, now), deps.settings.contacts.vip, {
+    now,
+    cause: `wrote on ${env.channel}`,
+  });
   const { conversation, isNew } = await findOrOpenConversation(tx, env, contact, now);
   const message = await tx.insertMessage(
     {

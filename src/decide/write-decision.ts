@@ -1,3 +1,4 @@
+import { refreshVip } from '../contacts/vip.ts';
 import type { Contact, Conversation, ConversationStatus, Message } from '../model/types.ts';
 import type { Outbound } from '../outbound/outbound.ts';
 import type { Settings } from '../settings/types.ts';
@@ -71,8 +72,12 @@ export async function writeDecision(tx: StoreTx, ctx: DecisionContext, deps: Wri
   const { now } = ctx;
   const conversation = { ...ctx.conversation, ...ctx.patch } as Conversation;
   if (Object.keys(ctx.patch).length > 0) await tx.updateConversation(conversation.id, ctx.patch, now);
-  if (Object.keys(ctx.contactPatch).length > 0) await tx.updateContact(ctx.contact.id, ctx.contactPatch);
-  const contact = { ...ctx.contact, ...ctx.contactPatch } as Contact;
+  let contact = { ...ctx.contact, ...ctx.contactPatch } as Contact;
+  if (Object.keys(ctx.contactPatch).length > 0) {
+    await tx.updateContact(ctx.contact.id, ctx.contactPatch);
+    // attributes changed (a flow's `set`, a business event): VIP follows the criteria
+    contact = await refreshVip(tx, contact, ctx.settings.contacts.vip, { now, cause: 'attributes changed' });
+  }
   const messages: Message[] = [];
   for (const reply of ctx.replies) {
     const input = {

@@ -1,4 +1,5 @@
 import { contactForEvent } from '../contacts/event-contact.ts';
+import { attributesFromEvent, refreshVip } from '../contacts/vip.ts';
 import {
   loadForDecision,
   newDecision,
@@ -93,7 +94,7 @@ export async function routeBusinessEvent(
   event: BusinessEvent,
   deps: WriteDeps & { settings: Settings; now: number; firstContact?: FirstContactDeps | undefined },
 ): Promise<{ result: EventResult; written: Written | null }> {
-  const contact = await eventContact(tx, event, deps.now);
+  const contact = await eventContact(tx, event, deps.settings, deps.now);
   // before the channel is chosen: consent given with the event counts for it
   await recordConsent(tx, contact.id, event, deps.now);
   const target = await targetConversation(tx, contact, event, deps);
@@ -113,6 +114,9 @@ export async function routeBusinessEvent(
     act.state.seenEvents.push(event.id);
     act.dirty = true;
   }
+  // once per event (a redelivery returned above): lifetime spend and the like, which VIP may follow
+  const fed = attributesFromEvent(deps.settings.contacts.fromEvents, event.type, event.data, loaded.contact.attributes);
+  if (fed) ctx.contactPatch.attributes = fed;
   for (const run of act.state.runs) {
     if (run.parked.cancelOnEvents?.includes(event.type)) {
       endRun(act, run, 'cancelled');
@@ -135,7 +139,7 @@ export async function routeBusinessEvent(
 }
 
 /** The contact named, or created from an email or number the business gave; 404 when only an unknown id on a channel is known. */
-async function eventContact(tx: StoreTx, event: BusinessEvent, now: number): Promise<Contact> {
+async function eventContact(tx: StoreTx, event: BusinessEvent, settings: Settings, now: number): Promise<Contact> {
   if (!event.identities.some((i) => CREATING_KINDS.includes(i.kind))) {
     for (const identity of event.identities) {
       const found = await tx.findContactByIdentity(identity);
@@ -143,8 +147,12 @@ async function eventContact(tx: StoreTx, event: BusinessEvent, now: number): Pro
     }
     throw notFound(`no contact with the ${event.identities[0]?.kind ?? 'given'} identity given`);
   }
-  return (await contactForEvent(tx, { identities: event.identities, name: event.name }, { type: event.type, now }))
-    .contact;
+  const { contact } = await contactForEvent(
+    tx,
+    { identities: event.identities, name: event.name },
+    { type: event.type, now },
+  );
+  return refreshVip(tx, contact, settings.contacts.vip, { now, cause: `event ${event.type}` });
 }
 
 /** Consent the business collected (at checkout, on a form) is recorded once per channel, with the event as its source. */

@@ -34,7 +34,7 @@ export interface CoreRoutes {
 
 export function registerCoreRoutes(routes: RouteRegistry, parts: CoreRoutes): void {
   registerConversationsApi(routes, { store: parts.store, actions: parts.actions });
-  registerContactsApi(routes, { store: parts.store, clock: parts.clock });
+  registerContactsApi(routes, { store: parts.store, clock: parts.clock, vip: parts.events.settings.contacts.vip });
   registerPolicyRoutes(routes, parts.policyActions);
   registerEventsApi(routes, parts.events);
   registerOutreachApi(routes, parts.outreach);
