@@ -42,7 +42,8 @@ describe('Slack desk for VIP customers', () => {
       headers: { authorization: `Bearer ${d.app.adminToken}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-  const headers = (channel: string) => d.slack.posts.filter((p) => p.channel === channel && p.threadTs === null && p.blocks);
+  const headers = (channel: string) =>
+    d.slack.posts.filter((p) => p.channel === channel && p.threadTs === null && p.blocks);
 
   it('threads a VIP customer in the VIP channel with a badge, and calls senior staff on escalation', async () => {
     const token = await webchatSays(d.app.url, 'hello');
