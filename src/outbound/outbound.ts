@@ -30,6 +30,8 @@ export interface ReplyInput {
   templateId?: string;
   /** Its approved WhatsApp template, sent instead of the text when the reply window is closed. */
   whatsappTemplate?: TemplatePart;
+  /** The customer asked for this very message (a one-time code to what is on file): not us writing first. */
+  requested?: boolean;
 }
 
 /** One outgoing message on its way through the rules: what they decided so far. */
@@ -175,7 +177,11 @@ export function createOutbound(o: OutboundOptions): Outbound {
     async send(tx, input, now) {
       const { conversation, contact } = input;
       const channel = conversation.touchpoint.channel;
-      const first = conversation.lastInboundAt === null && needConsent.has(channel) && input.internal !== true;
+      const first =
+        conversation.lastInboundAt === null &&
+        needConsent.has(channel) &&
+        input.internal !== true &&
+        input.requested !== true;
       const draft: OutboundDraft = {
         input,
         now,
