@@ -3,7 +3,7 @@ import { linkIdentity } from '../contacts/link.ts';
 import { mergeContacts } from '../contacts/merge.ts';
 import { acceptSuggestion, rejectSuggestion } from '../contacts/suggestions.ts';
 import { TouchpointError } from '../errors.ts';
-import type { MergeSuggestion } from '../store/contact-records.ts';
+import type { ContactChange, MergeSuggestion } from '../store/contact-records.ts';
 import type { Store } from '../store/contract.ts';
 import { helpOption, jsonOption, parseCommand, positiveInt, UsageError } from './args.ts';
 import { write } from './contacts-write.ts';
@@ -23,7 +23,8 @@ Lists contacts, newest first. --search matches a name or an identity (email, pho
 ${DATA}`,
   show: `Usage: touchpoint contacts show ID [--data DIR] [--json]
 
-Shows a contact: identities, tags, every conversation on every channel, opt-outs, merges.
+Shows a contact: identities, tags, every conversation on every channel, opt-outs, merges,
+and the history of consent, opt-outs and VIP (when, and who or what changed it).
 ID may be any unique start of the id; a merged-away id shows the contact it was merged into.
 ${DATA}`,
   suggestions: `Usage: touchpoint contacts suggestions [--data DIR] [--json]
@@ -143,7 +144,15 @@ function describe(v: ContactView): string[] {
         )),
     ...v.merges.map((m) => `  merged ${m.fromId} into ${m.intoId} by ${m.by} at ${isoTime(m.at)}`),
     ...v.suggestions.map((s) => `  suggested match ${s.id}: ${s.reason}, ${s.evidence}`),
+    ...(v.history.length === 0 ? [] : ['  history (consent, opt-outs, VIP):']),
+    ...v.history.map((h) => `    ${isoTime(h.at)} ${changeText(h)} — ${h.source}`),
   ];
+}
+
+function changeText(h: ContactChange): string {
+  if (h.kind === 'vip') return h.on ? 'became VIP' : 'no longer VIP';
+  if (h.kind === 'consent') return `${h.on ? 'consent given' : 'consent withdrawn'} for ${h.channel}`;
+  return `${h.on ? 'opted out of' : 'opted back in to'} ${h.channel}`;
 }
 
 async function suggestions(args: string[], ctx: CliContext): Promise<number> {

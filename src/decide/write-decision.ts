@@ -75,6 +75,7 @@ export async function writeDecision(tx: StoreTx, ctx: DecisionContext, deps: Wri
   let contact = { ...ctx.contact, ...ctx.contactPatch } as Contact;
   if (Object.keys(ctx.contactPatch).length > 0) {
     await tx.updateContact(ctx.contact.id, ctx.contactPatch);
+    await recordOptOuts(tx, ctx, now);
     // attributes changed (a flow's `set`, a business event): VIP follows the criteria
     contact = await refreshVip(tx, contact, ctx.settings.contacts.vip, { now, cause: 'attributes changed' });
   }
@@ -99,6 +100,21 @@ export async function writeDecision(tx: StoreTx, ctx: DecisionContext, deps: Wri
   for (const timer of ctx.timers)
     await tx.scheduleTimer({ ...timer, conversationId: timer.conversationId ?? conversation.id }, now);
   return { conversation, messages, events: ctx.events };
+}
+
+/** An opt-out set or lifted (STOP, START) goes into the contact's history, with the decision's reason. */
+async function recordOptOuts(tx: StoreTx, ctx: DecisionContext, now: number): Promise<void> {
+  const after = ctx.contactPatch.optOuts;
+  if (!after) return;
+  const before = ctx.contact.optOuts;
+  // a routing decision says why (the STOP keyword: "opted out of sms")
+  const source = 'silence' in ctx && typeof ctx.silence === 'string' ? ctx.silence : 'a decision';
+  const changes = [
+    ...after.filter((c) => !before.includes(c)).map((channel) => ({ channel, on: true })),
+    ...before.filter((c) => !after.includes(c)).map((channel) => ({ channel, on: false })),
+  ];
+  for (const c of changes)
+    await tx.recordContactChange({ contactId: ctx.contact.id, kind: 'opt-out', ...c, source, at: now });
 }
 
 /** A CSAT answer is a fact the moment it is given: it outlives the flow that asked. */

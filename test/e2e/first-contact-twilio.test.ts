@@ -131,6 +131,22 @@ describe('first contact and follow-ups on WhatsApp and SMS', () => {
     expect(to(NEW_CUSTOMER, 'sms')).toMatchObject([{ from: OUR_SMS, body: 'Hi Nia, how was your tart?' }]);
   });
 
+  it('records consent and opt-outs in the contact history, shown by contacts show', async () => {
+    for (const body of ['STOP', 'START']) {
+      await t.post('/twilio/sms', inbound({ from: NEW_CUSTOMER, to: OUR_SMS, body }));
+      await t.app.drain();
+    }
+    const [contact] = await t.app.store.listContacts({ search: NEW_CUSTOMER, limit: 1 });
+    const shown = await cli(['contacts', 'show', contact?.id as string, '--data', t.dir]);
+    expect(shown.code).toBe(0);
+    const lines = shown.stdout.split('\n').filter((l) => / — /.test(l));
+    expect(lines.map((l) => l.replace(/^.*\d\d:\d\d:\d\d /, ''))).toEqual([
+      'consent given for sms — event purchase.completed',
+      'opted out of sms — opted out of sms',
+      'opted back in to sms — opted back in to sms',
+    ]);
+  });
+
   it('lets an agent write first: SMS refused without consent, a WhatsApp template with it', async () => {
     const created = await t.admin('POST', '/api/events', {
       type: 'lead.created',
