@@ -1,8 +1,14 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { type ContactView, contactView } from '../contacts/contact-view.ts';
 import { linkIdentity } from '../contacts/link.ts';
-import { mergeContacts } from '../contacts/merge.ts';
+import { liveContact, mergeContacts } from '../contacts/merge.ts';
 import { acceptSuggestion, rejectSuggestion } from '../contacts/suggestions.ts';
+import { refreshVip } from '../contacts/vip.ts';
 import { TouchpointError } from '../errors.ts';
+import { contactsFile, type VipCriteria } from '../settings/contacts-schema.ts';
 import type { ContactChange, MergeSuggestion } from '../store/contact-records.ts';
 import type { Store } from '../store/contract.ts';
 import { helpOption, jsonOption, parseCommand, positiveInt, UsageError } from './args.ts';
@@ -43,13 +49,17 @@ ${DATA}`,
 
 Merges contact FROM_ID into INTO_ID: identities, conversations, timers, tags, attributes, opt-outs.
 ${DATA}`,
+  tag: `Usage: touchpoint contacts tag ID [--add TAG …] [--remove TAG …] [--config DIR] [--data DIR] [--json]
+
+Adds and removes a contact's tags; the VIP flag follows the criteria of DIR/contacts.yaml (default config/).
+${DATA}`,
   link: `Usage: touchpoint contacts link ID KIND VALUE [--verified] [--by NAME] [--data DIR] [--json]
 
 Adds an identity to a contact (KIND: email, phone, whatsapp …). Refused when another contact has it.
 ${DATA}`,
 };
 
-const usage = `Usage: touchpoint contacts <list|show|suggestions|accept|reject|merge|link|write> …
+const usage = `Usage: touchpoint contacts <list|show|suggestions|accept|reject|merge|link|tag|write> …
 
   list          list and search contacts (--search, --tag, --vip)
   show          one contact with every conversation on every channel
@@ -58,6 +68,7 @@ const usage = `Usage: touchpoint contacts <list|show|suggestions|accept|reject|m
   reject        reject a suggestion
   merge         merge one contact into another
   link          add an identity to a contact
+  tag           add and remove tags
   write         write first to a contact (through the running router)
 
 Run \`touchpoint contacts <subcommand> --help\` for the options.`;
@@ -66,7 +77,8 @@ export const contactsCommand: Command = {
   name: 'contacts',
   summary: 'list, show, link and merge contacts; answer suggested matches',
   usage,
-  run: (args, ctx) => runSubcommand(args, ctx, usage, { list, show, suggestions, accept, reject, merge, link, write }),
+  run: (args, ctx) =>
+    runSubcommand(args, ctx, usage, { list, show, suggestions, accept, reject, merge, link, tag, write }),
 };
 
 const byOption = { by: { type: 'string' } } as const;
@@ -219,4 +231,46 @@ async function link(args: string[], ctx: CliContext): Promise<number> {
   });
   ctx.out.result(identity, () => `${identity.kind} ${identity.value} linked to ${identity.contactId}`);
   return 0;
+}
+
+async function tag(args: string[], ctx: CliContext): Promise<number> {
+  const opts = {
+    add: { type: 'string', multiple: true },
+    remove: { type: 'string', multiple: true },
+    config: { type: 'string', default: 'config' },
+  } as const;
+  const r = parseCommand(args, { ...common, ...opts }, usages.tag, { min: 1, max: 1 });
+  if (r.help) {
+    ctx.out.help(usages.tag);
+    return 0;
+  }
+  const add = r.values.add ?? [];
+  const remove = r.values.remove ?? [];
+  if (add.length + remove.length === 0) throw new UsageError('give --add TAG or --remove TAG', usages.tag);
+  const vip = await vipCriteriaOf(r.values.config);
+  const tags = await withStore(ctx, r.values.data, async (store) => {
+    const id = await resolveId(store, 'contacts', r.positionals[0] as string);
+    return store.transaction(async (tx) => {
+      const contact = await liveContact(tx, id);
+      await tx.addTags(id, add);
+      await tx.removeTags(id, remove);
+      await refreshVip(tx, contact, vip, { now: Date.now(), cause: 'tags edited' });
+      return tx.tagsOf(id);
+    });
+  });
+  ctx.out.result({ tags }, () => `tags: ${tags.join(', ') || '-'}`);
+  return 0;
+}
+
+/** The VIP criteria of contacts.yaml in --config (default config/), so tags edited here move the flag as the router would. */
+async function vipCriteriaOf(dir: string): Promise<VipCriteria | undefined> {
+  const file = join(dir, 'contacts.yaml');
+  if (!existsSync(file)) return undefined;
+  const parsed = contactsFile.safeParse(parseYaml(await readFile(file, 'utf8')) ?? {});
+  if (!parsed.success)
+    throw new TouchpointError(
+      'config_invalid',
+      `${file} is not valid: run \`touchpoint check\` for where and how to fix it`,
+    );
+  return parsed.data.vip;
 }

@@ -46,6 +46,10 @@ const identityBody = z
 const mergeBody = z.object({ into: z.string().min(1).max(100), by }).strict();
 const acceptBody = z.object({ into: z.string().min(1).max(100).optional(), by }).strict();
 const byBody = z.object({ by }).strict();
+const consentBody = z
+  .object({ channel: z.string().trim().min(1).max(50), granted: z.boolean(), by })
+  .strict()
+  .describe('Consent to messages on a channel (`*` for all), given or withdrawn');
 const tag = z.string().trim().min(1).max(100);
 const tagsBody = z.object({ add: z.array(tag).max(50).default([]), remove: z.array(tag).max(50).default([]) }).strict();
 const attributesBody = z
@@ -171,6 +175,25 @@ export function registerContactsApi(
       return { attributes };
     });
   });
+  post(
+    ':id/consent',
+    (id, req) => {
+      const b = jsonBody(req, consentBody);
+      return inTx(async (tx, now) => {
+        await liveContact(tx, id);
+        const source = `recorded by ${b.by ?? DEFAULT_BY}`;
+        return tx.recordContactChange({
+          contactId: id,
+          kind: 'consent',
+          channel: b.channel,
+          on: b.granted,
+          source,
+          at: now,
+        });
+      });
+    },
+    201,
+  );
   post('suggestions/:id/accept', (id, req) => {
     const b = optionalJsonBody(req, acceptBody);
     return inTx((tx, now) => acceptSuggestion(tx, id, { by: b.by ?? DEFAULT_BY, now, into: b.into }));

@@ -103,4 +103,18 @@ describe('VIP from the criteria in contacts.yaml', () => {
       'listed phone +447700900999 (identity linked by admin-api)',
     );
   });
+
+  it('records consent given and withdrawn through the API, with who', async () => {
+    const { contactId } = await visitor();
+    const given = await api('POST', `/api/contacts/${contactId}/consent`, { channel: 'sms', granted: true, by: 'sam' });
+    expect(given).toMatchObject({
+      status: 201,
+      body: { kind: 'consent', channel: 'sms', on: true, source: 'recorded by sam' },
+    });
+    await api('POST', `/api/contacts/${contactId}/consent`, { channel: 'sms', granted: false });
+    const view = await api('GET', `/api/contacts/${contactId}`);
+    expect((view.body.history as Array<{ on: boolean }>).map((h) => h.on)).toEqual([true, false]);
+    expect((await api('POST', `/api/contacts/${contactId}/consent`, { channel: 'sms' })).status).toBe(400);
+    expect((await api('POST', '/api/contacts/nobody/consent', { channel: 'sms', granted: true })).status).toBe(404);
+  });
 });
