@@ -23,6 +23,7 @@ import { createPublicSendGuard } from './outbound/public-guard.ts';
 import { createOutboxLimiter } from './outbox/limiter.ts';
 import { createOutboxWorker } from './outbox/worker.ts';
 import { createAgentActions } from './people/agent-actions.ts';
+import { agentDisplayName } from './people/agent-name.ts';
 import type { DeskNotice } from './people/desk-events.ts';
 import { createDeskHost, withDeskNotices, withTimerNotices } from './people/desk-host.ts';
 import { createSnoozeTimerHandlers, wakeOnCustomerStep } from './people/snooze.ts';
@@ -215,6 +216,7 @@ export async function startApp(o: AppOptions): Promise<App> {
         onMessages: (conversation, written) => afterCommit.agentMessages(conversation, written),
         flows: { settings, onWritten: flowDeps.onWritten },
         onTimers: () => timers.kick(),
+        agentName: agentDisplayName(settings),
       }),
     ),
     deskBus,

@@ -10,6 +10,7 @@ import type { Outbound } from '../outbound/outbound.ts';
 import { renderTemplate } from '../outbound/templates.ts';
 import type { Settings } from '../settings/types.ts';
 import type { Store } from '../store/contract.ts';
+import { agentDisplayName } from './agent-name.ts';
 
 /**
  * `POST /api/contacts/:id/conversations`: an agent writes to a contact who
@@ -80,7 +81,7 @@ export function registerOutreachApi(routes: RouteRegistry, deps: OutreachDeps): 
             conversation,
             contact,
             text: rendered.text,
-            author: { kind: 'agent', id: body.by, name: body.by },
+            author: { kind: 'agent', id: body.by, name: agentDisplayName(deps.settings)(body.by) },
             ...(rendered.subject ? { subject: rendered.subject } : {}),
             ...(body.template ? { templateId: body.template } : {}),
             ...(rendered.whatsapp ? { whatsappTemplate: rendered.whatsapp } : {}),
