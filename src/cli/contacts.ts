@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { type ContactView, contactView } from '../contacts/contact-view.ts';
+import { splitAttribute } from '../contacts/contacts-api.ts';
 import { linkIdentity } from '../contacts/link.ts';
 import { liveContact, mergeContacts } from '../contacts/merge.ts';
 import { acceptSuggestion, rejectSuggestion } from '../contacts/suggestions.ts';
@@ -23,9 +24,10 @@ const DATA =
   '  --data DIR   data folder (default: $TOUCHPOINT_DATA_DIR or data; DATABASE_URL selects PostgreSQL)\n  --json       print JSON';
 
 const usages = {
-  list: `Usage: touchpoint contacts list [--search TEXT] [--tag TAG] [--vip] [--limit N] [--data DIR] [--json]
+  list: `Usage: touchpoint contacts list [--search TEXT] [--tag TAG] [--vip] [--attribute NAME:VALUE] [--limit N] [--data DIR] [--json]
 
-Lists contacts, newest first. --search matches a name or an identity (email, phone …).
+Lists contacts, newest first. --search matches a name or an identity (email, phone …);
+--attribute plan:gold those whose attribute has that value.
 ${DATA}`,
   show: `Usage: touchpoint contacts show ID [--data DIR] [--json]
 
@@ -101,17 +103,21 @@ async function list(args: string[], ctx: CliContext): Promise<number> {
     search: { type: 'string' },
     tag: { type: 'string' },
     vip: { type: 'boolean' },
+    attribute: { type: 'string' },
     limit: { type: 'string' },
   } as const;
   const { values, help } = parsed(args, ctx, 'list', opts, 0);
   if (help) return 0;
   const limit = positiveInt(values.limit, '--limit', usages.list) ?? 50;
+  if (values.attribute !== undefined && !/^[\w-]+:./.test(values.attribute))
+    throw new UsageError('--attribute NAME:VALUE, e.g. plan:gold', usages.list);
   const contacts = await withStore(ctx, values.data, (store) =>
     store.listContacts({
       limit,
       ...(values.search ? { search: values.search } : {}),
       ...(values.tag ? { tag: values.tag } : {}),
       ...(values.vip ? { vip: true } : {}),
+      ...(values.attribute ? { attribute: splitAttribute(values.attribute) } : {}),
     }),
   );
   ctx.out.result({ contacts }, () =>

@@ -28,6 +28,11 @@ const listQuery = z
     search: z.string().trim().min(1).max(200).optional(),
     tag: z.string().trim().min(1).max(100).optional(),
     vip: z.enum(['true', 'false'], { message: 'must be true or false' }).optional(),
+    attribute: z
+      .string()
+      .regex(/^[\w-]{1,100}:.{1,200}$/, 'NAME:VALUE, e.g. plan:gold')
+      .optional()
+      .describe('Contacts whose attribute NAME has VALUE'),
     limit: count(200).default(50),
     before: z.coerce.number().int('must be epoch milliseconds').min(0).optional(),
   })
@@ -81,6 +86,7 @@ export function registerContactsApi(
         ...(q.search ? { search: q.search } : {}),
         ...(q.tag ? { tag: q.tag } : {}),
         ...(q.vip ? { vip: q.vip === 'true' } : {}),
+        ...(q.attribute ? { attribute: splitAttribute(q.attribute) } : {}),
         ...(q.before !== undefined ? { before: q.before } : {}),
       });
       const last = contacts.at(-1);
@@ -202,6 +208,12 @@ export function registerContactsApi(
     const b = optionalJsonBody(req, byBody);
     return inTx((tx, now) => rejectSuggestion(tx, id, { by: b.by ?? DEFAULT_BY, now }));
   });
+}
+
+/** `plan:gold` → { name: 'plan', value: 'gold' } (the value may hold colons). */
+export function splitAttribute(text: string): { name: string; value: string } {
+  const at = text.indexOf(':');
+  return { name: text.slice(0, at), value: text.slice(at + 1) };
 }
 
 /** 308 to where a merged-away contact lives now, or null when `id` was never merged away. */

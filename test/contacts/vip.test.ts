@@ -78,6 +78,9 @@ describe('VIP from the criteria in contacts.yaml', () => {
     expect(await app.store.contactHistory(contactId, ['vip'])).toMatchObject([
       { kind: 'vip', on: true, source: 'lifetimeSpend 100 ≥ 100 (attributes changed)' },
     ]);
+    const found = await api('GET', '/api/contacts?attribute=lastOrder:o-2');
+    expect((found.body.contacts as Array<{ id: string }>).map((c) => c.id)).toEqual([contactId]);
+    expect((await api('GET', '/api/contacts?attribute=lastOrder')).status).toBe(400);
   });
 
   it('follows a VIP tag on and off, recording both changes', async () => {
