@@ -17,11 +17,13 @@ import { newId } from './ids.ts';
 import type { Logger } from './log.ts';
 import { registerScrapeGauges } from './metrics/scrape.ts';
 import { createTelemetry, timedIngestor, timedLimiter } from './metrics/telemetry.ts';
+import type { FirstContactDeps } from './outbound/first-contact.ts';
 import { createOutbound } from './outbound/outbound.ts';
 import { createPublicSendGuard } from './outbound/public-guard.ts';
 import { createOutboxLimiter } from './outbox/limiter.ts';
 import { createOutboxWorker } from './outbox/worker.ts';
 import { createAgentActions } from './people/agent-actions.ts';
+import { agentDisplayName } from './people/agent-name.ts';
 import type { DeskNotice } from './people/desk-events.ts';
 import { createDeskHost, withDeskNotices, withTimerNotices } from './people/desk-host.ts';
 import { createSnoozeTimerHandlers, wakeOnCustomerStep } from './people/snooze.ts';
@@ -97,6 +99,8 @@ export async function startApp(o: AppOptions): Promise<App> {
   const outbound = createOutbound({
     destinationOf: directory.destinationOf,
     guard: createPublicSendGuard(settings.policies.handoff),
+    windowHoursOf: (channel: string) => directory.capabilities(channel)?.replyWindowHours ?? null,
+    consentRequired: settings.contacts.firstContact.consentRequired,
   });
   const messages = new Bus<MessageEvent>();
   // Conversation changes, after commit, for the agent desk (Slack): it reads what changed from the store.
@@ -147,7 +151,19 @@ export async function startApp(o: AppOptions): Promise<App> {
     onSendTimed: telemetry.sent,
     onPutBack: telemetry.putBack,
   });
-  const flowDeps = { store, settings, clock, outbound, onWritten: (w: Written) => afterCommit.written(w) };
+  const firstContact: FirstContactDeps = {
+    settings: settings.contacts.firstContact,
+    startThread: directory.startThread,
+    windowHoursOf: (channel) => directory.capabilities(channel)?.replyWindowHours ?? null,
+  };
+  const flowDeps = {
+    store,
+    settings,
+    clock,
+    outbound,
+    firstContact,
+    onWritten: (w: Written) => afterCommit.written(w),
+  };
   const flowTimers = createFlowTimerHandlers({
     ...flowDeps,
     startThread: directory.startThread,
@@ -210,6 +226,7 @@ export async function startApp(o: AppOptions): Promise<App> {
         onMessages: (conversation, written) => afterCommit.agentMessages(conversation, written),
         flows: { settings, onWritten: flowDeps.onWritten },
         onTimers: () => timers.kick(),
+        agentName: agentDisplayName(settings),
       }),
     ),
     deskBus,
@@ -262,6 +279,14 @@ export async function startApp(o: AppOptions): Promise<App> {
       flows: settings.flows,
       channels: [...adapters.keys()].sort(),
       onRetried: () => outbox.kick(),
+    },
+    outreach: {
+      store,
+      clock,
+      settings,
+      outbound,
+      firstContact,
+      onMessages: (conversation, written) => afterCommit.agentMessages(conversation, written),
     },
   });
   // Listen first (readyz answers 503 meanwhile) so adapters learn the real public URL.

@@ -28,6 +28,9 @@ export const ErrorCode = {
   ContactMerged: 'contact_merged',
   InvalidIdentity: 'invalid_identity',
   IdentityTaken: 'identity_taken',
+  NoIdentity: 'no_identity',
+  // First contact: no channel the rules allow can reach the contact.
+  Unreachable: 'unreachable',
   SuggestionDecided: 'suggestion_decided',
   UnsupportedMediaType: 'unsupported_media_type',
   RateLimited: 'rate_limited',

@@ -43,6 +43,12 @@ export interface ChannelCapabilities {
    * (a web form answers by email). The other adapter gets the thread as it is.
    */
   replyVia?: string;
+  /**
+   * Free text may go out only this many hours after the customer's last message
+   * (WhatsApp's 24 hours); outside it only an approved template may. The
+   * outbound chain applies it; absent: no such window.
+   */
+  replyWindowHours?: number;
 }
 
 /** Sending rate per destination, applied by the outbox's limiter (overridable in config). */

@@ -3,11 +3,13 @@ import type { Clock } from '../clock.ts';
 import { notFound } from '../errors.ts';
 import type { HttpRequest, HttpResponse, RouteRegistry } from '../http/http-types.ts';
 import { jsonBody, optionalJsonBody, queryObject, validate } from '../http/json-body.ts';
+import type { VipCriteria } from '../settings/contacts-schema.ts';
 import type { Store, StoreTx } from '../store/contract.ts';
 import { contactView } from './contact-view.ts';
 import { linkIdentity } from './link.ts';
 import { liveContact, mergeContacts } from './merge.ts';
 import { acceptSuggestion, rejectSuggestion } from './suggestions.ts';
+import { refreshVip } from './vip.ts';
 
 /**
  * The token-protected contacts API: list and search contacts, show one with
@@ -26,6 +28,11 @@ const listQuery = z
     search: z.string().trim().min(1).max(200).optional(),
     tag: z.string().trim().min(1).max(100).optional(),
     vip: z.enum(['true', 'false'], { message: 'must be true or false' }).optional(),
+    attribute: z
+      .string()
+      .regex(/^[\w-]{1,100}:.{1,200}$/, 'NAME:VALUE, e.g. plan:gold')
+      .optional()
+      .describe('Contacts whose attribute NAME has VALUE'),
     limit: count(200).default(50),
     before: z.coerce.number().int('must be epoch milliseconds').min(0).optional(),
   })
@@ -44,6 +51,10 @@ const identityBody = z
 const mergeBody = z.object({ into: z.string().min(1).max(100), by }).strict();
 const acceptBody = z.object({ into: z.string().min(1).max(100).optional(), by }).strict();
 const byBody = z.object({ by }).strict();
+const consentBody = z
+  .object({ channel: z.string().trim().min(1).max(50), granted: z.boolean(), by })
+  .strict()
+  .describe('Consent to messages on a channel (`*` for all), given or withdrawn');
 const tag = z.string().trim().min(1).max(100);
 const tagsBody = z.object({ add: z.array(tag).max(50).default([]), remove: z.array(tag).max(50).default([]) }).strict();
 const attributesBody = z
@@ -53,9 +64,17 @@ const attributesBody = z
   })
   .strict();
 
-export function registerContactsApi(routes: RouteRegistry, deps: { store: Store; clock: Clock }): void {
+export function registerContactsApi(
+  routes: RouteRegistry,
+  deps: { store: Store; clock: Clock; vip?: VipCriteria | undefined },
+): void {
   const { store, clock } = deps;
   const inTx = <T>(fn: (tx: StoreTx, now: number) => Promise<T>) => store.transaction((tx) => fn(tx, clock.now()));
+  /** After an edit of identities, tags or attributes, VIP follows the criteria. */
+  const vipAfter = async (tx: StoreTx, id: string, now: number, cause: string) => {
+    const contact = await tx.getContact(id);
+    if (contact) await refreshVip(tx, contact, deps.vip, { now, cause });
+  };
 
   routes.add(
     'GET',
@@ -67,6 +86,7 @@ export function registerContactsApi(routes: RouteRegistry, deps: { store: Store;
         ...(q.search ? { search: q.search } : {}),
         ...(q.tag ? { tag: q.tag } : {}),
         ...(q.vip ? { vip: q.vip === 'true' } : {}),
+        ...(q.attribute ? { attribute: splitAttribute(q.attribute) } : {}),
         ...(q.before !== undefined ? { before: q.before } : {}),
       });
       const last = contacts.at(-1);
@@ -114,7 +134,11 @@ export function registerContactsApi(routes: RouteRegistry, deps: { store: Store;
     ':id/identities',
     (id, req) => {
       const b = jsonBody(req, identityBody);
-      return inTx((tx) => linkIdentity(tx, id, { kind: b.kind, value: b.value, verified: b.verified === true }));
+      return inTx(async (tx, now) => {
+        const linked = await linkIdentity(tx, id, { kind: b.kind, value: b.value, verified: b.verified === true });
+        await vipAfter(tx, id, now, `identity linked by ${b.by ?? DEFAULT_BY}`);
+        return linked;
+      });
     },
     201,
   );
@@ -138,23 +162,44 @@ export function registerContactsApi(routes: RouteRegistry, deps: { store: Store;
   });
   post(':id/tags', (id, req) => {
     const b = jsonBody(req, tagsBody);
-    return inTx(async (tx) => {
+    return inTx(async (tx, now) => {
       await liveContact(tx, id);
       await tx.addTags(id, b.add);
       await tx.removeTags(id, b.remove);
+      await vipAfter(tx, id, now, 'tags edited');
       return { tags: await tx.tagsOf(id) };
     });
   });
   post(':id/attributes', (id, req) => {
     const b = jsonBody(req, attributesBody);
-    return inTx(async (tx) => {
+    return inTx(async (tx, now) => {
       const contact = await liveContact(tx, id);
       const attributes = { ...contact.attributes, ...b.set };
       for (const k of b.unset) delete attributes[k];
       await tx.updateContact(id, { attributes });
+      await refreshVip(tx, { ...contact, attributes }, deps.vip, { now, cause: 'attributes edited' });
       return { attributes };
     });
   });
+  post(
+    ':id/consent',
+    (id, req) => {
+      const b = jsonBody(req, consentBody);
+      return inTx(async (tx, now) => {
+        await liveContact(tx, id);
+        const source = `recorded by ${b.by ?? DEFAULT_BY}`;
+        return tx.recordContactChange({
+          contactId: id,
+          kind: 'consent',
+          channel: b.channel,
+          on: b.granted,
+          source,
+          at: now,
+        });
+      });
+    },
+    201,
+  );
   post('suggestions/:id/accept', (id, req) => {
     const b = optionalJsonBody(req, acceptBody);
     return inTx((tx, now) => acceptSuggestion(tx, id, { by: b.by ?? DEFAULT_BY, now, into: b.into }));
@@ -163,6 +208,12 @@ export function registerContactsApi(routes: RouteRegistry, deps: { store: Store;
     const b = optionalJsonBody(req, byBody);
     return inTx((tx, now) => rejectSuggestion(tx, id, { by: b.by ?? DEFAULT_BY, now }));
   });
+}
+
+/** `plan:gold` → { name: 'plan', value: 'gold' } (the value may hold colons). */
+export function splitAttribute(text: string): { name: string; value: string } {
+  const at = text.indexOf(':');
+  return { name: text.slice(0, at), value: text.slice(at + 1) };
 }
 
 /** 308 to where a merged-away contact lives now, or null when `id` was never merged away. */

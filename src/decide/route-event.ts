@@ -1,3 +1,4 @@
+import { refreshVip } from '../contacts/vip.ts';
 import type { Contact, Conversation, Envelope, Message } from '../model/types.ts';
 import type { Outbound } from '../outbound/outbound.ts';
 import type { Settings } from '../settings/types.ts';
@@ -47,7 +48,11 @@ export async function routeEvent(tx: StoreTx, event: InboundEvent, now: number, 
 
   // The steps read a bounded prefix of the text (src/text/analysed.ts); the message stores all of it.
   const seen: Envelope = { ...env, text: analysedText(env.text) };
-  const contact = await identify(tx, seen, now);
+  // VIP as the criteria say now (a listed number writing for the first time), before priority and SLA use it
+  const contact = await refreshVip(tx, await identify(tx, seen, now), deps.settings.contacts.vip, {
+    now,
+    cause: `wrote on ${env.channel}`,
+  });
   const { conversation, isNew } = await findOrOpenConversation(tx, env, contact, now);
   const message = await tx.insertMessage(
     {

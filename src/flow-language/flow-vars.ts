@@ -119,6 +119,7 @@ export function say(
     author: 'bot',
     ...(rendered.subject ? { subject: rendered.subject } : {}),
     ...(extra.parts ? { parts: extra.parts } : {}),
+    ...(rendered.whatsapp ? { whatsapp: rendered.whatsapp } : {}),
   });
 }
 

@@ -28,6 +28,8 @@ export interface AgentActionOptions {
   onTimers?: () => void;
   /** The flow started when a conversation is resolved and the caller names no survey (the CSAT flow). */
   csatOnResolve?: string | null;
+  /** The name customers see for an agent (agent-name.ts); the id otherwise. */
+  agentName?: (agentId: string) => string;
 }
 
 const live = (c: Conversation) => c.status !== 'resolved' && c.status !== 'closed';
@@ -78,7 +80,7 @@ export function createAgentActions(opts: AgentActionOptions): AgentActions {
             conversation,
             contact,
             text,
-            author: { kind: 'agent', id: input.agent, name: input.agent },
+            author: { kind: 'agent', id: input.agent, name: opts.agentName?.(input.agent) ?? input.agent },
             internal: input.internal === true,
           },
           now,

@@ -5,6 +5,7 @@ import { type EventsApiDeps, registerEventsApi } from '../flow-language/events-a
 import type { RouteRegistry } from '../http/http-types.ts';
 import type { AgentActions } from '../people/actions.ts';
 import { registerConversationsApi } from '../people/conversations-api.ts';
+import { type OutreachDeps, registerOutreachApi } from '../people/outreach.ts';
 import { registerPolicyRoutes } from '../policies/admin-routes.ts';
 import type { PolicyActions } from '../policies/agent.ts';
 import type { Store } from '../store/contract.ts';
@@ -17,6 +18,7 @@ import { registerTestClockApi } from './test-clock-api.ts';
  *
  * - /api/conversations…        conversations and agent actions (src/people/conversations-api.ts)
  * - /api/contacts…             contacts, identities, merges, suggested matches (src/contacts/contacts-api.ts)
+ * - /api/contacts/:id/conversations  an agent writes first (src/people/outreach.ts)
  * - /api/oncall/ack, …/private  on-call pages and moves to private (src/policies/admin-routes.ts)
  * - /api/events                 business events that start flows (src/flow-language/events-api.ts)
  * - /admin…                    the owner's dashboard, signed in with a session cookie (src/dashboard/)
@@ -30,13 +32,15 @@ export interface CoreRoutes {
   policyActions: PolicyActions;
   events: EventsApiDeps;
   dashboard: DashboardDeps;
+  outreach: OutreachDeps;
 }
 
 export function registerCoreRoutes(routes: RouteRegistry, parts: CoreRoutes): void {
   registerConversationsApi(routes, { store: parts.store, actions: parts.actions });
-  registerContactsApi(routes, { store: parts.store, clock: parts.clock });
+  registerContactsApi(routes, { store: parts.store, clock: parts.clock, vip: parts.events.settings.contacts.vip });
   registerPolicyRoutes(routes, parts.policyActions);
   registerEventsApi(routes, parts.events);
   registerDashboard(routes, parts.dashboard);
+  registerOutreachApi(routes, parts.outreach);
   if (parts.clock instanceof VirtualClock) registerTestClockApi(routes, parts.clock);
 }

@@ -10,7 +10,15 @@ import type {
   Message,
 } from '../model/types.ts';
 import type { BrowsedConversation, BrowseQuery } from './browse.ts';
-import type { MergeRecord, MergeSuggestion, MovedRows, NewSuggestion, SuggestionStatus } from './contact-records.ts';
+import type {
+  ContactChange,
+  ContactChangeKind,
+  MergeRecord,
+  MergeSuggestion,
+  MovedRows,
+  NewSuggestion,
+  SuggestionStatus,
+} from './contact-records.ts';
 import type { ContactQuery } from './contacts.ts';
 import type { ConversationFactQuery, ConversationFactRow, FactRow } from './fact-reads.ts';
 import type { OperationalStats } from './ops-stats.ts';
@@ -207,6 +215,10 @@ export interface StoreTx {
   listContacts(query: ContactQuery): Promise<Contact[]>;
   /** Ids of `table` starting with `prefix`, in order, at most `limit`. */
   idsWithPrefix(table: 'contacts' | 'conversations', prefix: string, limit: number): Promise<string[]>;
+  /** Records a change of consent, opt-out or VIP, with who or what made it. */
+  recordContactChange(change: Omit<ContactChange, 'id'>): Promise<ContactChange>;
+  /** A contact's recorded changes, oldest first, optionally only of some kinds. */
+  contactHistory(contactId: string, kinds?: readonly ContactChangeKind[]): Promise<ContactChange[]>;
 
   /** The conversation holding any of our messages with these provider ids on this channel. */
   findConversationByProviderIds(channel: string, providerIds: string[]): Promise<Conversation | null>;

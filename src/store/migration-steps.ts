@@ -144,3 +144,18 @@ export async function facts(db: Kysely<Database>): Promise<void> {
   await s.createIndex('facts_conversation').on('facts').columns(['conversation_id', 'kind']).execute();
   await backfillFacts(db);
 }
+
+/** What changed about a contact over time: consent per channel, opt-outs, the VIP flag (who or what, when). */
+export async function contactHistory(db: Kysely<Database>): Promise<void> {
+  await db.schema
+    .createTable('contact_history')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('contact_id', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('channel', 'text')
+    .addColumn('on', 'integer', (c) => c.notNull())
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('contact_history_contact').on('contact_history').columns(['contact_id', 'at']).execute();
+}

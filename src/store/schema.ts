@@ -55,6 +55,17 @@ export interface ContactTagsTable {
   tag: string;
 }
 
+export interface ContactHistoryTable {
+  id: string;
+  contact_id: string;
+  /** `consent`, `opt-out` or `vip` */
+  kind: string;
+  channel: string | null;
+  on: number;
+  source: string;
+  at: number;
+}
+
 export interface ConversationsTable {
   id: string;
   contact_id: string;
@@ -226,6 +237,7 @@ export interface Database {
   contact_merges: ContactMergesTable;
   contact_suggestions: ContactSuggestionsTable;
   contact_tags: ContactTagsTable;
+  contact_history: ContactHistoryTable;
   conversations: ConversationsTable;
   messages: MessagesTable;
   inbound_events: InboundEventsTable;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { VirtualClock } from '../clock.ts';
+import { normaliseIdentity } from '../contacts/identity-values.ts';
 import { HttpError } from '../errors.ts';
 import { routeBusinessEvent } from '../flow-language/business-events.ts';
 import { readEngineState } from '../flow-language/flow-state.ts';
@@ -154,6 +155,12 @@ export class TranscriptHarness {
         this.identity,
         now,
       );
+      for (const [kind, value] of [
+        ['email', c.email],
+        ['phone', c.phone],
+      ] as const) {
+        if (value) await tx.addIdentity(contact.id, normaliseIdentity({ kind, value }) ?? { kind, value });
+      }
       for (const channel of c.onFile) {
         await tx.createConversation(
           newConversation(contact.id, { channel, kind: channel, visibility: 'private' }, `${channel}:on-file`, {
@@ -190,8 +197,22 @@ export class TranscriptHarness {
   }
 
   /** A business event, as POST /api/events delivers it. Returns the error code when it is refused. */
-  async businessEvent(type: string, data: Record<string, unknown>, id: string | undefined): Promise<string | null> {
-    const event = { type, data, contact: this.identity, ...(id !== undefined ? { id } : {}) };
+  async businessEvent(
+    type: string,
+    data: Record<string, unknown>,
+    id: string | undefined,
+    named: { email?: string | undefined; phone?: string | undefined } = {},
+  ): Promise<string | null> {
+    const given = [
+      ...(named.email ? [{ kind: 'email', value: named.email }] : []),
+      ...(named.phone ? [{ kind: 'phone', value: named.phone }] : []),
+    ];
+    const event = {
+      type,
+      data,
+      identities: given.length > 0 ? given.map((i) => normaliseIdentity(i) ?? i) : [this.identity],
+      ...(id !== undefined ? { id } : {}),
+    };
     const deps = {
       settings: this.#settings,
       now: this.clock.now(),

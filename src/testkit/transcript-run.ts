@@ -117,9 +117,10 @@ async function act(
   if (actions.length > 1)
     return { refused: null, problem: 'a step does one thing: customer, event, after, at, restart or agent' };
   if (step.customer !== undefined) await h.say(step.customer);
-  else if (step.event !== undefined)
-    return { refused: await h.businessEvent(step.event, step.data ?? {}, step.id), problem: null };
-  else if (step.after !== undefined) await h.advanceTo(h.clock.now() + parseDuration(step.after));
+  else if (step.event !== undefined) {
+    const named = { email: step.email, phone: step.phone };
+    return { refused: await h.businessEvent(step.event, step.data ?? {}, step.id, named), problem: null };
+  } else if (step.after !== undefined) await h.advanceTo(h.clock.now() + parseDuration(step.after));
   else if (step.at !== undefined) {
     const at = Date.parse(step.at);
     if (at < h.clock.now())

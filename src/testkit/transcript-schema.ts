@@ -86,6 +86,8 @@ export const transcriptStep = z
     event: z.string().optional().describe('A business event of this type arrives (POST /api/events)'),
     data: z.record(z.string(), z.unknown()).optional().describe("The event's data"),
     id: z.string().optional().describe("The event's id (a second event with the same id is ignored)"),
+    email: z.string().optional().describe('The event names the customer by this email address (as a shop would)'),
+    phone: z.string().optional().describe('The event names the customer by this number, e.g. +447700900123'),
     after: duration.optional().describe('Time passes: every timer due meanwhile fires at its time'),
     at: instant.optional().describe('Time passes until this instant'),
     restart: z.literal(true).optional().describe('The router stops and starts again on the same database'),
@@ -134,6 +136,8 @@ export const transcriptFile = z
           .array(z.string())
           .default([])
           .describe('Channels the contact already has a private conversation on (email, sms …)'),
+        email: z.string().optional().describe('An email address on file for the contact'),
+        phone: z.string().optional().describe('A number on file for the contact, e.g. +447700900123'),
       })
       .strict()
       .prefault({}),

@@ -60,7 +60,7 @@ describe('Slack transport', () => {
     expect(r.success).toBe(false);
     expect(r.error?.issues.map((i) => i.message).sort()).toEqual([
       'UA0000001 is listed twice',
-      'a route needs at least one of channel, category, team',
+      'a route needs at least one of channel, category, team, vip',
     ]);
   });
 

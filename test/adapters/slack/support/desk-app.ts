@@ -38,13 +38,15 @@ export async function startDeskApp(
     backoffBase?: string;
     /** Replaces parts of the test business (intents, flows). */
     settings?: Partial<Settings>;
+    /** Desk channels beside DESK that the fake Slack knows. */
+    channels?: string[];
   } = {},
 ): Promise<DeskApp> {
   const slack = await FakeSlackApi.start({
     token: TOKEN,
     appToken: APP_TOKEN,
     intervalMs: o.intervalMs ?? 200,
-    channels: [DESK],
+    channels: [DESK, ...(o.channels ?? [])],
   });
   const settings = slackSettings.parse({
     botToken: TOKEN,
