@@ -12,6 +12,7 @@ import { flowsCommand } from './flows-graph.ts';
 import { inboundCommand } from './inbound.ts';
 import { outboxCommand } from './outbox.ts';
 import { type CliIO, Output, processIO } from './output.ts';
+import { reloadCommand } from './reload.ts';
 import { reportCommand } from './report.ts';
 import { schemaCommand } from './schema-command.ts';
 import { startCommand } from './start.ts';
@@ -19,6 +20,7 @@ import { testFlowsCommand } from './test-flows.ts';
 
 const COMMANDS: Command[] = [
   startCommand,
+  reloadCommand,
   checkCommand,
   schemaCommand,
   conversationsCommand,

@@ -9,6 +9,7 @@ const usage = `Usage: touchpoint start [--config DIR] [--flows DIR] [--data DIR]
 
 Starts the router: loads and checks config/ and flows/, opens the store,
 starts the channels and the HTTP server, and runs until SIGINT or SIGTERM.
+SIGHUP (or \`touchpoint reload\`) loads config/ and flows/ again without a restart.
 
 Options:
   --config DIR   settings folder (default: config)
@@ -37,17 +38,18 @@ export const startCommand: Command = {
     }
     const port = portOf(ctx.env.PORT);
     const testClock = testClockOf(ctx.env.TOUCHPOINT_TEST_CLOCK);
-    const loaded = loadConfig({
-      configDir: values.config,
-      flowsDir: values.flows,
-      adapters: ctx.adapters,
-      env: ctx.env,
-    });
     // A container listens on every interface while router.yaml keeps the local default.
     const host = ctx.env.TOUCHPOINT_HOST;
-    const settings = host
-      ? { ...loaded, router: { ...loaded.router, server: { ...loaded.router.server, host } } }
-      : loaded;
+    const load = () => {
+      const loaded = loadConfig({
+        configDir: values.config,
+        flowsDir: values.flows,
+        adapters: ctx.adapters,
+        env: ctx.env,
+      });
+      return host ? { ...loaded, router: { ...loaded.router, server: { ...loaded.router.server, host } } } : loaded;
+    };
+    const settings = load();
     // loaded on demand, so `check` and the other commands stay quick to start
     const { startApp } = await import('../app.ts');
     const app = await startApp({
@@ -58,6 +60,7 @@ export const startCommand: Command = {
       port,
       redisUrl: ctx.env.REDIS_URL || null,
       log: createLogger(),
+      loadSettings: load,
       ...(testClock ? { clock: testClock } : {}),
     });
     ctx.out.info(`Touchpoint is running at ${app.url} (web chat: ${app.url}/chat). Press Ctrl+C to stop.`);
@@ -70,7 +73,11 @@ export const startCommand: Command = {
         `Admin API token (generated, kept in the data folder; set TOUCHPOINT_ADMIN_TOKEN to choose one): ${app.adminToken}`,
       );
     }
+    // SIGHUP reloads the config (`touchpoint reload` does the same over the admin API); the log says what happened.
+    const reload = () => void app.reload();
+    process.on('SIGHUP', reload);
     const signal = await waitForStopSignal();
+    process.off('SIGHUP', reload);
     ctx.out.info(`${signal}: stopping…`);
     await app.stop();
     ctx.out.info('stopped');
