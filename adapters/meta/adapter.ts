@@ -52,7 +52,8 @@ export function createMetaAdapter(
       threads: true,
       privateReply: true,
       attachments: false,
-      richParts: false,
+      // Choice questions go out with quick replies (api/send.ts).
+      richParts: true,
       maxTextLength: MAX_TEXT[channel],
       idempotentSend: false,
     },
