@@ -1,3 +1,4 @@
+import { parse } from 'yaml';
 import { flowFile } from '../../src/settings/flow-schema.ts';
 import { intentsFile, templatesFile } from '../../src/settings/schema.ts';
 import type { Settings } from '../../src/settings/types.ts';
@@ -27,28 +28,26 @@ export function choiceFlowSettings(): Partial<Settings> {
     intents: { ...base.intents, ...intentsFile.parse({ intents: { question: { keywords: ['question'] } } }).intents },
     flows: [
       ...base.flows,
-      flowFile.parse({
-        id: 'topics',
-        trigger: { intents: ['question'] },
-        steps: [
-          {
-            ask: {
-              template: 'topic',
-              var: 'topic',
-              choices: [
-                { value: 'cakes', label: TOPICS[0] },
-                { value: 'free-from', label: TOPICS[1] },
-                { value: 'bread', label: TOPICS[2] },
-              ],
-            },
-          },
-          {
-            if: { vars: { topic: 'cakes' } },
-            then: [{ say: 'cakes' }],
-            else: [{ if: { vars: { topic: 'free-from' } }, then: [{ say: 'free_from' }], else: [{ say: 'bread' }] }],
-          },
-        ],
-      }),
+      flowFile.parse(
+        parse(`
+id: topics
+trigger: { intents: [question] }
+steps:
+  - ask:
+      template: topic
+      var: topic
+      choices:
+        - { value: cakes, label: ${TOPICS[0]} }
+        - { value: free-from, label: ${TOPICS[1]} }
+        - { value: bread, label: ${TOPICS[2]} }
+  - if: { vars: { topic: cakes } }
+    then: [{ say: cakes }]
+    else:
+      - if: { vars: { topic: free-from } }
+        then: [{ say: free_from }]
+        else: [{ say: bread }]
+`),
+      ),
     ],
   };
 }
