@@ -28,7 +28,7 @@ export function createMetaAdapter(
   deps: { log: Logger; clock: Clock },
 ): ChannelAdapter {
   const graph = createGraphClient({
-    baseUrl: settings.graphApiUrl,
+    baseUrl: settings.apiBaseUrl,
     version: settings.apiVersion,
     accessToken: settings.accessToken,
     timeoutMs: settings.requestTimeoutMs,

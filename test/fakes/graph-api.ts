@@ -80,7 +80,7 @@ export class FakeGraphApi {
     return fake;
   }
 
-  /** The base URL to give the adapter as `graphApiUrl`. */
+  /** The base URL to give the adapter as `apiBaseUrl`. */
   get url(): string {
     return this.#url;
   }

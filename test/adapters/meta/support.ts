@@ -140,7 +140,7 @@ export async function startMeta(channel: 'facebook' | 'instagram', extra: Record
     appSecret: APP_SECRET,
     verifyToken: VERIFY_TOKEN,
     accessToken: ACCESS_TOKEN,
-    graphApiUrl: graph.url,
+    apiBaseUrl: graph.url,
   };
   const adapter: ChannelAdapter =
     channel === 'facebook'
@@ -193,7 +193,7 @@ export async function startMessengerRouter(
     verifyToken: VERIFY_TOKEN,
     accessToken: ACCESS_TOKEN,
     pageId: PAGE_ID,
-    graphApiUrl: graph.url,
+    apiBaseUrl: graph.url,
   });
   const local = await startLocalApp(prefix, {
     settings: testSettings({ ...overrides, channels: { facebook: { enabled: true, settings } } }),
