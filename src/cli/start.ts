@@ -1,5 +1,5 @@
 import { VirtualClock } from '../clock.ts';
-import { createLogger } from '../log.ts';
+import { createLogger, logFormat } from '../log.ts';
 import { helpOption, parseCommand, UsageError } from './args.ts';
 import { type Command, configOptions, databaseUrlOf, dataDirOf, dataOption } from './context.ts';
 import { loadConfig } from './load-config.ts';
@@ -50,6 +50,10 @@ export const startCommand: Command = {
       return host ? { ...loaded, router: { ...loaded.router, server: { ...loaded.router.server, host } } } : loaded;
     };
     const settings = load();
+    const log = createLogger();
+    // Where logs are JSON lines (not a terminal), these notices are log lines too, so the output stays one format.
+    const jsonLogs = logFormat(ctx.env, process.stdout.isTTY === true) === 'json';
+    const notice = (text: string) => (jsonLogs ? log.info(text) : ctx.out.info(text));
     // loaded on demand, so `check` and the other commands stay quick to start
     const { startApp } = await import('../app.ts');
     const app = await startApp({
@@ -59,17 +63,17 @@ export const startCommand: Command = {
       databaseUrl: databaseUrlOf(ctx),
       port,
       redisUrl: ctx.env.REDIS_URL || null,
-      log: createLogger(),
+      log,
       loadSettings: load,
       ...(testClock ? { clock: testClock } : {}),
     });
-    ctx.out.info(`Touchpoint is running at ${app.url} (web chat: ${app.url}/chat). Press Ctrl+C to stop.`);
+    notice(`Touchpoint is running at ${app.url} (web chat: ${app.url}/chat). Press Ctrl+C to stop.`);
     if (testClock)
-      ctx.out.info(
+      notice(
         `Test mode: the clock is virtual, now ${new Date(testClock.now()).toISOString()}; move it with POST /api/test/clock.`,
       );
     if (app.adminTokenGenerated) {
-      ctx.out.info(
+      notice(
         `Admin API token (generated, kept in the data folder; set TOUCHPOINT_ADMIN_TOKEN to choose one): ${app.adminToken}`,
       );
     }
@@ -78,9 +82,9 @@ export const startCommand: Command = {
     process.on('SIGHUP', reload);
     const signal = await waitForStopSignal();
     process.off('SIGHUP', reload);
-    ctx.out.info(`${signal}: stopping…`);
+    notice(`${signal}: stopping…`);
+    // the app logs "touchpoint stopped" itself
     await app.stop();
-    ctx.out.info('stopped');
     return 0;
   },
 };

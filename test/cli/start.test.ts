@@ -5,7 +5,32 @@ import { main } from '../../src/cli/main.ts';
 import { copyExample, type TempBusiness, testAdapters } from '../settings/helpers.ts';
 
 // The app itself is tested on its own; here only what `start` hands it and how it stops it.
-const app = vi.hoisted(() => ({ options: [] as unknown[], stopped: 0, reloads: 0 }));
+const app = vi.hoisted(() => ({
+  options: [] as unknown[],
+  stopped: 0,
+  reloads: 0,
+  /** What the router's logger wrote, one JSON line each. */
+  logged: [] as string[],
+  onLogged: null as ((line: string) => void) | null,
+}));
+// The router's logger writes here, so a test reads the JSON lines it would print.
+vi.mock('../../src/log.ts', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/log.ts')>();
+  const { pino } = await import('pino');
+  return {
+    ...real,
+    createLogger: () =>
+      pino(
+        { level: 'info' },
+        {
+          write: (line: string) => {
+            app.logged.push(line);
+            app.onLogged?.(line);
+          },
+        },
+      ),
+  };
+});
 vi.mock('../../src/app.ts', () => ({
   startApp: async (opts: unknown) => {
     app.options.push(opts);
@@ -28,6 +53,7 @@ beforeEach(() => {
   app.options.length = 0;
   app.stopped = 0;
   app.reloads = 0;
+  app.logged.length = 0;
 });
 afterEach(() => t.cleanup());
 
@@ -42,19 +68,24 @@ async function startThenStop(argv: string[], env: Record<string, string>, o: { h
     SIGHUP: new Set(process.listeners('SIGHUP')),
   };
   let output = '';
+  const stopWhenRunning = (text: string) => {
+    if (!text.includes('running at')) return;
+    setImmediate(() => {
+      if (o.hangUp) for (const l of process.listeners('SIGHUP')) if (!before.SIGHUP.has(l)) l('SIGHUP');
+      for (const listener of process.listeners('SIGTERM')) {
+        if (!before.SIGTERM.has(listener)) listener('SIGTERM');
+      }
+    });
+  };
+  app.onLogged = stopWhenRunning;
   const code = await main(argv, {
     adapters: testAdapters,
-    env,
+    // A terminal's plain notices unless the test asks for JSON logs.
+    env: { LOG_FORMAT: 'pretty', ...env },
     io: {
       stdout: (text) => {
         output += text;
-        if (!text.includes('running at')) return;
-        setImmediate(() => {
-          if (o.hangUp) for (const l of process.listeners('SIGHUP')) if (!before.SIGHUP.has(l)) l('SIGHUP');
-          for (const listener of process.listeners('SIGTERM')) {
-            if (!before.SIGTERM.has(listener)) listener('SIGTERM');
-          }
-        });
+        stopWhenRunning(text);
       },
       stderr: (text) => {
         output += text;
@@ -112,5 +143,16 @@ describe('touchpoint start', () => {
     const opts = app.options[0] as AppOptions;
     t.write('config/templates.yaml', 'templates: {thanks: Cheers}\n');
     expect(() => opts.loadSettings?.()).toThrow(/templates\.yaml/);
+  });
+
+  it('with JSON logs (not a terminal), says everything as JSON log lines: nothing plain on stdout', async () => {
+    const r = await startThenStop(['start', '--config', t.configDir, '--flows', t.flowsDir], { LOG_FORMAT: 'json' });
+    expect(r.code).toBe(0);
+    expect(r.output).toBe('');
+    const messages = app.logged.map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(messages).toEqual([
+      'Touchpoint is running at http://127.0.0.1:40123 (web chat: http://127.0.0.1:40123/chat). Press Ctrl+C to stop.',
+      'SIGTERM: stopping…',
+    ]);
   });
 });
