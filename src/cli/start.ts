@@ -51,9 +51,10 @@ export const startCommand: Command = {
     };
     const settings = load();
     const log = createLogger();
-    // Where logs are JSON lines (not a terminal), these notices are log lines too, so the output stays one format.
-    const jsonLogs = logFormat(ctx.env, process.stdout.isTTY === true) === 'json';
-    const notice = (text: string) => (jsonLogs ? log.info(text) : ctx.out.info(text));
+    // Where logs are JSON lines (not a terminal), these notices are log lines too, so the output stays one
+    // format; a level that hides info lines (LOG_LEVEL=warn) must not hide where the router runs, so then plain.
+    const asLog = logFormat(ctx.env, process.stdout.isTTY === true) === 'json' && log.isLevelEnabled('info');
+    const notice = (text: string) => (asLog ? log.info(text) : ctx.out.info(text));
     // loaded on demand, so `check` and the other commands stay quick to start
     const { startApp } = await import('../app.ts');
     const app = await startApp({
@@ -83,8 +84,9 @@ export const startCommand: Command = {
     const signal = await waitForStopSignal();
     process.off('SIGHUP', reload);
     notice(`${signal}: stopping…`);
-    // the app logs "touchpoint stopped" itself
     await app.stop();
+    // as a log line, the app's own "touchpoint stopped" says it
+    if (!asLog) ctx.out.info('stopped');
     return 0;
   },
 };
