@@ -1,39 +1,31 @@
 import { hostname } from 'node:os';
 import { Bus } from './bus.ts';
-import { loadCalendar } from './calendar/load.ts';
 import type { AdapterRegistry } from './channel/contract.ts';
 import { createAdapters } from './channel/create-adapters.ts';
 import { type ChannelHealth, type CredentialState, checkCredentials } from './channel/credentials.ts';
 import { createChannelDirectory } from './channel/directory.ts';
 import { createChannelHost, type MessageEvent } from './channel/host.ts';
 import { type Clock, systemClock } from './clock.ts';
-import { createRuleClassifier } from './decide/classify.ts';
-import { routeSteps } from './decide/route-steps.ts';
 import type { Written } from './decide/write-decision.ts';
 import { parseDuration } from './duration.ts';
 import { createFlowTimerHandlers } from './flow-language/flow-timers.ts';
-import { flowAnswersAtAnyHour, flowSteps } from './flow-language/inbound-steps.ts';
 import { newId } from './ids.ts';
+import { createLiveConfig, follow, followHandlers, type ReloadResult } from './live-config.ts';
 import type { Logger } from './log.ts';
 import { registerScrapeGauges } from './metrics/scrape.ts';
 import { createTelemetry, timedIngestor, timedLimiter } from './metrics/telemetry.ts';
-import type { FirstContactDeps } from './outbound/first-contact.ts';
-import { createOutbound } from './outbound/outbound.ts';
-import { createPublicSendGuard } from './outbound/public-guard.ts';
 import { createOutboxLimiter } from './outbox/limiter.ts';
 import { createOutboxWorker } from './outbox/worker.ts';
-import { createAgentActions } from './people/agent-actions.ts';
-import { agentDisplayName } from './people/agent-name.ts';
 import type { DeskNotice } from './people/desk-events.ts';
-import { createDeskHost, withDeskNotices, withTimerNotices } from './people/desk-host.ts';
-import { createSnoozeTimerHandlers, wakeOnCustomerStep } from './people/snooze.ts';
+import { createDeskHost, withTimerNotices } from './people/desk-host.ts';
+import { createSnoozeTimerHandlers } from './people/snooze.ts';
 import { createAfterCommit } from './pipeline/after-commit.ts';
 import { createIngestor } from './pipeline/ingest.ts';
 import { createRouter } from './pipeline/router.ts';
-import { createPolicies } from './policies/policies.ts';
 import { resolveAdminToken } from './server/admin-token.ts';
 import { createHttpServer } from './server/http-server.ts';
 import { registerMetricsRoute } from './server/metrics-route.ts';
+import { registerReloadRoute } from './server/reload-route.ts';
 import { registerCoreRoutes } from './server/routes.ts';
 import type { Settings } from './settings/types.ts';
 import type { Store } from './store/contract.ts';
@@ -54,6 +46,8 @@ export interface AppOptions {
   redisUrl?: string | null;
   /** Namespace of the Redis keys, so deployments can share one Redis (default `touchpoint`). */
   redisPrefix?: string;
+  /** Loads the config again for a reload (SIGHUP, POST /api/admin/reload); without it a reload reads the same settings. */
+  loadSettings?: () => Settings;
   /** How long each channel's credential check may take (default 15 s). */
   credentialTimeoutMs?: number;
 }
@@ -68,6 +62,8 @@ export interface App {
   channelHealth(): Record<string, CredentialState>;
   /** Resolves when every credential check has answered. */
   credentialsChecked(): Promise<void>;
+  /** Loads the config again and applies it when it has no problem (src/live-config.ts). */
+  reload(): ReloadResult;
   /** Routes and sends everything pending now (tests, benchmarks). */
   drain(): Promise<void>;
   stop(): Promise<void>;
@@ -96,27 +92,45 @@ export async function startApp(o: AppOptions): Promise<App> {
 
   const adapters = await createAdapters(o.adapters, settings, log, clock);
   const directory = createChannelDirectory(adapters, log);
-  const outbound = createOutbound({
-    destinationOf: directory.destinationOf,
-    guard: createPublicSendGuard(settings.policies.handoff),
-    windowHoursOf: (channel: string) => directory.capabilities(channel)?.replyWindowHours ?? null,
-    consentRequired: settings.contacts.firstContact.consentRequired,
-  });
   const messages = new Bus<MessageEvent>();
   // Conversation changes, after commit, for the agent desk (Slack): it reads what changed from the store.
   const deskBus = new Bus<DeskNotice>();
-  const calendar = loadCalendar(settings.business, settings.configDir, log);
-  const policies = createPolicies({
+  const onWritten = (w: Written) => afterCommit.written(w);
+  const config = createLiveConfig(
     settings,
-    policies: settings.policies,
-    calendar,
-    directory,
-    outbound,
-    clock,
-    log: log.child({ part: 'policies' }),
+    {
+      store,
+      clock,
+      log,
+      directory,
+      deskBus,
+      onWritten,
+      onAgentMessages: (conversation, written) => afterCommit.agentMessages(conversation, written),
+      onTimers: () => timers.kick(),
+      configDir: settings.configDir,
+    },
+    o.loadSettings ?? (() => settings),
+  );
+  // The long-lived parts read the generation in force at each call (src/live-config.ts).
+  const live = config.current;
+  const calendar = follow(() => live().calendar);
+  const policyActions = follow(() => live().policies.actions);
+  const actions = follow(() => live().actions);
+  const liveSettings = follow(() => live().settings);
+  const flowDeps = {
     store,
-    flowAnswers: flowAnswersAtAnyHour,
-  });
+    clock,
+    onWritten,
+    get settings() {
+      return live().settings;
+    },
+    get outbound() {
+      return live().outbound;
+    },
+    get firstContact() {
+      return live().firstContact;
+    },
+  };
 
   const outboxOwner = `${instance}:outbox`;
   const outboxLeaseMs = parseDuration(r.outbox.leaseTimeout);
@@ -151,19 +165,6 @@ export async function startApp(o: AppOptions): Promise<App> {
     onSendTimed: telemetry.sent,
     onPutBack: telemetry.putBack,
   });
-  const firstContact: FirstContactDeps = {
-    settings: settings.contacts.firstContact,
-    startThread: directory.startThread,
-    windowHoursOf: (channel) => directory.capabilities(channel)?.replyWindowHours ?? null,
-  };
-  const flowDeps = {
-    store,
-    settings,
-    clock,
-    outbound,
-    firstContact,
-    onWritten: (w: Written) => afterCommit.written(w),
-  };
   const flowTimers = createFlowTimerHandlers({
     ...flowDeps,
     startThread: directory.startThread,
@@ -176,7 +177,11 @@ export async function startApp(o: AppOptions): Promise<App> {
     owner: `${instance}:timers`,
     leaseMs: pipelineLeaseMs,
     handlers: withTimerNotices(
-      { ...policies.timerHandlers, ...flowTimers.handlers, ...createSnoozeTimerHandlers({ clock }) },
+      {
+        ...followHandlers(() => live().policies.timerHandlers),
+        ...flowTimers.handlers,
+        ...createSnoozeTimerHandlers({ clock }),
+      },
       deskBus,
     ),
   });
@@ -194,16 +199,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     maxAttempts: r.pipeline.maxAttempts,
     batchTransactions: store.kind === 'sqlite',
     adoptOutbound: { owner: outboxOwner, leaseMs: outboxLeaseMs },
-    deps: {
-      settings,
-      steps: routeSteps({
-        classifier: createRuleClassifier(settings.intents),
-        flows: flowSteps,
-        policies: policies.steps,
-        wakeOnCustomer: wakeOnCustomerStep,
-      }),
-      outbound,
-    },
+    deps: () => live().route,
     onRouted: (routed, adopted) => afterCommit.routed(routed, adopted),
     onRouteLatency: telemetry.routed,
   });
@@ -217,21 +213,6 @@ export async function startApp(o: AppOptions): Promise<App> {
     }),
     telemetry,
   );
-  const actions = withDeskNotices(
-    policies.wrapAgentActions(
-      createAgentActions({
-        store,
-        clock,
-        outbound,
-        onMessages: (conversation, written) => afterCommit.agentMessages(conversation, written),
-        flows: { settings, onWritten: flowDeps.onWritten },
-        onTimers: () => timers.kick(),
-        agentName: agentDisplayName(settings),
-      }),
-    ),
-    deskBus,
-  );
-
   let ready = false;
   let health: ChannelHealth | null = null;
   const server = createHttpServer({
@@ -256,8 +237,8 @@ export async function startApp(o: AppOptions): Promise<App> {
     store,
     clock,
     calendar,
-    targets: settings.policies.targets,
-    sla: settings.policies.sla,
+    targets: follow(() => live().settings.policies.targets),
+    sla: follow(() => live().settings.policies.sla),
     log: log.child({ part: 'metrics' }),
   });
   registerMetricsRoute(server.routes, telemetry, adminToken);
@@ -265,7 +246,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     store,
     clock,
     actions,
-    policyActions: policies.actions,
+    policyActions,
     events: flowDeps,
     dashboard: {
       store,
@@ -283,12 +264,19 @@ export async function startApp(o: AppOptions): Promise<App> {
     outreach: {
       store,
       clock,
-      settings,
-      outbound,
-      firstContact,
+      get settings() {
+        return live().settings;
+      },
+      get outbound() {
+        return live().outbound;
+      },
+      get firstContact() {
+        return live().firstContact;
+      },
       onMessages: (conversation, written) => afterCommit.agentMessages(conversation, written),
     },
   });
+  registerReloadRoute(server.routes, config.reload);
   // Listen first (readyz answers 503 meanwhile) so adapters learn the real public URL.
   const url = await server.listen();
   const publicUrl = r.server.publicUrl ?? url;
@@ -312,10 +300,10 @@ export async function startApp(o: AppOptions): Promise<App> {
       bus: deskBus,
       store,
       actions,
-      moveToPrivate: policies.actions.moveToPrivate,
+      moveToPrivate: policyActions.moveToPrivate,
       limiter,
       clock,
-      flows: settings.flows.map((f) => ({ id: f.id, description: f.description ?? null })),
+      flows: follow(() => liveSettings.flows.map((f) => ({ id: f.id, description: f.description ?? null }))),
       calendar,
     });
     await adapter.start({ ...channelHost, desk });
@@ -333,6 +321,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     adminToken,
     adminTokenGenerated,
     channelHealth: () => health?.report() ?? {},
+    reload: config.reload,
     credentialsChecked: () => health?.done ?? Promise.resolve(),
     async drain() {
       await ingestor.flush();

@@ -63,6 +63,7 @@ export const ErrorCode = {
   StoreIdentityTaken: 'store_identity_taken',
   DataDirInUse: 'data_dir_in_use',
   NoStore: 'no_store',
+  RouterUnreachable: 'router_unreachable',
   // The command line.
   Usage: 'usage',
   // Anything not raised on purpose, answered without its details (they are logged).

@@ -31,7 +31,7 @@ export function createMetaAdapter(
   deps: { log: Logger; clock: Clock },
 ): ChannelAdapter {
   const graph = createGraphClient({
-    baseUrl: settings.graphApiUrl,
+    baseUrl: settings.apiBaseUrl,
     version: settings.apiVersion,
     accessToken: settings.accessToken,
     timeoutMs: settings.requestTimeoutMs,
@@ -56,7 +56,8 @@ export function createMetaAdapter(
       threads: true,
       privateReply: true,
       attachments: false,
-      richParts: false,
+      // Choice questions go out with quick replies (api/send.ts).
+      richParts: true,
       maxTextLength: MAX_TEXT[channel],
       maxInboundText: MAX_INBOUND[channel],
       idempotentSend: false,

@@ -96,7 +96,7 @@ export const slackSettings = z
       .regex(/^xapp-/, 'an app-level token (xapp-…)')
       .optional()
       .describe('Needed for Socket Mode'),
-    apiUrl: z
+    apiBaseUrl: z
       .url({ protocol: /^https?$/ })
       .optional()
       .describe('Web API base URL, ending in /api/ (Enterprise Grid, a test fake); https://slack.com/api/ otherwise'),
@@ -119,7 +119,9 @@ export const slackSettings = z
     if (s.transport === 'socket' && !s.appToken) {
       ctx.addIssue({ code: 'custom', path: ['appToken'], message: 'Socket Mode needs an app-level token (xapp-…)' });
     }
-  });
+  })
+  // Every channel names its provider's base URL `apiBaseUrl`.
+  .meta({ 'x-renamed': { apiUrl: 'apiBaseUrl' } });
 
 export type SlackSettings = z.infer<typeof slackSettings>;
 export type DeskSettings = z.infer<typeof desk>;

@@ -77,6 +77,11 @@ const COMMANDS: CommandEntry[] = [
     summary: 'what is enabled, what fails and why',
     load: async () => (await import('./doctor.ts')).doctorCommand,
   },
+  {
+    name: 'reload',
+    summary: 'apply changed config and flows to the running router',
+    load: async () => (await import('./reload.ts')).reloadCommand,
+  },
 ];
 
 const usage = `Usage: touchpoint <command> [options]

@@ -1,5 +1,5 @@
 import { VirtualClock } from '../clock.ts';
-import { createLogger } from '../log.ts';
+import { createLogger, logFormat } from '../log.ts';
 import { helpOption, parseCommand, UsageError } from './args.ts';
 import { type Command, configOptions, databaseUrlOf, dataDirOf, dataOption } from './context.ts';
 import { loadConfig } from './load-config.ts';
@@ -9,6 +9,7 @@ const usage = `Usage: touchpoint start [--config DIR] [--flows DIR] [--data DIR]
 
 Starts the router: loads and checks config/ and flows/, opens the store,
 starts the channels and the HTTP server, and runs until SIGINT or SIGTERM.
+SIGHUP (or \`touchpoint reload\`) loads config/ and flows/ again without a restart.
 
 Options:
   --config DIR   settings folder (default: config)
@@ -37,17 +38,23 @@ export const startCommand: Command = {
     const port = portOf(ctx.env.PORT);
     const testClock = testClockOf(ctx.env.TOUCHPOINT_TEST_CLOCK);
     const redisPrefix = redisPrefixOf(ctx.env.TOUCHPOINT_REDIS_PREFIX);
-    const loaded = loadConfig({
-      configDir: values.config,
-      flowsDir: values.flows,
-      adapters: ctx.adapters,
-      env: ctx.env,
-    });
     // A container listens on every interface while router.yaml keeps the local default.
     const host = ctx.env.TOUCHPOINT_HOST;
-    const settings = host
-      ? { ...loaded, router: { ...loaded.router, server: { ...loaded.router.server, host } } }
-      : loaded;
+    const load = () => {
+      const loaded = loadConfig({
+        configDir: values.config,
+        flowsDir: values.flows,
+        adapters: ctx.adapters,
+        env: ctx.env,
+      });
+      return host ? { ...loaded, router: { ...loaded.router, server: { ...loaded.router.server, host } } } : loaded;
+    };
+    const settings = load();
+    const log = createLogger();
+    // Where logs are JSON lines (not a terminal), these notices are log lines too, so the output stays one
+    // format; a level that hides info lines (LOG_LEVEL=warn) must not hide where the router runs, so then plain.
+    const asLog = logFormat(ctx.env, process.stdout.isTTY === true) === 'json' && log.isLevelEnabled('info');
+    const notice = (text: string) => (asLog ? log.info(text) : ctx.out.info(text));
     // loaded on demand, so `check` and the other commands stay quick to start
     const { startApp } = await import('../app.ts');
     const app = await startApp({
@@ -58,23 +65,29 @@ export const startCommand: Command = {
       port,
       redisUrl: ctx.env.REDIS_URL || null,
       ...(redisPrefix ? { redisPrefix } : {}),
-      log: createLogger(),
+      log,
+      loadSettings: load,
       ...(testClock ? { clock: testClock } : {}),
     });
-    ctx.out.info(`Touchpoint is running at ${app.url} (web chat: ${app.url}/chat). Press Ctrl+C to stop.`);
+    notice(`Touchpoint is running at ${app.url} (web chat: ${app.url}/chat). Press Ctrl+C to stop.`);
     if (testClock)
-      ctx.out.info(
+      notice(
         `Test mode: the clock is virtual, now ${new Date(testClock.now()).toISOString()}; move it with POST /api/test/clock.`,
       );
     if (app.adminTokenGenerated) {
-      ctx.out.info(
+      notice(
         `Admin API token (generated, kept in the data folder; set TOUCHPOINT_ADMIN_TOKEN to choose one): ${app.adminToken}`,
       );
     }
+    // SIGHUP reloads the config (`touchpoint reload` does the same over the admin API); the log says what happened.
+    const reload = () => void app.reload();
+    process.on('SIGHUP', reload);
     const signal = await waitForStopSignal();
-    ctx.out.info(`${signal}: stopping…`);
+    process.off('SIGHUP', reload);
+    notice(`${signal}: stopping…`);
     await app.stop();
-    ctx.out.info('stopped');
+    // as a log line, the app's own "touchpoint stopped" says it
+    if (!asLog) ctx.out.info('stopped');
     return 0;
   },
 };

@@ -45,9 +45,11 @@ export const labelOf = (c: Choice): string => c.label ?? c.value;
 
 /** The question's options as numbered lines, and as a part channels with buttons can render. */
 export function renderChoices(choices: Choice[]): { text: string; parts: unknown[] } {
+  const text = choices.map((c, i) => `${i + 1}. ${labelOf(c)}`).join('\n');
+  // `list` lets a channel with buttons show the question without the numbered lines.
   return {
-    text: choices.map((c, i) => `${i + 1}. ${labelOf(c)}`).join('\n'),
-    parts: [{ type: 'choices', options: choices.map((c) => ({ value: c.value, label: labelOf(c) })) }],
+    text,
+    parts: [{ type: 'choices', options: choices.map((c) => ({ value: c.value, label: labelOf(c) })), list: text }],
   };
 }
 

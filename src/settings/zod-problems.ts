@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { ConfigProblem } from '../errors.ts';
-import { descriptionOf, kindOf, knownKeys, optionsOf, schemaAt } from './schema-walk.ts';
+import { descriptionOf, kindOf, knownKeys, optionsOf, renamedKeys, schemaAt } from './schema-walk.ts';
 import { withSuggestion } from './suggest.ts';
 import { formatPath, locate, type YamlSource } from './yaml-source.ts';
 
@@ -78,6 +78,8 @@ function unknownKey(ctx: IssueContext, parent: readonly PropertyKey[], key: stri
   const schema = schemaAt(ctx.schema, parent);
   const known = [...(knownKeys(schema) ?? []), ...(parent.length === 0 ? (ctx.extraRootKeys ?? []) : [])];
   const keyPath = [...parent, key];
+  const renamed = renamedKeys(schema)[key];
+  if (renamed) return at(ctx, keyPath, `\`${key}\` was renamed to \`${renamed}\``, `rename ${key} to ${renamed}`, true);
   const isEnumRecord = schema !== null && kindOf(schema) === 'record';
   if (isEnumRecord) {
     return at(

@@ -36,14 +36,14 @@ beforeAll(async () => {
     verifyToken: VERIFY_TOKEN,
     accessToken: ACCESS_TOKEN,
     pageId: PAGE_ID,
-    graphApiUrl: graph.url,
+    apiBaseUrl: graph.url,
   });
   const webchat = webchatDefinition.settings.parse({ maxMessageLength: MB });
   slackApi = await FakeSlackApi.start({ token: TOKEN });
   const slack = slackDefinition.settings.parse({
     botToken: TOKEN,
     signingSecret: SECRET,
-    apiUrl: slackApi.apiUrl,
+    apiBaseUrl: slackApi.apiUrl,
     customers: { enabled: true },
   });
   local = await startLocalApp('tp-long-', {

@@ -37,7 +37,7 @@ describe('Slack customers in public channels', () => {
     const settings = slackSettings.parse({
       botToken: TOKEN,
       signingSecret: SECRET,
-      apiUrl: slack.apiUrl,
+      apiBaseUrl: slack.apiUrl,
       customers: { enabled: true, publicChannels: true },
       desk: { defaultChannel: DESK, agents: [{ slackUser: AGENT, agent: 'maya', name: 'Maya' }] },
     });

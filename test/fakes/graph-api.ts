@@ -93,7 +93,7 @@ export class FakeGraphApi {
     return fake;
   }
 
-  /** The base URL to give the adapter as `graphApiUrl`. */
+  /** The base URL to give the adapter as `apiBaseUrl`. */
   get url(): string {
     return this.#url;
   }
@@ -211,8 +211,11 @@ export class FakeGraphApi {
 
   #message(res: ServerResponse, target: string, body: Record<string, unknown>) {
     const recipient = (body.recipient ?? {}) as Record<string, unknown>;
-    const text = ((body.message ?? {}) as Record<string, unknown>).text;
+    const message = (body.message ?? {}) as Record<string, unknown>;
+    const text = message.text;
     if (typeof text !== 'string' || text === '') return error(res, 400, 100, 'message.text is required');
+    const quick = quickRepliesProblem(message.quick_replies);
+    if (quick) return error(res, 400, 100, `(#100) ${quick}`);
     const messagingType = typeof body.messaging_type === 'string' ? body.messaging_type : null;
     const tag = typeof body.tag === 'string' ? body.tag : null;
     if (!messagingType || !MESSAGING_TYPES.has(messagingType))
@@ -306,4 +309,22 @@ function error(
       fbtrace_id: 'Fake',
     },
   });
+}
+
+/**
+ * What the Send API refuses in `message.quick_replies`: more than 13, a text
+ * reply without a title, a title over 20 characters, a payload over 1000.
+ */
+function quickRepliesProblem(quick: unknown): string | null {
+  if (quick === undefined) return null;
+  if (!Array.isArray(quick) || quick.length === 0) return 'param message[quick_replies] must be a non-empty array';
+  if (quick.length > 13) return 'param message[quick_replies] must have at most 13 elements';
+  for (const q of quick as Array<Record<string, unknown>>) {
+    if (q.content_type !== 'text') return 'param message[quick_replies][content_type] must be text';
+    if (typeof q.title !== 'string' || q.title === '') return 'param message[quick_replies][title] is required';
+    if ([...q.title].length > 20) return 'param message[quick_replies][title] must be at most 20 characters';
+    if (typeof q.payload !== 'string' || q.payload.length > 1000)
+      return 'param message[quick_replies][payload] must be a string of at most 1000 characters';
+  }
+  return null;
 }

@@ -85,6 +85,7 @@ describe('answers to ask steps', () => {
             { value: 'yes', label: 'Yes' },
             { value: 'no', label: 'No' },
           ],
+          list: '1. Yes\n2. No',
         },
       ],
     });

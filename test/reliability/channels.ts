@@ -133,12 +133,17 @@ async function smsChannel(apiUrl: string, api: FakeTwilioApi): Promise<Channel> 
 
 /** Slack with customers served (DMs, and channels the bot is in), its Web API at `apiUrl`. */
 export const slackBlock = (apiUrl: string) => ({
-  settings: { botToken: TOKEN, signingSecret: SECRET, apiUrl, customers: { enabled: true } },
+  settings: { botToken: TOKEN, signingSecret: SECRET, apiBaseUrl: apiUrl, customers: { enabled: true } },
 });
 
 /** A Facebook Page, or an Instagram account, its Graph API at `graphApiUrl`. */
 export function metaBlock(channel: 'facebook' | 'instagram', graphApiUrl: string) {
-  const common = { appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN, accessToken: ACCESS_TOKEN, graphApiUrl };
+  const common = {
+    appSecret: APP_SECRET,
+    verifyToken: VERIFY_TOKEN,
+    accessToken: ACCESS_TOKEN,
+    apiBaseUrl: graphApiUrl,
+  };
   return { settings: channel === 'facebook' ? { ...common, pageId: PAGE_ID } : { ...common, accountId: IG_ID } };
 }
 

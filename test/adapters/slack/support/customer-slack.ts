@@ -17,7 +17,7 @@ export async function startCustomerSlack() {
     slackSettings.parse({
       botToken: TOKEN,
       signingSecret: CUSTOMER_SECRET,
-      apiUrl: slack.apiUrl,
+      apiBaseUrl: slack.apiUrl,
       customers: { enabled: true, publicChannels: true },
     }),
     { log: silentLogger, clock },

@@ -51,7 +51,7 @@ export async function startDeskApp(
   const settings = slackSettings.parse({
     botToken: TOKEN,
     signingSecret: SECRET,
-    apiUrl: slack.apiUrl,
+    apiBaseUrl: slack.apiUrl,
     desk: {
       defaultChannel: DESK,
       agents: [{ slackUser: AGENT, agent: 'maya', name: 'Maya' }],
