@@ -232,6 +232,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     targets: settings.policies.targets,
     sla: settings.policies.sla,
     log: log.child({ part: 'metrics' }),
+    kpiTtlMs: parseDuration(r.metrics.kpiRefresh),
   });
   registerMetricsRoute(server.routes, telemetry, adminToken);
   registerCoreRoutes(server.routes, {

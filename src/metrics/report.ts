@@ -40,18 +40,21 @@ const complaint = (s: string | null) => (s ?? '').toLowerCase().includes('compla
 export async function buildReport(store: Store, o: ReportOptions): Promise<Report> {
   const input = await loadInputs(store, { from: o.from, to: o.to, now: o.now });
   const total = computeKpis(input, o.now, o.calendar);
+  const measured = (by: Dimension) =>
+    [...groupInputs(input, by)].map(([key, g]) => ({ key, kpis: computeKpis(g, o.now, o.calendar) }));
+  const byChannel = measured('channel');
   const groups = o.by
-    ? [...groupInputs(input, o.by)]
-        .map(([key, g]) => ({ key, kpis: computeKpis(g, o.now, o.calendar) }))
-        .sort((a, b) => b.kpis.volume.conversations - a.kpis.volume.conversations || a.key.localeCompare(b.key))
+    ? (o.by === 'channel' ? [...byChannel] : measured(o.by)).sort(
+        (a, b) => b.kpis.volume.conversations - a.kpis.volume.conversations || a.key.localeCompare(b.key),
+      )
     : [];
-  const channels = [...new Set(input.created.map((r) => r.channel))].sort();
+  // every channel's first response against its own target
   const scored = [
     ...againstTargets(total, o.targets, o.sla),
-    ...channels.flatMap((c) => {
-      const own = computeKpis(groupInputs(input, 'channel').get(c) ?? input, o.now, o.calendar);
-      return againstTargets(own, o.targets, o.sla, c).filter((s) => s.id === 'first_response');
-    }),
+    ...byChannel
+      .filter((g) => input.created.some((r) => r.channel === g.key))
+      .sort((a, b) => a.key.localeCompare(b.key))
+      .flatMap((g) => againstTargets(g.kpis, o.targets, o.sla, g.key).filter((s) => s.id === 'first_response')),
   ];
 
   const days = new Map<string, Report['daily'][number]>();

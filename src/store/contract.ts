@@ -11,7 +11,7 @@ import type {
 } from '../model/types.ts';
 import type { MergeRecord, MergeSuggestion, MovedRows, NewSuggestion, SuggestionStatus } from './contact-records.ts';
 import type { ContactQuery } from './contacts.ts';
-import type { ConversationFactQuery, ConversationFactRow, FactRow } from './fact-reads.ts';
+import type { ConversationFactQuery, ConversationFactRow, FactInputs, FactRow } from './fact-reads.ts';
 import type { OperationalStats } from './ops-stats.ts';
 
 /**
@@ -349,6 +349,8 @@ export interface Store extends StoreTx {
   factsBetween(kinds: FactKind[], from: number, to: number): Promise<FactRow[]>;
   /** Per-conversation fact summaries: opened or first resolved in [from, to), or the open backlog. */
   conversationFacts(query: ConversationFactQuery): Promise<ConversationFactRow[]>;
+  /** What the KPIs of [from, to) read: the facts, the conversations opened and first resolved in it, the open backlog. */
+  factInputs(kinds: FactKind[], from: number, to: number): Promise<FactInputs>;
   listMessages(
     conversationId: string,
     opts?: { afterId?: string | null; limit?: number; includeInternal?: boolean },

@@ -221,6 +221,10 @@ export class KyselyStore extends KyselyTx implements Store {
     return factReads.conversationFacts(this.ctx, query);
   }
 
+  factInputs(kinds: FactKind[], from: number, to: number): Promise<factReads.FactInputs> {
+    return factReads.factInputs(this.ctx, kinds, from, to);
+  }
+
   listMessages(
     conversationId: string,
     opts?: { afterId?: string | null; limit?: number; includeInternal?: boolean },

@@ -6,6 +6,7 @@ import {
   facts,
   JSON_TYPE,
   PENDING,
+  reportIndexes,
   sendAttempts,
   unreadableInbound,
 } from './migration-steps.ts';
@@ -240,6 +241,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'unconfirmed send attempts', up: sendAttempts },
   { version: 6, name: 'contacts across channels', up: contactsAcrossChannels },
   { version: 7, name: 'facts', up: facts },
+  { version: 8, name: 'report indexes', up: reportIndexes },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

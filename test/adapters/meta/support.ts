@@ -5,6 +5,7 @@ import type { ChannelAdapter } from '../../../src/channel/contract.ts';
 import { VirtualClock } from '../../../src/clock.ts';
 import { silentLogger } from '../../../src/log.ts';
 import type { OutboundMessage } from '../../../src/model/types.ts';
+import type { RouterSettings } from '../../../src/settings/schema.ts';
 import { FakeGraphApi } from '../../fakes/graph-api.ts';
 import { serveAdapter } from '../../support/http-harness.ts';
 import { startLocalApp } from '../../support/local-app.ts';
@@ -179,6 +180,7 @@ export function outbound(o: Partial<OutboundMessage> & { threadKey: string }): O
 /** The whole router in this process with the Facebook channel, sending to a fake Graph API. */
 export async function startMessengerRouter(
   prefix: string,
+  router?: RouterSettings,
 ): Promise<{ app: App; graph: FakeGraphApi; stop: () => Promise<void> }> {
   const graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, pages: [PAGE_ID] });
   const settings = facebookDefinition.settings.parse({
@@ -189,7 +191,7 @@ export async function startMessengerRouter(
     graphApiUrl: graph.url,
   });
   const local = await startLocalApp(prefix, {
-    settings: testSettings({ channels: { facebook: { enabled: true, settings } } }),
+    settings: testSettings({ channels: { facebook: { enabled: true, settings } }, ...(router ? { router } : {}) }),
     adapters: { facebook: facebookDefinition },
   });
   return {
