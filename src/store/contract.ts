@@ -9,6 +9,7 @@ import type {
   IdentityRef,
   Message,
 } from '../model/types.ts';
+import type { ComplaintExample } from './complaint-reads.ts';
 import type { MergeRecord, MergeSuggestion, MovedRows, NewSuggestion, SuggestionStatus } from './contact-records.ts';
 import type { ContactQuery } from './contacts.ts';
 import type { ConversationFactQuery, ConversationFactRow, FactInputs, FactRow } from './fact-reads.ts';
@@ -252,6 +253,15 @@ export interface StoreTx {
   /** Cancels pending timers of a conversation whose kind starts with `kindPrefix`; returns how many. */
   cancelTimers(conversationId: string, kindPrefix: string): Promise<number>;
   cancelTimerByKey(key: string): Promise<boolean>;
+  /** Whether a timer with this key is waiting to fire. */
+  timerPending(key: string): Promise<boolean>;
+  /** Conversations opened in [from, to) on public touchpoints with one of `labels` as intent or category: how many, and the latest `latest`. */
+  publicComplaints(
+    labels: string[],
+    from: number,
+    to: number,
+    latest: number,
+  ): Promise<{ count: number; latest: ComplaintExample[] }>;
   completeTimer(id: string, now: number): Promise<void>;
 
   /** See InboundTurn. A claimed event is `owner`'s; a reserved one is its reservation owner's. */
