@@ -241,6 +241,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     actions,
     policyActions: policies.actions,
     events: flowDeps,
+    trends: settings.policies.trends,
   });
   // Listen first (readyz answers 503 meanwhile) so adapters learn the real public URL.
   const url = await server.listen();

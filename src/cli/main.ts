@@ -8,6 +8,7 @@ import { contactsCommand } from './contacts.ts';
 import type { CliContext, Command } from './context.ts';
 import { conversationsCommand } from './conversations.ts';
 import { doctorCommand } from './doctor.ts';
+import { feedbackCommand } from './feedback.ts';
 import { flowsCommand } from './flows-graph.ts';
 import { inboundCommand } from './inbound.ts';
 import { outboxCommand } from './outbox.ts';
@@ -28,6 +29,7 @@ const COMMANDS: Command[] = [
   testFlowsCommand,
   flowsCommand,
   reportCommand,
+  feedbackCommand,
   backupCommand,
   doctorCommand,
 ];

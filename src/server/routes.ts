@@ -2,10 +2,12 @@ import { type Clock, VirtualClock } from '../clock.ts';
 import { registerContactsApi } from '../contacts/contacts-api.ts';
 import { type EventsApiDeps, registerEventsApi } from '../flow-language/events-api.ts';
 import type { RouteRegistry } from '../http/http-types.ts';
+import { registerFeedbackApi } from '../metrics/feedback-api.ts';
 import type { AgentActions } from '../people/actions.ts';
 import { registerConversationsApi } from '../people/conversations-api.ts';
 import { registerPolicyRoutes } from '../policies/admin-routes.ts';
 import type { PolicyActions } from '../policies/agent.ts';
+import type { TrendSettings } from '../settings/policy-schema.ts';
 import type { Store } from '../store/contract.ts';
 import { registerTestClockApi } from './test-clock-api.ts';
 
@@ -18,6 +20,7 @@ import { registerTestClockApi } from './test-clock-api.ts';
  * - /api/contacts…             contacts, identities, merges, suggested matches (src/contacts/contacts-api.ts)
  * - /api/oncall/ack, …/private  on-call pages and moves to private (src/policies/admin-routes.ts)
  * - /api/events                 business events that start flows (src/flow-language/events-api.ts)
+ * - /api/feedback               product feedback export, JSON or CSV (src/metrics/feedback-api.ts)
  * - /api/test/clock             the virtual clock, in test mode only (test-clock-api.ts)
  * - /healthz, /readyz           liveness and readiness (http-server.ts)
  */
@@ -27,6 +30,7 @@ export interface CoreRoutes {
   actions: AgentActions;
   policyActions: PolicyActions;
   events: EventsApiDeps;
+  trends: TrendSettings;
 }
 
 export function registerCoreRoutes(routes: RouteRegistry, parts: CoreRoutes): void {
@@ -34,5 +38,6 @@ export function registerCoreRoutes(routes: RouteRegistry, parts: CoreRoutes): vo
   registerContactsApi(routes, { store: parts.store, clock: parts.clock });
   registerPolicyRoutes(routes, parts.policyActions);
   registerEventsApi(routes, parts.events);
+  registerFeedbackApi(routes, { store: parts.store, clock: parts.clock, trends: parts.trends });
   if (parts.clock instanceof VirtualClock) registerTestClockApi(routes, parts.clock);
 }

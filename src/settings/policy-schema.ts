@@ -261,6 +261,21 @@ export const trendsFile = z
       })
       .strict()
       .prefault({}),
+    feedback: z
+      .record(
+        z.string().min(1),
+        z
+          .object({
+            intents: z.array(z.string().min(1)).default([]),
+            tags: z.array(z.string().min(1)).default([]),
+          })
+          .strict(),
+      )
+      .default({
+        feature_request: { intents: ['feature_request'], tags: ['feature-request'] },
+        bug_report: { intents: ['bug_report'], tags: ['bug'] },
+      })
+      .describe('Product feedback exported for the product team: each kind by the intents and tags that mark it'),
   })
   .strict();
 

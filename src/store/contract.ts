@@ -13,6 +13,7 @@ import type { ComplaintExample } from './complaint-reads.ts';
 import type { MergeRecord, MergeSuggestion, MovedRows, NewSuggestion, SuggestionStatus } from './contact-records.ts';
 import type { ContactQuery } from './contacts.ts';
 import type { ConversationFactQuery, ConversationFactRow, FactInputs, FactRow } from './fact-reads.ts';
+import type { FeedbackRow } from './feedback-reads.ts';
 import type { OperationalStats } from './ops-stats.ts';
 
 /**
@@ -359,6 +360,8 @@ export interface Store extends StoreTx {
   factsBetween(kinds: FactKind[], from: number, to: number): Promise<FactRow[]>;
   /** Per-conversation fact summaries: opened or first resolved in [from, to), or the open backlog. */
   conversationFacts(query: ConversationFactQuery): Promise<ConversationFactRow[]>;
+  /** Conversations opened in [from, to) with one of `intents` or one of `tags` (product feedback), oldest first, at most 10,000. */
+  labelledConversations(q: { from: number; to: number; intents: string[]; tags: string[] }): Promise<FeedbackRow[]>;
   /** What the KPIs of [from, to) read: the facts, the conversations opened and first resolved in it, the open backlog. */
   factInputs(kinds: FactKind[], from: number, to: number): Promise<FactInputs>;
   listMessages(
