@@ -2,7 +2,7 @@ import { type Clock, VirtualClock } from '../clock.ts';
 import { registerContactsApi } from '../contacts/contacts-api.ts';
 import { type EventsApiDeps, registerEventsApi } from '../flow-language/events-api.ts';
 import type { RouteRegistry } from '../http/http-types.ts';
-import { registerFeedbackApi } from '../metrics/feedback-api.ts';
+import { registerTrendsApi } from '../metrics/trends-api.ts';
 import type { AgentActions } from '../people/actions.ts';
 import { registerConversationsApi } from '../people/conversations-api.ts';
 import { registerPolicyRoutes } from '../policies/admin-routes.ts';
@@ -20,7 +20,7 @@ import { registerTestClockApi } from './test-clock-api.ts';
  * - /api/contacts…             contacts, identities, merges, suggested matches (src/contacts/contacts-api.ts)
  * - /api/oncall/ack, …/private  on-call pages and moves to private (src/policies/admin-routes.ts)
  * - /api/events                 business events that start flows (src/flow-language/events-api.ts)
- * - /api/feedback               product feedback export, JSON or CSV (src/metrics/feedback-api.ts)
+ * - /api/feedback, /api/complaints  product feedback (JSON or CSV), complaints per week (src/metrics/trends-api.ts)
  * - /api/test/clock             the virtual clock, in test mode only (test-clock-api.ts)
  * - /healthz, /readyz           liveness and readiness (http-server.ts)
  */
@@ -38,6 +38,6 @@ export function registerCoreRoutes(routes: RouteRegistry, parts: CoreRoutes): vo
   registerContactsApi(routes, { store: parts.store, clock: parts.clock });
   registerPolicyRoutes(routes, parts.policyActions);
   registerEventsApi(routes, parts.events);
-  registerFeedbackApi(routes, { store: parts.store, clock: parts.clock, trends: parts.trends });
+  registerTrendsApi(routes, { store: parts.store, clock: parts.clock, trends: parts.trends });
   if (parts.clock instanceof VirtualClock) registerTestClockApi(routes, parts.clock);
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
 import { startMessengerRouter } from '../adapters/meta/support.ts';
 
-/** GET /api/feedback through the router: JSON or CSV, behind the admin token, with a reason for bad input. */
+/** GET /api/feedback and /api/complaints through the router: JSON or CSV, behind the admin token, with a reason for bad input. */
 describe('/api/feedback', () => {
   let app: App;
   let stop: (() => Promise<void>) | undefined;
@@ -28,5 +28,13 @@ describe('/api/feedback', () => {
     const bad = await get('?since=soon');
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('must be a duration such as 24h or 30d');
+  });
+
+  it('counts complaints per week and category', async () => {
+    const res = await fetch(`${app.url}/api/complaints?since=28d`, {
+      headers: { authorization: `Bearer ${app.adminToken}` },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ weeks: [] });
   });
 });

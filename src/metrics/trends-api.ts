@@ -5,20 +5,27 @@ import type { RouteRegistry } from '../http/http-types.ts';
 import { queryObject, validate } from '../http/json-body.ts';
 import type { TrendSettings } from '../settings/policy-schema.ts';
 import type { Store } from '../store/contract.ts';
+import { complaintsBetween } from './complaints.ts';
 import { feedbackCsv, feedbackExport } from './feedback.ts';
 
+const since = (fallback: string) =>
+  z
+    .string()
+    .regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 24h or 30d')
+    .default(fallback);
+const complaintsQuery = z.object({ since: since('56d') }).strict();
 const feedbackQuery = z
   .object({
-    since: z
-      .string()
-      .regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 24h or 30d')
-      .default('30d'),
+    since: since('30d'),
     format: z.enum(['json', 'csv']).default('json'),
   })
   .strict();
 
-/** GET /api/feedback?since=30d&format=csv: feature requests, bug reports … of the period, for the product team. */
-export function registerFeedbackApi(
+/**
+ * GET /api/feedback?since=30d&format=csv: feature requests, bug reports … of the period, for the product team;
+ * GET /api/complaints?since=56d: complaints opened per week, by category.
+ */
+export function registerTrendsApi(
   routes: RouteRegistry,
   deps: { store: Store; clock: Clock; trends: TrendSettings },
 ): void {
@@ -37,6 +44,20 @@ export function registerFeedbackApi(
           'content-disposition': 'attachment; filename="feedback.csv"',
         },
         body: feedbackCsv(items),
+      };
+    },
+    { auth: 'admin' },
+  );
+  routes.add(
+    'GET',
+    '/api/complaints',
+    async (req) => {
+      const q = validate(queryObject(req), complaintsQuery, 'query');
+      const now = deps.clock.now();
+      const from = now - parseDuration(q.since);
+      return {
+        status: 200,
+        body: { from, to: now, weeks: await complaintsBetween(deps.store, deps.trends.complaints, from, now) },
       };
     },
     { auth: 'admin' },
