@@ -240,6 +240,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     targets: follow(() => live().settings.policies.targets),
     sla: follow(() => live().settings.policies.sla),
     log: log.child({ part: 'metrics' }),
+    kpiTtlMs: parseDuration(r.metrics.kpiRefresh),
   });
   registerMetricsRoute(server.routes, telemetry, adminToken);
   registerCoreRoutes(server.routes, {
@@ -253,11 +254,23 @@ export async function startApp(o: AppOptions): Promise<App> {
       clock,
       log: log.child({ part: 'dashboard' }),
       adminToken,
-      business: { name: settings.business.name, timezone: settings.business.timezone },
       calendar,
-      targets: settings.policies.targets,
-      sla: settings.policies.sla,
-      flows: settings.flows,
+      // The config in force: a reload shows in the next page.
+      get business() {
+        return { name: live().settings.business.name, timezone: live().settings.business.timezone };
+      },
+      get targets() {
+        return live().settings.policies.targets;
+      },
+      get sla() {
+        return live().settings.policies.sla;
+      },
+      get complaints() {
+        return live().settings.policies.trends.complaints;
+      },
+      get flows() {
+        return live().settings.flows;
+      },
       channels: [...adapters.keys()].sort(),
       onRetried: () => outbox.kick(),
     },
@@ -275,6 +288,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       },
       onMessages: (conversation, written) => afterCommit.agentMessages(conversation, written),
     },
+    trends: follow(() => live().settings.policies.trends),
   });
   registerReloadRoute(server.routes, config.reload);
   // Listen first (readyz answers 503 meanwhile) so adapters learn the real public URL.

@@ -68,6 +68,11 @@ const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./report.ts')).reportCommand,
   },
   {
+    name: 'feedback',
+    summary: 'feature requests and bug reports of a period, as CSV or JSON',
+    load: async () => (await import('./feedback.ts')).feedbackCommand,
+  },
+  {
     name: 'backup',
     summary: 'copy the SQLite store consistently, while the router runs',
     load: async () => (await import('./backup.ts')).backupCommand,

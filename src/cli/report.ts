@@ -70,6 +70,7 @@ export const reportCommand: Command = {
         calendar,
         targets: settings.policies.targets,
         sla: settings.policies.sla,
+        complaints: settings.policies.trends.complaints,
       }),
     );
     if (values.html) {
@@ -95,6 +96,14 @@ function human(r: Report): string[] {
     `opened ${k.volume.conversations} · first response by a person ${duration(k.firstResponse.agent.wall.avgMs)} wall, ${duration(k.firstResponse.agent.business.avgMs)} business · by the bot ${duration(k.firstResponse.bot.wall.avgMs)}`,
     `next response ${duration(k.nextResponse.business.avgMs)} business · resolution ${duration(k.resolution.business.avgMs)} business · backlog ${k.backlog.open} (${share(k.backlog.beyondSla.rate)} beyond SLA)`,
   ];
+  if (r.complaints.length > 0)
+    lines.push(
+      '',
+      ...table(
+        ['complaints, week of', 'category', 'opened'],
+        r.complaints.map((c) => [c.week, c.category, String(c.count)]),
+      ),
+    );
   if (r.by) {
     lines.push(
       '',

@@ -16,6 +16,8 @@ export interface DashboardDeps {
   calendar: BusinessCalendar;
   targets: TargetSettings;
   sla: SlaSettings;
+  /** The labels that count as complaints (trends.yaml `complaints`), for the weekly table. */
+  complaints: string[];
   flows: FlowDef[];
   /** The enabled channels, offered as a filter. */
   channels: string[];

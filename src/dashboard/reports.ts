@@ -87,6 +87,7 @@ async function reportBody(
     calendar: d.calendar,
     targets: d.targets,
     sla: d.sla,
+    complaints: d.complaints,
   });
   const charts = await renderCharts(report);
   const k = report.total;

@@ -39,6 +39,8 @@ export interface PolicySteps {
   flowMove: RouteStep;
   /** After the decision: SLA clocks started or moved, with the final priority. */
   sla: RouteStep;
+  /** After the decision: a complaint on a public touchpoint asks for a spike check. */
+  complaintSpike: RouteStep;
 }
 
 export interface RouteParts {
@@ -88,9 +90,10 @@ export function routeSteps(parts: RouteParts): RouteSteps {
     // 5. Flows.
     .use(parts.flows.run);
   const settle = new Composer<RouteContext>()
-    // 6. After the decision: count automatic replies, move to private when a flow asked, SLA clocks, snoozes.
+    // 6. After the decision: count automatic replies, move to private when a flow asked, SLA clocks,
+    //    complaint spikes, snoozes.
     .use(tap(recordAutoReplies))
-    .use(...(p ? [p.flowMove, p.sla] : []))
+    .use(...(p ? [p.flowMove, p.sla, p.complaintSpike] : []))
     .use(...(parts.wakeOnCustomer ? [parts.wakeOnCustomer] : []));
   const decideAll = decide.middleware();
   const settleAll = settle.middleware();

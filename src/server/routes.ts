@@ -3,11 +3,13 @@ import { registerContactsApi } from '../contacts/contacts-api.ts';
 import { type DashboardDeps, registerDashboard } from '../dashboard/routes.ts';
 import { type EventsApiDeps, registerEventsApi } from '../flow-language/events-api.ts';
 import type { RouteRegistry } from '../http/http-types.ts';
+import { registerTrendsApi } from '../metrics/trends-api.ts';
 import type { AgentActions } from '../people/actions.ts';
 import { registerConversationsApi } from '../people/conversations-api.ts';
 import { type OutreachDeps, registerOutreachApi } from '../people/outreach.ts';
 import { registerPolicyRoutes } from '../policies/admin-routes.ts';
 import type { PolicyActions } from '../policies/agent.ts';
+import type { TrendSettings } from '../settings/policy-schema.ts';
 import type { Store } from '../store/contract.ts';
 import { registerTestClockApi } from './test-clock-api.ts';
 
@@ -22,6 +24,7 @@ import { registerTestClockApi } from './test-clock-api.ts';
  * - /api/oncall/ack, …/private  on-call pages and moves to private (src/policies/admin-routes.ts)
  * - /api/events                 business events that start flows (src/flow-language/events-api.ts)
  * - /admin…                    the owner's dashboard, signed in with a session cookie (src/dashboard/)
+ * - /api/feedback, /api/complaints  product feedback (JSON or CSV), complaints per week (src/metrics/trends-api.ts)
  * - /api/test/clock             the virtual clock, in test mode only (test-clock-api.ts)
  * - /healthz, /readyz           liveness and readiness (http-server.ts)
  */
@@ -33,6 +36,7 @@ export interface CoreRoutes {
   events: EventsApiDeps;
   dashboard: DashboardDeps;
   outreach: OutreachDeps;
+  trends: TrendSettings;
 }
 
 export function registerCoreRoutes(routes: RouteRegistry, parts: CoreRoutes): void {
@@ -42,5 +46,6 @@ export function registerCoreRoutes(routes: RouteRegistry, parts: CoreRoutes): vo
   registerEventsApi(routes, parts.events);
   registerDashboard(routes, parts.dashboard);
   registerOutreachApi(routes, parts.outreach);
+  registerTrendsApi(routes, { store: parts.store, clock: parts.clock, trends: parts.trends });
   if (parts.clock instanceof VirtualClock) registerTestClockApi(routes, parts.clock);
 }

@@ -164,6 +164,14 @@ export const routerFile = z
       })
       .strict()
       .prefault({}),
+    metrics: z
+      .object({
+        kpiRefresh: duration
+          .default('1m')
+          .describe('How long /metrics reuses the business KPIs before computing them again in the background'),
+      })
+      .strict()
+      .prefault({}),
     store: z
       .object({
         synchronous: z

@@ -10,6 +10,7 @@ import type {
   Message,
 } from '../model/types.ts';
 import type { BrowsedConversation, BrowseQuery } from './browse.ts';
+import type { ComplaintExample } from './complaint-reads.ts';
 import type {
   ContactChange,
   ContactChangeKind,
@@ -20,7 +21,8 @@ import type {
   SuggestionStatus,
 } from './contact-records.ts';
 import type { ContactQuery } from './contacts.ts';
-import type { ConversationFactQuery, ConversationFactRow, FactRow } from './fact-reads.ts';
+import type { ConversationFactQuery, ConversationFactRow, FactInputs, FactRow } from './fact-reads.ts';
+import type { FeedbackRow } from './feedback-reads.ts';
 import type { OperationalStats } from './ops-stats.ts';
 
 /**
@@ -266,6 +268,15 @@ export interface StoreTx {
   /** Cancels pending timers of a conversation whose kind starts with `kindPrefix`; returns how many. */
   cancelTimers(conversationId: string, kindPrefix: string): Promise<number>;
   cancelTimerByKey(key: string): Promise<boolean>;
+  /** Whether a timer with this key is waiting to fire. */
+  timerPending(key: string): Promise<boolean>;
+  /** Conversations opened in [from, to) on public touchpoints with one of `labels` as intent or category: how many, and the latest `latest`. */
+  publicComplaints(
+    labels: string[],
+    from: number,
+    to: number,
+    latest: number,
+  ): Promise<{ count: number; latest: ComplaintExample[] }>;
   completeTimer(id: string, now: number): Promise<void>;
 
   /** See InboundTurn. A claimed event is `owner`'s; a reserved one is its reservation owner's. */
@@ -372,6 +383,10 @@ export interface Store extends StoreTx {
   factsBetween(kinds: FactKind[], from: number, to: number): Promise<FactRow[]>;
   /** Per-conversation fact summaries: opened or first resolved in [from, to), or the open backlog. */
   conversationFacts(query: ConversationFactQuery): Promise<ConversationFactRow[]>;
+  /** Conversations opened in [from, to) with one of `intents` or one of `tags` (product feedback), oldest first, at most 10,000. */
+  labelledConversations(q: { from: number; to: number; intents: string[]; tags: string[] }): Promise<FeedbackRow[]>;
+  /** What the KPIs of [from, to) read: the facts, the conversations opened and first resolved in it, the open backlog. */
+  factInputs(kinds: FactKind[], from: number, to: number): Promise<FactInputs>;
   listMessages(
     conversationId: string,
     opts?: { afterId?: string | null; limit?: number; includeInternal?: boolean },

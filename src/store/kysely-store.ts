@@ -23,6 +23,7 @@ import type {
   UnreadableInbound,
 } from './contract.ts';
 import * as factReads from './fact-reads.ts';
+import { type FeedbackRow, labelledConversations } from './feedback-reads.ts';
 import * as inbound from './inbound.ts';
 import { migrate } from './migrations.ts';
 import { type OperationalStats, operationalStats } from './ops-stats.ts';
@@ -233,6 +234,14 @@ export class KyselyStore extends KyselyTx implements Store {
 
   conversationFacts(query: factReads.ConversationFactQuery): Promise<factReads.ConversationFactRow[]> {
     return factReads.conversationFacts(this.ctx, query);
+  }
+
+  labelledConversations(q: { from: number; to: number; intents: string[]; tags: string[] }): Promise<FeedbackRow[]> {
+    return labelledConversations(this.ctx, q);
+  }
+
+  factInputs(kinds: FactKind[], from: number, to: number): Promise<factReads.FactInputs> {
+    return factReads.factInputs(this.ctx, kinds, from, to);
   }
 
   listMessages(

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, SqliteAdapter, sql } from 'kysely';
 import { backfillFacts } from './facts-backfill.ts';
 import type { Database } from './schema.ts';
 
@@ -158,4 +158,34 @@ export async function contactHistory(db: Kysely<Database>): Promise<void> {
     .addColumn('at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('contact_history_contact').on('contact_history').columns(['contact_id', 'at']).execute();
+}
+
+/**
+ * Indexes the reports read through: the facts of a period in the order of
+ * their time with every column a KPI needs but a CSAT comment (no row
+ * lookups), the open backlog by id, the few VIP contacts, and, on SQLite, a
+ * conversation's dimensions beside its id (SQLite looks rows up one by one;
+ * PostgreSQL's index rows are size-limited, which free-text tags could exceed).
+ */
+export async function reportIndexes(db: Kysely<Database>): Promise<void> {
+  const s = db.schema;
+  await s
+    .createIndex('facts_kind_at_covering')
+    .on('facts')
+    .columns(['kind', 'at', 'conversation_id', 'started_at', 'actor', 'agent', 'breached', 'handle_ms', 'score'])
+    .execute();
+  await s.dropIndex('facts_kind_at').execute();
+  await s
+    .createIndex('conversation_facts_open')
+    .on('conversation_facts')
+    .column('conversation_id')
+    .where(sql<boolean>`status in ('open', 'pending', 'snoozed')`)
+    .execute();
+  await s.createIndex('contacts_vip').on('contacts').column('id').where(sql<boolean>`vip = 1`).execute();
+  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return;
+  await s
+    .createIndex('conversations_dimensions')
+    .on('conversations')
+    .columns(['id', 'contact_id', 'channel', 'touchpoint_kind', 'category', 'intent', 'tags'])
+    .execute();
 }

@@ -7,6 +7,7 @@ import {
   facts,
   JSON_TYPE,
   PENDING,
+  reportIndexes,
   sendAttempts,
   unreadableInbound,
 } from './migration-steps.ts';
@@ -242,6 +243,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'contacts across channels', up: contactsAcrossChannels },
   { version: 7, name: 'facts', up: facts },
   { version: 8, name: 'contact history', up: contactHistory },
+  { version: 9, name: 'report indexes', up: reportIndexes },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -3,6 +3,7 @@ import type { Fact } from '../facts/derive.ts';
 import { statsOf } from '../facts/derive.ts';
 import { newId } from '../ids.ts';
 import type { Conversation, ConversationStatus, DeliveryStatus, Message } from '../model/types.ts';
+import * as complaints from './complaint-reads.ts';
 import { ContactTxOps } from './contact-tx-ops.ts';
 import type {
   ConversationPatch,
@@ -226,6 +227,14 @@ export class KyselyTx extends ContactTxOps implements StoreTx {
       .where((eb) => eb(eb.fn('substr', ['kind', sql.lit(1), eb.val([...kindPrefix].length)]), '=', kindPrefix))
       .executeTakeFirst();
     return count(result.numUpdatedRows);
+  }
+
+  timerPending(key: string): Promise<boolean> {
+    return complaints.timerPending(this.ctx, key);
+  }
+
+  publicComplaints(labels: string[], from: number, to: number, latest: number) {
+    return complaints.publicComplaints(this.ctx, labels, from, to, latest);
   }
 
   async cancelTimerByKey(key: string): Promise<boolean> {

@@ -60,6 +60,7 @@ export async function benchDashboard(): Promise<DashboardBench> {
       calendar: weekdayCalendar(),
       targets: policyFiles['targets.yaml'].parse({}),
       sla: policyFiles['sla.yaml'].parse({ policies: [{ name: 'standard', firstResponse: '1h' }] }),
+      complaints: ['complaint'],
       flows: settings.flows,
       channels: ['webchat', 'email', 'sms', 'whatsapp', 'facebook'],
     });

@@ -33,7 +33,10 @@ if (cases.has('reports')) {
   out(
     `Reports and dashboard queries over SQLite: ${r.conversations} conversations, ${r.messages} messages, ${r.facts} facts (seeded in ${r.seedSeconds.toFixed(0)} s):`,
   );
-  for (const t of r.timings) out(`  ${t.name.padEnd(40)} ${t.ms.toFixed(0).padStart(6)} ms`);
+  for (const t of r.timings)
+    out(
+      `  ${t.name.padEnd(40)} ${t.ms.toFixed(0).padStart(6)} ms${t.cpuMs === undefined ? '' : `  (CPU ${t.cpuMs.toFixed(0)} ms)`}`,
+    );
   cases.delete('reports');
 }
 if (cases.has('dashboard')) {

@@ -60,6 +60,7 @@ export async function startDashboard(o: { publicUrl?: string } = {}): Promise<Ha
     calendar: loadCalendar(settings.business, settings.configDir),
     targets: settings.policies.targets,
     sla: settings.policies.sla,
+    complaints: settings.policies.trends.complaints,
     flows: settings.flows,
     channels: ['email', 'sms', 'webchat'],
     onRetried: () => retried.count++,

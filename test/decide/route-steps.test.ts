@@ -54,6 +54,7 @@ function recorder(seen: string[]) {
     afterHours: step('afterHours'),
     flowMove: step('flowMove'),
     sla: step('sla'),
+    complaintSpike: step('complaintSpike'),
   };
   return {
     step,
@@ -95,6 +96,7 @@ describe('the routing steps', () => {
       'flows',
       'flowMove',
       'sla',
+      'complaintSpike',
       'wakeOnCustomer',
     ]);
     expect(ctx.silence).toBeNull();
@@ -106,7 +108,7 @@ describe('the routing steps', () => {
     const ctx = context({ flags: { autoReply: true } });
     await steps.decide(ctx);
     await steps.settle(ctx);
-    expect(seen).toEqual(['staff', 'urgency', 'flowMove', 'sla', 'wakeOnCustomer']);
+    expect(seen).toEqual(['staff', 'urgency', 'flowMove', 'sla', 'complaintSpike', 'wakeOnCustomer']);
     expect(ctx.silence).toBe('auto-reply');
   });
 
