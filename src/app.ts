@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { createAuthenticator } from './access/principal.ts';
 import { Bus } from './bus.ts';
 import { loadCalendar } from './calendar/load.ts';
 import type { AdapterRegistry } from './channel/contract.ts';
@@ -212,7 +213,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     port: o.port ?? r.server.port,
     ...(r.server.publicUrl ? { publicUrl: r.server.publicUrl } : {}),
     trustProxy: r.server.trustProxy,
-    adminToken,
+    authenticate: createAuthenticator({ bootstrapToken: adminToken, accounts: store }),
     log: log.child({ part: 'http' }),
     isReady: () => ready,
     limits: {

@@ -29,6 +29,8 @@ export const ErrorCode = {
   InvalidIdentity: 'invalid_identity',
   IdentityTaken: 'identity_taken',
   SuggestionDecided: 'suggestion_decided',
+  // Agent accounts.
+  AgentExists: 'agent_exists',
   UnsupportedMediaType: 'unsupported_media_type',
   RateLimited: 'rate_limited',
   TooManyConnections: 'too_many_connections',

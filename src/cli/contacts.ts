@@ -176,11 +176,11 @@ async function decide(
 
 const accept = (args: string[], ctx: CliContext) =>
   decide(args, ctx, 'accept', (store, id, by, into) =>
-    store.transaction((tx) => acceptSuggestion(tx, id, { by, now: Date.now(), into })),
+    store.transaction((tx) => acceptSuggestion(tx, id, { by, now: Date.now(), into, via: 'cli' })),
   );
 const reject = (args: string[], ctx: CliContext) =>
   decide(args, ctx, 'reject', (store, id, by) =>
-    store.transaction((tx) => rejectSuggestion(tx, id, { by, now: Date.now() })),
+    store.transaction((tx) => rejectSuggestion(tx, id, { by, now: Date.now(), via: 'cli' })),
   );
 
 async function merge(args: string[], ctx: CliContext): Promise<number> {
@@ -189,7 +189,9 @@ async function merge(args: string[], ctx: CliContext): Promise<number> {
   const record = await withStore(ctx, values.data, async (store) => {
     const fromId = await resolveId(store, 'contacts', positionals[0] as string);
     const intoId = await resolveId(store, 'contacts', positionals[1] as string);
-    return store.transaction((tx) => mergeContacts(tx, { fromId, intoId, by: values.by ?? 'cli', now: Date.now() }));
+    return store.transaction((tx) =>
+      mergeContacts(tx, { fromId, intoId, by: values.by ?? 'cli', now: Date.now(), via: 'cli' }),
+    );
   });
   ctx.out.result(record, () => [
     `merged ${record.fromId} into ${record.intoId}`,

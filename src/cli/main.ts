@@ -1,7 +1,9 @@
 import type { AdapterRegistry } from '../channel/contract.ts';
 import { ConfigError, ErrorCode, TouchpointError } from '../errors.ts';
 import type { Env } from '../settings/env-refs.ts';
+import { agentsCommand } from './agents.ts';
 import { UsageError } from './args.ts';
+import { auditCommand } from './audit.ts';
 import { backupCommand } from './backup.ts';
 import { checkCommand } from './check.ts';
 import { contactsCommand } from './contacts.ts';
@@ -23,6 +25,8 @@ const COMMANDS: Command[] = [
   schemaCommand,
   conversationsCommand,
   contactsCommand,
+  agentsCommand,
+  auditCommand,
   outboxCommand,
   inboundCommand,
   testFlowsCommand,

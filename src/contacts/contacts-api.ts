@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { actingAs } from '../access/principal.ts';
 import type { Clock } from '../clock.ts';
 import { notFound } from '../errors.ts';
 import type { HttpRequest, HttpResponse, RouteRegistry } from '../http/http-types.ts';
@@ -16,8 +17,12 @@ import { acceptSuggestion, rejectSuggestion } from './suggestions.ts';
  * answers 308 with the contact it now lives in.
  */
 
-const admin = { auth: 'admin', maxBodyBytes: 64 * 1024 } as const;
-const DEFAULT_BY = 'admin-api';
+const agent = { auth: 'agent', maxBodyBytes: 64 * 1024 } as const;
+/** The acting agent's id and where from, for merges and their audit entries. */
+const acting = (req: HttpRequest, named: string | undefined) => {
+  const p = actingAs(req.principal, named);
+  return { by: p.agentId, via: p.via };
+};
 const by = z.string().trim().min(1).max(200).optional();
 const count = (max: number) => z.coerce.number().int('must be a whole number').min(1).max(max);
 
@@ -75,7 +80,7 @@ export function registerContactsApi(routes: RouteRegistry, deps: { store: Store;
         body: { contacts, nextBefore: contacts.length === q.limit && last ? last.createdAt : null },
       };
     },
-    admin,
+    agent,
   );
 
   routes.add(
@@ -85,7 +90,7 @@ export function registerContactsApi(routes: RouteRegistry, deps: { store: Store;
       const q = validate(queryObject(req), suggestionsQuery, 'query');
       return { status: 200, body: { suggestions: await store.listSuggestions(q) } };
     },
-    admin,
+    agent,
   );
 
   routes.add(
@@ -99,7 +104,7 @@ export function registerContactsApi(routes: RouteRegistry, deps: { store: Store;
       if (!contact) throw notFound(`no contact ${id}`);
       return { status: 200, body: await contactView(store, contact) };
     },
-    admin,
+    agent,
   );
 
   const post = (path: string, run: (id: string, req: HttpRequest) => Promise<unknown>, status = 200) =>
@@ -107,7 +112,7 @@ export function registerContactsApi(routes: RouteRegistry, deps: { store: Store;
       'POST',
       `/api/contacts/${path}`,
       async (req) => ({ status, body: await run(req.params.id as string, req) }),
-      admin,
+      agent,
     );
 
   post(
@@ -130,11 +135,11 @@ export function registerContactsApi(routes: RouteRegistry, deps: { store: Store;
       if (!removed) throw notFound(`contact ${id} has no identity ${identityId}`);
       return { status: 204 };
     },
-    admin,
+    agent,
   );
   post(':id/merge', (id, req) => {
     const b = jsonBody(req, mergeBody);
-    return inTx((tx, now) => mergeContacts(tx, { fromId: id, intoId: b.into, by: b.by ?? DEFAULT_BY, now }));
+    return inTx((tx, now) => mergeContacts(tx, { fromId: id, intoId: b.into, ...acting(req, b.by), now }));
   });
   post(':id/tags', (id, req) => {
     const b = jsonBody(req, tagsBody);
@@ -157,11 +162,11 @@ export function registerContactsApi(routes: RouteRegistry, deps: { store: Store;
   });
   post('suggestions/:id/accept', (id, req) => {
     const b = optionalJsonBody(req, acceptBody);
-    return inTx((tx, now) => acceptSuggestion(tx, id, { by: b.by ?? DEFAULT_BY, now, into: b.into }));
+    return inTx((tx, now) => acceptSuggestion(tx, id, { ...acting(req, b.by), now, into: b.into }));
   });
   post('suggestions/:id/reject', (id, req) => {
     const b = optionalJsonBody(req, byBody);
-    return inTx((tx, now) => rejectSuggestion(tx, id, { by: b.by ?? DEFAULT_BY, now }));
+    return inTx((tx, now) => rejectSuggestion(tx, id, { ...acting(req, b.by), now }));
   });
 }
 

@@ -1,3 +1,4 @@
+import { registerAccessApi } from '../access/access-api.ts';
 import { type Clock, VirtualClock } from '../clock.ts';
 import { registerContactsApi } from '../contacts/contacts-api.ts';
 import { type EventsApiDeps, registerEventsApi } from '../flow-language/events-api.ts';
@@ -17,6 +18,7 @@ import { registerTestClockApi } from './test-clock-api.ts';
  * - /api/conversations…        conversations and agent actions (src/people/conversations-api.ts)
  * - /api/contacts…             contacts, identities, merges, suggested matches (src/contacts/contacts-api.ts)
  * - /api/oncall/ack, …/private  on-call pages and moves to private (src/policies/admin-routes.ts)
+ * - /api/agents…, /api/audit, /api/me  agent accounts and the audit log (src/access/access-api.ts)
  * - /api/events                 business events that start flows (src/flow-language/events-api.ts)
  * - /api/test/clock             the virtual clock, in test mode only (test-clock-api.ts)
  * - /healthz, /readyz           liveness and readiness (http-server.ts)
@@ -33,6 +35,7 @@ export function registerCoreRoutes(routes: RouteRegistry, parts: CoreRoutes): vo
   registerConversationsApi(routes, { store: parts.store, actions: parts.actions });
   registerContactsApi(routes, { store: parts.store, clock: parts.clock });
   registerPolicyRoutes(routes, parts.policyActions);
+  registerAccessApi(routes, { store: parts.store, clock: parts.clock });
   registerEventsApi(routes, parts.events);
   if (parts.clock instanceof VirtualClock) registerTestClockApi(routes, parts.clock);
 }

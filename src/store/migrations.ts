@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { StoreError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { agentsAndAudit } from './migration-access.ts';
 import {
   contactsAcrossChannels,
   facts,
@@ -240,6 +241,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'unconfirmed send attempts', up: sendAttempts },
   { version: 6, name: 'contacts across channels', up: contactsAcrossChannels },
   { version: 7, name: 'facts', up: facts },
+  { version: 8, name: 'agents and audit log', up: agentsAndAudit },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
