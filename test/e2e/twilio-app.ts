@@ -5,6 +5,7 @@ import { smsDefinition, whatsappDefinition } from '../../adapters/twilio/definit
 import { smsSettings, whatsappSettings } from '../../adapters/twilio/settings.ts';
 import type { App } from '../../src/app.ts';
 import { VirtualClock } from '../../src/clock.ts';
+import type { Logger } from '../../src/log.ts';
 import { flowFile } from '../../src/settings/flow-schema.ts';
 import { businessFile, routerFile, templatesFile } from '../../src/settings/schema.ts';
 import { FakeTwilioApi } from '../fakes/twilio-api.ts';
@@ -58,7 +59,9 @@ export interface TwilioApp {
   stop(): Promise<void>;
 }
 
-export async function startTwilioApp(o: { start?: number; voice?: Record<string, unknown> } = {}): Promise<TwilioApp> {
+export async function startTwilioApp(
+  o: { start?: number; voice?: Record<string, unknown>; log?: Logger } = {},
+): Promise<TwilioApp> {
   const api = await FakeTwilioApi.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
   const clock = new VirtualClock(o.start ?? IN_HOURS);
   const common = { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: api.url };
@@ -97,6 +100,7 @@ export async function startTwilioApp(o: { start?: number; voice?: Record<string,
     settings,
     adapters: { sms: smsDefinition, whatsapp: whatsappDefinition },
     clock,
+    ...(o.log ? { log: o.log } : {}),
   });
   const { app } = local;
 
