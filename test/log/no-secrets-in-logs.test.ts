@@ -22,7 +22,14 @@ describe('the log of an end-to-end run', () => {
 
   beforeAll(async () => {
     process.env.LOG_LEVEL = 'trace';
-    const log = createLogger({}, { write: (line: string) => void (captured += line) });
+    const log = createLogger(
+      {},
+      {
+        write: (line: string) => {
+          captured += line;
+        },
+      },
+    );
     t = await startTwilioApp({ start: IN_HOURS, log });
   });
   afterAll(async () => {

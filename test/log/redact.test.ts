@@ -10,7 +10,14 @@ afterEach(() => {
 function capture() {
   process.env.LOG_LEVEL = 'info';
   let out = '';
-  const log = createLogger({}, { write: (line: string) => void (out += line) });
+  const log = createLogger(
+    {},
+    {
+      write: (line: string) => {
+        out += line;
+      },
+    },
+  );
   return {
     log,
     lines: () =>
