@@ -30,6 +30,7 @@ import { createAfterCommit } from './pipeline/after-commit.ts';
 import { createIngestor } from './pipeline/ingest.ts';
 import { createRouter } from './pipeline/router.ts';
 import { createPolicies } from './policies/policies.ts';
+import { resumeErasures } from './privacy/erase.ts';
 import { resolveAdminToken } from './server/admin-token.ts';
 import { createHttpServer } from './server/http-server.ts';
 import { registerMetricsRoute } from './server/metrics-route.ts';
@@ -90,6 +91,9 @@ export async function startApp(o: AppOptions): Promise<App> {
     for (const part of ['router', 'outbox', 'timers']) await store.releaseLeases(`${instance}:${part}`);
   }
   const { token: adminToken, generated: adminTokenGenerated } = await resolveAdminToken(store, r.server.adminToken);
+  // An erasure a crash or stop interrupted is finished before anything is routed or sent.
+  const resumed = await resumeErasures(store, clock.now());
+  if (resumed.length > 0) log.info({ contacts: resumed.length }, 'finished erasures an earlier stop interrupted');
 
   const adapters = createAdapters(o.adapters, settings, log, clock);
   const directory = createChannelDirectory(adapters, log);

@@ -7,6 +7,7 @@ import type { AgentActions } from '../people/actions.ts';
 import { registerConversationsApi } from '../people/conversations-api.ts';
 import { registerPolicyRoutes } from '../policies/admin-routes.ts';
 import type { PolicyActions } from '../policies/agent.ts';
+import { registerPrivacyApi } from '../privacy/privacy-api.ts';
 import type { Store } from '../store/contract.ts';
 import { registerTestClockApi } from './test-clock-api.ts';
 
@@ -19,6 +20,7 @@ import { registerTestClockApi } from './test-clock-api.ts';
  * - /api/contacts…             contacts, identities, merges, suggested matches (src/contacts/contacts-api.ts)
  * - /api/oncall/ack, …/private  on-call pages and moves to private (src/policies/admin-routes.ts)
  * - /api/agents…, /api/audit, /api/me  agent accounts and the audit log (src/access/access-api.ts)
+ * - /api/contacts/:id/export, …/erase  a person's data, for admins (src/privacy/privacy-api.ts)
  * - /api/events                 business events that start flows (src/flow-language/events-api.ts)
  * - /api/test/clock             the virtual clock, in test mode only (test-clock-api.ts)
  * - /healthz, /readyz           liveness and readiness (http-server.ts)
@@ -36,6 +38,7 @@ export function registerCoreRoutes(routes: RouteRegistry, parts: CoreRoutes): vo
   registerContactsApi(routes, { store: parts.store, clock: parts.clock });
   registerPolicyRoutes(routes, parts.policyActions);
   registerAccessApi(routes, { store: parts.store, clock: parts.clock });
+  registerPrivacyApi(routes, { store: parts.store, clock: parts.clock });
   registerEventsApi(routes, parts.events);
   if (parts.clock instanceof VirtualClock) registerTestClockApi(routes, parts.clock);
 }

@@ -1,3 +1,5 @@
+import type { IdentityRef } from '../model/types.ts';
+import type { CsatAnswer, ErasedRows } from './privacy-tx-ops.ts';
 /**
  * Agent accounts, their API tokens and the audit log, as the store keeps them
  * (src/access/ gives them their meaning: hashing, roles, who may do what).
@@ -73,4 +75,23 @@ export interface AccessTx {
   appendAudit(entry: NewAuditEntry, now: number): Promise<AuditEntry>;
   /** Audit entries, newest first. */
   listAudit(query: AuditQuery): Promise<AuditEntry[]>;
+}
+
+/** The privacy operations of a StoreTx (src/store/privacy-tx-ops.ts): erasures as durable jobs, tombstones. */
+export interface PrivacyTx {
+  /** Records the erasure job and tombstones the identities; false when it was requested before (the tombstones are still written). */
+  requestErasure(contactId: string, by: string, identities: IdentityRef[], now: number): Promise<boolean>;
+  erasureStatus(contactId: string): Promise<{ status: 'pending' | 'done'; finishedAt: number | null } | null>;
+  /** Contacts whose erasure was requested and not finished. */
+  pendingErasures(): Promise<string[]>;
+  /** Whether this identity (or message, `event:<channel>` + provider id) belonged to an erased contact. */
+  isTombstoned(identity: Pick<IdentityRef, 'kind' | 'value'>): Promise<boolean>;
+  /** The person wrote again: their identity is theirs to use as a new contact. */
+  liftTombstone(identity: Pick<IdentityRef, 'kind' | 'value'>): Promise<void>;
+  /** Removes every row holding the contact's words or identities, keeping anonymous shells for the metrics. Idempotent. */
+  eraseContactRows(contactId: string, now: number): Promise<ErasedRows>;
+  finishErasure(contactId: string, now: number): Promise<void>;
+  /** Empties a stored inbound event's envelope, keeping the row for deduplication. */
+  forgetInbound(eventId: string): Promise<void>;
+  csatAnswers(conversationIds: string[]): Promise<CsatAnswer[]>;
 }

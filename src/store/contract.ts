@@ -9,7 +9,7 @@ import type {
   IdentityRef,
   Message,
 } from '../model/types.ts';
-import type { AccessTx } from './access-records.ts';
+import type { AccessTx, PrivacyTx } from './access-records.ts';
 import type { MergeRecord, MergeSuggestion, MovedRows, NewSuggestion, SuggestionStatus } from './contact-records.ts';
 import type { ContactQuery } from './contacts.ts';
 import type { ConversationFactQuery, ConversationFactRow, FactRow } from './fact-reads.ts';
@@ -160,7 +160,7 @@ export interface ConversationQuery {
 }
 
 /** Everything one routing decision reads and writes, inside one transaction. */
-export interface StoreTx extends AccessTx {
+export interface StoreTx extends AccessTx, PrivacyTx {
   /**
    * Serialises work on one thread across processes (PostgreSQL advisory lock
    * held until the transaction ends); a no-op where one process owns the store.

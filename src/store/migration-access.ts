@@ -42,3 +42,25 @@ export async function agentsAndAudit(db: Kysely<Database>): Promise<void> {
   await s.createIndex('audit_log_contact').on('audit_log').column('contact_id').execute();
   await s.createIndex('audit_log_conversation').on('audit_log').column('conversation_id').execute();
 }
+
+/**
+ * Erasures as durable jobs (a crash half-way leaves the job pending, and it
+ * is resumed), and tombstones: a digest of each erased identity, so a
+ * redelivered webhook of theirs is not taken for a new customer.
+ */
+export async function erasures(db: Kysely<Database>): Promise<void> {
+  await db.schema
+    .createTable('erasures')
+    .addColumn('contact_id', 'text', (c) => c.primaryKey())
+    .addColumn('requested_at', 'bigint', (c) => c.notNull())
+    .addColumn('requested_by', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('finished_at', 'bigint')
+    .execute();
+  await db.schema
+    .createTable('tombstones')
+    .addColumn('digest', 'text', (c) => c.primaryKey())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('erased_at', 'bigint', (c) => c.notNull())
+    .execute();
+}

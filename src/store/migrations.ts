@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { StoreError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { agentsAndAudit } from './migration-access.ts';
+import { agentsAndAudit, erasures } from './migration-access.ts';
 import {
   contactsAcrossChannels,
   facts,
@@ -242,6 +242,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'contacts across channels', up: contactsAcrossChannels },
   { version: 7, name: 'facts', up: facts },
   { version: 8, name: 'agents and audit log', up: agentsAndAudit },
+  { version: 9, name: 'erasures and tombstones', up: erasures },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

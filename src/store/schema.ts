@@ -201,6 +201,20 @@ export interface AuditLogTable {
   detail: string;
 }
 
+export interface ErasuresTable {
+  contact_id: string;
+  requested_at: number;
+  requested_by: string;
+  status: string;
+  finished_at: number | null;
+}
+
+export interface TombstonesTable {
+  digest: string;
+  kind: string;
+  erased_at: number;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -268,6 +282,8 @@ export interface Database {
   agents: AgentsTable;
   agent_tokens: AgentTokensTable;
   audit_log: AuditLogTable;
+  erasures: ErasuresTable;
+  tombstones: TombstonesTable;
   schema_migrations: SchemaMigrationsTable;
 }
 
