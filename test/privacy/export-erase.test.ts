@@ -48,7 +48,7 @@ describe('export and erase of a contact', () => {
   const dump = () =>
     t.app.store.transaction(async (tx) => {
       const db = (tx as unknown as { db: Kysely<Database> }).db;
-      const out: Record<string, unknown[]> = {};
+      const out: Record<(typeof TABLES)[number], unknown[]> = Object.fromEntries(TABLES.map((n) => [n, []])) as never;
       for (const table of TABLES) out[table] = await db.selectFrom(table).selectAll().execute();
       return out;
     });
