@@ -6,6 +6,7 @@ import { TouchpointError } from '../errors.ts';
 import type { MergeSuggestion } from '../store/contact-records.ts';
 import type { Store } from '../store/contract.ts';
 import { helpOption, jsonOption, parseCommand, positiveInt, UsageError } from './args.ts';
+import { eraseSub, exportSub } from './contacts-privacy.ts';
 import { type CliContext, type Command, dataOption } from './context.ts';
 import { resolveId } from './id-prefix.ts';
 import { isoTime, table } from './output.ts';
@@ -47,7 +48,7 @@ Adds an identity to a contact (KIND: email, phone, whatsapp …). Refused when a
 ${DATA}`,
 };
 
-const usage = `Usage: touchpoint contacts <list|show|suggestions|accept|reject|merge|link> …
+const usage = `Usage: touchpoint contacts <list|show|suggestions|accept|reject|merge|link|export|erase> …
 
   list          list and search contacts (--search, --tag, --vip)
   show          one contact with every conversation on every channel
@@ -56,6 +57,8 @@ const usage = `Usage: touchpoint contacts <list|show|suggestions|accept|reject|m
   reject        reject a suggestion
   merge         merge one contact into another
   link          add an identity to a contact
+  export        everything held about a contact, as JSON
+  erase         erase a contact (--yes)
 
 Run \`touchpoint contacts <subcommand> --help\` for the options.`;
 
@@ -63,7 +66,18 @@ export const contactsCommand: Command = {
   name: 'contacts',
   summary: 'list, show, link and merge contacts; answer suggested matches',
   usage,
-  run: (args, ctx) => runSubcommand(args, ctx, usage, { list, show, suggestions, accept, reject, merge, link }),
+  run: (args, ctx) =>
+    runSubcommand(args, ctx, usage, {
+      list,
+      show,
+      suggestions,
+      accept,
+      reject,
+      merge,
+      link,
+      export: exportSub,
+      erase: eraseSub,
+    }),
 };
 
 const byOption = { by: { type: 'string' } } as const;

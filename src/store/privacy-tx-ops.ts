@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import type { IdentityRef } from '../model/types.ts';
 import { AccessTxOps } from './access-tx-ops.ts';
 import { toJson } from './rows.ts';
@@ -118,8 +119,8 @@ export class PrivacyTxOps extends AccessTxOps {
       await db.updateTable('facts').set({ comment: null }).where('conversation_id', 'in', ids).execute();
       await db
         .updateTable('conversations')
-        .set((eb) => ({
-          thread_key: eb.fn('concat', [eb.val('erased:'), eb.ref('id')]),
+        .set(() => ({
+          thread_key: sql<string>`'erased:' || id`,
           flow_state: null,
           reply_ref: null,
           tags: '[]',

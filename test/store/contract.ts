@@ -7,6 +7,7 @@ import { handoffContract } from './contract-handoff.ts';
 import { inboundContract } from './contract-inbound.ts';
 import { outboxContract } from './contract-outbox.ts';
 import { peopleContract } from './contract-people.ts';
+import { privacyContract } from './contract-privacy.ts';
 import { timersContract } from './contract-timers.ts';
 import { inbound, lease, message, seed, T0 } from './fixtures.ts';
 
@@ -32,6 +33,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
     outboxContract(get);
     timersContract(get);
     factsContract(get);
+    privacyContract(get);
 
     describe('transactions', () => {
       it('commits everything written through the transaction handle', async () => {
