@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { createAuthenticator } from './access/principal.ts';
 import { Bus } from './bus.ts';
 import type { AdapterRegistry } from './channel/contract.ts';
 import { createAdapters } from './channel/create-adapters.ts';
@@ -22,6 +23,7 @@ import { createSnoozeTimerHandlers } from './people/snooze.ts';
 import { createAfterCommit } from './pipeline/after-commit.ts';
 import { createIngestor } from './pipeline/ingest.ts';
 import { createRouter } from './pipeline/router.ts';
+import { resumeErasures } from './privacy/erase.ts';
 import { resolveAdminToken } from './server/admin-token.ts';
 import { createHttpServer } from './server/http-server.ts';
 import { registerMetricsRoute } from './server/metrics-route.ts';
@@ -89,6 +91,9 @@ export async function startApp(o: AppOptions): Promise<App> {
     for (const part of ['router', 'outbox', 'timers']) await store.releaseLeases(`${instance}:${part}`);
   }
   const { token: adminToken, generated: adminTokenGenerated } = await resolveAdminToken(store, r.server.adminToken);
+  // An erasure a crash or stop interrupted is finished before anything is routed or sent.
+  const resumed = await resumeErasures(store, clock.now());
+  if (resumed.length > 0) log.info({ contacts: resumed.length }, 'finished erasures an earlier stop interrupted');
 
   const adapters = await createAdapters(o.adapters, settings, log, clock);
   const directory = createChannelDirectory(adapters, log);
@@ -215,12 +220,13 @@ export async function startApp(o: AppOptions): Promise<App> {
   );
   let ready = false;
   let health: ChannelHealth | null = null;
+  const authenticate = createAuthenticator({ bootstrapToken: adminToken, accounts: store });
   const server = createHttpServer({
     host: r.server.host,
     port: o.port ?? r.server.port,
     ...(r.server.publicUrl ? { publicUrl: r.server.publicUrl } : {}),
     trustProxy: r.server.trustProxy,
-    adminToken,
+    authenticate,
     log: log.child({ part: 'http' }),
     isReady: () => ready,
     limits: {
@@ -273,6 +279,11 @@ export async function startApp(o: AppOptions): Promise<App> {
       },
       channels: [...adapters.keys()].sort(),
       onRetried: () => outbox.kick(),
+      // Agents sign in with their own tokens too (src/access): the one authentication of the API.
+      checkToken: async (token: string) => {
+        const who = await authenticate({ headers: { authorization: `Bearer ${token}` } });
+        return who ? { name: who.name, role: who.role } : null;
+      },
     },
     outreach: {
       store,

@@ -32,6 +32,8 @@ export const ErrorCode = {
   // First contact: no channel the rules allow can reach the contact.
   Unreachable: 'unreachable',
   SuggestionDecided: 'suggestion_decided',
+  // Agent accounts.
+  AgentExists: 'agent_exists',
   UnsupportedMediaType: 'unsupported_media_type',
   RateLimited: 'rate_limited',
   TooManyConnections: 'too_many_connections',

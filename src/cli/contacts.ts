@@ -13,6 +13,7 @@ import { contactsFile, type VipCriteria } from '../settings/contacts-schema.ts';
 import type { ContactChange, MergeSuggestion } from '../store/contact-records.ts';
 import type { Store } from '../store/contract.ts';
 import { helpOption, jsonOption, parseCommand, positiveInt, UsageError } from './args.ts';
+import { eraseSub, exportSub } from './contacts-privacy.ts';
 import { write } from './contacts-write.ts';
 import { type CliContext, type Command, dataOption } from './context.ts';
 import { resolveId } from './id-prefix.ts';
@@ -61,7 +62,7 @@ Adds an identity to a contact (KIND: email, phone, whatsapp …). Refused when a
 ${DATA}`,
 };
 
-const usage = `Usage: touchpoint contacts <list|show|suggestions|accept|reject|merge|link|tag|write> …
+const usage = `Usage: touchpoint contacts <list|show|suggestions|accept|reject|merge|link|tag|write|export|erase> …
 
   list          list and search contacts (--search, --tag, --vip)
   show          one contact with every conversation on every channel
@@ -72,13 +73,27 @@ const usage = `Usage: touchpoint contacts <list|show|suggestions|accept|reject|m
   link          add an identity to a contact
   tag           add and remove tags
   write         write first to a contact (through the running router)
+  export        everything held about a contact, as JSON
+  erase         erase a contact (--yes)
 
 Run \`touchpoint contacts <subcommand> --help\` for the options.`;
 
 export const contactsCommand: Command = {
   usage,
   run: (args, ctx) =>
-    runSubcommand(args, ctx, usage, { list, show, suggestions, accept, reject, merge, link, tag, write }),
+    runSubcommand(args, ctx, usage, {
+      list,
+      show,
+      suggestions,
+      accept,
+      reject,
+      merge,
+      link,
+      tag,
+      write,
+      export: exportSub,
+      erase: eraseSub,
+    }),
 };
 
 const byOption = { by: { type: 'string' } } as const;
@@ -203,11 +218,11 @@ async function decide(
 
 const accept = (args: string[], ctx: CliContext) =>
   decide(args, ctx, 'accept', (store, id, by, into) =>
-    store.transaction((tx) => acceptSuggestion(tx, id, { by, now: Date.now(), into })),
+    store.transaction((tx) => acceptSuggestion(tx, id, { by, now: Date.now(), into, via: 'cli' })),
   );
 const reject = (args: string[], ctx: CliContext) =>
   decide(args, ctx, 'reject', (store, id, by) =>
-    store.transaction((tx) => rejectSuggestion(tx, id, { by, now: Date.now() })),
+    store.transaction((tx) => rejectSuggestion(tx, id, { by, now: Date.now(), via: 'cli' })),
   );
 
 async function merge(args: string[], ctx: CliContext): Promise<number> {
@@ -216,7 +231,9 @@ async function merge(args: string[], ctx: CliContext): Promise<number> {
   const record = await withStore(ctx, values.data, async (store) => {
     const fromId = await resolveId(store, 'contacts', positionals[0] as string);
     const intoId = await resolveId(store, 'contacts', positionals[1] as string);
-    return store.transaction((tx) => mergeContacts(tx, { fromId, intoId, by: values.by ?? 'cli', now: Date.now() }));
+    return store.transaction((tx) =>
+      mergeContacts(tx, { fromId, intoId, by: values.by ?? 'cli', now: Date.now(), via: 'cli' }),
+    );
   });
   ctx.out.result(record, () => [
     `merged ${record.fromId} into ${record.intoId}`,

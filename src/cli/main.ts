@@ -83,6 +83,16 @@ const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./doctor.ts')).doctorCommand,
   },
   {
+    name: 'audit',
+    summary: 'show the audit log of agent and admin actions',
+    load: async () => (await import('./audit.ts')).auditCommand,
+  },
+  {
+    name: 'agents',
+    summary: 'create, list, update agents; rotate and revoke their API tokens',
+    load: async () => (await import('./agents.ts')).agentsCommand,
+  },
+  {
     name: 'reload',
     summary: 'apply changed config and flows to the running router',
     load: async () => (await import('./reload.ts')).reloadCommand,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { actingAs } from '../access/principal.ts';
 import type { Clock } from '../clock.ts';
 import { notFound } from '../errors.ts';
 import type { HttpRequest, HttpResponse, RouteRegistry } from '../http/http-types.ts';
@@ -18,8 +19,12 @@ import { refreshVip } from './vip.ts';
  * answers 308 with the contact it now lives in.
  */
 
-const admin = { auth: 'admin', maxBodyBytes: 64 * 1024 } as const;
-const DEFAULT_BY = 'admin-api';
+const agent = { auth: 'agent', maxBodyBytes: 64 * 1024 } as const;
+/** The acting agent's id and where from, for merges and their audit entries. */
+const acting = (req: HttpRequest, named: string | undefined) => {
+  const p = actingAs(req.principal, named);
+  return { by: p.agentId, via: p.via };
+};
 const by = z.string().trim().min(1).max(200).optional();
 const count = (max: number) => z.coerce.number().int('must be a whole number').min(1).max(max);
 
@@ -95,7 +100,7 @@ export function registerContactsApi(
         body: { contacts, nextBefore: contacts.length === q.limit && last ? last.createdAt : null },
       };
     },
-    admin,
+    agent,
   );
 
   routes.add(
@@ -105,7 +110,7 @@ export function registerContactsApi(
       const q = validate(queryObject(req), suggestionsQuery, 'query');
       return { status: 200, body: { suggestions: await store.listSuggestions(q) } };
     },
-    admin,
+    agent,
   );
 
   routes.add(
@@ -119,7 +124,7 @@ export function registerContactsApi(
       if (!contact) throw notFound(`no contact ${id}`);
       return { status: 200, body: await contactView(store, contact) };
     },
-    admin,
+    agent,
   );
 
   const post = (path: string, run: (id: string, req: HttpRequest) => Promise<unknown>, status = 200) =>
@@ -127,7 +132,7 @@ export function registerContactsApi(
       'POST',
       `/api/contacts/${path}`,
       async (req) => ({ status, body: await run(req.params.id as string, req) }),
-      admin,
+      agent,
     );
 
   post(
@@ -136,7 +141,7 @@ export function registerContactsApi(
       const b = jsonBody(req, identityBody);
       return inTx(async (tx, now) => {
         const linked = await linkIdentity(tx, id, { kind: b.kind, value: b.value, verified: b.verified === true });
-        await vipAfter(tx, id, now, `identity linked by ${b.by ?? DEFAULT_BY}`);
+        await vipAfter(tx, id, now, `identity linked by ${acting(req, b.by).by}`);
         return linked;
       });
     },
@@ -154,11 +159,11 @@ export function registerContactsApi(
       if (!removed) throw notFound(`contact ${id} has no identity ${identityId}`);
       return { status: 204 };
     },
-    admin,
+    agent,
   );
   post(':id/merge', (id, req) => {
     const b = jsonBody(req, mergeBody);
-    return inTx((tx, now) => mergeContacts(tx, { fromId: id, intoId: b.into, by: b.by ?? DEFAULT_BY, now }));
+    return inTx((tx, now) => mergeContacts(tx, { fromId: id, intoId: b.into, ...acting(req, b.by), now }));
   });
   post(':id/tags', (id, req) => {
     const b = jsonBody(req, tagsBody);
@@ -187,7 +192,7 @@ export function registerContactsApi(
       const b = jsonBody(req, consentBody);
       return inTx(async (tx, now) => {
         await liveContact(tx, id);
-        const source = `recorded by ${b.by ?? DEFAULT_BY}`;
+        const source = `recorded by ${acting(req, b.by).by}`;
         return tx.recordContactChange({
           contactId: id,
           kind: 'consent',
@@ -202,11 +207,11 @@ export function registerContactsApi(
   );
   post('suggestions/:id/accept', (id, req) => {
     const b = optionalJsonBody(req, acceptBody);
-    return inTx((tx, now) => acceptSuggestion(tx, id, { by: b.by ?? DEFAULT_BY, now, into: b.into }));
+    return inTx((tx, now) => acceptSuggestion(tx, id, { ...acting(req, b.by), now, into: b.into }));
   });
   post('suggestions/:id/reject', (id, req) => {
     const b = optionalJsonBody(req, byBody);
-    return inTx((tx, now) => rejectSuggestion(tx, id, { by: b.by ?? DEFAULT_BY, now }));
+    return inTx((tx, now) => rejectSuggestion(tx, id, { ...acting(req, b.by), now }));
   });
 }
 

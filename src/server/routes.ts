@@ -1,3 +1,4 @@
+import { registerAccessApi } from '../access/access-api.ts';
 import { type Clock, VirtualClock } from '../clock.ts';
 import { registerContactsApi } from '../contacts/contacts-api.ts';
 import { type DashboardDeps, registerDashboard } from '../dashboard/routes.ts';
@@ -9,6 +10,7 @@ import { registerConversationsApi } from '../people/conversations-api.ts';
 import { type OutreachDeps, registerOutreachApi } from '../people/outreach.ts';
 import { registerPolicyRoutes } from '../policies/admin-routes.ts';
 import type { PolicyActions } from '../policies/agent.ts';
+import { registerPrivacyApi } from '../privacy/privacy-api.ts';
 import type { TrendSettings } from '../settings/policy-schema.ts';
 import type { Store } from '../store/contract.ts';
 import { registerTestClockApi } from './test-clock-api.ts';
@@ -22,6 +24,8 @@ import { registerTestClockApi } from './test-clock-api.ts';
  * - /api/contacts…             contacts, identities, merges, suggested matches (src/contacts/contacts-api.ts)
  * - /api/contacts/:id/conversations  an agent writes first (src/people/outreach.ts)
  * - /api/oncall/ack, …/private  on-call pages and moves to private (src/policies/admin-routes.ts)
+ * - /api/agents…, /api/audit, /api/me  agent accounts and the audit log (src/access/access-api.ts)
+ * - /api/contacts/:id/export, …/erase  a person's data, for admins (src/privacy/privacy-api.ts)
  * - /api/events                 business events that start flows (src/flow-language/events-api.ts)
  * - /admin…                    the owner's dashboard, signed in with a session cookie (src/dashboard/)
  * - /api/feedback, /api/complaints  product feedback (JSON or CSV), complaints per week (src/metrics/trends-api.ts)
@@ -43,6 +47,8 @@ export function registerCoreRoutes(routes: RouteRegistry, parts: CoreRoutes): vo
   registerConversationsApi(routes, { store: parts.store, actions: parts.actions });
   registerContactsApi(routes, { store: parts.store, clock: parts.clock, vip: parts.events.settings.contacts.vip });
   registerPolicyRoutes(routes, parts.policyActions);
+  registerAccessApi(routes, { store: parts.store, clock: parts.clock });
+  registerPrivacyApi(routes, { store: parts.store, clock: parts.clock });
   registerEventsApi(routes, parts.events);
   registerDashboard(routes, parts.dashboard);
   registerOutreachApi(routes, parts.outreach);

@@ -9,6 +9,7 @@ import type {
   IdentityRef,
   Message,
 } from '../model/types.ts';
+import type { AccessTx, PrivacyTx } from './access-records.ts';
 import type { BrowsedConversation, BrowseQuery } from './browse.ts';
 import type { ComplaintExample } from './complaint-reads.ts';
 import type {
@@ -171,7 +172,7 @@ export interface ConversationQuery {
 }
 
 /** Everything one routing decision reads and writes, inside one transaction. */
-export interface StoreTx {
+export interface StoreTx extends AccessTx, PrivacyTx {
   /**
    * Serialises work on one thread across processes (PostgreSQL advisory lock
    * held until the transaction ends); a no-op where one process owns the store.
@@ -286,6 +287,8 @@ export interface StoreTx {
     now: number,
   ): Promise<InboundTurn>;
   completeInbound(eventId: string, now: number, conversationId: string | null): Promise<void>;
+  /** Puts a dead letter back in the queue, due now. False when no such dead letter exists. */
+  retryDeadLetter(jobId: string, now: number): Promise<boolean>;
 }
 
 export interface Store extends StoreTx {
@@ -361,8 +364,6 @@ export interface Store extends StoreTx {
   /** The provider ids recorded for the customer-visible messages of a conversation. */
   sentProviderIds(conversationId: string): Promise<string[]>;
   listDeadLetters(limit?: number): Promise<DeadLetter[]>;
-  /** Puts a dead letter back in the queue, due now. False when no such dead letter exists. */
-  retryDeadLetter(jobId: string, now: number): Promise<boolean>;
   countOutbox(status: 'pending' | 'sent' | 'dead'): Promise<number>;
 
   claimTimers(lease: Lease): Promise<Timer[]>;

@@ -192,10 +192,6 @@ export class KyselyStore extends KyselyTx implements Store {
     return outbox.listDeadLetters(this.ctx, limit);
   }
 
-  retryDeadLetter(jobId: string, now: number): Promise<boolean> {
-    return outbox.retryDeadLetter(this.ctx, jobId, now);
-  }
-
   countOutbox(status: 'pending' | 'sent' | 'dead'): Promise<number> {
     return outbox.countOutbox(this.ctx, status);
   }

@@ -183,6 +183,49 @@ export interface UnreadableInboundTable {
   received_at: number;
 }
 
+export interface AgentsTable {
+  id: string;
+  name: string;
+  role: string;
+  slack_user: string | null;
+  created_at: number;
+}
+
+export interface AgentTokensTable {
+  id: string;
+  agent_id: string;
+  salt: string;
+  hash: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: number;
+  actor_id: string;
+  actor_role: string;
+  via: string;
+  action: string;
+  conversation_id: string | null;
+  contact_id: string | null;
+  detail: string;
+}
+
+export interface ErasuresTable {
+  contact_id: string;
+  requested_at: number;
+  requested_by: string;
+  status: string;
+  finished_at: number | null;
+}
+
+export interface TombstonesTable {
+  digest: string;
+  kind: string;
+  erased_at: number;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -248,6 +291,11 @@ export interface Database {
   unreadable_inbound: UnreadableInboundTable;
   conversation_facts: ConversationFactsTable;
   facts: FactsTable;
+  agents: AgentsTable;
+  agent_tokens: AgentTokensTable;
+  audit_log: AuditLogTable;
+  erasures: ErasuresTable;
+  tombstones: TombstonesTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

@@ -20,6 +20,8 @@ import type {
 import * as facts from './facts.ts';
 import * as hot from './hot-queries.ts';
 import * as inbound from './inbound.ts';
+import * as outbox from './outbox.ts';
+import { PrivacyTxOps } from './privacy-tx-ops.ts';
 import { atomic, atomicCtx, CANCELLED, clampLimit, count, DONE, PENDING } from './query-helpers.ts';
 import * as reads from './reads.ts';
 import { type ConversationRow, conversationColumns, conversationFromRow, messageToRow, toJson } from './rows.ts';
@@ -36,7 +38,7 @@ export interface TxExtras {
 }
 
 /** The StoreTx operations over one Kysely handle: the root pool, or a transaction. */
-export class KyselyTx extends ContactTxOps implements StoreTx {
+export class KyselyTx extends PrivacyTxOps implements StoreTx {
   readonly #adopt: TransactionOptions['adopt'];
 
   constructor(db: Kysely<Database>, kind: StoreKind, extras: TxExtras = {}) {
@@ -260,6 +262,10 @@ export class KyselyTx extends ContactTxOps implements StoreTx {
 
   async completeInbound(eventId: string, now: number, conversationId: string | null): Promise<void> {
     await hot.completeInbound.run(this.ctx, { id: eventId, now, conversationId });
+  }
+
+  retryDeadLetter(jobId: string, now: number): Promise<boolean> {
+    return outbox.retryDeadLetter(this.ctx, jobId, now);
   }
 }
 

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { adapters } from '../../adapters/registry.ts';
+import { createAuthenticator } from '../../src/access/principal.ts';
 import { loadConfig } from '../../src/cli/load-config.ts';
 import { systemClock } from '../../src/clock.ts';
 import { registerDashboard } from '../../src/dashboard/routes.ts';
@@ -47,7 +48,7 @@ export async function benchDashboard(): Promise<DashboardBench> {
       host: '127.0.0.1',
       port: 0,
       trustProxy: false,
-      adminToken: TOKEN,
+      authenticate: createAuthenticator({ bootstrapToken: TOKEN }),
       log: silentLogger,
       isReady: () => true,
     });

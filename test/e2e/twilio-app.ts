@@ -5,6 +5,7 @@ import { smsDefinition, whatsappDefinition } from '../../adapters/twilio/definit
 import { smsSettings, whatsappSettings } from '../../adapters/twilio/settings.ts';
 import type { App } from '../../src/app.ts';
 import { VirtualClock } from '../../src/clock.ts';
+import type { Logger } from '../../src/log.ts';
 import { flowFile } from '../../src/settings/flow-schema.ts';
 import { businessFile, routerFile, templatesFile } from '../../src/settings/schema.ts';
 import type { Settings } from '../../src/settings/types.ts';
@@ -67,6 +68,7 @@ export async function startTwilioApp(
     voice?: Record<string, unknown>;
     /** More templates and flows, beside the example's. */
     more?: Pick<Settings, 'templates' | 'flows'>;
+    log?: Logger;
   } = {},
 ): Promise<TwilioApp> {
   const api = await FakeTwilioApi.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
@@ -108,6 +110,7 @@ export async function startTwilioApp(
     settings,
     adapters: { sms: smsDefinition, whatsapp: whatsappDefinition },
     clock,
+    ...(o.log ? { log: o.log } : {}),
   });
   const { app } = local;
 

@@ -8,6 +8,7 @@ import { handoffContract } from './contract-handoff.ts';
 import { inboundContract } from './contract-inbound.ts';
 import { outboxContract } from './contract-outbox.ts';
 import { peopleContract } from './contract-people.ts';
+import { privacyContract } from './contract-privacy.ts';
 import { timersContract } from './contract-timers.ts';
 import { inbound, lease, message, seed, T0 } from './fixtures.ts';
 
@@ -34,6 +35,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
     timersContract(get);
     factsContract(get);
     browseContract(get);
+    privacyContract(get);
 
     describe('transactions', () => {
       it('commits everything written through the transaction handle', async () => {

@@ -108,6 +108,9 @@ describe('SQLite store file', () => {
     db.exec('drop table contact_merges; drop table contact_suggestions; drop table contact_tags');
     db.exec('drop table conversation_facts; drop table facts; drop table contact_history');
     db.exec('drop index conversations_dimensions; drop index contacts_vip');
+    db.exec(
+      'drop table audit_log; drop table agent_tokens; drop table agents; drop table erasures; drop table tombstones',
+    );
     db.exec('delete from schema_migrations where version >= 6');
     db.exec(
       `insert into contacts (id, opt_outs, attributes, created_at) values ('c1', '[]', '{}', 0), ('c2', '[]', '{}', 0)`,

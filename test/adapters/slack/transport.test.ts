@@ -126,6 +126,7 @@ describe('Slack transport', () => {
         ip: '127.0.0.1',
         publicUrl: 'http://127.0.0.1/slack/events',
         raw: null as never,
+        principal: null,
       };
     };
     // A test clock set to a fixed date (the README's 2026-01-05) must not refuse an event Slack signs now.
