@@ -4,7 +4,6 @@ import { statsOf } from '../facts/derive.ts';
 import { newId } from '../ids.ts';
 import type { Conversation, ConversationStatus, DeliveryStatus, Message } from '../model/types.ts';
 import * as complaints from './complaint-reads.ts';
-import { ContactTxOps } from './contact-tx-ops.ts';
 import type {
   ConversationPatch,
   InboundEvent,
