@@ -1,37 +1,33 @@
 import { hostname } from 'node:os';
+import { createAuthenticator } from './access/principal.ts';
 import { Bus } from './bus.ts';
-import { loadCalendar } from './calendar/load.ts';
 import type { AdapterRegistry } from './channel/contract.ts';
 import { createAdapters } from './channel/create-adapters.ts';
 import { type ChannelHealth, type CredentialState, checkCredentials } from './channel/credentials.ts';
 import { createChannelDirectory } from './channel/directory.ts';
 import { createChannelHost, type MessageEvent } from './channel/host.ts';
 import { type Clock, systemClock } from './clock.ts';
-import { createRuleClassifier } from './decide/classify.ts';
-import { routeSteps } from './decide/route-steps.ts';
 import type { Written } from './decide/write-decision.ts';
 import { parseDuration } from './duration.ts';
 import { createFlowTimerHandlers } from './flow-language/flow-timers.ts';
-import { flowAnswersAtAnyHour, flowSteps } from './flow-language/inbound-steps.ts';
 import { newId } from './ids.ts';
+import { createLiveConfig, follow, followHandlers, type ReloadResult } from './live-config.ts';
 import type { Logger } from './log.ts';
 import { registerScrapeGauges } from './metrics/scrape.ts';
 import { createTelemetry, timedIngestor, timedLimiter } from './metrics/telemetry.ts';
-import { createOutbound } from './outbound/outbound.ts';
-import { createPublicSendGuard } from './outbound/public-guard.ts';
 import { createOutboxLimiter } from './outbox/limiter.ts';
 import { createOutboxWorker } from './outbox/worker.ts';
-import { createAgentActions } from './people/agent-actions.ts';
 import type { DeskNotice } from './people/desk-events.ts';
-import { createDeskHost, withDeskNotices, withTimerNotices } from './people/desk-host.ts';
-import { createSnoozeTimerHandlers, wakeOnCustomerStep } from './people/snooze.ts';
+import { createDeskHost, withTimerNotices } from './people/desk-host.ts';
+import { createSnoozeTimerHandlers } from './people/snooze.ts';
 import { createAfterCommit } from './pipeline/after-commit.ts';
 import { createIngestor } from './pipeline/ingest.ts';
 import { createRouter } from './pipeline/router.ts';
-import { createPolicies } from './policies/policies.ts';
+import { resumeErasures } from './privacy/erase.ts';
 import { resolveAdminToken } from './server/admin-token.ts';
 import { createHttpServer } from './server/http-server.ts';
 import { registerMetricsRoute } from './server/metrics-route.ts';
+import { registerReloadRoute } from './server/reload-route.ts';
 import { registerCoreRoutes } from './server/routes.ts';
 import type { Settings } from './settings/types.ts';
 import type { Store } from './store/contract.ts';
@@ -50,6 +46,10 @@ export interface AppOptions {
   clock?: Clock;
   /** Shares rate limits across instances (bottleneck clustering). */
   redisUrl?: string | null;
+  /** Namespace of the Redis keys, so deployments can share one Redis (default `touchpoint`). */
+  redisPrefix?: string;
+  /** Loads the config again for a reload (SIGHUP, POST /api/admin/reload); without it a reload reads the same settings. */
+  loadSettings?: () => Settings;
   /** How long each channel's credential check may take (default 15 s). */
   credentialTimeoutMs?: number;
 }
@@ -64,6 +64,8 @@ export interface App {
   channelHealth(): Record<string, CredentialState>;
   /** Resolves when every credential check has answered. */
   credentialsChecked(): Promise<void>;
+  /** Loads the config again and applies it when it has no problem (src/live-config.ts). */
+  reload(): ReloadResult;
   /** Routes and sends everything pending now (tests, benchmarks). */
   drain(): Promise<void>;
   stop(): Promise<void>;
@@ -89,35 +91,65 @@ export async function startApp(o: AppOptions): Promise<App> {
     for (const part of ['router', 'outbox', 'timers']) await store.releaseLeases(`${instance}:${part}`);
   }
   const { token: adminToken, generated: adminTokenGenerated } = await resolveAdminToken(store, r.server.adminToken);
+  // An erasure a crash or stop interrupted is finished before anything is routed or sent.
+  const resumed = await resumeErasures(store, clock.now());
+  if (resumed.length > 0) log.info({ contacts: resumed.length }, 'finished erasures an earlier stop interrupted');
 
-  const adapters = createAdapters(o.adapters, settings, log, clock);
+  const adapters = await createAdapters(o.adapters, settings, log, clock);
   const directory = createChannelDirectory(adapters, log);
-  const outbound = createOutbound({
-    destinationOf: directory.destinationOf,
-    guard: createPublicSendGuard(settings.policies.handoff),
-  });
   const messages = new Bus<MessageEvent>();
   // Conversation changes, after commit, for the agent desk (Slack): it reads what changed from the store.
   const deskBus = new Bus<DeskNotice>();
-  const calendar = loadCalendar(settings.business, settings.configDir, log);
-  const policies = createPolicies({
+  const onWritten = (w: Written) => afterCommit.written(w);
+  const config = createLiveConfig(
     settings,
-    policies: settings.policies,
-    calendar,
-    directory,
-    outbound,
-    clock,
-    log: log.child({ part: 'policies' }),
+    {
+      store,
+      clock,
+      log,
+      directory,
+      deskBus,
+      onWritten,
+      onAgentMessages: (conversation, written) => afterCommit.agentMessages(conversation, written),
+      onTimers: () => timers.kick(),
+      configDir: settings.configDir,
+    },
+    o.loadSettings ?? (() => settings),
+  );
+  // The long-lived parts read the generation in force at each call (src/live-config.ts).
+  const live = config.current;
+  const calendar = follow(() => live().calendar);
+  const policyActions = follow(() => live().policies.actions);
+  const actions = follow(() => live().actions);
+  const liveSettings = follow(() => live().settings);
+  const flowDeps = {
     store,
-    flowAnswers: flowAnswersAtAnyHour,
-  });
+    clock,
+    onWritten,
+    get settings() {
+      return live().settings;
+    },
+    get outbound() {
+      return live().outbound;
+    },
+    get firstContact() {
+      return live().firstContact;
+    },
+  };
 
   const outboxOwner = `${instance}:outbox`;
   const outboxLeaseMs = parseDuration(r.outbox.leaseTimeout);
   const pipelineLeaseMs = parseDuration(r.pipeline.leaseTimeout);
   const telemetry = createTelemetry();
   const limiter = timedLimiter(
-    createOutboxLimiter({ adapters, settings: settings.channels, redisUrl: o.redisUrl ?? null, log, clock }),
+    createOutboxLimiter({
+      adapters,
+      settings: settings.channels,
+      redisUrl: o.redisUrl ?? null,
+      ...(o.redisPrefix ? { prefix: o.redisPrefix } : {}),
+      log,
+      clock,
+    }),
     telemetry,
   );
   const outbox = createOutboxWorker({
@@ -136,8 +168,8 @@ export async function startApp(o: AppOptions): Promise<App> {
     onDeadLetter: (job) => afterCommit.deadLettered(job),
     onRetry: (job, error, nextAt) => afterCommit.retrying(job, error, nextAt),
     onSendTimed: telemetry.sent,
+    onPutBack: telemetry.putBack,
   });
-  const flowDeps = { store, settings, clock, outbound, onWritten: (w: Written) => afterCommit.written(w) };
   const flowTimers = createFlowTimerHandlers({
     ...flowDeps,
     startThread: directory.startThread,
@@ -150,7 +182,11 @@ export async function startApp(o: AppOptions): Promise<App> {
     owner: `${instance}:timers`,
     leaseMs: pipelineLeaseMs,
     handlers: withTimerNotices(
-      { ...policies.timerHandlers, ...flowTimers.handlers, ...createSnoozeTimerHandlers({ clock }) },
+      {
+        ...followHandlers(() => live().policies.timerHandlers),
+        ...flowTimers.handlers,
+        ...createSnoozeTimerHandlers({ clock }),
+      },
       deskBus,
     ),
   });
@@ -168,16 +204,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     maxAttempts: r.pipeline.maxAttempts,
     batchTransactions: store.kind === 'sqlite',
     adoptOutbound: { owner: outboxOwner, leaseMs: outboxLeaseMs },
-    deps: {
-      settings,
-      steps: routeSteps({
-        classifier: createRuleClassifier(settings.intents),
-        flows: flowSteps,
-        policies: policies.steps,
-        wakeOnCustomer: wakeOnCustomerStep,
-      }),
-      outbound,
-    },
+    deps: () => live().route,
     onRouted: (routed, adopted) => afterCommit.routed(routed, adopted),
     onRouteLatency: telemetry.routed,
   });
@@ -191,28 +218,15 @@ export async function startApp(o: AppOptions): Promise<App> {
     }),
     telemetry,
   );
-  const actions = withDeskNotices(
-    policies.wrapAgentActions(
-      createAgentActions({
-        store,
-        clock,
-        outbound,
-        onMessages: (conversation, written) => afterCommit.agentMessages(conversation, written),
-        flows: { settings, onWritten: flowDeps.onWritten },
-        onTimers: () => timers.kick(),
-      }),
-    ),
-    deskBus,
-  );
-
   let ready = false;
   let health: ChannelHealth | null = null;
+  const authenticate = createAuthenticator({ bootstrapToken: adminToken, accounts: store });
   const server = createHttpServer({
     host: r.server.host,
     port: o.port ?? r.server.port,
     ...(r.server.publicUrl ? { publicUrl: r.server.publicUrl } : {}),
     trustProxy: r.server.trustProxy,
-    adminToken,
+    authenticate,
     log: log.child({ part: 'http' }),
     isReady: () => ready,
     limits: {
@@ -229,18 +243,65 @@ export async function startApp(o: AppOptions): Promise<App> {
     store,
     clock,
     calendar,
-    targets: settings.policies.targets,
-    sla: settings.policies.sla,
+    targets: follow(() => live().settings.policies.targets),
+    sla: follow(() => live().settings.policies.sla),
     log: log.child({ part: 'metrics' }),
+    kpiTtlMs: parseDuration(r.metrics.kpiRefresh),
   });
   registerMetricsRoute(server.routes, telemetry, adminToken);
   registerCoreRoutes(server.routes, {
     store,
     clock,
     actions,
-    policyActions: policies.actions,
+    policyActions,
     events: flowDeps,
+    dashboard: {
+      store,
+      clock,
+      log: log.child({ part: 'dashboard' }),
+      adminToken,
+      calendar,
+      // The config in force: a reload shows in the next page.
+      get business() {
+        return { name: live().settings.business.name, timezone: live().settings.business.timezone };
+      },
+      get targets() {
+        return live().settings.policies.targets;
+      },
+      get sla() {
+        return live().settings.policies.sla;
+      },
+      get complaints() {
+        return live().settings.policies.trends.complaints;
+      },
+      get flows() {
+        return live().settings.flows;
+      },
+      channels: [...adapters.keys()].sort(),
+      onRetried: () => outbox.kick(),
+      // Agents sign in with their own tokens too (src/access): the one authentication of the API.
+      checkToken: async (token: string) => {
+        const who = await authenticate({ headers: { authorization: `Bearer ${token}` } });
+        return who ? { name: who.name, role: who.role } : null;
+      },
+    },
+    outreach: {
+      store,
+      clock,
+      get settings() {
+        return live().settings;
+      },
+      get outbound() {
+        return live().outbound;
+      },
+      get firstContact() {
+        return live().firstContact;
+      },
+      onMessages: (conversation, written) => afterCommit.agentMessages(conversation, written),
+    },
+    trends: follow(() => live().settings.policies.trends),
   });
+  registerReloadRoute(server.routes, config.reload);
   // Listen first (readyz answers 503 meanwhile) so adapters learn the real public URL.
   const url = await server.listen();
   const publicUrl = r.server.publicUrl ?? url;
@@ -257,16 +318,17 @@ export async function startApp(o: AppOptions): Promise<App> {
       calendar,
       instance,
       deliveryFailed: (m) => deskBus.publish({ conversationId: m.conversationId, cause: 'delivery', events: [] }),
+      maxInboundText: adapter.capabilities.maxInboundText,
     });
     const desk = createDeskHost({
       channel: adapter.channel,
       bus: deskBus,
       store,
       actions,
-      moveToPrivate: policies.actions.moveToPrivate,
+      moveToPrivate: policyActions.moveToPrivate,
       limiter,
       clock,
-      flows: settings.flows.map((f) => ({ id: f.id, description: f.description ?? null })),
+      flows: follow(() => liveSettings.flows.map((f) => ({ id: f.id, description: f.description ?? null }))),
       calendar,
     });
     await adapter.start({ ...channelHost, desk });
@@ -284,6 +346,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     adminToken,
     adminTokenGenerated,
     channelHealth: () => health?.report() ?? {},
+    reload: config.reload,
     credentialsChecked: () => health?.done ?? Promise.resolve(),
     async drain() {
       await ingestor.flush();

@@ -28,7 +28,12 @@ export const ErrorCode = {
   ContactMerged: 'contact_merged',
   InvalidIdentity: 'invalid_identity',
   IdentityTaken: 'identity_taken',
+  NoIdentity: 'no_identity',
+  // First contact: no channel the rules allow can reach the contact.
+  Unreachable: 'unreachable',
   SuggestionDecided: 'suggestion_decided',
+  // Agent accounts.
+  AgentExists: 'agent_exists',
   UnsupportedMediaType: 'unsupported_media_type',
   RateLimited: 'rate_limited',
   TooManyConnections: 'too_many_connections',
@@ -60,6 +65,7 @@ export const ErrorCode = {
   StoreIdentityTaken: 'store_identity_taken',
   DataDirInUse: 'data_dir_in_use',
   NoStore: 'no_store',
+  RouterUnreachable: 'router_unreachable',
   // The command line.
   Usage: 'usage',
   // Anything not raised on purpose, answered without its details (they are logged).

@@ -12,8 +12,21 @@ export function truncate(text: string, max = LOG_FIELD_MAX): string {
   return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
 }
 
+/*
+ * Numbers and addresses inside free text (a provider's error quoting the
+ * recipient, a reason naming a sender) are masked too. Both patterns repeat a
+ * bounded number of times, so a long string costs linear time.
+ */
+const PHONE = /(?:whatsapp:)?\+[1-9]\d{6,14}(?!\d)/g;
+const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}/g;
+
+/** `text` with phone numbers and email addresses masked. */
+export function maskPersonal(text: string): string {
+  return text.replace(PHONE, '[phone]').replace(EMAIL, '[email]');
+}
+
 function truncateFields(value: unknown, depth: number): unknown {
-  if (typeof value === 'string') return truncate(value);
+  if (typeof value === 'string') return maskPersonal(truncate(value));
   if (depth === 0 || value === null || typeof value !== 'object' || value instanceof Error) return value;
   if (Array.isArray(value)) return value.slice(0, 50).map((v) => truncateFields(v, depth - 1));
   const out: Record<string, unknown> = {};
@@ -22,19 +35,82 @@ function truncateFields(value: unknown, depth: number): unknown {
 }
 
 function truncatedError(err: Error): Record<string, unknown> {
+  // Anything thrown may be logged as `err`; what is not an Error is left to the field formatter.
+  if (!(err instanceof Error)) return err;
   const s = pino.stdSerializers.err(err);
-  return { ...s, message: truncate(s.message), stack: truncate(s.stack ?? '', STACK_MAX) };
+  return { ...s, message: maskPersonal(truncate(s.message)), stack: maskPersonal(truncate(s.stack ?? '', STACK_MAX)) };
 }
 
-/** Every string a line carries (message, fields, error messages) is cut to a bounded length. */
+/**
+ * Fields no log line may show, at the top of an entry or one level down
+ * (`{ job: { destination } }`), and in the request and error shapes pino and
+ * HTTP clients log: secrets, tokens and signatures, and personal data
+ * (numbers, addresses, names, what people wrote, raw provider payloads).
+ */
+const SECRET_FIELDS = [
+  'authorization',
+  'cookie',
+  'token',
+  'authToken',
+  'accessToken',
+  'botToken',
+  'appToken',
+  'adminToken',
+  'apiKey',
+  'secret',
+  'signingSecret',
+  'appSecret',
+  'password',
+  'pass',
+  'signature',
+];
+const PERSONAL_FIELDS = [
+  'text',
+  'body',
+  'rawBody',
+  'payload',
+  'envelope',
+  'from',
+  'to',
+  'phone',
+  'email',
+  'address',
+  'destination',
+  'customer',
+  'identity',
+  'contact',
+  'profileName',
+];
+const SIGNATURE_HEADERS = [
+  'x-twilio-signature',
+  'x-slack-signature',
+  'x-hub-signature',
+  'x-hub-signature-256',
+  'x-touchpoint-signature',
+];
+export const REDACT_PATHS = [
+  ...[...SECRET_FIELDS, ...PERSONAL_FIELDS].flatMap((f) => [f, `*.${f}`]),
+  // Top level only: one level down, `name` is an error's class (TouchpointError sets it).
+  'name',
+  ...['headers', 'req.headers', 'err.config.headers', 'err.response.headers', 'err.request.headers'].flatMap((h) => [
+    `${h}.authorization`,
+    `${h}.cookie`,
+    ...SIGNATURE_HEADERS.map((s) => `${h}["${s}"]`),
+  ]),
+  'err.config.data',
+  'err.response.data',
+];
+
+/** Every string a line carries (message, fields, error messages) is cut to a bounded length; secrets and personal fields are masked. */
 const bounded = {
+  redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   formatters: { log: (obj: Record<string, unknown>) => truncateFields(obj, 3) as Record<string, unknown> },
   serializers: { err: truncatedError },
   hooks: {
     logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void) {
       method.apply(
         this,
-        args.map((a) => (typeof a === 'string' ? truncate(a) : a)),
+        args.map((a) => (typeof a === 'string' ? maskPersonal(truncate(a)) : a)),
       );
     },
   },

@@ -14,6 +14,7 @@ import type { BotSdk } from './sdk.ts';
 import { toSendError } from './send-errors.ts';
 import { serviceUrlAllowed } from './service-urls.ts';
 import type { BotframeworkSettings } from './settings.ts';
+import { withSuggestedActions } from './suggested-actions.ts';
 import { decodeThreadKey } from './thread-key.ts';
 
 /**
@@ -33,9 +34,11 @@ export function createBotframeworkAdapter(settings: BotframeworkSettings, deps: 
       threads: true,
       privateReply: false,
       attachments: true,
-      richParts: false,
+      richParts: true,
       // Teams refuses messages over about 28 KB; keep well inside it.
       maxTextLength: 20_000,
+      // Teams takes about 28 KB in one message.
+      maxInboundText: 28_000,
       idempotentSend: false,
     },
     rateLimit: { minTimeMs: 100, maxConcurrent: 4 },
@@ -66,7 +69,8 @@ export function createBotframeworkAdapter(settings: BotframeworkSettings, deps: 
         return { contentType: a.contentType, contentUrl: a.url, ...(a.name ? { name: a.name } : {}) };
       });
       try {
-        return { providerId: await sdk.send(ref, { text: msg.text, attachments }) };
+        const content = withSuggestedActions(msg, ref);
+        return { providerId: await sdk.send(ref, { ...content, attachments }) };
       } catch (err) {
         throw toSendError(err);
       }

@@ -9,6 +9,7 @@ import {
 import { type HttpRequest, type HttpResponse, truncate } from '../../src/channel/index.ts';
 import type { BotReplyRef } from './activity.ts';
 import type { BotframeworkSettings } from './settings.ts';
+import type { SuggestedActions } from './suggested-actions.ts';
 
 /**
  * Everything that touches botbuilder lives here: Microsoft archived the SDK,
@@ -26,7 +27,11 @@ export interface BotSdk {
   /** Posts a message into the referenced conversation, as a reply to the referenced activity; the provider's id. */
   send(
     reference: BotReplyRef,
-    message: { text: string; attachments?: { contentType: string; contentUrl: string; name?: string }[] },
+    message: {
+      text: string;
+      attachments?: { contentType: string; contentUrl: string; name?: string }[];
+      suggestedActions?: SuggestedActions;
+    },
   ): Promise<string | null>;
 }
 
@@ -105,6 +110,7 @@ export function createBotSdk(settings: BotframeworkSettings): BotSdk {
           type: 'message',
           text: message.text,
           attachments: message.attachments ?? [],
+          ...(message.suggestedActions ? { suggestedActions: message.suggestedActions } : {}),
         };
         // applied by hand so the message answers the customer's activity, not the continuation's own id
         TurnContext.applyConversationReference(activity, ref);

@@ -45,6 +45,8 @@ export function createDiscordAdapter(settings: DiscordSettings): ChannelAdapter 
       attachments: true,
       richParts: false,
       maxTextLength: MAX_CONTENT,
+      // Nitro members may write twice what a bot may.
+      maxInboundText: 4_000,
       // The nonce deduplicates a resend for a few minutes only: an unconfirmed send is looked up (reconcile).
       idempotentSend: false,
     },

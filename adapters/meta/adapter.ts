@@ -7,7 +7,8 @@ import type {
   StartThreadRequest,
 } from '../../src/channel/index.ts';
 import { createGraphClient } from './api/graph.ts';
-import { sendOutbound } from './api/send.ts';
+import { reconcileOutbound } from './api/reconcile.ts';
+import { type SendContext, sendOutbound } from './api/send.ts';
 import { commentIdentityKind } from './links.ts';
 import type { MetaChannel, MetaSettings } from './settings.ts';
 import { decodeThreadKey, encodeThreadKey } from './thread-key.ts';
@@ -16,6 +17,8 @@ import { PRIVATE_REPLY_WINDOW_MS } from './window.ts';
 
 /** Longest text Meta accepts in one message: Messenger 2,000 characters, Instagram DMs 1,000. */
 const MAX_TEXT: Record<MetaChannel, number> = { facebook: 2000, instagram: 1000 };
+/** Longest text a person can send: a Messenger message 20,000 (a Page comment 8,000); an Instagram comment 2,200 (a DM 1,000). */
+const MAX_INBOUND: Record<MetaChannel, number> = { facebook: 20_000, instagram: 2_200 };
 
 /**
  * One adapter instance serves one channel (`facebook`: a Page's Messenger
@@ -28,13 +31,14 @@ export function createMetaAdapter(
   deps: { log: Logger; clock: Clock },
 ): ChannelAdapter {
   const graph = createGraphClient({
-    baseUrl: settings.graphApiUrl,
+    baseUrl: settings.apiBaseUrl,
     version: settings.apiVersion,
     accessToken: settings.accessToken,
     timeoutMs: settings.requestTimeoutMs,
     clock: deps.clock,
   });
   let host: ChannelHost | null = null;
+  const ctx = (): SendContext => ({ channel, graph, settings, clock: deps.clock, state: host?.state ?? null });
 
   return {
     channel,
@@ -52,8 +56,10 @@ export function createMetaAdapter(
       threads: true,
       privateReply: true,
       attachments: false,
-      richParts: false,
+      // Choice questions go out with quick replies (api/send.ts).
+      richParts: true,
       maxTextLength: MAX_TEXT[channel],
+      maxInboundText: MAX_INBOUND[channel],
       idempotentSend: false,
     },
     // The Send API allows about 300 calls per second per Page.
@@ -77,7 +83,12 @@ export function createMetaAdapter(
     },
 
     send(msg) {
-      return sendOutbound({ channel, graph, settings, clock: deps.clock, state: host?.state ?? null }, msg);
+      return sendOutbound(ctx(), msg);
+    },
+
+    // A send cut off by a crash is looked up in the conversation or under the comment first (api/reconcile.ts).
+    reconcile(msg, attempt) {
+      return reconcileOutbound(ctx(), msg, attempt);
     },
   };
 }

@@ -1,5 +1,4 @@
 import type { AdapterDefinition } from '../../src/channel/index.ts';
-import { createMetaAdapter } from './adapter.ts';
 import {
   type FacebookSettings,
   facebookSettings,
@@ -13,12 +12,18 @@ import {
 export const facebookDefinition: AdapterDefinition<FacebookSettings> = {
   channel: 'facebook',
   settings: facebookSettings,
-  create: (settings, deps) => createMetaAdapter('facebook', fromFacebook(settings), deps),
+  create: async (settings, deps) => {
+    const { createMetaAdapter } = await import('./adapter.ts');
+    return createMetaAdapter('facebook', fromFacebook(settings), deps);
+  },
 };
 
 /** An Instagram professional account: DMs (private) and comments on its media (public). */
 export const instagramDefinition: AdapterDefinition<InstagramSettings> = {
   channel: 'instagram',
   settings: instagramSettings,
-  create: (settings, deps) => createMetaAdapter('instagram', fromInstagram(settings), deps),
+  create: async (settings, deps) => {
+    const { createMetaAdapter } = await import('./adapter.ts');
+    return createMetaAdapter('instagram', fromInstagram(settings), deps);
+  },
 };

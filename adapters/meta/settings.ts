@@ -15,7 +15,7 @@ const base = {
     .string()
     .min(1)
     .describe('Page access token (facebook) or Instagram access token; an environment reference'),
-  graphApiUrl: z
+  apiBaseUrl: z
     .url({ protocol: /^https?$/ })
     .default('https://graph.facebook.com')
     .describe('Graph API base URL (graph.instagram.com for Instagram Login tokens, or a test fake)'),
@@ -30,13 +30,17 @@ const base = {
   requestTimeoutMs: z.number().int().min(1000).max(120_000).default(15_000),
 };
 
+/** Every channel names its provider's base URL `apiBaseUrl`. */
+const RENAMED = { graphApiUrl: 'apiBaseUrl' };
+
 export const facebookSettings = z
   .object({
     ...base,
     pageId: graphId('Facebook Page id'),
     webhookPath: path.default('/meta/facebook'),
   })
-  .strict();
+  .strict()
+  .meta({ 'x-renamed': RENAMED });
 
 export const instagramSettings = z
   .object({
@@ -44,7 +48,8 @@ export const instagramSettings = z
     accountId: graphId('Instagram professional account id'),
     webhookPath: path.default('/meta/instagram'),
   })
-  .strict();
+  .strict()
+  .meta({ 'x-renamed': RENAMED });
 
 export type FacebookSettings = z.infer<typeof facebookSettings>;
 export type InstagramSettings = z.infer<typeof instagramSettings>;

@@ -1,6 +1,7 @@
 import type { App, Receiver } from '@slack/bolt';
 import type { ChannelAdapter, ChannelHost, Clock, Logger } from '../../src/channel/index.ts';
 import { createSendClient, type WebClient } from './api/client.ts';
+import { CHOICE_ACTION, choiceEnvelope } from './customer/choices.ts';
 import { isWrittenByPerson, type SlackMessageEvent, toEnvelope } from './customer/envelope.ts';
 import { reconcileReply } from './customer/reconcile.ts';
 import { MAX_TEXT, sendToCustomer } from './customer/send.ts';
@@ -51,8 +52,11 @@ export function createSlackAdapter(settings: SlackSettings, deps: { log: Logger;
       threads: true,
       privateReply: false,
       attachments: false,
-      richParts: false,
+      // A customer's choice question goes out with buttons (customer/choices.ts).
+      richParts: true,
       maxTextLength: MAX_TEXT,
+      // Slack truncates a message's text past 40,000 characters.
+      maxInboundText: 40_000,
       idempotentSend: false,
     },
     // Slack allows about one message a second per channel. Spacing posts exactly 1 s apart lets
@@ -88,6 +92,12 @@ export function createSlackAdapter(settings: SlackSettings, deps: { log: Logger;
       };
       app.event('message', async ({ event, body }) => route(event as unknown as SlackMessageEvent, body));
       app.event('app_mention', async ({ event, body }) => route(event as unknown as SlackMessageEvent, body));
+      // A customer's click on a choice question's button: stored as their answer, then acknowledged.
+      app.action(CHOICE_ACTION, async ({ ack, body, action }) => {
+        const envelope = settings.customers.enabled ? choiceEnvelope(body, action as { value?: unknown }) : null;
+        if (envelope) await host.ingest(envelope);
+        await ack();
+      });
       app.error(async (err) => {
         log.error({ err }, 'a Slack listener failed');
         throw err;

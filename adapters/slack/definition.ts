@@ -1,12 +1,14 @@
 import type { AdapterDefinition } from '../../src/channel/index.ts';
-import { createSlackAdapter } from './adapter.ts';
 import { type SlackSettings, slackSettings } from './settings.ts';
 
 /** Slack: the agent desk (threads with header cards) and, when enabled, a customer channel. */
 export const slackDefinition: AdapterDefinition<SlackSettings> = {
   channel: 'slack',
   settings: slackSettings,
-  create: (settings, deps) => createSlackAdapter(settings, deps),
+  create: async (settings, deps) => {
+    const { createSlackAdapter } = await import('./adapter.ts');
+    return createSlackAdapter(settings, deps);
+  },
   crossCheck: (settings, facts) =>
     (settings.desk?.routes ?? []).flatMap((route, i) => {
       const at = ['desk', 'routes', i];

@@ -9,6 +9,7 @@ const deskRoute = z
     channel: z.string().min(1).optional().describe('The customer channel (email, sms, webchat …)'),
     category: z.string().min(1).optional(),
     team: z.string().min(1).optional().describe('The team a flow handed off to'),
+    vip: z.boolean().optional().describe('Only VIP customers (true) or only the others (false)'),
     deskChannel: channelId.describe('Where these conversations get their threads'),
   })
   .strict();
@@ -28,10 +29,12 @@ const canned = z
 const desk = z
   .object({
     when: z
-      .array(z.enum(['all', 'handoff', 'complaint', 'sla']))
+      .array(z.enum(['all', 'handoff', 'complaint', 'sla', 'vip']))
       .min(1)
       .default(['handoff', 'complaint', 'sla'])
-      .describe('Which conversations get a thread: every one, or those handed off, complaints, SLA warnings'),
+      .describe(
+        'Which conversations get a thread: every one, or those handed off, complaints, SLA warnings, VIP customers',
+      ),
     complaintCategories: z
       .array(z.string().min(1))
       .default(['complaint'])
@@ -48,6 +51,12 @@ const desk = z
       .array(z.string().min(1))
       .default([])
       .describe('Agent ids mentioned, after the assignee, when an SLA is breached'),
+    vipEscalation: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'Senior staff (agent ids) also mentioned when a VIP customer’s SLA is breached or their conversation escalated',
+      ),
     backlog: z.number().int().min(0).max(100).default(20).describe('Earlier messages mirrored when a thread opens'),
     csatOnResolve: z
       .string()
@@ -64,11 +73,11 @@ const desk = z
       seen.add(a.slackUser);
     });
     d.routes.forEach((r, i) => {
-      if (!r.channel && !r.category && !r.team) {
+      if (!r.channel && !r.category && !r.team && r.vip === undefined) {
         ctx.addIssue({
           code: 'custom',
           path: ['routes', i],
-          message: 'a route needs at least one of channel, category, team',
+          message: 'a route needs at least one of channel, category, team, vip',
         });
       }
     });
@@ -87,7 +96,7 @@ export const slackSettings = z
       .regex(/^xapp-/, 'an app-level token (xapp-…)')
       .optional()
       .describe('Needed for Socket Mode'),
-    apiUrl: z
+    apiBaseUrl: z
       .url({ protocol: /^https?$/ })
       .optional()
       .describe('Web API base URL, ending in /api/ (Enterprise Grid, a test fake); https://slack.com/api/ otherwise'),
@@ -110,7 +119,9 @@ export const slackSettings = z
     if (s.transport === 'socket' && !s.appToken) {
       ctx.addIssue({ code: 'custom', path: ['appToken'], message: 'Socket Mode needs an app-level token (xapp-…)' });
     }
-  });
+  })
+  // Every channel names its provider's base URL `apiBaseUrl`.
+  .meta({ 'x-renamed': { apiUrl: 'apiBaseUrl' } });
 
 export type SlackSettings = z.infer<typeof slackSettings>;
 export type DeskSettings = z.infer<typeof desk>;

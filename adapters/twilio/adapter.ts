@@ -5,6 +5,7 @@ import { planOutbound, type SendContext, sendOutbound } from './api/send.ts';
 import { decodeThreadKey } from './numbers.ts';
 import { rateLimitFor } from './rate.ts';
 import type { TwilioChannel, TwilioSettings } from './settings.ts';
+import { startTwilioThread } from './start-thread.ts';
 import { registerVoiceRoutes } from './voice/routes.ts';
 import { registerMessagingRoutes } from './webhook/routes.ts';
 
@@ -45,7 +46,10 @@ export function createTwilioAdapter(
       richParts: false,
       // Long replies are split or shortened here, per maxSegments and maxMessages.
       maxTextLength: null,
+      // What Twilio delivers in one message: an SMS of up to 10 segments, a WhatsApp message of 4,096 characters.
+      maxInboundText: channel === 'whatsapp' ? 4_096 : 1_600,
       idempotentSend: false,
+      ...(channel === 'whatsapp' ? { replyWindowHours: settings.windowHours ?? 24 } : {}),
     },
     rateLimit: rateLimitFor(settings.numbers),
 
@@ -80,6 +84,10 @@ export function createTwilioAdapter(
           );
         throw new Error(`Twilio account check failed: ${e.message ?? String(err)}`);
       }
+    },
+
+    startThread(request) {
+      return startTwilioThread(channel, settings, request.to);
     },
 
     destination(threadKey) {

@@ -32,8 +32,11 @@ export class WebchatAdapter implements ChannelAdapter {
     threads: true,
     privateReply: false,
     attachments: false,
-    richParts: false,
+    // Choice questions show as buttons (view.ts, chat-script.ts).
+    richParts: true,
     maxTextLength: null,
+    // The API refuses a longer message itself, by its own setting (maxMessageLength).
+    maxInboundText: null,
     // The page keys messages by id, so a resend after a crash shows once.
     idempotentSend: true,
   };

@@ -102,9 +102,12 @@ export const chatScript = `(function () {
     if (welcome) items.push(bubble('bot', welcome, ''));
     else if (messages.size === 0 && pending.size === 0) items.push(bubble('hint', availability.open ? 'Send us a message: we usually answer straight away.' : 'We are closed right now' + (availability.nextOpening ? ' and open again ' + availability.nextOpening : '') + '. Send us a message: some questions are answered straight away, the rest when we open.', ''));
     var sorted = Array.from(messages.values()).sort(function (a, b) { return a.id < b.id ? -1 : a.id > b.id ? 1 : 0; });
-    sorted.forEach(function (m) {
+    sorted.forEach(function (m, i) {
       var who = m.from === 'customer' ? 'You' : (m.name || (m.from === 'agent' ? 'Team' : ''));
-      items.push(bubble(m.from, m.text, [who, timeOf(m.at)].filter(Boolean).join(' · ')));
+      var li = bubble(m.from, m.text, [who, timeOf(m.at)].filter(Boolean).join(' · '));
+      // A choice question's options, as buttons under the latest message only: an answered one keeps its text.
+      if (Array.isArray(m.choices) && i === sorted.length - 1 && pending.size === 0) li.appendChild(choiceButtons(m.choices));
+      items.push(li);
     });
     pending.forEach(function (p) {
       var li = bubble('customer', p.text, p.failed ? 'Not sent. Tap to try again.' : 'Sending…', p.failed ? 'failed' : 'pending');
@@ -183,16 +186,35 @@ export const chatScript = `(function () {
     });
   }
 
+  function choiceButtons(choices) {
+    var row = document.createElement('div');
+    row.className = 'choices';
+    row.setAttribute('role', 'group');
+    choices.forEach(function (c) {
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'choice';
+      b.textContent = c.label;
+      b.addEventListener('click', function () { sendText(c.label); });
+      row.appendChild(b);
+    });
+    return row;
+  }
+
   function send() {
     var text = input.value.trim();
     if (!text) return;
     if (text.length > maxLength) { showError('Messages can be at most ' + maxLength + ' characters.'); return; }
+    input.value = '';
+    resize();
+    sendText(text);
+  }
+
+  function sendText(text) {
     clientSeq += 1;
     var clientId = Date.now().toString(36) + '-' + clientSeq + '-' + Math.random().toString(36).slice(2, 8);
     var p = { clientId: clientId, text: text, failed: false };
     pending.set(clientId, p);
-    input.value = '';
-    resize();
     deliver(p);
   }
 

@@ -62,6 +62,12 @@ html, body { margin: 0; height: 100%; }
 .msg.hint { align-self: center; max-width: 100%; }
 .msg.hint .bubble { color: var(--muted); font-size: 0.9rem; text-align: center; }
 .msg.pending .bubble { opacity: 0.6; }
+.msg .choices { display: flex; flex-wrap: wrap; gap: 6px; margin: 4px 0 6px; }
+.msg .choice {
+  font: inherit; font-size: 0.9rem; padding: 7px 14px; border-radius: 999px; cursor: pointer;
+  background: var(--card); color: var(--accent); border: 1px solid var(--accent);
+}
+.msg .choice:hover, .msg .choice:focus-visible { background: var(--accent); color: #fff; }
 .msg.failed .bubble { background: #fbe9e7; color: var(--danger); border: 1px solid #f3c1bc; cursor: pointer; }
 
 .error { margin: 0; padding: 8px 16px; background: #fbe9e7; color: var(--danger); font-size: 0.85rem; }

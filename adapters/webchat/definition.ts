@@ -1,9 +1,11 @@
 import type { AdapterDefinition } from '../../src/channel/index.ts';
-import { WebchatAdapter } from './adapter.ts';
 import { type WebchatSettings, webchatSettings } from './settings.ts';
 
 export const webchatDefinition: AdapterDefinition<WebchatSettings> = {
   channel: 'webchat',
   settings: webchatSettings,
-  create: (settings, deps) => new WebchatAdapter(settings, deps),
+  create: async (settings, deps) => {
+    const { WebchatAdapter } = await import('./adapter.ts');
+    return new WebchatAdapter(settings, deps);
+  },
 };

@@ -4,6 +4,7 @@ import {
   type ChannelHost,
   type CorsPolicy,
   type Envelope,
+  HttpError,
   type HttpRequest,
   type HttpResponse,
   type IpRateLimit,
@@ -39,9 +40,10 @@ const eventsQuery = z.object({ token: z.string().optional(), after: messageId.op
 export function registerWebchatApi(routes: RouteRegistry, deps: WebchatRouteDeps): void {
   const { settings, host, tokens, live, limiter, cors } = deps;
   const max = settings.maxMessageLength;
+  const count = new Intl.NumberFormat('en');
   const sendBody = z
     .object({
-      text: z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`),
+      text: z.string().trim().min(1, 'must not be empty'),
       clientId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, - or _'),
     })
     .strict();
@@ -81,6 +83,14 @@ export function registerWebchatApi(routes: RouteRegistry, deps: WebchatRouteDeps
       const visitorId = visitor(req);
       limiter.take(`message:${req.ip}`);
       const body = jsonBody(req, sendBody);
+      if (body.text.length > max) {
+        const n = count.format(body.text.length);
+        throw new HttpError(
+          413,
+          'payload_too_large',
+          `text: ${n} characters, over the ${max} this chat takes (webchat.maxMessageLength)`,
+        );
+      }
       const envelope: Envelope = {
         channel: 'webchat',
         providerId: `${visitorId}:${body.clientId}`,

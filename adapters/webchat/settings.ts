@@ -29,7 +29,13 @@ export const webchatSettings = z
       .array(origin)
       .default([])
       .describe('Websites that may embed the chat widget and call its API, e.g. https://www.example.com'),
-    maxMessageLength: z.number().int().min(1).max(20_000).default(2000).describe('Longest message a visitor may send'),
+    maxMessageLength: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(2000)
+      .describe('Longest message a visitor may send, in characters; the API refuses a longer one with 413'),
     ipRateLimit: z
       .object({
         max: z.number().int().min(1).default(20).describe('Messages one address may send per window'),

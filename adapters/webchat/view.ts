@@ -1,4 +1,4 @@
-import type { Message, OutboundMessage } from '../../src/channel/index.ts';
+import { type ChoiceOption, choiceQuestionOf, type Message, type OutboundMessage } from '../../src/channel/index.ts';
 
 /** A message as the browser sees it: no internal ids beyond what the page needs. */
 export interface ChatMessageView {
@@ -9,6 +9,14 @@ export interface ChatMessageView {
   at: number;
   /** For the visitor's own messages: the id the browser gave it, to replace its pending bubble. */
   clientId?: string;
+  /** A choice question's options: the page shows them as buttons under the latest message (`text` is then the question alone). */
+  choices?: ChoiceOption[];
+}
+
+/** The text, or the question alone with its options as buttons. */
+function withChoices(view: ChatMessageView, m: { text: string; parts?: unknown[] | undefined }): ChatMessageView {
+  const asked = choiceQuestionOf(m);
+  return asked ? { ...view, text: asked.question, choices: asked.options } : view;
 }
 
 /** Agent notes never reach the browser, whatever a caller hands us. */
@@ -24,11 +32,14 @@ export function viewOfMessage(m: Message, visitorId: string): ChatMessageView {
   };
   const prefix = `${visitorId}:`;
   if (m.direction === 'inbound' && m.providerId?.startsWith(prefix)) view.clientId = m.providerId.slice(prefix.length);
-  return view;
+  return m.direction === 'outbound' ? withChoices(view, m) : view;
 }
 
 export function viewOfOutbound(m: OutboundMessage, at: number): ChatMessageView {
-  return { id: m.messageId, from: authorKind(m.author.kind), name: m.author.name ?? null, text: m.text, at };
+  return withChoices(
+    { id: m.messageId, from: authorKind(m.author.kind), name: m.author.name ?? null, text: m.text, at },
+    m,
+  );
 }
 
 const authorKind = (kind: Message['author']['kind']): ChatMessageView['from'] =>

@@ -23,6 +23,13 @@ export interface ChannelCapabilities {
   /** Longest text one message may carry, or null when there is no practical limit. */
   maxTextLength: number | null;
   /**
+   * Longest text the provider delivers in one inbound message, its own maximum (Slack 40,000
+   * characters, an SMS 1,600); absent or null: no limit. A longer text is not stored: ingest
+   * refuses it with a 413 HttpError, which a webhook keeps as unreadable (answered with success)
+   * and the web chat returns to the browser.
+   */
+  maxInboundText?: number | null;
+  /**
    * A repeated send of one outbox row reaches the customer once (email: the
    * same Message-ID, which mail clients show once; web chat: the stored message
    * itself): an attempt the core could not confirm is sent again without asking
@@ -36,6 +43,12 @@ export interface ChannelCapabilities {
    * (a web form answers by email). The other adapter gets the thread as it is.
    */
   replyVia?: string;
+  /**
+   * Free text may go out only this many hours after the customer's last message
+   * (WhatsApp's 24 hours); outside it only an approved template may. The
+   * outbound chain applies it; absent: no such window.
+   */
+  replyWindowHours?: number;
 }
 
 /** Sending rate per destination, applied by the outbox's limiter (overridable in config). */
@@ -191,7 +204,8 @@ export interface AdapterDefinition<S = unknown> {
   crossCheck?(settings: S, facts: ConfigFacts): Array<{ path: PropertyKey[]; message: string; fix: string }>;
   /** The channel its replies go out on (`capabilities.replyVia`): `check` refuses this one enabled without it. */
   replyVia?: string;
-  create(settings: S, deps: { log: Logger; clock: Clock }): ChannelAdapter;
+  /** Loads the adapter's code (and its SDK) only when the channel is enabled. */
+  create(settings: S, deps: { log: Logger; clock: Clock }): Promise<ChannelAdapter>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: each channel has its own settings type

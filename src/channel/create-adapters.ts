@@ -4,13 +4,13 @@ import type { Logger } from '../log.ts';
 import type { AdapterRegistry, ChannelAdapter } from './contract.ts';
 
 /** One adapter for each channel enabled in channels.yaml; an unknown channel is a config error naming the fix. */
-export function createAdapters(
+export async function createAdapters(
   registry: AdapterRegistry,
   /** channels.yaml, validated, and the folder it was read from. */
   settings: { configDir: string; channels: Record<string, { enabled: boolean; settings: unknown }> },
   log: Logger,
   clock: Clock,
-): Map<string, ChannelAdapter> {
+): Promise<Map<string, ChannelAdapter>> {
   const out = new Map<string, ChannelAdapter>();
   for (const [name, ch] of Object.entries(settings.channels)) {
     if (!ch.enabled) continue;
@@ -26,7 +26,7 @@ export function createAdapters(
         },
       ]);
     }
-    out.set(name, def.create(ch.settings, { log: log.child({ channel: name }), clock }));
+    out.set(name, await def.create(ch.settings, { log: log.child({ channel: name }), clock }));
   }
   for (const [name, adapter] of out) {
     const via = adapter.capabilities.replyVia;

@@ -2,6 +2,7 @@ import type { Bus } from '../bus.ts';
 import type { BusinessCalendar } from '../calendar/calendar.ts';
 import { formatOpening } from '../calendar/format.ts';
 import type { Clock } from '../clock.ts';
+import { HttpError } from '../errors.ts';
 import type { RouteRegistry } from '../http/http-types.ts';
 import type { Logger } from '../log.ts';
 import type { Envelope, Message } from '../model/types.ts';
@@ -32,8 +33,12 @@ export function createChannelHost(opts: {
   instance: string;
   /** A provider reported a send failed (a status callback): the desk hears it now, not at the next message. */
   deliveryFailed?: (message: Message) => void;
+  /** The adapter's `capabilities.maxInboundText`. */
+  maxInboundText?: number | null | undefined;
 }): ChannelHost {
   const { channel, store, calendar } = opts;
+  const max = opts.maxInboundText ?? null;
+  const count = new Intl.NumberFormat('en');
   return {
     exclusive: (name, work) =>
       runExclusive({
@@ -44,7 +49,18 @@ export function createChannelHost(opts: {
         name: `${channel}:${name}`,
         work,
       }),
-    ingest: (envelope) => opts.ingestor.ingest({ ...envelope, channel }),
+    // Async, so that a refusal is a rejected promise like a failed store (Promise.allSettled over a batch).
+    async ingest(envelope) {
+      if (max !== null && envelope.text.length > max) {
+        const n = count.format(envelope.text.length);
+        throw new HttpError(
+          413,
+          'payload_too_large',
+          `a text of ${n} characters is longer than the ${count.format(max)} ${channel} delivers in one message`,
+        );
+      }
+      return opts.ingestor.ingest({ ...envelope, channel });
+    },
     async keepUnreadable(reason, payload) {
       const id = await store.keepUnreadable({ channel, reason, payload, receivedAt: opts.clock.now() });
       await store.durable();

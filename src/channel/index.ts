@@ -5,7 +5,6 @@
  * the core's files can move without touching an adapter.
  */
 
-// Time, logs, ids and settings values.
 export { type Clock, systemClock } from '../clock.ts';
 export { parseDuration } from '../duration.ts';
 // The error taxonomy: refusals answered over HTTP, send failures sorted for the outbox.
@@ -55,6 +54,8 @@ export { SNOOZE_LABELS, SNOOZE_PRESETS, type SnoozePreset, snoozeUntil } from '.
 // The one retry policy: exponential backoff with full jitter, capped.
 export { type Backoff, createBackoff } from '../retry/backoff.ts';
 export type { MergeSuggestion } from '../store/contact-records.ts';
+// Time, logs, ids and settings values.
+export { type ChoiceOption, type ChoiceQuestion, choiceQuestionOf } from './choices.ts';
 // The contract an adapter implements and the host the core hands it.
 export type {
   AdapterDefinition,

@@ -15,8 +15,6 @@ Options:
   --data DIR     data folder of the embedded store (default: $TOUCHPOINT_DATA_DIR or data)`;
 
 export const backupCommand: Command = {
-  name: 'backup',
-  summary: 'copy the SQLite store consistently, while the router runs',
   usage,
   async run(args, ctx) {
     const { values, positionals, help } = parseCommand(args, { ...helpOption, ...dataOption }, usage, {

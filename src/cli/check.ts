@@ -16,8 +16,6 @@ Options:
   --json         print the result as JSON`;
 
 export const checkCommand: Command = {
-  name: 'check',
-  summary: 'validate config/ and flows/',
   usage,
   async run(args, ctx) {
     const { values, help } = parseCommand(args, { ...helpOption, ...jsonOption, ...configOptions }, usage);

@@ -10,9 +10,8 @@ export interface CliContext {
   env: Env;
 }
 
+/** A command's code; its name and summary live in main.ts's table, so `--help` loads no command. */
 export interface Command {
-  name: string;
-  summary: string;
   usage: string;
   run(args: string[], ctx: CliContext): Promise<number>;
 }

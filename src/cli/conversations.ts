@@ -38,8 +38,6 @@ const usage = `Usage: touchpoint conversations <list|show> …
 Run \`touchpoint conversations <list|show> --help\` for the options.`;
 
 export const conversationsCommand: Command = {
-  name: 'conversations',
-  summary: 'list conversations or show one',
   usage,
   run: (args, ctx) => runSubcommand(args, ctx, usage, { list, show }),
 };

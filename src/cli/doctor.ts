@@ -20,8 +20,6 @@ folder. Exits 1 when something fails.`;
 const LOW_DISK_BYTES = 512 * 1024 * 1024;
 
 export const doctorCommand: Command = {
-  name: 'doctor',
-  summary: 'what is enabled, what fails and why',
   usage,
   async run(args, ctx) {
     const { values, help } = parseCommand(args, { ...helpOption, ...configOptions, ...dataOption }, usage);
@@ -44,7 +42,7 @@ export const doctorCommand: Command = {
       });
       lines.push(`ok    settings: ${settings.business.name}, ${settings.flows.length} flows`);
       for (const w of settings.warnings ?? []) lines.push(`warn  ${formatProblem(w)}`);
-      const adapters = createAdapters(ctx.adapters, settings, silentLogger, systemClock);
+      const adapters = await createAdapters(ctx.adapters, settings, silentLogger, systemClock);
       lines.push(`ok    channels enabled: ${[...adapters.keys()].join(', ') || 'none'}`);
       const health = checkCredentials(adapters, silentLogger, 10_000);
       await health.done;

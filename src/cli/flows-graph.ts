@@ -4,17 +4,21 @@ import { TouchpointError } from '../errors.ts';
 import { flowGraph, toMermaid } from '../flow-language/flow-graph.ts';
 import { toSvg } from '../flow-language/flow-svg.ts';
 import { withSuggestion } from '../settings/suggest.ts';
-import { helpOption, jsonOption, parseCommand } from './args.ts';
+import { helpOption, jsonOption, parseCommand, UsageError } from './args.ts';
 import { type CliContext, type Command, configOptions } from './context.ts';
+import { flowsPage } from './flows-page.ts';
 import { loadConfig } from './load-config.ts';
 import { runSubcommand } from './subcommands.ts';
 
 const graphUsage = `Usage: touchpoint flows graph ID [--svg FILE] [--no-svg] [--config DIR] [--flows DIR] [--json]
+       touchpoint flows graph --html FILE [--config DIR] [--flows DIR]
 
 Prints a flow as a Mermaid flowchart (paste it into any Mermaid viewer) and
-writes it as an SVG picture.
+writes it as an SVG picture. With --html, writes one self-contained page with
+every flow's diagram, showing what the customer reads instead of template ids.
 
 Options:
+  --html FILE    write the page of every flow to FILE
   --svg FILE     where to write the SVG (default: ID.svg in the current folder)
   --no-svg       print the Mermaid text only
   --config DIR   settings folder (default: config)
@@ -33,8 +37,6 @@ const usage = `Usage: touchpoint flows <graph|list> …
 Run \`touchpoint flows <graph|list> --help\` for the options.`;
 
 export const flowsCommand: Command = {
-  name: 'flows',
-  summary: 'list flows, or draw one as Mermaid and SVG',
   usage,
   run: (args, ctx) => runSubcommand(args, ctx, usage, { graph, list }),
 };
@@ -50,14 +52,24 @@ async function graph(args: string[], ctx: CliContext): Promise<number> {
     ...configOptions,
     svg: { type: 'string' },
     'no-svg': { type: 'boolean' },
+    html: { type: 'string' },
   } as const;
-  const { values, positionals, help } = parseCommand(args, options, graphUsage, { min: 1, max: 1 });
+  const { values, positionals, help } = parseCommand(args, options, graphUsage, { min: 0, max: 1 });
   if (help) {
     ctx.out.help(graphUsage);
     return 0;
   }
-  const id = positionals[0] as string;
   const settings = settingsOf(ctx, values);
+  if (values.html !== undefined) {
+    const file = resolve(values.html);
+    writeFileSync(file, flowsPage(settings));
+    ctx.out.result({ html: file, flows: settings.flows.map((f) => f.id) }, () => [
+      `wrote ${settings.flows.length} flows to ${file}`,
+    ]);
+    return 0;
+  }
+  const id = positionals[0];
+  if (id === undefined) throw new UsageError('name the flow to draw, or pass --html FILE for every flow', graphUsage);
   const flow = settings.flows.find((f) => f.id === id);
   if (!flow) {
     const ids = settings.flows.map((f) => f.id);

@@ -22,8 +22,6 @@ const usage = `Usage: touchpoint inbound <unreadable> …
 Run \`touchpoint inbound unreadable --help\` for the options.`;
 
 export const inboundCommand: Command = {
-  name: 'inbound',
-  summary: 'list signed provider payloads that could not be read',
   usage,
   run: (args, ctx) => runSubcommand(args, ctx, usage, { unreadable }),
 };

@@ -2,34 +2,101 @@ import type { AdapterRegistry } from '../channel/contract.ts';
 import { ConfigError, ErrorCode, TouchpointError } from '../errors.ts';
 import type { Env } from '../settings/env-refs.ts';
 import { UsageError } from './args.ts';
-import { backupCommand } from './backup.ts';
-import { checkCommand } from './check.ts';
-import { contactsCommand } from './contacts.ts';
 import type { CliContext, Command } from './context.ts';
-import { conversationsCommand } from './conversations.ts';
-import { doctorCommand } from './doctor.ts';
-import { flowsCommand } from './flows-graph.ts';
-import { inboundCommand } from './inbound.ts';
-import { outboxCommand } from './outbox.ts';
 import { type CliIO, Output, processIO } from './output.ts';
-import { reportCommand } from './report.ts';
-import { schemaCommand } from './schema-command.ts';
-import { startCommand } from './start.ts';
-import { testFlowsCommand } from './test-flows.ts';
 
-const COMMANDS: Command[] = [
-  startCommand,
-  checkCommand,
-  schemaCommand,
-  conversationsCommand,
-  contactsCommand,
-  outboxCommand,
-  inboundCommand,
-  testFlowsCommand,
-  flowsCommand,
-  reportCommand,
-  backupCommand,
-  doctorCommand,
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
+/**
+ * Every command, in the order `--help` lists them. Each is imported only when run: the router's
+ * modules and the channels' SDKs cost seconds to load, and `--help` or `check` need none of them.
+ */
+const COMMANDS: CommandEntry[] = [
+  { name: 'start', summary: 'run the router', load: async () => (await import('./start.ts')).startCommand },
+  {
+    name: 'check',
+    summary: 'validate config/ and flows/',
+    load: async () => (await import('./check.ts')).checkCommand,
+  },
+  {
+    name: 'schema',
+    summary: 'write the JSON Schemas of the config and flow files',
+    load: async () => (await import('./schema-command.ts')).schemaCommand,
+  },
+  {
+    name: 'reference',
+    summary: 'print or write the flow language reference (docs/flow-reference.md)',
+    load: async () => (await import('./reference.ts')).referenceCommand,
+  },
+  {
+    name: 'conversations',
+    summary: 'list conversations or show one',
+    load: async () => (await import('./conversations.ts')).conversationsCommand,
+  },
+  {
+    name: 'contacts',
+    summary: 'list, show, link and merge contacts; answer suggested matches',
+    load: async () => (await import('./contacts.ts')).contactsCommand,
+  },
+  {
+    name: 'outbox',
+    summary: 'list undeliverable messages and retry them',
+    load: async () => (await import('./outbox.ts')).outboxCommand,
+  },
+  {
+    name: 'inbound',
+    summary: 'list signed provider payloads that could not be read',
+    load: async () => (await import('./inbound.ts')).inboundCommand,
+  },
+  {
+    name: 'test-flows',
+    summary: 'run flow transcripts on a virtual clock',
+    load: async () => (await import('./test-flows.ts')).testFlowsCommand,
+  },
+  {
+    name: 'flows',
+    summary: 'list flows, or draw one as Mermaid and SVG',
+    load: async () => (await import('./flows-graph.ts')).flowsCommand,
+  },
+  {
+    name: 'report',
+    summary: 'KPIs of a period against their targets; --html writes charts',
+    load: async () => (await import('./report.ts')).reportCommand,
+  },
+  {
+    name: 'feedback',
+    summary: 'feature requests and bug reports of a period, as CSV or JSON',
+    load: async () => (await import('./feedback.ts')).feedbackCommand,
+  },
+  {
+    name: 'backup',
+    summary: 'copy the SQLite store consistently, while the router runs',
+    load: async () => (await import('./backup.ts')).backupCommand,
+  },
+  {
+    name: 'doctor',
+    summary: 'what is enabled, what fails and why',
+    load: async () => (await import('./doctor.ts')).doctorCommand,
+  },
+  {
+    name: 'audit',
+    summary: 'show the audit log of agent and admin actions',
+    load: async () => (await import('./audit.ts')).auditCommand,
+  },
+  {
+    name: 'agents',
+    summary: 'create, list, update agents; rotate and revoke their API tokens',
+    load: async () => (await import('./agents.ts')).agentsCommand,
+  },
+  {
+    name: 'reload',
+    summary: 'apply changed config and flows to the running router',
+    load: async () => (await import('./reload.ts')).reloadCommand,
+  },
 ];
 
 const usage = `Usage: touchpoint <command> [options]
@@ -60,7 +127,7 @@ export async function main(argv: string[], deps: MainDeps): Promise<number> {
     if (name === undefined) throw new UsageError('no command given', usage);
     const command = COMMANDS.find((c) => c.name === name);
     if (!command) throw new UsageError(`unknown command "${name}"`, usage);
-    return await command.run(args, ctx);
+    return await (await command.load()).run(args, ctx);
   } catch (err) {
     return report(err, out);
   }

@@ -1,5 +1,6 @@
+import { audit } from '../access/audit.ts';
 import { TouchpointError } from '../errors.ts';
-import type { DeadLetter } from '../store/contract.ts';
+import type { DeadLetter, Store } from '../store/contract.ts';
 import { helpOption, jsonOption, parseCommand, positiveInt, UsageError } from './args.ts';
 import { type CliContext, type Command, dataOption } from './context.ts';
 import { excerpt, isoTime, table } from './output.ts';
@@ -18,12 +19,13 @@ Options:
   --data DIR   data folder (default: $TOUCHPOINT_DATA_DIR or data; DATABASE_URL selects PostgreSQL)
   --json       print JSON`;
 
-const retryUsage = `Usage: touchpoint outbox retry ID | --all [--data DIR] [--json]
+const retryUsage = `Usage: touchpoint outbox retry ID | --all [--by NAME] [--data DIR] [--json]
 
-Puts dead letters back in the queue, due now; a running router sends them.
+Puts dead letters back in the queue, due now; a running router sends them. Each retry is in the audit log.
 
 Options:
   --all        retry every dead letter
+  --by NAME    who you are, for the audit log (default: cli)
   --data DIR   data folder (default: $TOUCHPOINT_DATA_DIR or data; DATABASE_URL selects PostgreSQL)
   --json       print JSON`;
 
@@ -35,8 +37,6 @@ const usage = `Usage: touchpoint outbox <dead|retry> …
 Run \`touchpoint outbox <dead|retry> --help\` for the options.`;
 
 export const outboxCommand: Command = {
-  name: 'outbox',
-  summary: 'list undeliverable messages and retry them',
   usage,
   run: (args, ctx) => runSubcommand(args, ctx, usage, { dead, retry }),
 };
@@ -89,7 +89,7 @@ function summary(d: DeadLetter) {
 async function retry(args: string[], ctx: CliContext): Promise<number> {
   const { values, positionals, help } = parseCommand(
     args,
-    { ...helpOption, ...jsonOption, ...dataOption, all: { type: 'boolean' } },
+    { ...helpOption, ...jsonOption, ...dataOption, all: { type: 'boolean' }, by: { type: 'string' } },
     retryUsage,
     { max: 1 },
   );
@@ -100,12 +100,21 @@ async function retry(args: string[], ctx: CliContext): Promise<number> {
   const id = positionals[0];
   if ((values.all === true) === (id !== undefined))
     throw new UsageError('give either a dead letter ID or --all', retryUsage);
+  const actor = { agentId: values.by ?? 'cli', name: values.by ?? 'cli', role: 'admin', via: 'cli' } as const;
+  /** The retry and its audit entry in one transaction. */
+  const retryOne = (store: Store, job: string) =>
+    store.transaction(async (tx) => {
+      const now = Date.now();
+      const done = await tx.retryDeadLetter(job, now);
+      if (done) await audit(tx, actor, 'retry', {}, { outboxId: job }, now);
+      return done;
+    });
   const retried = await withStore(ctx, values.data, async (store) => {
-    if (id !== undefined) return (await store.retryDeadLetter(id, Date.now())) ? [id] : [];
+    if (id !== undefined) return (await retryOne(store, id)) ? [id] : [];
     const ids: string[] = [];
     for (let i = 0; i < MAX_BATCHES; i++) {
       const batch = await store.listDeadLetters(BATCH);
-      for (const d of batch) if (await store.retryDeadLetter(d.id, Date.now())) ids.push(d.id);
+      for (const d of batch) if (await retryOne(store, d.id)) ids.push(d.id);
       if (batch.length < BATCH) break;
     }
     return ids;

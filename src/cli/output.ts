@@ -10,11 +10,31 @@ export interface CliIO {
   stderr(text: string): void;
 }
 
+let pipesWatched = false;
+
+/**
+ * A reader that went away (`touchpoint test-flows | head`) ends the command
+ * quietly, as Unix tools do: no EPIPE stack trace. Any other write error is
+ * still thrown.
+ */
+function watchPipes(): void {
+  if (pipesWatched) return;
+  pipesWatched = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    });
+  }
+}
+
 export const processIO: CliIO = {
   stdout: (text) => {
+    watchPipes();
     process.stdout.write(text);
   },
   stderr: (text) => {
+    watchPipes();
     process.stderr.write(text);
   },
 };

@@ -26,8 +26,6 @@ Options:
   --json             print JSON`;
 
 export const reportCommand: Command = {
-  name: 'report',
-  summary: 'KPIs of a period against their targets; --html writes charts',
   usage,
   async run(args, ctx) {
     const { values, help } = parseCommand(
@@ -72,6 +70,7 @@ export const reportCommand: Command = {
         calendar,
         targets: settings.policies.targets,
         sla: settings.policies.sla,
+        complaints: settings.policies.trends.complaints,
       }),
     );
     if (values.html) {
@@ -97,6 +96,14 @@ function human(r: Report): string[] {
     `opened ${k.volume.conversations} · first response by a person ${duration(k.firstResponse.agent.wall.avgMs)} wall, ${duration(k.firstResponse.agent.business.avgMs)} business · by the bot ${duration(k.firstResponse.bot.wall.avgMs)}`,
     `next response ${duration(k.nextResponse.business.avgMs)} business · resolution ${duration(k.resolution.business.avgMs)} business · backlog ${k.backlog.open} (${share(k.backlog.beyondSla.rate)} beyond SLA)`,
   ];
+  if (r.complaints.length > 0)
+    lines.push(
+      '',
+      ...table(
+        ['complaints, week of', 'category', 'opened'],
+        r.complaints.map((c) => [c.week, c.category, String(c.count)]),
+      ),
+    );
   if (r.by) {
     lines.push(
       '',

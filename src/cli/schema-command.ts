@@ -15,8 +15,6 @@ Options:
   --write DIR   folder to write the .json files to`;
 
 export const schemaCommand: Command = {
-  name: 'schema',
-  summary: 'write the JSON Schemas of the config and flow files',
   usage,
   async run(args, ctx) {
     const { values, help } = parseCommand(args, { ...helpOption, write: { type: 'string' } }, usage);

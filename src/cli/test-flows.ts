@@ -19,8 +19,6 @@ Options:
 Exits 0 when every transcript passes, 1 otherwise.`;
 
 export const testFlowsCommand: Command = {
-  name: 'test-flows',
-  summary: 'run flow transcripts on a virtual clock',
   usage,
   async run(args, ctx) {
     const options = { ...helpOption, ...jsonOption, ...configOptions, 'require-all': { type: 'boolean' } } as const;

@@ -1,13 +1,16 @@
 import { z } from 'zod';
+import { actingAs } from '../access/principal.ts';
 import type { Clock } from '../clock.ts';
 import { notFound } from '../errors.ts';
 import type { HttpRequest, HttpResponse, RouteRegistry } from '../http/http-types.ts';
 import { jsonBody, optionalJsonBody, queryObject, validate } from '../http/json-body.ts';
+import type { VipCriteria } from '../settings/contacts-schema.ts';
 import type { Store, StoreTx } from '../store/contract.ts';
 import { contactView } from './contact-view.ts';
 import { linkIdentity } from './link.ts';
 import { liveContact, mergeContacts } from './merge.ts';
 import { acceptSuggestion, rejectSuggestion } from './suggestions.ts';
+import { refreshVip } from './vip.ts';
 
 /**
  * The token-protected contacts API: list and search contacts, show one with
@@ -16,8 +19,12 @@ import { acceptSuggestion, rejectSuggestion } from './suggestions.ts';
  * answers 308 with the contact it now lives in.
  */
 
-const admin = { auth: 'admin', maxBodyBytes: 64 * 1024 } as const;
-const DEFAULT_BY = 'admin-api';
+const agent = { auth: 'agent', maxBodyBytes: 64 * 1024 } as const;
+/** The acting agent's id and where from, for merges and their audit entries. */
+const acting = (req: HttpRequest, named: string | undefined) => {
+  const p = actingAs(req.principal, named);
+  return { by: p.agentId, via: p.via };
+};
 const by = z.string().trim().min(1).max(200).optional();
 const count = (max: number) => z.coerce.number().int('must be a whole number').min(1).max(max);
 
@@ -26,6 +33,11 @@ const listQuery = z
     search: z.string().trim().min(1).max(200).optional(),
     tag: z.string().trim().min(1).max(100).optional(),
     vip: z.enum(['true', 'false'], { message: 'must be true or false' }).optional(),
+    attribute: z
+      .string()
+      .regex(/^[\w-]{1,100}:.{1,200}$/, 'NAME:VALUE, e.g. plan:gold')
+      .optional()
+      .describe('Contacts whose attribute NAME has VALUE'),
     limit: count(200).default(50),
     before: z.coerce.number().int('must be epoch milliseconds').min(0).optional(),
   })
@@ -44,6 +56,10 @@ const identityBody = z
 const mergeBody = z.object({ into: z.string().min(1).max(100), by }).strict();
 const acceptBody = z.object({ into: z.string().min(1).max(100).optional(), by }).strict();
 const byBody = z.object({ by }).strict();
+const consentBody = z
+  .object({ channel: z.string().trim().min(1).max(50), granted: z.boolean(), by })
+  .strict()
+  .describe('Consent to messages on a channel (`*` for all), given or withdrawn');
 const tag = z.string().trim().min(1).max(100);
 const tagsBody = z.object({ add: z.array(tag).max(50).default([]), remove: z.array(tag).max(50).default([]) }).strict();
 const attributesBody = z
@@ -53,9 +69,17 @@ const attributesBody = z
   })
   .strict();
 
-export function registerContactsApi(routes: RouteRegistry, deps: { store: Store; clock: Clock }): void {
+export function registerContactsApi(
+  routes: RouteRegistry,
+  deps: { store: Store; clock: Clock; vip?: VipCriteria | undefined },
+): void {
   const { store, clock } = deps;
   const inTx = <T>(fn: (tx: StoreTx, now: number) => Promise<T>) => store.transaction((tx) => fn(tx, clock.now()));
+  /** After an edit of identities, tags or attributes, VIP follows the criteria. */
+  const vipAfter = async (tx: StoreTx, id: string, now: number, cause: string) => {
+    const contact = await tx.getContact(id);
+    if (contact) await refreshVip(tx, contact, deps.vip, { now, cause });
+  };
 
   routes.add(
     'GET',
@@ -67,6 +91,7 @@ export function registerContactsApi(routes: RouteRegistry, deps: { store: Store;
         ...(q.search ? { search: q.search } : {}),
         ...(q.tag ? { tag: q.tag } : {}),
         ...(q.vip ? { vip: q.vip === 'true' } : {}),
+        ...(q.attribute ? { attribute: splitAttribute(q.attribute) } : {}),
         ...(q.before !== undefined ? { before: q.before } : {}),
       });
       const last = contacts.at(-1);
@@ -75,7 +100,7 @@ export function registerContactsApi(routes: RouteRegistry, deps: { store: Store;
         body: { contacts, nextBefore: contacts.length === q.limit && last ? last.createdAt : null },
       };
     },
-    admin,
+    agent,
   );
 
   routes.add(
@@ -85,7 +110,7 @@ export function registerContactsApi(routes: RouteRegistry, deps: { store: Store;
       const q = validate(queryObject(req), suggestionsQuery, 'query');
       return { status: 200, body: { suggestions: await store.listSuggestions(q) } };
     },
-    admin,
+    agent,
   );
 
   routes.add(
@@ -99,7 +124,7 @@ export function registerContactsApi(routes: RouteRegistry, deps: { store: Store;
       if (!contact) throw notFound(`no contact ${id}`);
       return { status: 200, body: await contactView(store, contact) };
     },
-    admin,
+    agent,
   );
 
   const post = (path: string, run: (id: string, req: HttpRequest) => Promise<unknown>, status = 200) =>
@@ -107,14 +132,18 @@ export function registerContactsApi(routes: RouteRegistry, deps: { store: Store;
       'POST',
       `/api/contacts/${path}`,
       async (req) => ({ status, body: await run(req.params.id as string, req) }),
-      admin,
+      agent,
     );
 
   post(
     ':id/identities',
     (id, req) => {
       const b = jsonBody(req, identityBody);
-      return inTx((tx) => linkIdentity(tx, id, { kind: b.kind, value: b.value, verified: b.verified === true }));
+      return inTx(async (tx, now) => {
+        const linked = await linkIdentity(tx, id, { kind: b.kind, value: b.value, verified: b.verified === true });
+        await vipAfter(tx, id, now, `identity linked by ${acting(req, b.by).by}`);
+        return linked;
+      });
     },
     201,
   );
@@ -130,39 +159,66 @@ export function registerContactsApi(routes: RouteRegistry, deps: { store: Store;
       if (!removed) throw notFound(`contact ${id} has no identity ${identityId}`);
       return { status: 204 };
     },
-    admin,
+    agent,
   );
   post(':id/merge', (id, req) => {
     const b = jsonBody(req, mergeBody);
-    return inTx((tx, now) => mergeContacts(tx, { fromId: id, intoId: b.into, by: b.by ?? DEFAULT_BY, now }));
+    return inTx((tx, now) => mergeContacts(tx, { fromId: id, intoId: b.into, ...acting(req, b.by), now }));
   });
   post(':id/tags', (id, req) => {
     const b = jsonBody(req, tagsBody);
-    return inTx(async (tx) => {
+    return inTx(async (tx, now) => {
       await liveContact(tx, id);
       await tx.addTags(id, b.add);
       await tx.removeTags(id, b.remove);
+      await vipAfter(tx, id, now, 'tags edited');
       return { tags: await tx.tagsOf(id) };
     });
   });
   post(':id/attributes', (id, req) => {
     const b = jsonBody(req, attributesBody);
-    return inTx(async (tx) => {
+    return inTx(async (tx, now) => {
       const contact = await liveContact(tx, id);
       const attributes = { ...contact.attributes, ...b.set };
       for (const k of b.unset) delete attributes[k];
       await tx.updateContact(id, { attributes });
+      await refreshVip(tx, { ...contact, attributes }, deps.vip, { now, cause: 'attributes edited' });
       return { attributes };
     });
   });
+  post(
+    ':id/consent',
+    (id, req) => {
+      const b = jsonBody(req, consentBody);
+      return inTx(async (tx, now) => {
+        await liveContact(tx, id);
+        const source = `recorded by ${acting(req, b.by).by}`;
+        return tx.recordContactChange({
+          contactId: id,
+          kind: 'consent',
+          channel: b.channel,
+          on: b.granted,
+          source,
+          at: now,
+        });
+      });
+    },
+    201,
+  );
   post('suggestions/:id/accept', (id, req) => {
     const b = optionalJsonBody(req, acceptBody);
-    return inTx((tx, now) => acceptSuggestion(tx, id, { by: b.by ?? DEFAULT_BY, now, into: b.into }));
+    return inTx((tx, now) => acceptSuggestion(tx, id, { ...acting(req, b.by), now, into: b.into }));
   });
   post('suggestions/:id/reject', (id, req) => {
     const b = optionalJsonBody(req, byBody);
-    return inTx((tx, now) => rejectSuggestion(tx, id, { by: b.by ?? DEFAULT_BY, now }));
+    return inTx((tx, now) => rejectSuggestion(tx, id, { ...acting(req, b.by), now }));
   });
+}
+
+/** `plan:gold` → { name: 'plan', value: 'gold' } (the value may hold colons). */
+export function splitAttribute(text: string): { name: string; value: string } {
+  const at = text.indexOf(':');
+  return { name: text.slice(0, at), value: text.slice(at + 1) };
 }
 
 /** 308 to where a merged-away contact lives now, or null when `id` was never merged away. */

@@ -1,3 +1,4 @@
+import { actorOf, audit } from '../access/audit.ts';
 import { HttpError, notFound } from '../errors.ts';
 import type { Contact } from '../model/types.ts';
 import type { MergeMoved, MergeRecord } from '../store/contact-records.ts';
@@ -19,6 +20,8 @@ export interface MergeRequest {
   fromId: string;
   intoId: string;
   by: string;
+  /** Where the merge came from, for the audit log (default `api`). */
+  via?: string;
   now: number;
 }
 
@@ -65,6 +68,8 @@ export async function mergeContacts(tx: StoreTx, req: MergeRequest): Promise<Mer
   const combined = combineContacts(into, from);
   const rows = await tx.moveContactRows(from.id, into.id);
   await tx.updateContact(into.id, combined.patch);
+  const actor = await actorOf(tx, req.by, req.via ?? 'api');
+  await audit(tx, actor, 'merge', { contactId: into.id }, { fromId: from.id, intoId: into.id }, req.now);
   return tx.recordMerge({
     fromId: from.id,
     intoId: into.id,

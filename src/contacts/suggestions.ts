@@ -1,3 +1,4 @@
+import { actorOf, audit } from '../access/audit.ts';
 import { HttpError, notFound } from '../errors.ts';
 import type { MergeRecord, MergeSuggestion } from '../store/contact-records.ts';
 import type { StoreTx } from '../store/contract.ts';
@@ -28,7 +29,7 @@ const liveId = async (tx: StoreTx, id: string): Promise<string> => (await tx.mer
 export async function acceptSuggestion(
   tx: StoreTx,
   id: string,
-  opts: { by: string; now: number; into?: string | undefined },
+  opts: { by: string; now: number; into?: string | undefined; via?: string },
 ): Promise<SuggestionDecision> {
   const s = await pending(tx, id);
   const a = await liveId(tx, s.contactId);
@@ -38,7 +39,13 @@ export async function acceptSuggestion(
     const [ca, cb] = await Promise.all([tx.getContact(a), tx.getContact(b)]);
     if (!ca || !cb) throw notFound(`a contact of suggestion ${id} no longer exists`);
     const into = await chooseInto(tx, opts.into, ca, cb);
-    merge = await mergeContacts(tx, { fromId: into === a ? b : a, intoId: into, by: opts.by, now: opts.now });
+    merge = await mergeContacts(tx, {
+      fromId: into === a ? b : a,
+      intoId: into,
+      by: opts.by,
+      now: opts.now,
+      via: opts.via,
+    });
   }
   await tx.decideSuggestion(id, 'accepted', opts.by, opts.now);
   return { suggestion: { ...s, status: 'accepted', decidedAt: opts.now, decidedBy: opts.by }, merge };
@@ -62,9 +69,18 @@ async function chooseInto(
 export async function rejectSuggestion(
   tx: StoreTx,
   id: string,
-  opts: { by: string; now: number },
+  opts: { by: string; now: number; via?: string },
 ): Promise<SuggestionDecision> {
   const s = await pending(tx, id);
   await tx.decideSuggestion(id, 'rejected', opts.by, opts.now);
+  const actor = await actorOf(tx, opts.by, opts.via ?? 'api');
+  await audit(
+    tx,
+    actor,
+    'suggestion.reject',
+    { contactId: s.contactId },
+    { suggestionId: id, otherId: s.otherId },
+    opts.now,
+  );
   return { suggestion: { ...s, status: 'rejected', decidedAt: opts.now, decidedBy: opts.by }, merge: null };
 }

@@ -38,6 +38,9 @@ export function createRuleClassifier(intents: Record<string, IntentDef>): Classi
     ),
     patterns: def.patterns.map(compilePattern),
   }));
+  // V8 compiles a regular expression at its first run: dozens of Unicode-class keywords take tens of
+  // milliseconds, paid here at start-up rather than by the first customer's message.
+  for (const c of compiled) for (const re of c.keywords) re.test('warm up');
 
   return {
     classify(text) {

@@ -1,5 +1,6 @@
 import type { Middleware } from '../composer.ts';
 import type { Contact, Conversation, Envelope, Message } from '../model/types.ts';
+import type { TemplatePart } from '../outbound/templates.ts';
 import type { Settings } from '../settings/types.ts';
 import type { ContactPatch, ConversationPatch, NewTimer } from '../store/contract.ts';
 import type { Classification } from './classify.ts';
@@ -10,7 +11,11 @@ export interface PlannedReply {
   subject?: string;
   /** Channel-neutral rich parts (`{type:'choices', options}`) for channels that render them. */
   parts?: unknown[];
+  /** The template's approved WhatsApp version, for when the reply window is closed. */
+  whatsapp?: TemplatePart;
   author: 'bot' | 'system';
+  /** A note for the agents in the thread, never sent to the customer. */
+  internal?: boolean;
 }
 
 export interface RaisedEvent {
@@ -45,6 +50,7 @@ export interface DecisionContext {
  * add decisions; the router writes all decisions in one transaction.
  */
 export interface RouteContext extends DecisionContext {
+  /** The message as the steps read it: its text is the analysed prefix (src/text/analysed.ts); `message` has all of it. */
   readonly envelope: Envelope;
   readonly message: Message;
   readonly isNewConversation: boolean;

@@ -10,9 +10,21 @@ import type { StoreTx } from '../store/contract.ts';
  * a suggestion for an agent, never a silent merge.
  */
 
+/** The sender's identity as contacts are keyed by: one E.164 number, a lower-case email. */
+export function senderIdentity(env: Envelope): IdentityRef {
+  const { name: _name, ...raw } = env.from;
+  return normaliseIdentity(raw) ?? raw;
+}
+
+/** What an erasure tombstones for each message the person sent: a redelivery of it is recognised. */
+export const eventTombstone = (channel: string, providerId: string): IdentityRef => ({
+  kind: `event:${channel}`,
+  value: providerId,
+});
+
 export async function identify(tx: StoreTx, env: Envelope, now: number): Promise<Contact> {
-  const { name: given, ...raw } = env.from;
-  const identity = normaliseIdentity(raw) ?? raw;
+  const given = env.from.name;
+  const identity = senderIdentity(env);
   const name = given?.trim() || null;
   const contact = (await known(tx, identity, name)) ?? (await sameNumber(tx, identity, name));
   if (contact) {

@@ -1,10 +1,12 @@
+import { refreshVip } from '../contacts/vip.ts';
 import type { Contact, Conversation, Envelope, Message } from '../model/types.ts';
 import type { Outbound } from '../outbound/outbound.ts';
 import type { Settings } from '../settings/types.ts';
 import type { InboundEvent, StoreTx } from '../store/contract.ts';
 import { newConversation } from '../store/new-conversation.ts';
+import { analysedText } from '../text/analysed.ts';
 import type { RouteContext } from './context.ts';
-import { identify } from './identify.ts';
+import { eventTombstone, identify, senderIdentity } from './identify.ts';
 import type { RouteSteps } from './route-steps.ts';
 import { newDecision, writeDecision } from './write-decision.ts';
 
@@ -27,6 +29,24 @@ export interface RouteDeps {
 
 const live = ['open', 'pending', 'snoozed'] as const;
 
+/**
+ * A provider redelivering a message of a contact who was erased: dropped,
+ * with its words, so it does not bring them back. A new message from the
+ * same sender is them writing again: from then on they are a new contact.
+ */
+async function erasedRedelivery(tx: StoreTx, event: InboundEvent, now: number): Promise<boolean> {
+  const env = event.envelope;
+  const sender = senderIdentity(env);
+  if (!(await tx.isTombstoned(sender))) return false;
+  if (await tx.isTombstoned(eventTombstone(env.channel, env.providerId))) {
+    await tx.forgetInbound(event.id);
+    await tx.completeInbound(event.id, now, null);
+    return true;
+  }
+  await tx.liftTombstone(sender);
+  return false;
+}
+
 /** Routes one stored inbound event inside the caller's transaction, which holds its thread's lock. */
 export async function routeEvent(tx: StoreTx, event: InboundEvent, now: number, deps: RouteDeps): Promise<Routed> {
   const env = event.envelope;
@@ -44,7 +64,14 @@ export async function routeEvent(tx: StoreTx, event: InboundEvent, now: number, 
   }
   if (env.flags?.bounce) return recordBounce(tx, event, now, out);
 
-  const contact = await identify(tx, env, now);
+  if (await erasedRedelivery(tx, event, now)) return out;
+  // The steps read a bounded prefix of the text (src/text/analysed.ts); the message stores all of it.
+  const seen: Envelope = { ...env, text: analysedText(env.text) };
+  // VIP as the criteria say now (a listed number writing for the first time), before priority and SLA use it
+  const contact = await refreshVip(tx, await identify(tx, seen, now), deps.settings.contacts.vip, {
+    now,
+    cause: `wrote on ${env.channel}`,
+  });
   const { conversation, isNew } = await findOrOpenConversation(tx, env, contact, now);
   const message = await tx.insertMessage(
     {
@@ -63,7 +90,7 @@ export async function routeEvent(tx: StoreTx, event: InboundEvent, now: number, 
 
   const ctx: RouteContext = {
     ...newDecision(deps.settings, now, conversation, contact),
-    envelope: env,
+    envelope: seen,
     message,
     isNewConversation: isNew,
     patch: {

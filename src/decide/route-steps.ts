@@ -20,6 +20,8 @@ export interface FlowSteps {
   language: RouteStep;
   /** A customer's message ends the follow-ups that wait with `cancelOnReply`. */
   replyCancels: RouteStep;
+  /** While a person owns the conversation: the answer to a flow's open question goes to the flow or the agent. */
+  ownedAnswer: RouteStep;
   /** Delivers an answer to the flow waiting for it, or starts the flow the message triggers. */
   run: RouteStep;
 }
@@ -37,6 +39,8 @@ export interface PolicySteps {
   flowMove: RouteStep;
   /** After the decision: SLA clocks started or moved, with the final priority. */
   sla: RouteStep;
+  /** After the decision: a complaint on a public touchpoint asks for a spike check. */
+  complaintSpike: RouteStep;
 }
 
 export interface RouteParts {
@@ -78,16 +82,18 @@ export function routeSteps(parts: RouteParts): RouteSteps {
     .use(autoReplyGuard)
     // 2. Classify, and the bookkeeping that holds even when the bot then stays quiet.
     .use(classifyStep(parts.classifier), parts.flows.language, parts.flows.replyCancels)
-    // 3. Guards that keep the bot quiet: opted out, a person owns the conversation, a bot loop.
-    .use(optOutGuard, agentOwnsGuard, loopGuard())
+    // 3. Guards that keep the bot quiet: opted out, a person owns the conversation (an answer to a
+    //    flow's question still reaches the flow or the agent's thread), a bot loop.
+    .use(optOutGuard, parts.flows.ownedAnswer, agentOwnsGuard, loopGuard())
     // 4. Policies that may take the conversation elsewhere: public-to-private handoff, after hours.
     .use(...(p ? [p.handoff, p.afterHours] : []))
     // 5. Flows.
     .use(parts.flows.run);
   const settle = new Composer<RouteContext>()
-    // 6. After the decision: count automatic replies, move to private when a flow asked, SLA clocks, snoozes.
+    // 6. After the decision: count automatic replies, move to private when a flow asked, SLA clocks,
+    //    complaint spikes, snoozes.
     .use(tap(recordAutoReplies))
-    .use(...(p ? [p.flowMove, p.sla] : []))
+    .use(...(p ? [p.flowMove, p.sla, p.complaintSpike] : []))
     .use(...(parts.wakeOnCustomer ? [parts.wakeOnCustomer] : []));
   const decideAll = decide.middleware();
   const settleAll = settle.middleware();

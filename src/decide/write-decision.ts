@@ -1,3 +1,4 @@
+import { refreshVip } from '../contacts/vip.ts';
 import type { Contact, Conversation, ConversationStatus, Message } from '../model/types.ts';
 import type { Outbound } from '../outbound/outbound.ts';
 import type { Settings } from '../settings/types.ts';
@@ -71,8 +72,13 @@ export async function writeDecision(tx: StoreTx, ctx: DecisionContext, deps: Wri
   const { now } = ctx;
   const conversation = { ...ctx.conversation, ...ctx.patch } as Conversation;
   if (Object.keys(ctx.patch).length > 0) await tx.updateConversation(conversation.id, ctx.patch, now);
-  if (Object.keys(ctx.contactPatch).length > 0) await tx.updateContact(ctx.contact.id, ctx.contactPatch);
-  const contact = { ...ctx.contact, ...ctx.contactPatch } as Contact;
+  let contact = { ...ctx.contact, ...ctx.contactPatch } as Contact;
+  if (Object.keys(ctx.contactPatch).length > 0) {
+    await tx.updateContact(ctx.contact.id, ctx.contactPatch);
+    await recordOptOuts(tx, ctx, now);
+    // attributes changed (a flow's `set`, a business event): VIP follows the criteria
+    contact = await refreshVip(tx, contact, ctx.settings.contacts.vip, { now, cause: 'attributes changed' });
+  }
   const messages: Message[] = [];
   for (const reply of ctx.replies) {
     const input = {
@@ -82,6 +88,9 @@ export async function writeDecision(tx: StoreTx, ctx: DecisionContext, deps: Wri
       author: { kind: reply.author, name: ctx.settings.business.name },
       ...(reply.subject ? { subject: reply.subject } : {}),
       ...(reply.parts ? { parts: reply.parts } : {}),
+      ...(reply.internal ? { internal: true } : {}),
+      ...(reply.templateId ? { templateId: reply.templateId } : {}),
+      ...(reply.whatsapp ? { whatsappTemplate: reply.whatsapp } : {}),
     };
     messages.push(await deps.outbound.send(tx, input, now));
   }
@@ -92,6 +101,21 @@ export async function writeDecision(tx: StoreTx, ctx: DecisionContext, deps: Wri
   for (const timer of ctx.timers)
     await tx.scheduleTimer({ ...timer, conversationId: timer.conversationId ?? conversation.id }, now);
   return { conversation, messages, events: ctx.events };
+}
+
+/** An opt-out set or lifted (STOP, START) goes into the contact's history, with the decision's reason. */
+async function recordOptOuts(tx: StoreTx, ctx: DecisionContext, now: number): Promise<void> {
+  const after = ctx.contactPatch.optOuts;
+  if (!after) return;
+  const before = ctx.contact.optOuts;
+  // a routing decision says why (the STOP keyword: "opted out of sms")
+  const source = 'silence' in ctx && typeof ctx.silence === 'string' ? ctx.silence : 'a decision';
+  const changes = [
+    ...after.filter((c) => !before.includes(c)).map((channel) => ({ channel, on: true })),
+    ...before.filter((c) => !after.includes(c)).map((channel) => ({ channel, on: false })),
+  ];
+  for (const c of changes)
+    await tx.recordContactChange({ contactId: ctx.contact.id, kind: 'opt-out', ...c, source, at: now });
 }
 
 /** A CSAT answer is a fact the moment it is given: it outlives the flow that asked. */

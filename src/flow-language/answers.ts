@@ -1,6 +1,7 @@
 import type { AskStep, Choice } from '../settings/flow-schema.ts';
 import { compilePattern } from '../text/pattern.ts';
-import { parseDate } from './answer-dates.ts';
+import { type DateReading, dateNumbers, parseDate, parseTime } from './answer-dates.ts';
+import { readNumber } from './answer-numbers.ts';
 import type { VarValue } from './flow-state.ts';
 
 /** Reading a customer's answer to an `ask` step: a choice, a yes/no, a number, an email … or not valid. */
@@ -44,9 +45,11 @@ export const labelOf = (c: Choice): string => c.label ?? c.value;
 
 /** The question's options as numbered lines, and as a part channels with buttons can render. */
 export function renderChoices(choices: Choice[]): { text: string; parts: unknown[] } {
+  const text = choices.map((c, i) => `${i + 1}. ${labelOf(c)}`).join('\n');
+  // `list` lets a channel with buttons show the question without the numbered lines.
   return {
-    text: choices.map((c, i) => `${i + 1}. ${labelOf(c)}`).join('\n'),
-    parts: [{ type: 'choices', options: choices.map((c) => ({ value: c.value, label: labelOf(c) })) }],
+    text,
+    parts: [{ type: 'choices', options: choices.map((c) => ({ value: c.value, label: labelOf(c) })), list: text }],
   };
 }
 
@@ -73,12 +76,16 @@ function pickChoice(choices: Choice[], text: string): Choice | null {
   return hits.length === 1 ? (hits[0] as Choice) : null;
 }
 
-function byType(step: AskStep, text: string, now: number, timeZone: string): ParsedAnswer {
+function byType(step: AskStep, text: string, now: number, reading: DateReading): ParsedAnswer {
   const t = text.trim();
   switch (step.expect) {
     case 'number': {
-      const m = /-?\d+(?:[.,]\d+)?/.exec(t);
-      return m ? { ok: true, value: Number(m[0].replace(',', '.')) } : { ok: false };
+      // "for 20 on the 19th": the 19 is the date's
+      const dates = dateNumbers(t, now, reading);
+      const n = readNumber(t, (c) =>
+        dates.some((d) => c.index >= d.start && c.index < d.end && d.numbers.includes(c.value)),
+      );
+      return n ? { ok: true, value: n.value } : { ok: false };
     }
     case 'email': {
       // starts only where a word starts, and each run is bounded: linear in the text
@@ -91,8 +98,12 @@ function byType(step: AskStep, text: string, now: number, timeZone: string): Par
       return digits.replace('+', '').length >= 7 ? { ok: true, value: digits } : { ok: false };
     }
     case 'date': {
-      const date = parseDate(t, now, timeZone);
+      const date = parseDate(t, now, reading);
       return date ? { ok: true, value: date } : { ok: false };
+    }
+    case 'time': {
+      const time = parseTime(t, now, reading);
+      return time ? { ok: true, value: time } : { ok: false };
     }
     default:
       return t.length > 0 ? { ok: true, value: t.slice(0, 2_000) } : { ok: false };
@@ -100,7 +111,7 @@ function byType(step: AskStep, text: string, now: number, timeZone: string): Par
 }
 
 /** Reads an answer; a `pattern` keeps only the part of the text it matches (an order number in a sentence). */
-export function parseAnswer(step: AskStep, text: string, now: number, timeZone: string): ParsedAnswer {
+export function parseAnswer(step: AskStep, text: string, now: number, reading: DateReading): ParsedAnswer {
   const choices = choicesOf(step);
   if (choices.length > 0) {
     const choice = pickChoice(choices, text);
@@ -109,7 +120,7 @@ export function parseAnswer(step: AskStep, text: string, now: number, timeZone: 
   if (step.pattern !== undefined) {
     const m = compilePattern(step.pattern).first(text);
     if (m === null) return { ok: false };
-    return byType(step, m, now, timeZone);
+    return byType(step, m, now, reading);
   }
-  return byType(step, text, now, timeZone);
+  return byType(step, text, now, reading);
 }

@@ -2,6 +2,7 @@ import type { BusinessCalendar } from '../calendar/calendar.ts';
 import { current, currentContact, type DecisionContext } from '../decide/context.ts';
 import type { Condition, Expected, Scalar } from '../settings/condition-schema.ts';
 import { compilePattern } from '../text/pattern.ts';
+import { type Clock, dateTestHolds } from './date-values.ts';
 import type { Vars } from './flow-state.ts';
 
 export interface ConditionFacts {
@@ -22,7 +23,7 @@ function equal(expected: Scalar, actual: unknown): boolean {
 }
 
 /** Whether `actual` is what a condition expects: a value, one of a list, or a test. */
-export function matchesExpected(expected: Expected, actual: unknown): boolean {
+export function matchesExpected(expected: Expected, actual: unknown, clock: Clock): boolean {
   if (Array.isArray(expected)) return expected.some((e) => equal(e, actual));
   if (expected === null || typeof expected !== 'object') return equal(expected, actual);
   if (expected.exists !== undefined && isSet(actual) !== expected.exists) return false;
@@ -31,7 +32,7 @@ export function matchesExpected(expected: Expected, actual: unknown): boolean {
   const n = Number(actual);
   if (expected.above !== undefined && !(isSet(actual) && n > expected.above)) return false;
   if (expected.below !== undefined && !(isSet(actual) && n < expected.below)) return false;
-  return true;
+  return dateTestHolds(expected, actual, clock);
 }
 
 function contactValue(ctx: DecisionContext, key: string): unknown {
@@ -60,11 +61,17 @@ export function holds(c: Condition, facts: ConditionFacts): boolean {
     const lang = contact.language ?? ctx.settings.business.language;
     if (!list(c.language).some((l) => l.toLowerCase() === lang.toLowerCase())) return false;
   }
+  const clock: Clock = {
+    now: ctx.now,
+    timeZone: contact.timezone ?? ctx.settings.business.timezone,
+    calendar: facts.calendar,
+    channel: conv.touchpoint.channel,
+  };
   for (const [name, expected] of Object.entries(c.vars ?? {})) {
-    if (!matchesExpected(expected, facts.vars[name])) return false;
+    if (!matchesExpected(expected, facts.vars[name], clock)) return false;
   }
   for (const [name, expected] of Object.entries(c.contact ?? {})) {
-    if (!matchesExpected(expected, contactValue(ctx, name))) return false;
+    if (!matchesExpected(expected, contactValue(ctx, name), clock)) return false;
   }
   if (c.all && !c.all.every((x) => holds(x, facts))) return false;
   if (c.any && !c.any.some((x) => holds(x, facts))) return false;

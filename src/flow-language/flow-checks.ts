@@ -1,9 +1,12 @@
 import type { Condition } from '../settings/condition-schema.ts';
 import type { FlowProblem, FlowRefs } from '../settings/cross-checks.ts';
-import type { FlowDef, FlowStep } from '../settings/flow-schema.ts';
+import type { FlowDef } from '../settings/flow-schema.ts';
 import { withSuggestion } from '../settings/suggest.ts';
 import { PATTERN_HINT, patternProblem } from '../text/pattern.ts';
 import { compileFlow, walkSteps } from './flow-program.ts';
+import { checkFlowVars } from './flow-var-checks.ts';
+import { templatesOf } from './step-refs.ts';
+import { checkTriggerOverlaps } from './trigger-checks.ts';
 
 /**
  * What the flow schema alone cannot see: references to templates, intents and
@@ -14,35 +17,6 @@ import { compileFlow, walkSteps } from './flow-program.ts';
 function nameList(names: string[]): string {
   if (names.length === 0) return '(none defined yet)';
   return names.length > 12 ? `${names.slice(0, 12).join(', ')} …` : names.join(', ');
-}
-
-/** The template ids a step names, with the key each sits under. */
-function templatesOf(step: FlowStep): Array<[PropertyKey[], string | undefined]> {
-  if ('say' in step) return [[['say'], step.say]];
-  if ('ask' in step)
-    return [
-      [['ask', 'template'], step.ask.template],
-      [['ask', 'invalid'], step.ask.invalid],
-    ];
-  if ('verify' in step) {
-    const v = step.verify;
-    return [
-      [['verify', 'code'], v.code],
-      [['verify', 'prompt'], v.prompt],
-      [['verify', 'invalid'], v.invalid],
-    ];
-  }
-  if ('csat' in step) {
-    const c = step.csat;
-    return [
-      [['csat', 'template'], c.template],
-      [['csat', 'thanks'], c.thanks],
-      [['csat', 'low'], c.low],
-    ];
-  }
-  if ('lookup' in step) return [[['lookup', 'slow'], step.lookup.slow]];
-  if ('private' in step) return [[['private', 'template'], step.private.template]];
-  return [];
 }
 
 /** Intents and regular expressions inside a condition, with their paths. */
@@ -107,6 +81,18 @@ export function checkFlows(flows: FlowDef[], refs: FlowRefs): FlowProblem[] {
         );
       }
       if ('if' in step) conditionRefs(step.if, [...base, 'if'], found);
+      if ('ask' in step && step.ask.expect === 'choice' && !step.ask.choices)
+        add(
+          [...base, 'ask', 'expect'],
+          'an answer of type choice needs the choices to pick from',
+          'add `choices: [first, second]` to this ask',
+        );
+      if ('ask' in step && step.ask.fromMessage && step.ask.expect === 'text' && step.ask.pattern === undefined)
+        add(
+          [...base, 'ask', 'fromMessage'],
+          'a text answer taken from the message would be the whole message',
+          'give the answer a type (`expect: number`, `date`, `email` …) or a `pattern`, or remove `fromMessage`',
+        );
       if ('ask' in step && step.ask.pattern !== undefined)
         found.regexes.push([[...base, 'ask', 'pattern'], step.ask.pattern]);
       if ('start' in step) {
@@ -151,6 +137,8 @@ export function checkFlows(flows: FlowDef[], refs: FlowRefs): FlowProblem[] {
         );
     });
   });
+
+  problems.push(...checkFlowVars(flows, refs.templateTexts), ...checkTriggerOverlaps(flows, refs.intentRules));
 
   flows.forEach((flow, n) => {
     const t = flow.trigger;

@@ -77,13 +77,20 @@ function describeTrigger(flow: FlowDef): string {
   return `${flow.id}: ${parts.join(' | ') || 'started by another flow'}${where}`;
 }
 
-function describeStep(instr: Extract<Instr, { op: 'step' }>): string {
+/** The words a customer reads for a template id (for owners' diagrams), or null to show the id. */
+export type TemplateWords = (templateId: string) => string | null;
+
+function describeStep(instr: Extract<Instr, { op: 'step' }>, words: TemplateWords): string {
   const s = instr.step;
-  if ('say' in s) return `say ${s.say}`;
+  const said = (id: string) => {
+    const w = words(id);
+    return w ? `“${w}”` : id;
+  };
+  if ('say' in s) return `say ${said(s.say)}`;
   if ('ask' in s) {
     const choices = s.ask.choices?.map((c) => (typeof c === 'string' ? c : (c.label ?? c.value)));
     const what = choices ? choices.join(' / ') : s.ask.expect === 'yes_no' ? 'yes / no' : s.ask.expect;
-    return `ask ${s.ask.template} → ${s.ask.var} (${what})${s.ask.timeout ? `, wait ${s.ask.timeout}` : ''}`;
+    return `ask ${said(s.ask.template)} → ${s.ask.var} (${what})${s.ask.timeout ? `, wait ${s.ask.timeout}` : ''}`;
   }
   if ('wait' in s) {
     const w = s.wait;
@@ -119,7 +126,8 @@ function describeStep(instr: Extract<Instr, { op: 'step' }>): string {
 
 const depthOf = (path: PropertyKey[]): number => path.filter((p) => p === 'then' || p === 'else').length;
 
-export function flowGraph(flow: FlowDef): FlowGraph {
+/** `words` puts the customer-facing text in place of template ids (`flows graph --html`). */
+export function flowGraph(flow: FlowDef, words: TemplateWords = () => null): FlowGraph {
   const { instrs } = compileFlow(flow).program;
   const nodes: GraphNode[] = [{ id: 'trigger', label: describeTrigger(flow), shape: 'terminal', depth: 0 }];
   const edges: GraphEdge[] = [];
@@ -146,7 +154,7 @@ export function flowGraph(flow: FlowDef): FlowGraph {
       edges.push({ from: id, to: target(i + 1), label: 'yes' }, { from: id, to: target(instr.otherwise), label: 'no' });
       return;
     }
-    nodes.push({ id, label: describeStep(instr), shape: 'step', depth: depthOf(instr.path) });
+    nodes.push({ id, label: describeStep(instr, words), shape: 'step', depth: depthOf(instr.path) });
     const s = instr.step;
     if ('end' in s) edges.push({ from: id, to: END });
     else if ('start' in s) {

@@ -9,12 +9,14 @@ export interface MatchInput {
   firstMessage: boolean;
 }
 
-/** Whether a message starts this flow by its trigger (intent, keyword, first message), touchpoint rules included. */
+/** Whether a message starts this flow by its trigger (intent, keyword, first message), touchpoint rules and `unless` included. */
 export function triggers(flow: FlowDef, input: MatchInput): boolean {
   const t = flow.trigger;
   if (t.touchpoints.length > 0 && !t.touchpoints.includes(input.touchpointKind)) return false;
   if (t.visibility !== 'any' && t.visibility !== input.visibility) return false;
   const lower = input.text.toLowerCase();
+  if (input.intent !== null && t.unless.intents.includes(input.intent)) return false;
+  if (t.unless.keywords.some((k) => lower.includes(k.toLowerCase()))) return false;
   const byIntent = input.intent !== null && t.intents.includes(input.intent);
   const byKeyword = t.keywords.some((k) => lower.includes(k.toLowerCase()));
   const byFirst = t.firstMessage && input.firstMessage;

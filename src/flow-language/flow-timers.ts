@@ -126,7 +126,9 @@ export function createFlowTimerHandlers(deps: FlowEngineDeps): FlowTimerHandlers
       if (!loaded) return;
       const subject = typeof timer.payload.subject === 'string' ? { subject: timer.payload.subject } : {};
       const author = { kind: 'bot' as const, name: deps.settings.business.name };
-      const message = await deps.outbound.send(tx, { ...loaded, text, author, ...subject }, deps.clock.now());
+      // the customer asked for the code: sending it to their number on file is not writing first
+      const input = { ...loaded, text, author, requested: true, ...subject };
+      const message = await deps.outbound.send(tx, input, deps.clock.now());
       notify({ conversation: loaded.conversation, messages: [message], events: [] });
     },
   };

@@ -85,6 +85,7 @@ export function templateVars(ctx: DecisionContext, vars: Vars = {}): Record<stri
     business: ctx.settings.business.name,
     channel: conv.touchpoint.channel,
     ...calendarVars(ctx, conv.touchpoint.channel, contact),
+    ...clockVars(ctx, contact),
   };
   const voice = ctx.settings.business.voice;
   base.greeting = fill(voice.greeting, base);
@@ -118,7 +119,23 @@ export function say(
     author: 'bot',
     ...(rendered.subject ? { subject: rendered.subject } : {}),
     ...(extra.parts ? { parts: extra.parts } : {}),
+    ...(rendered.whatsapp ? { whatsapp: rendered.whatsapp } : {}),
   });
+}
+
+/** `{today}` ("Monday 7 December") and `{now}` ("Monday 7 December at 15:04"), in the customer's timezone and language. */
+function clockVars(ctx: DecisionContext, contact: Contact): Record<string, VarValue> {
+  const timeZone = contact.timezone ?? ctx.settings.business.timezone;
+  const locale = localeOf(replyLanguage(ctx));
+  const day: Intl.DateTimeFormatOptions = { timeZone, weekday: 'long', day: 'numeric', month: 'long' };
+  try {
+    return {
+      today: new Intl.DateTimeFormat(locale, day).format(ctx.now),
+      now: new Intl.DateTimeFormat(locale, { ...day, hour: '2-digit', minute: '2-digit' }).format(ctx.now),
+    };
+  } catch {
+    return { today: null, now: null };
+  }
 }
 
 /**

@@ -1,8 +1,8 @@
-import { current, currentContact, type RouteContext, type RouteStep, tap } from '../decide/context.ts';
+import { current, currentContact, type RouteContext, type RouteStep, stop, tap } from '../decide/context.ts';
 import type { FlowSteps } from '../decide/route-steps.ts';
 import { engineOf } from './engine-of.ts';
 import { type MatchInput, matchFlow } from './flow-match.ts';
-import { deliverAnswer } from './flow-resume.ts';
+import { deliverAnswer, parkedStep } from './flow-resume.ts';
 import { activate, commit, startFlow } from './flow-runner.ts';
 import { askingRun } from './flow-state.ts';
 import { detectLanguage } from './language.ts';
@@ -47,6 +47,37 @@ export const flowStep: RouteStep = tap((ctx) => {
   commit(act);
 });
 
+/**
+ * While a person owns the conversation the bot stays quiet, but an answer to
+ * a flow's open question is never swallowed: a question marked
+ * `whileHandedOff: answer` (and a satisfaction score) takes it as usual;
+ * otherwise the flow stops waiting and a note in the thread tells the agent
+ * which question the message answers.
+ */
+export const ownedAnswerStep: RouteStep = (ctx, next) => {
+  const conv = current(ctx);
+  if (!conv.assignee && !conv.flowState?.handoff) return next();
+  const act = activate(ctx);
+  const asking = askingRun(act.state);
+  if (!asking) return next();
+  const step = parkedStep(act, asking);
+  const takes = step !== null && (('ask' in step && step.ask.whileHandedOff === 'answer') || 'csat' in step);
+  if (takes) {
+    deliverAnswer(act, asking, ctx.envelope.text, () => false);
+    commit(act);
+    return stop(ctx, 'a flow took the answer to its question while a person owns the conversation');
+  }
+  const question = step && 'ask' in step ? ` (${step.ask.var})` : '';
+  ctx.replies.push({
+    text: `The customer's message above answers the question of flow "${asking.flow}"${question}. The flow stopped waiting because a person owns this conversation: please reply yourself.`,
+    author: 'system',
+    internal: true,
+  });
+  endRun(act, asking, 'handed-off');
+  commit(act);
+  return next();
+};
+
 /** A customer message ends the follow-ups that wait with `cancelOnReply` (the customer is back; no chasing). */
 export const replyCancelsStep: RouteStep = tap((ctx) => {
   const act = activate(ctx);
@@ -64,7 +95,12 @@ export const languageStep: RouteStep = tap((ctx) => {
 });
 
 /** The flows' routing steps, by name, for src/decide/route-steps.ts. */
-export const flowSteps: FlowSteps = { language: languageStep, replyCancels: replyCancelsStep, run: flowStep };
+export const flowSteps: FlowSteps = {
+  language: languageStep,
+  replyCancels: replyCancelsStep,
+  ownedAnswer: ownedAnswerStep,
+  run: flowStep,
+};
 
 /**
  * Whether the flows answer this message outside opening hours: it answers a

@@ -1,8 +1,10 @@
+import type { RouteContext } from '../decide/context.ts';
 import { parseDuration } from '../duration.ts';
 import type { AskStep, CsatStep } from '../settings/flow-schema.ts';
+import { readingOf, storeAnswer } from './answer-vars.ts';
 import { choicesOf, parseAnswer, renderChoices } from './answers.ts';
 import type { FlowRun, Parked } from './flow-state.ts';
-import { flattenInto, say, timeFormatOf } from './flow-vars.ts';
+import { say } from './flow-vars.ts';
 import { type Activation, endRun, touchRun } from './run-control.ts';
 
 /**
@@ -23,7 +25,29 @@ function askQuestion(act: Activation, run: FlowRun, step: AskStep): void {
   say(act.ctx, step.template, run.vars, { append: text, parts });
 }
 
-export function askStep(act: Activation, run: FlowRun, step: AskStep): { park: Parked } {
+/**
+ * `fromMessage`: the answer may already be in the message that started the
+ * flow or the one being handled now ("a cake for 20 on the 19th"; the 19th
+ * is not 19 people).
+ */
+function answeredAlready(act: Activation, run: FlowRun, step: AskStep): boolean {
+  if (!step.fromMessage) return false;
+  const ctx = act.ctx;
+  const reading = readingOf(ctx);
+  const latest = 'envelope' in ctx ? (ctx as RouteContext).envelope.text : null;
+  const opening = typeof run.vars.message === 'string' ? run.vars.message : null;
+  for (const text of new Set([latest, opening])) {
+    if (!text) continue;
+    const parsed = parseAnswer(step, text, ctx.now, reading);
+    if (!parsed.ok) continue;
+    storeAnswer(ctx, run.vars, step.var, parsed.value, step.expect);
+    return true;
+  }
+  return false;
+}
+
+export function askStep(act: Activation, run: FlowRun, step: AskStep): { park: Parked } | 'next' {
+  if (answeredAlready(act, run, step)) return 'next';
   askQuestion(act, run, step);
   const until = step.timeout ? act.ctx.now + parseDuration(step.timeout) : null;
   return { park: { kind: 'ask', until, tries: 0 } };
@@ -36,10 +60,9 @@ export function answerAsk(
   text: string,
   interrupt: () => boolean,
 ): AnswerVerdict {
-  const parsed = parseAnswer(step, text, act.ctx.now, act.ctx.settings.business.timezone);
+  const parsed = parseAnswer(step, text, act.ctx.now, readingOf(act.ctx));
   if (parsed.ok) {
-    // a date answer also gets a readable {var.date}
-    flattenInto(run.vars, parsed.value, step.var, timeFormatOf(act.ctx));
+    storeAnswer(act.ctx, run.vars, step.var, parsed.value, step.expect);
     act.interpreter.continueAfter(run);
     return 'consumed';
   }

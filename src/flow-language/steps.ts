@@ -1,7 +1,7 @@
 import { current, currentContact, type DecisionContext } from '../decide/context.ts';
 import type { Contact } from '../model/types.ts';
 import { fill } from '../outbound/templates.ts';
-import type { SetStep } from '../settings/flow-schema.ts';
+import type { HandoffStep, SetStep } from '../settings/flow-schema.ts';
 import type { LeafStep, StepKind } from './flow-program.ts';
 import type { FlowRun, Parked } from './flow-state.ts';
 import { say, templateVars } from './flow-vars.ts';
@@ -79,9 +79,10 @@ function setContact(ctx: DecisionContext, run: FlowRun, values: Record<string, u
  * resolves it. Runs waiting for the customer's answer end (the person asks
  * now); timed runs (a booking reminder) keep their time.
  */
-function handoff(act: Activation, run: FlowRun, h: { team?: string | undefined; reason?: string | undefined }): void {
+function handoff(act: Activation, run: FlowRun, h: HandoffStep): void {
   const { ctx } = act;
   const data = { team: h.team ?? null, reason: h.reason ?? null, flow: run.flow };
+  if (h.priority !== undefined) ctx.patch.priority = h.priority;
   ctx.patch.flowState = { ...(current(ctx).flowState ?? {}), handoff: { ...data, at: ctx.now } };
   ctx.patch.status = 'open';
   addTags(ctx, ['handoff']);

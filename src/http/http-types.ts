@@ -16,6 +16,17 @@ export interface HttpRequest {
   /** The URL the provider called, built from the configured public URL: what signatures cover. */
   publicUrl: string;
   raw: IncomingMessage;
+  /** Who is asking, on authenticated routes (src/access/principal.ts); null on open ones. */
+  principal: Principal | null;
+}
+
+/** Who a request acts as: an agent account or an admin, and where it came from (`api`, `dashboard`). */
+export interface Principal {
+  agentId: string;
+  /** The display name replies carry. */
+  name: string;
+  role: 'agent' | 'admin';
+  via: string;
 }
 
 export interface HttpResponse {
@@ -35,8 +46,11 @@ export interface Takeover {
 export type HttpHandler = (req: HttpRequest) => Promise<HttpResponse | Takeover> | HttpResponse | Takeover;
 
 export interface RouteOptions {
-  /** `admin`: requires the admin bearer token. Default `none` (webhooks verify their own signatures). */
-  auth?: 'admin' | 'none';
+  /**
+   * `agent`: any agent's or admin's token; `admin`: an admin's only (else 403
+   * with the reason). Default `none` (webhooks verify their own signatures).
+   */
+  auth?: 'agent' | 'admin' | 'none';
   /** Largest body accepted, in bytes (default 1 MiB); larger gets 413. */
   maxBodyBytes?: number;
 }

@@ -1,7 +1,7 @@
 import type { BusinessCalendar } from '../calendar/calendar.ts';
 import type { FactKind } from '../facts/derive.ts';
 import type { Store } from '../store/contract.ts';
-import type { ConversationFactRow, FactDimensions, FactRow } from '../store/fact-reads.ts';
+import type { ConversationFactRow, FactDimensions, FactInputs, FactRow } from '../store/fact-reads.ts';
 import { businessTimer } from './business-time.ts';
 import { type Ratio, ratio, type Timing, timing } from './measure.ts';
 
@@ -45,23 +45,12 @@ export interface KpiRange {
   by?: Dimension;
 }
 
-interface Inputs {
-  facts: FactRow[];
-  created: ConversationFactRow[];
-  resolved: ConversationFactRow[];
-  backlog: ConversationFactRow[];
-}
+type Inputs = FactInputs;
 
 const FACT_KINDS: FactKind[] = ['first_response', 'next_response', 'resolved', 'reopened', 'csat'];
 
-export async function loadInputs(store: Store, range: KpiRange): Promise<Inputs> {
-  const [facts, created, resolved, backlog] = await Promise.all([
-    store.factsBetween(FACT_KINDS, range.from, range.to),
-    store.conversationFacts({ by: 'created', from: range.from, to: range.to }),
-    store.conversationFacts({ by: 'resolved', from: range.from, to: range.to }),
-    store.conversationFacts({ by: 'backlog', from: range.from, to: range.to }),
-  ]);
-  return { facts, created, resolved, backlog };
+export function loadInputs(store: Store, range: KpiRange): Promise<Inputs> {
+  return store.factInputs(FACT_KINDS, range.from, range.to);
 }
 
 export function keyOf(row: FactDimensions, by: Dimension): string {

@@ -17,7 +17,8 @@ export interface Chart {
 const WIDTH = 560;
 const HEIGHT = 220;
 
-async function render(spec: TopLevelSpec): Promise<string> {
+/** One Vega-Lite spec as SVG (the dashboard's sparklines use it too). */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
@@ -135,6 +136,6 @@ export function chartSpecs(r: Report): { id: string; title: string; spec: TopLev
 
 export async function renderCharts(r: Report): Promise<Chart[]> {
   const out: Chart[] = [];
-  for (const c of chartSpecs(r)) out.push({ id: c.id, title: c.title, svg: await render(c.spec) });
+  for (const c of chartSpecs(r)) out.push({ id: c.id, title: c.title, svg: await renderSvg(c.spec) });
   return out;
 }

@@ -2,6 +2,7 @@ import type { BusinessCalendar } from '../calendar/calendar.ts';
 import type { SlaSettings, TargetSettings } from '../settings/policy-schema.ts';
 import type { Store } from '../store/contract.ts';
 import { businessTimer } from './business-time.ts';
+import { type ComplaintWeek, complaintWeeks } from './complaints.ts';
 import { computeKpis, type Dimension, groupInputs, type KpiGroup, type Kpis, loadInputs } from './kpis.ts';
 import { againstTargets, type Scored } from './targets.ts';
 
@@ -17,8 +18,8 @@ export interface Report {
   daily: { day: string; conversations: number; csatAnswers: number; csatRate: number | null }[];
   /** Every person's first response of the period, in minutes of business time, by channel. */
   firstResponses: { channel: string; minutes: number }[];
-  /** Complaints (intent or category naming a complaint) opened per week, by category. */
-  complaints: { week: string; category: string; count: number }[];
+  /** Complaints (trends.yaml `complaints`) opened per week, by category. */
+  complaints: ComplaintWeek[];
 }
 
 export interface ReportOptions {
@@ -29,29 +30,31 @@ export interface ReportOptions {
   calendar: BusinessCalendar;
   targets: TargetSettings;
   sla: SlaSettings;
+  /** Intents and categories that make a conversation a complaint (trends.yaml). */
+  complaints: string[];
 }
 
 const DAY_MS = 86_400_000;
 const day = (t: number) => new Date(t).toISOString().slice(0, 10);
-/** The Monday of the week of `t` (UTC), as a date. */
-const week = (t: number) => day(t - ((new Date(t).getUTCDay() + 6) % 7) * DAY_MS);
-const complaint = (s: string | null) => (s ?? '').toLowerCase().includes('complaint');
 
 export async function buildReport(store: Store, o: ReportOptions): Promise<Report> {
   const input = await loadInputs(store, { from: o.from, to: o.to, now: o.now });
   const total = computeKpis(input, o.now, o.calendar);
+  const measured = (by: Dimension) =>
+    [...groupInputs(input, by)].map(([key, g]) => ({ key, kpis: computeKpis(g, o.now, o.calendar) }));
+  const byChannel = measured('channel');
   const groups = o.by
-    ? [...groupInputs(input, o.by)]
-        .map(([key, g]) => ({ key, kpis: computeKpis(g, o.now, o.calendar) }))
-        .sort((a, b) => b.kpis.volume.conversations - a.kpis.volume.conversations || a.key.localeCompare(b.key))
+    ? (o.by === 'channel' ? [...byChannel] : measured(o.by)).sort(
+        (a, b) => b.kpis.volume.conversations - a.kpis.volume.conversations || a.key.localeCompare(b.key),
+      )
     : [];
-  const channels = [...new Set(input.created.map((r) => r.channel))].sort();
+  // every channel's first response against its own target
   const scored = [
     ...againstTargets(total, o.targets, o.sla),
-    ...channels.flatMap((c) => {
-      const own = computeKpis(groupInputs(input, 'channel').get(c) ?? input, o.now, o.calendar);
-      return againstTargets(own, o.targets, o.sla, c).filter((s) => s.id === 'first_response');
-    }),
+    ...byChannel
+      .filter((g) => input.created.some((r) => r.channel === g.key))
+      .sort((a, b) => a.key.localeCompare(b.key))
+      .flatMap((g) => againstTargets(g.kpis, o.targets, o.sla, g.key).filter((s) => s.id === 'first_response')),
   ];
 
   const days = new Map<string, Report['daily'][number]>();
@@ -79,18 +82,7 @@ export async function buildReport(store: Store, o: ReportOptions): Promise<Repor
     minutes: business(f.startedAt ?? f.at, f.at, f.channel) / 60_000,
   }));
 
-  const counted = new Map<string, Report['complaints'][number]>();
-  for (const r of input.created) {
-    if (!complaint(r.intent) && !complaint(r.category)) continue;
-    const category = r.category ?? '(none)';
-    const key = `${week(r.createdAt)}|${category}`;
-    const c = counted.get(key) ?? { week: week(r.createdAt), category, count: 0 };
-    c.count++;
-    counted.set(key, c);
-  }
-  const complaints = [...counted.values()].sort(
-    (a, b) => a.week.localeCompare(b.week) || a.category.localeCompare(b.category),
-  );
+  const complaints = complaintWeeks(input.created, o.complaints);
   return {
     from: o.from,
     to: o.to,

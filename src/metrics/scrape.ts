@@ -16,44 +16,55 @@ export interface ScrapeDeps {
   targets: TargetSettings;
   sla: SlaSettings;
   log: Logger;
-  /** How long the business KPIs are reused between scrapes (they read every fact of the window). */
+  /** How long the business KPIs are reused between scrapes (they read every fact of the window): router.yaml `metrics.kpiRefresh`. */
   kpiTtlMs?: number;
 }
 
 const WINDOW_MS = 7 * 86_400_000;
+const STATS_REUSE_MS = 1000;
 
 /**
  * Gauges read when Prometheus scrapes: the store's queues (one cheap query
- * each) and the business KPIs of the last 7 days, recomputed in the
- * background at most once a `kpiTtlMs`, so a scrape never waits on them
- * after the first.
+ * each) and the business KPIs of the last 7 days. A scrape never waits on
+ * the KPIs: they are computed in the background from start-up and again when
+ * a scrape finds them older than `kpiTtlMs`, reading the store in slices that
+ * yield to the event loop; until the first computation ends their gauges are
+ * absent, and `touchpoint_kpi_age_seconds` says how old they are.
  */
 export function registerScrapeGauges(d: ScrapeDeps): void {
   const registers = [d.telemetry.registry];
   const ttl = d.kpiTtlMs ?? 60_000;
   let kpis: { at: number; value: Kpis } | null = null;
-  let refreshing: Promise<void> | null = null;
+  let refreshing = false;
+  let startedAt = Number.NEGATIVE_INFINITY;
 
-  function refresh(): Promise<void> {
-    if (refreshing) return refreshing;
+  function refresh(): void {
     const now = d.clock.now();
-    refreshing = measure(d.store, { from: now - WINDOW_MS, to: now + 1, now }, d.calendar)
+    if (refreshing || now - startedAt < ttl) return;
+    refreshing = true;
+    startedAt = now;
+    measure(d.store, { from: now - WINDOW_MS, to: now + 1, now }, d.calendar)
       .then((m) => {
         kpis = { at: now, value: m.total };
       })
       .catch((err: unknown) => d.log.warn({ err }, 'business gauges could not be computed'))
       .finally(() => {
-        refreshing = null;
+        refreshing = false;
       });
-    return refreshing;
   }
+  refresh();
 
-  async function business(): Promise<Kpis | null> {
-    if (!kpis) await refresh();
-    else if (d.clock.now() - kpis.at > ttl) void refresh();
+  function business(): Kpis | null {
+    refresh();
     return kpis?.value ?? null;
   }
 
+  // Every queue gauge of one scrape shares one read of the store.
+  let stats: { at: number; value: ReturnType<Store['operationalStats']> } | null = null;
+  const readStats = (now: number) => {
+    if (!stats || now - stats.at > STATS_REUSE_MS) stats = { at: now, value: d.store.operationalStats(now) };
+    return stats.value;
+  };
   const ops = (
     name: string,
     help: string,
@@ -65,7 +76,7 @@ export function registerScrapeGauges(d: ScrapeDeps): void {
       registers,
       async collect() {
         const now = d.clock.now();
-        this.set(pick(await d.store.operationalStats(now), now));
+        this.set(pick(await readStats(now), now));
       },
     });
   ops('touchpoint_outbox_depth', 'Sends waiting in the outbox', (s) => s.outboxPending);
@@ -84,9 +95,17 @@ export function registerScrapeGauges(d: ScrapeDeps): void {
     name: 'touchpoint_backlog_open',
     help: 'Open, pending and snoozed conversations',
     registers,
-    async collect() {
-      const k = await business();
+    collect() {
+      const k = business();
       if (k) this.set(k.backlog.open);
+    },
+  });
+  new Gauge({
+    name: 'touchpoint_kpi_age_seconds',
+    help: 'How long ago the business gauges were computed',
+    registers,
+    collect() {
+      if (kpis) this.set((d.clock.now() - kpis.at) / 1000);
     },
   });
   new Gauge({
@@ -94,8 +113,8 @@ export function registerScrapeGauges(d: ScrapeDeps): void {
     help: 'Business KPIs over the last 7 days (shares 0–1, times in seconds)',
     labelNames: ['kpi'],
     registers,
-    async collect() {
-      const k = await business();
+    collect() {
+      const k = business();
       if (!k) return;
       for (const s of againstTargets(k, d.targets, d.sla))
         if (s.actual !== null) this.set({ kpi: s.id }, inPrometheusUnits(s, 'actual'));
@@ -109,8 +128,8 @@ export function registerScrapeGauges(d: ScrapeDeps): void {
     help: 'The target of each KPI (config/targets.yaml)',
     labelNames: ['kpi'],
     registers,
-    async collect() {
-      const k = await business();
+    collect() {
+      const k = business();
       if (!k) return;
       for (const s of againstTargets(k, d.targets, d.sla)) this.set({ kpi: s.id }, inPrometheusUnits(s, 'target'));
     },

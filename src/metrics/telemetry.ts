@@ -14,6 +14,7 @@ export interface Telemetry {
   routed(ms: number): void;
   sent(channel: string, ms: number, ok: boolean): void;
   limiterWaited(channel: string, ms: number): void;
+  putBack(channel: string, rows: number): void;
 }
 
 const SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -67,6 +68,12 @@ export function createTelemetry(): Telemetry {
     buckets: SECONDS,
     registers: [registry],
   });
+  const putBack = new Counter({
+    name: 'touchpoint_outbox_put_back_total',
+    help: 'Sends put back unsent because their lease was lost while they waited for the rate limiter',
+    labelNames: ['channel'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'touchpoint_up',
     help: 'Always 1 while the router runs',
@@ -88,6 +95,7 @@ export function createTelemetry(): Telemetry {
     routed: (ms) => route.observe(ms / 1000),
     sent: (channel, ms, ok) => send.observe({ channel, outcome: ok ? 'sent' : 'failed' }, ms / 1000),
     limiterWaited: (channel, ms) => waits.observe({ channel }, ms / 1000),
+    putBack: (channel, rows) => putBack.inc({ channel }, rows),
   };
 }
 

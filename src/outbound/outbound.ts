@@ -1,7 +1,9 @@
 import { type Middleware, run } from '../composer.ts';
 import type { Contact, Conversation, Message } from '../model/types.ts';
 import type { StoreTx } from '../store/contract.ts';
+import { consentChannels, consentOnFile } from './consent-on-file.ts';
 import { builtInPublicGuard, divertRefused, type PublicSendGuard } from './public-guard.ts';
+import type { TemplatePart } from './templates.ts';
 
 /**
  * Where a thread's messages go, as the channel's adapter sees it: a destination
@@ -24,11 +26,25 @@ export interface ReplyInput {
   subject?: string;
   /** Channel-neutral rich parts (choices rendered as buttons where the channel can). */
   parts?: unknown[];
+  /** The template the text was rendered from, named when a channel's rule refuses it. */
+  templateId?: string;
+  /** Its approved WhatsApp template, sent instead of the text when the reply window is closed. */
+  whatsappTemplate?: TemplatePart;
+  /** The customer asked for this very message (a one-time code to what is on file): not us writing first. */
+  requested?: boolean;
 }
 
 /** One outgoing message on its way through the rules: what they decided so far. */
 export interface OutboundDraft {
   readonly input: ReplyInput;
+  readonly now: number;
+  /**
+   * We write first on a channel that needs consent (the customer never wrote in
+   * this conversation): whether their consent is on file; null when not asked.
+   */
+  readonly consented: boolean | null;
+  /** The approved template sent instead of the text (the reply window is closed). */
+  template: TemplatePart | null;
   status: 'queued' | 'sent' | 'failed';
   visibility: 'customer' | 'internal';
   error: string | null;
@@ -82,6 +98,45 @@ export const consentRule: OutboundRule = (d, next) => {
   d.error = `contact opted out of ${channel}`;
 };
 
+/**
+ * We write first (the customer never wrote in this conversation) on a channel
+ * that needs consent: without recorded consent the message is refused, with why.
+ */
+export const firstContactConsentRule: OutboundRule = (d, next) => {
+  if (d.consented !== false) return next();
+  const channel = d.input.conversation.touchpoint.channel;
+  d.status = 'failed';
+  d.error = `no recorded consent to write first on ${channel}: the customer has not written to us there and has not agreed to messages on ${channel} (record it with the event's consent, or POST /api/contacts/{id}/consent)`;
+};
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * A channel with a reply window (WhatsApp: 24 hours after the customer's last
+ * message) takes free text only inside it; outside, the reply goes as its
+ * template's approved version, or is refused with why.
+ */
+export function replyWindowRule(windowHoursOf: (channel: string) => number | null): OutboundRule {
+  return (d, next) => {
+    const { conversation, whatsappTemplate, templateId } = d.input;
+    const channel = conversation.touchpoint.channel;
+    const hours = windowHoursOf(channel);
+    const last = conversation.lastInboundAt;
+    if (hours === null || (last !== null && d.now - last <= hours * HOUR_MS)) return next();
+    if (whatsappTemplate) {
+      d.template = whatsappTemplate;
+      return next();
+    }
+    const since =
+      last === null ? 'the customer has not written here' : `their last message came ${new Date(last).toISOString()}`;
+    const fix = templateId
+      ? `give template "${templateId}" an approved whatsapp: { contentSid, variables } in templates.yaml`
+      : 'send a template that has an approved whatsapp: { contentSid } in templates.yaml';
+    d.status = 'failed';
+    d.error = `${channel} reply window closed: free text goes out only within ${hours} h of the customer's last message, and ${since}; ${fix}`;
+  };
+}
+
 /** The destination the channel's adapter names, or another channel's when it replies elsewhere. */
 export function destinationRule(destinationOf: DestinationOf): OutboundRule {
   return (d, next) => {
@@ -97,6 +152,10 @@ export interface OutboundOptions {
   destinationOf: DestinationOf;
   /** The configured public-send guard (handoff.yaml); the built-in detectors otherwise. */
   guard?: PublicSendGuard | undefined;
+  /** The channel's reply window in hours (its adapter's `replyWindowHours`), or null. */
+  windowHoursOf?: ((channel: string) => number | null) | undefined;
+  /** Channels we write first on only with recorded consent (contacts.yaml); SMS always. */
+  consentRequired?: readonly string[] | undefined;
 }
 
 /** The rules every outgoing message passes, in this order, bound once at start-up. */
@@ -105,16 +164,29 @@ export function outboundRules(o: OutboundOptions): OutboundRule[] {
     internalNoteRule,
     publicGuardRule(o.guard ?? builtInPublicGuard),
     consentRule,
+    firstContactConsentRule,
+    replyWindowRule(o.windowHoursOf ?? (() => null)),
     destinationRule(o.destinationOf),
   ];
 }
 
 export function createOutbound(o: OutboundOptions): Outbound {
   const rules = outboundRules(o);
+  const needConsent = consentChannels(o.consentRequired ?? []);
   return {
     async send(tx, input, now) {
+      const { conversation, contact } = input;
+      const channel = conversation.touchpoint.channel;
+      const first =
+        conversation.lastInboundAt === null &&
+        needConsent.has(channel) &&
+        input.internal !== true &&
+        input.requested !== true;
       const draft: OutboundDraft = {
         input,
+        now,
+        consented: first ? await consentOnFile(tx, contact.id, channel) : null,
+        template: null,
         // Stryker disable next-line StringLiteral: every message ends either routed (stored as queued) or with a rule's own status
         status: 'queued',
         visibility: 'customer',
@@ -123,7 +195,6 @@ export function createOutbound(o: OutboundOptions): Outbound {
         route: null,
       };
       await run(rules, draft);
-      const { conversation } = input;
       const message = await tx.insertMessage(
         {
           conversationId: conversation.id,
@@ -136,7 +207,7 @@ export function createOutbound(o: OutboundOptions): Outbound {
           visibility: draft.visibility,
           error: draft.error,
           replyRef: conversation.replyRef,
-          ...partsOf(input),
+          ...partsOf(input, draft.template),
         },
         now,
       );
@@ -158,7 +229,10 @@ export function createOutbound(o: OutboundOptions): Outbound {
   };
 }
 
-function partsOf(input: ReplyInput): { parts?: unknown[] } {
-  const parts = [...(input.subject ? [{ type: 'subject', text: input.subject }] : []), ...(input.parts ?? [])];
+function partsOf(input: ReplyInput, template: TemplatePart | null): { parts?: unknown[] } {
+  const parts = [
+    ...(input.subject ? [{ type: 'subject', text: input.subject }] : []),
+    ...(template ? [template] : (input.parts ?? [])),
+  ];
   return parts.length > 0 ? { parts } : {};
 }

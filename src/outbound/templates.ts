@@ -10,6 +10,15 @@ export interface RenderContext {
 export interface Rendered {
   text: string;
   subject?: string;
+  /** The approved WhatsApp template with its variables filled, for when free text may not go out. */
+  whatsapp?: TemplatePart;
+}
+
+/** A pre-approved WhatsApp template as a message part: the Twilio adapter sends it as ContentSid + ContentVariables. */
+export interface TemplatePart {
+  type: 'template';
+  contentSid: string;
+  variables: Record<string, string>;
 }
 
 /**
@@ -23,6 +32,11 @@ export function renderTemplate(templates: Record<string, TemplateDef>, id: strin
   const variant = pickVariant(def, ctx);
   const out: Rendered = { text: fill(variant.text, ctx.vars) };
   if (variant.subject) out.subject = fill(variant.subject, ctx.vars);
+  if (typeof def !== 'string' && def.whatsapp) {
+    const variables: Record<string, string> = {};
+    for (const [n, text] of Object.entries(def.whatsapp.variables)) variables[n] = fill(text, ctx.vars);
+    out.whatsapp = { type: 'template', contentSid: def.whatsapp.contentSid, variables };
+  }
   return out;
 }
 

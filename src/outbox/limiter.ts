@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import Bottleneck from 'bottleneck';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { RateLimit } from '../channel/contract.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import { HeldError, type HoldScope } from '../errors.ts';
@@ -218,8 +219,10 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
 }
 
 function connectRedis(url: string, log: Logger): { client: Redis; connection: Bottleneck.IORedisConnection } {
-  const client = new Redis(url, { maxRetriesPerRequest: 3 });
-  const connection = new Bottleneck.IORedisConnection({ client, Redis });
+  // Loaded only when a Redis URL is set: a single router never pays for the client.
+  const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+  const client = new RedisClient(url, { maxRetriesPerRequest: 3 });
+  const connection = new Bottleneck.IORedisConnection({ client, Redis: RedisClient });
   connection.on('error', (err) => log.error({ err }, 'redis connection of the rate limiter failed'));
   return { client, connection };
 }

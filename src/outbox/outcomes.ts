@@ -26,6 +26,8 @@ export interface Claimed {
 
 export interface OutcomeDeps {
   store: Store;
+  /** This worker's lease owner: a put-back frees only rows it still holds. */
+  owner: string;
   limiter: OutboxLimiter;
   clock: Clock;
   log: Logger;
@@ -202,11 +204,15 @@ export function createOutcomes(d: OutcomeDeps) {
     /** The limiter turned the send away during a hold (HeldError): back in the queue behind it. */
     defer,
 
-    /** Back in the queue at their own due times, in order, for a fresh claim. */
+    /**
+     * Back in the queue at their own due times, in order, for a fresh claim; a row another worker
+     * claimed meanwhile is left to that worker.
+     */
     async putBack(entries: Claimed[]): Promise<void> {
       for (const entry of entries) {
-        const reason = 'put back: its lease ran short while it waited for the rate limiter';
-        await reschedule(entry, entry.job.dueAt, reason, false, entry.checked === true);
+        entry.released = true;
+        await d.store.releaseOutboxLease(entry.job.id, d.owner);
+        d.wakeAt(entry.job.dueAt);
       }
     },
   };

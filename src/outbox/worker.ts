@@ -43,6 +43,8 @@ export interface OutboxWorkerOptions {
   onDelivered?: (job: OutboxJob, result: SendResult) => void | Promise<void>;
   /** Each provider call's duration and how it ended, for /metrics. */
   onSendTimed?: (channel: string, ms: number, ok: boolean) => void;
+  /** Rows put back unsent because their lease was lost while they waited, for /metrics. */
+  onPutBack?: (channel: string, rows: number) => void;
   onDeadLetter?: (job: OutboxJob, reason: string) => void | Promise<void>;
   /** A send failed (transient, rate-limited) and the row is due again at `nextAt`. */
   onRetry?: (job: OutboxJob, error: SendError, nextAt: number) => void | Promise<void>;
@@ -103,6 +105,7 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
 
   const outcomes = createOutcomes({
     store: o.store,
+    owner: o.owner,
     limiter: o.limiter,
     clock: o.clock,
     log: o.log,
@@ -164,8 +167,19 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
       if (!entry) break;
       try {
         if ((await handle(entry)) === 'lease-short') {
-          // The rest of the lane goes back too, so no later row overtakes this one.
+          // Its lease is another worker's now (a put-back leaves that alone); the rest of the lane
+          // goes back too, so no later row overtakes it.
           const rest = lane.queue.splice(0);
+          o.log.warn(
+            {
+              jobId: entry.job.id,
+              channel: entry.job.channel,
+              destination: entry.job.destination,
+              rows: rest.length + 1,
+            },
+            'outbox rows put back: a lease was lost while they waited for the rate limiter',
+          );
+          o.onPutBack?.(entry.job.channel, rest.length + 1);
           await outcomes.putBack([entry, ...rest]);
           for (const r of rest) forget(r);
           loop.kick();
@@ -275,7 +289,9 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
         entry.job.destination,
         async (): Promise<Attempt> => {
           if (stopping) return { kind: 'skipped', reason: 'stopping' };
-          if (o.clock.now() > entry.leaseEnd - o.leaseMs / 2) return { kind: 'skipped', reason: 'lease' };
+          if (o.clock.now() > entry.leaseEnd - o.leaseMs / 2 && !(await renew(entry))) {
+            return { kind: 'skipped', reason: 'lease' };
+          }
           started = true;
           const began = performance.now();
           const timed = (ok: boolean) => o.onSendTimed?.(entry.job.channel, performance.now() - began, ok);
@@ -305,6 +321,20 @@ export function createOutboxWorker(o: OutboxWorkerOptions): OutboxWorker {
       void attempt.then(resolve).finally(() => waiting.delete(abandon));
       if (stopping) abandon();
     });
+  }
+
+  /**
+   * A send that waited its turn behind the pace keeps its row: the lease is extended while it is
+   * still ours. Only a row another worker claimed meanwhile is given up.
+   */
+  async function renew(entry: Claimed): Promise<boolean> {
+    const until = o.clock.now() + o.leaseMs;
+    const kept = await o.store.renewOutboxLease(entry.job.id, o.owner, until).catch((err: unknown) => {
+      o.log.warn({ err, jobId: entry.job.id }, 'could not extend an outbox lease; the row is put back');
+      return false;
+    });
+    if (kept) entry.leaseEnd = until;
+    return kept;
   }
 
   async function settleLanes(): Promise<void> {

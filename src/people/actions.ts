@@ -1,18 +1,23 @@
+import type { By } from '../access/audit.ts';
 import type { Conversation, Message, Priority } from '../model/types.ts';
 
-/** What an agent (admin API, CLI, the Slack desk) can do to a conversation. */
+/**
+ * What an agent (admin API, CLI, the Slack desk) can do to a conversation.
+ * Each action writes its audit entry in its own transaction; `by` names the
+ * agent (with where from, or the instance's default).
+ */
 export interface AgentActions {
   /** Records the reply and queues it for the customer's channel in one transaction; `internal` notes are never sent. */
-  reply(conversationId: string, input: { text: string; agent: string; internal?: boolean }): Promise<Message>;
+  reply(conversationId: string, input: { text: string; agent: By; internal?: boolean }): Promise<Message>;
   /** Resolves; with `survey` (a flow id, e.g. the CSAT flow) that flow starts in the same transaction. */
-  resolve(conversationId: string, by: string, opts?: { survey?: string | null }): Promise<Conversation>;
-  reopen(conversationId: string, by: string): Promise<Conversation>;
-  assign(conversationId: string, assignee: string | null, by: string): Promise<Conversation>;
+  resolve(conversationId: string, by: By, opts?: { survey?: string | null }): Promise<Conversation>;
+  reopen(conversationId: string, by: By): Promise<Conversation>;
+  assign(conversationId: string, assignee: string | null, by: By): Promise<Conversation>;
   /** Status `snoozed` until `until` (epoch ms), then open again; a customer message before then reopens it at once. */
-  snooze(conversationId: string, until: number, by: string): Promise<Conversation>;
-  setPriority(conversationId: string, priority: Priority, by: string): Promise<Conversation>;
+  snooze(conversationId: string, until: number, by: By): Promise<Conversation>;
+  setPriority(conversationId: string, priority: Priority, by: By): Promise<Conversation>;
   /** Raises priority to at least high and pages the on-call chain about the conversation. */
-  escalate(conversationId: string, by: string): Promise<Conversation>;
+  escalate(conversationId: string, by: By): Promise<Conversation>;
   /** Starts an engagement flow by id in the conversation now (replacing a run of the same flow). */
-  startFlow(conversationId: string, flowId: string, by: string): Promise<Conversation>;
+  startFlow(conversationId: string, flowId: string, by: By): Promise<Conversation>;
 }

@@ -1,3 +1,4 @@
+import { type Actor, actorOf, audit, type By } from '../access/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { Written } from '../decide/write-decision.ts';
 import { badRequest, HttpError, notFound } from '../errors.ts';
@@ -28,12 +29,31 @@ export interface AgentActionOptions {
   onTimers?: () => void;
   /** The flow started when a conversation is resolved and the caller names no survey (the CSAT flow). */
   csatOnResolve?: string | null;
+  /** The name customers see for an agent (agent-name.ts); the id otherwise. */
+  agentName?: (agentId: string, accountName?: string) => string;
+  /** Where actions named by a bare agent id come from, for the audit log (default `api`). */
+  via?: string;
 }
 
 const live = (c: Conversation) => c.status !== 'resolved' && c.status !== 'closed';
 
 export function createAgentActions(opts: AgentActionOptions): AgentActions {
   const { store, clock } = opts;
+  const via = opts.via ?? 'api';
+
+  /** The actor of an action and its audit entry, written in the action's transaction. */
+  async function record(
+    tx: StoreTx,
+    by: By,
+    action: string,
+    c: Conversation,
+    detail: Record<string, unknown>,
+    now: number,
+  ): Promise<Actor> {
+    const actor = await actorOf(tx, by, via);
+    await audit(tx, actor, action, { conversationId: c.id, contactId: c.contactId }, detail, now);
+    return actor;
+  }
 
   async function load(tx: StoreTx, id: string): Promise<Conversation> {
     const c = await tx.getConversation(id);
@@ -43,12 +63,16 @@ export function createAgentActions(opts: AgentActionOptions): AgentActions {
 
   async function change(
     id: string,
+    by: By,
+    action: string,
     patch: (c: Conversation, tx: StoreTx) => Promise<ConversationPatch> | ConversationPatch,
   ): Promise<Conversation> {
     return store.transaction(async (tx) => {
       const c = await load(tx, id);
       const p = await patch(c, tx);
-      await tx.updateConversation(id, p, clock.now());
+      const now = clock.now();
+      await tx.updateConversation(id, p, now);
+      await record(tx, by, action, c, { ...p, flowState: undefined, was: c.status }, now);
       return { ...c, ...p } as Conversation;
     });
   }
@@ -72,17 +96,26 @@ export function createAgentActions(opts: AgentActionOptions): AgentActions {
         const contact = await tx.getContact(conversation.contactId);
         if (!contact) throw notFound(`conversation ${conversationId} has no contact`);
         const now = clock.now();
+        const internal = input.internal === true;
+        const actor = await actorOf(tx, input.agent, via);
         const message = await opts.outbound.send(
           tx,
           {
             conversation,
             contact,
             text,
-            author: { kind: 'agent', id: input.agent, name: input.agent },
-            internal: input.internal === true,
+            author: {
+              kind: 'agent',
+              id: actor.agentId,
+              name: opts.agentName?.(actor.agentId, actor.name) ?? actor.name,
+            },
+            internal,
           },
           now,
         );
+        const action = internal ? 'note' : 'reply';
+        const about = { conversationId, contactId: conversation.contactId };
+        await audit(tx, actor, action, about, { messageId: message.id }, now);
         if (!input.internal) {
           const sla = conversation.sla.firstRespondedAt
             ? conversation.sla
@@ -107,9 +140,10 @@ export function createAgentActions(opts: AgentActionOptions): AgentActions {
         const now = clock.now();
         const flowState = withoutHandoff(await endSnooze(tx, c));
         await tx.updateConversation(conversationId, { status: 'resolved', flowState }, now);
+        const actor = await record(tx, by, 'resolve', c, { was: c.status, survey }, now);
         const resolved = { ...c, status: 'resolved', flowState } as Conversation;
         if (!survey || !deps) return { resolved, written: null };
-        await systemNote(tx, conversationId, `Resolved by ${by}; survey "${survey}" sent.`, now);
+        await systemNote(tx, conversationId, `Resolved by ${actor.name}; survey "${survey}" sent.`, now);
         const written = await startFlowIn(tx, conversationId, survey, { ...deps, now });
         return { resolved: written.conversation, written };
       });
@@ -117,12 +151,15 @@ export function createAgentActions(opts: AgentActionOptions): AgentActions {
       return resolved;
     },
 
-    reopen(conversationId) {
-      return change(conversationId, async (c, tx) => ({ status: 'open', flowState: await endSnooze(tx, c) }));
+    reopen(conversationId, by) {
+      return change(conversationId, by, 'reopen', async (c, tx) => ({
+        status: 'open',
+        flowState: await endSnooze(tx, c),
+      }));
     },
 
-    assign(conversationId, assignee) {
-      return change(conversationId, () => ({ assignee }));
+    assign(conversationId, assignee, by) {
+      return change(conversationId, by, 'assign', () => ({ assignee }));
     },
 
     async snooze(conversationId, until, by) {
@@ -138,13 +175,20 @@ export function createAgentActions(opts: AgentActionOptions): AgentActions {
             'conversation_not_live',
             `conversation ${conversationId} is ${c.status}: reopen it first`,
           );
-        const flowState = { ...(c.flowState ?? {}), snooze: { until, by } };
+        const actor = await record(tx, by, 'snooze', c, { until, was: c.status }, now);
+        const flowState = { ...(c.flowState ?? {}), snooze: { until, by: actor.agentId } };
         await tx.updateConversation(conversationId, { status: 'snoozed', flowState }, now);
         await tx.scheduleTimer(
-          { kind: SNOOZE_TIMER, conversationId, dueAt: until, key: snoozeKey(conversationId), payload: { until, by } },
+          {
+            kind: SNOOZE_TIMER,
+            conversationId,
+            dueAt: until,
+            key: snoozeKey(conversationId),
+            payload: { until, by: actor.agentId },
+          },
           now,
         );
-        await systemNote(tx, conversationId, `Snoozed by ${by} until ${new Date(until).toISOString()}.`, now);
+        await systemNote(tx, conversationId, `Snoozed by ${actor.name} until ${new Date(until).toISOString()}.`, now);
         return { ...c, status: 'snoozed', flowState } as Conversation;
       });
       opts.onTimers?.();
@@ -158,7 +202,8 @@ export function createAgentActions(opts: AgentActionOptions): AgentActions {
         if (c.priority === priority) return c;
         const now = clock.now();
         await tx.updateConversation(conversationId, { priority }, now);
-        await systemNote(tx, conversationId, `Priority set to ${priority} by ${by} (was ${c.priority}).`, now);
+        const actor = await record(tx, by, 'priority', c, { priority, was: c.priority }, now);
+        await systemNote(tx, conversationId, `Priority set to ${priority} by ${actor.name} (was ${c.priority}).`, now);
         return { ...c, priority };
       });
     },
@@ -173,7 +218,9 @@ export function createAgentActions(opts: AgentActionOptions): AgentActions {
             'conversation_not_live',
             `conversation ${conversationId} is ${c.status}: reopen it first`,
           );
-        return escalateIn(tx, c, { by, text }, clock.now());
+        const now = clock.now();
+        const actor = await record(tx, by, 'escalate', c, { priority: c.priority }, now);
+        return escalateIn(tx, c, { by: actor.name, text }, now);
       });
       opts.onTimers?.();
       return escalated;
@@ -184,7 +231,8 @@ export function createAgentActions(opts: AgentActionOptions): AgentActions {
       const written = await store.transaction(async (tx) => {
         const now = clock.now();
         const w = await startFlowIn(tx, conversationId, flowId, { ...deps, now });
-        await systemNote(tx, conversationId, `Flow "${flowId}" started by ${by}.`, now);
+        const actor = await record(tx, by, 'flow.start', w.conversation, { flowId }, now);
+        await systemNote(tx, conversationId, `Flow "${flowId}" started by ${actor.name}.`, now);
         return w;
       });
       told(written);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { actingAs } from '../access/principal.ts';
 import { notFound } from '../errors.ts';
 import type { HttpRequest, RouteRegistry } from '../http/http-types.ts';
 import { jsonBody, optionalJsonBody, queryObject, validate } from '../http/json-body.ts';
@@ -9,7 +10,7 @@ import type { AgentActions } from './actions.ts';
 const STATUSES = ['open', 'pending', 'snoozed', 'resolved', 'closed'] as const satisfies ConversationStatus[];
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const satisfies Priority[];
 const MAX_BODY = 64 * 1024;
-const admin = { auth: 'admin', maxBodyBytes: MAX_BODY } as const;
+const agent = { auth: 'agent', maxBodyBytes: MAX_BODY } as const;
 
 const name = z.string().trim().min(1, 'must not be empty').max(200);
 const count = (max: number) => z.coerce.number().int('must be a whole number').min(1).max(max);
@@ -32,7 +33,7 @@ const messagesQuery = z.object({ limit: count(1000).default(500), after: z.strin
 const replyBody = z
   .object({
     text: z.string().trim().min(1, 'must not be empty').max(20_000),
-    agent: name,
+    agent: name.optional(),
     internal: z.boolean().optional(),
   })
   .strict();
@@ -55,8 +56,6 @@ const priorityBody = z
   })
   .strict();
 const flowBody = z.object({ flowId: name, by: name.optional() }).strict();
-
-const DEFAULT_BY = 'admin-api';
 
 /**
  * The token-protected JSON API for agents and scripts: list and read
@@ -81,7 +80,7 @@ export function registerConversationsApi(routes: RouteRegistry, deps: { store: S
       const nextBefore = conversations.length === q.limit && last ? last.updatedAt : null;
       return { status: 200, body: { conversations, nextBefore } };
     },
-    admin,
+    agent,
   );
 
   routes.add(
@@ -98,7 +97,7 @@ export function registerConversationsApi(routes: RouteRegistry, deps: { store: S
       ]);
       return { status: 200, body: { conversation, contact, messages } };
     },
-    admin,
+    agent,
   );
 
   routes.add(
@@ -108,12 +107,12 @@ export function registerConversationsApi(routes: RouteRegistry, deps: { store: S
       const b = jsonBody(req, replyBody);
       const message = await actions.reply(req.params.id as string, {
         text: b.text,
-        agent: b.agent,
+        agent: actingAs(req.principal, b.agent),
         ...(b.internal !== undefined ? { internal: b.internal } : {}),
       });
       return { status: 201, body: message };
     },
-    admin,
+    agent,
   );
 
   routes.add(
@@ -122,9 +121,9 @@ export function registerConversationsApi(routes: RouteRegistry, deps: { store: S
     async (req) => {
       const b = optionalJsonBody(req, resolveBody);
       const opts = b.survey ? { survey: b.survey } : undefined;
-      return { status: 200, body: await actions.resolve(req.params.id as string, b.by ?? DEFAULT_BY, opts) };
+      return { status: 200, body: await actions.resolve(req.params.id as string, actingAs(req.principal, b.by), opts) };
     },
-    admin,
+    agent,
   );
 
   routes.add(
@@ -132,9 +131,9 @@ export function registerConversationsApi(routes: RouteRegistry, deps: { store: S
     '/api/conversations/:id/reopen',
     async (req) => {
       const b = optionalJsonBody(req, byBody);
-      return { status: 200, body: await actions.reopen(req.params.id as string, b.by ?? DEFAULT_BY) };
+      return { status: 200, body: await actions.reopen(req.params.id as string, actingAs(req.principal, b.by)) };
     },
-    admin,
+    agent,
   );
 
   routes.add(
@@ -142,9 +141,12 @@ export function registerConversationsApi(routes: RouteRegistry, deps: { store: S
     '/api/conversations/:id/assign',
     async (req) => {
       const b = jsonBody(req, assignBody);
-      return { status: 200, body: await actions.assign(req.params.id as string, b.assignee, b.by ?? DEFAULT_BY) };
+      return {
+        status: 200,
+        body: await actions.assign(req.params.id as string, b.assignee, actingAs(req.principal, b.by)),
+      };
     },
-    admin,
+    agent,
   );
 
   const post = (path: string, run: (id: string, req: HttpRequest) => Promise<unknown>) =>
@@ -152,19 +154,19 @@ export function registerConversationsApi(routes: RouteRegistry, deps: { store: S
       'POST',
       `/api/conversations/:id/${path}`,
       async (req) => ({ status: 200, body: await run(req.params.id as string, req) }),
-      admin,
+      agent,
     );
   post('snooze', (id, req) => {
     const b = jsonBody(req, snoozeBody);
-    return actions.snooze(id, b.until, b.by ?? DEFAULT_BY);
+    return actions.snooze(id, b.until, actingAs(req.principal, b.by));
   });
   post('priority', (id, req) => {
     const b = jsonBody(req, priorityBody);
-    return actions.setPriority(id, b.priority, b.by ?? DEFAULT_BY);
+    return actions.setPriority(id, b.priority, actingAs(req.principal, b.by));
   });
-  post('escalate', (id, req) => actions.escalate(id, optionalJsonBody(req, byBody).by ?? DEFAULT_BY));
+  post('escalate', (id, req) => actions.escalate(id, actingAs(req.principal, optionalJsonBody(req, byBody).by)));
   post('flow', (id, req) => {
     const b = jsonBody(req, flowBody);
-    return actions.startFlow(id, b.flowId, b.by ?? DEFAULT_BY);
+    return actions.startFlow(id, b.flowId, actingAs(req.principal, b.by));
   });
 }

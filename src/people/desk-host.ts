@@ -1,3 +1,4 @@
+import type { By } from '../access/audit.ts';
 import type { Bus } from '../bus.ts';
 import type { Clock } from '../clock.ts';
 import { acceptSuggestion, rejectSuggestion } from '../contacts/suggestions.ts';
@@ -30,8 +31,8 @@ export function createDeskHost(o: {
       recent: (limit) => store.listConversations({ limit }),
       suggestions: (contactId) => store.listSuggestions({ status: 'pending', contactId }),
     },
-    actions: o.actions,
-    contacts: deskContacts(store, clock, o.bus),
+    actions: fromDesk(o.actions, channel),
+    contacts: deskContacts(store, clock, o.bus, channel),
     flows: o.flows,
     calendar: o.calendar,
     async moveToPrivate(conversationId, by) {
@@ -48,9 +49,9 @@ export function createDeskHost(o: {
 }
 
 /** Suggestions answered from the desk; every conversation of the contacts involved is news (their headers change). */
-function deskContacts(store: Store, clock: Clock, bus: Bus<DeskNotice>): DeskContacts {
+function deskContacts(store: Store, clock: Clock, bus: Bus<DeskNotice>, via: string): DeskContacts {
   const decided = async (decide: typeof acceptSuggestion, id: string, by: string) => {
-    const { suggestion } = await store.transaction((tx) => decide(tx, id, { by, now: clock.now() }));
+    const { suggestion } = await store.transaction((tx) => decide(tx, id, { by, now: clock.now(), via }));
     const survivor = (await store.mergedInto(suggestion.contactId)) ?? suggestion.contactId;
     const ids = new Set([survivor, suggestion.otherId]);
     for (const contactId of ids) {
@@ -61,6 +62,21 @@ function deskContacts(store: Store, clock: Clock, bus: Bus<DeskNotice>): DeskCon
   return {
     accept: (id, by) => decided(acceptSuggestion, id, by),
     reject: (id, by) => decided(rejectSuggestion, id, by),
+  };
+}
+
+/** Agent actions taken on the desk: a bare agent id acts through the desk's channel (the audit log's `via`). */
+function fromDesk(actions: AgentActions, via: string): AgentActions {
+  const as = (by: By): By => (typeof by === 'string' ? { agentId: by, via } : by);
+  return {
+    reply: (id, input) => actions.reply(id, { ...input, agent: as(input.agent) }),
+    resolve: (id, by, opts) => actions.resolve(id, as(by), opts),
+    reopen: (id, by) => actions.reopen(id, as(by)),
+    assign: (id, assignee, by) => actions.assign(id, assignee, as(by)),
+    snooze: (id, until, by) => actions.snooze(id, until, as(by)),
+    setPriority: (id, priority, by) => actions.setPriority(id, priority, as(by)),
+    escalate: (id, by) => actions.escalate(id, as(by)),
+    startFlow: (id, flowId, by) => actions.startFlow(id, flowId, as(by)),
   };
 }
 

@@ -29,7 +29,12 @@ export interface RouterOptions {
   adoptOutbound?: { owner: string; leaseMs: number };
   /** Offered events held in memory at most (default 10,000); past it the claims take over until they catch up. */
   maxHeld?: number;
-  deps: RouteDeps;
+  /**
+   * What routing reads: the settings, the steps, the outbound chain. A function
+   * is asked once per event, so a config reload applies from the next event on
+   * and one event never sees two configs.
+   */
+  deps: RouteDeps | (() => RouteDeps);
   /**
    * What a round decided, once its commit is durable (Store.durable), in
    * round order. The next round is already under way meanwhile.
@@ -142,7 +147,7 @@ export function createRouter(o: RouterOptions): Router {
       recheckUntil = now + recheckForMs;
     }
     if (turn !== 'route') return null;
-    return routeEvent(tx, e, now, o.deps);
+    return routeEvent(tx, e, now, typeof o.deps === 'function' ? o.deps() : o.deps);
   }
 
   async function routeBatched(events: InboundEvent[]): Promise<{ routed: Routed[]; adopted: AdoptedOutbound[] }> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { actingAs } from '../access/principal.ts';
 import { notFound } from '../errors.ts';
 import type { RouteRegistry } from '../http/http-types.ts';
 import { jsonBody, validate } from '../http/json-body.ts';
@@ -7,7 +8,7 @@ import type { PolicyActions } from './agent.ts';
 const name = z.string().trim().min(1, 'must not be empty').max(200);
 const ackBody = z.object({ conversationId: name, by: name }).strict();
 const moveBody = z.object({ by: name.optional() }).strict();
-const admin = { auth: 'admin', maxBodyBytes: 16 * 1024 } as const;
+const agent = { auth: 'agent', maxBodyBytes: 16 * 1024 } as const;
 
 /**
  * The policies' part of the admin API (token-protected, on the same registry):
@@ -24,7 +25,7 @@ export function registerPolicyRoutes(routes: RouteRegistry, actions: PolicyActio
       if (!acknowledged) throw notFound(`no page is waiting for conversation ${b.conversationId}`);
       return { status: 200, body: { acknowledged, conversationId: b.conversationId, by: b.by } };
     },
-    admin,
+    agent,
   );
 
   routes.add(
@@ -32,9 +33,9 @@ export function registerPolicyRoutes(routes: RouteRegistry, actions: PolicyActio
     '/api/conversations/:id/private',
     async (req) => {
       const b = req.rawBody.length === 0 ? validate({}, moveBody, 'body') : jsonBody(req, moveBody);
-      const result = await actions.moveToPrivate(req.params.id as string, b.by ?? 'admin-api');
+      const result = await actions.moveToPrivate(req.params.id as string, actingAs(req.principal, b.by).agentId);
       return { status: 200, body: result };
     },
-    admin,
+    agent,
   );
 }

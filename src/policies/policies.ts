@@ -4,6 +4,7 @@ import type { Store } from '../store/contract.ts';
 import type { TimerHandler } from '../timers/handlers.ts';
 import { afterHoursStep, createAfterHoursTimerHandlers, urgencyStep } from './after-hours.ts';
 import { createPolicyActions, type PolicyActions, withSlaClocks } from './agent.ts';
+import { complaintSpikeStep, createSpikeTimerHandlers } from './complaint-spike.ts';
 import { createHandoffTimerHandlers, flowMoveStep, handoffStep } from './handoff.ts';
 import { createPolicyKit, type PolicyDeps, type PolicyKit } from './kit.ts';
 import { createOncallTimerHandlers } from './oncall.ts';
@@ -19,16 +20,18 @@ export function policySteps(kit: PolicyKit): PolicySteps {
     afterHours: afterHoursStep(kit),
     flowMove: flowMoveStep(),
     sla: slaStep(kit),
+    complaintSpike: complaintSpikeStep(kit),
   };
 }
 
-/** Timer kinds: oncall.page / .escalate / .ack, sla.warning / .breach / .escalate, handoff.move / .divert, afterhours.wake. */
+/** Timer kinds: oncall.page / .escalate / .ack, sla.warning / .breach / .escalate, handoff.move / .divert, afterhours.wake, trends.spike-check / .spike-quiet. */
 export function createPolicyTimerHandlers(kit: PolicyKit): Record<string, TimerHandler> {
   return {
     ...createOncallTimerHandlers(kit),
     ...createSlaTimerHandlers(kit),
     ...createHandoffTimerHandlers(kit),
     ...createAfterHoursTimerHandlers(kit),
+    ...createSpikeTimerHandlers(kit),
   };
 }
 

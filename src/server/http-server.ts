@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Authenticate } from '../access/principal.ts';
 import { type Clock, systemClock } from '../clock.ts';
-import { ClientGone, HttpError, notFound, TouchpointError } from '../errors.ts';
-import type { HttpRequest, RouteRegistry } from '../http/http-types.ts';
+import { ClientGone, forbidden, HttpError, notFound, TouchpointError, unauthorized } from '../errors.ts';
+import type { HttpRequest, Principal, RouteRegistry } from '../http/http-types.ts';
 import type { Logger } from '../log.ts';
-import { adminGuard } from './admin-auth.ts';
 import { readBody } from './body.ts';
 import { ConnectionLimits, DEFAULT_LIMITS, type ServerLimits } from './limits.ts';
 import { createRejectionLog } from './rejections.ts';
@@ -18,7 +18,8 @@ export interface HttpServerOptions {
   publicUrl?: string;
   /** Take the client address from X-Forwarded-For. */
   trustProxy: boolean;
-  adminToken: string;
+  /** Who is asking, for routes with `auth` (src/access/principal.ts). */
+  authenticate: Authenticate;
   log: Logger;
   /** False until the app has started everything (and /readyz answers 503 meanwhile). */
   isReady: () => boolean;
@@ -58,7 +59,6 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   const { log, trustProxy } = opts;
   const clock = opts.clock ?? systemClock;
   const table = new RouteTable();
-  const checkAdmin = adminGuard(opts.adminToken);
   let base = opts.publicUrl ? opts.publicUrl.replace(/\/+$/, '') : '';
   let draining = false;
   let closing: Promise<void> | null = null;
@@ -77,6 +77,20 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
       ? { status: 200, body: { status: 'ready', ...channels } }
       : { status: 503, body: { status: 'starting', ...channels } };
   });
+
+  /** The principal of an authenticated route, or a 401/403 saying why not. */
+  async function admit(req: IncomingMessage, need: 'agent' | 'admin', what: string): Promise<Principal> {
+    const principal = await opts.authenticate(req);
+    if (!principal) {
+      const given = req.headers.authorization;
+      if (!given) throw unauthorized('the API needs an "Authorization: Bearer <token>" header');
+      if (!/^Bearer +\S+ *$/i.test(given)) throw unauthorized('the Authorization header must be "Bearer <token>"');
+      throw unauthorized('the token is unknown, revoked or replaced by a rotation');
+    }
+    if (need === 'admin' && principal.role !== 'admin')
+      throw forbidden(`${what} is for admins only; "${principal.agentId}" has the role ${principal.role}`);
+    return principal;
+  }
 
   const finished = () => {
     inFlight--;
@@ -111,10 +125,10 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
       }
       const { route } = match;
       answered.route = route.pattern;
-      if (route.auth === 'admin') checkAdmin(req.headers.authorization);
-      else webhook = { path, signedUrl: base + url };
+      const principal = route.auth === 'none' ? null : await admit(req, route.auth, `${method} ${route.pattern}`);
+      if (!principal) webhook = { path, signedUrl: base + url };
       const ip = clientIp(req, trustProxy);
-      if (route.auth !== 'admin' && !UNLIMITED.has(path)) releaseIp = caps.admit(ip);
+      if (!principal && !UNLIMITED.has(path)) releaseIp = caps.admit(ip);
       const request: HttpRequest = {
         method,
         path,
@@ -125,6 +139,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
         ip,
         publicUrl: base + url,
         raw: req,
+        principal,
       };
       const out = await route.handler(request);
       if ('takeover' in out) {

@@ -5,7 +5,7 @@ export interface Route {
   method: string;
   pattern: string;
   handler: HttpHandler;
-  auth: 'admin' | 'none';
+  auth: 'agent' | 'admin' | 'none';
   maxBodyBytes: number;
 }
 

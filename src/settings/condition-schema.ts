@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DATE_EXPR_HINT, parseDateExpr, parseSpan, SPAN_HINT } from './date-expr.ts';
 
 /**
  * Conditions of `if` steps. Every key given must hold; `all`, `any` and `not`
@@ -13,6 +14,9 @@ export interface ValueTest {
   exists?: boolean | undefined;
   above?: number | undefined;
   below?: number | undefined;
+  within?: string | undefined;
+  before?: string | undefined;
+  after?: string | undefined;
 }
 
 export type Expected = Scalar | Scalar[] | ValueTest;
@@ -39,8 +43,25 @@ const valueTest = z
   .object({
     matches: z.string().optional().describe('A regular expression the value must match (case-insensitive)'),
     exists: z.boolean().optional().describe('True: the value is set; false: it is not'),
-    above: z.number().optional(),
-    below: z.number().optional(),
+    above: z.number().optional().describe('A number greater than this'),
+    below: z.number().optional().describe('A number less than this'),
+    within: z
+      .string()
+      .refine((t) => parseSpan(t) !== null, `write ${SPAN_HINT}`)
+      .optional()
+      .describe(
+        'A date or time from now until before this span ends: `within: 3d` holds for today, tomorrow and the day after; `3 business days` counts opening days',
+      ),
+    before: z
+      .string()
+      .refine((t) => parseDateExpr(t) !== null, `write ${DATE_EXPR_HINT}`)
+      .optional()
+      .describe('A date or time earlier than this: `before: today + 3d`'),
+    after: z
+      .string()
+      .refine((t) => parseDateExpr(t) !== null, `write ${DATE_EXPR_HINT}`)
+      .optional()
+      .describe('A date or time later than this: `after: today`'),
   })
   .strict();
 

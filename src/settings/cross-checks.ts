@@ -17,8 +17,12 @@ export interface Checked<T> {
 export interface FlowRefs {
   /** Template ids, or null when templates.yaml itself is broken (those checks are skipped). */
   templates: string[] | null;
+  /** Every text of each template (variants and subjects), for the variables they fill in. */
+  templateTexts: Record<string, string[]> | null;
   templatesFile: string;
   intents: string[] | null;
+  /** What makes each intent (keywords and patterns), to see keywords of flows that read as an intent. */
+  intentRules: Record<string, { keywords: string[]; patterns: string[] }> | null;
   intentsFile: string;
 }
 
@@ -63,8 +67,10 @@ function checkFlowReferences({ templates, intents, flows, checkFlows }: CrossChe
     flows.map((f) => f.flow),
     {
       templates: templates.value ? Object.keys(templates.value.templates) : null,
+      templateTexts: templates.value ? templateTexts(templates.value.templates) : null,
       templatesFile: templates.yaml.file,
       intents: intents.value ? Object.keys(intents.value.intents) : null,
+      intentRules: intents.value ? intents.value.intents : null,
       intentsFile: intents.yaml.file,
     },
   );
@@ -72,6 +78,23 @@ function checkFlowReferences({ templates, intents, flows, checkFlows }: CrossChe
     const loaded = flows[p.flow];
     return loaded ? [problemAt(loaded.yaml, p.path, p.message, p.fix)] : [];
   });
+}
+
+function templateTexts(templates: Record<string, TemplateDef>): Record<string, string[]> {
+  const texts = (v: string | { text: string; subject?: string | undefined }): string[] =>
+    typeof v === 'string' ? [v] : [v.text, ...(v.subject ? [v.subject] : [])];
+  return Object.fromEntries(
+    Object.entries(templates).map(([id, def]) => [
+      id,
+      typeof def === 'string'
+        ? [def]
+        : [
+            def.text,
+            ...Object.values(def.channels ?? {}).flatMap(texts),
+            ...Object.values(def.languages ?? {}).flatMap(texts),
+          ],
+    ]),
+  );
 }
 
 function checkFlowTriggers(flows: LoadedFlow[]): ConfigProblem[] {

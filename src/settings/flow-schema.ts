@@ -21,6 +21,9 @@ const varName = z.string().regex(/^[a-zA-Z_][\w.]*$/, 'letters, digits, _ and . 
 const template = z.string().min(1).describe('Template id in config/templates.yaml');
 const id = name.optional().describe('A name for this step, so `goto` can jump to it');
 
+export const ANSWER_TYPES = ['text', 'number', 'email', 'phone', 'date', 'time', 'yes_no', 'choice'] as const;
+export type AnswerType = (typeof ANSWER_TYPES)[number];
+
 export interface Choice {
   value: string;
   label?: string | undefined;
@@ -31,13 +34,15 @@ export interface AskStep {
   template: string;
   var: string;
   choices?: Array<string | Choice> | undefined;
-  expect: 'text' | 'number' | 'email' | 'phone' | 'date' | 'yes_no';
+  expect: AnswerType;
   pattern?: string | undefined;
   retries: number;
   invalid?: string | undefined;
   timeout?: string | undefined;
   onTimeout: 'continue' | 'end';
   onInvalid: 'continue' | 'end';
+  fromMessage: boolean;
+  whileHandedOff: 'answer' | 'agent';
 }
 
 interface WaitCommon {
@@ -57,6 +62,12 @@ export interface SetStep {
   status?: 'open' | 'pending' | 'resolved' | undefined;
   vars?: Record<string, string> | undefined;
   contact?: Record<string, Scalar> | undefined;
+}
+
+export interface HandoffStep {
+  team?: string | undefined;
+  reason?: string | undefined;
+  priority?: z.infer<typeof priority> | undefined;
 }
 
 export interface VerifyStep {
@@ -95,7 +106,7 @@ export type FlowStep =
   | Labelled<{ wait: WaitStep }>
   | Labelled<{ if: Condition; then: FlowStep[]; else?: FlowStep[] | undefined }>
   | Labelled<{ set: SetStep }>
-  | Labelled<{ handoff: { team?: string | undefined; reason?: string | undefined } }>
+  | Labelled<{ handoff: HandoffStep }>
   | Labelled<{ private: { template?: string | undefined; reason?: string | undefined } }>
   | Labelled<{ verify: VerifyStep }>
   | Labelled<{ csat: CsatStep }>
@@ -124,7 +135,12 @@ const ask = z
       .min(2)
       .optional()
       .describe('Offered as numbered options (buttons where the channel has them)'),
-    expect: z.enum(['text', 'number', 'email', 'phone', 'date', 'yes_no']).default('text'),
+    expect: z
+      .enum(ANSWER_TYPES)
+      .default('text')
+      .describe(
+        'What the answer is: text, number ("12", "twenty", "a dozen"), date ("tomorrow", "the 19th", "next Friday", in the contact\'s timezone and language), time ("3pm"), email, phone, yes_no, or choice (one of `choices`)',
+      ),
     pattern: z.string().optional().describe('A regular expression a valid answer matches (case-insensitive)'),
     retries: z
       .number()
@@ -137,6 +153,18 @@ const ask = z
     timeout: duration.optional().describe('Stop waiting for an answer after this long'),
     onTimeout: z.enum(['continue', 'end']).default('continue').describe('continue: the next step, with no answer'),
     onInvalid: z.enum(['continue', 'end']).default('continue').describe('After the last retry'),
+    fromMessage: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Skip the question when the message that started the flow (or the latest one) already answers it: "a cake for 20 on the 19th" fills both a number and a date',
+      ),
+    whileHandedOff: z
+      .enum(['answer', 'agent'])
+      .default('agent')
+      .describe(
+        'When a person owns the conversation as the answer comes: agent (the answer goes to their thread, and the flow goes on without it) or answer (the flow takes it as usual)',
+      ),
   })
   .strict();
 
@@ -228,7 +256,18 @@ export const flowStep: z.ZodType<FlowStep> = z.lazy(() =>
     z.object({ id, if: condition, then: steps, else: steps.optional() }).strict(),
     z.object({ id, set }).strict(),
     z
-      .object({ id, handoff: z.object({ team: z.string().optional(), reason: z.string().optional() }).strict() })
+      .object({
+        id,
+        handoff: z
+          .object({
+            team: z.string().optional().describe('The team that takes over (config/handoff.yaml)'),
+            reason: z.string().optional().describe('Shown to the agent'),
+            priority: priority
+              .optional()
+              .describe("The conversation's priority from now on: low, normal, high or urgent"),
+          })
+          .strict(),
+      })
       .strict(),
     z
       .object({
@@ -264,6 +303,16 @@ export const flowTrigger = z
       ),
     events: z.array(z.string()).default([]).describe('Start on these business events (POST /api/events)'),
     after: z.array(name).default([]).describe('Start when one of these flows ends'),
+    unless: z
+      .object({
+        intents: z.array(z.string()).default([]).describe('Not when the message is classified as one of these'),
+        keywords: z.array(z.string()).default([]).describe('Not when the message contains one of these'),
+      })
+      .strict()
+      .prefault({})
+      .describe(
+        'Messages this flow leaves to others, so precedence is declared: `keywords: [birthday cake]` with `unless: { intents: [pricing] }` leaves "how much is a birthday cake?" to the price list',
+      ),
   })
   .strict();
 

@@ -53,6 +53,7 @@ export function loadSettings(opts: LoadOptions): Settings {
   const templates = load('templates.yaml', configFiles['templates.yaml']);
   const intents = load('intents.yaml', configFiles['intents.yaml']);
   const router = load('router.yaml', configFiles['router.yaml']);
+  const contacts = load('contacts.yaml', configFiles['contacts.yaml']);
 
   const channelsYaml = readConfigYaml(configDir, 'channels.yaml', env, problems);
   const channels = validateChannels(channelsYaml, adapters);
@@ -85,7 +86,14 @@ export function loadSettings(opts: LoadOptions): Settings {
     });
   }
 
-  if (problems.length > 0 || !business.value || !templates.value || !intents.value || !router.value) {
+  if (
+    problems.length > 0 ||
+    !business.value ||
+    !templates.value ||
+    !intents.value ||
+    !router.value ||
+    !contacts.value
+  ) {
     throw new ConfigError(dedupe(problems));
   }
   return {
@@ -97,6 +105,7 @@ export function loadSettings(opts: LoadOptions): Settings {
     intents: intents.value.intents,
     router: { ...router.value, server: { ...router.value.server, adminToken } },
     flows: flows.flows.map((f) => f.flow),
+    contacts: contacts.value,
     policies: policies.policies,
     warnings,
   };

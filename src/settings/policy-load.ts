@@ -20,6 +20,7 @@ const SECTION: Record<FileName, Section> = {
   'sla.yaml': 'sla',
   'oncall.yaml': 'oncall',
   'targets.yaml': 'targets',
+  'trends.yaml': 'trends',
 };
 
 interface Loaded {

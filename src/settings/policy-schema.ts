@@ -232,6 +232,54 @@ export const targetsFile = z
   .strict();
 
 export type TargetSettings = z.infer<typeof targetsFile>;
+
+/** Complaint trends: what counts as a complaint, and when a burst of them on public touchpoints raises an alert. */
+export const trendsFile = z
+  .object({
+    complaints: z
+      .array(z.string().min(1))
+      .default(['complaint'])
+      .describe('Intents and categories (intents.yaml) that make a conversation a complaint'),
+    spike: z
+      .object({
+        enabled: z.boolean().default(true),
+        multiple: z
+          .number()
+          .positive()
+          .default(3)
+          .describe(
+            'Alert when complaints on public touchpoints in the last hour exceed this multiple of the average for that hour over the 4 weeks before',
+          ),
+        minimum: z
+          .number()
+          .int()
+          .min(1)
+          .default(5)
+          .describe('Complaints in the hour needed for an alert, however low the baseline'),
+        quiet: duration.default('2h').describe('After an alert, no other for this long'),
+        examples: z.number().int().min(1).max(10).default(3).describe('Latest complaints quoted in the alert'),
+      })
+      .strict()
+      .prefault({}),
+    feedback: z
+      .record(
+        z.string().min(1),
+        z
+          .object({
+            intents: z.array(z.string().min(1)).default([]),
+            tags: z.array(z.string().min(1)).default([]),
+          })
+          .strict(),
+      )
+      .default({
+        feature_request: { intents: ['feature_request'], tags: ['feature-request'] },
+        bug_report: { intents: ['bug_report'], tags: ['bug'] },
+      })
+      .describe('Product feedback exported for the product team: each kind by the intents and tags that mark it'),
+  })
+  .strict();
+
+export type TrendSettings = z.infer<typeof trendsFile>;
 export type KnowledgeSettings = z.infer<typeof knowledgeFile>;
 export type HandoffSettings = z.infer<typeof handoffFile>;
 export type HandoffRule = z.infer<typeof handoffRule>;
@@ -250,6 +298,7 @@ export interface PolicySettings {
   sla: SlaSettings;
   oncall: OncallSettings;
   targets: TargetSettings;
+  trends: TrendSettings;
 }
 
 /** The policy files by name, for settings/schema.ts `configFiles`. */
@@ -260,6 +309,7 @@ export const policyFiles = {
   'sla.yaml': slaFile,
   'oncall.yaml': oncallFile,
   'targets.yaml': targetsFile,
+  'trends.yaml': trendsFile,
 } as const;
 
 /** All policies off (no files), the guard's built-in detectors on. */
@@ -271,6 +321,7 @@ export function noPolicies(): PolicySettings {
     sla: slaFile.parse({}),
     oncall: oncallFile.parse({}),
     targets: targetsFile.parse({}),
+    trends: trendsFile.parse({}),
   };
 }
 

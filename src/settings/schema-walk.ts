@@ -104,3 +104,18 @@ export function descriptionOf(schema: Schema | null): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Settings that were renamed, declared on an object schema as
+ * `.meta({ 'x-renamed': { oldName: 'newName' } })`: an old name in a file gets "rename it".
+ */
+export function renamedKeys(schema: Schema | null): Record<string, string> {
+  let s: Schema | null = schema;
+  for (let i = 0; s && i < 20; i++) {
+    const renamed = z.globalRegistry.get(s)?.['x-renamed'];
+    if (renamed && typeof renamed === 'object') return renamed as Record<string, string>;
+    const def = defOf(s);
+    s = WRAPPERS.has(def.type) ? (def.innerType ?? null) : def.type === 'pipe' ? (def.in ?? null) : null;
+  }
+  return {};
+}

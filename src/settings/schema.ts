@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { calendarKeys, timeZoneName } from '../calendar/hours-schema.ts';
 import { parseDuration } from '../duration.ts';
+import { contactsFile } from './contacts-schema.ts';
 import { policyFiles } from './policy-schema.ts';
 
 /**
@@ -52,6 +53,20 @@ export const channelsFile = z.object({ channels: z.record(z.string(), channelBlo
 
 const templateVariant = z.union([z.string(), z.object({ text: z.string(), subject: z.string().optional() }).strict()]);
 
+/** An approved WhatsApp template (Twilio Content API): what goes out when the 24-hour window is closed. */
+export const whatsappTemplate = z
+  .object({
+    contentSid: z
+      .string()
+      .regex(/^HX[0-9a-fA-F]{32}$/, 'a Content SID from the Twilio console: HX followed by 32 hex digits')
+      .describe('The approved template’s Content SID'),
+    variables: z
+      .record(z.string().regex(/^\d+$/, 'the template’s numbered placeholders: "1", "2" …'), z.string())
+      .default({})
+      .describe('The template’s placeholders by number, each filled from {variables} like a text template'),
+  })
+  .strict();
+
 export const templateDef = z.union([
   z.string(),
   z
@@ -59,6 +74,9 @@ export const templateDef = z.union([
       text: z.string().describe('Default text; {variables} are filled in'),
       channels: z.record(z.string(), templateVariant).optional().describe('Per-channel variants (sms, email, …)'),
       languages: z.record(z.string(), templateVariant).optional().describe('Per-language variants (de, fr, …)'),
+      whatsapp: whatsappTemplate
+        .optional()
+        .describe('Sent instead of the text on WhatsApp when the customer has not written in the last 24 hours'),
     })
     .strict(),
 ]);
@@ -146,6 +164,14 @@ export const routerFile = z
       })
       .strict()
       .prefault({}),
+    metrics: z
+      .object({
+        kpiRefresh: duration
+          .default('1m')
+          .describe('How long /metrics reuses the business KPIs before computing them again in the background'),
+      })
+      .strict()
+      .prefault({}),
     store: z
       .object({
         synchronous: z
@@ -163,6 +189,7 @@ export const routerFile = z
 export type BusinessSettings = z.infer<typeof businessFile>;
 export type ChannelBlock = z.infer<typeof channelBlock>;
 export type TemplateDef = z.infer<typeof templateDef>;
+export type WhatsappTemplate = z.infer<typeof whatsappTemplate>;
 export type IntentDef = z.infer<typeof intentDef>;
 export type RouterSettings = z.infer<typeof routerFile>;
 
@@ -173,6 +200,8 @@ export const configFiles = {
   'templates.yaml': templatesFile,
   'intents.yaml': intentsFile,
   'router.yaml': routerFile,
+  // first contact and VIP criteria (src/outbound/first-contact.ts, src/contacts/vip.ts)
+  'contacts.yaml': contactsFile,
   // after-hours triage, knowledge base, public-to-private handoff, SLAs, on-call (src/policies/)
   ...policyFiles,
 } as const;

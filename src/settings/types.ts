@@ -1,4 +1,5 @@
 import type { ConfigProblem } from '../errors.ts';
+import type { ContactsSettings } from './contacts-schema.ts';
 import type { FlowDef } from './flow-schema.ts';
 import type { PolicySettings } from './policy-schema.ts';
 import type { BusinessSettings, IntentDef, RouterSettings, TemplateDef } from './schema.ts';
@@ -26,6 +27,8 @@ export interface Settings {
   intents: Record<string, IntentDef>;
   router: RouterSettings;
   flows: FlowDef[];
+  /** contacts.yaml: first contact and VIP criteria. */
+  contacts: ContactsSettings;
   /** triage, knowledge, handoff, SLA and on-call (src/policies/ runs them). */
   policies: PolicySettings;
   /** Settings that work but lead nowhere (on-call people on a disabled channel): `check` prints them, start-up sums them up. */

@@ -20,17 +20,19 @@ export function parseYaml(file: string, text: string): { source: YamlSource; pro
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const source = { file, doc, lines };
-  const problems = doc.errors.map((err): ConfigProblem => {
-    const pos = lines.linePos(err.pos[0]);
-    return {
-      file,
-      line: pos.line,
-      column: pos.col,
-      message: `YAML syntax error: ${firstLine(err.message)}`,
-      fix: syntaxFix(err.code),
-    };
-  });
-  return { source, problems };
+  // one wrong indent makes the parser trip on every line after it: the first error is the cause
+  const first = [...doc.errors].sort((a, b) => a.pos[0] - b.pos[0])[0];
+  if (!first) return { source, problems: [] };
+  const pos = lines.linePos(first.pos[0]);
+  const more = doc.errors.length - 1;
+  const problem: ConfigProblem = {
+    file,
+    line: pos.line,
+    column: pos.col,
+    message: `YAML syntax error: ${firstLine(first.message)}${more > 0 ? ` (${more} more reported after it, most likely caused by it)` : ''}`,
+    fix: syntaxFix(first.code),
+  };
+  return { source, problems: [problem] };
 }
 
 /** The file's content as plain data; an empty file is an empty mapping. */

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { ConfigProblem } from '../errors.ts';
-import { descriptionOf, kindOf, knownKeys, optionsOf, schemaAt } from './schema-walk.ts';
+import { descriptionOf, kindOf, knownKeys, optionsOf, renamedKeys, schemaAt } from './schema-walk.ts';
 import { withSuggestion } from './suggest.ts';
 import { formatPath, locate, type YamlSource } from './yaml-source.ts';
 
@@ -78,6 +78,8 @@ function unknownKey(ctx: IssueContext, parent: readonly PropertyKey[], key: stri
   const schema = schemaAt(ctx.schema, parent);
   const known = [...(knownKeys(schema) ?? []), ...(parent.length === 0 ? (ctx.extraRootKeys ?? []) : [])];
   const keyPath = [...parent, key];
+  const renamed = renamedKeys(schema)[key];
+  if (renamed) return at(ctx, keyPath, `\`${key}\` was renamed to \`${renamed}\``, `rename ${key} to ${renamed}`, true);
   const isEnumRecord = schema !== null && kindOf(schema) === 'record';
   if (isEnumRecord) {
     return at(
@@ -110,14 +112,24 @@ function unionProblems(branches: Issue[][], path: readonly PropertyKey[], ctx: I
   const atRoot = (issues: Issue[], code: string) => issues.some((i) => i.path.length === 0 && i.code === code);
   const sameType = branches.filter((b) => !atRoot(b, 'invalid_type'));
   const sameKeys = sameType.filter((b) => !atRoot(b, 'unrecognized_keys'));
-  const chosen = sameType.length === 1 ? sameType[0] : sameKeys.length === 1 ? sameKeys[0] : undefined;
+  const schema = schemaAt(ctx.schema, path);
+  const value = valueAt(ctx.data, path);
+  const options = schema ? optionsOf(schema) : [];
+  // a mapping meant the one alternative that is a mapping (a list, the one that is a list)
+  const shape = isMapping(value) ? 'object' : Array.isArray(value) ? 'array' : null;
+  const sameShape = options.flatMap((o, i) => (kindOf(o) === shape ? [branches[i]] : []));
+  const chosen =
+    sameType.length === 1
+      ? sameType[0]
+      : sameKeys.length === 1
+        ? sameKeys[0]
+        : sameShape.length === 1
+          ? sameShape[0]
+          : undefined;
   if (chosen) {
     const absolute = chosen.map((i) => ({ ...i, path: [...path, ...i.path] }) as Issue);
     return issuesToProblems(absolute, ctx);
   }
-  const schema = schemaAt(ctx.schema, path);
-  const value = valueAt(ctx.data, path);
-  const options = schema ? optionsOf(schema) : [];
   const keys = schema ? knownKeys(schema) : null;
   if (isMapping(value) && keys && options.every((o) => kindOf(o) === 'object')) {
     const unknown = Object.keys(value).filter((k) => !keys.includes(k));
@@ -136,8 +148,26 @@ function unionProblems(branches: Issue[][], path: readonly PropertyKey[], ctx: I
       ),
     ];
   }
-  const alternatives = options.map((o) => expectedText(kindOf(o))).join(' or ');
-  return [at(ctx, path, `expected ${alternatives}, got ${show(value, path, ctx)}`, `write ${alternatives}`)];
+  const alternatives = [...new Set(options.map(optionText))];
+  const either = alternatives.length > 1 ? `either ${alternatives.join(' or ')}` : (alternatives[0] ?? 'a value');
+  return [at(ctx, path, `${show(value, path, ctx)} is not a form this setting takes`, `write ${either}`)];
+}
+
+/** One alternative of a union in owner words, with an example where it is a mapping. */
+function optionText(option: Schema): string {
+  const kind = kindOf(option);
+  if (kind === 'object') {
+    const keys = knownKeys(option) ?? [];
+    return keys.length > 0 ? `a mapping such as \`{ ${keys[0]}: … }\` (keys: ${keys.join(', ')})` : 'a mapping';
+  }
+  if (kind === 'union') {
+    const inner = optionsOf(option).map((o) => kindOf(o));
+    if (inner.every((k) => ['string', 'number', 'boolean', 'null'].includes(k)))
+      return 'a single value such as `yes` or `3`';
+  }
+  if (kind === 'array') return 'a list such as `[a, b]`';
+  const about = descriptionOf(option);
+  return about ? about.charAt(0).toLowerCase() + about.slice(1) : expectedText(kind);
 }
 
 function typeProblem(expected: string, path: readonly PropertyKey[], ctx: IssueContext): ConfigProblem {
@@ -154,6 +184,13 @@ function typeProblem(expected: string, path: readonly PropertyKey[], ctx: IssueC
   }
   if (value === null)
     return at(ctx, path, `is empty; expected ${expectedText(expected)}`, 'give it a value or remove the key');
+  if (expected === 'number' && typeof value === 'string' && /^\d+\s*(d|h|m|w|days?|hours?|weeks?)$/.test(value))
+    return at(
+      ctx,
+      path,
+      `expected a number, got the span ${show(value, path, ctx)}`,
+      `\`above\` and \`below\` compare numbers; to compare a date write \`within: ${value}\` or \`before: today + ${value}\``,
+    );
   return at(ctx, path, `expected ${expectedText(expected)}, got ${show(value, path, ctx)}`, typeFix(expected));
 }
 

@@ -16,7 +16,11 @@ export interface Checkpointer {
 }
 
 export function startCheckpointer(file: string, log: Logger, everyMs = 50): Checkpointer {
-  const worker = new Worker(new URL('./checkpoint-worker.ts', import.meta.url), { workerData: { file, everyMs } });
+  const worker = new Worker(new URL('./checkpoint-worker.ts', import.meta.url), {
+    workerData: { file, everyMs },
+    // It holds one prepared statement: a small heap keeps the thread from costing the router's memory.
+    resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2, codeRangeSizeMb: 8 },
+  });
   worker.on('message', (m: { error?: string }) => {
     if (m.error) log.warn({ error: m.error }, 'background WAL checkpoint failed; retrying');
   });

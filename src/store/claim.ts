@@ -35,3 +35,32 @@ export async function claimDue(
     .execute();
   return rows.sort((a, b) => a.due_at - b.due_at || (a.id < b.id ? -1 : 1));
 }
+
+/** Extends a pending row's lease, only while `owner` still holds it. */
+export async function renewLease(
+  ctx: Ctx,
+  table: 'outbox' | 'timers',
+  id: string,
+  owner: string,
+  until: number,
+): Promise<boolean> {
+  const renewed = await ctx.db
+    .updateTable(table)
+    .set({ lease_until: until })
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .where('status', '=', PENDING)
+    .executeTakeFirst();
+  return Number(renewed.numUpdatedRows) === 1;
+}
+
+/** Frees a pending row for the next claim, only while `owner` still holds it: never another worker's. */
+export async function releaseLease(ctx: Ctx, table: 'outbox' | 'timers', id: string, owner: string): Promise<void> {
+  await ctx.db
+    .updateTable(table)
+    .set({ lease_owner: null, lease_until: null })
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .where('status', '=', PENDING)
+    .execute();
+}

@@ -1,7 +1,10 @@
 import type { Identity } from '../model/types.ts';
 
-/** Why two contacts may be one person: a message or form naming the other's address or number, or the same name. */
-export type SuggestionReason = 'mentioned_email' | 'mentioned_phone' | 'same_name';
+/**
+ * Why two contacts may be one person: a message or form naming the other's
+ * address or number, the same name, or a business event naming identities of both.
+ */
+export type SuggestionReason = 'mentioned_email' | 'mentioned_phone' | 'same_name' | 'same_event';
 export type SuggestionStatus = 'pending' | 'accepted' | 'rejected';
 
 export interface NewSuggestion {
@@ -44,3 +47,19 @@ export interface MergeRecord {
 
 /** What the store moves by itself; the contact's own fields (attributes, opt-outs …) are the caller's to combine. */
 export type MovedRows = Pick<MergeMoved, 'identities' | 'conversations' | 'timers' | 'tags'>;
+
+/** What is recorded about a contact over time: consent given or withdrawn, an opt-out set or lifted, VIP on or off. */
+export type ContactChangeKind = 'consent' | 'opt-out' | 'vip';
+
+export interface ContactChange {
+  id: string;
+  contactId: string;
+  kind: ContactChangeKind;
+  /** The channel a consent or opt-out is for (`*` for all); null for VIP. */
+  channel: string | null;
+  /** Consent given, opted out, VIP: true; withdrawn, opted back in, no longer VIP: false. */
+  on: boolean;
+  /** Who or what: `event purchase.completed`, `keyword STOP`, `agent U123`, `vip rule lifetimeSpend >= 1000` … */
+  source: string;
+  at: number;
+}

@@ -2,7 +2,16 @@ import type { Kysely } from 'kysely';
 import { StoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Contact, Identity, IdentityRef } from '../model/types.ts';
-import type { MergeRecord, MergeSuggestion, MovedRows, NewSuggestion, SuggestionStatus } from './contact-records.ts';
+import * as history from './contact-history.ts';
+import type {
+  ContactChange,
+  ContactChangeKind,
+  MergeRecord,
+  MergeSuggestion,
+  MovedRows,
+  NewSuggestion,
+  SuggestionStatus,
+} from './contact-records.ts';
 import * as contacts from './contacts.ts';
 import type { ContactPatch } from './contract.ts';
 import * as hot from './hot-queries.ts';
@@ -188,5 +197,13 @@ export class ContactTxOps {
 
   idsWithPrefix(table: 'contacts' | 'conversations', prefix: string, limit: number): Promise<string[]> {
     return contacts.idsWithPrefix(this.ctx, table, prefix, limit);
+  }
+
+  recordContactChange(change: Omit<ContactChange, 'id'>): Promise<ContactChange> {
+    return history.recordContactChange(this.ctx, change);
+  }
+
+  contactHistory(contactId: string, kinds?: readonly ContactChangeKind[]): Promise<ContactChange[]> {
+    return history.contactHistory(this.ctx, contactId, kinds);
   }
 }

@@ -1,6 +1,7 @@
 import { type Selectable, sql } from 'kysely';
 import { newId } from '../ids.ts';
 import type { Contact, Identity, IdentityRef } from '../model/types.ts';
+import { moveContactHistory } from './contact-history.ts';
 import type { MergeRecord, MergeSuggestion, MovedRows, NewSuggestion, SuggestionStatus } from './contact-records.ts';
 import { type Ctx, clampLimit, count, PENDING } from './query-helpers.ts';
 import { contactFromRow, fromJson, toJson } from './rows.ts';
@@ -157,6 +158,7 @@ export async function moveContactRows(ctx: Ctx, fromId: string, intoId: string):
   const tags = await tagsOf(ctx, fromId);
   if (tags.length > 0) await addTags(ctx, intoId, tags);
   await db.deleteFrom('contact_tags').where('contact_id', '=', fromId).execute();
+  await moveContactHistory(ctx, fromId, intoId);
   return { identities, conversations, timers, tags };
 }
 
@@ -230,6 +232,8 @@ export interface ContactQuery {
   search?: string;
   tag?: string;
   vip?: boolean;
+  /** An attribute with this value, compared as text (`plan` = `gold`, `lifetimeSpend` = `1200`); the name is word characters. */
+  attribute?: { name: string; value: string };
   limit?: number;
   /** Contacts created strictly before this instant (for paging, newest first). */
   before?: number;
@@ -237,6 +241,14 @@ export interface ContactQuery {
 
 /** `%`, `_` and the escape itself are literal in a search. */
 const likeEscaped = (s: string): string => `%${s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** One attribute of the JSON column as text, in the store's own dialect (the caller checked the name is word characters). */
+function attributeText(ctx: Ctx, name: string) {
+  if (!/^[\w-]+$/.test(name)) throw new TypeError(`attribute name ${JSON.stringify(name)} is not word characters`);
+  return ctx.kind === 'postgres'
+    ? sql<string>`(attributes::jsonb ->> ${name})`
+    : sql<string>`cast(json_extract(attributes, ${`$."${name}"`}) as text)`;
+}
 
 export async function listContacts(ctx: Ctx, q: ContactQuery): Promise<Contact[]> {
   const pattern = q.search ? likeEscaped(q.search) : null;
@@ -268,6 +280,9 @@ export async function listContacts(ctx: Ctx, q: ContactQuery): Promise<Contact[]
       ),
     )
     .$if(q.vip !== undefined, (b) => b.where('vip', '=', q.vip ? 1 : 0))
+    .$if(q.attribute !== undefined, (b) =>
+      b.where(attributeText(ctx, q.attribute?.name as string), '=', q.attribute?.value as string),
+    )
     .$if(q.before !== undefined, (b) => b.where('created_at', '<', q.before as number))
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')

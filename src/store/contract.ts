@@ -9,9 +9,21 @@ import type {
   IdentityRef,
   Message,
 } from '../model/types.ts';
-import type { MergeRecord, MergeSuggestion, MovedRows, NewSuggestion, SuggestionStatus } from './contact-records.ts';
+import type { AccessTx, PrivacyTx } from './access-records.ts';
+import type { BrowsedConversation, BrowseQuery } from './browse.ts';
+import type { ComplaintExample } from './complaint-reads.ts';
+import type {
+  ContactChange,
+  ContactChangeKind,
+  MergeRecord,
+  MergeSuggestion,
+  MovedRows,
+  NewSuggestion,
+  SuggestionStatus,
+} from './contact-records.ts';
 import type { ContactQuery } from './contacts.ts';
-import type { ConversationFactQuery, ConversationFactRow, FactRow } from './fact-reads.ts';
+import type { ConversationFactQuery, ConversationFactRow, FactInputs, FactRow } from './fact-reads.ts';
+import type { FeedbackRow } from './feedback-reads.ts';
 import type { OperationalStats } from './ops-stats.ts';
 
 /**
@@ -147,6 +159,7 @@ export interface NewTimer {
 export type NewConversation = Omit<Conversation, 'id' | 'createdAt' | 'updatedAt'>;
 export type ConversationPatch = Partial<Omit<Conversation, 'id' | 'contactId' | 'createdAt'>>;
 export type NewMessage = Omit<Message, 'id' | 'createdAt'> & { createdAt?: number };
+export type { BrowsedConversation, BrowseQuery } from './browse.ts';
 export type { ContactQuery } from './contacts.ts';
 export type ContactPatch = Partial<Omit<Contact, 'id' | 'createdAt'>>;
 
@@ -159,7 +172,7 @@ export interface ConversationQuery {
 }
 
 /** Everything one routing decision reads and writes, inside one transaction. */
-export interface StoreTx {
+export interface StoreTx extends AccessTx, PrivacyTx {
   /**
    * Serialises work on one thread across processes (PostgreSQL advisory lock
    * held until the transaction ends); a no-op where one process owns the store.
@@ -205,6 +218,10 @@ export interface StoreTx {
   listContacts(query: ContactQuery): Promise<Contact[]>;
   /** Ids of `table` starting with `prefix`, in order, at most `limit`. */
   idsWithPrefix(table: 'contacts' | 'conversations', prefix: string, limit: number): Promise<string[]>;
+  /** Records a change of consent, opt-out or VIP, with who or what made it. */
+  recordContactChange(change: Omit<ContactChange, 'id'>): Promise<ContactChange>;
+  /** A contact's recorded changes, oldest first, optionally only of some kinds. */
+  contactHistory(contactId: string, kinds?: readonly ContactChangeKind[]): Promise<ContactChange[]>;
 
   /** The conversation holding any of our messages with these provider ids on this channel. */
   findConversationByProviderIds(channel: string, providerIds: string[]): Promise<Conversation | null>;
@@ -252,6 +269,15 @@ export interface StoreTx {
   /** Cancels pending timers of a conversation whose kind starts with `kindPrefix`; returns how many. */
   cancelTimers(conversationId: string, kindPrefix: string): Promise<number>;
   cancelTimerByKey(key: string): Promise<boolean>;
+  /** Whether a timer with this key is waiting to fire. */
+  timerPending(key: string): Promise<boolean>;
+  /** Conversations opened in [from, to) on public touchpoints with one of `labels` as intent or category: how many, and the latest `latest`. */
+  publicComplaints(
+    labels: string[],
+    from: number,
+    to: number,
+    latest: number,
+  ): Promise<{ count: number; latest: ComplaintExample[] }>;
   completeTimer(id: string, now: number): Promise<void>;
 
   /** See InboundTurn. A claimed event is `owner`'s; a reserved one is its reservation owner's. */
@@ -261,6 +287,8 @@ export interface StoreTx {
     now: number,
   ): Promise<InboundTurn>;
   completeInbound(eventId: string, now: number, conversationId: string | null): Promise<void>;
+  /** Puts a dead letter back in the queue, due now. False when no such dead letter exists. */
+  retryDeadLetter(jobId: string, now: number): Promise<boolean>;
 }
 
 export interface Store extends StoreTx {
@@ -314,6 +342,13 @@ export interface Store extends StoreTx {
    */
   markAttempted(jobId: string, now: number): Promise<void>;
   /**
+   * Extends the lease of a pending job `owner` still holds to `until`; false when the lease
+   * is no longer its own (another worker claimed the row) or the job is done.
+   */
+  renewOutboxLease(jobId: string, owner: string, until: number): Promise<boolean>;
+  /** Frees a pending job's lease for the next claim, only while `owner` still holds it. */
+  releaseOutboxLease(jobId: string, owner: string): Promise<void>;
+  /**
    * Puts a job back for later; `countAttempt` false for rate limits (they are not the job's fault).
    * `settled`: the provider answered that it did not take the message, which clears the job's unconfirmed attempt.
    */
@@ -329,8 +364,6 @@ export interface Store extends StoreTx {
   /** The provider ids recorded for the customer-visible messages of a conversation. */
   sentProviderIds(conversationId: string): Promise<string[]>;
   listDeadLetters(limit?: number): Promise<DeadLetter[]>;
-  /** Puts a dead letter back in the queue, due now. False when no such dead letter exists. */
-  retryDeadLetter(jobId: string, now: number): Promise<boolean>;
   countOutbox(status: 'pending' | 'sent' | 'dead'): Promise<number>;
 
   claimTimers(lease: Lease): Promise<Timer[]>;
@@ -343,12 +376,18 @@ export interface Store extends StoreTx {
   releaseLeases(owner: string): Promise<void>;
 
   listConversations(query: ConversationQuery): Promise<Conversation[]>;
+  /** The owner's filtered conversation list, newest activity first, paged by a keyset cursor. */
+  browseConversations(query: BrowseQuery): Promise<BrowsedConversation[]>;
   /** Queue depths and ages, dead letters, late timers and size on disk, for /metrics. */
   operationalStats(now: number): Promise<OperationalStats>;
   /** Facts of the given kinds that happened in [from, to), with the dimensions KPIs break down by. */
   factsBetween(kinds: FactKind[], from: number, to: number): Promise<FactRow[]>;
   /** Per-conversation fact summaries: opened or first resolved in [from, to), or the open backlog. */
   conversationFacts(query: ConversationFactQuery): Promise<ConversationFactRow[]>;
+  /** Conversations opened in [from, to) with one of `intents` or one of `tags` (product feedback), oldest first, at most 10,000. */
+  labelledConversations(q: { from: number; to: number; intents: string[]; tags: string[] }): Promise<FeedbackRow[]>;
+  /** What the KPIs of [from, to) read: the facts, the conversations opened and first resolved in it, the open backlog. */
+  factInputs(kinds: FactKind[], from: number, to: number): Promise<FactInputs>;
   listMessages(
     conversationId: string,
     opts?: { afterId?: string | null; limit?: number; includeInternal?: boolean },

@@ -3,7 +3,9 @@ import type { FactKind } from '../facts/derive.ts';
 import { createGroupCommit, type GroupCommit } from '../group-commit.ts';
 import type { Logger } from '../log.ts';
 import type { Conversation, DeliveryStatus, Message } from '../model/types.ts';
+import { type BrowsedConversation, type BrowseQuery, browseConversations } from './browse.ts';
 import type { Checkpointer } from './checkpointer.ts';
+import { releaseLease, renewLease } from './claim.ts';
 import type {
   ConversationQuery,
   DeadLetter,
@@ -21,6 +23,7 @@ import type {
   UnreadableInbound,
 } from './contract.ts';
 import * as factReads from './fact-reads.ts';
+import { type FeedbackRow, labelledConversations } from './feedback-reads.ts';
 import * as inbound from './inbound.ts';
 import { migrate } from './migrations.ts';
 import { type OperationalStats, operationalStats } from './ops-stats.ts';
@@ -161,6 +164,14 @@ export class KyselyStore extends KyselyTx implements Store {
   }
 
   /** Group-committed like markSent (concurrent sends record their start in one transaction), and durable when it resolves. */
+  renewOutboxLease(jobId: string, owner: string, until: number): Promise<boolean> {
+    return renewLease(this.ctx, 'outbox', jobId, owner, until);
+  }
+
+  async releaseOutboxLease(jobId: string, owner: string): Promise<void> {
+    await releaseLease(this.ctx, 'outbox', jobId, owner);
+  }
+
   markAttempted(jobId: string, now: number): Promise<void> {
     return this.#attempted.submit({ jobId, now });
   }
@@ -179,10 +190,6 @@ export class KyselyStore extends KyselyTx implements Store {
 
   listDeadLetters(limit?: number): Promise<DeadLetter[]> {
     return outbox.listDeadLetters(this.ctx, limit);
-  }
-
-  retryDeadLetter(jobId: string, now: number): Promise<boolean> {
-    return outbox.retryDeadLetter(this.ctx, jobId, now);
   }
 
   countOutbox(status: 'pending' | 'sent' | 'dead'): Promise<number> {
@@ -209,6 +216,10 @@ export class KyselyStore extends KyselyTx implements Store {
     return reads.listConversations(this.ctx, query);
   }
 
+  browseConversations(query: BrowseQuery): Promise<BrowsedConversation[]> {
+    return browseConversations(this.ctx, query);
+  }
+
   operationalStats(now: number): Promise<OperationalStats> {
     return operationalStats(this.ctx, now);
   }
@@ -219,6 +230,14 @@ export class KyselyStore extends KyselyTx implements Store {
 
   conversationFacts(query: factReads.ConversationFactQuery): Promise<factReads.ConversationFactRow[]> {
     return factReads.conversationFacts(this.ctx, query);
+  }
+
+  labelledConversations(q: { from: number; to: number; intents: string[]; tags: string[] }): Promise<FeedbackRow[]> {
+    return labelledConversations(this.ctx, q);
+  }
+
+  factInputs(kinds: FactKind[], from: number, to: number): Promise<factReads.FactInputs> {
+    return factReads.factInputs(this.ctx, kinds, from, to);
   }
 
   listMessages(

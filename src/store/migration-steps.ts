@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, SqliteAdapter, sql } from 'kysely';
 import { backfillFacts } from './facts-backfill.ts';
 import type { Database } from './schema.ts';
 
@@ -143,4 +143,49 @@ export async function facts(db: Kysely<Database>): Promise<void> {
   await s.createIndex('facts_kind_at').on('facts').columns(['kind', 'at']).execute();
   await s.createIndex('facts_conversation').on('facts').columns(['conversation_id', 'kind']).execute();
   await backfillFacts(db);
+}
+
+/** What changed about a contact over time: consent per channel, opt-outs, the VIP flag (who or what, when). */
+export async function contactHistory(db: Kysely<Database>): Promise<void> {
+  await db.schema
+    .createTable('contact_history')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('contact_id', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('channel', 'text')
+    .addColumn('on', 'integer', (c) => c.notNull())
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('contact_history_contact').on('contact_history').columns(['contact_id', 'at']).execute();
+}
+
+/**
+ * Indexes the reports read through: the facts of a period in the order of
+ * their time with every column a KPI needs but a CSAT comment (no row
+ * lookups), the open backlog by id, the few VIP contacts, and, on SQLite, a
+ * conversation's dimensions beside its id (SQLite looks rows up one by one;
+ * PostgreSQL's index rows are size-limited, which free-text tags could exceed).
+ */
+export async function reportIndexes(db: Kysely<Database>): Promise<void> {
+  const s = db.schema;
+  await s
+    .createIndex('facts_kind_at_covering')
+    .on('facts')
+    .columns(['kind', 'at', 'conversation_id', 'started_at', 'actor', 'agent', 'breached', 'handle_ms', 'score'])
+    .execute();
+  await s.dropIndex('facts_kind_at').execute();
+  await s
+    .createIndex('conversation_facts_open')
+    .on('conversation_facts')
+    .column('conversation_id')
+    .where(sql<boolean>`status in ('open', 'pending', 'snoozed')`)
+    .execute();
+  await s.createIndex('contacts_vip').on('contacts').column('id').where(sql<boolean>`vip = 1`).execute();
+  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return;
+  await s
+    .createIndex('conversations_dimensions')
+    .on('conversations')
+    .columns(['id', 'contact_id', 'channel', 'touchpoint_kind', 'category', 'intent', 'tags'])
+    .execute();
 }

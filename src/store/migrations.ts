@@ -1,11 +1,14 @@
 import { type Kysely, sql } from 'kysely';
 import { StoreError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { agentsAndAudit, erasures } from './migration-access.ts';
 import {
+  contactHistory,
   contactsAcrossChannels,
   facts,
   JSON_TYPE,
   PENDING,
+  reportIndexes,
   sendAttempts,
   unreadableInbound,
 } from './migration-steps.ts';
@@ -240,6 +243,10 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'unconfirmed send attempts', up: sendAttempts },
   { version: 6, name: 'contacts across channels', up: contactsAcrossChannels },
   { version: 7, name: 'facts', up: facts },
+  { version: 8, name: 'contact history', up: contactHistory },
+  { version: 9, name: 'report indexes', up: reportIndexes },
+  { version: 10, name: 'agents and audit log', up: agentsAndAudit },
+  { version: 11, name: 'erasures and tombstones', up: erasures },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type { Pool } from 'pg';
 import { StoreError, TouchpointError } from '../errors.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { startCheckpointer } from './checkpointer.ts';
@@ -49,6 +49,9 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   return store;
 }
 
+/** SQLite's page cache (2 MiB by default): reports over a large store re-read the same index pages from it instead of the OS. */
+const CACHE_SIZE = -65_536; // negative: KiB, so 64 MiB
+
 function openSqlite(opts: OpenStoreOptions, log: Logger): Store {
   const file = join(opts.dataDir, SQLITE_FILE);
   let db: DatabaseSync | undefined;
@@ -60,7 +63,8 @@ function openSqlite(opts: OpenStoreOptions, log: Logger): Store {
       `pragma journal_mode = wal;
        pragma synchronous = normal;
        pragma busy_timeout = ${BUSY_TIMEOUT_MS};
-       pragma foreign_keys = on;`,
+       pragma foreign_keys = on;
+       pragma cache_size = ${CACHE_SIZE};`,
     );
   } catch (err) {
     if (db?.isOpen) db.close();
@@ -100,6 +104,8 @@ async function openPostgres(databaseUrl: string, schemaOption: string | undefine
     );
   }
   // Epoch-ms bigints come back as numbers (node-postgres returns strings by default); exact below 2^53.
+  // Loaded only here: a router on the embedded store never pays for the PostgreSQL driver.
+  const { default: pg } = await import('pg');
   const types = new pg.TypeOverrides();
   types.setTypeParser(pg.types.builtins.INT8, Number);
   const pool = new pg.Pool({
@@ -120,7 +126,7 @@ async function openPostgres(databaseUrl: string, schemaOption: string | undefine
   return new KyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres', log);
 }
 
-async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
+async function createSchema(pool: Pool, schema: string): Promise<void> {
   try {
     await pool.query(`create schema if not exists "${schema}"`);
   } catch (err) {

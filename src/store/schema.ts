@@ -55,6 +55,17 @@ export interface ContactTagsTable {
   tag: string;
 }
 
+export interface ContactHistoryTable {
+  id: string;
+  contact_id: string;
+  /** `consent`, `opt-out` or `vip` */
+  kind: string;
+  channel: string | null;
+  on: number;
+  source: string;
+  at: number;
+}
+
 export interface ConversationsTable {
   id: string;
   contact_id: string;
@@ -172,6 +183,49 @@ export interface UnreadableInboundTable {
   received_at: number;
 }
 
+export interface AgentsTable {
+  id: string;
+  name: string;
+  role: string;
+  slack_user: string | null;
+  created_at: number;
+}
+
+export interface AgentTokensTable {
+  id: string;
+  agent_id: string;
+  salt: string;
+  hash: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: number;
+  actor_id: string;
+  actor_role: string;
+  via: string;
+  action: string;
+  conversation_id: string | null;
+  contact_id: string | null;
+  detail: string;
+}
+
+export interface ErasuresTable {
+  contact_id: string;
+  requested_at: number;
+  requested_by: string;
+  status: string;
+  finished_at: number | null;
+}
+
+export interface TombstonesTable {
+  digest: string;
+  kind: string;
+  erased_at: number;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -226,6 +280,7 @@ export interface Database {
   contact_merges: ContactMergesTable;
   contact_suggestions: ContactSuggestionsTable;
   contact_tags: ContactTagsTable;
+  contact_history: ContactHistoryTable;
   conversations: ConversationsTable;
   messages: MessagesTable;
   inbound_events: InboundEventsTable;
@@ -236,6 +291,11 @@ export interface Database {
   unreadable_inbound: UnreadableInboundTable;
   conversation_facts: ConversationFactsTable;
   facts: FactsTable;
+  agents: AgentsTable;
+  agent_tokens: AgentTokensTable;
+  audit_log: AuditLogTable;
+  erasures: ErasuresTable;
+  tombstones: TombstonesTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

@@ -3,7 +3,7 @@ import type { Fact } from '../facts/derive.ts';
 import { statsOf } from '../facts/derive.ts';
 import { newId } from '../ids.ts';
 import type { Conversation, ConversationStatus, DeliveryStatus, Message } from '../model/types.ts';
-import { ContactTxOps } from './contact-tx-ops.ts';
+import * as complaints from './complaint-reads.ts';
 import type {
   ConversationPatch,
   InboundEvent,
@@ -19,6 +19,8 @@ import type {
 import * as facts from './facts.ts';
 import * as hot from './hot-queries.ts';
 import * as inbound from './inbound.ts';
+import * as outbox from './outbox.ts';
+import { PrivacyTxOps } from './privacy-tx-ops.ts';
 import { atomic, atomicCtx, CANCELLED, clampLimit, count, DONE, PENDING } from './query-helpers.ts';
 import * as reads from './reads.ts';
 import { type ConversationRow, conversationColumns, conversationFromRow, messageToRow, toJson } from './rows.ts';
@@ -35,7 +37,7 @@ export interface TxExtras {
 }
 
 /** The StoreTx operations over one Kysely handle: the root pool, or a transaction. */
-export class KyselyTx extends ContactTxOps implements StoreTx {
+export class KyselyTx extends PrivacyTxOps implements StoreTx {
   readonly #adopt: TransactionOptions['adopt'];
 
   constructor(db: Kysely<Database>, kind: StoreKind, extras: TxExtras = {}) {
@@ -228,6 +230,14 @@ export class KyselyTx extends ContactTxOps implements StoreTx {
     return count(result.numUpdatedRows);
   }
 
+  timerPending(key: string): Promise<boolean> {
+    return complaints.timerPending(this.ctx, key);
+  }
+
+  publicComplaints(labels: string[], from: number, to: number, latest: number) {
+    return complaints.publicComplaints(this.ctx, labels, from, to, latest);
+  }
+
   async cancelTimerByKey(key: string): Promise<boolean> {
     return (await cancelByKey(this.db, key)) > 0;
   }
@@ -251,6 +261,10 @@ export class KyselyTx extends ContactTxOps implements StoreTx {
 
   async completeInbound(eventId: string, now: number, conversationId: string | null): Promise<void> {
     await hot.completeInbound.run(this.ctx, { id: eventId, now, conversationId });
+  }
+
+  retryDeadLetter(jobId: string, now: number): Promise<boolean> {
+    return outbox.retryDeadLetter(this.ctx, jobId, now);
   }
 }
 

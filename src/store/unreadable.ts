@@ -6,6 +6,9 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Text as it came when it is valid UTF-8 without NUL (which PostgreSQL's text refuses), else base64. */
 function encode(payload: Buffer | string): { payload: string; encoding: 'utf8' | 'base64' } {
+  // A string is kept as it is (no copy through bytes and back: a kept payload may be a megabyte).
+  if (typeof payload === 'string' && payload.isWellFormed() && !payload.includes('\0'))
+    return { payload, encoding: 'utf8' };
   const bytes = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
   if (!bytes.includes(0)) {
     try {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { VirtualClock } from '../clock.ts';
+import { normaliseIdentity } from '../contacts/identity-values.ts';
 import { HttpError } from '../errors.ts';
 import { routeBusinessEvent } from '../flow-language/business-events.ts';
 import { readEngineState } from '../flow-language/flow-state.ts';
@@ -18,6 +19,7 @@ import { newConversation } from '../store/new-conversation.ts';
 import { openStore } from '../store/open.ts';
 import { createTimerScheduler, type TimerScheduler } from '../timers/scheduler.ts';
 import { engineRouteDeps, toThreadKey } from './engine-deps.ts';
+import { type AgentStep, actAsAgent } from './transcript-agent.ts';
 import { fakeFetch } from './transcript-fetch.ts';
 import type { Transcript } from './transcript-schema.ts';
 
@@ -149,10 +151,16 @@ export class TranscriptHarness {
     const now = this.clock.now();
     await this.store.transaction(async (tx) => {
       const contact = await tx.createContact(
-        { name: c.name, language: c.language, vip: c.vip, attributes: c.attributes },
+        { name: c.name, language: c.language, timezone: c.timezone, vip: c.vip, attributes: c.attributes },
         this.identity,
         now,
       );
+      for (const [kind, value] of [
+        ['email', c.email],
+        ['phone', c.phone],
+      ] as const) {
+        if (value) await tx.addIdentity(contact.id, normaliseIdentity({ kind, value }) ?? { kind, value });
+      }
       for (const channel of c.onFile) {
         await tx.createConversation(
           newConversation(contact.id, { channel, kind: channel, visibility: 'private' }, `${channel}:on-file`, {
@@ -189,8 +197,22 @@ export class TranscriptHarness {
   }
 
   /** A business event, as POST /api/events delivers it. Returns the error code when it is refused. */
-  async businessEvent(type: string, data: Record<string, unknown>, id: string | undefined): Promise<string | null> {
-    const event = { type, data, contact: this.identity, ...(id !== undefined ? { id } : {}) };
+  async businessEvent(
+    type: string,
+    data: Record<string, unknown>,
+    id: string | undefined,
+    named: { email?: string | undefined; phone?: string | undefined } = {},
+  ): Promise<string | null> {
+    const given = [
+      ...(named.email ? [{ kind: 'email', value: named.email }] : []),
+      ...(named.phone ? [{ kind: 'phone', value: named.phone }] : []),
+    ];
+    const event = {
+      type,
+      data,
+      identities: given.length > 0 ? given.map((i) => normaliseIdentity(i) ?? i) : [this.identity],
+      ...(id !== undefined ? { id } : {}),
+    };
     const deps = {
       settings: this.#settings,
       now: this.clock.now(),
@@ -203,6 +225,15 @@ export class TranscriptHarness {
       if (err instanceof HttpError) return err.code;
       throw err;
     }
+    await this.settle();
+    return null;
+  }
+
+  /** A person acts in the transcript's conversation (see transcript-agent.ts). */
+  async agent(step: AgentStep): Promise<string | null> {
+    const conv = await this.conversation();
+    if (!conv) return 'there is no conversation for the agent to act in yet';
+    await actAsAgent(this.store, this.clock, this.#settings, conv.id, step);
     await this.settle();
     return null;
   }
@@ -284,11 +315,11 @@ export class TranscriptHarness {
     return this.store.transaction((tx) => tx.findContactByIdentity(this.identity));
   }
 
-  /** Outbound customer-visible messages of every conversation, oldest first. */
+  /** Outbound messages of every conversation, internal notes included, oldest first. */
   async sent(): Promise<Array<{ conversation: Conversation; message: Message }>> {
     const out: Array<{ conversation: Conversation; message: Message }> = [];
     for (const conversation of await this.store.listConversations({ limit: 100 })) {
-      for (const message of await this.store.listMessages(conversation.id, { limit: 1000 })) {
+      for (const message of await this.store.listMessages(conversation.id, { limit: 1000, includeInternal: true })) {
         if (message.direction === 'outbound') out.push({ conversation, message });
       }
     }

@@ -33,6 +33,7 @@ function describeStep(step: TranscriptStep): string {
   if (step.after !== undefined) return `after: ${step.after}`;
   if (step.at !== undefined) return `at: ${step.at}`;
   if (step.restart) return 'restart';
+  if (step.agent) return `agent ${Object.keys(step.agent).filter((k) => k !== 'as' && k !== 'survey')[0] ?? ''}`;
   return 'check';
 }
 
@@ -110,13 +111,16 @@ async function act(
   h: TranscriptHarness,
   step: TranscriptStep,
 ): Promise<{ refused: string | null; problem: string | null }> {
-  const actions = [step.customer, step.event, step.after, step.at, step.restart].filter((a) => a !== undefined);
+  const actions = [step.customer, step.event, step.after, step.at, step.restart, step.agent].filter(
+    (a) => a !== undefined,
+  );
   if (actions.length > 1)
-    return { refused: null, problem: 'a step does one thing: customer, event, after, at or restart' };
+    return { refused: null, problem: 'a step does one thing: customer, event, after, at, restart or agent' };
   if (step.customer !== undefined) await h.say(step.customer);
-  else if (step.event !== undefined)
-    return { refused: await h.businessEvent(step.event, step.data ?? {}, step.id), problem: null };
-  else if (step.after !== undefined) await h.advanceTo(h.clock.now() + parseDuration(step.after));
+  else if (step.event !== undefined) {
+    const named = { email: step.email, phone: step.phone };
+    return { refused: await h.businessEvent(step.event, step.data ?? {}, step.id, named), problem: null };
+  } else if (step.after !== undefined) await h.advanceTo(h.clock.now() + parseDuration(step.after));
   else if (step.at !== undefined) {
     const at = Date.parse(step.at);
     if (at < h.clock.now())
@@ -126,6 +130,7 @@ async function act(
       };
     await h.advanceTo(at);
   } else if (step.restart) await h.restart();
+  else if (step.agent) return { refused: null, problem: await h.agent(step.agent) };
   return { refused: null, problem: null };
 }
 
@@ -145,8 +150,15 @@ export async function runTranscript(
       for (const p of h.problems.splice(0)) fail(p);
       const fresh = (await h.sent()).filter((s) => !seen.has(s.message.id));
       for (const s of fresh) seen.add(s.message.id);
-      const here = fresh.filter((s) => s.conversation.threadKey === h.threadKey).map((s) => s.message.text);
-      const elsewhere = fresh.filter((s) => s.conversation.threadKey !== h.threadKey).map((s) => s.message.text);
+      const thread = fresh.filter((s) => s.conversation.threadKey === h.threadKey);
+      // the bot's words: not what a person wrote, nor notes only agents see
+      const here = thread
+        .filter((s) => s.message.visibility !== 'internal' && s.message.author.kind !== 'agent')
+        .map((s) => s.message.text);
+      const notes = thread.filter((s) => s.message.visibility === 'internal').map((s) => s.message.text);
+      const elsewhere = fresh
+        .filter((s) => s.conversation.threadKey !== h.threadKey && s.message.visibility !== 'internal')
+        .map((s) => s.message.text);
       const events = h.takeEvents();
       if (step.refused !== undefined && refused !== step.refused)
         fail(
@@ -154,6 +166,7 @@ export async function runTranscript(
         );
       if (step.refused === undefined && refused) fail(`the event was refused: ${refused}`);
       if (step.bot) for (const f of compareTexts('replies', step.bot, here)) fail(f);
+      if (step.notes) for (const f of compareTexts('notes', step.notes, notes)) fail(f);
       if (step.elsewhere) for (const f of compareTexts('messages elsewhere', step.elsewhere, elsewhere)) fail(f);
       for (const e of step.events ?? [])
         if (!events.includes(e)) fail(`event ${e} was not raised; raised: [${events.join(', ')}]`);

@@ -21,6 +21,12 @@ const expectations = {
     .describe(
       'The replies expected since the previous step, in order: each a piece of the text, or /a regular expression/; [] for none',
     ),
+  notes: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'Internal notes agents see in the thread since the previous step (pieces of text or /regex/); [] for none',
+    ),
   elsewhere: z
     .array(z.string())
     .optional()
@@ -56,6 +62,21 @@ const expectations = {
     .optional(),
 };
 
+const agentStep = z
+  .object({
+    as: z.string().min(1).default('maya').describe('The agent acting (default: maya)'),
+    reply: z.string().min(1).optional().describe('The agent replies to the customer'),
+    note: z.string().min(1).optional().describe('The agent writes an internal note (never sent)'),
+    resolve: z.literal(true).optional().describe('The agent resolves the conversation'),
+    survey: z.string().optional().describe('With resolve: the flow started as the survey (default: none)'),
+    assign: z.string().nullable().optional().describe('The agent assigns the conversation (null: unassigns)'),
+  })
+  .strict()
+  .refine(
+    (a) => [a.reply, a.note, a.resolve, a.assign].filter((x) => x !== undefined).length === 1,
+    'an agent step does one thing: write either reply, note, resolve or assign',
+  );
+
 export const transcriptStep = z
   .object({
     customer: z
@@ -65,9 +86,12 @@ export const transcriptStep = z
     event: z.string().optional().describe('A business event of this type arrives (POST /api/events)'),
     data: z.record(z.string(), z.unknown()).optional().describe("The event's data"),
     id: z.string().optional().describe("The event's id (a second event with the same id is ignored)"),
+    email: z.string().optional().describe('The event names the customer by this email address (as a shop would)'),
+    phone: z.string().optional().describe('The event names the customer by this number, e.g. +447700900123'),
     after: duration.optional().describe('Time passes: every timer due meanwhile fires at its time'),
     at: instant.optional().describe('Time passes until this instant'),
     restart: z.literal(true).optional().describe('The router stops and starts again on the same database'),
+    agent: agentStep.optional().describe('A person acts in the conversation: reply, note, resolve or assign'),
     ...expectations,
   })
   .strict();
@@ -101,12 +125,19 @@ export const transcriptFile = z
       .object({
         name: z.string().nullable().default('Ada'),
         language: z.string().nullable().default(null),
+        timezone: z
+          .string()
+          .nullable()
+          .default(null)
+          .describe('The contact\'s timezone (Europe/Berlin): "tomorrow" is read in it; default the business\'s'),
         vip: z.boolean().default(false),
         attributes: z.record(z.string(), z.unknown()).default({}),
         onFile: z
           .array(z.string())
           .default([])
           .describe('Channels the contact already has a private conversation on (email, sms …)'),
+        email: z.string().optional().describe('An email address on file for the contact'),
+        phone: z.string().optional().describe('A number on file for the contact, e.g. +447700900123'),
       })
       .strict()
       .prefault({}),

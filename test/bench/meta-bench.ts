@@ -50,7 +50,7 @@ async function childMain(): Promise<void> {
     verifyToken: VERIFY_TOKEN,
     accessToken: ACCESS_TOKEN,
     pageId: PAGE_ID,
-    graphApiUrl: process.env.API_URL,
+    apiBaseUrl: process.env.API_URL,
   });
   const app = await startApp({
     settings: testSettings({ channels: { facebook: { enabled: true, settings } } }),

@@ -3,9 +3,10 @@
  * ratios against a bare node:http server measured in the same run on the same
  * machine (absolute figures vary too much on shared machines to mean much).
  * BENCH_SECONDS (default 5) and BENCH_CONNECTIONS (default 64) tune the load;
- * BENCH_CASES picks cases (default core,flows,sms,email,meta,slack; `reports` times report and dashboard
+ * BENCH_CASES picks cases (default core,flows,sms,email,meta,slack; `dashboard` times every dashboard page; `reports` times report and dashboard
  * queries over a large synthetic store, BENCH_REPORT_CONVERSATIONS of them); BENCH_MAILS sizes the email burst (200).
  */
+import { benchDashboard } from './dashboard-bench.ts';
 import { benchEmail } from './email-bench.ts';
 import { benchFlows } from './flow-bench.ts';
 import type { BenchLine } from './measure.ts';
@@ -21,7 +22,7 @@ const fmt = (l: BenchLine) =>
 const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(0)}%`;
 
 const defaults = ['core', 'flows', 'sms', 'email', 'meta', 'slack'];
-const known = [...defaults, 'reports'];
+const known = [...defaults, 'reports', 'dashboard'];
 const cases = new Set((process.env.BENCH_CASES ?? defaults.join(',')).split(',').map((c) => c.trim()));
 const unknown = [...cases].filter((c) => !known.includes(c));
 if (unknown.length > 0)
@@ -32,8 +33,22 @@ if (cases.has('reports')) {
   out(
     `Reports and dashboard queries over SQLite: ${r.conversations} conversations, ${r.messages} messages, ${r.facts} facts (seeded in ${r.seedSeconds.toFixed(0)} s):`,
   );
-  for (const t of r.timings) out(`  ${t.name.padEnd(40)} ${t.ms.toFixed(0).padStart(6)} ms`);
+  for (const t of r.timings)
+    out(
+      `  ${t.name.padEnd(40)} ${t.ms.toFixed(0).padStart(6)} ms${t.cpuMs === undefined ? '' : `  (CPU ${t.cpuMs.toFixed(0)} ms)`}`,
+    );
   cases.delete('reports');
+}
+if (cases.has('dashboard')) {
+  const d = await benchDashboard();
+  out(
+    `Dashboard pages over HTTP with a session, SQLite: ${d.conversations} conversations, ${d.messages} messages (seeded in ${d.seedSeconds.toFixed(0)} s); first fetch, next fetch (target < 1000 ms each):`,
+  );
+  for (const p of d.pages)
+    out(
+      `  ${p.name.padEnd(40)} ${p.firstMs.toFixed(0).padStart(6)} ms ${Number.isNaN(p.nextMs) ? '         ' : `${p.nextMs.toFixed(0).padStart(6)} ms`}  ${(p.bytes / 1024).toFixed(0).padStart(5)} KiB`,
+    );
+  cases.delete('dashboard');
 }
 if (cases.size === 0) process.exit(0);
 

@@ -7,12 +7,12 @@ import { capturingLogger } from '../server/helpers.ts';
 import { testSettings } from '../support/settings.ts';
 
 describe('start-up with a reply route missing', () => {
-  it('warns that every reply of the web form would be dead-lettered, and how to fix it', () => {
+  it('warns that every reply of the web form would be dead-lettered, and how to fix it', async () => {
     const { log, lines } = capturingLogger();
     const settings = testSettings({
       channels: { webform: { enabled: true, settings: webformSettings.parse({}) } },
     });
-    createAdapters({ webform: webformDefinition }, settings, log, new VirtualClock());
+    await createAdapters({ webform: webformDefinition }, settings, log, new VirtualClock());
     const warning = lines.find((l) => l.level === 40);
     expect(warning).toMatchObject({ channel: 'webform', replyVia: 'email' });
     expect(warning?.msg).toMatch(

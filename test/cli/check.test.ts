@@ -93,6 +93,12 @@ describe('touchpoint start', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('PORT must be a port number');
   });
+
+  it('rejects a Redis key prefix that would break the key layout, naming what is allowed', async () => {
+    const r = await cli(['start', ...dirs()], { TOUCHPOINT_REDIS_PREFIX: 'shop:one' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('TOUCHPOINT_REDIS_PREFIX must be 1 to 64 letters, digits, "_", "-" or "."');
+  });
 });
 
 describe('touchpoint schema', () => {

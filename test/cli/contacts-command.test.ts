@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -79,5 +79,60 @@ describe('touchpoint contacts', () => {
     expect(bad.stderr).toContain('is not an international number');
     const taken = await cli(['contacts', 'link', ids.ann, 'email', 'ANN@shop.test', '--data', dataDir]);
     expect(taken.stderr).toContain(`belongs to contact ${ids.dup}`);
+  });
+
+  it('edits tags, and the VIP flag follows the tag criteria of contacts.yaml, recorded in the history', async () => {
+    const config = mkdtempSync(join(tmpdir(), 'touchpoint-contacts-config-'));
+    try {
+      writeFileSync(join(config, 'contacts.yaml'), 'vip:\n  tags: [vip]\n');
+      const added = await cli([
+        'contacts',
+        'tag',
+        ids.ann,
+        '--add',
+        'vip',
+        '--add',
+        'wholesale',
+        '--config',
+        config,
+        '--data',
+        dataDir,
+        '--json',
+      ]);
+      expect(added.code).toBe(0);
+      expect(JSON.parse(added.stdout).tags).toEqual(['vip', 'wholesale']);
+      const shown = await cli(['contacts', 'show', ids.ann, '--data', dataDir]);
+      expect(shown.stdout).toContain('[VIP]');
+      expect(shown.stdout).toMatch(/became VIP — tag vip \(tags edited\)/);
+      const removed = await cli(['contacts', 'tag', ids.ann, '--remove', 'vip', '--config', config, '--data', dataDir]);
+      expect(removed.stdout).toContain('tags: wholesale');
+      expect((await cli(['contacts', 'show', ids.ann, '--data', dataDir])).stdout).toMatch(/no longer VIP/);
+      const none = await cli(['contacts', 'tag', ids.ann, '--data', dataDir]);
+      expect(none.code).toBe(2);
+      expect(none.stderr).toContain('give --add TAG or --remove TAG');
+    } finally {
+      rmSync(config, { recursive: true, force: true });
+    }
+  });
+
+  it('exports a contact to a file, then erases it only with --yes; both are in the audit log', async () => {
+    const out = join(dataDir, 'ann.json');
+    const exported = await cli(['contacts', 'export', ids.ann, '--out', out, '--by', 'owner', '--data', dataDir]);
+    expect(exported.stdout).toBe(`contact ${ids.ann} exported to ${out} (2 conversations)\n`);
+    const doc = JSON.parse(readFileSync(out, 'utf8'));
+    expect(doc.identities.map((i: { value: string }) => i.value)).toEqual(['+447700900123', '+447700900123']);
+    const refused = await cli(['contacts', 'erase', ids.ann, '--data', dataDir]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('add --yes to confirm');
+    const erased = await cli(['contacts', 'erase', ids.ann, '--yes', '--data', dataDir]);
+    expect(erased.stdout).toContain(`contact ${ids.ann} erased`);
+    const shown = JSON.parse((await cli(['contacts', 'show', ids.ann, '--data', dataDir, '--json'])).stdout);
+    expect(shown.identities).toEqual([]);
+    expect(shown.contact).toMatchObject({ name: null, optOuts: ['*'] });
+    const audit = JSON.parse((await cli(['audit', '--contact', ids.ann, '--data', dataDir, '--json'])).stdout);
+    expect(audit.entries.map((e: { action: string; actorId: string }) => [e.action, e.actorId])).toEqual([
+      ['erase', 'cli'],
+      ['export', 'owner'],
+    ]);
   });
 });

@@ -221,6 +221,10 @@ describe('touchpoint outbox', () => {
     const again = await cli(['outbox', 'retry', ids.job, '--data', dataDir]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain(`no dead letter with id ${ids.job}`);
+    const audit = JSON.parse((await cli(['audit', '--action', 'retry', '--data', dataDir, '--json'])).stdout);
+    expect(audit.entries).toEqual([
+      expect.objectContaining({ actorId: 'cli', via: 'cli', action: 'retry', detail: { outboxId: ids.job } }),
+    ]);
   });
 
   it('retries all dead letters with --all', async () => {

@@ -19,6 +19,7 @@ function recorder(seen: string[]) {
     afterHours: step('afterHours'),
     flowMove: step('flowMove'),
     sla: step('sla'),
+    complaintSpike: step('complaintSpike'),
   };
   return {
     step,
@@ -29,7 +30,12 @@ function recorder(seen: string[]) {
           return { intent: null, category: null, priority: null, matches: [] };
         },
       },
-      flows: { language: step('language'), replyCancels: step('replyCancels'), run: step('flows') },
+      flows: {
+        language: step('language'),
+        replyCancels: step('replyCancels'),
+        ownedAnswer: step('ownedAnswer'),
+        run: step('flows'),
+      },
       policies,
       wakeOnCustomer: step('wakeOnCustomer'),
     },
@@ -49,11 +55,13 @@ describe('the routing steps', () => {
       'classify',
       'language',
       'replyCancels',
+      'ownedAnswer',
       'handoff',
       'afterHours',
       'flows',
       'flowMove',
       'sla',
+      'complaintSpike',
       'wakeOnCustomer',
     ]);
     expect(ctx.silence).toBeNull();
@@ -65,7 +73,7 @@ describe('the routing steps', () => {
     const ctx = context({ flags: { autoReply: true } });
     await steps.decide(ctx);
     await steps.settle(ctx);
-    expect(seen).toEqual(['staff', 'urgency', 'flowMove', 'sla', 'wakeOnCustomer']);
+    expect(seen).toEqual(['staff', 'urgency', 'flowMove', 'sla', 'complaintSpike', 'wakeOnCustomer']);
     expect(ctx.silence).toBe('auto-reply');
   });
 
@@ -94,7 +102,7 @@ describe('the routing steps', () => {
     const ctx = context();
     await steps.decide(ctx);
     await steps.settle(ctx);
-    expect(seen).toEqual(['classify', 'language', 'replyCancels', 'flows']);
+    expect(seen).toEqual(['classify', 'language', 'replyCancels', 'ownedAnswer', 'flows']);
   });
 });
 

@@ -75,12 +75,12 @@ describe('Facebook comment handoff to a private conversation and the Slack desk'
       verifyToken: VERIFY_TOKEN,
       accessToken: ACCESS_TOKEN,
       pageId: PAGE_ID,
-      graphApiUrl: graph.url,
+      apiBaseUrl: graph.url,
     });
     const slackBlock = slackSettings.parse({
       botToken: TOKEN,
       signingSecret: SECRET,
-      apiUrl: slack.apiUrl,
+      apiBaseUrl: slack.apiUrl,
       desk: { defaultChannel: DESK, agents: [{ slackUser: AGENT, agent: 'maya', name: 'Maya' }] },
     });
     app = await startApp({

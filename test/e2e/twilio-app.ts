@@ -5,8 +5,10 @@ import { smsDefinition, whatsappDefinition } from '../../adapters/twilio/definit
 import { smsSettings, whatsappSettings } from '../../adapters/twilio/settings.ts';
 import type { App } from '../../src/app.ts';
 import { VirtualClock } from '../../src/clock.ts';
+import type { Logger } from '../../src/log.ts';
 import { flowFile } from '../../src/settings/flow-schema.ts';
 import { businessFile, routerFile, templatesFile } from '../../src/settings/schema.ts';
+import type { Settings } from '../../src/settings/types.ts';
 import { FakeTwilioApi } from '../fakes/twilio-api.ts';
 import { startLocalApp } from '../support/local-app.ts';
 import { testSettings } from '../support/settings.ts';
@@ -47,6 +49,8 @@ export interface TwilioApp {
   app: App;
   api: FakeTwilioApi;
   clock: VirtualClock;
+  /** The app's data folder (SQLite). */
+  dir: string;
   /** Posts a form-encoded webhook signed as Twilio signs it (or with no or a wrong signature). */
   post(
     path: string,
@@ -58,7 +62,15 @@ export interface TwilioApp {
   stop(): Promise<void>;
 }
 
-export async function startTwilioApp(o: { start?: number; voice?: Record<string, unknown> } = {}): Promise<TwilioApp> {
+export async function startTwilioApp(
+  o: {
+    start?: number;
+    voice?: Record<string, unknown>;
+    /** More templates and flows, beside the example's. */
+    more?: Pick<Settings, 'templates' | 'flows'>;
+    log?: Logger;
+  } = {},
+): Promise<TwilioApp> {
   const api = await FakeTwilioApi.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
   const clock = new VirtualClock(o.start ?? IN_HOURS);
   const common = { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: api.url };
@@ -89,14 +101,16 @@ export async function startTwilioApp(o: { start?: number; voice?: Record<string,
       ...base.templates,
       ...missed.templates,
       help: '{business}: reply STOP to stop texts, START to resume. Ask us anything here.',
+      ...o.more?.templates,
     },
-    flows: [...base.flows, missed.flow],
+    flows: [...base.flows, missed.flow, ...(o.more?.flows ?? [])],
     router: routerFile.parse({ server: { publicUrl: PUBLIC_URL } }),
   });
   const local = await startLocalApp('tp-e2e-twilio-', {
     settings,
     adapters: { sms: smsDefinition, whatsapp: whatsappDefinition },
     clock,
+    ...(o.log ? { log: o.log } : {}),
   });
   const { app } = local;
 
@@ -104,6 +118,7 @@ export async function startTwilioApp(o: { start?: number; voice?: Record<string,
     app,
     api,
     clock,
+    dir: local.dir,
     async post(path, params, signature = 'valid') {
       const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
       if (signature !== 'missing') {

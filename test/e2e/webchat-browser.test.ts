@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adapters } from '../../adapters/registry.ts';
@@ -74,6 +75,39 @@ describe('web chat in a real browser', () => {
     await page.locator('#log .msg.bot .bubble', { hasText: snippet }).waitFor({ timeout: 15_000 });
     expect(await bubbles(page, 'customer')).toEqual(['how much is a sourdough loaf?']);
     expect((await bubbles(page, 'bot')).filter((t) => t.includes(snippet))).toHaveLength(1);
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('shows a choice question as buttons; a click answers it and the flow goes on', async () => {
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(`${app.url}/chat`);
+    await page.locator('#text').fill('a question about allergens please');
+    await page.locator('#text').press('Enter');
+    const buttons = page.locator('#log .msg.bot .choices button.choice');
+    await buttons.first().waitFor({ timeout: 15_000 });
+    expect(await buttons.allTextContents()).toEqual([
+      'Allergens',
+      'Vegan and gluten-free',
+      'Celebration cakes',
+      'Something else',
+    ]);
+    // The question alone: the numbered lines are for channels without buttons.
+    const question = await page.locator('#log .msg.bot .bubble').last().textContent();
+    expect(question).toBe('Happy to help. What would you like to know about?');
+    await mkdir('.tmp', { recursive: true });
+    await page.screenshot({ path: '.tmp/webchat-choices.png' });
+
+    await page.getByRole('button', { name: 'Vegan and gluten-free' }).click();
+    await page.locator('#log .msg.bot .bubble', { hasText: 'vegan' }).last().waitFor({ timeout: 15_000 });
+    expect((await bubbles(page, 'customer')).at(-1)).toBe('Vegan and gluten-free');
+    const free = settings.templates.product_free_from;
+    const expected = (typeof free === 'string' ? free : (free?.text ?? '')).slice(0, 30);
+    expect((await bubbles(page, 'bot')).at(-1)).toContain(expected);
+    // Answered: no buttons are left to click.
+    expect(await buttons.count()).toBe(0);
     expect(pageErrors).toEqual([]);
     await page.close();
   }, 60_000);

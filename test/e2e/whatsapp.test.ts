@@ -6,10 +6,10 @@ const HOUR = 3_600_000;
 const CUSTOMER = '+14155550201';
 
 /**
- * WhatsApp's 24-hour window through the whole app: the core hands the
- * conversation's last inbound time to the adapter, which refuses free-form
- * text past the window, so an agent's late reply is dead-lettered with a
- * reason the agents can act on instead of failing at Twilio.
+ * WhatsApp's 24-hour window through the whole app: the outbound chain refuses
+ * free-form text past the window (the adapter checks again before calling
+ * Twilio), so an agent's late reply is recorded as failed with a reason the
+ * agents can act on instead of failing at Twilio.
  */
 describe('WhatsApp end to end: the 24-hour window', () => {
   let t: TwilioApp;
@@ -56,18 +56,17 @@ describe('WhatsApp end to end: the 24-hour window', () => {
     expect(stored?.status).toBe('sent');
   });
 
-  it('dead-letters an agent reply 25 hours after, with whatsapp_window_closed, without calling Twilio', async () => {
+  it('refuses free text 25 hours after in the outbound chain, with why, without calling Twilio', async () => {
     t.clock.advance(2 * HOUR);
     const requests = t.api.requests;
     const reply = await agentReply('Are you still interested?');
+    await t.app.drain();
     expect(t.api.requests).toBe(requests);
-
-    const dead = (await t.app.store.listDeadLetters()).filter((d) => d.messageId === reply.id);
-    expect(dead).toHaveLength(1);
-    expect(dead[0]?.lastError).toContain('whatsapp_window_closed');
-    expect(dead[0]?.lastError).toMatch(/^permanent: WhatsApp free-form messages are allowed only within 24 h/);
     const stored = (await t.app.store.listMessages(conversationId)).find((m) => m.id === reply.id);
     expect(stored?.status).toBe('failed');
+    expect(stored?.error).toMatch(/^whatsapp reply window closed: free text goes out only within 24 h/);
+    expect(stored?.error).toContain('approved whatsapp: { contentSid }');
+    expect((await t.app.store.listDeadLetters()).filter((d) => d.messageId === reply.id)).toEqual([]);
   });
 
   it('opens the window again when the customer writes back', async () => {

@@ -94,11 +94,14 @@ export class FakeBotService {
       return reply(res, scripted.status, { error: { code: 'Scripted', message: `scripted ${scripted.status}` } });
     }
     const [, conversationId, replyToId] = match;
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+    const refused = suggestedActionsProblem(body.suggestedActions);
+    if (refused) return reply(res, 400, { error: { code: 'BadArgument', message: refused } });
     const got: ReceivedActivity = {
       conversationId: decodeURIComponent(conversationId as string),
       replyToId: replyToId ? decodeURIComponent(replyToId) : null,
       authorization: req.headers.authorization ?? null,
-      activity: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+      activity: body,
       at: performance.now(),
     };
     this.received.push(got);
@@ -111,4 +114,19 @@ export class FakeBotService {
 function reply(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
+}
+
+const CARD_ACTION_TYPES = new Set(['imBack', 'messageBack', 'postBack', 'openUrl', 'call']);
+
+/** What the connector refuses in `suggestedActions`: no actions, an unknown type, an action without a title or value. */
+function suggestedActionsProblem(s: unknown): string | null {
+  if (s === undefined) return null;
+  const actions = (s as { actions?: unknown } | null)?.actions;
+  if (!Array.isArray(actions) || actions.length === 0) return 'suggestedActions.actions must be a non-empty array';
+  for (const a of actions as Array<Record<string, unknown>>) {
+    if (typeof a.type !== 'string' || !CARD_ACTION_TYPES.has(a.type)) return `unknown card action type ${a.type}`;
+    if (typeof a.title !== 'string' || a.title === '') return 'a suggested action needs a title';
+    if (a.value === undefined || a.value === null || a.value === '') return 'a suggested action needs a value';
+  }
+  return null;
 }

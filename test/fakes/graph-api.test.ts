@@ -96,3 +96,65 @@ describe('fake Graph API refusals', () => {
     expect(await send(PAGE, privateReply)).toMatchObject({ status: 400, code: 10900 });
   });
 });
+
+describe('fake Graph API reads, in Graph’s shapes', () => {
+  const get = async (path: string) => {
+    const res = await fetch(path.startsWith('http') ? path : `${graph.url}/v21.0/${path}`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: Graph's answers, read field by field
+    return (await res.json()) as Record<string, any>;
+  };
+
+  it('lists a person’s conversation and its messages newest first, in pages with cursors and a next link', async () => {
+    graph.personWrote(PAGE, '601', now);
+    graph.delivered({
+      object: 'page',
+      entry: [
+        {
+          id: PAGE,
+          messaging: [
+            { sender: { id: '601' }, recipient: { id: PAGE }, timestamp: now, message: { mid: 'm.1', text: 'hi' } },
+          ],
+        },
+      ],
+    });
+    now += 1000;
+    expect(await send(PAGE, { ...dm('601'), message: { text: 'Hello back' } })).toBe('sent');
+    const q = 'platform=messenger&user_id=601&fields=messages.limit(1){message,created_time,from}';
+    const list = await get(`${PAGE}/conversations?${q}`);
+    expect(list.data).toHaveLength(1);
+    const messages = list.data[0].messages;
+    expect(messages.data).toEqual([
+      {
+        id: expect.stringMatching(/^m_/),
+        message: 'Hello back',
+        created_time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000$/),
+        from: { name: expect.any(String), id: PAGE },
+      },
+    ]);
+    expect(messages.paging.cursors).toEqual({ before: expect.any(String), after: expect.any(String) });
+    const older = await get(messages.paging.next);
+    expect(older.data.map((m: { message: string; from: { id: string } }) => [m.message, m.from.id])).toEqual([
+      ['hi', '601'],
+    ]);
+    expect(older.paging.next).toBeUndefined();
+    // Instagram's platform on a Page, or a Page the token is not for: refused as Graph does.
+    expect((await get(`${PAGE}/conversations?platform=instagram`)).error).toMatchObject({ code: 100 });
+    expect((await get('2000002/conversations')).error).toMatchObject({ code: 100, error_subcode: 33 });
+    now = T0;
+  });
+
+  it('says whether a comment can still take a private reply', async () => {
+    graph.delivered({
+      object: 'page',
+      entry: [
+        { id: PAGE, time: now, changes: [{ field: 'feed', value: { comment_id: 'c7', created_time: now / 1000 } }] },
+      ],
+    });
+    expect(await get('c7?fields=can_reply_privately')).toEqual({ id: 'c7', can_reply_privately: true });
+    await send(PAGE, { recipient: { comment_id: 'c7' }, message: { text: 'hi' }, messaging_type: 'RESPONSE' });
+    expect(await get('c7?fields=can_reply_privately')).toEqual({ id: 'c7', can_reply_privately: false });
+    expect((await get('c404?fields=can_reply_privately')).error).toMatchObject({ code: 100 });
+  });
+});

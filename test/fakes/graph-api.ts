@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { GraphReads } from './graph-reads.ts';
 
 /**
  * A fake of the Graph API parts the Meta adapter uses: the Send API
@@ -13,6 +14,9 @@ import type { AddressInfo } from 'node:net';
  * their last message, or 7 days with the HUMAN_AGENT tag (what the person
  * wrote reaches the fake through `delivered`, as Meta knows it); a comment
  * gets one private reply (error 10900), within 7 days when its time is known.
+ * What was sent and what people wrote can be read back as Graph serves it
+ * (graph-reads.ts): conversations, their messages, comment replies, and
+ * whether a comment can still take a private reply.
  */
 
 export interface RecordedSend {
@@ -31,6 +35,7 @@ export interface RecordedSend {
 export type GraphScripted = { status: number; code: number; subcode?: number; message?: string; retryAfter?: string };
 
 const PATH = /^\/(v\d+\.\d+)\/([A-Za-z0-9_.-]+)\/(messages|comments|replies)$/;
+const GET_PATH = /^\/(v\d+\.\d+)\/([A-Za-z0-9_.-]+)(?:\/(conversations|messages|comments|replies))?$/;
 const HOUR = 3_600_000;
 const STANDARD_WINDOW_MS = 24 * HOUR;
 const HUMAN_AGENT_WINDOW_MS = 7 * 24 * HOUR;
@@ -42,6 +47,8 @@ export interface FakeGraphOptions {
   accessToken: string;
   /** The Pages and Instagram accounts the token may send as. */
   pages: string[];
+  /** Which of `pages` are Instagram professional accounts (their comments answer with /replies). */
+  instagram?: string[];
   /** The fake's clock for the messaging windows (default: Date.now). */
   now?: () => number;
 }
@@ -58,6 +65,10 @@ export class FakeGraphApi {
   readonly #lastWrote = new Map<string, number>();
   readonly #commentedAt = new Map<string, number>();
   readonly #pages: Set<string>;
+  readonly #instagram: string[];
+  readonly #reads: GraphReads;
+  /** Failures scripted for the read edges only: the next GETs answer these. */
+  readonly #readScript: GraphScripted[] = [];
   readonly #now: () => number;
   readonly #server: Server;
   readonly #token: string;
@@ -67,6 +78,8 @@ export class FakeGraphApi {
   private constructor(o: FakeGraphOptions) {
     this.#token = o.accessToken;
     this.#pages = new Set(o.pages);
+    this.#instagram = o.instagram ?? [];
+    this.#reads = new GraphReads(this.#instagram);
     this.#now = o.now ?? Date.now;
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((err: unknown) => error(res, 500, 2, String(err)));
@@ -80,7 +93,7 @@ export class FakeGraphApi {
     return fake;
   }
 
-  /** The base URL to give the adapter as `graphApiUrl`. */
+  /** The base URL to give the adapter as `apiBaseUrl`. */
   get url(): string {
     return this.#url;
   }
@@ -88,6 +101,11 @@ export class FakeGraphApi {
   /** The next requests fail with these answers, in order. */
   script(...answers: GraphScripted[]): void {
     this.#script.push(...answers);
+  }
+
+  /** The next GET requests (the read edges) fail with these answers, in order. */
+  scriptReads(...answers: GraphScripted[]): void {
+    this.#readScript.push(...answers);
   }
 
   /** The PSID/IGSID a private reply to `comment` reaches (default: derived from the comment id). */
@@ -115,8 +133,13 @@ export class FakeGraphApi {
         const message = m.message as { is_echo?: boolean } | undefined;
         const sender = (m.sender as { id?: string } | undefined)?.id;
         const page = (m.recipient as { id?: string } | undefined)?.id;
-        if (sender && page && !message?.is_echo && typeof m.timestamp === 'number')
+        if (sender && page && !message?.is_echo && typeof m.timestamp === 'number') {
           this.personWrote(page, sender, m.timestamp);
+          const mid = (message as { mid?: unknown } | undefined)?.mid;
+          const text = (message as { text?: unknown } | undefined)?.text;
+          if (typeof mid === 'string' && typeof text === 'string')
+            this.#reads.message(page, sender, { id: mid, text, at: m.timestamp, from: sender });
+        }
       }
       for (const c of list(e.changes)) {
         const v = (c.value && typeof c.value === 'object' ? c.value : {}) as Record<string, unknown>;
@@ -138,10 +161,11 @@ export class FakeGraphApi {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? '/', this.#url);
+    const token = req.headers.authorization?.replace(/^Bearer /, '') ?? url.searchParams.get('access_token');
+    if (req.method === 'GET') return this.#read(res, url, token);
     const match = PATH.exec(url.pathname);
     if (req.method !== 'POST' || !match)
       return error(res, 400, 100, `Unsupported request: ${req.method} ${url.pathname}`);
-    const token = req.headers.authorization?.replace(/^Bearer /, '') ?? url.searchParams.get('access_token');
     if (token !== this.#token) return error(res, 400, 190, 'Invalid OAuth access token.');
     const scripted = this.#script.shift();
     if (scripted) {
@@ -170,6 +194,9 @@ export class FakeGraphApi {
     }
     if (typeof body.message !== 'string' || body.message === '') return error(res, 400, 100, 'message is required');
     const id = `${target}_reply${++this.#seq}`;
+    const ig = edge === 'replies';
+    const from = (ig ? this.#instagram[0] : [...this.#pages].find((p) => !this.#instagram.includes(p))) ?? '?';
+    this.#reads.reply(target, { id, text: body.message, at: this.#now(), from });
     this.#record({
       kind: 'comment-reply',
       target,
@@ -184,8 +211,11 @@ export class FakeGraphApi {
 
   #message(res: ServerResponse, target: string, body: Record<string, unknown>) {
     const recipient = (body.recipient ?? {}) as Record<string, unknown>;
-    const text = ((body.message ?? {}) as Record<string, unknown>).text;
+    const message = (body.message ?? {}) as Record<string, unknown>;
+    const text = message.text;
     if (typeof text !== 'string' || text === '') return error(res, 400, 100, 'message.text is required');
+    const quick = quickRepliesProblem(message.quick_replies);
+    if (quick) return error(res, 400, 100, `(#100) ${quick}`);
     const messagingType = typeof body.messaging_type === 'string' ? body.messaging_type : null;
     const tag = typeof body.tag === 'string' ? body.tag : null;
     if (!messagingType || !MESSAGING_TYPES.has(messagingType))
@@ -201,11 +231,10 @@ export class FakeGraphApi {
       if (commented !== undefined && now - commented > PRIVATE_REPLY_WINDOW_MS)
         return error(res, 400, 10903, '(#10903) This activity can not be replied to');
       this.#privatelyAnswered.add(comment);
+      const psid = this.#psids.get(comment) ?? `psid${comment.replace(/\D/g, '')}`;
+      this.#reads.message(target, psid, { id: messageId, text, at: now, from: target });
       this.#record({ kind: 'private-reply', target, to: comment, text, messagingType, tag, body });
-      return json(res, 200, {
-        recipient_id: this.#psids.get(comment) ?? `psid${comment.replace(/\D/g, '')}`,
-        message_id: messageId,
-      });
+      return json(res, 200, { recipient_id: psid, message_id: messageId });
     }
     if (typeof recipient.id !== 'string')
       return error(res, 400, 100, 'recipient.id or recipient.comment_id is required');
@@ -216,8 +245,38 @@ export class FakeGraphApi {
       if (wrote === undefined || now - wrote > window)
         return error(res, 400, 10, '(#10) This message is sent outside of allowed window.', 2018278);
     }
+    this.#reads.message(target, recipient.id, { id: messageId, text, at: now, from: target });
     this.#record({ kind: 'dm', target, to: recipient.id, text, messagingType, tag, body });
     json(res, 200, { recipient_id: recipient.id, message_id: messageId });
+  }
+
+  #read(res: ServerResponse, url: URL, token: string | null) {
+    const match = GET_PATH.exec(url.pathname);
+    if (!match) return error(res, 400, 100, `Unsupported get request: ${url.pathname}`);
+    if (token !== this.#token) return error(res, 400, 190, 'Invalid OAuth access token.');
+    const scripted = this.#readScript.shift();
+    if (scripted) {
+      const { status, code, message, subcode, retryAfter } = scripted;
+      return error(res, status, code, message ?? 'scripted failure', subcode, retryAfter);
+    }
+    const [, version, node, edge] = match as unknown as [string, string, string, string | undefined];
+    const answer = this.#reads.get(this.#url, version, node, edge ?? null, url.searchParams, this.#pages, (c) =>
+      this.#canReplyPrivately(c),
+    );
+    if (!answer) return error(res, 400, 100, `Unsupported get request: ${url.pathname}${url.search}`);
+    if ('error' in answer) {
+      const e = answer.error;
+      return error(res, e.status, e.code, e.message, e.subcode);
+    }
+    json(res, answer.status, answer.body);
+  }
+
+  /** Whether Meta would take a private reply to `comment` now; null for a comment it never saw. */
+  #canReplyPrivately(comment: string): boolean | null {
+    const at = this.#commentedAt.get(comment);
+    if (at === undefined && !this.#privatelyAnswered.has(comment)) return null;
+    if (this.#privatelyAnswered.has(comment)) return false;
+    return at === undefined || this.#now() - at <= PRIVATE_REPLY_WINDOW_MS;
   }
 
   #record(s: Omit<RecordedSend, 'at'>): void {
@@ -250,4 +309,22 @@ function error(
       fbtrace_id: 'Fake',
     },
   });
+}
+
+/**
+ * What the Send API refuses in `message.quick_replies`: more than 13, a text
+ * reply without a title, a title over 20 characters, a payload over 1000.
+ */
+function quickRepliesProblem(quick: unknown): string | null {
+  if (quick === undefined) return null;
+  if (!Array.isArray(quick) || quick.length === 0) return 'param message[quick_replies] must be a non-empty array';
+  if (quick.length > 13) return 'param message[quick_replies] must have at most 13 elements';
+  for (const q of quick as Array<Record<string, unknown>>) {
+    if (q.content_type !== 'text') return 'param message[quick_replies][content_type] must be text';
+    if (typeof q.title !== 'string' || q.title === '') return 'param message[quick_replies][title] is required';
+    if ([...q.title].length > 20) return 'param message[quick_replies][title] must be at most 20 characters';
+    if (typeof q.payload !== 'string' || q.payload.length > 1000)
+      return 'param message[quick_replies][payload] must be a string of at most 1000 characters';
+  }
+  return null;
 }

@@ -161,9 +161,17 @@ describe('POST /api/events', () => {
       body: { error: 'invalid_request', reason: expect.stringMatching(/body\.type: a dotted lowercase name/) },
     });
     expect((await post('{nope')).status).toBe(400);
-    expect(await post({ type: 'order.shipped', contact: { kind: 'email', value: 'who@example.com' } })).toMatchObject({
+    expect(await post({ type: 'order.shipped', contact: { kind: 'webchat', value: 'who' } })).toMatchObject({
       status: 404,
-      body: { error: 'not_found', reason: 'no contact with the email identity given' },
+      body: { error: 'not_found', reason: 'no contact with the webchat identity given' },
+    });
+    expect(await post({ type: 'order.shipped', data: {} })).toMatchObject({
+      status: 400,
+      body: { reason: expect.stringMatching(/contact, email or phone/) },
+    });
+    expect(await post({ type: 'order.shipped', phone: '12345' })).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_identity' },
     });
     await store.transaction((tx) =>
       tx.createContact({ name: 'Bo' }, { kind: 'email', value: 'bo@example.com' }, clock.now()),

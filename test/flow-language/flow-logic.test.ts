@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createCalendar } from '../../src/calendar/calendar.ts';
 import type { DecisionContext } from '../../src/decide/context.ts';
 import { newDecision } from '../../src/decide/write-decision.ts';
+import { storeAnswer } from '../../src/flow-language/answer-vars.ts';
 import { holds, matchesExpected } from '../../src/flow-language/conditions.ts';
 import { compileFlow } from '../../src/flow-language/flow-program.ts';
 import { flattenInto, say } from '../../src/flow-language/flow-vars.ts';
@@ -31,6 +32,7 @@ const settings = testSettings({
 });
 const calendar = createCalendar(business);
 const tuesday10 = Date.UTC(2026, 2, 3, 10);
+const clock = { now: tuesday10, timeZone: 'Europe/London', calendar };
 
 const contact: Contact = {
   id: 'k1',
@@ -59,14 +61,46 @@ const check = (c: Condition, vars = {}, ctx = ctxAt(tuesday10), verified = false
 
 describe('conditions', () => {
   it('compares values: text ignoring case, numbers, lists, tests', () => {
-    expect(matchesExpected('Yes', ' yes ')).toBe(true);
-    expect(matchesExpected(3, '3')).toBe(true);
-    expect(matchesExpected(['a', 'b'], 'B')).toBe(true);
-    expect(matchesExpected(null, '')).toBe(true);
-    expect(matchesExpected({ exists: false }, null)).toBe(true);
-    expect(matchesExpected({ matches: '^hsb-\\d+$' }, 'HSB-12')).toBe(true);
-    expect(matchesExpected({ above: 2, below: 5 }, 4)).toBe(true);
-    expect(matchesExpected({ below: 3 }, undefined)).toBe(false);
+    expect(matchesExpected('Yes', ' yes ', clock)).toBe(true);
+    expect(matchesExpected(3, '3', clock)).toBe(true);
+    expect(matchesExpected(['a', 'b'], 'B', clock)).toBe(true);
+    expect(matchesExpected(null, '', clock)).toBe(true);
+    expect(matchesExpected({ exists: false }, null, clock)).toBe(true);
+    expect(matchesExpected({ matches: '^hsb-\\d+$' }, 'HSB-12', clock)).toBe(true);
+    expect(matchesExpected({ above: 2, below: 5 }, 4, clock)).toBe(true);
+    expect(matchesExpected({ below: 3 }, undefined, clock)).toBe(false);
+  });
+
+  it('compares dates with today, spans and business days', () => {
+    // Tuesday 3 March; the test business opens on Tuesdays only
+    expect(matchesExpected({ within: '3d' }, '2026-03-05', clock)).toBe(true);
+    expect(matchesExpected({ within: '3d' }, '2026-03-06', clock)).toBe(false);
+    expect(matchesExpected({ within: '3d' }, '2026-03-02', clock)).toBe(false);
+    expect(matchesExpected({ before: 'today + 3d' }, '2026-03-05', clock)).toBe(true);
+    expect(matchesExpected({ before: 'today + 3d' }, '2026-03-06', clock)).toBe(false);
+    expect(matchesExpected({ after: 'today' }, '2026-03-03', clock)).toBe(false);
+    expect(matchesExpected({ after: 'tomorrow - 1d' }, '2026-03-04', clock)).toBe(true);
+    expect(matchesExpected({ within: '2 business days' }, '2026-03-16', clock)).toBe(true);
+    expect(matchesExpected({ within: '2 business days' }, '2026-03-17', clock)).toBe(false);
+    expect(matchesExpected({ before: '2026-03-10 + 1 business day' }, '2026-03-16', clock)).toBe(true);
+    expect(matchesExpected({ within: '12h' }, '2026-03-03T20:00:00Z', clock)).toBe(true);
+    expect(matchesExpected({ within: '12h' }, '2026-03-04T23:00:00Z', clock)).toBe(false);
+    expect(matchesExpected({ within: '3d' }, 'next week', clock)).toBe(false);
+    expect(matchesExpected({ within: '3d' }, null, clock)).toBe(false);
+  });
+
+  it('gives a date answer its distance in days and business days, and whether the business opens', () => {
+    const vars: Record<string, string | number | boolean | null> = {};
+    storeAnswer(ctxAt(tuesday10), vars, 'date', '2026-03-17', 'date');
+    expect(vars).toMatchObject({
+      date: '2026-03-17',
+      'date.date': 'Tuesday 17 March',
+      'date.daysAway': 14,
+      'date.businessDaysAway': 2,
+      'date.open': true,
+    });
+    storeAnswer(ctxAt(tuesday10), vars, 'date', '2026-03-05', 'date');
+    expect(vars['date.open']).toBe(false);
   });
 
   it('reads intent, touchpoint, business hours, contact and variables; all keys must hold', () => {

@@ -104,7 +104,7 @@ describe('a flow waiting three days', () => {
     const { result } = await app.store.transaction((tx) =>
       routeBusinessEvent(
         tx,
-        { type: 'purchase.completed', contact: { kind: 'webchat', value: 'v1' }, data: { product: 'cake' } },
+        { type: 'purchase.completed', identities: [{ kind: 'webchat', value: 'v1' }], data: { product: 'cake' } },
         { settings, now: clock.now(), outbound: deps.outbound },
       ),
     );

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import parsePrometheusTextFormat, { type Family } from 'parse-prometheus-text-format';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { App } from '../../src/app.ts';
+import { routerFile } from '../../src/settings/schema.ts';
 import { messengerPayload, postSigned, startMessengerRouter } from '../adapters/meta/support.ts';
 import type { FakeGraphApi } from '../fakes/graph-api.ts';
 
@@ -12,7 +13,9 @@ describe('/metrics', () => {
   let stopApp: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    ({ app, graph, stop: stopApp } = await startMessengerRouter('tp-metrics-'));
+    // KPIs recomputed at every scrape, so the test sees the message it sent
+    const router = routerFile.parse({ metrics: { kpiRefresh: '0ms' } });
+    ({ app, graph, stop: stopApp } = await startMessengerRouter('tp-metrics-', { router }));
   });
   afterAll(async () => {
     await stopApp?.();
@@ -43,10 +46,18 @@ describe('/metrics', () => {
     expect((await postSigned(`${app.url}/meta/facebook`, payload, 'wrong')).status).toBe(403);
     await app.drain();
 
-    const res = await scrape(app.adminToken);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toContain('text/plain');
-    const text = await res.text();
+    // a scrape never waits on the KPIs: the first after the message starts their computation
+    let text = '';
+    await vi.waitFor(
+      async () => {
+        const res = await scrape(app.adminToken);
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-type')).toContain('text/plain');
+        text = await res.text();
+        expect(text).toMatch(/^touchpoint_kpi\{kpi="volume"\} 1$/m);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
     const families = parsePrometheusTextFormat(text);
 
     const route = { route: '/meta/facebook' };

@@ -70,6 +70,7 @@ const options = {
   calendar,
   targets: policyFiles['targets.yaml'].parse({}),
   sla: policyFiles['sla.yaml'].parse(policyConfig().sla),
+  complaints: ['complaint'],
 };
 
 describe('touchpoint report', () => {

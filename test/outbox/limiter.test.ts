@@ -191,4 +191,23 @@ describe('outbox limiter', () => {
       await two.close();
     }
   });
+  it('with Redis, two deployments with their own key prefix share one Redis without sharing holds', async () => {
+    const make = (prefix: string) =>
+      createOutboxLimiter({
+        adapters: new Map([['sms', { rateLimit: { minTimeMs: 150, maxConcurrent: 1 } }]]),
+        log: silentLogger,
+        redisUrl,
+        prefix,
+      });
+    const shop = make(`shop-${randomUUID()}`);
+    const other = make(`other-${randomUUID()}`);
+    try {
+      await shop.holdOff('sms', '+15550002', T + 60_000, T);
+      expect(await shop.heldUntil('sms', '+15550002', T)).toBe(T + 60_000);
+      expect(await other.heldUntil('sms', '+15550002', T)).toBeNull();
+    } finally {
+      await shop.close();
+      await other.close();
+    }
+  });
 });

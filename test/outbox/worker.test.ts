@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SendResult } from '../../src/channel/contract.ts';
 import { VirtualClock } from '../../src/clock.ts';
 import { permanent, rateLimited, transient } from '../../src/errors.ts';
@@ -352,23 +352,52 @@ describe('outbox worker', () => {
     await w.stop();
   });
 
-  it('puts a row back instead of sending it when its lease ran short in the limiter queue', async () => {
+  it('keeps a row that waited behind the pace past half its lease: the lease is extended and it is sent once', async () => {
     const paced = new FakeAdapter({ clock, rateLimit: { minTimeMs: 200, maxConcurrent: 1 } });
     const pacedLimiter = createOutboxLimiter({ adapters: new Map([['fake', paced]]), log: silentLogger });
     const conversation = await conversationOn(store, 'fake');
     await queueMessage(store, conversation, { text: 'one' });
     await queueMessage(store, conversation, { text: 'two' });
-    const w = worker({ adapters: new Map([['fake', paced]]), limiter: pacedLimiter });
+    const putBack: number[] = [];
+    const w = worker({
+      adapters: new Map([['fake', paced]]),
+      limiter: pacedLimiter,
+      onPutBack: (_channel, rows) => putBack.push(rows),
+    });
     const round = w.tick();
     await paced.waitForAttempts(1);
     clock.advance(30_001); // "two" now waits in the limiter with less than half its lease left
     await round;
-    expect(paced.sent.map((m) => m.text)).toEqual(['one']);
-    expect(await store.countOutbox('pending')).toBe(1);
-
-    await w.drain(); // taken again at once, under a fresh lease
     expect(paced.sent.map((m) => m.text)).toEqual(['one', 'two']);
     expect(paced.attempts[1]?.at).toBe(T0 + 30_001);
+    expect(await store.countOutbox('pending')).toBe(0);
+    expect(putBack).toEqual([]);
+    await pacedLimiter.close();
+  });
+
+  it('gives up a waiting row another worker claimed after its lease ran out, and never frees that lease', async () => {
+    const paced = new FakeAdapter({ clock, rateLimit: { minTimeMs: 200, maxConcurrent: 1 } });
+    const pacedLimiter = createOutboxLimiter({ adapters: new Map([['fake', paced]]), log: silentLogger });
+    const conversation = await conversationOn(store, 'fake');
+    await queueMessage(store, conversation, { text: 'one' });
+    await queueMessage(store, conversation, { text: 'two' });
+    const putBack: number[] = [];
+    const w = worker({
+      adapters: new Map([['fake', paced]]),
+      limiter: pacedLimiter,
+      onPutBack: (_channel, rows) => putBack.push(rows),
+    });
+    const round = w.tick();
+    await paced.waitForAttempts(1);
+    await vi.waitFor(async () => expect(await store.countOutbox('sent')).toBe(1));
+    clock.advance(60_001); // past the whole lease: another worker takes "two" while it waits here
+    const taken = await store.claimOutbox({ owner: 'worker-2', now: clock.now(), leaseMs: 60_000, limit: 10 });
+    expect(taken.map((j) => j.id)).toHaveLength(1);
+    await round;
+    expect(paced.sent.map((m) => m.text)).toEqual(['one']);
+    expect(putBack).toEqual([1]);
+    // Still worker-2's: a third claim finds nothing, so "two" cannot go out twice.
+    expect(await store.claimOutbox({ owner: 'worker-3', now: clock.now(), leaseMs: 60_000, limit: 10 })).toEqual([]);
     await pacedLimiter.close();
   });
 

@@ -15,6 +15,7 @@ import { createRouter, type Router } from '../../src/pipeline/router.ts';
 import type { Store } from '../../src/store/contract.ts';
 import { openStore } from '../../src/store/open.ts';
 import { engineRouteDeps } from '../../src/testkit/engine-deps.ts';
+import { ANALYSED_CHARS } from '../../src/text/analysed.ts';
 import { testSettings } from '../support/settings.ts';
 
 let dir: string;
@@ -129,6 +130,29 @@ for (const v of variants) {
       ]);
       expect(one?.c.intent).toBe('pricing');
       expect(await store.countOutbox('pending')).toBe(1);
+    });
+
+    it('decides on the first ANALYSED_CHARS characters of a message and stores all of it', async () => {
+      // 'hello' past the analysed prefix is never read; 'how much' inside it is, whatever follows.
+      const filler = 'lorem ipsum '.repeat(Math.ceil(ANALYSED_CHARS / 12));
+      const late = `${filler}hello`;
+      const early = `how much ${'z'.repeat(1_000_000)}`;
+      await ingestor.ingest(envelope({ providerId: 'late', text: late }));
+      await ingestor.ingest(
+        envelope({ providerId: 'early', threadKey: 'webchat:v2', from: { kind: 'webchat', value: 'v2' }, text: early }),
+      );
+      await router.drain();
+      const all = await conversationsWithMessages();
+      const byThread = new Map(all.map((x) => [x.c.threadKey, x]));
+      const lateConv = byThread.get('webchat:v1');
+      const earlyConv = byThread.get('webchat:v2');
+      expect(lateConv?.c.intent).toBeNull();
+      expect(earlyConv?.c.intent).toBe('pricing');
+      expect(lateConv?.messages.find((m) => m.direction === 'inbound')?.text).toBe(late);
+      expect(earlyConv?.messages.find((m) => m.direction === 'inbound')?.text).toBe(early);
+      expect(earlyConv?.messages.filter((m) => m.direction === 'outbound').map((m) => m.text)).toEqual([
+        'A loaf is £4.',
+      ]);
     });
 
     it('keeps one thread in one conversation, in order, and opens another for another visitor', async () => {

@@ -1,3 +1,4 @@
+import { availableParallelism, loadavg } from 'node:os';
 import { botframeworkDefinition } from '../../adapters/botframework/definition.ts';
 import { activity } from '../adapters/botframework/support.ts';
 import { startWorld } from '../adapters/discord/support/world.ts';
@@ -25,8 +26,10 @@ import { prepareRouter, type Router } from './router.ts';
  * (long runs without the character a pattern waits for, digits and
  * separators, capitalised words before a street word …), posted on every
  * public touchpoint of the shipped example business (its personal-data
- * guard, handoff rules, classifier and sentiment words all read them), while
- * /healthz is asked 20 times a second. Its p99 must stay under 50 ms.
+ * guard, handoff rules, classifier and sentiment words all read them), and on
+ * a web chat set to take 1 MB, while /healthz is asked 20 times a second. Its
+ * p99 must stay under 50 ms. Past a provider's own maximum a text is kept
+ * unread (answered 200); the web chat's is stored whole and routed.
  * Teams takes at most 256 KiB a request: its messages are as long as fits.
  */
 export const HEALTHZ_P99_LIMIT_MS = 50;
@@ -67,7 +70,7 @@ export async function adversarial(o: AdversarialOptions = {}): Promise<Figures> 
   const log = o.log ?? (() => {});
   const timeoutMs = o.postTimeoutMs ?? 15_000;
   const slack = await FakeSlackApi.start({ token: TOKEN });
-  const graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, pages: [PAGE_ID, IG_ID] });
+  const graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, pages: [PAGE_ID, IG_ID], instagram: [IG_ID] });
   const bot = await FakeBotService.start();
   const world = await startWorld();
   let router: Router | null = null;
@@ -78,6 +81,8 @@ export async function adversarial(o: AdversarialOptions = {}): Promise<Figures> 
       instagram: metaBlock('instagram', graph.url),
       botframework: { settings: botframeworkDefinition.settings.parse({ serviceUrls: [`${bot.url}/`] }) },
       discord: { settings: world.settings() },
+      // The web chat set to take a whole megabyte: stored whole and routed, the worst case.
+      webchat: { settings: { maxMessageLength: MB } },
     };
     router = await prepareRouter({ store: 'sqlite', channels: JSON.stringify(channels), example: true });
     await router.start();
@@ -163,6 +168,22 @@ export async function adversarial(o: AdversarialOptions = {}): Promise<Figures> 
           ),
       },
       {
+        name: 'webchat (1 MB allowed)',
+        chars: MB,
+        async post(text, k) {
+          const session = await fetch(`${url}/webchat/session`, { method: 'POST', signal: signal() });
+          const { token } = (await session.json()) as { token: string };
+          return status(
+            fetch(`${url}/webchat/messages`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'x-visitor-token': token },
+              body: JSON.stringify({ text, clientId: `attack-${k}` }),
+              signal: signal(),
+            }),
+          );
+        },
+      },
+      {
         name: 'discord.channel',
         chars: MB,
         async post(text) {
@@ -218,7 +239,8 @@ export async function adversarial(o: AdversarialOptions = {}): Promise<Figures> 
       details: [
         `${names.length} texts × ${touchpoints.length} touchpoints in ${Math.round((performance.now() - t0) / 1000)} s; ` +
           `/healthz p50 ${ms(under.p50)}, p99 ${ms(under.p99)} (limit ${HEALTHZ_P99_LIMIT_MS} ms), max ${ms(under.max)}, ` +
-          `${under.timeouts} of ${under.probes} probes unanswered in 2 s; quiet before: p99 ${ms(quiet.p99)}`,
+          `${under.timeouts} of ${under.probes} probes unanswered in 2 s; quiet before: p99 ${ms(quiet.p99)}; ` +
+          `load average ${loadavg()[0]?.toFixed(2)} on ${availableParallelism()} cores`,
         `/healthz p99 while each text was posted: ${rounds
           .map(
             (r) =>

@@ -44,6 +44,12 @@ export interface Replies {
   perMessage: Map<number, number>;
   /** Replies to nobody a message came from. */
   stray: number;
+  /**
+   * Email only: deliveries of a reply already delivered under the same Message-ID, the resend the
+   * router makes when a crash left a send unconfirmed (SMTP has nothing to ask). Reported, not counted
+   * as duplicates; a second reply under a new Message-ID is.
+   */
+  sameIdResends?: number;
 }
 
 export interface Channel {
@@ -127,12 +133,17 @@ async function smsChannel(apiUrl: string, api: FakeTwilioApi): Promise<Channel> 
 
 /** Slack with customers served (DMs, and channels the bot is in), its Web API at `apiUrl`. */
 export const slackBlock = (apiUrl: string) => ({
-  settings: { botToken: TOKEN, signingSecret: SECRET, apiUrl, customers: { enabled: true } },
+  settings: { botToken: TOKEN, signingSecret: SECRET, apiBaseUrl: apiUrl, customers: { enabled: true } },
 });
 
 /** A Facebook Page, or an Instagram account, its Graph API at `graphApiUrl`. */
 export function metaBlock(channel: 'facebook' | 'instagram', graphApiUrl: string) {
-  const common = { appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN, accessToken: ACCESS_TOKEN, graphApiUrl };
+  const common = {
+    appSecret: APP_SECRET,
+    verifyToken: VERIFY_TOKEN,
+    accessToken: ACCESS_TOKEN,
+    apiBaseUrl: graphApiUrl,
+  };
   return { settings: channel === 'facebook' ? { ...common, pageId: PAGE_ID } : { ...common, accountId: IG_ID } };
 }
 
@@ -199,11 +210,14 @@ function facebookChannel(apiUrl: string, api: FakeGraphApi): Channel {
   };
 }
 
+const IN_REPLY_TO = /^In-Reply-To:\s*(<[^>]*>)/im;
+const MESSAGE_ID = /^Message-ID:\s*(<[^>]*>)/im;
+
 function emailChannel(servers: MailServers): Channel & { close(): void } {
   const customer = (i: number) => `customer${i % EMAIL_CUSTOMERS}@example.test`;
   const transport = customerTransport(servers, 3);
-  // Maildir files never change once delivered: each is read once.
-  const seen = new Map<string, string>();
+  // Maildir files never change once delivered: each is read once. Key → [In-Reply-To, Message-ID].
+  const seen = new Map<string, [string, string]>();
   return {
     name: 'email',
     block: { settings: adapterSettings(servers) },
@@ -230,14 +244,17 @@ function emailChannel(servers: MailServers): Channel & { close(): void } {
             const key = name.split(':')[0] as string;
             if (seen.has(key)) continue;
             const head = (await readFile(join(box, sub, name), 'utf8')).split(/\r?\n\r?\n/, 1)[0] ?? '';
-            seen.set(key, /^In-Reply-To:\s*(<[^>]*>)/im.exec(head)?.[1] ?? '');
+            seen.set(key, [IN_REPLY_TO.exec(head)?.[1] ?? '', MESSAGE_ID.exec(head)?.[1] ?? '']);
           }
         }
       }
-      return count(seen.values(), (parent) => {
+      const distinct = new Map<string, string>();
+      for (const [parent, id] of seen.values()) distinct.set(id || `(none)${distinct.size}`, parent);
+      const replies = count(distinct.values(), (parent) => {
         const m = /^<rel-(\d+)@example\.test>$/.exec(parent);
         return m ? Number(m[1]) : null;
       });
+      return { ...replies, sameIdResends: seen.size - distinct.size };
     },
     close: () => transport.close(),
   };
@@ -268,7 +285,7 @@ export async function startChannels(names: ChannelName[], o: { proxied?: boolean
       list.push(slackChannel(`${url}/api/`, api));
     }
     if (names.includes('facebook')) {
-      const api = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, pages: [PAGE_ID, IG_ID] });
+      const api = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, pages: [PAGE_ID, IG_ID], instagram: [IG_ID] });
       closers.push(() => api.close());
       list.push(facebookChannel(await front('facebook', api.url, graphShape), api));
     }

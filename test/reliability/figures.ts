@@ -54,7 +54,7 @@ export function tally(
     details.push(
       `${name.padEnd(8)} offered ${offered?.get(name) ?? '-'}, acked ${ok.size}, answered ${r.perMessage.size}; ` +
         `lost ${missing.length}${sample(missing)}; duplicated ${twice.length} (${extra} extra sends)${sample(twice.map(([i]) => i))}; ` +
-        `stray ${r.stray}`,
+        `stray ${r.stray}${r.sameIdResends ? `; resent under the same Message-ID ${r.sameIdResends}` : ''}`,
     );
   }
   return { lost, duplicated, stray, details };

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { byId } from '../../src/access/audit.ts';
 import { notFound } from '../../src/errors.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Contact, Conversation, Message } from '../../src/model/types.ts';
@@ -71,42 +72,42 @@ function fakeActions() {
   const actions: AgentActions = {
     async reply(id, input) {
       known(id);
-      calls.push(['reply', id, input]);
+      calls.push(['reply', id, { ...input, agent: byId(input.agent) }]);
       return { ...message('m9', input.internal ? 'internal' : 'customer'), text: input.text };
     },
     async resolve(id, by, opts) {
       known(id);
-      calls.push(opts ? ['resolve', id, by, opts] : ['resolve', id, by]);
+      calls.push(opts ? ['resolve', id, byId(by), opts] : ['resolve', id, byId(by)]);
       return conversation(id, 400, 'resolved');
     },
     async reopen(id, by) {
       known(id);
-      calls.push(['reopen', id, by]);
+      calls.push(['reopen', id, byId(by)]);
       return conversation(id, 400, 'open');
     },
     async assign(id, assignee, by) {
       known(id);
-      calls.push(['assign', id, assignee, by]);
+      calls.push(['assign', id, assignee, byId(by)]);
       return { ...conversation(id, 400), assignee };
     },
     async snooze(id, until, by) {
       known(id);
-      calls.push(['snooze', id, until, by]);
+      calls.push(['snooze', id, until, byId(by)]);
       return conversation(id, 400, 'snoozed');
     },
     async setPriority(id, priority, by) {
       known(id);
-      calls.push(['priority', id, priority, by]);
+      calls.push(['priority', id, priority, byId(by)]);
       return { ...conversation(id, 400), priority };
     },
     async escalate(id, by) {
       known(id);
-      calls.push(['escalate', id, by]);
+      calls.push(['escalate', id, byId(by)]);
       return { ...conversation(id, 400), priority: 'high' };
     },
     async startFlow(id, flowId, by) {
       known(id);
-      calls.push(['flow', id, flowId, by]);
+      calls.push(['flow', id, flowId, byId(by)]);
       return conversation(id, 400);
     },
   };
@@ -193,8 +194,8 @@ describe('admin API', () => {
     const malformed = await post('/api/conversations/c1/reply', undefined, '{"text": "hi", ');
     expect(malformed.status).toBe(400);
     expect((await json(malformed)).error).toBe('invalid_json');
-    const missing = await post('/api/conversations/c1/reply', { text: 'hi' });
-    expect((await json(missing)).reason).toMatch(/^body\.agent: /);
+    const noAgent = await post('/api/conversations/c1/reply', { text: 'hi', agent: ' ' });
+    expect((await json(noAgent)).reason).toMatch(/^body\.agent: /);
     const blank = await post('/api/conversations/c1/reply', { text: '   ', agent: 'sam' });
     expect((await json(blank)).reason).toBe('body.text: must not be empty');
     const extra = await post('/api/conversations/c1/reply', { text: 'hi', agent: 'sam', urgent: true });
@@ -210,10 +211,10 @@ describe('admin API', () => {
     expect((await json(assigned)).assignee).toBe('kim');
     await post('/api/conversations/c1/assign', { assignee: null });
     expect(calls).toEqual([
-      ['resolve', 'c1', 'admin-api'],
+      ['resolve', 'c1', 'admin'],
       ['reopen', 'c1', 'sam'],
       ['assign', 'c1', 'kim', 'sam'],
-      ['assign', 'c1', null, 'admin-api'],
+      ['assign', 'c1', null, 'admin'],
     ]);
     const unknown = await post('/api/conversations/nope/resolve', {});
     expect(unknown.status).toBe(404);
@@ -235,9 +236,9 @@ describe('admin API', () => {
     await post('/api/conversations/c1/resolve', { by: 'sam', survey: 'csat' });
     expect(calls).toEqual([
       ['snooze', 'c1', until, 'sam'],
-      ['snooze', 'c1', until, 'admin-api'],
+      ['snooze', 'c1', until, 'admin'],
       ['priority', 'c1', 'urgent', 'sam'],
-      ['escalate', 'c1', 'admin-api'],
+      ['escalate', 'c1', 'admin'],
       ['flow', 'c1', 'csat', 'sam'],
       ['resolve', 'c1', 'sam', { survey: 'csat' }],
     ]);

@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
+import { createAuthenticator } from '../../src/access/principal.ts';
 import type { Clock } from '../../src/clock.ts';
 import type { Logger } from '../../src/log.ts';
 import { createHttpServer, type HttpServer, type HttpServerOptions } from '../../src/server/http-server.ts';
@@ -33,7 +34,7 @@ export async function startTestServer(
     host: '127.0.0.1',
     port: 0,
     trustProxy: false,
-    adminToken: ADMIN_TOKEN,
+    authenticate: createAuthenticator({ bootstrapToken: ADMIN_TOKEN }),
     isReady: () => ready,
     ...o,
   });

@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { createAuthenticator } from '../../src/access/principal.ts';
 import { badRequest } from '../../src/errors.ts';
 import { tooManyRequests } from '../../src/http/ip-rate-limit.ts';
 import { jsonBody } from '../../src/http/json-body.ts';
@@ -221,7 +222,7 @@ describe('admin routes', () => {
     expect((await json(basic)).reason).toMatch(/must be "Bearer/);
     const wrong = await fetch(`${url}/api/secret`, { headers: { authorization: 'Bearer not-the-token' } });
     expect(wrong.status).toBe(401);
-    expect((await json(wrong)).reason).toBe('wrong admin token');
+    expect((await json(wrong)).reason).toBe('the token is unknown, revoked or replaced by a rotation');
     const right = await fetch(`${url}/api/secret`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(await json(right)).toEqual({ ok: true });
   });
@@ -248,7 +249,7 @@ describe('listen', () => {
       host: '127.0.0.1',
       port: Number(new URL(url).port),
       trustProxy: false,
-      adminToken: ADMIN_TOKEN,
+      authenticate: createAuthenticator({ bootstrapToken: ADMIN_TOKEN }),
       log: silentLogger,
       isReady: () => true,
     });

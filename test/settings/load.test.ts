@@ -361,6 +361,43 @@ describe('channels', () => {
     ]);
   });
 
+  it('names the one base-URL setting when an old name is used: apiUrl (Slack), graphApiUrl (Meta)', () => {
+    const file = t.write(
+      'config/channels.yaml',
+      [
+        'channels:',
+        '  slack:',
+        '    botToken: xoxb-1',
+        '    signingSecret: secret-123',
+        '    apiUrl: https://slack.test/api/',
+        '  facebook:',
+        '    appSecret: s',
+        '    verifyToken: v',
+        '    accessToken: a',
+        '    pageId: "1000001"',
+        '    graphApiUrl: https://graph.test',
+        '',
+      ].join('\n'),
+    );
+    const problems = problemsOf(t).filter((p) => p.path?.endsWith('Url'));
+    expect(problems).toEqual([
+      expect.objectContaining({
+        file,
+        line: 5,
+        path: 'channels.slack.apiUrl',
+        message: '`apiUrl` was renamed to `apiBaseUrl`',
+        fix: 'rename apiUrl to apiBaseUrl',
+      }),
+      expect.objectContaining({
+        file,
+        line: 11,
+        path: 'channels.facebook.graphApiUrl',
+        message: '`graphApiUrl` was renamed to `apiBaseUrl`',
+        fix: 'rename graphApiUrl to apiBaseUrl',
+      }),
+    ]);
+  });
+
   it('does not require the settings or secrets of a disabled channel', () => {
     t.write('config/channels.yaml', 'channels:\n  sms:\n    enabled: false\n    authToken: ${TWILIO_AUTH_TOKEN}\n');
     expect(load(t).channels.sms).toEqual({ enabled: false, rateLimit: undefined, settings: null });

@@ -95,5 +95,47 @@ export function contactsContract(get: () => Store): void {
       expect(await store.idsWithPrefix('contacts', ann.id.slice(0, 20), 2)).toEqual([ann.id]);
       expect(await store.findContactsByName('ann 100% real', 5)).toEqual([ann]);
     });
+
+    it('finds contacts by an attribute value, text or number, and records their history', async () => {
+      const store = get();
+      const gold = await store.createContact(
+        { attributes: { plan: 'gold', lifetimeSpend: 1200, 'loyalty-id': 'L:7' } },
+        { kind: 'email', value: 'gold@shop.test' },
+        T0,
+      );
+      await store.createContact(
+        { attributes: { plan: 'silver', lifetimeSpend: 80 } },
+        { kind: 'email', value: 's@shop.test' },
+        T0,
+      );
+      const ids = async (name: string, value: string) =>
+        (await store.listContacts({ attribute: { name, value } })).map((c) => c.id);
+      expect(await ids('plan', 'gold')).toEqual([gold.id]);
+      expect(await ids('lifetimeSpend', '1200')).toEqual([gold.id]);
+      expect(await ids('loyalty-id', 'L:7')).toEqual([gold.id]);
+      expect(await ids('plan', 'platinum')).toEqual([]);
+      expect(await ids('nothing', 'gold')).toEqual([]);
+      await store.recordContactChange({
+        contactId: gold.id,
+        kind: 'vip',
+        channel: null,
+        on: true,
+        source: 'tag vip',
+        at: T0,
+      });
+      await store.recordContactChange({
+        contactId: gold.id,
+        kind: 'consent',
+        channel: 'sms',
+        on: true,
+        source: 'event',
+        at: T0 + 1,
+      });
+      expect((await store.contactHistory(gold.id)).map((h) => [h.kind, h.on])).toEqual([
+        ['vip', true],
+        ['consent', true],
+      ]);
+      expect((await store.contactHistory(gold.id, ['consent'])).map((h) => h.channel)).toEqual(['sms']);
+    });
   });
 }

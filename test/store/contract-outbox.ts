@@ -19,6 +19,22 @@ export function outboxContract(get: () => Store): void {
       expect(later.job.dueAt).toBe(T0 + 5000);
     });
 
+    it('extends and frees a lease only for the owner that holds it', async () => {
+      const store = get();
+      const { conversation } = await seed(store);
+      const { job } = await queued(store, conversation.id, T0);
+      await store.claimOutbox(lease('A', T0));
+      expect(await store.renewOutboxLease(job.id, 'B', T0 + 90_000)).toBe(false);
+      expect(await store.renewOutboxLease(job.id, 'A', T0 + 90_000)).toBe(true);
+      // Past the first lease, within the extended one: nobody else can take it.
+      expect(await store.claimOutbox(lease('B', T0 + 60_000))).toEqual([]);
+      await store.releaseOutboxLease(job.id, 'B');
+      expect(await store.claimOutbox(lease('B', T0 + 60_000))).toEqual([]);
+      await store.releaseOutboxLease(job.id, 'A');
+      expect((await store.claimOutbox(lease('B', T0 + 60_000))).map((j) => j.id)).toEqual([job.id]);
+      expect(await store.renewOutboxLease(job.id, 'A', T0 + 120_000)).toBe(false);
+    });
+
     it('loads a job with its message, conversation and the provider ids it answers', async () => {
       const store = get();
       const { conversation } = await seed(store);

@@ -1,12 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/contract.ts';
 import { newConversation } from '../support/records.ts';
+import { browseContract } from './contract-browse.ts';
 import { contactsContract } from './contract-contacts.ts';
 import { factsContract } from './contract-facts.ts';
 import { handoffContract } from './contract-handoff.ts';
 import { inboundContract } from './contract-inbound.ts';
 import { outboxContract } from './contract-outbox.ts';
 import { peopleContract } from './contract-people.ts';
+import { privacyContract } from './contract-privacy.ts';
 import { timersContract } from './contract-timers.ts';
 import { inbound, lease, message, seed, T0 } from './fixtures.ts';
 
@@ -32,6 +34,8 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
     outboxContract(get);
     timersContract(get);
     factsContract(get);
+    browseContract(get);
+    privacyContract(get);
 
     describe('transactions', () => {
       it('commits everything written through the transaction handle', async () => {

@@ -106,7 +106,11 @@ describe('SQLite store file', () => {
     const db = new DatabaseSync(join(dataDir, SQLITE_FILE));
     // Back to the schema before contacts across channels (version 6), with identities as earlier versions stored them.
     db.exec('drop table contact_merges; drop table contact_suggestions; drop table contact_tags');
-    db.exec('drop table conversation_facts; drop table facts');
+    db.exec('drop table conversation_facts; drop table facts; drop table contact_history');
+    db.exec('drop index conversations_dimensions; drop index contacts_vip');
+    db.exec(
+      'drop table audit_log; drop table agent_tokens; drop table agents; drop table erasures; drop table tombstones',
+    );
     db.exec('delete from schema_migrations where version >= 6');
     db.exec(
       `insert into contacts (id, opt_outs, attributes, created_at) values ('c1', '[]', '{}', 0), ('c2', '[]', '{}', 0)`,

@@ -54,6 +54,7 @@ function toRequest(req: IncomingMessage, target: URL, rawBody: Buffer, publicBas
     path: target.pathname,
     query: target.searchParams,
     headers: req.headers,
+    principal: null,
     rawBody,
     params: {},
     ip: req.socket.remoteAddress ?? '',

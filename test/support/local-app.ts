@@ -17,7 +17,7 @@ export interface LocalApp {
  */
 export async function startLocalApp(
   prefix: string,
-  o: Pick<AppOptions, 'settings' | 'adapters'> & Partial<Pick<AppOptions, 'clock' | 'log'>>,
+  o: Pick<AppOptions, 'settings' | 'adapters'> & Partial<Pick<AppOptions, 'clock' | 'log' | 'loadSettings'>>,
 ): Promise<LocalApp> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   const removeDir = () => rm(dir, { recursive: true, force: true });

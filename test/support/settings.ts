@@ -1,3 +1,4 @@
+import { contactsFile } from '../../src/settings/contacts-schema.ts';
 import { flowFile } from '../../src/settings/flow-schema.ts';
 import { noPolicies } from '../../src/settings/policy-schema.ts';
 import { businessFile, intentsFile, routerFile, templatesFile } from '../../src/settings/schema.ts';
@@ -26,6 +27,7 @@ export function testSettings(overrides: Partial<Settings> = {}): Settings {
       },
     }).intents,
     router: routerFile.parse({}),
+    contacts: contactsFile.parse({}),
     policies: noPolicies(),
     flows: [
       flowFile.parse({ id: 'pricing', trigger: { intents: ['pricing'] }, steps: [{ say: 'pricing' }] }),

@@ -24,7 +24,7 @@ const inbound = z.object({ id: z.string().min(1), from: z.string().min(1), text:
 export const sinkDefinition: AdapterDefinition<z.infer<typeof settings>> = {
   channel: 'sink',
   settings,
-  create(s): ChannelAdapter {
+  async create(s): Promise<ChannelAdapter> {
     let host: ChannelHost | null = null;
     return {
       channel: 'sink',

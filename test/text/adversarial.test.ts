@@ -79,9 +79,12 @@ const ask = (expect: AskStep['expect'], pattern?: string): AskStep => ({
   retries: 0,
   onTimeout: 'end',
   onInvalid: 'end',
+  fromMessage: false,
+  whileHandedOff: 'agent',
   ...(pattern ? { pattern } : {}),
 });
 const NOW = Date.parse('2026-01-05T09:00:00Z');
+const LONDON = { timeZone: 'Europe/London', language: 'en' };
 
 /** Each subject, and what it must still find when a real value follows a megabyte of noise. */
 interface Subject {
@@ -123,19 +126,19 @@ const SUBJECTS: Subject[] = [
   { name: 'language detection', run: (t) => detectLanguage(t, ['en', 'de', 'fr', 'es']) },
   {
     name: 'ask: email',
-    run: (t) => parseAnswer(ask('email'), t, NOW, 'Europe/London'),
+    run: (t) => parseAnswer(ask('email'), t, NOW, LONDON),
     needle: ' ada@example.com',
     found: (r) => expect(r).toEqual({ ok: true, value: 'ada@example.com' }),
   },
   {
     name: 'ask: phone',
-    run: (t) => parseAnswer(ask('phone'), t, NOW, 'Europe/London'),
+    run: (t) => parseAnswer(ask('phone'), t, NOW, LONDON),
   },
-  { name: 'ask: number', run: (t) => parseAnswer(ask('number'), t, NOW, 'Europe/London') },
-  { name: 'ask: date', run: (t) => parseAnswer(ask('date'), t, NOW, 'Europe/London') },
+  { name: 'ask: number', run: (t) => parseAnswer(ask('number'), t, NOW, LONDON) },
+  { name: 'ask: date', run: (t) => parseAnswer(ask('date'), t, NOW, LONDON) },
   {
     name: 'ask: flow pattern',
-    run: (t) => parseAnswer(ask('text', orderStep), t, NOW, 'Europe/London'),
+    run: (t) => parseAnswer(ask('text', orderStep), t, NOW, LONDON),
     needle: ' HSB-20931',
     found: (r) => expect(r).toEqual({ ok: true, value: 'HSB-20931' }),
   },

@@ -25,8 +25,13 @@ export class GraphFailure extends TouchpointError {
 export interface GraphClient {
   /** POSTs JSON to `/{version}/{path}`; resolves with the answer's JSON, throws GraphFailure or a network error. */
   post(path: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
-  /** GETs `/{version}/{path}` (the credential check reads `me`). */
+  /** GETs `/{version}/{path}` (the credential check reads `me`, reconcile.ts reads conversations and comments). */
   get(path: string): Promise<Record<string, unknown>>;
+  /**
+   * GETs a list's `paging.next` link. Graph's links carry the access token:
+   * one that leads anywhere but this client's Graph API is never fetched (null).
+   */
+  follow(next: string): Promise<Record<string, unknown> | null>;
 }
 
 export interface GraphOptions {
@@ -39,8 +44,9 @@ export interface GraphOptions {
 
 export function createGraphClient(o: GraphOptions): GraphClient {
   const base = o.baseUrl.replace(/\/+$/, '');
-  const call = async (path: string, body?: Record<string, unknown>) => {
-    const res = await fetch(`${base}/${o.version}/${path}`, {
+  const call = async (path: string, body?: Record<string, unknown>) => fetchJson(`${base}/${o.version}/${path}`, body);
+  const fetchJson = async (url: string, body?: Record<string, unknown>) => {
+    const res = await fetch(url, {
       method: body ? 'POST' : 'GET',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${o.accessToken}` },
       ...(body ? { body: JSON.stringify(body) } : {}),
@@ -63,7 +69,13 @@ export function createGraphClient(o: GraphOptions): GraphClient {
       retryAfter(res.headers.get('retry-after'), o.clock.now()),
     );
   };
-  return { post: (path, body) => call(path, body), get: (path) => call(path) };
+  return {
+    post: (path, body) => call(path, body),
+    get: (path) => call(path),
+    follow(next) {
+      return next.startsWith(`${base}/${o.version}/`) ? fetchJson(next) : Promise.resolve(null);
+    },
+  };
 }
 
 function parseJson(text: string): Record<string, unknown> | null {

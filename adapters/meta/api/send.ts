@@ -1,6 +1,7 @@
 import {
   type ChannelState,
   type Clock,
+  choiceQuestionOf,
   type OutboundMessage,
   permanent,
   SendError,
@@ -59,7 +60,7 @@ async function directMessage(ctx: SendContext, msg: OutboundMessage, user: strin
   const body: Record<string, unknown> = {
     recipient: { id: user },
     messaging_type: decision.messagingType,
-    message: { text: msg.text },
+    message: messageOf(msg),
     ...(decision.messagingType === 'MESSAGE_TAG' ? { tag: decision.tag } : {}),
   };
   const res = await call(() => ctx.graph.post(`${ctx.settings.ours}/messages`, body));
@@ -98,13 +99,23 @@ async function privateReply(ctx: SendContext, msg: OutboundMessage, comment: str
     }
     throw err;
   }
-  const user = typeof res.recipient_id === 'string' ? res.recipient_id : null;
+  await rememberPrivateReply(ctx, msg, comment, typeof res.recipient_id === 'string' ? res.recipient_id : null);
+  return { providerId: typeof res.message_id === 'string' ? res.message_id : null };
+}
+
+/** The comment has had its private reply, to `user` (when known): their DMs continue this thread. */
+export async function rememberPrivateReply(
+  ctx: SendContext,
+  msg: OutboundMessage,
+  comment: string,
+  user: string | null,
+): Promise<void> {
+  const ours = ctx.settings.ours;
   await ctx.state?.set(sentKey(ours, comment), { user, at: ctx.clock.now() } satisfies PrivateReplySent);
   if (user) {
     const from = privateReplyIdentity(msg, user, ctx.channel);
     await ctx.state?.set(linkKey(ours, user), { threadKey: msg.threadKey, from } satisfies DmLink);
   }
-  return { providerId: typeof res.message_id === 'string' ? res.message_id : null };
 }
 
 /** The commenter's identity from the started thread, so their DMs stay with the same contact. */
@@ -121,4 +132,26 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
   } catch (err) {
     throw toSendError(err);
   }
+}
+
+/** Messenger and Instagram show at most 13 quick replies, each title at most 20 characters. */
+const QUICK_REPLIES_MAX = 13;
+const TITLE_MAX = 20;
+
+/**
+ * A choice question as the question and its quick replies; the payload is the
+ * whole label, which comes back as the answer (webhook/parse.ts). More options
+ * than Meta shows keep the numbered text.
+ */
+export function messageOf(msg: Pick<OutboundMessage, 'text' | 'parts'>): Record<string, unknown> {
+  const asked = choiceQuestionOf(msg);
+  if (!asked || asked.options.length > QUICK_REPLIES_MAX) return { text: msg.text };
+  return {
+    text: asked.question,
+    quick_replies: asked.options.map((o) => ({
+      content_type: 'text',
+      title: o.label.length > TITLE_MAX ? `${o.label.slice(0, TITLE_MAX - 1)}…` : o.label,
+      payload: o.label,
+    })),
+  };
 }

@@ -66,6 +66,7 @@ const messaging = z.looseObject({
     .looseObject({
       mid: z.string().min(1),
       text: z.string().optional(),
+      quick_reply: z.looseObject({ payload: z.string() }).optional(),
       is_echo: z.boolean().optional(),
       attachments: z
         .array(z.looseObject({ type: z.string(), payload: z.looseObject({ url: z.string().optional() }).nullish() }))
@@ -141,7 +142,9 @@ function messagingEvent(raw: unknown, time: number): MetaEvent {
       contentType: a.type,
       ...(a.payload?.url ? { url: a.payload.url } : {}),
     }));
-    return { type: 'dm', ...base, mid: m.message.mid, text: m.message.text ?? '', attachments };
+    // A tapped quick reply: its payload is the option's whole label (the title shown may be shortened).
+    const text = m.message.quick_reply?.payload ?? m.message.text ?? '';
+    return { type: 'dm', ...base, mid: m.message.mid, text, attachments };
   }
   if (m.postback?.mid) {
     // a tapped button: its title is what the person "said"

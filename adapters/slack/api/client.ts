@@ -11,7 +11,7 @@ export type WebClient = InstanceType<typeof webApi.WebClient>;
  */
 export function createSendClient(settings: SlackSettings, timeoutMs = 15_000): WebClient {
   return new webApi.WebClient(settings.botToken, {
-    ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
+    ...(settings.apiBaseUrl ? { slackApiUrl: settings.apiBaseUrl } : {}),
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 0 },
     timeout: timeoutMs,

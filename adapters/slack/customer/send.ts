@@ -1,5 +1,6 @@
 import { type OutboundMessage, permanent, type SendResult } from '../../../src/channel/index.ts';
 import { asSlackSendError, type WebClient } from '../api/client.ts';
+import { choiceBlocks } from './choices.ts';
 import { parseThreadKey } from './thread.ts';
 
 /** Slack's own limit on a message's text. */
@@ -32,9 +33,11 @@ export async function target(client: WebClient, m: OutboundMessage): Promise<{ c
 export async function sendToCustomer(client: WebClient, m: OutboundMessage): Promise<SendResult> {
   try {
     const to = await target(client, m);
+    const blocks = choiceBlocks(m);
     const res = await client.chat.postMessage({
       channel: to.channel,
       text: m.text.slice(0, MAX_TEXT),
+      ...(blocks ? { blocks: blocks as never } : {}),
       ...(to.threadTs ? { thread_ts: to.threadTs } : {}),
       unfurl_links: false,
       metadata: { event_type: OUTBOX_EVENT, event_payload: { outbox_id: m.id } },

@@ -44,6 +44,7 @@ const REASONS: Record<MergeSuggestion['reason'], string> = {
   mentioned_email: 'an email address of theirs was written',
   mentioned_phone: 'a number of theirs was written',
   same_name: 'same name',
+  same_event: 'one business event named both',
 };
 
 /** One block per suggested match: who, why, and Accept (merge) / Reject buttons carrying the suggestion's id. */
@@ -107,6 +108,7 @@ export function customerLabel(contact: Contact | null, identities: Identity[]): 
 export function headerBlocks(f: HeaderFacts, agents: Agents, hasCanned: boolean): { text: string; blocks: unknown[] } {
   const c = f.conversation;
   const name = f.contact?.name ?? f.identities[0]?.value ?? 'Unknown customer';
+  const vipBadge = f.contact?.vip ? '  :star: *VIP*' : '';
   const ids = f.identities.map((i) => `${i.kind}: ${esc(i.value)}${i.verified ? ' ✓' : ''}`).join(' · ');
   const assignee = c.assignee
     ? agents.byAgentId(c.assignee)?.slackUser
@@ -167,7 +169,10 @@ export function headerBlocks(f: HeaderFacts, agents: Agents, hasCanned: boolean)
     button('Start a flow', ACTION.flow),
   ];
   const blocks = [
-    { type: 'section', text: { type: 'mrkdwn', text: clip(`*${esc(name)}*${ids ? `\n${ids}` : ''}`, 3000) } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(`*${esc(name)}*${vipBadge}${ids ? `\n${ids}` : ''}`, 3000) },
+    },
     { type: 'section', fields },
     { type: 'actions', block_id: 'tp_controls', elements: controls },
     ...suggestionBlocks(f.contact?.id, f.suggestions ?? []),
@@ -176,7 +181,10 @@ export function headerBlocks(f: HeaderFacts, agents: Agents, hasCanned: boolean)
       elements: [{ type: 'mrkdwn', text: `Conversation ${c.id} · reply in this thread to answer the customer` }],
     },
   ];
-  return { text: `${name} on ${c.touchpoint.channel}: ${c.status}, ${c.priority}`, blocks };
+  return {
+    text: `${name}${f.contact?.vip ? ' (VIP)' : ''} on ${c.touchpoint.channel}: ${c.status}, ${c.priority}`,
+    blocks,
+  };
 }
 
 function snoozedUntil(c: Conversation): number | null {

@@ -18,11 +18,13 @@ const mention = (agents: Agents, id: string | null) => {
 
 /**
  * SLA notices call people in: a warning the assignee, a breach (or an agent's
- * escalation) the assignee then the escalation chain (each once).
+ * escalation) the assignee then the escalation chain, and for a VIP customer
+ * the senior staff of `vipEscalation` too (each once).
  */
-function slaMentions(desk: DeskSettings, agents: Agents, c: Conversation, text: string): string {
+function slaMentions(desk: DeskSettings, agents: Agents, c: Conversation, text: string, vip: boolean): string {
   if (!/^(SLA (warning|breached)|Escalated by )/.test(text)) return '';
-  const ids = text.startsWith('SLA warning') ? [c.assignee] : [c.assignee, ...desk.escalation];
+  const senior = vip ? desk.vipEscalation : [];
+  const ids = text.startsWith('SLA warning') ? [c.assignee] : [c.assignee, ...desk.escalation, ...senior];
   const users = [...new Set(ids.map((id) => mention(agents, id)).filter((m): m is string => !!m))];
   return users.length ? `${users.join(' ')} ` : '';
 }
@@ -34,11 +36,12 @@ export function mirrorText(
   c: Conversation,
   m: Message,
   customer: string | null = null,
+  vip = false,
 ): string {
   const who = esc((m.direction === 'inbound' ? customer : null) ?? m.author.name ?? m.author.id ?? m.author.kind);
   if (m.visibility === 'internal') {
     if (m.author.kind === 'system')
-      return `:rotating_light: ${slaMentions(desk, agents, c, m.text)}${esc(clip(m.text))}`;
+      return `:rotating_light: ${slaMentions(desk, agents, c, m.text, vip)}${esc(clip(m.text))}`;
     return `:memo: *Internal note* by ${who}\n${quote(m.text)}`;
   }
   if (m.direction === 'inbound') return `:speech_balloon: *${who}* (customer)\n${quote(m.text)}`;

@@ -156,8 +156,8 @@ export function createDeskSync(d: DeskSyncDeps) {
     return out;
   }
 
-  async function open(c: Conversation, messages: Message[]): Promise<DeskThread> {
-    const channel = deskChannelFor(d.settings, c);
+  async function open(c: Conversation, messages: Message[], vip: boolean): Promise<DeskThread> {
+    const channel = deskChannelFor(d.settings, c, vip);
     const h = await header(c);
     const res = await call(channel, () =>
       d.client.chat.postMessage({ channel, text: h.text, blocks: h.blocks as never, unfurl_links: false }),
@@ -193,10 +193,11 @@ export function createDeskSync(d: DeskSyncDeps) {
     const c = await d.desk.reads.conversation(conversationId);
     if (!c) return;
     let t = await d.threads.get(conversationId);
-    if (!t && !needsPerson(d.settings, c)) return;
+    const vip = (await d.desk.reads.contact(c.contactId))?.vip === true;
+    if (!t && !needsPerson(d.settings, c, vip)) return;
     const messages = await allMessages(conversationId);
     if (!t) {
-      t = await open(c, messages);
+      t = await open(c, messages, vip);
     } else {
       const h = await header(c);
       const print = fingerprint(h.blocks);
@@ -211,7 +212,7 @@ export function createDeskSync(d: DeskSyncDeps) {
     const customer = start < messages.length ? await customerOf(c) : null;
     for (const m of messages.slice(start)) {
       if (!(m.author.kind === 'agent' && (await d.threads.isFromSlack(m.id))))
-        await post(t, mirrorText(d.settings, d.agents, c, m, customer));
+        await post(t, mirrorText(d.settings, d.agents, c, m, customer, vip));
       t = { ...t, cursor: m.id };
       await d.threads.save(t);
     }

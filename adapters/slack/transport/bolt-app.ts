@@ -31,7 +31,7 @@ export function createBoltApp(
     settings.transport === 'socket'
       ? new SocketReceiver({
           appToken: settings.appToken ?? '',
-          ...(settings.apiUrl ? { apiUrl: settings.apiUrl } : {}),
+          ...(settings.apiBaseUrl ? { apiUrl: settings.apiBaseUrl } : {}),
           logger,
           log: o.log,
         })
@@ -49,7 +49,7 @@ export function createBoltApp(
     ignoreSelf: true,
     // Known from our own auth.test: Bolt need not call it again; unknown, it calls it on the first event.
     ...(o.bot ? { botId: o.bot.botId, botUserId: o.bot.botUserId } : { tokenVerificationEnabled: false }),
-    clientOptions: settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {},
+    clientOptions: settings.apiBaseUrl ? { slackApiUrl: settings.apiBaseUrl } : {},
   });
   return { app, receiver };
 }

@@ -23,6 +23,13 @@ export interface RouteReceiverOptions {
 }
 
 /**
+ * Room for Slack's longest event: 40,000 characters of text, up to 4 bytes each, again in its
+ * rich-text blocks, and the rest of the event. A larger body is not from Slack: it is refused
+ * with 413 as its size is known, before it is read, verified or parsed.
+ */
+const MAX_BODY = 512 * 1024;
+
+/**
  * A Bolt receiver on our own HTTP server (one port for everything): verifies
  * Slack's signature over the raw bytes, answers `url_verification`, drops
  * redelivered `event_id`s, and hands the rest to Bolt. An event is answered
@@ -49,7 +56,7 @@ export class RouteReceiver implements Receiver {
   async start(): Promise<void> {
     if (this.#registered) return;
     this.#registered = true;
-    this.#o.routes.add('POST', this.#o.path, (req) => this.#handle(req), { maxBodyBytes: 1024 * 1024 });
+    this.#o.routes.add('POST', this.#o.path, (req) => this.#handle(req), { maxBodyBytes: MAX_BODY });
   }
 
   async stop(): Promise<void> {

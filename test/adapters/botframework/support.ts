@@ -26,7 +26,7 @@ export function activity(serviceUrl: string, o: Record<string, unknown> = {}) {
 export async function startBot(extra: Record<string, unknown> = {}, shared?: FakeBotService) {
   const service = shared ?? (await FakeBotService.start());
   const settings = botframeworkDefinition.settings.parse({ serviceUrls: [`${service.url}/`], ...extra });
-  const adapter = botframeworkDefinition.create(settings, { log: silentLogger, clock: new VirtualClock() });
+  const adapter = await botframeworkDefinition.create(settings, { log: silentLogger, clock: new VirtualClock() });
   const { fake, harness, close } = await serveAdapter(adapter, 'https://touchpoint.example.com');
   return {
     service,

@@ -14,7 +14,7 @@ describe('Discord gateway → envelopes (discord.js against a fake Discord)', ()
   beforeAll(async () => {
     world = await startWorld();
     host = new FakeHost();
-    adapter = discordDefinition.create(world.settings(), { log: silentLogger, clock: host.clock });
+    adapter = await discordDefinition.create(world.settings(), { log: silentLogger, clock: host.clock });
     await adapter.start(host);
     await world.discord.gateway.waitFor(() => world.discord.gateway.connected, 'the bot to connect');
   });

@@ -17,7 +17,7 @@ describe('Discord login', () => {
 
   it('holds one gateway session however often start is called', async () => {
     const host = new FakeHost();
-    const adapter = discordDefinition.create(world.settings(), { log: silentLogger, clock: host.clock });
+    const adapter = await discordDefinition.create(world.settings(), { log: silentLogger, clock: host.clock });
     await Promise.all([adapter.start(host), adapter.start(host)]);
     await adapter.start(host);
     await adapter.stop();
@@ -27,7 +27,7 @@ describe('Discord login', () => {
   it('leaves the gateway to another instance with gateway: false', async () => {
     const host = new FakeHost();
     const before = world.discord.gateway.identifies;
-    const adapter = discordDefinition.create(world.settings({ gateway: false }), {
+    const adapter = await discordDefinition.create(world.settings({ gateway: false }), {
       log: silentLogger,
       clock: host.clock,
     });
@@ -39,7 +39,7 @@ describe('Discord login', () => {
   it('gives up on a refused token instead of retrying', async () => {
     const clock = new VirtualClock();
     const host = new FakeHost({ clock });
-    const adapter = discordDefinition.create(world.settings({ token: 'wrong' }), { log: silentLogger, clock });
+    const adapter = await discordDefinition.create(world.settings({ token: 'wrong' }), { log: silentLogger, clock });
     const before = world.discord.gateway.identifies;
     await adapter.start(host);
     clock.advance(10 * 60_000);
@@ -51,7 +51,7 @@ describe('Discord login', () => {
     const clock = new VirtualClock();
     const host = new FakeHost({ clock });
     const settings = world.settings({ reconnect: { minDelayMs: 1000, maxDelayMs: 1000 } });
-    const adapter = discordDefinition.create(settings, { log: silentLogger, clock });
+    const adapter = await discordDefinition.create(settings, { log: silentLogger, clock });
     const gateway = world.discord.gateway;
     const before = gateway.identifies;
     // discord.js itself tries 1 + 3 times on a 5xx before the login fails.

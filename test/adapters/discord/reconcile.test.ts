@@ -26,8 +26,8 @@ describe('reconciling an unconfirmed Discord reply', () => {
     await world?.discord.stop();
   });
 
-  const fresh = () => {
-    adapter = discordDefinition.create(world.settings(), { log: silentLogger, clock: systemClock });
+  const fresh = async () => {
+    adapter = await discordDefinition.create(world.settings(), { log: silentLogger, clock: systemClock });
     return adapter;
   };
   const check = (m: OutboundMessage, since = Date.now() - 1_000, known: string[] = []): Promise<SendCheck> => {
@@ -43,7 +43,7 @@ describe('reconciling an unconfirmed Discord reply', () => {
     const threadKey = `discord:ch:${guild.id}:${help}:${cora.id}`;
     const mine = outbound({ threadKey, replyRef: { channelId: help, messageId: asked.id, guildId: guild.id } });
     const theirs = outbound({ threadKey, replyRef: { channelId: help, messageId: other.id, guildId: guild.id } });
-    const sent = await fresh().send(mine);
+    const sent = await (await fresh()).send(mine);
     expect(await check(mine, since)).toEqual({ state: 'sent', providerId: sent.providerId });
     expect(await check(theirs, since)).toEqual({ state: 'not-sent' });
     // A person saying the same words is not the bot's post either.
@@ -59,7 +59,7 @@ describe('reconciling an unconfirmed Discord reply', () => {
     const threadKey = `discord:ch:${guild.id}:${help}:${cora.id}`;
     const text = `${'a'.repeat(1990)} ${'b'.repeat(1990)} ${'c'.repeat(100)}`;
     const msg = outbound({ threadKey, text });
-    const sent = await fresh().send(msg);
+    const sent = await (await fresh()).send(msg);
     expect(await check(msg, since)).toEqual({ state: 'sent', providerId: sent.providerId });
     const posted = discord.posted.slice(-3).map((p) => p.payload.id);
     expect(await check(msg, since, posted.slice(1))).toMatchObject({
@@ -72,7 +72,7 @@ describe('reconciling an unconfirmed Discord reply', () => {
     const { discord, guild, help, cora } = world;
     const threadKey = `discord:ch:${guild.id}:${help}:${cora.id}`;
     const msg = outbound({ threadKey, text: 'Opening at nine' });
-    await fresh().send(msg);
+    await (await fresh()).send(msg);
     expect(await check(msg, Date.now() + 5 * 60_000)).toEqual({ state: 'not-sent' });
     const res = await fetch(`${discord.apiBaseUrl}/v10/channels/${help}/messages?limit=5`, {
       headers: { authorization: 'Bot fake-bot-token' },

@@ -12,8 +12,8 @@ import { startWorld, type World } from './support/world.ts';
 describe('Discord sends', () => {
   let world: World;
   let adapter: ChannelAdapter;
-  const fresh = () => {
-    adapter = discordDefinition.create(world.settings(), { log: silentLogger, clock: systemClock });
+  const fresh = async () => {
+    adapter = await discordDefinition.create(world.settings(), { log: silentLogger, clock: systemClock });
     return adapter;
   };
 
@@ -44,7 +44,7 @@ describe('Discord sends', () => {
       threadKey: `discord:ch:${guild.id}:${help}:${cora.id}`,
       replyRef: { channelId: help, messageId: asked.id, guildId: guild.id },
     });
-    const first = await fresh().send(msg);
+    const first = await (await fresh()).send(msg);
     const again = await adapter.send({ ...msg, attempt: 2 });
     expect(discord.messageRequests).toBe(2);
     expect(discord.posted).toHaveLength(1);
@@ -63,7 +63,7 @@ describe('Discord sends', () => {
   it('opens a DM to start a private thread with a user', async () => {
     const { discord, cora } = world;
     discord.dm(cora, 'hello');
-    const thread = fresh().startThread?.({ to: { kind: 'discord', value: cora.id } });
+    const thread = (await fresh()).startThread?.({ to: { kind: 'discord', value: cora.id } });
     expect(thread).toEqual({
       threadKey: `discord:dm:${cora.id}`,
       touchpoint: { channel: 'discord', kind: 'discord.dm', visibility: 'private' },
@@ -80,7 +80,7 @@ describe('Discord sends', () => {
     const { discord, general, guild, cora } = world;
     const before = discord.posted.length;
     const text = `${'a'.repeat(1500)}\n\n${'b'.repeat(1500)}`;
-    await fresh().send(outbound({ threadKey: `discord:ch:${guild.id}:${general}:${cora.id}`, text }));
+    await (await fresh()).send(outbound({ threadKey: `discord:ch:${guild.id}:${general}:${cora.id}`, text }));
     const parts = discord.posted.slice(before).map((p) => p.body);
     expect(parts.map((p) => String(p.content).length)).toEqual([1500, 1500]);
     expect(new Set(parts.map((p) => p.nonce)).size).toBe(2);
@@ -90,7 +90,9 @@ describe('Discord sends', () => {
     const { discord, guild, general, cora } = world;
     discord.script.push({ status: 429, retryAfterSeconds: 7 });
     const started = Date.now();
-    const err = await failure(fresh().send(outbound({ threadKey: `discord:ch:${guild.id}:${general}:${cora.id}` })));
+    const err = await failure(
+      (await fresh()).send(outbound({ threadKey: `discord:ch:${guild.id}:${general}:${cora.id}` })),
+    );
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(err.failure).toBe('rate_limited');
     expect(err.retryAfterMs).toBeGreaterThanOrEqual(7_000);
@@ -101,7 +103,7 @@ describe('Discord sends', () => {
     const { discord, guild, help, cora } = world;
     const key = `discord:ch:${guild.id}:${help}:${cora.id}`;
     discord.script.push({ status: 502 });
-    expect((await failure(fresh().send(outbound({ threadKey: key })))).failure).toBe('transient');
+    expect((await failure((await fresh()).send(outbound({ threadKey: key })))).failure).toBe('transient');
     discord.script.push({ drop: true });
     expect((await failure(adapter.send(outbound({ threadKey: key })))).failure).toBe('transient');
 

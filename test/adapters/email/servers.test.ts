@@ -167,7 +167,7 @@ describe('email adapter with Dovecot and Postfix', () => {
     };
     const settings = adapterSettings(mail.servers());
     // Nothing listens on port 1 here.
-    const closed = emailDefinition.create(
+    const closed = await emailDefinition.create(
       { ...settings, smtp: { ...settings.smtp, port: 1 } },
       { log: silentLogger, clock: systemClock },
     );

@@ -5,6 +5,7 @@ import type { ChannelAdapter } from '../../../src/channel/contract.ts';
 import { VirtualClock } from '../../../src/clock.ts';
 import { silentLogger } from '../../../src/log.ts';
 import type { OutboundMessage } from '../../../src/model/types.ts';
+import type { Settings } from '../../../src/settings/types.ts';
 import { FakeGraphApi } from '../../fakes/graph-api.ts';
 import { serveAdapter } from '../../support/http-harness.ts';
 import { startLocalApp } from '../../support/local-app.ts';
@@ -33,7 +34,7 @@ export async function postSigned(url: string, payload: unknown, signature: 'vali
 }
 
 export function messengerPayload(
-  items: { psid: string; mid: string; text?: string; timestamp: number; echo?: boolean }[],
+  items: { psid: string; mid: string; text?: string; timestamp: number; echo?: boolean; quickReply?: string }[],
   object: 'page' | 'instagram' = 'page',
   ours = PAGE_ID,
 ) {
@@ -47,7 +48,12 @@ export function messengerPayload(
           sender: { id: m.echo ? ours : m.psid },
           recipient: { id: m.echo ? m.psid : ours },
           timestamp: m.timestamp,
-          message: { mid: m.mid, text: m.text ?? 'hello', ...(m.echo ? { is_echo: true } : {}) },
+          message: {
+            mid: m.mid,
+            text: m.text ?? 'hello',
+            ...(m.echo ? { is_echo: true } : {}),
+            ...(m.quickReply !== undefined ? { quick_reply: { payload: m.quickReply } } : {}),
+          },
         },
       ],
     })),
@@ -128,24 +134,28 @@ export async function startMeta(channel: 'facebook' | 'instagram', extra: Record
   const graph = await FakeGraphApi.start({
     accessToken: ACCESS_TOKEN,
     pages: [PAGE_ID, IG_ID],
+    instagram: [IG_ID],
     now: () => clock.now(),
   });
   const common = {
     appSecret: APP_SECRET,
     verifyToken: VERIFY_TOKEN,
     accessToken: ACCESS_TOKEN,
-    graphApiUrl: graph.url,
+    apiBaseUrl: graph.url,
   };
   const adapter: ChannelAdapter =
     channel === 'facebook'
-      ? facebookDefinition.create(facebookDefinition.settings.parse({ ...common, pageId: PAGE_ID, ...extra }), {
+      ? await facebookDefinition.create(facebookDefinition.settings.parse({ ...common, pageId: PAGE_ID, ...extra }), {
           log: silentLogger,
           clock,
         })
-      : instagramDefinition.create(instagramDefinition.settings.parse({ ...common, accountId: IG_ID, ...extra }), {
-          log: silentLogger,
-          clock,
-        });
+      : await instagramDefinition.create(
+          instagramDefinition.settings.parse({ ...common, accountId: IG_ID, ...extra }),
+          {
+            log: silentLogger,
+            clock,
+          },
+        );
   const served = await serveAdapter(adapter, PUBLIC_BASE, clock);
   const webhook = `${served.harness.url}/meta/${channel}`;
   return {
@@ -179,6 +189,7 @@ export function outbound(o: Partial<OutboundMessage> & { threadKey: string }): O
 /** The whole router in this process with the Facebook channel, sending to a fake Graph API. */
 export async function startMessengerRouter(
   prefix: string,
+  overrides: Partial<Settings> = {},
 ): Promise<{ app: App; graph: FakeGraphApi; stop: () => Promise<void> }> {
   const graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, pages: [PAGE_ID] });
   const settings = facebookDefinition.settings.parse({
@@ -186,10 +197,10 @@ export async function startMessengerRouter(
     verifyToken: VERIFY_TOKEN,
     accessToken: ACCESS_TOKEN,
     pageId: PAGE_ID,
-    graphApiUrl: graph.url,
+    apiBaseUrl: graph.url,
   });
   const local = await startLocalApp(prefix, {
-    settings: testSettings({ channels: { facebook: { enabled: true, settings } } }),
+    settings: testSettings({ ...overrides, channels: { facebook: { enabled: true, settings } } }),
     adapters: { facebook: facebookDefinition },
   });
   return {

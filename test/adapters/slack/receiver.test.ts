@@ -68,6 +68,7 @@ function eventRequest(eventId: string, headers: Record<string, string> = {}): Ht
     ip: '127.0.0.1',
     publicUrl: 'https://touchpoint.example.com/slack/events',
     raw: undefined as never,
+    principal: null,
   };
 }
 

@@ -19,8 +19,12 @@ let adapter: ChannelAdapter;
 
 beforeEach(async () => {
   slack = await FakeSlackApi.start({ token: TOKEN, intervalMs: 0, channels: ['D0CUSTOMER', 'C0PUBLIC', 'D0BUSY'] });
-  const settings = slackSettings.parse({ botToken: TOKEN, signingSecret: 'test-signing-secret', apiUrl: slack.apiUrl });
-  adapter = slackDefinition.create(settings, { log: silentLogger, clock: systemClock });
+  const settings = slackSettings.parse({
+    botToken: TOKEN,
+    signingSecret: 'test-signing-secret',
+    apiBaseUrl: slack.apiUrl,
+  });
+  adapter = await slackDefinition.create(settings, { log: silentLogger, clock: systemClock });
 });
 
 afterEach(async () => {

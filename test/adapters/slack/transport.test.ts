@@ -60,7 +60,7 @@ describe('Slack transport', () => {
     expect(r.success).toBe(false);
     expect(r.error?.issues.map((i) => i.message).sort()).toEqual([
       'UA0000001 is listed twice',
-      'a route needs at least one of channel, category, team',
+      'a route needs at least one of channel, category, team, vip',
     ]);
   });
 
@@ -126,6 +126,7 @@ describe('Slack transport', () => {
         ip: '127.0.0.1',
         publicUrl: 'http://127.0.0.1/slack/events',
         raw: null as never,
+        principal: null,
       };
     };
     // A test clock set to a fixed date (the README's 2026-01-05) must not refuse an event Slack signs now.

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { smsDefinition } from '../../../adapters/twilio/definition.ts';
+import { createAuthenticator } from '../../../src/access/principal.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { createHttpServer, type HttpServer } from '../../../src/server/http-server.ts';
 import { createFakeHost } from '../../support/fake-host.ts';
@@ -19,7 +20,7 @@ describe('the SMS webhook on the router’s own HTTP server', () => {
       port: 0,
       publicUrl: PUBLIC_BASE,
       trustProxy: false,
-      adminToken: 'admin-token',
+      authenticate: createAuthenticator({ bootstrapToken: 'admin-token' }),
       log: silentLogger,
       isReady: () => true,
     });
@@ -29,7 +30,7 @@ describe('the SMS webhook on the router’s own HTTP server', () => {
       authToken: AUTH_TOKEN,
       numbers: [{ number: OUR_SMS, kind: 'longcode' }],
     });
-    const adapter = smsDefinition.create(settings, { log: silentLogger, clock: fake.clock });
+    const adapter = await smsDefinition.create(settings, { log: silentLogger, clock: fake.clock });
     await adapter.start(fake.host);
     const local = await server.listen();
     const params = {

@@ -106,8 +106,8 @@ describe('rate limits', () => {
     ).toBe(500);
   });
 
-  it('use the sending number as the destination', () => {
-    const adapter = smsDefinition.create(
+  it('use the sending number as the destination', async () => {
+    const adapter = await smsDefinition.create(
       smsDefinition.settings.parse({ ...base, numbers: [{ number: '+14155550100', kind: 'longcode' }] }),
       { log: silentLogger, clock: new VirtualClock() },
     );

@@ -84,7 +84,7 @@ describe('sending a message', () => {
     const cases: Array<[Promise<Response>, number, RegExp]> = [
       [w.send('', { text: 'hi', clientId: 'c' }), 401, /missing x-visitor-token/],
       [w.send(token, { text: '   ', clientId: 'c' }), 400, /body\.text: must not be empty/],
-      [w.send(token, { text: 'x'.repeat(11), clientId: 'c' }), 400, /at most 10 characters/],
+      [w.send(token, { text: 'x'.repeat(11), clientId: 'c' }), 413, /11 characters, over the 10 this chat takes/],
       [w.send(token, '{"text": "hi"', {}), 400, /not valid JSON/],
       [w.send(token, { text: 'hi', clientId: 'has space' }), 400, /body\.clientId/],
       [w.send(token, { text: 'hi' }), 400, /body\.clientId/],

@@ -147,7 +147,7 @@ describe('web chat adapter', () => {
 
   it('cannot send before it is started', async () => {
     w = await startWebchat();
-    const idle = webchatDefinition.create(webchatSettings.parse({}), { log: silentLogger, clock: w.clock });
+    const idle = await webchatDefinition.create(webchatSettings.parse({}), { log: silentLogger, clock: w.clock });
     await expect(idle.send(outbound('v_x', 'hi'))).rejects.toBeInstanceOf(SendError);
   });
 });

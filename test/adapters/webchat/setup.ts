@@ -33,7 +33,7 @@ export async function startWebchat(
     publicUrl: t.url,
     ...(opts.stateData ? { stateData: opts.stateData } : {}),
   });
-  const adapter = webchatDefinition.create(webchatSettings.parse(settings), { log: silentLogger, clock });
+  const adapter = await webchatDefinition.create(webchatSettings.parse(settings), { log: silentLogger, clock });
   await adapter.start(host);
   return {
     url: t.url,

@@ -22,7 +22,7 @@ export async function startWebform(settings: Record<string, unknown> = {}): Prom
   const clock = new VirtualClock();
   const t = await startTestServer({ log: silentLogger });
   const host = new FakeChannelHost({ routes: t.server.routes, clock, publicUrl: t.url });
-  const adapter = webformDefinition.create(webformSettings.parse(settings), { log: silentLogger, clock });
+  const adapter = await webformDefinition.create(webformSettings.parse(settings), { log: silentLogger, clock });
   await adapter.start(host);
   return {
     url: t.url,

@@ -53,6 +53,7 @@ export const TEMPLATES = {
 export function policyConfig(): Record<keyof PolicySettings, unknown> {
   return {
     targets: {},
+    trends: {},
     triage: {
       afterHours: { acknowledge: 'after_hours_ack', acknowledgeUrgent: 'after_hours_urgent' },
       urgency: { keywords: ['urgent', 'emergency', 'food poisoning'], sentimentAtOrBelow: -8 },
@@ -155,6 +156,7 @@ export async function createHarness(
     sla: policyFiles['sla.yaml'].parse(raw.sla),
     oncall: policyFiles['oncall.yaml'].parse(raw.oncall),
     targets: policyFiles['targets.yaml'].parse(raw.targets),
+    trends: policyFiles['trends.yaml'].parse(raw.trends),
   };
   const adapters = new Map(CHANNELS.map((c) => [c.channel, new PolicyTestAdapter(c)]));
   const channelAdapters = adapters as unknown as Map<string, ChannelAdapter>;

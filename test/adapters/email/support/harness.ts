@@ -46,7 +46,7 @@ export function useMailServers(): MailHarness {
   return {
     servers: current,
     async startAdapter(host, settings = adapterSettings(current())) {
-      const adapter = emailDefinition.create(settings, { log: silentLogger, clock: systemClock });
+      const adapter = await emailDefinition.create(settings, { log: silentLogger, clock: systemClock });
       adapters.push(adapter);
       await adapter.start(host);
       return adapter;

@@ -13,11 +13,11 @@ const TOKEN = 'xoxb-customer-token';
 export async function startCustomerSlack() {
   const slack = await FakeSlackApi.start({ token: TOKEN });
   const clock = new VirtualClock(Date.now());
-  const adapter = slackDefinition.create(
+  const adapter = await slackDefinition.create(
     slackSettings.parse({
       botToken: TOKEN,
       signingSecret: CUSTOMER_SECRET,
-      apiUrl: slack.apiUrl,
+      apiBaseUrl: slack.apiUrl,
       customers: { enabled: true, publicChannels: true },
     }),
     { log: silentLogger, clock },

@@ -38,18 +38,20 @@ export async function startDeskApp(
     backoffBase?: string;
     /** Replaces parts of the test business (intents, flows). */
     settings?: Partial<Settings>;
+    /** Desk channels beside DESK that the fake Slack knows. */
+    channels?: string[];
   } = {},
 ): Promise<DeskApp> {
   const slack = await FakeSlackApi.start({
     token: TOKEN,
     appToken: APP_TOKEN,
     intervalMs: o.intervalMs ?? 200,
-    channels: [DESK],
+    channels: [DESK, ...(o.channels ?? [])],
   });
   const settings = slackSettings.parse({
     botToken: TOKEN,
     signingSecret: SECRET,
-    apiUrl: slack.apiUrl,
+    apiBaseUrl: slack.apiUrl,
     desk: {
       defaultChannel: DESK,
       agents: [{ slackUser: AGENT, agent: 'maya', name: 'Maya' }],

@@ -31,7 +31,7 @@ export async function startTwilio(channel: 'sms' | 'whatsapp', extra: Record<str
     ...extra,
   });
   // biome-ignore lint/suspicious/noExplicitAny: the two definitions differ only in their settings type
-  const adapter: ChannelAdapter = (definition as any).create(settings, { log: silentLogger, clock });
+  const adapter: ChannelAdapter = await (definition as any).create(settings, { log: silentLogger, clock });
   const { fake, harness, close } = await serveAdapter(adapter, PUBLIC_BASE, clock);
   return {
     api,

@@ -1,0 +1,49 @@
+import { notFound } from '../errors.ts';
+import { escapeHtml as e } from '../http/html.ts';
+import type { DashboardDeps } from './deps.ts';
+import type { FormHandler, PageHandler } from './guard.ts';
+import { csrfField, htmlResponse, redirect, shell, time } from './layout.ts';
+
+const LIMIT = 200;
+
+/** GET /admin/dead-letters: messages that could not be delivered, newest first, each with a retry button. */
+export function deadLettersPage(d: DashboardDeps): PageHandler {
+  return async (req, session) => {
+    const letters = await d.store.listDeadLetters(LIMIT);
+    const retried = req.query.get('retried');
+    const zone = d.business.timezone;
+    const rows = letters
+      .map(
+        (
+          l,
+        ) => `<tr id="dl-${e(l.id)}"><td>${e(time(l.failedAt, zone))}</td><td>${e(l.channel)}</td><td>${e(l.customer)}</td><td>${e(l.lastError ?? '–')}</td><td>${e(l.text.length > 200 ? `${l.text.slice(0, 200)}…` : l.text)}</td><td>${l.attempts}</td>
+<td><form method="post" action="/admin/dead-letters/${encodeURIComponent(l.id)}/retry">${csrfField(session)}<button type="submit" aria-label="Retry the message to ${e(l.customer)} that failed ${e(time(l.failedAt, zone))}">Retry</button></form></td></tr>`,
+      )
+      .join('\n');
+    const body = `${retried ? `<p class="notice" role="status">Queued again: ${e(retried)}. The outbox sends it now; if it fails again it comes back here.</p>` : ''}
+${
+  letters.length === 0
+    ? '<p id="no-dead-letters">No dead letters: every message was delivered or is still being tried.</p>'
+    : `<p>${letters.length === LIMIT ? `The newest ${LIMIT}` : letters.length} message(s) the providers refused or never took. Retry puts one back in the queue, due now. (<code>touchpoint outbox retry --all</code> retries every one.)</p>
+<div class="table-wrap" role="region" aria-label="Dead letters" tabindex="0"><table id="dead-letters"><thead><tr><th scope="col">Failed</th><th scope="col">Channel</th><th scope="col">To</th><th scope="col">Error</th><th scope="col">Message</th><th scope="col">Attempts</th><th scope="col">Action</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table></div>`
+}`;
+    return htmlResponse(
+      200,
+      shell({ business: d.business.name, title: 'Dead letters', section: '/admin/dead-letters', session, body }),
+    );
+  };
+}
+
+/** POST /admin/dead-letters/:id/retry: back in the queue, due now. */
+export function retryDeadLetter(d: DashboardDeps): FormHandler {
+  return async (req, session) => {
+    const id = req.params.id as string;
+    if (!(await d.store.retryDeadLetter(id, d.clock.now()))) throw notFound(`no dead letter ${id} (already retried?)`);
+    d.log.info({ job: id, by: session.principal.name }, 'dead letter queued again from the dashboard');
+    d.onRetried?.();
+    return redirect(`/admin/dead-letters?retried=${encodeURIComponent(id)}`);
+  };
+}

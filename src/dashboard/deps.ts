@@ -1,0 +1,28 @@
+import type { BusinessCalendar } from '../calendar/calendar.ts';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import type { FlowDef } from '../settings/flow-schema.ts';
+import type { SlaSettings, TargetSettings } from '../settings/policy-schema.ts';
+import type { Store } from '../store/contract.ts';
+import type { TokenCheck } from './auth.ts';
+
+/** What the dashboard reads and acts on. */
+export interface DashboardDeps {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  adminToken: string;
+  business: { name: string; timezone: string };
+  calendar: BusinessCalendar;
+  targets: TargetSettings;
+  sla: SlaSettings;
+  /** The labels that count as complaints (trends.yaml `complaints`), for the weekly table. */
+  complaints: string[];
+  flows: FlowDef[];
+  /** The enabled channels, offered as a filter. */
+  channels: string[];
+  /** Told when a dead letter is queued again, so the outbox sends it now rather than at its next wake-up. */
+  onRetried?: () => void;
+  /** Who may sign in with which token; default: the admin token only. */
+  checkToken?: TokenCheck;
+}
