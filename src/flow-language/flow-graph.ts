@@ -132,13 +132,15 @@ export function flowGraph(flow: FlowDef, words: TemplateWords = () => null): Flo
   const nodes: GraphNode[] = [{ id: 'trigger', label: describeTrigger(flow), shape: 'terminal', depth: 0 }];
   const edges: GraphEdge[] = [];
   const END = 'done';
+  // An `end` step is the end itself: drawn as the one end box, not as a box of its own beside it.
+  const isEnd = (instr: Instr): boolean => instr.op === 'step' && 'end' in instr.step;
   /** Where control lands at instruction i: jumps are followed; past the last step is the end. */
   const target = (index: number): string => {
     let i = index;
     for (let n = 0; n <= instrs.length; n++) {
       const instr = instrs[i];
       if (!instr) return END;
-      if (instr.op !== 'jump') return `s${i}`;
+      if (instr.op !== 'jump') return isEnd(instr) ? END : `s${i}`;
       if (instr.to < 0) return END;
       i = instr.to;
     }
@@ -148,7 +150,7 @@ export function flowGraph(flow: FlowDef, words: TemplateWords = () => null): Flo
   const externals = new Set<string>();
   instrs.forEach((instr, i) => {
     const id = `s${i}`;
-    if (instr.op === 'jump') return;
+    if (instr.op === 'jump' || isEnd(instr)) return;
     if (instr.op === 'branch') {
       nodes.push({ id, label: `${describeCondition(instr.when)}?`, shape: 'decision', depth: depthOf(instr.path) });
       edges.push({ from: id, to: target(i + 1), label: 'yes' }, { from: id, to: target(instr.otherwise), label: 'no' });
@@ -156,8 +158,7 @@ export function flowGraph(flow: FlowDef, words: TemplateWords = () => null): Flo
     }
     nodes.push({ id, label: describeStep(instr, words), shape: 'step', depth: depthOf(instr.path) });
     const s = instr.step;
-    if ('end' in s) edges.push({ from: id, to: END });
-    else if ('start' in s) {
+    if ('start' in s) {
       const ext = `flow_${s.start.replace(/\W/g, '_')}`;
       if (!externals.has(ext))
         nodes.push({ id: ext, label: `flow ${s.start}`, shape: 'external', depth: depthOf(instr.path) });

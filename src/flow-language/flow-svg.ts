@@ -76,6 +76,32 @@ function text(b: Box): string {
     .join('');
 }
 
+/**
+ * The lane of each edge that does not go to the next row. Shorter spans are placed first and an
+ * edge goes just outside every placed edge it overlaps, so an edge around another never crosses it
+ * and edges that do not overlap share a lane.
+ */
+export function laneOf(graph: FlowGraph, row: Map<string, number>): Map<FlowGraph['edges'][number], number> {
+  const spans = graph.edges
+    .map((e) => {
+      const a = row.get(e.from);
+      const b = row.get(e.to);
+      return a === undefined || b === undefined || b === a + 1 ? null : { e, lo: Math.min(a, b), hi: Math.max(a, b) };
+    })
+    .filter((s) => s !== null)
+    .sort((p, q) => p.hi - p.lo - (q.hi - q.lo) || p.lo - q.lo);
+  const placed: Array<{ lo: number; hi: number; lane: number }> = [];
+  const lanes = new Map<FlowGraph['edges'][number], number>();
+  for (const s of spans) {
+    // Touching at a row counts as overlapping: two edges into one box take two lanes.
+    const under = placed.filter((p) => p.lo <= s.hi && s.lo <= p.hi).map((p) => p.lane);
+    const lane = under.length === 0 ? 0 : Math.max(...under) + 1;
+    placed.push({ lo: s.lo, hi: s.hi, lane });
+    lanes.set(s.e, lane);
+  }
+  return lanes;
+}
+
 export function toSvg(graph: FlowGraph, title: string): string {
   const boxes = new Map<string, Box>();
   const order: Box[] = [];
@@ -94,8 +120,9 @@ export function toSvg(graph: FlowGraph, title: string): string {
   }
   const right = Math.max(...order.map((b) => b.x + b.w));
   const row = new Map(order.map((b, i) => [b.node.id, i]));
+  const lane = laneOf(graph, row);
+  const lanes = Math.max(0, ...lane.values()) + 1;
   const paths: string[] = [];
-  let lanes = 0;
   for (const e of graph.edges) {
     const a = boxes.get(e.from);
     const b = boxes.get(e.to);
@@ -113,11 +140,11 @@ export function toSvg(graph: FlowGraph, title: string): string {
       if (label) paths.push(`<text x="${sx + 6}" y="${a.y + a.h + 12}" class="edge">${esc(label)}</text>`);
       continue;
     }
-    const lane = right + 24 + lanes++ * LANE;
+    const x = right + 24 + (lane.get(e) ?? 0) * LANE;
     const sy = a.y + a.h / 2;
     const ty = b.y + b.h / 2;
     paths.push(
-      `<path d="M${a.x + a.w},${sy} H${lane} V${ty} H${b.x + b.w + 2}" fill="none" stroke="#5f6368"${dash} marker-end="url(#arrow)"/>`,
+      `<path d="M${a.x + a.w},${sy} H${x} V${ty} H${b.x + b.w + 2}" fill="none" stroke="#5f6368"${dash} marker-end="url(#arrow)"/>`,
     );
     if (label) paths.push(`<text x="${a.x + a.w + 4}" y="${sy - 4}" class="edge">${esc(label)}</text>`);
   }

@@ -1,5 +1,4 @@
-import { parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import type { Report } from './report.ts';
 
 /**
@@ -19,6 +18,9 @@ const HEIGHT = 220;
 
 /** One Vega-Lite spec as SVG (the dashboard's sparklines use it too). */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  // Loaded on the first chart: Vega is large, and once vega-lite is loaded discord.js no longer
+  // loads in the same process (its bundled inspect fails at load), so it must never load at start-up.
+  const [{ parse, View }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();

@@ -30,7 +30,10 @@ export interface ReplyInput {
   templateId?: string;
   /** Its approved WhatsApp template, sent instead of the text when the reply window is closed. */
   whatsappTemplate?: TemplatePart;
-  /** The customer asked for this very message (a one-time code to what is on file): not us writing first. */
+  /**
+   * Not marketing a customer must consent to: the customer asked for this very message (a one-time
+   * code to what is on file), or it pages the business's own staff.
+   */
   requested?: boolean;
 }
 

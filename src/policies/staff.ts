@@ -95,7 +95,8 @@ export async function messageStaff(
   }
   const { conversation, contact } = thread;
   const author = { kind: 'system' as const, name: kit.settings.business.name };
-  await kit.outbound.send(tx, { conversation, contact, text, author }, now);
+  // Staff are paged on the number they gave the business: no customer consent applies.
+  await kit.outbound.send(tx, { conversation, contact, text, author, requested: true }, now);
   if (pageFor) {
     const state = staffStateOf(conversation) ?? { staff: person.id, pages: [] };
     const pages = state.pages.includes(pageFor) ? state.pages : [...state.pages, pageFor];

@@ -103,7 +103,7 @@ describe('VIP from the criteria in contacts.yaml', () => {
     ).toBe(201);
     expect(await vipOf(contactId)).toBe(true);
     expect((await app.store.contactHistory(contactId, ['vip']))[0]?.source).toBe(
-      'listed phone +447700900999 (identity linked by admin-api)',
+      'listed phone +447700900999 (identity linked by admin)',
     );
   });
 

@@ -95,7 +95,7 @@ describe('config reload', () => {
   });
 
   it('a conversation waiting in a changed flow goes on at the same step when the step is still a question', async () => {
-    const first = await ask('I would like to order a birthday cake');
+    const first = await ask('I would like to order a wedding cake');
     expect(first.reply).toMatch(/Which day would you like to collect it/);
     edit('flows/ordering.yaml', 'timeout: 1d', 'timeout: 2d');
     expect((await reloadApi()).body).toMatchObject({ ok: true, applied: ['flows/'] });
@@ -103,7 +103,7 @@ describe('config reload', () => {
   });
 
   it('ends a wait whose step is no longer a question: the answer is routed as a new message', async () => {
-    const first = await ask('I would like to order a birthday cake');
+    const first = await ask('I would like to order a wedding cake');
     expect(first.reply).toMatch(/Which day would you like to collect it/);
     const flow = readFileSync(join(t.flowsDir, 'ordering.yaml'), 'utf8');
     t.write(

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { adapters } from '../../adapters/registry.ts';
 import { main } from '../../src/cli/main.ts';
 import { flowGraph, toMermaid } from '../../src/flow-language/flow-graph.ts';
-import { toSvg } from '../../src/flow-language/flow-svg.ts';
+import { laneOf, toSvg } from '../../src/flow-language/flow-svg.ts';
 import { flowFile } from '../../src/settings/flow-schema.ts';
 import { repoRoot } from '../flow-language/example.ts';
 
@@ -128,5 +128,28 @@ describe('flow graphs', () => {
     expect(svg).toContain('g &lt;&amp;&gt;');
     expect(svg).toContain('g: keywords &lt;go&gt; &amp; &quot;now&quot;');
     expect(svg).not.toMatch(/<text[^>]*>[^<]*("|&(?!amp;|lt;|gt;|quot;))/);
+  });
+  it('draw an end step as the one end box, not a second one beside it', () => {
+    const flow = flowFile.parse({
+      id: 'e',
+      trigger: { keywords: ['e'] },
+      steps: [{ if: { vars: { x: 'no' } }, then: [{ say: 'bye' }, { end: true }] }, { say: 'more' }],
+    });
+    const graph = flowGraph(flow);
+    expect(graph.nodes.filter((n) => n.label === 'end')).toHaveLength(1);
+    expect(graph.edges.filter((e) => e.to === 'done').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('put an edge around another in an outer lane, even when it comes first', () => {
+    const row = new Map(['a', 'b', 'c', 'd', 'e'].map((id, i) => [id, i]));
+    const outer = { from: 'a', to: 'e' };
+    const inner = { from: 'b', to: 'd' };
+    const apart = { from: 'e', to: 'a' };
+    const next = { from: 'a', to: 'b' };
+    const lanes = laneOf({ nodes: [], edges: [outer, inner, apart, next] }, row);
+    expect(lanes.get(inner)).toBe(0);
+    expect(lanes.get(outer)).toBeGreaterThan(lanes.get(inner) as number);
+    expect(lanes.get(apart)).toBeGreaterThan(lanes.get(inner) as number);
+    expect(lanes.has(next)).toBe(false);
   });
 });
