@@ -37,11 +37,25 @@ export interface UnconfirmedDeps {
 
 const EXCERPT = 80;
 
+/** Look-ups of one send that keep finding a message another send already matched. */
+const MAX_ASKS = 3;
+
 export function createConfirmer(d: UnconfirmedDeps) {
+  // Provider ids this process matched to an unconfirmed send: two sends of the same words, looked up
+  // side by side before either outcome is recorded, must not both claim the one message found.
+  const claimed = new Set<string>();
   async function ask(adapter: ChannelAdapter, job: OutboxJob, message: OutboundMessage): Promise<SendCheck> {
     if (!adapter.reconcile) return { state: 'unknown', reason: `${job.channel} offers no way to look a message up` };
-    const knownProviderIds = await d.store.sentProviderIds(job.conversationId);
-    return adapter.reconcile(message, { since: job.attemptedAt ?? job.createdAt, knownProviderIds });
+    for (let n = 0; n < MAX_ASKS; n++) {
+      const knownProviderIds = [...(await d.store.sentProviderIds(job.conversationId)), ...claimed];
+      const check = await adapter.reconcile(message, { since: job.attemptedAt ?? job.createdAt, knownProviderIds });
+      if (check.state !== 'sent' || !check.providerId) return check;
+      if (!claimed.has(check.providerId)) {
+        claimed.add(check.providerId);
+        return check;
+      }
+    }
+    return { state: 'unknown', reason: 'every message found is already matched to another send' };
   }
 
   async function flag(job: OutboxJob, message: OutboundMessage, reason: string, outcome: 'resent' | 'held') {

@@ -161,14 +161,22 @@ export function retryDeadLetter(ctx: Ctx, jobId: string, now: number): Promise<b
   });
 }
 
+/**
+ * The provider ids of our messages on the conversation's thread: every conversation on it, since a
+ * customer's next conversation is written to from the same thread (and the provider lists them together).
+ */
 export async function sentProviderIds(ctx: Ctx, conversationId: string): Promise<string[]> {
   const rows = await ctx.db
     .selectFrom('messages')
-    .select('provider_id')
-    .where('conversation_id', '=', conversationId)
-    .where('provider_id', 'is not', null)
-    .where('visibility', '=', 'customer')
-    .where('direction', '=', 'outbound')
+    .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+    .innerJoin('conversations as same', (j) =>
+      j.onRef('same.channel', '=', 'conversations.channel').onRef('same.thread_key', '=', 'conversations.thread_key'),
+    )
+    .select('messages.provider_id')
+    .where('same.id', '=', conversationId)
+    .where('messages.provider_id', 'is not', null)
+    .where('messages.visibility', '=', 'customer')
+    .where('messages.direction', '=', 'outbound')
     .execute();
   return rows.map((r) => r.provider_id as string);
 }

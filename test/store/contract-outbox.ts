@@ -19,6 +19,18 @@ export function outboxContract(get: () => Store): void {
       expect(later.job.dueAt).toBe(T0 + 5000);
     });
 
+    it('lists the provider ids of our messages on every conversation of the thread, none of another thread', async () => {
+      const store = get();
+      const first = await seed(store, { channel: 'sms', threadKey: '+15550001/+15550002', status: 'resolved' });
+      const next = await seed(store, { channel: 'sms', threadKey: '+15550001/+15550002' });
+      const other = await seed(store, { channel: 'sms', threadKey: '+15550001/+15550003' });
+      await store.insertMessage(message(first.conversation.id, { providerId: 'SM1' }), T0);
+      await store.insertMessage(message(next.conversation.id, { providerId: 'SM2' }), T0 + 1);
+      await store.insertMessage(message(other.conversation.id, { providerId: 'SM3' }), T0 + 2);
+      await store.insertMessage(message(next.conversation.id, { providerId: 'SM4', direction: 'inbound' }), T0 + 3);
+      expect((await store.sentProviderIds(next.conversation.id)).sort()).toEqual(['SM1', 'SM2']);
+    });
+
     it('extends and frees a lease only for the owner that holds it', async () => {
       const store = get();
       const { conversation } = await seed(store);
