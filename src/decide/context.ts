@@ -1,5 +1,5 @@
 import type { Middleware } from '../composer.ts';
-import type { Contact, Conversation, Envelope, Message } from '../model/types.ts';
+import type { Contact, Conversation, Envelope, IdentityRef, Message } from '../model/types.ts';
 import type { TemplatePart } from '../outbound/templates.ts';
 import type { Settings } from '../settings/types.ts';
 import type { ContactPatch, ConversationPatch, NewTimer } from '../store/contract.ts';
@@ -43,6 +43,8 @@ export interface DecisionContext {
   cancelTimers: string[];
   /** Business events raised for other parts of the system (`handoff`, `move-to-private`, `csat` …). */
   events: RaisedEvent[];
+  /** Identities the customer proved (a verify step's code): joined to the contact, or suggested when another has them. */
+  proven: IdentityRef[];
 }
 
 /**

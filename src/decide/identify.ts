@@ -97,3 +97,26 @@ async function suggestSameName(tx: StoreTx, contact: Contact, name: string, chan
     );
   }
 }
+
+/**
+ * The customer proved an address with a one-time code: it joins their contact
+ * as verified. When another contact already has it, the code proves this
+ * person owns it but joining two contacts is a merge: an agent decides (a
+ * suggestion), nothing moves on its own.
+ */
+export async function joinProven(tx: StoreTx, contactId: string, identity: IdentityRef, now: number): Promise<void> {
+  const owner = await tx.findIdentity(identity);
+  if (!owner || owner.contactId === contactId) {
+    await tx.addIdentity(contactId, { ...identity, verified: true });
+    return;
+  }
+  await tx.suggestMerge(
+    {
+      contactId,
+      otherId: owner.contactId,
+      reason: 'proved_by_code',
+      evidence: `proved ${identity.kind} ${identity.value} with a one-time code; the other contact has it`,
+    },
+    now,
+  );
+}

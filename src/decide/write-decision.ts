@@ -4,6 +4,7 @@ import type { Outbound } from '../outbound/outbound.ts';
 import type { Settings } from '../settings/types.ts';
 import type { StoreTx } from '../store/contract.ts';
 import type { DecisionContext, RaisedEvent } from './context.ts';
+import { joinProven } from './identify.ts';
 
 export interface Written {
   conversation: Conversation;
@@ -30,6 +31,7 @@ export function newDecision(
     timers: [],
     cancelTimers: [],
     events: [],
+    proven: [],
   };
 }
 
@@ -79,6 +81,7 @@ export async function writeDecision(tx: StoreTx, ctx: DecisionContext, deps: Wri
     // attributes changed (a flow's `set`, a business event): VIP follows the criteria
     contact = await refreshVip(tx, contact, ctx.settings.contacts.vip, { now, cause: 'attributes changed' });
   }
+  for (const identity of ctx.proven) await joinProven(tx, contact.id, identity, now);
   const messages: Message[] = [];
   for (const reply of ctx.replies) {
     const input = {

@@ -116,7 +116,7 @@ function describeStep(instr: Extract<Instr, { op: 'step' }>, words: TemplateWord
   }
   if ('handoff' in s) return `hand off${s.handoff.team ? ` to ${s.handoff.team}` : ''}`;
   if ('private' in s) return 'move to private';
-  if ('verify' in s) return `verify identity via ${s.verify.via.join(' / ')}`;
+  if ('verify' in s) return s.verify.to ? `verify ${s.verify.to}` : `verify identity via ${s.verify.via.join(' / ')}`;
   if ('csat' in s) return 'satisfaction survey 1-5';
   if ('lookup' in s)
     return `look up ${s.lookup.method} ${s.lookup.url.replace(/^https?:\/\/[^/]+/, '')} → ${s.lookup.save}`;

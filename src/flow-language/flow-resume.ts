@@ -4,6 +4,7 @@ import type { FlowRun } from './flow-state.ts';
 import { type Activation, endRun, flowById, indexOf } from './run-control.ts';
 import { type AnswerVerdict, answerAsk, answerCsat, askTimedOut } from './step-ask.ts';
 import { answerVerify, sendVerifyCode, verifyExpired } from './step-verify.ts';
+import type { GivenReach } from './verify-reach.ts';
 
 /** Carrying on a parked run: with the customer's answer, or because its timer fired. */
 
@@ -52,8 +53,8 @@ export function resumeRun(act: Activation, run: FlowRun): void {
 }
 
 /** A verify run's code can go out now that the contact's conversations are known. */
-export function resumeVerify(act: Activation, run: FlowRun, theirs: Conversation[]): void {
+export function resumeVerify(act: Activation, run: FlowRun, theirs: Conversation[], given?: GivenReach | null): void {
   const step = parkedStep(act, run);
-  if (step && 'verify' in step) sendVerifyCode(act, run, step.verify, theirs);
+  if (step && 'verify' in step) sendVerifyCode(act, run, step.verify, theirs, given);
   else endRun(act, run, 'error');
 }

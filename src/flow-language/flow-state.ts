@@ -30,6 +30,8 @@ export interface Parked {
   /** Verify: hash of the code sent, and where it went. */
   codeHash?: string;
   via?: string;
+  /** Verify `to`: the address the customer gave, joined to the contact once the code proves it. */
+  address?: { kind: string; value: string };
 }
 
 export interface FlowRun {

@@ -9,17 +9,19 @@ import {
   writeDecision,
 } from '../decide/write-decision.ts';
 import type { Logger } from '../log.ts';
+import { fill } from '../outbound/templates.ts';
 import type { Settings } from '../settings/types.ts';
 import type { Store, StoreTx, Timer } from '../store/contract.ts';
 import type { TimerHandler } from '../timers/handlers.ts';
 import { parkedStep, resumeRun, resumeVerify } from './flow-resume.ts';
 import { activate, commit } from './flow-runner.ts';
 import type { FlowRun } from './flow-state.ts';
+import { templateVars } from './flow-vars.ts';
 import { createLookupRunner, type LookupFetch, type LookupOutcome, type LookupTask } from './lookup-runner.ts';
 import type { Activation } from './run-control.ts';
 import { recordOutcome, startAttempt } from './step-lookup.ts';
 import { VERIFY_CODE_TIMER } from './step-verify.ts';
-import { reachForVerify, type StartThread } from './verify-reach.ts';
+import { reachForVerify, reachGiven, type StartThread } from './verify-reach.ts';
 
 /**
  * The timers flows set, and what firing each does, inside the timer's
@@ -108,14 +110,17 @@ export function createFlowTimerHandlers(deps: FlowEngineDeps): FlowTimerHandlers
       notify(
         await withRun(tx, timer, async (act, run) => {
           const step = parkedStep(act, run);
-          const theirs = await reachableConversations(tx, act.ctx.contact.id);
-          const via = step && 'verify' in step ? step.verify.via : [];
-          const reach = { contact: act.ctx.contact, current: act.ctx.conversation.id, via, theirs };
-          resumeVerify(
-            act,
-            run,
-            await reachForVerify(tx, { ...reach, startThread: deps.startThread, now: act.ctx.now }),
-          );
+          const verify = step && 'verify' in step ? step.verify : null;
+          const { contact, now } = act.ctx;
+          if (verify?.to) {
+            const text = fill(verify.to, templateVars(act.ctx, run.vars));
+            const given = await reachGiven(tx, { contact, text, startThread: deps.startThread, now });
+            resumeVerify(act, run, [], given);
+            return;
+          }
+          const theirs = await reachableConversations(tx, contact.id);
+          const reach = { contact, current: act.ctx.conversation.id, via: verify?.via ?? [], theirs };
+          resumeVerify(act, run, await reachForVerify(tx, { ...reach, startThread: deps.startThread, now }));
         }),
       );
     },

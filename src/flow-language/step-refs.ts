@@ -49,6 +49,7 @@ export function filledTextsOf(step: FlowStep): Array<[PropertyKey[], string]> {
   }
   if ('wait' in step && typeof step.wait === 'object' && 'until' in step.wait)
     out.push([['wait', 'until'], step.wait.until]);
+  if ('verify' in step && step.verify.to) out.push([['verify', 'to'], step.verify.to]);
   return out;
 }
 

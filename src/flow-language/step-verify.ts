@@ -7,6 +7,7 @@ import type { FlowRun, Parked } from './flow-state.ts';
 import { replyLanguage, say, templateVars } from './flow-vars.ts';
 import { type Activation, endRun, parkRun, touchRun } from './run-control.ts';
 import type { AnswerVerdict } from './step-ask.ts';
+import type { GivenReach } from './verify-reach.ts';
 
 /**
  * `verify`: proves the customer owns a channel already on file before
@@ -19,6 +20,10 @@ import type { AnswerVerdict } from './step-ask.ts';
  * channel, not closed; opening a new thread to an address needs adapters to
  * start outbound threads. Finding those conversations is a store query, so the
  * step parks first and the `flow.verify` timer, due at once, sends the code.
+ *
+ * With `to` (an address the customer gave, `{email}`), the code goes to that
+ * address instead, and once answered the address joins the contact as a
+ * verified identity (a suggestion when another contact has it).
  */
 
 export const VERIFY_CODE_TIMER = 'flow.verify-code';
@@ -30,9 +35,10 @@ function result(run: FlowRun, verified: boolean, outcome: string): void {
   run.vars['verify.result'] = outcome;
 }
 
-export function verifyStep(act: Activation, run: FlowRun): 'next' | { park: Parked } {
+export function verifyStep(act: Activation, run: FlowRun, step: VerifyStep): 'next' | { park: Parked } {
   const { ctx } = act;
-  if (act.state.verified) {
+  // an address the customer just gave is proven on its own, whatever was verified before
+  if (act.state.verified && !step.to) {
     result(run, true, 'verified');
     return 'next';
   }
@@ -44,11 +50,19 @@ export function verifyStep(act: Activation, run: FlowRun): 'next' | { park: Park
  * contact has a conversation on (their most recently active one there), or
  * goes on with {verify.result} unavailable.
  */
-export function sendVerifyCode(act: Activation, run: FlowRun, step: VerifyStep, theirs: Conversation[]): void {
+export function sendVerifyCode(
+  act: Activation,
+  run: FlowRun,
+  step: VerifyStep,
+  theirs: Conversation[],
+  given?: GivenReach | null,
+): void {
   const { ctx } = act;
   const elsewhere = theirs.filter((c) => c.id !== ctx.conversation.id);
-  const via = step.via.find((channel) => elsewhere.some((c) => c.touchpoint.channel === channel));
-  const target = elsewhere.find((c) => c.touchpoint.channel === via);
+  const via = step.to
+    ? given?.channel
+    : step.via.find((channel) => elsewhere.some((c) => c.touchpoint.channel === channel));
+  const target = step.to ? given?.conversation : elsewhere.find((c) => c.touchpoint.channel === via);
   if (!via || !target) {
     result(run, false, 'unavailable');
     act.interpreter.continueAfter(run);
@@ -74,6 +88,7 @@ export function sendVerifyCode(act: Activation, run: FlowRun, step: VerifyStep, 
     tries: 0,
     codeHash: hash(run.id, code),
     via,
+    ...(given ? { address: given.address } : {}),
   });
 }
 
@@ -89,6 +104,7 @@ export function answerVerify(
   const given = Buffer.from(hash(run.id, digits), 'hex');
   if (digits.length === 6 && expected.length === given.length && timingSafeEqual(expected, given)) {
     act.state.verified = { at: act.ctx.now, via: run.parked.via ?? 'unknown' };
+    if (run.parked.address) act.ctx.proven.push(run.parked.address);
     result(run, true, 'verified');
     act.interpreter.continueAfter(run);
     return 'consumed';

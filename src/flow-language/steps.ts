@@ -33,7 +33,7 @@ export function execStep(act: Activation, run: FlowRun, step: LeafStep, kind: St
     moveToPrivate(ctx, run, step.private);
     return 'next';
   }
-  if ('verify' in step) return verifyStep(act, run);
+  if ('verify' in step) return verifyStep(act, run, step.verify);
   if ('csat' in step) return csatStep(act, run, step.csat);
   if ('lookup' in step) return { park: { kind: 'lookup', until: ctx.now, attempt: 0 } };
   if ('start' in step) return { start: step.start };

@@ -1,5 +1,6 @@
 import type { StartedThread, StartThreadRequest } from '../channel/contract.ts';
-import type { Contact, Conversation } from '../model/types.ts';
+import { normaliseEmail, normalisePhone } from '../contacts/identity-values.ts';
+import type { Contact, Conversation, ConversationStatus, IdentityRef } from '../model/types.ts';
 import type { StoreTx } from '../store/contract.ts';
 import { newConversation } from '../store/new-conversation.ts';
 
@@ -47,4 +48,49 @@ export async function reachForVerify(
     }
   }
   return o.theirs;
+}
+
+/** Where a code to an address the customer gave goes: the conversation with that address, and what it proves. */
+export interface GivenReach {
+  conversation: Conversation;
+  channel: string;
+  address: IdentityRef;
+}
+
+/** An email address goes by the email channel, a number by SMS; null when the text is neither. */
+export function givenAddress(text: string): { channel: string; address: IdentityRef } | null {
+  const email = normaliseEmail(text);
+  if (email) return { channel: 'email', address: { kind: 'email', value: email } };
+  const phone = normalisePhone(text);
+  return phone ? { channel: 'sms', address: { kind: 'phone', value: phone } } : null;
+}
+
+/** A thread not closed can take the code (closed ones stay closed). */
+const REACHABLE_STATUSES: ConversationStatus[] = ['open', 'pending', 'snoozed', 'resolved'];
+
+/**
+ * A `verify` step's `to`: the address the customer just gave. The code goes to
+ * the open thread with that address when there is one, else a new resolved
+ * conversation of this contact opened to it. Null when the text is no address
+ * or the channel cannot start a thread there.
+ */
+export async function reachGiven(
+  tx: StoreTx,
+  o: { contact: Contact; text: string; startThread: StartThread | undefined; now: number },
+): Promise<GivenReach | null> {
+  const given = givenAddress(o.text);
+  if (!given || !o.startThread) return null;
+  const started = o.startThread(given.channel, { to: given.address });
+  if (!started) return null;
+  const open = await tx.findConversationByThread(started.touchpoint.channel, started.threadKey, REACHABLE_STATUSES);
+  const conversation =
+    open ??
+    (await tx.createConversation(
+      newConversation(o.contact.id, started.touchpoint, started.threadKey, {
+        status: 'resolved',
+        replyRef: started.replyRef,
+      }),
+      o.now,
+    ));
+  return { conversation, channel: given.channel, address: given.address };
 }

@@ -20,8 +20,8 @@ export interface Roster {
   onCall(at: number): StaffMember | null;
   /** The person resolved from `oncall`, `next` or a person id, at `at`. */
   resolve(ref: string, at: number): StaffMember | null;
-  /** The escalation chain at `at`: people in order, each once. */
-  chain(at: number): StaffMember[];
+  /** The escalation chain at `at`: people in order, each once; for a VIP, the `vip` people first. */
+  chain(at: number, vip?: boolean): StaffMember[];
 }
 
 export function createRoster(settings: OncallSettings, timeZone: string): Roster {
@@ -59,9 +59,9 @@ export function createRoster(settings: OncallSettings, timeZone: string): Roster
       }
       return people.get(ref) ?? null;
     },
-    chain(at) {
+    chain(at, vip = false) {
       const out: StaffMember[] = [];
-      for (const ref of settings.chain) {
+      for (const ref of vip ? [...settings.vip, ...settings.chain] : settings.chain) {
         const p = roster.resolve(ref, at);
         if (p && !out.some((o) => o.id === p.id)) out.push(p);
       }

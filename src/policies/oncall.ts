@@ -28,6 +28,8 @@ export interface Incident {
   ackedBy: string | null;
   ackedAt: number | null;
   exhausted: boolean;
+  /** A VIP customer's page: senior staff (oncall.yaml `vip`) come first, on every step of the escalation. */
+  vip?: boolean;
 }
 
 export function incidentOf(conversation: Conversation): Incident | null {
@@ -63,7 +65,7 @@ async function pageFrom(
   step: number,
   now: number,
 ): Promise<void> {
-  const chain = kit.roster.chain(incident.startedAt);
+  const chain = kit.roster.chain(incident.startedAt, incident.vip === true);
   const customer = await tx.getContact(conversation.contactId);
   for (let i = step; i < chain.length; i++) {
     const person = chain[i];
@@ -116,6 +118,7 @@ export async function startPage(
   now: number,
 ): Promise<void> {
   if (pageInProgress(conversation, input.window)) return;
+  const customer = await tx.getContact(conversation.contactId);
   const incident: Incident = {
     id: `${conversation.id}:${now}`,
     ...input,
@@ -125,6 +128,7 @@ export async function startPage(
     ackedBy: null,
     ackedAt: null,
     exhausted: false,
+    vip: customer?.vip === true,
   };
   await pageFrom(tx, kit, conversation, incident, 0, now);
 }

@@ -72,6 +72,7 @@ export interface HandoffStep {
 
 export interface VerifyStep {
   via: string[];
+  to?: string | undefined;
   code: string;
   prompt: string;
   invalid?: string | undefined;
@@ -212,6 +213,13 @@ const set = z
 const verify = z
   .object({
     via: z.array(z.string()).min(1).default(['email', 'sms']).describe('Channels on file the code may go to, in order'),
+    to: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "An address the customer gave in this flow, such as '{email}' or '{phone}': the code goes there instead (an email by the email channel, a number by SMS) and, once proven, it joins the contact as a verified identity",
+      ),
     code: template.describe('The message carrying the {code}'),
     prompt: template.describe('Said here: where the code went ({verify.channel}) and to type it in'),
     invalid: template.optional(),

@@ -208,6 +208,10 @@ export const oncallFile = z
       .optional(),
     ackTimeout: duration.default('15m').describe('Page the next in the chain when nobody acknowledges within this'),
     chain: z.array(personRef).default(['oncall', 'next']).describe('Who is paged, in order'),
+    vip: z
+      .array(personRef)
+      .default([])
+      .describe("Senior people paged first for a VIP customer's conversation, before the chain"),
   })
   .strict();
 

@@ -4,7 +4,7 @@ import type { Identity } from '../model/types.ts';
  * Why two contacts may be one person: a message or form naming the other's
  * address or number, the same name, or a business event naming identities of both.
  */
-export type SuggestionReason = 'mentioned_email' | 'mentioned_phone' | 'same_name' | 'same_event';
+export type SuggestionReason = 'mentioned_email' | 'mentioned_phone' | 'same_name' | 'same_event' | 'proved_by_code';
 export type SuggestionStatus = 'pending' | 'accepted' | 'rejected';
 
 export interface NewSuggestion {

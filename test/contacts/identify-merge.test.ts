@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { linkIdentity } from '../../src/contacts/link.ts';
 import { mergeContacts } from '../../src/contacts/merge.ts';
 import { acceptSuggestion, rejectSuggestion } from '../../src/contacts/suggestions.ts';
-import { identify } from '../../src/decide/identify.ts';
+import { identify, joinProven } from '../../src/decide/identify.ts';
 import { HttpError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Envelope, IdentityRef } from '../../src/model/types.ts';
@@ -211,5 +211,40 @@ describe('merging two contacts', () => {
     ).rejects.toMatchObject({ status: 409, code: 'suggestion_decided' });
     await store.transaction((tx) => rejectSuggestion(tx, s2?.id as string, { by: 'kim', now: T0 + 11 }));
     expect(await store.mergedInto(other.contact.id)).toBeNull();
+  });
+});
+
+describe('an address proved with a one-time code (a verify step with `to`)', () => {
+  let store: Store;
+  beforeEach(async () => {
+    store = await openStore({ dataDir: join(root, `db-${n++}`), log: silentLogger });
+  });
+  afterEach(() => store.close());
+  const who = (e: Envelope) => store.transaction((tx) => identify(tx, e, T0));
+  const prove = (contactId: string, ref: IdentityRef) => store.transaction((tx) => joinProven(tx, contactId, ref, T0));
+
+  it('joins the contact as verified, and marks one it already had verified', async () => {
+    const chat = await who(env('webchat', 'webchat', { kind: 'webchat', value: 'v1' }));
+    await store.transaction((tx) => linkIdentity(tx, chat.id, { kind: 'phone', value: '+447700900123' }));
+    await prove(chat.id, { kind: 'email', value: 'ann@example.com' });
+    await prove(chat.id, { kind: 'phone', value: '+447700900123' });
+    const ids = await store.listIdentities(chat.id);
+    expect(ids).toContainEqual(expect.objectContaining({ kind: 'email', value: 'ann@example.com', verified: true }));
+    expect(ids).toContainEqual(expect.objectContaining({ kind: 'phone', value: '+447700900123', verified: true }));
+  });
+
+  it('an address another contact has becomes a suggestion with the reason; nothing moves', async () => {
+    const owner = await who(env('email', 'email', { kind: 'email', value: 'ann@example.com' }));
+    const chat = await who(env('webchat', 'webchat', { kind: 'webchat', value: 'v2' }));
+    await prove(chat.id, { kind: 'email', value: 'ann@example.com' });
+    expect((await store.findIdentity({ kind: 'email', value: 'ann@example.com' }))?.contactId).toBe(owner.id);
+    expect(await store.listIdentities(chat.id)).toHaveLength(1);
+    const [suggestion] = await store.listSuggestions({ contactId: chat.id });
+    expect(suggestion).toMatchObject({
+      contactId: chat.id,
+      otherId: owner.id,
+      reason: 'proved_by_code',
+      status: 'pending',
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHarness, type Harness, MINUTE, MON_2300, TUE_1000 } from './support/harness.ts';
+import { createHarness, type Harness, MINUTE, MON_2300, policyConfig, TUE_1000 } from './support/harness.ts';
 
 // SLA clocks have their own tests: here they would add their notes and escalations to the page's
 const noSla = { sla: {} };
@@ -147,5 +147,34 @@ describe('after-hours triage', () => {
     h.clock.set(Date.UTC(2026, 0, 6, 22, 0));
     await h.send({ providerId: 'b', text: 'hello again' });
     expect(await h.staffConversation('sms', '+447700900101')).not.toBeNull();
+  });
+
+  it('pages the senior people first for a VIP, then the chain, on every escalation', async () => {
+    const oncall = { ...(policyConfig().oncall as object), chain: ['oncall', 'next'], vip: ['sam'] };
+    h = await createHarness({ at: TUE_1000, config: { ...noSla, oncall } });
+    await h.send({ providerId: 'a', text: 'is my order ready?' });
+    const conv = await only();
+    await h.store.transaction((tx) => tx.updateContact(conv.contactId, { vip: true }));
+    h.clock.set(Date.UTC(2026, 0, 6, 22, 0));
+    await h.send({ providerId: 'b', text: 'hello again' });
+    const paged = async () =>
+      (await h.messages(conv.id, true)).filter((m) => m.text.startsWith('Paged ')).map((m) => m.text.split(' on ')[0]);
+    expect(await paged()).toEqual(['Paged Sam']);
+    expect(await h.staffConversation('sms', '+447700900101')).toBeNull();
+    await h.advance(15 * MINUTE);
+    expect(await paged()).toEqual(['Paged Sam', 'Paged Maya']);
+    await h.advance(15 * MINUTE);
+    expect(await paged()).toEqual(['Paged Sam', 'Paged Maya', 'Paged Tom']);
+  });
+
+  it('pages a customer who is not a VIP along the chain only', async () => {
+    const oncall = { ...(policyConfig().oncall as object), chain: ['oncall', 'next'], vip: ['sam'] };
+    h = await createHarness({ at: MON_2300, config: { ...noSla, oncall } });
+    await h.send({ providerId: 'a', text: 'urgent' });
+    await h.advance(45 * MINUTE);
+    const conv = await only();
+    const notes = (await h.messages(conv.id, true)).filter((m) => m.text.startsWith('Paged ')).map((m) => m.text);
+    expect(notes).toEqual(['Paged Maya on sms (urgent words).', 'Paged Tom on sms (urgent words).']);
+    expect(await h.staffConversation('email', 'sam@shop.example')).toBeNull();
   });
 });

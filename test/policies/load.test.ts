@@ -82,6 +82,7 @@ describe('policy settings', () => {
     edit('sla.yaml', 'action: reassign, to: [sam]', 'action: reassign, to: [sam, maya]');
     edit('sla.yaml', 'action: notify, to: [sam]', 'action: notify, to: [samm]');
     edit('handoff.yaml', '"\\\\bwhere is my\\\\b"', '"where (is my"');
+    edit('oncall.yaml', 'vip: [sam]', 'vip: [sammy]');
     const found = problems().map((p) => [p.file.split('/').pop(), p.line, p.path, p.message]);
     expect(found).toEqual([
       [
@@ -90,6 +91,7 @@ describe('policy settings', () => {
         'asksForPersonalData.patterns[0]',
         expect.stringContaining('not a valid regular expression'),
       ],
+      ['oncall.yaml', lineOf('oncall.yaml', 'sammy'), 'vip[0]', 'no person `sammy` in oncall.yaml'],
       ['sla.yaml', lineOf('sla.yaml', 'samm'), 'escalation[0].to[0]', 'no person `samm` in oncall.yaml'],
       ['sla.yaml', lineOf('sla.yaml', 'reassign'), 'escalation[1].to', 'reassign needs exactly one person'],
     ]);

@@ -45,6 +45,7 @@ const REASONS: Record<MergeSuggestion['reason'], string> = {
   mentioned_phone: 'a number of theirs was written',
   same_name: 'same name',
   same_event: 'one business event named both',
+  proved_by_code: 'a one-time code proved their address is this customer’s',
 };
 
 /** One block per suggested match: who, why, and Accept (merge) / Reject buttons carrying the suggestion's id. */
