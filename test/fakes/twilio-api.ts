@@ -130,7 +130,9 @@ export class FakeTwilioApi {
     const params =
       req.method === 'POST' ? new URLSearchParams(Buffer.concat(chunks).toString('utf8')) : url.searchParams;
     const at = this.#now();
-    res.once('finish', () =>
+    // On close, not finish: a request whose client died before the answer (a router killed mid-send)
+    // still reached Twilio, and a message it created is a request to count.
+    res.once('close', () =>
       this.log.push({
         at,
         method: req.method ?? '',
