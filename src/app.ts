@@ -15,6 +15,7 @@ import { createLiveConfig, follow, followHandlers, type ReloadResult } from './l
 import type { Logger } from './log.ts';
 import { registerScrapeGauges } from './metrics/scrape.ts';
 import { createTelemetry, timedIngestor, timedLimiter } from './metrics/telemetry.ts';
+import type { Conversation, Message } from './model/types.ts';
 import { createOutboxLimiter } from './outbox/limiter.ts';
 import { createOutboxWorker } from './outbox/worker.ts';
 import type { DeskNotice } from './people/desk-events.ts';
@@ -122,10 +123,8 @@ export async function startApp(o: AppOptions): Promise<App> {
   const policyActions = follow(() => live().policies.actions);
   const actions = follow(() => live().actions);
   const liveSettings = follow(() => live().settings);
-  const flowDeps = {
-    store,
-    clock,
-    onWritten,
+  /** The config in force, read at each use: a reload shows from the next call on. */
+  const liveDeps = () => ({
     get settings() {
       return live().settings;
     },
@@ -135,7 +134,8 @@ export async function startApp(o: AppOptions): Promise<App> {
     get firstContact() {
       return live().firstContact;
     },
-  };
+  });
+  const flowDeps = Object.assign(liveDeps(), { store, clock, onWritten });
 
   const outboxOwner = `${instance}:outbox`;
   const outboxLeaseMs = parseDuration(r.outbox.leaseTimeout);
@@ -285,20 +285,11 @@ export async function startApp(o: AppOptions): Promise<App> {
         return who ? { name: who.name, role: who.role } : null;
       },
     },
-    outreach: {
+    outreach: Object.assign(liveDeps(), {
       store,
       clock,
-      get settings() {
-        return live().settings;
-      },
-      get outbound() {
-        return live().outbound;
-      },
-      get firstContact() {
-        return live().firstContact;
-      },
-      onMessages: (conversation, written) => afterCommit.agentMessages(conversation, written),
-    },
+      onMessages: (conversation: Conversation, written: Message[]) => afterCommit.agentMessages(conversation, written),
+    }),
     trends: follow(() => live().settings.policies.trends),
   });
   registerReloadRoute(server.routes, config.reload);
