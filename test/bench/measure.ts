@@ -41,30 +41,49 @@ export function serveAsBenchChild(app: { url: string; stop: () => Promise<void> 
  * temporary folder (env DATA_DIR), and waits for the line with its URL;
  * `stop` ends it and removes the folder.
  */
-export async function startBenchChild(
+export function startBenchChild(
   moduleUrl: string,
   flag: string,
   what: string,
   env: Record<string, string>,
-): Promise<{ url: string; stop: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), `tp-${what.toLowerCase()}-bench-`));
-  const proc = spawn(process.execPath, [fileURLToPath(moduleUrl)], {
-    env: { ...process.env, LOG_LEVEL: 'error', [flag]: '1', DATA_DIR: dir, ...env },
+): Promise<BenchChild> {
+  return startServerChild(fileURLToPath(moduleUrl), what, { [flag]: '1', ...env });
+}
+
+export interface BenchChild {
+  url: string;
+  pid: number;
+  stop: () => Promise<void>;
+}
+
+/** Runs `script` (it prints {"url"} when it serves) with a fresh DATA_DIR; `stop` ends it and removes the folder. */
+export async function startServerChild(script: string, what: string, env: Record<string, string>): Promise<BenchChild> {
+  const dir = await mkdtemp(join(tmpdir(), `tp-${what.toLowerCase().replace(/\W+/g, '-')}-bench-`));
+  const proc = spawn(process.execPath, [script], {
+    env: { ...process.env, LOG_LEVEL: 'error', DATA_DIR: dir, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
-    void exited.then(() => reject(new Error(`the ${what} bench router exited before serving`)));
+    void exited.then(() => reject(new Error(`the ${what} bench server exited before serving`)));
     createInterface({ input: proc.stdout }).on('line', (line) => {
-      const msg = JSON.parse(line) as { url?: string; level?: number };
+      let msg: { url?: string; level?: number };
+      try {
+        msg = JSON.parse(line) as { url?: string; level?: number };
+      } catch {
+        return;
+      }
       if (msg.url && msg.level === undefined) resolve(msg.url);
     });
   });
   return {
     url,
+    pid: proc.pid as number,
     async stop() {
       proc.kill('SIGTERM');
+      const forced = setTimeout(() => proc.kill('SIGKILL'), 10_000);
       await exited;
+      clearTimeout(forced);
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -3,14 +3,18 @@
  * ratios against a bare node:http server measured in the same run on the same
  * machine (absolute figures vary too much on shared machines to mean much).
  * BENCH_SECONDS (default 5) and BENCH_CONNECTIONS (default 64) tune the load;
- * BENCH_CASES picks cases (default core,flows,sms,email,meta,slack; `dashboard` times every dashboard page; `reports` times report and dashboard
+ * BENCH_CASES picks cases (default core,flows,sms,email,meta,slack; `peers` runs the SMS load against Botkit and the
+ * Chat SDK too (peers-bench.ts); `dashboard` times every dashboard page; `reports` times report and dashboard
  * queries over a large synthetic store, BENCH_REPORT_CONVERSATIONS of them); BENCH_MAILS sizes the email burst (200).
  */
+
+import { availableParallelism, loadavg } from 'node:os';
 import { benchDashboard } from './dashboard-bench.ts';
 import { benchEmail } from './email-bench.ts';
 import { benchFlows } from './flow-bench.ts';
 import type { BenchLine } from './measure.ts';
 import { benchMeta } from './meta-bench.ts';
+import { benchPeers, PEERS_LOAD, type PeerSystem } from './peers-bench.ts';
 import { benchBaseline, benchForwarder, benchPipeline, type CpuCost } from './pipeline-bench.ts';
 import { benchReports } from './report-bench.ts';
 import { benchSlack } from './slack-bench.ts';
@@ -21,8 +25,28 @@ const fmt = (l: BenchLine) =>
   `${l.name.padEnd(36)} ${l.rate.toFixed(0).padStart(7)} msg/s   p50 ${l.p50.toFixed(1).padStart(6)} ms   p99 ${l.p99.toFixed(1).padStart(6)} ms`;
 const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(0)}%`;
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+function printPeers(systems: PeerSystem[]): void {
+  const m = (s: PeerSystem, k: 'rate' | 'p50' | 'p99' | 'cpuMsPerReply' | 'lost') => median(s.rounds.map((r) => r[k]));
+  out(`  ${'system'.padEnd(44)} replies/s   e2e p50    e2e p99   lost  CPU/reply  (medians)`);
+  for (const s of systems)
+    out(
+      `  ${s.name.padEnd(44)} ${m(s, 'rate').toFixed(0).padStart(9)} ${m(s, 'p50').toFixed(0).padStart(7)} ms ${m(s, 'p99').toFixed(0).padStart(7)} ms ${m(s, 'lost').toFixed(0).padStart(6)} ${m(s, 'cpuMsPerReply').toFixed(2).padStart(7)} ms`,
+    );
+  const [ours, ...peers] = systems;
+  if (!ours) return;
+  // The best peer is the fastest one that answered everything it acknowledged.
+  const fair = peers.filter((p) => m(p, 'lost') === 0);
+  const best = [...(fair.length > 0 ? fair : peers)].sort((a, b) => m(b, 'rate') - m(a, 'rate'))[0];
+  if (!best) return;
+  out(
+    `  Touchpoint / ${best.name}: throughput ${(m(ours, 'rate') / m(best, 'rate')).toFixed(2)}× (target ≥ 2×), CPU per reply ${(m(ours, 'cpuMsPerReply') / m(best, 'cpuMsPerReply')).toFixed(2)}× (target ≤ 0.5×), Touchpoint lost ${m(ours, 'lost')} (target 0)`,
+  );
+}
+
 const defaults = ['core', 'flows', 'sms', 'email', 'meta', 'slack'];
-const known = [...defaults, 'reports', 'dashboard'];
+const known = [...defaults, 'peers', 'reports', 'dashboard'];
 const cases = new Set((process.env.BENCH_CASES ?? defaults.join(',')).split(',').map((c) => c.trim()));
 const unknown = [...cases].filter((c) => !known.includes(c));
 if (unknown.length > 0)
@@ -49,6 +73,14 @@ if (cases.has('dashboard')) {
       `  ${p.name.padEnd(40)} ${p.firstMs.toFixed(0).padStart(6)} ms ${Number.isNaN(p.nextMs) ? '         ' : `${p.nextMs.toFixed(0).padStart(6)} ms`}  ${(p.bytes / 1024).toFixed(0).padStart(5)} KiB`,
     );
   cases.delete('dashboard');
+}
+if (cases.has('peers')) {
+  out(
+    `Touchpoint and the bots a user would pick instead: ${PEERS_LOAD}; load average before ${(loadavg()[0] ?? 0).toFixed(2)}`,
+  );
+  printPeers(await benchPeers(out));
+  out(`load average after ${(loadavg()[0] ?? 0).toFixed(2)} on ${availableParallelism()} cores`);
+  cases.delete('peers');
 }
 if (cases.size === 0) process.exit(0);
 

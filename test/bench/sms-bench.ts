@@ -19,6 +19,7 @@ import { FakeTwilioApi, type RecordedMessage } from '../fakes/twilio-api.ts';
 import { testSettings } from '../support/settings.ts';
 import { post } from './load.ts';
 import {
+  type BenchChild,
   type BenchLine,
   isBenchChild,
   measureChannel,
@@ -27,10 +28,10 @@ import {
   startBenchChild,
 } from './measure.ts';
 
-const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
-const AUTH_TOKEN = 'bench-auth-token';
-const PUBLIC_URL = 'https://touchpoint.example.com';
-const OURS = Array.from({ length: 8 }, (_, i) => `+1415555010${i}`);
+export const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
+export const AUTH_TOKEN = 'bench-auth-token';
+export const PUBLIC_URL = 'https://touchpoint.example.com';
+export const OURS = Array.from({ length: 8 }, (_, i) => `+1415555010${i}`);
 /** Enough that no conversation gets near the loop guard (20 automatic replies in 10 minutes silence it). */
 const CUSTOMERS = 20_000;
 const CHILD_FLAG = 'SMS_BENCH_CHILD';
@@ -66,15 +67,17 @@ async function childMain(): Promise<void> {
   serveAsBenchChild(app);
 }
 
-/** One inbound SMS webhook, signed over the public URL; resolves with the HTTP status. */
-function postSms(url: string, i: number, prefix: string): Promise<number> {
+/** One inbound SMS webhook, signed over the public URL as Twilio signs it; resolves with the HTTP status. */
+export function postSignedSms(
+  url: string,
+  m: { sid: string; from: string; to: string; body: string },
+): Promise<number> {
   const params = {
     AccountSid: ACCOUNT_SID,
-    MessageSid: `SM${prefix}${String(i).padStart(24, '0')}`.slice(0, 34),
-    From: customerOf(i),
-    // One customer always writes to the same number of ours: one thread, so replies keep their order.
-    To: OURS[(i % CUSTOMERS) % OURS.length] as string,
-    Body: `how much is item ${i}?`,
+    MessageSid: m.sid,
+    From: m.from,
+    To: m.to,
+    Body: m.body,
     NumMedia: '0',
     SmsStatus: 'received',
   };
@@ -84,9 +87,24 @@ function postSms(url: string, i: number, prefix: string): Promise<number> {
   });
 }
 
+function postSms(url: string, i: number, prefix: string): Promise<number> {
+  return postSignedSms(url, {
+    sid: `SM${prefix}${String(i).padStart(24, '0')}`.slice(0, 34),
+    from: customerOf(i),
+    // One customer always writes to the same number of ours: one thread, so replies keep their order.
+    to: OURS[(i % CUSTOMERS) % OURS.length] as string,
+    body: `how much is item ${i}?`,
+  });
+}
+
+/** The router on SQLite (synchronous=full) with SMS pacing lifted, sending to the Twilio API at `apiUrl`. */
+export function startSmsRouter(apiUrl: string): Promise<BenchChild> {
+  return startBenchChild(import.meta.url, CHILD_FLAG, 'SMS', { API_URL: apiUrl });
+}
+
 export async function benchSms(): Promise<{ max: BenchLine; half: BenchLine }> {
   const api = await FakeTwilioApi.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
-  const child = await startBenchChild(import.meta.url, CHILD_FLAG, 'SMS', { API_URL: api.url });
+  const child = await startSmsRouter(api.url);
   const track = replyTracker(customerOf);
   // The fake has no arrival hook: wrap its record of created messages.
   const push = api.messages.push.bind(api.messages);
