@@ -22,6 +22,7 @@ import type { DeskNotice } from './people/desk-events.ts';
 import { createDeskHost, withTimerNotices } from './people/desk-host.ts';
 import { createSnoozeTimerHandlers } from './people/snooze.ts';
 import { createAfterCommit } from './pipeline/after-commit.ts';
+import { createHeartbeat } from './pipeline/heartbeat.ts';
 import { createIngestor } from './pipeline/ingest.ts';
 import { createRouter } from './pipeline/router.ts';
 import { resumeErasures } from './privacy/erase.ts';
@@ -325,6 +326,21 @@ export async function startApp(o: AppOptions): Promise<App> {
     await adapter.start({ ...channelHost, desk });
   }
   health = checkCredentials(adapters, log.child({ part: 'credentials' }), o.credentialTimeoutMs);
+  const heartbeat =
+    store.kind === 'postgres'
+      ? createHeartbeat({
+          registry: store,
+          instance,
+          clock,
+          log: log.child({ part: 'instances' }),
+          everyMs: parseDuration(r.pipeline.heartbeat),
+          silentMs: parseDuration(r.pipeline.takeOverAfter),
+          onTakenOver: (t) => {
+            for (const [queue, rows] of Object.entries(t.released)) telemetry.takenOver(queue, rows);
+          },
+        })
+      : null;
+  await heartbeat?.start();
   router.start();
   outbox.start();
   timers.start();
@@ -352,6 +368,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       await timers.stop();
       await flowTimers.stop();
       await outbox.stop();
+      await heartbeat?.stop();
       await Promise.all(
         [...adapters.values()].map((a) =>
           a.stop().catch((err) => log.warn({ err, channel: a.channel }, 'adapter stop failed')),

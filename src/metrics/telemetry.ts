@@ -15,6 +15,8 @@ export interface Telemetry {
   sent(channel: string, ms: number, ok: boolean): void;
   limiterWaited(channel: string, ms: number): void;
   putBack(channel: string, rows: number): void;
+  /** Work handed back from a silent instance, per queue (inbound, outbox, timers). */
+  takenOver(queue: string, rows: number): void;
 }
 
 const SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -74,6 +76,12 @@ export function createTelemetry(): Telemetry {
     labelNames: ['channel'],
     registers: [registry],
   });
+  const takenOver = new Counter({
+    name: 'touchpoint_taken_over_total',
+    help: 'Rows of work handed back from a router instance that stopped beating, by queue',
+    labelNames: ['queue'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'touchpoint_up',
     help: 'Always 1 while the router runs',
@@ -96,6 +104,7 @@ export function createTelemetry(): Telemetry {
     sent: (channel, ms, ok) => send.observe({ channel, outcome: ok ? 'sent' : 'failed' }, ms / 1000),
     limiterWaited: (channel, ms) => waits.observe({ channel }, ms / 1000),
     putBack: (channel, rows) => putBack.inc({ channel }, rows),
+    takenOver: (queue, rows) => takenOver.inc({ queue }, rows),
   };
 }
 

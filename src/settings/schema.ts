@@ -145,6 +145,10 @@ export const routerFile = z
         batchSize: z.number().int().min(1).max(1000).default(200),
         leaseTimeout: duration.default('30s'),
         maxAttempts: z.number().int().min(1).default(5).describe('Routing attempts before an event is marked failed'),
+        heartbeat: duration.default('1s').describe('How often each router sharing a PostgreSQL store says it is alive'),
+        takeOverAfter: duration
+          .default('3s')
+          .describe('A router silent this long is taken for dead: its webhooks, replies and timers move to the others'),
       })
       .strict()
       .prefault({}),

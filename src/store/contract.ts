@@ -24,7 +24,9 @@ import type {
 import type { ContactQuery } from './contacts.ts';
 import type { ConversationFactQuery, ConversationFactRow, FactInputs, FactRow } from './fact-reads.ts';
 import type { FeedbackRow } from './feedback-reads.ts';
+import type { InstanceRegistry } from './instances.ts';
 import type { OperationalStats } from './ops-stats.ts';
+import type { ReleasedLeases } from './timers.ts';
 
 /**
  * The one store interface. SQLite (embedded default) and PostgreSQL (scale-out)
@@ -291,7 +293,7 @@ export interface StoreTx extends AccessTx, PrivacyTx {
   retryDeadLetter(jobId: string, now: number): Promise<boolean>;
 }
 
-export interface Store extends StoreTx {
+export interface Store extends StoreTx, InstanceRegistry {
   readonly kind: 'sqlite' | 'postgres';
 
   /** Applies pending forward-only migrations; safe to call on every start. */
@@ -373,7 +375,7 @@ export interface Store extends StoreTx {
   /** Earliest instant at which an outbox row or timer falls due (or a lease expires), for sleeping until then. */
   nextDueAt(): Promise<number | null>;
   /** Drops this owner's leases so another worker (or the next start) takes the rows at once. */
-  releaseLeases(owner: string): Promise<void>;
+  releaseLeases(owner: string): Promise<ReleasedLeases>;
 
   listConversations(query: ConversationQuery): Promise<Conversation[]>;
   /** The owner's filtered conversation list, newest activity first, paged by a keyset cursor. */

@@ -25,6 +25,7 @@ import type {
 import * as factReads from './fact-reads.ts';
 import { type FeedbackRow, labelledConversations } from './feedback-reads.ts';
 import * as inbound from './inbound.ts';
+import * as instances from './instances.ts';
 import { migrate } from './migrations.ts';
 import { type OperationalStats, operationalStats } from './ops-stats.ts';
 import * as outbox from './outbox.ts';
@@ -208,8 +209,20 @@ export class KyselyStore extends KyselyTx implements Store {
     return timers.nextDueAt(this.ctx);
   }
 
-  releaseLeases(owner: string): Promise<void> {
+  releaseLeases(owner: string): Promise<timers.ReleasedLeases> {
     return timers.releaseLeases(this.ctx, owner);
+  }
+
+  beat(instance: string, now: number): Promise<boolean> {
+    return instances.beat(this.ctx, instance, now);
+  }
+
+  takeOverSilent(now: number, silentMs: number, self: string): Promise<instances.TakenOver[]> {
+    return instances.takeOverSilent(this.ctx, now, silentMs, self);
+  }
+
+  leave(instance: string): Promise<void> {
+    return instances.leave(this.ctx, instance);
   }
 
   listConversations(query: ConversationQuery): Promise<Conversation[]> {

@@ -189,3 +189,14 @@ export async function reportIndexes(db: Kysely<Database>): Promise<void> {
     .columns(['id', 'contact_id', 'channel', 'touchpoint_kind', 'category', 'intent', 'tags'])
     .execute();
 }
+
+/** One row per router sharing the store, beaten every second; see instances.ts. */
+export async function instances(db: Kysely<Database>): Promise<void> {
+  await db.schema
+    .createTable('instances')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('started_at', 'bigint', (c) => c.notNull())
+    .addColumn('seen_at', 'bigint', (c) => c.notNull())
+    .addColumn('dead_at', 'bigint')
+    .execute();
+}

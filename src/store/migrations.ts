@@ -6,6 +6,7 @@ import {
   contactHistory,
   contactsAcrossChannels,
   facts,
+  instances,
   JSON_TYPE,
   PENDING,
   reportIndexes,
@@ -247,6 +248,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'report indexes', up: reportIndexes },
   { version: 10, name: 'agents and audit log', up: agentsAndAudit },
   { version: 11, name: 'erasures and tombstones', up: erasures },
+  { version: 12, name: 'instance heartbeats', up: instances },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

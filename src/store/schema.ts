@@ -274,6 +274,15 @@ export interface FactsTable {
   flow: string | null;
 }
 
+/** Routers alive on one shared store (PostgreSQL), by their heartbeats. */
+export interface InstancesTable {
+  id: string;
+  started_at: number;
+  seen_at: number;
+  /** Set by the router that took this one for dead, while it hands the work back. */
+  dead_at: number | null;
+}
+
 export interface Database {
   contacts: ContactsTable;
   identities: IdentitiesTable;
@@ -296,6 +305,7 @@ export interface Database {
   audit_log: AuditLogTable;
   erasures: ErasuresTable;
   tombstones: TombstonesTable;
+  instances: InstancesTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

@@ -74,17 +74,27 @@ export async function nextDueAt(ctx: Ctx): Promise<number | null> {
   return times.length === 0 ? null : Math.min(...times);
 }
 
+/** How many pending rows a release handed back, per queue. */
+export interface ReleasedLeases {
+  inbound: number;
+  outbox: number;
+  timers: number;
+}
+
 /** Frees the owner's leases on all three queues so the rows can be claimed at once. */
-export async function releaseLeases(ctx: Ctx, owner: string): Promise<void> {
+export async function releaseLeases(ctx: Ctx, owner: string): Promise<ReleasedLeases> {
   const free = { lease_owner: null, lease_until: null };
   // Inbound events reserved for the owner's router go back too, for other routers to take at once.
   const owners = { inbound_events: [owner, reservedFor(owner)], outbox: [owner], timers: [owner] };
+  const released = { inbound_events: 0, outbox: 0, timers: 0 };
   for (const table of ['inbound_events', 'outbox', 'timers'] as const) {
-    await ctx.db
+    const r = await ctx.db
       .updateTable(table)
       .set(free)
       .where('status', '=', PENDING)
       .where('lease_owner', 'in', owners[table])
-      .execute();
+      .executeTakeFirst();
+    released[table] = Number(r.numUpdatedRows);
   }
+  return { inbound: released.inbound_events, outbox: released.outbox, timers: released.timers };
 }
