@@ -167,6 +167,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     unconfirmed: r.outbox.unconfirmed,
     onUnconfirmed: (job) => afterCommit.unconfirmed(job),
     onDeadLetter: (job) => afterCommit.deadLettered(job),
+    onDelivered: (job) => afterCommit.delivered(job, clock.now()),
     onRetry: (job, error, nextAt) => afterCommit.retrying(job, error, nextAt),
     onSendTimed: telemetry.sent,
     onPutBack: telemetry.putBack,
@@ -280,6 +281,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       },
       channels: [...adapters.keys()].sort(),
       onRetried: () => outbox.kick(),
+      rateOf: (channel) => limiter.rateLimit(channel),
       // Agents sign in with their own tokens too (src/access): the one authentication of the API.
       checkToken: async (token: string) => {
         const who = await authenticate({ headers: { authorization: `Bearer ${token}` } });

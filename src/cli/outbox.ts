@@ -29,17 +29,48 @@ Options:
   --data DIR   data folder (default: $TOUCHPOINT_DATA_DIR or data; DATABASE_URL selects PostgreSQL)
   --json       print JSON`;
 
-const usage = `Usage: touchpoint outbox <dead|retry> …
+const queuesUsage = `Usage: touchpoint outbox queues [--data DIR] [--json]
 
+Lists the replies waiting to be sent, per channel and sending number or account, with how long
+the oldest has waited. Replies wait behind each sender's pace (a US long code sends one SMS a
+second); the dashboard's Outbox page and the desk also show when they are expected out.
+
+Options:
+  --data DIR   data folder (default: $TOUCHPOINT_DATA_DIR or data; DATABASE_URL selects PostgreSQL)
+  --json       print JSON`;
+
+const usage = `Usage: touchpoint outbox <queues|dead|retry> …
+
+  queues  replies waiting to be sent, per sender
   dead    list messages that could not be delivered
   retry   queue a dead letter (or --all) again
 
-Run \`touchpoint outbox <dead|retry> --help\` for the options.`;
+Run \`touchpoint outbox <queues|dead|retry> --help\` for the options.`;
 
 export const outboxCommand: Command = {
   usage,
-  run: (args, ctx) => runSubcommand(args, ctx, usage, { dead, retry }),
+  run: (args, ctx) => runSubcommand(args, ctx, usage, { queues, dead, retry }),
 };
+
+async function queues(args: string[], ctx: CliContext): Promise<number> {
+  const { values, help } = parseCommand(args, { ...helpOption, ...jsonOption, ...dataOption }, queuesUsage);
+  if (help) {
+    ctx.out.help(queuesUsage);
+    return 0;
+  }
+  const lanes = await withStore(ctx, values.data, (store) => store.outboxLanes(1000));
+  const now = Date.now();
+  const waited = (dueAt: number) => `${Math.max(0, Math.round((now - dueAt) / 1000))} s`;
+  ctx.out.result({ queues: lanes }, () =>
+    lanes.length === 0
+      ? 'no replies waiting'
+      : table(
+          ['CHANNEL', 'FROM', 'WAITING', 'OLDEST WAITED'],
+          lanes.map((l) => [l.channel, l.destination, String(l.waiting), waited(l.oldestDueAt)]),
+        ),
+  );
+  return 0;
+}
 
 async function dead(args: string[], ctx: CliContext): Promise<number> {
   const { values, help } = parseCommand(

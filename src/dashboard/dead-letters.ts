@@ -1,10 +1,36 @@
 import { notFound } from '../errors.ts';
 import { escapeHtml as e } from '../http/html.ts';
+import { laneWait } from '../outbox/queue-wait.ts';
 import type { DashboardDeps } from './deps.ts';
 import type { FormHandler, PageHandler } from './guard.ts';
 import { csrfField, htmlResponse, redirect, shell, time } from './layout.ts';
 
 const LIMIT = 200;
+const LANES = 50;
+
+/** Replies waiting behind their sender's pace: how many per sending number or account, and when the last should be out. */
+async function queuedSection(d: DashboardDeps): Promise<string> {
+  const lanes = await d.store.outboxLanes(LANES);
+  if (lanes.length === 0)
+    return '<h2>Waiting to be sent</h2>\n<p id="no-queue">No replies waiting: every reply has gone out.</p>';
+  const now = d.clock.now();
+  const inChannel = new Map<string, number>();
+  for (const l of lanes) inChannel.set(l.channel, (inChannel.get(l.channel) ?? 0) + l.waiting);
+  const rows = lanes
+    .map((l) => {
+      const rate = d.rateOf?.(l.channel);
+      const w = rate ? laneWait(l, rate, now, inChannel.get(l.channel) ?? l.waiting) : null;
+      const pace = w && Number.isFinite(w.perSecond) ? `${Number(w.perSecond.toFixed(2))}/s` : '–';
+      return `<tr><td>${e(l.channel)}</td><td>${e(l.destination)}</td><td>${l.waiting}</td><td>${pace}</td><td>${w ? e(time(w.drainedAt, d.business.timezone)) : '–'}</td></tr>`;
+    })
+    .join('\n');
+  return `<h2>Waiting to be sent</h2>
+<p>Replies queued behind their sender's pace (a US long code sends one SMS a second): use more numbers, a toll-free number or a short code to answer faster.</p>
+<div class="table-wrap" role="region" aria-label="Replies waiting to be sent" tabindex="0"><table id="outbox-queue"><thead><tr><th scope="col">Channel</th><th scope="col">From</th><th scope="col">Waiting</th><th scope="col">Pace</th><th scope="col">Last expected out</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table></div>`;
+}
 
 /** GET /admin/dead-letters: messages that could not be delivered, newest first, each with a retry button. */
 export function deadLettersPage(d: DashboardDeps): PageHandler {
@@ -20,7 +46,9 @@ export function deadLettersPage(d: DashboardDeps): PageHandler {
 <td><form method="post" action="/admin/dead-letters/${encodeURIComponent(l.id)}/retry">${csrfField(session)}<button type="submit" aria-label="Retry the message to ${e(l.customer)} that failed ${e(time(l.failedAt, zone))}">Retry</button></form></td></tr>`,
       )
       .join('\n');
-    const body = `${retried ? `<p class="notice" role="status">Queued again: ${e(retried)}. The outbox sends it now; if it fails again it comes back here.</p>` : ''}
+    const body = `${await queuedSection(d)}
+<h2>Dead letters</h2>
+${retried ? `<p class="notice" role="status">Queued again: ${e(retried)}. The outbox sends it now; if it fails again it comes back here.</p>` : ''}
 ${
   letters.length === 0
     ? '<p id="no-dead-letters">No dead letters: every message was delivered or is still being tried.</p>'
@@ -32,7 +60,7 @@ ${rows}
 }`;
     return htmlResponse(
       200,
-      shell({ business: d.business.name, title: 'Dead letters', section: '/admin/dead-letters', session, body }),
+      shell({ business: d.business.name, title: 'Outbox', section: '/admin/dead-letters', session, body }),
     );
   };
 }

@@ -1,4 +1,5 @@
 import type { BusinessCalendar } from '../calendar/calendar.ts';
+import type { RateLimit } from '../channel/contract.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { FlowDef } from '../settings/flow-schema.ts';
@@ -23,6 +24,8 @@ export interface DashboardDeps {
   channels: string[];
   /** Told when a dead letter is queued again, so the outbox sends it now rather than at its next wake-up. */
   onRetried?: () => void;
+  /** A channel's sending pace (the outbox limiter's), for how long the replies waiting now take to go out. */
+  rateOf?: (channel: string) => RateLimit;
   /** Who may sign in with which token; default: the admin token only. */
   checkToken?: TokenCheck;
 }

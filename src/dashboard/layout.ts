@@ -8,7 +8,7 @@ const MENU = [
   ['/admin', 'Overview'],
   ['/admin/reports', 'Reports'],
   ['/admin/conversations', 'Conversations'],
-  ['/admin/dead-letters', 'Dead letters'],
+  ['/admin/dead-letters', 'Outbox'],
   ['/admin/flows', 'Flows'],
 ] as const;
 

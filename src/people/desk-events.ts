@@ -1,4 +1,5 @@
 import type { Contact, Conversation, Identity, Message } from '../model/types.ts';
+import type { QueuedReply } from '../outbox/queue-wait.ts';
 import type { MergeSuggestion } from '../store/contact-records.ts';
 import type { AgentActions } from './actions.ts';
 
@@ -42,6 +43,8 @@ export interface DeskReads {
   recent(limit: number): Promise<Conversation[]>;
   /** Suggested matches of this contact with another, waiting for an agent. */
   suggestions(contactId: string): Promise<MergeSuggestion[]>;
+  /** The conversation's last waiting reply when it waits behind its sender's pace long enough to mention, else null. */
+  queuedReply(conversationId: string): Promise<QueuedReply | null>;
 }
 
 /** An agent's answer to a suggested match (src/contacts/suggestions.ts); refusals are TouchpointErrors with the reason. */

@@ -3,6 +3,7 @@ import type { Bus } from '../bus.ts';
 import type { Clock } from '../clock.ts';
 import { acceptSuggestion, rejectSuggestion } from '../contacts/suggestions.ts';
 import type { OutboxLimiter } from '../outbox/limiter.ts';
+import { replyWait } from '../outbox/queue-wait.ts';
 import type { Store } from '../store/contract.ts';
 import type { TimerHandler } from '../timers/handlers.ts';
 import type { AgentActions } from './actions.ts';
@@ -30,6 +31,10 @@ export function createDeskHost(o: {
       messages: (id, opts) => store.listMessages(id, { ...opts, includeInternal: true }),
       recent: (limit) => store.listConversations({ limit }),
       suggestions: (contactId) => store.listSuggestions({ status: 'pending', contactId }),
+      async queuedReply(conversationId) {
+        const position = await store.queuedReply(conversationId);
+        return position && replyWait(position, limiter.rateLimit(position.channel), clock.now());
+      },
     },
     actions: fromDesk(o.actions, channel),
     contacts: deskContacts(store, clock, o.bus, channel),

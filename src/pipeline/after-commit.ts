@@ -4,6 +4,7 @@ import type { Routed } from '../decide/route-event.ts';
 import type { Written } from '../decide/write-decision.ts';
 import type { SendError } from '../errors.ts';
 import type { Conversation, Message } from '../model/types.ts';
+import { QUEUE_SHOWN_AFTER_MS } from '../outbox/queue-wait.ts';
 import type { DeskNotice } from '../people/desk-events.ts';
 import type { AdoptedOutbound, OutboxJob } from '../store/contract.ts';
 
@@ -34,6 +35,8 @@ export interface AfterCommit {
   unconfirmed(job: OutboxJob): void;
   /** The outbox will try a message again at `nextAt`. */
   retrying(job: OutboxJob, error: SendError, nextAt: number): void;
+  /** A message went out at `now`: if it had waited behind its sender's pace, the desk showed it queued. */
+  delivered(job: OutboxJob, now: number): void;
 }
 
 export function createAfterCommit(p: AfterCommitParts): AfterCommit {
@@ -69,6 +72,10 @@ export function createAfterCommit(p: AfterCommitParts): AfterCommit {
     },
     unconfirmed(job) {
       p.desk.publish({ conversationId: job.conversationId, cause: 'delivery', events: ['delivery.unconfirmed'] });
+    },
+    delivered(job, now) {
+      if (now - job.dueAt >= QUEUE_SHOWN_AFTER_MS)
+        p.desk.publish({ conversationId: job.conversationId, cause: 'delivery', events: [] });
     },
     retrying(job, error, nextAt) {
       const limited = error.failure === 'rate_limited';

@@ -26,6 +26,7 @@ import type { ConversationFactQuery, ConversationFactRow, FactInputs, FactRow } 
 import type { FeedbackRow } from './feedback-reads.ts';
 import type { InstanceRegistry } from './instances.ts';
 import type { OperationalStats } from './ops-stats.ts';
+import type { OutboxQueues } from './outbox-queue.ts';
 import type { ReleasedLeases } from './timers.ts';
 
 /**
@@ -293,7 +294,7 @@ export interface StoreTx extends AccessTx, PrivacyTx {
   retryDeadLetter(jobId: string, now: number): Promise<boolean>;
 }
 
-export interface Store extends StoreTx, InstanceRegistry {
+export interface Store extends StoreTx, InstanceRegistry, OutboxQueues {
   readonly kind: 'sqlite' | 'postgres';
 
   /** Applies pending forward-only migrations; safe to call on every start. */

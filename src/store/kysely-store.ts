@@ -29,6 +29,7 @@ import * as instances from './instances.ts';
 import { migrate } from './migrations.ts';
 import { type OperationalStats, operationalStats } from './ops-stats.ts';
 import * as outbox from './outbox.ts';
+import * as queues from './outbox-queue.ts';
 import type { Ctx } from './query-helpers.ts';
 import * as reads from './reads.ts';
 import type { Database, StoreKind } from './schema.ts';
@@ -215,6 +216,14 @@ export class KyselyStore extends KyselyTx implements Store {
 
   beat(instance: string, now: number): Promise<boolean> {
     return instances.beat(this.ctx, instance, now);
+  }
+
+  outboxLanes(limit: number): Promise<queues.OutboxLane[]> {
+    return queues.outboxLanes(this.ctx, limit);
+  }
+
+  queuedReply(conversationId: string): Promise<queues.QueuedPosition | null> {
+    return queues.queuedReply(this.ctx, conversationId);
   }
 
   takeOverSilent(now: number, silentMs: number, self: string): Promise<instances.TakenOver[]> {

@@ -227,6 +227,19 @@ describe('touchpoint outbox', () => {
     ]);
   });
 
+  it('lists the replies waiting per sender: none while the only one is dead, one once it is retried', async () => {
+    expect((await cli(['outbox', 'queues', '--data', dataDir])).stdout).toBe('no replies waiting\n');
+    await cli(['outbox', 'retry', ids.job, '--data', dataDir]);
+    const r = await cli(['outbox', 'queues', '--data', dataDir]);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^CHANNEL +FROM +WAITING +OLDEST WAITED$/);
+    expect(lines[1]).toMatch(/^webchat +\+14155550100 +1 +\d+ s$/);
+    const json = JSON.parse((await cli(['outbox', 'queues', '--data', dataDir, '--json'])).stdout);
+    expect(json.queues).toEqual([
+      expect.objectContaining({ channel: 'webchat', destination: '+14155550100', waiting: 1 }),
+    ]);
+  });
+
   it('retries all dead letters with --all', async () => {
     const r = await cli(['outbox', 'retry', '--all', '--data', dataDir, '--json']);
     expect(r.code).toBe(0);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queued } from '../store/fixtures.ts';
 import { csrfOf, type Harness, signIn, startDashboard, TOKEN } from './harness.ts';
 
 const form = (fields: Record<string, string>, cookie?: string): RequestInit => ({
@@ -168,6 +169,26 @@ describe('the dashboard behind https', () => {
     try {
       const page = await fetch(`${h.url}/admin/sign-in`);
       expect(page.headers.get('set-cookie')).toContain('Secure');
+    } finally {
+      await h.stop();
+    }
+  }, 60_000);
+});
+
+describe('the outbox page', () => {
+  it('shows the replies waiting behind each number’s pace and when the last should be out', async () => {
+    const h = await startDashboard();
+    try {
+      const cookie = await signIn(h.url);
+      const page = async () => (await fetch(`${h.url}/admin/dead-letters`, { headers: { cookie } })).text();
+      expect(await page()).toContain('id="no-queue"');
+      const [c] = await h.store.listConversations({ limit: 1 });
+      for (let i = 0; i < 120; i++)
+        await queued(h.store, c?.id as string, h.clock.now(), {}, { channel: 'sms', destination: '+15550100' });
+      const html = await page();
+      const row = /<table id="outbox-queue">[\s\S]*?<tbody>\s*(<tr>.*?<\/tr>)/.exec(html)?.[1] ?? '';
+      // 120 replies at one a second: the last leaves two minutes from now (11:00 UTC is 11:00 in London).
+      expect(row).toBe('<tr><td>sms</td><td>+15550100</td><td>120</td><td>1/s</td><td>24 Nov 2026, 11:02</td></tr>');
     } finally {
       await h.stop();
     }

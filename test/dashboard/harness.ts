@@ -64,6 +64,9 @@ export async function startDashboard(o: { publicUrl?: string } = {}): Promise<Ha
     flows: settings.flows,
     channels: ['email', 'sms', 'webchat'],
     onRetried: () => retried.count++,
+    // SMS from a US long code: one a second per number.
+    rateOf: (channel) =>
+      channel === 'sms' ? { minTimeMs: 1_000, maxConcurrent: 1 } : { minTimeMs: 0, maxConcurrent: 4 },
   });
   return {
     url,

@@ -31,6 +31,37 @@ export function outboxContract(get: () => Store): void {
       expect((await store.sentProviderIds(next.conversation.id)).sort()).toEqual(['SM1', 'SM2']);
     });
 
+    it('says how many replies wait per sender, and how many are ahead of a conversation’s last one', async () => {
+      const store = get();
+      const a = { channel: 'sms', destination: '+15550001' };
+      const b = { channel: 'sms', destination: '+15550009' };
+      type Conv = Awaited<ReturnType<typeof seed>>['conversation'];
+      const convs: Conv[] = [];
+      for (let i = 0; i < 5; i++) convs.push((await seed(store, { channel: 'sms', threadKey: `t${i}` })).conversation);
+      const [c0, c1, c2, c3, c4] = convs as [Conv, Conv, Conv, Conv, Conv];
+      await queued(store, c0.id, T0, {}, a);
+      await queued(store, c1.id, T0 + 1, {}, b);
+      await queued(store, c2.id, T0 + 2, {}, a);
+      const sent = await queued(store, c3.id, T0 + 3, {}, a);
+      await queued(store, c4.id, T0 + 4, {}, a);
+      await queued(store, c4.id, T0 + 5, {}, a);
+      // A sent reply waits no more: it is neither counted nor ahead of anyone.
+      await store.markSent(sent.job.id, 'SM1', 'sent', T0 + 10);
+      expect(await store.outboxLanes(10)).toEqual([
+        { channel: 'sms', destination: '+15550001', waiting: 4, oldestDueAt: T0 },
+        { channel: 'sms', destination: '+15550009', waiting: 1, oldestDueAt: T0 + 1 },
+      ]);
+      expect(await store.queuedReply(c4.id)).toMatchObject({
+        channel: 'sms',
+        destination: '+15550001',
+        dueAt: T0 + 5,
+        aheadInLane: 3,
+        aheadInChannel: 4,
+      });
+      expect(await store.queuedReply(c0.id)).toMatchObject({ aheadInLane: 0, aheadInChannel: 0 });
+      expect(await store.queuedReply(c3.id)).toBeNull();
+    });
+
     it('extends and frees a lease only for the owner that holds it', async () => {
       const store = get();
       const { conversation } = await seed(store);

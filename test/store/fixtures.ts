@@ -60,13 +60,16 @@ export function message(conversationId: string, over: Partial<NewMessage> = {}):
 }
 
 /** Inserts a message and queues it for sending in one transaction. */
-export async function queued(store: Store, conversationId: string, dueAt = T0, over: Partial<NewMessage> = {}) {
+export async function queued(
+  store: Store,
+  conversationId: string,
+  dueAt = T0,
+  over: Partial<NewMessage> = {},
+  lane = { channel: 'email', destination: 'ann@example.com' },
+) {
   return store.transaction(async (tx: StoreTx) => {
     const msg: Message = await tx.insertMessage(message(conversationId, over), T0);
-    const job = await tx.enqueueOutbound(
-      { messageId: msg.id, conversationId, channel: 'email', destination: 'ann@example.com', dueAt },
-      T0,
-    );
+    const job = await tx.enqueueOutbound({ messageId: msg.id, conversationId, ...lane, dueAt }, T0);
     return { msg, job };
   });
 }

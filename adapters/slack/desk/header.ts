@@ -4,6 +4,7 @@ import {
   type Conversation,
   type Identity,
   type MergeSuggestion,
+  type QueuedReply,
   SNOOZE_LABELS,
   SNOOZE_PRESETS,
 } from '../../../src/channel/index.ts';
@@ -37,6 +38,8 @@ export interface HeaderFacts {
   identities: Identity[];
   /** Suggested matches of this customer with another contact, for an agent to accept or reject. */
   suggestions?: MergeSuggestion[];
+  /** The last reply waiting, when it waits behind its sender's pace (e.g. one SMS a second per long code). */
+  queued?: QueuedReply | null;
 }
 
 const SHOWN_SUGGESTIONS = 3;
@@ -95,6 +98,12 @@ function slaDue(c: Conversation): number | null {
   return live.length ? Math.min(...live) : null;
 }
 
+/** Why the customer has not had the reply yet, and when they should. */
+function queuedText(q: QueuedReply): string {
+  const pace = Number.isFinite(q.perSecond) ? ` at ${Number(q.perSecond.toFixed(2))}/s` : '';
+  return `${q.aheadInLane} ahead on ${esc(q.destination)}${pace} · expected ${slackDate(q.expectedAt)}`;
+}
+
 const REACH_KINDS = ['phone', 'whatsapp', 'email'];
 
 /** Who the customer is in one line: their name and the best number or address to reach them (verified first). */
@@ -128,6 +137,7 @@ export function headerBlocks(f: HeaderFacts, agents: Agents, hasCanned: boolean)
     field('Assignee', assignee),
     field('SLA due', due ? slackDate(due) : '—'),
     ...(f.contact?.vip ? [field('VIP', 'yes')] : []),
+    ...(f.queued ? [field('Reply queued', queuedText(f.queued))] : []),
   ];
   const live = c.status !== 'resolved' && c.status !== 'closed';
   const button = (text: string, action_id: string, style?: 'primary' | 'danger') => ({

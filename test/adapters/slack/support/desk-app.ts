@@ -40,6 +40,8 @@ export async function startDeskApp(
     settings?: Partial<Settings>;
     /** Desk channels beside DESK that the fake Slack knows. */
     channels?: string[];
+    /** Spacing of the replies to one web chat visitor (none by default), to queue replies behind a pace. */
+    webchatMinTimeMs?: number;
   } = {},
 ): Promise<DeskApp> {
   const slack = await FakeSlackApi.start({
@@ -69,7 +71,11 @@ export async function startDeskApp(
       ...o.settings,
       router: routerFile.parse({ outbox: { backoffBase: o.backoffBase ?? '2s' } }),
       channels: {
-        webchat: { enabled: true, settings: webchatSettings.parse({}) },
+        webchat: {
+          enabled: true,
+          ...(o.webchatMinTimeMs ? { rateLimit: { minTimeMs: o.webchatMinTimeMs } } : {}),
+          settings: webchatSettings.parse({}),
+        },
         slack: slackBlock,
       },
     }),
