@@ -4,9 +4,11 @@ import type { InstanceRegistry, TakenOver } from '../store/instances.ts';
 
 /**
  * Routers sharing a PostgreSQL store beat every `everyMs`; each beat also
- * looks for instances silent for `silentMs` and hands their leased webhooks,
- * replies and timers back, so a crashed router's work moves within seconds
- * rather than when its leases run out. Each takeover is logged with what moved.
+ * looks for instances silent for `silentMs` whose PostgreSQL session is gone
+ * and hands their leased webhooks, replies and timers back, so a crashed
+ * router's work moves within seconds rather than when its leases run out.
+ * Each takeover is logged with what moved; a silent router whose session is
+ * alive is stalled, logged once, and keeps its work.
  */
 export interface HeartbeatOptions {
   registry: InstanceRegistry;
@@ -31,6 +33,8 @@ export function createHeartbeat(o: HeartbeatOptions): Heartbeat {
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
   let started = false;
+  /** Stalled instances already logged, until they beat again or are taken over. */
+  const stalledSeen = new Set<string>();
 
   const tick = async (): Promise<TakenOver[]> => {
     const known = await o.registry.beat(o.instance, o.clock.now());
@@ -40,7 +44,16 @@ export function createHeartbeat(o: HeartbeatOptions): Heartbeat {
         'another router took this one for dead (no heartbeat for too long: a stalled event loop or store?) and took its work; beating again',
       );
     started = true;
-    const taken = await o.registry.takeOverSilent(o.clock.now(), o.silentMs, o.instance);
+    const { taken, stalled } = await o.registry.takeOverSilent(o.clock.now(), o.silentMs, o.instance);
+    for (const s of stalled)
+      if (!stalledSeen.has(s.instance))
+        o.log.warn(
+          { instance: s.instance, silentMs: s.silentMs },
+          'a router is silent but its PostgreSQL session is alive (stalled, not dead): its work stays with it',
+        );
+    const stalledNow = new Set(stalled.map((s) => s.instance));
+    for (const id of stalledSeen) if (!stalledNow.has(id)) stalledSeen.delete(id);
+    for (const id of stalledNow) stalledSeen.add(id);
     for (const t of taken) {
       o.log.warn(
         { instance: t.instance, silentMs: t.silentMs, ...t.released },

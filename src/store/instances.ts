@@ -1,10 +1,14 @@
+import { sql } from 'kysely';
+import { LIFE_LOCK } from './life-session.ts';
 import type { Ctx } from './query-helpers.ts';
 import { type ReleasedLeases, releaseLeases } from './timers.ts';
 
 /**
- * Routers sharing one PostgreSQL say they are alive (a heartbeat row each);
- * the work leased by one that went silent is handed back for the others to
- * take at once, instead of after its leases expire (30–60 s).
+ * Routers sharing one PostgreSQL say they are alive (a heartbeat row each,
+ * and a session lock: life-session.ts); the work leased by one whose session
+ * is gone is handed back for the others to take at once, instead of after its
+ * leases expire (30–60 s). One that is silent but still holds its session is
+ * stalled, not dead: its work stays with it (its leases still bound it).
  */
 export interface InstanceRegistry {
   /**
@@ -14,12 +18,18 @@ export interface InstanceRegistry {
   beat(instance: string, now: number): Promise<boolean>;
   /**
    * Hands back the work of every other instance silent since before
-   * `now - silentMs`. Each is reported by the one caller that marked it dead;
-   * a taker that died half-way is finished by the next.
+   * `now - silentMs` whose session is gone. Each is reported by the one caller
+   * that marked it dead; a taker that died half-way is finished by the next.
    */
-  takeOverSilent(now: number, silentMs: number, self: string): Promise<TakenOver[]>;
+  takeOverSilent(now: number, silentMs: number, self: string): Promise<TakeOver>;
   /** A clean stop: the row goes, so nobody mistakes the stop for a death. */
   leave(instance: string): Promise<void>;
+}
+
+export interface TakeOver {
+  taken: TakenOver[];
+  /** Silent too long, but their sessions are alive: stalled, left alone. */
+  stalled: Array<{ instance: string; silentMs: number }>;
 }
 
 export interface TakenOver {
@@ -47,7 +57,17 @@ export async function beat(ctx: Ctx, instance: string, now: number): Promise<boo
   return false;
 }
 
-export async function takeOverSilent(ctx: Ctx, now: number, silentMs: number, self: string): Promise<TakenOver[]> {
+/** True when nobody holds the instance's life lock: its process (or its host) is gone. */
+async function sessionGone(ctx: Ctx, instance: string): Promise<boolean> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const { rows } = await sql<{
+      free: boolean;
+    }>`select pg_try_advisory_xact_lock(${LIFE_LOCK}, hashtext(${instance})) as free`.execute(trx);
+    return rows[0]?.free === true;
+  });
+}
+
+export async function takeOverSilent(ctx: Ctx, now: number, silentMs: number, self: string): Promise<TakeOver> {
   const cutoff = now - silentMs;
   const silent = await ctx.db
     .selectFrom('instances')
@@ -56,7 +76,12 @@ export async function takeOverSilent(ctx: Ctx, now: number, silentMs: number, se
     .where('id', '!=', self)
     .execute();
   const taken: TakenOver[] = [];
+  const stalled: TakeOver['stalled'] = [];
   for (const row of silent) {
+    if (ctx.kind === 'postgres' && !(await sessionGone(ctx, row.id))) {
+      stalled.push({ instance: row.id, silentMs: now - Number(row.seen_at) });
+      continue;
+    }
     // Whoever marks the row dead takes the work: two survivors never both report one takeover.
     const marked = await ctx.db
       .updateTable('instances')
@@ -76,7 +101,7 @@ export async function takeOverSilent(ctx: Ctx, now: number, silentMs: number, se
     await ctx.db.deleteFrom('instances').where('id', '=', row.id).where('dead_at', '=', now).execute();
     taken.push({ instance: row.id, silentMs: now - Number(row.seen_at), released });
   }
-  return taken;
+  return { taken, stalled };
 }
 
 export async function leave(ctx: Ctx, instance: string): Promise<void> {

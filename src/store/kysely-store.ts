@@ -26,6 +26,7 @@ import * as factReads from './fact-reads.ts';
 import { type FeedbackRow, labelledConversations } from './feedback-reads.ts';
 import * as inbound from './inbound.ts';
 import * as instances from './instances.ts';
+import type { LifeSession, OpenLifeSession } from './life-session.ts';
 import { migrate } from './migrations.ts';
 import { type OperationalStats, operationalStats } from './ops-stats.ts';
 import * as outbox from './outbox.ts';
@@ -51,6 +52,9 @@ export class KyselyStore extends KyselyTx implements Store {
   readonly #attempted: GroupCommit<{ jobId: string; now: number }, void>;
 
   readonly #walSync: WalSync | undefined;
+  readonly #openLife: OpenLifeSession | undefined;
+  /** This process's instances' life sessions (PostgreSQL), by instance id. */
+  readonly #lives = new Map<string, LifeSession>();
   readonly #checkpointer: Checkpointer | undefined;
 
   /**
@@ -63,11 +67,17 @@ export class KyselyStore extends KyselyTx implements Store {
     db: Kysely<Database>,
     kind: StoreKind,
     log: Logger,
-    opts: { walSync?: WalSync; checkpointer?: Checkpointer; statements?: SqliteStatements } = {},
+    opts: {
+      walSync?: WalSync;
+      checkpointer?: Checkpointer;
+      statements?: SqliteStatements;
+      lifeSession?: OpenLifeSession;
+    } = {},
   ) {
     super(db, kind, { statements: opts.statements });
     this.#walSync = opts.walSync;
     this.#checkpointer = opts.checkpointer;
+    this.#openLife = opts.lifeSession;
     this.#log = log;
     this.#sent = createGroupCommit((items) =>
       db.transaction().execute(async (trx) => {
@@ -96,6 +106,8 @@ export class KyselyStore extends KyselyTx implements Store {
   }
 
   async close(): Promise<void> {
+    await Promise.all([...this.#lives.values()].map((l) => l.end()));
+    this.#lives.clear();
     await this.#attempted.flush();
     await this.#sent.flush();
     await this.#walSync?.close();
@@ -214,7 +226,10 @@ export class KyselyStore extends KyselyTx implements Store {
     return timers.releaseLeases(this.ctx, owner);
   }
 
-  beat(instance: string, now: number): Promise<boolean> {
+  async beat(instance: string, now: number): Promise<boolean> {
+    // The life lock first: a row is never seen without the session that proves it alive.
+    const life = this.#lives.get(instance);
+    if (this.#openLife && !life?.alive) this.#lives.set(instance, await this.#openLife(instance));
     return instances.beat(this.ctx, instance, now);
   }
 
@@ -226,12 +241,14 @@ export class KyselyStore extends KyselyTx implements Store {
     return queues.queuedReply(this.ctx, conversationId);
   }
 
-  takeOverSilent(now: number, silentMs: number, self: string): Promise<instances.TakenOver[]> {
+  takeOverSilent(now: number, silentMs: number, self: string): Promise<instances.TakeOver> {
     return instances.takeOverSilent(this.ctx, now, silentMs, self);
   }
 
-  leave(instance: string): Promise<void> {
-    return instances.leave(this.ctx, instance);
+  async leave(instance: string): Promise<void> {
+    await instances.leave(this.ctx, instance);
+    await this.#lives.get(instance)?.end();
+    this.#lives.delete(instance);
   }
 
   listConversations(query: ConversationQuery): Promise<Conversation[]> {

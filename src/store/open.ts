@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../log.ts';
 import { startCheckpointer } from './checkpointer.ts';
 import type { Store } from './contract.ts';
 import { KyselyStore } from './kysely-store.ts';
+import { lifeSessions } from './life-session.ts';
 import type { Database } from './schema.ts';
 import { nodeSqliteDialect } from './sqlite-dialect.ts';
 import { createWalSync } from './wal-sync.ts';
@@ -108,11 +109,12 @@ async function openPostgres(databaseUrl: string, schemaOption: string | undefine
   const { default: pg } = await import('pg');
   const types = new pg.TypeOverrides();
   types.setTypeParser(pg.types.builtins.INT8, Number);
-  const pool = new pg.Pool({
+  const config = {
     connectionString: url.toString(),
     types,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
-  });
+  };
+  const pool = new pg.Pool(config);
   // An idle connection dropped by the server must not crash the process; the pool replaces it.
   pool.on('error', (err) => log.warn({ err: message(err) }, 'idle PostgreSQL connection failed'));
   const where = `${url.hostname}:${url.port || 5432}${url.pathname}`;
@@ -123,7 +125,9 @@ async function openPostgres(databaseUrl: string, schemaOption: string | undefine
     await pool.end().catch(() => undefined);
     throw new StoreError('store_unavailable', `Cannot use PostgreSQL at ${where}: ${message(err)}`, { cause: err });
   }
-  return new KyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres', log);
+  return new KyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres', log, {
+    lifeSession: lifeSessions(pg, config, log),
+  });
 }
 
 async function createSchema(pool: Pool, schema: string): Promise<void> {

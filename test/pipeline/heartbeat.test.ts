@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock.ts';
 import { silentLogger } from '../../src/log.ts';
@@ -23,7 +24,7 @@ describe.skipIf(!databaseUrl)('instance heartbeats on PostgreSQL (needs DATABASE
     lines.length = 0;
   });
   afterEach(async () => {
-    await Promise.all(stores.splice(0).map((s) => s.close()));
+    await Promise.all(stores.splice(0).map((s) => s?.close()));
     await dropSchema(databaseUrl as string, schema);
   });
 
@@ -55,7 +56,13 @@ describe.skipIf(!databaseUrl)('instance heartbeats on PostgreSQL (needs DATABASE
     expect(claimed).toHaveLength(3);
   }
 
-  it('hands a silent router’s leased webhooks to the others within seconds, once, and logs what moved', async () => {
+  /** A process that dies: its connections close, PostgreSQL drops its session lock. */
+  const kill = async (i: number) => {
+    const [dead] = stores.splice(i, 1, undefined as unknown as Store);
+    await dead?.close();
+  };
+
+  it('hands a dead router’s leased webhooks to the others within seconds, once, and logs what moved', async () => {
     const a = beatOf(0, 'a');
     const b = beatOf(1, 'b');
     const c = beatOf(2, 'c');
@@ -68,7 +75,8 @@ describe.skipIf(!databaseUrl)('instance heartbeats on PostgreSQL (needs DATABASE
       [],
     );
 
-    // a dies (no more beats); 2 s later it is not yet taken for dead.
+    // a dies; 2 s later it is not yet taken for dead.
+    await kill(0);
     clock.advance(2_000);
     expect(await b.tick()).toEqual([]);
     await c.tick();
@@ -104,16 +112,41 @@ describe.skipIf(!databaseUrl)('instance heartbeats on PostgreSQL (needs DATABASE
     expect(await b.tick()).toEqual([]);
   });
 
-  it('says so loudly when a stalled router finds it was taken for dead, and beats again', async () => {
+  it('leaves a silent router whose session is alive (stalled, not dead) its work, and says so once', async () => {
     const a = beatOf(0, 'a');
     const b = beatOf(1, 'b');
     await a.tick();
     await b.tick();
-    clock.advance(5_000);
+    await leaseWork(stores[0] as Store, 'a');
+    for (let s = 0; s < 10; s++) {
+      clock.advance(1_000);
+      expect(await b.tick()).toEqual([]);
+    }
+    const stalled = lines.filter((l) => String(l.msg).includes('stalled, not dead'));
+    expect(stalled).toHaveLength(1);
+    expect(stalled[0]).toMatchObject({ instance: 'a', level: 40 });
+    expect(await stores[1]?.claimInbound({ owner: 'b:router', now: clock.now(), leaseMs: 30_000, limit: 10 })).toEqual(
+      [],
+    );
+    await a.tick();
+    expect(lines.some((l) => l.level === 50)).toBe(false);
+  });
+
+  it('says so loudly when a router finds it was taken for dead (its session was cut), and beats again', async () => {
+    const a = beatOf(0, 'a');
+    const b = beatOf(1, 'b');
+    await a.tick();
     await b.tick();
+    const admin = new pg.Client({ connectionString: databaseUrl });
+    await admin.connect();
+    await admin.query("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'touchpoint a'");
+    await admin.end();
+    clock.advance(5_000);
+    expect((await b.tick()).map((t) => t.instance)).toEqual(['a']);
     await a.tick();
     expect(lines.some((l) => l.level === 50 && String(l.msg).includes('took this one for dead'))).toBe(true);
-    clock.advance(1_000);
+    // a has a session again: silent or not, it is not taken for dead.
+    clock.advance(5_000);
     expect(await b.tick()).toEqual([]);
   });
 });
