@@ -210,4 +210,80 @@ describe('outbox limiter', () => {
       await other.close();
     }
   });
+
+  it('with Redis, an account-wide hold learnt from another instance stops every destination there, a destination hold only its own', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const make = () =>
+      createOutboxLimiter({
+        adapters: new Map([['sms', { rateLimit: { minTimeMs: 10, maxConcurrent: 1 } }]]),
+        log: silentLogger,
+        clock: { now: () => T, after: () => () => {} },
+        redisUrl,
+        prefix,
+      });
+    const one = make();
+    const two = make();
+    try {
+      await one.holdOff('sms', '+1', T + 4_000, T);
+      expect(await two.heldUntil('sms', '+1', T)).toBe(T + 4_000);
+      expect(await two.heldUntil('sms', '+2', T)).toBeNull();
+      // The hold is over at its instant, not a millisecond later.
+      expect(await two.heldUntil('sms', '+1', T + 4_000)).toBeNull();
+
+      await one.holdOff('sms', '+1', T + 9_000, T, 'account');
+      expect(await two.heldUntil('sms', '+3', T)).toBe(T + 9_000);
+      // Learnt once, the account's hold turns away the other instance's sends to any destination without asking Redis again.
+      let ran = false;
+      const sent = two.schedule('sms', '+4', async () => {
+        ran = true;
+      });
+      await expect(sent).rejects.toMatchObject({ until: T + 9_000 });
+      expect(ran).toBe(false);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+
+  it('does not run a send’s preparation when its destination is held before its turn', async () => {
+    const limiter = createOutboxLimiter({
+      adapters: new Map([['sms', { rateLimit: { minTimeMs: 0, maxConcurrent: 1 } }]]),
+      log: silentLogger,
+      clock: { now: () => T, after: () => () => {} },
+    });
+    await limiter.holdOff('sms', '+1', T + 1_000, T);
+    let prepared = false;
+    const job = limiter.schedule(
+      'sms',
+      '+1',
+      async () => 'sent',
+      async () => {
+        prepared = true;
+      },
+    );
+    await expect(job).rejects.toBeInstanceOf(HeldError);
+    expect(prepared).toBe(false);
+    await limiter.close();
+  });
+
+  it('gives a channel no adapter declares one send at a time, and reads settings that name other channels only', async () => {
+    const limiter = createOutboxLimiter({
+      adapters: new Map([['sms', { rateLimit: { minTimeMs: 100, maxConcurrent: 2 } }]]),
+      settings: { email: { rateLimit: { minTimeMs: 5 } } },
+      log: silentLogger,
+    });
+    expect(limiter.rateLimit('sms')).toMatchObject({ minTimeMs: 100, maxConcurrent: 2 });
+    expect(limiter.rateLimit('nowhere')).toMatchObject({ minTimeMs: 0, maxConcurrent: 1 });
+    await limiter.close();
+  });
+
+  it('refuses a rate bottleneck cannot honour when it is created, not at the first send', () => {
+    expect(() =>
+      createOutboxLimiter({
+        adapters: new Map([['sms', { rateLimit: { minTimeMs: 100, maxConcurrent: 1 } }]]),
+        settings: { sms: { rateLimit: { maxConcurrent: 0 } } },
+        log: silentLogger,
+      }),
+    ).toThrow(/maxConcurrent/);
+  });
 });
