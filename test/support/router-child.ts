@@ -7,7 +7,8 @@
  * client, on the crash tests' number); CHANNELS (JSON: channel name → `{rateLimit?, settings}`, the settings as
  * in channels.yaml, for the adapters this build ships); CONFIG=example (the business in config/ and flows/
  * instead of the small test one); ROUTER (JSON: router.yaml), SYNC (full|normal), LEASE (lease timeout, e.g. 4s),
- * UNCONFIRMED (resend|hold).
+ * UNCONFIRMED (resend|hold); SHARED_REDIS_URL with REDIS_PREFIX (limits and holds shared with the other instances;
+ * not REDIS_URL, which children inherit from the test run).
  */
 import { join } from 'node:path';
 import { adapters as shipped } from '../../adapters/registry.ts';
@@ -67,6 +68,8 @@ const app = await startApp({
   adapters: registry,
   dataDir: env.DATA_DIR ?? '.tmp/child',
   databaseUrl: env.DATABASE_URL || null,
+  redisUrl: env.SHARED_REDIS_URL || null,
+  ...(env.REDIS_PREFIX ? { redisPrefix: env.REDIS_PREFIX } : {}),
   port: Number(env.PORT ?? 0),
   log,
 });
