@@ -52,6 +52,17 @@ export const channelBlock = z
 export const channelsFile = z.object({ channels: z.record(z.string(), channelBlock).default({}) }).strict();
 
 const templateVariant = z.union([z.string(), z.object({ text: z.string(), subject: z.string().optional() }).strict()]);
+/** A language variant may name channel variants of its own: German on SMS differs from German by email. */
+const languageVariant = z.union([
+  z.string(),
+  z
+    .object({
+      text: z.string(),
+      subject: z.string().optional(),
+      channels: z.record(z.string(), templateVariant).optional().describe('This language’s per-channel variants'),
+    })
+    .strict(),
+]);
 
 /** An approved WhatsApp template (Twilio Content API): what goes out when the 24-hour window is closed. */
 export const whatsappTemplate = z
@@ -73,7 +84,10 @@ export const templateDef = z.union([
     .object({
       text: z.string().describe('Default text; {variables} are filled in'),
       channels: z.record(z.string(), templateVariant).optional().describe('Per-channel variants (sms, email, …)'),
-      languages: z.record(z.string(), templateVariant).optional().describe('Per-language variants (de, fr, …)'),
+      languages: z
+        .record(z.string(), languageVariant)
+        .optional()
+        .describe('Per-language variants (de, fr, …), each with its own per-channel variants if needed'),
       whatsapp: whatsappTemplate
         .optional()
         .describe('Sent instead of the text on WhatsApp when the customer has not written in the last 24 hours'),
