@@ -230,6 +230,10 @@ export const chatScript = `(function () {
   });
   input.addEventListener('input', resize);
   if (closeButton) closeButton.addEventListener('click', function () { window.parent.postMessage({ type: 'touchpoint:close' }, '*'); });
+  // Keyboard users close the embedded chat with Escape from anywhere inside it, as from the host page.
+  if (closeButton) document.addEventListener('keydown', function (e) {
+    if (e.key === 'Escape') window.parent.postMessage({ type: 'touchpoint:close' }, '*');
+  });
   window.addEventListener('online', function () { loadHistory().then(clearError).catch(onFailure); });
 
   render();
