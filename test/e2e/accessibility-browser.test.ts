@@ -13,6 +13,10 @@ const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 /** WCAG 2.0, 2.1 and 2.2 at levels A and AA. */
 const WCAG_22_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
 
+/** A property of the focused element (the test's code runs in the page, where `document` is). */
+const active = (page: Page, prop: 'id' | 'tagName' | 'textContent') =>
+  page.evaluate(`document.activeElement?.${prop} ?? ''`) as Promise<string>;
+
 /** axe-core's WCAG 2.2 AA violations on the page as it stands. */
 async function violations(page: Page): Promise<string[]> {
   await page.addScriptTag({ path: axeSource });
@@ -84,10 +88,10 @@ describe('accessibility of the customer pages', () => {
     const page = await visitor.newPage();
     await page.goto(`${url}/chat`);
     await page.locator('#text:enabled').waitFor();
-    for (let i = 0; i < 5 && (await page.evaluate(() => document.activeElement?.id)) !== 'text'; i++) {
+    for (let i = 0; i < 5 && (await active(page, 'id')) !== 'text'; i++) {
       await page.keyboard.press('Tab');
     }
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('text');
+    expect(await active(page, 'id')).toBe('text');
     await page.keyboard.type('a question about allergens please');
     await page.keyboard.press('Enter');
     const choices = page.locator('#log .msg.bot .choices button.choice');
@@ -96,7 +100,7 @@ describe('accessibility of the customer pages', () => {
     let reached = '';
     for (let i = 0; i < 8 && reached !== 'Vegan and gluten-free'; i++) {
       await page.keyboard.press('Shift+Tab');
-      reached = await page.evaluate(() => document.activeElement?.textContent ?? '');
+      reached = await active(page, 'textContent');
     }
     expect(reached).toBe('Vegan and gluten-free');
     await page.keyboard.press('Enter');
@@ -108,17 +112,14 @@ describe('accessibility of the customer pages', () => {
     const page = await context.newPage();
     await page.goto(`${url}/chat`);
     await page.locator('#text:enabled').waitFor();
-    const moving = await page.evaluate(() =>
-      [...document.querySelectorAll('*')]
-        .map((el) => ({ el, s: getComputedStyle(el) }))
-        .filter(
-          ({ s }) =>
-            s.scrollBehavior === 'smooth' ||
-            s.animationName !== 'none' ||
-            s.transitionDuration.split(',').some((d) => Number.parseFloat(d) > 0),
-        )
-        .map(({ el }) => el.tagName),
-    );
+    // Every element whose computed style still moves: an animation, a transition or smooth scrolling.
+    const moving = await page.evaluate(`[...document.querySelectorAll('*')]
+      .filter((el) => {
+        const s = getComputedStyle(el);
+        return s.scrollBehavior === 'smooth' || s.animationName !== 'none' ||
+          s.transitionDuration.split(',').some((d) => Number.parseFloat(d) > 0);
+      })
+      .map((el) => el.tagName)`);
     expect(moving).toEqual([]);
     await page.close();
   });
@@ -138,10 +139,10 @@ describe('accessibility of the customer pages', () => {
     await page.screenshot({ path: `${SHOTS}/widget-open.png` });
     expect(await violations(page)).toEqual([]);
     // Focus moved into the chat; Escape from inside it closes the panel and gives focus back to the button.
-    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('IFRAME');
+    expect(await active(page, 'tagName')).toBe('IFRAME');
     await page.frameLocator('iframe').locator('#text:enabled').waitFor();
     await page.frameLocator('iframe').locator('#text').press('Escape');
-    await page.waitForFunction(() => document.activeElement?.tagName === 'BUTTON');
+    await page.waitForFunction("document.activeElement?.tagName === 'BUTTON'");
     expect(await button.getAttribute('aria-expanded')).toBe('false');
 
     const embedded = await context.newPage();
