@@ -15,6 +15,23 @@ const duration = z
   .regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 500ms, 30s, 5m, 2h or 3d')
   .describe('A duration: a number followed by ms, s, m, h or d');
 
+/** A translation endpoint: LibreTranslate's API, or an OpenAI-compatible chat model. */
+export const translationSettings = z
+  .object({
+    provider: z
+      .enum(['libretranslate', 'openai'])
+      .describe('libretranslate: POST /translate; openai: POST /chat/completions'),
+    url: z.string().url().describe('The endpoint’s base URL, e.g. http://127.0.0.1:5000 or https://api.openai.com/v1'),
+    apiKey: z.string().optional().describe('LibreTranslate api_key, or the bearer token of the OpenAI-compatible API'),
+    model: z.string().optional().describe('openai: the model that translates (required there)'),
+    timeout: duration.default('10s').describe('How long one translation may take'),
+  })
+  .strict()
+  .refine((t) => t.provider !== 'openai' || t.model !== undefined, {
+    message: 'an OpenAI-compatible endpoint needs `model`',
+    path: ['model'],
+  });
+
 export const businessFile = z
   .object({
     name: z.string().min(1).describe('The business name customers see'),
@@ -30,6 +47,11 @@ export const businessFile = z
       })
       .strict()
       .prefault({}),
+    translation: translationSettings
+      .optional()
+      .describe(
+        'Off unless set: agents write in `language`, customers read theirs, and the desk thread gets the customer’s words translated',
+      ),
   })
   .strict();
 
