@@ -130,6 +130,7 @@ export const chatScript = `(function () {
     var page = function (round) {
       var path = 'webchat/messages' + (lastId ? '?after=' + encodeURIComponent(lastId) : '');
       return request('GET', path).then(function (data) {
+        if (data.language) document.documentElement.lang = data.language;
         data.messages.forEach(add);
         if (data.more && round < 20) return page(round + 1);
       });

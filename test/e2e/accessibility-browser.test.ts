@@ -108,6 +108,19 @@ describe('accessibility of the customer pages', () => {
     await visitor.close();
   }, 60_000);
 
+  it("the page's language is the conversation's: German after a German message", async () => {
+    const visitor = await browser.newContext();
+    const page = await visitor.newPage();
+    await page.goto(`${url}/chat`);
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await page.locator('#text').fill('Wie viel kostet ein Brot bitte?');
+    await page.locator('#text').press('Enter');
+    await page.locator('#log .msg.bot .bubble', { hasText: 'Sauerteigbrot' }).waitFor({ timeout: 15_000 });
+    await page.reload();
+    await page.waitForFunction("document.documentElement.lang === 'de'", null, { timeout: 15_000 });
+    await visitor.close();
+  }, 60_000);
+
   it('nothing animates for a visitor who asks for reduced motion', async () => {
     const page = await context.newPage();
     await page.goto(`${url}/chat`);
