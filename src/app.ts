@@ -21,6 +21,7 @@ import { createOutboxWorker } from './outbox/worker.ts';
 import type { DeskNotice } from './people/desk-events.ts';
 import { createDeskHost, withTimerNotices } from './people/desk-host.ts';
 import { createSnoozeTimerHandlers } from './people/snooze.ts';
+import { createInboundTranslation } from './people/translate-inbound.ts';
 import { createAfterCommit } from './pipeline/after-commit.ts';
 import { createHeartbeat } from './pipeline/heartbeat.ts';
 import { createIngestor } from './pipeline/ingest.ts';
@@ -192,7 +193,14 @@ export async function startApp(o: AppOptions): Promise<App> {
       deskBus,
     ),
   });
-  const afterCommit = createAfterCommit({ outbox, timers, messages, desk: deskBus });
+  const translateInbound = createInboundTranslation({
+    store,
+    clock,
+    log: log.child({ part: 'translation' }),
+    current: () => live().translation,
+    onNote: (conversationId) => deskBus.publish({ conversationId, cause: 'inbound', events: [] }),
+  });
+  const afterCommit = createAfterCommit({ outbox, timers, messages, desk: deskBus, translateInbound });
 
   const routerOwner = `${instance}:router`;
   const router = createRouter({

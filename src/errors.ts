@@ -66,6 +66,8 @@ export const ErrorCode = {
   DataDirInUse: 'data_dir_in_use',
   NoStore: 'no_store',
   RouterUnreachable: 'router_unreachable',
+  // The translation endpoint (business.yaml translation) failed or answered nonsense.
+  TranslationFailed: 'translation_failed',
   // The command line.
   Usage: 'usage',
   // Anything not raised on purpose, answered without its details (they are logged).
@@ -217,6 +219,13 @@ export class HeldError extends TouchpointError {
   constructor(channel: string, destination: string, until: number) {
     super('destination_held', `${channel} to ${destination} is held until ${new Date(until).toISOString()}`);
     this.until = until;
+  }
+}
+
+/** The translation endpoint could not translate: unreachable, an error status, or an answer without text. */
+export class TranslationFailed extends TouchpointError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('translation_failed', message, options);
   }
 }
 

@@ -24,6 +24,7 @@ import { createPolicies, type Policies } from './policies/policies.ts';
 import { hotPart, reloadDiff } from './settings/reload-diff.ts';
 import type { Settings } from './settings/types.ts';
 import type { Store } from './store/contract.ts';
+import { createTranslator, type Translator } from './text/translate.ts';
 import type { TimerHandler } from './timers/handlers.ts';
 
 /**
@@ -43,6 +44,8 @@ export interface ConfigParts {
   route: RouteDeps;
   /** Agent actions, with the SLA clocks and desk notices of this generation's policies. */
   actions: AgentActions;
+  /** The translation endpoint (business.yaml `translation`); null when off. */
+  translation: { translator: Translator; businessLanguage: string } | null;
 }
 
 /** What does not change on a reload: the store, the clock, the channels, the callbacks. */
@@ -96,6 +99,8 @@ export function buildConfigParts(settings: Settings, shared: SharedParts): Confi
     }),
     outbound,
   };
+  const translator = createTranslator(settings.business.translation);
+  const translation = translator ? { translator, businessLanguage: settings.business.language } : null;
   const actions = withDeskNotices(
     policies.wrapAgentActions(
       createAgentActions({
@@ -106,11 +111,12 @@ export function buildConfigParts(settings: Settings, shared: SharedParts): Confi
         flows: { settings, onWritten: shared.onWritten },
         onTimers: shared.onTimers,
         agentName: agentDisplayName(settings),
+        translation,
       }),
     ),
     shared.deskBus,
   );
-  return { settings, calendar, outbound, firstContact, policies, route, actions };
+  return { settings, calendar, outbound, firstContact, policies, route, actions, translation };
 }
 
 /**

@@ -130,6 +130,7 @@ export const chatScript = `(function () {
     var page = function (round) {
       var path = 'webchat/messages' + (lastId ? '?after=' + encodeURIComponent(lastId) : '');
       return request('GET', path).then(function (data) {
+        if (data.language) document.documentElement.lang = data.language;
         data.messages.forEach(add);
         if (data.more && round < 20) return page(round + 1);
       });
@@ -230,6 +231,10 @@ export const chatScript = `(function () {
   });
   input.addEventListener('input', resize);
   if (closeButton) closeButton.addEventListener('click', function () { window.parent.postMessage({ type: 'touchpoint:close' }, '*'); });
+  // Keyboard users close the embedded chat with Escape from anywhere inside it, as from the host page.
+  if (closeButton) document.addEventListener('keydown', function (e) {
+    if (e.key === 'Escape') window.parent.postMessage({ type: 'touchpoint:close' }, '*');
+  });
   window.addEventListener('online', function () { loadHistory().then(clearError).catch(onFailure); });
 
   render();

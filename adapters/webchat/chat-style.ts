@@ -83,6 +83,9 @@ html, body { margin: 0; height: 100%; }
 }
 .composer button:disabled { opacity: 0.45; cursor: default; }
 
+@media (prefers-reduced-motion: reduce) {
+  *, *::before, *::after { animation: none !important; transition: none !important; scroll-behavior: auto !important; }
+}
 @media (min-width: 600px) {
   .chat-body:not(.embed) { padding: 24px 0; }
   .chat-body:not(.embed) .chat { border-radius: 20px; overflow: hidden; height: calc(100% - 48px); }

@@ -122,7 +122,9 @@ export function registerWebchatApi(routes: RouteRegistry, deps: WebchatRouteDeps
     const q = validate(Object.fromEntries(req.query), historyQuery, 'query');
     const messages = await host.history(threadKeyOf(visitorId), { afterId: q.after ?? null, limit: HISTORY_PAGE });
     const views = messages.filter(isVisible).map((m) => viewOfMessage(m, visitorId));
-    return withCors(req, { status: 200, body: { messages: views, more: messages.length === HISTORY_PAGE } });
+    // The page declares the conversation's language (html lang), so screen readers speak it right.
+    const language = (await host.languageOf?.(threadKeyOf(visitorId))) ?? null;
+    return withCors(req, { status: 200, body: { messages: views, more: messages.length === HISTORY_PAGE, language } });
   });
 
   routes.add('GET', '/webchat/events', (req): Takeover => {

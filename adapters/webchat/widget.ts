@@ -58,6 +58,9 @@ export function widgetScript(opts: { label: string; accent: string }): string {
     }
     panel.style.display = open ? 'block' : 'none';
     button.setAttribute('aria-expanded', String(open));
+    // Keyboard and screen-reader users land in the chat, and back on the button when it closes.
+    if (open) frame.focus();
+    else button.focus();
   }
 
   button.addEventListener('click', function () { toggle(!open); });

@@ -119,6 +119,8 @@ export interface ChannelHost {
   updateDelivery(providerId: string, status: DeliveryStatus, error?: string | null): Promise<void>;
   /** The visible messages of a thread, oldest first: for channels the client pulls from (web chat). */
   history(threadKey: string, opts?: { afterId?: string | null; limit?: number }): Promise<Message[]>;
+  /** The language of the thread's customer (detected from their words or set by a flow), for pages that declare it. */
+  languageOf?(threadKey: string): Promise<string | null>;
   /** Calls `fn` for every message the core records on a thread of this channel (for push to live clients). */
   onMessage(fn: (threadKey: string, message: Message) => void): () => void;
   routes: RouteRegistry;

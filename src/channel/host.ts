@@ -75,6 +75,12 @@ export function createChannelHost(opts: {
       if (status === 'failed' && message?.status === 'failed') opts.deliveryFailed?.(message);
     },
     history: (threadKey, o) => store.threadHistory(channel, threadKey, o),
+    async languageOf(threadKey) {
+      const statuses = ['open', 'pending', 'snoozed', 'resolved', 'closed'] as const;
+      const conversation = await store.findConversationByThread(channel, threadKey, [...statuses]);
+      const contact = conversation ? await store.getContact(conversation.contactId) : null;
+      return contact?.language ?? null;
+    },
     onMessage: (fn) =>
       opts.bus.subscribe((e) => {
         if (e.channel === channel) fn(e.threadKey, e.message);

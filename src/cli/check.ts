@@ -1,4 +1,5 @@
 import { ConfigError, formatProblem } from '../errors.ts';
+import { describeMissing, missingLanguageVariants } from '../flow-language/language-coverage.ts';
 import type { Settings } from '../settings/types.ts';
 import { helpOption, jsonOption, parseCommand } from './args.ts';
 import { type Command, configOptions } from './context.ts';
@@ -43,7 +44,8 @@ export const checkCommand: Command = {
     }
     const summary = summarise(settings);
     const warnings = settings.warnings ?? [];
-    ctx.out.result({ ok: true, ...summary, warnings }, () => {
+    const missingLanguages = missingLanguageVariants(settings);
+    ctx.out.result({ ok: true, ...summary, warnings, missingLanguages }, () => {
       const enabled = summary.channels.filter((c) => c.enabled).map((c) => c.name);
       return [
         `OK: ${settings.business.name}`,
@@ -52,6 +54,12 @@ export const checkCommand: Command = {
         `  intents:   ${summary.intents}`,
         `  flows:     ${summary.flows.length} (${summary.flows.join(', ')})`,
         ...warnings.map((w) => `warning: ${formatProblem(w)}`),
+        ...(missingLanguages.length > 0
+          ? [
+              `Templates without a variant in a language the others speak (customers writing it get ${settings.business.language}), by flow:`,
+              ...describeMissing(missingLanguages),
+            ]
+          : []),
       ];
     });
     return 0;

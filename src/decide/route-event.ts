@@ -138,7 +138,8 @@ async function findOrOpenConversation(
 /**
  * A delivery failure report is about one of our messages, not a customer
  * writing: no contact is made for the mailer daemon. The agents see it as a
- * note in the conversation it concerns, and the message it names is marked failed.
+ * note in the conversation it concerns, the message it names is marked failed,
+ * and an address that failed for good is suppressed: nothing is sent to it again.
  */
 async function recordBounce(tx: StoreTx, event: InboundEvent, now: number, out: Routed): Promise<Routed> {
   const env = event.envelope;
@@ -159,6 +160,9 @@ async function recordBounce(tx: StoreTx, event: InboundEvent, now: number, out: 
     );
   }
   if (env.bounceOf) await tx.updateDelivery(env.channel, env.bounceOf, 'failed', env.text || 'bounced');
+  for (const address of env.hardBounced ?? []) {
+    await tx.suppress(env.channel, address, { reason: `hard bounce: ${env.text.slice(0, 200)}`, at: now });
+  }
   await tx.completeInbound(event.id, now, conversation?.id ?? null);
   out.conversationId = conversation?.id ?? null;
   return out;

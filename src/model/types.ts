@@ -144,6 +144,8 @@ export interface Envelope {
   flags?: EnvelopeFlags;
   /** For a bounce: the provider id of the message that failed. */
   bounceOf?: string;
+  /** For a bounce: the addresses whose delivery failed for good (a 5.x.x status): nothing goes to them again. */
+  hardBounced?: string[];
   /** Provider timestamp (epoch ms); the store's receive time is authoritative. */
   sentAt?: number;
   /** Original payload, kept for audit. */

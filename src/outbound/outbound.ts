@@ -40,6 +40,8 @@ export interface ReplyInput {
 /** One outgoing message on its way through the rules: what they decided so far. */
 export interface OutboundDraft {
   readonly input: ReplyInput;
+  /** The decision's transaction, for rules that read the store (suppressed addresses). */
+  readonly tx: Pick<StoreTx, 'suppressed'>;
   readonly now: number;
   /**
    * We write first on a channel that needs consent (the customer never wrote in
@@ -161,6 +163,16 @@ export interface OutboundOptions {
   consentRequired?: readonly string[] | undefined;
 }
 
+/** An address that bounced for good gets nothing more: the message is recorded as failed, with why. */
+export const suppressedRule: OutboundRule = async (d, next) => {
+  const route = d.route;
+  const why = route ? await d.tx.suppressed(route.channel, route.destination) : null;
+  if (!route || !why) return next();
+  d.status = 'failed';
+  d.error = `${route.destination} is suppressed on ${route.channel} since ${new Date(why.at).toISOString()} (${why.reason})`;
+  d.route = null;
+};
+
 /** The rules every outgoing message passes, in this order, bound once at start-up. */
 export function outboundRules(o: OutboundOptions): OutboundRule[] {
   return [
@@ -170,6 +182,7 @@ export function outboundRules(o: OutboundOptions): OutboundRule[] {
     firstContactConsentRule,
     replyWindowRule(o.windowHoursOf ?? (() => null)),
     destinationRule(o.destinationOf),
+    suppressedRule,
   ];
 }
 
@@ -187,6 +200,7 @@ export function createOutbound(o: OutboundOptions): Outbound {
         input.requested !== true;
       const draft: OutboundDraft = {
         input,
+        tx,
         now,
         consented: first ? await consentOnFile(tx, contact.id, channel) : null,
         template: null,

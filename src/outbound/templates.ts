@@ -22,7 +22,7 @@ export interface TemplatePart {
 }
 
 /**
- * Picks the most specific variant (language, then channel, then the default)
+ * Picks the most specific variant (language on this channel, language, channel, then the default)
  * and fills `{variable}` or `{variable|fallback}` placeholders. Unknown
  * variables render as their fallback, or as nothing: a customer never sees braces.
  */
@@ -40,11 +40,14 @@ export function renderTemplate(templates: Record<string, TemplateDef>, id: strin
   return out;
 }
 
+type Variant = string | { text: string; subject?: string | undefined };
+
 function pickVariant(def: TemplateDef, ctx: RenderContext): { text: string; subject?: string | undefined } {
   if (typeof def === 'string') return { text: def };
   const lang = ctx.language ? def.languages?.[ctx.language] : undefined;
-  const chosen = lang ?? def.channels?.[ctx.channel] ?? def.text;
-  return typeof chosen === 'string' ? { text: chosen } : chosen;
+  const langOnChannel = typeof lang === 'object' ? lang.channels?.[ctx.channel] : undefined;
+  const chosen: Variant = langOnChannel ?? lang ?? def.channels?.[ctx.channel] ?? def.text;
+  return typeof chosen === 'string' ? { text: chosen } : { text: chosen.text, subject: chosen.subject };
 }
 
 const VARIABLE = /\{([a-zA-Z_][\w.]*)(?:\|([^}]*))?\}/g;

@@ -8,9 +8,11 @@ import type { Outbound } from '../outbound/outbound.ts';
 import type { Settings } from '../settings/types.ts';
 import type { ConversationPatch, Store, StoreTx } from '../store/contract.ts';
 import { systemNote } from '../store/notes.ts';
+import type { Translator } from '../text/translate.ts';
 import type { AgentActions } from './actions.ts';
 import { escalateIn, lastCustomerText, PRIORITIES } from './escalate.ts';
 import { endSnooze, MAX_SNOOZE_MS, SNOOZE_TIMER, snoozeKey } from './snooze.ts';
+import { type Translated, translateReply } from './translate-reply.ts';
 
 export interface AgentActionOptions {
   store: Store;
@@ -33,6 +35,8 @@ export interface AgentActionOptions {
   agentName?: (agentId: string, accountName?: string) => string;
   /** Where actions named by a bare agent id come from, for the audit log (default `api`). */
   via?: string;
+  /** Translation on (business.yaml `translation`): replies go out in the contact's language, the original kept. */
+  translation?: { translator: Translator; businessLanguage: string } | null;
 }
 
 const live = (c: Conversation) => c.status !== 'resolved' && c.status !== 'closed';
@@ -91,6 +95,9 @@ export function createAgentActions(opts: AgentActionOptions): AgentActions {
     async reply(conversationId, input) {
       const text = input.text.trim();
       if (!text) throw badRequest('reply text is empty');
+      // The endpoint is called before the transaction: no store lock waits on the network.
+      const translated: Translated | null =
+        input.internal === true ? null : await translateReply(store, opts.translation, conversationId, text);
       const { conversation, message } = await store.transaction(async (tx) => {
         const conversation = await load(tx, conversationId);
         const contact = await tx.getContact(conversation.contactId);
@@ -103,7 +110,8 @@ export function createAgentActions(opts: AgentActionOptions): AgentActions {
           {
             conversation,
             contact,
-            text,
+            text: translated?.text ?? text,
+            ...(translated?.part ? { parts: [translated.part] } : {}),
             author: {
               kind: 'agent',
               id: actor.agentId,
@@ -116,6 +124,7 @@ export function createAgentActions(opts: AgentActionOptions): AgentActions {
         const action = internal ? 'note' : 'reply';
         const about = { conversationId, contactId: conversation.contactId };
         await audit(tx, actor, action, about, { messageId: message.id }, now);
+        if (translated?.problem) await systemNote(tx, conversationId, translated.problem, now, 'translation');
         if (!input.internal) {
           const sla = conversation.sla.firstRespondedAt
             ? conversation.sla

@@ -20,6 +20,8 @@ export interface AfterCommitParts {
   timers: { kick(): void };
   messages: Bus<MessageEvent>;
   desk: Bus<DeskNotice>;
+  /** Customers' messages, for the desk's translation (business.yaml `translation`); runs in the background. */
+  translateInbound?: (conversationId: string, messages: Message[]) => void;
 }
 
 export interface AfterCommit {
@@ -52,8 +54,10 @@ export function createAfterCommit(p: AfterCommitParts): AfterCommit {
       for (const x of routed) {
         queued += x.queued;
         publish(x.channel, x.threadKey, x.messages);
-        if (x.conversationId)
+        if (x.conversationId) {
           p.desk.publish({ conversationId: x.conversationId, cause: 'inbound', events: x.events.map((e) => e.type) });
+          p.translateInbound?.(x.conversationId, x.messages);
+        }
       }
       if (queued > 0) p.outbox.kick();
     },

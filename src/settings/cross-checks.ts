@@ -91,7 +91,10 @@ function templateTexts(templates: Record<string, TemplateDef>): Record<string, s
         : [
             def.text,
             ...Object.values(def.channels ?? {}).flatMap(texts),
-            ...Object.values(def.languages ?? {}).flatMap(texts),
+            ...Object.values(def.languages ?? {}).flatMap((v) => [
+              ...texts(v),
+              ...(typeof v === 'string' ? [] : Object.values(v.channels ?? {}).flatMap(texts)),
+            ]),
           ],
     ]),
   );

@@ -15,6 +15,23 @@ const duration = z
   .regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 500ms, 30s, 5m, 2h or 3d')
   .describe('A duration: a number followed by ms, s, m, h or d');
 
+/** A translation endpoint: LibreTranslate's API, or an OpenAI-compatible chat model. */
+export const translationSettings = z
+  .object({
+    provider: z
+      .enum(['libretranslate', 'openai'])
+      .describe('libretranslate: POST /translate; openai: POST /chat/completions'),
+    url: z.string().url().describe('The endpoint’s base URL, e.g. http://127.0.0.1:5000 or https://api.openai.com/v1'),
+    apiKey: z.string().optional().describe('LibreTranslate api_key, or the bearer token of the OpenAI-compatible API'),
+    model: z.string().optional().describe('openai: the model that translates (required there)'),
+    timeout: duration.default('10s').describe('How long one translation may take'),
+  })
+  .strict()
+  .refine((t) => t.provider !== 'openai' || t.model !== undefined, {
+    message: 'an OpenAI-compatible endpoint needs `model`',
+    path: ['model'],
+  });
+
 export const businessFile = z
   .object({
     name: z.string().min(1).describe('The business name customers see'),
@@ -30,6 +47,11 @@ export const businessFile = z
       })
       .strict()
       .prefault({}),
+    translation: translationSettings
+      .optional()
+      .describe(
+        'Off unless set: agents write in `language`, customers read theirs, and the desk thread gets the customer’s words translated',
+      ),
   })
   .strict();
 
@@ -52,6 +74,17 @@ export const channelBlock = z
 export const channelsFile = z.object({ channels: z.record(z.string(), channelBlock).default({}) }).strict();
 
 const templateVariant = z.union([z.string(), z.object({ text: z.string(), subject: z.string().optional() }).strict()]);
+/** A language variant may name channel variants of its own: German on SMS differs from German by email. */
+const languageVariant = z.union([
+  z.string(),
+  z
+    .object({
+      text: z.string(),
+      subject: z.string().optional(),
+      channels: z.record(z.string(), templateVariant).optional().describe('This language’s per-channel variants'),
+    })
+    .strict(),
+]);
 
 /** An approved WhatsApp template (Twilio Content API): what goes out when the 24-hour window is closed. */
 export const whatsappTemplate = z
@@ -73,7 +106,10 @@ export const templateDef = z.union([
     .object({
       text: z.string().describe('Default text; {variables} are filled in'),
       channels: z.record(z.string(), templateVariant).optional().describe('Per-channel variants (sms, email, …)'),
-      languages: z.record(z.string(), templateVariant).optional().describe('Per-language variants (de, fr, …)'),
+      languages: z
+        .record(z.string(), languageVariant)
+        .optional()
+        .describe('Per-language variants (de, fr, …), each with its own per-channel variants if needed'),
       whatsapp: whatsappTemplate
         .optional()
         .describe('Sent instead of the text on WhatsApp when the customer has not written in the last 24 hours'),

@@ -182,6 +182,11 @@ export interface StoreTx extends AccessTx, PrivacyTx {
    */
   lockThread(channel: string, threadKey: string): Promise<void>;
 
+  /** Marks an address nothing may be sent to any more (a hard bounce), with why; null lifts it. */
+  suppress(channel: string, address: string, reason: { reason: string; at: number } | null): Promise<void>;
+  /** Why an address is suppressed, or null when messages may go to it. */
+  suppressed(channel: string, address: string): Promise<{ reason: string; at: number } | null>;
+
   findContactByIdentity(identity: IdentityRef): Promise<Contact | null>;
   /** Creates a contact with its first identity. */
   createContact(

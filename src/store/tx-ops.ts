@@ -51,6 +51,15 @@ export class KyselyTx extends PrivacyTxOps implements StoreTx {
     await sql`select pg_advisory_xact_lock(hashtext(${`${channel}:${threadKey}`}))`.execute(this.db);
   }
 
+  // Suppressions live in the key-value state table: one row per address, erased with the contact's data.
+  suppress(channel: string, address: string, reason: { reason: string; at: number } | null): Promise<void> {
+    return reads.setState(this.ctx, `suppressed:${channel}`, address.toLowerCase(), reason);
+  }
+
+  suppressed(channel: string, address: string): Promise<{ reason: string; at: number } | null> {
+    return reads.getState(this.ctx, `suppressed:${channel}`, address.toLowerCase());
+  }
+
   async findConversationByProviderIds(channel: string, providerIds: string[]): Promise<Conversation | null> {
     const ids = [...new Set(providerIds.slice(-MAX_PROVIDER_IDS))];
     if (ids.length === 0) return null;

@@ -11,6 +11,11 @@ const templates = templatesFile.parse({
       channels: { sms: 'Loaf: £4', email: { text: 'Dear {name|customer}, a loaf costs £4.', subject: 'Our prices' } },
       languages: { de: 'Ein Brot kostet 4 £.' },
     },
+    hours: {
+      text: 'We open at 8.',
+      channels: { sms: 'Open 8-17' },
+      languages: { de: { text: 'Wir öffnen um 8 Uhr.', channels: { sms: 'Geöffnet 8-17 Uhr' } } },
+    },
   },
 }).templates;
 
@@ -33,6 +38,15 @@ describe('templates', () => {
     expect(renderTemplate(templates, 'price', { ...ctx, channel: 'sms', language: 'de' }).text).toBe(
       'Ein Brot kostet 4 £.',
     );
+  });
+
+  it('a language variant has channel variants of its own (German on SMS)', () => {
+    const on = (channel: string, language: string | null) =>
+      renderTemplate(templates, 'hours', { channel, language, vars: {} }).text;
+    expect(on('sms', 'de')).toBe('Geöffnet 8-17 Uhr');
+    expect(on('email', 'de')).toBe('Wir öffnen um 8 Uhr.');
+    expect(on('sms', 'fr')).toBe('Open 8-17');
+    expect(on('webchat', null)).toBe('We open at 8.');
   });
 
   it('names a missing template', () => {

@@ -25,7 +25,9 @@ let ingestor: Ingestor;
 let router: Router;
 let routed: Routed[];
 
-const destinationOf: DestinationOf = (_c, threadKey) => `dest:${threadKey}`;
+/** An email thread `email:x@example.test` is sent to its address, as the email adapter's are; others to `dest:`. */
+const destinationOf: DestinationOf = (channel, threadKey) =>
+  channel === 'email' && threadKey.includes('@') ? threadKey.slice('email:'.length) : `dest:${threadKey}`;
 
 function envelope(over: Partial<Envelope> = {}): Envelope {
   return {
@@ -328,6 +330,31 @@ for (const v of variants) {
       const bounced = (await store.listMessages(convs[0]!.id)).find((m) => m.providerId === '<reply1@shop.test>');
       expect(bounced).toMatchObject({ status: 'failed', error: 'x@example.test: 5.1.1 user unknown' });
       expect(await store.findContactByIdentity({ kind: 'email', value: 'mailer-daemon@mx.example.test' })).toBeNull();
+    });
+
+    it('suppresses an address that bounced for good: the next reply to it is recorded as failed, not sent', async () => {
+      const thread = 'email:x@example.test';
+      await ingestor.ingest(mail('x@example.test', { providerId: 'h1', threadKey: thread, text: 'price?' }));
+      await sendFirstReplyAs('<hard1@shop.test>');
+      await ingestor.ingest(
+        mail('mailer-daemon@mx.example.test', {
+          providerId: 'dsn-hard',
+          threadKey: 'email:mailer-daemon',
+          text: 'x@example.test: 5.1.1 user unknown',
+          flags: { bounce: true },
+          bounceOf: '<hard1@shop.test>',
+          hardBounced: ['X@example.test'],
+        }),
+      );
+      await ingestor.ingest(mail('x@example.test', { providerId: 'h2', threadKey: thread, text: 'price?' }));
+      await router.drain();
+      expect(await store.countOutbox('pending')).toBe(0);
+      const [c] = await store.listConversations({});
+      const last = (await store.listMessages(c!.id)).filter((m) => m.direction === 'outbound').at(-1);
+      expect(last?.status).toBe('failed');
+      expect(last?.error).toMatch(
+        /^x@example\.test is suppressed on email since .* \(hard bounce: x@example\.test: 5\.1\.1/,
+      );
     });
 
     it('reports what it routed for live clients and the outbox', async () => {

@@ -71,7 +71,8 @@ const asksForData = createTextMatcher(handoff.asksForPersonalData);
 const sentiment = createWordListSentiment(triage.sentiment);
 const orderStep = settings.flows
   .flatMap((f) => JSON.stringify(f).match(/"pattern":"[^"]*"/g) ?? [])
-  .map((p) => JSON.parse(`{${p}}`).pattern as string)[0];
+  .map((p) => JSON.parse(`{${p}}`).pattern as string)
+  .find((p) => p.includes('HSB'));
 const ask = (expect: AskStep['expect'], pattern?: string): AskStep => ({
   template: 't',
   var: 'v',

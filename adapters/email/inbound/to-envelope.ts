@@ -70,6 +70,8 @@ export function toEnvelope(mail: InboundMail, ourAddress: string, origin: MailOr
     : thread.inReplyTo;
   if (inReplyTo.length > 0) envelope.inReplyTo = inReplyTo;
   if (bounce?.failed && bounce.originalMessageId) envelope.bounceOf = bounce.originalMessageId;
+  const hard = bounce?.recipients.filter((r) => r.permanent).map((r) => r.recipient) ?? [];
+  if (hard.length > 0) envelope.hardBounced = hard;
   // Nobody answers a mailer daemon: a bounce must not become the conversation's reply target.
   if (!bounce) envelope.replyRef = { ...thread.replyRef };
   if (mail.attachments.length > 0) envelope.attachments = mail.attachments;

@@ -209,6 +209,20 @@ describe('toEnvelope', () => {
     expect(env.inReplyTo).toEqual(['<out-3@shop.test>']);
     expect(env.replyRef).toBeUndefined();
     expect(env.text).toBe('Delivery to gone@example.test failed permanently (5.1.1: smtp; mailbox unavailable).');
+    // a 5.x.x failure names the address the core suppresses
+    expect(env.hardBounced).toEqual(['gone@example.test']);
+  });
+
+  it('names no address to suppress when delivery failed for now (4.x.x)', async () => {
+    const report = deliveryReport({
+      action: 'failed',
+      status: '4.2.2',
+      recipient: 'full@example.test',
+      originalId: '<out-4@shop.test>',
+    });
+    const env = toEnvelope(await parseMail(report, limits), US, origin);
+    expect(env.flags?.bounce).toBe(true);
+    expect(env.hardBounced).toBeUndefined();
   });
 
   it('says so when only the headers of an oversized mail were read', async () => {

@@ -135,6 +135,8 @@ describe('history', () => {
         { id: reply.id, from: 'bot', name: 'Test Shop', text: 'A loaf is £4.', at: reply.createdAt },
       ],
       more: false,
+      // the host this test runs on knows no contact language
+      language: null,
     });
     const later = await json(await get(a.token, mine.id));
     expect(later.messages.map((m: { id: string }) => m.id)).toEqual([reply.id]);
