@@ -121,6 +121,30 @@ export const knowledgeFile = z
       .strict()
       .default({ fuzzy: 0.2, prefix: true, minScore: 12 })
       .describe('How questions are matched against answers and articles (full-text search)'),
+    drafts: z
+      .object({
+        enabled: z.boolean().default(false).describe('Show agents a "Draft a reply" button in desk threads'),
+        baseUrl: z
+          .string()
+          .url()
+          .default('https://api.openai.com/v1')
+          .describe('An OpenAI-compatible API: POST {baseUrl}/chat/completions'),
+        model: z.string().min(1).describe('The model name the endpoint knows'),
+        apiKey: z.string().min(1).optional().describe('Sent as a Bearer token; write ${OPENAI_API_KEY}'),
+        timeout: duration.default('20s').describe('The agent is told the draft failed after this'),
+        redact: z
+          .boolean()
+          .default(true)
+          .describe(
+            "Replace email addresses, phone numbers, order numbers, addresses and the customer's name before sending",
+          ),
+        messages: z.number().int().min(1).max(100).default(20).describe('Latest messages of the conversation sent'),
+        articles: z.number().int().min(0).max(5).default(3).describe('Best-matching knowledge entries sent'),
+        instructions: z.string().min(1).optional().describe('Added to the system prompt: tone, what never to promise'),
+      })
+      .strict()
+      .optional()
+      .describe('AI-drafted replies for agents, off unless enabled: never sent without an agent'),
   })
   .strict();
 
@@ -316,6 +340,7 @@ export const trendsFile = z
 
 export type TrendSettings = z.infer<typeof trendsFile>;
 export type KnowledgeSettings = z.infer<typeof knowledgeFile>;
+export type DraftSettings = NonNullable<KnowledgeSettings['drafts']>;
 
 /** One Markdown article of the knowledge folder, read at load. */
 export interface KnowledgeArticle {

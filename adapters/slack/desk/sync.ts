@@ -133,7 +133,13 @@ export function createDeskSync(d: DeskSyncDeps) {
     const contact = await d.desk.reads.contact(c.contactId);
     const identities = await d.desk.reads.identities(c.contactId);
     const suggestions = await d.desk.reads.suggestions(c.contactId);
-    return headerBlocks({ conversation: c, contact, identities, suggestions }, d.agents, d.settings.canned.length > 0);
+    const canDraft = d.desk.drafts?.enabled() === true;
+    return headerBlocks(
+      { conversation: c, contact, identities, suggestions },
+      d.agents,
+      d.settings.canned.length > 0,
+      canDraft,
+    );
   }
 
   async function customerOf(c: Conversation): Promise<string | null> {
