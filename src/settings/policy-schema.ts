@@ -130,7 +130,11 @@ export const knowledgeFile = z
           .default('https://api.openai.com/v1')
           .describe('An OpenAI-compatible API: POST {baseUrl}/chat/completions'),
         model: z.string().min(1).describe('The model name the endpoint knows'),
-        apiKey: z.string().min(1).optional().describe('Sent as a Bearer token; write ${OPENAI_API_KEY}'),
+        apiKey: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(`Sent as a Bearer token; write \${OPENAI_API_KEY} to read it from the environment`),
         timeout: duration.default('20s').describe('The agent is told the draft failed after this'),
         redact: z
           .boolean()
