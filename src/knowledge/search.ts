@@ -1,8 +1,8 @@
 import MiniSearch from 'minisearch';
 import { stemmer } from 'stemmer';
 import { eng } from 'stopword';
-import { createTextMatcher, type TextMatcher } from '../policies/text-match.ts';
 import type { KnowledgeArticle, KnowledgeSettings } from '../settings/policy-schema.ts';
+import { createTextMatcher, type TextMatcher } from '../text/text-match.ts';
 
 /**
  * The knowledge base as one full-text index (MiniSearch): the answers of

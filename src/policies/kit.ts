@@ -11,8 +11,8 @@ import { fill, renderTemplate } from '../outbound/templates.ts';
 import { createRoster, type Roster } from '../people/roster.ts';
 import type { PolicySettings } from '../settings/policy-schema.ts';
 import type { Settings } from '../settings/types.ts';
+import { createTextMatcher, type TextMatcher } from '../text/text-match.ts';
 import { createWordListSentiment, type SentimentAnalyzer } from './sentiment.ts';
-import { createTextMatcher, type TextMatcher } from './text-match.ts';
 
 /** What the policies are built from: the settings, the calendar and the loaded channels. */
 export interface PolicyDeps {

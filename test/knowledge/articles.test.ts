@@ -2,8 +2,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readArticle, readArticles } from '../../src/knowledge/articles.ts';
 import { createKnowledgeSearch } from '../../src/knowledge/search.ts';
+import { readArticle, readArticles } from '../../src/settings/knowledge-articles.ts';
 import { knowledgeFile } from '../../src/settings/policy-schema.ts';
 
 describe('knowledge articles', () => {

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { readArticles } from '../../src/knowledge/articles.ts';
 import { createKnowledgeSearch } from '../../src/knowledge/search.ts';
+import { readArticles } from '../../src/settings/knowledge-articles.ts';
 import { knowledgeFile } from '../../src/settings/policy-schema.ts';
 
 const CONFIG = join(import.meta.dirname, '../../config');

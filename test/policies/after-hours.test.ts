@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readArticle } from '../../src/knowledge/articles.ts';
+import { readArticle } from '../../src/settings/knowledge-articles.ts';
 import { createHarness, type Harness, MINUTE, MON_2300, policyConfig, TUE_1000 } from './support/harness.ts';
 
 // SLA clocks have their own tests: here they would add their notes and escalations to the page's

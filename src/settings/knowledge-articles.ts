@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import type { ConfigProblem } from '../errors.ts';
-import type { KnowledgeArticle } from '../settings/policy-schema.ts';
+import type { KnowledgeArticle } from './policy-schema.ts';
 
 /**
  * The knowledge folder: one Markdown article per `.md` file. Optional front
