@@ -41,6 +41,13 @@ export interface KnowledgeSearch {
 /** Per matched keyword or pattern: above what search alone gives a loosely matching entry. */
 const KEYWORD_BONUS = 10;
 const STOP = new Set(eng);
+/**
+ * Only the start of a message is searched: fuzzy matching costs per word and
+ * keywords per entry, and a long email must not stall the router (the
+ * question comes first, or in the subject line).
+ */
+export const MAX_QUERY_CHARS = 300;
+export const MAX_KEYWORD_CHARS = 2_000;
 
 /** Lower case, no stop words, English stems: the same for what is indexed and what is asked. */
 export function processTerm(term: string): string | null {
@@ -95,9 +102,10 @@ export function createKnowledgeSearch(settings: KnowledgeSettings, articles: Kno
   });
   index.addAll(docs);
 
-  const ranked = (text: string): Array<{ doc: Doc; score: number; pinned: boolean }> => {
+  const ranked = (message: string): Array<{ doc: Doc; score: number; pinned: boolean }> => {
     const scores = new Map<string, number>();
-    for (const r of index.search(text)) scores.set(String(r.id), r.score);
+    for (const r of index.search(message.slice(0, MAX_QUERY_CHARS))) scores.set(String(r.id), r.score);
+    const text = message.slice(0, MAX_KEYWORD_CHARS);
     const out: Array<{ doc: Doc; score: number; pinned: boolean }> = [];
     for (const doc of docs) {
       const matched = doc.matcher.score(text);

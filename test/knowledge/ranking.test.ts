@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { createKnowledgeSearch } from '../../src/knowledge/search.ts';
+import { createKnowledgeSearch, MAX_KEYWORD_CHARS } from '../../src/knowledge/search.ts';
 import { readArticles } from '../../src/settings/knowledge-articles.ts';
 import { knowledgeFile } from '../../src/settings/policy-schema.ts';
 
@@ -70,5 +70,16 @@ describe('knowledge search over the shipped knowledge base', () => {
     const unanswered = LABELLED.filter(([q]) => kb.answer(q, 2).length === 0).map(([q]) => q);
     expect(unanswered.length, unanswered.join('\n')).toBeLessThanOrEqual(Math.floor(LABELLED.length * 0.1));
     for (const text of UNRELATED) expect(kb.answer(text, 2), text).toEqual([]);
+  });
+
+  it('searches only the start of a long message, so its length cannot stall the router', () => {
+    const filler = 'qwzx vbnk plmq '.repeat(70_000);
+    expect(filler.length).toBeGreaterThan(1_000_000);
+    const started = performance.now();
+    expect(kb.search(`${filler}can I buy a voucher for my mum`, 3)).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    const late = `${'a'.repeat(MAX_KEYWORD_CHARS)} can I buy a voucher for my mum`;
+    expect(kb.search(late, 3)).toEqual([]);
+    expect(kb.search(`can I buy a voucher for my mum ${filler}`, 1)[0]?.id).toBe('gift-cards');
   });
 });
