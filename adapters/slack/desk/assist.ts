@@ -29,6 +29,11 @@ export const DRAFT_INPUT = { block: 'tp_draft_block', action: 'tp_draft_text' } 
 const RESULTS = 3;
 /** Drafts wait in memory for their Send or Edit click; the oldest go first. */
 const KEPT_DRAFTS = 500;
+/** Slack refuses a section over 3,000 characters: a longer draft is shown cut, and Send or Edit takes it whole. */
+const shown = (text: string) => {
+  const e = esc(text);
+  return e.length <= 2_900 ? e : `${e.slice(0, 2_899)}… (cut here; Send or Edit takes the whole draft)`;
+};
 const GONE = 'This draft is no longer available (the router restarted): press Draft a reply again.';
 
 export interface Where {
@@ -94,7 +99,7 @@ export function registerAssistListeners(d: AssistDeps): void {
     }
     const sources = draft.sources.map((s) => (s.url ? `<${s.url}|${esc(s.title)}>` : esc(s.title))).join(' · ');
     await tell(w, `Draft reply: ${draft.text}`, [
-      { type: 'section', text: { type: 'mrkdwn', text: `*Draft reply* (only you see this)\n>${esc(draft.text)}` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `*Draft reply* (only you see this)\n>${shown(draft.text)}` } },
       ...(sources ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: `From: ${sources}` }] }] : []),
       {
         type: 'actions',
