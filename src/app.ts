@@ -8,6 +8,7 @@ import { createChannelDirectory } from './channel/directory.ts';
 import { createChannelHost, type MessageEvent } from './channel/host.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { Written } from './decide/write-decision.ts';
+import { createLiveDrafts } from './drafts/live.ts';
 import { parseDuration } from './duration.ts';
 import { createFlowTimerHandlers } from './flow-language/flow-timers.ts';
 import { newId } from './ids.ts';
@@ -332,6 +333,15 @@ export async function startApp(o: AppOptions): Promise<App> {
       clock,
       flows: follow(() => liveSettings.flows.map((f) => ({ id: f.id, description: f.description ?? null }))),
       calendar,
+      knowledge: {
+        search: (q, limit) => live().policies.kit.knowledge.search(q, limit),
+        get: (id) => live().policies.kit.knowledge.get(id),
+      },
+      drafts: createLiveDrafts({
+        current: () => ({ settings: live().settings, knowledge: live().policies.kit.knowledge }),
+        store,
+        log: log.child({ part: 'drafts' }),
+      }),
     });
     await adapter.start({ ...channelHost, desk });
   }

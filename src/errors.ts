@@ -32,6 +32,9 @@ export const ErrorCode = {
   // First contact: no channel the rules allow can reach the contact.
   Unreachable: 'unreachable',
   SuggestionDecided: 'suggestion_decided',
+  // AI-drafted replies: the drafting endpoint failed, timed out, or drafts are off.
+  DraftFailed: 'draft_failed',
+  DraftsOff: 'drafts_off',
   // Agent accounts.
   AgentExists: 'agent_exists',
   UnsupportedMediaType: 'unsupported_media_type',

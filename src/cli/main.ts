@@ -73,6 +73,11 @@ const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./feedback.ts')).feedbackCommand,
   },
   {
+    name: 'knowledge',
+    summary: 'search the knowledge base as the router does, with scores',
+    load: async () => (await import('./knowledge.ts')).knowledgeCommand,
+  },
+  {
     name: 'backup',
     summary: 'copy the SQLite store consistently, while the router runs',
     load: async () => (await import('./backup.ts')).backupCommand,

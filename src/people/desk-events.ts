@@ -53,6 +53,23 @@ export interface DeskContacts {
   reject(suggestionId: string, by: string): Promise<void>;
 }
 
+/** One knowledge-base entry found for an agent. */
+export interface DeskKnowledgeHit {
+  id: string;
+  title: string;
+  answer: string;
+  url: string | null;
+  score: number;
+}
+
+/** AI-drafted replies (src/drafts): shown to the agent only, never sent by themselves. */
+export interface DeskDrafts {
+  /** Whether knowledge.yaml turns drafts on (the desk shows its button only then). */
+  enabled(): boolean;
+  /** A draft reply; a TouchpointError says why there is none (timeout, endpoint error, drafts off). */
+  draft(conversationId: string): Promise<{ text: string; sources: Array<{ title: string; url: string | null }> }>;
+}
+
 /** The optional host capability an agent desk needs: notices, reads, the agent actions, and the outbox's limiter. */
 export interface DeskHost {
   subscribe(fn: (notice: DeskNotice) => void): () => void;
@@ -63,6 +80,12 @@ export interface DeskHost {
   flows: ReadonlyArray<{ id: string; description: string | null }>;
   /** The business calendar: when the business opens next (snooze until the next business morning). */
   calendar: { readonly timeZone: string; nextOpening(at: number, channel?: string): number | null };
+  /** The knowledge base (knowledge.yaml and its articles), searched by agents. */
+  knowledge?: {
+    search(query: string, limit: number): DeskKnowledgeHit[];
+    get(id: string): Omit<DeskKnowledgeHit, 'score'> | null;
+  };
+  drafts?: DeskDrafts;
   /** Moves a public conversation to a private one, as the handoff rules would. */
   moveToPrivate(conversationId: string, by: string): Promise<void>;
   /** Runs `fn` when the shared outbox limiter allows a send to `destination` on the desk's channel. */

@@ -20,6 +20,8 @@ export function createDeskHost(o: {
   clock: Clock;
   flows: DeskHost['flows'];
   calendar: DeskHost['calendar'];
+  knowledge?: DeskHost['knowledge'];
+  drafts?: DeskHost['drafts'];
 }): DeskHost {
   const { store, limiter, channel, clock } = o;
   return {
@@ -40,6 +42,8 @@ export function createDeskHost(o: {
     contacts: deskContacts(store, clock, o.bus, channel),
     flows: o.flows,
     calendar: o.calendar,
+    ...(o.knowledge ? { knowledge: o.knowledge } : {}),
+    ...(o.drafts ? { drafts: o.drafts } : {}),
     async moveToPrivate(conversationId, by) {
       await o.moveToPrivate(conversationId, by);
       // the private conversation it opened (or joined) is news to the desk too

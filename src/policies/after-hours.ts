@@ -1,5 +1,6 @@
 import { formatOpening } from '../calendar/format.ts';
 import { current, type RouteContext, type RouteStep, stop, tap } from '../decide/context.ts';
+import { answerText } from '../knowledge/answer-text.ts';
 import type { Contact } from '../model/types.ts';
 import { PAGE_TIMER, pageKey } from '../people/paging.ts';
 import type { TimerHandler } from '../timers/handlers.ts';
@@ -98,12 +99,8 @@ export function afterHoursStep(kit: PolicyKit): RouteStep {
       ctx.replies.push({ text: kit.render(template, to, vars), templateId: template, author: 'bot' });
     }
     if (ah.knowledge) {
-      const answers = kit.knowledge
-        .map((k) => ({ k, score: k.matcher.score(ctx.envelope.text) }))
-        .filter((a) => a.score > 0)
-        .sort((a, b) => b.score - a.score)
-        .slice(0, kit.policies.knowledge.maxAnswers);
-      for (const { k } of answers) ctx.replies.push({ text: kit.fill(k.answer, vars), author: 'bot' });
+      const answers = kit.knowledge.answer(ctx.envelope.text, kit.policies.knowledge.maxAnswers);
+      for (const a of answers) ctx.replies.push({ text: kit.fill(answerText(a), vars), author: 'bot' });
     }
     ctx.patch.tags = [...new Set([...current(ctx).tags, AFTER_HOURS_TAG])];
     if (ah.queueForOpening && !urgent && opening !== null && !conv.assignee) {

@@ -2,6 +2,7 @@ import type { BusinessCalendar } from '../calendar/calendar.ts';
 import type { ChannelDirectory } from '../channel/directory.ts';
 import type { Clock } from '../clock.ts';
 import type { RouteContext } from '../decide/context.ts';
+import { createKnowledgeSearch, type KnowledgeSearch } from '../knowledge/search.ts';
 import type { Logger } from '../log.ts';
 import type { Contact } from '../model/types.ts';
 import type { Outbound } from '../outbound/outbound.ts';
@@ -10,8 +11,8 @@ import { fill, renderTemplate } from '../outbound/templates.ts';
 import { createRoster, type Roster } from '../people/roster.ts';
 import type { PolicySettings } from '../settings/policy-schema.ts';
 import type { Settings } from '../settings/types.ts';
+import { createTextMatcher, type TextMatcher } from '../text/text-match.ts';
 import { createWordListSentiment, type SentimentAnalyzer } from './sentiment.ts';
-import { createTextMatcher, type TextMatcher } from './text-match.ts';
 
 /** What the policies are built from: the settings, the calendar and the loaded channels. */
 export interface PolicyDeps {
@@ -38,7 +39,8 @@ export interface PolicyKit extends PolicyDeps {
   detector: PersonalDataDetector;
   urgency: TextMatcher | null;
   asksForPersonalData: TextMatcher;
-  knowledge: Array<{ id: string; matcher: TextMatcher; answer: string }>;
+  /** knowledge.yaml's answers and the Markdown articles, indexed for search. */
+  knowledge: KnowledgeSearch;
   /**
    * A template for a channel and language, with the business's name among the
    * variables. `fallback` is used when templates.yaml has no such template
@@ -60,11 +62,7 @@ export function createPolicyKit(deps: PolicyDeps): PolicyKit {
     detector,
     urgency: p.triage.urgency ? createTextMatcher(p.triage.urgency) : null,
     asksForPersonalData: createTextMatcher(p.handoff.asksForPersonalData),
-    knowledge: Object.entries(p.knowledge.answers).map(([id, a]) => ({
-      id,
-      matcher: createTextMatcher(a),
-      answer: a.answer,
-    })),
+    knowledge: createKnowledgeSearch(p.knowledge, p.articles),
     render(id, to, vars, fallback) {
       const all = { business, ...vars };
       if (fallback !== undefined && deps.settings.templates[id] === undefined) return fill(fallback, all);

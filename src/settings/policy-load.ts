@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { ConfigProblem } from '../errors.ts';
 import { PATTERN_HINT, patternProblem } from '../text/pattern.ts';
 import type { Env } from './env-refs.ts';
+import { readArticles } from './knowledge-articles.ts';
 import { identityKindFor, noPolicies, type PolicySettings, policyFiles } from './policy-schema.ts';
 import type { TemplateDef } from './schema.ts';
 import { withSuggestion } from './suggest.ts';
@@ -60,6 +61,9 @@ function readPolicyFiles(configDir: string, env: Env, problems: ConfigProblem[])
     problems.push(...result.problems);
     if (result.value) (settings as unknown as Record<Section, unknown>)[section] = result.value;
   }
+  const articles = readArticles(join(configDir, settings.knowledge.articles), settings.knowledge.baseUrl);
+  problems.push(...articles.problems);
+  settings.articles = articles.articles;
   return { configDir, settings, files };
 }
 

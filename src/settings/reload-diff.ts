@@ -16,6 +16,7 @@ const HOT: Array<[string, (s: Settings) => unknown]> = [
   ['flows/', (s) => s.flows],
   ['triage.yaml', (s) => s.policies.triage],
   ['knowledge.yaml', (s) => s.policies.knowledge],
+  ['knowledge articles', (s) => s.policies.articles],
   ['handoff.yaml', (s) => s.policies.handoff],
   ['sla.yaml', (s) => s.policies.sla],
   ['oncall.yaml', (s) => s.policies.oncall],

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { readArticle } from '../../src/settings/knowledge-articles.ts';
 import { createHarness, type Harness, MINUTE, MON_2300, policyConfig, TUE_1000 } from './support/harness.ts';
 
 // SLA clocks have their own tests: here they would add their notes and escalations to the page's
@@ -99,6 +100,28 @@ describe('after-hours triage', () => {
       'Paged Maya on sms (urgent words).',
       'Paged Tom on sms (urgent words).',
       'Page acknowledged by Tom.',
+    ]);
+  });
+
+  it('answers from a Markdown article found by search, with its link, when no keyword matches', async () => {
+    const article = readArticle(
+      '/kb/delivery.md',
+      '# Local delivery\n\nWe deliver orders over £25 within 3 miles, Tuesday to Saturday.\n',
+      'https://help.example',
+    );
+    if (!('article' in article)) throw new Error('unreadable article');
+    h = await createHarness({
+      at: MON_2300,
+      config: {
+        ...noSla,
+        articles: [article.article],
+        // two entries give small scores: the threshold is on the search's scale, which grows with the corpus
+        knowledge: { ...(policyConfig().knowledge as object), search: { minScore: 1 } },
+      },
+    });
+    await h.send({ providerId: 'a', text: 'do you do deliveries to my street?' });
+    expect((await texts((await only()).id)).slice(1)).toEqual([
+      'We deliver orders over £25 within 3 miles, Tuesday to Saturday. More: https://help.example/delivery',
     ]);
   });
 

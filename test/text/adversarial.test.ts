@@ -12,8 +12,8 @@ import { parseAnswer } from '../../src/flow-language/answers.ts';
 import { detectLanguage } from '../../src/flow-language/language.ts';
 import { createPersonalDataDetector } from '../../src/outbound/personal-data.ts';
 import { createWordListSentiment } from '../../src/policies/sentiment.ts';
-import { createTextMatcher } from '../../src/policies/text-match.ts';
 import type { AskStep } from '../../src/settings/flow-schema.ts';
+import { createTextMatcher } from '../../src/text/text-match.ts';
 import { exampleSettings } from '../flow-language/example.ts';
 
 /**

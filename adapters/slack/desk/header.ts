@@ -26,6 +26,7 @@ export const ACTION = {
   flow: 'tp_flow',
   mergeAccept: 'tp_merge_accept',
   mergeReject: 'tp_merge_reject',
+  draft: 'tp_draft',
 } as const;
 
 /** The snooze menu's choice that opens the date-and-time picker. */
@@ -115,7 +116,12 @@ export function customerLabel(contact: Contact | null, identities: Identity[]): 
 }
 
 /** The thread's root: who the customer is, where they wrote, and where the conversation stands, with its controls. */
-export function headerBlocks(f: HeaderFacts, agents: Agents, hasCanned: boolean): { text: string; blocks: unknown[] } {
+export function headerBlocks(
+  f: HeaderFacts,
+  agents: Agents,
+  hasCanned: boolean,
+  canDraft = false,
+): { text: string; blocks: unknown[] } {
   const c = f.conversation;
   const name = f.contact?.name ?? f.identities[0]?.value ?? 'Unknown customer';
   const vipBadge = f.contact?.vip ? '  :star: *VIP*' : '';
@@ -156,6 +162,7 @@ export function headerBlocks(f: HeaderFacts, agents: Agents, hasCanned: boolean)
     ...(live && c.touchpoint.visibility === 'public' ? [button('Move to private', ACTION.private, 'danger')] : []),
     button('Internal note', ACTION.note),
     ...(hasCanned ? [button('Canned response', ACTION.canned)] : []),
+    ...(live && canDraft ? [button('Draft a reply', ACTION.draft)] : []),
     ...(live
       ? [
           {

@@ -12,6 +12,7 @@ import {
 import { isWrittenByPerson, type SlackMessageEvent } from '../customer/envelope.ts';
 import type { DeskAgent, DeskSettings } from '../settings.ts';
 import { type Agents, REFUSAL } from './agents.ts';
+import { registerAssistListeners, type Where } from './assist.ts';
 import { ACTION, SNOOZE_PICK } from './header.ts';
 import {
   CANNED_INPUT,
@@ -48,12 +49,6 @@ export const NOTE_SHORTCUT = 'tp_note';
 
 /** Slack escapes &, < and > in message text; the customer gets the plain characters. */
 const plain = (s: string) => s.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
-
-interface Where {
-  channel?: string;
-  user?: string;
-  threadTs?: string;
-}
 
 /**
  * What agents do in the desk: reply in a thread (sent to the customer,
@@ -276,6 +271,8 @@ export function registerDeskListeners(d: DeskListenerDeps): {
     const id = view.private_metadata;
     await act(id, { user: body.user.id }, () => desk.actions.snooze(id, until, agent.agent));
   });
+
+  registerAssistListeners({ app, desk, agents, threads, refuse, agentOr, act, control });
 
   return { onThreadMessage };
 }

@@ -134,10 +134,12 @@ export function createDeskSync(d: DeskSyncDeps) {
     const identities = await d.desk.reads.identities(c.contactId);
     const suggestions = await d.desk.reads.suggestions(c.contactId);
     const queued = await d.desk.reads.queuedReply(c.id);
+    const canDraft = d.desk.drafts?.enabled() === true;
     return headerBlocks(
       { conversation: c, contact, identities, suggestions, queued },
       d.agents,
       d.settings.canned.length > 0,
+      canDraft,
     );
   }
 

@@ -54,6 +54,7 @@ export function policyConfig(): Record<keyof PolicySettings, unknown> {
   return {
     targets: {},
     trends: {},
+    articles: [],
     triage: {
       afterHours: { acknowledge: 'after_hours_ack', acknowledgeUrgent: 'after_hours_urgent' },
       urgency: { keywords: ['urgent', 'emergency', 'food poisoning'], sentimentAtOrBelow: -8 },
@@ -152,6 +153,7 @@ export async function createHarness(
   const policySettings: PolicySettings = {
     triage: policyFiles['triage.yaml'].parse(raw.triage),
     knowledge: policyFiles['knowledge.yaml'].parse(raw.knowledge),
+    articles: (raw.articles as PolicySettings['articles'] | undefined) ?? [],
     handoff: policyFiles['handoff.yaml'].parse(raw.handoff),
     sla: policyFiles['sla.yaml'].parse(raw.sla),
     oncall: policyFiles['oncall.yaml'].parse(raw.oncall),

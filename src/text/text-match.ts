@@ -1,4 +1,4 @@
-import { compilePattern } from '../text/pattern.ts';
+import { compilePattern } from './pattern.ts';
 
 /**
  * Keywords and patterns from config, compiled once: keywords match whole
