@@ -32,6 +32,9 @@ export const ErrorCode = {
   // First contact: no channel the rules allow can reach the contact.
   Unreachable: 'unreachable',
   SuggestionDecided: 'suggestion_decided',
+  // Broadcasts: a pause, resume or cancel the broadcast's status does not allow; a channel not enabled.
+  BroadcastState: 'broadcast_state',
+  UnknownChannel: 'unknown_channel',
   // Agent accounts.
   AgentExists: 'agent_exists',
   UnsupportedMediaType: 'unsupported_media_type',
