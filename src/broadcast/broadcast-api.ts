@@ -51,20 +51,32 @@ export function registerBroadcastApi(routes: RouteRegistry, deps: BroadcastApiDe
     'GET',
     '/api/broadcasts',
     async (req) => {
-      const q = validate(queryObject(req), z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }), 'query');
+      const q = validate(
+        queryObject(req),
+        z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
+        'query',
+      );
       const list = await store.listBroadcasts(q.limit);
       return { status: 200, body: { broadcasts: await Promise.all(list.map((b) => viewOf(store, b))) } };
     },
     adminOnly,
   );
-  routes.add('GET', '/api/broadcasts/:id', async (req) => ({ status: 200, body: await getView(store, req.params.id as string) }), adminOnly);
+  routes.add(
+    'GET',
+    '/api/broadcasts/:id',
+    async (req) => ({ status: 200, body: await getView(store, req.params.id as string) }),
+    adminOnly,
+  );
   for (const control of ['pause', 'resume', 'cancel'] as const satisfies Control[]) {
     routes.add(
       'POST',
       `/api/broadcasts/:id/${control}`,
       async (req) => {
         optionalJsonBody(req, z.object({}).strict());
-        const view = await controlBroadcast(store, req.params.id as string, control, { actor: who(req), now: clock.now() });
+        const view = await controlBroadcast(store, req.params.id as string, control, {
+          actor: who(req),
+          now: clock.now(),
+        });
         if (control === 'resume') deps.onChange();
         return { status: 200, body: view };
       },

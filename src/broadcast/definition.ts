@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { badRequest, HttpError } from '../errors.ts';
-import type { NewBroadcast, Segment } from '../store/broadcast-records.ts';
 import { type TemplateDef, templateDef } from '../settings/schema.ts';
+import type { NewBroadcast, Segment } from '../store/broadcast-records.ts';
 
 const instant = z.iso
   .datetime({ offset: true })

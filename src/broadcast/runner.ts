@@ -87,7 +87,8 @@ export function createBroadcastRunner(o: BroadcastRunnerOptions): BroadcastRunne
       }
       if (queued > 0) o.onQueued();
       if (taken === 0 && !expanding) await finishIfDone(b);
-      if (taken === due.length && due.length === Math.min(room, o.batchSize) && taken > 0) return { claimed: taken, full: true };
+      if (taken === due.length && due.length === Math.min(room, o.batchSize) && taken > 0)
+        return { claimed: taken, full: true };
     }
     return { claimed: taken, full: expanding };
   }

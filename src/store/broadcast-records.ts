@@ -84,7 +84,13 @@ export interface BroadcastTx {
    * Adds recipients (a contact already in the broadcast is left alone) and records how far the expansion got,
    * in this one transaction. Returns how many were new.
    */
-  addRecipients(broadcastId: string, contactIds: string[], upTo: string | null, done: boolean, now: number): Promise<number>;
+  addRecipients(
+    broadcastId: string,
+    contactIds: string[],
+    upTo: string | null,
+    done: boolean,
+    now: number,
+  ): Promise<number>;
   /** Pending recipients due by `now`, earliest first. */
   dueRecipients(broadcastId: string, now: number, limit: number): Promise<Recipient[]>;
   /**

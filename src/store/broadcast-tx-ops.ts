@@ -90,10 +90,7 @@ export class BroadcastTxOps extends PrivacyTxOps implements BroadcastTx {
       .selectFrom('broadcasts')
       .selectAll()
       .where((eb) =>
-        eb.or([
-          eb('status', '=', 'running'),
-          eb.and([eb('status', '=', 'scheduled'), eb('start_at', '<=', now)]),
-        ]),
+        eb.or([eb('status', '=', 'running'), eb.and([eb('status', '=', 'scheduled'), eb('start_at', '<=', now)])]),
       )
       .orderBy('start_at')
       .orderBy('id')
@@ -112,7 +109,9 @@ export class BroadcastTxOps extends PrivacyTxOps implements BroadcastTx {
   }
 
   async segmentPage(segment: Segment, afterId: string | null, limit: number): Promise<Contact[]> {
-    const lastInbound = sql<number | null>`(select max(last_inbound_at) from conversations where conversations.contact_id = contacts.id)`;
+    const lastInbound = sql<
+      number | null
+    >`(select max(last_inbound_at) from conversations where conversations.contact_id = contacts.id)`;
     let q = this.db
       .selectFrom('contacts')
       .selectAll()
@@ -127,11 +126,16 @@ export class BroadcastTxOps extends PrivacyTxOps implements BroadcastTx {
     if (segment.vip !== undefined) q = q.where('vip', '=', segment.vip ? 1 : 0);
     const channel = segment.channel;
     if (channel !== undefined) {
-      q = q.where('id', 'in', (eb) => eb.selectFrom('conversations').select('contact_id').where('channel', '=', channel));
+      q = q.where('id', 'in', (eb) =>
+        eb.selectFrom('conversations').select('contact_id').where('channel', '=', channel),
+      );
     }
     if (segment.lastContactAfter !== undefined) q = q.where(lastInbound, '>=', segment.lastContactAfter);
     if (segment.lastContactBefore !== undefined) q = q.where(lastInbound, '<', segment.lastContactBefore);
-    const rows = await q.orderBy('id').limit(clampLimit(limit, 500, 5000)).execute();
+    const rows = await q
+      .orderBy('id')
+      .limit(clampLimit(limit, 500, 5000))
+      .execute();
     return rows.map(contactFromRow);
   }
 

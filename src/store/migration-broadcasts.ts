@@ -51,5 +51,9 @@ export async function broadcasts(db: Kysely<Database>): Promise<void> {
     .on('broadcast_recipients')
     .columns(['broadcast_id', 'status'])
     .execute();
-  await s.createIndex('broadcast_recipients_conversation').on('broadcast_recipients').column('conversation_id').execute();
+  await s
+    .createIndex('broadcast_recipients_conversation')
+    .on('broadcast_recipients')
+    .column('conversation_id')
+    .execute();
 }

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { BroadcastView } from '../../src/broadcast/actions.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeTwilioApi } from '../fakes/twilio-api.ts';
 import { type RouterChild, startRouterChild } from '../support/child-process.ts';
@@ -24,10 +25,20 @@ describe('a broadcast to 10,000 contacts over SMS', () => {
   let child: RouterChild | null = null;
 
   beforeAll(async () => {
-    api = await FakeTwilioApi.start({ accountSid: CHILD_TWILIO.accountSid, authToken: CHILD_TWILIO.authToken, latencyMs: 5 });
+    api = await FakeTwilioApi.start({
+      accountSid: CHILD_TWILIO.accountSid,
+      authToken: CHILD_TWILIO.authToken,
+      latencyMs: 5,
+    });
     dir = await mkdtemp(join(tmpdir(), 'tp-broadcast-'));
     // 10,000 in the segment: every 50th without consent, every 30th (of the rest) opted out; 500 consenting outside it.
-    seeded = await seedDataDir(dir, { total: 10_000, outside: 500, optOutEvery: 30, noConsentEvery: 50, now: Date.now() });
+    seeded = await seedDataDir(dir, {
+      total: 10_000,
+      outside: 500,
+      optOutEvery: 30,
+      noConsentEvery: 50,
+      now: Date.now(),
+    });
     const [port] = (await freePorts(1)) as [number];
     url = `http://127.0.0.1:${port}`;
     env = {
@@ -36,6 +47,8 @@ describe('a broadcast to 10,000 contacts over SMS', () => {
       CHANNEL: 'sms',
       TWILIO_API_URL: api.url,
       ROUTER: JSON.stringify({ server: { adminToken: TOKEN }, broadcasts: { window: 200, pollInterval: '100ms' } }),
+      // A killed process loses nothing the OS holds: what this test breaks is the process, not the machine.
+      SYNC: 'normal',
       LOG_LEVEL: 'error',
     };
   }, 120_000);
@@ -53,7 +66,7 @@ describe('a broadcast to 10,000 contacts over SMS', () => {
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    return { status: res.status, body: (await res.json()) as Record<string, any> };
+    return { status: res.status, body: (await res.json()) as BroadcastView & { id: string } };
   };
 
   const until = async (what: string, check: () => Promise<boolean> | boolean, timeoutMs: number) => {
@@ -77,7 +90,7 @@ describe('a broadcast to 10,000 contacts over SMS', () => {
     const id = created.body.id as string;
 
     const eligible = seeded.eligible.size;
-    await until('half the messages', () => api.messages.length >= eligible / 2, 120_000);
+    await until('half the messages', () => api.messages.length >= eligible / 2, 900_000);
     child.proc.kill('SIGKILL');
     await child.exited;
     const atKill = api.messages.length;
@@ -85,13 +98,15 @@ describe('a broadcast to 10,000 contacts over SMS', () => {
     await until(
       'the broadcast to finish',
       async () => (await call('GET', `/api/broadcasts/${id}`)).body.status === 'done',
-      180_000,
+      900_000,
     );
 
     const perNumber = new Map<string, number>();
     for (const m of api.messages) perNumber.set(m.to, (perNumber.get(m.to) ?? 0) + 1);
     const twice = [...perNumber].filter(([, n]) => n > 1);
-    const wrong = [...perNumber.keys()].filter((p) => !seeded.eligible.has(p)).map((p) => `${p}:${seeded.kinds.get(p)}`);
+    const wrong = [...perNumber.keys()]
+      .filter((p) => !seeded.eligible.has(p))
+      .map((p) => `${p}:${seeded.kinds.get(p)}`);
     const missing = [...seeded.eligible].filter((p) => !perNumber.has(p));
     expect({ twice: twice.length, wrong, missing: missing.length }).toEqual({ twice: 0, wrong: [], missing: 0 });
     expect(api.messages.length).toBe(eligible);
@@ -99,7 +114,10 @@ describe('a broadcast to 10,000 contacts over SMS', () => {
     expect(api.messages[0]?.body).toMatch(/^Hello Customer \d+, our spring menu is out!$/);
 
     // Pacing: no second of the fake's clock saw more creates from our number than it allows.
-    const creates = api.log.filter((r) => r.method === 'POST' && r.status === 201).map((r) => r.at).sort((a, b) => a - b);
+    const creates = api.log
+      .filter((r) => r.method === 'POST' && r.status === 201)
+      .map((r) => r.at)
+      .sort((a, b) => a - b);
     let busiest = 0;
     for (let i = 0, j = 0; i < creates.length; i++) {
       while ((creates[i] as number) - (creates[j] as number) >= 1000) j++;
@@ -109,8 +127,14 @@ describe('a broadcast to 10,000 contacts over SMS', () => {
 
     const shown = (await call('GET', `/api/broadcasts/${id}`)).body;
     const skipped = seeded.kinds.size - 500 - eligible;
-    expect(shown.progress).toMatchObject({ recipients: eligible + skipped, sent: eligible, skipped, pending: 0, waiting: 0 });
-  }, 400_000);
+    expect(shown.progress).toMatchObject({
+      recipients: eligible + skipped,
+      sent: eligible,
+      skipped,
+      pending: 0,
+      waiting: 0,
+    });
+  }, 2_000_000);
 
   it('cancel stops the rest: nothing beyond the window already in the outbox goes out', async () => {
     child ??= await startRouterChild(env, 60_000);
@@ -123,13 +147,17 @@ describe('a broadcast to 10,000 contacts over SMS', () => {
       quietHours: false,
     });
     const id = created.body.id as string;
-    await until('a first part of the second wave', () => api.messages.length - before >= 1000, 60_000);
+    await until('a first part of the second wave', () => api.messages.length - before >= 300, 120_000);
     const cancelled = await call('POST', `/api/broadcasts/${id}/cancel`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe('cancelled');
     const atCancel = api.messages.length - before;
     // What was in the outbox drains; then nothing more comes.
-    await until('the outbox to drain', async () => (await call('GET', `/api/broadcasts/${id}`)).body.progress.waiting === 0, 30_000);
+    await until(
+      'the outbox to drain',
+      async () => (await call('GET', `/api/broadcasts/${id}`)).body.progress.waiting === 0,
+      30_000,
+    );
     await new Promise((r) => setTimeout(r, 1000));
     const sent = api.messages.length - before;
     expect(sent - atCancel).toBeLessThanOrEqual(200);
@@ -138,5 +166,5 @@ describe('a broadcast to 10,000 contacts over SMS', () => {
     expect(shown.progress.cancelled).toBeGreaterThan(0);
     expect(shown.progress.sent).toBe(sent);
     expect((await call('POST', `/api/broadcasts/${id}/resume`)).status).toBe(409);
-  }, 120_000);
+  }, 300_000);
 });

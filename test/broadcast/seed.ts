@@ -30,9 +30,9 @@ export async function seedContacts(
         const inSegment = i < o.total;
         const kind: Kind = !inSegment
           ? 'not-in-segment'
-          : i % o.noConsentEvery === 0
+          : (i + 1) % o.noConsentEvery === 0
             ? 'no-consent'
-            : i % o.optOutEvery === 0
+            : (i + 1) % o.optOutEvery === 0
               ? 'opted-out'
               : 'eligible';
         kinds.set(phone, kind);
@@ -43,7 +43,14 @@ export async function seedContacts(
         );
         if (inSegment) await tx.addTags(c.id, ['newsletter']);
         if (kind !== 'no-consent') {
-          await tx.recordContactChange({ contactId: c.id, kind: 'consent', channel: 'sms', on: true, source: 'test', at: o.now });
+          await tx.recordContactChange({
+            contactId: c.id,
+            kind: 'consent',
+            channel: 'sms',
+            on: true,
+            source: 'test',
+            at: o.now,
+          });
         }
       }
     });
