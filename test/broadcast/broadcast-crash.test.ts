@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BroadcastView } from '../../src/broadcast/actions.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BroadcastView } from '../../src/broadcast/actions.ts';
 import { FakeTwilioApi } from '../fakes/twilio-api.ts';
 import { type RouterChild, startRouterChild } from '../support/child-process.ts';
 import { CHILD_TWILIO } from '../support/crash-load.ts';
