@@ -40,7 +40,13 @@ export async function benchBroadcast(): Promise<BroadcastFigures> {
   const dir = await mkdtemp(join(tmpdir(), 'tp-broadcast-bench-'));
   const api = await FakeTwilioApi.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, latencyMs: 5 });
   // Every contact eligible: the bench measures pacing, not the rules.
-  const seeded = await seedDataDir(dir, { total, outside: 0, optOutEvery: total + 1, noConsentEvery: total + 1, now: Date.now() });
+  const seeded = await seedDataDir(dir, {
+    total,
+    outside: 0,
+    optOutEvery: total + 1,
+    noConsentEvery: total + 1,
+    now: Date.now(),
+  });
   const settings = testSettings({
     channels: {
       sms: {
@@ -56,7 +62,14 @@ export async function benchBroadcast(): Promise<BroadcastFigures> {
     },
     router: routerFile.parse({ server: { adminToken: TOKEN }, broadcasts: { pollInterval: '100ms' } }),
   });
-  const app = await startApp({ settings, adapters: { sms: smsDefinition }, dataDir: dir, databaseUrl: null, port: 0, log: silentLogger });
+  const app = await startApp({
+    settings,
+    adapters: { sms: smsDefinition },
+    dataDir: dir,
+    databaseUrl: null,
+    port: 0,
+    log: silentLogger,
+  });
   try {
     const res = await fetch(`${app.url}/api/broadcasts`, {
       method: 'POST',
@@ -66,12 +79,17 @@ export async function benchBroadcast(): Promise<BroadcastFigures> {
     const { id } = (await res.json()) as { id: string };
     for (;;) {
       await new Promise((r) => setTimeout(r, 500));
-      const b = (await (await fetch(`${app.url}/api/broadcasts/${id}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+      const b = (await (
+        await fetch(`${app.url}/api/broadcasts/${id}`, { headers: { authorization: `Bearer ${TOKEN}` } })
+      ).json()) as {
         status: string;
       };
       if (b.status === 'done') break;
     }
-    const creates = api.log.filter((r) => r.method === 'POST').map((r) => r.at).sort((a, b) => a - b);
+    const creates = api.log
+      .filter((r) => r.method === 'POST')
+      .map((r) => r.at)
+      .sort((a, b) => a - b);
     const ok = api.log.filter((r) => r.method === 'POST' && r.status === 201).length;
     let busiest = 0;
     let violations = 0;
@@ -85,7 +103,16 @@ export async function benchBroadcast(): Promise<BroadcastFigures> {
     const seconds = ((creates.at(-1) ?? 0) - (creates[0] ?? 0)) / 1000;
     // n sends paced at `rate` span (n − 1) / rate seconds.
     const used = seconds > 0 ? (creates.length - 1) / seconds : 0;
-    return { recipients: seeded.eligible.size, sent: ok, permitted: rate, used, share: used / rate, busiestSecond: busiest, violations, seconds };
+    return {
+      recipients: seeded.eligible.size,
+      sent: ok,
+      permitted: rate,
+      used,
+      share: used / rate,
+      busiestSecond: busiest,
+      violations,
+      seconds,
+    };
   } finally {
     await app.stop();
     await api.close();
