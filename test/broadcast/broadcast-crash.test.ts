@@ -11,12 +11,14 @@ import { type Seeded, seedDataDir } from './seed.ts';
 
 const TOKEN = 'broadcast-admin-token-0123456789';
 const RATE = 500;
+/** 10,000 as the issue asks; BROADCAST_CONTACTS makes a quicker run on a busy machine. */
+const CONTACTS = Number(process.env.BROADCAST_CONTACTS ?? 10_000);
 
 /**
  * 10,000 contacts through the real twilio client against the Twilio fake, in
  * a router child process killed with SIGKILL half-way and started again.
  */
-describe('a broadcast to 10,000 contacts over SMS', () => {
+describe(`a broadcast to ${CONTACTS} contacts over SMS`, () => {
   let api: FakeTwilioApi;
   let dir: string;
   let seeded: Seeded;
@@ -33,7 +35,7 @@ describe('a broadcast to 10,000 contacts over SMS', () => {
     dir = await mkdtemp(join(tmpdir(), 'tp-broadcast-'));
     // 10,000 in the segment: every 50th without consent, every 30th (of the rest) opted out; 500 consenting outside it.
     seeded = await seedDataDir(dir, {
-      total: 10_000,
+      total: CONTACTS,
       outside: 500,
       optOutEvery: 30,
       noConsentEvery: 50,
@@ -147,7 +149,11 @@ describe('a broadcast to 10,000 contacts over SMS', () => {
       quietHours: false,
     });
     const id = created.body.id as string;
-    await until('a first part of the second wave', () => api.messages.length - before >= 300, 120_000);
+    await until(
+      'a first part of the second wave',
+      () => api.messages.length - before >= Math.min(300, seeded.eligible.size / 4),
+      300_000,
+    );
     const cancelled = await call('POST', `/api/broadcasts/${id}/cancel`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe('cancelled');
