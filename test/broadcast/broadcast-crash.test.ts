@@ -33,7 +33,7 @@ describe(`a broadcast to ${CONTACTS} contacts over SMS`, () => {
       latencyMs: 5,
     });
     dir = await mkdtemp(join(tmpdir(), 'tp-broadcast-'));
-    // 10,000 in the segment: every 50th without consent, every 30th (of the rest) opted out; 500 consenting outside it.
+    // CONTACTS in the segment: every 50th without consent, every 30th (of the rest) opted out; 500 consenting outside it.
     seeded = await seedDataDir(dir, {
       total: CONTACTS,
       outside: 500,
