@@ -1,5 +1,7 @@
 import { hostname } from 'node:os';
 import { createAuthenticator } from './access/principal.ts';
+import { registerBroadcastApi } from './broadcast/broadcast-api.ts';
+import { createBroadcastRunner } from './broadcast/runner.ts';
 import { Bus } from './bus.ts';
 import type { AdapterRegistry } from './channel/contract.ts';
 import { createAdapters } from './channel/create-adapters.ts';
@@ -304,6 +306,24 @@ export async function startApp(o: AppOptions): Promise<App> {
     }),
     trends: follow(() => live().settings.policies.trends),
   });
+  const broadcasts = createBroadcastRunner({
+    store,
+    clock,
+    log: log.child({ part: 'broadcasts' }),
+    owner: `${instance}:broadcasts`,
+    deps: () => ({ outbound: live().outbound, firstContact: live().firstContact, calendar: live().calendar }),
+    batchSize: r.broadcasts.batchSize,
+    window: r.broadcasts.window,
+    pollMs: parseDuration(r.broadcasts.pollInterval),
+    onQueued: () => outbox.kick(),
+  });
+  registerBroadcastApi(server.routes, {
+    store,
+    clock,
+    templates: () => live().settings.templates,
+    channels: () => [...adapters.keys()],
+    onChange: () => broadcasts.kick(),
+  });
   registerReloadRoute(server.routes, config.reload);
   // Listen first (readyz answers 503 meanwhile) so adapters learn the real public URL.
   const url = await server.listen();
@@ -364,6 +384,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   router.start();
   outbox.start();
   timers.start();
+  broadcasts.start();
   ready = true;
   log.info({ url, store: store.kind, channels: [...adapters.keys()] }, 'touchpoint started');
 
@@ -386,6 +407,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       await ingestor.flush();
       await router.stop();
       await timers.stop();
+      await broadcasts.stop();
       await flowTimers.stop();
       await outbox.stop();
       await heartbeat?.stop();

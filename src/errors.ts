@@ -35,6 +35,9 @@ export const ErrorCode = {
   // AI-drafted replies: the drafting endpoint failed, timed out, or drafts are off.
   DraftFailed: 'draft_failed',
   DraftsOff: 'drafts_off',
+  // Broadcasts: a pause, resume or cancel the broadcast's status does not allow; a channel not enabled.
+  BroadcastState: 'broadcast_state',
+  UnknownChannel: 'unknown_channel',
   // Agent accounts.
   AgentExists: 'agent_exists',
   UnsupportedMediaType: 'unsupported_media_type',

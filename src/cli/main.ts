@@ -98,6 +98,11 @@ const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./agents.ts')).agentsCommand,
   },
   {
+    name: 'broadcast',
+    summary: 'send a template to a segment of contacts; list, show, pause, resume, cancel',
+    load: async () => (await import('./broadcast.ts')).broadcastCommand,
+  },
+  {
     name: 'reload',
     summary: 'apply changed config and flows to the running router',
     load: async () => (await import('./reload.ts')).reloadCommand,

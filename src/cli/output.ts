@@ -109,3 +109,10 @@ export function excerpt(text: string, max = 60): string {
 
 export const isoTime = (ms: number | null | undefined): string =>
   ms == null ? '-' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+
+/** `[######------]  52%`: how much of `total` is done, in `width` cells. */
+export function progressBar(done: number, total: number, width = 30): string {
+  const share = total > 0 ? Math.min(1, done / total) : 0;
+  const filled = Math.round(share * width);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(share * 100)).padStart(3)}%`;
+}

@@ -204,6 +204,28 @@ export const routerFile = z
       })
       .strict()
       .prefault({}),
+    broadcasts: z
+      .object({
+        batchSize: z
+          .number()
+          .int()
+          .min(1)
+          .max(5000)
+          .default(500)
+          .describe('Contacts a segment expansion reads per transaction, and recipients queued per round'),
+        window: z
+          .number()
+          .int()
+          .min(1)
+          .max(10000)
+          .default(200)
+          .describe(
+            'Messages of one broadcast waiting in the outbox at most: the limiter paces them, and a pause or cancel holds back everything beyond',
+          ),
+        pollInterval: duration.default('250ms').describe('How often a running broadcast looks for room in its window'),
+      })
+      .strict()
+      .prefault({}),
     metrics: z
       .object({
         kpiRefresh: duration

@@ -243,7 +243,7 @@ export interface ContactQuery {
 const likeEscaped = (s: string): string => `%${s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** One attribute of the JSON column as text, in the store's own dialect (the caller checked the name is word characters). */
-function attributeText(ctx: Ctx, name: string) {
+export function attributeText(ctx: Ctx, name: string) {
   if (!/^[\w-]+$/.test(name)) throw new TypeError(`attribute name ${JSON.stringify(name)} is not word characters`);
   return ctx.kind === 'postgres'
     ? sql<string>`(attributes::jsonb ->> ${name})`

@@ -10,6 +10,7 @@ import type {
   Message,
 } from '../model/types.ts';
 import type { AccessTx, PrivacyTx } from './access-records.ts';
+import type { BroadcastTx } from './broadcast-records.ts';
 import type { BrowsedConversation, BrowseQuery } from './browse.ts';
 import type { ComplaintExample } from './complaint-reads.ts';
 import type {
@@ -175,7 +176,7 @@ export interface ConversationQuery {
 }
 
 /** Everything one routing decision reads and writes, inside one transaction. */
-export interface StoreTx extends AccessTx, PrivacyTx {
+export interface StoreTx extends AccessTx, PrivacyTx, BroadcastTx {
   /**
    * Serialises work on one thread across processes (PostgreSQL advisory lock
    * held until the transaction ends); a no-op where one process owns the store.

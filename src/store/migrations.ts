@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { StoreError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { agentsAndAudit, erasures } from './migration-access.ts';
+import { broadcasts } from './migration-broadcasts.ts';
 import {
   contactHistory,
   contactsAcrossChannels,
@@ -249,6 +250,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'agents and audit log', up: agentsAndAudit },
   { version: 11, name: 'erasures and tombstones', up: erasures },
   { version: 12, name: 'instance heartbeats', up: instances },
+  { version: 14, name: 'broadcasts', up: broadcasts },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

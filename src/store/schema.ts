@@ -283,7 +283,41 @@ export interface InstancesTable {
   dead_at: number | null;
 }
 
+/** A message to a segment of contacts (src/broadcast). */
+export interface BroadcastsTable {
+  id: string;
+  name: string;
+  channel: string;
+  segment: string;
+  message: string;
+  quiet_hours: number;
+  /** `scheduled`, `running`, `paused`, `cancelled`, `done` */
+  status: string;
+  start_at: number;
+  /** The last contact id the segment expansion looked at: it resumes after it. */
+  expand_after: string | null;
+  expanded: number;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One contact of a broadcast: `pending`, then `queued` (in the outbox), `skipped` (with why) or `cancelled`. */
+export interface BroadcastRecipientsTable {
+  id: string;
+  broadcast_id: string;
+  contact_id: string;
+  status: string;
+  due_at: number;
+  reason: string | null;
+  conversation_id: string | null;
+  message_id: string | null;
+  updated_at: number;
+}
+
 export interface Database {
+  broadcasts: BroadcastsTable;
+  broadcast_recipients: BroadcastRecipientsTable;
   contacts: ContactsTable;
   identities: IdentitiesTable;
   contact_merges: ContactMergesTable;

@@ -3,6 +3,7 @@ import type { Fact } from '../facts/derive.ts';
 import { statsOf } from '../facts/derive.ts';
 import { newId } from '../ids.ts';
 import type { Conversation, ConversationStatus, DeliveryStatus, Message } from '../model/types.ts';
+import { BroadcastTxOps } from './broadcast-tx-ops.ts';
 import * as complaints from './complaint-reads.ts';
 import type {
   ConversationPatch,
@@ -20,7 +21,6 @@ import * as facts from './facts.ts';
 import * as hot from './hot-queries.ts';
 import * as inbound from './inbound.ts';
 import * as outbox from './outbox.ts';
-import { PrivacyTxOps } from './privacy-tx-ops.ts';
 import { atomic, atomicCtx, CANCELLED, clampLimit, count, DONE, PENDING } from './query-helpers.ts';
 import * as reads from './reads.ts';
 import { type ConversationRow, conversationColumns, conversationFromRow, messageToRow, toJson } from './rows.ts';
@@ -37,7 +37,7 @@ export interface TxExtras {
 }
 
 /** The StoreTx operations over one Kysely handle: the root pool, or a transaction. */
-export class KyselyTx extends PrivacyTxOps implements StoreTx {
+export class KyselyTx extends BroadcastTxOps implements StoreTx {
   readonly #adopt: TransactionOptions['adopt'];
 
   constructor(db: Kysely<Database>, kind: StoreKind, extras: TxExtras = {}) {

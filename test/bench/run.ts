@@ -3,12 +3,14 @@
  * ratios against a bare node:http server measured in the same run on the same
  * machine (absolute figures vary too much on shared machines to mean much).
  * BENCH_SECONDS (default 5) and BENCH_CONNECTIONS (default 64) tune the load;
- * BENCH_CASES picks cases (default core,flows,sms,email,meta,slack; `peers` runs the SMS load against Botkit and the
+ * BENCH_CASES picks cases (default core,flows,sms,email,meta,slack; `broadcast` sends a broadcast to
+ * BENCH_BROADCAST_RECIPIENTS contacts (10,000) at BENCH_BROADCAST_RATE a second (20) (broadcast-bench.ts); `peers` runs the SMS load against Botkit and the
  * Chat SDK too (peers-bench.ts); `dashboard` times every dashboard page; `reports` times report and dashboard
  * queries over a large synthetic store, BENCH_REPORT_CONVERSATIONS of them); BENCH_MAILS sizes the email burst (200).
  */
 
 import { availableParallelism, loadavg } from 'node:os';
+import { benchBroadcast } from './broadcast-bench.ts';
 import { benchDashboard } from './dashboard-bench.ts';
 import { benchEmail } from './email-bench.ts';
 import { benchFlows } from './flow-bench.ts';
@@ -46,7 +48,7 @@ function printPeers(systems: PeerSystem[]): void {
 }
 
 const defaults = ['core', 'flows', 'sms', 'email', 'meta', 'slack'];
-const known = [...defaults, 'peers', 'reports', 'dashboard'];
+const known = [...defaults, 'peers', 'reports', 'dashboard', 'broadcast'];
 const cases = new Set((process.env.BENCH_CASES ?? defaults.join(',')).split(',').map((c) => c.trim()));
 const unknown = [...cases].filter((c) => !known.includes(c));
 if (unknown.length > 0)
@@ -62,6 +64,16 @@ if (cases.has('reports')) {
       `  ${t.name.padEnd(40)} ${t.ms.toFixed(0).padStart(6)} ms${t.cpuMs === undefined ? '' : `  (CPU ${t.cpuMs.toFixed(0)} ms)`}`,
     );
   cases.delete('reports');
+}
+if (cases.has('broadcast')) {
+  const b = await benchBroadcast();
+  out(
+    `Broadcast over SMS (real twilio client, fake Twilio API, SQLite synchronous=full), ${b.recipients} recipients from one number permitted ${b.permitted}/s:`,
+  );
+  out(
+    `  ${b.sent} sent in ${b.seconds.toFixed(0)} s: ${b.used.toFixed(2)}/s, ${(b.share * 100).toFixed(1)}% of the permitted rate (target ≥ 95%); busiest second ${b.busiestSecond}; rate-limit violations ${b.violations} (target 0)`,
+  );
+  cases.delete('broadcast');
 }
 if (cases.has('dashboard')) {
   const d = await benchDashboard();

@@ -112,6 +112,7 @@ describe('SQLite store file', () => {
       'drop table audit_log; drop table agent_tokens; drop table agents; drop table erasures; drop table tombstones',
     );
     db.exec('drop table instances');
+    db.exec('drop table broadcast_recipients; drop table broadcasts');
     db.exec('delete from schema_migrations where version >= 6');
     db.exec(
       `insert into contacts (id, opt_outs, attributes, created_at) values ('c1', '[]', '{}', 0), ('c2', '[]', '{}', 0)`,

@@ -1,0 +1,121 @@
+/**
+ * A broadcast to BENCH_BROADCAST_RECIPIENTS (default 10,000) contacts over SMS,
+ * through the real twilio client to the fake Twilio API, from one long code
+ * permitted BENCH_BROADCAST_RATE messages a second (default 20: what one
+ * number's serial sends sustain here with SQLite synchronous=full). Figures:
+ * the rate used against the permitted one (steady state, first to last send),
+ * and rate-limit violations (any second of the fake's clock with more creates
+ * than permitted; answers of 429).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { smsDefinition } from '../../adapters/twilio/definition.ts';
+import { smsSettings } from '../../adapters/twilio/settings.ts';
+import { startApp } from '../../src/app.ts';
+import { silentLogger } from '../../src/log.ts';
+import { routerFile } from '../../src/settings/schema.ts';
+import { seedDataDir } from '../broadcast/seed.ts';
+import { FakeTwilioApi } from '../fakes/twilio-api.ts';
+import { testSettings } from '../support/settings.ts';
+
+const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
+const AUTH_TOKEN = 'bench-auth-token';
+const TOKEN = 'broadcast-bench-admin-token-0123';
+
+export interface BroadcastFigures {
+  recipients: number;
+  sent: number;
+  permitted: number;
+  used: number;
+  share: number;
+  busiestSecond: number;
+  violations: number;
+  seconds: number;
+}
+
+export async function benchBroadcast(): Promise<BroadcastFigures> {
+  const total = Number(process.env.BENCH_BROADCAST_RECIPIENTS ?? 10_000);
+  const rate = Number(process.env.BENCH_BROADCAST_RATE ?? 20);
+  const dir = await mkdtemp(join(tmpdir(), 'tp-broadcast-bench-'));
+  const api = await FakeTwilioApi.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, latencyMs: 5 });
+  // Every contact eligible: the bench measures pacing, not the rules.
+  const seeded = await seedDataDir(dir, {
+    total,
+    outside: 0,
+    optOutEvery: total + 1,
+    noConsentEvery: total + 1,
+    now: Date.now(),
+  });
+  const settings = testSettings({
+    channels: {
+      sms: {
+        enabled: true,
+        settings: smsSettings.parse({
+          accountSid: ACCOUNT_SID,
+          authToken: AUTH_TOKEN,
+          apiBaseUrl: api.url,
+          numbers: [{ number: '+14155550100', kind: 'longcode', ratePerSecond: rate }],
+          statusCallback: false,
+        }),
+      },
+    },
+    router: routerFile.parse({ server: { adminToken: TOKEN }, broadcasts: { pollInterval: '100ms' } }),
+  });
+  const app = await startApp({
+    settings,
+    adapters: { sms: smsDefinition },
+    dataDir: dir,
+    databaseUrl: null,
+    port: 0,
+    log: silentLogger,
+  });
+  try {
+    const res = await fetch(`${app.url}/api/broadcasts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'bench', channel: 'sms', message: { text: 'Hello {name}' }, quietHours: false }),
+    });
+    const { id } = (await res.json()) as { id: string };
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 500));
+      const b = (await (
+        await fetch(`${app.url}/api/broadcasts/${id}`, { headers: { authorization: `Bearer ${TOKEN}` } })
+      ).json()) as {
+        status: string;
+      };
+      if (b.status === 'done') break;
+    }
+    const creates = api.log
+      .filter((r) => r.method === 'POST')
+      .map((r) => r.at)
+      .sort((a, b) => a - b);
+    const ok = api.log.filter((r) => r.method === 'POST' && r.status === 201).length;
+    let busiest = 0;
+    let violations = 0;
+    for (let i = 0, j = 0; i < creates.length; i++) {
+      while ((creates[i] as number) - (creates[j] as number) >= 1000) j++;
+      const n = i - j + 1;
+      busiest = Math.max(busiest, n);
+      if (n > rate) violations++;
+    }
+    violations += api.log.filter((r) => r.status === 429).length;
+    const seconds = ((creates.at(-1) ?? 0) - (creates[0] ?? 0)) / 1000;
+    // n sends paced at `rate` span (n − 1) / rate seconds.
+    const used = seconds > 0 ? (creates.length - 1) / seconds : 0;
+    return {
+      recipients: seeded.eligible.size,
+      sent: ok,
+      permitted: rate,
+      used,
+      share: used / rate,
+      busiestSecond: busiest,
+      violations,
+      seconds,
+    };
+  } finally {
+    await app.stop();
+    await api.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
