@@ -1,5 +1,8 @@
 import { hostname } from 'node:os';
 import { createAuthenticator } from './access/principal.ts';
+import { createMediaFetcher, fetchLimits } from './attachments/fetch-worker.ts';
+import type { BlobStore } from './blobs/contract.ts';
+import { openBlobStore } from './blobs/open.ts';
 import { Bus } from './bus.ts';
 import type { AdapterRegistry } from './channel/contract.ts';
 import { createAdapters } from './channel/create-adapters.ts';
@@ -58,6 +61,8 @@ export interface AppOptions {
 export interface App {
   url: string;
   store: Store;
+  /** Where attachment bytes are kept. */
+  blobs: BlobStore;
   adminToken: string;
   /** True when the token was generated and kept in the store (no config or environment names one). */
   adminTokenGenerated: boolean;
@@ -191,6 +196,18 @@ export async function startApp(o: AppOptions): Promise<App> {
     ),
   });
   const afterCommit = createAfterCommit({ outbox, timers, messages, desk: deskBus });
+  const blobs = openBlobStore(r.attachments, o.dataDir);
+  const media = createMediaFetcher({
+    store,
+    blobs,
+    adapters,
+    clock,
+    log: log.child({ part: 'media' }),
+    owner: `${instance}:media`,
+    leaseMs: parseDuration(r.attachments.fetch.timeout) * 2,
+    limits: fetchLimits(r.attachments.fetch),
+    maxAttempts: r.attachments.fetch.maxAttempts,
+  });
 
   const routerOwner = `${instance}:router`;
   const router = createRouter({
@@ -205,7 +222,10 @@ export async function startApp(o: AppOptions): Promise<App> {
     batchTransactions: store.kind === 'sqlite',
     adoptOutbound: { owner: outboxOwner, leaseMs: outboxLeaseMs },
     deps: () => live().route,
-    onRouted: (routed, adopted) => afterCommit.routed(routed, adopted),
+    onRouted: (routed, adopted) => {
+      afterCommit.routed(routed, adopted);
+      media.kick();
+    },
     onRouteLatency: telemetry.routed,
   });
   const ingestor = timedIngestor(
@@ -328,12 +348,14 @@ export async function startApp(o: AppOptions): Promise<App> {
   router.start();
   outbox.start();
   timers.start();
+  media.start();
   ready = true;
   log.info({ url, store: store.kind, channels: [...adapters.keys()] }, 'touchpoint started');
 
   return {
     url,
     store,
+    blobs,
     adminToken,
     adminTokenGenerated,
     channelHealth: () => health?.report() ?? {},
@@ -342,6 +364,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     async drain() {
       await ingestor.flush();
       await router.drain();
+      await media.drain();
       await outbox.drain();
     },
     async stop() {
@@ -351,6 +374,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       await router.stop();
       await timers.stop();
       await flowTimers.stop();
+      await media.stop();
       await outbox.stop();
       await Promise.all(
         [...adapters.values()].map((a) =>
