@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import { createAuthenticator } from './access/principal.ts';
 import { createMediaFetcher, fetchLimits } from './attachments/fetch-worker.ts';
+import { createAttachmentFiles } from './attachments/files.ts';
+import { createMediaLinks, registerMediaRoute, resolveMediaKey } from './attachments/links.ts';
 import type { BlobStore } from './blobs/contract.ts';
 import { openBlobStore } from './blobs/open.ts';
 import { Bus } from './bus.ts';
@@ -316,6 +318,14 @@ export async function startApp(o: AppOptions): Promise<App> {
   // Listen first (readyz answers 503 meanwhile) so adapters learn the real public URL.
   const url = await server.listen();
   const publicUrl = r.server.publicUrl ?? url;
+  const links = createMediaLinks({
+    key: await resolveMediaKey(store),
+    publicUrl,
+    ttlMs: parseDuration(r.attachments.links.ttl),
+    clock,
+  });
+  registerMediaRoute(server.routes, links, blobs);
+  const files = createAttachmentFiles(blobs, links);
   for (const adapter of adapters.values()) {
     const channelHost = createChannelHost({
       channel: adapter.channel,
@@ -342,7 +352,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       flows: follow(() => liveSettings.flows.map((f) => ({ id: f.id, description: f.description ?? null }))),
       calendar,
     });
-    await adapter.start({ ...channelHost, desk });
+    await adapter.start({ ...channelHost, desk, files });
   }
   health = checkCredentials(adapters, log.child({ part: 'credentials' }), o.credentialTimeoutMs);
   router.start();

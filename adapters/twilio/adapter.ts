@@ -36,6 +36,7 @@ export function createTwilioAdapter(
     statusCallbackUrl:
       settings.statusCallback && host ? `${publicBase()}${settings.webhookPath}/${channel}/status` : null,
     state: host?.state ?? null,
+    files: host?.files ?? null,
   });
 
   return {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { AttachmentFiles } from '../attachments/files.ts';
 import type { MediaSource } from '../attachments/safe-fetch.ts';
 import type { Clock } from '../clock.ts';
 import type { RouteRegistry } from '../http/http-types.ts';
@@ -146,6 +147,8 @@ export interface ChannelHost {
   isOpen?(at: number): boolean;
   /** Whether the business is open at `at` and, when closed, its next opening in words ("Tuesday at 7:30"). */
   availability?(at: number): { open: boolean; nextOpening: string | null };
+  /** Kept files: keep bytes, read them, link to them (src/attachments/files.ts). */
+  files?: AttachmentFiles;
   /** For an adapter that is also an agent desk (Slack): conversation notices, reads and agent actions. */
   desk?: DeskHost;
 }

@@ -90,7 +90,7 @@ export function createAgentActions(opts: AgentActionOptions): AgentActions {
   return {
     async reply(conversationId, input) {
       const text = input.text.trim();
-      if (!text) throw badRequest('reply text is empty');
+      if (!text && !input.attachments?.length) throw badRequest('reply text is empty');
       const { conversation, message } = await store.transaction(async (tx) => {
         const conversation = await load(tx, conversationId);
         const contact = await tx.getContact(conversation.contactId);
@@ -110,6 +110,7 @@ export function createAgentActions(opts: AgentActionOptions): AgentActions {
               name: opts.agentName?.(actor.agentId, actor.name) ?? actor.name,
             },
             internal,
+            ...(input.attachments && input.attachments.length > 0 ? { attachments: input.attachments } : {}),
           },
           now,
         );
