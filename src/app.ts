@@ -325,7 +325,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     clock,
   });
   registerMediaRoute(server.routes, links, blobs);
-  const files = createAttachmentFiles(blobs, links);
+  const files = createAttachmentFiles(blobs, links, fetchLimits(r.attachments.fetch));
   for (const adapter of adapters.values()) {
     const channelHost = createChannelHost({
       channel: adapter.channel,

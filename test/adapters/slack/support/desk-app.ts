@@ -40,6 +40,8 @@ export async function startDeskApp(
     settings?: Partial<Settings>;
     /** Desk channels beside DESK that the fake Slack knows. */
     channels?: string[];
+    /** More of router.yaml (attachments' test hosts …). */
+    router?: Record<string, unknown>;
   } = {},
 ): Promise<DeskApp> {
   const slack = await FakeSlackApi.start({
@@ -67,7 +69,7 @@ export async function startDeskApp(
   const local = await startLocalApp('tp-slack-', {
     settings: testSettings({
       ...o.settings,
-      router: routerFile.parse({ outbox: { backoffBase: o.backoffBase ?? '2s' } }),
+      router: routerFile.parse({ outbox: { backoffBase: o.backoffBase ?? '2s' }, ...o.router }),
       channels: {
         webchat: { enabled: true, settings: webchatSettings.parse({}) },
         slack: slackBlock,
