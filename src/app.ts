@@ -1,5 +1,10 @@
 import { hostname } from 'node:os';
 import { createAuthenticator } from './access/principal.ts';
+import { createMediaFetcher, fetchLimits } from './attachments/fetch-worker.ts';
+import { createAttachmentFiles } from './attachments/files.ts';
+import { createMediaLinks, registerMediaRoute, resolveMediaKey } from './attachments/links.ts';
+import type { BlobStore } from './blobs/contract.ts';
+import { openBlobStore } from './blobs/open.ts';
 import { registerBroadcastApi } from './broadcast/broadcast-api.ts';
 import { createBroadcastRunner } from './broadcast/runner.ts';
 import { Bus } from './bus.ts';
@@ -63,6 +68,8 @@ export interface AppOptions {
 export interface App {
   url: string;
   store: Store;
+  /** Where attachment bytes are kept. */
+  blobs: BlobStore;
   adminToken: string;
   /** True when the token was generated and kept in the store (no config or environment names one). */
   adminTokenGenerated: boolean;
@@ -204,6 +211,18 @@ export async function startApp(o: AppOptions): Promise<App> {
     onNote: (conversationId) => deskBus.publish({ conversationId, cause: 'inbound', events: [] }),
   });
   const afterCommit = createAfterCommit({ outbox, timers, messages, desk: deskBus, translateInbound });
+  const blobs = openBlobStore(r.attachments, o.dataDir);
+  const media = createMediaFetcher({
+    store,
+    blobs,
+    adapters,
+    clock,
+    log: log.child({ part: 'media' }),
+    owner: `${instance}:media`,
+    leaseMs: parseDuration(r.attachments.fetch.timeout) * 2,
+    limits: fetchLimits(r.attachments.fetch),
+    maxAttempts: r.attachments.fetch.maxAttempts,
+  });
 
   const routerOwner = `${instance}:router`;
   const router = createRouter({
@@ -218,7 +237,10 @@ export async function startApp(o: AppOptions): Promise<App> {
     batchTransactions: store.kind === 'sqlite',
     adoptOutbound: { owner: outboxOwner, leaseMs: outboxLeaseMs },
     deps: () => live().route,
-    onRouted: (routed, adopted) => afterCommit.routed(routed, adopted),
+    onRouted: (routed, adopted) => {
+      afterCommit.routed(routed, adopted);
+      media.kick();
+    },
     onRouteLatency: telemetry.routed,
   });
   const ingestor = timedIngestor(
@@ -328,6 +350,14 @@ export async function startApp(o: AppOptions): Promise<App> {
   // Listen first (readyz answers 503 meanwhile) so adapters learn the real public URL.
   const url = await server.listen();
   const publicUrl = r.server.publicUrl ?? url;
+  const links = createMediaLinks({
+    key: await resolveMediaKey(store),
+    publicUrl,
+    ttlMs: parseDuration(r.attachments.links.ttl),
+    clock,
+  });
+  registerMediaRoute(server.routes, links, blobs);
+  const files = createAttachmentFiles(blobs, links, fetchLimits(r.attachments.fetch));
   for (const adapter of adapters.values()) {
     const channelHost = createChannelHost({
       channel: adapter.channel,
@@ -363,7 +393,7 @@ export async function startApp(o: AppOptions): Promise<App> {
         log: log.child({ part: 'drafts' }),
       }),
     });
-    await adapter.start({ ...channelHost, desk });
+    await adapter.start({ ...channelHost, desk, files });
   }
   health = checkCredentials(adapters, log.child({ part: 'credentials' }), o.credentialTimeoutMs);
   const heartbeat =
@@ -385,12 +415,14 @@ export async function startApp(o: AppOptions): Promise<App> {
   outbox.start();
   timers.start();
   broadcasts.start();
+  media.start();
   ready = true;
   log.info({ url, store: store.kind, channels: [...adapters.keys()] }, 'touchpoint started');
 
   return {
     url,
     store,
+    blobs,
     adminToken,
     adminTokenGenerated,
     channelHealth: () => health?.report() ?? {},
@@ -399,6 +431,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     async drain() {
       await ingestor.flush();
       await router.drain();
+      await media.drain();
       await outbox.drain();
     },
     async stop() {
@@ -409,6 +442,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       await timers.stop();
       await broadcasts.stop();
       await flowTimers.stop();
+      await media.stop();
       await outbox.stop();
       await heartbeat?.stop();
       await Promise.all(

@@ -60,6 +60,9 @@ export const ErrorCode = {
   ProviderFailed: 'provider_failed',
   Deferred: 'deferred',
   DestinationHeld: 'destination_held',
+  // Fetching an attachment from its provider (MediaError).
+  MediaRefused: 'media_refused',
+  MediaUnavailable: 'media_unavailable',
   // The store (StoreError).
   StoreUnavailable: 'store_unavailable',
   StoreBadUrl: 'store_bad_url',
@@ -234,6 +237,21 @@ export class TranslationFailed extends TouchpointError {
     super('translation_failed', message, options);
   }
 }
+
+/**
+ * Fetching an attachment failed: `media_refused` is final (a host or address
+ * the guard does not allow, too large, a type the channel does not take, the
+ * provider says no), `media_unavailable` may pass (a time-out, a 5xx, a 429).
+ */
+export class MediaError extends TouchpointError {
+  get final(): boolean {
+    return this.code === 'media_refused';
+  }
+}
+
+export const mediaRefused = (reason: string) => new MediaError('media_refused', reason);
+export const mediaUnavailable = (reason: string, cause?: unknown) =>
+  new MediaError('media_unavailable', reason, { cause });
 
 /** A failure of the store itself (migration, connection). */
 export class StoreError extends TouchpointError {}

@@ -72,6 +72,7 @@ export function buildConfigParts(settings: Settings, shared: SharedParts): Confi
     guard: createPublicSendGuard(settings.policies.handoff),
     windowHoursOf,
     consentRequired: settings.contacts.firstContact.consentRequired,
+    carriesFiles: (channel) => directory.capabilities(channel)?.attachments === true,
   });
   const firstContact: FirstContactDeps = {
     settings: settings.contacts.firstContact,

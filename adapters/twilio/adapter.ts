@@ -2,6 +2,7 @@ import type { ChannelAdapter, ChannelHost, Clock, Logger } from '../../src/chann
 import { createTwilioClient } from './api/client.ts';
 import { reconcileOutbound } from './api/reconcile.ts';
 import { planOutbound, type SendContext, sendOutbound } from './api/send.ts';
+import { twilioMediaSource } from './media.ts';
 import { decodeThreadKey } from './numbers.ts';
 import { rateLimitFor } from './rate.ts';
 import type { TwilioChannel, TwilioSettings } from './settings.ts';
@@ -35,6 +36,7 @@ export function createTwilioAdapter(
     statusCallbackUrl:
       settings.statusCallback && host ? `${publicBase()}${settings.webhookPath}/${channel}/status` : null,
     state: host?.state ?? null,
+    files: host?.files ?? null,
   });
 
   return {
@@ -71,6 +73,8 @@ export function createTwilioAdapter(
     async stop() {
       host = null;
     },
+
+    mediaSource: (a) => twilioMediaSource(a, settings),
 
     async checkCredentials() {
       try {

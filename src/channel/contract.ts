@@ -1,8 +1,18 @@
 import type { z } from 'zod';
+import type { AttachmentFiles } from '../attachments/files.ts';
+import type { MediaSource } from '../attachments/safe-fetch.ts';
 import type { Clock } from '../clock.ts';
 import type { RouteRegistry } from '../http/http-types.ts';
 import type { Logger } from '../log.ts';
-import type { DeliveryStatus, Envelope, IdentityRef, Message, OutboundMessage, Touchpoint } from '../model/types.ts';
+import type {
+  Attachment,
+  DeliveryStatus,
+  Envelope,
+  IdentityRef,
+  Message,
+  OutboundMessage,
+  Touchpoint,
+} from '../model/types.ts';
 import type { DeskHost } from '../people/desk-events.ts';
 import type { Exclusive, ExclusiveWork } from './exclusive.ts';
 
@@ -139,6 +149,8 @@ export interface ChannelHost {
   isOpen?(at: number): boolean;
   /** Whether the business is open at `at` and, when closed, its next opening in words ("Tuesday at 7:30"). */
   availability?(at: number): { open: boolean; nextOpening: string | null };
+  /** Kept files: keep bytes, read them, link to them (src/attachments/files.ts). */
+  files?: AttachmentFiles;
   /** For an adapter that is also an agent desk (Slack): conversation notices, reads and agent actions. */
   desk?: DeskHost;
 }
@@ -178,6 +190,11 @@ export interface ChannelAdapter {
    * SMTP login, Discord's own user): resolves with what it found, throws an Error saying what to fix.
    */
   checkCredentials?(): Promise<string>;
+  /**
+   * How to fetch an inbound attachment's bytes: its URL with the provider's credentials, the hosts it
+   * may come from, the types and size this channel takes. Null (or no method): it is not fetched.
+   */
+  mediaSource?(attachment: Attachment): MediaSource | null;
   /** Delivers one message. Throws SendError (rate_limited, transient, permanent) on failure. */
   send(message: OutboundMessage): Promise<SendResult>;
   /**

@@ -5,6 +5,8 @@
  * the core's files can move without touching an adapter.
  */
 
+export type { AttachmentFiles } from '../attachments/files.ts';
+export type { MediaSource } from '../attachments/safe-fetch.ts';
 export { type Clock, systemClock } from '../clock.ts';
 export { parseDuration } from '../duration.ts';
 // The error taxonomy: refusals answered over HTTP, send failures sorted for the outbox.

@@ -88,8 +88,15 @@ export type DeliveryStatus = 'received' | 'queued' | 'sending' | 'sent' | 'deliv
 export interface Attachment {
   name?: string;
   contentType: string;
+  /** Inbound: where the provider serves the file (fetched with the provider's credentials). Outbound: a public link. */
   url?: string;
   size?: number;
+  /** Hex SHA-256 of the bytes kept in the blob store. */
+  sha256?: string;
+  /** The blob store's key once the bytes are kept (src/blobs/). */
+  blobKey?: string;
+  /** Why the file was not kept: refused by the fetch guard, or failed after every retry. */
+  error?: string;
 }
 
 export interface Message {

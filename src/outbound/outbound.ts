@@ -1,5 +1,6 @@
 import { type Middleware, run } from '../composer.ts';
-import type { Contact, Conversation, Message } from '../model/types.ts';
+import { badRequest } from '../errors.ts';
+import type { Attachment, Contact, Conversation, Message } from '../model/types.ts';
 import type { StoreTx } from '../store/contract.ts';
 import { consentChannels, consentOnFile } from './consent-on-file.ts';
 import { builtInPublicGuard, divertRefused, type PublicSendGuard } from './public-guard.ts';
@@ -26,6 +27,8 @@ export interface ReplyInput {
   subject?: string;
   /** Channel-neutral rich parts (choices rendered as buttons where the channel can). */
   parts?: unknown[];
+  /** Files an agent sends with the text (kept in the blob store). */
+  attachments?: Attachment[];
   /** The template the text was rendered from, named when a channel's rule refuses it. */
   templateId?: string;
   /** Its approved WhatsApp template, sent instead of the text when the reply window is closed. */
@@ -142,6 +145,22 @@ export function replyWindowRule(windowHoursOf: (channel: string) => number | nul
   };
 }
 
+/**
+ * Files go only where the channel carries them: otherwise the whole reply is
+ * refused with the reason (the agent sees it on the desk and can send a link),
+ * rather than the text going out without what it refers to.
+ */
+export function attachmentsRule(carriesFiles: (channel: string) => boolean): OutboundRule {
+  return (d, next) => {
+    const files = d.input.attachments ?? [];
+    const channel = d.input.conversation.touchpoint.channel;
+    if (files.length > 0 && d.visibility === 'customer' && !carriesFiles(channel)) {
+      throw badRequest(`the ${channel} channel cannot carry files; send the text alone, or a link`);
+    }
+    return next();
+  };
+}
+
 /** The destination the channel's adapter names, or another channel's when it replies elsewhere. */
 export function destinationRule(destinationOf: DestinationOf): OutboundRule {
   return (d, next) => {
@@ -161,6 +180,8 @@ export interface OutboundOptions {
   windowHoursOf?: ((channel: string) => number | null) | undefined;
   /** Channels we write first on only with recorded consent (contacts.yaml); SMS always. */
   consentRequired?: readonly string[] | undefined;
+  /** Whether the channel's adapter can send files (`capabilities.attachments`); all can when absent. */
+  carriesFiles?: ((channel: string) => boolean) | undefined;
 }
 
 /** An address that bounced for good gets nothing more: the message is recorded as failed, with why. */
@@ -181,6 +202,7 @@ export function outboundRules(o: OutboundOptions): OutboundRule[] {
     consentRule,
     firstContactConsentRule,
     replyWindowRule(o.windowHoursOf ?? (() => null)),
+    attachmentsRule(o.carriesFiles ?? (() => true)),
     destinationRule(o.destinationOf),
     suppressedRule,
   ];
@@ -218,7 +240,7 @@ export function createOutbound(o: OutboundOptions): Outbound {
           direction: 'outbound',
           author: input.author,
           text: input.text,
-          attachments: [],
+          attachments: input.attachments ?? [],
           providerId: null,
           status: draft.route ? 'queued' : draft.status,
           visibility: draft.visibility,

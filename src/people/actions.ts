@@ -1,5 +1,5 @@
 import type { By } from '../access/audit.ts';
-import type { Conversation, Message, Priority } from '../model/types.ts';
+import type { Attachment, Conversation, Message, Priority } from '../model/types.ts';
 
 /**
  * What an agent (admin API, CLI, the Slack desk) can do to a conversation.
@@ -8,7 +8,10 @@ import type { Conversation, Message, Priority } from '../model/types.ts';
  */
 export interface AgentActions {
   /** Records the reply and queues it for the customer's channel in one transaction; `internal` notes are never sent. */
-  reply(conversationId: string, input: { text: string; agent: By; internal?: boolean }): Promise<Message>;
+  reply(
+    conversationId: string,
+    input: { text: string; agent: By; internal?: boolean; attachments?: Attachment[] },
+  ): Promise<Message>;
   /** Resolves; with `survey` (a flow id, e.g. the CSAT flow) that flow starts in the same transaction. */
   resolve(conversationId: string, by: By, opts?: { survey?: string | null }): Promise<Conversation>;
   reopen(conversationId: string, by: By): Promise<Conversation>;

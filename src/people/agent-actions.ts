@@ -94,10 +94,10 @@ export function createAgentActions(opts: AgentActionOptions): AgentActions {
   return {
     async reply(conversationId, input) {
       const text = input.text.trim();
-      if (!text) throw badRequest('reply text is empty');
+      if (!text && !input.attachments?.length) throw badRequest('reply text is empty');
       // The endpoint is called before the transaction: no store lock waits on the network.
       const translated: Translated | null =
-        input.internal === true ? null : await translateReply(store, opts.translation, conversationId, text);
+        input.internal === true || !text ? null : await translateReply(store, opts.translation, conversationId, text);
       const { conversation, message } = await store.transaction(async (tx) => {
         const conversation = await load(tx, conversationId);
         const contact = await tx.getContact(conversation.contactId);
@@ -118,6 +118,7 @@ export function createAgentActions(opts: AgentActionOptions): AgentActions {
               name: opts.agentName?.(actor.agentId, actor.name) ?? actor.name,
             },
             internal,
+            ...(input.attachments && input.attachments.length > 0 ? { attachments: input.attachments } : {}),
           },
           now,
         );

@@ -3,7 +3,7 @@ import { actingAs } from '../access/principal.ts';
 import { notFound } from '../errors.ts';
 import type { HttpRequest, RouteRegistry } from '../http/http-types.ts';
 import { jsonBody, optionalJsonBody, queryObject, validate } from '../http/json-body.ts';
-import type { ConversationStatus, Priority } from '../model/types.ts';
+import type { Attachment, ConversationStatus, Priority } from '../model/types.ts';
 import type { Store } from '../store/contract.ts';
 import type { AgentActions } from './actions.ts';
 
@@ -30,13 +30,36 @@ const listQuery = z
 
 const messagesQuery = z.object({ limit: count(1000).default(500), after: z.string().min(1).optional() }).strict();
 
+/** A file already kept in the blob store (by its key), sent with a reply. */
+const keptFile = z
+  .object({
+    blobKey: z.string().regex(/^sha256\/[0-9a-f]{64}$/, 'a blob key: sha256/ and 64 hex digits'),
+    contentType: z.string().regex(/^[\w.+-]{1,64}\/[\w.+-]{1,64}$/, 'a content type such as application/pdf'),
+    name: z.string().max(255).optional(),
+    sha256: z.string().optional(),
+    size: z.number().int().min(0).optional(),
+  })
+  .strict();
+
 const replyBody = z
   .object({
     text: z.string().trim().min(1, 'must not be empty').max(20_000),
     agent: name.optional(),
     internal: z.boolean().optional(),
+    attachments: z.array(keptFile).max(10).optional(),
   })
   .strict();
+/** The API's file as an Attachment: only the fields given (the store keeps no undefined keys). */
+function keptAttachment(f: z.infer<typeof keptFile>): Attachment {
+  return {
+    blobKey: f.blobKey,
+    sha256: f.sha256 ?? f.blobKey.slice('sha256/'.length),
+    contentType: f.contentType,
+    ...(f.name ? { name: f.name } : {}),
+    ...(f.size !== undefined ? { size: f.size } : {}),
+  };
+}
+
 const byBody = z.object({ by: name.optional() }).strict();
 const assignBody = z.object({ assignee: name.nullable(), by: name.optional() }).strict();
 const resolveBody = z.object({ by: name.optional(), survey: name.optional() }).strict();
@@ -109,6 +132,7 @@ export function registerConversationsApi(routes: RouteRegistry, deps: { store: S
         text: b.text,
         agent: actingAs(req.principal, b.agent),
         ...(b.internal !== undefined ? { internal: b.internal } : {}),
+        ...(b.attachments ? { attachments: b.attachments.map(keptAttachment) } : {}),
       });
       return { status: 201, body: message };
     },

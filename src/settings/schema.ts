@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { calendarKeys, timeZoneName } from '../calendar/hours-schema.ts';
 import { parseDuration } from '../duration.ts';
+import { attachmentsSettings } from './attachments-schema.ts';
 import { contactsFile } from './contacts-schema.ts';
 import { policyFiles } from './policy-schema.ts';
 
@@ -245,6 +246,7 @@ export const routerFile = z
       })
       .strict()
       .prefault({}),
+    attachments: attachmentsSettings.prefault({}).describe('Files customers and agents send (src/attachments/)'),
   })
   .strict();
 

@@ -1,5 +1,6 @@
 import type { Fact, FactKind } from '../facts/derive.ts';
 import type {
+  Attachment,
   Contact,
   Conversation,
   ConversationStatus,
@@ -97,6 +98,21 @@ export interface Lease {
   now: number;
   leaseMs: number;
   limit: number;
+}
+
+/** One inbound attachment to fetch from its provider into the blob store. */
+export interface MediaFetch {
+  id: string;
+  messageId: string;
+  conversationId: string;
+  channel: string;
+  /** Which of the message's attachments. */
+  index: number;
+  /** The attachment as the message holds it now; null when the message is gone (erased). */
+  attachment: Attachment | null;
+  /** Failed tries so far. */
+  attempts: number;
+  dueAt: number;
 }
 
 export interface OutboxJob {
@@ -337,6 +353,19 @@ export interface Store extends StoreTx, InstanceRegistry, OutboxQueues {
 
   /** Leases due outbox rows, earliest due first. */
   claimOutbox(lease: Lease): Promise<OutboxJob[]>;
+
+  /** Leases due attachment fetches (queued with each inbound message that links files), earliest first. */
+  claimMediaFetches(lease: Lease): Promise<MediaFetch[]>;
+  /**
+   * Writes a fetch's outcome onto its attachment (`blobKey`, `sha256`, `size`, or `error`) and completes it,
+   * while `owner` holds its lease; false when the lease or the message is gone.
+   */
+  finishMediaFetch(fetch: MediaFetch, owner: string, patch: Partial<Attachment>, now: number): Promise<boolean>;
+  /** Puts a failed fetch back, due at `dueAt`, keeping the error. */
+  retryMediaFetch(id: string, owner: string, dueAt: number, error: string): Promise<void>;
+  /** When the next pending fetch is due (or its lease runs out); null when none is pending. */
+  nextMediaFetchAt(): Promise<number | null>;
+  pendingMediaFetches(): Promise<number>;
   /** The message and conversation an adapter needs for one job, and the thread's earlier provider ids when asked. */
   loadOutbound(
     job: OutboxJob,

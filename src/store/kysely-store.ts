@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { FactKind } from '../facts/derive.ts';
 import { createGroupCommit, type GroupCommit } from '../group-commit.ts';
 import type { Logger } from '../log.ts';
-import type { Conversation, DeliveryStatus, Message } from '../model/types.ts';
+import type { Attachment, Conversation, DeliveryStatus, Message } from '../model/types.ts';
 import { type BrowsedConversation, type BrowseQuery, browseConversations } from './browse.ts';
 import type { Checkpointer } from './checkpointer.ts';
 import { releaseLease, renewLease } from './claim.ts';
@@ -12,6 +12,7 @@ import type {
   InboundEvent,
   InboundStatus,
   Lease,
+  MediaFetch,
   NewInbound,
   NewUnreadable,
   OutboxJob,
@@ -27,11 +28,12 @@ import { type FeedbackRow, labelledConversations } from './feedback-reads.ts';
 import * as inbound from './inbound.ts';
 import * as instances from './instances.ts';
 import type { LifeSession, OpenLifeSession } from './life-session.ts';
+import * as media from './media-fetches.ts';
 import { migrate } from './migrations.ts';
 import { type OperationalStats, operationalStats } from './ops-stats.ts';
 import * as outbox from './outbox.ts';
 import * as queues from './outbox-queue.ts';
-import type { Ctx } from './query-helpers.ts';
+import { atomicCtx, type Ctx } from './query-helpers.ts';
 import * as reads from './reads.ts';
 import type { Database, StoreKind } from './schema.ts';
 import type { SqliteStatements } from './sqlite-dialect.ts';
@@ -208,6 +210,26 @@ export class KyselyStore extends KyselyTx implements Store {
 
   countOutbox(status: 'pending' | 'sent' | 'dead'): Promise<number> {
     return outbox.countOutbox(this.ctx, status);
+  }
+
+  claimMediaFetches(lease: Lease): Promise<MediaFetch[]> {
+    return media.claimFetches(this.ctx, lease);
+  }
+
+  finishMediaFetch(fetch: MediaFetch, owner: string, patch: Partial<Attachment>, now: number): Promise<boolean> {
+    return atomicCtx(this.ctx, (ctx) => media.finishFetch(ctx, fetch, owner, patch, now));
+  }
+
+  retryMediaFetch(id: string, owner: string, dueAt: number, error: string): Promise<void> {
+    return media.retryFetch(this.ctx, id, owner, dueAt, error);
+  }
+
+  nextMediaFetchAt(): Promise<number | null> {
+    return media.nextFetchAt(this.ctx);
+  }
+
+  pendingMediaFetches(): Promise<number> {
+    return media.pendingFetches(this.ctx);
   }
 
   claimTimers(lease: Lease): Promise<Timer[]> {

@@ -160,6 +160,23 @@ export interface TimersTable {
   completed_at: number | null;
 }
 
+/** Inbound attachments to bring from the provider into the blob store (src/attachments/). */
+export interface MediaFetchesTable {
+  id: string;
+  message_id: string;
+  conversation_id: string;
+  channel: string;
+  attachment_index: number;
+  status: Generated<string>;
+  attempts: Generated<number>;
+  due_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  completed_at: number | null;
+}
+
 /** Named leases for work that must run on one instance at a time (a mailbox's IDLE, a gateway). */
 export interface LocksTable {
   name: string;
@@ -340,6 +357,7 @@ export interface Database {
   erasures: ErasuresTable;
   tombstones: TombstonesTable;
   instances: InstancesTable;
+  media_fetches: MediaFetchesTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

@@ -20,6 +20,7 @@ import type {
 import * as facts from './facts.ts';
 import * as hot from './hot-queries.ts';
 import * as inbound from './inbound.ts';
+import * as media from './media-fetches.ts';
 import * as outbox from './outbox.ts';
 import { atomic, atomicCtx, CANCELLED, clampLimit, count, DONE, PENDING } from './query-helpers.ts';
 import * as reads from './reads.ts';
@@ -157,6 +158,10 @@ export class KyselyTx extends BroadcastTxOps implements StoreTx {
     await atomicCtx(this.ctx, async (ctx) => {
       await hot.insertMessage.of(Object.keys(row).join(',')).run(ctx, row);
       await facts.factsOfMessage(ctx, created);
+      // Files the provider only links to are fetched after the commit, never inside it (src/attachments/).
+      if (created.direction === 'inbound' && created.attachments.length > 0) {
+        await media.queueFetches(ctx, created, now);
+      }
     });
     return created;
   }

@@ -69,6 +69,8 @@ export async function startTwilioApp(
     /** More templates and flows, beside the example's. */
     more?: Pick<Settings, 'templates' | 'flows'>;
     log?: Logger;
+    /** More of router.yaml (attachments' test hosts …). */
+    router?: Record<string, unknown>;
   } = {},
 ): Promise<TwilioApp> {
   const api = await FakeTwilioApi.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
@@ -104,7 +106,7 @@ export async function startTwilioApp(
       ...o.more?.templates,
     },
     flows: [...base.flows, missed.flow, ...(o.more?.flows ?? [])],
-    router: routerFile.parse({ server: { publicUrl: PUBLIC_URL } }),
+    router: routerFile.parse({ server: { publicUrl: PUBLIC_URL }, ...o.router }),
   });
   const local = await startLocalApp('tp-e2e-twilio-', {
     settings,

@@ -114,6 +114,20 @@ export class FakeSlackApi {
     return this.#o.bot;
   }
 
+  readonly #files = new Map<string, { bytes: Buffer; mimetype: string }>();
+
+  /**
+   * A file someone shared, as a message event's `files[]` entry carries it: `url_private` serves the
+   * bytes to the bot token only (Slack answers anything else with its sign-in page).
+   */
+  addFile(bytes: Buffer, mimetype: string, name: string) {
+    const id = `F${String(this.#files.size + 1).padStart(8, '0')}`;
+    this.#files.set(id, { bytes, mimetype });
+    const base = this.#url.replace(/\/api\/$/, '');
+    const url = `${base}/files-pri/${this.#o.bot.teamId}-${id}/${encodeURIComponent(name)}`;
+    return { id, name, mimetype, size: bytes.length, url_private: url, url_private_download: `${url}?download=1` };
+  }
+
   /** A channel (or DM) comes into existence, as when the bot is added to it or a customer writes to it. */
   addChannel(id: string): void {
     if (!this.#channels.has(id)) this.#channels.set(id, new Set());
@@ -179,6 +193,16 @@ export class FakeSlackApi {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const file = /^\/files-pri\/T\w+-(F\d+)\//.exec(req.url ?? '');
+    if (file) {
+      const found = this.#files.get(file[1] ?? '');
+      if (!found || req.headers.authorization !== `Bearer ${this.#o.token}`) {
+        res.writeHead(found ? 302 : 404, found ? { location: 'https://slack.com/signin' } : {});
+        return void res.end();
+      }
+      res.writeHead(200, { 'content-type': found.mimetype, 'content-length': found.bytes.length });
+      return void res.end(found.bytes);
+    }
     const method = /^\/api\/([a-zA-Z.]+)$/.exec(req.url?.split('?')[0] ?? '')?.[1];
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);

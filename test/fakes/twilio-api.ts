@@ -60,6 +60,8 @@ export interface FakeTwilioApiOptions {
 
 const ACCOUNT_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\.json$/i;
 const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Messages\.json$/i;
+const MEDIA_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Messages\/(MM[0-9a-f]{32})\/Media\/(ME[0-9a-f]{32})$/i;
+const CDN_PATH = /^\/cdn\/(ME[0-9a-f]{32})$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 export class FakeTwilioApi {
@@ -70,6 +72,9 @@ export class FakeTwilioApi {
   readonly log: LoggedRequest[] = [];
   readonly #script: Scripted[] = [];
   readonly #optedOut = new Set<string>();
+  readonly #media = new Map<string, { bytes: Buffer; contentType: string }>();
+  /** Media requests: path and whether they carried the account's Basic auth. */
+  readonly mediaRequests: Array<{ path: string; authorized: boolean }> = [];
   readonly #server: Server;
   readonly #opts: FakeTwilioApiOptions;
   #url = '';
@@ -108,6 +113,17 @@ export class FakeTwilioApi {
     for (const m of this.messages) m.dateSent ??= now;
   }
 
+  /**
+   * Keeps a file as media of an inbound message and returns its `MediaUrl`: the API answers it (with
+   * the account's Basic auth) with a redirect to the media CDN, which serves the bytes, as Twilio does.
+   */
+  addMedia(bytes: Buffer, contentType: string): string {
+    const messageSid = `MM${randomBytes(16).toString('hex')}`;
+    const mediaSid = `ME${randomBytes(16).toString('hex')}`;
+    this.#media.set(mediaSid, { bytes, contentType });
+    return `${this.#url}/2010-04-01/Accounts/${this.#opts.accountSid}/Messages/${messageSid}/Media/${mediaSid}`;
+  }
+
   /** Sends to this number fail with 21610, as after the recipient replied STOP. */
   optOut(number: string): void {
     this.#optedOut.add(number);
@@ -142,6 +158,16 @@ export class FakeTwilioApi {
         to: params.get('To'),
       }),
     );
+    const cdn = CDN_PATH.exec(url.pathname);
+    const mediaPath = MEDIA_PATH.exec(url.pathname);
+    if (cdn || mediaPath) this.mediaRequests.push({ path: url.pathname, authorized: this.#authorized(req) });
+    if (cdn) {
+      // The CDN's links are unguessable and need no credentials.
+      const file = this.#media.get(cdn[1] ?? '');
+      if (!file) return error(res, 404, 20404, 'not found');
+      res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.bytes.length });
+      return void res.end(file.bytes);
+    }
     // Twilio authenticates before anything else: a bad credential never reaches a scripted answer.
     if (!this.#authorized(req)) {
       return error(res, 401, 20003, 'Authenticate', { 'www-authenticate': 'Basic realm="Twilio API"' });
@@ -163,6 +189,13 @@ export class FakeTwilioApi {
       return error(res, scripted.status, scripted.code, message, headers);
     }
     const path = url.pathname;
+    if (mediaPath && req.method === 'GET') {
+      if (!this.#media.has(mediaPath[3] ?? ''))
+        return error(res, 404, 20404, `The requested resource ${path} was not found`);
+      // Another host name for the same server: the CDN is not the API, and gets no credentials.
+      res.writeHead(307, { location: `${this.#url.replace('127.0.0.1', 'localhost')}/cdn/${mediaPath[3]}` });
+      return void res.end();
+    }
     const account = ACCOUNT_PATH.exec(path);
     if (account && req.method === 'GET') {
       if (account[1] !== this.#opts.accountSid) return error(res, 403, 20003, 'Authenticate');

@@ -1,5 +1,7 @@
 import type { App } from '@slack/bolt';
 import {
+  type Attachment,
+  type AttachmentFiles,
   type Clock,
   type DeskHost,
   type Logger,
@@ -10,6 +12,7 @@ import {
   TouchpointError,
 } from '../../../src/channel/index.ts';
 import { isWrittenByPerson, type SlackMessageEvent } from '../customer/envelope.ts';
+import { slackMediaSource } from '../media.ts';
 import type { DeskAgent, DeskSettings } from '../settings.ts';
 import { type Agents, REFUSAL } from './agents.ts';
 import { registerAssistListeners, type Where } from './assist.ts';
@@ -38,6 +41,8 @@ export interface DeskListenerDeps {
   sync: DeskSync;
   clock: Clock;
   log: Logger;
+  files?: AttachmentFiles;
+  botToken: string;
 }
 
 const PRIORITIES: readonly string[] = ['low', 'normal', 'high', 'urgent'] satisfies Priority[];
@@ -105,7 +110,12 @@ export function registerDeskListeners(d: DeskListenerDeps): {
       if (await threads.replyOf(channel, ts)) return;
       const text = agents.signed(agent, plain(e.text ?? '').trim());
       try {
-        const message = await desk.actions.reply(conversationId, { text, agent: agent.agent });
+        const attachments = await sharedFiles(e);
+        const message = await desk.actions.reply(conversationId, {
+          text,
+          agent: agent.agent,
+          ...(attachments.length > 0 ? { attachments } : {}),
+        });
         await threads.markFromSlack(message.id);
         await threads.recordReply(channel, ts, message.id);
       } catch (err) {
@@ -114,6 +124,17 @@ export function registerDeskListeners(d: DeskListenerDeps): {
       }
     });
     sync.nudge(conversationId);
+  }
+
+  /** The files an agent shared with a thread reply, fetched from Slack and kept; none without a blob store. */
+  async function sharedFiles(e: SlackMessageEvent): Promise<Attachment[]> {
+    const shared = (Array.isArray(e.files) ? e.files : []).filter((f) => typeof f?.url_private === 'string');
+    if (shared.length === 0) return [];
+    const files = d.files;
+    if (!files) throw new TouchpointError('media_refused', 'files cannot be kept by this router');
+    return Promise.all(
+      shared.map((f) => files.fetch(slackMediaSource(f.url_private as string, d.botToken), f.name ?? undefined)),
+    );
   }
 
   /** The conversation a header control belongs to: by the header's thread, else the button's value. */

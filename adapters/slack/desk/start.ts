@@ -37,6 +37,9 @@ export async function startDesk(o: {
     sync,
     clock: o.clock,
     log,
+    // A file an agent shares in a thread is fetched with the bot token and kept before it is sent on.
+    ...(o.host.files ? { files: o.host.files } : {}),
+    botToken: o.settings.botToken,
   });
   if (settings.csatOnResolve && !desk.flows.some((f) => f.id === settings.csatOnResolve))
     log.warn(

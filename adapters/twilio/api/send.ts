@@ -1,5 +1,6 @@
 import type { MessageListInstanceCreateOptions } from 'twilio/lib/rest/api/v2010/account/message.js';
 import {
+  type AttachmentFiles,
   type ChannelState,
   type Clock,
   type OutboundMessage,
@@ -21,6 +22,8 @@ export interface SendContext {
   statusCallbackUrl: string | null;
   /** Remembers the parts of a split reply already sent, so a retry does not send them twice. */
   state: ChannelState | null;
+  /** Signed links to kept files, for media Twilio fetches. */
+  files?: AttachmentFiles | null;
 }
 
 /** A pre-approved WhatsApp (Content API) template, given as a part of the message. */
@@ -75,9 +78,11 @@ export async function sendOutbound(ctx: SendContext, msg: OutboundMessage): Prom
 
 function textPlan(ctx: SendContext, msg: OutboundMessage, common: MessageListInstanceCreateOptions) {
   const media = (msg.attachments ?? []).map((a) => {
-    if (!a.url)
+    // A kept file goes out as a signed, expiring link to this router, which Twilio fetches.
+    const url = ctx.files?.link(a) ?? a.url;
+    if (!url)
       throw permanent(`attachment ${a.name ?? a.contentType} has no URL: Twilio fetches media from a public URL`);
-    return a.url;
+    return url;
   });
   if (media.length > MAX_MEDIA) throw permanent(`${media.length} attachments: Twilio sends at most ${MAX_MEDIA}`);
   const bodies = planBodies(ctx.channel, msg.text, ctx.settings);

@@ -42,6 +42,8 @@ export async function startDeskApp(
     channels?: string[];
     /** Spacing of the replies to one web chat visitor (none by default), to queue replies behind a pace. */
     webchatMinTimeMs?: number;
+    /** More of router.yaml (attachments' test hosts …). */
+    router?: Record<string, unknown>;
   } = {},
 ): Promise<DeskApp> {
   const slack = await FakeSlackApi.start({
@@ -69,7 +71,7 @@ export async function startDeskApp(
   const local = await startLocalApp('tp-slack-', {
     settings: testSettings({
       ...o.settings,
-      router: routerFile.parse({ outbox: { backoffBase: o.backoffBase ?? '2s' } }),
+      router: routerFile.parse({ outbox: { backoffBase: o.backoffBase ?? '2s' }, ...o.router }),
       channels: {
         webchat: {
           enabled: true,

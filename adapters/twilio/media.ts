@@ -1,0 +1,17 @@
+import type { Attachment, MediaSource } from '../../src/channel/index.ts';
+
+/**
+ * Where Twilio serves a message's media: the REST API's Media URL, answered
+ * with a redirect to Twilio's media CDN. Fetched with the account's Basic
+ * auth (needed when media access control is on); the CDN gets no credentials.
+ */
+const HOSTS = ['api.twilio.com', '*.twiliocdn.com', 'media.twiliocdn.com', 's3-external-1.amazonaws.com'];
+/** MMS and WhatsApp media: pictures, sound, video, PDFs and contact cards; 5 MB is MMS's own ceiling. */
+const TYPES = ['image/*', 'audio/*', 'video/*', 'application/pdf', 'text/vcard', 'text/x-vcard'];
+const MAX_BYTES = 5 * 1024 * 1024;
+
+export function twilioMediaSource(a: Attachment, auth: { accountSid: string; authToken: string }): MediaSource | null {
+  if (!a.url) return null;
+  const basic = Buffer.from(`${auth.accountSid}:${auth.authToken}`).toString('base64');
+  return { url: a.url, headers: { authorization: `Basic ${basic}` }, hosts: HOSTS, types: TYPES, maxBytes: MAX_BYTES };
+}
