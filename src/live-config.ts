@@ -106,6 +106,7 @@ export function buildConfigParts(settings: Settings, shared: SharedParts): Confi
         flows: { settings, onWritten: shared.onWritten },
         onTimers: shared.onTimers,
         agentName: agentDisplayName(settings),
+        resolution: settings.policies.desk.resolution,
       }),
     ),
     shared.deskBus,

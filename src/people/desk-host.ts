@@ -18,6 +18,7 @@ export function createDeskHost(o: {
   limiter: OutboxLimiter;
   clock: Clock;
   flows: DeskHost['flows'];
+  dispositions: DeskHost['dispositions'];
   calendar: DeskHost['calendar'];
 }): DeskHost {
   const { store, limiter, channel, clock } = o;
@@ -34,6 +35,7 @@ export function createDeskHost(o: {
     actions: fromDesk(o.actions, channel),
     contacts: deskContacts(store, clock, o.bus, channel),
     flows: o.flows,
+    dispositions: o.dispositions,
     calendar: o.calendar,
     async moveToPrivate(conversationId, by) {
       await o.moveToPrivate(conversationId, by);

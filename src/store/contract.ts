@@ -22,6 +22,7 @@ import type {
   SuggestionStatus,
 } from './contact-records.ts';
 import type { ContactQuery } from './contacts.ts';
+import type { DeskTx } from './desk-records.ts';
 import type { ConversationFactQuery, ConversationFactRow, FactInputs, FactRow } from './fact-reads.ts';
 import type { FeedbackRow } from './feedback-reads.ts';
 import type { OperationalStats } from './ops-stats.ts';
@@ -172,7 +173,7 @@ export interface ConversationQuery {
 }
 
 /** Everything one routing decision reads and writes, inside one transaction. */
-export interface StoreTx extends AccessTx, PrivacyTx {
+export interface StoreTx extends AccessTx, PrivacyTx, DeskTx {
   /**
    * Serialises work on one thread across processes (PostgreSQL advisory lock
    * held until the transaction ends); a no-op where one process owns the store.

@@ -274,6 +274,15 @@ export interface FactsTable {
   flow: string | null;
 }
 
+export interface ResolutionsTable {
+  id: string;
+  conversation_id: string;
+  at: number;
+  code: string;
+  agent: string | null;
+  category: string | null;
+}
+
 export interface Database {
   contacts: ContactsTable;
   identities: IdentitiesTable;
@@ -296,6 +305,7 @@ export interface Database {
   audit_log: AuditLogTable;
   erasures: ErasuresTable;
   tombstones: TombstonesTable;
+  resolutions: ResolutionsTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

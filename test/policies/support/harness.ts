@@ -54,6 +54,7 @@ export function policyConfig(): Record<keyof PolicySettings, unknown> {
   return {
     targets: {},
     trends: {},
+    desk: {},
     triage: {
       afterHours: { acknowledge: 'after_hours_ack', acknowledgeUrgent: 'after_hours_urgent' },
       urgency: { keywords: ['urgent', 'emergency', 'food poisoning'], sentimentAtOrBelow: -8 },
@@ -157,6 +158,7 @@ export async function createHarness(
     oncall: policyFiles['oncall.yaml'].parse(raw.oncall),
     targets: policyFiles['targets.yaml'].parse(raw.targets),
     trends: policyFiles['trends.yaml'].parse(raw.trends),
+    desk: policyFiles['desk.yaml'].parse(raw.desk),
   };
   const adapters = new Map(CHANNELS.map((c) => [c.channel, new PolicyTestAdapter(c)]));
   const channelAdapters = adapters as unknown as Map<string, ChannelAdapter>;
