@@ -47,6 +47,7 @@ export const TEMPLATES = {
   hello: 'Hello {name|there}, welcome to {business}!',
   handoff: 'Connecting you to a person.',
   fallback: 'Sorry, I did not catch that.',
+  desk_ack: 'Thanks {name|there}, a person will answer within {expected}.',
 };
 
 /** The raw policy files every test starts from; a test replaces whole files. */
@@ -107,12 +108,14 @@ function harnessSettings(): Settings {
       intents: {
         pricing: { keywords: ['price', 'how much'] },
         complaint: { keywords: ['complaint', 'stale', 'refund'], category: 'feedback', priority: 'high' },
+        human: { keywords: ['a person'], category: 'orders' },
       },
     }).intents,
     flows: [
       flowFile.parse({ id: 'pricing', trigger: { intents: ['pricing'] }, steps: [{ say: 'pricing' }] }),
       flowFile.parse({ id: 'complaint', trigger: { intents: ['complaint'] }, steps: [{ say: 'complaint_apology' }] }),
       flowFile.parse({ id: 'fallback', trigger: { fallback: true }, steps: [{ say: 'fallback' }] }),
+      flowFile.parse({ id: 'human', trigger: { intents: ['human'] }, steps: [{ say: 'handoff' }, { handoff: {} }] }),
     ],
   });
 }
