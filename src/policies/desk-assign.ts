@@ -7,6 +7,7 @@ import type { DeskSettings } from '../settings/desk-schema.ts';
 import type { StoreTx } from '../store/contract.ts';
 import type { TimerHandler } from '../timers/handlers.ts';
 import { acknowledgeWait } from './desk-ack.ts';
+import { tierUp } from './desk-tiers.ts';
 import type { PolicyKit } from './kit.ts';
 import { loadLocked } from './oncall.ts';
 import { note } from './staff.ts';
@@ -35,9 +36,10 @@ export const RULES: Actor = { agentId: 'assignment', name: 'the assignment rules
 type Assignment = NonNullable<DeskSettings['assignment']>;
 const live = (c: Conversation) => c.status === 'open' || c.status === 'pending' || c.status === 'snoozed';
 
-/** After a decision that handed the conversation to a person: assignment and the acknowledgement, at once. */
+/** After a decision: the tier (desk-tiers.ts); after a handoff to a person, assignment and the acknowledgement, at once. */
 export function deskStep(kit: PolicyKit): RouteStep {
   return tap((ctx) => {
+    tierUp(kit, ctx);
     const desk = kit.policies.desk;
     if (!desk.assignment && !desk.acknowledge) return;
     if (!ctx.events.some((e) => e.type === 'handoff')) return;

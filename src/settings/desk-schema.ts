@@ -29,6 +29,34 @@ export const deskAgent = z
   })
   .strict();
 
+const priority = z.enum(['low', 'normal', 'high', 'urgent']);
+
+export const deskTier = z
+  .object({
+    name: z.string().min(1).describe('L1, L2, management …'),
+    team: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The desk team the conversation moves to (the Slack desk routes a team to its channel)'),
+    when: z
+      .object({
+        categories: list.describe('The conversation is of one of these categories'),
+        priorities: z.array(priority).default([]).describe('… or at one of these priorities'),
+        vip: z.boolean().optional().describe('… or (true) the customer is a VIP'),
+        sentimentAtOrBelow: z.number().optional().describe('… or a message scores this or lower (triage.yaml words)'),
+        unresolvedFor: z
+          .string()
+          .regex(/^\d+(m|h|d)$/, 'a duration such as 30m, 4h or 2d')
+          .optional()
+          .describe('… or the customer writes again this long after the conversation opened'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Any one criterion moves a handed-off conversation up to this tier; none: reached by hand only'),
+  })
+  .strict();
+
 export const deskFile = z
   .object({
     assignment: z
@@ -63,6 +91,10 @@ export const deskFile = z
       .describe(
         'In opening hours, a customer handed to a person who cannot be answered in time is told when to expect one, once per wait',
       ),
+    tiers: z
+      .array(deskTier)
+      .default([])
+      .describe('Escalation levels, lowest first: every handoff starts at the first; criteria move it up'),
     resolution: z
       .object({
         dispositions: z
@@ -79,3 +111,4 @@ export const deskFile = z
 export type DeskSettings = z.infer<typeof deskFile>;
 export type DeskAgentSettings = z.infer<typeof deskAgent>;
 export type ResolutionSettings = DeskSettings['resolution'];
+export type DeskTier = z.infer<typeof deskTier>;
