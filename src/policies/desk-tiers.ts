@@ -25,7 +25,7 @@ export function tierIndex(tiers: DeskTier[], c: Conversation): number {
   return Math.max(0, at);
 }
 
-function reasonsFor(kit: PolicyKit, ctx: RouteContext, tier: DeskTier, sentiment: number): string[] {
+function reasonsFor(ctx: RouteContext, tier: DeskTier, sentiment: number): string[] {
   const c = current(ctx);
   const w = tier.when;
   const out: string[] = [];
@@ -49,7 +49,7 @@ export function tierUp(kit: PolicyKit, ctx: RouteContext): void {
   const sentiment = kit.sentiment.score(ctx.envelope.text);
   for (let i = tiers.length - 1; i > from; i--) {
     const tier = tiers[i] as DeskTier;
-    const reasons = reasonsFor(kit, ctx, tier, sentiment);
+    const reasons = reasonsFor(ctx, tier, sentiment);
     if (reasons.length === 0) continue;
     const team = tier.team ?? (handoff.team as string | null | undefined) ?? null;
     ctx.patch.flowState = { ...c.flowState, tier: tier.name, handoff: { ...handoff, team } };

@@ -103,3 +103,39 @@ describe('resolution disposition', () => {
     expect(JSON.stringify(audit)).not.toContain('Paid back');
   });
 });
+
+/** Assignment by the rules of desk.yaml, as the desk sees it: the header card names the agent. */
+describe('assignment on the desk', () => {
+  let d: DeskApp;
+  const allWeek = Object.fromEntries(
+    ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => [day, ['00:00-24:00']]),
+  );
+
+  beforeAll(async () => {
+    d = await startDeskApp({
+      settings: {
+        policies: {
+          ...noPolicies(),
+          desk: deskFile.parse({ assignment: { agents: { maya: { name: 'Maya', shifts: allWeek } } } }),
+        },
+      },
+    });
+  }, 30_000);
+  afterAll(async () => {
+    await d?.stop();
+  });
+
+  it('assigns a handed-off conversation to the agent on shift and shows them on the header card', async () => {
+    await webchatSays(d.app.url, 'I want to talk to a person please');
+    const header = await d.slack.until(() => d.slack.posts.find((p) => p.channel === DESK && p.threadTs === null));
+    await d.slack.until(() =>
+      [header, ...d.slack.callsOf('chat.update').map((c) => ({ blocks: c.params.blocks }))].find((b) =>
+        JSON.stringify(b.blocks).includes(`<@${AGENT}>`),
+      ),
+    );
+    const [c] = await d.app.store.listConversations({});
+    expect(c?.assignee).toBe('maya');
+    const audit = await d.app.store.listAudit({ action: 'assign' });
+    expect(audit).toMatchObject([{ actorId: 'assignment', detail: { assignee: 'maya' } }]);
+  });
+});
