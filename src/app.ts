@@ -382,6 +382,9 @@ export async function startApp(o: AppOptions): Promise<App> {
       limiter,
       clock,
       flows: follow(() => liveSettings.flows.map((f) => ({ id: f.id, description: f.description ?? null }))),
+      dispositions: follow(() =>
+        Object.entries(liveSettings.policies.desk.resolution.dispositions).map(([code, label]) => ({ code, label })),
+      ),
       calendar,
       knowledge: {
         search: (q, limit) => live().policies.kit.knowledge.search(q, limit),

@@ -23,6 +23,9 @@ export const ErrorCode = {
   ConversationClosed: 'conversation_closed',
   ConversationNotLive: 'conversation_not_live',
   PayloadTooLarge: 'payload_too_large',
+  // The desk's procedure: a resolution's disposition (desk.yaml).
+  UnknownDisposition: 'unknown_disposition',
+  DispositionRequired: 'disposition_required',
   // Contacts: merges, identities, suggestions.
   MergeIntoItself: 'merge_into_itself',
   ContactMerged: 'contact_merged',

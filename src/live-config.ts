@@ -113,6 +113,7 @@ export function buildConfigParts(settings: Settings, shared: SharedParts): Confi
         onTimers: shared.onTimers,
         agentName: agentDisplayName(settings),
         translation,
+        resolution: settings.policies.desk.resolution,
       }),
     ),
     shared.deskBus,

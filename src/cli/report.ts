@@ -71,6 +71,7 @@ export const reportCommand: Command = {
         targets: settings.policies.targets,
         sla: settings.policies.sla,
         complaints: settings.policies.trends.complaints,
+        dispositions: settings.policies.desk.resolution.dispositions,
       }),
     );
     if (values.html) {
@@ -102,6 +103,14 @@ function human(r: Report): string[] {
       ...table(
         ['complaints, week of', 'category', 'opened'],
         r.complaints.map((c) => [c.week, c.category, String(c.count)]),
+      ),
+    );
+  if (r.dispositions.length > 0)
+    lines.push(
+      '',
+      ...table(
+        ['resolved as', 'code', 'count'],
+        r.dispositions.map((d) => [d.label, d.code, String(d.count)]),
       ),
     );
   if (r.by) {

@@ -41,6 +41,8 @@ export interface PolicySteps {
   sla: RouteStep;
   /** After the decision: a complaint on a public touchpoint asks for a spike check. */
   complaintSpike: RouteStep;
+  /** After the decision: a handoff to a person asks for assignment and the acknowledgement of receipt (desk.yaml). */
+  desk: RouteStep;
 }
 
 export interface RouteParts {
@@ -91,9 +93,9 @@ export function routeSteps(parts: RouteParts): RouteSteps {
     .use(parts.flows.run);
   const settle = new Composer<RouteContext>()
     // 6. After the decision: count automatic replies, move to private when a flow asked, SLA clocks,
-    //    complaint spikes, snoozes.
+    //    complaint spikes, the desk's assignment and acknowledgement, snoozes.
     .use(tap(recordAutoReplies))
-    .use(...(p ? [p.flowMove, p.sla, p.complaintSpike] : []))
+    .use(...(p ? [p.flowMove, p.sla, p.complaintSpike, p.desk] : []))
     .use(...(parts.wakeOnCustomer ? [parts.wakeOnCustomer] : []));
   const decideAll = decide.middleware();
   const settleAll = settle.middleware();

@@ -20,6 +20,8 @@ export interface Report {
   firstResponses: { channel: string; minutes: number }[];
   /** Complaints (trends.yaml `complaints`) opened per week, by category. */
   complaints: ComplaintWeek[];
+  /** Resolutions of the period by disposition code (desk.yaml), most first. */
+  dispositions: { code: string; label: string; count: number }[];
 }
 
 export interface ReportOptions {
@@ -32,6 +34,8 @@ export interface ReportOptions {
   sla: SlaSettings;
   /** Intents and categories that make a conversation a complaint (trends.yaml). */
   complaints: string[];
+  /** Labels of the disposition codes (desk.yaml); a code no longer in config shows as itself. */
+  dispositions?: Record<string, string>;
 }
 
 const DAY_MS = 86_400_000;
@@ -83,6 +87,11 @@ export async function buildReport(store: Store, o: ReportOptions): Promise<Repor
   }));
 
   const complaints = complaintWeeks(input.created, o.complaints);
+  const byCode = new Map<string, number>();
+  for (const r of await store.resolutionsBetween(o.from, o.to)) byCode.set(r.code, (byCode.get(r.code) ?? 0) + 1);
+  const dispositions = [...byCode]
+    .map(([code, count]) => ({ code, label: o.dispositions?.[code] ?? code, count }))
+    .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
   return {
     from: o.from,
     to: o.to,
@@ -93,5 +102,6 @@ export async function buildReport(store: Store, o: ReportOptions): Promise<Repor
     daily: [...days.values()],
     firstResponses,
     complaints,
+    dispositions,
   };
 }

@@ -12,8 +12,15 @@ export interface AgentActions {
     conversationId: string,
     input: { text: string; agent: By; internal?: boolean; attachments?: Attachment[] },
   ): Promise<Message>;
-  /** Resolves; with `survey` (a flow id, e.g. the CSAT flow) that flow starts in the same transaction. */
-  resolve(conversationId: string, by: By, opts?: { survey?: string | null }): Promise<Conversation>;
+  /**
+   * Resolves; with `survey` (a flow id, e.g. the CSAT flow) that flow starts in the same transaction.
+   * `disposition` (a code of desk.yaml) and `note` are recorded; categories desk.yaml names require a code.
+   */
+  resolve(
+    conversationId: string,
+    by: By,
+    opts?: { survey?: string | null; disposition?: string | null; note?: string | null },
+  ): Promise<Conversation>;
   reopen(conversationId: string, by: By): Promise<Conversation>;
   assign(conversationId: string, assignee: string | null, by: By): Promise<Conversation>;
   /** Status `snoozed` until `until` (epoch ms), then open again; a customer message before then reopens it at once. */

@@ -5,11 +5,13 @@ import { badRequest, HttpError, notFound } from '../errors.ts';
 import { startFlowIn } from '../flow-language/start-flow.ts';
 import type { Conversation, Message } from '../model/types.ts';
 import type { Outbound } from '../outbound/outbound.ts';
+import type { ResolutionSettings } from '../settings/desk-schema.ts';
 import type { Settings } from '../settings/types.ts';
 import type { ConversationPatch, Store, StoreTx } from '../store/contract.ts';
 import { systemNote } from '../store/notes.ts';
 import type { Translator } from '../text/translate.ts';
 import type { AgentActions } from './actions.ts';
+import { checkDisposition, recordDisposition } from './disposition.ts';
 import { escalateIn, lastCustomerText, PRIORITIES } from './escalate.ts';
 import { endSnooze, MAX_SNOOZE_MS, SNOOZE_TIMER, snoozeKey } from './snooze.ts';
 import { type Translated, translateReply } from './translate-reply.ts';
@@ -33,6 +35,8 @@ export interface AgentActionOptions {
   csatOnResolve?: string | null;
   /** The name customers see for an agent (agent-name.ts); the id otherwise. */
   agentName?: (agentId: string, accountName?: string) => string;
+  /** Disposition codes a resolution records, and the categories that require one (desk.yaml). */
+  resolution?: ResolutionSettings;
   /** Where actions named by a bare agent id come from, for the audit log (default `api`). */
   via?: string;
   /** Translation on (business.yaml `translation`): replies go out in the contact's language, the original kept. */
@@ -44,6 +48,7 @@ const live = (c: Conversation) => c.status !== 'resolved' && c.status !== 'close
 export function createAgentActions(opts: AgentActionOptions): AgentActions {
   const { store, clock } = opts;
   const via = opts.via ?? 'api';
+  const resolution = opts.resolution ?? { dispositions: {}, requiredFor: [] };
 
   /** The actor of an action and its audit entry, written in the action's transaction. */
   async function record(
@@ -147,10 +152,12 @@ export function createAgentActions(opts: AgentActionOptions): AgentActions {
       const deps = survey ? flowDeps(survey) : null;
       const { resolved, written } = await store.transaction(async (tx) => {
         const c = await load(tx, conversationId);
+        const code = checkDisposition(resolution, c, { code: o?.disposition, note: o?.note });
         const now = clock.now();
         const flowState = withoutHandoff(await endSnooze(tx, c));
         await tx.updateConversation(conversationId, { status: 'resolved', flowState }, now);
-        const actor = await record(tx, by, 'resolve', c, { was: c.status, survey }, now);
+        const actor = await record(tx, by, 'resolve', c, { was: c.status, survey, disposition: code }, now);
+        await recordDisposition(tx, resolution, c, { code, note: o?.note ?? null, actor }, now);
         const resolved = { ...c, status: 'resolved', flowState } as Conversation;
         if (!survey || !deps) return { resolved, written: null };
         await systemNote(tx, conversationId, `Resolved by ${actor.name}; survey "${survey}" sent.`, now);

@@ -62,7 +62,14 @@ function keptAttachment(f: z.infer<typeof keptFile>): Attachment {
 
 const byBody = z.object({ by: name.optional() }).strict();
 const assignBody = z.object({ assignee: name.nullable(), by: name.optional() }).strict();
-const resolveBody = z.object({ by: name.optional(), survey: name.optional() }).strict();
+const resolveBody = z
+  .object({
+    by: name.optional(),
+    survey: name.optional(),
+    disposition: name.optional().describe('A disposition code of desk.yaml'),
+    note: z.string().trim().max(2000).optional(),
+  })
+  .strict();
 const snoozeBody = z
   .object({
     until: z.union([
@@ -144,8 +151,14 @@ export function registerConversationsApi(routes: RouteRegistry, deps: { store: S
     '/api/conversations/:id/resolve',
     async (req) => {
       const b = optionalJsonBody(req, resolveBody);
-      const opts = b.survey ? { survey: b.survey } : undefined;
-      return { status: 200, body: await actions.resolve(req.params.id as string, actingAs(req.principal, b.by), opts) };
+      const opts = {
+        ...(b.survey ? { survey: b.survey } : {}),
+        ...(b.disposition ? { disposition: b.disposition } : {}),
+        ...(b.note ? { note: b.note } : {}),
+      };
+      const by = actingAs(req.principal, b.by);
+      const id = req.params.id as string;
+      return { status: 200, body: await actions.resolve(id, by, Object.keys(opts).length > 0 ? opts : undefined) };
     },
     agent,
   );

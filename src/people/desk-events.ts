@@ -78,6 +78,8 @@ export interface DeskHost {
   contacts: DeskContacts;
   /** The flows an agent may start, for a picker. */
   flows: ReadonlyArray<{ id: string; description: string | null }>;
+  /** Disposition codes an agent picks when resolving (desk.yaml); none: resolving asks nothing. */
+  dispositions: ReadonlyArray<{ code: string; label: string }>;
   /** The business calendar: when the business opens next (snooze until the next business morning). */
   calendar: { readonly timeZone: string; nextOpening(at: number, channel?: string): number | null };
   /** The knowledge base (knowledge.yaml and its articles), searched by agents. */

@@ -19,6 +19,7 @@ export function createDeskHost(o: {
   limiter: OutboxLimiter;
   clock: Clock;
   flows: DeskHost['flows'];
+  dispositions: DeskHost['dispositions'];
   calendar: DeskHost['calendar'];
   knowledge?: DeskHost['knowledge'];
   drafts?: DeskHost['drafts'];
@@ -41,6 +42,7 @@ export function createDeskHost(o: {
     actions: fromDesk(o.actions, channel),
     contacts: deskContacts(store, clock, o.bus, channel),
     flows: o.flows,
+    dispositions: o.dispositions,
     calendar: o.calendar,
     ...(o.knowledge ? { knowledge: o.knowledge } : {}),
     ...(o.drafts ? { drafts: o.drafts } : {}),

@@ -13,7 +13,8 @@ const agent = { auth: 'agent', maxBodyBytes: 16 * 1024 } as const;
 /**
  * The policies' part of the admin API (token-protected, on the same registry):
  * `POST /api/oncall/ack` takes a page, `POST /api/conversations/:id/private`
- * moves a public conversation to a private one.
+ * moves a public conversation to a private one, `POST /api/conversations/:id/deescalate`
+ * moves an escalated one a tier down (desk.yaml).
  */
 export function registerPolicyRoutes(routes: RouteRegistry, actions: PolicyActions): void {
   routes.add(
@@ -24,6 +25,16 @@ export function registerPolicyRoutes(routes: RouteRegistry, actions: PolicyActio
       const acknowledged = await actions.acknowledgePage(b.conversationId, b.by);
       if (!acknowledged) throw notFound(`no page is waiting for conversation ${b.conversationId}`);
       return { status: 200, body: { acknowledged, conversationId: b.conversationId, by: b.by } };
+    },
+    agent,
+  );
+
+  routes.add(
+    'POST',
+    '/api/conversations/:id/deescalate',
+    async (req) => {
+      const b = req.rawBody.length === 0 ? validate({}, moveBody, 'body') : jsonBody(req, moveBody);
+      return { status: 200, body: await actions.deescalate(req.params.id as string, actingAs(req.principal, b.by)) };
     },
     agent,
   );

@@ -1,5 +1,8 @@
+import { actorOf, type By } from '../access/audit.ts';
+import type { Conversation } from '../model/types.ts';
 import type { AgentActions } from '../people/actions.ts';
 import type { Store } from '../store/contract.ts';
+import { deescalateIn } from './desk-tiers.ts';
 import { type MoveResult, moveConversation } from './handoff.ts';
 import type { PolicyKit } from './kit.ts';
 import { acknowledge, loadLocked } from './oncall.ts';
@@ -11,6 +14,8 @@ export interface PolicyActions {
   moveToPrivate(conversationId: string, by: string): Promise<MoveResult>;
   /** Takes the page for a conversation: the escalation stops. False when no page was waiting. */
   acknowledgePage(conversationId: string, by: string): Promise<boolean>;
+  /** Moves an escalated conversation one tier down (desk.yaml `tiers`), audited. */
+  deescalate(conversationId: string, by: By): Promise<Conversation>;
 }
 
 export function createPolicyActions(kit: PolicyKit, store: Store): PolicyActions {
@@ -22,6 +27,11 @@ export function createPolicyActions(kit: PolicyKit, store: Store): PolicyActions
     },
     acknowledgePage(conversationId, by) {
       return store.transaction((tx) => acknowledge(tx, kit, conversationId, by, kit.clock.now()));
+    },
+    deescalate(conversationId, by) {
+      return store.transaction(async (tx) =>
+        deescalateIn(tx, kit, conversationId, await actorOf(tx, by, 'api'), kit.clock.now()),
+      );
     },
   };
 }

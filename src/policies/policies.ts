@@ -5,6 +5,7 @@ import type { TimerHandler } from '../timers/handlers.ts';
 import { afterHoursStep, createAfterHoursTimerHandlers, urgencyStep } from './after-hours.ts';
 import { createPolicyActions, type PolicyActions, withSlaClocks } from './agent.ts';
 import { complaintSpikeStep, createSpikeTimerHandlers } from './complaint-spike.ts';
+import { createDeskTimerHandlers, deskStep } from './desk-assign.ts';
 import { createHandoffTimerHandlers, flowMoveStep, handoffStep } from './handoff.ts';
 import { createPolicyKit, type PolicyDeps, type PolicyKit } from './kit.ts';
 import { createOncallTimerHandlers } from './oncall.ts';
@@ -21,10 +22,11 @@ export function policySteps(kit: PolicyKit): PolicySteps {
     flowMove: flowMoveStep(),
     sla: slaStep(kit),
     complaintSpike: complaintSpikeStep(kit),
+    desk: deskStep(kit),
   };
 }
 
-/** Timer kinds: oncall.page / .escalate / .ack, sla.warning / .breach / .escalate, handoff.move / .divert, afterhours.wake, trends.spike-check / .spike-quiet. */
+/** Timer kinds: oncall.page / .escalate / .ack, sla.warning / .breach / .escalate, handoff.move / .divert, afterhours.wake, trends.spike-check / .spike-quiet, desk.assign / .shift-end. */
 export function createPolicyTimerHandlers(kit: PolicyKit): Record<string, TimerHandler> {
   return {
     ...createOncallTimerHandlers(kit),
@@ -32,6 +34,7 @@ export function createPolicyTimerHandlers(kit: PolicyKit): Record<string, TimerH
     ...createHandoffTimerHandlers(kit),
     ...createAfterHoursTimerHandlers(kit),
     ...createSpikeTimerHandlers(kit),
+    ...createDeskTimerHandlers(kit),
   };
 }
 

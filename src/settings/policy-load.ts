@@ -22,6 +22,7 @@ const SECTION: Record<FileName, Section> = {
   'oncall.yaml': 'oncall',
   'targets.yaml': 'targets',
   'trends.yaml': 'trends',
+  'desk.yaml': 'desk',
 };
 
 interface Loaded {
@@ -116,6 +117,7 @@ function crossCheckPolicies(loaded: Loaded, templates: Record<string, TemplateDe
     template('handoff', ['rules', i, 'privateMessage'], rule.privateMessage);
   });
 
+  template('desk', ['acknowledge', 'template'], s.desk.acknowledge?.template);
   checkPeople(s, p, loaded.files.oncall !== undefined);
   return p.list;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type DeskSettings, deskFile } from './desk-schema.ts';
 
 /**
  * The policy files of `config/`: triage.yaml (after hours, urgency,
@@ -379,6 +380,7 @@ export interface PolicySettings {
   oncall: OncallSettings;
   targets: TargetSettings;
   trends: TrendSettings;
+  desk: DeskSettings;
 }
 
 /** The policy files by name, for settings/schema.ts `configFiles`. */
@@ -390,6 +392,7 @@ export const policyFiles = {
   'oncall.yaml': oncallFile,
   'targets.yaml': targetsFile,
   'trends.yaml': trendsFile,
+  'desk.yaml': deskFile,
 } as const;
 
 /** All policies off (no files), the guard's built-in detectors on. */
@@ -403,6 +406,7 @@ export function noPolicies(): PolicySettings {
     oncall: oncallFile.parse({}),
     targets: targetsFile.parse({}),
     trends: trendsFile.parse({}),
+    desk: deskFile.parse({}),
   };
 }
 

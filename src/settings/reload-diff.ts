@@ -21,6 +21,7 @@ const HOT: Array<[string, (s: Settings) => unknown]> = [
   ['sla.yaml', (s) => s.policies.sla],
   ['oncall.yaml', (s) => s.policies.oncall],
   ['targets.yaml', (s) => s.policies.targets],
+  ['desk.yaml', (s) => s.policies.desk],
 ];
 
 /**

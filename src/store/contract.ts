@@ -24,6 +24,7 @@ import type {
   SuggestionStatus,
 } from './contact-records.ts';
 import type { ContactQuery } from './contacts.ts';
+import type { DeskTx } from './desk-records.ts';
 import type { ConversationFactQuery, ConversationFactRow, FactInputs, FactRow } from './fact-reads.ts';
 import type { FeedbackRow } from './feedback-reads.ts';
 import type { InstanceRegistry } from './instances.ts';
@@ -192,7 +193,7 @@ export interface ConversationQuery {
 }
 
 /** Everything one routing decision reads and writes, inside one transaction. */
-export interface StoreTx extends AccessTx, PrivacyTx, BroadcastTx {
+export interface StoreTx extends AccessTx, PrivacyTx, BroadcastTx, DeskTx {
   /**
    * Serialises work on one thread across processes (PostgreSQL advisory lock
    * held until the transaction ends); a no-op where one process owns the store.

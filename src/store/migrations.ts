@@ -3,6 +3,7 @@ import { StoreError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { agentsAndAudit, erasures } from './migration-access.ts';
 import { broadcasts } from './migration-broadcasts.ts';
+import { deskProcedure } from './migration-desk.ts';
 import { mediaFetches } from './migration-media.ts';
 import {
   contactHistory,
@@ -251,8 +252,9 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'agents and audit log', up: agentsAndAudit },
   { version: 11, name: 'erasures and tombstones', up: erasures },
   { version: 12, name: 'instance heartbeats', up: instances },
-  { version: 14, name: 'broadcasts', up: broadcasts },
   { version: 13, name: 'attachment fetches', up: mediaFetches },
+  { version: 14, name: 'broadcasts', up: broadcasts },
+  { version: 16, name: 'desk procedure: dispositions, workload', up: deskProcedure },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

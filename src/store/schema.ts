@@ -332,6 +332,15 @@ export interface BroadcastRecipientsTable {
   updated_at: number;
 }
 
+export interface ResolutionsTable {
+  id: string;
+  conversation_id: string;
+  at: number;
+  code: string;
+  agent: string | null;
+  category: string | null;
+}
+
 export interface Database {
   broadcasts: BroadcastsTable;
   broadcast_recipients: BroadcastRecipientsTable;
@@ -358,6 +367,7 @@ export interface Database {
   tombstones: TombstonesTable;
   instances: InstancesTable;
   media_fetches: MediaFetchesTable;
+  resolutions: ResolutionsTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

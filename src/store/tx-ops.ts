@@ -17,6 +17,7 @@ import type {
   Timer,
   TransactionOptions,
 } from './contract.ts';
+import * as desk from './desk-records.ts';
 import * as facts from './facts.ts';
 import * as hot from './hot-queries.ts';
 import * as inbound from './inbound.ts';
@@ -136,6 +137,18 @@ export class KyselyTx extends BroadcastTxOps implements StoreTx {
 
   recordFact(conversationId: string, kind: Fact['kind'], at: number, more: Partial<Fact>): Promise<void> {
     return facts.recordFact(this.ctx, conversationId, kind, at, more);
+  }
+
+  recordResolution(r: desk.NewResolution): Promise<desk.Resolution> {
+    return desk.recordResolution(this.ctx, r);
+  }
+
+  resolutionsBetween(from: number, to: number): Promise<desk.Resolution[]> {
+    return desk.resolutionsBetween(this.ctx, from, to);
+  }
+
+  openCounts(agents: string[]): Promise<Map<string, number>> {
+    return desk.openCounts(this.ctx, agents);
   }
 
   updateDelivery(

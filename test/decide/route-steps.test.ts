@@ -20,6 +20,7 @@ function recorder(seen: string[]) {
     flowMove: step('flowMove'),
     sla: step('sla'),
     complaintSpike: step('complaintSpike'),
+    desk: step('desk'),
   };
   return {
     step,
@@ -62,6 +63,7 @@ describe('the routing steps', () => {
       'flowMove',
       'sla',
       'complaintSpike',
+      'desk',
       'wakeOnCustomer',
     ]);
     expect(ctx.silence).toBeNull();
@@ -73,7 +75,7 @@ describe('the routing steps', () => {
     const ctx = context({ flags: { autoReply: true } });
     await steps.decide(ctx);
     await steps.settle(ctx);
-    expect(seen).toEqual(['staff', 'urgency', 'flowMove', 'sla', 'complaintSpike', 'wakeOnCustomer']);
+    expect(seen).toEqual(['staff', 'urgency', 'flowMove', 'sla', 'complaintSpike', 'desk', 'wakeOnCustomer']);
     expect(ctx.silence).toBe('auto-reply');
   });
 

@@ -52,6 +52,8 @@ async function history(): Promise<void> {
     h.clock.set(at(day, 10 + n, minutes));
     await h.actions.reply(c.id, { agent, text: 'Sorry about that.' });
     await h.actions.resolve(c.id, agent);
+    const code = score === 2 ? 'goodwill' : 'refunded';
+    await h.store.recordResolution({ conversationId: c.id, at: h.clock.now(), code, agent, category: c.category });
     if (score !== null)
       await h.store.transaction(async (tx) => {
         const loaded = await loadForDecision(tx, c.id);
@@ -76,7 +78,7 @@ const options = {
 describe('touchpoint report', () => {
   it('builds the series its charts draw: volume per day, first responses per channel, CSAT per day, complaints per week', async () => {
     await history();
-    const r = await buildReport(h.store, { ...options, by: 'agent' });
+    const r = await buildReport(h.store, { ...options, by: 'agent', dispositions: { refunded: 'Refund issued' } });
     expect(r.daily).toEqual([
       { day: '2026-01-06', conversations: 3, csatAnswers: 2, csatRate: 0.5 },
       { day: '2026-01-07', conversations: 2, csatAnswers: 1, csatRate: 1 },
@@ -87,6 +89,10 @@ describe('touchpoint report', () => {
       { channel: 'webchat', minutes: 10 },
     ]);
     expect(r.complaints).toEqual([{ week: '2026-01-05', category: 'feedback', count: 3 }]);
+    expect(r.dispositions).toEqual([
+      { code: 'refunded', label: 'Refund issued', count: 2 },
+      { code: 'goodwill', label: 'goodwill', count: 1 },
+    ]);
     expect(r.groups.map((g) => g.key).sort()).toEqual(['(none)', 'ann', 'bob']);
     expect(r.scored.find((s) => s.id === 'first_response')).toMatchObject({
       label: 'First response (webchat)',

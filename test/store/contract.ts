@@ -3,6 +3,7 @@ import type { Store } from '../../src/store/contract.ts';
 import { newConversation } from '../support/records.ts';
 import { browseContract } from './contract-browse.ts';
 import { contactsContract } from './contract-contacts.ts';
+import { deskContract } from './contract-desk.ts';
 import { factsContract } from './contract-facts.ts';
 import { handoffContract } from './contract-handoff.ts';
 import { inboundContract } from './contract-inbound.ts';
@@ -30,6 +31,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
     inboundContract(get);
     handoffContract(get);
     peopleContract(get);
+    deskContract(get);
     contactsContract(get);
     outboxContract(get);
     timersContract(get);

@@ -25,10 +25,12 @@ import {
   inputValue,
   NOTE_INPUT,
   noteModal,
+  resolveModal,
   SNOOZE_INPUT,
   snoozeModal,
   VIEW,
 } from './modals.ts';
+import { registerResolveModal } from './resolve.ts';
 import type { DeskSync } from './sync.ts';
 import type { ThreadStore } from './threads.ts';
 
@@ -189,7 +191,14 @@ export function registerDeskListeners(d: DeskListenerDeps): {
     await act(id, w, () => desk.actions.assign(id, target.agent, agent.agent));
   });
   const survey = d.settings.csatOnResolve ? { survey: d.settings.csatOnResolve } : undefined;
-  control(ACTION.resolve, (id, agent, w) => act(id, w, () => desk.actions.resolve(id, agent.agent, survey)));
+  control(ACTION.resolve, async (id, agent, w, b) => {
+    if (desk.dispositions.length === 0) return act(id, w, () => desk.actions.resolve(id, agent.agent, survey));
+    await app.client.views.open({
+      trigger_id: String(b.trigger_id),
+      view: resolveModal(id, desk.dispositions) as never,
+    });
+  });
+  registerResolveModal({ app, desk, agents, survey, nudge: (id) => sync.nudge(id) });
   control(ACTION.reopen, (id, agent, w) => act(id, w, () => desk.actions.reopen(id, agent.agent)));
   control(ACTION.private, (id, agent, w) => act(id, w, () => desk.moveToPrivate(id, agent.agent)));
   control(ACTION.note, async (id, _agent, _w, b) => {

@@ -6,6 +6,13 @@ export const VIEW = {
   canned: 'tp_canned_modal',
   flow: 'tp_flow_modal',
   snooze: 'tp_snooze_modal',
+  resolve: 'tp_resolve_modal',
+} as const;
+export const RESOLVE_INPUT = {
+  block: 'tp_disposition_block',
+  action: 'tp_disposition_pick',
+  noteBlock: 'tp_resolution_note_block',
+  noteAction: 'tp_resolution_note',
 } as const;
 export const FLOW_INPUT = { block: 'tp_flow_block', action: 'tp_flow_pick' } as const;
 export const SNOOZE_INPUT = { block: 'tp_snooze_block', action: 'tp_snooze_at' } as const;
@@ -91,6 +98,33 @@ export function snoozeModal(conversationId: string, initial: number) {
         action_id: SNOOZE_INPUT.action,
         initial_date_time: Math.floor(initial / 1000),
       },
+    },
+  ]);
+}
+
+/** A modal to resolve with a disposition code of desk.yaml and an optional note; the core says when a code is required. */
+export function resolveModal(conversationId: string, dispositions: DeskHost['dispositions']) {
+  return modal(VIEW.resolve, conversationId, 'Resolve', 'Resolve', [
+    {
+      type: 'input',
+      block_id: RESOLVE_INPUT.block,
+      optional: true,
+      label: { type: 'plain_text', text: 'Disposition' },
+      element: {
+        type: 'static_select',
+        action_id: RESOLVE_INPUT.action,
+        options: dispositions.slice(0, MAX_OPTIONS).map((d) => ({
+          text: { type: 'plain_text', text: d.label.slice(0, 75) },
+          value: d.code,
+        })),
+      },
+    },
+    {
+      type: 'input',
+      block_id: RESOLVE_INPUT.noteBlock,
+      optional: true,
+      label: { type: 'plain_text', text: 'Resolution note (agents only)' },
+      element: { type: 'plain_text_input', action_id: RESOLVE_INPUT.noteAction, multiline: true },
     },
   ]);
 }

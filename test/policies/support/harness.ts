@@ -47,6 +47,7 @@ export const TEMPLATES = {
   hello: 'Hello {name|there}, welcome to {business}!',
   handoff: 'Connecting you to a person.',
   fallback: 'Sorry, I did not catch that.',
+  desk_ack: 'Thanks {name|there}, a person will answer within {expected}.',
 };
 
 /** The raw policy files every test starts from; a test replaces whole files. */
@@ -55,6 +56,7 @@ export function policyConfig(): Record<keyof PolicySettings, unknown> {
     targets: {},
     trends: {},
     articles: [],
+    desk: {},
     triage: {
       afterHours: { acknowledge: 'after_hours_ack', acknowledgeUrgent: 'after_hours_urgent' },
       urgency: { keywords: ['urgent', 'emergency', 'food poisoning'], sentimentAtOrBelow: -8 },
@@ -107,12 +109,14 @@ function harnessSettings(): Settings {
       intents: {
         pricing: { keywords: ['price', 'how much'] },
         complaint: { keywords: ['complaint', 'stale', 'refund'], category: 'feedback', priority: 'high' },
+        human: { keywords: ['a person'], category: 'orders' },
       },
     }).intents,
     flows: [
       flowFile.parse({ id: 'pricing', trigger: { intents: ['pricing'] }, steps: [{ say: 'pricing' }] }),
       flowFile.parse({ id: 'complaint', trigger: { intents: ['complaint'] }, steps: [{ say: 'complaint_apology' }] }),
       flowFile.parse({ id: 'fallback', trigger: { fallback: true }, steps: [{ say: 'fallback' }] }),
+      flowFile.parse({ id: 'human', trigger: { intents: ['human'] }, steps: [{ say: 'handoff' }, { handoff: {} }] }),
     ],
   });
 }
@@ -159,6 +163,7 @@ export async function createHarness(
     oncall: policyFiles['oncall.yaml'].parse(raw.oncall),
     targets: policyFiles['targets.yaml'].parse(raw.targets),
     trends: policyFiles['trends.yaml'].parse(raw.trends),
+    desk: policyFiles['desk.yaml'].parse(raw.desk),
   };
   const adapters = new Map(CHANNELS.map((c) => [c.channel, new PolicyTestAdapter(c)]));
   const channelAdapters = adapters as unknown as Map<string, ChannelAdapter>;
