@@ -35,6 +35,8 @@ import type { Store } from './store/contract.ts';
 import { lockDataDir } from './store/data-dir-lock.ts';
 import { openStore } from './store/open.ts';
 import { createTimerScheduler } from './timers/scheduler.ts';
+import { createWebhookSender } from './webhooks/sender.ts';
+import { webhookRouting } from './webhooks/subscriptions.ts';
 
 export interface AppOptions {
   settings: Settings;
@@ -90,6 +92,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   const instance = store.kind === 'sqlite' ? 'local' : `${hostname()}:${process.pid}:${newId().slice(-6)}`;
   if (store.kind === 'sqlite') {
     for (const part of ['router', 'outbox', 'timers']) await store.releaseLeases(`${instance}:${part}`);
+    await store.webhooks.releaseLeases(`${instance}:webhooks`);
   }
   const { token: adminToken, generated: adminTokenGenerated } = await resolveAdminToken(store, r.server.adminToken);
   // An erasure a crash or stop interrupted is finished before anything is routed or sent.
@@ -170,6 +173,22 @@ export async function startApp(o: AppOptions): Promise<App> {
     onSendTimed: telemetry.sent,
     onPutBack: telemetry.putBack,
   });
+  const hooks = r.webhooks;
+  const webhookSubscriptions = webhookRouting(() => live().settings.router.webhooks, clock);
+  store.outEvents.routing = webhookSubscriptions;
+  const webhooks = createWebhookSender({
+    store,
+    clock,
+    log: log.child({ part: 'webhooks' }),
+    owner: `${instance}:webhooks`,
+    // A delivery keeps its lease well past the receiver's time to answer.
+    leaseMs: Math.max(60_000, 2 * parseDuration(hooks.timeout)),
+    timeoutMs: parseDuration(hooks.timeout),
+    maxAttempts: hooks.maxAttempts,
+    backoff: { baseMs: parseDuration(hooks.backoffBase), maxMs: parseDuration(hooks.backoffMax) },
+    concurrency: hooks.concurrency,
+    receiver: webhookSubscriptions.receiver,
+  });
   const flowTimers = createFlowTimerHandlers({
     ...flowDeps,
     startThread: directory.startThread,
@@ -205,7 +224,10 @@ export async function startApp(o: AppOptions): Promise<App> {
     batchTransactions: store.kind === 'sqlite',
     adoptOutbound: { owner: outboxOwner, leaseMs: outboxLeaseMs },
     deps: () => live().route,
-    onRouted: (routed, adopted) => afterCommit.routed(routed, adopted),
+    onRouted: (routed, adopted) => {
+      afterCommit.routed(routed, adopted);
+      webhooks.kick();
+    },
     onRouteLatency: telemetry.routed,
   });
   const ingestor = timedIngestor(
@@ -328,6 +350,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   router.start();
   outbox.start();
   timers.start();
+  webhooks.start();
   ready = true;
   log.info({ url, store: store.kind, channels: [...adapters.keys()] }, 'touchpoint started');
 
@@ -343,6 +366,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       await ingestor.flush();
       await router.drain();
       await outbox.drain();
+      await webhooks.drain();
     },
     async stop() {
       ready = false;
@@ -352,6 +376,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       await timers.stop();
       await flowTimers.stop();
       await outbox.stop();
+      await webhooks.stop();
       await Promise.all(
         [...adapters.values()].map((a) =>
           a.stop().catch((err) => log.warn({ err, channel: a.channel }, 'adapter stop failed')),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { calendarKeys, timeZoneName } from '../calendar/hours-schema.ts';
 import { parseDuration } from '../duration.ts';
+import { OUT_EVENT_TYPES } from '../model/out-events.ts';
 import { contactsFile } from './contacts-schema.ts';
 import { policyFiles } from './policy-schema.ts';
 
@@ -164,6 +165,35 @@ export const routerFile = z
       })
       .strict()
       .prefault({}),
+    webhooks: z
+      .object({
+        subscriptions: z
+          .record(
+            z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _'),
+            z
+              .object({
+                url: z.string().url().describe('Where each event is POSTed'),
+                secret: z
+                  .string()
+                  .min(16)
+                  .describe(
+                    'Key of the HMAC-SHA256 in the Touchpoint-Signature header, from an environment variable reference',
+                  ),
+                events: z.array(z.enum(OUT_EVENT_TYPES)).min(1).describe('The events this receiver gets'),
+              })
+              .strict(),
+          )
+          .default({})
+          .describe('Receivers (CRMs, automations) by name'),
+        timeout: duration.default('10s').describe('Time a receiver has to answer; slower answers are retried'),
+        maxAttempts: z.number().int().min(1).default(12).describe('Attempts before a delivery becomes a dead letter'),
+        backoffBase: duration.default('10s'),
+        backoffMax: duration.default('1h'),
+        concurrency: z.number().int().min(1).default(8).describe('Deliveries in flight at once'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Signed webhooks out: each event POSTed to the receivers that subscribe to it'),
     metrics: z
       .object({
         kpiRefresh: duration

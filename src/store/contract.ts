@@ -25,6 +25,8 @@ import type { ContactQuery } from './contacts.ts';
 import type { ConversationFactQuery, ConversationFactRow, FactInputs, FactRow } from './fact-reads.ts';
 import type { FeedbackRow } from './feedback-reads.ts';
 import type { OperationalStats } from './ops-stats.ts';
+import type { OutEvents } from './out-events.ts';
+import type { WebhookQueue } from './webhook-deliveries.ts';
 
 /**
  * The one store interface. SQLite (embedded default) and PostgreSQL (scale-out)
@@ -293,6 +295,10 @@ export interface StoreTx extends AccessTx, PrivacyTx {
 
 export interface Store extends StoreTx {
   readonly kind: 'sqlite' | 'postgres';
+  /** The webhook subscriptions events are written for, in the transaction of each change (out-events.ts). */
+  readonly outEvents: OutEvents;
+  /** The webhooks out waiting, sent and dead. */
+  readonly webhooks: WebhookQueue;
 
   /** Applies pending forward-only migrations; safe to call on every start. */
   migrate(): Promise<void>;

@@ -226,6 +226,25 @@ export interface TombstonesTable {
   erased_at: number;
 }
 
+export interface WebhookDeliveriesTable {
+  id: string;
+  subscription: string;
+  event_id: string;
+  event_type: string;
+  /** The conversation (or contact) whose events a subscriber gets in order. */
+  order_key: string;
+  body: string;
+  status: Generated<string>;
+  due_at: number;
+  attempts: Generated<number>;
+  last_error: string | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  created_at: number;
+  sent_at: number | null;
+  failed_at: number | null;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -296,6 +315,7 @@ export interface Database {
   audit_log: AuditLogTable;
   erasures: ErasuresTable;
   tombstones: TombstonesTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

@@ -16,9 +16,12 @@ import type {
   Timer,
   TransactionOptions,
 } from './contract.ts';
+import * as conversationEvents from './conversation-events.ts';
 import * as facts from './facts.ts';
 import * as hot from './hot-queries.ts';
 import * as inbound from './inbound.ts';
+import type { OutEvents } from './out-events.ts';
+import * as outEvents from './out-events.ts';
 import * as outbox from './outbox.ts';
 import { PrivacyTxOps } from './privacy-tx-ops.ts';
 import { atomic, atomicCtx, CANCELLED, clampLimit, count, DONE, PENDING } from './query-helpers.ts';
@@ -26,6 +29,7 @@ import * as reads from './reads.ts';
 import { type ConversationRow, conversationColumns, conversationFromRow, messageToRow, toJson } from './rows.ts';
 import type { Database, StoreKind } from './schema.ts';
 import type { SqliteStatements } from './sqlite-dialect.ts';
+import { webhookQueue } from './webhook-deliveries.ts';
 
 /** Email References chains grow long; the latest ids are the ones that find the thread. */
 const MAX_PROVIDER_IDS = 100;
@@ -34,6 +38,7 @@ export interface TxExtras {
   /** SQLite's statement cache, for the prepared queries (src/store/hot-queries.ts). */
   statements?: SqliteStatements | undefined;
   adopt?: TransactionOptions['adopt'];
+  out?: OutEvents | undefined;
 }
 
 /** The StoreTx operations over one Kysely handle: the root pool, or a transaction. */
@@ -41,7 +46,7 @@ export class KyselyTx extends PrivacyTxOps implements StoreTx {
   readonly #adopt: TransactionOptions['adopt'];
 
   constructor(db: Kysely<Database>, kind: StoreKind, extras: TxExtras = {}) {
-    super(db, kind, extras.statements);
+    super(db, kind, extras.statements, extras.out);
     this.#adopt = extras.adopt;
   }
 
@@ -111,6 +116,9 @@ export class KyselyTx extends PrivacyTxOps implements StoreTx {
     await atomicCtx(this.ctx, async (ctx) => {
       await hot.insertConversation.of(Object.keys(row).join(',')).run(ctx, row);
       await facts.insertStats(ctx, statsOf(created));
+      await outEvents.emit(ctx, 'conversation.created', created.id, {
+        conversation: outEvents.conversationData(created),
+      });
     });
     return created;
   }
@@ -119,13 +127,22 @@ export class KyselyTx extends PrivacyTxOps implements StoreTx {
     const columns: Record<string, unknown> = conversationColumns(patch);
     columns.updated_at = patch.updatedAt ?? now;
     await atomicCtx(this.ctx, async (ctx) => {
+      const before = await conversationEvents.before(ctx, id, patch);
       await hot.updateConversation.of(Object.keys(columns).join(',')).run(ctx, { ...columns, id });
       await facts.factsOfChange(ctx, id, patch, now);
+      if (before) await conversationEvents.after(ctx, before);
     });
   }
 
-  recordFact(conversationId: string, kind: Fact['kind'], at: number, more: Partial<Fact>): Promise<void> {
-    return facts.recordFact(this.ctx, conversationId, kind, at, more);
+  async recordFact(conversationId: string, kind: Fact['kind'], at: number, more: Partial<Fact>): Promise<void> {
+    if (kind !== 'csat' || !outEvents.wanted(this.ctx, 'csat.received')) {
+      await facts.recordFact(this.ctx, conversationId, kind, at, more);
+      return;
+    }
+    await atomicCtx(this.ctx, async (ctx) => {
+      await facts.recordFact(ctx, conversationId, kind, at, more);
+      await conversationEvents.csat(ctx, conversationId, more);
+    });
   }
 
   updateDelivery(
@@ -134,7 +151,15 @@ export class KyselyTx extends PrivacyTxOps implements StoreTx {
     status: DeliveryStatus,
     error: string | null,
   ): Promise<Message | null> {
-    return reads.updateDelivery(this.ctx, channel, providerId, status, error);
+    if (!outEvents.wanted(this.ctx, 'message.delivery')) {
+      return reads.updateDelivery(this.ctx, channel, providerId, status, error);
+    }
+    return atomicCtx(this.ctx, async (ctx) => {
+      const before = await conversationEvents.deliveryStatus(ctx, channel, providerId);
+      const message = await reads.updateDelivery(ctx, channel, providerId, status, error);
+      if (message && message.status !== before) await conversationEvents.delivery(ctx, message);
+      return message;
+    });
   }
 
   async insertMessage(message: NewMessage, now: number): Promise<Message> {
@@ -148,6 +173,9 @@ export class KyselyTx extends PrivacyTxOps implements StoreTx {
     await atomicCtx(this.ctx, async (ctx) => {
       await hot.insertMessage.of(Object.keys(row).join(',')).run(ctx, row);
       await facts.factsOfMessage(ctx, created);
+      await outEvents.emit(ctx, 'message.created', created.conversationId, {
+        message: outEvents.messageData(created),
+      });
     });
     return created;
   }
@@ -263,8 +291,8 @@ export class KyselyTx extends PrivacyTxOps implements StoreTx {
     await hot.completeInbound.run(this.ctx, { id: eventId, now, conversationId });
   }
 
-  retryDeadLetter(jobId: string, now: number): Promise<boolean> {
-    return outbox.retryDeadLetter(this.ctx, jobId, now);
+  async retryDeadLetter(jobId: string, now: number): Promise<boolean> {
+    return (await outbox.retryDeadLetter(this.ctx, jobId, now)) || (await webhookQueue(this.ctx).retryDead(jobId, now));
   }
 }
 
