@@ -68,6 +68,8 @@ export async function startTwilioApp(
     voice?: Record<string, unknown>;
     /** More templates and flows, beside the example's. */
     more?: Pick<Settings, 'templates' | 'flows'>;
+    /** More of router.yaml (webhooks out). */
+    router?: Record<string, unknown>;
     log?: Logger;
   } = {},
 ): Promise<TwilioApp> {
@@ -104,7 +106,7 @@ export async function startTwilioApp(
       ...o.more?.templates,
     },
     flows: [...base.flows, missed.flow, ...(o.more?.flows ?? [])],
-    router: routerFile.parse({ server: { publicUrl: PUBLIC_URL } }),
+    router: routerFile.parse({ server: { publicUrl: PUBLIC_URL }, ...o.router }),
   });
   const local = await startLocalApp('tp-e2e-twilio-', {
     settings,
