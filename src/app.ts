@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { createAuthenticator } from './access/principal.ts';
+import { configuredBugDesk } from './bugs/configured.ts';
 import { Bus } from './bus.ts';
 import type { AdapterRegistry } from './channel/contract.ts';
 import { createAdapters } from './channel/create-adapters.ts';
@@ -194,6 +195,14 @@ export async function startApp(o: AppOptions): Promise<App> {
     startThread: directory.startThread,
     log: log.child({ part: 'flows' }),
   });
+  const bugs = configuredBugDesk({
+    store,
+    clock,
+    log: log.child({ part: 'bugs' }),
+    live,
+    onMessages: (conversation, written) => afterCommit.agentMessages(conversation, written),
+    onTimers: () => timers.kick(),
+  });
   const timers = createTimerScheduler({
     store,
     clock,
@@ -205,6 +214,7 @@ export async function startApp(o: AppOptions): Promise<App> {
         ...followHandlers(() => live().policies.timerHandlers),
         ...flowTimers.handlers,
         ...createSnoozeTimerHandlers({ clock }),
+        ...bugs.timerHandlers,
       },
       deskBus,
     ),
@@ -315,6 +325,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     trends: follow(() => live().settings.policies.trends),
   });
   registerReloadRoute(server.routes, config.reload);
+  bugs.routes(server.routes);
   // Listen first (readyz answers 503 meanwhile) so adapters learn the real public URL.
   const url = await server.listen();
   const publicUrl = r.server.publicUrl ?? url;
@@ -351,6 +362,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   outbox.start();
   timers.start();
   webhooks.start();
+  await bugs.schedulePolling();
   ready = true;
   log.info({ url, store: store.kind, channels: [...adapters.keys()] }, 'touchpoint started');
 
@@ -375,6 +387,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       await router.stop();
       await timers.stop();
       await flowTimers.stop();
+      await bugs.polling();
       await outbox.stop();
       await webhooks.stop();
       await Promise.all(

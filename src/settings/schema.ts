@@ -194,6 +194,23 @@ export const routerFile = z
       .strict()
       .prefault({})
       .describe('Signed webhooks out: each event POSTed to the receivers that subscribe to it'),
+    bugTracker: z
+      .object({
+        kind: z.enum(['github', 'redmine']),
+        baseUrl: z.string().url().describe('The REST API: https://api.github.com, or your Redmine address'),
+        project: z.string().min(1).describe('GitHub: owner/repo; Redmine: the project identifier'),
+        token: z.string().min(1).describe('GitHub token with issues:write, or a Redmine API key (an environment variable reference)'),
+        webhookSecret: z
+          .string()
+          .min(16)
+          .optional()
+          .describe('GitHub: the secret of the issues webhook calling /webhooks/github (X-Hub-Signature-256)'),
+        pollEvery: duration.default('5m').describe('Redmine: how often linked open issues are checked'),
+        fixedTemplate: z.string().default('bug_fixed').describe('The template each linked customer gets when the bug is fixed'),
+      })
+      .strict()
+      .optional()
+      .describe('Bugs logged from the desk in GitHub Issues or Redmine; linked customers are told when fixed'),
     metrics: z
       .object({
         kpiRefresh: duration

@@ -25,6 +25,7 @@ import type { ContactQuery } from './contacts.ts';
 import type { ConversationFactQuery, ConversationFactRow, FactInputs, FactRow } from './fact-reads.ts';
 import type { FeedbackRow } from './feedback-reads.ts';
 import type { OperationalStats } from './ops-stats.ts';
+import type { BugRecords } from './bug-records.ts';
 import type { OutEvents } from './out-events.ts';
 import type { WebhookQueue } from './webhook-deliveries.ts';
 
@@ -180,6 +181,8 @@ export interface StoreTx extends AccessTx, PrivacyTx {
    * held until the transaction ends); a no-op where one process owns the store.
    */
   lockThread(channel: string, threadKey: string): Promise<void>;
+  /** Bugs logged in the tracker and the conversations linked to them. */
+  readonly bugs: BugRecords;
 
   findContactByIdentity(identity: IdentityRef): Promise<Contact | null>;
   /** Creates a contact with its first identity. */

@@ -12,7 +12,7 @@ import {
   sendAttempts,
   unreadableInbound,
 } from './migration-steps.ts';
-import { webhookDeliveries } from './migration-webhooks.ts';
+import { webhooksAndBugs } from './migration-webhooks.ts';
 import type { Database, StoreKind } from './schema.ts';
 
 /**
@@ -248,7 +248,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'report indexes', up: reportIndexes },
   { version: 10, name: 'agents and audit log', up: agentsAndAudit },
   { version: 11, name: 'erasures and tombstones', up: erasures },
-  { version: 19, name: 'webhooks out', up: webhookDeliveries },
+  { version: 19, name: 'webhooks out and bug links', up: webhooksAndBugs },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

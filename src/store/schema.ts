@@ -245,6 +245,24 @@ export interface WebhookDeliveriesTable {
   failed_at: number | null;
 }
 
+export interface BugsTable {
+  id: string;
+  tracker: string;
+  key: string;
+  url: string;
+  title: string;
+  severity: string;
+  created_at: number;
+  fixed_at: number | null;
+}
+
+export interface BugLinksTable {
+  bug_id: string;
+  conversation_id: string;
+  linked_at: number;
+  notified_at: number | null;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -316,6 +334,8 @@ export interface Database {
   erasures: ErasuresTable;
   tombstones: TombstonesTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  bugs: BugsTable;
+  bug_links: BugLinksTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

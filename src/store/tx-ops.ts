@@ -3,6 +3,7 @@ import type { Fact } from '../facts/derive.ts';
 import { statsOf } from '../facts/derive.ts';
 import { newId } from '../ids.ts';
 import type { Conversation, ConversationStatus, DeliveryStatus, Message } from '../model/types.ts';
+import { type BugRecords, bugRecords } from './bug-records.ts';
 import * as complaints from './complaint-reads.ts';
 import type {
   ConversationPatch,
@@ -289,6 +290,11 @@ export class KyselyTx extends PrivacyTxOps implements StoreTx {
 
   async completeInbound(eventId: string, now: number, conversationId: string | null): Promise<void> {
     await hot.completeInbound.run(this.ctx, { id: eventId, now, conversationId });
+  }
+
+  /** Bugs logged in the tracker and their linked conversations (src/bugs). */
+  get bugs(): BugRecords {
+    return bugRecords(this.ctx);
   }
 
   async retryDeadLetter(jobId: string, now: number): Promise<boolean> {

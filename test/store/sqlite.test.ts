@@ -111,7 +111,7 @@ describe('SQLite store file', () => {
     db.exec(
       'drop table audit_log; drop table agent_tokens; drop table agents; drop table erasures; drop table tombstones',
     );
-    db.exec('drop table webhook_deliveries');
+    db.exec('drop table webhook_deliveries; drop table bug_links; drop table bugs');
     db.exec('delete from schema_migrations where version >= 6');
     db.exec(
       `insert into contacts (id, opt_outs, attributes, created_at) values ('c1', '[]', '{}', 0), ('c2', '[]', '{}', 0)`,
