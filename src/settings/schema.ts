@@ -199,14 +199,20 @@ export const routerFile = z
         kind: z.enum(['github', 'redmine']),
         baseUrl: z.string().url().describe('The REST API: https://api.github.com, or your Redmine address'),
         project: z.string().min(1).describe('GitHub: owner/repo; Redmine: the project identifier'),
-        token: z.string().min(1).describe('GitHub token with issues:write, or a Redmine API key (an environment variable reference)'),
+        token: z
+          .string()
+          .min(1)
+          .describe('GitHub token with issues:write, or a Redmine API key (an environment variable reference)'),
         webhookSecret: z
           .string()
           .min(16)
           .optional()
           .describe('GitHub: the secret of the issues webhook calling /webhooks/github (X-Hub-Signature-256)'),
         pollEvery: duration.default('5m').describe('Redmine: how often linked open issues are checked'),
-        fixedTemplate: z.string().default('bug_fixed').describe('The template each linked customer gets when the bug is fixed'),
+        fixedTemplate: z
+          .string()
+          .default('bug_fixed')
+          .describe('The template each linked customer gets when the bug is fixed'),
       })
       .strict()
       .optional()

@@ -99,7 +99,12 @@ export function bugRecords(ctx: Ctx): BugRecords {
       return rows.map(fromRow);
     },
     async fixed(bugId, now) {
-      await ctx.db.updateTable('bugs').set({ fixed_at: now }).where('id', '=', bugId).where('fixed_at', 'is', null).execute();
+      await ctx.db
+        .updateTable('bugs')
+        .set({ fixed_at: now })
+        .where('id', '=', bugId)
+        .where('fixed_at', 'is', null)
+        .execute();
       const rows = await ctx.db
         .updateTable('bug_links')
         .set({ notified_at: now })
@@ -117,7 +122,11 @@ export function bugRecords(ctx: Ctx): BugRecords {
         .sort((a, b) => a.linkedAt - b.linkedAt);
     },
     async open(tracker) {
-      const rows = await bugs().where('tracker', '=', tracker).where('fixed_at', 'is', null).orderBy('created_at').execute();
+      const rows = await bugs()
+        .where('tracker', '=', tracker)
+        .where('fixed_at', 'is', null)
+        .orderBy('created_at')
+        .execute();
       return rows.map(fromRow);
     },
   };

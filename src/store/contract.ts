@@ -11,6 +11,7 @@ import type {
 } from '../model/types.ts';
 import type { AccessTx, PrivacyTx } from './access-records.ts';
 import type { BrowsedConversation, BrowseQuery } from './browse.ts';
+import type { BugRecords } from './bug-records.ts';
 import type { ComplaintExample } from './complaint-reads.ts';
 import type {
   ContactChange,
@@ -25,7 +26,6 @@ import type { ContactQuery } from './contacts.ts';
 import type { ConversationFactQuery, ConversationFactRow, FactInputs, FactRow } from './fact-reads.ts';
 import type { FeedbackRow } from './feedback-reads.ts';
 import type { OperationalStats } from './ops-stats.ts';
-import type { BugRecords } from './bug-records.ts';
 import type { OutEvents } from './out-events.ts';
 import type { WebhookQueue } from './webhook-deliveries.ts';
 
