@@ -7,6 +7,7 @@ import type { BlobStore } from './blobs/contract.ts';
 import { openBlobStore } from './blobs/open.ts';
 import { registerBroadcastApi } from './broadcast/broadcast-api.ts';
 import { createBroadcastRunner } from './broadcast/runner.ts';
+import { configuredBugDesk } from './bugs/configured.ts';
 import { Bus } from './bus.ts';
 import type { AdapterRegistry } from './channel/contract.ts';
 import { createAdapters } from './channel/create-adapters.ts';
@@ -45,6 +46,8 @@ import type { Store } from './store/contract.ts';
 import { lockDataDir } from './store/data-dir-lock.ts';
 import { openStore } from './store/open.ts';
 import { createTimerScheduler } from './timers/scheduler.ts';
+import { createWebhookSender } from './webhooks/sender.ts';
+import { webhookRouting } from './webhooks/subscriptions.ts';
 
 export interface AppOptions {
   settings: Settings;
@@ -102,6 +105,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   const instance = store.kind === 'sqlite' ? 'local' : `${hostname()}:${process.pid}:${newId().slice(-6)}`;
   if (store.kind === 'sqlite') {
     for (const part of ['router', 'outbox', 'timers']) await store.releaseLeases(`${instance}:${part}`);
+    await store.webhooks.releaseLeases(`${instance}:webhooks`);
   }
   const { token: adminToken, generated: adminTokenGenerated } = await resolveAdminToken(store, r.server.adminToken);
   // An erasure a crash or stop interrupted is finished before anything is routed or sent.
@@ -183,10 +187,34 @@ export async function startApp(o: AppOptions): Promise<App> {
     onSendTimed: telemetry.sent,
     onPutBack: telemetry.putBack,
   });
+  const hooks = r.webhooks;
+  const webhookSubscriptions = webhookRouting(() => live().settings.router.webhooks, clock);
+  store.outEvents.routing = webhookSubscriptions;
+  const webhooks = createWebhookSender({
+    store,
+    clock,
+    log: log.child({ part: 'webhooks' }),
+    owner: `${instance}:webhooks`,
+    // A delivery keeps its lease well past the receiver's time to answer.
+    leaseMs: Math.max(60_000, 2 * parseDuration(hooks.timeout)),
+    timeoutMs: parseDuration(hooks.timeout),
+    maxAttempts: hooks.maxAttempts,
+    backoff: { baseMs: parseDuration(hooks.backoffBase), maxMs: parseDuration(hooks.backoffMax) },
+    concurrency: hooks.concurrency,
+    receiver: webhookSubscriptions.receiver,
+  });
   const flowTimers = createFlowTimerHandlers({
     ...flowDeps,
     startThread: directory.startThread,
     log: log.child({ part: 'flows' }),
+  });
+  const bugs = configuredBugDesk({
+    store,
+    clock,
+    log: log.child({ part: 'bugs' }),
+    live,
+    onMessages: (conversation, written) => afterCommit.agentMessages(conversation, written),
+    onTimers: () => timers.kick(),
   });
   const timers = createTimerScheduler({
     store,
@@ -199,6 +227,7 @@ export async function startApp(o: AppOptions): Promise<App> {
         ...followHandlers(() => live().policies.timerHandlers),
         ...flowTimers.handlers,
         ...createSnoozeTimerHandlers({ clock }),
+        ...bugs.timerHandlers,
       },
       deskBus,
     ),
@@ -240,6 +269,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     onRouted: (routed, adopted) => {
       afterCommit.routed(routed, adopted);
       media.kick();
+      webhooks.kick();
     },
     onRouteLatency: telemetry.routed,
   });
@@ -347,6 +377,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     onChange: () => broadcasts.kick(),
   });
   registerReloadRoute(server.routes, config.reload);
+  bugs.routes(server.routes);
   // Listen first (readyz answers 503 meanwhile) so adapters learn the real public URL.
   const url = await server.listen();
   const publicUrl = r.server.publicUrl ?? url;
@@ -419,6 +450,8 @@ export async function startApp(o: AppOptions): Promise<App> {
   timers.start();
   broadcasts.start();
   media.start();
+  webhooks.start();
+  await bugs.schedulePolling();
   ready = true;
   log.info({ url, store: store.kind, channels: [...adapters.keys()] }, 'touchpoint started');
 
@@ -436,6 +469,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       await router.drain();
       await media.drain();
       await outbox.drain();
+      await webhooks.drain();
     },
     async stop() {
       ready = false;
@@ -446,7 +480,9 @@ export async function startApp(o: AppOptions): Promise<App> {
       await broadcasts.stop();
       await flowTimers.stop();
       await media.stop();
+      await bugs.polling();
       await outbox.stop();
+      await webhooks.stop();
       await heartbeat?.stop();
       await Promise.all(
         [...adapters.values()].map((a) =>

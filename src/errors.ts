@@ -61,6 +61,10 @@ export const ErrorCode = {
   SendTransient: 'send_transient',
   SendPermanent: 'send_permanent',
   ProviderFailed: 'provider_failed',
+  // the bug tracker (src/bugs)
+  TrackerUnreachable: 'tracker_unreachable',
+  TrackerRefused: 'tracker_refused',
+  NoTracker: 'no_tracker',
   Deferred: 'deferred',
   DestinationHeld: 'destination_held',
   // Fetching an attachment from its provider (MediaError).

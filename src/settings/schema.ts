@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { calendarKeys, timeZoneName } from '../calendar/hours-schema.ts';
 import { parseDuration } from '../duration.ts';
+import { OUT_EVENT_TYPES } from '../model/out-events.ts';
 import { attachmentsSettings } from './attachments-schema.ts';
 import { contactsFile } from './contacts-schema.ts';
 import { policyFiles } from './policy-schema.ts';
@@ -227,6 +228,58 @@ export const routerFile = z
       })
       .strict()
       .prefault({}),
+    webhooks: z
+      .object({
+        subscriptions: z
+          .record(
+            z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _'),
+            z
+              .object({
+                url: z.string().url().describe('Where each event is POSTed'),
+                secret: z
+                  .string()
+                  .min(16)
+                  .describe(
+                    'Key of the HMAC-SHA256 in the Touchpoint-Signature header, from an environment variable reference',
+                  ),
+                events: z.array(z.enum(OUT_EVENT_TYPES)).min(1).describe('The events this receiver gets'),
+              })
+              .strict(),
+          )
+          .default({})
+          .describe('Receivers (CRMs, automations) by name'),
+        timeout: duration.default('10s').describe('Time a receiver has to answer; slower answers are retried'),
+        maxAttempts: z.number().int().min(1).default(12).describe('Attempts before a delivery becomes a dead letter'),
+        backoffBase: duration.default('10s'),
+        backoffMax: duration.default('1h'),
+        concurrency: z.number().int().min(1).default(8).describe('Deliveries in flight at once'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Signed webhooks out: each event POSTed to the receivers that subscribe to it'),
+    bugTracker: z
+      .object({
+        kind: z.enum(['github', 'redmine']),
+        baseUrl: z.string().url().describe('The REST API: https://api.github.com, or your Redmine address'),
+        project: z.string().min(1).describe('GitHub: owner/repo; Redmine: the project identifier'),
+        token: z
+          .string()
+          .min(1)
+          .describe('GitHub token with issues:write, or a Redmine API key (an environment variable reference)'),
+        webhookSecret: z
+          .string()
+          .min(16)
+          .optional()
+          .describe('GitHub: the secret of the issues webhook calling /webhooks/github (X-Hub-Signature-256)'),
+        pollEvery: duration.default('5m').describe('Redmine: how often linked open issues are checked'),
+        fixedTemplate: z
+          .string()
+          .default('bug_fixed')
+          .describe('The template each linked customer gets when the bug is fixed'),
+      })
+      .strict()
+      .optional()
+      .describe('Bugs logged from the desk in GitHub Issues or Redmine; linked customers are told when fixed'),
     metrics: z
       .object({
         kpiRefresh: duration

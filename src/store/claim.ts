@@ -1,6 +1,7 @@
 import type { Lease } from './contract.ts';
 import { type Ctx, checkLease, PENDING } from './query-helpers.ts';
 import type { OutboxRow, TimerRow } from './rows.ts';
+import type { WebhookRow } from './webhook-deliveries.ts';
 
 /**
  * Leases the due pending rows of `table` whose lease is free or expired,
@@ -9,9 +10,10 @@ import type { OutboxRow, TimerRow } from './rows.ts';
  */
 export async function claimDue(ctx: Ctx, table: 'outbox', lease: Lease): Promise<OutboxRow[]>;
 export async function claimDue(ctx: Ctx, table: 'timers', lease: Lease): Promise<TimerRow[]>;
+export async function claimDue(ctx: Ctx, table: 'webhook_deliveries', lease: Lease): Promise<WebhookRow[]>;
 export async function claimDue(
   ctx: Ctx,
-  table: 'outbox' | 'timers',
+  table: 'outbox' | 'timers' | 'webhook_deliveries',
   lease: Lease,
 ): Promise<{ id: string; due_at: number }[]> {
   const limit = checkLease(lease);
@@ -39,7 +41,7 @@ export async function claimDue(
 /** Extends a pending row's lease, only while `owner` still holds it. */
 export async function renewLease(
   ctx: Ctx,
-  table: 'outbox' | 'timers',
+  table: 'outbox' | 'timers' | 'webhook_deliveries',
   id: string,
   owner: string,
   until: number,
@@ -55,7 +57,12 @@ export async function renewLease(
 }
 
 /** Frees a pending row for the next claim, only while `owner` still holds it: never another worker's. */
-export async function releaseLease(ctx: Ctx, table: 'outbox' | 'timers', id: string, owner: string): Promise<void> {
+export async function releaseLease(
+  ctx: Ctx,
+  table: 'outbox' | 'timers' | 'webhook_deliveries',
+  id: string,
+  owner: string,
+): Promise<void> {
   await ctx.db
     .updateTable(table)
     .set({ lease_owner: null, lease_until: null })

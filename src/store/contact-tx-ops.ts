@@ -15,6 +15,7 @@ import type {
 import * as contacts from './contacts.ts';
 import type { ContactPatch } from './contract.ts';
 import * as hot from './hot-queries.ts';
+import { contactData, emit, type OutEvents, wanted } from './out-events.ts';
 import { atomicCtx, type Ctx } from './query-helpers.ts';
 import { contactColumns, contactFromRow, toFlag, toJson } from './rows.ts';
 import type { Database, StoreKind } from './schema.ts';
@@ -29,10 +30,10 @@ export class ContactTxOps {
   readonly kind: StoreKind;
   protected readonly ctx: Ctx;
 
-  constructor(db: Kysely<Database>, kind: StoreKind, statements: SqliteStatements | undefined) {
+  constructor(db: Kysely<Database>, kind: StoreKind, statements: SqliteStatements | undefined, out?: OutEvents) {
     this.db = db;
     this.kind = kind;
-    this.ctx = { db, kind, statements };
+    this.ctx = { db, kind, statements, out };
   }
 
   async findContactByIdentity(identity: IdentityRef): Promise<Contact | null> {
@@ -123,7 +124,15 @@ export class ContactTxOps {
   async updateContact(id: string, patch: ContactPatch): Promise<void> {
     const columns = contactColumns(patch);
     if (Object.keys(columns).length === 0) return;
-    await this.db.updateTable('contacts').set(columns).where('id', '=', id).execute();
+    const update = (ctx: Ctx) => ctx.db.updateTable('contacts').set(columns).where('id', '=', id).execute();
+    if (!wanted(this.ctx, 'contact.updated')) {
+      await update(this.ctx);
+      return;
+    }
+    await atomicCtx(this.ctx, async (ctx) => {
+      await update(ctx);
+      await emit(ctx, 'contact.updated', id, contactData(id, patch));
+    });
   }
 
   async getContact(id: string): Promise<Contact | null> {

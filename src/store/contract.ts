@@ -13,6 +13,7 @@ import type {
 import type { AccessTx, PrivacyTx } from './access-records.ts';
 import type { BroadcastTx } from './broadcast-records.ts';
 import type { BrowsedConversation, BrowseQuery } from './browse.ts';
+import type { BugRecords } from './bug-records.ts';
 import type { ComplaintExample } from './complaint-reads.ts';
 import type {
   ContactChange,
@@ -29,8 +30,10 @@ import type { ConversationFactQuery, ConversationFactRow, FactInputs, FactRow } 
 import type { FeedbackRow } from './feedback-reads.ts';
 import type { InstanceRegistry } from './instances.ts';
 import type { OperationalStats } from './ops-stats.ts';
+import type { OutEvents } from './out-events.ts';
 import type { OutboxQueues } from './outbox-queue.ts';
 import type { ReleasedLeases } from './timers.ts';
+import type { WebhookQueue } from './webhook-deliveries.ts';
 
 /**
  * The one store interface. SQLite (embedded default) and PostgreSQL (scale-out)
@@ -199,6 +202,8 @@ export interface StoreTx extends AccessTx, PrivacyTx, BroadcastTx, DeskTx {
    * held until the transaction ends); a no-op where one process owns the store.
    */
   lockThread(channel: string, threadKey: string): Promise<void>;
+  /** Bugs logged in the tracker and the conversations linked to them. */
+  readonly bugs: BugRecords;
 
   /** Marks an address nothing may be sent to any more (a hard bounce), with why; null lifts it. */
   suppress(channel: string, address: string, reason: { reason: string; at: number } | null): Promise<void>;
@@ -319,6 +324,10 @@ export interface StoreTx extends AccessTx, PrivacyTx, BroadcastTx, DeskTx {
 
 export interface Store extends StoreTx, InstanceRegistry, OutboxQueues {
   readonly kind: 'sqlite' | 'postgres';
+  /** The webhook subscriptions events are written for, in the transaction of each change (out-events.ts). */
+  readonly outEvents: OutEvents;
+  /** The webhooks out waiting, sent and dead. */
+  readonly webhooks: WebhookQueue;
 
   /** Applies pending forward-only migrations; safe to call on every start. */
   migrate(): Promise<void>;

@@ -31,6 +31,7 @@ import type { LifeSession, OpenLifeSession } from './life-session.ts';
 import * as media from './media-fetches.ts';
 import { migrate } from './migrations.ts';
 import { type OperationalStats, operationalStats } from './ops-stats.ts';
+import { OutEvents } from './out-events.ts';
 import * as outbox from './outbox.ts';
 import * as queues from './outbox-queue.ts';
 import { atomicCtx, type Ctx } from './query-helpers.ts';
@@ -41,6 +42,7 @@ import * as timers from './timers.ts';
 import { KyselyTx } from './tx-ops.ts';
 import * as unreadable from './unreadable.ts';
 import type { WalSync } from './wal-sync.ts';
+import { asDeadLetter, type WebhookQueue, webhookQueue } from './webhook-deliveries.ts';
 
 /**
  * The one Store over Kysely, for both SQLite and PostgreSQL. Dialect
@@ -76,14 +78,14 @@ export class KyselyStore extends KyselyTx implements Store {
       lifeSession?: OpenLifeSession;
     } = {},
   ) {
-    super(db, kind, { statements: opts.statements });
+    super(db, kind, { statements: opts.statements, out: new OutEvents() });
     this.#walSync = opts.walSync;
     this.#checkpointer = opts.checkpointer;
     this.#openLife = opts.lifeSession;
     this.#log = log;
     this.#sent = createGroupCommit((items) =>
       db.transaction().execute(async (trx) => {
-        const ctx: Ctx = { db: trx, kind, statements: opts.statements };
+        const ctx: Ctx = { db: trx, kind, statements: opts.statements, out: this.ctx.out };
         for (const s of items) await outbox.markSent(ctx, s.jobId, s.providerId, s.status, s.now);
         return items.map(() => undefined);
       }),
@@ -101,6 +103,16 @@ export class KyselyStore extends KyselyTx implements Store {
       },
       { durable: () => this.durable() },
     );
+  }
+
+  /** The webhook subscriptions the store writes events for (set by the app, again on a reload). */
+  get outEvents(): OutEvents {
+    return this.ctx.out as OutEvents;
+  }
+
+  /** Webhooks out waiting to be sent, sent and dead (src/webhooks). */
+  get webhooks(): WebhookQueue {
+    return webhookQueue(this.ctx);
   }
 
   migrate(): Promise<void> {
@@ -124,7 +136,7 @@ export class KyselyStore extends KyselyTx implements Store {
    * wait for the transaction's connection and would never run.
    */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    const extras = { statements: this.ctx.statements, adopt: options.adopt };
+    const extras = { statements: this.ctx.statements, adopt: options.adopt, out: this.ctx.out };
     return this.db.transaction().execute((trx) => fn(new KyselyTx(trx, this.kind, extras)));
   }
 
@@ -204,8 +216,15 @@ export class KyselyStore extends KyselyTx implements Store {
     return outbox.sentProviderIds(this.ctx, conversationId);
   }
 
-  listDeadLetters(limit?: number): Promise<DeadLetter[]> {
-    return outbox.listDeadLetters(this.ctx, limit);
+  /** The outbox's dead letters and the dead webhooks together, newest first. */
+  async listDeadLetters(limit?: number): Promise<DeadLetter[]> {
+    const [messages, hooks] = await Promise.all([
+      outbox.listDeadLetters(this.ctx, limit),
+      this.webhooks.listDead(limit),
+    ]);
+    const all = [...messages, ...hooks.map(asDeadLetter)];
+    all.sort((a, b) => b.failedAt - a.failedAt || (a.id < b.id ? 1 : -1));
+    return all.slice(0, limit ?? 100);
   }
 
   countOutbox(status: 'pending' | 'sent' | 'dead'): Promise<number> {

@@ -16,6 +16,7 @@ import {
   sendAttempts,
   unreadableInbound,
 } from './migration-steps.ts';
+import { webhooksAndBugs } from './migration-webhooks.ts';
 import type { Database, StoreKind } from './schema.ts';
 
 /**
@@ -255,6 +256,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 13, name: 'attachment fetches', up: mediaFetches },
   { version: 14, name: 'broadcasts', up: broadcasts },
   { version: 16, name: 'desk procedure: dispositions, workload', up: deskProcedure },
+  { version: 19, name: 'webhooks out and bug links', up: webhooksAndBugs },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

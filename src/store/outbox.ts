@@ -1,6 +1,7 @@
 import type { Conversation, DeliveryStatus, Message } from '../model/types.ts';
 import { claimDue } from './claim.ts';
 import type { DeadLetter, Lease, OutboxJob } from './contract.ts';
+import * as conversationEvents from './conversation-events.ts';
 import * as hot from './hot-queries.ts';
 import { atomic, atomicCtx, type Ctx, clampLimit, count, DEAD, PENDING } from './query-helpers.ts';
 import { conversationFromRow, deadLetterFromRow, messageFromRow, outboxFromRow } from './rows.ts';
@@ -59,6 +60,7 @@ export function markSent(
     // The channel it went out on, which differs from the conversation's when that one replies elsewhere (web form → email):
     // a customer's answer quoting our provider id is looked up on that channel.
     await hot.markMessageSent.run(tx, { id: job.message_id, status, channel: job.channel, providerId });
+    await conversationEvents.sent(tx, job.message_id);
   });
 }
 

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { StoreError } from '../errors.ts';
 import type { Lease } from './contract.ts';
+import type { OutEvents } from './out-events.ts';
 import type { Database, StoreKind } from './schema.ts';
 import type { SqliteStatements } from './sqlite-dialect.ts';
 
@@ -13,6 +14,8 @@ export interface Ctx {
   db: Kysely<Database>;
   kind: StoreKind;
   statements?: SqliteStatements | undefined;
+  /** The webhook subscriptions in force: events are written in the caller's transaction (out-events.ts). */
+  out?: OutEvents | undefined;
 }
 
 /**

@@ -243,6 +243,43 @@ export interface TombstonesTable {
   erased_at: number;
 }
 
+export interface WebhookDeliveriesTable {
+  id: string;
+  subscription: string;
+  event_id: string;
+  event_type: string;
+  /** The conversation (or contact) whose events a subscriber gets in order. */
+  order_key: string;
+  body: string;
+  status: Generated<string>;
+  due_at: number;
+  attempts: Generated<number>;
+  last_error: string | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  created_at: number;
+  sent_at: number | null;
+  failed_at: number | null;
+}
+
+export interface BugsTable {
+  id: string;
+  tracker: string;
+  key: string;
+  url: string;
+  title: string;
+  severity: string;
+  created_at: number;
+  fixed_at: number | null;
+}
+
+export interface BugLinksTable {
+  bug_id: string;
+  conversation_id: string;
+  linked_at: number;
+  notified_at: number | null;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -368,6 +405,9 @@ export interface Database {
   instances: InstancesTable;
   media_fetches: MediaFetchesTable;
   resolutions: ResolutionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  bugs: BugsTable;
+  bug_links: BugLinksTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

@@ -4,6 +4,7 @@ import { statsOf } from '../facts/derive.ts';
 import { newId } from '../ids.ts';
 import type { Conversation, ConversationStatus, DeliveryStatus, Message } from '../model/types.ts';
 import { BroadcastTxOps } from './broadcast-tx-ops.ts';
+import { type BugRecords, bugRecords } from './bug-records.ts';
 import * as complaints from './complaint-reads.ts';
 import type {
   ConversationPatch,
@@ -17,17 +18,21 @@ import type {
   Timer,
   TransactionOptions,
 } from './contract.ts';
+import * as conversationEvents from './conversation-events.ts';
 import * as desk from './desk-records.ts';
 import * as facts from './facts.ts';
 import * as hot from './hot-queries.ts';
 import * as inbound from './inbound.ts';
 import * as media from './media-fetches.ts';
+import type { OutEvents } from './out-events.ts';
+import * as outEvents from './out-events.ts';
 import * as outbox from './outbox.ts';
 import { atomic, atomicCtx, CANCELLED, clampLimit, count, DONE, PENDING } from './query-helpers.ts';
 import * as reads from './reads.ts';
 import { type ConversationRow, conversationColumns, conversationFromRow, messageToRow, toJson } from './rows.ts';
 import type { Database, StoreKind } from './schema.ts';
 import type { SqliteStatements } from './sqlite-dialect.ts';
+import { webhookQueue } from './webhook-deliveries.ts';
 
 /** Email References chains grow long; the latest ids are the ones that find the thread. */
 const MAX_PROVIDER_IDS = 100;
@@ -36,6 +41,7 @@ export interface TxExtras {
   /** SQLite's statement cache, for the prepared queries (src/store/hot-queries.ts). */
   statements?: SqliteStatements | undefined;
   adopt?: TransactionOptions['adopt'];
+  out?: OutEvents | undefined;
 }
 
 /** The StoreTx operations over one Kysely handle: the root pool, or a transaction. */
@@ -43,7 +49,7 @@ export class KyselyTx extends BroadcastTxOps implements StoreTx {
   readonly #adopt: TransactionOptions['adopt'];
 
   constructor(db: Kysely<Database>, kind: StoreKind, extras: TxExtras = {}) {
-    super(db, kind, extras.statements);
+    super(db, kind, extras.statements, extras.out);
     this.#adopt = extras.adopt;
   }
 
@@ -122,6 +128,9 @@ export class KyselyTx extends BroadcastTxOps implements StoreTx {
     await atomicCtx(this.ctx, async (ctx) => {
       await hot.insertConversation.of(Object.keys(row).join(',')).run(ctx, row);
       await facts.insertStats(ctx, statsOf(created));
+      await outEvents.emit(ctx, 'conversation.created', created.id, {
+        conversation: outEvents.conversationData(created),
+      });
     });
     return created;
   }
@@ -130,13 +139,22 @@ export class KyselyTx extends BroadcastTxOps implements StoreTx {
     const columns: Record<string, unknown> = conversationColumns(patch);
     columns.updated_at = patch.updatedAt ?? now;
     await atomicCtx(this.ctx, async (ctx) => {
+      const before = await conversationEvents.before(ctx, id, patch);
       await hot.updateConversation.of(Object.keys(columns).join(',')).run(ctx, { ...columns, id });
       await facts.factsOfChange(ctx, id, patch, now);
+      if (before) await conversationEvents.after(ctx, before);
     });
   }
 
-  recordFact(conversationId: string, kind: Fact['kind'], at: number, more: Partial<Fact>): Promise<void> {
-    return facts.recordFact(this.ctx, conversationId, kind, at, more);
+  async recordFact(conversationId: string, kind: Fact['kind'], at: number, more: Partial<Fact>): Promise<void> {
+    if (kind !== 'csat' || !outEvents.wanted(this.ctx, 'csat.received')) {
+      await facts.recordFact(this.ctx, conversationId, kind, at, more);
+      return;
+    }
+    await atomicCtx(this.ctx, async (ctx) => {
+      await facts.recordFact(ctx, conversationId, kind, at, more);
+      await conversationEvents.csat(ctx, conversationId, more);
+    });
   }
 
   recordResolution(r: desk.NewResolution): Promise<desk.Resolution> {
@@ -157,7 +175,15 @@ export class KyselyTx extends BroadcastTxOps implements StoreTx {
     status: DeliveryStatus,
     error: string | null,
   ): Promise<Message | null> {
-    return reads.updateDelivery(this.ctx, channel, providerId, status, error);
+    if (!outEvents.wanted(this.ctx, 'message.delivery')) {
+      return reads.updateDelivery(this.ctx, channel, providerId, status, error);
+    }
+    return atomicCtx(this.ctx, async (ctx) => {
+      const before = await conversationEvents.deliveryStatus(ctx, channel, providerId);
+      const message = await reads.updateDelivery(ctx, channel, providerId, status, error);
+      if (message && message.status !== before) await conversationEvents.delivery(ctx, message);
+      return message;
+    });
   }
 
   async insertMessage(message: NewMessage, now: number): Promise<Message> {
@@ -175,6 +201,9 @@ export class KyselyTx extends BroadcastTxOps implements StoreTx {
       if (created.direction === 'inbound' && created.attachments.length > 0) {
         await media.queueFetches(ctx, created, now);
       }
+      await outEvents.emit(ctx, 'message.created', created.conversationId, {
+        message: outEvents.messageData(created),
+      });
     });
     return created;
   }
@@ -290,8 +319,13 @@ export class KyselyTx extends BroadcastTxOps implements StoreTx {
     await hot.completeInbound.run(this.ctx, { id: eventId, now, conversationId });
   }
 
-  retryDeadLetter(jobId: string, now: number): Promise<boolean> {
-    return outbox.retryDeadLetter(this.ctx, jobId, now);
+  /** Bugs logged in the tracker and their linked conversations (src/bugs). */
+  get bugs(): BugRecords {
+    return bugRecords(this.ctx);
+  }
+
+  async retryDeadLetter(jobId: string, now: number): Promise<boolean> {
+    return (await outbox.retryDeadLetter(this.ctx, jobId, now)) || (await webhookQueue(this.ctx).retryDead(jobId, now));
   }
 }
 

@@ -68,9 +68,9 @@ export async function startTwilioApp(
     voice?: Record<string, unknown>;
     /** More templates and flows, beside the example's. */
     more?: Pick<Settings, 'templates' | 'flows'>;
-    log?: Logger;
-    /** More of router.yaml (attachments' test hosts …). */
+    /** More of router.yaml (webhooks out, attachments' test hosts …). */
     router?: Record<string, unknown>;
+    log?: Logger;
   } = {},
 ): Promise<TwilioApp> {
   const api = await FakeTwilioApi.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
