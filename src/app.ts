@@ -24,6 +24,7 @@ import { createSnoozeTimerHandlers } from './people/snooze.ts';
 import { createAfterCommit } from './pipeline/after-commit.ts';
 import { createIngestor } from './pipeline/ingest.ts';
 import { createRouter } from './pipeline/router.ts';
+import { pausedKinds } from './policies/crisis.ts';
 import { resumeErasures } from './privacy/erase.ts';
 import { resolveAdminToken } from './server/admin-token.ts';
 import { createHttpServer } from './server/http-server.ts';
@@ -181,6 +182,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     log: log.child({ part: 'timers' }),
     owner: `${instance}:timers`,
     leaseMs: pipelineLeaseMs,
+    paused: pausedKinds(store, () => live().settings.policies.crisis),
     handlers: withTimerNotices(
       {
         ...followHandlers(() => live().policies.timerHandlers),
@@ -291,6 +293,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       onMessages: (conversation: Conversation, written: Message[]) => afterCommit.agentMessages(conversation, written),
     }),
     trends: follow(() => live().settings.policies.trends),
+    onCrisisSwitched: () => timers.kick(),
   });
   registerReloadRoute(server.routes, config.reload);
   // Listen first (readyz answers 503 meanwhile) so adapters learn the real public URL.

@@ -5,6 +5,7 @@ import type { TimerHandler } from '../timers/handlers.ts';
 import { afterHoursStep, createAfterHoursTimerHandlers, urgencyStep } from './after-hours.ts';
 import { createPolicyActions, type PolicyActions, withSlaClocks } from './agent.ts';
 import { complaintSpikeStep, createSpikeTimerHandlers } from './complaint-spike.ts';
+import { createCrisisTimerHandlers, crisisStep } from './crisis.ts';
 import { createHandoffTimerHandlers, flowMoveStep, handoffStep } from './handoff.ts';
 import { createPolicyKit, type PolicyDeps, type PolicyKit } from './kit.ts';
 import { createOncallTimerHandlers } from './oncall.ts';
@@ -17,6 +18,7 @@ export function policySteps(kit: PolicyKit): PolicySteps {
     staff: staffStep(kit),
     urgency: urgencyStep(kit),
     handoff: handoffStep(kit),
+    crisis: crisisStep(kit),
     afterHours: afterHoursStep(kit),
     flowMove: flowMoveStep(),
     sla: slaStep(kit),
@@ -24,7 +26,7 @@ export function policySteps(kit: PolicyKit): PolicySteps {
   };
 }
 
-/** Timer kinds: oncall.page / .escalate / .ack, sla.warning / .breach / .escalate, handoff.move / .divert, afterhours.wake, trends.spike-check / .spike-quiet. */
+/** Timer kinds: oncall.page / .escalate / .ack, sla.warning / .breach / .escalate, handoff.move / .divert, afterhours.wake, trends.spike-check / .spike-quiet, crisis.switched. */
 export function createPolicyTimerHandlers(kit: PolicyKit): Record<string, TimerHandler> {
   return {
     ...createOncallTimerHandlers(kit),
@@ -32,6 +34,7 @@ export function createPolicyTimerHandlers(kit: PolicyKit): Record<string, TimerH
     ...createHandoffTimerHandlers(kit),
     ...createAfterHoursTimerHandlers(kit),
     ...createSpikeTimerHandlers(kit),
+    ...createCrisisTimerHandlers(kit),
   };
 }
 

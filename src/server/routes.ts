@@ -10,6 +10,7 @@ import { registerConversationsApi } from '../people/conversations-api.ts';
 import { type OutreachDeps, registerOutreachApi } from '../people/outreach.ts';
 import { registerPolicyRoutes } from '../policies/admin-routes.ts';
 import type { PolicyActions } from '../policies/agent.ts';
+import { registerCrisisRoutes } from '../policies/crisis-routes.ts';
 import { registerPrivacyApi } from '../privacy/privacy-api.ts';
 import type { TrendSettings } from '../settings/policy-schema.ts';
 import type { Store } from '../store/contract.ts';
@@ -24,6 +25,7 @@ import { registerTestClockApi } from './test-clock-api.ts';
  * - /api/contacts…             contacts, identities, merges, suggested matches (src/contacts/contacts-api.ts)
  * - /api/contacts/:id/conversations  an agent writes first (src/people/outreach.ts)
  * - /api/oncall/ack, …/private  on-call pages and moves to private (src/policies/admin-routes.ts)
+ * - /api/crisis                 the crisis switch (src/policies/crisis-routes.ts)
  * - /api/agents…, /api/audit, /api/me  agent accounts and the audit log (src/access/access-api.ts)
  * - /api/contacts/:id/export, …/erase  a person's data, for admins (src/privacy/privacy-api.ts)
  * - /api/events                 business events that start flows (src/flow-language/events-api.ts)
@@ -41,12 +43,15 @@ export interface CoreRoutes {
   dashboard: DashboardDeps;
   outreach: OutreachDeps;
   trends: TrendSettings;
+  /** A crisis was switched on or off: timers it paused may fire now. */
+  onCrisisSwitched: () => void;
 }
 
 export function registerCoreRoutes(routes: RouteRegistry, parts: CoreRoutes): void {
   registerConversationsApi(routes, { store: parts.store, actions: parts.actions });
   registerContactsApi(routes, { store: parts.store, clock: parts.clock, vip: parts.events.settings.contacts.vip });
   registerPolicyRoutes(routes, parts.policyActions);
+  registerCrisisRoutes(routes, { store: parts.store, clock: parts.clock, onSwitched: parts.onCrisisSwitched });
   registerAccessApi(routes, { store: parts.store, clock: parts.clock });
   registerPrivacyApi(routes, { store: parts.store, clock: parts.clock });
   registerEventsApi(routes, parts.events);

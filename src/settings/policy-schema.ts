@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type CrisisSettings, crisisFile, type ReviewSettings, reviewsFile } from './operations-schema.ts';
 
 /**
  * The policy files of `config/`: triage.yaml (after hours, urgency,
@@ -303,6 +304,8 @@ export interface PolicySettings {
   oncall: OncallSettings;
   targets: TargetSettings;
   trends: TrendSettings;
+  crisis: CrisisSettings;
+  reviews: ReviewSettings;
 }
 
 /** The policy files by name, for settings/schema.ts `configFiles`. */
@@ -314,6 +317,8 @@ export const policyFiles = {
   'oncall.yaml': oncallFile,
   'targets.yaml': targetsFile,
   'trends.yaml': trendsFile,
+  'crisis.yaml': crisisFile,
+  'reviews.yaml': reviewsFile,
 } as const;
 
 /** All policies off (no files), the guard's built-in detectors on. */
@@ -326,6 +331,8 @@ export function noPolicies(): PolicySettings {
     oncall: oncallFile.parse({}),
     targets: targetsFile.parse({}),
     trends: trendsFile.parse({}),
+    crisis: crisisFile.parse({}),
+    reviews: reviewsFile.parse({}),
   };
 }
 

@@ -24,6 +24,7 @@ import type {
 import type { ContactQuery } from './contacts.ts';
 import type { ConversationFactQuery, ConversationFactRow, FactInputs, FactRow } from './fact-reads.ts';
 import type { FeedbackRow } from './feedback-reads.ts';
+import type { OperationsTx } from './operations-records.ts';
 import type { OperationalStats } from './ops-stats.ts';
 
 /**
@@ -172,7 +173,7 @@ export interface ConversationQuery {
 }
 
 /** Everything one routing decision reads and writes, inside one transaction. */
-export interface StoreTx extends AccessTx, PrivacyTx {
+export interface StoreTx extends AccessTx, PrivacyTx, OperationsTx {
   /**
    * Serialises work on one thread across processes (PostgreSQL advisory lock
    * held until the transaction ends); a no-op where one process owns the store.
@@ -366,12 +367,13 @@ export interface Store extends StoreTx {
   listDeadLetters(limit?: number): Promise<DeadLetter[]>;
   countOutbox(status: 'pending' | 'sent' | 'dead'): Promise<number>;
 
-  claimTimers(lease: Lease): Promise<Timer[]>;
+  /** Due timers, earliest first; kinds that start with one of `skipKinds` (paused by a crisis) stay where they are. */
+  claimTimers(lease: Lease, skipKinds?: readonly string[]): Promise<Timer[]>;
   /** Puts a timer back after its handler failed. */
   rescheduleTimer(id: string, dueAt: number, error: string): Promise<void>;
 
   /** Earliest instant at which an outbox row or timer falls due (or a lease expires), for sleeping until then. */
-  nextDueAt(): Promise<number | null>;
+  nextDueAt(skipKinds?: readonly string[]): Promise<number | null>;
   /** Drops this owner's leases so another worker (or the next start) takes the rows at once. */
   releaseLeases(owner: string): Promise<void>;
 

@@ -196,16 +196,16 @@ export class KyselyStore extends KyselyTx implements Store {
     return outbox.countOutbox(this.ctx, status);
   }
 
-  claimTimers(lease: Lease): Promise<Timer[]> {
-    return timers.claimTimers(this.ctx, lease);
+  claimTimers(lease: Lease, skipKinds?: readonly string[]): Promise<Timer[]> {
+    return timers.claimTimers(this.ctx, lease, skipKinds);
   }
 
   rescheduleTimer(id: string, dueAt: number, error: string): Promise<void> {
     return timers.rescheduleTimer(this.ctx, id, dueAt, error);
   }
 
-  nextDueAt(): Promise<number | null> {
-    return timers.nextDueAt(this.ctx);
+  nextDueAt(skipKinds?: readonly string[]): Promise<number | null> {
+    return timers.nextDueAt(this.ctx, skipKinds);
   }
 
   releaseLeases(owner: string): Promise<void> {

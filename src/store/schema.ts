@@ -274,6 +274,30 @@ export interface FactsTable {
   flow: string | null;
 }
 
+/** Crisis switches; `active` is 1 on the one switched on (unique), null once it ended. */
+export interface CrisesTable {
+  id: string;
+  started_at: number;
+  started_by: string;
+  reason: string;
+  ended_at: number | null;
+  ended_by: string | null;
+  active: number | null;
+}
+
+/** Conversations sampled for QA review, and their scores (JSON) once given. */
+export interface QaReviewsTable {
+  id: string;
+  round: string;
+  agent: string;
+  conversation_id: string;
+  sampled_at: number;
+  scores: string | null;
+  comment: string | null;
+  scored_by: string | null;
+  scored_at: number | null;
+}
+
 export interface Database {
   contacts: ContactsTable;
   identities: IdentitiesTable;
@@ -296,6 +320,8 @@ export interface Database {
   audit_log: AuditLogTable;
   erasures: ErasuresTable;
   tombstones: TombstonesTable;
+  crises: CrisesTable;
+  qa_reviews: QaReviewsTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

@@ -19,8 +19,8 @@ import type {
 import * as facts from './facts.ts';
 import * as hot from './hot-queries.ts';
 import * as inbound from './inbound.ts';
+import { OperationsTxOps } from './operations-tx-ops.ts';
 import * as outbox from './outbox.ts';
-import { PrivacyTxOps } from './privacy-tx-ops.ts';
 import { atomic, atomicCtx, CANCELLED, clampLimit, count, DONE, PENDING } from './query-helpers.ts';
 import * as reads from './reads.ts';
 import { type ConversationRow, conversationColumns, conversationFromRow, messageToRow, toJson } from './rows.ts';
@@ -37,7 +37,7 @@ export interface TxExtras {
 }
 
 /** The StoreTx operations over one Kysely handle: the root pool, or a transaction. */
-export class KyselyTx extends PrivacyTxOps implements StoreTx {
+export class KyselyTx extends OperationsTxOps implements StoreTx {
   readonly #adopt: TransactionOptions['adopt'];
 
   constructor(db: Kysely<Database>, kind: StoreKind, extras: TxExtras = {}) {

@@ -111,6 +111,7 @@ describe('SQLite store file', () => {
     db.exec(
       'drop table audit_log; drop table agent_tokens; drop table agents; drop table erasures; drop table tombstones',
     );
+    db.exec('drop table crises; drop table qa_reviews');
     db.exec('delete from schema_migrations where version >= 6');
     db.exec(
       `insert into contacts (id, opt_outs, attributes, created_at) values ('c1', '[]', '{}', 0), ('c2', '[]', '{}', 0)`,
