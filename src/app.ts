@@ -25,6 +25,8 @@ import { createAfterCommit } from './pipeline/after-commit.ts';
 import { createIngestor } from './pipeline/ingest.ts';
 import { createRouter } from './pipeline/router.ts';
 import { pausedKinds } from './policies/crisis.ts';
+import { scheduleQaRound } from './policies/qa-reviews.ts';
+import { scheduleWeeklyReport } from './policies/weekly-report.ts';
 import { resumeErasures } from './privacy/erase.ts';
 import { resolveAdminToken } from './server/admin-token.ts';
 import { createHttpServer } from './server/http-server.ts';
@@ -192,6 +194,11 @@ export async function startApp(o: AppOptions): Promise<App> {
       deskBus,
     ),
   });
+  // The weekly QA round and report (reviews.yaml), set again from the config at each start.
+  await store.transaction(async (tx) => {
+    await scheduleQaRound(tx, live().policies.kit, clock.now());
+    await scheduleWeeklyReport(tx, live().policies.kit, clock.now());
+  });
   const afterCommit = createAfterCommit({ outbox, timers, messages, desk: deskBus });
 
   const routerOwner = `${instance}:router`;
@@ -294,6 +301,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     }),
     trends: follow(() => live().settings.policies.trends),
     onCrisisSwitched: () => timers.kick(),
+    reviews: () => live().settings.policies.reviews,
   });
   registerReloadRoute(server.routes, config.reload);
   // Listen first (readyz answers 503 meanwhile) so adapters learn the real public URL.

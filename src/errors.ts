@@ -23,6 +23,8 @@ export const ErrorCode = {
   ConversationClosed: 'conversation_closed',
   ConversationNotLive: 'conversation_not_live',
   PayloadTooLarge: 'payload_too_large',
+  // QA reviews: scores that do not match the rubric.
+  InvalidScores: 'invalid_scores',
   // Contacts: merges, identities, suggestions.
   MergeIntoItself: 'merge_into_itself',
   ContactMerged: 'contact_merged',

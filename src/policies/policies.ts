@@ -9,8 +9,10 @@ import { createCrisisTimerHandlers, crisisStep } from './crisis.ts';
 import { createHandoffTimerHandlers, flowMoveStep, handoffStep } from './handoff.ts';
 import { createPolicyKit, type PolicyDeps, type PolicyKit } from './kit.ts';
 import { createOncallTimerHandlers } from './oncall.ts';
+import { createQaTimerHandlers } from './qa-reviews.ts';
 import { createSlaTimerHandlers, slaStep } from './sla.ts';
 import { staffStep } from './staff-step.ts';
+import { createWeeklyReportHandlers } from './weekly-report.ts';
 
 /** The policies' routing steps, by name: src/decide/route-steps.ts puts them in order. */
 export function policySteps(kit: PolicyKit): PolicySteps {
@@ -26,7 +28,7 @@ export function policySteps(kit: PolicyKit): PolicySteps {
   };
 }
 
-/** Timer kinds: oncall.page / .escalate / .ack, sla.warning / .breach / .escalate, handoff.move / .divert, afterhours.wake, trends.spike-check / .spike-quiet, crisis.switched. */
+/** Timer kinds: oncall.page / .escalate / .ack, sla.warning / .breach / .escalate, handoff.move / .divert, afterhours.wake, trends.spike-check / .spike-quiet, crisis.switched, qa.sample, reports.weekly. */
 export function createPolicyTimerHandlers(kit: PolicyKit): Record<string, TimerHandler> {
   return {
     ...createOncallTimerHandlers(kit),
@@ -35,6 +37,8 @@ export function createPolicyTimerHandlers(kit: PolicyKit): Record<string, TimerH
     ...createAfterHoursTimerHandlers(kit),
     ...createSpikeTimerHandlers(kit),
     ...createCrisisTimerHandlers(kit),
+    ...createQaTimerHandlers(kit),
+    ...createWeeklyReportHandlers(kit),
   };
 }
 

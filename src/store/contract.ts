@@ -280,6 +280,8 @@ export interface StoreTx extends AccessTx, PrivacyTx, OperationsTx {
     latest: number,
   ): Promise<{ count: number; latest: ComplaintExample[] }>;
   completeTimer(id: string, now: number): Promise<void>;
+  /** What the KPIs of [from, to) read: the facts, the conversations opened and first resolved in it, the open backlog. */
+  factInputs(kinds: FactKind[], from: number, to: number): Promise<FactInputs>;
 
   /** See InboundTurn. A claimed event is `owner`'s; a reserved one is its reservation owner's. */
   inboundTurn(
@@ -388,8 +390,6 @@ export interface Store extends StoreTx {
   conversationFacts(query: ConversationFactQuery): Promise<ConversationFactRow[]>;
   /** Conversations opened in [from, to) with one of `intents` or one of `tags` (product feedback), oldest first, at most 10,000. */
   labelledConversations(q: { from: number; to: number; intents: string[]; tags: string[] }): Promise<FeedbackRow[]>;
-  /** What the KPIs of [from, to) read: the facts, the conversations opened and first resolved in it, the open backlog. */
-  factInputs(kinds: FactKind[], from: number, to: number): Promise<FactInputs>;
   listMessages(
     conversationId: string,
     opts?: { afterId?: string | null; limit?: number; includeInternal?: boolean },

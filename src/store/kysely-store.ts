@@ -236,10 +236,6 @@ export class KyselyStore extends KyselyTx implements Store {
     return labelledConversations(this.ctx, q);
   }
 
-  factInputs(kinds: FactKind[], from: number, to: number): Promise<factReads.FactInputs> {
-    return factReads.factInputs(this.ctx, kinds, from, to);
-  }
-
   listMessages(
     conversationId: string,
     opts?: { afterId?: string | null; limit?: number; includeInternal?: boolean },

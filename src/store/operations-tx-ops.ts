@@ -1,3 +1,5 @@
+import type { FactKind } from '../facts/derive.ts';
+import * as factReads from './fact-reads.ts';
 import type { Crisis, OperationsTx, QaReview, ResolvedByAgent } from './operations-records.ts';
 import { PrivacyTxOps } from './privacy-tx-ops.ts';
 import { clampLimit } from './query-helpers.ts';
@@ -27,6 +29,11 @@ const reviewFromRow = (r: QaReviewsTable): QaReview => ({
 
 /** Crisis switches and QA reviews, on top of the privacy operations. */
 export class OperationsTxOps extends PrivacyTxOps implements OperationsTx {
+  /** The facts the KPIs are computed from; in a transaction too, for the weekly report's timer. */
+  factInputs(kinds: FactKind[], from: number, to: number): Promise<factReads.FactInputs> {
+    return factReads.factInputs(this.ctx, kinds, from, to);
+  }
+
   async activeCrisis(): Promise<Crisis | null> {
     const row = await this.db.selectFrom('crises').selectAll().where('active', '=', 1).executeTakeFirst();
     return row ? crisisFromRow(row) : null;
