@@ -35,6 +35,9 @@ import { createAfterCommit } from './pipeline/after-commit.ts';
 import { createHeartbeat } from './pipeline/heartbeat.ts';
 import { createIngestor } from './pipeline/ingest.ts';
 import { createRouter } from './pipeline/router.ts';
+import { pausedKinds } from './policies/crisis.ts';
+import { scheduleQaRound } from './policies/qa-reviews.ts';
+import { scheduleWeeklyReport } from './policies/weekly-report.ts';
 import { resumeErasures } from './privacy/erase.ts';
 import { resolveAdminToken } from './server/admin-token.ts';
 import { createHttpServer } from './server/http-server.ts';
@@ -222,6 +225,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     log: log.child({ part: 'timers' }),
     owner: `${instance}:timers`,
     leaseMs: pipelineLeaseMs,
+    paused: pausedKinds(store, () => live().settings.policies.crisis),
     handlers: withTimerNotices(
       {
         ...followHandlers(() => live().policies.timerHandlers),
@@ -231,6 +235,11 @@ export async function startApp(o: AppOptions): Promise<App> {
       },
       deskBus,
     ),
+  });
+  // The weekly QA round and report (reviews.yaml), set again from the config at each start.
+  await store.transaction(async (tx) => {
+    await scheduleQaRound(tx, live().policies.kit, clock.now());
+    await scheduleWeeklyReport(tx, live().policies.kit, clock.now());
   });
   const translateInbound = createInboundTranslation({
     store,
@@ -357,6 +366,8 @@ export async function startApp(o: AppOptions): Promise<App> {
       onMessages: (conversation: Conversation, written: Message[]) => afterCommit.agentMessages(conversation, written),
     }),
     trends: follow(() => live().settings.policies.trends),
+    onCrisisSwitched: () => timers.kick(),
+    reviews: () => live().settings.policies.reviews,
   });
   const broadcasts = createBroadcastRunner({
     store,

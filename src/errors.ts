@@ -26,6 +26,8 @@ export const ErrorCode = {
   // The desk's procedure: a resolution's disposition (desk.yaml).
   UnknownDisposition: 'unknown_disposition',
   DispositionRequired: 'disposition_required',
+  // QA reviews: scores that do not match the rubric.
+  InvalidScores: 'invalid_scores',
   // Contacts: merges, identities, suggestions.
   MergeIntoItself: 'merge_into_itself',
   ContactMerged: 'contact_merged',

@@ -68,6 +68,11 @@ const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./report.ts')).reportCommand,
   },
   {
+    name: 'crisis',
+    summary: 'switch crisis mode on or off, or show it',
+    load: async () => (await import('./crisis.ts')).crisisCommand,
+  },
+  {
     name: 'feedback',
     summary: 'feature requests and bug reports of a period, as CSV or JSON',
     load: async () => (await import('./feedback.ts')).feedbackCommand,

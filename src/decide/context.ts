@@ -3,6 +3,7 @@ import type { Contact, Conversation, Envelope, IdentityRef, Message } from '../m
 import type { TemplatePart } from '../outbound/templates.ts';
 import type { Settings } from '../settings/types.ts';
 import type { ContactPatch, ConversationPatch, NewTimer } from '../store/contract.ts';
+import type { Crisis } from '../store/operations-records.ts';
 import type { Classification } from './classify.ts';
 
 export interface PlannedReply {
@@ -56,6 +57,8 @@ export interface RouteContext extends DecisionContext {
   readonly envelope: Envelope;
   readonly message: Message;
   readonly isNewConversation: boolean;
+  /** The crisis switched on when the message was routed (crisis mode), read in the routing transaction. */
+  readonly crisis?: Crisis | null;
   /** Why the automatic part of the decision ended early, for the logs; null when every step ran. */
   silence: string | null;
 }

@@ -93,6 +93,7 @@ export async function routeEvent(tx: StoreTx, event: InboundEvent, now: number, 
     envelope: seen,
     message,
     isNewConversation: isNew,
+    crisis: await tx.activeCrisis(),
     patch: {
       lastInboundAt: now,
       ...(env.replyRef ? { replyRef: env.replyRef } : {}),

@@ -33,6 +33,8 @@ export interface PolicySteps {
   urgency: RouteStep;
   /** A public message that should not be answered in public moves to a private conversation. */
   handoff: RouteStep;
+  /** Crisis mode: the holding statement once per conversation, then nothing automated. */
+  crisis: RouteStep;
   /** After-hours triage: one acknowledgement per closed period, knowledge answers, queued for the opening. */
   afterHours: RouteStep;
   /** After the decision: a flow's `private` step moves the conversation. */
@@ -84,9 +86,10 @@ export function routeSteps(parts: RouteParts): RouteSteps {
     .use(autoReplyGuard)
     // 2. Classify, and the bookkeeping that holds even when the bot then stays quiet.
     .use(classifyStep(parts.classifier), parts.flows.language, parts.flows.replyCancels)
-    // 3. Guards that keep the bot quiet: opted out, a person owns the conversation (an answer to a
-    //    flow's question still reaches the flow or the agent's thread), a bot loop.
-    .use(optOutGuard, parts.flows.ownedAnswer, agentOwnsGuard, loopGuard())
+    // 3. Guards that keep the bot quiet: opted out, crisis mode (the holding statement, then no flow),
+    //    a person owns the conversation (an answer to a flow's question still reaches the flow or the
+    //    agent's thread), a bot loop.
+    .use(optOutGuard, ...(p ? [p.crisis] : []), parts.flows.ownedAnswer, agentOwnsGuard, loopGuard())
     // 4. Policies that may take the conversation elsewhere: public-to-private handoff, after hours.
     .use(...(p ? [p.handoff, p.afterHours] : []))
     // 5. Flows.

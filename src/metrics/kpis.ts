@@ -49,7 +49,7 @@ type Inputs = FactInputs;
 
 const FACT_KINDS: FactKind[] = ['first_response', 'next_response', 'resolved', 'reopened', 'csat'];
 
-export function loadInputs(store: Store, range: KpiRange): Promise<Inputs> {
+export function loadInputs(store: Pick<Store, 'factInputs'>, range: KpiRange): Promise<Inputs> {
   return store.factInputs(FACT_KINDS, range.from, range.to);
 }
 

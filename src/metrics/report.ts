@@ -41,7 +41,10 @@ export interface ReportOptions {
 const DAY_MS = 86_400_000;
 const day = (t: number) => new Date(t).toISOString().slice(0, 10);
 
-export async function buildReport(store: Store, o: ReportOptions): Promise<Report> {
+export async function buildReport(
+  store: Pick<Store, 'factInputs' | 'resolutionsBetween'>,
+  o: ReportOptions,
+): Promise<Report> {
   const input = await loadInputs(store, { from: o.from, to: o.to, now: o.now });
   const total = computeKpis(input, o.now, o.calendar);
   const measured = (by: Dimension) =>

@@ -5,12 +5,15 @@ import type { TimerHandler } from '../timers/handlers.ts';
 import { afterHoursStep, createAfterHoursTimerHandlers, urgencyStep } from './after-hours.ts';
 import { createPolicyActions, type PolicyActions, withSlaClocks } from './agent.ts';
 import { complaintSpikeStep, createSpikeTimerHandlers } from './complaint-spike.ts';
+import { createCrisisTimerHandlers, crisisStep } from './crisis.ts';
 import { createDeskTimerHandlers, deskStep } from './desk-assign.ts';
 import { createHandoffTimerHandlers, flowMoveStep, handoffStep } from './handoff.ts';
 import { createPolicyKit, type PolicyDeps, type PolicyKit } from './kit.ts';
 import { createOncallTimerHandlers } from './oncall.ts';
+import { createQaTimerHandlers } from './qa-reviews.ts';
 import { createSlaTimerHandlers, slaStep } from './sla.ts';
 import { staffStep } from './staff-step.ts';
+import { createWeeklyReportHandlers } from './weekly-report.ts';
 
 /** The policies' routing steps, by name: src/decide/route-steps.ts puts them in order. */
 export function policySteps(kit: PolicyKit): PolicySteps {
@@ -18,6 +21,7 @@ export function policySteps(kit: PolicyKit): PolicySteps {
     staff: staffStep(kit),
     urgency: urgencyStep(kit),
     handoff: handoffStep(kit),
+    crisis: crisisStep(kit),
     afterHours: afterHoursStep(kit),
     flowMove: flowMoveStep(),
     sla: slaStep(kit),
@@ -26,7 +30,7 @@ export function policySteps(kit: PolicyKit): PolicySteps {
   };
 }
 
-/** Timer kinds: oncall.page / .escalate / .ack, sla.warning / .breach / .escalate, handoff.move / .divert, afterhours.wake, trends.spike-check / .spike-quiet, desk.assign / .shift-end. */
+/** Timer kinds: oncall.page / .escalate / .ack, sla.warning / .breach / .escalate, handoff.move / .divert, afterhours.wake, trends.spike-check / .spike-quiet, desk.assign / .shift-end, crisis.switched, qa.sample, reports.weekly. */
 export function createPolicyTimerHandlers(kit: PolicyKit): Record<string, TimerHandler> {
   return {
     ...createOncallTimerHandlers(kit),
@@ -35,6 +39,9 @@ export function createPolicyTimerHandlers(kit: PolicyKit): Record<string, TimerH
     ...createAfterHoursTimerHandlers(kit),
     ...createSpikeTimerHandlers(kit),
     ...createDeskTimerHandlers(kit),
+    ...createCrisisTimerHandlers(kit),
+    ...createQaTimerHandlers(kit),
+    ...createWeeklyReportHandlers(kit),
   };
 }
 

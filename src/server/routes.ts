@@ -10,7 +10,10 @@ import { registerConversationsApi } from '../people/conversations-api.ts';
 import { type OutreachDeps, registerOutreachApi } from '../people/outreach.ts';
 import { registerPolicyRoutes } from '../policies/admin-routes.ts';
 import type { PolicyActions } from '../policies/agent.ts';
+import { registerCrisisRoutes } from '../policies/crisis-routes.ts';
+import { registerQaRoutes } from '../policies/qa-routes.ts';
 import { registerPrivacyApi } from '../privacy/privacy-api.ts';
+import type { ReviewSettings } from '../settings/operations-schema.ts';
 import type { TrendSettings } from '../settings/policy-schema.ts';
 import type { Store } from '../store/contract.ts';
 import { registerTestClockApi } from './test-clock-api.ts';
@@ -24,6 +27,8 @@ import { registerTestClockApi } from './test-clock-api.ts';
  * - /api/contacts…             contacts, identities, merges, suggested matches (src/contacts/contacts-api.ts)
  * - /api/contacts/:id/conversations  an agent writes first (src/people/outreach.ts)
  * - /api/oncall/ack, …/private  on-call pages and moves to private (src/policies/admin-routes.ts)
+ * - /api/crisis                 the crisis switch (src/policies/crisis-routes.ts)
+ * - /api/qa/…                   QA reviews: samples, scores, per agent (src/policies/qa-routes.ts)
  * - /api/agents…, /api/audit, /api/me  agent accounts and the audit log (src/access/access-api.ts)
  * - /api/contacts/:id/export, …/erase  a person's data, for admins (src/privacy/privacy-api.ts)
  * - /api/events                 business events that start flows (src/flow-language/events-api.ts)
@@ -41,12 +46,18 @@ export interface CoreRoutes {
   dashboard: DashboardDeps;
   outreach: OutreachDeps;
   trends: TrendSettings;
+  /** A crisis was switched on or off: timers it paused may fire now. */
+  onCrisisSwitched: () => void;
+  /** reviews.yaml in force (the QA rubric). */
+  reviews: () => ReviewSettings;
 }
 
 export function registerCoreRoutes(routes: RouteRegistry, parts: CoreRoutes): void {
   registerConversationsApi(routes, { store: parts.store, actions: parts.actions });
   registerContactsApi(routes, { store: parts.store, clock: parts.clock, vip: parts.events.settings.contacts.vip });
   registerPolicyRoutes(routes, parts.policyActions);
+  registerCrisisRoutes(routes, { store: parts.store, clock: parts.clock, onSwitched: parts.onCrisisSwitched });
+  registerQaRoutes(routes, { store: parts.store, clock: parts.clock, reviews: parts.reviews });
   registerAccessApi(routes, { store: parts.store, clock: parts.clock });
   registerPrivacyApi(routes, { store: parts.store, clock: parts.clock });
   registerEventsApi(routes, parts.events);

@@ -23,6 +23,8 @@ const SECTION: Record<FileName, Section> = {
   'targets.yaml': 'targets',
   'trends.yaml': 'trends',
   'desk.yaml': 'desk',
+  'crisis.yaml': 'crisis',
+  'reviews.yaml': 'reviews',
 };
 
 interface Loaded {
@@ -167,6 +169,7 @@ function checkPeople(s: PolicySettings, p: Problems, hasOncallFile: boolean): vo
   // the default chain (oncall, next) is only judged once someone writes oncall.yaml
   if (hasOncallFile) for (const [i, who] of s.oncall.chain.entries()) ref('oncall', ['chain', i], who);
   for (const [i, who] of s.oncall.vip.entries()) ref('oncall', ['vip', i], who);
+  for (const [i, who] of s.crisis.chain.entries()) ref('crisis', ['chain', i], who);
   for (const [i, who] of s.sla.warning.notify.entries()) ref('sla', ['warning', 'notify', i], who);
   s.sla.escalation.forEach((step, i) => {
     for (const [j, who] of step.to.entries()) ref('sla', ['escalation', i, 'to', j], who);

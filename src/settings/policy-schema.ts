@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type DeskSettings, deskFile } from './desk-schema.ts';
+import { type CrisisSettings, crisisFile, type ReviewSettings, reviewsFile } from './operations-schema.ts';
 
 /**
  * The policy files of `config/`: triage.yaml (after hours, urgency,
@@ -381,6 +382,8 @@ export interface PolicySettings {
   targets: TargetSettings;
   trends: TrendSettings;
   desk: DeskSettings;
+  crisis: CrisisSettings;
+  reviews: ReviewSettings;
 }
 
 /** The policy files by name, for settings/schema.ts `configFiles`. */
@@ -393,6 +396,8 @@ export const policyFiles = {
   'targets.yaml': targetsFile,
   'trends.yaml': trendsFile,
   'desk.yaml': deskFile,
+  'crisis.yaml': crisisFile,
+  'reviews.yaml': reviewsFile,
 } as const;
 
 /** All policies off (no files), the guard's built-in detectors on. */
@@ -407,6 +412,8 @@ export function noPolicies(): PolicySettings {
     targets: targetsFile.parse({}),
     trends: trendsFile.parse({}),
     desk: deskFile.parse({}),
+    crisis: crisisFile.parse({}),
+    reviews: reviewsFile.parse({}),
   };
 }
 

@@ -1,7 +1,18 @@
+import { type ExpressionBuilder, sql } from 'kysely';
 import type { Lease } from './contract.ts';
 import { type Ctx, checkLease, PENDING } from './query-helpers.ts';
 import type { OutboxRow, TimerRow } from './rows.ts';
+import type { Database } from './schema.ts';
 import type { WebhookRow } from './webhook-deliveries.ts';
+
+/**
+ * Rows whose kind starts with none of `prefixes` (timer kinds paused by a
+ * crisis). A substring comparison, not LIKE: kinds may hold `_` or `%`.
+ */
+export function notOfKinds(prefixes: readonly string[]) {
+  return (eb: ExpressionBuilder<Database, 'timers'>) =>
+    eb.and(prefixes.map((p) => eb(sql<string>`substr(kind, 1, ${p.length})`, '<>', p)));
+}
 
 /**
  * Leases the due pending rows of `table` whose lease is free or expired,
@@ -9,12 +20,18 @@ import type { WebhookRow } from './webhook-deliveries.ts';
  * claiming are skipped rather than waited for.
  */
 export async function claimDue(ctx: Ctx, table: 'outbox', lease: Lease): Promise<OutboxRow[]>;
-export async function claimDue(ctx: Ctx, table: 'timers', lease: Lease): Promise<TimerRow[]>;
+export async function claimDue(
+  ctx: Ctx,
+  table: 'timers',
+  lease: Lease,
+  skipKinds?: readonly string[],
+): Promise<TimerRow[]>;
 export async function claimDue(ctx: Ctx, table: 'webhook_deliveries', lease: Lease): Promise<WebhookRow[]>;
 export async function claimDue(
   ctx: Ctx,
   table: 'outbox' | 'timers' | 'webhook_deliveries',
   lease: Lease,
+  skipKinds: readonly string[] = [],
 ): Promise<{ id: string; due_at: number }[]> {
   const limit = checkLease(lease);
   const { owner, now, leaseMs } = lease;
@@ -28,6 +45,7 @@ export async function claimDue(
         .where('status', '=', PENDING)
         .where('due_at', '<=', now)
         .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<=', now)]))
+        .$if(skipKinds.length > 0, (q) => q.where(notOfKinds(skipKinds)))
         .orderBy('due_at')
         .orderBy('id')
         .limit(limit)

@@ -29,6 +29,7 @@ import type { DeskTx } from './desk-records.ts';
 import type { ConversationFactQuery, ConversationFactRow, FactInputs, FactRow } from './fact-reads.ts';
 import type { FeedbackRow } from './feedback-reads.ts';
 import type { InstanceRegistry } from './instances.ts';
+import type { OperationsTx } from './operations-records.ts';
 import type { OperationalStats } from './ops-stats.ts';
 import type { OutEvents } from './out-events.ts';
 import type { OutboxQueues } from './outbox-queue.ts';
@@ -196,7 +197,7 @@ export interface ConversationQuery {
 }
 
 /** Everything one routing decision reads and writes, inside one transaction. */
-export interface StoreTx extends AccessTx, PrivacyTx, BroadcastTx, DeskTx {
+export interface StoreTx extends AccessTx, PrivacyTx, BroadcastTx, DeskTx, OperationsTx {
   /**
    * Serialises work on one thread across processes (PostgreSQL advisory lock
    * held until the transaction ends); a no-op where one process owns the store.
@@ -310,6 +311,8 @@ export interface StoreTx extends AccessTx, PrivacyTx, BroadcastTx, DeskTx {
     latest: number,
   ): Promise<{ count: number; latest: ComplaintExample[] }>;
   completeTimer(id: string, now: number): Promise<void>;
+  /** What the KPIs of [from, to) read: the facts, the conversations opened and first resolved in it, the open backlog. */
+  factInputs(kinds: FactKind[], from: number, to: number): Promise<FactInputs>;
 
   /** See InboundTurn. A claimed event is `owner`'s; a reserved one is its reservation owner's. */
   inboundTurn(
@@ -414,12 +417,13 @@ export interface Store extends StoreTx, InstanceRegistry, OutboxQueues {
   listDeadLetters(limit?: number): Promise<DeadLetter[]>;
   countOutbox(status: 'pending' | 'sent' | 'dead'): Promise<number>;
 
-  claimTimers(lease: Lease): Promise<Timer[]>;
+  /** Due timers, earliest first; kinds that start with one of `skipKinds` (paused by a crisis) stay where they are. */
+  claimTimers(lease: Lease, skipKinds?: readonly string[]): Promise<Timer[]>;
   /** Puts a timer back after its handler failed. */
   rescheduleTimer(id: string, dueAt: number, error: string): Promise<void>;
 
   /** Earliest instant at which an outbox row or timer falls due (or a lease expires), for sleeping until then. */
-  nextDueAt(): Promise<number | null>;
+  nextDueAt(skipKinds?: readonly string[]): Promise<number | null>;
   /** Drops this owner's leases so another worker (or the next start) takes the rows at once. */
   releaseLeases(owner: string): Promise<ReleasedLeases>;
 
@@ -434,8 +438,6 @@ export interface Store extends StoreTx, InstanceRegistry, OutboxQueues {
   conversationFacts(query: ConversationFactQuery): Promise<ConversationFactRow[]>;
   /** Conversations opened in [from, to) with one of `intents` or one of `tags` (product feedback), oldest first, at most 10,000. */
   labelledConversations(q: { from: number; to: number; intents: string[]; tags: string[] }): Promise<FeedbackRow[]>;
-  /** What the KPIs of [from, to) read: the facts, the conversations opened and first resolved in it, the open backlog. */
-  factInputs(kinds: FactKind[], from: number, to: number): Promise<FactInputs>;
   listMessages(
     conversationId: string,
     opts?: { afterId?: string | null; limit?: number; includeInternal?: boolean },

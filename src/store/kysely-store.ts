@@ -251,16 +251,16 @@ export class KyselyStore extends KyselyTx implements Store {
     return media.pendingFetches(this.ctx);
   }
 
-  claimTimers(lease: Lease): Promise<Timer[]> {
-    return timers.claimTimers(this.ctx, lease);
+  claimTimers(lease: Lease, skipKinds?: readonly string[]): Promise<Timer[]> {
+    return timers.claimTimers(this.ctx, lease, skipKinds);
   }
 
   rescheduleTimer(id: string, dueAt: number, error: string): Promise<void> {
     return timers.rescheduleTimer(this.ctx, id, dueAt, error);
   }
 
-  nextDueAt(): Promise<number | null> {
-    return timers.nextDueAt(this.ctx);
+  nextDueAt(skipKinds?: readonly string[]): Promise<number | null> {
+    return timers.nextDueAt(this.ctx, skipKinds);
   }
 
   releaseLeases(owner: string): Promise<timers.ReleasedLeases> {
@@ -314,10 +314,6 @@ export class KyselyStore extends KyselyTx implements Store {
 
   labelledConversations(q: { from: number; to: number; intents: string[]; tags: string[] }): Promise<FeedbackRow[]> {
     return labelledConversations(this.ctx, q);
-  }
-
-  factInputs(kinds: FactKind[], from: number, to: number): Promise<factReads.FactInputs> {
-    return factReads.factInputs(this.ctx, kinds, from, to);
   }
 
   listMessages(

@@ -5,6 +5,7 @@ import { agentsAndAudit, erasures } from './migration-access.ts';
 import { broadcasts } from './migration-broadcasts.ts';
 import { deskProcedure } from './migration-desk.ts';
 import { mediaFetches } from './migration-media.ts';
+import { crisesAndQa } from './migration-operations.ts';
 import {
   contactHistory,
   contactsAcrossChannels,
@@ -255,6 +256,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 12, name: 'instance heartbeats', up: instances },
   { version: 13, name: 'attachment fetches', up: mediaFetches },
   { version: 14, name: 'broadcasts', up: broadcasts },
+  { version: 15, name: 'crisis switches and QA reviews', up: crisesAndQa },
   { version: 16, name: 'desk procedure: dispositions, workload', up: deskProcedure },
   { version: 19, name: 'webhooks out and bug links', up: webhooksAndBugs },
 ];

@@ -378,6 +378,30 @@ export interface ResolutionsTable {
   category: string | null;
 }
 
+/** Crisis switches; `active` is 1 on the one switched on (unique), null once it ended. */
+export interface CrisesTable {
+  id: string;
+  started_at: number;
+  started_by: string;
+  reason: string;
+  ended_at: number | null;
+  ended_by: string | null;
+  active: number | null;
+}
+
+/** Conversations sampled for QA review, and their scores (JSON) once given. */
+export interface QaReviewsTable {
+  id: string;
+  round: string;
+  agent: string;
+  conversation_id: string;
+  sampled_at: number;
+  scores: string | null;
+  comment: string | null;
+  scored_by: string | null;
+  scored_at: number | null;
+}
+
 export interface Database {
   broadcasts: BroadcastsTable;
   broadcast_recipients: BroadcastRecipientsTable;
@@ -408,6 +432,8 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   bugs: BugsTable;
   bug_links: BugLinksTable;
+  crises: CrisesTable;
+  qa_reviews: QaReviewsTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

@@ -1,13 +1,13 @@
 import { sql } from 'kysely';
-import { claimDue } from './claim.ts';
+import { claimDue, notOfKinds } from './claim.ts';
 import type { Lease, Timer } from './contract.ts';
 import { reservedFor } from './inbound.ts';
 import { type Ctx, PENDING } from './query-helpers.ts';
 import { timerFromRow } from './rows.ts';
 
-/** Leases due pending timers whose lease is free or expired, earliest first. */
-export async function claimTimers(ctx: Ctx, lease: Lease): Promise<Timer[]> {
-  return (await claimDue(ctx, 'timers', lease)).map(timerFromRow);
+/** Leases due pending timers whose lease is free or expired, earliest first; kinds starting with a `skipKinds` prefix wait. */
+export async function claimTimers(ctx: Ctx, lease: Lease, skipKinds: readonly string[] = []): Promise<Timer[]> {
+  return (await claimDue(ctx, 'timers', lease, skipKinds)).map(timerFromRow);
 }
 
 export async function rescheduleTimer(ctx: Ctx, id: string, dueAt: number, error: string): Promise<void> {
@@ -33,7 +33,8 @@ const readyAt = sql<number>`case when lease_until > due_at then lease_until else
  * from its own partial index (the `*_ready` and `*_leased` indexes) instead of
  * a scan of every pending row, which matters because the loops ask after every round.
  */
-export async function nextDueAt(ctx: Ctx): Promise<number | null> {
+export async function nextDueAt(ctx: Ctx, skipKinds: readonly string[] = []): Promise<number | null> {
+  const paused = skipKinds.length > 0;
   const row = await ctx.db
     .selectNoFrom((eb) => [
       eb
@@ -53,12 +54,14 @@ export async function nextDueAt(ctx: Ctx): Promise<number | null> {
         .select((s) => s.fn.min('due_at').as('t'))
         .where('status', '=', PENDING)
         .where('lease_until', 'is', null)
+        .$if(paused, (q) => q.where(notOfKinds(skipKinds)))
         .as('timers'),
       eb
         .selectFrom('timers')
         .select((s) => s.fn.min(readyAt).as('t'))
         .where('status', '=', PENDING)
         .where('lease_until', 'is not', null)
+        .$if(paused, (q) => q.where(notOfKinds(skipKinds)))
         .as('timersLeased'),
       eb
         .selectFrom('inbound_events')

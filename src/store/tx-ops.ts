@@ -24,6 +24,7 @@ import * as facts from './facts.ts';
 import * as hot from './hot-queries.ts';
 import * as inbound from './inbound.ts';
 import * as media from './media-fetches.ts';
+import { OperationsTxOps } from './operations-tx-ops.ts';
 import type { OutEvents } from './out-events.ts';
 import * as outEvents from './out-events.ts';
 import * as outbox from './outbox.ts';
@@ -45,7 +46,7 @@ export interface TxExtras {
 }
 
 /** The StoreTx operations over one Kysely handle: the root pool, or a transaction. */
-export class KyselyTx extends BroadcastTxOps implements StoreTx {
+export class KyselyTx extends OperationsTxOps implements StoreTx {
   readonly #adopt: TransactionOptions['adopt'];
 
   constructor(db: Kysely<Database>, kind: StoreKind, extras: TxExtras = {}) {

@@ -27,6 +27,12 @@ export interface TimerSchedulerOptions {
   batchSize?: number;
   /** Longest sleep between looks at the store (timers written by other processes). */
   pollMs?: number;
+  /**
+   * Kind prefixes that must not fire now (a crisis pauses automated flows and
+   * follow-ups), read at each round: paused timers stay due and fire, earliest
+   * first, in the first round after they are no longer paused.
+   */
+  paused?: () => Promise<readonly string[]>;
 }
 
 export interface TimerScheduler {
@@ -50,19 +56,22 @@ export function createTimerScheduler(o: TimerSchedulerOptions): TimerScheduler {
   let stopping = false;
   let stopDone: Promise<void> | null = null;
 
+  const paused = o.paused ?? (async () => []);
+
   const loop = createDueLoop({
     clock: o.clock,
     log: o.log,
     name: 'timers',
     round,
-    nextDueAt: () => o.store.nextDueAt(),
+    nextDueAt: async () => o.store.nextDueAt(await paused()),
     ...(o.pollMs ? { pollMs: o.pollMs } : {}),
   });
 
   async function round(): Promise<RoundResult> {
     if (stopping) return { claimed: 0, full: false };
     const now = o.clock.now();
-    const timers = await o.store.claimTimers({ owner: o.owner, now, leaseMs: o.leaseMs, limit: batchSize });
+    const skip = await paused();
+    const timers = await o.store.claimTimers({ owner: o.owner, now, leaseMs: o.leaseMs, limit: batchSize }, skip);
     const leaseEnd = now + o.leaseMs;
     for (const timer of timers) {
       // Timers left over stay leased: after their lease (or at stop) they are taken again.

@@ -21,6 +21,7 @@ export async function target(client: WebClient, m: OutboundMessage): Promise<{ c
     const threadTs = typeof ref.threadTs === 'string' ? ref.threadTs : t.rootTs;
     return { channel: typeof ref.channel === 'string' ? ref.channel : t.channel, threadTs };
   }
+  if (t.kind === 'post') return { channel: t.channel };
   if (typeof ref.channel === 'string') return { channel: ref.channel };
   // A DM the core started (a move from a public channel): open it first.
   const opened = await client.conversations.open({ users: t.user });

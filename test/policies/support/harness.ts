@@ -7,6 +7,7 @@ import { createChannelDirectory } from '../../../src/channel/directory.ts';
 import { VirtualClock } from '../../../src/clock.ts';
 import { createRuleClassifier } from '../../../src/decide/classify.ts';
 import { routeSteps } from '../../../src/decide/route-steps.ts';
+import { createFlowTimerHandlers } from '../../../src/flow-language/flow-timers.ts';
 import { flowSteps } from '../../../src/flow-language/inbound-steps.ts';
 import { silentLogger } from '../../../src/log.ts';
 import type { Conversation, Envelope, Message } from '../../../src/model/types.ts';
@@ -18,6 +19,7 @@ import type { AgentActions } from '../../../src/people/actions.ts';
 import { createAgentActions } from '../../../src/people/agent-actions.ts';
 import { createIngestor, type Ingestor } from '../../../src/pipeline/ingest.ts';
 import { createRouter, type Router } from '../../../src/pipeline/router.ts';
+import { pausedKinds } from '../../../src/policies/crisis.ts';
 import { createPolicies, type Policies } from '../../../src/policies/policies.ts';
 import { flowFile } from '../../../src/settings/flow-schema.ts';
 import { type PolicySettings, policyFiles } from '../../../src/settings/policy-schema.ts';
@@ -48,6 +50,12 @@ export const TEMPLATES = {
   handoff: 'Connecting you to a person.',
   fallback: 'Sorry, I did not catch that.',
   desk_ack: 'Thanks {name|there}, a person will answer within {expected}.',
+  parcel_sent: 'Your parcel is on its way.',
+  parcel_check: 'Did your parcel arrive, {name|there}?',
+  crisis_holding: {
+    text: 'We are dealing with an urgent situation and will reply soon.',
+    languages: { de: 'Wir kümmern uns um eine dringende Lage und antworten bald.' },
+  },
 };
 
 /** The raw policy files every test starts from; a test replaces whole files. */
@@ -57,6 +65,8 @@ export function policyConfig(): Record<keyof PolicySettings, unknown> {
     trends: {},
     articles: [],
     desk: {},
+    crisis: {},
+    reviews: {},
     triage: {
       afterHours: { acknowledge: 'after_hours_ack', acknowledgeUrgent: 'after_hours_urgent' },
       urgency: { keywords: ['urgent', 'emergency', 'food poisoning'], sentimentAtOrBelow: -8 },
@@ -110,11 +120,17 @@ function harnessSettings(): Settings {
         pricing: { keywords: ['price', 'how much'] },
         complaint: { keywords: ['complaint', 'stale', 'refund'], category: 'feedback', priority: 'high' },
         human: { keywords: ['a person'], category: 'orders' },
+        parcel: { keywords: ['parcel'] },
       },
     }).intents,
     flows: [
       flowFile.parse({ id: 'pricing', trigger: { intents: ['pricing'] }, steps: [{ say: 'pricing' }] }),
       flowFile.parse({ id: 'complaint', trigger: { intents: ['complaint'] }, steps: [{ say: 'complaint_apology' }] }),
+      flowFile.parse({
+        id: 'parcel',
+        trigger: { intents: ['parcel'] },
+        steps: [{ say: 'parcel_sent' }, { wait: '1h' }, { say: 'parcel_check' }],
+      }),
       flowFile.parse({ id: 'fallback', trigger: { fallback: true }, steps: [{ say: 'fallback' }] }),
       flowFile.parse({ id: 'human', trigger: { intents: ['human'] }, steps: [{ say: 'handoff' }, { handoff: {} }] }),
     ],
@@ -164,6 +180,8 @@ export async function createHarness(
     targets: policyFiles['targets.yaml'].parse(raw.targets),
     trends: policyFiles['trends.yaml'].parse(raw.trends),
     desk: policyFiles['desk.yaml'].parse(raw.desk),
+    crisis: policyFiles['crisis.yaml'].parse(raw.crisis),
+    reviews: policyFiles['reviews.yaml'].parse(raw.reviews),
   };
   const adapters = new Map(CHANNELS.map((c) => [c.channel, new PolicyTestAdapter(c)]));
   const channelAdapters = adapters as unknown as Map<string, ChannelAdapter>;
@@ -201,13 +219,15 @@ export async function createHarness(
     },
     onRouted: () => {},
   });
+  const flowTimers = createFlowTimerHandlers({ store, settings, clock, log: silentLogger, outbound });
   const timers = createTimerScheduler({
     store,
     clock,
     log: silentLogger,
     owner: 'policy-timers',
     leaseMs: 30_000,
-    handlers: policies.timerHandlers,
+    handlers: { ...policies.timerHandlers, ...flowTimers.handlers },
+    paused: pausedKinds(store, () => policySettings.crisis),
     maxAttempts: 3,
   });
   const limiter = createOutboxLimiter({ adapters: channelAdapters, settings: {}, redisUrl: null, log: silentLogger });

@@ -1,0 +1,62 @@
+import { type Actor, audit } from '../access/audit.ts';
+import { newId } from '../ids.ts';
+import type { StoreTx } from '../store/contract.ts';
+import type { Crisis } from '../store/operations-records.ts';
+import { CRISIS_SWITCHED } from './crisis.ts';
+
+/**
+ * The crisis switch, in the caller's transaction: the state is a store row
+ * (one active at a time, whichever instance or CLI switches), the audit log
+ * records who switched, and a `crisis.switched` timer has a running router
+ * page the chain of command and post the banner (src/policies/crisis.ts).
+ * Switching on while on, or off while off, changes nothing and pages no one.
+ */
+
+export interface CrisisState {
+  on: boolean;
+  /** The crisis switched on, or the one just switched off. */
+  crisis: Crisis | null;
+  /** False when the switch was already in that position. */
+  changed: boolean;
+}
+
+export async function switchCrisis(
+  tx: StoreTx,
+  input: { on: boolean; actor: Actor; reason?: string },
+  now: number,
+): Promise<CrisisState> {
+  const { actor } = input;
+  const reason = input.reason?.trim() ?? '';
+  if (input.on) {
+    const { crisis, started } = await tx.startCrisis({ id: newId(), by: actor.name, reason }, now);
+    if (started) await announced(tx, crisis, true, actor, reason, now);
+    return { on: true, crisis, changed: started };
+  }
+  const ended = await tx.endCrisis(actor.name, now);
+  if (ended) await announced(tx, ended, false, actor, reason, now);
+  return { on: false, crisis: ended, changed: ended !== null };
+}
+
+async function announced(
+  tx: StoreTx,
+  crisis: Crisis,
+  on: boolean,
+  actor: Actor,
+  reason: string,
+  now: number,
+): Promise<void> {
+  await audit(tx, actor, on ? 'crisis.on' : 'crisis.off', {}, { crisis: crisis.id, reason }, now);
+  await tx.scheduleTimer(
+    { kind: CRISIS_SWITCHED, dueAt: now, payload: { crisis: crisis.id, on, by: actor.name, reason } },
+    now,
+  );
+}
+
+/** Whether a crisis is on, and the latest crises (newest first). */
+export async function crisisStatus(
+  tx: StoreTx,
+  limit = 5,
+): Promise<{ on: boolean; crisis: Crisis | null; recent: Crisis[] }> {
+  const crisis = await tx.activeCrisis();
+  return { on: crisis !== null, crisis, recent: await tx.listCrises(limit) };
+}

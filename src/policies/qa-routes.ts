@@ -1,0 +1,67 @@
+import type { Clock } from '../clock.ts';
+import { parseDuration } from '../duration.ts';
+import { badRequest, unauthorized } from '../errors.ts';
+import type { RouteRegistry } from '../http/http-types.ts';
+import { jsonBody } from '../http/json-body.ts';
+import type { ReviewSettings } from '../settings/operations-schema.ts';
+import type { Store } from '../store/contract.ts';
+import { qaByAgent, scoreBody, scoreReview } from './qa-scores.ts';
+
+const DEFAULT_RUBRIC = ['greeting', 'identity check', 'accuracy', 'tone', 'SOP followed', 'resolution'];
+
+function since(query: URLSearchParams, fallback: string): number {
+  const text = query.get('since') ?? fallback;
+  try {
+    return parseDuration(text);
+  } catch {
+    throw badRequest(`since must be a duration such as 7d or 28d, got "${text}"`);
+  }
+}
+
+/**
+ * QA reviews in the API: `GET /api/qa/reviews?since=7d[&agent=ID]` (the
+ * samples, scored or not), `GET /api/qa/agents?since=28d` (scores per agent),
+ * `POST /api/qa/reviews/:id/score` (admins) with a score for every rubric item.
+ */
+export function registerQaRoutes(
+  routes: RouteRegistry,
+  deps: { store: Store; clock: Clock; reviews: () => ReviewSettings },
+): void {
+  const rubric = () => deps.reviews().qa?.rubric ?? DEFAULT_RUBRIC;
+  const list = (from: number, agent?: string) =>
+    deps.store.listQaReviews({ from, to: deps.clock.now() + 1, ...(agent ? { agent } : {}), limit: 1000 });
+  routes.add(
+    'GET',
+    '/api/qa/reviews',
+    async (req) => {
+      const agent = req.query.get('agent') ?? undefined;
+      const reviews = await list(deps.clock.now() - since(req.query, '7d'), agent);
+      return { status: 200, body: { rubric: rubric(), reviews } };
+    },
+    { auth: 'admin' },
+  );
+  routes.add(
+    'GET',
+    '/api/qa/agents',
+    async (req) => {
+      const reviews = await list(deps.clock.now() - since(req.query, '28d'));
+      return { status: 200, body: { rubric: rubric(), agents: qaByAgent(reviews, rubric()) } };
+    },
+    { auth: 'admin' },
+  );
+  routes.add(
+    'POST',
+    '/api/qa/reviews/:id/score',
+    async (req) => {
+      const principal = req.principal;
+      if (!principal) throw unauthorized('this route needs an admin token');
+      const body = jsonBody(req, scoreBody);
+      const id = req.params.id as string;
+      const review = await deps.store.transaction((tx) =>
+        scoreReview(tx, id, body, rubric(), principal, deps.clock.now()),
+      );
+      return { status: 200, body: review };
+    },
+    { auth: 'admin', maxBodyBytes: 16 * 1024 },
+  );
+}
