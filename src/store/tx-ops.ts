@@ -3,7 +3,6 @@ import type { Fact } from '../facts/derive.ts';
 import { statsOf } from '../facts/derive.ts';
 import { newId } from '../ids.ts';
 import type { Conversation, ConversationStatus, DeliveryStatus, Message } from '../model/types.ts';
-import { BroadcastTxOps } from './broadcast-tx-ops.ts';
 import { type BugRecords, bugRecords } from './bug-records.ts';
 import * as complaints from './complaint-reads.ts';
 import type {
