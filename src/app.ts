@@ -25,6 +25,8 @@ import { createAfterCommit } from './pipeline/after-commit.ts';
 import { createIngestor } from './pipeline/ingest.ts';
 import { createRouter } from './pipeline/router.ts';
 import { resumeErasures } from './privacy/erase.ts';
+import { hasRetention } from './privacy/retention.ts';
+import { createRetentionTimer } from './privacy/retention-timer.ts';
 import { resolveAdminToken } from './server/admin-token.ts';
 import { createHttpServer } from './server/http-server.ts';
 import { registerMetricsRoute } from './server/metrics-route.ts';
@@ -83,6 +85,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     dataDir: o.dataDir,
     synchronous: r.store.synchronous,
     backgroundCheckpoints: true,
+    incrementalVacuum: hasRetention(settings.retention),
     log,
   });
   // With SQLite this process is the only router (the data-folder lock), so leases
@@ -175,6 +178,12 @@ export async function startApp(o: AppOptions): Promise<App> {
     startThread: directory.startThread,
     log: log.child({ part: 'flows' }),
   });
+  const retention = createRetentionTimer({
+    store,
+    clock,
+    log: log.child({ part: 'retention' }),
+    settings: () => live().settings.retention,
+  });
   const timers = createTimerScheduler({
     store,
     clock,
@@ -186,6 +195,7 @@ export async function startApp(o: AppOptions): Promise<App> {
         ...followHandlers(() => live().policies.timerHandlers),
         ...flowTimers.handlers,
         ...createSnoozeTimerHandlers({ clock }),
+        ...retention.handlers,
       },
       deskBus,
     ),
@@ -325,6 +335,8 @@ export async function startApp(o: AppOptions): Promise<App> {
     await adapter.start({ ...channelHost, desk });
   }
   health = checkCredentials(adapters, log.child({ part: 'credentials' }), o.credentialTimeoutMs);
+  // Without limits nothing is scheduled: the timer appears once retention.yaml sets one (at the next start).
+  if (hasRetention(settings.retention)) await retention.ensureScheduled();
   router.start();
   outbox.start();
   timers.start();
@@ -350,6 +362,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       await ingestor.flush();
       await router.stop();
       await timers.stop();
+      await retention.stop();
       await flowTimers.stop();
       await outbox.stop();
       await Promise.all(

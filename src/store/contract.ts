@@ -25,6 +25,7 @@ import type { ContactQuery } from './contacts.ts';
 import type { ConversationFactQuery, ConversationFactRow, FactInputs, FactRow } from './fact-reads.ts';
 import type { FeedbackRow } from './feedback-reads.ts';
 import type { OperationalStats } from './ops-stats.ts';
+import type { ChannelScope, PruneResult, RetentionKind } from './retention.ts';
 
 /**
  * The one store interface. SQLite (embedded default) and PostgreSQL (scale-out)
@@ -409,4 +410,11 @@ export interface Store extends StoreTx {
 
   getState<T>(scope: string, key: string): Promise<T | null>;
   setState(scope: string, key: string, value: unknown): Promise<void>;
+
+  /** What retention would remove now on `scope`, older than `cutoff` (src/store/retention.ts). */
+  countExpired(kind: RetentionKind, scope: ChannelScope, cutoff: number): Promise<number>;
+  /** Removes one batch of at most `limit` expired rows in its own transaction; `rows` 0 when none are left. */
+  pruneExpired(kind: RetentionKind, scope: ChannelScope, cutoff: number, limit: number): Promise<PruneResult>;
+  /** SQLite in incremental auto-vacuum: gives up to `pages` free pages back; returns the free pages left. */
+  reclaimSpace(pages: number): Promise<number>;
 }

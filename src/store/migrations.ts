@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { StoreError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { agentsAndAudit, erasures } from './migration-access.ts';
+import { retentionIndexes } from './migration-retention.ts';
 import {
   contactHistory,
   contactsAcrossChannels,
@@ -247,6 +248,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'report indexes', up: reportIndexes },
   { version: 10, name: 'agents and audit log', up: agentsAndAudit },
   { version: 11, name: 'erasures and tombstones', up: erasures },
+  { version: 18, name: 'retention indexes', up: retentionIndexes },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
