@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createAuthenticator } from './access/principal.ts';
 import { Bus } from './bus.ts';
@@ -30,6 +31,8 @@ import { createRetentionTimer } from './privacy/retention-timer.ts';
 import { resolveAdminToken } from './server/admin-token.ts';
 import { createHttpServer } from './server/http-server.ts';
 import { registerMetricsRoute } from './server/metrics-route.ts';
+import { registerOpenApiRoute } from './server/openapi.ts';
+import type { Route } from './server/route-table.ts';
 import { registerReloadRoute } from './server/reload-route.ts';
 import { registerCoreRoutes } from './server/routes.ts';
 import type { Settings } from './settings/types.ts';
@@ -37,6 +40,11 @@ import type { Store } from './store/contract.ts';
 import { lockDataDir } from './store/data-dir-lock.ts';
 import { openStore } from './store/open.ts';
 import { createTimerScheduler } from './timers/scheduler.ts';
+
+/** The API description's version: the package's. */
+const API_VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 export interface AppOptions {
   settings: Settings;
@@ -71,6 +79,8 @@ export interface App {
   reload(): ReloadResult;
   /** Routes and sends everything pending now (tests, benchmarks). */
   drain(): Promise<void>;
+  /** Every route the server answers, as its route table holds them. */
+  routes(): Route[];
   stop(): Promise<void>;
 }
 
@@ -303,6 +313,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     trends: follow(() => live().settings.policies.trends),
   });
   registerReloadRoute(server.routes, config.reload);
+  registerOpenApiRoute(server.routes, { title: settings.business.name, version: API_VERSION });
   // Listen first (readyz answers 503 meanwhile) so adapters learn the real public URL.
   const url = await server.listen();
   const publicUrl = r.server.publicUrl ?? url;
@@ -351,6 +362,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     channelHealth: () => health?.report() ?? {},
     reload: config.reload,
     credentialsChecked: () => health?.done ?? Promise.resolve(),
+    routes: () => server.routes.list(),
     async drain() {
       await ingestor.flush();
       await router.drain();

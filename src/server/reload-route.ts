@@ -19,6 +19,9 @@ export function registerReloadRoute(routes: RouteRegistry, reload: () => ReloadA
       const result = reload();
       return { status: result.ok ? 200 : 422, body: result };
     },
-    { auth: 'admin' },
+    {
+      auth: 'admin',
+      doc: { summary: 'Load config/ and flows/ again and apply them (422 with every problem when refused)' },
+    },
   );
 }
