@@ -312,7 +312,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     }),
     trends: follow(() => live().settings.policies.trends),
   });
-  registerReloadRoute(server.routes, config.reload);
+  registerReloadRoute(server.routes, config.reload, { store, clock });
   registerOpenApiRoute(server.routes, { title: settings.business.name, version: API_VERSION });
   // Listen first (readyz answers 503 meanwhile) so adapters learn the real public URL.
   const url = await server.listen();
