@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createAuthenticator } from './access/principal.ts';
 import { createMediaFetcher, fetchLimits } from './attachments/fetch-worker.ts';
@@ -39,10 +40,14 @@ import { pausedKinds } from './policies/crisis.ts';
 import { scheduleQaRound } from './policies/qa-reviews.ts';
 import { scheduleWeeklyReport } from './policies/weekly-report.ts';
 import { resumeErasures } from './privacy/erase.ts';
+import { hasRetention } from './privacy/retention.ts';
+import { createRetentionTimer } from './privacy/retention-timer.ts';
 import { resolveAdminToken } from './server/admin-token.ts';
 import { createHttpServer } from './server/http-server.ts';
 import { registerMetricsRoute } from './server/metrics-route.ts';
+import { registerOpenApiRoute } from './server/openapi.ts';
 import { registerReloadRoute } from './server/reload-route.ts';
+import type { Route } from './server/route-table.ts';
 import { registerCoreRoutes } from './server/routes.ts';
 import type { Settings } from './settings/types.ts';
 import type { Store } from './store/contract.ts';
@@ -51,6 +56,11 @@ import { openStore } from './store/open.ts';
 import { createTimerScheduler } from './timers/scheduler.ts';
 import { createWebhookSender } from './webhooks/sender.ts';
 import { webhookRouting } from './webhooks/subscriptions.ts';
+
+/** The API description's version: the package's. */
+const API_VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 export interface AppOptions {
   settings: Settings;
@@ -87,6 +97,8 @@ export interface App {
   reload(): ReloadResult;
   /** Routes and sends everything pending now (tests, benchmarks). */
   drain(): Promise<void>;
+  /** Every route the server answers, as its route table holds them. */
+  routes(): Route[];
   stop(): Promise<void>;
 }
 
@@ -101,6 +113,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     dataDir: o.dataDir,
     synchronous: r.store.synchronous,
     backgroundCheckpoints: true,
+    incrementalVacuum: hasRetention(settings.retention),
     log,
   });
   // With SQLite this process is the only router (the data-folder lock), so leases
@@ -219,6 +232,12 @@ export async function startApp(o: AppOptions): Promise<App> {
     onMessages: (conversation, written) => afterCommit.agentMessages(conversation, written),
     onTimers: () => timers.kick(),
   });
+  const retention = createRetentionTimer({
+    store,
+    clock,
+    log: log.child({ part: 'retention' }),
+    settings: () => live().settings.retention,
+  });
   const timers = createTimerScheduler({
     store,
     clock,
@@ -232,6 +251,7 @@ export async function startApp(o: AppOptions): Promise<App> {
         ...flowTimers.handlers,
         ...createSnoozeTimerHandlers({ clock }),
         ...bugs.timerHandlers,
+        ...retention.handlers,
       },
       deskBus,
     ),
@@ -387,8 +407,9 @@ export async function startApp(o: AppOptions): Promise<App> {
     channels: () => [...adapters.keys()],
     onChange: () => broadcasts.kick(),
   });
-  registerReloadRoute(server.routes, config.reload);
+  registerReloadRoute(server.routes, config.reload, { store, clock });
   bugs.routes(server.routes);
+  registerOpenApiRoute(server.routes, { title: settings.business.name, version: API_VERSION });
   // Listen first (readyz answers 503 meanwhile) so adapters learn the real public URL.
   const url = await server.listen();
   const publicUrl = r.server.publicUrl ?? url;
@@ -456,6 +477,8 @@ export async function startApp(o: AppOptions): Promise<App> {
         })
       : null;
   await heartbeat?.start();
+  // Without limits nothing is scheduled: the timer appears once retention.yaml sets one (at the next start).
+  if (hasRetention(settings.retention)) await retention.ensureScheduled();
   router.start();
   outbox.start();
   timers.start();
@@ -475,6 +498,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     channelHealth: () => health?.report() ?? {},
     reload: config.reload,
     credentialsChecked: () => health?.done ?? Promise.resolve(),
+    routes: () => server.routes.list(),
     async drain() {
       await ingestor.flush();
       await router.drain();
@@ -489,6 +513,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       await router.stop();
       await timers.stop();
       await broadcasts.stop();
+      await retention.stop();
       await flowTimers.stop();
       await media.stop();
       await bugs.polling();

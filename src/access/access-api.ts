@@ -33,6 +33,9 @@ const auditQuery = z
   })
   .strict();
 
+/** The rotate and revoke routes take no body, or an empty object. */
+const noBody = z.object({}).strict();
+
 const who = (req: HttpRequest): Principal => {
   if (!req.principal) throw unauthorized('this route needs an authenticated request');
   return req.principal;
@@ -46,9 +49,15 @@ const who = (req: HttpRequest): Principal => {
 export function registerAccessApi(routes: RouteRegistry, deps: { store: Store; clock: Clock }): void {
   const { store, clock } = deps;
 
-  routes.add('GET', '/api/me', (req) => ({ status: 200, body: who(req) }), { auth: 'agent' });
+  routes.add('GET', '/api/me', (req) => ({ status: 200, body: who(req) }), {
+    auth: 'agent',
+    doc: { summary: 'Whom the token acts as' },
+  });
 
-  routes.add('GET', '/api/agents', async () => ({ status: 200, body: { agents: await listAgents(store) } }), adminOnly);
+  routes.add('GET', '/api/agents', async () => ({ status: 200, body: { agents: await listAgents(store) } }), {
+    ...adminOnly,
+    doc: { summary: 'Agents, with their live tokens' },
+  });
 
   routes.add(
     'POST',
@@ -63,7 +72,10 @@ export function registerAccessApi(routes: RouteRegistry, deps: { store: Store; c
       );
       return { status: 201, body: made };
     },
-    adminOnly,
+    {
+      ...adminOnly,
+      doc: { summary: 'Create an agent; the answer holds its token, shown once', body: createBody, status: 201 },
+    },
   );
 
   routes.add(
@@ -78,27 +90,30 @@ export function registerAccessApi(routes: RouteRegistry, deps: { store: Store; c
       };
       return { status: 200, body: await updateAgent(store, req.params.id as string, patch, who(req), clock.now()) };
     },
-    adminOnly,
+    { ...adminOnly, doc: { summary: 'Change an agent’s name, role or Slack user', body: patchBody } },
   );
 
   routes.add(
     'POST',
     '/api/agents/:id/rotate',
     async (req) => {
-      optionalJsonBody(req, z.object({}).strict());
+      optionalJsonBody(req, noBody);
       return { status: 200, body: await rotateToken(store, req.params.id as string, who(req), clock.now()) };
     },
-    adminOnly,
+    {
+      ...adminOnly,
+      doc: { summary: 'Revoke the agent’s tokens and issue a new one', body: noBody, optionalBody: true },
+    },
   );
 
   routes.add(
     'POST',
     '/api/agents/:id/revoke',
     async (req) => {
-      optionalJsonBody(req, z.object({}).strict());
+      optionalJsonBody(req, noBody);
       return { status: 200, body: await revokeTokens(store, req.params.id as string, who(req), clock.now()) };
     },
-    adminOnly,
+    { ...adminOnly, doc: { summary: 'Revoke every token of the agent', body: noBody, optionalBody: true } },
   );
 
   routes.add(
@@ -117,6 +132,6 @@ export function registerAccessApi(routes: RouteRegistry, deps: { store: Store; c
       const last = entries.at(-1);
       return { status: 200, body: { entries, nextBefore: entries.length === q.limit && last ? last.at : null } };
     },
-    adminOnly,
+    { ...adminOnly, doc: { summary: 'The audit log, newest first, paged by `nextBefore`', query: auditQuery } },
   );
 }

@@ -88,6 +88,11 @@ const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./backup.ts')).backupCommand,
   },
   {
+    name: 'retention',
+    summary: 'remove data past its retention limit now (--dry-run counts)',
+    load: async () => (await import('./retention.ts')).retentionCommand,
+  },
+  {
     name: 'doctor',
     summary: 'what is enabled, what fails and why',
     load: async () => (await import('./doctor.ts')).doctorCommand,

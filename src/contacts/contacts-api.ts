@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { actingAs } from '../access/principal.ts';
 import type { Clock } from '../clock.ts';
 import { notFound } from '../errors.ts';
-import type { HttpRequest, HttpResponse, RouteRegistry } from '../http/http-types.ts';
+import type { HttpRequest, HttpResponse, RouteDoc, RouteRegistry } from '../http/http-types.ts';
 import { jsonBody, optionalJsonBody, queryObject, validate } from '../http/json-body.ts';
 import type { VipCriteria } from '../settings/contacts-schema.ts';
 import type { Store, StoreTx } from '../store/contract.ts';
@@ -100,7 +100,7 @@ export function registerContactsApi(
         body: { contacts, nextBefore: contacts.length === q.limit && last ? last.createdAt : null },
       };
     },
-    agent,
+    { ...agent, doc: { summary: 'Contacts, newest first, filtered and paged by `nextBefore`', query: listQuery } },
   );
 
   routes.add(
@@ -110,7 +110,7 @@ export function registerContactsApi(
       const q = validate(queryObject(req), suggestionsQuery, 'query');
       return { status: 200, body: { suggestions: await store.listSuggestions(q) } };
     },
-    agent,
+    { ...agent, doc: { summary: 'Suggested matches of two contacts', query: suggestionsQuery } },
   );
 
   routes.add(
@@ -124,29 +124,25 @@ export function registerContactsApi(
       if (!contact) throw notFound(`no contact ${id}`);
       return { status: 200, body: await contactView(store, contact) };
     },
-    agent,
+    { ...agent, doc: { summary: 'One contact with every conversation on every channel (308 when merged away)' } },
   );
 
-  const post = (path: string, run: (id: string, req: HttpRequest) => Promise<unknown>, status = 200) =>
+  const post = (path: string, doc: RouteDoc, run: (id: string, req: HttpRequest) => Promise<unknown>) =>
     routes.add(
       'POST',
       `/api/contacts/${path}`,
-      async (req) => ({ status, body: await run(req.params.id as string, req) }),
-      agent,
+      async (req) => ({ status: doc.status ?? 200, body: await run(req.params.id as string, req) }),
+      { ...agent, doc },
     );
 
-  post(
-    ':id/identities',
-    (id, req) => {
-      const b = jsonBody(req, identityBody);
-      return inTx(async (tx, now) => {
-        const linked = await linkIdentity(tx, id, { kind: b.kind, value: b.value, verified: b.verified === true });
-        await vipAfter(tx, id, now, `identity linked by ${acting(req, b.by).by}`);
-        return linked;
-      });
-    },
-    201,
-  );
+  post(':id/identities', { summary: 'Link an identity to the contact', body: identityBody, status: 201 }, (id, req) => {
+    const b = jsonBody(req, identityBody);
+    return inTx(async (tx, now) => {
+      const linked = await linkIdentity(tx, id, { kind: b.kind, value: b.value, verified: b.verified === true });
+      await vipAfter(tx, id, now, `identity linked by ${acting(req, b.by).by}`);
+      return linked;
+    });
+  });
   routes.add(
     'DELETE',
     '/api/contacts/:id/identities/:identityId',
@@ -159,13 +155,13 @@ export function registerContactsApi(
       if (!removed) throw notFound(`contact ${id} has no identity ${identityId}`);
       return { status: 204 };
     },
-    agent,
+    { ...agent, doc: { summary: 'Unlink an identity', status: 204 } },
   );
-  post(':id/merge', (id, req) => {
+  post(':id/merge', { summary: 'Merge this contact into another', body: mergeBody }, (id, req) => {
     const b = jsonBody(req, mergeBody);
     return inTx((tx, now) => mergeContacts(tx, { fromId: id, intoId: b.into, ...acting(req, b.by), now }));
   });
-  post(':id/tags', (id, req) => {
+  post(':id/tags', { summary: 'Add and remove tags (VIP follows)', body: tagsBody }, (id, req) => {
     const b = jsonBody(req, tagsBody);
     return inTx(async (tx, now) => {
       await liveContact(tx, id);
@@ -175,7 +171,7 @@ export function registerContactsApi(
       return { tags: await tx.tagsOf(id) };
     });
   });
-  post(':id/attributes', (id, req) => {
+  post(':id/attributes', { summary: 'Set and unset attributes', body: attributesBody }, (id, req) => {
     const b = jsonBody(req, attributesBody);
     return inTx(async (tx, now) => {
       const contact = await liveContact(tx, id);
@@ -188,6 +184,7 @@ export function registerContactsApi(
   });
   post(
     ':id/consent',
+    { summary: 'Record consent to a channel, given or withdrawn', body: consentBody, status: 201 },
     (id, req) => {
       const b = jsonBody(req, consentBody);
       return inTx(async (tx, now) => {
@@ -203,16 +200,23 @@ export function registerContactsApi(
         });
       });
     },
-    201,
   );
-  post('suggestions/:id/accept', (id, req) => {
-    const b = optionalJsonBody(req, acceptBody);
-    return inTx((tx, now) => acceptSuggestion(tx, id, { ...acting(req, b.by), now, into: b.into }));
-  });
-  post('suggestions/:id/reject', (id, req) => {
-    const b = optionalJsonBody(req, byBody);
-    return inTx((tx, now) => rejectSuggestion(tx, id, { ...acting(req, b.by), now }));
-  });
+  post(
+    'suggestions/:id/accept',
+    { summary: 'Accept a suggested match (merges)', body: acceptBody, optionalBody: true },
+    (id, req) => {
+      const b = optionalJsonBody(req, acceptBody);
+      return inTx((tx, now) => acceptSuggestion(tx, id, { ...acting(req, b.by), now, into: b.into }));
+    },
+  );
+  post(
+    'suggestions/:id/reject',
+    { summary: 'Reject a suggested match', body: byBody, optionalBody: true },
+    (id, req) => {
+      const b = optionalJsonBody(req, byBody);
+      return inTx((tx, now) => rejectSuggestion(tx, id, { ...acting(req, b.by), now }));
+    },
+  );
 }
 
 /** `plan:gold` → { name: 'plan', value: 'gold' } (the value may hold colons). */

@@ -79,6 +79,10 @@ export function registerEventsApi(routes: RouteRegistry, deps: EventsApiDeps): v
       if (written && (written.messages.length > 0 || written.events.length > 0)) deps.onWritten?.(written);
       return { status: 200, body: result };
     },
-    { auth: 'admin', maxBodyBytes: 64 * 1024 },
+    {
+      auth: 'admin',
+      maxBodyBytes: 64 * 1024,
+      doc: { summary: 'A business event (an order shipped …) that may start flows', body: eventBody },
+    },
   );
 }

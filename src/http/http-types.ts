@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
 
 /** A request as route handlers see it: the raw body is read (and size-capped) before the handler runs. */
 export interface HttpRequest {
@@ -53,6 +54,23 @@ export interface RouteOptions {
   auth?: 'agent' | 'admin' | 'none';
   /** Largest body accepted, in bytes (default 1 MiB); larger gets 413. */
   maxBodyBytes?: number;
+  /** What the API description (GET /api/openapi.json) says of the route. */
+  doc?: RouteDoc;
+}
+
+/**
+ * A route's entry in the OpenAPI description: give the very schemas the
+ * handler validates with, so the description cannot drift from the checks.
+ */
+export interface RouteDoc {
+  summary: string;
+  /** The JSON body (`optionalBody`: it may be left out, read as `{}`). */
+  body?: z.ZodType;
+  optionalBody?: boolean;
+  /** The query string, as an object of strings. */
+  query?: z.ZodType;
+  /** The success status (default 200). */
+  status?: number;
 }
 
 export interface RouteRegistry {

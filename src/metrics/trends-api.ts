@@ -46,7 +46,10 @@ export function registerTrendsApi(
         body: feedbackCsv(items),
       };
     },
-    { auth: 'admin' },
+    {
+      auth: 'admin',
+      doc: { summary: 'Feature requests and bug reports of a period, as CSV or JSON', query: feedbackQuery },
+    },
   );
   routes.add(
     'GET',
@@ -60,6 +63,6 @@ export function registerTrendsApi(
         body: { from, to: now, weeks: await complaintsBetween(deps.store, deps.trends.complaints, from, now) },
       };
     },
-    { auth: 'admin' },
+    { auth: 'admin', doc: { summary: 'Complaints per week of a period', query: complaintsQuery } },
   );
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { actingAs } from '../access/principal.ts';
 import { notFound } from '../errors.ts';
-import type { HttpRequest, RouteRegistry } from '../http/http-types.ts';
+import type { HttpRequest, RouteDoc, RouteRegistry } from '../http/http-types.ts';
 import { jsonBody, optionalJsonBody, queryObject, validate } from '../http/json-body.ts';
 import type { Attachment, ConversationStatus, Priority } from '../model/types.ts';
 import type { Store } from '../store/contract.ts';
@@ -110,7 +110,7 @@ export function registerConversationsApi(routes: RouteRegistry, deps: { store: S
       const nextBefore = conversations.length === q.limit && last ? last.updatedAt : null;
       return { status: 200, body: { conversations, nextBefore } };
     },
-    agent,
+    { ...agent, doc: { summary: 'Conversations, newest activity first, paged by `nextBefore`', query: listQuery } },
   );
 
   routes.add(
@@ -127,7 +127,10 @@ export function registerConversationsApi(routes: RouteRegistry, deps: { store: S
       ]);
       return { status: 200, body: { conversation, contact, messages } };
     },
-    agent,
+    {
+      ...agent,
+      doc: { summary: 'One conversation with its contact and messages (notes included)', query: messagesQuery },
+    },
   );
 
   routes.add(
@@ -143,7 +146,7 @@ export function registerConversationsApi(routes: RouteRegistry, deps: { store: S
       });
       return { status: 201, body: message };
     },
-    agent,
+    { ...agent, doc: { summary: 'Reply to the customer (or add an internal note)', body: replyBody, status: 201 } },
   );
 
   routes.add(
@@ -160,7 +163,7 @@ export function registerConversationsApi(routes: RouteRegistry, deps: { store: S
       const id = req.params.id as string;
       return { status: 200, body: await actions.resolve(id, by, Object.keys(opts).length > 0 ? opts : undefined) };
     },
-    agent,
+    { ...agent, doc: { summary: 'Resolve, optionally starting a survey flow', body: resolveBody, optionalBody: true } },
   );
 
   routes.add(
@@ -170,7 +173,7 @@ export function registerConversationsApi(routes: RouteRegistry, deps: { store: S
       const b = optionalJsonBody(req, byBody);
       return { status: 200, body: await actions.reopen(req.params.id as string, actingAs(req.principal, b.by)) };
     },
-    agent,
+    { ...agent, doc: { summary: 'Reopen', body: byBody, optionalBody: true } },
   );
 
   routes.add(
@@ -183,26 +186,28 @@ export function registerConversationsApi(routes: RouteRegistry, deps: { store: S
         body: await actions.assign(req.params.id as string, b.assignee, actingAs(req.principal, b.by)),
       };
     },
-    agent,
+    { ...agent, doc: { summary: 'Assign to an agent (null: unassign)', body: assignBody } },
   );
 
-  const post = (path: string, run: (id: string, req: HttpRequest) => Promise<unknown>) =>
+  const post = (path: string, doc: RouteDoc, run: (id: string, req: HttpRequest) => Promise<unknown>) =>
     routes.add(
       'POST',
       `/api/conversations/:id/${path}`,
       async (req) => ({ status: 200, body: await run(req.params.id as string, req) }),
-      agent,
+      { ...agent, doc },
     );
-  post('snooze', (id, req) => {
+  post('snooze', { summary: 'Snooze until a time', body: snoozeBody }, (id, req) => {
     const b = jsonBody(req, snoozeBody);
     return actions.snooze(id, b.until, actingAs(req.principal, b.by));
   });
-  post('priority', (id, req) => {
+  post('priority', { summary: 'Set the priority', body: priorityBody }, (id, req) => {
     const b = jsonBody(req, priorityBody);
     return actions.setPriority(id, b.priority, actingAs(req.principal, b.by));
   });
-  post('escalate', (id, req) => actions.escalate(id, actingAs(req.principal, optionalJsonBody(req, byBody).by)));
-  post('flow', (id, req) => {
+  post('escalate', { summary: 'Escalate', body: byBody, optionalBody: true }, (id, req) =>
+    actions.escalate(id, actingAs(req.principal, optionalJsonBody(req, byBody).by)),
+  );
+  post('flow', { summary: 'Start a flow in the conversation', body: flowBody }, (id, req) => {
     const b = jsonBody(req, flowBody);
     return actions.startFlow(id, b.flowId, actingAs(req.principal, b.by));
   });

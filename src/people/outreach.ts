@@ -95,6 +95,14 @@ export function registerOutreachApi(routes: RouteRegistry, deps: OutreachDeps): 
       deps.onMessages(out.conversation, [out.message]);
       return { status: out.opened ? 201 : 200, body: out };
     },
-    { auth: 'admin', maxBodyBytes: 64 * 1024 },
+    {
+      auth: 'admin',
+      maxBodyBytes: 64 * 1024,
+      doc: {
+        summary: 'Write first to a contact: opens a conversation on a channel that reaches them',
+        body: outreachBody,
+        status: 201,
+      },
+    },
   );
 }

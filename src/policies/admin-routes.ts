@@ -26,7 +26,7 @@ export function registerPolicyRoutes(routes: RouteRegistry, actions: PolicyActio
       if (!acknowledged) throw notFound(`no page is waiting for conversation ${b.conversationId}`);
       return { status: 200, body: { acknowledged, conversationId: b.conversationId, by: b.by } };
     },
-    agent,
+    { ...agent, doc: { summary: 'Take an on-call page', body: ackBody } },
   );
 
   routes.add(
@@ -47,6 +47,6 @@ export function registerPolicyRoutes(routes: RouteRegistry, actions: PolicyActio
       const result = await actions.moveToPrivate(req.params.id as string, actingAs(req.principal, b.by).agentId);
       return { status: 200, body: result };
     },
-    agent,
+    { ...agent, doc: { summary: 'Move a public conversation to a private one', body: moveBody, optionalBody: true } },
   );
 }

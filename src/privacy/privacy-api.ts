@@ -8,6 +8,7 @@ import { eraseContact } from './erase.ts';
 import { exportContact } from './export.ts';
 
 const adminOnly = { auth: 'admin', maxBodyBytes: 1024 } as const;
+const eraseBody = z.object({}).strict();
 
 const who = (req: HttpRequest): Principal => {
   if (!req.principal) throw unauthorized('this route needs an authenticated request');
@@ -32,18 +33,18 @@ export function registerPrivacyApi(
       const file = `contact-${doc.contact.id}.json`;
       return { status: 200, headers: { 'content-disposition': `attachment; filename="${file}"` }, body: doc };
     },
-    adminOnly,
+    { ...adminOnly, doc: { summary: 'Everything held about a contact, as one JSON document' } },
   );
 
   routes.add(
     'POST',
     '/api/contacts/:id/erase',
     async (req) => {
-      optionalJsonBody(req, z.object({}).strict());
+      optionalJsonBody(req, eraseBody);
       const result = await eraseContact(store, req.params.id as string, who(req), clock.now());
       deps.onErased?.(result.contactId);
       return { status: 200, body: result };
     },
-    adminOnly,
+    { ...adminOnly, doc: { summary: 'Erase a contact (idempotent)', body: eraseBody, optionalBody: true } },
   );
 }

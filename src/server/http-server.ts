@@ -9,7 +9,7 @@ import { readBody } from './body.ts';
 import { ConnectionLimits, DEFAULT_LIMITS, type ServerLimits } from './limits.ts';
 import { createRejectionLog } from './rejections.ts';
 import { writeError, writeResponse } from './respond.ts';
-import { RouteTable } from './route-table.ts';
+import { type Route, RouteTable } from './route-table.ts';
 
 export interface HttpServerOptions {
   host: string;
@@ -44,7 +44,8 @@ export interface Answered {
 const UNLIMITED = new Set(['/healthz', '/readyz']);
 
 export interface HttpServer {
-  readonly routes: RouteRegistry;
+  /** Where routes are added, and listed (the API description reads them). */
+  readonly routes: RouteRegistry & { list(): Route[] };
   /** Starts listening; resolves with the local base URL (`http://127.0.0.1:PORT`). */
   listen(): Promise<string>;
   /** Stops accepting, answers 503 meanwhile, waits up to `graceMs` for requests in flight, then closes every connection. */

@@ -1,5 +1,5 @@
 import { badRequest } from '../errors.ts';
-import type { HttpHandler, RouteOptions, RouteRegistry } from '../http/http-types.ts';
+import type { HttpHandler, RouteDoc, RouteOptions, RouteRegistry } from '../http/http-types.ts';
 
 export interface Route {
   method: string;
@@ -7,6 +7,7 @@ export interface Route {
   handler: HttpHandler;
   auth: 'agent' | 'admin' | 'none';
   maxBodyBytes: number;
+  doc?: RouteDoc;
 }
 
 export type RouteMatch =
@@ -39,10 +40,16 @@ export class RouteTable implements RouteRegistry {
       handler,
       auth: options.auth ?? 'none',
       maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      ...(options.doc ? { doc: options.doc } : {}),
     };
     const byMethod = pattern.includes('/:') ? this.#patternFor(pattern) : this.#staticFor(pattern);
     if (byMethod.has(m)) throw new Error(`route ${m} ${pattern} is registered twice`);
     byMethod.set(m, route);
+  }
+
+  /** Every route, static ones first, each kind in registration order (the API description reads them). */
+  list(): Route[] {
+    return [...this.#static.values(), ...this.#patterns.map((p) => p.byMethod)].flatMap((m) => [...m.values()]);
   }
 
   match(method: string, path: string): RouteMatch {

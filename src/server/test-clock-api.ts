@@ -16,7 +16,7 @@ const move = z.union([
  */
 export function registerTestClockApi(routes: RouteRegistry, clock: VirtualClock): void {
   const now = () => ({ status: 200, body: { now: new Date(clock.now()).toISOString(), epochMs: clock.now() } });
-  routes.add('GET', '/api/test/clock', now, { auth: 'admin' });
+  routes.add('GET', '/api/test/clock', now, { auth: 'admin', doc: { summary: 'The virtual clock (test mode only)' } });
   routes.add(
     'POST',
     '/api/test/clock',
@@ -26,6 +26,6 @@ export function registerTestClockApi(routes: RouteRegistry, clock: VirtualClock)
       else clock.set(Math.max(clock.now(), Date.parse(body.to)));
       return now();
     },
-    { auth: 'admin' },
+    { auth: 'admin', doc: { summary: 'Move the virtual clock forward (test mode only)', body: move } },
   );
 }

@@ -54,6 +54,7 @@ export function loadSettings(opts: LoadOptions): Settings {
   const intents = load('intents.yaml', configFiles['intents.yaml']);
   const router = load('router.yaml', configFiles['router.yaml']);
   const contacts = load('contacts.yaml', configFiles['contacts.yaml']);
+  const retention = load('retention.yaml', configFiles['retention.yaml']);
 
   const channelsYaml = readConfigYaml(configDir, 'channels.yaml', env, problems);
   const channels = validateChannels(channelsYaml, adapters);
@@ -92,7 +93,8 @@ export function loadSettings(opts: LoadOptions): Settings {
     !templates.value ||
     !intents.value ||
     !router.value ||
-    !contacts.value
+    !contacts.value ||
+    !retention.value
   ) {
     throw new ConfigError(dedupe(problems));
   }
@@ -106,6 +108,7 @@ export function loadSettings(opts: LoadOptions): Settings {
     router: { ...router.value, server: { ...router.value.server, adminToken } },
     flows: flows.flows.map((f) => f.flow),
     contacts: contacts.value,
+    retention: retention.value.retention,
     policies: policies.policies,
     warnings,
   };

@@ -5,6 +5,7 @@ import { OUT_EVENT_TYPES } from '../model/out-events.ts';
 import { attachmentsSettings } from './attachments-schema.ts';
 import { contactsFile } from './contacts-schema.ts';
 import { policyFiles } from './policy-schema.ts';
+import { retentionFile } from './retention-schema.ts';
 
 /**
  * The business's settings, one schema per file in `config/`. The same
@@ -319,6 +320,8 @@ export const configFiles = {
   'router.yaml': routerFile,
   // first contact and VIP criteria (src/outbound/first-contact.ts, src/contacts/vip.ts)
   'contacts.yaml': contactsFile,
+  // how long data is kept, per channel (src/privacy/retention.ts)
+  'retention.yaml': retentionFile,
   // after-hours triage, knowledge base, public-to-private handoff, SLAs, on-call (src/policies/)
   ...policyFiles,
 } as const;

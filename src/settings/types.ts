@@ -2,6 +2,7 @@ import type { ConfigProblem } from '../errors.ts';
 import type { ContactsSettings } from './contacts-schema.ts';
 import type { FlowDef } from './flow-schema.ts';
 import type { PolicySettings } from './policy-schema.ts';
+import type { RetentionSettings } from './retention-schema.ts';
 import type { BusinessSettings, IntentDef, RouterSettings, TemplateDef } from './schema.ts';
 
 export interface ChannelSettings {
@@ -29,6 +30,8 @@ export interface Settings {
   flows: FlowDef[];
   /** contacts.yaml: first contact and VIP criteria. */
   contacts: ContactsSettings;
+  /** retention.yaml: how long data is kept, per channel. */
+  retention: RetentionSettings;
   /** triage, knowledge, handoff, SLA and on-call (src/policies/ runs them). */
   policies: PolicySettings;
   /** Settings that work but lead nowhere (on-call people on a disabled channel): `check` prints them, start-up sums them up. */

@@ -33,6 +33,7 @@ import type { OperationsTx } from './operations-records.ts';
 import type { OperationalStats } from './ops-stats.ts';
 import type { OutEvents } from './out-events.ts';
 import type { OutboxQueues } from './outbox-queue.ts';
+import type { ChannelScope, PruneResult, RetentionKind } from './retention.ts';
 import type { ReleasedLeases } from './timers.ts';
 import type { WebhookQueue } from './webhook-deliveries.ts';
 
@@ -459,4 +460,11 @@ export interface Store extends StoreTx, InstanceRegistry, OutboxQueues {
 
   getState<T>(scope: string, key: string): Promise<T | null>;
   setState(scope: string, key: string, value: unknown): Promise<void>;
+
+  /** What retention would remove now on `scope`, older than `cutoff` (src/store/retention.ts). */
+  countExpired(kind: RetentionKind, scope: ChannelScope, cutoff: number): Promise<number>;
+  /** Removes one batch of at most `limit` expired rows in its own transaction; `rows` 0 when none are left. */
+  pruneExpired(kind: RetentionKind, scope: ChannelScope, cutoff: number, limit: number): Promise<PruneResult>;
+  /** SQLite in incremental auto-vacuum: gives up to `pages` free pages back; returns the free pages left. */
+  reclaimSpace(pages: number): Promise<number>;
 }

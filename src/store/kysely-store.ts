@@ -36,6 +36,7 @@ import * as outbox from './outbox.ts';
 import * as queues from './outbox-queue.ts';
 import { atomicCtx, type Ctx } from './query-helpers.ts';
 import * as reads from './reads.ts';
+import * as retention from './retention.ts';
 import type { Database, StoreKind } from './schema.ts';
 import type { SqliteStatements } from './sqlite-dialect.ts';
 import * as timers from './timers.ts';
@@ -345,5 +346,22 @@ export class KyselyStore extends KyselyTx implements Store {
 
   setState(scope: string, key: string, value: unknown): Promise<void> {
     return reads.setState(this.ctx, scope, key, value);
+  }
+
+  countExpired(kind: retention.RetentionKind, scope: retention.ChannelScope, cutoff: number): Promise<number> {
+    return retention.countExpired(this.ctx, kind, scope, cutoff);
+  }
+
+  pruneExpired(
+    kind: retention.RetentionKind,
+    scope: retention.ChannelScope,
+    cutoff: number,
+    limit: number,
+  ): Promise<retention.PruneResult> {
+    return retention.pruneExpired(this.ctx, kind, scope, cutoff, limit);
+  }
+
+  reclaimSpace(pages: number): Promise<number> {
+    return retention.reclaimSpace(this.ctx, pages);
   }
 }

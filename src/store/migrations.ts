@@ -6,6 +6,7 @@ import { broadcasts } from './migration-broadcasts.ts';
 import { deskProcedure } from './migration-desk.ts';
 import { mediaFetches } from './migration-media.ts';
 import { crisesAndQa } from './migration-operations.ts';
+import { retentionIndexes } from './migration-retention.ts';
 import {
   contactHistory,
   contactsAcrossChannels,
@@ -258,7 +259,8 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 14, name: 'broadcasts', up: broadcasts },
   { version: 15, name: 'crisis switches and QA reviews', up: crisesAndQa },
   { version: 16, name: 'desk procedure: dispositions, workload', up: deskProcedure },
-  { version: 19, name: 'webhooks out and bug links', up: webhooksAndBugs },
+  { version: 17, name: 'retention indexes', up: retentionIndexes },
+  { version: 18, name: 'webhooks out and bug links', up: webhooksAndBugs },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -9,6 +9,7 @@ import { startCheckpointer } from './checkpointer.ts';
 import type { Store } from './contract.ts';
 import { KyselyStore } from './kysely-store.ts';
 import { lifeSessions } from './life-session.ts';
+import { INCREMENTAL } from './retention.ts';
 import type { Database } from './schema.ts';
 import { nodeSqliteDialect } from './sqlite-dialect.ts';
 import { createWalSync } from './wal-sync.ts';
@@ -24,6 +25,12 @@ export interface OpenStoreOptions {
   schema?: string;
   /** SQLite: checkpoint the WAL from a worker thread instead of in the committing call (the router). */
   backgroundCheckpoints?: boolean;
+  /**
+   * SQLite: turn a file made before incremental auto-vacuum into one (a single
+   * VACUUM, at open, before anything runs), so retention can give space back
+   * while the router runs. New files are made that way regardless.
+   */
+  incrementalVacuum?: boolean;
   log?: Logger;
 }
 
@@ -59,6 +66,8 @@ function openSqlite(opts: OpenStoreOptions, log: Logger): Store {
   try {
     mkdirSync(opts.dataDir, { recursive: true });
     db = new DatabaseSync(file);
+    // Only takes on a file with no table yet, and only before WAL mode writes its header.
+    db.exec('pragma auto_vacuum = incremental');
     // Commits are NORMAL (no fsync); where a promise depends on one, the WAL is flushed off the event loop (wal-sync.ts).
     db.exec(
       `pragma journal_mode = wal;
@@ -73,6 +82,7 @@ function openSqlite(opts: OpenStoreOptions, log: Logger): Store {
       cause: err,
     });
   }
+  if (opts.incrementalVacuum) toIncrementalVacuum(db, file, log);
   const checkpointer = opts.backgroundCheckpoints ? startCheckpointer(file, log) : undefined;
   if (checkpointer) db.exec(`pragma wal_autocheckpoint = ${checkpointer.backstopPages}`);
   const { dialect, statements } = nodeSqliteDialect(db);
@@ -81,6 +91,21 @@ function openSqlite(opts: OpenStoreOptions, log: Logger): Store {
     ...(checkpointer ? { checkpointer } : {}),
     statements,
   });
+}
+
+/** One VACUUM rewrites the file with auto_vacuum = incremental; it takes as long as copying the file, once. */
+function toIncrementalVacuum(db: DatabaseSync, file: string, log: Logger): void {
+  const mode = db.prepare('pragma auto_vacuum').get() as { auto_vacuum: number };
+  if (mode.auto_vacuum === INCREMENTAL) return;
+  const started = Date.now();
+  try {
+    db.exec('pragma auto_vacuum = incremental; vacuum;');
+  } catch (err) {
+    // The router works as before; only the space retention frees is not given back to the file system.
+    log.warn({ err: message(err), file }, 'could not switch the SQLite file to incremental vacuum');
+    return;
+  }
+  log.info({ file, ms: Date.now() - started }, 'SQLite file switched to incremental vacuum (once)');
 }
 
 async function openPostgres(databaseUrl: string, schemaOption: string | undefined, log: Logger): Promise<Store> {

@@ -140,6 +140,15 @@ describe('agent accounts, roles and the audit log', () => {
     expect((await t.admin('GET', '/api/me')).body).toMatchObject({ agentId: 'admin', role: 'admin' });
   });
 
+  it('a config reload over the API lands in the audit log, with who and what was applied', async () => {
+    expect((await t.admin('POST', '/api/admin/reload')).status).toBe(200);
+    const { entries } = (await t.admin('GET', '/api/audit?action=config.reload')).body as {
+      entries: Array<{ actorRole: string; via: string; detail: { ok: boolean; problems: number } }>;
+    };
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ actorRole: 'admin', via: 'api', detail: { ok: true, problems: 0 } });
+  });
+
   it('the store has no way to change or remove an audit entry: append and read only', () => {
     const names = new Set<string>();
     for (let p = Object.getPrototypeOf(t.app.store); p && p !== Object.prototype; p = Object.getPrototypeOf(p))

@@ -108,6 +108,7 @@ describe('SQLite store file', () => {
     db.exec('drop table contact_merges; drop table contact_suggestions; drop table contact_tags');
     db.exec('drop table conversation_facts; drop table facts; drop table contact_history');
     db.exec('drop index conversations_dimensions; drop index contacts_vip');
+    db.exec('drop index messages_channel_age; drop index inbound_events_done_age');
     db.exec(
       'drop table audit_log; drop table agent_tokens; drop table agents; drop table erasures; drop table tombstones',
     );

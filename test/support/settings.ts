@@ -1,6 +1,7 @@
 import { contactsFile } from '../../src/settings/contacts-schema.ts';
 import { flowFile } from '../../src/settings/flow-schema.ts';
 import { noPolicies } from '../../src/settings/policy-schema.ts';
+import { retentionFile } from '../../src/settings/retention-schema.ts';
 import { businessFile, intentsFile, routerFile, templatesFile } from '../../src/settings/schema.ts';
 import type { Settings } from '../../src/settings/types.ts';
 
@@ -28,6 +29,7 @@ export function testSettings(overrides: Partial<Settings> = {}): Settings {
     }).intents,
     router: routerFile.parse({}),
     contacts: contactsFile.parse({}),
+    retention: retentionFile.parse({}).retention,
     policies: noPolicies(),
     flows: [
       flowFile.parse({ id: 'pricing', trigger: { intents: ['pricing'] }, steps: [{ say: 'pricing' }] }),
