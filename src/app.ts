@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createAuthenticator } from './access/principal.ts';
-import { createMediaFetcher, fetchLimits } from './attachments/fetch-worker.ts';
-import { createAttachmentFiles } from './attachments/files.ts';
-import { createMediaLinks, registerMediaRoute, resolveMediaKey } from './attachments/links.ts';
+import { configuredAttachments } from './attachments/configured.ts';
 import type { BlobStore } from './blobs/contract.ts';
-import { openBlobStore } from './blobs/open.ts';
 import { registerBroadcastApi } from './broadcast/broadcast-api.ts';
 import { createBroadcastRunner } from './broadcast/runner.ts';
 import { configuredBugDesk } from './bugs/configured.ts';
@@ -16,6 +13,7 @@ import { type ChannelHealth, type CredentialState, checkCredentials } from './ch
 import { createChannelDirectory } from './channel/directory.ts';
 import { createChannelHost, type MessageEvent } from './channel/host.ts';
 import { type Clock, systemClock } from './clock.ts';
+import { liveDashboardDeps } from './dashboard/live-deps.ts';
 import type { Written } from './decide/write-decision.ts';
 import { createLiveDrafts } from './drafts/live.ts';
 import { parseDuration } from './duration.ts';
@@ -33,7 +31,7 @@ import { createDeskHost, withTimerNotices } from './people/desk-host.ts';
 import { createSnoozeTimerHandlers } from './people/snooze.ts';
 import { createInboundTranslation } from './people/translate-inbound.ts';
 import { createAfterCommit } from './pipeline/after-commit.ts';
-import { createHeartbeat } from './pipeline/heartbeat.ts';
+import { instanceHeartbeat } from './pipeline/heartbeat.ts';
 import { createIngestor } from './pipeline/ingest.ts';
 import { createRouter } from './pipeline/router.ts';
 import { pausedKinds } from './policies/crisis.ts';
@@ -54,8 +52,7 @@ import type { Store } from './store/contract.ts';
 import { lockDataDir } from './store/data-dir-lock.ts';
 import { openStore } from './store/open.ts';
 import { createTimerScheduler } from './timers/scheduler.ts';
-import { createWebhookSender } from './webhooks/sender.ts';
-import { webhookRouting } from './webhooks/subscriptions.ts';
+import { configuredWebhooks } from './webhooks/configured.ts';
 
 /** The API description's version: the package's. */
 const API_VERSION = (
@@ -203,21 +200,13 @@ export async function startApp(o: AppOptions): Promise<App> {
     onSendTimed: telemetry.sent,
     onPutBack: telemetry.putBack,
   });
-  const hooks = r.webhooks;
-  const webhookSubscriptions = webhookRouting(() => live().settings.router.webhooks, clock);
-  store.outEvents.routing = webhookSubscriptions;
-  const webhooks = createWebhookSender({
+  const webhooks = configuredWebhooks({
     store,
     clock,
     log: log.child({ part: 'webhooks' }),
     owner: `${instance}:webhooks`,
-    // A delivery keeps its lease well past the receiver's time to answer.
-    leaseMs: Math.max(60_000, 2 * parseDuration(hooks.timeout)),
-    timeoutMs: parseDuration(hooks.timeout),
-    maxAttempts: hooks.maxAttempts,
-    backoff: { baseMs: parseDuration(hooks.backoffBase), maxMs: parseDuration(hooks.backoffMax) },
-    concurrency: hooks.concurrency,
-    receiver: webhookSubscriptions.receiver,
+    settings: r.webhooks,
+    current: () => live().settings.router.webhooks,
   });
   const flowTimers = createFlowTimerHandlers({
     ...flowDeps,
@@ -269,18 +258,16 @@ export async function startApp(o: AppOptions): Promise<App> {
     onNote: (conversationId) => deskBus.publish({ conversationId, cause: 'inbound', events: [] }),
   });
   const afterCommit = createAfterCommit({ outbox, timers, messages, desk: deskBus, translateInbound });
-  const blobs = openBlobStore(r.attachments, o.dataDir);
-  const media = createMediaFetcher({
+  const attachments = configuredAttachments({
+    settings: r.attachments,
+    dataDir: o.dataDir,
     store,
-    blobs,
     adapters,
     clock,
     log: log.child({ part: 'media' }),
     owner: `${instance}:media`,
-    leaseMs: parseDuration(r.attachments.fetch.timeout) * 2,
-    limits: fetchLimits(r.attachments.fetch),
-    maxAttempts: r.attachments.fetch.maxAttempts,
   });
+  const { blobs, media } = attachments;
 
   const routerOwner = `${instance}:router`;
   const router = createRouter({
@@ -349,37 +336,18 @@ export async function startApp(o: AppOptions): Promise<App> {
     actions,
     policyActions,
     events: flowDeps,
-    dashboard: {
+    dashboard: liveDashboardDeps({
       store,
       clock,
       log: log.child({ part: 'dashboard' }),
       adminToken,
       calendar,
-      // The config in force: a reload shows in the next page.
-      get business() {
-        return { name: live().settings.business.name, timezone: live().settings.business.timezone };
-      },
-      get targets() {
-        return live().settings.policies.targets;
-      },
-      get sla() {
-        return live().settings.policies.sla;
-      },
-      get complaints() {
-        return live().settings.policies.trends.complaints;
-      },
-      get flows() {
-        return live().settings.flows;
-      },
+      settings: () => live().settings,
       channels: [...adapters.keys()].sort(),
       onRetried: () => outbox.kick(),
       rateOf: (channel) => limiter.rateLimit(channel),
-      // Agents sign in with their own tokens too (src/access): the one authentication of the API.
-      checkToken: async (token: string) => {
-        const who = await authenticate({ headers: { authorization: `Bearer ${token}` } });
-        return who ? { name: who.name, role: who.role } : null;
-      },
-    },
+      authenticate,
+    }),
     outreach: Object.assign(liveDeps(), {
       store,
       clock,
@@ -413,14 +381,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   // Listen first (readyz answers 503 meanwhile) so adapters learn the real public URL.
   const url = await server.listen();
   const publicUrl = r.server.publicUrl ?? url;
-  const links = createMediaLinks({
-    key: await resolveMediaKey(store),
-    publicUrl,
-    ttlMs: parseDuration(r.attachments.links.ttl),
-    clock,
-  });
-  registerMediaRoute(server.routes, links, blobs);
-  const files = createAttachmentFiles(blobs, links, fetchLimits(r.attachments.fetch));
+  const files = await attachments.serve(server.routes, publicUrl);
   for (const adapter of adapters.values()) {
     const channelHost = createChannelHost({
       channel: adapter.channel,
@@ -462,20 +423,15 @@ export async function startApp(o: AppOptions): Promise<App> {
     await adapter.start({ ...channelHost, desk, files });
   }
   health = checkCredentials(adapters, log.child({ part: 'credentials' }), o.credentialTimeoutMs);
-  const heartbeat =
-    store.kind === 'postgres'
-      ? createHeartbeat({
-          registry: store,
-          instance,
-          clock,
-          log: log.child({ part: 'instances' }),
-          everyMs: parseDuration(r.pipeline.heartbeat),
-          silentMs: parseDuration(r.pipeline.takeOverAfter),
-          onTakenOver: (t) => {
-            for (const [queue, rows] of Object.entries(t.released)) telemetry.takenOver(queue, rows);
-          },
-        })
-      : null;
+  const heartbeat = instanceHeartbeat(store, {
+    instance,
+    clock,
+    log: log.child({ part: 'instances' }),
+    pipeline: r.pipeline,
+    onTakenOver: (t) => {
+      for (const [queue, rows] of Object.entries(t.released)) telemetry.takenOver(queue, rows);
+    },
+  });
   await heartbeat?.start();
   // Without limits nothing is scheduled: the timer appears once retention.yaml sets one (at the next start).
   if (hasRetention(settings.retention)) await retention.ensureScheduled();

@@ -29,6 +29,9 @@ export interface BroadcastApiDeps {
  * Broadcasts, for admins: `POST /api/broadcasts` creates one, `GET` lists
  * them or shows one with its progress, `POST …/:id/pause|resume|cancel`.
  */
+const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+const emptyBody = z.object({}).strict();
+
 export function registerBroadcastApi(routes: RouteRegistry, deps: BroadcastApiDeps): void {
   const { store, clock } = deps;
   routes.add(
@@ -45,34 +48,30 @@ export function registerBroadcastApi(routes: RouteRegistry, deps: BroadcastApiDe
       deps.onChange();
       return { status: 201, body: view };
     },
-    adminOnly,
+    { ...adminOnly, doc: { summary: 'Create a broadcast to a segment', body: createBody, status: 201 } },
   );
   routes.add(
     'GET',
     '/api/broadcasts',
     async (req) => {
-      const q = validate(
-        queryObject(req),
-        z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
-        'query',
-      );
+      const q = validate(queryObject(req), listQuery, 'query');
       const list = await store.listBroadcasts(q.limit);
       return { status: 200, body: { broadcasts: await Promise.all(list.map((b) => viewOf(store, b))) } };
     },
-    adminOnly,
+    { ...adminOnly, doc: { summary: 'Broadcasts, newest first, with their progress', query: listQuery } },
   );
   routes.add(
     'GET',
     '/api/broadcasts/:id',
     async (req) => ({ status: 200, body: await getView(store, req.params.id as string) }),
-    adminOnly,
+    { ...adminOnly, doc: { summary: 'One broadcast with its progress' } },
   );
   for (const control of ['pause', 'resume', 'cancel'] as const satisfies Control[]) {
     routes.add(
       'POST',
       `/api/broadcasts/:id/${control}`,
       async (req) => {
-        optionalJsonBody(req, z.object({}).strict());
+        optionalJsonBody(req, emptyBody);
         const view = await controlBroadcast(store, req.params.id as string, control, {
           actor: who(req),
           now: clock.now(),
@@ -80,7 +79,14 @@ export function registerBroadcastApi(routes: RouteRegistry, deps: BroadcastApiDe
         if (control === 'resume') deps.onChange();
         return { status: 200, body: view };
       },
-      adminOnly,
+      {
+        ...adminOnly,
+        doc: {
+          summary: `${control[0]?.toUpperCase()}${control.slice(1)} a broadcast`,
+          body: emptyBody,
+          optionalBody: true,
+        },
+      },
     );
   }
 }

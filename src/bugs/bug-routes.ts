@@ -54,13 +54,13 @@ export function registerBugRoutes(
       );
       return { status: 201, body: bug };
     },
-    agent,
+    { ...agent, doc: { summary: 'Log a bug in the tracker for this conversation', body: logBody, status: 201 } },
   );
   routes.add(
     'GET',
     '/api/conversations/:id/bugs',
     async (req) => ({ status: 200, body: { bugs: await desk.list(req.params.id as string) } }),
-    agent,
+    { ...agent, doc: { summary: 'The bugs this conversation is linked to' } },
   );
   routes.add(
     'POST',
@@ -70,7 +70,7 @@ export function registerBugRoutes(
       const bug = await desk.link(req.params.id as string, req.params.bugId as string, actingAs(req.principal, b.by));
       return { status: 200, body: bug };
     },
-    agent,
+    { ...agent, doc: { summary: 'Link this conversation to a bug already logged', body: byBody, optionalBody: true } },
   );
   routes.add(
     'POST',

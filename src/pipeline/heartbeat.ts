@@ -1,5 +1,7 @@
 import type { Clock } from '../clock.ts';
+import { parseDuration } from '../duration.ts';
 import type { Logger } from '../log.ts';
+import type { Store } from '../store/contract.ts';
 import type { InstanceRegistry, TakenOver } from '../store/instances.ts';
 
 /**
@@ -86,4 +88,23 @@ export function createHeartbeat(o: HeartbeatOptions): Heartbeat {
       await o.registry.leave(o.instance);
     },
   };
+}
+
+/** A router's heartbeat on a shared PostgreSQL store, from router.yaml; none on SQLite (one router: nobody to take over). */
+export function instanceHeartbeat(
+  store: Store,
+  o: Pick<HeartbeatOptions, 'instance' | 'clock' | 'log' | 'onTakenOver'> & {
+    pipeline: { heartbeat: string; takeOverAfter: string };
+  },
+): Heartbeat | null {
+  if (store.kind !== 'postgres') return null;
+  return createHeartbeat({
+    registry: store,
+    instance: o.instance,
+    clock: o.clock,
+    log: o.log,
+    everyMs: parseDuration(o.pipeline.heartbeat),
+    silentMs: parseDuration(o.pipeline.takeOverAfter),
+    ...(o.onTakenOver ? { onTakenOver: o.onTakenOver } : {}),
+  });
 }

@@ -36,7 +36,7 @@ export function registerPolicyRoutes(routes: RouteRegistry, actions: PolicyActio
       const b = req.rawBody.length === 0 ? validate({}, moveBody, 'body') : jsonBody(req, moveBody);
       return { status: 200, body: await actions.deescalate(req.params.id as string, actingAs(req.principal, b.by)) };
     },
-    agent,
+    { ...agent, doc: { summary: 'Move an escalated conversation a tier down', body: moveBody, optionalBody: true } },
   );
 
   routes.add(

@@ -23,6 +23,7 @@ export function registerCrisisRoutes(
 ): void {
   routes.add('GET', '/api/crisis', async () => ({ status: 200, body: await crisisStatus(deps.store) }), {
     auth: 'agent',
+    doc: { summary: 'Whether crisis mode is on' },
   });
   routes.add(
     'POST',
@@ -35,6 +36,6 @@ export function registerCrisisRoutes(
       if (state.changed) deps.onSwitched();
       return { status: 200, body: state };
     },
-    { auth: 'admin', maxBodyBytes: 8 * 1024 },
+    { auth: 'admin', maxBodyBytes: 8 * 1024, doc: { summary: 'Switch crisis mode on or off', body: switchBody } },
   );
 }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import { parseDuration } from '../duration.ts';
 import { badRequest, unauthorized } from '../errors.ts';
@@ -23,6 +24,11 @@ function since(query: URLSearchParams, fallback: string): number {
  * samples, scored or not), `GET /api/qa/agents?since=28d` (scores per agent),
  * `POST /api/qa/reviews/:id/score` (admins) with a score for every rubric item.
  */
+const sinceQuery = z.object({
+  since: z.string().optional().describe('How far back, e.g. 7d (default 7d; 28d per agent)'),
+});
+const reviewsQuery = sinceQuery.extend({ agent: z.string().optional().describe("One agent's samples") });
+
 export function registerQaRoutes(
   routes: RouteRegistry,
   deps: { store: Store; clock: Clock; reviews: () => ReviewSettings },
@@ -38,7 +44,7 @@ export function registerQaRoutes(
       const reviews = await list(deps.clock.now() - since(req.query, '7d'), agent);
       return { status: 200, body: { rubric: rubric(), reviews } };
     },
-    { auth: 'admin' },
+    { auth: 'admin', doc: { summary: 'QA samples of the period, with their scores', query: reviewsQuery } },
   );
   routes.add(
     'GET',
@@ -47,7 +53,7 @@ export function registerQaRoutes(
       const reviews = await list(deps.clock.now() - since(req.query, '28d'));
       return { status: 200, body: { rubric: rubric(), agents: qaByAgent(reviews, rubric()) } };
     },
-    { auth: 'admin' },
+    { auth: 'admin', doc: { summary: 'QA scores per agent, overall and per rubric item', query: sinceQuery } },
   );
   routes.add(
     'POST',
@@ -62,6 +68,10 @@ export function registerQaRoutes(
       );
       return { status: 200, body: review };
     },
-    { auth: 'admin', maxBodyBytes: 16 * 1024 },
+    {
+      auth: 'admin',
+      maxBodyBytes: 16 * 1024,
+      doc: { summary: 'Score a QA sample against the rubric', body: scoreBody },
+    },
   );
 }

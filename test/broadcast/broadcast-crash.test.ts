@@ -48,6 +48,8 @@ describe(`a broadcast to ${CONTACTS} contacts over SMS`, () => {
     url = `http://127.0.0.1:${port}`;
     env = {
       DATA_DIR: dir,
+      // The seeded store is this SQLite file: not the DATABASE_URL the test run may have set.
+      DATABASE_URL: '',
       PORT: String(port),
       CHANNEL: 'sms',
       TWILIO_API_URL: api.url,

@@ -1,0 +1,55 @@
+import { openBlobStore } from '../blobs/open.ts';
+import type { ChannelAdapter } from '../channel/contract.ts';
+import type { Clock } from '../clock.ts';
+import { parseDuration } from '../duration.ts';
+import type { RouteRegistry } from '../http/http-types.ts';
+import type { Logger } from '../log.ts';
+import type { AttachmentsSettings } from '../settings/attachments-schema.ts';
+import type { Store } from '../store/contract.ts';
+import { createMediaFetcher, fetchLimits } from './fetch-worker.ts';
+import { type AttachmentFiles, createAttachmentFiles } from './files.ts';
+import { createMediaLinks, registerMediaRoute, resolveMediaKey } from './links.ts';
+
+/**
+ * Attachments as router.yaml sets them: the blob store, the worker that
+ * fetches inbound files after routing, and (once the public URL is known)
+ * the signed media route and the files adapters send and keep.
+ */
+export function configuredAttachments(o: {
+  settings: AttachmentsSettings;
+  dataDir: string;
+  store: Store;
+  adapters: ReadonlyMap<string, ChannelAdapter>;
+  clock: Clock;
+  log: Logger;
+  owner: string;
+}) {
+  const blobs = openBlobStore(o.settings, o.dataDir);
+  const limits = fetchLimits(o.settings.fetch);
+  const media = createMediaFetcher({
+    store: o.store,
+    blobs,
+    adapters: o.adapters,
+    clock: o.clock,
+    log: o.log,
+    owner: o.owner,
+    leaseMs: parseDuration(o.settings.fetch.timeout) * 2,
+    limits,
+    maxAttempts: o.settings.fetch.maxAttempts,
+  });
+  return {
+    blobs,
+    media,
+    /** Serves signed media links under `publicUrl` and gives the adapters their files. */
+    async serve(routes: RouteRegistry, publicUrl: string): Promise<AttachmentFiles> {
+      const links = createMediaLinks({
+        key: await resolveMediaKey(o.store),
+        publicUrl,
+        ttlMs: parseDuration(o.settings.links.ttl),
+        clock: o.clock,
+      });
+      registerMediaRoute(routes, links, blobs);
+      return createAttachmentFiles(blobs, links, limits);
+    },
+  };
+}
