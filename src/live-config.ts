@@ -20,11 +20,11 @@ import { agentDisplayName } from './people/agent-name.ts';
 import type { DeskNotice } from './people/desk-events.ts';
 import { withDeskNotices } from './people/desk-host.ts';
 import { wakeOnCustomerStep } from './people/snooze.ts';
+import { createTranslator, type Translator } from './people/translate.ts';
 import { createPolicies, type Policies } from './policies/policies.ts';
 import { hotPart, reloadDiff } from './settings/reload-diff.ts';
 import type { Settings } from './settings/types.ts';
 import type { Store } from './store/contract.ts';
-import { createTranslator, type Translator } from './text/translate.ts';
 import type { TimerHandler } from './timers/handlers.ts';
 
 /**

@@ -1,5 +1,6 @@
 import type { BlobStore } from '../blobs/contract.ts';
 import type { ChannelAdapter } from '../channel/contract.ts';
+import { type FetchLimits, safeFetch } from '../channel/safe-fetch.ts';
 import type { Clock } from '../clock.ts';
 import { parseDuration } from '../duration.ts';
 import { MediaError, mediaRefused } from '../errors.ts';
@@ -8,7 +9,6 @@ import { type Backoff, type BackoffOptions, toBackoff } from '../retry/backoff.t
 import type { AttachmentsSettings } from '../settings/attachments-schema.ts';
 import type { MediaFetch, Store } from '../store/contract.ts';
 import { createDueLoop } from '../timers/due-loop.ts';
-import { type FetchLimits, safeFetch } from './safe-fetch.ts';
 
 /**
  * Brings inbound files from their providers into the blob store. A fetch is

@@ -1,19 +1,9 @@
 import type { BlobStore } from '../blobs/contract.ts';
-import type { Attachment } from '../model/types.ts';
+import type { AttachmentFiles } from '../channel/contract.ts';
+import { type FetchLimits, safeFetch } from '../channel/safe-fetch.ts';
 import type { MediaLinks } from './links.ts';
-import { type FetchLimits, type MediaSource, safeFetch } from './safe-fetch.ts';
 
-/** What adapters get for files: keep bytes they hold, read kept ones, link to them for a provider to fetch. */
-export interface AttachmentFiles {
-  /** Keeps bytes the adapter already has (an email's MIME part, a desk upload) and describes them. */
-  keep(bytes: Uint8Array, contentType: string, name?: string): Promise<Attachment>;
-  /** The bytes of a kept attachment; null when it was never kept or is gone. */
-  read(a: Attachment): Promise<Buffer | null>;
-  /** A signed, expiring public link to a kept attachment; null when it is not kept. */
-  link(a: Attachment): string | null;
-  /** Fetches a provider's file through the SSRF guard and keeps it; throws MediaError with the reason. */
-  fetch(source: MediaSource, name?: string): Promise<Attachment>;
-}
+export type { AttachmentFiles };
 
 export function createAttachmentFiles(blobs: BlobStore, links: MediaLinks, limits: FetchLimits): AttachmentFiles {
   const files: AttachmentFiles = {

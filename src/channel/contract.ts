@@ -1,6 +1,4 @@
 import type { z } from 'zod';
-import type { AttachmentFiles } from '../attachments/files.ts';
-import type { MediaSource } from '../attachments/safe-fetch.ts';
 import type { Clock } from '../clock.ts';
 import type { RouteRegistry } from '../http/http-types.ts';
 import type { Logger } from '../log.ts';
@@ -15,6 +13,7 @@ import type {
 } from '../model/types.ts';
 import type { DeskHost } from '../people/desk-events.ts';
 import type { Exclusive, ExclusiveWork } from './exclusive.ts';
+import type { MediaSource } from './safe-fetch.ts';
 
 /**
  * The contract between the core and a channel adapter. The core never imports
@@ -69,6 +68,32 @@ export interface RateLimit {
   maxConcurrent: number;
   /** Optional cap across all destinations of the channel: sends per second. */
   channelPerSecond?: number | null;
+}
+
+/** A conversation's last waiting reply, behind its sender's pace (src/outbox/queue-wait.ts), for the desk. */
+export interface QueuedReply {
+  messageId: string;
+  channel: string;
+  destination: string;
+  dueAt: number;
+  /** Replies due before it in its lane (sending number or account), and in its whole channel. */
+  aheadInLane: number;
+  aheadInChannel: number;
+  /** Sends per second its lane is held to. */
+  perSecond: number;
+  expectedAt: number;
+}
+
+/** What adapters get for files: keep bytes they hold, read kept ones, link to them for a provider to fetch. */
+export interface AttachmentFiles {
+  /** Keeps bytes the adapter already has (an email's MIME part, a desk upload) and describes them. */
+  keep(bytes: Uint8Array, contentType: string, name?: string): Promise<Attachment>;
+  /** The bytes of a kept attachment; null when it was never kept or is gone. */
+  read(a: Attachment): Promise<Buffer | null>;
+  /** A signed, expiring public link to a kept attachment; null when it is not kept. */
+  link(a: Attachment): string | null;
+  /** Fetches a provider's file through the SSRF guard and keeps it; throws MediaError with the reason. */
+  fetch(source: MediaSource, name?: string): Promise<Attachment>;
 }
 
 export interface SendResult {

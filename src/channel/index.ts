@@ -5,8 +5,6 @@
  * the core's files can move without touching an adapter.
  */
 
-export type { AttachmentFiles } from '../attachments/files.ts';
-export type { MediaSource } from '../attachments/safe-fetch.ts';
 export { type Clock, systemClock } from '../clock.ts';
 export { parseDuration } from '../duration.ts';
 // The error taxonomy: refusals answered over HTTP, send failures sorted for the outbox.
@@ -51,7 +49,6 @@ export type {
   Visibility,
 } from '../model/types.ts';
 // For an adapter that is also an agent desk (Slack).
-export type { QueuedReply } from '../outbox/queue-wait.ts';
 export type { DeliveryRetry, DeskHost } from '../people/desk-events.ts';
 export { SNOOZE_LABELS, SNOOZE_PRESETS, type SnoozePreset, snoozeUntil } from '../people/snooze-presets.ts';
 // The one retry policy: exponential backoff with full jitter, capped.
@@ -63,12 +60,14 @@ export { type ChoiceOption, type ChoiceQuestion, choiceQuestionOf } from './choi
 export type {
   AdapterDefinition,
   AdapterRegistry,
+  AttachmentFiles,
   ChannelAdapter,
   ChannelCapabilities,
   ChannelHost,
   ChannelState,
   ConfigFacts,
   IngestResult,
+  QueuedReply,
   RateLimit,
   SendCheck,
   SendResult,
@@ -77,5 +76,6 @@ export type {
   UnconfirmedSend,
 } from './contract.ts';
 export type { Exclusive } from './exclusive.ts';
+export type { MediaSource } from './safe-fetch.ts';
 // A signed payload the adapter cannot read: kept for inspection and acknowledged, never retried forever.
 export { failsEveryTime, readOrKeep, reasonOf } from './unreadable.ts';

@@ -1,6 +1,6 @@
 import { parseDuration } from '../duration.ts';
-import { selectPolicy } from '../policies/sla-clock.ts';
 import type { SlaSettings, TargetSettings } from '../settings/policy-schema.ts';
+import { selectPolicy } from '../settings/sla-select.ts';
 import type { Kpis } from './kpis.ts';
 
 /** One KPI beside its target: `at least` for shares we want high, `at most` for times and shares we want low. */

@@ -1,4 +1,4 @@
-import type { RateLimit } from '../channel/contract.ts';
+import type { QueuedReply, RateLimit } from '../channel/contract.ts';
 import type { OutboxLane, QueuedPosition } from '../store/outbox-queue.ts';
 
 /**
@@ -11,11 +11,7 @@ import type { OutboxLane, QueuedPosition } from '../store/outbox-queue.ts';
 /** A reply expected within this long is not "queued" from an agent's point of view. */
 export const QUEUE_SHOWN_AFTER_MS = 10_000;
 
-export interface QueuedReply extends QueuedPosition {
-  /** Sends per second its lane is held to. */
-  perSecond: number;
-  expectedAt: number;
-}
+export type { QueuedReply };
 
 export interface LaneWait extends OutboxLane {
   perSecond: number;

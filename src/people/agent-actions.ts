@@ -9,11 +9,11 @@ import type { ResolutionSettings } from '../settings/desk-schema.ts';
 import type { Settings } from '../settings/types.ts';
 import type { ConversationPatch, Store, StoreTx } from '../store/contract.ts';
 import { systemNote } from '../store/notes.ts';
-import type { Translator } from '../text/translate.ts';
 import type { AgentActions } from './actions.ts';
 import { checkDisposition, recordDisposition } from './disposition.ts';
 import { escalateIn, lastCustomerText, PRIORITIES } from './escalate.ts';
 import { endSnooze, MAX_SNOOZE_MS, SNOOZE_TIMER, snoozeKey } from './snooze.ts';
+import type { Translator } from './translate.ts';
 import { type Translated, translateReply } from './translate-reply.ts';
 
 export interface AgentActionOptions {

@@ -3,7 +3,7 @@ import type { Logger } from '../log.ts';
 import type { Message } from '../model/types.ts';
 import type { Store } from '../store/contract.ts';
 import { systemNote } from '../store/notes.ts';
-import type { Translator } from '../text/translate.ts';
+import type { Translator } from './translate.ts';
 
 export interface InboundTranslationDeps {
   store: Store;

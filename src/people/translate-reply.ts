@@ -1,5 +1,5 @@
 import type { Store } from '../store/contract.ts';
-import type { Translator } from '../text/translate.ts';
+import type { Translator } from './translate.ts';
 
 /** Kept with a translated message: what the agent wrote, and the languages. */
 export interface TranslationPart {

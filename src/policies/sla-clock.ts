@@ -1,6 +1,7 @@
 import { parseDuration } from '../duration.ts';
 import type { Conversation, Priority, SlaState } from '../model/types.ts';
-import type { SlaPolicy, SlaSettings } from '../settings/policy-schema.ts';
+import type { SlaPolicy } from '../settings/policy-schema.ts';
+import { selectPolicy } from '../settings/sla-select.ts';
 import type { NewTimer } from '../store/contract.ts';
 import type { PolicyKit } from './kit.ts';
 
@@ -31,20 +32,6 @@ export const BREACH_TIMER = 'sla.breach';
 export const ESCALATE_TIMER = 'sla.escalate';
 
 export const rank: Record<Priority, number> = { low: 0, normal: 1, high: 2, urgent: 3 };
-
-export function selectPolicy(
-  sla: SlaSettings,
-  c: { channel: string; priority: Priority; vip: boolean },
-): SlaPolicy | null {
-  return (
-    sla.policies.find(
-      (p) =>
-        (p.channels.length === 0 || p.channels.includes(c.channel)) &&
-        (p.priorities.length === 0 || p.priorities.includes(c.priority)) &&
-        (p.vip === undefined || p.vip === c.vip),
-    ) ?? null
-  );
-}
 
 export function policyFor(kit: PolicyKit, conversation: Conversation, vip: boolean): SlaPolicy | null {
   return selectPolicy(kit.policies.sla, {

@@ -2,8 +2,8 @@ import { lookup as systemLookup } from 'node:dns';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isBlockedAddress } from '../../src/attachments/address-guard.ts';
-import { type FetchLimits, type MediaSource, safeFetch } from '../../src/attachments/safe-fetch.ts';
+import { isBlockedAddress } from '../../src/channel/address-guard.ts';
+import { type FetchLimits, type MediaSource, safeFetch } from '../../src/channel/safe-fetch.ts';
 import { MediaError } from '../../src/errors.ts';
 
 const photo = Buffer.from('\xff\xd8\xff photo bytes', 'latin1');

@@ -50,7 +50,7 @@ describe('touchpoint check: routes that lead nowhere', () => {
     const r = await cli(['check', ...dirs()], slackEnv, adapters);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(
-      /channels\.yaml:\d+:\d+ \(channels\.slack\.desk\.routes\[1\]\.category\): no intent or flow sets the category `complaint`: this route never matches\. Fix: use one of account, callback, feedback, orders/,
+      /channels\.yaml:\d+:\d+ \(channels\.slack\.desk\.routes\[1\]\.category\): no intent or flow sets the category `complaint`: this route never matches\. Fix: use one of account, callback, feedback, loyalty, orders/,
     );
     expect(r.stdout).toMatch(
       /\(channels\.slack\.desk\.routes\[0\]\.channel\): the channel `email` is not enabled: this route never matches\. Fix: enable channels\.email, or remove the route/,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TranslationFailed } from '../../src/errors.ts';
+import { createTranslator } from '../../src/people/translate.ts';
 import { businessFile } from '../../src/settings/schema.ts';
-import { createTranslator } from '../../src/text/translate.ts';
 
 type Call = { url: string; headers: Record<string, string>; body: unknown };
 
