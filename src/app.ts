@@ -436,6 +436,8 @@ export async function startApp(o: AppOptions): Promise<App> {
   // Without limits nothing is scheduled: the timer appears once retention.yaml sets one (at the next start).
   if (hasRetention(settings.retention)) await retention.ensureScheduled();
   router.start();
+  // Holds other instances learnt from a provider (Retry-After) are known before the first send.
+  await limiter.ready();
   outbox.start();
   timers.start();
   broadcasts.start();
