@@ -36,7 +36,8 @@ export function sameSecret(a: string, b: string): boolean {
 
 /** The admin token signs in as the admin. */
 export function adminTokenCheck(adminToken: string): TokenCheck {
-  return (token) => (adminToken !== '' && sameSecret(token, adminToken) ? { agentId: 'admin', name: 'admin', role: 'admin' } : null);
+  return (token) =>
+    adminToken !== '' && sameSecret(token, adminToken) ? { agentId: 'admin', name: 'admin', role: 'admin' } : null;
 }
 
 export function cookieOf(req: HttpRequest, name: string): string | null {
