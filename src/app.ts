@@ -218,7 +218,11 @@ export async function startApp(o: AppOptions): Promise<App> {
     clock,
     log: log.child({ part: 'bugs' }),
     live,
-    onMessages: (conversation, written) => afterCommit.agentMessages(conversation, written),
+    onMessages: (conversation, written) => {
+      afterCommit.agentMessages(conversation, written);
+      // The header card shows the conversation's bugs; the thread mirrors the note.
+      deskBus.publish({ conversationId: conversation.id, cause: 'agent', events: [] });
+    },
     onTimers: () => timers.kick(),
   });
   const retention = createRetentionTimer({
@@ -419,6 +423,7 @@ export async function startApp(o: AppOptions): Promise<App> {
         store,
         log: log.child({ part: 'drafts' }),
       }),
+      bugs: { enabled: bugs.enabled, log: bugs.log, link: bugs.linkRef },
     });
     await adapter.start({ ...channelHost, desk, files });
   }

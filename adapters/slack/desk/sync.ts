@@ -135,8 +135,10 @@ export function createDeskSync(d: DeskSyncDeps) {
     const suggestions = await d.desk.reads.suggestions(c.contactId);
     const queued = await d.desk.reads.queuedReply(c.id);
     const canDraft = d.desk.drafts?.enabled() === true;
+    const bugs = await d.desk.reads.bugs(c.id);
+    const canLogBug = d.desk.bugs?.enabled() === true;
     return headerBlocks(
-      { conversation: c, contact, identities, suggestions, queued },
+      { conversation: c, contact, identities, suggestions, queued, bugs, canLogBug },
       d.agents,
       d.settings.canned.length > 0,
       canDraft,
