@@ -37,6 +37,7 @@ import { createRouter } from './pipeline/router.ts';
 import { pausedKinds } from './policies/crisis.ts';
 import { scheduleQaRound } from './policies/qa-reviews.ts';
 import { scheduleWeeklyReport } from './policies/weekly-report.ts';
+import { sweepBlobs } from './privacy/blob-sweep.ts';
 import { resumeErasures } from './privacy/erase.ts';
 import { hasRetention } from './privacy/retention.ts';
 import { createRetentionTimer } from './privacy/retention-timer.ts';
@@ -230,6 +231,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     clock,
     log: log.child({ part: 'retention' }),
     settings: () => live().settings.retention,
+    blobs: () => attachments.blobs,
   });
   const timers = createTimerScheduler({
     store,
@@ -272,6 +274,8 @@ export async function startApp(o: AppOptions): Promise<App> {
     owner: `${instance}:media`,
   });
   const { blobs, media } = attachments;
+  // Files an erasure or a retention run queued before a stop are deleted now.
+  await sweepBlobs(store, blobs, log.child({ part: 'blobs' }));
 
   const routerOwner = `${instance}:router`;
   const router = createRouter({
@@ -337,6 +341,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   registerCoreRoutes(server.routes, {
     store,
     clock,
+    blobs,
     actions,
     policyActions,
     events: flowDeps,
