@@ -134,6 +134,11 @@ export class PrivacyTxOps extends AccessTxOps {
         .where('id', 'in', ids)
         .execute();
     }
+    // Webhooks out about them (message texts, their contact's fields), sent or not: nothing of theirs goes on.
+    await db
+      .deleteFrom('webhook_deliveries')
+      .where('order_key', 'in', [...ids, contactId])
+      .execute();
     for (const c of conversations) {
       // Events of the thread not yet tied to a conversation (pending, failed) hold their words too.
       out.inboundEvents += n(
