@@ -342,6 +342,14 @@ export async function startApp(o: AppOptions): Promise<App> {
     store,
     clock,
     blobs,
+    // Their desk threads hold their words: each conversation's thread is cleared (adapters/slack/desk/erased.ts).
+    onErased: (contactId) =>
+      void store
+        .findConversationsOfContact(contactId, { limit: 10_000 })
+        .then((cs) => {
+          for (const c of cs) deskBus.publish({ conversationId: c.id, cause: 'agent', events: ['erased'] });
+        })
+        .catch((err: unknown) => log.warn({ err, contactId }, 'could not tell the desk of an erasure')),
     actions,
     policyActions,
     events: flowDeps,

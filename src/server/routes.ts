@@ -53,6 +53,8 @@ export interface CoreRoutes {
   reviews: () => ReviewSettings;
   /** Where attachment files live: an erasure deletes the person's, an export includes them. */
   blobs?: BlobStore;
+  /** A contact was erased through the API (the desk clears their threads). */
+  onErased?: (contactId: string) => void;
 }
 
 export function registerCoreRoutes(routes: RouteRegistry, parts: CoreRoutes): void {
@@ -66,6 +68,7 @@ export function registerCoreRoutes(routes: RouteRegistry, parts: CoreRoutes): vo
     store: parts.store,
     clock: parts.clock,
     ...(parts.blobs ? { blobs: parts.blobs } : {}),
+    ...(parts.onErased ? { onErased: parts.onErased } : {}),
   });
   registerEventsApi(routes, parts.events);
   registerDashboard(routes, parts.dashboard);

@@ -11,6 +11,7 @@ import {
 import { asSlackSendError, type WebClient } from '../api/client.ts';
 import type { DeskSettings } from '../settings.ts';
 import type { Agents } from './agents.ts';
+import { clearThread, isEmptied } from './erased.ts';
 import { customerLabel, fingerprint, headerBlocks } from './header.ts';
 import { failureText, mirrorText, retryText } from './mirror.ts';
 import { deskChannelFor, needsPerson } from './routing.ts';
@@ -216,6 +217,13 @@ export function createDeskSync(d: DeskSyncDeps) {
         t = { ...t, header: print };
         await d.threads.save(t);
       }
+    }
+    if (isEmptied(c)) {
+      if (t.cleared) return;
+      const deleted = await clearThread(t, d.client, call);
+      await d.threads.save({ ...t, cleared: true });
+      d.log.info({ conversationId, deleted }, 'desk thread of an erased conversation cleared');
+      return;
     }
     const start = t.cursor ? messages.findIndex((m) => m.id === t?.cursor) + 1 : 0;
     const customer = start < messages.length ? await customerOf(c) : null;
