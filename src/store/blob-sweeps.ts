@@ -55,6 +55,8 @@ export async function blobReferences(db: Kysely<Database>, key: string): Promise
   const row = await db
     .selectFrom('messages')
     .select((eb) => eb.fn.countAll().as('n'))
+    // Most messages carry no file: a plain comparison skips them before the substring search.
+    .where('attachments', '<>', '[]')
     .where('attachments', 'like', `%"${key}"%`)
     .executeTakeFirst();
   return Number(row?.n ?? 0);
