@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUG_INPUT, BUG_VIEW } from '../../adapters/slack/desk/bug.ts';
+import { BUG_INPUT, BUG_SHORTCUT, BUG_VIEW } from '../../adapters/slack/desk/bug.ts';
 import { ACTION } from '../../adapters/slack/desk/header.ts';
 import {
   AGENT,
@@ -110,6 +110,21 @@ describe('Log a bug from the Slack desk', () => {
     const view = JSON.parse(String(opened.params.view)) as { private_metadata: string };
     expect(view.private_metadata).toBe(a!.id);
     expect(String(opened.params.view)).toContain('Steps to reproduce');
+  });
+
+  it('opens the same modal from the message shortcut on a message in the thread', async () => {
+    const [a] = visitors;
+    const opens = d.slack.callsOf('views.open').length;
+    await d.send.interaction({
+      type: 'message_action',
+      callback_id: BUG_SHORTCUT,
+      trigger_id: 'trigger-bug',
+      user: { id: AGENT },
+      channel: { id: DESK },
+      message: { type: 'message', ts: '1.000001', thread_ts: a!.header.ts, text: 'checkout is broken' },
+    });
+    const opened = await d.slack.until(() => d.slack.callsOf('views.open').slice(opens)[0]);
+    expect(JSON.parse(String(opened.params.view))).toMatchObject({ callback_id: BUG_VIEW, private_metadata: a!.id });
   });
 
   it('refuses a submission with neither a title nor a bug to link, or with both, on the modal', async () => {

@@ -8,6 +8,8 @@ import { inputValue } from './modals.ts';
 import type { ThreadStore } from './threads.ts';
 
 export const BUG_VIEW = 'tp_bug_modal';
+/** The message shortcut that opens the same modal for the thread it is used in (config/slack-manifest.json). */
+export const BUG_SHORTCUT = 'tp_bug';
 export const BUG_INPUT = {
   title: { block: 'tp_bug_title_block', action: 'tp_bug_title' },
   severity: { block: 'tp_bug_severity_block', action: 'tp_bug_severity' },
@@ -106,15 +108,36 @@ export function registerBugListeners(d: {
   threads: ThreadStore;
   /** Posts to the agent only (an ephemeral message in the thread). */
   tell(w: Where, text: string): Promise<void>;
+  agentOr(w: Where): Promise<DeskAgent | null>;
   control(
     actionId: string,
     run: (id: string, agent: DeskAgent, w: Where, body: Record<string, unknown>) => Promise<void>,
   ): void;
   nudge(conversationId: string): void;
 }): void {
-  d.control(ACTION.bug, async (id, _agent, w, b) => {
+  const open = async (id: string, w: Where, triggerId: unknown) => {
     if (!d.desk.bugs?.enabled()) return d.tell(w, 'No bug tracker is configured (router.yaml `bugTracker`).');
-    await d.app.client.views.open({ trigger_id: String(b.trigger_id), view: bugModal(id) as never });
+    await d.app.client.views.open({ trigger_id: String(triggerId), view: bugModal(id) as never });
+  };
+  d.control(ACTION.bug, (id, _agent, w, b) => open(id, w, b.trigger_id));
+  d.app.shortcut(BUG_SHORTCUT, async ({ ack, body }) => {
+    await ack();
+    const b = body as unknown as {
+      channel?: { id?: string };
+      user?: { id?: string };
+      message?: { ts?: string; thread_ts?: string };
+      trigger_id?: string;
+    };
+    const root = b.message?.thread_ts ?? b.message?.ts;
+    const w: Where = {
+      ...(b.channel?.id ? { channel: b.channel.id } : {}),
+      ...(b.user?.id ? { user: b.user.id } : {}),
+      ...(root ? { threadTs: root } : {}),
+    };
+    if (!(await d.agentOr(w))) return;
+    const id = w.channel && root ? await d.threads.conversationOf(w.channel, root) : null;
+    if (!id) return d.tell(w, 'Use this shortcut on a message in a conversation’s desk thread.');
+    await open(id, w, b.trigger_id);
   });
 
   d.app.view(BUG_VIEW, async ({ ack, body, view }) => {

@@ -304,7 +304,7 @@ export function registerDeskListeners(d: DeskListenerDeps): {
   });
 
   registerAssistListeners({ app, desk, agents, threads, refuse, agentOr, act, control });
-  registerBugListeners({ app, desk, agents, threads, tell: refuse, control, nudge: (id) => sync.nudge(id) });
+  registerBugListeners({ app, desk, agents, threads, tell: refuse, agentOr, control, nudge: (id) => sync.nudge(id) });
 
   return { onThreadMessage };
 }
