@@ -27,7 +27,7 @@ import type { Conversation, Message } from './model/types.ts';
 import { createOutboxLimiter } from './outbox/limiter.ts';
 import { createOutboxWorker } from './outbox/worker.ts';
 import type { DeskNotice } from './people/desk-events.ts';
-import { createDeskHost, withTimerNotices } from './people/desk-host.ts';
+import { createDeskHost, erasedNotices, withTimerNotices } from './people/desk-host.ts';
 import { createSnoozeTimerHandlers } from './people/snooze.ts';
 import { createInboundTranslation } from './people/translate-inbound.ts';
 import { createAfterCommit } from './pipeline/after-commit.ts';
@@ -342,14 +342,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     store,
     clock,
     blobs,
-    // Their desk threads hold their words: each conversation's thread is cleared (adapters/slack/desk/erased.ts).
-    onErased: (contactId) =>
-      void store
-        .findConversationsOfContact(contactId, { limit: 10_000 })
-        .then((cs) => {
-          for (const c of cs) deskBus.publish({ conversationId: c.id, cause: 'agent', events: ['erased'] });
-        })
-        .catch((err: unknown) => log.warn({ err, contactId }, 'could not tell the desk of an erasure')),
+    onErased: erasedNotices(store, deskBus, log),
     actions,
     policyActions,
     events: flowDeps,

@@ -2,6 +2,7 @@ import type { By } from '../access/audit.ts';
 import type { Bus } from '../bus.ts';
 import type { Clock } from '../clock.ts';
 import { acceptSuggestion, rejectSuggestion } from '../contacts/suggestions.ts';
+import type { Logger } from '../log.ts';
 import type { OutboxLimiter } from '../outbox/limiter.ts';
 import { replyWait } from '../outbox/queue-wait.ts';
 import type { Store } from '../store/contract.ts';
@@ -146,4 +147,18 @@ export function withTimerNotices(
     };
   }
   return out;
+}
+
+/**
+ * A contact was erased: each of their conversations is news to the desk, whose
+ * threads hold their words (the Slack desk clears them: adapters/slack/desk/erased.ts).
+ */
+export function erasedNotices(store: Store, bus: Bus<DeskNotice>, log: Logger): (contactId: string) => void {
+  return (contactId) =>
+    void store
+      .findConversationsOfContact(contactId, { limit: 10_000 })
+      .then((cs) => {
+        for (const c of cs) bus.publish({ conversationId: c.id, cause: 'agent', events: ['erased'] });
+      })
+      .catch((err: unknown) => log.warn({ err, contactId }, 'could not tell the desk of an erasure'));
 }
