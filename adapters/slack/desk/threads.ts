@@ -12,6 +12,8 @@ export interface DeskThread {
   cursor: string | null;
   /** Messages whose delivery failure was posted already. */
   failures: string[];
+  /** The conversation was erased (or emptied by retention) and the bot's posts in the thread deleted. */
+  cleared?: boolean;
 }
 
 /**
