@@ -35,6 +35,7 @@ import { instanceHeartbeat } from './pipeline/heartbeat.ts';
 import { createIngestor } from './pipeline/ingest.ts';
 import { createRouter } from './pipeline/router.ts';
 import { pausedKinds } from './policies/crisis.ts';
+import { createDeskQa } from './policies/qa-desk.ts';
 import { scheduleQaRound } from './policies/qa-reviews.ts';
 import { scheduleWeeklyReport } from './policies/weekly-report.ts';
 import { resumeErasures } from './privacy/erase.ts';
@@ -419,6 +420,7 @@ export async function startApp(o: AppOptions): Promise<App> {
         store,
         log: log.child({ part: 'drafts' }),
       }),
+      qa: createDeskQa({ store, clock, reviews: () => live().settings.policies.reviews, via: adapter.channel }),
     });
     await adapter.start({ ...channelHost, desk, files });
   }
