@@ -33,62 +33,23 @@ export async function dimensionsOf(
   const vips = new Set(
     (await ctx.db.selectFrom('contacts').select('id').where(sql<boolean>`vip = 1`).execute()).map((r) => r.id),
   );
-  const keep = (r: DimensionRow) =>
-    known.set(r.id, {
-      channel: r.channel,
-      touchpoint: r.touchpoint_kind,
-      category: r.category,
-      intent: r.intent,
-      vip: vips.has(r.contact_id),
-    });
-  if (wanted.length >= SCAN_FROM && wanted.length * SCAN_SHARE >= (await conversationCount(ctx))) {
-    await scanAll(ctx, new Set(wanted), keep);
-    for (const id of wanted) if (!known.has(id)) known.set(id, null);
-    return;
-  }
   for (let i = 0; i < wanted.length; i += CHUNK) {
     const chunk = wanted.slice(i, i + CHUNK);
-    const rows = await dimensionQuery(ctx).where('c.id', 'in', chunk).execute();
+    const rows = await ctx.db
+      .selectFrom('conversations as c')
+      .select(['c.id', 'c.contact_id', 'c.channel', 'c.touchpoint_kind', 'c.category', 'c.intent'])
+      .where('c.id', 'in', chunk)
+      .where(NOT_STAFF)
+      .execute();
     for (const id of chunk) known.set(id, null);
-    for (const r of rows) keep(r);
-    await yieldTurn();
-  }
-}
-
-/**
- * Past a third of all conversations, one ordered pass over the covering index
- * (conversations_dimensions) costs less than looking each one up: a 30-day
- * report of 100,000 conversations wants about 55,000 of them (bench: 1.7 s of
- * lookups against 0.6–0.9 s for the pass, both on a loaded machine).
- */
-const SCAN_FROM = 10_000;
-const SCAN_SHARE = 3;
-const SCAN_PAGE = 5000;
-
-function dimensionQuery(ctx: Ctx) {
-  return ctx.db
-    .selectFrom('conversations as c')
-    .select(['c.id', 'c.contact_id', 'c.channel', 'c.touchpoint_kind', 'c.category', 'c.intent'])
-    .where(NOT_STAFF);
-}
-type DimensionRow = Awaited<ReturnType<ReturnType<typeof dimensionQuery>['execute']>>[number];
-
-async function conversationCount(ctx: Ctx): Promise<number> {
-  const row = await ctx.db
-    .selectFrom('conversations')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
-}
-
-/** Every conversation's dimensions a page at a time in id order, yielding between pages, keeping the wanted ones. */
-async function scanAll(ctx: Ctx, wanted: Set<string>, keep: (r: DimensionRow) => void): Promise<void> {
-  let after = '';
-  for (;;) {
-    const page = await dimensionQuery(ctx).where('c.id', '>', after).orderBy('c.id').limit(SCAN_PAGE).execute();
-    for (const r of page) if (wanted.has(r.id)) keep(r);
-    if (page.length < SCAN_PAGE) return;
-    after = page[page.length - 1]?.id ?? after;
+    for (const r of rows)
+      known.set(r.id, {
+        channel: r.channel,
+        touchpoint: r.touchpoint_kind,
+        category: r.category,
+        intent: r.intent,
+        vip: vips.has(r.contact_id),
+      });
     await yieldTurn();
   }
 }
