@@ -26,6 +26,7 @@ export interface DashboardBench {
   conversations: number;
   messages: number;
   seedSeconds: number;
+  cached: boolean;
   pages: { name: string; path: string; firstMs: number; nextMs: number; bytes: number }[];
 }
 
@@ -101,7 +102,7 @@ export async function benchDashboard(): Promise<DashboardBench> {
         const ms = performance.now() - start;
         pages.push({ name: `(KPI inputs alone, ${days} days)`, path: '', firstMs: ms, nextMs: Number.NaN, bytes: 0 });
       }
-      return { conversations: n, messages, seedSeconds, pages };
+      return { conversations: n, messages, seedSeconds, cached: seeded.cached, pages };
     } finally {
       await server.close(1000);
       await store.close();

@@ -105,7 +105,7 @@ if (cases.has('dashboard')) {
   for (let i = 0; i < rounds; i++) runs.push(await benchDashboard());
   const d = runs[0] as Awaited<ReturnType<typeof benchDashboard>>;
   out(
-    `  ${d.conversations} conversations, ${d.messages} messages (seeded in ${d.seedSeconds.toFixed(0)} s); first fetch, next fetch (target < 1000 ms each):`,
+    `  ${d.conversations} conversations, ${d.messages} messages (seeded in ${d.seedSeconds.toFixed(0)} s${d.cached ? ', taken from the cache under .tmp/bench' : ''}); first fetch, next fetch (target < 1000 ms each):`,
   );
   for (const [i, p] of d.pages.entries()) {
     const first = median(runs.map((x) => x.pages[i]?.firstMs ?? Number.NaN));
