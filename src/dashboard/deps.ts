@@ -26,6 +26,8 @@ export interface DashboardDeps {
   onRetried?: () => void;
   /** A channel's sending pace (the outbox limiter's), for how long the replies waiting now take to go out. */
   rateOf?: (channel: string) => RateLimit;
+  /** What a QA review scores (reviews.yaml `qa.rubric`); absent: the SOP's default rubric. */
+  qaRubric?: readonly string[];
   /** Who may sign in with which token; default: the admin token only. */
   checkToken?: TokenCheck;
 }

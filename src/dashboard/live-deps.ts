@@ -3,6 +3,7 @@ import type { BusinessCalendar } from '../calendar/calendar.ts';
 import type { RateLimit } from '../channel/contract.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
+import { rubricOf } from '../policies/qa-scores.ts';
 import type { Settings } from '../settings/types.ts';
 import type { Store } from '../store/contract.ts';
 import type { DashboardDeps } from './deps.ts';
@@ -38,6 +39,9 @@ export function liveDashboardDeps(o: {
     },
     get complaints() {
       return o.settings().policies.trends.complaints;
+    },
+    get qaRubric() {
+      return rubricOf(o.settings().policies.reviews);
     },
     get flows() {
       return o.settings().flows;
