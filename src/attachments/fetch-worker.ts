@@ -98,7 +98,7 @@ export function createMediaFetcher(o: MediaFetcherOptions): MediaFetcher {
 
   async function fetchOne(job: MediaFetch) {
     if (!job.attachment) throw mediaRefused('the message is gone');
-    const source = o.adapters.get(job.channel)?.mediaSource?.(job.attachment) ?? null;
+    const source = (await o.adapters.get(job.channel)?.mediaSource?.(job.attachment)) ?? null;
     if (!source) throw mediaRefused(`the ${job.channel} channel does not fetch files`);
     const media = await safeFetch(source, o.limits);
     const stored = await o.blobs.put(media.bytes, media.contentType);
