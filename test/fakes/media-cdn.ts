@@ -76,13 +76,14 @@ export class FakeMediaCdn {
     return createHmac('sha256', this.#key).update(`${purpose}\n${what}`).digest('hex').slice(0, 32);
   }
 
-  #handle(req: IncomingMessage, res: ServerResponse): void {
+  #handle(req: IncomingMessage, res: ServerResponse): true {
     const url = new URL(req.url ?? '/', 'http://cdn');
     const q = url.searchParams;
     const answer = (status: number, headers: Record<string, string | number> = {}, body?: Buffer) => {
       this.requests.push({ path: url.pathname, status, authorization: req.headers.authorization ?? null });
       res.writeHead(status, headers);
       res.end(body);
+      return true as const;
     };
     const expired = (unixHex: string | null) => !unixHex || Number.parseInt(unixHex, 16) * 1000 < this.#now();
     if (url.pathname === '/lookaside/') {
@@ -112,6 +113,6 @@ export class FakeMediaCdn {
       if (!file || !signed || expired(ex)) return answer(404);
       return answer(200, { 'content-type': file.contentType, 'content-length': file.bytes.length }, file.bytes);
     }
-    answer(404);
+    return answer(404);
   }
 }
