@@ -5,7 +5,7 @@ import { parseDuration } from '../duration.ts';
 import type { RouteRegistry } from '../http/http-types.ts';
 import type { Logger } from '../log.ts';
 import type { AttachmentsSettings } from '../settings/attachments-schema.ts';
-import type { Store } from '../store/contract.ts';
+import type { MediaFetch, Store } from '../store/contract.ts';
 import { createMediaFetcher, fetchLimits } from './fetch-worker.ts';
 import { type AttachmentFiles, createAttachmentFiles } from './files.ts';
 import { createMediaLinks, registerMediaRoute, resolveMediaKey } from './links.ts';
@@ -23,6 +23,7 @@ export function configuredAttachments(o: {
   clock: Clock;
   log: Logger;
   owner: string;
+  onFinished?: (fetch: MediaFetch) => void;
 }) {
   const blobs = openBlobStore(o.settings, o.dataDir);
   const limits = fetchLimits(o.settings.fetch);
@@ -36,6 +37,7 @@ export function configuredAttachments(o: {
     leaseMs: parseDuration(o.settings.fetch.timeout) * 2,
     limits,
     maxAttempts: o.settings.fetch.maxAttempts,
+    ...(o.onFinished ? { onFinished: o.onFinished } : {}),
   });
   return {
     blobs,

@@ -27,7 +27,17 @@ export async function startDesk(o: {
   }
   const agents = createAgents(settings);
   const threads = createThreadStore(o.host.state);
-  const sync = createDeskSync({ desk, settings, agents, threads, client: o.client, clock: o.clock, log });
+  const files = o.host.files;
+  const sync = createDeskSync({
+    desk,
+    settings,
+    agents,
+    threads,
+    client: o.client,
+    clock: o.clock,
+    log,
+    ...(files ? { files } : {}),
+  });
   const { onThreadMessage } = registerDeskListeners({
     app: o.app,
     desk,

@@ -1,4 +1,5 @@
 import {
+  type AttachmentFiles,
   type Clock,
   type Conversation,
   type DeliveryRetry,
@@ -11,6 +12,7 @@ import {
 import { asSlackSendError, type WebClient } from '../api/client.ts';
 import type { DeskSettings } from '../settings.ts';
 import type { Agents } from './agents.ts';
+import { fileMark, notFetchedText, settledFiles, uploadFile } from './files.ts';
 import { customerLabel, fingerprint, headerBlocks } from './header.ts';
 import { failureText, mirrorText, retryText } from './mirror.ts';
 import { deskChannelFor, needsPerson } from './routing.ts';
@@ -24,6 +26,8 @@ export interface DeskSyncDeps {
   client: WebClient;
   clock: Clock;
   log: Logger;
+  /** Kept files: customers' attachments are shown in the thread once fetched. */
+  files?: AttachmentFiles;
 }
 
 /** Slack said to wait, or the channel is held: the sync runs again at `until`. */
@@ -233,6 +237,23 @@ export function createDeskSync(d: DeskSyncDeps) {
         continue;
       await post(t, failureText(m));
       t = { ...t, failures: [...t.failures, m.id].slice(-200) };
+      await d.threads.save(t);
+    }
+    await customerFiles(t, messages.slice(0, messages.findIndex((m) => m.id === t?.cursor) + 1));
+  }
+
+  /** Customers' files of the messages mirrored so far, each shown once its fetch is over (uploaded, or the reason). */
+  async function customerFiles(thread: DeskThread, mirrored: Message[]): Promise<void> {
+    const files = d.files;
+    if (!files) return;
+    let t = thread;
+    for (const f of settledFiles(mirrored, t.files ?? [])) {
+      // A file the blob store lost is said so, like one never fetched.
+      const bytes = f.attachment.blobKey ? await files.read(f.attachment) : null;
+      const shown = t;
+      if (bytes) await call(t.channel, () => uploadFile(d.client, shown, { ...f, bytes }));
+      else await post(t, notFetchedText(f.attachment));
+      t = { ...t, files: [...(t.files ?? []), fileMark(f.message, f.index)].slice(-500) };
       await d.threads.save(t);
     }
   }

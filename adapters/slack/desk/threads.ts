@@ -12,6 +12,8 @@ export interface DeskThread {
   cursor: string | null;
   /** Messages whose delivery failure was posted already. */
   failures: string[];
+  /** Customers' attachments shown already (`messageId:index`); absent in threads kept before files were shown. */
+  files?: string[];
 }
 
 /**
