@@ -349,6 +349,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       onRetried: () => outbox.kick(),
       rateOf: (channel) => limiter.rateLimit(channel),
       authenticate,
+      blobs,
     }),
     outreach: Object.assign(liveDeps(), {
       store,

@@ -1,3 +1,4 @@
+import type { BlobStore } from '../blobs/contract.ts';
 import type { BusinessCalendar } from '../calendar/calendar.ts';
 import type { RateLimit } from '../channel/contract.ts';
 import type { Clock } from '../clock.ts';
@@ -28,4 +29,6 @@ export interface DashboardDeps {
   rateOf?: (channel: string) => RateLimit;
   /** Who may sign in with which token; default: the admin token only. */
   checkToken?: TokenCheck;
+  /** Kept attachment bytes, shown on transcripts. */
+  blobs?: Pick<BlobStore, 'get'>;
 }

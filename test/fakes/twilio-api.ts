@@ -126,9 +126,9 @@ export class FakeTwilioApi {
   }
 
   /** Keeps a voicemail recording; returns its `RecordingUrl` (the `.mp3` under it is served like media). */
-  addRecording(bytes: Buffer): string {
+  addRecording(bytes: Buffer, contentType = 'audio/mpeg'): string {
     const sid = `RE${randomBytes(16).toString('hex')}`;
-    this.#media.set(sid, { bytes, contentType: 'audio/mpeg' });
+    this.#media.set(sid, { bytes, contentType });
     return `${this.#url}/2010-04-01/Accounts/${this.#opts.accountSid}/Recordings/${sid}`;
   }
 
