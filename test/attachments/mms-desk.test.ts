@@ -126,6 +126,16 @@ describe('an MMS photo reaches the agent, the agent’s PDF reaches the customer
     const wrong = new URL(local(link ?? ''));
     wrong.searchParams.set('s', `${wrong.searchParams.get('s')?.slice(0, -2)}AA`);
     expect(await refusal(wrong.toString())).toEqual([403, 'wrong signature']);
+    // The thread was synced again since (the agent's reply); a second photo comes after the first, each shown once.
+    const second = randomBytes(1_000);
+    await t.post('/twilio/sms', mms(customer, [[t.api.addMedia(second, 'image/jpeg'), 'image/jpeg']]));
+    await t.app.drain();
+    const hash = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    await slack.until(() => slack.files.shared.some((f) => hash(f.bytes) === hash(second)));
+    expect(slack.files.shared.filter((f) => f.threadTs === thread.ts).map((f) => hash(f.bytes))).toEqual([
+      sha256,
+      hash(second),
+    ]);
     t.clock.advance(8 * 24 * 3_600_000);
     expect(await refusal(local(link ?? ''))).toEqual([403, 'link expired']);
   }, 30_000);
