@@ -266,8 +266,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     clock,
     log: log.child({ part: 'media' }),
     owner: `${instance}:media`,
-    // A file kept or given up is news to the desk: it shows the file, or why there is none.
-    onFinished: (f) => deskBus.publish({ conversationId: f.conversationId, cause: 'inbound', events: [] }),
+    desk: deskBus,
   });
   const { blobs, media } = attachments;
 

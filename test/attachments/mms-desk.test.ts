@@ -33,7 +33,7 @@ describe('an MMS photo reaches the agent, the agent’s PDF reaches the customer
     });
     t = await startTwilioApp({
       // The fake Twilio API (127.0.0.1), its CDN (localhost) and the fake Slack's file host (127.0.0.1).
-      router: { attachments: { fetch: { testHosts: ['127.0.0.1', 'localhost'], maxAttempts: 1 } } },
+      router: { attachments: { fetch: { testHosts: ['127.0.0.1', 'localhost'], maxAttempts: 3 } } },
       moreChannels: {
         channels: { slack: { enabled: true, rateLimit: { minTimeMs: 50 }, settings } },
         adapters: { slack: slackDefinition },
@@ -140,7 +140,7 @@ describe('an MMS photo reaches the agent, the agent’s PDF reaches the customer
     expect(await refusal(local(link ?? ''))).toEqual([403, 'link expired']);
   }, 30_000);
 
-  it('shows a photo that could not be fetched on the thread, with the reason', async () => {
+  it('shows a photo that could not be fetched on the thread, with the reason; a passing failure is said and retried', async () => {
     const customer = '+14155550402';
     const gone = t.api.addMedia(Buffer.from('x'), 'image/png').replace(/ME[0-9a-f]{32}$/, `ME${'0'.repeat(32)}`);
     const before = slack.posts.length;
@@ -152,6 +152,22 @@ describe('an MMS photo reaches the agent, the agent’s PDF reaches the customer
     );
     expect(line.text).toMatch(/^:warning: The customer's photo could not be fetched: 127\.0\.0\.1:\d+ answered 404$/);
     expect(slack.files.shared.filter((f) => f.threadTs === thread.ts)).toEqual([]);
+
+    // The next photo fails for a passing reason: said once on the thread, tried again, then shown.
+    const photo = randomBytes(2_000);
+    t.api.script({ status: 503, code: 20503, message: 'Service unavailable' });
+    await t.post('/twilio/sms', mms(customer, [[t.api.addMedia(photo, 'image/jpeg'), 'image/jpeg']]));
+    await t.app.drain();
+    const waiting = await slack.until(() =>
+      slack.posts.find((p) => p.threadTs === thread.ts && p.text.startsWith(':hourglass_flowing_sand: The customer')),
+    );
+    expect(waiting.text).toMatch(
+      /^:hourglass_flowing_sand: The customer's photo could not be fetched yet \(127\.0\.0\.1:\d+ answered 503\); trying again at <!date\^\d+\^\{time_secs\}\|[\d:]+ UTC>$/,
+    );
+    t.clock.advance(60 * 60_000);
+    await t.app.drain();
+    const shown = await slack.until(() => slack.files.shared.find((f) => f.threadTs === thread.ts));
+    expect(shown.bytes.equals(photo)).toBe(true);
   }, 30_000);
 });
 

@@ -48,6 +48,13 @@ export function notFetchedText(a: Attachment): string {
   return `:warning: The customer's ${what} could not be fetched: ${esc(a.error ?? 'the kept file is gone')}`;
 }
 
+/** The line shown once when a customer's file could not be fetched yet and is tried again. */
+export function fileRetryText(a: Attachment, error: string, nextAt: number): string {
+  const at = `<!date^${Math.floor(nextAt / 1000)}^{time_secs}|${new Date(nextAt).toISOString().slice(11, 19)} UTC>`;
+  const what = `${kindOf(a)}${a.name ? ` (${esc(a.name)})` : ''}`;
+  return `:hourglass_flowing_sand: The customer's ${what} could not be fetched yet (${esc(error)}); trying again at ${at}`;
+}
+
 /** Puts a kept customer's file into the desk thread through files.uploadV2 (Slack's external upload). */
 export async function uploadFile(
   client: WebClient,

@@ -58,6 +58,7 @@ export async function startDesk(o: {
     );
   const unsubscribe = desk.subscribe((n) => {
     if (n.retry) sync.retried(n.conversationId, n.retry);
+    else if (n.fileRetry) sync.fileRetried(n.conversationId, n.fileRetry);
     else sync.nudge(n.conversationId);
   });
   const deskChannels = new Set([settings.defaultChannel, ...settings.routes.map((r) => r.deskChannel)]);

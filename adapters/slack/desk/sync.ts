@@ -4,6 +4,7 @@ import {
   type Conversation,
   type DeliveryRetry,
   type DeskHost,
+  type FileRetry,
   HeldError,
   type Logger,
   type Message,
@@ -12,7 +13,7 @@ import {
 import { asSlackSendError, type WebClient } from '../api/client.ts';
 import type { DeskSettings } from '../settings.ts';
 import type { Agents } from './agents.ts';
-import { fileMark, notFetchedText, settledFiles, uploadFile } from './files.ts';
+import { fileMark, fileRetryText, notFetchedText, settledFiles, uploadFile } from './files.ts';
 import { customerLabel, fingerprint, headerBlocks } from './header.ts';
 import { failureText, mirrorText, retryText } from './mirror.ts';
 import { deskChannelFor, needsPerson } from './routing.ts';
@@ -277,9 +278,30 @@ export function createDeskSync(d: DeskSyncDeps) {
     }).catch((err: unknown) => d.log.warn({ err, conversationId }, 'could not post a delivery retry to the desk'));
   }
 
+  /**
+   * A customer's file could not be fetched yet: said once, on its first failed
+   * attempt, in a thread the conversation already has. The outcome (the file,
+   * or why it was given up) follows from the store.
+   */
+  const toldFiles = new Set<string>();
+  function fileRetried(conversationId: string, r: FileRetry): void {
+    const mark = `${r.messageId}:${r.index}`;
+    if (stopped || toldFiles.has(mark)) return;
+    toldFiles.add(mark);
+    if (toldFiles.size > 10_000) toldFiles.delete(toldFiles.values().next().value as string);
+    void serial(conversationId, async () => {
+      const t = await d.threads.get(conversationId);
+      const a = t
+        ? (await allMessages(conversationId)).find((x) => x.id === r.messageId)?.attachments[r.index]
+        : undefined;
+      if (t && a) await post(t, fileRetryText(a, r.error, r.nextAt));
+    }).catch((err: unknown) => d.log.warn({ err, conversationId }, 'could not post a file retry to the desk'));
+  }
+
   return {
     nudge,
     retried,
+    fileRetried,
     /** Runs `fn` in the conversation's turn: nothing is mirrored while it runs. */
     serial,
     /** After a restart: every recent conversation catches up (notices sent before the crash are gone). */
