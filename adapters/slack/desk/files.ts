@@ -3,7 +3,7 @@ import type { WebClient } from '../api/client.ts';
 import { esc } from './header.ts';
 import type { DeskThread } from './threads.ts';
 
-/** A customer's attachment in words: "photo", "voicemail", "video", "file". */
+/** A customer's attachment in words: "photo", "voice message", "video", "file". */
 export function kindOf(a: Attachment): string {
   if (a.contentType.startsWith('image/')) return 'photo';
   if (a.contentType.startsWith('audio/')) return 'voice message';

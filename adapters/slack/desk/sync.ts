@@ -254,7 +254,8 @@ export function createDeskSync(d: DeskSyncDeps) {
       const shown = t;
       if (bytes) await call(t.channel, () => uploadFile(d.client, shown, { ...f, bytes }));
       else await post(t, notFetchedText(f.attachment));
-      t = { ...t, files: [...(t.files ?? []), fileMark(f.message, f.index)].slice(-500) };
+      // Never trimmed: a mark dropped would show its file again.
+      t = { ...t, files: [...(t.files ?? []), fileMark(f.message, f.index)] };
       await d.threads.save(t);
     }
   }
