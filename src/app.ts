@@ -273,6 +273,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     clock,
     log: log.child({ part: 'media' }),
     owner: `${instance}:media`,
+    desk: deskBus,
   });
   const { blobs, media } = attachments;
   // Files an erasure or a retention run queued before a stop are deleted now.
@@ -358,6 +359,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       onRetried: () => outbox.kick(),
       rateOf: (channel) => limiter.rateLimit(channel),
       authenticate,
+      blobs,
     }),
     outreach: Object.assign(liveDeps(), {
       store,

@@ -10,6 +10,7 @@ import {
   readOrKeep,
 } from '../../src/channel/index.ts';
 import { activityEnvelope, type BotReplyRef, messageActivity } from './activity.ts';
+import { botframeworkMediaSource } from './media.ts';
 import type { BotSdk } from './sdk.ts';
 import { toSendError } from './send-errors.ts';
 import { serviceUrlAllowed } from './service-urls.ts';
@@ -56,6 +57,9 @@ export function createBotframeworkAdapter(settings: BotframeworkSettings, deps: 
     async stop() {
       sdk = null;
     },
+
+    mediaSource: (a) =>
+      botframeworkMediaSource(a, settings.serviceUrls, async () => (sdk ? sdk.connectorToken() : null)),
 
     destination(threadKey) {
       return threadKey;

@@ -5,6 +5,7 @@ import { createSendRest } from './api/rest.ts';
 import { type SendContext, sendOutbound } from './api/send.ts';
 import { MAX_CONTENT } from './format/split.ts';
 import { GatewayConnection } from './gateway/connection.ts';
+import { discordMediaSource } from './media.ts';
 import type { DiscordSettings } from './settings.ts';
 import { decodeThreadKey, destinationOf, encodeThreadKey } from './thread-key.ts';
 
@@ -28,6 +29,7 @@ export function createDiscordAdapter(settings: DiscordSettings): ChannelAdapter 
   };
   return {
     channel: 'discord',
+    mediaSource: discordMediaSource,
     async checkCredentials() {
       try {
         const me = (await ctx().rest.get(Routes.user())) as { username?: string };

@@ -10,6 +10,7 @@ import { createGraphClient } from './api/graph.ts';
 import { reconcileOutbound } from './api/reconcile.ts';
 import { type SendContext, sendOutbound } from './api/send.ts';
 import { commentIdentityKind } from './links.ts';
+import { metaMediaSource } from './media.ts';
 import type { MetaChannel, MetaSettings } from './settings.ts';
 import { decodeThreadKey, encodeThreadKey } from './thread-key.ts';
 import { registerWebhookRoutes } from './webhook/routes.ts';
@@ -42,6 +43,7 @@ export function createMetaAdapter(
 
   return {
     channel,
+    mediaSource: metaMediaSource,
     async checkCredentials() {
       try {
         const me = await graph.get('me?fields=id,name');

@@ -8,6 +8,7 @@ import { MAX_TEXT, sendToCustomer } from './customer/send.ts';
 import { destinationOf, startThread } from './customer/thread.ts';
 import { createAgents } from './desk/agents.ts';
 import { startDesk } from './desk/start.ts';
+import { slackMediaSource } from './media.ts';
 import { registerQaListeners } from './qa/listeners.ts';
 import type { SlackSettings } from './settings.ts';
 import { type BotIdentity, createBoltApp } from './transport/bolt-app.ts';
@@ -67,6 +68,8 @@ export function createSlackAdapter(settings: SlackSettings, deps: { log: Logger;
     get bolt() {
       return bolt;
     },
+    // A customer's shared file: url_private, to the bot token only.
+    mediaSource: (a) => (a.url ? slackMediaSource(a.url, settings.botToken) : null),
 
     async checkCredentials() {
       const r = await client.auth.test().catch((err: Error) => {

@@ -1,11 +1,13 @@
 import { openBlobStore } from '../blobs/open.ts';
+import type { Bus } from '../bus.ts';
 import type { ChannelAdapter } from '../channel/contract.ts';
 import type { Clock } from '../clock.ts';
 import { parseDuration } from '../duration.ts';
 import type { RouteRegistry } from '../http/http-types.ts';
 import type { Logger } from '../log.ts';
+import type { DeskNotice } from '../people/desk-events.ts';
 import type { AttachmentsSettings } from '../settings/attachments-schema.ts';
-import type { Store } from '../store/contract.ts';
+import type { MediaFetch, Store } from '../store/contract.ts';
 import { createMediaFetcher, fetchLimits } from './fetch-worker.ts';
 import { type AttachmentFiles, createAttachmentFiles } from './files.ts';
 import { createMediaLinks, registerMediaRoute, resolveMediaKey } from './links.ts';
@@ -23,7 +25,10 @@ export function configuredAttachments(o: {
   clock: Clock;
   log: Logger;
   owner: string;
+  /** Told when a customer's file was kept or given up (the desk shows it, or why not), or is tried again. */
+  desk?: Bus<DeskNotice>;
 }) {
+  const desk = o.desk;
   const blobs = openBlobStore(o.settings, o.dataDir);
   const limits = fetchLimits(o.settings.fetch);
   const media = createMediaFetcher({
@@ -36,6 +41,19 @@ export function configuredAttachments(o: {
     leaseMs: parseDuration(o.settings.fetch.timeout) * 2,
     limits,
     maxAttempts: o.settings.fetch.maxAttempts,
+    ...(desk
+      ? {
+          onFinished: (f: MediaFetch) =>
+            desk.publish({ conversationId: f.conversationId, cause: 'inbound', events: [] }),
+          onRetry: (f: MediaFetch, error: string, nextAt: number) =>
+            desk.publish({
+              conversationId: f.conversationId,
+              cause: 'inbound',
+              events: [],
+              fileRetry: { messageId: f.messageId, index: f.index, attempt: f.attempts, error, nextAt },
+            }),
+        }
+      : {}),
   });
   return {
     blobs,

@@ -218,8 +218,9 @@ export interface ChannelAdapter {
   /**
    * How to fetch an inbound attachment's bytes: its URL with the provider's credentials, the hosts it
    * may come from, the types and size this channel takes. Null (or no method): it is not fetched.
+   * A promise where the credentials must be fetched first (Bot Framework's connector token).
    */
-  mediaSource?(attachment: Attachment): MediaSource | null;
+  mediaSource?(attachment: Attachment): MediaSource | null | Promise<MediaSource | null>;
   /** Delivers one message. Throws SendError (rate_limited, transient, permanent) on failure. */
   send(message: OutboundMessage): Promise<SendResult>;
   /**

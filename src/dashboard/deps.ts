@@ -1,3 +1,4 @@
+import type { BlobStore } from '../blobs/contract.ts';
 import type { BusinessCalendar } from '../calendar/calendar.ts';
 import type { RateLimit } from '../channel/contract.ts';
 import type { Clock } from '../clock.ts';
@@ -30,4 +31,6 @@ export interface DashboardDeps {
   qaRubric?: readonly string[];
   /** Who may sign in with which token; default: the admin token only. */
   checkToken?: TokenCheck;
+  /** Kept attachment bytes, shown on transcripts. */
+  blobs?: Pick<BlobStore, 'get'>;
 }

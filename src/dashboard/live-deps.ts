@@ -20,6 +20,7 @@ export function liveDashboardDeps(o: {
   onRetried: () => void;
   rateOf: (channel: string) => RateLimit;
   authenticate: Authenticate;
+  blobs?: DashboardDeps['blobs'];
 }): DashboardDeps {
   return {
     store: o.store,
@@ -49,6 +50,7 @@ export function liveDashboardDeps(o: {
     channels: o.channels,
     onRetried: o.onRetried,
     rateOf: o.rateOf,
+    ...(o.blobs ? { blobs: o.blobs } : {}),
     // Agents sign in with their own tokens too (src/access): the one authentication of the API.
     checkToken: async (token: string) => {
       const who = await o.authenticate({ headers: { authorization: `Bearer ${token}` } });

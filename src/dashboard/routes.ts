@@ -1,4 +1,5 @@
 import type { RouteRegistry } from '../http/http-types.ts';
+import { filePage } from './attachments.ts';
 import { adminTokenCheck, createAuth } from './auth.ts';
 import { contactPage } from './contact.ts';
 import { conversationsPage } from './conversations.ts';
@@ -33,6 +34,7 @@ export function registerDashboard(routes: RouteRegistry, d: DashboardDeps): void
   routes.add('GET', '/admin/reports', guards.page(reportsPage(d)));
   routes.add('GET', '/admin/conversations', guards.page(conversationsPage(d)));
   routes.add('GET', '/admin/contacts/:id', guards.page(contactPage(d)));
+  routes.add('GET', '/admin/conversations/:id/files/:messageId/:index', guards.page(filePage(d)));
   routes.add('GET', '/admin/dead-letters', guards.page(deadLettersPage(d)));
   routes.add('POST', '/admin/dead-letters/:id/retry', guards.form(retryDeadLetter(d)), { maxBodyBytes: FORM_BYTES });
   routes.add('GET', '/admin/qa', guards.page(qaPage(d)));

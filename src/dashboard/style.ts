@@ -40,6 +40,9 @@ thead th { background: #eef0f3; font-size: .9rem; }
 .msg { background: #fff; border: 1px solid #d8dce2; border-radius: 6px; padding: .4rem .7rem; max-width: 44rem; }
 .msg.outbound { align-self: flex-end; background: #eef4ff; } .msg.internal { background: #fff8e1; border-style: dashed; }
 .msg .meta { font-size: .8rem; color: #4b5563; margin: 0 0 .15rem; } .msg p.text { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+.files { list-style: none; margin: .2rem 0; padding: 0; display: flex; flex-direction: column; gap: .3rem; }
+.files figure { padding: .3rem; } .files img { max-width: 100%; max-height: 18rem; display: block; } .files audio { width: 100%; max-width: 24rem; display: block; }
+.file.missing { color: #8c1d18; } .msg .label { font-weight: 600; }
 .diagram { background: #fff; border: 1px solid #d8dce2; border-radius: 6px; padding: .5rem; overflow-x: auto; }
 .diagram img { max-width: none; }
 .qa-form fieldset { display: flex; flex-wrap: wrap; gap: .6rem 1rem; background: #fff; border: 1px solid #d8dce2; border-radius: 6px; padding: .8rem; margin: 0 0 .8rem; }

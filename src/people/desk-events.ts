@@ -23,6 +23,17 @@ export interface DeskNotice {
    * the final outcome (sent or failed) is in the store.
    */
   retry?: DeliveryRetry;
+  /** A customer's file could not be fetched yet and is tried again at `nextAt`; kept nowhere else either. */
+  fileRetry?: FileRetry;
+}
+
+export interface FileRetry {
+  messageId: string;
+  /** The attachment's place on the message. */
+  index: number;
+  attempt: number;
+  error: string;
+  nextAt: number;
 }
 
 export interface DeliveryRetry {

@@ -129,10 +129,16 @@ export class FakeDiscord {
   }
 
   /** A person writes to the bot in a DM; returns the dispatched message. */
-  dm(author: FakeUser, content: string): MessagePayload {
+  dm(author: FakeUser, content: string, attachments?: MessageInput['attachments']): MessagePayload {
     this.#users.set(author.id, author);
     const payload = messagePayload(
-      { channelId: this.dmChannelOf(author.id), guildId: null, author, content },
+      {
+        channelId: this.dmChannelOf(author.id),
+        guildId: null,
+        author,
+        content,
+        ...(attachments ? { attachments } : {}),
+      },
       Date.now(),
     );
     this.#authors.set(payload.id, author);
