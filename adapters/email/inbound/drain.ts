@@ -1,8 +1,15 @@
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
-import { type Envelope, type IngestResult, type Logger, readOrKeep } from '../../../src/channel/index.ts';
+import {
+  type Attachment,
+  type AttachmentFiles,
+  type Envelope,
+  type IngestResult,
+  type Logger,
+  readOrKeep,
+} from '../../../src/channel/index.ts';
 import type { MailboxSettings } from '../settings.ts';
 import type { Checkpoint, CheckpointStore } from './checkpoint.ts';
-import { parseMail } from './parse.ts';
+import { type InboundMail, parseMail } from './parse.ts';
 import { type MailOrigin, toEnvelope } from './to-envelope.ts';
 
 export interface DrainContext {
@@ -16,6 +23,8 @@ export interface DrainContext {
   keepUnreadable: (reason: string, source: Buffer) => Promise<void>;
   ourAddress: string;
   maxAttachmentBytes: number;
+  /** Where attachments' bytes are kept (the blob store); absent: only their description is. */
+  files?: AttachmentFiles | undefined;
   maxMessageBytes: number;
   log: Logger;
   /** Checked between messages: a stopping adapter finishes the message in hand, then returns. */
@@ -108,6 +117,7 @@ async function processOne(ctx: DrainContext, c: Candidate, uidValidity: string):
   }
   const stored = await readOrKeep({ keepUnreadable: ctx.keepUnreadable }, source, async () => {
     const mail = await parseMail(source, { maxAttachmentBytes: ctx.maxAttachmentBytes });
+    mail.attachments = await keepParts(ctx, mail);
     const r = await ctx.ingest(toEnvelope(mail, ctx.ourAddress, origin));
     log.debug({ mailbox: ctx.label, uid: c.uid, messageId: mail.messageId, duplicate: r.duplicate }, 'mail stored');
     return r;
@@ -126,4 +136,34 @@ async function processOne(ctx: DrainContext, c: Candidate, uidValidity: string):
 function gone(ctx: DrainContext, c: Candidate): false {
   ctx.log.info({ mailbox: ctx.label, uid: c.uid }, 'message vanished before it was read');
   return false;
+}
+
+/**
+ * Keeps each attachment's bytes before the message is stored, so the stored message names kept
+ * files. A part that cannot be kept (the scan flagged it, the store refused it) keeps its reason
+ * instead: the message itself is still stored. Content addressing makes a re-read after a crash
+ * keep nothing twice.
+ */
+async function keepParts(ctx: DrainContext, mail: InboundMail): Promise<Attachment[]> {
+  const files = ctx.files;
+  if (!files) return mail.attachments;
+  const out: Attachment[] = [];
+  for (const [i, meta] of mail.attachments.entries()) {
+    const bytes = mail.contents[i];
+    if (!bytes) {
+      out.push(meta);
+      continue;
+    }
+    try {
+      out.push({ ...(await files.keep(bytes, meta.contentType, meta.name)), size: bytes.length });
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      ctx.log.warn(
+        { mailbox: ctx.label, messageId: mail.messageId, attachment: meta.name, reason },
+        'attachment not kept',
+      );
+      out.push({ ...meta, error: reason });
+    }
+  }
+  return out;
 }
