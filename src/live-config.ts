@@ -11,6 +11,7 @@ import { ConfigError, type ConfigProblem, formatProblem } from './errors.ts';
 import { flowAnswersAtAnyHour, flowSteps } from './flow-language/inbound-steps.ts';
 import type { Logger } from './log.ts';
 import type { Conversation, Message } from './model/types.ts';
+import { fileRefusal } from './outbound/file-limits.ts';
 import type { FirstContactDeps } from './outbound/first-contact.ts';
 import { createOutbound, type Outbound } from './outbound/outbound.ts';
 import { createPublicSendGuard } from './outbound/public-guard.ts';
@@ -73,6 +74,7 @@ export function buildConfigParts(settings: Settings, shared: SharedParts): Confi
     windowHoursOf,
     consentRequired: settings.contacts.firstContact.consentRequired,
     carriesFiles: (channel) => directory.capabilities(channel)?.attachments === true,
+    fileRefusal: (channel, file) => fileRefusal(directory.capabilities(channel)?.fileLimits, file),
   });
   const firstContact: FirstContactDeps = {
     settings: settings.contacts.firstContact,

@@ -1,4 +1,4 @@
-import type { Attachment, MediaSource } from '../../src/channel/index.ts';
+import type { Attachment, FileLimits, MediaSource } from '../../src/channel/index.ts';
 
 /**
  * Where Twilio serves a message's media: the REST API's Media URL, answered
@@ -9,6 +9,13 @@ const HOSTS = ['api.twilio.com', '*.twiliocdn.com', 'media.twiliocdn.com', 's3-e
 /** MMS and WhatsApp media: pictures, sound, video, PDFs and contact cards; 5 MB is MMS's own ceiling. */
 const TYPES = ['image/*', 'audio/*', 'video/*', 'application/pdf', 'text/vcard', 'text/x-vcard'];
 const MAX_BYTES = 5 * 1024 * 1024;
+
+/** What an agent's file may be: MMS takes 5 MB in all; WhatsApp 16 MB of pictures, sound, video or a PDF. */
+export function outgoingFileLimits(channel: string): FileLimits {
+  return channel === 'whatsapp'
+    ? { maxBytes: 16 * 1024 * 1024, types: ['image/jpeg', 'image/png', 'audio/*', 'video/mp4', 'application/pdf'] }
+    : { maxBytes: MAX_BYTES, types: TYPES };
+}
 
 export function twilioMediaSource(a: Attachment, auth: { accountSid: string; authToken: string }): MediaSource | null {
   if (!a.url) return null;

@@ -66,6 +66,7 @@ export type {
   ChannelHost,
   ChannelState,
   ConfigFacts,
+  FileLimits,
   IngestResult,
   QueuedReply,
   RateLimit,

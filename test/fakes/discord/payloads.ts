@@ -110,6 +110,17 @@ export interface MessageInput {
   /** A reply: the message answered. */
   reference?: { messageId: string; author: FakeUser } | null;
   nonce?: string | null;
+  /** Files uploaded with the message, as Discord lists them. */
+  attachments?: AttachmentPayload[];
+}
+
+export interface AttachmentPayload {
+  id: string;
+  filename: string;
+  size: number;
+  url: string;
+  proxy_url: string;
+  content_type: string;
 }
 
 /** A Message object; `channel_type: 1` on DMs lets discord.js build the DM channel it has not cached. */
@@ -133,7 +144,7 @@ export function messagePayload(m: MessageInput, now: number) {
     mention_everyone: false,
     mentions: mentions.map(userPayload),
     mention_roles: [],
-    attachments: [],
+    attachments: m.attachments ?? [],
     embeds: [],
     pinned: false,
     flags: 0,
