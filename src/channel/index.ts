@@ -15,6 +15,7 @@ export {
   HeldError,
   type HoldScope,
   HttpError,
+  MediaError,
   notFound,
   permanent,
   rateLimited,

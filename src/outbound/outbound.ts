@@ -191,7 +191,7 @@ export interface OutboundOptions {
   consentRequired?: readonly string[] | undefined;
   /** Whether the channel's adapter can send files (`capabilities.attachments`); all can when absent. */
   carriesFiles?: ((channel: string) => boolean) | undefined;
-  /** Why the channel cannot carry this file (its type or size), or null (src/outbound/file-limits.ts). */
+  /** Why the channel cannot carry this file (its type or size), or null (src/channel/file-limits.ts). */
   fileRefusal?: ((channel: string, file: Attachment) => string | null) | undefined;
 }
 

@@ -1,5 +1,5 @@
-import type { FileLimits } from '../channel/contract.ts';
 import type { Attachment } from '../model/types.ts';
+import type { FileLimits } from './contract.ts';
 
 /** Why a channel with these limits cannot carry `file` (its type, its size), or null when it can. */
 export function fileRefusal(
