@@ -35,17 +35,18 @@ describe('email attachments (real Postfix and Dovecot, clamd scan on)', () => {
   };
 
   /** The customer's first stored message, once the mailbox watcher has handed it to the core. */
-  const inboundMessage = async (): Promise<Message> => {
-    for (let i = 0; i < 200; i++) {
+  const inboundMessage = async (text = 'squashed'): Promise<Message> => {
+    for (let i = 0; i < 300; i++) {
       await app.drain();
-      const [conversation] = (await app.store.listConversations({ limit: 5 })) ?? [];
-      if (conversation) {
-        const found = (await app.store.listMessages(conversation.id)).find((m) => m.direction === 'inbound');
+      for (const conversation of await app.store.listConversations({ limit: 5 })) {
+        const found = (await app.store.listMessages(conversation.id)).find(
+          (m) => m.direction === 'inbound' && m.text.includes(text),
+        );
         if (found) return found;
       }
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error('the customer mail was never stored');
+    throw new Error(`the customer mail with "${text}" was never stored`);
   };
 
   beforeAll(async () => {
@@ -138,5 +139,31 @@ describe('email attachments (real Postfix and Dovecot, clamd scan on)', () => {
       ['return-label.pdf', 'application/pdf'],
     ]);
     expect(mail?.attachments[0]?.content.equals(label)).toBe(true);
+  });
+
+  it('leaves a mail unread while the scanner is down (fail closed), and stores it with its file once it is back', async () => {
+    const port = clamd.port;
+    await clamd.stop();
+    const photo = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(10_000)]);
+    await sendMail(servers, {
+      from: `"Cora Lane" <${CUSTOMER}>`,
+      to: 'support@shop.test',
+      subject: 'Second photo',
+      messageId: '<cake-2@example.test>',
+      text: 'Another angle of the cake.',
+      attachments: [{ filename: 'angle.jpg', content: photo, contentType: 'image/jpeg' }],
+    });
+    // The watcher reads the mail and fails to keep the photo: nothing is stored without it.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const all = await Promise.all(
+      (await app.store.listConversations({ limit: 5 })).map((c) => app.store.listMessages(c.id)),
+    );
+    expect(all.flat().some((m) => m.text.includes('Another angle'))).toBe(false);
+
+    await clamd.start(port);
+    const message = await inboundMessage('Another angle');
+    expect(message.attachments).toEqual([
+      expect.objectContaining({ name: 'angle.jpg', sha256: sha256(photo), contentType: 'image/jpeg' }),
+    ]);
   });
 });

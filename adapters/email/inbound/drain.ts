@@ -5,6 +5,7 @@ import {
   type Envelope,
   type IngestResult,
   type Logger,
+  MediaError,
   readOrKeep,
 } from '../../../src/channel/index.ts';
 import type { MailboxSettings } from '../settings.ts';
@@ -140,9 +141,9 @@ function gone(ctx: DrainContext, c: Candidate): false {
 
 /**
  * Keeps each attachment's bytes before the message is stored, so the stored message names kept
- * files. A part that cannot be kept (the scan flagged it, the store refused it) keeps its reason
- * instead: the message itself is still stored. Content addressing makes a re-read after a crash
- * keep nothing twice.
+ * files. A part refused for good (the scan flagged it) keeps its reason instead and the message is
+ * still stored; a failure that may pass throws, so the mail is read again rather than stored
+ * without its file. Content addressing makes a re-read keep nothing twice.
  */
 async function keepParts(ctx: DrainContext, mail: InboundMail): Promise<Attachment[]> {
   const files = ctx.files;
@@ -157,7 +158,16 @@ async function keepParts(ctx: DrainContext, mail: InboundMail): Promise<Attachme
     try {
       out.push({ ...(await files.keep(bytes, meta.contentType, meta.name)), size: bytes.length });
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
+      // Only a refusal for good (the scan flagged the file) is kept as the reason. Anything that may
+      // pass (the scanner or the store down) leaves the mail unacknowledged, to be read again.
+      if (!(err instanceof MediaError && err.final)) {
+        ctx.log.error(
+          { err, mailbox: ctx.label, messageId: mail.messageId },
+          'attachment not kept now: mail left to read again',
+        );
+        throw err;
+      }
+      const reason = err.message;
       ctx.log.warn(
         { mailbox: ctx.label, messageId: mail.messageId, attachment: meta.name, reason },
         'attachment not kept',
