@@ -1,4 +1,4 @@
-import type { ChannelAdapter, ChannelHost, Exclusive, Logger } from '../../src/channel/index.ts';
+import type { AttachmentFiles, ChannelAdapter, ChannelHost, Exclusive, Logger } from '../../src/channel/index.ts';
 import { MailboxWatcher } from './inbound/mailbox-watcher.ts';
 import { composeReply } from './outbound/compose.ts';
 import { createSmtpSender, type SmtpSender } from './outbound/send.ts';
@@ -14,6 +14,7 @@ import { parseThreadKey } from './thread-key.ts';
 export function createEmailAdapter(settings: EmailSettings, log: Logger): ChannelAdapter {
   let sender: SmtpSender | null = null;
   let held: Exclusive[] = [];
+  let files: AttachmentFiles | null = null;
   const smtp = (): SmtpSender => {
     sender ??= createSmtpSender(settings.smtp, log);
     return sender;
@@ -45,6 +46,7 @@ export function createEmailAdapter(settings: EmailSettings, log: Logger): Channe
     rateLimit: { minTimeMs: 1_000, maxConcurrent: 1, channelPerSecond: settings.smtp.rateLimit },
     // Each mailbox is watched by one router instance at a time (IDLE twice would read every mail twice).
     async start(host: ChannelHost) {
+      files = host.files ?? null;
       held = await Promise.all(
         settings.mailboxes.map((m) => {
           let watcher: MailboxWatcher | null = null;
@@ -73,7 +75,8 @@ export function createEmailAdapter(settings: EmailSettings, log: Logger): Channe
     },
     startThread: startEmailThread,
     async send(msg) {
-      const mail = composeReply(msg, settings);
+      const contents = await Promise.all((msg.attachments ?? []).map((a) => files?.read(a) ?? null));
+      const mail = composeReply(msg, settings, contents);
       const messageId = await smtp().send(mail);
       return { providerId: messageId, status: 'sent' };
     },

@@ -8,7 +8,7 @@ import type {
 } from '../../src/channel/index.ts';
 import { createGraphClient } from './api/graph.ts';
 import { reconcileOutbound } from './api/reconcile.ts';
-import { type SendContext, sendOutbound } from './api/send.ts';
+import { metaFileLimits, type SendContext, sendOutbound } from './api/send.ts';
 import { commentIdentityKind } from './links.ts';
 import { metaMediaSource } from './media.ts';
 import type { MetaChannel, MetaSettings } from './settings.ts';
@@ -39,7 +39,14 @@ export function createMetaAdapter(
     clock: deps.clock,
   });
   let host: ChannelHost | null = null;
-  const ctx = (): SendContext => ({ channel, graph, settings, clock: deps.clock, state: host?.state ?? null });
+  const ctx = (): SendContext => ({
+    channel,
+    graph,
+    settings,
+    clock: deps.clock,
+    state: host?.state ?? null,
+    files: host?.files ?? null,
+  });
 
   return {
     channel,
@@ -57,7 +64,9 @@ export function createMetaAdapter(
     capabilities: {
       threads: true,
       privateReply: true,
-      attachments: false,
+      // Files go to people in DMs, each as its own message by URL (api/send.ts); comments take text only.
+      attachments: true,
+      fileLimits: metaFileLimits(channel),
       // Choice questions go out with quick replies (api/send.ts).
       richParts: true,
       maxTextLength: MAX_TEXT[channel],

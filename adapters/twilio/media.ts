@@ -1,4 +1,4 @@
-import type { Attachment, MediaSource } from '../../src/channel/index.ts';
+import type { Attachment, FileLimits, MediaSource } from '../../src/channel/index.ts';
 
 /**
  * Where Twilio serves a message's media: the REST API's Media URL, answered
@@ -12,6 +12,13 @@ const TYPES = ['image/*', 'audio/*', 'video/*', 'application/pdf', 'text/vcard',
 const MAX_BYTES = 5 * 1024 * 1024;
 /** A recording is sound only, and as long as the call allowed: the router's own size limit applies. */
 const RECORDING_TYPES = ['audio/*'];
+
+/** What an agent's file may be: MMS takes 5 MB in all; WhatsApp 16 MB of pictures, sound, video or a PDF. */
+export function outgoingFileLimits(channel: string): FileLimits {
+  return channel === 'whatsapp'
+    ? { maxBytes: 16 * 1024 * 1024, types: ['image/jpeg', 'image/png', 'audio/*', 'video/mp4', 'application/pdf'] }
+    : { maxBytes: MAX_BYTES, types: TYPES };
+}
 
 export function twilioMediaSource(a: Attachment, auth: { accountSid: string; authToken: string }): MediaSource | null {
   if (!a.url) return null;

@@ -1,3 +1,4 @@
+import type { BlobStore } from '../blobs/contract.ts';
 import { openBlobStore } from '../blobs/open.ts';
 import type { Bus } from '../bus.ts';
 import type { ChannelAdapter } from '../channel/contract.ts';
@@ -8,9 +9,11 @@ import type { Logger } from '../log.ts';
 import type { DeskNotice } from '../people/desk-events.ts';
 import type { AttachmentsSettings } from '../settings/attachments-schema.ts';
 import type { MediaFetch, Store } from '../store/contract.ts';
+import { createClamdScanner } from './clamd.ts';
 import { createMediaFetcher, fetchLimits } from './fetch-worker.ts';
 import { type AttachmentFiles, createAttachmentFiles } from './files.ts';
 import { createMediaLinks, registerMediaRoute, resolveMediaKey } from './links.ts';
+import { scannedBlobStore } from './scanned-blobs.ts';
 
 /**
  * Attachments as router.yaml sets them: the blob store, the worker that
@@ -29,7 +32,7 @@ export function configuredAttachments(o: {
   desk?: Bus<DeskNotice>;
 }) {
   const desk = o.desk;
-  const blobs = openBlobStore(o.settings, o.dataDir);
+  const blobs = withScan(openBlobStore(o.settings, o.dataDir), o.settings.scan, o.log);
   const limits = fetchLimits(o.settings.fetch);
   const media = createMediaFetcher({
     store: o.store,
@@ -70,4 +73,12 @@ export function configuredAttachments(o: {
       return createAttachmentFiles(blobs, links, limits);
     },
   };
+}
+
+/** The blob store behind the virus scan when router.yaml turns it on. */
+function withScan(blobs: BlobStore, scan: AttachmentsSettings['scan'], log: Logger): BlobStore {
+  if (!scan) return blobs;
+  const scanner = createClamdScanner({ ...scan.clamd, timeoutMs: parseDuration(scan.timeout) });
+  log.info({ scanner: scanner.name, onError: scan.onError }, 'files are scanned before they are kept');
+  return scannedBlobStore(blobs, { scanner, onError: scan.onError, log });
 }

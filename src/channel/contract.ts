@@ -27,6 +27,8 @@ export interface ChannelCapabilities {
   /** The platform offers a private reply to a public post (Meta comment → DM). */
   privateReply: boolean;
   attachments: boolean;
+  /** What one outgoing file may be on this channel; absent: any type and size the adapter takes. */
+  fileLimits?: FileLimits;
   /** Buttons and cards from `parts` can be rendered. */
   richParts: boolean;
   /** Longest text one message may carry, or null when there is no practical limit. */
@@ -58,6 +60,14 @@ export interface ChannelCapabilities {
    * outbound chain applies it; absent: no such window.
    */
   replyWindowHours?: number;
+}
+
+/** The files a channel carries: a reply with any other is refused with the reason, before it is queued. */
+export interface FileLimits {
+  /** Largest file, in bytes. */
+  maxBytes: number;
+  /** Content types taken: exact (`application/pdf`) or a family (`image/*`); absent: any type. */
+  types?: readonly string[];
 }
 
 /** Sending rate per destination, applied by the outbox's limiter (overridable in config). */

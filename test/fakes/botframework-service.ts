@@ -116,7 +116,7 @@ export class FakeBotService {
     }
     const [, conversationId, replyToId] = match;
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-    const refused = suggestedActionsProblem(body.suggestedActions);
+    const refused = suggestedActionsProblem(body.suggestedActions) ?? attachmentsProblem(body.attachments);
     if (refused) return reply(res, 400, { error: { code: 'BadArgument', message: refused } });
     const got: ReceivedActivity = {
       conversationId: decodeURIComponent(conversationId as string),
@@ -148,6 +148,30 @@ function suggestedActionsProblem(s: unknown): string | null {
     if (typeof a.type !== 'string' || !CARD_ACTION_TYPES.has(a.type)) return `unknown card action type ${a.type}`;
     if (typeof a.title !== 'string' || a.title === '') return 'a suggested action needs a title';
     if (a.value === undefined || a.value === null || a.value === '') return 'a suggested action needs a value';
+  }
+  return null;
+}
+
+/**
+ * What the connector refuses in `attachments`: not an array, an attachment without a
+ * `contentType`, or with neither `content` nor a `contentUrl` that is an absolute http(s) or
+ * data URL, or a `name` that is not a string.
+ */
+function attachmentsProblem(list: unknown): string | null {
+  if (list === undefined) return null;
+  if (!Array.isArray(list)) return 'attachments must be an array';
+  for (const a of list as Array<Record<string, unknown>>) {
+    if (typeof a.contentType !== 'string' || a.contentType === '') return 'an attachment needs a contentType';
+    if (a.name !== undefined && typeof a.name !== 'string') return 'an attachment name must be a string';
+    if (a.content !== undefined) continue;
+    if (typeof a.contentUrl !== 'string') return 'an attachment needs content or a contentUrl';
+    let url: URL;
+    try {
+      url = new URL(a.contentUrl);
+    } catch {
+      return `contentUrl ${a.contentUrl} is not an absolute URL`;
+    }
+    if (!['http:', 'https:', 'data:'].includes(url.protocol)) return `contentUrl scheme ${url.protocol} is not allowed`;
   }
   return null;
 }

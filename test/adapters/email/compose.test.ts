@@ -141,19 +141,30 @@ describe('composeReply', () => {
     expect(() => composeReply(outbound({ replyRef: null, threadKey: 'webchat:abc' }), settings())).toThrow(SendError);
   });
 
-  it('attaches files by URL', () => {
+  it('attaches kept files by their bytes and others by URL', () => {
+    const bytes = Buffer.from('%PDF-1.4 label');
     const mail = composeReply(
       outbound({
         attachments: [
+          { name: 'label.pdf', contentType: 'application/pdf', blobKey: `sha256/${'a'.repeat(64)}` },
           { name: 'invoice.pdf', contentType: 'application/pdf', url: 'https://files.shop.test/i.pdf' },
-          { contentType: 'text/plain' },
         ],
       }),
       settings(),
+      [bytes, null],
     );
     expect(mail.attachments).toEqual([
+      { content: bytes, contentType: 'application/pdf', filename: 'label.pdf' },
       { href: 'https://files.shop.test/i.pdf', contentType: 'application/pdf', filename: 'invoice.pdf' },
     ]);
+  });
+
+  it('refuses to send without a file it cannot attach, rather than drop it', () => {
+    const gone = outbound({ attachments: [{ contentType: 'application/pdf', blobKey: `sha256/${'b'.repeat(64)}` }] });
+    expect(() => composeReply(gone, settings(), [null])).toThrow(/no longer kept/);
+    expect(() => composeReply(outbound({ attachments: [{ contentType: 'text/plain' }] }), settings())).toThrow(
+      /neither kept bytes nor a URL/,
+    );
   });
 });
 
