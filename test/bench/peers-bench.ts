@@ -9,9 +9,10 @@
  * PEERS_CONCURRENCY (32) in flight, PEERS_ROUNDS (3) rounds.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FakeTwilioApi, type RecordedMessage } from '../fakes/twilio-api.ts';
+import { cpuMsOf } from './cpu.ts';
 import { percentile } from './load.ts';
 import { type BenchChild, startServerChild } from './measure.ts';
 import { ACCOUNT_SID, AUTH_TOKEN, OURS, PUBLIC_URL, postSignedSms, startSmsRouter } from './sms-bench.ts';
@@ -85,13 +86,6 @@ function ensurePeersInstalled(log: (s: string) => void): void {
   if (r.status !== 0) throw new Error(`npm ci in test/bench/peers failed (exit ${r.status})`);
 }
 
-/** CPU time (user + system, ms) a process has used so far, from /proc (clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 const sender = (i: number) => `+1555${String(2_000_000 + (i % SENDERS)).slice(1)}`;
 
 async function round(system: System, tag: string): Promise<PeerRound> {
@@ -153,11 +147,11 @@ async function round(system: System, tag: string): Promise<PeerRound> {
     pending.clear();
     latencies.length = 0;
     arrived = 0;
-    const cpu0 = cpuMs(child.pid);
+    const cpu0 = cpuMsOf(child.pid) ?? 0;
     const t0 = performance.now();
     const acked = await load(MESSAGES, 'm');
     await settle(acked);
-    const cpu = cpuMs(child.pid) - cpu0;
+    const cpu = (cpuMsOf(child.pid) ?? 0) - cpu0;
     return {
       replies: arrived,
       acked,

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { silentLogger } from '../../src/log.ts';
 import { openStore, SQLITE_FILE } from '../../src/store/open.ts';
 import { startRouterChild } from '../support/child-process.ts';
 import { type SinkServer, startSinkServer } from '../support/sink-server.ts';
+import { cpuMsOf } from './cpu.ts';
 import { closedLoop, openLoop } from './load.ts';
 import { type BenchLine, benchLine, benchConnections as connections, benchSeconds as seconds } from './measure.ts';
 
@@ -26,17 +26,6 @@ async function startScript(
   });
   const line = await new Promise<string>((resolve) => createInterface({ input: proc.stdout! }).once('line', resolve));
   return { url: (JSON.parse(line) as { url: string }).url, pid: proc.pid ?? 0, stop: () => proc.kill('SIGTERM') };
-}
-
-/** CPU time a process has used, in µs, from Linux's /proc (all its threads); null elsewhere. */
-function cpuOf(pid: number): number | null {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    // utime and stime, in clock ticks of 10 ms (USER_HZ is 100 on Linux).
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return null;
-  }
 }
 
 /** What one message cost in CPU during the saturation run: the server's, and this process's (load and provider fake). */
@@ -89,10 +78,10 @@ async function measureReplies(name: string, inbound: string, sink: SinkServer, p
   const warm = await closedLoop(inbound, { connections, seconds: 1, prefix: 'warm', customers });
   await waitFor(warm.startedAt.keys(), 30_000);
   const t0 = performance.now();
-  const cpu0 = { server: cpuOf(pid), bench: process.cpuUsage() };
+  const cpu0 = { server: cpuMsOf(pid), bench: process.cpuUsage() };
   const max = await closedLoop(inbound, { connections, seconds, prefix: 'max', customers });
   await waitFor(max.startedAt.keys(), 60_000);
-  const serverCpu = cpuOf(pid);
+  const serverCpu = cpuMsOf(pid);
   const benchCpu = process.cpuUsage(cpu0.bench);
   const replied = [...max.startedAt.keys()].filter((id) => arrivals.has(id)).length;
   const last = Math.max(...[...max.startedAt.keys()].map((id) => arrivals.get(id) ?? 0));
@@ -100,7 +89,7 @@ async function measureReplies(name: string, inbound: string, sink: SinkServer, p
   const cpu =
     serverCpu === null || cpu0.server === null || replied === 0
       ? null
-      : { server: (serverCpu - cpu0.server) / replied, bench: (benchCpu.user + benchCpu.system) / replied };
+      : { server: ((serverCpu - cpu0.server) * 1000) / replied, bench: (benchCpu.user + benchCpu.system) / replied };
 
   const open = await openLoop(inbound, { rate: rate / 2, seconds, prefix: `open-${performance.now()}`, customers });
   await waitFor(open.startedAt.keys(), 30_000);

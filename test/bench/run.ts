@@ -8,7 +8,8 @@
  * Chat SDK too (peers-bench.ts); `dashboard` times every dashboard page; `reports` times report and dashboard
  * queries over a large synthetic store, BENCH_REPORT_CONVERSATIONS of them, cached under .tmp/bench); `facts` compares the
  * pipeline's throughput with the facts written and without; BENCH_ROUNDS (3) rounds of reports, dashboard and facts, medians
- * printed with pass/fail per target; BENCH_MAILS sizes the email burst (200).
+ * printed with pass/fail per target; BENCH_MAILS sizes the email burst (200); `scaleout` runs the SMS load
+ * against 1 router on SQLite and K on PostgreSQL + Redis (scale-out-bench.ts).
  */
 
 import { availableParallelism, loadavg } from 'node:os';
@@ -21,6 +22,7 @@ import { benchMeta } from './meta-bench.ts';
 import { benchPeers, PEERS_LOAD, type PeerSystem } from './peers-bench.ts';
 import { benchBaseline, benchForwarder, benchPipeline, type CpuCost } from './pipeline-bench.ts';
 import { benchReports } from './report-bench.ts';
+import { printScaleOut } from './scale-out-print.ts';
 import { benchSlack } from './slack-bench.ts';
 import { benchSms } from './sms-bench.ts';
 
@@ -50,7 +52,7 @@ function printPeers(systems: PeerSystem[]): void {
 }
 
 const defaults = ['core', 'flows', 'sms', 'email', 'meta', 'slack'];
-const known = [...defaults, 'peers', 'reports', 'dashboard', 'broadcast', 'facts'];
+const known = [...defaults, 'peers', 'reports', 'dashboard', 'broadcast', 'facts', 'scaleout'];
 const cases = new Set((process.env.BENCH_CASES ?? defaults.join(',')).split(',').map((c) => c.trim()));
 const unknown = [...cases].filter((c) => !known.includes(c));
 if (unknown.length > 0)
@@ -145,6 +147,10 @@ if (cases.has('peers')) {
   printPeers(await benchPeers(out));
   out(`load average after ${(loadavg()[0] ?? 0).toFixed(2)} on ${availableParallelism()} cores`);
   cases.delete('peers');
+}
+if (cases.has('scaleout')) {
+  await printScaleOut(out);
+  cases.delete('scaleout');
 }
 if (cases.size === 0) process.exit(0);
 

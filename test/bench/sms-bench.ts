@@ -36,7 +36,7 @@ export const OURS = Array.from({ length: 8 }, (_, i) => `+1415555010${i}`);
 const CUSTOMERS = 20_000;
 const CHILD_FLAG = 'SMS_BENCH_CHILD';
 
-const customerOf = (i: number) =>
+export const customerOf = (i: number) =>
   `+1555${String(1_000_000 + (i % CUSTOMERS))
     .slice(1)
     .padStart(7, '0')}`;
@@ -60,7 +60,10 @@ async function childMain(): Promise<void> {
     settings,
     adapters: { sms: smsDefinition },
     dataDir: process.env.DATA_DIR ?? '.tmp/sms-bench',
-    databaseUrl: null,
+    // Named for the bench alone: a DATABASE_URL the shell happens to set must not move the SQLite case.
+    databaseUrl: process.env.BENCH_DATABASE_URL || null,
+    redisUrl: process.env.BENCH_REDIS_URL || null,
+    ...(process.env.BENCH_REDIS_PREFIX ? { redisPrefix: process.env.BENCH_REDIS_PREFIX } : {}),
     port: 0,
     log: createLogger({ part: 'sms-bench' }),
   });
@@ -87,7 +90,7 @@ export function postSignedSms(
   });
 }
 
-function postSms(url: string, i: number, prefix: string): Promise<number> {
+export function postSms(url: string, i: number, prefix: string): Promise<number> {
   return postSignedSms(url, {
     sid: `SM${prefix}${String(i).padStart(24, '0')}`.slice(0, 34),
     from: customerOf(i),
@@ -97,9 +100,12 @@ function postSms(url: string, i: number, prefix: string): Promise<number> {
   });
 }
 
-/** The router on SQLite (synchronous=full) with SMS pacing lifted, sending to the Twilio API at `apiUrl`. */
-export function startSmsRouter(apiUrl: string): Promise<BenchChild> {
-  return startBenchChild(import.meta.url, CHILD_FLAG, 'SMS', { API_URL: apiUrl });
+/**
+ * The router with SMS pacing lifted, sending to the Twilio API at `apiUrl`: on SQLite (synchronous=full),
+ * or on the PostgreSQL and Redis `shared` names (BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_REDIS_PREFIX).
+ */
+export function startSmsRouter(apiUrl: string, shared: Record<string, string> = {}): Promise<BenchChild> {
+  return startBenchChild(import.meta.url, CHILD_FLAG, 'SMS', { API_URL: apiUrl, ...shared });
 }
 
 export async function benchSms(): Promise<{ max: BenchLine; half: BenchLine }> {
