@@ -403,6 +403,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       store,
       actions,
       moveToPrivate: policyActions.moveToPrivate,
+      deescalate: policyActions.deescalate,
       limiter,
       clock,
       flows: follow(() => liveSettings.flows.map((f) => ({ id: f.id, description: f.description ?? null }))),

@@ -89,6 +89,7 @@ export function buildConfigParts(settings: Settings, shared: SharedParts): Confi
     log: log.child({ part: 'policies' }),
     store,
     flowAnswers: flowAnswersAtAnyHour,
+    onDeskChange: (conversationId) => shared.deskBus.publish({ conversationId, cause: 'agent', events: ['tier'] }),
   });
   const route: RouteDeps = {
     settings,
