@@ -52,6 +52,7 @@ import type { Store } from './store/contract.ts';
 import { lockDataDir } from './store/data-dir-lock.ts';
 import { openStore } from './store/open.ts';
 import { createTimerScheduler } from './timers/scheduler.ts';
+import { serveUnsubscribe } from './unsubscribe/configured.ts';
 import { configuredWebhooks } from './webhooks/configured.ts';
 
 /** The API description's version: the package's. */
@@ -382,6 +383,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   const url = await server.listen();
   const publicUrl = r.server.publicUrl ?? url;
   const files = await attachments.serve(server.routes, publicUrl);
+  const unsubscribe = await serveUnsubscribe(server.routes, publicUrl, { store, clock, log, business: liveSettings });
   for (const adapter of adapters.values()) {
     const channelHost = createChannelHost({
       channel: adapter.channel,
@@ -421,7 +423,7 @@ export async function startApp(o: AppOptions): Promise<App> {
         log: log.child({ part: 'drafts' }),
       }),
     });
-    await adapter.start({ ...channelHost, desk, files });
+    await adapter.start({ ...channelHost, desk, files, unsubscribe });
   }
   health = checkCredentials(adapters, log.child({ part: 'credentials' }), o.credentialTimeoutMs);
   const heartbeat = instanceHeartbeat(store, {

@@ -26,6 +26,7 @@ import { hotPart, reloadDiff } from './settings/reload-diff.ts';
 import type { Settings } from './settings/types.ts';
 import type { Store } from './store/contract.ts';
 import type { TimerHandler } from './timers/handlers.ts';
+import { marketingTemplates } from './unsubscribe/marketing.ts';
 
 /**
  * Everything built from the reloadable config (flows, templates, intents,
@@ -73,6 +74,7 @@ export function buildConfigParts(settings: Settings, shared: SharedParts): Confi
     windowHoursOf,
     consentRequired: settings.contacts.firstContact.consentRequired,
     carriesFiles: (channel) => directory.capabilities(channel)?.attachments === true,
+    isMarketing: marketingTemplates(settings.templates),
   });
   const firstContact: FirstContactDeps = {
     settings: settings.contacts.firstContact,

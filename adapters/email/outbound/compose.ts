@@ -1,5 +1,5 @@
 import type { SendMailOptions } from 'nodemailer';
-import { type OutboundMessage, permanent } from '../../../src/channel/index.ts';
+import { type ChannelHost, type OutboundMessage, permanent } from '../../../src/channel/index.ts';
 import { capReferences, domainOf, normalizeMessageId, ownMessageId, SYNTHETIC_ID_SUFFIX } from '../message-ids.ts';
 import { readReplyRef } from '../reply-ref.ts';
 import type { EmailSettings } from '../settings.ts';
@@ -13,7 +13,11 @@ const REPLY_PREFIX = /^\s*(re|aw|sv|vs|antw|odp|rif|ref|r)(\[\d+\])?\s*:/i;
  * customer's thread (In-Reply-To, References, "Re:" subject), with our own
  * Message-ID derived from the outbox row, so a resend carries the same id.
  */
-export function composeReply(msg: OutboundMessage, s: EmailSettings): SendMailOptions {
+export function composeReply(
+  msg: OutboundMessage,
+  s: EmailSettings,
+  unsubscribe?: ChannelHost['unsubscribe'],
+): SendMailOptions {
   const ref = readReplyRef(msg.replyRef);
   const thread = parseThreadKey(msg.threadKey);
   const to = ref?.to ?? thread?.sender;
@@ -46,6 +50,7 @@ export function composeReply(msg: OutboundMessage, s: EmailSettings): SendMailOp
     // RFC 3834: marks the mail as automatic, so well-behaved responders do not answer it.
     mail.headers = { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' };
   }
+  if (isMarketing(msg)) mail.headers = { ...mail.headers, ...listUnsubscribe(msg, address, unsubscribe) };
   if (s.plusAddressing && thread) mail.replyTo = { name: s.displayName, address: plusAddress(address, thread.token) };
   const attachments = (msg.attachments ?? []).filter((a) => a.url);
   if (attachments.length > 0) {
@@ -56,6 +61,25 @@ export function composeReply(msg: OutboundMessage, s: EmailSettings): SendMailOp
     }));
   }
   return mail;
+}
+
+const isMarketing = (msg: OutboundMessage) =>
+  (msg.parts ?? []).some((p) => typeof p === 'object' && p !== null && (p as { type?: unknown }).type === 'marketing');
+
+/**
+ * RFC 2369 / RFC 8058: marketing mail names how to leave — our signed one-click
+ * URL (the mail client POSTs `List-Unsubscribe=One-Click` to it) and a mailto
+ * whose subject the inbound side reads as an opt-out.
+ */
+function listUnsubscribe(
+  msg: OutboundMessage,
+  address: string,
+  unsubscribe: ChannelHost['unsubscribe'],
+): Record<string, string> {
+  const mailto = `<mailto:${address}?subject=unsubscribe>`;
+  const url = unsubscribe?.url(msg.conversationId, msg.channel);
+  if (!url) return { 'List-Unsubscribe': mailto };
+  return { 'List-Unsubscribe': `<${url}>, ${mailto}`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
 }
 
 /**
