@@ -36,7 +36,7 @@ export function composeReply(
   );
 
   const mail: SendMailOptions = {
-    from: { name: s.displayName, address },
+    from: { name: senderName(msg, s), address },
     to: ref?.name ? { name: ref.name, address: to } : to,
     subject: subjectOf(msg, ref?.subject ?? ''),
     messageId,
@@ -62,6 +62,14 @@ export function composeReply(
   }
   return mail;
 }
+
+/**
+ * An agent's mail comes from them as the brand voice names agents to customers
+ * (business.yaml `voice.agentName`, filled in by the core: "Maya Patel at
+ * Harbour Street"), at the shop's own address; everything else from the shop.
+ */
+const senderName = (msg: OutboundMessage, s: EmailSettings) =>
+  msg.author.kind === 'agent' && msg.author.name ? msg.author.name : s.displayName;
 
 const isMarketing = (msg: OutboundMessage) =>
   (msg.parts ?? []).some((p) => typeof p === 'object' && p !== null && (p as { type?: unknown }).type === 'marketing');
