@@ -164,3 +164,48 @@ async function waitFor<T>(check: () => Promise<T | null | false>): Promise<T | n
   }
   return null;
 }
+
+/** A move that fails half-way (Slack refuses the old thread's last message once) finishes on the next sync, nothing twice. */
+describe('Slack desk: a tier move resumes where it stopped', () => {
+  let d: DeskApp;
+  afterAll(async () => {
+    await d?.stop();
+  });
+
+  it('posts the new card and the summary once, and the old thread’s pointer once it goes through', async () => {
+    d = await startDeskApp({
+      channels: [SENIOR],
+      settings: {
+        policies: {
+          ...noPolicies(),
+          desk: deskFile.parse({ tiers }),
+          triage: triageFile.parse({ sentiment: { words: { awful: -3, terrible: -3 } } }),
+        },
+      },
+      slack: { desk: { defaultChannel: DESK, routes: [{ team: 'senior', deskChannel: SENIOR }] } },
+    });
+    const token = await webchatSays(d.app.url, 'I want to talk to a person please');
+    const first = await d.slack.until(() => d.slack.posts.find((p) => p.channel === DESK && p.threadTs === null));
+    // the customer's message and the bot's answer mirrored: the next post to the desk channel is the move's
+    await d.slack.until(() => d.slack.posts.filter((p) => p.threadTs === first.ts).length >= 2);
+    await d.app.drain();
+    d.slack.failNext(DESK, 'internal_error');
+    await webchatSays(d.app.url, 'this is awful, truly terrible', token);
+    const pointer = await d.slack.until(() =>
+      d.slack.posts.find((p) => p.threadTs === first.ts && p.text.includes('Moved to')),
+    );
+    await d.slack.until(() =>
+      d.slack
+        .callsOf('chat.update')
+        .find((c) => c.params.ts === first.ts && String(c.params.blocks).includes('closed')),
+    );
+    const senior = d.slack.posts.filter((p) => p.channel === SENIOR && p.threadTs === null);
+    expect(senior).toHaveLength(1);
+    const inSenior = d.slack.posts.filter((p) => p.threadTs === senior[0]?.ts);
+    expect(inSenior.filter((p) => p.text.includes('Moved here from'))).toHaveLength(1);
+    expect(d.slack.posts.filter((p) => p.threadTs === first.ts && p.text.includes('Moved to'))).toEqual([pointer]);
+    // the refused attempt was the pointer: Slack saw it twice, took it once
+    const tries = d.slack.callsOf('chat.postMessage').filter((c) => String(c.params.text).includes('Moved to'));
+    expect(tries).toHaveLength(2);
+  }, 30_000);
+});
