@@ -27,7 +27,7 @@ import type { Conversation, Message } from './model/types.ts';
 import { createOutboxLimiter } from './outbox/limiter.ts';
 import { createOutboxWorker } from './outbox/worker.ts';
 import type { DeskNotice } from './people/desk-events.ts';
-import { createDeskHost, withTimerNotices } from './people/desk-host.ts';
+import { createDeskHost, erasedNotices, withTimerNotices } from './people/desk-host.ts';
 import { createSnoozeTimerHandlers } from './people/snooze.ts';
 import { createInboundTranslation } from './people/translate-inbound.ts';
 import { createAfterCommit } from './pipeline/after-commit.ts';
@@ -37,6 +37,7 @@ import { createRouter } from './pipeline/router.ts';
 import { pausedKinds } from './policies/crisis.ts';
 import { scheduleQaRound } from './policies/qa-reviews.ts';
 import { scheduleWeeklyReport } from './policies/weekly-report.ts';
+import { sweepBlobs } from './privacy/blob-sweep.ts';
 import { resumeErasures } from './privacy/erase.ts';
 import { hasRetention } from './privacy/retention.ts';
 import { createRetentionTimer } from './privacy/retention-timer.ts';
@@ -219,7 +220,11 @@ export async function startApp(o: AppOptions): Promise<App> {
     clock,
     log: log.child({ part: 'bugs' }),
     live,
-    onMessages: (conversation, written) => afterCommit.agentMessages(conversation, written),
+    onMessages: (conversation, written) => {
+      afterCommit.agentMessages(conversation, written);
+      // The header card shows the conversation's bugs; the thread mirrors the note.
+      deskBus.publish({ conversationId: conversation.id, cause: 'agent', events: [] });
+    },
     onTimers: () => timers.kick(),
   });
   const retention = createRetentionTimer({
@@ -227,6 +232,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     clock,
     log: log.child({ part: 'retention' }),
     settings: () => live().settings.retention,
+    blobs: () => attachments.blobs,
   });
   const timers = createTimerScheduler({
     store,
@@ -269,6 +275,8 @@ export async function startApp(o: AppOptions): Promise<App> {
     owner: `${instance}:media`,
   });
   const { blobs, media } = attachments;
+  // Files an erasure or a retention run queued before a stop are deleted now.
+  await sweepBlobs(store, blobs, log.child({ part: 'blobs' }));
 
   const routerOwner = `${instance}:router`;
   const router = createRouter({
@@ -334,6 +342,8 @@ export async function startApp(o: AppOptions): Promise<App> {
   registerCoreRoutes(server.routes, {
     store,
     clock,
+    blobs,
+    onErased: erasedNotices(store, deskBus, log),
     actions,
     policyActions,
     events: flowDeps,
@@ -422,6 +432,7 @@ export async function startApp(o: AppOptions): Promise<App> {
         store,
         log: log.child({ part: 'drafts' }),
       }),
+      bugs: { enabled: bugs.enabled, log: bugs.log, link: bugs.linkRef },
     });
     await adapter.start({ ...channelHost, desk, files, unsubscribe });
   }
@@ -439,6 +450,8 @@ export async function startApp(o: AppOptions): Promise<App> {
   // Without limits nothing is scheduled: the timer appears once retention.yaml sets one (at the next start).
   if (hasRetention(settings.retention)) await retention.ensureScheduled();
   router.start();
+  // Holds other instances learnt from a provider (Retry-After) are known before the first send.
+  await limiter.ready();
   outbox.start();
   timers.start();
   broadcasts.start();

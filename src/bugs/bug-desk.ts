@@ -1,6 +1,6 @@
 import { actorOf, audit, type By } from '../access/audit.ts';
 import type { Clock } from '../clock.ts';
-import { HttpError, notFound } from '../errors.ts';
+import { badRequest, HttpError, notFound } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Conversation, Message } from '../model/types.ts';
 import type { Outbound } from '../outbound/outbound.ts';
@@ -9,6 +9,7 @@ import type { TemplateDef } from '../settings/schema.ts';
 import type { Bug } from '../store/bug-records.ts';
 import type { Store, StoreTx } from '../store/contract.ts';
 import type { TimerHandler } from '../timers/handlers.ts';
+import { issueRefOf, sameIssueUrl } from './issue-ref.ts';
 import type { NewBug, Tracker } from './trackers.ts';
 
 /**
@@ -33,8 +34,15 @@ export interface BugDeskOptions {
 }
 
 export interface BugDesk {
+  /** Whether a tracker is configured (the desk offers "Log a bug" only then). */
+  enabled(): boolean;
   log(conversationId: string, bug: Omit<NewBug, 'context'>, by: By): Promise<Bug>;
   link(conversationId: string, bugId: string, by: By): Promise<Bug>;
+  /**
+   * Links to a bug an agent names by its issue number or URL: one logged
+   * before, or an issue filed in the tracker by hand (asked for and kept).
+   */
+  linkRef(conversationId: string, ref: string, by: By): Promise<Bug>;
   list(conversationId: string): Promise<Bug[]>;
   /** The tracker closed issue `key`: tell each linked customer not told yet. Returns how many were told. */
   fixed(tracker: string, key: string): Promise<number>;
@@ -124,7 +132,31 @@ export function createBugDesk(o: BugDeskOptions): BugDesk {
     return told;
   }
 
+  async function link(conversationId: string, bugId: string, by: By): Promise<Bug> {
+    const now = o.clock.now();
+    const { bug, conversation, written } = await o.store.transaction(async (tx) => {
+      const conversation = await conversationOf(tx, conversationId);
+      const bug = await tx.bugs.get(bugId);
+      if (!bug) throw notFound(`no bug ${bugId}`);
+      if (!(await tx.bugs.link(bug.id, conversation.id, now))) return { bug, conversation, written: null };
+      const actor = await actorOf(tx, by, 'api');
+      await audit(tx, actor, 'bug.link', { conversationId, contactId: conversation.contactId }, { bugId }, now);
+      const written = await note(
+        tx,
+        conversation,
+        `Linked to bug ${bug.tracker} #${bug.key} "${bug.title}" ${bug.url}`,
+        now,
+      );
+      return { bug, conversation, written };
+    });
+    if (written) o.onMessages(conversation, [written]);
+    // Linked after the fix: this customer is told at once.
+    if (bug.fixedAt !== null) await tellFixed(bug);
+    return bug;
+  }
+
   return {
+    enabled: () => o.tracker() !== null,
     async log(conversationId, input, by) {
       const tracker = trackerOr409();
       const conversation = await conversationOf(o.store, conversationId);
@@ -161,27 +193,37 @@ export function createBugDesk(o: BugDeskOptions): BugDesk {
       o.onMessages(conversation, [written]);
       return bug;
     },
-    async link(conversationId, bugId, by) {
-      const now = o.clock.now();
-      const { bug, conversation, written } = await o.store.transaction(async (tx) => {
-        const conversation = await conversationOf(tx, conversationId);
-        const bug = await tx.bugs.get(bugId);
-        if (!bug) throw notFound(`no bug ${bugId}`);
-        if (!(await tx.bugs.link(bug.id, conversation.id, now))) return { bug, conversation, written: null };
-        const actor = await actorOf(tx, by, 'api');
-        await audit(tx, actor, 'bug.link', { conversationId, contactId: conversation.contactId }, { bugId }, now);
-        const written = await note(
-          tx,
-          conversation,
-          `Linked to bug ${bug.tracker} #${bug.key} "${bug.title}" ${bug.url}`,
-          now,
+    link,
+    async linkRef(conversationId, ref, by) {
+      const tracker = trackerOr409();
+      const wanted = issueRefOf(ref);
+      if (!wanted) throw badRequest(`"${ref.slice(0, 100)}" is neither an issue number nor an issue URL`);
+      // The conversation first: a wrong id keeps nothing of the tracker's answer.
+      await conversationOf(o.store, conversationId);
+      let bug = await o.store.bugs.byKey(tracker.kind, wanted.key);
+      let closed = false;
+      if (!bug) {
+        const issue = await tracker.get(wanted.key);
+        closed = issue.closed;
+        bug = await o.store.transaction(
+          async (tx) =>
+            (await tx.bugs.byKey(tracker.kind, issue.key)) ??
+            tx.bugs.add({
+              tracker: tracker.kind,
+              key: issue.key,
+              url: issue.url,
+              title: issue.title.slice(0, 250),
+              severity: 'normal',
+              createdAt: o.clock.now(),
+            }),
         );
-        return { bug, conversation, written };
-      });
-      if (written) o.onMessages(conversation, [written]);
-      // Linked after the fix: this customer is told at once.
-      if (bug.fixedAt !== null) await tellFixed(bug);
-      return bug;
+      }
+      if (wanted.url && !sameIssueUrl(wanted.url, bug.url))
+        throw badRequest(`${wanted.url} is not an issue of the configured tracker (issue ${bug.key} is ${bug.url})`);
+      const linked = await link(conversationId, bug.id, by);
+      // Closed before anyone here knew of it: the linked customer is told now.
+      if (closed && linked.fixedAt === null) await tellFixed(linked);
+      return linked;
     },
     list: (conversationId) => o.store.bugs.ofConversation(conversationId),
     async fixed(tracker, key) {

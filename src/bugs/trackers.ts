@@ -14,6 +14,15 @@ export interface Tracker {
   create(bug: NewBug): Promise<{ key: string; url: string }>;
   /** Whether the issue is closed now (Redmine polling). */
   isClosed(key: string): Promise<boolean>;
+  /** An issue filed outside Touchpoint, which an agent links a conversation to; a 404 is a TouchpointError. */
+  get(key: string): Promise<TrackerIssue>;
+}
+
+export interface TrackerIssue {
+  key: string;
+  url: string;
+  title: string;
+  closed: boolean;
 }
 
 export interface TrackerSettings {
@@ -36,6 +45,13 @@ export function createTracker(s: TrackerSettings): Tracker {
       'content-type': 'application/json',
       'user-agent': 'Touchpoint',
     };
+    const get = async (key: string): Promise<TrackerIssue> => {
+      const issue = await call<{ number: number; title: string; html_url: string; state: string }>(
+        `${base}/repos/${s.project}/issues/${encodeURIComponent(key)}`,
+        { headers },
+      );
+      return { key: String(issue.number), url: issue.html_url, title: issue.title, closed: issue.state === 'closed' };
+    };
     return {
       kind: 'github',
       async create(bug) {
@@ -50,13 +66,20 @@ export function createTracker(s: TrackerSettings): Tracker {
         });
         return { key: String(issue.number), url: issue.html_url };
       },
-      async isClosed(key) {
-        const issue = await call<{ state: string }>(`${base}/repos/${s.project}/issues/${key}`, { headers });
-        return issue.state === 'closed';
-      },
+      isClosed: async (key) => (await get(key)).closed,
+      get,
     };
   }
   const headers = { 'x-redmine-api-key': s.token, 'content-type': 'application/json' };
+  const get = async (key: string): Promise<TrackerIssue> => {
+    const { issue } = await call<{
+      issue: { id: number; subject: string; status: { name: string; is_closed?: boolean } };
+    }>(`${base}/issues/${encodeURIComponent(key)}.json`, { headers });
+    // Redmine 5.1+ says whether the status closes the issue; older ones only name it.
+    const closed =
+      issue.status.is_closed ?? ['closed', 'resolved', 'rejected'].includes(issue.status.name.toLowerCase());
+    return { key: String(issue.id), url: `${base}/issues/${issue.id}`, title: issue.subject, closed };
+  };
   return {
     kind: 'redmine',
     async create(bug) {
@@ -73,14 +96,8 @@ export function createTracker(s: TrackerSettings): Tracker {
       });
       return { key: String(issue.id), url: `${base}/issues/${issue.id}` };
     },
-    async isClosed(key) {
-      const { issue } = await call<{ issue: { status: { name: string; is_closed?: boolean } } }>(
-        `${base}/issues/${encodeURIComponent(key)}.json`,
-        { headers },
-      );
-      // Redmine 5.1+ says whether the status closes the issue; older ones only name it.
-      return issue.status.is_closed ?? ['closed', 'resolved', 'rejected'].includes(issue.status.name.toLowerCase());
-    },
+    isClosed: async (key) => (await get(key)).closed,
+    get,
   };
 }
 
@@ -92,6 +109,7 @@ async function call<T>(url: string, init: RequestInit): Promise<T> {
     throw new HttpError(502, 'tracker_unreachable', `the bug tracker did not answer: ${(err as Error).message}`);
   }
   const text = await res.text();
+  if (res.status === 404) throw new HttpError(404, 'not_found', 'the bug tracker has no such issue');
   if (!res.ok) {
     throw new HttpError(502, 'tracker_refused', `the bug tracker answered ${res.status}: ${text.slice(0, 200)}`);
   }

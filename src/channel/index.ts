@@ -49,7 +49,7 @@ export type {
   Visibility,
 } from '../model/types.ts';
 // For an adapter that is also an agent desk (Slack).
-export type { DeliveryRetry, DeskHost } from '../people/desk-events.ts';
+export type { DeliveryRetry, DeskBug, DeskHost } from '../people/desk-events.ts';
 export { SNOOZE_LABELS, SNOOZE_PRESETS, type SnoozePreset, snoozeUntil } from '../people/snooze-presets.ts';
 // The one retry policy: exponential backoff with full jitter, capped.
 export { type Backoff, createBackoff } from '../retry/backoff.ts';

@@ -1,4 +1,5 @@
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { parseDuration } from '../duration.ts';
 import { TouchpointError } from '../errors.ts';
 
 /** The command line itself is wrong: exit code 2, with the command's usage. */
@@ -49,4 +50,13 @@ export function positiveInt(text: string | undefined, flag: string, usage: strin
   if (!Number.isInteger(n) || n < 1)
     throw new UsageError(`${flag} must be a positive whole number, got "${text}"`, usage);
   return n;
+}
+
+/** The length of a `--since` period ending now, in milliseconds. */
+export function sinceMs(text: string, usage: string): number {
+  try {
+    return parseDuration(text);
+  } catch {
+    throw new UsageError(`--since must be a duration such as 24h, 7d or 30d, not "${text}"`, usage);
+  }
 }

@@ -1,8 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseDuration } from '../duration.ts';
 import { feedbackCsv, feedbackExport } from '../metrics/feedback.ts';
-import { helpOption, jsonOption, parseCommand, UsageError } from './args.ts';
+import { helpOption, jsonOption, parseCommand, sinceMs } from './args.ts';
 import { type Command, configOptions, dataOption } from './context.ts';
 import { loadConfig } from './load-config.ts';
 import { excerpt, isoTime, table } from './output.ts';
@@ -39,12 +38,7 @@ export const feedbackCommand: Command = {
       ctx.out.help(usage);
       return 0;
     }
-    let sinceMs: number;
-    try {
-      sinceMs = parseDuration(values.since);
-    } catch {
-      throw new UsageError(`--since must be a duration such as 7d or 30d, not "${values.since}"`, usage);
-    }
+    const since = sinceMs(values.since, usage);
     const settings = loadConfig({
       configDir: values.config,
       flowsDir: values.flows,
@@ -53,7 +47,7 @@ export const feedbackCommand: Command = {
     });
     const now = Date.now();
     const items = await withStore(ctx, values.data, (store) =>
-      feedbackExport(store, settings.policies.trends, now - sinceMs, now),
+      feedbackExport(store, settings.policies.trends, now - since, now),
     );
     if (values.csv) {
       const file = resolve(values.csv);

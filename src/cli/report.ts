@@ -1,11 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadCalendar } from '../calendar/load.ts';
-import { parseDuration } from '../duration.ts';
 import { duration, scoredValue, share, verdict } from '../metrics/format.ts';
 import type { Dimension } from '../metrics/kpis.ts';
 import { buildReport, type Report } from '../metrics/report.ts';
-import { helpOption, jsonOption, parseCommand, UsageError } from './args.ts';
+import { helpOption, jsonOption, parseCommand, sinceMs, UsageError } from './args.ts';
 import { type Command, configOptions, dataOption } from './context.ts';
 import { loadConfig } from './load-config.ts';
 import { table } from './output.ts';
@@ -45,12 +44,7 @@ export const reportCommand: Command = {
       ctx.out.help(usage);
       return 0;
     }
-    let sinceMs: number;
-    try {
-      sinceMs = parseDuration(values.since);
-    } catch {
-      throw new UsageError(`--since must be a duration such as 24h or 7d, not "${values.since}"`, usage);
-    }
+    const since = sinceMs(values.since, usage);
     const by = values.by as Dimension | undefined;
     if (by !== undefined && !BY.includes(by)) throw new UsageError(`--by must be one of ${BY.join(', ')}`, usage);
     const settings = loadConfig({
@@ -63,7 +57,7 @@ export const reportCommand: Command = {
     const now = Date.now();
     const report = await withStore(ctx, values.data, (store) =>
       buildReport(store, {
-        from: now - sinceMs,
+        from: now - since,
         to: now,
         now,
         ...(by ? { by } : {}),

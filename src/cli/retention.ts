@@ -1,6 +1,7 @@
+import { openBlobStore } from '../blobs/open.ts';
 import { runRetention } from '../privacy/retention.ts';
 import { helpOption, jsonOption, parseCommand } from './args.ts';
-import { type CliContext, type Command, configOptions, dataOption } from './context.ts';
+import { type CliContext, type Command, configOptions, dataDirOf, dataOption } from './context.ts';
 import { loadConfig } from './load-config.ts';
 import { isoTime, table } from './output.ts';
 import { runSubcommand } from './subcommands.ts';
@@ -12,10 +13,11 @@ Applies config/retention.yaml now, as the router does on its daily timer: routed
 payloads, messages and resolved conversations older than their limit are removed in
 small batches (the router may keep running). Anonymous counts stay, so reports do not
 change; what still waits to be routed or sent, and dead letters, are never removed.
+Attachment files no remaining message holds are deleted from the blob store.
 On SQLite the freed space is given back to the file system.
 
 Options:
-  --dry-run      only count what would be removed
+  --dry-run      only count what would be removed (FILES: attachment files that would go)
   --config DIR   config folder (default: config)
   --flows DIR    flows folder (default: flows)
   --data DIR     data folder (default: $TOUCHPOINT_DATA_DIR or data; DATABASE_URL selects PostgreSQL)
@@ -45,17 +47,32 @@ async function runSub(args: string[], ctx: CliContext): Promise<number> {
   });
   const dryRun = values['dry-run'] === true;
   const report = await withStore(ctx, values.data, (store) =>
-    runRetention(store, settings.retention, Date.now(), { dryRun }),
+    runRetention(store, settings.retention, Date.now(), {
+      dryRun,
+      blobs: openBlobStore(settings.router.attachments, dataDirOf(ctx, values.data)),
+    }),
   );
   ctx.out.result(report, () => {
     if (report.lines.length === 0) return 'no retention limits are set in retention.yaml: nothing removed';
     const verb = dryRun ? 'would remove' : 'removed';
     return [
       ...table(
-        ['CHANNEL', 'DATA', 'OLDER THAN', 'BEFORE', verb.toUpperCase()],
-        report.lines.map((l) => [l.channel, LABEL[l.kind], l.olderThan, isoTime(l.before), String(l.count)]),
+        ['CHANNEL', 'DATA', 'OLDER THAN', 'BEFORE', verb.toUpperCase(), ...(dryRun ? ['FILES'] : [])],
+        report.lines.map((l) => [
+          l.channel,
+          LABEL[l.kind],
+          l.olderThan,
+          isoTime(l.before),
+          String(l.count),
+          ...(dryRun ? [String(l.blobs ?? 0)] : []),
+        ]),
       ),
       ...(dryRun ? [] : [`space given back: ${report.reclaimedPages} pages`]),
+      ...(report.files
+        ? [
+            `attachment files: ${report.files.deleted} deleted, ${report.files.shared} kept (still in use), ${report.files.left} left to retry`,
+          ]
+        : []),
     ];
   });
   return 0;

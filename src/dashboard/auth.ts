@@ -5,6 +5,8 @@ import type { Store } from '../store/contract.ts';
 
 /** Who is signed in. Agents (issue 13) sign in with their own tokens and get the `agent` role. */
 export interface Principal {
+  /** The agent account (the audit log's who); absent in sessions signed in before accounts had ids. */
+  agentId?: string;
   name: string;
   role: 'admin' | 'agent';
 }
@@ -34,7 +36,8 @@ export function sameSecret(a: string, b: string): boolean {
 
 /** The admin token signs in as the admin. */
 export function adminTokenCheck(adminToken: string): TokenCheck {
-  return (token) => (adminToken !== '' && sameSecret(token, adminToken) ? { name: 'admin', role: 'admin' } : null);
+  return (token) =>
+    adminToken !== '' && sameSecret(token, adminToken) ? { agentId: 'admin', name: 'admin', role: 'admin' } : null;
 }
 
 export function cookieOf(req: HttpRequest, name: string): string | null {

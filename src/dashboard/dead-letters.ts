@@ -1,3 +1,4 @@
+import { audit } from '../access/audit.ts';
 import { notFound } from '../errors.ts';
 import { escapeHtml as e } from '../http/html.ts';
 import { laneWait } from '../outbox/queue-wait.ts';
@@ -69,7 +70,16 @@ ${rows}
 export function retryDeadLetter(d: DashboardDeps): FormHandler {
   return async (req, session) => {
     const id = req.params.id as string;
-    if (!(await d.store.retryDeadLetter(id, d.clock.now()))) throw notFound(`no dead letter ${id} (already retried?)`);
+    const now = d.clock.now();
+    // The retry and its audit entry commit together: the signed-in agent, from the dashboard.
+    const retried = await d.store.transaction(async (tx) => {
+      if (!(await tx.retryDeadLetter(id, now))) return false;
+      const { agentId, name, role } = session.principal;
+      const actor = { agentId: agentId ?? name, name, role, via: 'dashboard' };
+      await audit(tx, actor, 'retry', {}, { outboxId: id }, now);
+      return true;
+    });
+    if (!retried) throw notFound(`no dead letter ${id} (already retried?)`);
     d.log.info({ job: id, by: session.principal.name }, 'dead letter queued again from the dashboard');
     d.onRetried?.();
     return redirect(`/admin/dead-letters?retried=${encodeURIComponent(id)}`);

@@ -48,7 +48,7 @@ export function liveDashboardDeps(o: {
     // Agents sign in with their own tokens too (src/access): the one authentication of the API.
     checkToken: async (token: string) => {
       const who = await o.authenticate({ headers: { authorization: `Bearer ${token}` } });
-      return who ? { name: who.name, role: who.role } : null;
+      return who ? { agentId: who.agentId, name: who.name, role: who.role } : null;
     },
   };
 }

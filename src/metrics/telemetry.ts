@@ -124,6 +124,7 @@ export function timedLimiter(limiter: OutboxLimiter, telemetry: Telemetry): Outb
     holdOff: (channel, destination, until, now, scope) => limiter.holdOff(channel, destination, until, now, scope),
     heldUntil: (channel, destination, now) => limiter.heldUntil(channel, destination, now),
     rateLimit: (channel) => limiter.rateLimit(channel),
+    ready: () => limiter.ready(),
     close: () => limiter.close(),
   };
 }

@@ -1,6 +1,4 @@
-import { createRequire } from 'node:module';
 import Bottleneck from 'bottleneck';
-import type { Redis } from 'ioredis';
 import type { RateLimit } from '../channel/contract.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import { HeldError, type HoldScope } from '../errors.ts';
@@ -8,20 +6,25 @@ import type { Logger } from '../log.ts';
 import type { ChannelSettings } from '../settings/types.ts';
 import { type ConcurrencyGate, createConcurrencyGate } from './concurrency-gate.ts';
 import { mergeRateLimit } from './rate-limit.ts';
+import { connectSharedHolds } from './shared-holds.ts';
 
 /**
  * Sending rates, per channel and destination. Every send waits for a slot of
- * its destination (at most `maxConcurrent` in flight), then, when the channel
- * has a pace to keep (spacing, a channel-wide cap) or Redis to share it
- * through, for bottleneck: one Group per channel keyed by destination, plus a
- * channel-wide limiter. With a Redis URL every limiter is clustered, so the
- * rates hold across all router instances sharing that Redis.
+ * its destination (at most `maxConcurrent` in flight in this instance), then,
+ * when the channel has a pace to keep (spacing, a channel-wide cap), for
+ * bottleneck: one Group per channel keyed by destination, plus a channel-wide
+ * limiter. With a Redis URL those are clustered, so a pace holds across all
+ * router instances sharing that Redis; a channel with no pace never asks Redis
+ * before a send.
  *
  * A hold (the provider's Retry-After) stops the destination, or the whole
  * channel when the provider's limit is account-wide: sends still waiting for
  * a slot are turned away at once, and a send whose turn comes during a hold
  * does not run. Both reject with HeldError, so the outbox puts the rows back
- * until the hold ends, when they come back at the limiter's pace.
+ * until the hold ends, when they come back at the limiter's pace. Holds reach
+ * the other instances through Redis (src/outbox/shared-holds.ts): announced at
+ * once, and read again before each send of a paced channel, whose turn asks
+ * Redis anyway.
  */
 export interface OutboxLimiter {
   /**
@@ -41,6 +44,8 @@ export interface OutboxLimiter {
   heldUntil(channel: string, destination: string, now: number): Promise<number | null>;
   /** The effective rate of a channel: the adapter's, with the config's override applied. */
   rateLimit(channel: string): RateLimit;
+  /** Resolves once the holds other instances set are known here (at once without Redis). */
+  ready(): Promise<void>;
   /** Disconnects from Redis (when clustered). Jobs already scheduled still run. */
   close(): Promise<void>;
 }
@@ -62,7 +67,7 @@ export interface OutboxLimiterOptions {
 /** Rate of a channel no adapter declares (only reached by misconfiguration): one send at a time, no spacing. */
 const fallbackRate: RateLimit = { minTimeMs: 0, maxConcurrent: 1 };
 
-/** Redis keys of an idle destination expire after this long, like bottleneck's own Group keys. */
+/** Bottleneck's Redis keys of an idle destination expire after this long, like its own Group keys. */
 const redisKeyTtlMs = 5 * 60_000;
 
 /** Stands for every destination of a channel in the holds (no destination is empty). */
@@ -70,17 +75,24 @@ const ALL = '';
 
 interface ChannelLimiters {
   gate: ConcurrencyGate;
-  /** Null when the gate alone keeps the rate (no pace, no Redis). */
+  /** Null when the gate alone keeps the rate (no pace). */
   paced: { group: Bottleneck.Group; channelWide: Bottleneck | null } | null;
 }
 
 export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
   const prefix = o.prefix ?? 'touchpoint';
   const clock = o.clock ?? systemClock;
-  const redis = o.redisUrl ? connectRedis(o.redisUrl, o.log) : null;
   const channels = new Map<string, ChannelLimiters>();
   /** Holds known here, by channel and destination (ALL for the channel's account). */
   const holds = new Map<string, Map<string, number>>();
+  const redis = o.redisUrl
+    ? connectSharedHolds({
+        url: o.redisUrl,
+        prefix,
+        log: o.log,
+        onHold: (channel, target, until) => holdLocally(channel, target, until, clock.now()),
+      })
+    : null;
 
   function rateLimit(channel: string): RateLimit {
     const base = o.adapters.get(channel)?.rateLimit ?? fallbackRate;
@@ -92,7 +104,7 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
     if (existing) return existing;
     const rate = rateLimit(channel);
     const gate = createConcurrencyGate(rate.maxConcurrent);
-    if (!redis && rate.minTimeMs === 0 && !rate.channelPerSecond) {
+    if (rate.minTimeMs === 0 && !rate.channelPerSecond) {
       const made: ChannelLimiters = { gate, paced: null };
       channels.set(channel, made);
       return made;
@@ -122,9 +134,6 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
   // A bad rate (from code or config) fails here, at start, not on the first send.
   for (const channel of o.adapters.keys()) rateLimit(channel);
 
-  const redisKey = (channel: string, destination: string) =>
-    destination === ALL ? `${prefix}:hold-all:${channel}` : `${prefix}:hold:${channel}:${destination}`;
-
   /** Records a hold here and turns away the sends waiting for it. */
   function holdLocally(channel: string, destination: string, until: number, now: number): void {
     let byDest = holds.get(channel);
@@ -149,14 +158,15 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
     return until > now ? until : null;
   }
 
+  /** Asks Redis, for a paced channel only: an unpaced one learns holds from their announcements. */
   async function sharedHold(channel: string, destination: string, now: number): Promise<number | null> {
-    if (!redis) return null;
+    if (!redis || limitersFor(channel).paced === null) return null;
     try {
-      const [dest, all] = await redis.client.mget(redisKey(channel, destination), redisKey(channel, ALL));
-      const until = Math.max(Number(dest ?? 0), Number(all ?? 0));
+      const [dest, all] = await redis.read(channel, destination);
+      const until = Math.max(dest, all);
       if (until <= now) return null;
       // Learnt from another instance: the sends waiting here are turned away too.
-      holdLocally(channel, Number(all ?? 0) === until ? ALL : destination, until, now);
+      holdLocally(channel, all === until ? ALL : destination, until, now);
       return until;
     } catch (err) {
       // Without Redis only this instance's holds are known; the provider's next 429 restores the rest.
@@ -196,10 +206,7 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
       const ms = Math.ceil(until - now);
       if (ms <= 0) return;
       holdLocally(channel, target, until, now);
-      if (!redis) return;
-      const key = redisKey(channel, target);
-      const current = Number((await redis.client.get(key)) ?? 0);
-      if (current < until) await redis.client.set(key, String(until), 'PX', ms);
+      await redis?.publish(channel, target, until, ms);
     },
 
     async heldUntil(channel, destination, now) {
@@ -210,19 +217,12 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
 
     rateLimit,
 
+    ready: () => redis?.ready ?? Promise.resolve(),
+
     async close() {
       // Limiters on the shared connection hold no clients of their own: closing it stops them all.
       channels.clear();
-      await redis?.connection.disconnect(true);
+      await redis?.close();
     },
   };
-}
-
-function connectRedis(url: string, log: Logger): { client: Redis; connection: Bottleneck.IORedisConnection } {
-  // Loaded only when a Redis URL is set: a single router never pays for the client.
-  const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
-  const client = new RedisClient(url, { maxRetriesPerRequest: 3 });
-  const connection = new Bottleneck.IORedisConnection({ client, Redis: RedisClient });
-  connection.on('error', (err) => log.error({ err }, 'redis connection of the rate limiter failed'));
-  return { client, connection };
 }

@@ -1,3 +1,4 @@
+import type { By } from '../access/audit.ts';
 import type { Contact, Conversation, Identity, Message } from '../model/types.ts';
 import type { QueuedReply } from '../outbox/queue-wait.ts';
 import type { MergeSuggestion } from '../store/contact-records.ts';
@@ -45,6 +46,34 @@ export interface DeskReads {
   suggestions(contactId: string): Promise<MergeSuggestion[]>;
   /** The conversation's last waiting reply when it waits behind its sender's pace long enough to mention, else null. */
   queuedReply(conversationId: string): Promise<QueuedReply | null>;
+  /** The bugs the conversation is linked to (the header card shows them). */
+  bugs(conversationId: string): Promise<DeskBug[]>;
+}
+
+/** A bug in the tracker, as the desk shows it. */
+export interface DeskBug {
+  tracker: string;
+  key: string;
+  url: string;
+  title: string;
+  fixedAt: number | null;
+}
+
+/**
+ * The bug tracker (src/bugs) from the desk. The tracker is asked before
+ * anything is stored: its refusal is a TouchpointError with the reason, and
+ * nothing is kept.
+ */
+export interface DeskBugs {
+  /** Whether a tracker is configured now (router.yaml `bugTracker`). */
+  enabled(): boolean;
+  log(
+    conversationId: string,
+    bug: { title: string; severity: 'low' | 'normal' | 'high' | 'critical'; steps: string },
+    by: By,
+  ): Promise<DeskBug>;
+  /** Links the conversation to a bug named by its issue number or URL. */
+  link(conversationId: string, ref: string, by: By): Promise<DeskBug>;
 }
 
 /** An agent's answer to a suggested match (src/contacts/suggestions.ts); refusals are TouchpointErrors with the reason. */
@@ -88,6 +117,7 @@ export interface DeskHost {
     get(id: string): Omit<DeskKnowledgeHit, 'score'> | null;
   };
   drafts?: DeskDrafts;
+  bugs?: DeskBugs;
   /** Moves a public conversation to a private one, as the handoff rules would. */
   moveToPrivate(conversationId: string, by: string): Promise<void>;
   /** Moves an escalated conversation one tier down (desk.yaml `tiers`); the desk hears of it as of any change. */

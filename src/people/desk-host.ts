@@ -2,12 +2,13 @@ import type { By } from '../access/audit.ts';
 import type { Bus } from '../bus.ts';
 import type { Clock } from '../clock.ts';
 import { acceptSuggestion, rejectSuggestion } from '../contacts/suggestions.ts';
+import type { Logger } from '../log.ts';
 import type { OutboxLimiter } from '../outbox/limiter.ts';
 import { replyWait } from '../outbox/queue-wait.ts';
 import type { Store } from '../store/contract.ts';
 import type { TimerHandler } from '../timers/handlers.ts';
 import type { AgentActions } from './actions.ts';
-import type { DeskContacts, DeskHost, DeskNotice } from './desk-events.ts';
+import type { DeskBugs, DeskContacts, DeskHost, DeskNotice } from './desk-events.ts';
 
 /** The desk capability of one channel's host: reads from the store, sends paced by the shared outbox limiter. */
 export function createDeskHost(o: {
@@ -24,6 +25,7 @@ export function createDeskHost(o: {
   calendar: DeskHost['calendar'];
   knowledge?: DeskHost['knowledge'];
   drafts?: DeskHost['drafts'];
+  bugs?: DeskBugs;
 }): DeskHost {
   const { store, limiter, channel, clock } = o;
   return {
@@ -39,6 +41,7 @@ export function createDeskHost(o: {
         const position = await store.queuedReply(conversationId);
         return position && replyWait(position, limiter.rateLimit(position.channel), clock.now());
       },
+      bugs: (conversationId) => store.bugs.ofConversation(conversationId),
     },
     actions: fromDesk(o.actions, channel),
     contacts: deskContacts(store, clock, o.bus, channel),
@@ -47,6 +50,7 @@ export function createDeskHost(o: {
     calendar: o.calendar,
     ...(o.knowledge ? { knowledge: o.knowledge } : {}),
     ...(o.drafts ? { drafts: o.drafts } : {}),
+    ...(o.bugs ? { bugs: bugsFromDesk(o.bugs, channel) } : {}),
     async moveToPrivate(conversationId, by) {
       await o.moveToPrivate(conversationId, by);
       // the private conversation it opened (or joined) is news to the desk too
@@ -77,6 +81,16 @@ function deskContacts(store: Store, clock: Clock, bus: Bus<DeskNotice>, via: str
   return {
     accept: (id, by) => decided(acceptSuggestion, id, by),
     reject: (id, by) => decided(rejectSuggestion, id, by),
+  };
+}
+
+/** Bugs logged or linked on the desk: a bare agent id acts through the desk's channel (the audit log's `via`). */
+function bugsFromDesk(bugs: DeskBugs, via: string): DeskBugs {
+  const as = (by: By): By => (typeof by === 'string' ? { agentId: by, via } : by);
+  return {
+    enabled: () => bugs.enabled(),
+    log: (id, bug, by) => bugs.log(id, bug, as(by)),
+    link: (id, ref, by) => bugs.link(id, ref, as(by)),
   };
 }
 
@@ -137,4 +151,18 @@ export function withTimerNotices(
     };
   }
   return out;
+}
+
+/**
+ * A contact was erased: each of their conversations is news to the desk, whose
+ * threads hold their words (the Slack desk clears them: adapters/slack/desk/erased.ts).
+ */
+export function erasedNotices(store: Store, bus: Bus<DeskNotice>, log: Logger): (contactId: string) => void {
+  return (contactId) =>
+    void store
+      .findConversationsOfContact(contactId, { limit: 10_000 })
+      .then((cs) => {
+        for (const c of cs) bus.publish({ conversationId: c.id, cause: 'agent', events: ['erased'] });
+      })
+      .catch((err: unknown) => log.warn({ err, contactId }, 'could not tell the desk of an erasure'));
 }

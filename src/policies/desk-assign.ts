@@ -130,7 +130,6 @@ export function createDeskTimerHandlers(kit: PolicyKit): Record<string, TimerHan
           await assignTo(tx, kit, shifts, c, chosen.agent, why('on shift'), now);
           answerable = true;
         } else {
-          const retryAt = chosen.none === 'full' ? now + RETRY_MS : shifts.nextStart(now);
           if (timer.payload.waiting !== chosen.none)
             await note(
               tx,
@@ -140,17 +139,7 @@ export function createDeskTimerHandlers(kit: PolicyKit): Record<string, TimerHan
                 : 'Not assigned: no agent who fits is on shift.',
               now,
             );
-          if (retryAt !== null)
-            await tx.scheduleTimer(
-              {
-                kind: ASSIGN_TIMER,
-                conversationId: c.id,
-                dueAt: retryAt,
-                key: assignKey(c.id),
-                payload: { waiting: chosen.none },
-              },
-              now,
-            );
+          await retryAssign(tx, shifts, c.id, chosen.none, now);
         }
       } else if (c.assignee !== null && shifts?.onShift(c.assignee, now)) answerable = true;
       await acknowledgeWait(tx, kit, c, contact, { answerable, now });
@@ -182,18 +171,23 @@ export function createDeskTimerHandlers(kit: PolicyKit): Record<string, TimerHan
         `${name} went off shift with this open: back in the queue until an agent who fits is on.`,
         now,
       );
-      const retryAt = chosen.none === 'full' ? now + RETRY_MS : shifts.nextStart(now);
-      if (retryAt !== null)
-        await tx.scheduleTimer(
-          {
-            kind: ASSIGN_TIMER,
-            conversationId: c.id,
-            dueAt: retryAt,
-            key: assignKey(c.id),
-            payload: { waiting: chosen.none },
-          },
-          now,
-        );
+      await retryAssign(tx, shifts, c.id, chosen.none, now);
     },
   };
+}
+
+/** Nobody fits now: look again shortly when everyone is at their cap, else when the next shift starts. */
+async function retryAssign(
+  tx: StoreTx,
+  shifts: Shifts,
+  conversationId: string,
+  waiting: 'full' | 'off-shift',
+  now: number,
+): Promise<void> {
+  const dueAt = waiting === 'full' ? now + RETRY_MS : shifts.nextStart(now);
+  if (dueAt === null) return;
+  await tx.scheduleTimer(
+    { kind: ASSIGN_TIMER, conversationId, dueAt, key: assignKey(conversationId), payload: { waiting } },
+    now,
+  );
 }

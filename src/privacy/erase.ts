@@ -1,15 +1,19 @@
 import { type Actor, audit } from '../access/audit.ts';
+import type { BlobStore } from '../blobs/contract.ts';
 import { liveContact } from '../contacts/merge.ts';
 import { eventTombstone } from '../decide/identify.ts';
 import type { IdentityRef } from '../model/types.ts';
 import type { Store } from '../store/contract.ts';
 import type { ErasedRows } from '../store/privacy-tx-ops.ts';
+import { type SweptBlobs, sweepBlobs } from './blob-sweep.ts';
 
 export interface ErasureResult {
   contactId: string;
   status: 'done';
   /** Rows removed by this run (zero when an earlier run had removed them). */
   erased: ErasedRows;
+  /** Their attachment files, deleted from the blob store after the rows (absent where no blob store was given). */
+  files?: SweptBlobs;
 }
 
 /**
@@ -17,12 +21,21 @@ export interface ErasureResult {
  * tombstones of their identities and messages, with its audit entry; (2) every
  * row holding their words or identities removed and the job finished. A crash
  * between the two leaves the job pending and `resumeErasures` finishes it at
- * the next start; running it again is harmless. Anonymous shells stay (the
+ * the next start; running it again is harmless. Their attachment files are
+ * queued in step 2 and deleted after it (src/privacy/blob-sweep.ts). Anonymous shells stay (the
  * contact and conversation rows, the facts), so the metrics keep their counts.
  */
-export async function eraseContact(store: Store, contactId: string, actor: Actor, now: number): Promise<ErasureResult> {
+export async function eraseContact(
+  store: Store,
+  contactId: string,
+  actor: Actor,
+  now: number,
+  blobs?: BlobStore,
+): Promise<ErasureResult> {
   await requestErasure(store, contactId, actor, now);
-  return finishErasure(store, contactId, now);
+  const result = await finishErasure(store, contactId, now);
+  // Step 3, after the commit: their files, driven by the rows step 2 queued (a crash leaves them queued).
+  return blobs ? { ...result, files: await sweepBlobs(store, blobs) } : result;
 }
 
 /** Step 1 alone: what a crash right after it leaves behind (a pending job). */

@@ -1,6 +1,7 @@
 import { type Actor, audit } from '../access/audit.ts';
+import type { BlobStore } from '../blobs/contract.ts';
 import { liveContact } from '../contacts/merge.ts';
-import type { Contact, Conversation, Identity, Message } from '../model/types.ts';
+import type { Attachment, Contact, Conversation, Identity, Message } from '../model/types.ts';
 import type { AuditEntry } from '../store/access-records.ts';
 import type { MergeRecord } from '../store/contact-records.ts';
 import type { Store } from '../store/contract.ts';
@@ -21,13 +22,19 @@ export interface ContactExport {
     Conversation & {
       /** What flows asked and kept (answers, variables), as the conversation holds them. */
       flowAnswers: Record<string, unknown> | null;
-      messages: Message[];
+      messages: Array<Message & { attachments: ExportedAttachment[] }>;
     }
   >;
   csat: CsatAnswer[];
   /** What agents and admins did about them or their conversations. */
   audit: AuditEntry[];
 }
+
+/**
+ * An attachment with its bytes: `contentBase64` holds the file (base64) when
+ * the blob store has it; `missing` says it had none (never fetched, or gone).
+ */
+export type ExportedAttachment = Attachment & { contentBase64?: string; missing?: true };
 
 const MAX_CONVERSATIONS = 10_000;
 const PAGE = 1000;
@@ -38,6 +45,7 @@ export async function exportContact(
   contactId: string,
   actor: Actor,
   now: number,
+  blobs?: BlobStore,
 ): Promise<ContactExport> {
   const contact = await store.transaction((tx) => liveContact(tx, contactId));
   const [identities, tags, merges, erasure, conversations] = await Promise.all([
@@ -56,7 +64,9 @@ export async function exportContact(
       if (page.length < PAGE) break;
       after = page.at(-1)?.id ?? null;
     }
-    withMessages.push({ ...c, flowAnswers: c.flowState, messages });
+    const withFiles = [];
+    for (const m of messages) withFiles.push({ ...m, attachments: await withBytes(m.attachments, blobs) });
+    withMessages.push({ ...c, flowAnswers: c.flowState, messages: withFiles });
   }
   const ids = conversations.map((c) => c.id);
   const auditEntries = await auditAbout(store, contact.id, ids);
@@ -84,4 +94,15 @@ async function auditAbout(store: Store, contactId: string, conversationIds: stri
   const queries = [{ contactId }, ...conversationIds.map((conversationId) => ({ conversationId }))];
   for (const q of queries) for (const e of await store.listAudit({ ...q, limit: 1000 })) seen.set(e.id, e);
   return [...seen.values()].sort((a, b) => a.at - b.at || a.id.localeCompare(b.id));
+}
+
+/** The attachments with their bytes from the blob store (none asked for without a store). */
+async function withBytes(attachments: Attachment[], blobs: BlobStore | undefined): Promise<ExportedAttachment[]> {
+  if (!blobs || attachments.length === 0) return attachments;
+  const out: ExportedAttachment[] = [];
+  for (const a of attachments) {
+    const bytes = a.blobKey ? await blobs.get(a.blobKey) : null;
+    out.push(bytes ? { ...a, contentBase64: bytes.toString('base64') } : { ...a, missing: true });
+  }
+  return out;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { BlobStore } from '../blobs/contract.ts';
 import type { Clock } from '../clock.ts';
 import { unauthorized } from '../errors.ts';
 import type { HttpRequest, Principal, RouteRegistry } from '../http/http-types.ts';
@@ -21,7 +22,7 @@ const who = (req: HttpRequest): Principal => {
  */
 export function registerPrivacyApi(
   routes: RouteRegistry,
-  deps: { store: Store; clock: Clock; onErased?: (contactId: string) => void },
+  deps: { store: Store; clock: Clock; blobs?: BlobStore; onErased?: (contactId: string) => void },
 ): void {
   const { store, clock } = deps;
 
@@ -29,7 +30,7 @@ export function registerPrivacyApi(
     'GET',
     '/api/contacts/:id/export',
     async (req) => {
-      const doc = await exportContact(store, req.params.id as string, who(req), clock.now());
+      const doc = await exportContact(store, req.params.id as string, who(req), clock.now(), deps.blobs);
       const file = `contact-${doc.contact.id}.json`;
       return { status: 200, headers: { 'content-disposition': `attachment; filename="${file}"` }, body: doc };
     },
@@ -41,7 +42,7 @@ export function registerPrivacyApi(
     '/api/contacts/:id/erase',
     async (req) => {
       optionalJsonBody(req, eraseBody);
-      const result = await eraseContact(store, req.params.id as string, who(req), clock.now());
+      const result = await eraseContact(store, req.params.id as string, who(req), clock.now(), deps.blobs);
       deps.onErased?.(result.contactId);
       return { status: 200, body: result };
     },

@@ -1,3 +1,4 @@
+import type { BlobStore } from '../blobs/contract.ts';
 import type { Clock } from '../clock.ts';
 import { parseDuration } from '../duration.ts';
 import type { Logger } from '../log.ts';
@@ -30,6 +31,8 @@ export function createRetentionTimer(deps: {
   clock: Clock;
   log: Logger;
   settings: () => RetentionSettings;
+  /** The blob store, once opened: removed messages' files are deleted with them. */
+  blobs?: () => BlobStore;
 }): RetentionTimer {
   let running: Promise<RetentionReport | null> | null = null;
   let last: Promise<RetentionReport | null> = Promise.resolve(null);
@@ -38,7 +41,7 @@ export function createRetentionTimer(deps: {
   function start(): void {
     // A run longer than the interval: the next firing finds it still going and leaves it be.
     if (running || stopping.signal.aborted) return;
-    const opts = { log: deps.log, signal: stopping.signal };
+    const opts = { log: deps.log, signal: stopping.signal, ...(deps.blobs ? { blobs: deps.blobs() } : {}) };
     running = runRetention(deps.store, deps.settings(), deps.clock.now(), opts)
       .catch((err: unknown) => {
         if (stopping.signal.aborted) return null;

@@ -1,8 +1,10 @@
+import type { BlobStore } from '../blobs/contract.ts';
 import { parseDuration } from '../duration.ts';
 import type { Logger } from '../log.ts';
 import type { RetentionSettings } from '../settings/retention-schema.ts';
 import type { Store } from '../store/contract.ts';
 import type { ChannelScope, RetentionKind } from '../store/retention.ts';
+import { type SweptBlobs, sweepBlobs } from './blob-sweep.ts';
 
 /** One limit as it applies: to one channel, or (`*`) to every channel without its own. */
 export interface RetentionRule {
@@ -20,6 +22,8 @@ export interface RetentionLine {
   before: number;
   /** Rows removed, or that a dry run would remove; conversations are counted as conversations emptied. */
   count: number;
+  /** Dry run: attachment files that would be deleted (those no message kept by this limit names). */
+  blobs?: number;
 }
 
 export interface RetentionReport {
@@ -28,6 +32,8 @@ export interface RetentionReport {
   lines: RetentionLine[];
   /** SQLite pages given back to the file system (4 KiB each by default). */
   reclaimedPages: number;
+  /** Attachment files of the removed messages, deleted after the batches (absent: dry run, or no blob store given). */
+  files?: SweptBlobs;
 }
 
 const KINDS: readonly RetentionKind[] = ['rawPayloads', 'messages', 'resolvedConversations'];
@@ -58,6 +64,8 @@ export interface RetentionOptions {
   /** Stops between batches (shutdown); what was removed stays removed. */
   signal?: AbortSignal;
   log?: Logger;
+  /** Where attachment files live: those of removed messages are deleted after the batches. */
+  blobs?: BlobStore;
 }
 
 const yieldOnce = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -84,8 +92,11 @@ export async function runRetention(
   for (const rule of retentionRules(settings)) {
     const before = now - parseDuration(rule.olderThan);
     let count = 0;
-    if (opts.dryRun) count = await store.countExpired(rule.kind, rule.scope, before);
-    else
+    let blobs: number | undefined;
+    if (opts.dryRun) {
+      count = await store.countExpired(rule.kind, rule.scope, before);
+      blobs = await store.countExpiredBlobs(rule.kind, rule.scope, before);
+    } else
       for (;;) {
         const batch = await store.pruneExpired(rule.kind, rule.scope, before, settings.batchSize);
         if (batch.rows === 0 && batch.conversations === 0) break;
@@ -93,11 +104,20 @@ export async function runRetention(
         removed += batch.rows;
         await pause();
       }
-    lines.push({ channel: rule.channel, kind: rule.kind, olderThan: rule.olderThan, before, count });
+    lines.push({
+      channel: rule.channel,
+      kind: rule.kind,
+      olderThan: rule.olderThan,
+      before,
+      count,
+      ...(blobs === undefined ? {} : { blobs }),
+    });
   }
+  // The batches queued their files (src/store/blob-sweeps.ts); a sweep also finishes one an earlier stop cut short.
+  const files = opts.dryRun || !opts.blobs ? undefined : await sweepBlobs(store, opts.blobs, opts.log);
   const reclaimedPages = opts.dryRun || removed === 0 ? 0 : await giveSpaceBack(store, pause);
-  opts.log?.info({ dryRun: opts.dryRun === true, lines, reclaimedPages }, 'retention run finished');
-  return { dryRun: opts.dryRun === true, at: now, lines, reclaimedPages };
+  opts.log?.info({ dryRun: opts.dryRun === true, lines, reclaimedPages, files }, 'retention run finished');
+  return { dryRun: opts.dryRun === true, at: now, lines, reclaimedPages, ...(files ? { files } : {}) };
 }
 
 async function giveSpaceBack(store: Store, pause: () => Promise<void>): Promise<number> {

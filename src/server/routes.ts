@@ -1,4 +1,5 @@
 import { registerAccessApi } from '../access/access-api.ts';
+import type { BlobStore } from '../blobs/contract.ts';
 import { type Clock, VirtualClock } from '../clock.ts';
 import { registerContactsApi } from '../contacts/contacts-api.ts';
 import { type DashboardDeps, registerDashboard } from '../dashboard/routes.ts';
@@ -50,6 +51,10 @@ export interface CoreRoutes {
   onCrisisSwitched: () => void;
   /** reviews.yaml in force (the QA rubric). */
   reviews: () => ReviewSettings;
+  /** Where attachment files live: an erasure deletes the person's, an export includes them. */
+  blobs?: BlobStore;
+  /** A contact was erased through the API (the desk clears their threads). */
+  onErased?: (contactId: string) => void;
 }
 
 export function registerCoreRoutes(routes: RouteRegistry, parts: CoreRoutes): void {
@@ -59,7 +64,12 @@ export function registerCoreRoutes(routes: RouteRegistry, parts: CoreRoutes): vo
   registerCrisisRoutes(routes, { store: parts.store, clock: parts.clock, onSwitched: parts.onCrisisSwitched });
   registerQaRoutes(routes, { store: parts.store, clock: parts.clock, reviews: parts.reviews });
   registerAccessApi(routes, { store: parts.store, clock: parts.clock });
-  registerPrivacyApi(routes, { store: parts.store, clock: parts.clock });
+  registerPrivacyApi(routes, {
+    store: parts.store,
+    clock: parts.clock,
+    ...(parts.blobs ? { blobs: parts.blobs } : {}),
+    ...(parts.onErased ? { onErased: parts.onErased } : {}),
+  });
   registerEventsApi(routes, parts.events);
   registerDashboard(routes, parts.dashboard);
   registerOutreachApi(routes, parts.outreach);

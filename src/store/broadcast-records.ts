@@ -7,6 +7,14 @@ export type BroadcastStatus = 'scheduled' | 'running' | 'paused' | 'cancelled' |
 export type RecipientStatus = 'pending' | 'queued' | 'skipped' | 'cancelled';
 
 /** Who a broadcast goes to; every part given must hold (an empty segment is every contact). */
+/** What became of one recipient: queued with its message, or skipped with why. */
+export interface RecipientOutcome {
+  status: 'queued' | 'skipped';
+  reason?: string;
+  conversationId?: string;
+  messageId?: string;
+}
+
 export interface Segment {
   /** Contacts with every one of these tags. */
   tags?: string[] | undefined;
@@ -97,17 +105,9 @@ export interface BroadcastTx {
    * Ends a recipient's pending state (queued with its message, or skipped with why); false when it was
    * not pending any more (another instance took it): then nothing is to be sent.
    */
-  settleRecipient(
-    id: string,
-    outcome: { status: 'queued' | 'skipped'; reason?: string; conversationId?: string; messageId?: string },
-    now: number,
-  ): Promise<boolean>;
+  settleRecipient(id: string, outcome: RecipientOutcome, now: number): Promise<boolean>;
   /** Records what became of a recipient this transaction took (settleRecipient returned true). */
-  recordRecipient(
-    id: string,
-    outcome: { status: 'queued' | 'skipped'; reason?: string; conversationId?: string; messageId?: string },
-    now: number,
-  ): Promise<void>;
+  recordRecipient(id: string, outcome: RecipientOutcome, now: number): Promise<void>;
   /** Puts a pending recipient off until `dueAt` (quiet hours). */
   deferRecipient(id: string, dueAt: number, reason: string, now: number): Promise<void>;
   /** Cancels every pending recipient; returns how many. */

@@ -8,6 +8,7 @@ import type {
   BroadcastTx,
   NewBroadcast,
   Recipient,
+  RecipientOutcome,
   RecipientStatus,
   Segment,
 } from './broadcast-records.ts';
@@ -189,32 +190,17 @@ export class BroadcastTxOps extends PrivacyTxOps implements BroadcastTx {
     return rows.map(recipientFromRow);
   }
 
-  async settleRecipient(
-    id: string,
-    outcome: { status: 'queued' | 'skipped'; reason?: string; conversationId?: string; messageId?: string },
-    now: number,
-  ): Promise<boolean> {
-    const r = await this.db
-      .updateTable('broadcast_recipients')
-      .set({
-        status: outcome.status,
-        reason: outcome.reason ?? null,
-        conversation_id: outcome.conversationId ?? null,
-        message_id: outcome.messageId ?? null,
-        updated_at: now,
-      })
-      .where('id', '=', id)
-      .where('status', '=', PENDING)
-      .executeTakeFirst();
+  async settleRecipient(id: string, outcome: RecipientOutcome, now: number): Promise<boolean> {
+    const r = await this.outcomeUpdate(id, outcome, now).where('status', '=', PENDING).executeTakeFirst();
     return count(r.numUpdatedRows) === 1;
   }
 
-  async recordRecipient(
-    id: string,
-    outcome: { status: 'queued' | 'skipped'; reason?: string; conversationId?: string; messageId?: string },
-    now: number,
-  ): Promise<void> {
-    await this.db
+  async recordRecipient(id: string, outcome: RecipientOutcome, now: number): Promise<void> {
+    await this.outcomeUpdate(id, outcome, now).execute();
+  }
+
+  private outcomeUpdate(id: string, outcome: RecipientOutcome, now: number) {
+    return this.db
       .updateTable('broadcast_recipients')
       .set({
         status: outcome.status,
@@ -223,8 +209,7 @@ export class BroadcastTxOps extends PrivacyTxOps implements BroadcastTx {
         message_id: outcome.messageId ?? null,
         updated_at: now,
       })
-      .where('id', '=', id)
-      .execute();
+      .where('id', '=', id);
   }
 
   async deferRecipient(id: string, dueAt: number, reason: string, now: number): Promise<void> {

@@ -89,3 +89,28 @@ export async function releaseLease(
     .where('status', '=', PENDING)
     .execute();
 }
+
+/**
+ * Puts a pending row back to wait until `dueAt`, free for any worker's next claim: a retry.
+ * With `owner`, only while that worker still holds it.
+ */
+export async function putBackUntil(
+  ctx: Ctx,
+  table: 'timers' | 'media_fetches' | 'webhook_deliveries',
+  id: string,
+  o: { dueAt: number; error: string | null; countAttempt?: boolean; owner?: string },
+): Promise<void> {
+  await ctx.db
+    .updateTable(table)
+    .set((eb) => ({
+      due_at: o.dueAt,
+      lease_owner: null,
+      lease_until: null,
+      ...(o.error !== null ? { last_error: o.error } : {}),
+      ...(o.countAttempt !== false ? { attempts: eb('attempts', '+', 1) } : {}),
+    }))
+    .where('id', '=', id)
+    .$if(o.owner !== undefined, (q) => q.where('lease_owner', '=', o.owner ?? ''))
+    .where('status', '=', PENDING)
+    .execute();
+}

@@ -11,6 +11,7 @@ import type {
   Message,
 } from '../model/types.ts';
 import type { AccessTx, PrivacyTx } from './access-records.ts';
+import type { BlobSweepRecords } from './blob-sweeps.ts';
 import type { BroadcastTx } from './broadcast-records.ts';
 import type { BrowsedConversation, BrowseQuery } from './browse.ts';
 import type { BugRecords } from './bug-records.ts';
@@ -206,6 +207,8 @@ export interface StoreTx extends AccessTx, PrivacyTx, BroadcastTx, DeskTx, Opera
   lockThread(channel: string, threadKey: string): Promise<void>;
   /** Bugs logged in the tracker and the conversations linked to them. */
   readonly bugs: BugRecords;
+  /** Attachment blobs waiting to be deleted once no message names them. */
+  readonly blobSweeps: BlobSweepRecords;
 
   /** Marks an address nothing may be sent to any more (a hard bounce), with why; null lifts it. */
   suppress(channel: string, address: string, reason: { reason: string; at: number } | null): Promise<void>;
@@ -463,6 +466,8 @@ export interface Store extends StoreTx, InstanceRegistry, OutboxQueues {
 
   /** What retention would remove now on `scope`, older than `cutoff` (src/store/retention.ts). */
   countExpired(kind: RetentionKind, scope: ChannelScope, cutoff: number): Promise<number>;
+  /** Attachment blobs a run would delete now (named by no message the limit keeps). */
+  countExpiredBlobs(kind: RetentionKind, scope: ChannelScope, cutoff: number): Promise<number>;
   /** Removes one batch of at most `limit` expired rows in its own transaction; `rows` 0 when none are left. */
   pruneExpired(kind: RetentionKind, scope: ChannelScope, cutoff: number, limit: number): Promise<PruneResult>;
   /** SQLite in incremental auto-vacuum: gives up to `pages` free pages back; returns the free pages left. */

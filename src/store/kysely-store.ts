@@ -352,6 +352,10 @@ export class KyselyStore extends KyselyTx implements Store {
     return retention.countExpired(this.ctx, kind, scope, cutoff);
   }
 
+  countExpiredBlobs(kind: retention.RetentionKind, scope: retention.ChannelScope, cutoff: number): Promise<number> {
+    return retention.countExpiredBlobs(this.ctx, kind, scope, cutoff);
+  }
+
   pruneExpired(
     kind: retention.RetentionKind,
     scope: retention.ChannelScope,

@@ -1,6 +1,7 @@
 import { type Selectable, sql } from 'kysely';
 import { newId } from '../ids.ts';
 import type { Attachment, Message } from '../model/types.ts';
+import { putBackUntil } from './claim.ts';
 import type { Lease, MediaFetch } from './contract.ts';
 import { type Ctx, checkLease, DONE, PENDING } from './query-helpers.ts';
 import { fromJson, toJson } from './rows.ts';
@@ -124,20 +125,8 @@ export async function finishFetch(
 }
 
 /** Puts a failed fetch back, due again at `dueAt`. */
-export async function retryFetch(ctx: Ctx, id: string, owner: string, dueAt: number, error: string): Promise<void> {
-  await ctx.db
-    .updateTable('media_fetches')
-    .set((eb) => ({
-      due_at: dueAt,
-      last_error: error,
-      attempts: eb('attempts', '+', 1),
-      lease_owner: null,
-      lease_until: null,
-    }))
-    .where('id', '=', id)
-    .where('lease_owner', '=', owner)
-    .where('status', '=', PENDING)
-    .execute();
+export function retryFetch(ctx: Ctx, id: string, owner: string, dueAt: number, error: string): Promise<void> {
+  return putBackUntil(ctx, 'media_fetches', id, { dueAt, error, owner });
 }
 
 /** When the next pending fetch falls due, or the lease holding one back runs out. */

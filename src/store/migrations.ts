@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { StoreError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { blobSweepsTable } from './blob-sweeps.ts';
 import { agentsAndAudit, erasures } from './migration-access.ts';
 import { broadcasts } from './migration-broadcasts.ts';
 import { deskProcedure } from './migration-desk.ts';
@@ -261,6 +262,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 16, name: 'desk procedure: dispositions, workload', up: deskProcedure },
   { version: 17, name: 'retention indexes', up: retentionIndexes },
   { version: 18, name: 'webhooks out and bug links', up: webhooksAndBugs },
+  { version: 19, name: 'attachment blobs to delete', up: blobSweepsTable },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { IdentityRef } from '../model/types.ts';
 import { AccessTxOps } from './access-tx-ops.ts';
+import { queueBlobsOf } from './blob-sweeps.ts';
 import { toJson } from './rows.ts';
 
 /** What an erasure removed, by table: counts only. */
@@ -111,6 +112,9 @@ export class PrivacyTxOps extends AccessTxOps {
     };
     if (ids.length > 0) {
       out.outbox = n(await db.deleteFrom('outbox').where('conversation_id', 'in', ids).executeTakeFirst());
+      // Their files: deleted after this commit (src/privacy/blob-sweep.ts), unless another message holds the same bytes.
+      await queueBlobsOf(db, 'conversation_id', ids, now);
+      await db.deleteFrom('media_fetches').where('conversation_id', 'in', ids).execute();
       out.messages = n(await db.deleteFrom('messages').where('conversation_id', 'in', ids).executeTakeFirst());
       out.timers = n(await db.deleteFrom('timers').where('conversation_id', 'in', ids).executeTakeFirst());
       out.inboundEvents = n(
@@ -130,6 +134,11 @@ export class PrivacyTxOps extends AccessTxOps {
         .where('id', 'in', ids)
         .execute();
     }
+    // Webhooks out about them (message texts, their contact's fields), sent or not: nothing of theirs goes on.
+    await db
+      .deleteFrom('webhook_deliveries')
+      .where('order_key', 'in', [...ids, contactId])
+      .execute();
     for (const c of conversations) {
       // Events of the thread not yet tied to a conversation (pending, failed) hold their words too.
       out.inboundEvents += n(

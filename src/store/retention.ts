@@ -1,4 +1,5 @@
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
+import { blobKeysOf, blobReferences, queueBlobsOf } from './blob-sweeps.ts';
 import { type Ctx, count, DONE } from './query-helpers.ts';
 import type { Database } from './schema.ts';
 
@@ -124,6 +125,34 @@ export async function countExpired(
   );
 }
 
+/**
+ * Attachment blobs a run would delete now: those named only by messages this
+ * limit removes (a file another message holds too stays, and is not counted).
+ */
+export async function countExpiredBlobs(
+  ctx: Ctx,
+  kind: RetentionKind,
+  scope: ChannelScope,
+  cutoff: number,
+): Promise<number> {
+  const { db } = ctx;
+  if (kind === 'rawPayloads') return 0;
+  const rows =
+    kind === 'messages'
+      ? await expiredMessages(db, scope, cutoff).select('attachments').where('attachments', '<>', '[]').execute()
+      : await db
+          .selectFrom('messages')
+          .select('attachments')
+          .where('attachments', '<>', '[]')
+          .where('conversation_id', 'in', expiredConversations(db, scope, cutoff).select('id'))
+          .execute();
+  const named = new Map<string, number>();
+  for (const r of rows) for (const key of new Set(blobKeysOf(r.attachments))) named.set(key, (named.get(key) ?? 0) + 1);
+  let blobs = 0;
+  for (const [key, expiring] of named) if ((await blobReferences(db, key)) <= expiring) blobs++;
+  return blobs;
+}
+
 /** Removes at most `limit` expired rows (conversations: about `limit` rows' worth) in one transaction; zero rows when none are left. */
 export function pruneExpired(
   ctx: Ctx,
@@ -140,6 +169,19 @@ export function pruneExpired(
 }
 
 const deleted = (r: { numDeletedRows?: bigint }) => count(r.numDeletedRows);
+
+/**
+ * The attachments of messages about to be deleted: their blobs queued for the
+ * sweep after the commit (kept when another message holds the same bytes),
+ * their pending fetches dropped. `queuedAt` only orders the queue.
+ */
+async function forgetFiles(db: Kysely<Database>, by: 'id' | 'conversation_id', ids: string[], queuedAt: number) {
+  await queueBlobsOf(db, by, ids, queuedAt);
+  await db
+    .deleteFrom('media_fetches')
+    .where(by === 'id' ? 'message_id' : 'conversation_id', 'in', ids)
+    .execute();
+}
 
 async function pruneRaw(db: Kysely<Database>, scope: ChannelScope, cutoff: number, limit: number): Promise<number> {
   const events = await expiredEvents(db, scope, cutoff).select('id').limit(limit).execute();
@@ -164,6 +206,7 @@ async function pruneMessages(
   const ids = rows.map((r) => r.id);
   // Only sent rows can be left for these messages (the query skipped queued and dead ones).
   await db.deleteFrom('outbox').where('message_id', 'in', ids).execute();
+  await forgetFiles(db, 'id', ids, cutoff);
   return deleted(await db.deleteFrom('messages').where('id', 'in', ids).executeTakeFirst());
 }
 
@@ -196,6 +239,7 @@ async function pruneConversations(
   if (messages.length > 0) {
     const ids = messages.map((m) => m.id);
     await db.deleteFrom('outbox').where('message_id', 'in', ids).execute();
+    await forgetFiles(db, 'id', ids, cutoff);
     return {
       rows: deleted(await db.deleteFrom('messages').where('id', 'in', ids).executeTakeFirst()),
       conversations: 0,
@@ -220,6 +264,7 @@ async function pruneConversations(
   if (ids.length === 0) return { rows: 0, conversations: 0 };
   // Messages a router wrote since the batches above emptied them go too.
   await db.deleteFrom('outbox').where('conversation_id', 'in', ids).where(sql<boolean>`status = 'sent'`).execute();
+  await forgetFiles(db, 'conversation_id', ids, cutoff);
   let rows = deleted(await db.deleteFrom('messages').where('conversation_id', 'in', ids).executeTakeFirst());
   rows += deleted(
     await db

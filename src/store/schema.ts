@@ -402,6 +402,12 @@ export interface QaReviewsTable {
   scored_at: number | null;
 }
 
+/** Attachment blobs to delete after the commit that deleted the last message naming them (src/store/blob-sweeps.ts). */
+export interface BlobSweepsTable {
+  blob_key: string;
+  queued_at: number;
+}
+
 export interface Database {
   broadcasts: BroadcastsTable;
   broadcast_recipients: BroadcastRecipientsTable;
@@ -434,6 +440,7 @@ export interface Database {
   bug_links: BugLinksTable;
   crises: CrisesTable;
   qa_reviews: QaReviewsTable;
+  blob_sweeps: BlobSweepsTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { claimDue, notOfKinds } from './claim.ts';
+import { claimDue, notOfKinds, putBackUntil } from './claim.ts';
 import type { Lease, Timer } from './contract.ts';
 import { reservedFor } from './inbound.ts';
 import { type Ctx, PENDING } from './query-helpers.ts';
@@ -10,19 +10,8 @@ export async function claimTimers(ctx: Ctx, lease: Lease, skipKinds: readonly st
   return (await claimDue(ctx, 'timers', lease, skipKinds)).map(timerFromRow);
 }
 
-export async function rescheduleTimer(ctx: Ctx, id: string, dueAt: number, error: string): Promise<void> {
-  await ctx.db
-    .updateTable('timers')
-    .set((eb) => ({
-      due_at: dueAt,
-      last_error: error,
-      attempts: eb('attempts', '+', 1),
-      lease_owner: null,
-      lease_until: null,
-    }))
-    .where('id', '=', id)
-    .where('status', '=', PENDING)
-    .execute();
+export function rescheduleTimer(ctx: Ctx, id: string, dueAt: number, error: string): Promise<void> {
+  return putBackUntil(ctx, 'timers', id, { dueAt, error });
 }
 
 /** When a row next needs a worker: it falls due, or the lease holding it back runs out. */

@@ -3,6 +3,7 @@ import type { Fact } from '../facts/derive.ts';
 import { statsOf } from '../facts/derive.ts';
 import { newId } from '../ids.ts';
 import type { Conversation, ConversationStatus, DeliveryStatus, Message } from '../model/types.ts';
+import { type BlobSweepRecords, blobSweepRecords } from './blob-sweeps.ts';
 import { type BugRecords, bugRecords } from './bug-records.ts';
 import * as complaints from './complaint-reads.ts';
 import type {
@@ -322,6 +323,10 @@ export class KyselyTx extends OperationsTxOps implements StoreTx {
   /** Bugs logged in the tracker and their linked conversations (src/bugs). */
   get bugs(): BugRecords {
     return bugRecords(this.ctx);
+  }
+
+  get blobSweeps(): BlobSweepRecords {
+    return blobSweepRecords(this.ctx);
   }
 
   async retryDeadLetter(jobId: string, now: number): Promise<boolean> {

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import { claimDue, renewLease } from './claim.ts';
+import { claimDue, putBackUntil, renewLease } from './claim.ts';
 import type { DeadLetter, Lease } from './contract.ts';
 import { type Ctx, clampLimit, count, DEAD, PENDING, SENT } from './query-helpers.ts';
 import type { WebhookDeliveriesTable } from './schema.ts';
@@ -91,18 +91,8 @@ export function webhookQueue(ctx: Ctx): WebhookQueue {
         .where('status', '=', PENDING)
         .execute();
     },
-    async reschedule(id, dueAt, error, countAttempt) {
-      await table()
-        .set((eb) => ({
-          due_at: dueAt,
-          ...free,
-          ...(error !== null ? { last_error: error } : {}),
-          ...(countAttempt ? { attempts: eb('attempts', '+', 1) } : {}),
-        }))
-        .where('id', '=', id)
-        .where('status', '=', PENDING)
-        .execute();
-    },
+    reschedule: (id, dueAt, error, countAttempt) =>
+      putBackUntil(ctx, 'webhook_deliveries', id, { dueAt, error, countAttempt }),
     async dead(id, error, now) {
       await table()
         .set((eb) => ({ status: DEAD, last_error: error, failed_at: now, attempts: eb('attempts', '+', 1), ...free }))

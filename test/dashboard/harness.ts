@@ -5,6 +5,7 @@ import { adapters } from '../../adapters/registry.ts';
 import { loadCalendar } from '../../src/calendar/load.ts';
 import { loadConfig } from '../../src/cli/load-config.ts';
 import { VirtualClock } from '../../src/clock.ts';
+import type { TokenCheck } from '../../src/dashboard/auth.ts';
 import { registerDashboard } from '../../src/dashboard/routes.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Store } from '../../src/store/contract.ts';
@@ -36,7 +37,9 @@ export interface Harness {
  * customer on two channels, 130 more conversations and one dead letter, and
  * the dashboard on the real HTTP server.
  */
-export async function startDashboard(o: { publicUrl?: string } = {}): Promise<Harness> {
+export async function startDashboard(
+  o: { publicUrl?: string; checkToken?: (store: Store) => TokenCheck } = {},
+): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'tp-dashboard-'));
   const settings = loadConfig({ configDir: 'config', flowsDir: 'flows', adapters, env: { ...process.env } });
   const store = await openStore({ dataDir: dir, log: silentLogger });
@@ -64,6 +67,7 @@ export async function startDashboard(o: { publicUrl?: string } = {}): Promise<Ha
     flows: settings.flows,
     channels: ['email', 'sms', 'webchat'],
     onRetried: () => retried.count++,
+    ...(o.checkToken ? { checkToken: o.checkToken(store) } : {}),
     // SMS from a US long code: one a second per number.
     rateOf: (channel) =>
       channel === 'sms' ? { minTimeMs: 1_000, maxConcurrent: 1 } : { minTimeMs: 0, maxConcurrent: 4 },

@@ -153,6 +153,20 @@ describe('Slack desk: a tier change moves the thread', () => {
     expect(await waitFor(async () => (await seen('Back with the team')) === 1)).toBe(true);
     expect(await seen('Reply in the senior thread')).toBe(0);
   });
+
+  it('clears every thread the conversation had when the customer is erased, its old cards too', async () => {
+    const back = roots(DESK)[1] as SlackPost;
+    const c = await d.app.store.getConversation(id);
+    const res = await fetch(`${d.app.url}/api/contacts/${c?.contactId}/erase`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${d.app.adminToken}` },
+    });
+    expect(res.status).toBe(200);
+    const threads = [first, senior, back];
+    await d.slack.until(() => threads.every((r) => !d.slack.posts.some((p) => p.threadTs === r.ts)) || undefined);
+    for (const r of [first, senior]) await cardUpdate(r, (b) => b.includes('Unknown customer'));
+    expect(JSON.stringify(d.slack.posts)).not.toContain('this is awful');
+  });
 });
 
 /** Polls the router's own state (which the fake Slack does not see) for up to five seconds. */

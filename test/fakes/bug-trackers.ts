@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 /**
  * GitHub Issues and Redmine as their REST APIs answer, on loopback:
  * GitHub `POST /repos/{owner}/{repo}/issues` (Bearer token) → 201 with
- * `number` and `html_url`, `GET /repos/{owner}/{repo}/issues/{n}` → `state`;
+ * `number` and `html_url`, `GET /repos/{owner}/{repo}/issues/{n}` → `title`, `state`, `html_url`;
  * Redmine `POST /issues.json` (X-Redmine-API-Key) → 201 `{issue: {id, …}}`,
  * `GET /issues/{id}.json` → `{issue: {status: {id, name, is_closed}}}`.
  */
@@ -21,6 +21,8 @@ export interface FakeTracker {
   issues: FakeIssue[];
   /** Requests refused for a wrong token. */
   refused: number;
+  /** Statuses the next requests are answered with instead (a tracker that is down: 502, 503 …), first first. */
+  failNext: number[];
   close(): Promise<void>;
 }
 
@@ -47,8 +49,10 @@ async function listen(server: Server): Promise<string> {
 }
 
 export async function startFakeGitHub(o: { repo: string; token: string }): Promise<FakeTracker> {
-  const t: FakeTracker = { url: '', issues: [], refused: 0, close: async () => {} };
+  const t: FakeTracker = { url: '', issues: [], refused: 0, failNext: [], close: async () => {} };
   const server = createServer(async (req, res) => {
+    const failure = t.failNext.shift();
+    if (failure) return json(res, failure, { message: 'Server Error' });
     if (req.headers.authorization !== `Bearer ${o.token}`) {
       t.refused++;
       return json(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
@@ -71,7 +75,12 @@ export async function startFakeGitHub(o: { repo: string; token: string }): Promi
     const one = path.match(/^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)$/);
     const issue = one && t.issues.find((i) => i.key === one[1]);
     if (req.method === 'GET' && issue)
-      return json(res, 200, { number: Number(issue.key), state: issue.closed ? 'closed' : 'open' });
+      return json(res, 200, {
+        number: Number(issue.key),
+        title: issue.title,
+        state: issue.closed ? 'closed' : 'open',
+        html_url: `https://github.com/${o.repo}/issues/${issue.key}`,
+      });
     return json(res, 404, { message: 'Not Found' });
   });
   t.url = await listen(server);
@@ -80,8 +89,10 @@ export async function startFakeGitHub(o: { repo: string; token: string }): Promi
 }
 
 export async function startFakeRedmine(o: { project: string; key: string }): Promise<FakeTracker> {
-  const t: FakeTracker = { url: '', issues: [], refused: 0, close: async () => {} };
+  const t: FakeTracker = { url: '', issues: [], refused: 0, failNext: [], close: async () => {} };
   const server = createServer(async (req, res) => {
+    const failure = t.failNext.shift();
+    if (failure) return res.writeHead(failure).end();
     if (req.headers['x-redmine-api-key'] !== o.key) {
       t.refused++;
       return res.writeHead(401).end();

@@ -70,6 +70,7 @@ const PER_MINUTE: Record<string, number> = {
   'apps.connections.open': 1,
   'auth.test': 100,
   'chat.update': 50,
+  'chat.delete': 50,
   'chat.postEphemeral': 100,
   'views.open': 100,
   'conversations.open': 50,
@@ -299,6 +300,16 @@ export class FakeSlackApi {
         if (!posted) return fail('channel_not_found');
         if (!posted.has(String(p.ts ?? ''))) return fail('message_not_found');
         return messageRefusal(p) ?? ok({ channel: p.channel, ts: p.ts, text: p.text ?? '' });
+      }
+      case 'chat.delete': {
+        // A bot token deletes the bot's own messages; the post is gone from the channel and its thread.
+        const posted = this.#channels.get(String(p.channel ?? ''));
+        if (!posted) return fail('channel_not_found');
+        const i = this.posts.findIndex((x) => x.channel === p.channel && x.ts === String(p.ts ?? ''));
+        if (i < 0) return fail('message_not_found');
+        this.posts.splice(i, 1);
+        posted.delete(String(p.ts));
+        return ok({ channel: p.channel, ts: p.ts });
       }
       case 'chat.postEphemeral':
         if (!this.#channels.has(String(p.channel ?? ''))) return fail('channel_not_found');

@@ -42,6 +42,7 @@ export const groups: MutationGroup[] = [
       'test/decide/**/*.test.ts',
       'test/contacts/identify-merge.test.ts',
       'test/pipeline/pipeline.test.ts',
+      'test/pipeline/route-event.test.ts',
       'test/pipeline/handoff.test.ts',
     ],
     minutes: 40,

@@ -1,111 +1,38 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src/clock.ts';
+import type { VirtualClock } from '../../src/clock.ts';
 import type { Routed } from '../../src/decide/route-event.ts';
-import { silentLogger } from '../../src/log.ts';
-import type { Envelope } from '../../src/model/types.ts';
-import { createOutbound, type DestinationOf } from '../../src/outbound/outbound.ts';
+import { createOutbound } from '../../src/outbound/outbound.ts';
 import { createAgentActions } from '../../src/people/agent-actions.ts';
-import { createIngestor, type Ingestor } from '../../src/pipeline/ingest.ts';
-import { createRouter, type Router } from '../../src/pipeline/router.ts';
+import type { Ingestor } from '../../src/pipeline/ingest.ts';
+import type { Router } from '../../src/pipeline/router.ts';
 import type { Store } from '../../src/store/contract.ts';
-import { openStore } from '../../src/store/open.ts';
-import { engineRouteDeps } from '../../src/testkit/engine-deps.ts';
 import { ANALYSED_CHARS } from '../../src/text/analysed.ts';
-import { testSettings } from '../support/settings.ts';
+import {
+  conversationsWithMessages as allConversations,
+  databaseUrl,
+  destinationOf,
+  envelope,
+  mail,
+  type Pipeline,
+  sendFirstReplyAs as sendReplyAs,
+  startPipeline,
+} from './harness.ts';
 
-let dir: string;
 let store: Store;
 let clock: VirtualClock;
 let ingestor: Ingestor;
 let router: Router;
 let routed: Routed[];
+let pipeline: Pipeline;
 
-/** An email thread `email:x@example.test` is sent to its address, as the email adapter's are; others to `dest:`. */
-const destinationOf: DestinationOf = (channel, threadKey) =>
-  channel === 'email' && threadKey.includes('@') ? threadKey.slice('email:'.length) : `dest:${threadKey}`;
-
-function envelope(over: Partial<Envelope> = {}): Envelope {
-  return {
-    channel: 'webchat',
-    providerId: 'p1',
-    touchpoint: { channel: 'webchat', kind: 'webchat', visibility: 'private' },
-    threadKey: 'webchat:v1',
-    from: { kind: 'webchat', value: 'v1', name: 'Ada' },
-    text: 'how much is a loaf?',
-    ...over,
-  };
+async function setup(batched: boolean, kind: 'sqlite' | 'postgres' = 'sqlite') {
+  pipeline = await startPipeline(batched, kind);
+  ({ store, clock, ingestor, router, routed } = pipeline);
 }
 
-const databaseUrl = process.env.DATABASE_URL;
-let schema: string | null = null;
-
-/** An email from `from`, with the rest of the envelope as given. */
-function mail(from: string, over: Partial<Envelope>): Envelope {
-  return envelope({
-    channel: 'email',
-    touchpoint: { channel: 'email', kind: 'email', visibility: 'private' },
-    from: { kind: 'email', value: from },
-    ...over,
-  });
-}
-
-/** Routes what is queued, then records the first outbox row as sent with this provider id. */
-async function sendFirstReplyAs(providerId: string) {
-  await router.drain();
-  const [job] = await store.claimOutbox({ owner: 'o', now: clock.now(), leaseMs: 1000, limit: 10 });
-  await store.markSent(job!.id, providerId, 'sent', clock.now());
-}
-
-async function setup(batchTransactions: boolean, kind: 'sqlite' | 'postgres' = 'sqlite') {
-  dir = await mkdtemp(join(tmpdir(), 'tp-pipeline-'));
-  schema = kind === 'postgres' ? `tp_pipe_${randomBytes(5).toString('hex')}` : null;
-  store =
-    kind === 'postgres'
-      ? await openStore({ databaseUrl, schema: schema ?? undefined, dataDir: dir, log: silentLogger })
-      : await openStore({ dataDir: dir, synchronous: 'normal', log: silentLogger });
-  clock = new VirtualClock();
-  routed = [];
-  const settings = testSettings();
-  router = createRouter({
-    store,
-    clock,
-    log: silentLogger,
-    owner: 'test-router',
-    leaseMs: 30_000,
-    batchSize: 100,
-    workers: 4,
-    maxAttempts: 3,
-    batchTransactions,
-    deps: engineRouteDeps(settings, { destinationOf }),
-    onRouted: (r) => routed.push(...r),
-  });
-  ingestor = createIngestor({ store, clock, log: silentLogger, onStored: () => {} });
-}
-
-async function conversationsWithMessages() {
-  const convs = await store.listConversations({});
-  return Promise.all(
-    convs.map(async (c) => ({ c, messages: await store.listMessages(c.id, { includeInternal: true }) })),
-  );
-}
-
-async function teardown() {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-  if (schema) await dropSchema(schema);
-}
-
-async function dropSchema(name: string) {
-  const admin = new pg.Client({ connectionString: databaseUrl });
-  await admin.connect();
-  await admin.query(`drop schema if exists ${name} cascade`);
-  await admin.end();
-}
+const teardown = () => pipeline.teardown();
+const sendFirstReplyAs = (providerId: string) => sendReplyAs(pipeline, providerId);
+const conversationsWithMessages = () => allConversations(store);
 
 const variants = [
   { name: 'SQLite, batched transactions', batched: true, kind: 'sqlite' },

@@ -8,10 +8,21 @@ export interface RouterChild {
   exited: Promise<number | null>;
 }
 
+/**
+ * What a child takes from the test run's environment: enough to run Node, nothing that chooses its
+ * store or services. DATABASE_URL, Redis and the rest reach a child only when the caller names them.
+ */
+const INHERITED = ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG'];
+
 /** Starts test/support/router-child.ts and waits for the line with its URL. */
 export function startRouterChild(env: Record<string, string>, timeoutMs = 20_000): Promise<RouterChild> {
+  const base: Record<string, string> = {};
+  for (const name of INHERITED) {
+    const value = process.env[name];
+    if (value !== undefined) base[name] = value;
+  }
   const proc = spawn(process.execPath, ['test/support/router-child.ts'], {
-    env: { ...process.env, LOG_LEVEL: 'warn', VITEST: '', ...env },
+    env: { ...base, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   type Contact,
   type Conversation,
+  type DeskBug,
   type Identity,
   type MergeSuggestion,
   type QueuedReply,
@@ -28,6 +29,7 @@ export const ACTION = {
   mergeAccept: 'tp_merge_accept',
   mergeReject: 'tp_merge_reject',
   draft: 'tp_draft',
+  bug: 'tp_bug',
 } as const;
 
 /** The snooze menu's choice that opens the date-and-time picker. */
@@ -42,7 +44,17 @@ export interface HeaderFacts {
   suggestions?: MergeSuggestion[];
   /** The last reply waiting, when it waits behind its sender's pace (e.g. one SMS a second per long code). */
   queued?: QueuedReply | null;
+  /** The bugs the conversation is linked to. */
+  bugs?: DeskBug[];
+  /** Whether a bug tracker is configured (the card offers "Log a bug"). */
+  canLogBug?: boolean;
 }
+
+/** Each linked bug as a link to the tracker, marked once fixed. */
+const bugsText = (bugs: DeskBug[]) =>
+  bugs
+    .map((b) => `<${b.url}|${esc(b.tracker)} #${esc(b.key)}> ${esc(b.title)}${b.fixedAt !== null ? ' · fixed' : ''}`)
+    .join('\n');
 
 const SHOWN_SUGGESTIONS = 3;
 const REASONS: Record<MergeSuggestion['reason'], string> = {
@@ -145,6 +157,7 @@ export function headerBlocks(
     field('SLA due', due ? slackDate(due) : '—'),
     ...(f.contact?.vip ? [field('VIP', 'yes')] : []),
     ...(f.queued ? [field('Reply queued', queuedText(f.queued))] : []),
+    ...(f.bugs?.length ? [field('Bug', bugsText(f.bugs))] : []),
   ];
   const live = c.status !== 'resolved' && c.status !== 'closed';
   const button = (text: string, action_id: string, style?: 'primary' | 'danger') => ({
@@ -187,6 +200,7 @@ export function headerBlocks(
     ...(live ? [button('Escalate', ACTION.escalate, 'danger')] : []),
     ...(live && escalatedTier(c) ? [button(`De-escalate from ${escalatedTier(c)}`, ACTION.deescalate)] : []),
     button('Start a flow', ACTION.flow),
+    ...(f.canLogBug ? [button('Log a bug', ACTION.bug)] : []),
   ];
   const blocks = [
     {

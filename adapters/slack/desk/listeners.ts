@@ -16,6 +16,7 @@ import { slackMediaSource } from '../media.ts';
 import type { DeskAgent, DeskSettings } from '../settings.ts';
 import { type Agents, REFUSAL } from './agents.ts';
 import { registerAssistListeners, type Where } from './assist.ts';
+import { registerBugListeners } from './bug.ts';
 import { ACTION, SNOOZE_PICK } from './header.ts';
 import {
   CANNED_INPUT,
@@ -315,6 +316,7 @@ export function registerDeskListeners(d: DeskListenerDeps): {
   });
 
   registerAssistListeners({ app, desk, agents, threads, refuse, agentOr, act, control });
+  registerBugListeners({ app, desk, agents, threads, tell: refuse, agentOr, control, nudge: (id) => sync.nudge(id) });
 
   return { onThreadMessage };
 }

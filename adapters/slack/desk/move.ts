@@ -78,6 +78,19 @@ export function createThreadMoves(d: MoveDeps) {
     }
   }
 
+  /** The card of a thread the conversation moved away from: what it shows now, without controls, pointing to `to`. */
+  async function closeCard(old: { channel: string; ts: string }, c: Conversation, to: DeskThread) {
+    const h = await d.header(c);
+    await d.call(old.channel, () =>
+      d.client.chat.update({
+        channel: old.channel,
+        ts: old.ts,
+        text: `${h.text} (moved)`,
+        blocks: movedCard(h.blocks, to) as never,
+      }),
+    );
+  }
+
   /** Finishes a move begun earlier (after the new card was posted). */
   async function finish(t: DeskThread, c: Conversation, messages: Message[], customer: string | null) {
     const m = t.moving;
@@ -100,15 +113,7 @@ export function createThreadMoves(d: MoveDeps) {
         unfurl_links: false,
       }),
     );
-    const h = await d.header(c);
-    await d.call(m.channel, () =>
-      d.client.chat.update({
-        channel: m.channel,
-        ts: m.ts,
-        text: `${h.text} (moved)`,
-        blocks: movedCard(h.blocks, next) as never,
-      }),
-    );
+    await closeCard(m, c, next);
     const { moving: _done, ...rest } = next;
     await d.threads.save(rest);
     d.log.info(
@@ -134,6 +139,7 @@ export function createThreadMoves(d: MoveDeps) {
       // the summary stands for what came before; later messages are mirrored as usual
       cursor: messages.at(-1)?.id ?? t.cursor,
       failures: t.failures,
+      earlier: [...(t.earlier ?? []), { channel: t.channel, ts: t.ts }],
       tier: tierOf(c),
       permalink: await permalink(to, res.ts),
       moving: { channel: t.channel, ts: t.ts, fromTier: t.tier ?? null, summary: false },
@@ -142,5 +148,5 @@ export function createThreadMoves(d: MoveDeps) {
     return finish(next, c, messages, customer);
   }
 
-  return { move, finish };
+  return { move, finish, closeCard };
 }

@@ -11,6 +11,7 @@ import {
 import { asSlackSendError, type WebClient } from '../api/client.ts';
 import type { DeskSettings } from '../settings.ts';
 import type { Agents } from './agents.ts';
+import { clearThread, isEmptied } from './erased.ts';
 import { customerLabel, fingerprint, headerBlocks } from './header.ts';
 import { failureText, mirrorText, retryText } from './mirror.ts';
 import { createThreadMoves, tierOf } from './move.ts';
@@ -136,8 +137,10 @@ export function createDeskSync(d: DeskSyncDeps) {
     const suggestions = await d.desk.reads.suggestions(c.contactId);
     const queued = await d.desk.reads.queuedReply(c.id);
     const canDraft = d.desk.drafts?.enabled() === true;
+    const bugs = await d.desk.reads.bugs(c.id);
+    const canLogBug = d.desk.bugs?.enabled() === true;
     return headerBlocks(
-      { conversation: c, contact, identities, suggestions, queued },
+      { conversation: c, contact, identities, suggestions, queued, bugs, canLogBug },
       d.agents,
       d.settings.canned.length > 0,
       canDraft,
@@ -223,7 +226,8 @@ export function createDeskSync(d: DeskSyncDeps) {
     if (!t) {
       t = await open(c, messages, vip);
     } else {
-      t = await followTier(t, c, messages, vip);
+      // an erased conversation moves nowhere: its threads are cleared below
+      if (!isEmptied(c)) t = await followTier(t, c, messages, vip);
       const h = await header(c);
       const print = fingerprint(h.blocks);
       if (print !== t.header) {
@@ -232,6 +236,18 @@ export function createDeskSync(d: DeskSyncDeps) {
         t = { ...t, header: print };
         await d.threads.save(t);
       }
+    }
+    if (isEmptied(c)) {
+      if (t.cleared) return;
+      let deleted = await clearThread(t, d.client, call);
+      // the threads it moved away from held the same words: cleared too, their cards the anonymous shell
+      for (const e of t.earlier ?? []) {
+        deleted += await clearThread({ ...t, ...e }, d.client, call);
+        await moves.closeCard({ ...t, ...e }, c, t);
+      }
+      await d.threads.save({ ...t, cleared: true });
+      d.log.info({ conversationId, deleted }, 'desk thread of an erased conversation cleared');
+      return;
     }
     const start = t.cursor ? messages.findIndex((m) => m.id === t?.cursor) + 1 : 0;
     const customer = start < messages.length ? await customerOf(c) : null;

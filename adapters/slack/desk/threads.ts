@@ -18,6 +18,10 @@ export interface DeskThread {
   permalink?: string | null;
   /** A move to this thread not finished yet: the summary, then the old thread's last word and its card. */
   moving?: { channel: string; ts: string; fromTier: string | null; summary: boolean };
+  /** Threads the conversation moved away from, oldest first: cleared with this one when it is erased. */
+  earlier?: Array<{ channel: string; ts: string }>;
+  /** The conversation was erased (or emptied by retention) and the bot's posts in the thread deleted. */
+  cleared?: boolean;
 }
 
 /**
