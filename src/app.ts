@@ -35,6 +35,7 @@ import { instanceHeartbeat } from './pipeline/heartbeat.ts';
 import { createIngestor } from './pipeline/ingest.ts';
 import { createRouter } from './pipeline/router.ts';
 import { pausedKinds } from './policies/crisis.ts';
+import { createDeskQa } from './policies/qa-desk.ts';
 import { scheduleQaRound } from './policies/qa-reviews.ts';
 import { scheduleWeeklyReport } from './policies/weekly-report.ts';
 import { sweepBlobs } from './privacy/blob-sweep.ts';
@@ -273,6 +274,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     clock,
     log: log.child({ part: 'media' }),
     owner: `${instance}:media`,
+    desk: deskBus,
   });
   const { blobs, media } = attachments;
   // Files an erasure or a retention run queued before a stop are deleted now.
@@ -358,6 +360,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       onRetried: () => outbox.kick(),
       rateOf: (channel) => limiter.rateLimit(channel),
       authenticate,
+      blobs,
     }),
     outreach: Object.assign(liveDeps(), {
       store,
@@ -433,6 +436,7 @@ export async function startApp(o: AppOptions): Promise<App> {
         log: log.child({ part: 'drafts' }),
       }),
       bugs: { enabled: bugs.enabled, log: bugs.log, link: bugs.linkRef },
+      qa: createDeskQa({ store, clock, reviews: () => live().settings.policies.reviews, via: adapter.channel }),
     });
     await adapter.start({ ...channelHost, desk, files, unsubscribe });
   }

@@ -2,6 +2,7 @@ import type { Bus } from './bus.ts';
 import type { BusinessCalendar } from './calendar/calendar.ts';
 import { loadCalendar } from './calendar/load.ts';
 import type { ChannelDirectory } from './channel/directory.ts';
+import { fileRefusal } from './channel/file-limits.ts';
 import type { Clock } from './clock.ts';
 import { createRuleClassifier } from './decide/classify.ts';
 import type { RouteDeps } from './decide/route-event.ts';
@@ -75,6 +76,7 @@ export function buildConfigParts(settings: Settings, shared: SharedParts): Confi
     consentRequired: settings.contacts.firstContact.consentRequired,
     carriesFiles: (channel) => directory.capabilities(channel)?.attachments === true,
     isMarketing: marketingTemplates(settings.templates),
+    fileRefusal: (channel, file) => fileRefusal(directory.capabilities(channel)?.fileLimits, file),
   });
   const firstContact: FirstContactDeps = {
     settings: settings.contacts.firstContact,

@@ -1,4 +1,5 @@
 import {
+  type AttachmentFiles,
   badRequest,
   type ChannelAdapter,
   type ChannelHost,
@@ -10,6 +11,7 @@ import {
   readOrKeep,
 } from '../../src/channel/index.ts';
 import { activityEnvelope, type BotReplyRef, messageActivity } from './activity.ts';
+import { botframeworkMediaSource } from './media.ts';
 import type { BotSdk } from './sdk.ts';
 import { toSendError } from './send-errors.ts';
 import { serviceUrlAllowed } from './service-urls.ts';
@@ -27,6 +29,7 @@ import { decodeThreadKey } from './thread-key.ts';
 export function createBotframeworkAdapter(settings: BotframeworkSettings, deps: { log: Logger }): ChannelAdapter {
   const channel = 'botframework';
   let sdk: BotSdk | null = null;
+  let files: AttachmentFiles | null = null;
 
   return {
     channel,
@@ -44,6 +47,7 @@ export function createBotframeworkAdapter(settings: BotframeworkSettings, deps: 
     rateLimit: { minTimeMs: 100, maxConcurrent: 4 },
 
     async start(host) {
+      files = host.files ?? null;
       const { createBotSdk } = await import('./sdk.ts');
       const ready = createBotSdk(settings);
       sdk = ready;
@@ -57,6 +61,9 @@ export function createBotframeworkAdapter(settings: BotframeworkSettings, deps: 
       sdk = null;
     },
 
+    mediaSource: (a) =>
+      botframeworkMediaSource(a, settings.serviceUrls, async () => (sdk ? sdk.connectorToken() : null)),
+
     destination(threadKey) {
       return threadKey;
     },
@@ -65,8 +72,10 @@ export function createBotframeworkAdapter(settings: BotframeworkSettings, deps: 
       if (!sdk) throw permanent('the Bot Framework channel is not started');
       const ref = referenceFrom(msg.replyRef, msg.threadKey, settings.serviceUrls);
       const attachments = (msg.attachments ?? []).map((a) => {
-        if (!a.url) throw permanent(`attachment ${a.name ?? a.contentType} has no URL`);
-        return { contentType: a.contentType, contentUrl: a.url, ...(a.name ? { name: a.name } : {}) };
+        // A kept file goes as a signed, expiring link to this router, which the client fetches.
+        const url = files?.link(a) ?? (a.blobKey ? null : a.url);
+        if (!url) throw permanent(`attachment ${a.name ?? a.contentType} has no URL the client can fetch`);
+        return { contentType: a.contentType, contentUrl: url, ...(a.name ? { name: a.name } : {}) };
       });
       try {
         const content = withSuggestedActions(msg, ref);

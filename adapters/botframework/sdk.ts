@@ -3,6 +3,7 @@ import {
   CallerIdConstants,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
+  ConfigurationServiceClientCredentialFactory,
   type ConversationReference,
   TurnContext,
 } from 'botbuilder';
@@ -33,6 +34,8 @@ export interface BotSdk {
       suggestedActions?: SuggestedActions;
     },
   ): Promise<string | null>;
+  /** The bot's own token for the channel's connector (attachments it serves), or null when authentication is off. */
+  connectorToken(): Promise<string | null>;
 }
 
 /** The SDK's own public-cloud settings (AuthenticationConstants, which botbuilder does not export). */
@@ -74,20 +77,28 @@ class TurnAdapter extends CloudAdapter {
 }
 
 export function createBotSdk(settings: BotframeworkSettings): BotSdk {
-  const auth = new ConfigurationBotFrameworkAuthentication({
+  const app = {
     MicrosoftAppId: settings.appId,
     MicrosoftAppPassword: settings.appPassword ?? '',
     MicrosoftAppType: settings.appType,
     MicrosoftAppTenantId: settings.tenantId ?? '',
-    ...(settings.openIdMetadataUrl
-      ? {
-          // naming one endpoint makes the SDK take every public-cloud endpoint from the configuration
-          ...PUBLIC_CLOUD,
-          ToBotFromChannelOpenIdMetadataUrl: settings.openIdMetadataUrl,
-          ToBotFromEmulatorOpenIdMetadataUrl: settings.openIdMetadataUrl,
-        }
-      : {}),
-  });
+  };
+  // One credentials factory for replies and attachment fetches: its tokens are cached once.
+  const credentials = new ConfigurationServiceClientCredentialFactory(app);
+  const auth = new ConfigurationBotFrameworkAuthentication(
+    {
+      ...app,
+      ...(settings.openIdMetadataUrl
+        ? {
+            // naming one endpoint makes the SDK take every public-cloud endpoint from the configuration
+            ...PUBLIC_CLOUD,
+            ToBotFromChannelOpenIdMetadataUrl: settings.openIdMetadataUrl,
+            ToBotFromEmulatorOpenIdMetadataUrl: settings.openIdMetadataUrl,
+          }
+        : {}),
+    },
+    credentials,
+  );
   const adapter = new TurnAdapter(auth);
 
   return {
@@ -118,6 +129,20 @@ export function createBotSdk(settings: BotframeworkSettings): BotSdk {
         id = sent?.id ?? null;
       });
       return id;
+    },
+
+    async connectorToken() {
+      if (!settings.appId) return null;
+      // The login authority the SDK uses for the bot's own tokens: the app's tenant, or Bot Framework's.
+      const tenant = settings.appType === 'SingleTenant' ? settings.tenantId : 'botframework.com';
+      const login = `https://login.microsoftonline.com/${tenant}`;
+      const creds = await credentials.createCredentials(
+        settings.appId,
+        PUBLIC_CLOUD.ToChannelFromBotOAuthScope,
+        login,
+        true,
+      );
+      return (creds as unknown as { getToken(): Promise<string> }).getToken();
     },
   };
 }

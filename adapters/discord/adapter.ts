@@ -1,10 +1,11 @@
 import { Routes } from 'discord.js';
-import type { ChannelAdapter, ChannelHost, Exclusive } from '../../src/channel/index.ts';
+import type { AttachmentFiles, ChannelAdapter, ChannelHost, Exclusive } from '../../src/channel/index.ts';
 import { reconcileOutbound } from './api/reconcile.ts';
 import { createSendRest } from './api/rest.ts';
-import { type SendContext, sendOutbound } from './api/send.ts';
+import { DISCORD_FILE_LIMITS, type SendContext, sendOutbound } from './api/send.ts';
 import { MAX_CONTENT } from './format/split.ts';
 import { GatewayConnection } from './gateway/connection.ts';
+import { discordMediaSource } from './media.ts';
 import type { DiscordSettings } from './settings.ts';
 import { decodeThreadKey, destinationOf, encodeThreadKey } from './thread-key.ts';
 
@@ -22,12 +23,14 @@ export function createDiscordAdapter(settings: DiscordSettings): ChannelAdapter 
   let gateway: GatewayConnection | null = null;
   let held: Promise<Exclusive> | null = null;
   let sendCtx: SendContext | null = null;
+  let files: AttachmentFiles | null = null;
   const ctx = (): SendContext => {
-    sendCtx ??= { rest: createSendRest(settings), dmChannels: new Map() };
+    sendCtx ??= { rest: createSendRest(settings), dmChannels: new Map(), files };
     return sendCtx;
   };
   return {
     channel: 'discord',
+    mediaSource: discordMediaSource,
     async checkCredentials() {
       try {
         const me = (await ctx().rest.get(Routes.user())) as { username?: string };
@@ -43,6 +46,7 @@ export function createDiscordAdapter(settings: DiscordSettings): ChannelAdapter 
       // Discord has no private answer to a public post; the handoff opens a DM instead (startThread).
       privateReply: false,
       attachments: true,
+      fileLimits: DISCORD_FILE_LIMITS,
       richParts: false,
       maxTextLength: MAX_CONTENT,
       // Nitro members may write twice what a bot may.
@@ -54,6 +58,8 @@ export function createDiscordAdapter(settings: DiscordSettings): ChannelAdapter 
     rateLimit: { minTimeMs: 1_000, maxConcurrent: 1, channelPerSecond: 40 },
 
     async start(host: ChannelHost) {
+      files = host.files ?? null;
+      if (sendCtx) sendCtx.files = files;
       if (!settings.gateway) return;
       held ??= host.exclusive('gateway', {
         start: async () => {

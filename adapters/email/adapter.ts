@@ -1,4 +1,4 @@
-import type { ChannelAdapter, ChannelHost, Exclusive, Logger } from '../../src/channel/index.ts';
+import type { AttachmentFiles, ChannelAdapter, ChannelHost, Exclusive, Logger } from '../../src/channel/index.ts';
 import { MailboxWatcher } from './inbound/mailbox-watcher.ts';
 import { composeReply } from './outbound/compose.ts';
 import { createSmtpSender, type SmtpSender } from './outbound/send.ts';
@@ -16,6 +16,7 @@ export function createEmailAdapter(settings: EmailSettings, log: Logger): Channe
   let held: Exclusive[] = [];
   /** Signed one-click unsubscribe links, once the router serves them (List-Unsubscribe on marketing mail). */
   let unsubscribe: ChannelHost['unsubscribe'];
+  let files: AttachmentFiles | null = null;
   const smtp = (): SmtpSender => {
     sender ??= createSmtpSender(settings.smtp, log);
     return sender;
@@ -48,6 +49,7 @@ export function createEmailAdapter(settings: EmailSettings, log: Logger): Channe
     // Each mailbox is watched by one router instance at a time (IDLE twice would read every mail twice).
     async start(host: ChannelHost) {
       unsubscribe = host.unsubscribe;
+      files = host.files ?? null;
       held = await Promise.all(
         settings.mailboxes.map((m) => {
           let watcher: MailboxWatcher | null = null;
@@ -76,7 +78,8 @@ export function createEmailAdapter(settings: EmailSettings, log: Logger): Channe
     },
     startThread: startEmailThread,
     async send(msg) {
-      const mail = composeReply(msg, settings, unsubscribe);
+      const contents = await Promise.all((msg.attachments ?? []).map((a) => files?.read(a) ?? null));
+      const mail = composeReply(msg, settings, contents, unsubscribe);
       const messageId = await smtp().send(mail);
       return { providerId: messageId, status: 'sent' };
     },

@@ -8,8 +8,9 @@ import type {
 } from '../../src/channel/index.ts';
 import { createGraphClient } from './api/graph.ts';
 import { reconcileOutbound } from './api/reconcile.ts';
-import { type SendContext, sendOutbound } from './api/send.ts';
+import { metaFileLimits, type SendContext, sendOutbound } from './api/send.ts';
 import { commentIdentityKind } from './links.ts';
+import { metaMediaSource } from './media.ts';
 import type { MetaChannel, MetaSettings } from './settings.ts';
 import { decodeThreadKey, encodeThreadKey } from './thread-key.ts';
 import { registerWebhookRoutes } from './webhook/routes.ts';
@@ -38,10 +39,18 @@ export function createMetaAdapter(
     clock: deps.clock,
   });
   let host: ChannelHost | null = null;
-  const ctx = (): SendContext => ({ channel, graph, settings, clock: deps.clock, state: host?.state ?? null });
+  const ctx = (): SendContext => ({
+    channel,
+    graph,
+    settings,
+    clock: deps.clock,
+    state: host?.state ?? null,
+    files: host?.files ?? null,
+  });
 
   return {
     channel,
+    mediaSource: metaMediaSource,
     async checkCredentials() {
       try {
         const me = await graph.get('me?fields=id,name');
@@ -55,7 +64,9 @@ export function createMetaAdapter(
     capabilities: {
       threads: true,
       privateReply: true,
-      attachments: false,
+      // Files go to people in DMs, each as its own message by URL (api/send.ts); comments take text only.
+      attachments: true,
+      fileLimits: metaFileLimits(channel),
       // Choice questions go out with quick replies (api/send.ts).
       richParts: true,
       maxTextLength: MAX_TEXT[channel],

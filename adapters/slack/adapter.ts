@@ -6,7 +6,10 @@ import { isWrittenByPerson, type SlackMessageEvent, toEnvelope } from './custome
 import { reconcileReply } from './customer/reconcile.ts';
 import { MAX_TEXT, sendToCustomer } from './customer/send.ts';
 import { destinationOf, startThread } from './customer/thread.ts';
+import { createAgents } from './desk/agents.ts';
 import { startDesk } from './desk/start.ts';
+import { slackMediaSource } from './media.ts';
+import { registerQaListeners } from './qa/listeners.ts';
 import type { SlackSettings } from './settings.ts';
 import { type BotIdentity, createBoltApp } from './transport/bolt-app.ts';
 
@@ -65,6 +68,8 @@ export function createSlackAdapter(settings: SlackSettings, deps: { log: Logger;
     get bolt() {
       return bolt;
     },
+    // A customer's shared file: url_private, to the bot token only.
+    mediaSource: (a) => (a.url ? slackMediaSource(a.url, settings.botToken) : null),
 
     async checkCredentials() {
       const r = await client.auth.test().catch((err: Error) => {
@@ -98,6 +103,9 @@ export function createSlackAdapter(settings: SlackSettings, deps: { log: Logger;
         if (envelope) await host.ingest(envelope);
         await ack();
       });
+      // QA samples posted to a staff channel are scored from their Score button by the desk's agents.
+      const qa = host.desk?.qa;
+      if (qa) registerQaListeners({ app, qa, agents: settings.desk ? createAgents(settings.desk) : null, log });
       app.error(async (err) => {
         log.error({ err }, 'a Slack listener failed');
         throw err;

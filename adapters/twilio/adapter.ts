@@ -2,7 +2,7 @@ import type { ChannelAdapter, ChannelHost, Clock, Logger } from '../../src/chann
 import { createTwilioClient } from './api/client.ts';
 import { reconcileOutbound } from './api/reconcile.ts';
 import { planOutbound, type SendContext, sendOutbound } from './api/send.ts';
-import { twilioMediaSource } from './media.ts';
+import { outgoingFileLimits, twilioMediaSource } from './media.ts';
 import { decodeThreadKey } from './numbers.ts';
 import { rateLimitFor } from './rate.ts';
 import type { TwilioChannel, TwilioSettings } from './settings.ts';
@@ -45,6 +45,7 @@ export function createTwilioAdapter(
       threads: false,
       privateReply: false,
       attachments: true,
+      fileLimits: outgoingFileLimits(channel),
       richParts: false,
       // Long replies are split or shortened here, per maxSegments and maxMessages.
       maxTextLength: null,

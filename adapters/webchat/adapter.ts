@@ -16,6 +16,7 @@ import { registerWebchatApi } from './routes.ts';
 import { VisitorTokens } from './session.ts';
 import { type WebchatSettings, windowMs } from './settings.ts';
 import { visitorOf } from './thread.ts';
+import { UPLOAD_TYPES } from './upload.ts';
 import { isVisible, viewOfMessage, viewOfOutbound } from './view.ts';
 
 /** Idle event streams get a comment this often, so proxies do not cut them. */
@@ -31,7 +32,9 @@ export class WebchatAdapter implements ChannelAdapter {
   readonly capabilities: ChannelCapabilities = {
     threads: true,
     privateReply: false,
-    attachments: false,
+    // Agents' photos and PDFs show in the chat like the visitor's own (view.ts).
+    attachments: true,
+    fileLimits: { maxBytes: 25 * 1024 * 1024, types: [...UPLOAD_TYPES] },
     // Choice questions show as buttons (view.ts, chat-script.ts).
     richParts: true,
     maxTextLength: null,
@@ -66,7 +69,7 @@ export class WebchatAdapter implements ChannelAdapter {
     registerWebchatApi(host.routes, { settings: this.#settings, host, tokens, live: this.#live, limiter, cors });
     this.#stopListening = host.onMessage((threadKey, message) => {
       const visitorId = visitorOf(threadKey);
-      if (visitorId && isVisible(message)) this.#live.push(visitorId, viewOfMessage(message, visitorId));
+      if (visitorId && isVisible(message)) this.#live.push(visitorId, viewOfMessage(message, visitorId, host.files));
     });
     const ping = () => {
       this.#live.ping();
@@ -93,7 +96,7 @@ export class WebchatAdapter implements ChannelAdapter {
     const host = this.#host;
     if (!host) throw transient('the web chat is not started');
     const visitorId = visitorOf(message.threadKey);
-    const delivered = visitorId ? this.#live.push(visitorId, viewOfOutbound(message, host.clock.now())) : 0;
+    const delivered = visitorId ? this.#live.push(visitorId, viewOfOutbound(message, host.clock.now(), host.files)) : 0;
     return { providerId: message.messageId, status: delivered > 0 ? 'delivered' : 'sent' };
   }
 }

@@ -16,6 +16,7 @@ export const chatScript = `(function () {
   var statusEl = document.getElementById('status');
   var errorEl = document.getElementById('error');
   var closeButton = document.getElementById('close');
+  var fileInput = document.getElementById('file');
 
   var session = null;
   var messages = new Map();
@@ -105,6 +106,7 @@ export const chatScript = `(function () {
     sorted.forEach(function (m, i) {
       var who = m.from === 'customer' ? 'You' : (m.name || (m.from === 'agent' ? 'Team' : ''));
       var li = bubble(m.from, m.text, [who, timeOf(m.at)].filter(Boolean).join(' · '));
+      if (Array.isArray(m.files) && m.files.length > 0) li.firstChild.appendChild(fileList(m.files));
       // A choice question's options, as buttons under the latest message only: an answered one keeps its text.
       if (Array.isArray(m.choices) && i === sorted.length - 1 && pending.size === 0) li.appendChild(choiceButtons(m.choices));
       items.push(li);
@@ -187,6 +189,63 @@ export const chatScript = `(function () {
     });
   }
 
+  // A kept photo shows as an image, a PDF as a link; a file that was not kept says why.
+  function fileList(files) {
+    var box = document.createElement('div');
+    box.className = 'files';
+    files.forEach(function (f) {
+      var el;
+      if (!f.url) {
+        el = document.createElement('span');
+        el.className = 'file refused';
+        el.textContent = f.name + ': ' + (f.error || 'not available');
+      } else if (f.contentType.indexOf('image/') === 0) {
+        el = document.createElement('img');
+        el.className = 'file';
+        el.src = f.url;
+        el.alt = f.name;
+      } else {
+        el = document.createElement('a');
+        el.className = 'file';
+        el.href = f.url;
+        el.target = '_blank';
+        el.rel = 'noopener';
+        el.textContent = f.name;
+      }
+      box.appendChild(el);
+    });
+    return box;
+  }
+
+  function sendFile(file) {
+    clientSeq += 1;
+    var clientId = Date.now().toString(36) + '-' + clientSeq + '-' + Math.random().toString(36).slice(2, 8);
+    var p = { clientId: clientId, text: file.name, failed: false };
+    pending.set(clientId, p);
+    render();
+    var path = 'webchat/files?clientId=' + encodeURIComponent(clientId) + '&name=' + encodeURIComponent(file.name);
+    fetch(path, { method: 'POST', headers: { 'x-visitor-token': session ? session.token : '', 'content-type': 'application/octet-stream' }, body: file })
+      .then(function (res) {
+        return res.json().catch(function () { return null; }).then(function (data) {
+          if (res.ok) return data;
+          var err = new Error((data && data.reason) || ('The server answered ' + res.status));
+          err.status = res.status;
+          throw err;
+        });
+      })
+      .then(function () {
+        clearError();
+        if (!source || source.readyState !== 1) return loadHistory();
+      })
+      .catch(function (err) {
+        // A refused file is not retried: the reason says what to send instead.
+        pending.delete(clientId);
+        render();
+        if (err && err.status === 401) return onFailure(err);
+        showError('Your file was not sent: ' + err.message);
+      });
+  }
+
   function choiceButtons(choices) {
     var row = document.createElement('div');
     row.className = 'choices';
@@ -230,6 +289,11 @@ export const chatScript = `(function () {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }
   });
   input.addEventListener('input', resize);
+  if (fileInput) fileInput.addEventListener('change', function () {
+    var f = fileInput.files && fileInput.files[0];
+    fileInput.value = '';
+    if (f) sendFile(f);
+  });
   if (closeButton) closeButton.addEventListener('click', function () { window.parent.postMessage({ type: 'touchpoint:close' }, '*'); });
   // Keyboard users close the embedded chat with Escape from anywhere inside it, as from the host page.
   if (closeButton) document.addEventListener('keydown', function (e) {
@@ -247,6 +311,7 @@ export const chatScript = `(function () {
     })
     .then(function () {
       input.disabled = false;
+      if (fileInput) fileInput.disabled = false;
       input.focus();
       resize();
       listen();

@@ -59,6 +59,12 @@ html, body { margin: 0; height: 100%; }
 .msg.bot, .msg.agent, .msg.system { align-self: flex-start; }
 .msg.bot .bubble, .msg.system .bubble { background: var(--bot); border-bottom-left-radius: 6px; }
 .msg.agent .bubble { background: #fff6e0; border: 1px solid #f0dfb0; border-bottom-left-radius: 6px; }
+.msg .files { display: flex; flex-direction: column; gap: 6px; margin-top: 4px; }
+.msg .files img.file { max-width: 220px; max-height: 220px; border-radius: 10px; display: block; }
+.msg .files a.file { color: inherit; text-decoration: underline; }
+.msg .files .refused { font-style: italic; }
+.attach { display: inline-flex; align-items: center; justify-content: center; width: 40px; min-height: 40px; border-radius: 50%; cursor: pointer; font-size: 1.4rem; color: var(--muted); }
+.attach:hover, #file:focus-visible + .attach { background: var(--bot); }
 .msg.hint { align-self: center; max-width: 100%; }
 .msg.hint .bubble { color: var(--muted); font-size: 0.9rem; text-align: center; }
 .msg.pending .bubble { opacity: 0.6; }

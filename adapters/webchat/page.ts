@@ -53,6 +53,7 @@ export function chatPage(s: WebchatSettings, embed: boolean): string {
   <p id="error" class="error" role="alert" hidden></p>
   <form id="composer" class="composer" autocomplete="off">
     <label for="text" class="sr-only">Your message</label>
+${attachControl(s)}
     <textarea id="text" rows="1" maxlength="${s.maxMessageLength}" placeholder="Type a message…" disabled></textarea>
     <button type="submit" id="send" disabled>Send</button>
   </form>
@@ -65,4 +66,11 @@ export function chatPage(s: WebchatSettings, embed: boolean): string {
 
 function initial(title: string): string {
   return [...title.trim()][0]?.toUpperCase() ?? '?';
+}
+
+/** The button that picks a photo or PDF; the server checks the bytes whatever the picker allowed. */
+function attachControl(s: WebchatSettings): string {
+  if (!s.uploads.enabled) return '';
+  return `    <input type="file" id="file" class="sr-only" accept="image/jpeg,image/png,image/gif,image/webp,application/pdf" disabled>
+    <label for="file" id="attach" class="attach" title="Send a photo or PDF"><span aria-hidden="true">+</span><span class="sr-only">Send a photo or PDF</span></label>`;
 }

@@ -19,6 +19,7 @@ import { messageFrame } from './live.ts';
 import type { VisitorTokens } from './session.ts';
 import type { WebchatSettings } from './settings.ts';
 import { threadKeyOf } from './thread.ts';
+import { registerWebchatUpload } from './upload.ts';
 import { isVisible, viewOfMessage } from './view.ts';
 
 export interface WebchatRouteDeps {
@@ -109,6 +110,9 @@ export function registerWebchatApi(routes: RouteRegistry, deps: WebchatRouteDeps
     { maxBodyBytes: max * 6 + 1024 },
   );
 
+  routes.add('OPTIONS', '/webchat/files', preflight('POST'));
+  registerWebchatUpload(routes, { settings, host, visitor: (req) => visitor(req), limiter, cors, withCors });
+
   routes.add('OPTIONS', '/webchat/availability', preflight('GET'));
   routes.add('GET', '/webchat/availability', (req) => {
     cors.check(req);
@@ -121,7 +125,7 @@ export function registerWebchatApi(routes: RouteRegistry, deps: WebchatRouteDeps
     const visitorId = visitor(req);
     const q = validate(Object.fromEntries(req.query), historyQuery, 'query');
     const messages = await host.history(threadKeyOf(visitorId), { afterId: q.after ?? null, limit: HISTORY_PAGE });
-    const views = messages.filter(isVisible).map((m) => viewOfMessage(m, visitorId));
+    const views = messages.filter(isVisible).map((m) => viewOfMessage(m, visitorId, host.files));
     // The page declares the conversation's language (html lang), so screen readers speak it right.
     const language = (await host.languageOf?.(threadKeyOf(visitorId))) ?? null;
     return withCors(req, { status: 200, body: { messages: views, more: messages.length === HISTORY_PAGE, language } });
@@ -155,7 +159,7 @@ export function registerWebchatApi(routes: RouteRegistry, deps: WebchatRouteDeps
     try {
       const messages = await host.history(threadKeyOf(visitorId), { afterId: after, limit: HISTORY_PAGE });
       for (const m of messages.filter(isVisible)) {
-        if (!res.writableEnded) res.write(messageFrame(viewOfMessage(m, visitorId)));
+        if (!res.writableEnded) res.write(messageFrame(viewOfMessage(m, visitorId, host.files)));
       }
     } catch (err) {
       host.log.warn({ err, visitorId }, 'reading web chat history for a reconnecting visitor failed');

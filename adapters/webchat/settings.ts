@@ -44,6 +44,27 @@ export const webchatSettings = z
       .strict()
       .prefault({})
       .describe('Per-address limit on new sessions and messages'),
+    uploads: z
+      .object({
+        enabled: z.boolean().default(true).describe('Visitors may send photos (JPEG, PNG, GIF, WebP) and PDFs'),
+        maxBytes: z
+          .number()
+          .int()
+          .min(1)
+          .max(25 * 1024 * 1024)
+          .default(5 * 1024 * 1024)
+          .describe('Largest file a visitor may send; the API refuses a larger one with 413'),
+        perVisitor: z
+          .object({
+            max: z.number().int().min(1).default(5).describe('Files one visitor may send per window'),
+            window: duration.default('10m'),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({})
+      .describe('Files from visitors: checked by their bytes (not their name), kept in the blob store'),
   })
   .strict();
 

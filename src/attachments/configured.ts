@@ -1,14 +1,19 @@
+import type { BlobStore } from '../blobs/contract.ts';
 import { openBlobStore } from '../blobs/open.ts';
+import type { Bus } from '../bus.ts';
 import type { ChannelAdapter } from '../channel/contract.ts';
 import type { Clock } from '../clock.ts';
 import { parseDuration } from '../duration.ts';
 import type { RouteRegistry } from '../http/http-types.ts';
 import type { Logger } from '../log.ts';
+import type { DeskNotice } from '../people/desk-events.ts';
 import type { AttachmentsSettings } from '../settings/attachments-schema.ts';
-import type { Store } from '../store/contract.ts';
+import type { MediaFetch, Store } from '../store/contract.ts';
+import { createClamdScanner } from './clamd.ts';
 import { createMediaFetcher, fetchLimits } from './fetch-worker.ts';
 import { type AttachmentFiles, createAttachmentFiles } from './files.ts';
 import { createMediaLinks, registerMediaRoute, resolveMediaKey } from './links.ts';
+import { scannedBlobStore } from './scanned-blobs.ts';
 
 /**
  * Attachments as router.yaml sets them: the blob store, the worker that
@@ -23,8 +28,11 @@ export function configuredAttachments(o: {
   clock: Clock;
   log: Logger;
   owner: string;
+  /** Told when a customer's file was kept or given up (the desk shows it, or why not), or is tried again. */
+  desk?: Bus<DeskNotice>;
 }) {
-  const blobs = openBlobStore(o.settings, o.dataDir);
+  const desk = o.desk;
+  const blobs = withScan(openBlobStore(o.settings, o.dataDir), o.settings.scan, o.log);
   const limits = fetchLimits(o.settings.fetch);
   const media = createMediaFetcher({
     store: o.store,
@@ -36,6 +44,19 @@ export function configuredAttachments(o: {
     leaseMs: parseDuration(o.settings.fetch.timeout) * 2,
     limits,
     maxAttempts: o.settings.fetch.maxAttempts,
+    ...(desk
+      ? {
+          onFinished: (f: MediaFetch) =>
+            desk.publish({ conversationId: f.conversationId, cause: 'inbound', events: [] }),
+          onRetry: (f: MediaFetch, error: string, nextAt: number) =>
+            desk.publish({
+              conversationId: f.conversationId,
+              cause: 'inbound',
+              events: [],
+              fileRetry: { messageId: f.messageId, index: f.index, attempt: f.attempts, error, nextAt },
+            }),
+        }
+      : {}),
   });
   return {
     blobs,
@@ -52,4 +73,12 @@ export function configuredAttachments(o: {
       return createAttachmentFiles(blobs, links, limits);
     },
   };
+}
+
+/** The blob store behind the virus scan when router.yaml turns it on. */
+function withScan(blobs: BlobStore, scan: AttachmentsSettings['scan'], log: Logger): BlobStore {
+  if (!scan) return blobs;
+  const scanner = createClamdScanner({ ...scan.clamd, timeoutMs: parseDuration(scan.timeout) });
+  log.info({ scanner: scanner.name, onError: scan.onError }, 'files are scanned before they are kept');
+  return scannedBlobStore(blobs, { scanner, onError: scan.onError, log });
 }

@@ -31,6 +31,8 @@ export interface MediaFetcherOptions {
   backoff?: Backoff | BackoffOptions;
   /** Called after an attachment's outcome is recorded (the desk posts the file). */
   onFinished?: (fetch: MediaFetch) => void;
+  /** Called when a fetch failed and is tried again at `nextAt` (the desk says so). */
+  onRetry?: (fetch: MediaFetch, error: string, nextAt: number) => void;
   concurrency?: number;
 }
 
@@ -92,13 +94,14 @@ export function createMediaFetcher(o: MediaFetcherOptions): MediaFetcher {
       const due = o.clock.now() + backoff(attempts);
       o.log.warn({ ...at, attempts, reason, retryAt: due }, 'attachment fetch failed; retrying');
       await o.store.retryMediaFetch(job.id, o.owner, due, reason);
+      o.onRetry?.({ ...job, attempts }, reason, due);
       loop.wakeAt(due);
     }
   }
 
   async function fetchOne(job: MediaFetch) {
     if (!job.attachment) throw mediaRefused('the message is gone');
-    const source = o.adapters.get(job.channel)?.mediaSource?.(job.attachment) ?? null;
+    const source = (await o.adapters.get(job.channel)?.mediaSource?.(job.attachment)) ?? null;
     if (!source) throw mediaRefused(`the ${job.channel} channel does not fetch files`);
     const media = await safeFetch(source, o.limits);
     const stored = await o.blobs.put(media.bytes, media.contentType);

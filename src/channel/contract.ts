@@ -27,6 +27,8 @@ export interface ChannelCapabilities {
   /** The platform offers a private reply to a public post (Meta comment → DM). */
   privateReply: boolean;
   attachments: boolean;
+  /** What one outgoing file may be on this channel; absent: any type and size the adapter takes. */
+  fileLimits?: FileLimits;
   /** Buttons and cards from `parts` can be rendered. */
   richParts: boolean;
   /** Longest text one message may carry, or null when there is no practical limit. */
@@ -58,6 +60,14 @@ export interface ChannelCapabilities {
    * outbound chain applies it; absent: no such window.
    */
   replyWindowHours?: number;
+}
+
+/** The files a channel carries: a reply with any other is refused with the reason, before it is queued. */
+export interface FileLimits {
+  /** Largest file, in bytes. */
+  maxBytes: number;
+  /** Content types taken: exact (`application/pdf`) or a family (`image/*`); absent: any type. */
+  types?: readonly string[];
 }
 
 /** Sending rate per destination, applied by the outbox's limiter (overridable in config). */
@@ -220,8 +230,9 @@ export interface ChannelAdapter {
   /**
    * How to fetch an inbound attachment's bytes: its URL with the provider's credentials, the hosts it
    * may come from, the types and size this channel takes. Null (or no method): it is not fetched.
+   * A promise where the credentials must be fetched first (Bot Framework's connector token).
    */
-  mediaSource?(attachment: Attachment): MediaSource | null;
+  mediaSource?(attachment: Attachment): MediaSource | null | Promise<MediaSource | null>;
   /** Delivers one message. Throws SendError (rate_limited, transient, permanent) on failure. */
   send(message: OutboundMessage): Promise<SendResult>;
   /**

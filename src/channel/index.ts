@@ -15,6 +15,7 @@ export {
   HeldError,
   type HoldScope,
   HttpError,
+  MediaError,
   notFound,
   permanent,
   rateLimited,
@@ -49,7 +50,7 @@ export type {
   Visibility,
 } from '../model/types.ts';
 // For an adapter that is also an agent desk (Slack).
-export type { DeliveryRetry, DeskBug, DeskHost } from '../people/desk-events.ts';
+export type { DeliveryRetry, DeskBug, DeskHost, DeskQa, DeskQaReview, FileRetry } from '../people/desk-events.ts';
 export { SNOOZE_LABELS, SNOOZE_PRESETS, type SnoozePreset, snoozeUntil } from '../people/snooze-presets.ts';
 // The one retry policy: exponential backoff with full jitter, capped.
 export { type Backoff, createBackoff } from '../retry/backoff.ts';
@@ -66,6 +67,7 @@ export type {
   ChannelHost,
   ChannelState,
   ConfigFacts,
+  FileLimits,
   IngestResult,
   QueuedReply,
   RateLimit,
@@ -76,6 +78,7 @@ export type {
   UnconfirmedSend,
 } from './contract.ts';
 export type { Exclusive } from './exclusive.ts';
+export { qaReviewOf, qaReviewPart } from './qa-part.ts';
 export type { MediaSource } from './safe-fetch.ts';
 // A signed payload the adapter cannot read: kept for inspection and acknowledged, never retried forever.
 export { failsEveryTime, readOrKeep, reasonOf } from './unreadable.ts';

@@ -2,6 +2,7 @@ import { contactView } from '../contacts/contact-view.ts';
 import { notFound } from '../errors.ts';
 import { escapeHtml as e } from '../http/html.ts';
 import type { Conversation, Message } from '../model/types.ts';
+import { attachmentsHtml, transcriptionLabel } from './attachments.ts';
 import type { DashboardDeps } from './deps.ts';
 import type { PageHandler } from './guard.ts';
 import { htmlResponse, redirect, shell, time } from './layout.ts';
@@ -21,7 +22,8 @@ function message(m: Message, zone: string): string {
   const internal = m.visibility === 'internal';
   const delivery = m.direction === 'outbound' && !internal ? ` · ${m.status}${m.error ? ` (${m.error})` : ''}` : '';
   const attachments = m.attachments.length > 0 ? ` · ${m.attachments.length} attachment(s)` : '';
-  return `<li class="msg ${m.direction}${internal ? ' internal' : ''}"><p class="meta">${e(who(m))}${internal ? ' · internal note' : ''} · <time datetime="${new Date(m.createdAt).toISOString()}">${e(time(m.createdAt, zone))}</time>${e(delivery)}${e(attachments)}</p><p class="text">${e(m.text)}</p></li>`;
+  const label = transcriptionLabel(m);
+  return `<li class="msg ${m.direction}${internal ? ' internal' : ''}"><p class="meta">${e(who(m))}${internal ? ' · internal note' : ''} · <time datetime="${new Date(m.createdAt).toISOString()}">${e(time(m.createdAt, zone))}</time>${e(delivery)}${e(attachments)}</p>${attachmentsHtml(m)}<p class="text">${label ? `<span class="label">${label}</span>` : ''}${e(m.text)}</p></li>`;
 }
 
 function conversation(c: Conversation, messages: Message[], zone: string): string {

@@ -1,3 +1,4 @@
+import type { BlobStore } from '../blobs/contract.ts';
 import type { BusinessCalendar } from '../calendar/calendar.ts';
 import type { RateLimit } from '../channel/contract.ts';
 import type { Clock } from '../clock.ts';
@@ -26,6 +27,10 @@ export interface DashboardDeps {
   onRetried?: () => void;
   /** A channel's sending pace (the outbox limiter's), for how long the replies waiting now take to go out. */
   rateOf?: (channel: string) => RateLimit;
+  /** What a QA review scores (reviews.yaml `qa.rubric`); absent: the SOP's default rubric. */
+  qaRubric?: readonly string[];
   /** Who may sign in with which token; default: the admin token only. */
   checkToken?: TokenCheck;
+  /** Kept attachment bytes, shown on transcripts. */
+  blobs?: Pick<BlobStore, 'get'>;
 }

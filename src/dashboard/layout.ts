@@ -10,6 +10,7 @@ const MENU = [
   ['/admin/conversations', 'Conversations'],
   ['/admin/dead-letters', 'Outbox'],
   ['/admin/flows', 'Flows'],
+  ['/admin/qa', 'QA'],
 ] as const;
 
 export type Section = (typeof MENU)[number][0];

@@ -3,6 +3,7 @@ import type { BusinessCalendar } from '../calendar/calendar.ts';
 import type { RateLimit } from '../channel/contract.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
+import { rubricOf } from '../policies/qa-scores.ts';
 import type { Settings } from '../settings/types.ts';
 import type { Store } from '../store/contract.ts';
 import type { DashboardDeps } from './deps.ts';
@@ -19,6 +20,7 @@ export function liveDashboardDeps(o: {
   onRetried: () => void;
   rateOf: (channel: string) => RateLimit;
   authenticate: Authenticate;
+  blobs?: DashboardDeps['blobs'];
 }): DashboardDeps {
   return {
     store: o.store,
@@ -39,12 +41,16 @@ export function liveDashboardDeps(o: {
     get complaints() {
       return o.settings().policies.trends.complaints;
     },
+    get qaRubric() {
+      return rubricOf(o.settings().policies.reviews);
+    },
     get flows() {
       return o.settings().flows;
     },
     channels: o.channels,
     onRetried: o.onRetried,
     rateOf: o.rateOf,
+    ...(o.blobs ? { blobs: o.blobs } : {}),
     // Agents sign in with their own tokens too (src/access): the one authentication of the API.
     checkToken: async (token: string) => {
       const who = await o.authenticate({ headers: { authorization: `Bearer ${token}` } });

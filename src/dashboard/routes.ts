@@ -1,4 +1,5 @@
 import type { RouteRegistry } from '../http/http-types.ts';
+import { filePage } from './attachments.ts';
 import { adminTokenCheck, createAuth } from './auth.ts';
 import { contactPage } from './contact.ts';
 import { conversationsPage } from './conversations.ts';
@@ -7,6 +8,7 @@ import type { DashboardDeps } from './deps.ts';
 import { flowPage, flowSvg, flowsPage } from './flows.ts';
 import { createGuards } from './guard.ts';
 import { overviewPage } from './overview.ts';
+import { qaPage, qaReviewPage, scoreFromDashboard } from './qa.ts';
 import { reportsPage } from './reports.ts';
 import { registerSignIn } from './sign-in.ts';
 import { DASHBOARD_CSS } from './style.ts';
@@ -32,8 +34,12 @@ export function registerDashboard(routes: RouteRegistry, d: DashboardDeps): void
   routes.add('GET', '/admin/reports', guards.page(reportsPage(d)));
   routes.add('GET', '/admin/conversations', guards.page(conversationsPage(d)));
   routes.add('GET', '/admin/contacts/:id', guards.page(contactPage(d)));
+  routes.add('GET', '/admin/conversations/:id/files/:messageId/:index', guards.page(filePage(d)));
   routes.add('GET', '/admin/dead-letters', guards.page(deadLettersPage(d)));
   routes.add('POST', '/admin/dead-letters/:id/retry', guards.form(retryDeadLetter(d)), { maxBodyBytes: FORM_BYTES });
+  routes.add('GET', '/admin/qa', guards.page(qaPage(d)));
+  routes.add('GET', '/admin/qa/:id', guards.page(qaReviewPage(d)));
+  routes.add('POST', '/admin/qa/:id/score', guards.form(scoreFromDashboard(d)), { maxBodyBytes: FORM_BYTES });
   routes.add('GET', '/admin/flows', guards.page(flowsPage(d)));
   routes.add('GET', '/admin/flows/:id', guards.page(flowPage(d)));
   routes.add('GET', '/admin/flows/:id/diagram.svg', guards.page(flowSvg(d)));

@@ -2,7 +2,7 @@
 export const DASHBOARD_CSS = `
 *, *::before, *::after { box-sizing: border-box; }
 body { font: 15px/1.45 system-ui, sans-serif; margin: 0; color: #1b1b1b; background: #f6f7f9; }
-a { color: #0b57d0; } a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible { outline: 3px solid #0b57d0; outline-offset: 2px; }
+a { color: #0b57d0; } a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible, textarea:focus-visible { outline: 3px solid #0b57d0; outline-offset: 2px; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 .skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; background: #fff; padding: .5rem; z-index: 1; }
 header { background: #1f2a37; color: #fff; padding: .6rem 1rem; display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; align-items: center; }
@@ -40,8 +40,15 @@ thead th { background: #eef0f3; font-size: .9rem; }
 .msg { background: #fff; border: 1px solid #d8dce2; border-radius: 6px; padding: .4rem .7rem; max-width: 44rem; }
 .msg.outbound { align-self: flex-end; background: #eef4ff; } .msg.internal { background: #fff8e1; border-style: dashed; }
 .msg .meta { font-size: .8rem; color: #4b5563; margin: 0 0 .15rem; } .msg p.text { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+.files { list-style: none; margin: .2rem 0; padding: 0; display: flex; flex-direction: column; gap: .3rem; }
+.files figure { padding: .3rem; } .files img { max-width: 100%; max-height: 18rem; display: block; } .files audio { width: 100%; max-width: 24rem; display: block; }
+.file.missing { color: #8c1d18; } .msg .label { font-weight: 600; }
 .diagram { background: #fff; border: 1px solid #d8dce2; border-radius: 6px; padding: .5rem; overflow-x: auto; }
 .diagram img { max-width: none; }
+.qa-form fieldset { display: flex; flex-wrap: wrap; gap: .6rem 1rem; background: #fff; border: 1px solid #d8dce2; border-radius: 6px; padding: .8rem; margin: 0 0 .8rem; }
+.qa-form textarea { font: inherit; width: min(40rem, 100%); border: 1px solid #6b7280; border-radius: 4px; padding: .3rem .4rem; }
+.qa-form > label { display: flex; margin-bottom: .8rem; }
+.qa-form .field { display: flex; flex-direction: column; gap: .15rem; font-size: .9rem; }
 .signin { max-width: 24rem; margin: 3rem auto; background: #fff; border: 1px solid #d8dce2; border-radius: 6px; padding: 1.2rem; }
 .signin label { display: flex; margin-bottom: .8rem; }
 @media (max-width: 40rem) {

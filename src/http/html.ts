@@ -27,6 +27,8 @@ export function pageHeaders(o: PageOptions = {}): Record<string, string> {
       `style-src ${own ? "'self'" : "'unsafe-inline'"}`,
       `connect-src ${own ? "'self'" : "'none'"}`,
       `img-src ${own ? "'self' data:" : "'none'"}`,
+      // Voicemails on the dashboard's transcripts play from our own route.
+      `media-src ${own ? "'self'" : "'none'"}`,
       "base-uri 'none'",
       "form-action 'self'",
       `frame-ancestors ${o.frameAncestors ?? "'self'"}`,

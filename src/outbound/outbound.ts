@@ -156,12 +156,21 @@ export function replyWindowRule(windowHoursOf: (channel: string) => number | nul
  * refused with the reason (the agent sees it on the desk and can send a link),
  * rather than the text going out without what it refers to.
  */
-export function attachmentsRule(carriesFiles: (channel: string) => boolean): OutboundRule {
+export function attachmentsRule(
+  carriesFiles: (channel: string) => boolean,
+  fileRefusal: (channel: string, file: Attachment) => string | null = () => null,
+): OutboundRule {
   return (d, next) => {
     const files = d.input.attachments ?? [];
     const channel = d.input.conversation.touchpoint.channel;
     if (files.length > 0 && d.visibility === 'customer' && !carriesFiles(channel)) {
       throw badRequest(`the ${channel} channel cannot carry files; send the text alone, or a link`);
+    }
+    if (d.visibility === 'customer') {
+      for (const file of files) {
+        const why = fileRefusal(channel, file);
+        if (why) throw badRequest(`the ${channel} channel cannot carry ${file.name ?? 'this file'}: ${why}`);
+      }
     }
     return next();
   };
@@ -190,6 +199,8 @@ export interface OutboundOptions {
   carriesFiles?: ((channel: string) => boolean) | undefined;
   /** Whether a message rendered from this template is marketing (broadcasts, templates.yaml `marketing: true`). */
   isMarketing?: ((templateId: string) => boolean) | undefined;
+  /** Why the channel cannot carry this file (its type or size), or null (src/channel/file-limits.ts). */
+  fileRefusal?: ((channel: string, file: Attachment) => string | null) | undefined;
 }
 
 /** An address that bounced for good gets nothing more: the message is recorded as failed, with why. */
@@ -210,7 +221,7 @@ export function outboundRules(o: OutboundOptions): OutboundRule[] {
     consentRule,
     firstContactConsentRule,
     replyWindowRule(o.windowHoursOf ?? (() => null)),
-    attachmentsRule(o.carriesFiles ?? (() => true)),
+    attachmentsRule(o.carriesFiles ?? (() => true), o.fileRefusal),
     destinationRule(o.destinationOf),
     suppressedRule,
   ];

@@ -2,6 +2,7 @@ import type { By } from '../access/audit.ts';
 import type { Contact, Conversation, Identity, Message } from '../model/types.ts';
 import type { QueuedReply } from '../outbox/queue-wait.ts';
 import type { MergeSuggestion } from '../store/contact-records.ts';
+import type { QaReview } from '../store/operations-records.ts';
 import type { AgentActions } from './actions.ts';
 
 /**
@@ -22,6 +23,17 @@ export interface DeskNotice {
    * the final outcome (sent or failed) is in the store.
    */
   retry?: DeliveryRetry;
+  /** A customer's file could not be fetched yet and is tried again at `nextAt`; kept nowhere else either. */
+  fileRetry?: FileRetry;
+}
+
+export interface FileRetry {
+  messageId: string;
+  /** The attachment's place on the message. */
+  index: number;
+  attempt: number;
+  error: string;
+  nextAt: number;
 }
 
 export interface DeliveryRetry {
@@ -99,6 +111,17 @@ export interface DeskDrafts {
   draft(conversationId: string): Promise<{ text: string; sources: Array<{ title: string; url: string | null }> }>;
 }
 
+export type DeskQaReview = QaReview;
+
+/** QA reviews scored from the desk (src/policies/qa-desk.ts), through the same code as the API. */
+export interface DeskQa {
+  /** What a review scores (reviews.yaml `qa.rubric`), in order. */
+  rubric(): readonly string[];
+  review(id: string): Promise<DeskQaReview | null>;
+  /** Stores the scores (every rubric item, 1 to 5) with an audit entry; refusals are TouchpointErrors with the reason. */
+  score(id: string, input: { scores: Record<string, number>; comment?: string }, by: string): Promise<DeskQaReview>;
+}
+
 /** The optional host capability an agent desk needs: notices, reads, the agent actions, and the outbox's limiter. */
 export interface DeskHost {
   subscribe(fn: (notice: DeskNotice) => void): () => void;
@@ -118,6 +141,7 @@ export interface DeskHost {
   };
   drafts?: DeskDrafts;
   bugs?: DeskBugs;
+  qa?: DeskQa;
   /** Moves a public conversation to a private one, as the handoff rules would. */
   moveToPrivate(conversationId: string, by: string): Promise<void>;
   /** Moves an escalated conversation one tier down (desk.yaml `tiers`); the desk hears of it as of any change. */

@@ -26,6 +26,7 @@ export function createDeskHost(o: {
   knowledge?: DeskHost['knowledge'];
   drafts?: DeskHost['drafts'];
   bugs?: DeskBugs;
+  qa?: DeskHost['qa'];
 }): DeskHost {
   const { store, limiter, channel, clock } = o;
   return {
@@ -51,6 +52,7 @@ export function createDeskHost(o: {
     ...(o.knowledge ? { knowledge: o.knowledge } : {}),
     ...(o.drafts ? { drafts: o.drafts } : {}),
     ...(o.bugs ? { bugs: bugsFromDesk(o.bugs, channel) } : {}),
+    ...(o.qa ? { qa: o.qa } : {}),
     async moveToPrivate(conversationId, by) {
       await o.moveToPrivate(conversationId, by);
       // the private conversation it opened (or joined) is news to the desk too

@@ -9,9 +9,16 @@ import { messageStaff } from './staff.ts';
  * Posts to a staff channel (the desk channel, the QA channel): through the
  * durable outbox like a page, on a staff conversation of its own (tagged
  * `staff`, kept resolved, out of the queue). False when the channel cannot
- * reach that address.
+ * reach that address. `parts` are rich parts the channel may render (a QA post's Score button).
  */
-export function postToBoard(tx: StoreTx, kit: PolicyKit, board: Board, text: string, now: number): Promise<boolean> {
+export function postToBoard(
+  tx: StoreTx,
+  kit: PolicyKit,
+  board: Board,
+  text: string,
+  now: number,
+  parts?: unknown[],
+): Promise<boolean> {
   const person = { name: board.to, channel: board.channel, to: board.to };
   const kind = identityKindFor(person) ?? board.channel;
   const member: StaffMember = {
@@ -19,5 +26,5 @@ export function postToBoard(tx: StoreTx, kit: PolicyKit, board: Board, text: str
     id: `board:${board.channel}:${board.to}`,
     identity: { kind, value: board.to },
   };
-  return messageStaff(tx, kit, member, text, now);
+  return messageStaff(tx, kit, member, text, now, undefined, parts);
 }

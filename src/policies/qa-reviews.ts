@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { qaReviewPart } from '../channel/qa-part.ts';
 import { newId } from '../ids.ts';
 import type { ReviewSettings } from '../settings/operations-schema.ts';
 import type { StoreTx } from '../store/contract.ts';
@@ -54,8 +55,8 @@ export async function takeQaSamples(
       const contact = await customerOf(tx, r.conversationId);
       const text =
         `QA review ${r.id}: a conversation ${r.agent} resolved (${contact}, conversation ${r.conversationId}). ` +
-        `Score it on the dashboard's QA page: ${qa.rubric.join(', ')}.`;
-      await postToBoard(tx, kit, qa.post, text, now);
+        `Score it (${qa.rubric.join(', ')}) with its Score button where the channel shows one, or on the dashboard's QA page.`;
+      await postToBoard(tx, kit, qa.post, text, now, [qaReviewPart(r.id)]);
     }
   }
   kit.log.info({ round, reviews: written.length }, 'QA samples taken');

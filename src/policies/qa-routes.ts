@@ -6,9 +6,7 @@ import type { RouteRegistry } from '../http/http-types.ts';
 import { jsonBody } from '../http/json-body.ts';
 import type { ReviewSettings } from '../settings/operations-schema.ts';
 import type { Store } from '../store/contract.ts';
-import { qaByAgent, scoreBody, scoreReview } from './qa-scores.ts';
-
-const DEFAULT_RUBRIC = ['greeting', 'identity check', 'accuracy', 'tone', 'SOP followed', 'resolution'];
+import { qaByAgent, rubricOf, scoreBody, scoreReview } from './qa-scores.ts';
 
 function since(query: URLSearchParams, fallback: string): number {
   const text = query.get('since') ?? fallback;
@@ -33,7 +31,7 @@ export function registerQaRoutes(
   routes: RouteRegistry,
   deps: { store: Store; clock: Clock; reviews: () => ReviewSettings },
 ): void {
-  const rubric = () => deps.reviews().qa?.rubric ?? DEFAULT_RUBRIC;
+  const rubric = () => rubricOf(deps.reviews());
   const list = (from: number, agent?: string) =>
     deps.store.listQaReviews({ from, to: deps.clock.now() + 1, ...(agent ? { agent } : {}), limit: 1000 });
   routes.add(

@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import { type Actor, audit } from '../access/audit.ts';
 import { badRequest, notFound } from '../errors.ts';
+import type { ReviewSettings } from '../settings/operations-schema.ts';
 import type { StoreTx } from '../store/contract.ts';
 import type { QaReview } from '../store/operations-records.ts';
+
+const DEFAULT_RUBRIC = ['greeting', 'identity check', 'accuracy', 'tone', 'SOP followed', 'resolution'];
+
+/** What a review scores: reviews.yaml's rubric, or the SOP's when QA reviews are not configured. */
+export const rubricOf = (reviews: ReviewSettings): readonly string[] => reviews.qa?.rubric ?? DEFAULT_RUBRIC;
 
 /** A score for every rubric item, 1 to 5, and an optional comment. */
 export const scoreBody = z

@@ -87,6 +87,7 @@ export async function messageStaff(
   text: string,
   now: number,
   pageFor?: string,
+  parts?: unknown[],
 ): Promise<boolean> {
   const thread = await staffThread(tx, kit, person, now);
   if (!thread) {
@@ -96,7 +97,11 @@ export async function messageStaff(
   const { conversation, contact } = thread;
   const author = { kind: 'system' as const, name: kit.settings.business.name };
   // Staff are paged on the number they gave the business: no customer consent applies.
-  await kit.outbound.send(tx, { conversation, contact, text, author, requested: true }, now);
+  await kit.outbound.send(
+    tx,
+    { conversation, contact, text, author, requested: true, ...(parts ? { parts } : {}) },
+    now,
+  );
   if (pageFor) {
     const state = staffStateOf(conversation) ?? { staff: person.id, pages: [] };
     const pages = state.pages.includes(pageFor) ? state.pages : [...state.pages, pageFor];

@@ -59,6 +59,26 @@ export const attachmentsSettings = z
       })
       .strict()
       .prefault({}),
+    scan: z
+      .object({
+        clamd: z
+          .object({
+            host: z.string().min(1).default('127.0.0.1'),
+            port: z.number().int().min(1).max(65535).default(3310),
+          })
+          .strict()
+          .describe("clamd's TCP socket (INSTREAM protocol)"),
+        timeout: duration.default('10s').describe('Time one scan may take'),
+        onError: z
+          .enum(['reject', 'accept'])
+          .default('reject')
+          .describe(
+            'When the scanner cannot be reached: reject (fail closed: the file is not kept, fetches retry) or accept (fail open: kept unscanned); logged as an error either way',
+          ),
+      })
+      .strict()
+      .optional()
+      .describe('Virus scan of every file before it is kept (off when absent); a flagged file is not kept'),
     links: z
       .object({
         ttl: duration.default('7d').describe('How long a signed link to a file (MMS media, desk links) stays valid'),

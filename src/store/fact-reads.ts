@@ -203,7 +203,11 @@ async function firstReopens(ctx: Ctx, rows: RawConversation[][]): Promise<Map<st
 function toFact(r: RawFact, d: Dimensions): FactRow {
   return {
     conversationId: r.conversation_id,
-    ...d,
+    channel: d.channel,
+    touchpoint: d.touchpoint,
+    category: d.category,
+    intent: d.intent,
+    vip: d.vip,
     agent: r.agent,
     kind: r.kind as FactKind,
     at: Number(r.at),
@@ -221,7 +225,11 @@ function toConversation(r: RawConversation, d: Dimensions, reopenedAt: number | 
   const firstResolvedAt = num(r.first_resolved_at);
   return {
     conversationId: r.conversation_id,
-    ...d,
+    channel: d.channel,
+    touchpoint: d.touchpoint,
+    category: d.category,
+    intent: d.intent,
+    vip: d.vip,
     agent: r.agent,
     createdAt: Number(r.created_at),
     status: r.status,

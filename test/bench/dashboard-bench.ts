@@ -1,19 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { adapters } from '../../adapters/registry.ts';
 import { createAuthenticator } from '../../src/access/principal.ts';
 import { loadConfig } from '../../src/cli/load-config.ts';
-import { systemClock } from '../../src/clock.ts';
 import { registerDashboard } from '../../src/dashboard/routes.ts';
 import { silentLogger } from '../../src/log.ts';
 import { loadInputs } from '../../src/metrics/kpis.ts';
 import { createHttpServer } from '../../src/server/http-server.ts';
 import { policyFiles } from '../../src/settings/policy-schema.ts';
-import { openStore, SQLITE_FILE } from '../../src/store/open.ts';
+import { openStore } from '../../src/store/open.ts';
 import { signIn } from '../dashboard/harness.ts';
 import { weekdayCalendar } from '../support/business.ts';
-import { seed } from './report-bench.ts';
+import { seededStore } from './report-bench.ts';
 
 /**
  * Every dashboard page over the `reports` case's synthetic SQLite store
@@ -29,18 +26,15 @@ export interface DashboardBench {
   conversations: number;
   messages: number;
   seedSeconds: number;
+  cached: boolean;
   pages: { name: string; path: string; firstMs: number; nextMs: number; bytes: number }[];
 }
 
 export async function benchDashboard(): Promise<DashboardBench> {
   const n = Number(process.env.BENCH_REPORT_CONVERSATIONS ?? 100_000);
-  const dir = mkdtempSync(join(tmpdir(), 'tp-dashboard-bench-'));
+  const seeded = await seededStore(n, 'tp-dashboard-bench-');
+  const { dir, now, messages, seedSeconds } = seeded;
   try {
-    const now = Date.now();
-    await (await openStore({ dataDir: dir, log: silentLogger })).close();
-    const t = performance.now();
-    const { messages } = seed(join(dir, SQLITE_FILE), n, now);
-    const seedSeconds = (performance.now() - t) / 1000;
     const store = await openStore({ dataDir: dir, log: silentLogger });
     // one conversation with a dead letter, so the page has a row to draw
     const settings = loadConfig({ configDir: 'config', flowsDir: 'flows', adapters, env: { ...process.env } });
@@ -54,7 +48,7 @@ export async function benchDashboard(): Promise<DashboardBench> {
     });
     registerDashboard(server.routes, {
       store,
-      clock: systemClock,
+      clock: seeded.clock,
       log: silentLogger,
       adminToken: TOKEN,
       business: { name: 'Bench', timezone: 'UTC' },
@@ -84,6 +78,7 @@ export async function benchDashboard(): Promise<DashboardBench> {
         ['conversations, agent + category', '/admin/conversations?agent=ann&category=billing'],
         ['contact transcript', '/admin/contacts/k42'],
         ['dead letters', '/admin/dead-letters'],
+        ['QA reviews', '/admin/qa'],
         ['flows', '/admin/flows'],
         ['one flow', `/admin/flows/${flow}`],
       ];
@@ -107,7 +102,7 @@ export async function benchDashboard(): Promise<DashboardBench> {
         const ms = performance.now() - start;
         pages.push({ name: `(KPI inputs alone, ${days} days)`, path: '', firstMs: ms, nextMs: Number.NaN, bytes: 0 });
       }
-      return { conversations: n, messages, seedSeconds, pages };
+      return { conversations: n, messages, seedSeconds, cached: seeded.cached, pages };
     } finally {
       await server.close(1000);
       await store.close();

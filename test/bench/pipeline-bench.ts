@@ -4,6 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { DatabaseSync } from 'node:sqlite';
+import { silentLogger } from '../../src/log.ts';
+import { openStore, SQLITE_FILE } from '../../src/store/open.ts';
 import { startRouterChild } from '../support/child-process.ts';
 import { type SinkServer, startSinkServer } from '../support/sink-server.ts';
 import { closedLoop, openLoop } from './load.ts';
@@ -129,8 +132,9 @@ export async function benchForwarder(): Promise<ReplyBench> {
  * provider fake. Rate counts replies that reached the provider; latency is
  * from the request's scheduled start to the reply's arrival.
  */
-export async function benchPipeline(sync: 'full' | 'normal'): Promise<ReplyBench> {
+export async function benchPipeline(sync: 'full' | 'normal', o: { facts?: boolean } = {}): Promise<ReplyBench> {
   const dir = await mkdtemp(join(tmpdir(), 'tp-bench-'));
+  if (o.facts === false) await withoutFacts(dir);
   const sink = await startSinkServer();
   const child = await startRouterChild({
     DATA_DIR: dir,
@@ -140,7 +144,7 @@ export async function benchPipeline(sync: 'full' | 'normal'): Promise<ReplyBench
     DATABASE_URL: '',
   });
   try {
-    const name = `pipeline SQLite synchronous=${sync}`;
+    const name = `pipeline SQLite synchronous=${sync}${o.facts === false ? ', no facts' : ''}`;
     return await measureReplies(name, `${child.url}/sink/inbound`, sink, child.proc.pid ?? 0);
   } finally {
     child.proc.kill('SIGTERM');
@@ -148,4 +152,21 @@ export async function benchPipeline(sync: 'full' | 'normal'): Promise<ReplyBench
     await sink.close();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A store whose fact tables take no rows (triggers drop every write), for the
+ * "before" of the facts' cost: routing runs the same code, the rows and their
+ * index entries are never written, and with no summary row to update the fact
+ * code has nothing to derive from.
+ */
+async function withoutFacts(dir: string): Promise<void> {
+  await (await openStore({ dataDir: dir, log: silentLogger })).close();
+  const db = new DatabaseSync(join(dir, SQLITE_FILE));
+  db.exec(`
+    create trigger bench_no_facts before insert on facts begin select raise(ignore); end;
+    create trigger bench_no_stats before insert on conversation_facts begin select raise(ignore); end;
+    create trigger bench_no_stats_update before update on conversation_facts begin select raise(ignore); end;
+  `);
+  db.close();
 }

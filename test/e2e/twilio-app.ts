@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { smsDefinition, whatsappDefinition } from '../../adapters/twilio/definition.ts';
 import { smsSettings, whatsappSettings } from '../../adapters/twilio/settings.ts';
 import type { App } from '../../src/app.ts';
+import type { AdapterRegistry } from '../../src/channel/contract.ts';
 import { VirtualClock } from '../../src/clock.ts';
 import type { Logger } from '../../src/log.ts';
 import { flowFile } from '../../src/settings/flow-schema.ts';
@@ -71,6 +72,8 @@ export async function startTwilioApp(
     /** More of router.yaml (webhooks out, attachments' test hosts …). */
     router?: Record<string, unknown>;
     log?: Logger;
+    /** More channels beside SMS and WhatsApp (the Slack desk), with their adapters. */
+    moreChannels?: { channels: Settings['channels']; adapters: AdapterRegistry };
   } = {},
 ): Promise<TwilioApp> {
   const api = await FakeTwilioApi.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
@@ -98,6 +101,7 @@ export async function startTwilioApp(
         enabled: true,
         settings: whatsappSettings.parse({ ...common, numbers: [{ number: `whatsapp:${OUR_WA}`, kind: 'whatsapp' }] }),
       },
+      ...o.moreChannels?.channels,
     },
     templates: {
       ...base.templates,
@@ -110,7 +114,7 @@ export async function startTwilioApp(
   });
   const local = await startLocalApp('tp-e2e-twilio-', {
     settings,
-    adapters: { sms: smsDefinition, whatsapp: whatsappDefinition },
+    adapters: { sms: smsDefinition, whatsapp: whatsappDefinition, ...o.moreChannels?.adapters },
     clock,
     ...(o.log ? { log: o.log } : {}),
   });

@@ -18,6 +18,8 @@ export interface ReceivedActivity {
 }
 
 const PATH = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/;
+/** The connector's attachment store: `GET /v3/attachments/{id}/views/original`, behind the same token check. */
+const ATTACHMENT = /^\/v3\/attachments\/([^/]+)\/views\/original$/;
 
 export class FakeBotService {
   readonly received: ReceivedActivity[] = [];
@@ -25,6 +27,9 @@ export class FakeBotService {
   refused = 0;
   onActivity: ((a: ReceivedActivity) => void) | null = null;
   readonly #script: { status: number; retryAfter?: string }[] = [];
+  readonly #attachments = new Map<string, { bytes: Buffer; contentType: string }>();
+  /** Authorization headers of attachment downloads. */
+  readonly attachmentRequests: Array<string | null> = [];
   #waiters: (() => boolean)[] = [];
   readonly #server: Server;
   #url = '';
@@ -51,6 +56,13 @@ export class FakeBotService {
   /** The serviceUrl to put in activities. */
   get url(): string {
     return this.#url;
+  }
+
+  /** A file a person attached, kept by the connector; returns its `contentUrl`. */
+  addAttachment(bytes: Buffer, contentType: string): string {
+    const id = `att-${this.#attachments.size + 1}`;
+    this.#attachments.set(id, { bytes, contentType });
+    return `${this.#url}/v3/attachments/${id}/views/original`;
   }
 
   script(...answers: { status: number; retryAfter?: string }[]): void {
@@ -82,11 +94,20 @@ export class FakeBotService {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
+    const path = new URL(req.url ?? '/', this.#url).pathname;
+    const file = ATTACHMENT.exec(path);
+    if (file) this.attachmentRequests.push(req.headers.authorization ?? null);
     if (this.#acceptToken && !this.#acceptToken(req.headers.authorization ?? null)) {
       this.refused += 1;
       return reply(res, 401, { message: 'Authorization has been denied for this request.' });
     }
-    const match = PATH.exec(new URL(req.url ?? '/', this.#url).pathname);
+    if (file && req.method === 'GET') {
+      const found = this.#attachments.get(file[1] ?? '');
+      if (!found) return reply(res, 404, { error: { code: 'NotFound', message: 'no such attachment' } });
+      res.writeHead(200, { 'content-type': found.contentType, 'content-length': found.bytes.length });
+      return void res.end(found.bytes);
+    }
+    const match = PATH.exec(path);
     if (req.method !== 'POST' || !match) return reply(res, 404, { error: { code: 'NotFound', message: req.url } });
     const scripted = this.#script.shift();
     if (scripted) {
@@ -95,7 +116,7 @@ export class FakeBotService {
     }
     const [, conversationId, replyToId] = match;
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-    const refused = suggestedActionsProblem(body.suggestedActions);
+    const refused = suggestedActionsProblem(body.suggestedActions) ?? attachmentsProblem(body.attachments);
     if (refused) return reply(res, 400, { error: { code: 'BadArgument', message: refused } });
     const got: ReceivedActivity = {
       conversationId: decodeURIComponent(conversationId as string),
@@ -127,6 +148,30 @@ function suggestedActionsProblem(s: unknown): string | null {
     if (typeof a.type !== 'string' || !CARD_ACTION_TYPES.has(a.type)) return `unknown card action type ${a.type}`;
     if (typeof a.title !== 'string' || a.title === '') return 'a suggested action needs a title';
     if (a.value === undefined || a.value === null || a.value === '') return 'a suggested action needs a value';
+  }
+  return null;
+}
+
+/**
+ * What the connector refuses in `attachments`: not an array, an attachment without a
+ * `contentType`, or with neither `content` nor a `contentUrl` that is an absolute http(s) or
+ * data URL, or a `name` that is not a string.
+ */
+function attachmentsProblem(list: unknown): string | null {
+  if (list === undefined) return null;
+  if (!Array.isArray(list)) return 'attachments must be an array';
+  for (const a of list as Array<Record<string, unknown>>) {
+    if (typeof a.contentType !== 'string' || a.contentType === '') return 'an attachment needs a contentType';
+    if (a.name !== undefined && typeof a.name !== 'string') return 'an attachment name must be a string';
+    if (a.content !== undefined) continue;
+    if (typeof a.contentUrl !== 'string') return 'an attachment needs content or a contentUrl';
+    let url: URL;
+    try {
+      url = new URL(a.contentUrl);
+    } catch {
+      return `contentUrl ${a.contentUrl} is not an absolute URL`;
+    }
+    if (!['http:', 'https:', 'data:'].includes(url.protocol)) return `contentUrl scheme ${url.protocol} is not allowed`;
   }
   return null;
 }

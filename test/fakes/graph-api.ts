@@ -29,8 +29,20 @@ export interface RecordedSend {
   messagingType: string | null;
   tag: string | null;
   body: Record<string, unknown>;
+  /** An attachment sent by URL: what Meta downloaded from it. */
+  file?: FetchedFile;
   at: number;
 }
+
+export interface FetchedFile {
+  type: string;
+  contentType: string;
+  bytes: Buffer;
+}
+
+const ATTACHMENT_TYPES = new Set(['image', 'audio', 'video', 'file']);
+/** Meta's ceiling for a file sent by URL. */
+const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
 
 export type GraphScripted = { status: number; code: number; subcode?: number; message?: string; retryAfter?: string };
 
@@ -209,11 +221,13 @@ export class FakeGraphApi {
     json(res, 200, { id });
   }
 
-  #message(res: ServerResponse, target: string, body: Record<string, unknown>) {
+  async #message(res: ServerResponse, target: string, body: Record<string, unknown>) {
     const recipient = (body.recipient ?? {}) as Record<string, unknown>;
     const message = (body.message ?? {}) as Record<string, unknown>;
-    const text = message.text;
-    if (typeof text !== 'string' || text === '') return error(res, 400, 100, 'message.text is required');
+    const fetched = message.attachment === undefined ? null : await this.#attachment(message);
+    if (fetched && 'problem' in fetched) return error(res, 400, 100, fetched.problem, fetched.subcode);
+    const text = fetched ? '' : message.text;
+    if (typeof text !== 'string' || (text === '' && !fetched)) return error(res, 400, 100, 'message.text is required');
     const quick = quickRepliesProblem(message.quick_replies);
     if (quick) return error(res, 400, 100, `(#100) ${quick}`);
     const messagingType = typeof body.messaging_type === 'string' ? body.messaging_type : null;
@@ -233,6 +247,7 @@ export class FakeGraphApi {
       this.#privatelyAnswered.add(comment);
       const psid = this.#psids.get(comment) ?? `psid${comment.replace(/\D/g, '')}`;
       this.#reads.message(target, psid, { id: messageId, text, at: now, from: target });
+      if (fetched) return error(res, 400, 100, '(#100) A private reply to a comment can only contain text');
       this.#record({ kind: 'private-reply', target, to: comment, text, messagingType, tag, body });
       return json(res, 200, { recipient_id: psid, message_id: messageId });
     }
@@ -246,8 +261,43 @@ export class FakeGraphApi {
         return error(res, 400, 10, '(#10) This message is sent outside of allowed window.', 2018278);
     }
     this.#reads.message(target, recipient.id, { id: messageId, text, at: now, from: target });
-    this.#record({ kind: 'dm', target, to: recipient.id, text, messagingType, tag, body });
+    this.#record({
+      kind: 'dm',
+      target,
+      to: recipient.id,
+      text,
+      messagingType,
+      tag,
+      body,
+      ...(fetched ? { file: fetched } : {}),
+    });
     json(res, 200, { recipient_id: recipient.id, message_id: messageId });
+  }
+
+  /**
+   * An attachment as the Send API takes it: `{type, payload: {url, is_reusable}}` with no text
+   * beside it; Meta downloads the URL when the message is sent, and refuses when it cannot.
+   */
+  async #attachment(message: Record<string, unknown>): Promise<FetchedFile | { problem: string; subcode?: number }> {
+    if (message.text !== undefined) return { problem: '(#100) Only one of text or attachment can be specified' };
+    const a = message.attachment as { type?: unknown; payload?: { url?: unknown; is_reusable?: unknown } } | null;
+    if (typeof a?.type !== 'string' || !ATTACHMENT_TYPES.has(a.type))
+      return { problem: '(#100) param message[attachment][type] must be one of {image, audio, video, file}' };
+    const url = a.payload?.url;
+    if (typeof url !== 'string') return { problem: '(#100) param message[attachment][payload][url] is required' };
+    let got: Response;
+    try {
+      got = await fetch(url, { redirect: 'follow' });
+    } catch {
+      return { problem: '(#100) Failed to fetch the file from the url', subcode: 2018008 };
+    }
+    const bytes = Buffer.from(await got.arrayBuffer());
+    if (!got.ok) return { problem: '(#100) Failed to fetch the file from the url', subcode: 2018008 };
+    if (bytes.length > MAX_ATTACHMENT_BYTES) return { problem: '(#100) Attachment size exceeds allowable limit' };
+    const contentType = got.headers.get('content-type') ?? '';
+    if (a.type !== 'file' && !contentType.startsWith(`${a.type}/`))
+      return { problem: `(#100) The attachment is ${contentType}, not an ${a.type}`, subcode: 2018047 };
+    return { type: a.type, contentType, bytes };
   }
 
   #read(res: ServerResponse, url: URL, token: string | null) {

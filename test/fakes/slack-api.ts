@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { messageBlockProblems, viewProblems } from './slack-blocks.ts';
+import { FakeSlackFiles } from './slack-files.ts';
 import { FakeSocketMode } from './slack-socket.ts';
 
 /**
@@ -37,6 +38,8 @@ export interface SlackPost {
   threadTs: string | null;
   blocks: unknown[] | null;
   metadata: { event_type: string; event_payload: Record<string, unknown> } | null;
+  /** Files shared with the message (files.completeUploadExternal). */
+  files?: string[];
 }
 
 export interface FakeSlackOptions {
@@ -74,6 +77,8 @@ const PER_MINUTE: Record<string, number> = {
   'chat.postEphemeral': 100,
   'views.open': 100,
   'conversations.open': 50,
+  'files.getUploadURLExternal': 100,
+  'files.completeUploadExternal': 100,
 };
 /** A trigger_id is good for 3 seconds after the interaction. */
 export const TRIGGER_TTL_MS = 3_000;
@@ -86,6 +91,8 @@ export class FakeSlackApi {
   /** Calls refused with 429. */
   rateLimited = 0;
   readonly socket: FakeSocketMode;
+  /** Uploads through files.uploadV2, and the files shared in channels. */
+  readonly files = new FakeSlackFiles(() => this.#url.replace(/\/api\/$/, ''));
   readonly #events = new EventEmitter();
   readonly #lastPost = new Map<string, number>();
   readonly #failures = new Map<string, string[]>();
@@ -223,6 +230,7 @@ export class FakeSlackApi {
       res.writeHead(200, { 'content-type': found.mimetype, 'content-length': found.bytes.length });
       return void res.end(found.bytes);
     }
+    if (req.url?.startsWith('/upload/') && (await this.files.receive(req, res))) return void this.#events.emit('call');
     const method = /^\/api\/([a-zA-Z.]+)$/.exec(req.url?.split('?')[0] ?? '')?.[1];
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -324,6 +332,16 @@ export class FakeSlackApi {
         if (problems.length > 0) return invalid('invalid_arguments', problems);
         return ok({ view: { id: `V${this.#seq}` } });
       }
+      case 'files.getUploadURLExternal':
+        return this.files.uploadUrl(p);
+      case 'files.completeUploadExternal':
+        return this.files.complete(
+          p,
+          (c) => this.#channels.has(c),
+          (c, ts) => this.posts.some((x) => x.channel === c && x.ts === ts && x.threadTs === null),
+          (channel, threadTs, text, files) =>
+            this.posts.push({ channel, ts: this.#ts(), text, threadTs, blocks: null, metadata: null, files }),
+        );
       case 'conversations.open': {
         // Slack: `users` is a comma-separated list; one user is a DM (D…, im:write), several a group DM (G…, mpim:write).
         const users = String(p.users ?? '')

@@ -61,7 +61,8 @@ export interface FakeTwilioApiOptions {
 const ACCOUNT_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\.json$/i;
 const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Messages\.json$/i;
 const MEDIA_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Messages\/(MM[0-9a-f]{32})\/Media\/(ME[0-9a-f]{32})$/i;
-const CDN_PATH = /^\/cdn\/(ME[0-9a-f]{32})$/;
+const RECORDING_PATH = /^\/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Recordings\/(RE[0-9a-f]{32})\.mp3$/i;
+const CDN_PATH = /^\/cdn\/((?:ME|RE)[0-9a-f]{32})$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 export class FakeTwilioApi {
@@ -124,6 +125,13 @@ export class FakeTwilioApi {
     return `${this.#url}/2010-04-01/Accounts/${this.#opts.accountSid}/Messages/${messageSid}/Media/${mediaSid}`;
   }
 
+  /** Keeps a voicemail recording; returns its `RecordingUrl` (the `.mp3` under it is served like media). */
+  addRecording(bytes: Buffer, contentType = 'audio/mpeg'): string {
+    const sid = `RE${randomBytes(16).toString('hex')}`;
+    this.#media.set(sid, { bytes, contentType });
+    return `${this.#url}/2010-04-01/Accounts/${this.#opts.accountSid}/Recordings/${sid}`;
+  }
+
   /** Sends to this number fail with 21610, as after the recipient replied STOP. */
   optOut(number: string): void {
     this.#optedOut.add(number);
@@ -159,8 +167,8 @@ export class FakeTwilioApi {
       }),
     );
     const cdn = CDN_PATH.exec(url.pathname);
-    const mediaPath = MEDIA_PATH.exec(url.pathname);
-    if (cdn || mediaPath) this.mediaRequests.push({ path: url.pathname, authorized: this.#authorized(req) });
+    const mediaSid = MEDIA_PATH.exec(url.pathname)?.[3] ?? RECORDING_PATH.exec(url.pathname)?.[1];
+    if (cdn || mediaSid) this.mediaRequests.push({ path: url.pathname, authorized: this.#authorized(req) });
     if (cdn) {
       // The CDN's links are unguessable and need no credentials.
       const file = this.#media.get(cdn[1] ?? '');
@@ -189,11 +197,10 @@ export class FakeTwilioApi {
       return error(res, scripted.status, scripted.code, message, headers);
     }
     const path = url.pathname;
-    if (mediaPath && req.method === 'GET') {
-      if (!this.#media.has(mediaPath[3] ?? ''))
-        return error(res, 404, 20404, `The requested resource ${path} was not found`);
+    if (mediaSid && req.method === 'GET') {
+      if (!this.#media.has(mediaSid)) return error(res, 404, 20404, `The requested resource ${path} was not found`);
       // Another host name for the same server: the CDN is not the API, and gets no credentials.
-      res.writeHead(307, { location: `${this.#url.replace('127.0.0.1', 'localhost')}/cdn/${mediaPath[3]}` });
+      res.writeHead(307, { location: `${this.#url.replace('127.0.0.1', 'localhost')}/cdn/${mediaSid}` });
       return void res.end();
     }
     const account = ACCOUNT_PATH.exec(path);

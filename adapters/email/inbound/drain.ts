@@ -1,8 +1,16 @@
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
-import { type Envelope, type IngestResult, type Logger, readOrKeep } from '../../../src/channel/index.ts';
+import {
+  type Attachment,
+  type AttachmentFiles,
+  type Envelope,
+  type IngestResult,
+  type Logger,
+  MediaError,
+  readOrKeep,
+} from '../../../src/channel/index.ts';
 import type { MailboxSettings } from '../settings.ts';
 import type { Checkpoint, CheckpointStore } from './checkpoint.ts';
-import { parseMail } from './parse.ts';
+import { type InboundMail, parseMail } from './parse.ts';
 import { type MailOrigin, toEnvelope } from './to-envelope.ts';
 
 export interface DrainContext {
@@ -16,6 +24,8 @@ export interface DrainContext {
   keepUnreadable: (reason: string, source: Buffer) => Promise<void>;
   ourAddress: string;
   maxAttachmentBytes: number;
+  /** Where attachments' bytes are kept (the blob store); absent: only their description is. */
+  files?: AttachmentFiles | undefined;
   maxMessageBytes: number;
   log: Logger;
   /** Checked between messages: a stopping adapter finishes the message in hand, then returns. */
@@ -108,6 +118,7 @@ async function processOne(ctx: DrainContext, c: Candidate, uidValidity: string):
   }
   const stored = await readOrKeep({ keepUnreadable: ctx.keepUnreadable }, source, async () => {
     const mail = await parseMail(source, { maxAttachmentBytes: ctx.maxAttachmentBytes });
+    mail.attachments = await keepParts(ctx, mail);
     const r = await ctx.ingest(toEnvelope(mail, ctx.ourAddress, origin));
     log.debug({ mailbox: ctx.label, uid: c.uid, messageId: mail.messageId, duplicate: r.duplicate }, 'mail stored');
     return r;
@@ -126,4 +137,43 @@ async function processOne(ctx: DrainContext, c: Candidate, uidValidity: string):
 function gone(ctx: DrainContext, c: Candidate): false {
   ctx.log.info({ mailbox: ctx.label, uid: c.uid }, 'message vanished before it was read');
   return false;
+}
+
+/**
+ * Keeps each attachment's bytes before the message is stored, so the stored message names kept
+ * files. A part refused for good (the scan flagged it) keeps its reason instead and the message is
+ * still stored; a failure that may pass throws, so the mail is read again rather than stored
+ * without its file. Content addressing makes a re-read keep nothing twice.
+ */
+async function keepParts(ctx: DrainContext, mail: InboundMail): Promise<Attachment[]> {
+  const files = ctx.files;
+  if (!files) return mail.attachments;
+  const out: Attachment[] = [];
+  for (const [i, meta] of mail.attachments.entries()) {
+    const bytes = mail.contents[i];
+    if (!bytes) {
+      out.push(meta);
+      continue;
+    }
+    try {
+      out.push({ ...(await files.keep(bytes, meta.contentType, meta.name)), size: bytes.length });
+    } catch (err) {
+      // Only a refusal for good (the scan flagged the file) is kept as the reason. Anything that may
+      // pass (the scanner or the store down) leaves the mail unacknowledged, to be read again.
+      if (!(err instanceof MediaError && err.final)) {
+        ctx.log.error(
+          { err, mailbox: ctx.label, messageId: mail.messageId },
+          'attachment not kept now: mail left to read again',
+        );
+        throw err;
+      }
+      const reason = err.message;
+      ctx.log.warn(
+        { mailbox: ctx.label, messageId: mail.messageId, attachment: meta.name, reason },
+        'attachment not kept',
+      );
+      out.push({ ...meta, error: reason });
+    }
+  }
+  return out;
 }

@@ -118,6 +118,7 @@ export class MailboxWatcher {
           keepUnreadable: (reason, source) => this.#host.keepUnreadable(reason, source),
           ourAddress: this.#settings.address.toLowerCase(),
           maxAttachmentBytes: this.#settings.maxAttachmentBytes,
+          files: this.#host.files,
           maxMessageBytes: this.#settings.maxMessageBytes,
           log: this.#log,
           shouldStop: () => this.#stopped,

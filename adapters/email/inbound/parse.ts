@@ -23,8 +23,9 @@ export interface InboundMail {
   contentType: string;
   /** The `report-type` parameter of a multipart/report. */
   reportType: string | null;
-  /** Attachments within the size limit: metadata only, the bytes are not kept. */
+  /** Attachments within the size limit, described; their bytes are in `contents`, in the same order. */
   attachments: Attachment[];
+  contents: Buffer[];
   droppedAttachments: (Attachment & { reason: string })[];
   /** Machine-readable parts of a delivery report. */
   report: { deliveryStatus: string | null; originalHeaders: string | null };
@@ -56,6 +57,7 @@ export async function parseMail(source: Buffer, opts: ParseOptions): Promise<Inb
   const isReport = type === 'multipart/report';
   const report: InboundMail['report'] = { deliveryStatus: null, originalHeaders: null };
   const attachments: Attachment[] = [];
+  const contents: Buffer[] = [];
   const dropped: InboundMail['droppedAttachments'] = [];
   for (const a of parsed.attachments) {
     const ct = a.contentType.toLowerCase();
@@ -73,7 +75,10 @@ export async function parseMail(source: Buffer, opts: ParseOptions): Promise<Inb
     if (a.filename) meta.name = a.filename;
     if (a.size > opts.maxAttachmentBytes)
       dropped.push({ ...meta, reason: `larger than ${opts.maxAttachmentBytes} bytes` });
-    else attachments.push(meta);
+    else {
+      attachments.push(meta);
+      contents.push(a.content);
+    }
   }
   const from = firstAddress(parsed.from);
   const replyTo = firstAddress(parsed.replyTo);
@@ -97,6 +102,7 @@ export async function parseMail(source: Buffer, opts: ParseOptions): Promise<Inb
     contentType: type,
     reportType: contentType?.params?.['report-type']?.toLowerCase() ?? null,
     attachments,
+    contents,
     droppedAttachments: dropped,
     report,
     size: source.length,
@@ -125,6 +131,7 @@ function unparseable(source: Buffer, reason: string): InboundMail {
     contentType: 'application/octet-stream',
     reportType: null,
     attachments: [],
+    contents: [],
     droppedAttachments: [],
     report: { deliveryStatus: null, originalHeaders: null },
     size: source.length,

@@ -12,10 +12,13 @@ const REPLY_PREFIX = /^\s*(re|aw|sv|vs|antw|odp|rif|ref|r)(\[\d+\])?\s*:/i;
  * Turns an outbound message into the mail nodemailer sends: answered in the
  * customer's thread (In-Reply-To, References, "Re:" subject), with our own
  * Message-ID derived from the outbox row, so a resend carries the same id.
+ * `contents` are the bytes of the message's kept attachments, in order: they
+ * travel in the mail itself, since the customer's mail client fetches nothing.
  */
 export function composeReply(
   msg: OutboundMessage,
   s: EmailSettings,
+  contents: readonly (Buffer | null)[] = [],
   unsubscribe?: ChannelHost['unsubscribe'],
 ): SendMailOptions {
   const ref = readReplyRef(msg.replyRef);
@@ -52,13 +55,16 @@ export function composeReply(
   }
   if (isMarketing(msg)) mail.headers = { ...mail.headers, ...listUnsubscribe(msg, address, unsubscribe) };
   if (s.plusAddressing && thread) mail.replyTo = { name: s.displayName, address: plusAddress(address, thread.token) };
-  const attachments = (msg.attachments ?? []).filter((a) => a.url);
+  const attachments = msg.attachments ?? [];
   if (attachments.length > 0) {
-    mail.attachments = attachments.map((a) => ({
-      href: a.url as string,
-      contentType: a.contentType,
-      ...(a.name ? { filename: a.name } : {}),
-    }));
+    mail.attachments = attachments.map((a, i) => {
+      const name = a.name ? { filename: a.name } : {};
+      const content = contents[i];
+      if (content) return { content, contentType: a.contentType, ...name };
+      if (a.blobKey) throw permanent(`attachment ${a.name ?? a.blobKey} is no longer kept: nothing to attach`);
+      if (!a.url) throw permanent(`attachment ${a.name ?? a.contentType} has neither kept bytes nor a URL`);
+      return { href: a.url, contentType: a.contentType, ...name };
+    });
   }
   return mail;
 }

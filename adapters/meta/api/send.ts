@@ -1,7 +1,9 @@
 import {
+  type AttachmentFiles,
   type ChannelState,
   type Clock,
   choiceQuestionOf,
+  type FileLimits,
   type OutboundMessage,
   permanent,
   SendError,
@@ -20,6 +22,8 @@ export interface SendContext {
   settings: MetaSettings;
   clock: Clock;
   state: ChannelState | null;
+  /** Signed links to kept files, which Meta downloads. */
+  files?: AttachmentFiles | null;
 }
 
 /**
@@ -34,7 +38,13 @@ export async function sendOutbound(ctx: SendContext, msg: OutboundMessage): Prom
   if (thread.ours !== ctx.settings.ours) {
     throw permanent(`thread ${msg.threadKey} belongs to ${thread.ours}, not the configured ${ctx.settings.ours}`);
   }
-  if (msg.text.trim() === '') throw permanent('nothing to send: the message has no text');
+  const files = msg.attachments ?? [];
+  if (msg.text.trim() === '' && files.length === 0) throw permanent('nothing to send: the message has no text');
+  if (files.length > 0 && thread.kind !== 'dm' && typeof msg.replyRef?.user !== 'string') {
+    throw permanent(
+      `a ${thread.kind === 'comment' ? 'comment reply' : 'private reply to a comment'} carries text only`,
+    );
+  }
   if (thread.kind === 'comment') return publicReply(ctx, thread.comment, msg.text);
   if (thread.kind === 'dm') return directMessage(ctx, msg, thread.user);
   const user = typeof msg.replyRef?.user === 'string' ? msg.replyRef.user : null;
@@ -57,14 +67,50 @@ async function directMessage(ctx: SendContext, msg: OutboundMessage, user: strin
     humanAgentTag: ctx.settings.humanAgentTag,
   });
   if (!decision.ok) throw permanent(`cannot send on ${ctx.channel}: ${decision.reason}`, META_CODES.windowClosed);
-  const body: Record<string, unknown> = {
-    recipient: { id: user },
-    messaging_type: decision.messagingType,
-    message: messageOf(msg),
-    ...(decision.messagingType === 'MESSAGE_TAG' ? { tag: decision.tag } : {}),
-  };
-  const res = await call(() => ctx.graph.post(`${ctx.settings.ours}/messages`, body));
-  return { providerId: typeof res.message_id === 'string' ? res.message_id : null };
+  const messages = [...(msg.text.trim() === '' ? [] : [messageOf(msg)]), ...attachmentMessages(ctx, msg)];
+  // A text with files is several Send API calls: the ids of those already made are kept, so a retry sends only the rest.
+  const key = partsKey(msg);
+  const tracked = messages.length > 1 && ctx.state !== null;
+  const ids = tracked ? ((await ctx.state?.get<string[]>(key)) ?? []) : [];
+  for (let i = ids.length; i < messages.length; i++) {
+    const body: Record<string, unknown> = {
+      recipient: { id: user },
+      messaging_type: decision.messagingType,
+      message: messages[i],
+      ...(decision.messagingType === 'MESSAGE_TAG' ? { tag: decision.tag } : {}),
+    };
+    const res = await call(() => ctx.graph.post(`${ctx.settings.ours}/messages`, body));
+    ids.push(typeof res.message_id === 'string' ? res.message_id : '');
+    if (tracked && i < messages.length - 1) await ctx.state?.set(key, ids);
+  }
+  return { providerId: ids[0] || null };
+}
+
+export const partsKey = (msg: OutboundMessage) => `parts:${msg.id}`;
+
+/**
+ * Each file as its own Send API message (Meta takes one attachment and no text per message), by
+ * URL: the signed link to this router, which Meta downloads when the message is sent.
+ */
+function attachmentMessages(ctx: SendContext, msg: OutboundMessage): Record<string, unknown>[] {
+  return (msg.attachments ?? []).map((a) => {
+    const url = ctx.files?.link(a) ?? (a.blobKey ? null : a.url);
+    if (!url) throw permanent(`attachment ${a.name ?? a.contentType} has no URL Meta can download`);
+    return { attachment: { type: attachmentType(a.contentType), payload: { url, is_reusable: false } } };
+  });
+}
+
+function attachmentType(contentType: string): 'image' | 'audio' | 'video' | 'file' {
+  const family = contentType.split('/')[0];
+  return family === 'image' || family === 'audio' || family === 'video' ? family : 'file';
+}
+
+/** Messenger takes any file up to 25 MB; Instagram pictures, video and sound only. */
+export function metaFileLimits(channel: MetaChannel): FileLimits {
+  const maxBytes = 25 * 1024 * 1024;
+  return channel === 'instagram'
+    ? { maxBytes, types: ['image/jpeg', 'image/png', 'image/gif', 'video/*', 'audio/*'] }
+    : { maxBytes };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type OutboundMessage, permanent, type SendResult } from '../../../src/channel/index.ts';
 import { asSlackSendError, type WebClient } from '../api/client.ts';
+import { qaPostBlocks } from '../qa/post.ts';
 import { choiceBlocks } from './choices.ts';
 import { parseThreadKey } from './thread.ts';
 
@@ -34,7 +35,7 @@ export async function target(client: WebClient, m: OutboundMessage): Promise<{ c
 export async function sendToCustomer(client: WebClient, m: OutboundMessage): Promise<SendResult> {
   try {
     const to = await target(client, m);
-    const blocks = choiceBlocks(m);
+    const blocks = choiceBlocks(m) ?? qaPostBlocks(m);
     const res = await client.chat.postMessage({
       channel: to.channel,
       text: m.text.slice(0, MAX_TEXT),

@@ -27,7 +27,17 @@ export async function startDesk(o: {
   }
   const agents = createAgents(settings);
   const threads = createThreadStore(o.host.state);
-  const sync = createDeskSync({ desk, settings, agents, threads, client: o.client, clock: o.clock, log });
+  const files = o.host.files;
+  const sync = createDeskSync({
+    desk,
+    settings,
+    agents,
+    threads,
+    client: o.client,
+    clock: o.clock,
+    log,
+    ...(files ? { files } : {}),
+  });
   const { onThreadMessage } = registerDeskListeners({
     app: o.app,
     desk,
@@ -48,6 +58,7 @@ export async function startDesk(o: {
     );
   const unsubscribe = desk.subscribe((n) => {
     if (n.retry) sync.retried(n.conversationId, n.retry);
+    else if (n.fileRetry) sync.fileRetried(n.conversationId, n.fileRetry);
     else sync.nudge(n.conversationId);
   });
   const deskChannels = new Set([settings.defaultChannel, ...settings.routes.map((r) => r.deskChannel)]);

@@ -1,8 +1,10 @@
 import {
+  type AttachmentFiles,
   type Clock,
   type Conversation,
   type DeliveryRetry,
   type DeskHost,
+  type FileRetry,
   HeldError,
   type Logger,
   type Message,
@@ -12,6 +14,7 @@ import { asSlackSendError, type WebClient } from '../api/client.ts';
 import type { DeskSettings } from '../settings.ts';
 import type { Agents } from './agents.ts';
 import { clearThread, isEmptied } from './erased.ts';
+import { fileMark, fileRetryText, notFetchedText, settledFiles, uploadFile } from './files.ts';
 import { customerLabel, fingerprint, headerBlocks } from './header.ts';
 import { failureText, mirrorText, retryText } from './mirror.ts';
 import { createThreadMoves, tierOf } from './move.ts';
@@ -26,6 +29,8 @@ export interface DeskSyncDeps {
   client: WebClient;
   clock: Clock;
   log: Logger;
+  /** Kept files: customers' attachments are shown in the thread once fetched. */
+  files?: AttachmentFiles;
 }
 
 /** Slack said to wait, or the channel is held: the sync runs again at `until`. */
@@ -269,6 +274,24 @@ export function createDeskSync(d: DeskSyncDeps) {
       t = { ...t, failures: [...t.failures, m.id].slice(-200) };
       await d.threads.save(t);
     }
+    await customerFiles(t, messages.slice(0, messages.findIndex((m) => m.id === t?.cursor) + 1));
+  }
+
+  /** Customers' files of the messages mirrored so far, each shown once its fetch is over (uploaded, or the reason). */
+  async function customerFiles(thread: DeskThread, mirrored: Message[]): Promise<void> {
+    const files = d.files;
+    if (!files) return;
+    let t = thread;
+    for (const f of settledFiles(mirrored, t.files ?? [])) {
+      // A file the blob store lost is said so, like one never fetched.
+      const bytes = f.attachment.blobKey ? await files.read(f.attachment) : null;
+      const shown = t;
+      if (bytes) await call(t.channel, () => uploadFile(d.client, shown, { ...f, bytes }));
+      else await post(t, notFetchedText(f.attachment));
+      // Never trimmed: a mark dropped would show its file again.
+      t = { ...t, files: [...(t.files ?? []), fileMark(f.message, f.index)] };
+      await d.threads.save(t);
+    }
   }
 
   /**
@@ -290,9 +313,30 @@ export function createDeskSync(d: DeskSyncDeps) {
     }).catch((err: unknown) => d.log.warn({ err, conversationId }, 'could not post a delivery retry to the desk'));
   }
 
+  /**
+   * A customer's file could not be fetched yet: said once, on its first failed
+   * attempt, in a thread the conversation already has. The outcome (the file,
+   * or why it was given up) follows from the store.
+   */
+  const toldFiles = new Set<string>();
+  function fileRetried(conversationId: string, r: FileRetry): void {
+    const mark = `${r.messageId}:${r.index}`;
+    if (stopped || toldFiles.has(mark)) return;
+    toldFiles.add(mark);
+    if (toldFiles.size > 10_000) toldFiles.delete(toldFiles.values().next().value as string);
+    void serial(conversationId, async () => {
+      const t = await d.threads.get(conversationId);
+      const a = t
+        ? (await allMessages(conversationId)).find((x) => x.id === r.messageId)?.attachments[r.index]
+        : undefined;
+      if (t && a) await post(t, fileRetryText(a, r.error, r.nextAt));
+    }).catch((err: unknown) => d.log.warn({ err, conversationId }, 'could not post a file retry to the desk'));
+  }
+
   return {
     nudge,
     retried,
+    fileRetried,
     /** Runs `fn` in the conversation's turn: nothing is mirrored while it runs. */
     serial,
     /** After a restart: every recent conversation catches up (notices sent before the crash are gone). */

@@ -22,6 +22,8 @@ export interface DeskThread {
   earlier?: Array<{ channel: string; ts: string }>;
   /** The conversation was erased (or emptied by retention) and the bot's posts in the thread deleted. */
   cleared?: boolean;
+  /** Customers' attachments shown already (`messageId:index`); absent in threads kept before files were shown. */
+  files?: string[];
 }
 
 /**

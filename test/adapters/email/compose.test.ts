@@ -126,7 +126,7 @@ describe('composeReply', () => {
   it('offers List-Unsubscribe on marketing mail only: the signed URL with one-click, and the mailto', () => {
     const marketing = outbound({ parts: [{ type: 'marketing' }] });
     const links = { url: (id: string, channel: string) => `https://shop.test/unsubscribe/${id}?c=${channel}` };
-    expect(composeReply(marketing, settings(), links).headers).toEqual({
+    expect(composeReply(marketing, settings(), [], links).headers).toEqual({
       'List-Unsubscribe':
         '<https://shop.test/unsubscribe/conv-1?c=email>, <mailto:support@shop.test?subject=unsubscribe>',
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
@@ -134,7 +134,7 @@ describe('composeReply', () => {
     expect(composeReply(marketing, settings()).headers).toEqual({
       'List-Unsubscribe': '<mailto:support@shop.test?subject=unsubscribe>',
     });
-    expect(composeReply(outbound(), settings(), links).headers).toEqual({});
+    expect(composeReply(outbound(), settings(), [], links).headers).toEqual({});
   });
 
   it('uses a subject part when the core sets one', () => {
@@ -167,19 +167,30 @@ describe('composeReply', () => {
     expect(() => composeReply(outbound({ replyRef: null, threadKey: 'webchat:abc' }), settings())).toThrow(SendError);
   });
 
-  it('attaches files by URL', () => {
+  it('attaches kept files by their bytes and others by URL', () => {
+    const bytes = Buffer.from('%PDF-1.4 label');
     const mail = composeReply(
       outbound({
         attachments: [
+          { name: 'label.pdf', contentType: 'application/pdf', blobKey: `sha256/${'a'.repeat(64)}` },
           { name: 'invoice.pdf', contentType: 'application/pdf', url: 'https://files.shop.test/i.pdf' },
-          { contentType: 'text/plain' },
         ],
       }),
       settings(),
+      [bytes, null],
     );
     expect(mail.attachments).toEqual([
+      { content: bytes, contentType: 'application/pdf', filename: 'label.pdf' },
       { href: 'https://files.shop.test/i.pdf', contentType: 'application/pdf', filename: 'invoice.pdf' },
     ]);
+  });
+
+  it('refuses to send without a file it cannot attach, rather than drop it', () => {
+    const gone = outbound({ attachments: [{ contentType: 'application/pdf', blobKey: `sha256/${'b'.repeat(64)}` }] });
+    expect(() => composeReply(gone, settings(), [null])).toThrow(/no longer kept/);
+    expect(() => composeReply(outbound({ attachments: [{ contentType: 'text/plain' }] }), settings())).toThrow(
+      /neither kept bytes nor a URL/,
+    );
   });
 });
 

@@ -3,7 +3,7 @@ import { facebookDefinition, instagramDefinition } from '../../../adapters/meta/
 import type { App } from '../../../src/app.ts';
 import type { ChannelAdapter } from '../../../src/channel/contract.ts';
 import { VirtualClock } from '../../../src/clock.ts';
-import { silentLogger } from '../../../src/log.ts';
+import { type Logger, silentLogger } from '../../../src/log.ts';
 import type { OutboundMessage } from '../../../src/model/types.ts';
 import type { Settings } from '../../../src/settings/types.ts';
 import { FakeGraphApi } from '../../fakes/graph-api.ts';
@@ -190,7 +190,8 @@ export function outbound(o: Partial<OutboundMessage> & { threadKey: string }): O
 export async function startMessengerRouter(
   prefix: string,
   overrides: Partial<Settings> = {},
-): Promise<{ app: App; graph: FakeGraphApi; stop: () => Promise<void> }> {
+  log?: Logger,
+): Promise<{ app: App; graph: FakeGraphApi; dir: string; stop: () => Promise<void> }> {
   const graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, pages: [PAGE_ID] });
   const settings = facebookDefinition.settings.parse({
     appSecret: APP_SECRET,
@@ -202,10 +203,12 @@ export async function startMessengerRouter(
   const local = await startLocalApp(prefix, {
     settings: testSettings({ ...overrides, channels: { facebook: { enabled: true, settings } } }),
     adapters: { facebook: facebookDefinition },
+    ...(log ? { log } : {}),
   });
   return {
     app: local.app,
     graph,
+    dir: local.dir,
     async stop() {
       await local.stop();
       await graph.close();

@@ -11,7 +11,15 @@ import {
   messagePayload,
   userPayload,
 } from './payloads.ts';
-import { errors, json, type RestReply, readJson, type Scripted, scriptedReply } from './rest.ts';
+import {
+  errors,
+  json,
+  type RestReply,
+  readMessageBody,
+  type Scripted,
+  scriptedReply,
+  type UploadedFile,
+} from './rest.ts';
 import { snowflake } from './snowflake.ts';
 
 /**
@@ -26,6 +34,8 @@ import { snowflake } from './snowflake.ts';
 export interface PostedMessage {
   payload: MessagePayload;
   body: Record<string, unknown>;
+  /** Files uploaded with it (multipart). */
+  files: UploadedFile[];
 }
 
 export interface FakeDiscordOptions {
@@ -129,10 +139,16 @@ export class FakeDiscord {
   }
 
   /** A person writes to the bot in a DM; returns the dispatched message. */
-  dm(author: FakeUser, content: string): MessagePayload {
+  dm(author: FakeUser, content: string, attachments?: MessageInput['attachments']): MessagePayload {
     this.#users.set(author.id, author);
     const payload = messagePayload(
-      { channelId: this.dmChannelOf(author.id), guildId: null, author, content },
+      {
+        channelId: this.dmChannelOf(author.id),
+        guildId: null,
+        author,
+        content,
+        ...(attachments ? { attachments } : {}),
+      },
       Date.now(),
     );
     this.#authors.set(payload.id, author);
@@ -192,8 +208,9 @@ export class FakeDiscord {
       return json(res, { status: 200, body: userPayload(this.bot) });
     const listed = req.method === 'GET' ? MESSAGES.exec(path)?.[1] : undefined;
     if (listed) return json(res, this.#listMessages(listed, new URL(req.url ?? '', 'http://x').searchParams));
-    const body = await readJson(req);
-    if (body === null) return json(res, errors.badBody);
+    const read = await readMessageBody(req);
+    if ('error' in read) return json(res, read.error);
+    const { body, files } = read;
     if (req.method === 'POST' && path === '/api/v10/users/@me/channels') return json(res, this.#openDm(body));
     const channel = MESSAGES.exec(path)?.[1];
     if (req.method === 'POST' && channel) {
@@ -203,7 +220,7 @@ export class FakeDiscord {
         req.socket.destroy();
         return;
       }
-      return json(res, scripted ? scriptedReply(scripted) : this.#createMessage(channel, body));
+      return json(res, scripted ? scriptedReply(scripted) : this.#createMessage(channel, body, files));
     }
     return json(res, errors.notFound);
   }
@@ -260,7 +277,7 @@ export class FakeDiscord {
     };
   }
 
-  #createMessage(channelId: string, body: Record<string, unknown>): RestReply {
+  #createMessage(channelId: string, body: Record<string, unknown>, files: UploadedFile[]): RestReply {
     const dmUser = [...this.#dmChannels].find(([, id]) => id === channelId)?.[0] ?? null;
     const guild = this.guilds.find(
       (g) => g.channels.some((c) => c.id === channelId) || g.threads.some((t) => t.id === channelId),
@@ -269,7 +286,7 @@ export class FakeDiscord {
     if (dmUser && this.closedDms.has(dmUser)) return errors.cannotDm;
     const content = typeof body.content === 'string' ? body.content : '';
     if (content.length > MAX_CONTENT) return errors.contentTooLong;
-    if (content.trim() === '' && !body.embeds && !body.sticker_ids && !body.attachments) return errors.emptyMessage;
+    if (content.trim() === '' && !body.embeds && !body.sticker_ids && files.length === 0) return errors.emptyMessage;
     const nonce = typeof body.nonce === 'string' ? body.nonce : null;
     const key = nonce ? `${channelId}:${nonce}` : null;
     const now = this.#now();
@@ -286,11 +303,16 @@ export class FakeDiscord {
         content,
         nonce,
         reference: typeof refId === 'string' && refAuthor ? { messageId: refId, author: refAuthor } : null,
+        attachments: files.map((f) => {
+          const id = snowflake();
+          const url = `https://cdn.discordapp.com/attachments/${channelId}/${id}/${encodeURIComponent(f.filename)}`;
+          return { id, filename: f.filename, size: f.bytes.length, url, proxy_url: url, content_type: f.contentType };
+        }),
       },
       Date.now(),
     );
     if (key) this.#byNonce.set(key, { payload, at: now });
-    this.posted.push({ payload, body });
+    this.posted.push({ payload, body, files });
     this.#remember(payload);
     this.gateway.dispatch('MESSAGE_CREATE', payload);
     return { status: 200, body: payload };

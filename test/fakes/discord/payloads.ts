@@ -110,6 +110,17 @@ export interface MessageInput {
   /** A reply: the message answered. */
   reference?: { messageId: string; author: FakeUser } | null;
   nonce?: string | null;
+  /** Files with the message: as Discord lists uploads, or the author's files on the CDN's signed links. */
+  attachments?: Array<AttachmentPayload | { filename: string; size: number; url: string; contentType: string }>;
+}
+
+export interface AttachmentPayload {
+  id: string;
+  filename: string;
+  size: number;
+  url: string;
+  proxy_url: string;
+  content_type: string;
 }
 
 /** A Message object; `channel_type: 1` on DMs lets discord.js build the DM channel it has not cached. */
@@ -133,7 +144,18 @@ export function messagePayload(m: MessageInput, now: number) {
     mention_everyone: false,
     mentions: mentions.map(userPayload),
     mention_roles: [],
-    attachments: [],
+    attachments: (m.attachments ?? []).map((a) =>
+      'proxy_url' in a
+        ? a
+        : {
+            id: snowflake(now),
+            filename: a.filename,
+            size: a.size,
+            url: a.url,
+            proxy_url: a.url,
+            content_type: a.contentType,
+          },
+    ),
     embeds: [],
     pinned: false,
     flags: 0,
