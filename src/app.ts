@@ -54,6 +54,7 @@ import type { Store } from './store/contract.ts';
 import { lockDataDir } from './store/data-dir-lock.ts';
 import { openStore } from './store/open.ts';
 import { createTimerScheduler } from './timers/scheduler.ts';
+import { serveUnsubscribe } from './unsubscribe/configured.ts';
 import { configuredWebhooks } from './webhooks/configured.ts';
 
 /** The API description's version: the package's. */
@@ -395,6 +396,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   const url = await server.listen();
   const publicUrl = r.server.publicUrl ?? url;
   const files = await attachments.serve(server.routes, publicUrl);
+  const unsubscribe = await serveUnsubscribe(server.routes, publicUrl, { store, clock, log, business: liveSettings });
   for (const adapter of adapters.values()) {
     const channelHost = createChannelHost({
       channel: adapter.channel,
@@ -416,6 +418,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       store,
       actions,
       moveToPrivate: policyActions.moveToPrivate,
+      deescalate: policyActions.deescalate,
       limiter,
       clock,
       flows: follow(() => liveSettings.flows.map((f) => ({ id: f.id, description: f.description ?? null }))),
@@ -435,7 +438,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       bugs: { enabled: bugs.enabled, log: bugs.log, link: bugs.linkRef },
       qa: createDeskQa({ store, clock, reviews: () => live().settings.policies.reviews, via: adapter.channel }),
     });
-    await adapter.start({ ...channelHost, desk, files });
+    await adapter.start({ ...channelHost, desk, files, unsubscribe });
   }
   health = checkCredentials(adapters, log.child({ part: 'credentials' }), o.credentialTimeoutMs);
   const heartbeat = instanceHeartbeat(store, {

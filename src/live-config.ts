@@ -27,6 +27,7 @@ import { hotPart, reloadDiff } from './settings/reload-diff.ts';
 import type { Settings } from './settings/types.ts';
 import type { Store } from './store/contract.ts';
 import type { TimerHandler } from './timers/handlers.ts';
+import { marketingTemplates } from './unsubscribe/marketing.ts';
 
 /**
  * Everything built from the reloadable config (flows, templates, intents,
@@ -74,6 +75,7 @@ export function buildConfigParts(settings: Settings, shared: SharedParts): Confi
     windowHoursOf,
     consentRequired: settings.contacts.firstContact.consentRequired,
     carriesFiles: (channel) => directory.capabilities(channel)?.attachments === true,
+    isMarketing: marketingTemplates(settings.templates),
     fileRefusal: (channel, file) => fileRefusal(directory.capabilities(channel)?.fileLimits, file),
   });
   const firstContact: FirstContactDeps = {
@@ -91,6 +93,7 @@ export function buildConfigParts(settings: Settings, shared: SharedParts): Confi
     log: log.child({ part: 'policies' }),
     store,
     flowAnswers: flowAnswersAtAnyHour,
+    onDeskChange: (conversationId) => shared.deskBus.publish({ conversationId, cause: 'agent', events: ['tier'] }),
   });
   const route: RouteDeps = {
     settings,

@@ -14,6 +14,8 @@ import { parseThreadKey } from './thread-key.ts';
 export function createEmailAdapter(settings: EmailSettings, log: Logger): ChannelAdapter {
   let sender: SmtpSender | null = null;
   let held: Exclusive[] = [];
+  /** Signed one-click unsubscribe links, once the router serves them (List-Unsubscribe on marketing mail). */
+  let unsubscribe: ChannelHost['unsubscribe'];
   let files: AttachmentFiles | null = null;
   const smtp = (): SmtpSender => {
     sender ??= createSmtpSender(settings.smtp, log);
@@ -46,6 +48,7 @@ export function createEmailAdapter(settings: EmailSettings, log: Logger): Channe
     rateLimit: { minTimeMs: 1_000, maxConcurrent: 1, channelPerSecond: settings.smtp.rateLimit },
     // Each mailbox is watched by one router instance at a time (IDLE twice would read every mail twice).
     async start(host: ChannelHost) {
+      unsubscribe = host.unsubscribe;
       files = host.files ?? null;
       held = await Promise.all(
         settings.mailboxes.map((m) => {
@@ -76,7 +79,7 @@ export function createEmailAdapter(settings: EmailSettings, log: Logger): Channe
     startThread: startEmailThread,
     async send(msg) {
       const contents = await Promise.all((msg.attachments ?? []).map((a) => files?.read(a) ?? null));
-      const mail = composeReply(msg, settings, contents);
+      const mail = composeReply(msg, settings, contents, unsubscribe);
       const messageId = await smtp().send(mail);
       return { providerId: messageId, status: 'sent' };
     },

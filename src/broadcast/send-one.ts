@@ -2,7 +2,7 @@ import type { BusinessCalendar } from '../calendar/calendar.ts';
 import type { Contact } from '../model/types.ts';
 import { consentOnFile } from '../outbound/consent-on-file.ts';
 import { type FirstContactDeps, reachContact } from '../outbound/first-contact.ts';
-import { type Outbound, optedOut } from '../outbound/outbound.ts';
+import { marketingOptOut, type Outbound, optedOut } from '../outbound/outbound.ts';
 import { renderTemplate } from '../outbound/templates.ts';
 import type { Broadcast, Recipient } from '../store/broadcast-records.ts';
 import type { StoreTx } from '../store/contract.ts';
@@ -104,6 +104,8 @@ async function holdBack(
   now: number,
 ): Promise<{ skip: string } | { until: number } | null> {
   if (optedOut(contact, b.channel)) return { skip: `the contact opted out of ${b.channel}` };
+  if (contact.optOuts.includes(marketingOptOut(b.channel)))
+    return { skip: `the contact unsubscribed from marketing on ${b.channel}` };
   const consent = b.segment.consent;
   if (consent !== undefined && !(await consentOnFile(tx, contact.id, consent)))
     return { skip: `no recorded consent for ${consent} any more` };

@@ -188,6 +188,8 @@ export interface ChannelHost {
   files?: AttachmentFiles;
   /** For an adapter that is also an agent desk (Slack): conversation notices, reads and agent actions. */
   desk?: DeskHost;
+  /** Signed one-click unsubscribe links (RFC 8058) for marketing messages (those with a `{type: 'marketing'}` part). */
+  unsubscribe?: { url(conversationId: string, channel: string): string };
 }
 
 /** A thread the core starts itself: a private conversation moved from a public one, a page to a person on call. */

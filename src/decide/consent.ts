@@ -1,3 +1,4 @@
+import { marketingOptOut } from '../outbound/outbound.ts';
 import { renderTemplate } from '../outbound/templates.ts';
 import { type RouteStep, stop } from './context.ts';
 
@@ -18,6 +19,11 @@ export const consentStep: RouteStep = (ctx, next) => {
   if (keyword === 'stop') {
     if (!outs.includes(channel)) ctx.contactPatch.optOuts = [...outs, channel];
     return stop(ctx, `opted out of ${channel}`);
+  }
+  if (keyword === 'unsubscribe') {
+    const scope = marketingOptOut(channel);
+    if (!outs.includes(scope)) ctx.contactPatch.optOuts = [...outs, scope];
+    return stop(ctx, `unsubscribed from marketing on ${channel}`);
   }
   if (keyword === 'start') {
     ctx.contactPatch.optOuts = outs.filter((c) => c !== channel);

@@ -128,10 +128,11 @@ export interface EnvelopeFlags {
   echo?: boolean;
   /**
    * A carrier keyword (SMS STOP/START/HELP families): `stop` records an opt-out of
-   * this channel, `start` lifts it, `help` is answered from the help template.
+   * this channel, `start` lifts it, `help` is answered from the help template;
+   * `unsubscribe` (a mail to List-Unsubscribe's mailto) opts out of marketing only.
    * The message itself is still stored like any other.
    */
-  optOut?: 'stop' | 'start' | 'help';
+  optOut?: 'stop' | 'start' | 'help' | 'unsubscribe';
 }
 
 /** One inbound event as an adapter hands it to the core. */

@@ -51,6 +51,8 @@ export interface OutboundDraft {
    * this conversation): whether their consent is on file; null when not asked.
    */
   readonly consented: boolean | null;
+  /** Marketing (a broadcast, a template marked so): refused to a contact who unsubscribed from it. */
+  readonly marketing: boolean;
   /** The approved template sent instead of the text (the reply window is closed). */
   template: TemplatePart | null;
   status: 'queued' | 'sent' | 'failed';
@@ -73,6 +75,9 @@ export interface Outbound {
 export function optedOut(contact: Contact, channel: string): boolean {
   return contact.optOuts.includes('*') || contact.optOuts.includes(channel);
 }
+
+/** The opt-out of marketing only on a channel (List-Unsubscribe): answers and support still go. */
+export const marketingOptOut = (channel: string) => `${channel}:marketing`;
 
 /** An agent's internal note is stored as sent and goes nowhere. */
 export const internalNoteRule: OutboundRule = (d, next) => {
@@ -101,9 +106,10 @@ export function publicGuardRule(guard: PublicSendGuard): OutboundRule {
 /** Nothing is sent on a channel the contact opted out of; the message is recorded as failed. */
 export const consentRule: OutboundRule = (d, next) => {
   const channel = d.input.conversation.touchpoint.channel;
-  if (!optedOut(d.input.contact, channel)) return next();
+  const unsubscribed = d.marketing && d.input.contact.optOuts.includes(marketingOptOut(channel));
+  if (!optedOut(d.input.contact, channel) && !unsubscribed) return next();
   d.status = 'failed';
-  d.error = `contact opted out of ${channel}`;
+  d.error = unsubscribed ? `contact unsubscribed from marketing on ${channel}` : `contact opted out of ${channel}`;
 };
 
 /**
@@ -191,6 +197,8 @@ export interface OutboundOptions {
   consentRequired?: readonly string[] | undefined;
   /** Whether the channel's adapter can send files (`capabilities.attachments`); all can when absent. */
   carriesFiles?: ((channel: string) => boolean) | undefined;
+  /** Whether a message rendered from this template is marketing (broadcasts, templates.yaml `marketing: true`). */
+  isMarketing?: ((templateId: string) => boolean) | undefined;
   /** Why the channel cannot carry this file (its type or size), or null (src/channel/file-limits.ts). */
   fileRefusal?: ((channel: string, file: Attachment) => string | null) | undefined;
 }
@@ -231,10 +239,12 @@ export function createOutbound(o: OutboundOptions): Outbound {
         needConsent.has(channel) &&
         input.internal !== true &&
         input.requested !== true;
+      const marketing = input.templateId !== undefined && o.isMarketing?.(input.templateId) === true;
       const draft: OutboundDraft = {
         input,
         tx,
         now,
+        marketing,
         consented: first ? await consentOnFile(tx, contact.id, channel) : null,
         template: null,
         // Stryker disable next-line StringLiteral: every message ends either routed (stored as queued) or with a rule's own status
@@ -257,7 +267,7 @@ export function createOutbound(o: OutboundOptions): Outbound {
           visibility: draft.visibility,
           error: draft.error,
           replyRef: conversation.replyRef,
-          ...partsOf(input, draft.template),
+          ...partsOf(input, draft.template, marketing),
         },
         now,
       );
@@ -279,9 +289,13 @@ export function createOutbound(o: OutboundOptions): Outbound {
   };
 }
 
-function partsOf(input: ReplyInput, template: TemplatePart | null): { parts?: unknown[] } {
+/** The part that marks a message as marketing: channels that can (email's List-Unsubscribe) offer a way out. */
+export const MARKETING_PART = { type: 'marketing' } as const;
+
+function partsOf(input: ReplyInput, template: TemplatePart | null, marketing: boolean): { parts?: unknown[] } {
   const parts = [
     ...(input.subject ? [{ type: 'subject', text: input.subject }] : []),
+    ...(marketing ? [MARKETING_PART] : []),
     ...(template ? [template] : (input.parts ?? [])),
   ];
   return parts.length > 0 ? { parts } : {};

@@ -144,6 +144,8 @@ export interface DeskHost {
   qa?: DeskQa;
   /** Moves a public conversation to a private one, as the handoff rules would. */
   moveToPrivate(conversationId: string, by: string): Promise<void>;
+  /** Moves an escalated conversation one tier down (desk.yaml `tiers`); the desk hears of it as of any change. */
+  deescalate(conversationId: string, by: string): Promise<void>;
   /** Runs `fn` when the shared outbox limiter allows a send to `destination` on the desk's channel. */
   schedule<T>(destination: string, fn: () => Promise<T>): Promise<T>;
   /** The provider said to wait (429): nothing more goes to `destination` before `until`. */

@@ -17,6 +17,7 @@ export function createDeskHost(o: {
   store: Store;
   actions: AgentActions;
   moveToPrivate: (conversationId: string, by: string) => Promise<unknown>;
+  deescalate: (conversationId: string, by: By) => Promise<unknown>;
   limiter: OutboxLimiter;
   clock: Clock;
   flows: DeskHost['flows'];
@@ -58,6 +59,9 @@ export function createDeskHost(o: {
       const moved = await store.getConversation(conversationId);
       for (const l of moved?.links ?? [])
         o.bus.publish({ conversationId: l.conversationId, cause: 'agent', events: [] });
+    },
+    async deescalate(conversationId, by) {
+      await o.deescalate(conversationId, { agentId: by, via: channel });
     },
     schedule: (destination, fn) => limiter.schedule(channel, destination, fn),
     holdOff: (destination, until) => limiter.holdOff(channel, destination, until, clock.now()),

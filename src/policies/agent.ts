@@ -28,10 +28,12 @@ export function createPolicyActions(kit: PolicyKit, store: Store): PolicyActions
     acknowledgePage(conversationId, by) {
       return store.transaction((tx) => acknowledge(tx, kit, conversationId, by, kit.clock.now()));
     },
-    deescalate(conversationId, by) {
-      return store.transaction(async (tx) =>
+    async deescalate(conversationId, by) {
+      const down = await store.transaction(async (tx) =>
         deescalateIn(tx, kit, conversationId, await actorOf(tx, by, 'api'), kit.clock.now()),
       );
+      kit.onDeskChange?.(conversationId);
+      return down;
     },
   };
 }

@@ -5,6 +5,7 @@ import { HttpError } from '../errors.ts';
 import type { Conversation } from '../model/types.ts';
 import type { DeskTier } from '../settings/desk-schema.ts';
 import type { StoreTx } from '../store/contract.ts';
+import type { TimerHandler } from '../timers/handlers.ts';
 import type { PolicyKit } from './kit.ts';
 import { loadLocked } from './oncall.ts';
 import { note } from './staff.ts';
@@ -14,8 +15,14 @@ import { note } from './staff.ts';
  * tier; a message that meets any criterion of a higher tier moves it there
  * at once — the tier's team becomes the handoff's team (the desk routes by
  * it), and the thread gets a note with the reasons and the context. An agent
- * moves it one tier down again with "de-escalate".
+ * moves it one tier down again with "de-escalate". Both moves are audited
+ * (the rules' through `desk.tier`, a timer due at once, since a routing step
+ * has no transaction of its own) and tell the desk, which moves the thread.
  */
+
+export const TIER_TIMER = 'desk.tier';
+/** The audit log's actor for a move the tier criteria decide. */
+export const TIER_RULES: Actor = { agentId: 'tiers', name: 'the tier rules', role: 'system', via: 'desk' };
 
 const QUOTE = 200;
 const handoffOf = (c: Conversation) => c.flowState?.handoff as Record<string, unknown> | undefined;
@@ -62,7 +69,9 @@ export function tierUp(kit: PolicyKit, ctx: RouteContext): void {
         `Escalated to ${tier.name}${team ? ` (team ${team})` : ''}: ${reasons.join(', ')}. ` +
         `Context: category ${c.category ?? 'none'}, priority ${c.priority}, from ${tiers[from]?.name}; the customer wrote: "${said}"`,
     });
-    ctx.events.push({ type: 'tier', data: { tier: tier.name, from: tiers[from]?.name ?? null, reasons } });
+    const detail = { from: tiers[from]?.name ?? null, to: tier.name, reasons };
+    ctx.events.push({ type: 'tier', data: { tier: tier.name, from: detail.from, reasons } });
+    ctx.timers.push({ kind: TIER_TIMER, dueAt: ctx.now, key: `desk-tier:${c.id}:${tier.name}`, payload: detail });
     return;
   }
 }
@@ -101,4 +110,16 @@ export async function deescalateIn(
   );
   await note(tx, c.id, `De-escalated by ${actor.name}: ${fromName} → ${to.name}.`, now);
   return { ...c, flowState, tags };
+}
+
+/** The audit entry of an escalation by the criteria, written in its own transaction right after the decision. */
+export function createTierTimerHandlers(kit: PolicyKit): Record<string, TimerHandler> {
+  return {
+    [TIER_TIMER]: async (timer, tx) => {
+      const c = timer.conversationId ? await tx.getConversation(timer.conversationId) : null;
+      if (!c) return;
+      const about = { conversationId: c.id, contactId: c.contactId };
+      await audit(tx, TIER_RULES, 'escalate.tier', about, timer.payload, kit.clock.now());
+    },
+  };
 }

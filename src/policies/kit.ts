@@ -28,6 +28,8 @@ export interface PolicyDeps {
   flowAnswers?: (ctx: RouteContext) => boolean;
   /** Replaces the word-list sentiment of triage.yaml (a library, a remote model). */
   sentiment?: SentimentAnalyzer;
+  /** Tells the agent desk a conversation changed outside a decision (an agent's de-escalation), after commit. */
+  onDeskChange?: (conversationId: string) => void;
 }
 
 export type Vars = Record<string, string | number | null | undefined>;

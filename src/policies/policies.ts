@@ -7,6 +7,7 @@ import { createPolicyActions, type PolicyActions, withSlaClocks } from './agent.
 import { complaintSpikeStep, createSpikeTimerHandlers } from './complaint-spike.ts';
 import { createCrisisTimerHandlers, crisisStep } from './crisis.ts';
 import { createDeskTimerHandlers, deskStep } from './desk-assign.ts';
+import { createTierTimerHandlers } from './desk-tiers.ts';
 import { createHandoffTimerHandlers, flowMoveStep, handoffStep } from './handoff.ts';
 import { createPolicyKit, type PolicyDeps, type PolicyKit } from './kit.ts';
 import { createOncallTimerHandlers } from './oncall.ts';
@@ -30,7 +31,7 @@ export function policySteps(kit: PolicyKit): PolicySteps {
   };
 }
 
-/** Timer kinds: oncall.page / .escalate / .ack, sla.warning / .breach / .escalate, handoff.move / .divert, afterhours.wake, trends.spike-check / .spike-quiet, desk.assign / .shift-end, crisis.switched, qa.sample, reports.weekly. */
+/** Timer kinds: oncall.page / .escalate / .ack, sla.warning / .breach / .escalate, handoff.move / .divert, afterhours.wake, trends.spike-check / .spike-quiet, desk.assign / .shift-end / .tier, crisis.switched, qa.sample, reports.weekly. */
 export function createPolicyTimerHandlers(kit: PolicyKit): Record<string, TimerHandler> {
   return {
     ...createOncallTimerHandlers(kit),
@@ -39,6 +40,7 @@ export function createPolicyTimerHandlers(kit: PolicyKit): Record<string, TimerH
     ...createAfterHoursTimerHandlers(kit),
     ...createSpikeTimerHandlers(kit),
     ...createDeskTimerHandlers(kit),
+    ...createTierTimerHandlers(kit),
     ...createCrisisTimerHandlers(kit),
     ...createQaTimerHandlers(kit),
     ...createWeeklyReportHandlers(kit),

@@ -116,6 +116,10 @@ export const templateDef = z.union([
       whatsapp: whatsappTemplate
         .optional()
         .describe('Sent instead of the text on WhatsApp when the customer has not written in the last 24 hours'),
+      marketing: z
+        .boolean()
+        .optional()
+        .describe('Marketing the customer did not ask for: email carries List-Unsubscribe (broadcasts always do)'),
     })
     .strict(),
 ]);

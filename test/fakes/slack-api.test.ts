@@ -64,6 +64,43 @@ describe('fake Slack Web API refusals', () => {
     );
   });
 
+  it('opens a DM as Slack does: a D… channel, the same one again (already_open), and only with im:write', async () => {
+    const first = await client.conversations.open({ users: 'UCUST0001' });
+    expect(first.channel?.id).toMatch(/^D[A-Z0-9]+$/);
+    expect(first.already_open).toBeUndefined();
+    const again = await client.conversations.open({ users: 'UCUST0001' });
+    expect(again).toMatchObject({ no_op: true, already_open: true, channel: { id: first.channel?.id } });
+    // the manifest asks for im:write only: a group DM needs mpim:write
+    expect(await outcome(client.conversations.open({ users: 'UCUST0001,UCUST0002' }))).toBe('missing_scope');
+    expect(await outcome(client.conversations.open({ users: '' }))).toBe('users_list_not_supplied');
+    expect(await outcome(client.conversations.open({ users: 'not-a-user' }))).toBe('user_not_found');
+
+    const narrow = await FakeSlackApi.start({ token: 'xoxb-narrow', scopes: ['chat:write', 'mpim:write'] });
+    try {
+      const refused = clientOf(narrow.apiUrl, 'xoxb-narrow').conversations.open({ users: 'UCUST0001' });
+      await expect(refused).rejects.toMatchObject({
+        data: { ok: false, error: 'missing_scope', needed: 'im:write', provided: 'chat:write,mpim:write' },
+      });
+      expect(
+        await outcome(clientOf(narrow.apiUrl, 'xoxb-narrow').chat.postMessage({ channel: 'DCUST0001', text: 'x' })),
+      ).toBe('channel_not_found');
+    } finally {
+      await narrow.stop();
+    }
+  });
+
+  it('links a message the bot posted (chat.getPermalink), and no other', async () => {
+    const posted = await client.chat.postMessage({ channel: CHANNEL, text: 'card' });
+    const link = await client.chat.getPermalink({ channel: CHANNEL, message_ts: posted.ts ?? '' });
+    expect(link.permalink).toBe(`https://fake.slack.test/archives/${CHANNEL}/p${(posted.ts ?? '').replace('.', '')}`);
+    expect(await outcome(client.chat.getPermalink({ channel: OTHER, message_ts: posted.ts ?? '' }))).toBe(
+      'message_not_found',
+    );
+    expect(await outcome(client.chat.getPermalink({ channel: 'CNOPE0001', message_ts: posted.ts ?? '' }))).toBe(
+      'channel_not_found',
+    );
+  });
+
   it('updates only a message the bot posted in that same channel', async () => {
     const posted = await client.chat.postMessage({ channel: CHANNEL, text: 'card' });
     const ts = posted.ts ?? '';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { messageBlockProblems, viewProblems } from './slack-blocks.ts';
@@ -18,6 +19,8 @@ import { FakeSocketMode } from './slack-socket.ts';
  * `chat.postMessage` is limited per channel (one per `intervalMs`), the other
  * methods per minute by their tier; past it, 429 with Retry-After in seconds.
  * Socket Mode (`socket`) opens with `apps.connections.open` and the app-level token.
+ * `conversations.open` opens a DM (D…) or group DM (G…) once, then answers `already_open`, and needs
+ * the bot token's `im:write` (`mpim:write`) scope; `chat.getPermalink` links a message the bot posted.
  * `conversations.history` (a channel, newest first) and `conversations.replies`
  * (a thread, its parent first) list what was posted, after `oldest`, paged with
  * `limit` and `cursor`; message metadata comes back only with `include_all_metadata`.
@@ -50,7 +53,20 @@ export interface FakeSlackOptions {
   now?: () => number;
   /** The app-level token (`xapp-…`) Socket Mode connects with. */
   appToken?: string;
+  /**
+   * The bot token's OAuth scopes. Methods that need one the token lacks answer `missing_scope`
+   * with `needed` and `provided`, as Slack does (modelled: `conversations.open`, which needs
+   * `im:write` for a DM and `mpim:write` for a group DM). Default: the app manifest's bot scopes.
+   */
+  scopes?: string[];
 }
+
+/** The bot scopes the shipped app manifest asks for: a fake bot token has them unless a test says otherwise. */
+export const BOT_SCOPES: string[] = (
+  JSON.parse(readFileSync(new URL('../../config/slack-manifest.json', import.meta.url), 'utf8')) as {
+    oauth_config: { scopes: { bot: string[] } };
+  }
+).oauth_config.scopes.bot;
 
 /** Calls per minute Slack allows each method (its rate-limit tiers); chat.postMessage is limited per channel instead. */
 const PER_MINUTE: Record<string, number> = {
@@ -83,6 +99,8 @@ export class FakeSlackApi {
   /** ts of the bot's messages in each existing channel. */
   readonly #channels = new Map<string, Set<string>>();
   readonly #triggers = new Map<string, number>();
+  /** DMs (and group DMs) opened, by the users in them. */
+  readonly #ims = new Map<string, string>();
   readonly #recent = new Map<string, number[]>();
   readonly #server: Server;
   readonly #o: Required<FakeSlackOptions>;
@@ -96,6 +114,7 @@ export class FakeSlackApi {
       channels: [],
       now: Date.now,
       appToken: 'xapp-1-A0000001-1-fake',
+      scopes: BOT_SCOPES,
       ...o,
     };
     for (const c of this.#o.channels) this.addChannel(c);
@@ -324,10 +343,35 @@ export class FakeSlackApi {
             this.posts.push({ channel, ts: this.#ts(), text, threadTs, blocks: null, metadata: null, files }),
         );
       case 'conversations.open': {
-        if (!p.users) return fail('user_not_found');
-        const id = `D${String(p.users).slice(1)}`;
+        // Slack: `users` is a comma-separated list; one user is a DM (D…, im:write), several a group DM (G…, mpim:write).
+        const users = String(p.users ?? '')
+          .split(',')
+          .map((u) => u.trim())
+          .filter(Boolean);
+        if (users.length === 0)
+          return p.channel ? fail('method_not_supported_for_channel_type') : fail('users_list_not_supplied');
+        if (users.some((u) => !/^[UW][A-Z0-9]+$/.test(u))) return fail('user_not_found');
+        const needed = users.length === 1 ? 'im:write' : 'mpim:write';
+        if (!this.#o.scopes.includes(needed))
+          return {
+            status: 200,
+            body: { ok: false, error: 'missing_scope', needed, provided: this.#o.scopes.join(',') },
+          };
+        const key = [...users].sort().join(',');
+        const known = this.#ims.get(key);
+        const id =
+          known ?? (users.length === 1 ? `D${users[0]?.slice(1)}` : `G${String(this.#ims.size + 1).padStart(8, '0')}`);
+        this.#ims.set(key, id);
         this.addChannel(id);
-        return ok({ channel: { id } });
+        return ok({ ...(known ? { no_op: true, already_open: true } : {}), channel: { id } });
+      }
+      case 'chat.getPermalink': {
+        const channel = String(p.channel ?? '');
+        const posted = this.#channels.get(channel);
+        if (!posted) return fail('channel_not_found');
+        const ts = String(p.message_ts ?? '');
+        if (!posted.has(ts)) return fail('message_not_found');
+        return ok({ channel, permalink: `https://fake.slack.test/archives/${channel}/p${ts.replace('.', '')}` });
       }
       case 'conversations.history':
       case 'conversations.replies': {

@@ -154,6 +154,36 @@ describe('the outbound chain', () => {
     expect(await send(other.conversation, other.contact, { text: 'hello' })).toMatchObject({ status: 'queued' });
   });
 
+  it('marks marketing templates, and sends them to no one who unsubscribed from marketing; answers still go', async () => {
+    const { contact, conversation } = await setUp('private', ['chat:marketing']);
+    const outbound = createOutbound({ destinationOf: sameThread, isMarketing: (id) => id === 'offer' });
+    const sendAs = (templateId: string) =>
+      store.transaction((tx) =>
+        outbound.send(tx, { conversation, contact, author: { kind: 'bot' }, text: 'x', templateId }, T0),
+      );
+    expect(await sendAs('offer')).toMatchObject({
+      status: 'failed',
+      error: 'contact unsubscribed from marketing on chat',
+    });
+    const answer = await sendAs('pricing');
+    expect(answer).toMatchObject({ status: 'queued' });
+    expect(answer.parts ?? null).toBeNull();
+    await cleanup();
+    ({ store, cleanup } = await tempStore('outbound'));
+    const subscribed = await setUp('private');
+    const offer = await store.transaction((tx) =>
+      outbound.send(
+        tx,
+        { ...subscribed, author: { kind: 'bot' }, text: 'Half price', subject: 'Today', templateId: 'offer' },
+        T0,
+      ),
+    );
+    expect(offer).toMatchObject({
+      status: 'queued',
+      parts: [{ type: 'subject', text: 'Today' }, { type: 'marketing' }],
+    });
+  });
+
   it('keeps a subject and rich parts with the message, subject first', async () => {
     const { contact, conversation } = await setUp('private');
     const choices = { type: 'choices', options: ['Yes', 'No'] };

@@ -37,6 +37,11 @@ describe('tiers (desk.yaml): escalation by criteria, de-escalation by an agent',
       'Escalated to L2 (team senior): sentiment -6 ≤ -3. Context: category orders, priority normal, from L1; the customer wrote: "this is awful, truly terrible"',
     );
 
+    // the rules' move is in the audit log, by the tier rules, with the reasons (no customer text)
+    expect(await h.store.listAudit({ conversationId: c.id, action: 'escalate.tier' })).toMatchObject([
+      { actorId: 'tiers', actorRole: 'system', detail: { from: 'L1', to: 'L2', reasons: ['sentiment -6 ≤ -3'] } },
+    ]);
+
     // not lower again by a calmer message; straight to L3 past its threshold
     await h.send({ text: 'thanks' });
     expect((await only()).flowState?.tier).toBe('L2');

@@ -30,6 +30,9 @@ export interface EmailRaw {
   size: number;
 }
 
+/** "unsubscribe", alone (a fixed string, no backtracking). */
+const UNSUBSCRIBE_SUBJECT = /^\s*unsubscribe\s*$/i;
+
 /** Bounds on what is copied into the stored envelope. */
 const MAX_FULL_TEXT = 200_000;
 const MAX_HEADERS = 200;
@@ -43,6 +46,8 @@ export function toEnvelope(mail: InboundMail, ourAddress: string, origin: MailOr
   if (reasons.length > 0 || bounce !== null) flags.autoReply = true;
   if (bounce?.failed) flags.bounce = true;
   if (sender === ourAddress.toLowerCase()) flags.echo = true;
+  // the mailto of List-Unsubscribe (outbound/compose.ts): a mail whose subject is just "unsubscribe"
+  if (reasons.length === 0 && bounce === null && UNSUBSCRIBE_SUBJECT.test(mail.subject)) flags.optOut = 'unsubscribe';
 
   const raw: EmailRaw = {
     origin,

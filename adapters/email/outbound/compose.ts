@@ -1,5 +1,5 @@
 import type { SendMailOptions } from 'nodemailer';
-import { type OutboundMessage, permanent } from '../../../src/channel/index.ts';
+import { type ChannelHost, type OutboundMessage, permanent } from '../../../src/channel/index.ts';
 import { capReferences, domainOf, normalizeMessageId, ownMessageId, SYNTHETIC_ID_SUFFIX } from '../message-ids.ts';
 import { readReplyRef } from '../reply-ref.ts';
 import type { EmailSettings } from '../settings.ts';
@@ -19,6 +19,7 @@ export function composeReply(
   msg: OutboundMessage,
   s: EmailSettings,
   contents: readonly (Buffer | null)[] = [],
+  unsubscribe?: ChannelHost['unsubscribe'],
 ): SendMailOptions {
   const ref = readReplyRef(msg.replyRef);
   const thread = parseThreadKey(msg.threadKey);
@@ -38,7 +39,7 @@ export function composeReply(
   );
 
   const mail: SendMailOptions = {
-    from: { name: s.displayName, address },
+    from: { name: senderName(msg, s), address },
     to: ref?.name ? { name: ref.name, address: to } : to,
     subject: subjectOf(msg, ref?.subject ?? ''),
     messageId,
@@ -52,6 +53,7 @@ export function composeReply(
     // RFC 3834: marks the mail as automatic, so well-behaved responders do not answer it.
     mail.headers = { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' };
   }
+  if (isMarketing(msg)) mail.headers = { ...mail.headers, ...listUnsubscribe(msg, address, unsubscribe) };
   if (s.plusAddressing && thread) mail.replyTo = { name: s.displayName, address: plusAddress(address, thread.token) };
   const attachments = msg.attachments ?? [];
   if (attachments.length > 0) {
@@ -65,6 +67,33 @@ export function composeReply(
     });
   }
   return mail;
+}
+
+/**
+ * An agent's mail comes from them as the brand voice names agents to customers
+ * (business.yaml `voice.agentName`, filled in by the core: "Maya Patel at
+ * Harbour Street"), at the shop's own address; everything else from the shop.
+ */
+const senderName = (msg: OutboundMessage, s: EmailSettings) =>
+  msg.author.kind === 'agent' && msg.author.name ? msg.author.name : s.displayName;
+
+const isMarketing = (msg: OutboundMessage) =>
+  (msg.parts ?? []).some((p) => typeof p === 'object' && p !== null && (p as { type?: unknown }).type === 'marketing');
+
+/**
+ * RFC 2369 / RFC 8058: marketing mail names how to leave — our signed one-click
+ * URL (the mail client POSTs `List-Unsubscribe=One-Click` to it) and a mailto
+ * whose subject the inbound side reads as an opt-out.
+ */
+function listUnsubscribe(
+  msg: OutboundMessage,
+  address: string,
+  unsubscribe: ChannelHost['unsubscribe'],
+): Record<string, string> {
+  const mailto = `<mailto:${address}?subject=unsubscribe>`;
+  const url = unsubscribe?.url(msg.conversationId, msg.channel);
+  if (!url) return { 'List-Unsubscribe': mailto };
+  return { 'List-Unsubscribe': `<${url}>, ${mailto}`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
 }
 
 /**

@@ -24,6 +24,7 @@ export const ACTION = {
   snooze: 'tp_snooze',
   priority: 'tp_priority',
   escalate: 'tp_escalate',
+  deescalate: 'tp_deescalate',
   flow: 'tp_flow',
   mergeAccept: 'tp_merge_accept',
   mergeReject: 'tp_merge_reject',
@@ -197,6 +198,7 @@ export function headerBlocks(
       initial_option: priorities.find((p) => p.value === c.priority),
     },
     ...(live ? [button('Escalate', ACTION.escalate, 'danger')] : []),
+    ...(live && escalatedTier(c) ? [button(`De-escalate from ${escalatedTier(c)}`, ACTION.deescalate)] : []),
     button('Start a flow', ACTION.flow),
     ...(f.canLogBug ? [button('Log a bug', ACTION.bug)] : []),
   ];
@@ -217,6 +219,11 @@ export function headerBlocks(
     text: `${name}${f.contact?.vip ? ' (VIP)' : ''} on ${c.touchpoint.channel}: ${c.status}, ${c.priority}`,
     blocks,
   };
+}
+
+/** The tier (desk.yaml `tiers`) a conversation was escalated to, while above the first one. */
+function escalatedTier(c: Conversation): string | null {
+  return c.tags.includes('escalated') && typeof c.flowState?.tier === 'string' ? c.flowState.tier : null;
 }
 
 function snoozedUntil(c: Conversation): number | null {

@@ -33,7 +33,7 @@ import {
 } from './modals.ts';
 import { registerResolveModal } from './resolve.ts';
 import type { DeskSync } from './sync.ts';
-import type { ThreadStore } from './threads.ts';
+import type { DeskThread, ThreadStore } from './threads.ts';
 
 export interface DeskListenerDeps {
   app: App;
@@ -54,6 +54,10 @@ const selected = (a: Record<string, unknown>) => (a.selected_option as { value?:
 
 /** The message shortcut that opens the internal-note modal for the thread it is used in. */
 export const NOTE_SHORTCUT = 'tp_note';
+
+/** What an agent acting in a thread the conversation moved away from is told. */
+const movedText = (t: DeskThread, what: string) =>
+  `${what}: this conversation moved to <#${t.channel}>${t.permalink ? ` (<${t.permalink}|its thread>)` : ''}. Continue there.`;
 
 /** Slack escapes &, < and > in message text; the customer gets the plain characters. */
 const plain = (s: string) => s.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
@@ -108,6 +112,9 @@ export function registerDeskListeners(d: DeskListenerDeps): {
     const w = { channel, user: e.user, threadTs: e.thread_ts } as Where;
     const agent = await agentOr(w);
     if (!agent) return;
+    if (await threads.replyOf(channel, ts)) return;
+    const moved = await threads.movedFrom(channel, e.thread_ts);
+    if (moved) return refuse(w, movedText(moved, 'Not sent to the customer'));
     // In the conversation's turn: a redelivery waits, then finds the reply taken; the mirror skips it.
     await sync.serial(conversationId, async () => {
       if (await threads.replyOf(channel, ts)) return;
@@ -179,6 +186,10 @@ export function registerDeskListeners(d: DeskListenerDeps): {
       const w = whereOf(b);
       const agent = await agentOr(w);
       if (!agent) return;
+      const card = b.container as { channel_id?: string; message_ts?: string } | undefined;
+      const moved =
+        card?.channel_id && card.message_ts ? await threads.movedFrom(card.channel_id, card.message_ts) : null;
+      if (moved) return refuse(w, movedText(moved, 'Nothing was done'));
       const conversationId = await conversationOfAction(b, typeof a.value === 'string' ? a.value : undefined);
       if (!conversationId) return refuse(w, 'This card belongs to no conversation we know.');
       await run(conversationId, agent, w, b, a);
@@ -227,6 +238,7 @@ export function registerDeskListeners(d: DeskListenerDeps): {
     await act(id, w, () => desk.actions.setPriority(id, priority as Priority, agent.agent));
   });
   control(ACTION.escalate, (id, agent, w) => act(id, w, () => desk.actions.escalate(id, agent.agent)));
+  control(ACTION.deescalate, (id, agent, w) => act(id, w, () => desk.deescalate(id, agent.agent)));
   const suggestionOf = (a: Record<string, unknown>) => (typeof a.value === 'string' ? a.value : '');
   control(ACTION.mergeAccept, (id, agent, w, _b, a) =>
     act(id, w, () => desk.contacts.accept(suggestionOf(a), agent.agent)),

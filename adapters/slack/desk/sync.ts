@@ -17,6 +17,7 @@ import { clearThread, isEmptied } from './erased.ts';
 import { fileMark, fileRetryText, notFetchedText, settledFiles, uploadFile } from './files.ts';
 import { customerLabel, fingerprint, headerBlocks } from './header.ts';
 import { failureText, mirrorText, retryText } from './mirror.ts';
+import { createThreadMoves, tierOf } from './move.ts';
 import { deskChannelFor, needsPerson } from './routing.ts';
 import type { DeskThread, ThreadStore } from './threads.ts';
 
@@ -171,6 +172,21 @@ export function createDeskSync(d: DeskSyncDeps) {
     return out;
   }
 
+  const moves = createThreadMoves({ client: d.client, threads: d.threads, log: d.log, call, header });
+
+  /** A tier change moves a live conversation's thread to the tier's desk channel (move.ts); else the thread only records the tier. */
+  async function followTier(t: DeskThread, c: Conversation, messages: Message[], vip: boolean) {
+    if (t.moving) return moves.finish(t, c, messages, await customerOf(c));
+    const tier = tierOf(c);
+    if ((t.tier ?? null) === tier) return t;
+    const channel = deskChannelFor(d.settings, c, vip);
+    const live = c.status !== 'resolved' && c.status !== 'closed';
+    if (channel !== t.channel && live) return moves.move(t, c, messages, channel, await customerOf(c));
+    const kept = { ...t, tier };
+    await d.threads.save(kept);
+    return kept;
+  }
+
   async function open(c: Conversation, messages: Message[], vip: boolean): Promise<DeskThread> {
     const channel = deskChannelFor(d.settings, c, vip);
     const h = await header(c);
@@ -186,6 +202,7 @@ export function createDeskSync(d: DeskSyncDeps) {
       header: fingerprint(h.blocks),
       cursor: skipped > 0 ? (messages[skipped - 1]?.id ?? null) : null,
       failures: [],
+      tier: tierOf(c),
     };
     await d.threads.save(thread);
     d.log.info({ conversationId: c.id, channel: thread.channel, ts: thread.ts }, 'desk thread opened');
@@ -214,6 +231,8 @@ export function createDeskSync(d: DeskSyncDeps) {
     if (!t) {
       t = await open(c, messages, vip);
     } else {
+      // an erased conversation moves nowhere: its threads are cleared below
+      if (!isEmptied(c)) t = await followTier(t, c, messages, vip);
       const h = await header(c);
       const print = fingerprint(h.blocks);
       if (print !== t.header) {
@@ -225,7 +244,12 @@ export function createDeskSync(d: DeskSyncDeps) {
     }
     if (isEmptied(c)) {
       if (t.cleared) return;
-      const deleted = await clearThread(t, d.client, call);
+      let deleted = await clearThread(t, d.client, call);
+      // the threads it moved away from held the same words: cleared too, their cards the anonymous shell
+      for (const e of t.earlier ?? []) {
+        deleted += await clearThread({ ...t, ...e }, d.client, call);
+        await moves.closeCard({ ...t, ...e }, c, t);
+      }
       await d.threads.save({ ...t, cleared: true });
       d.log.info({ conversationId, deleted }, 'desk thread of an erased conversation cleared');
       return;

@@ -62,7 +62,7 @@ describe('composeReply', () => {
       settings(),
     );
     expect(mail).toMatchObject({
-      from: { name: 'Shop Support', address: 'support@shop.test' },
+      from: { name: 'Ann', address: 'support@shop.test' },
       to: { name: 'Carla', address: 'carla@example.test' },
       subject: 'Re: Where is my order?',
       messageId: '<row-1@shop.test>',
@@ -109,6 +109,32 @@ describe('composeReply', () => {
   ])('gives subject %j as %j', (original, expected) => {
     const msg = outbound({ replyRef: { ...(outbound().replyRef as object), subject: original } });
     expect(composeReply(msg, settings()).subject).toBe(expected);
+  });
+
+  it('sends an agent’s mail under the name the core gives them, everything else under the shop’s', () => {
+    expect(composeReply(outbound({ author: { kind: 'agent', name: 'Ann at Shop' } }), settings()).from).toEqual({
+      name: 'Ann at Shop',
+      address: 'support@shop.test',
+    });
+    for (const author of [{ kind: 'bot' as const, name: 'Shop' }, { kind: 'agent' as const }])
+      expect(composeReply(outbound({ author }), settings()).from).toEqual({
+        name: 'Shop Support',
+        address: 'support@shop.test',
+      });
+  });
+
+  it('offers List-Unsubscribe on marketing mail only: the signed URL with one-click, and the mailto', () => {
+    const marketing = outbound({ parts: [{ type: 'marketing' }] });
+    const links = { url: (id: string, channel: string) => `https://shop.test/unsubscribe/${id}?c=${channel}` };
+    expect(composeReply(marketing, settings(), [], links).headers).toEqual({
+      'List-Unsubscribe':
+        '<https://shop.test/unsubscribe/conv-1?c=email>, <mailto:support@shop.test?subject=unsubscribe>',
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    });
+    expect(composeReply(marketing, settings()).headers).toEqual({
+      'List-Unsubscribe': '<mailto:support@shop.test?subject=unsubscribe>',
+    });
+    expect(composeReply(outbound(), settings(), [], links).headers).toEqual({});
   });
 
   it('uses a subject part when the core sets one', () => {

@@ -44,6 +44,8 @@ export async function startDeskApp(
     webchatMinTimeMs?: number;
     /** More of router.yaml (attachments' test hosts …). */
     router?: Record<string, unknown>;
+    /** The bot token's scopes at the fake Slack (default: the app manifest's). */
+    scopes?: string[];
   } = {},
 ): Promise<DeskApp> {
   const slack = await FakeSlackApi.start({
@@ -51,6 +53,7 @@ export async function startDeskApp(
     appToken: APP_TOKEN,
     intervalMs: o.intervalMs ?? 200,
     channels: [DESK, ...(o.channels ?? [])],
+    ...(o.scopes ? { scopes: o.scopes } : {}),
   });
   const settings = slackSettings.parse({
     botToken: TOKEN,
