@@ -8,6 +8,7 @@ import type { Logger } from '../log.ts';
 import type { ChannelSettings } from '../settings/types.ts';
 import { type ConcurrencyGate, createConcurrencyGate } from './concurrency-gate.ts';
 import { mergeRateLimit } from './rate-limit.ts';
+import { createSendWindow, type SendWindow } from './send-window.ts';
 
 /**
  * Sending rates, per channel and destination. Every send waits for a slot of
@@ -65,13 +66,19 @@ const fallbackRate: RateLimit = { minTimeMs: 0, maxConcurrent: 1 };
 /** Redis keys of an idle destination expire after this long, like bottleneck's own Group keys. */
 const redisKeyTtlMs = 5 * 60_000;
 
+/**
+ * Added to the one-second window of a destination's sends: a request reaches the provider a few
+ * milliseconds after it starts, and not always the same few.
+ */
+const WINDOW_SLACK_MS = 20;
+
 /** Stands for every destination of a channel in the holds (no destination is empty). */
 const ALL = '';
 
 interface ChannelLimiters {
   gate: ConcurrencyGate;
   /** Null when the gate alone keeps the rate (no pace, no Redis). */
-  paced: { group: Bottleneck.Group; channelWide: Bottleneck | null } | null;
+  paced: { group: Bottleneck.Group; channelWide: Bottleneck | null; window: SendWindow | null } | null;
 }
 
 export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
@@ -114,7 +121,15 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
       });
       channelWide.on('error', (err) => o.log.error({ err, channel }, 'channel rate limiter error'));
     }
-    const made: ChannelLimiters = { gate, paced: { group, channelWide } };
+    // A destination's pace as sends per second, kept by when they really start (send-window.ts).
+    const window =
+      rate.minTimeMs > 0
+        ? createSendWindow({
+            perWindow: Math.max(1, Math.round(1000 / rate.minTimeMs)),
+            windowMs: 1000 + WINDOW_SLACK_MS,
+          })
+        : null;
+    const made: ChannelLimiters = { gate, paced: { group, channelWide, window } };
     channels.set(channel, made);
     return made;
   }
@@ -176,6 +191,7 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
     schedule(channel, destination, fn, ready) {
       const { gate, paced } = limitersFor(channel);
       const turn = async () => {
+        await paced?.window?.admit(destination);
         await checkTurn(channel, destination);
         return fn();
       };
