@@ -35,6 +35,7 @@ import { instanceHeartbeat } from './pipeline/heartbeat.ts';
 import { createIngestor } from './pipeline/ingest.ts';
 import { createRouter } from './pipeline/router.ts';
 import { pausedKinds } from './policies/crisis.ts';
+import { createDeskCrisis } from './policies/crisis-desk.ts';
 import { scheduleQaRound } from './policies/qa-reviews.ts';
 import { scheduleWeeklyReport } from './policies/weekly-report.ts';
 import { resumeErasures } from './privacy/erase.ts';
@@ -419,6 +420,7 @@ export async function startApp(o: AppOptions): Promise<App> {
         store,
         log: log.child({ part: 'drafts' }),
       }),
+      crisis: createDeskCrisis({ store, clock, settings: () => liveSettings, onSwitched: () => timers.kick() }),
     });
     await adapter.start({ ...channelHost, desk, files });
   }

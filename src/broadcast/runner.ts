@@ -37,7 +37,7 @@ const LOCK = 'broadcasts';
  * broadcast from spending its time on commits, and a batch stays short enough
  * not to hold the store's writer up for long.
  */
-const PER_TRANSACTION = 50;
+const PER_TRANSACTION = 10;
 
 /**
  * Runs due broadcasts: expands each segment batch by batch, then keeps up to

@@ -70,7 +70,7 @@ const redisKeyTtlMs = 5 * 60_000;
  * Added to the one-second window of a destination's sends: a request reaches the provider a few
  * milliseconds after it starts, and not always the same few.
  */
-const WINDOW_SLACK_MS = 20;
+const WINDOW_SLACK_MS = 40;
 
 /** Stands for every destination of a channel in the holds (no destination is empty). */
 const ALL = '';

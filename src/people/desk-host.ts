@@ -23,6 +23,7 @@ export function createDeskHost(o: {
   calendar: DeskHost['calendar'];
   knowledge?: DeskHost['knowledge'];
   drafts?: DeskHost['drafts'];
+  crisis?: DeskHost['crisis'];
 }): DeskHost {
   const { store, limiter, channel, clock } = o;
   return {
@@ -46,6 +47,7 @@ export function createDeskHost(o: {
     calendar: o.calendar,
     ...(o.knowledge ? { knowledge: o.knowledge } : {}),
     ...(o.drafts ? { drafts: o.drafts } : {}),
+    ...(o.crisis ? { crisis: o.crisis } : {}),
     async moveToPrivate(conversationId, by) {
       await o.moveToPrivate(conversationId, by);
       // the private conversation it opened (or joined) is news to the desk too

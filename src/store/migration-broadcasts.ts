@@ -57,13 +57,3 @@ export async function broadcasts(db: Kysely<Database>): Promise<void> {
     .column('conversation_id')
     .execute();
 }
-
-/**
- * A broadcast's messages still in the outbox are counted every round from the
- * few pending outbox rows, not from every recipient already queued: without
- * this index that count read all of them, so a round cost grew with the
- * broadcast and a 10,000-recipient one slowed as it went.
- */
-export async function broadcastMessageIndex(db: Kysely<Database>): Promise<void> {
-  await db.schema.createIndex('broadcast_recipients_message').on('broadcast_recipients').column('message_id').execute();
-}

@@ -2,10 +2,11 @@ import { type Kysely, sql } from 'kysely';
 import { StoreError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { agentsAndAudit, erasures } from './migration-access.ts';
-import { broadcastMessageIndex, broadcasts } from './migration-broadcasts.ts';
+import { broadcasts } from './migration-broadcasts.ts';
 import { deskProcedure } from './migration-desk.ts';
 import { mediaFetches } from './migration-media.ts';
 import { crisesAndQa } from './migration-operations.ts';
+import { outreach } from './migration-outreach.ts';
 import { retentionIndexes } from './migration-retention.ts';
 import {
   contactHistory,
@@ -261,7 +262,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 16, name: 'desk procedure: dispositions, workload', up: deskProcedure },
   { version: 17, name: 'retention indexes', up: retentionIndexes },
   { version: 18, name: 'webhooks out and bug links', up: webhooksAndBugs },
-  { version: 21, name: 'broadcast recipients by message', up: broadcastMessageIndex },
+  { version: 21, name: 'broadcast recipients by message, crisis statements', up: outreach },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
