@@ -1,6 +1,7 @@
 /**
  * A broadcast to BENCH_BROADCAST_RECIPIENTS (default 10,000) contacts over SMS,
- * through the real twilio client to the fake Twilio API, from one long code
+ * through the real twilio client to the fake Twilio API (in a process of its
+ * own, so it stamps requests as they arrive), from one long code
  * permitted BENCH_BROADCAST_RATE messages a second (default 20: what one
  * number's serial sends sustain here with SQLite synchronous=full). Figures:
  * the rate used against the permitted one (steady state, first to last send),
