@@ -35,6 +35,7 @@ import { instanceHeartbeat } from './pipeline/heartbeat.ts';
 import { createIngestor } from './pipeline/ingest.ts';
 import { createRouter } from './pipeline/router.ts';
 import { pausedKinds } from './policies/crisis.ts';
+import { createDeskCrisis } from './policies/crisis-desk.ts';
 import { createDeskQa } from './policies/qa-desk.ts';
 import { scheduleQaRound } from './policies/qa-reviews.ts';
 import { scheduleWeeklyReport } from './policies/weekly-report.ts';
@@ -437,6 +438,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       }),
       bugs: { enabled: bugs.enabled, log: bugs.log, link: bugs.linkRef },
       qa: createDeskQa({ store, clock, reviews: () => live().settings.policies.reviews, via: adapter.channel }),
+      crisis: createDeskCrisis({ store, clock, settings: () => liveSettings, onSwitched: () => timers.kick() }),
     });
     await adapter.start({ ...channelHost, desk, files, unsubscribe });
   }

@@ -15,13 +15,15 @@ export const rateOf = (n: NumberSettings): number => n.ratePerSecond ?? DEFAULT_
 /**
  * The outbox applies one rate per channel to each destination (here: each of
  * our sending numbers), so the slowest configured number sets it: no number
- * is ever pushed past its own limit. A handful of creates may be in flight
- * at once where the rate allows, to keep up despite request latency.
+ * is ever pushed past its own limit. Up to half a second's worth of creates
+ * may be in flight at once where the rate allows: a send holds its slot while
+ * it waits for its turn and while the request runs, so with fewer, slow
+ * requests on a busy machine would leave planned turns unused.
  */
 export function rateLimitFor(numbers: NumberSettings[]): RateLimit {
   const slowest = Math.min(...numbers.map(rateOf));
   return {
     minTimeMs: Math.ceil(1000 / slowest),
-    maxConcurrent: Math.min(25, Math.max(1, Math.ceil(slowest / 4))),
+    maxConcurrent: Math.min(25, Math.max(1, Math.floor(slowest / 2))),
   };
 }

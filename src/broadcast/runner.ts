@@ -1,10 +1,10 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import type { Broadcast } from '../store/broadcast-records.ts';
+import type { Broadcast, Recipient } from '../store/broadcast-records.ts';
 import type { Store } from '../store/contract.ts';
 import { createDueLoop, type RoundResult } from '../timers/due-loop.ts';
 import { expandBatch } from './expand.ts';
-import { type SendDeps, sendToRecipient } from './send-one.ts';
+import { type SendDeps, type SendOutcome, sendToRecipient } from './send-one.ts';
 
 export interface BroadcastRunnerOptions {
   store: Store;
@@ -32,6 +32,12 @@ export interface BroadcastRunner {
 }
 
 const LOCK = 'broadcasts';
+/**
+ * Recipients decided in one transaction: one commit for many keeps a large
+ * broadcast from spending its time on commits, and a batch stays short enough
+ * not to hold the store's writer up for long.
+ */
+const PER_TRANSACTION = 10;
 
 /**
  * Runs due broadcasts: expands each segment batch by batch, then keeps up to
@@ -42,6 +48,8 @@ const LOCK = 'broadcasts';
  */
 export function createBroadcastRunner(o: BroadcastRunnerOptions): BroadcastRunner {
   const lockMs = Math.max(30_000, o.pollMs * 4);
+  /** Until when the lock is surely ours: it is renewed (a write) only once half of it has run. */
+  let lockedUntil = 0;
   const loop = createDueLoop({
     clock: o.clock,
     log: o.log,
@@ -55,7 +63,10 @@ export function createBroadcastRunner(o: BroadcastRunnerOptions): BroadcastRunne
     const now = o.clock.now();
     const active = await o.store.activeBroadcasts(now);
     if (active.length === 0) return { claimed: 0, full: false };
-    if (!(await o.store.acquireLock(LOCK, o.owner, now, lockMs))) return { claimed: 0, full: false };
+    if (now >= lockedUntil - lockMs / 2) {
+      if (!(await o.store.acquireLock(LOCK, o.owner, now, lockMs))) return { claimed: 0, full: false };
+      lockedUntil = now + lockMs;
+    }
     let claimed = 0;
     let full = false;
     for (const b of active) {
@@ -80,17 +91,54 @@ export function createBroadcastRunner(o: BroadcastRunnerOptions): BroadcastRunne
     if (room > 0) {
       const due = await o.store.dueRecipients(b.id, now, Math.min(room, o.batchSize));
       const deps = o.deps();
-      for (const r of due) {
-        const outcome = await o.store.transaction((tx) => sendToRecipient(tx, b, r, deps, o.clock.now()));
-        if (outcome === 'queued') queued++;
-        taken++;
+      for (let i = 0; i < due.length; i += PER_TRANSACTION) {
+        const before = queued;
+        for (const outcome of await decide(b, due.slice(i, i + PER_TRANSACTION), deps)) {
+          if (outcome === 'queued') queued++;
+          taken++;
+        }
+        // The outbox starts on each batch as it commits, not after the whole round.
+        if (queued > before) o.onQueued();
+        // SQLite answers synchronously: without a turn of the event loop between batches, a round
+        // would hold up every timer, and the sends the limiter has planned would start late.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      if (queued > 0) o.onQueued();
       if (taken === 0 && !expanding) await finishIfDone(b);
       if (taken === due.length && due.length === Math.min(room, o.batchSize) && taken > 0)
         return { claimed: taken, full: true };
     }
     return { claimed: taken, full: expanding };
+  }
+
+  /**
+   * Recipients' turns, in one transaction. Should it fail, each is tried alone,
+   * so one recipient whose send keeps failing holds up only itself.
+   */
+  async function decide(b: Broadcast, batch: Recipient[], deps: SendDeps): Promise<SendOutcome[]> {
+    try {
+      return await o.store.transaction(async (tx) => {
+        const outcomes: SendOutcome[] = [];
+        for (const r of batch) outcomes.push(await sendToRecipient(tx, b, r, deps, o.clock.now()));
+        return outcomes;
+      });
+    } catch (err) {
+      o.log.warn(
+        { err, broadcastId: b.id, recipients: batch.length },
+        'a batch of recipients failed; trying each alone',
+      );
+    }
+    const outcomes: SendOutcome[] = [];
+    for (const r of batch) {
+      try {
+        outcomes.push(await o.store.transaction((tx) => sendToRecipient(tx, b, r, deps, o.clock.now())));
+      } catch (err) {
+        o.log.error(
+          { err, broadcastId: b.id, recipientId: r.id },
+          'a recipient could not be sent to; tried again later',
+        );
+      }
+    }
+    return outcomes;
   }
 
   /** Done once every recipient is settled and none of its messages waits in the outbox. */

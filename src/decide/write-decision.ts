@@ -99,6 +99,11 @@ export async function writeDecision(tx: StoreTx, ctx: DecisionContext, deps: Wri
   }
   for (const e of ctx.events) {
     if (e.type === 'csat' && typeof e.data?.score === 'number') await recordCsat(tx, conversation.id, e.data, now);
+    if (e.type === 'self-service' && typeof e.data?.helped === 'boolean')
+      await tx.recordFact(conversation.id, 'self_service', now, {
+        score: e.data.helped ? 1 : 0,
+        flow: typeof e.data.flow === 'string' ? e.data.flow : null,
+      });
   }
   for (const key of ctx.cancelTimers) await tx.cancelTimerByKey(key);
   for (const timer of ctx.timers)

@@ -16,7 +16,9 @@ export type FactKind =
   | 'resolved'
   | 'reopened'
   | 'sla_breach'
-  | 'csat';
+  | 'csat'
+  /** A "did this help?" answered after knowledge answers: score 1 for yes, 0 for no. */
+  | 'self_service';
 
 export type Actor = 'bot' | 'agent';
 

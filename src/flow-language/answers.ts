@@ -66,7 +66,8 @@ const hasWords = (text: string, phrase: string): boolean => {
   return p.length > 0 && ` ${text} `.includes(` ${p} `);
 };
 
-function pickChoice(choices: Choice[], text: string): Choice | null {
+/** The choice an answer picks: its number, its value or label, or the one choice whose words it has. */
+export function pickChoice(choices: Choice[], text: string): Choice | null {
   const t = normalise(text);
   const n = /^(\d{1,2})$/.exec(t);
   if (n) return choices[Number(n[1]) - 1] ?? null;

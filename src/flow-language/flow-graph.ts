@@ -118,6 +118,7 @@ function describeStep(instr: Extract<Instr, { op: 'step' }>, words: TemplateWord
   if ('private' in s) return 'move to private';
   if ('verify' in s) return s.verify.to ? `verify ${s.verify.to}` : `verify identity via ${s.verify.via.join(' / ')}`;
   if ('csat' in s) return 'satisfaction survey 1-5';
+  if ('knowledge' in s) return `offer knowledge answers to ${s.knowledge.question}, ask if they helped`;
   if ('lookup' in s)
     return `look up ${s.lookup.method} ${s.lookup.url.replace(/^https?:\/\/[^/]+/, '')} → ${s.lookup.save}`;
   if ('start' in s) return `continue in ${s.start}`;

@@ -18,6 +18,7 @@ export type StepKind =
   | 'verify'
   | 'csat'
   | 'lookup'
+  | 'knowledge'
   | 'start'
   | 'goto'
   | 'end';
@@ -53,6 +54,7 @@ const KINDS: StepKind[] = [
   'verify',
   'csat',
   'lookup',
+  'knowledge',
   'start',
   'goto',
   'end',

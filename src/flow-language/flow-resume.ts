@@ -3,6 +3,7 @@ import { type LeafStep, programOf } from './flow-program.ts';
 import type { FlowRun } from './flow-state.ts';
 import { type Activation, endRun, flowById, indexOf } from './run-control.ts';
 import { type AnswerVerdict, answerAsk, answerCsat, askTimedOut } from './step-ask.ts';
+import { answerKnowledge, knowledgeTimedOut } from './step-knowledge.ts';
 import { answerVerify, sendVerifyCode, verifyExpired } from './step-verify.ts';
 import type { GivenReach } from './verify-reach.ts';
 
@@ -30,6 +31,7 @@ export function deliverAnswer(act: Activation, run: FlowRun, text: string, inter
   if (step && 'ask' in step) return answerAsk(act, run, step.ask, text, interrupt);
   if (step && 'csat' in step) return answerCsat(act, run, step.csat, text, interrupt);
   if (step && 'verify' in step) return answerVerify(act, run, step.verify, text, interrupt);
+  if (step && 'knowledge' in step) return answerKnowledge(act, run, step.knowledge, text, interrupt);
   endRun(act, run, 'error');
   return 'interrupted';
 }
@@ -47,6 +49,10 @@ export function resumeRun(act: Activation, run: FlowRun): void {
   }
   if ('verify' in step) {
     verifyExpired(act, run);
+    return;
+  }
+  if ('knowledge' in step) {
+    knowledgeTimedOut(act, run);
     return;
   }
   act.interpreter.continueAfter(run);

@@ -60,6 +60,7 @@ export function definesOf(step: FlowStep): VarDef[] {
       { name: 'verify.channel', type: 'text' },
     ];
   if ('csat' in step) return [{ name: 'csat', type: 'number' }];
+  if ('knowledge' in step) return [{ name: 'knowledge', type: 'text' }];
   return [];
 }
 

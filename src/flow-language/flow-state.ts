@@ -15,7 +15,7 @@ import type { Conversation } from '../model/types.ts';
 export type VarValue = string | number | boolean | null;
 export type Vars = Record<string, VarValue>;
 
-export type ParkKind = 'ask' | 'wait' | 'lookup' | 'verify' | 'csat';
+export type ParkKind = 'ask' | 'wait' | 'lookup' | 'verify' | 'csat' | 'knowledge';
 
 export interface Parked {
   kind: ParkKind;
@@ -32,6 +32,9 @@ export interface Parked {
   via?: string;
   /** Verify `to`: the address the customer gave, joined to the contact once the code proves it. */
   address?: { kind: string; value: string };
+  /** Knowledge: the entries offered to pick from (ids, in order), or the one given, whose "did this help?" waits. */
+  offered?: string[];
+  given?: string;
 }
 
 export interface FlowRun {
@@ -134,7 +137,8 @@ export function askingRun(state: EngineState): FlowRun | null {
   for (let i = state.runs.length - 1; i >= 0; i--) {
     const run = state.runs[i] as FlowRun;
     const { kind } = run.parked;
-    if (kind === 'ask' || kind === 'csat' || (kind === 'verify' && !awaitsCode(run.parked))) return run;
+    if (kind === 'ask' || kind === 'csat' || kind === 'knowledge' || (kind === 'verify' && !awaitsCode(run.parked)))
+      return run;
   }
   return null;
 }

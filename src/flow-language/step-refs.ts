@@ -27,6 +27,15 @@ export function templatesOf(step: FlowStep): Array<[PropertyKey[], string | unde
       [['csat', 'low'], c.low],
     ];
   }
+  if ('knowledge' in step) {
+    const k = step.knowledge;
+    return [
+      [['knowledge', 'offer'], k.offer],
+      [['knowledge', 'helped'], k.helped],
+      [['knowledge', 'thanks'], k.thanks],
+      [['knowledge', 'none'], k.none],
+    ];
+  }
   if ('lookup' in step) return [[['lookup', 'slow'], step.lookup.slow]];
   if ('private' in step) return [[['private', 'template'], step.private.template]];
   return [];
@@ -50,6 +59,7 @@ export function filledTextsOf(step: FlowStep): Array<[PropertyKey[], string]> {
   if ('wait' in step && typeof step.wait === 'object' && 'until' in step.wait)
     out.push([['wait', 'until'], step.wait.until]);
   if ('verify' in step && step.verify.to) out.push([['verify', 'to'], step.verify.to]);
+  if ('knowledge' in step) out.push([['knowledge', 'question'], step.knowledge.question]);
   return out;
 }
 

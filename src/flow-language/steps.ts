@@ -1,12 +1,14 @@
 import { current, currentContact, type DecisionContext } from '../decide/context.ts';
 import type { Contact } from '../model/types.ts';
 import { fill } from '../outbound/templates.ts';
-import type { HandoffStep, SetStep } from '../settings/flow-schema.ts';
+import type { SetStep } from '../settings/flow-schema.ts';
 import type { LeafStep, StepKind } from './flow-program.ts';
 import type { FlowRun, Parked } from './flow-state.ts';
 import { say, templateVars } from './flow-vars.ts';
-import { type Activation, endRun } from './run-control.ts';
+import type { Activation } from './run-control.ts';
 import { askStep, csatStep } from './step-ask.ts';
+import { handoff } from './step-handoff.ts';
+import { knowledgeStep } from './step-knowledge.ts';
 import { verifyStep } from './step-verify.ts';
 import { waitStep } from './step-wait.ts';
 
@@ -36,6 +38,7 @@ export function execStep(act: Activation, run: FlowRun, step: LeafStep, kind: St
   if ('verify' in step) return verifyStep(act, run, step.verify);
   if ('csat' in step) return csatStep(act, run, step.csat);
   if ('lookup' in step) return { park: { kind: 'lookup', until: ctx.now, attempt: 0 } };
+  if ('knowledge' in step) return knowledgeStep(act, run, step.knowledge);
   if ('start' in step) return { start: step.start };
   if (kind === 'end') return 'end';
   throw new Error(`step kind ${kind} has no implementation`);
@@ -72,25 +75,6 @@ function setContact(ctx: DecisionContext, run: FlowRun, values: Record<string, u
     else attributes[key] = value;
   }
   ctx.contactPatch.attributes = attributes;
-}
-
-/**
- * A person takes over: the bot stays quiet in this conversation until an agent
- * resolves it. Runs waiting for the customer's answer end (the person asks
- * now); timed runs (a booking reminder) keep their time.
- */
-function handoff(act: Activation, run: FlowRun, h: HandoffStep): void {
-  const { ctx } = act;
-  const data = { team: h.team ?? null, reason: h.reason ?? null, flow: run.flow };
-  if (h.priority !== undefined) ctx.patch.priority = h.priority;
-  ctx.patch.flowState = { ...(current(ctx).flowState ?? {}), handoff: { ...data, at: ctx.now } };
-  ctx.patch.status = 'open';
-  addTags(ctx, ['handoff']);
-  ctx.events.push({ type: 'handoff', data });
-  for (const other of act.state.runs) {
-    if (other.id !== run.id && other.parked.kind !== 'wait' && other.parked.kind !== 'lookup')
-      endRun(act, other, 'handed-off');
-  }
 }
 
 /**

@@ -25,6 +25,8 @@ export interface Kpis {
   slaAttainment: Ratio;
   csat: Ratio & { avgScore: number | null };
   deflection: Ratio;
+  /** "Did this help?" after knowledge answers (the flows' knowledge step): yes of those answered. */
+  selfService: Ratio;
   backlog: {
     open: number;
     age: Timing;
@@ -47,7 +49,7 @@ export interface KpiRange {
 
 type Inputs = FactInputs;
 
-const FACT_KINDS: FactKind[] = ['first_response', 'next_response', 'resolved', 'reopened', 'csat'];
+const FACT_KINDS: FactKind[] = ['first_response', 'next_response', 'resolved', 'reopened', 'csat', 'self_service'];
 
 export function loadInputs(store: Pick<Store, 'factInputs'>, range: KpiRange): Promise<Inputs> {
   return store.factInputs(FACT_KINDS, range.from, range.to);
@@ -58,9 +60,18 @@ export function keyOf(row: FactDimensions, by: Dimension): string {
   return row[by] ?? '(none)';
 }
 
-/** The bot answered and no person was needed: none replied, none was assigned, none was asked for. */
-export function selfServed(r: ConversationFactRow): boolean {
-  return r.firstBotAt !== null && r.firstHumanAt === null && r.agent === null && !r.escalated;
+/**
+ * The bot answered and no person was needed: none replied, none was assigned, none was asked for,
+ * and the customer never said the knowledge answers did not help (`notHelped`: conversation ids).
+ */
+export function selfServed(r: ConversationFactRow, notHelped: ReadonlySet<string> = new Set()): boolean {
+  return (
+    r.firstBotAt !== null &&
+    r.firstHumanAt === null &&
+    r.agent === null &&
+    !r.escalated &&
+    !notHelped.has(r.conversationId)
+  );
 }
 
 /** An open conversation past a clock that has run out: unanswered past its response due, or unresolved past its resolution due. */
@@ -93,6 +104,8 @@ export function computeKpis(input: Inputs, now: number, calendar: BusinessCalend
   const csat = of('csat');
   const scored = csat.filter((f) => f.score !== null);
   const asked = input.created.filter((r) => r.firstInboundAt !== null);
+  const answered = of('self_service');
+  const notHelped = new Set(answered.filter((f) => f.score === 0).map((f) => f.conversationId));
   return {
     volume: { conversations: input.created.length },
     firstResponse: { bot: spans(of('first_response', 'bot')), agent: spans(of('first_response', 'agent')) },
@@ -112,7 +125,8 @@ export function computeKpis(input: Inputs, now: number, calendar: BusinessCalend
       ...ratio(scored.filter((f) => (f.score ?? 0) >= 4).length, scored.length),
       avgScore: scored.length === 0 ? null : scored.reduce((a, f) => a + (f.score ?? 0), 0) / scored.length,
     },
-    deflection: ratio(asked.filter(selfServed).length, asked.length),
+    deflection: ratio(asked.filter((r) => selfServed(r, notHelped)).length, asked.length),
+    selfService: ratio(answered.filter((f) => f.score === 1).length, answered.length),
     backlog: {
       open: input.backlog.length,
       age: timing(

@@ -6,6 +6,7 @@ import type { Logger } from '../log.ts';
 import type { ChannelSettings } from '../settings/types.ts';
 import { type ConcurrencyGate, createConcurrencyGate } from './concurrency-gate.ts';
 import { mergeRateLimit } from './rate-limit.ts';
+import { createSendWindow, type SendWindow } from './send-window.ts';
 import { connectSharedHolds } from './shared-holds.ts';
 
 /**
@@ -70,13 +71,19 @@ const fallbackRate: RateLimit = { minTimeMs: 0, maxConcurrent: 1 };
 /** Bottleneck's Redis keys of an idle destination expire after this long, like its own Group keys. */
 const redisKeyTtlMs = 5 * 60_000;
 
+/**
+ * Added to the one-second window of a destination's sends: a request reaches the provider a few
+ * milliseconds after it starts, and not always the same few.
+ */
+const WINDOW_SLACK_MS = 40;
+
 /** Stands for every destination of a channel in the holds (no destination is empty). */
 const ALL = '';
 
 interface ChannelLimiters {
   gate: ConcurrencyGate;
   /** Null when the gate alone keeps the rate (no pace). */
-  paced: { group: Bottleneck.Group; channelWide: Bottleneck | null } | null;
+  paced: { group: Bottleneck.Group; channelWide: Bottleneck | null; window: SendWindow | null } | null;
 }
 
 export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
@@ -126,7 +133,15 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
       });
       channelWide.on('error', (err) => o.log.error({ err, channel }, 'channel rate limiter error'));
     }
-    const made: ChannelLimiters = { gate, paced: { group, channelWide } };
+    // A destination's pace as sends per second, kept by when they really start (send-window.ts).
+    const window =
+      rate.minTimeMs > 0
+        ? createSendWindow({
+            perWindow: Math.max(1, Math.round(1000 / rate.minTimeMs)),
+            windowMs: 1000 + WINDOW_SLACK_MS,
+          })
+        : null;
+    const made: ChannelLimiters = { gate, paced: { group, channelWide, window } };
     channels.set(channel, made);
     return made;
   }
@@ -186,6 +201,7 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
     schedule(channel, destination, fn, ready) {
       const { gate, paced } = limitersFor(channel);
       const turn = async () => {
+        await paced?.window?.admit(destination);
         await checkTurn(channel, destination);
         return fn();
       };

@@ -122,6 +122,24 @@ export interface DeskQa {
   score(id: string, input: { scores: Record<string, number>; comment?: string }, by: string): Promise<DeskQaReview>;
 }
 
+/** Crisis mode from the desk (src/policies/crisis-desk.ts): admins switch it, anyone may look. */
+export interface DeskCrisis {
+  /** Whether a crisis is on, since when and by whom. */
+  state(): Promise<{ on: boolean; since: number | null; by: string | null; reason: string; statement: string | null }>;
+  /** Why `agent` may not switch crisis mode (not an admin), or null when they may. */
+  refusal(agent: string): Promise<string | null>;
+  /** The holding statements an admin may choose from (templates), the configured one first. */
+  statements(): Array<{ id: string; text: string }>;
+  /**
+   * Switches crisis mode as `agent` (audited). A TouchpointError `forbidden` says why when the agent
+   * is not an admin; `invalid_request` when the statement is not one of `statements()`.
+   */
+  switch(input: { agent: string; on: boolean; statement?: string; reason?: string }): Promise<{
+    on: boolean;
+    changed: boolean;
+  }>;
+}
+
 /** The optional host capability an agent desk needs: notices, reads, the agent actions, and the outbox's limiter. */
 export interface DeskHost {
   subscribe(fn: (notice: DeskNotice) => void): () => void;
@@ -142,6 +160,7 @@ export interface DeskHost {
   drafts?: DeskDrafts;
   bugs?: DeskBugs;
   qa?: DeskQa;
+  crisis?: DeskCrisis;
   /** Moves a public conversation to a private one, as the handoff rules would. */
   moveToPrivate(conversationId: string, by: string): Promise<void>;
   /** Moves an escalated conversation one tier down (desk.yaml `tiers`); the desk hears of it as of any change. */

@@ -27,6 +27,7 @@ export function createDeskHost(o: {
   drafts?: DeskHost['drafts'];
   bugs?: DeskBugs;
   qa?: DeskHost['qa'];
+  crisis?: DeskHost['crisis'];
 }): DeskHost {
   const { store, limiter, channel, clock } = o;
   return {
@@ -53,6 +54,7 @@ export function createDeskHost(o: {
     ...(o.drafts ? { drafts: o.drafts } : {}),
     ...(o.bugs ? { bugs: bugsFromDesk(o.bugs, channel) } : {}),
     ...(o.qa ? { qa: o.qa } : {}),
+    ...(o.crisis ? { crisis: o.crisis } : {}),
     async moveToPrivate(conversationId, by) {
       await o.moveToPrivate(conversationId, by);
       // the private conversation it opened (or joined) is news to the desk too

@@ -22,14 +22,15 @@ export interface CrisisState {
 
 export async function switchCrisis(
   tx: StoreTx,
-  input: { on: boolean; actor: Actor; reason?: string },
+  input: { on: boolean; actor: Actor; reason?: string; statement?: string | null },
   now: number,
 ): Promise<CrisisState> {
   const { actor } = input;
   const reason = input.reason?.trim() ?? '';
   if (input.on) {
-    const { crisis, started } = await tx.startCrisis({ id: newId(), by: actor.name, reason }, now);
-    if (started) await announced(tx, crisis, true, actor, reason, now);
+    const statement = input.statement ?? null;
+    const { crisis, started } = await tx.startCrisis({ id: newId(), by: actor.name, reason, statement }, now);
+    if (started) await announced(tx, crisis, true, actor, reason, now, statement);
     return { on: true, crisis, changed: started };
   }
   const ended = await tx.endCrisis(actor.name, now);
@@ -44,8 +45,10 @@ async function announced(
   actor: Actor,
   reason: string,
   now: number,
+  statement: string | null = null,
 ): Promise<void> {
-  await audit(tx, actor, on ? 'crisis.on' : 'crisis.off', {}, { crisis: crisis.id, reason }, now);
+  const details = statement ? { crisis: crisis.id, reason, statement } : { crisis: crisis.id, reason };
+  await audit(tx, actor, on ? 'crisis.on' : 'crisis.off', {}, details, now);
   await tx.scheduleTimer(
     { kind: CRISIS_SWITCHED, dueAt: now, payload: { crisis: crisis.id, on, by: actor.name, reason } },
     now,

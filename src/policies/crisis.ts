@@ -43,7 +43,8 @@ export function crisisStep(kit: PolicyKit): RouteStep {
     const settings = kit.policies.crisis;
     const conv = current(ctx);
     if (conv.flowState?.[ANSWERED] !== crisis.id) {
-      const template = conv.touchpoint.visibility === 'public' ? settings.public : settings.holding;
+      const holding = crisis.statement ?? settings.holding;
+      const template = conv.touchpoint.visibility === 'public' ? settings.public : holding;
       const fallback = template === settings.public ? FALLBACK.public : FALLBACK.holding;
       const to = { channel: conv.touchpoint.channel, language: currentContact(ctx).language };
       const text = kit.render(template, to, { name: ctx.contact.name }, fallback);

@@ -2,7 +2,8 @@ import type { BusinessCalendar } from '../calendar/calendar.ts';
 import type { ChannelDirectory } from '../channel/directory.ts';
 import type { Clock } from '../clock.ts';
 import type { RouteContext } from '../decide/context.ts';
-import { createKnowledgeSearch, type KnowledgeSearch } from '../knowledge/search.ts';
+import { knowledgeOf } from '../knowledge/of-settings.ts';
+import type { KnowledgeSearch } from '../knowledge/search.ts';
 import type { Logger } from '../log.ts';
 import type { Contact } from '../model/types.ts';
 import type { Outbound } from '../outbound/outbound.ts';
@@ -64,7 +65,7 @@ export function createPolicyKit(deps: PolicyDeps): PolicyKit {
     detector,
     urgency: p.triage.urgency ? createTextMatcher(p.triage.urgency) : null,
     asksForPersonalData: createTextMatcher(p.handoff.asksForPersonalData),
-    knowledge: createKnowledgeSearch(p.knowledge, p.articles),
+    knowledge: knowledgeOf(p),
     render(id, to, vars, fallback) {
       const all = { business, ...vars };
       if (fallback !== undefined && deps.settings.templates[id] === undefined) return fill(fallback, all);

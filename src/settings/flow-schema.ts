@@ -99,6 +99,17 @@ export interface LookupStep {
   slow?: string | undefined;
 }
 
+export interface KnowledgeStep {
+  question: string;
+  limit: number;
+  offer: string;
+  helped: string;
+  thanks?: string | undefined;
+  none?: string | undefined;
+  handoff: HandoffStep;
+  timeout: string;
+}
+
 type Labelled<T> = T & { id?: string | undefined };
 
 export type FlowStep =
@@ -112,6 +123,7 @@ export type FlowStep =
   | Labelled<{ verify: VerifyStep }>
   | Labelled<{ csat: CsatStep }>
   | Labelled<{ lookup: LookupStep }>
+  | Labelled<{ knowledge: KnowledgeStep }>
   | Labelled<{ start: string }>
   | Labelled<{ goto: string }>
   | Labelled<{ end: true }>;
@@ -253,6 +265,35 @@ const lookup = z
   })
   .strict();
 
+const handoff = z
+  .object({
+    team: z.string().optional().describe('The team that takes over (config/handoff.yaml)'),
+    reason: z.string().optional().describe('Shown to the agent'),
+    priority: priority.optional().describe("The conversation's priority from now on: low, normal, high or urgent"),
+  })
+  .strict();
+
+const knowledge = z
+  .object({
+    question: z
+      .string()
+      .min(1)
+      .default('{message}')
+      .describe('What is searched; {variables} are filled in (default: the message that started the flow)'),
+    limit: z.number().int().min(1).max(5).default(3).describe('Answers offered at most'),
+    offer: template.describe(
+      'Said before two or more answers, offered as choices (buttons where the channel has them, numbered lines otherwise)',
+    ),
+    helped: template.describe('"Did this help?", asked after the answer, with yes and no as choices'),
+    thanks: template.optional().describe('Said after a yes'),
+    none: template.optional().describe('Said when nothing in the knowledge base matches; the flow goes on'),
+    handoff: handoff
+      .default({ reason: 'the knowledge base did not answer the question' })
+      .describe('After a no: a person takes over, as the handoff step'),
+    timeout: duration.default('1d').describe('Stop waiting for a pick or a yes or no after this long'),
+  })
+  .strict();
+
 const steps: z.ZodType<FlowStep[]> = z.lazy(() => z.array(flowStep).min(1));
 
 export const flowStep: z.ZodType<FlowStep> = z.lazy(() =>
@@ -263,20 +304,7 @@ export const flowStep: z.ZodType<FlowStep> = z.lazy(() =>
     // biome-ignore lint/suspicious/noThenProperty: `then` is the flow format's key, never awaited
     z.object({ id, if: condition, then: steps, else: steps.optional() }).strict(),
     z.object({ id, set }).strict(),
-    z
-      .object({
-        id,
-        handoff: z
-          .object({
-            team: z.string().optional().describe('The team that takes over (config/handoff.yaml)'),
-            reason: z.string().optional().describe('Shown to the agent'),
-            priority: priority
-              .optional()
-              .describe("The conversation's priority from now on: low, normal, high or urgent"),
-          })
-          .strict(),
-      })
-      .strict(),
+    z.object({ id, handoff }).strict(),
     z
       .object({
         id,
@@ -289,6 +317,12 @@ export const flowStep: z.ZodType<FlowStep> = z.lazy(() =>
     z.object({ id, verify }).strict(),
     z.object({ id, csat }).strict(),
     z.object({ id, lookup }).strict(),
+    z
+      .object({ id, knowledge })
+      .strict()
+      .describe(
+        'Search the knowledge base with the question, offer the top answers and ask whether it helped: yes is self-service, no hands off to a person. Sets {knowledge}: helped, not-helped, none or unanswered',
+      ),
     z.object({ id, start: name.describe('Continue in another flow (by id)') }).strict(),
     z.object({ id, goto: name.describe('Continue at the step with this id') }).strict(),
     z.object({ id, end: z.literal(true) }).strict(),

@@ -218,8 +218,10 @@ export const routerFile = z
           .int()
           .min(1)
           .max(5000)
-          .default(500)
-          .describe('Contacts a segment expansion reads per transaction, and recipients queued per round'),
+          .default(100)
+          .describe(
+            'Contacts a segment expansion reads per transaction, and recipients queued per round: SQLite answers in the event loop, so a shorter transaction holds up the sends paced on it for less time',
+          ),
         window: z
           .number()
           .int()

@@ -18,6 +18,8 @@ import { clampLimit, count, PENDING } from './query-helpers.ts';
 import { contactFromRow, fromJson, toJson } from './rows.ts';
 import type { BroadcastRecipientsTable, BroadcastsTable } from './schema.ts';
 
+const DEAD = sql.lit('dead');
+
 const broadcastFromRow = (r: BroadcastsTable): Broadcast => ({
   id: r.id,
   name: r.name,
@@ -231,14 +233,28 @@ export class BroadcastTxOps extends PrivacyTxOps implements BroadcastTx {
     return count(r.numUpdatedRows);
   }
 
-  async broadcastInFlight(broadcastId: string): Promise<number> {
+  broadcastInFlight(broadcastId: string): Promise<number> {
+    return this.outboxRowsOf(broadcastId, PENDING);
+  }
+
+  /**
+   * A broadcast's rows of one outbox status: found from the outbox's rows of that status (a window's
+   * worth waiting, the few dead), each looked up by its message, so the cost does not grow with the
+   * recipients already sent to. Sent rows are the many: they are counted as the rest.
+   */
+  private async outboxRowsOf(broadcastId: string, status: typeof PENDING | typeof DEAD): Promise<number> {
     const row = await this.db
-      .selectFrom('broadcast_recipients')
-      .innerJoin('outbox', 'outbox.message_id', 'broadcast_recipients.message_id')
+      .selectFrom('outbox')
       .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('broadcast_recipients.broadcast_id', '=', broadcastId)
-      .where('broadcast_recipients.status', '=', 'queued')
-      .where('outbox.status', '=', 'pending')
+      .where('outbox.status', '=', status)
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('broadcast_recipients as r')
+            .select('r.id')
+            .whereRef('r.message_id', '=', 'outbox.message_id')
+            .where('r.broadcast_id', '=', broadcastId),
+        ),
+      )
       .executeTakeFirst();
     return count(row?.n);
   }
@@ -250,24 +266,20 @@ export class BroadcastTxOps extends PrivacyTxOps implements BroadcastTx {
       .where('broadcast_id', '=', broadcastId)
       .groupBy('status')
       .execute();
-    const byOutbox = await this.db
-      .selectFrom('broadcast_recipients')
-      .innerJoin('outbox', 'outbox.message_id', 'broadcast_recipients.message_id')
-      .select(['outbox.status as status', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('broadcast_recipients.broadcast_id', '=', broadcastId)
-      .groupBy('outbox.status')
-      .execute();
-    const of = (rows: Array<{ status: string; n: number | bigint | string }>, s: string) =>
-      Number(rows.find((r) => r.status === s)?.n ?? 0);
+    const of = (s: string) => Number(byStatus.find((r) => r.status === s)?.n ?? 0);
+    const queued = of('queued');
+    const waiting = await this.outboxRowsOf(broadcastId, PENDING);
+    const failed = await this.outboxRowsOf(broadcastId, DEAD);
     const p: BroadcastProgress = {
       recipients: 0,
-      pending: of(byStatus, 'pending'),
-      queued: of(byStatus, 'queued'),
-      sent: of(byOutbox, 'sent'),
-      waiting: of(byOutbox, 'pending'),
-      failed: of(byOutbox, 'dead'),
-      skipped: of(byStatus, 'skipped'),
-      cancelled: of(byStatus, 'cancelled'),
+      pending: of('pending'),
+      queued,
+      // A queued message leaves the outbox sent or dead: what is neither waiting nor dead was sent.
+      sent: queued - waiting - failed,
+      waiting,
+      failed,
+      skipped: of('skipped'),
+      cancelled: of('cancelled'),
     };
     p.recipients = p.pending + p.queued + p.skipped + p.cancelled;
     return p;

@@ -7,6 +7,7 @@ import { broadcasts } from './migration-broadcasts.ts';
 import { deskProcedure } from './migration-desk.ts';
 import { mediaFetches } from './migration-media.ts';
 import { crisesAndQa } from './migration-operations.ts';
+import { outreach } from './migration-outreach.ts';
 import { retentionIndexes } from './migration-retention.ts';
 import {
   contactHistory,
@@ -263,6 +264,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 17, name: 'retention indexes', up: retentionIndexes },
   { version: 18, name: 'webhooks out and bug links', up: webhooksAndBugs },
   { version: 19, name: 'attachment blobs to delete', up: blobSweepsTable },
+  { version: 20, name: 'broadcast recipients by message, crisis statements', up: outreach },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -11,6 +11,8 @@ export interface Crisis {
   reason: string;
   endedAt: number | null;
   endedBy: string | null;
+  /** The holding statement (template id) chosen when it was switched on; null: crisis.yaml's. */
+  statement: string | null;
 }
 
 /** One conversation sampled for a QA review, and its scores once a reviewer gave them. */
@@ -39,7 +41,7 @@ export interface OperationsTx {
   activeCrisis(): Promise<Crisis | null>;
   /** Switches on; the crisis already active when there is one (then nothing is written). */
   startCrisis(
-    input: { id: string; by: string; reason: string },
+    input: { id: string; by: string; reason: string; statement?: string | null },
     now: number,
   ): Promise<{ crisis: Crisis; started: boolean }>;
   /** Switches off; the crisis that ended, or null when none was active. */

@@ -13,6 +13,7 @@ const crisisFromRow = (r: CrisesTable): Crisis => ({
   reason: r.reason,
   endedAt: r.ended_at == null ? null : Number(r.ended_at),
   endedBy: r.ended_by,
+  statement: r.statement ?? null,
 });
 
 const reviewFromRow = (r: QaReviewsTable): QaReview => ({
@@ -40,7 +41,7 @@ export class OperationsTxOps extends BroadcastTxOps implements OperationsTx {
   }
 
   async startCrisis(
-    input: { id: string; by: string; reason: string },
+    input: { id: string; by: string; reason: string; statement?: string | null },
     now: number,
   ): Promise<{ crisis: Crisis; started: boolean }> {
     const inserted = await this.db
@@ -53,6 +54,7 @@ export class OperationsTxOps extends BroadcastTxOps implements OperationsTx {
         ended_at: null,
         ended_by: null,
         active: 1,
+        statement: input.statement ?? null,
       })
       .onConflict((oc) => oc.column('active').doNothing())
       .executeTakeFirst();

@@ -387,6 +387,7 @@ export interface CrisesTable {
   ended_at: number | null;
   ended_by: string | null;
   active: number | null;
+  statement: string | null;
 }
 
 /** Conversations sampled for QA review, and their scores (JSON) once given. */

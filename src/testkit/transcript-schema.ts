@@ -40,7 +40,7 @@ const expectations = {
     .object({
       running: z.array(z.string()).optional().describe('Flows waiting in the conversation, exactly'),
       waiting: z
-        .enum(['ask', 'wait', 'lookup', 'verify', 'csat', 'none'])
+        .enum(['ask', 'wait', 'lookup', 'verify', 'csat', 'knowledge', 'none'])
         .optional()
         .describe('What the newest waiting flow waits for'),
       vars: z.record(z.string(), scalar).optional().describe('Variables of the newest waiting flow'),

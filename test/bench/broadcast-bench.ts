@@ -1,12 +1,15 @@
 /**
  * A broadcast to BENCH_BROADCAST_RECIPIENTS (default 10,000) contacts over SMS,
- * through the real twilio client to the fake Twilio API, from one long code
+ * through the real twilio client to the fake Twilio API (in a process of its
+ * own, so it stamps requests as they arrive), from one long code
  * permitted BENCH_BROADCAST_RATE messages a second (default 20: what one
  * number's serial sends sustain here with SQLite synchronous=full). Figures:
  * the rate used against the permitted one (steady state, first to last send),
  * and rate-limit violations (any second of the fake's clock with more creates
  * than permitted; answers of 429).
  */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +19,7 @@ import { startApp } from '../../src/app.ts';
 import { silentLogger } from '../../src/log.ts';
 import { routerFile } from '../../src/settings/schema.ts';
 import { seedDataDir } from '../broadcast/seed.ts';
-import { FakeTwilioApi } from '../fakes/twilio-api.ts';
+import type { LoggedRequest } from '../fakes/twilio-api.ts';
 import { testSettings } from '../support/settings.ts';
 
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
@@ -34,11 +37,33 @@ export interface BroadcastFigures {
   seconds: number;
 }
 
+/** The Twilio fake in its own process (twilio-fake-process.ts), so its clock is not the router's event loop. */
+async function startFake(): Promise<{ url: string; log(): Promise<LoggedRequest[]>; close(): Promise<void> }> {
+  const child = fork(join(import.meta.dirname, 'twilio-fake-process.ts'), {
+    env: { ...process.env, ACCOUNT_SID, AUTH_TOKEN, LATENCY_MS: '5' },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  const { url } = JSON.parse(line.toString()) as { url: string };
+  return {
+    url,
+    async log() {
+      child.send('log');
+      const [reply] = (await once(child, 'message')) as [{ log: LoggedRequest[] }];
+      return reply.log;
+    },
+    async close() {
+      child.disconnect();
+      await once(child, 'exit');
+    },
+  };
+}
+
 export async function benchBroadcast(): Promise<BroadcastFigures> {
   const total = Number(process.env.BENCH_BROADCAST_RECIPIENTS ?? 10_000);
   const rate = Number(process.env.BENCH_BROADCAST_RATE ?? 20);
   const dir = await mkdtemp(join(tmpdir(), 'tp-broadcast-bench-'));
-  const api = await FakeTwilioApi.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, latencyMs: 5 });
+  const api = await startFake();
   // Every contact eligible: the bench measures pacing, not the rules.
   const seeded = await seedDataDir(dir, {
     total,
@@ -86,11 +111,12 @@ export async function benchBroadcast(): Promise<BroadcastFigures> {
       };
       if (b.status === 'done') break;
     }
-    const creates = api.log
+    const log = await api.log();
+    const creates = log
       .filter((r) => r.method === 'POST')
       .map((r) => r.at)
       .sort((a, b) => a - b);
-    const ok = api.log.filter((r) => r.method === 'POST' && r.status === 201).length;
+    const ok = log.filter((r) => r.method === 'POST' && r.status === 201).length;
     let busiest = 0;
     let violations = 0;
     for (let i = 0, j = 0; i < creates.length; i++) {
@@ -99,7 +125,7 @@ export async function benchBroadcast(): Promise<BroadcastFigures> {
       busiest = Math.max(busiest, n);
       if (n > rate) violations++;
     }
-    violations += api.log.filter((r) => r.status === 429).length;
+    violations += log.filter((r) => r.status === 429).length;
     const seconds = ((creates.at(-1) ?? 0) - (creates[0] ?? 0)) / 1000;
     // n sends paced at `rate` span (n − 1) / rate seconds.
     const used = seconds > 0 ? (creates.length - 1) / seconds : 0;

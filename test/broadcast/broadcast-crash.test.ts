@@ -13,9 +13,11 @@ const TOKEN = 'broadcast-admin-token-0123456789';
 const RATE = 500;
 /**
  * 1,000 in `npm test`, to keep CI short; `BROADCAST_CONTACTS=10000` is the run the issue asks for
- * (about 15 minutes on two busy cores).
+ * (about 3 minutes on two busy cores).
  */
 const CONTACTS = Number(process.env.BROADCAST_CONTACTS ?? 1_000);
+/** The whole broadcast, kill and restart included, must finish within this: 5 minutes at 10,000. */
+const BUDGET_MS = Math.max(60_000, CONTACTS * 30);
 
 /**
  * CONTACTS contacts through the real twilio client against the Twilio fake, in
@@ -80,68 +82,77 @@ describe(`a broadcast to ${CONTACTS} contacts over SMS`, () => {
     const end = Date.now() + timeoutMs;
     while (!(await check())) {
       if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 250));
     }
   };
 
-  it('sends exactly one message per eligible recipient across a kill -9, paced within the number’s limit', async () => {
-    child = await startRouterChild(env, 60_000);
-    const created = await call('POST', '/api/broadcasts', {
-      name: 'Spring menu',
-      channel: 'sms',
-      message: { text: 'Hello {name}, our spring menu is out!' },
-      segment: { tags: ['newsletter'] },
-      quietHours: false,
-    });
-    expect(created.status).toBe(201);
-    const id = created.body.id as string;
+  it(
+    'sends exactly one message per eligible recipient across a kill -9, paced within the number’s limit',
+    async () => {
+      child = await startRouterChild(env, 60_000);
+      const created = await call('POST', '/api/broadcasts', {
+        name: 'Spring menu',
+        channel: 'sms',
+        message: { text: 'Hello {name}, our spring menu is out!' },
+        segment: { tags: ['newsletter'] },
+        quietHours: false,
+      });
+      expect(created.status).toBe(201);
+      const id = created.body.id as string;
 
-    const eligible = seeded.eligible.size;
-    await until('half the messages', () => api.messages.length >= eligible / 2, 900_000);
-    child.proc.kill('SIGKILL');
-    await child.exited;
-    const atKill = api.messages.length;
-    child = await startRouterChild(env, 60_000);
-    await until(
-      'the broadcast to finish',
-      async () => (await call('GET', `/api/broadcasts/${id}`)).body.status === 'done',
-      900_000,
-    );
+      const eligible = seeded.eligible.size;
+      const began = Date.now();
+      await until('half the messages', () => api.messages.length >= eligible / 2, BUDGET_MS);
+      child.proc.kill('SIGKILL');
+      await child.exited;
+      const atKill = api.messages.length;
+      child = await startRouterChild(env, 60_000);
+      await until(
+        'the broadcast to finish',
+        async () => (await call('GET', `/api/broadcasts/${id}`)).body.status === 'done',
+        BUDGET_MS - (Date.now() - began),
+      );
 
-    const perNumber = new Map<string, number>();
-    for (const m of api.messages) perNumber.set(m.to, (perNumber.get(m.to) ?? 0) + 1);
-    const twice = [...perNumber].filter(([, n]) => n > 1);
-    const wrong = [...perNumber.keys()]
-      .filter((p) => !seeded.eligible.has(p))
-      .map((p) => `${p}:${seeded.kinds.get(p)}`);
-    const missing = [...seeded.eligible].filter((p) => !perNumber.has(p));
-    expect({ twice: twice.length, wrong, missing: missing.length }).toEqual({ twice: 0, wrong: [], missing: 0 });
-    expect(api.messages.length).toBe(eligible);
-    expect(atKill).toBeLessThan(eligible);
-    expect(api.messages[0]?.body).toMatch(/^Hello Customer \d+, our spring menu is out!$/);
+      // Every create request the fake was sent, whatever it answered (one cut off by the kill included).
+      const perNumber = new Map<string, number>();
+      for (const r of api.log) {
+        if (r.method === 'POST' && r.path.endsWith('/Messages.json') && r.to)
+          perNumber.set(r.to, (perNumber.get(r.to) ?? 0) + 1);
+      }
+      const twice = [...perNumber].filter(([, n]) => n > 1);
+      const wrong = [...perNumber.keys()]
+        .filter((p) => !seeded.eligible.has(p))
+        .map((p) => `${p}:${seeded.kinds.get(p)}`);
+      const missing = [...seeded.eligible].filter((p) => !perNumber.has(p));
+      expect({ twice: twice.length, wrong, missing: missing.length }).toEqual({ twice: 0, wrong: [], missing: 0 });
+      expect(api.messages.length).toBe(eligible);
+      expect(atKill).toBeLessThan(eligible);
+      expect(api.messages[0]?.body).toMatch(/^Hello Customer \d+, our spring menu is out!$/);
 
-    // Pacing: no second of the fake's clock saw more creates from our number than it allows.
-    const creates = api.log
-      .filter((r) => r.method === 'POST' && r.status === 201)
-      .map((r) => r.at)
-      .sort((a, b) => a - b);
-    let busiest = 0;
-    for (let i = 0, j = 0; i < creates.length; i++) {
-      while ((creates[i] as number) - (creates[j] as number) >= 1000) j++;
-      busiest = Math.max(busiest, i - j + 1);
-    }
-    expect(busiest).toBeLessThanOrEqual(RATE);
+      // Pacing: no second of the fake's clock saw more creates from our number than it allows.
+      const creates = api.log
+        .filter((r) => r.method === 'POST' && r.status === 201)
+        .map((r) => r.at)
+        .sort((a, b) => a - b);
+      let busiest = 0;
+      for (let i = 0, j = 0; i < creates.length; i++) {
+        while ((creates[i] as number) - (creates[j] as number) >= 1000) j++;
+        busiest = Math.max(busiest, i - j + 1);
+      }
+      expect(busiest).toBeLessThanOrEqual(RATE);
 
-    const shown = (await call('GET', `/api/broadcasts/${id}`)).body;
-    const skipped = seeded.kinds.size - 500 - eligible;
-    expect(shown.progress).toMatchObject({
-      recipients: eligible + skipped,
-      sent: eligible,
-      skipped,
-      pending: 0,
-      waiting: 0,
-    });
-  }, 2_000_000);
+      const shown = (await call('GET', `/api/broadcasts/${id}`)).body;
+      const skipped = seeded.kinds.size - 500 - eligible;
+      expect(shown.progress).toMatchObject({
+        recipients: eligible + skipped,
+        sent: eligible,
+        skipped,
+        pending: 0,
+        waiting: 0,
+      });
+    },
+    BUDGET_MS + 120_000,
+  );
 
   it('cancel stops the rest: nothing beyond the window already in the outbox goes out', async () => {
     child ??= await startRouterChild(env, 60_000);

@@ -4,6 +4,7 @@ import type { WebClient } from '../api/client.ts';
 import type { SlackMessageEvent } from '../customer/envelope.ts';
 import type { SlackSettings } from '../settings.ts';
 import { createAgents } from './agents.ts';
+import { registerCrisisListeners } from './crisis.ts';
 import { registerDeskListeners } from './listeners.ts';
 import { createDeskSync } from './sync.ts';
 import { createThreadStore } from './threads.ts';
@@ -51,6 +52,7 @@ export async function startDesk(o: {
     ...(o.host.files ? { files: o.host.files } : {}),
     botToken: o.settings.botToken,
   });
+  registerCrisisListeners({ app: o.app, desk, agents, deskChannel: settings.defaultChannel, log });
   if (settings.csatOnResolve && !desk.flows.some((f) => f.id === settings.csatOnResolve))
     log.warn(
       { flow: settings.csatOnResolve },
