@@ -15,7 +15,7 @@ import { createChannelHost, type MessageEvent } from './channel/host.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { liveDashboardDeps } from './dashboard/live-deps.ts';
 import type { Written } from './decide/write-decision.ts';
-import { createLiveDrafts } from './drafts/live.ts';
+import { liveDeskHosts } from './desk-wiring.ts';
 import { parseDuration } from './duration.ts';
 import { createFlowTimerHandlers } from './flow-language/flow-timers.ts';
 import { newId } from './ids.ts';
@@ -27,7 +27,7 @@ import type { Conversation, Message } from './model/types.ts';
 import { createOutboxLimiter } from './outbox/limiter.ts';
 import { createOutboxWorker } from './outbox/worker.ts';
 import type { DeskNotice } from './people/desk-events.ts';
-import { createDeskHost, erasedNotices, withTimerNotices } from './people/desk-host.ts';
+import { erasedNotices, withTimerNotices } from './people/desk-host.ts';
 import { createSnoozeTimerHandlers } from './people/snooze.ts';
 import { createInboundTranslation } from './people/translate-inbound.ts';
 import { createAfterCommit } from './pipeline/after-commit.ts';
@@ -35,8 +35,6 @@ import { instanceHeartbeat } from './pipeline/heartbeat.ts';
 import { createIngestor } from './pipeline/ingest.ts';
 import { createRouter } from './pipeline/router.ts';
 import { pausedKinds } from './policies/crisis.ts';
-import { createDeskCrisis } from './policies/crisis-desk.ts';
-import { createDeskQa } from './policies/qa-desk.ts';
 import { scheduleQaRound } from './policies/qa-reviews.ts';
 import { scheduleWeeklyReport } from './policies/weekly-report.ts';
 import { sweepBlobs } from './privacy/blob-sweep.ts';
@@ -398,6 +396,20 @@ export async function startApp(o: AppOptions): Promise<App> {
   const publicUrl = r.server.publicUrl ?? url;
   const files = await attachments.serve(server.routes, publicUrl);
   const unsubscribe = await serveUnsubscribe(server.routes, publicUrl, { store, clock, log, business: liveSettings });
+  const deskFor = liveDeskHosts({
+    bus: deskBus,
+    store,
+    actions,
+    policyActions,
+    limiter,
+    clock,
+    calendar,
+    settings: liveSettings,
+    live,
+    log,
+    bugs,
+    onCrisisSwitched: () => timers.kick(),
+  });
   for (const adapter of adapters.values()) {
     const channelHost = createChannelHost({
       channel: adapter.channel,
@@ -413,33 +425,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       deliveryFailed: (m) => deskBus.publish({ conversationId: m.conversationId, cause: 'delivery', events: [] }),
       maxInboundText: adapter.capabilities.maxInboundText,
     });
-    const desk = createDeskHost({
-      channel: adapter.channel,
-      bus: deskBus,
-      store,
-      actions,
-      moveToPrivate: policyActions.moveToPrivate,
-      deescalate: policyActions.deescalate,
-      limiter,
-      clock,
-      flows: follow(() => liveSettings.flows.map((f) => ({ id: f.id, description: f.description ?? null }))),
-      dispositions: follow(() =>
-        Object.entries(liveSettings.policies.desk.resolution.dispositions).map(([code, label]) => ({ code, label })),
-      ),
-      calendar,
-      knowledge: {
-        search: (q, limit) => live().policies.kit.knowledge.search(q, limit),
-        get: (id) => live().policies.kit.knowledge.get(id),
-      },
-      drafts: createLiveDrafts({
-        current: () => ({ settings: live().settings, knowledge: live().policies.kit.knowledge }),
-        store,
-        log: log.child({ part: 'drafts' }),
-      }),
-      bugs: { enabled: bugs.enabled, log: bugs.log, link: bugs.linkRef },
-      qa: createDeskQa({ store, clock, reviews: () => live().settings.policies.reviews, via: adapter.channel }),
-      crisis: createDeskCrisis({ store, clock, settings: () => liveSettings, onSwitched: () => timers.kick() }),
-    });
+    const desk = deskFor(adapter.channel);
     await adapter.start({ ...channelHost, desk, files, unsubscribe });
   }
   health = checkCredentials(adapters, log.child({ part: 'credentials' }), o.credentialTimeoutMs);
