@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ASSIST, ASSIST_VIEW, DRAFT_INPUT, KB_INPUT, KNOWLEDGE_SHORTCUT } from '../../adapters/slack/desk/assist.ts';
 import { ACTION } from '../../adapters/slack/desk/header.ts';
+import { NOTE_SHORTCUT } from '../../adapters/slack/desk/listeners.ts';
+import { VIEW } from '../../adapters/slack/desk/modals.ts';
 import { knowledgeFile, noPolicies } from '../../src/settings/policy-schema.ts';
 import {
   AGENT,
@@ -199,5 +201,33 @@ describe('Slack desk: drafted replies and knowledge search', () => {
         timeout: 10_000,
       })
       .toBe(true);
+  });
+
+  it('opens the note form from a message shortcut in a desk thread, and refuses it elsewhere', async () => {
+    const opens = d.slack.callsOf('views.open').length;
+    await d.send.interaction({
+      type: 'message_action',
+      callback_id: NOTE_SHORTCUT,
+      trigger_id: 'trigger-note',
+      user: { id: AGENT },
+      channel: { id: DESK },
+      message: { type: 'message', ts: header.ts, text: 'a message in the thread' },
+    });
+    const opened = await d.slack.until(() => d.slack.callsOf('views.open').slice(opens)[0]);
+    const view = JSON.parse(String(opened.params.view)) as { callback_id: string; private_metadata: string };
+    expect(view.callback_id).toBe(VIEW.note);
+    expect(view.private_metadata).toMatch(/^01/);
+
+    const seen = ephemerals().length;
+    await d.send.interaction({
+      type: 'message_action',
+      callback_id: NOTE_SHORTCUT,
+      trigger_id: 'trigger-elsewhere',
+      user: { id: AGENT },
+      channel: { id: DESK },
+      message: { type: 'message', ts: '1700000000.000999', text: 'not in a conversation thread' },
+    });
+    await ephemeral(seen, (t) => t.includes('desk thread'));
+    expect(d.slack.callsOf('views.open')).toHaveLength(opens + 1);
   });
 });

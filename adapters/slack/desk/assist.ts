@@ -5,6 +5,7 @@ import type { DeskAgent } from '../settings.ts';
 import type { Agents } from './agents.ts';
 import { ACTION, esc } from './header.ts';
 import { inputValue } from './modals.ts';
+import { shortcutTarget } from './shortcut.ts';
 import type { ThreadStore } from './threads.ts';
 
 /**
@@ -144,25 +145,12 @@ export function registerAssistListeners(d: AssistDeps): void {
 
   app.shortcut(KNOWLEDGE_SHORTCUT, async ({ ack, body }) => {
     await ack();
-    const b = body as unknown as {
-      channel?: { id?: string };
-      user?: { id?: string };
-      message?: { ts?: string; thread_ts?: string; text?: string };
-      trigger_id?: string;
-    };
-    const root = b.message?.thread_ts ?? b.message?.ts;
-    const w: Where = {
-      ...(b.channel?.id ? { channel: b.channel.id } : {}),
-      ...(b.user?.id ? { user: b.user.id } : {}),
-      ...(root ? { threadTs: root } : {}),
-    };
-    if (!(await d.agentOr(w))) return;
-    const id = w.channel && root ? await d.threads.conversationOf(w.channel, root) : null;
-    if (!id) return d.refuse(w, 'Use this shortcut on a message in a conversation’s desk thread.');
-    if (!desk.knowledge) return d.refuse(w, 'The knowledge base is not available here.');
-    const where = JSON.stringify({ id, channel: w.channel, threadTs: root });
-    const view = textModal(ASSIST_VIEW.knowledge, where, 'Search knowledge', 'Search', b.message?.text ?? '');
-    await app.client.views.open({ trigger_id: String(b.trigger_id), view: view as never });
+    const at = await shortcutTarget(body, d);
+    if (!at) return;
+    if (!desk.knowledge) return d.refuse(at.w, 'The knowledge base is not available here.');
+    const where = JSON.stringify({ id: at.conversationId, channel: at.w.channel, threadTs: at.threadTs });
+    const view = textModal(ASSIST_VIEW.knowledge, where, 'Search knowledge', 'Search', at.text ?? '');
+    await app.client.views.open({ trigger_id: at.triggerId, view: view as never });
   });
   app.view(ASSIST_VIEW.knowledge, async ({ ack, body, view }) => {
     const query = inputValue(view, KB_INPUT.block, KB_INPUT.action)?.trim();

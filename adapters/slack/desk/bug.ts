@@ -5,6 +5,7 @@ import { type Agents, REFUSAL } from './agents.ts';
 import type { Where } from './assist.ts';
 import { ACTION, esc } from './header.ts';
 import { inputValue } from './modals.ts';
+import { shortcutTarget } from './shortcut.ts';
 import type { ThreadStore } from './threads.ts';
 
 export const BUG_VIEW = 'tp_bug_modal';
@@ -122,22 +123,8 @@ export function registerBugListeners(d: {
   d.control(ACTION.bug, (id, _agent, w, b) => open(id, w, b.trigger_id));
   d.app.shortcut(BUG_SHORTCUT, async ({ ack, body }) => {
     await ack();
-    const b = body as unknown as {
-      channel?: { id?: string };
-      user?: { id?: string };
-      message?: { ts?: string; thread_ts?: string };
-      trigger_id?: string;
-    };
-    const root = b.message?.thread_ts ?? b.message?.ts;
-    const w: Where = {
-      ...(b.channel?.id ? { channel: b.channel.id } : {}),
-      ...(b.user?.id ? { user: b.user.id } : {}),
-      ...(root ? { threadTs: root } : {}),
-    };
-    if (!(await d.agentOr(w))) return;
-    const id = w.channel && root ? await d.threads.conversationOf(w.channel, root) : null;
-    if (!id) return d.tell(w, 'Use this shortcut on a message in a conversation’s desk thread.');
-    await open(id, w, b.trigger_id);
+    const at = await shortcutTarget(body, { threads: d.threads, agentOr: d.agentOr, refuse: d.tell });
+    if (at) await open(at.conversationId, at.w, at.triggerId);
   });
 
   d.app.view(BUG_VIEW, async ({ ack, body, view }) => {

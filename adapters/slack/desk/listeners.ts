@@ -32,6 +32,7 @@ import {
   VIEW,
 } from './modals.ts';
 import { registerResolveModal } from './resolve.ts';
+import { shortcutTarget } from './shortcut.ts';
 import type { DeskSync } from './sync.ts';
 import type { DeskThread, ThreadStore } from './threads.ts';
 
@@ -253,21 +254,8 @@ export function registerDeskListeners(d: DeskListenerDeps): {
 
   app.shortcut(NOTE_SHORTCUT, async ({ ack, body }) => {
     await ack();
-    const b = body as unknown as {
-      channel?: { id?: string };
-      user?: { id?: string };
-      message?: { ts?: string; thread_ts?: string };
-      trigger_id?: string;
-    };
-    const w: Where = {
-      ...(b.channel?.id ? { channel: b.channel.id } : {}),
-      ...(b.user?.id ? { user: b.user.id } : {}),
-    };
-    if (!(await agentOr(w))) return;
-    const root = b.message?.thread_ts ?? b.message?.ts;
-    const id = b.channel?.id && root ? await threads.conversationOf(b.channel.id, root) : null;
-    if (!id) return refuse(w, 'Use this shortcut on a message in a conversation’s desk thread.');
-    await app.client.views.open({ trigger_id: String(b.trigger_id), view: noteModal(id) as never });
+    const at = await shortcutTarget(body, { threads, agentOr, refuse });
+    if (at) await app.client.views.open({ trigger_id: at.triggerId, view: noteModal(at.conversationId) as never });
   });
 
   app.view(VIEW.note, async ({ ack, body, view }) => {
