@@ -14,11 +14,11 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { FakeTwilioApi, type RecordedMessage } from '../fakes/twilio-api.ts';
+import { FakeTwilioApi } from '../fakes/twilio-api.ts';
 import { cpuMsOf, cpuMsOfAll } from './cpu.ts';
 import { percentile } from './load.ts';
-import { type BenchChild, benchConnections, benchSeconds, replyTracker } from './measure.ts';
-import { ACCOUNT_SID, AUTH_TOKEN, customerOf, postSms, startSmsRouter } from './sms-bench.ts';
+import { type BenchChild, benchConnections, benchSeconds } from './measure.ts';
+import { ACCOUNT_SID, AUTH_TOKEN, postSms, startSmsRouter, trackReplies } from './sms-bench.ts';
 
 const databaseUrl =
   process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -58,13 +58,7 @@ async function backendPids(admin: pg.Client, app: string): Promise<number[]> {
 async function round(setup: ScaleSetup, admin: pg.Client): Promise<ScaleRound> {
   const tag = `tpbench_${randomBytes(4).toString('hex')}`;
   const api = await FakeTwilioApi.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
-  const track = replyTracker(customerOf);
-  const push = api.messages.push.bind(api.messages);
-  api.messages.push = (...items: RecordedMessage[]) => {
-    const now = performance.now();
-    for (const m of items) track.arrive(m.to, now);
-    return push(...items);
-  };
+  const track = trackReplies(api);
   const url = new URL(databaseUrl);
   url.searchParams.set('schema', tag);
   url.searchParams.set('application_name', tag);

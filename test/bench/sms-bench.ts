@@ -23,6 +23,7 @@ import {
   type BenchLine,
   isBenchChild,
   measureChannel,
+  type ReplyTracker,
   replyTracker,
   serveAsBenchChild,
   startBenchChild,
@@ -100,6 +101,19 @@ export function postSms(url: string, i: number, prefix: string): Promise<number>
   });
 }
 
+/** A reply tracker told of each message the fake Twilio API creates, as it arrives. */
+export function trackReplies(api: FakeTwilioApi): ReplyTracker {
+  const track = replyTracker(customerOf);
+  // The fake has no arrival hook: wrap its record of created messages.
+  const push = api.messages.push.bind(api.messages);
+  api.messages.push = (...items: RecordedMessage[]) => {
+    const now = performance.now();
+    for (const m of items) track.arrive(m.to, now);
+    return push(...items);
+  };
+  return track;
+}
+
 /**
  * The router with SMS pacing lifted, sending to the Twilio API at `apiUrl`: on SQLite (synchronous=full),
  * or on the PostgreSQL and Redis `shared` names (BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_REDIS_PREFIX).
@@ -111,14 +125,7 @@ export function startSmsRouter(apiUrl: string, shared: Record<string, string> = 
 export async function benchSms(): Promise<{ max: BenchLine; half: BenchLine }> {
   const api = await FakeTwilioApi.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
   const child = await startSmsRouter(api.url);
-  const track = replyTracker(customerOf);
-  // The fake has no arrival hook: wrap its record of created messages.
-  const push = api.messages.push.bind(api.messages);
-  api.messages.push = (...items: RecordedMessage[]) => {
-    const now = performance.now();
-    for (const m of items) track.arrive(m.to, now);
-    return push(...items);
-  };
+  const track = trackReplies(api);
   try {
     return await measureChannel(
       'SMS webhook → reply at fake Twilio',
