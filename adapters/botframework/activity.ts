@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Attachment, Envelope, Visibility } from '../../src/channel/index.ts';
+import { TEAMS_FILE_CARD, teamsFileAttachment } from './teams-files.ts';
 import { encodeThreadKey } from './thread-key.ts';
 
 const account = z.looseObject({ id: z.string().min(1), name: z.string().nullish() });
@@ -80,9 +81,12 @@ function plainText(a: MessageActivity): string {
 }
 
 export function activityEnvelope(a: MessageActivity, channel: string): Envelope {
-  const attachments: Attachment[] = (a.attachments ?? [])
-    .filter((x) => x.contentUrl)
-    .map((x) => ({ contentType: x.contentType, url: x.contentUrl as string, ...(x.name ? { name: x.name } : {}) }));
+  const attachments: Attachment[] = (a.attachments ?? []).flatMap((x): Attachment[] => {
+    const file = teamsFileAttachment(x);
+    if (file) return [file];
+    if (x.contentType === TEAMS_FILE_CARD || !x.contentUrl) return [];
+    return [{ contentType: x.contentType, url: x.contentUrl, ...(x.name ? { name: x.name } : {}) }];
+  });
   const sentAt = a.timestamp instanceof Date ? a.timestamp.getTime() : Date.parse(a.timestamp ?? '');
   return {
     channel,

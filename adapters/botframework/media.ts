@@ -1,5 +1,6 @@
 import type { Attachment, MediaSource } from '../../src/channel/index.ts';
 import { parsePattern, serviceUrlAllowed } from './service-urls.ts';
+import { onTeamsFileHost, TEAMS_FILE_HOSTS } from './teams-files.ts';
 
 /** Files a person attaches (Web Chat uploads, Teams inline images): cards and other rich content are not files. */
 const TYPES = ['image/*', 'audio/*', 'video/*', 'application/pdf', 'text/plain', 'text/csv'];
@@ -16,6 +17,8 @@ export async function botframeworkMediaSource(
   connectorToken: () => Promise<string | null>,
 ): Promise<MediaSource | null> {
   if (!a.url) return null;
+  // A Teams file card's download link carries its own authorisation: no token, and only SharePoint's hosts.
+  if (onTeamsFileHost(a.url)) return { url: a.url, hosts: TEAMS_FILE_HOSTS, types: TYPES };
   const hosts = serviceUrls.flatMap((p) => {
     const parsed = parsePattern(p);
     return parsed ? [parsed.wildcard ? `*.${parsed.host}` : parsed.host] : [];
