@@ -159,7 +159,9 @@ describe('the dashboard in a real browser', () => {
     const id = await first.textContent();
     await first.click();
     await page.getByRole('heading', { name: `Flow ${id}` }).waitFor();
-    await page.waitForFunction("document.querySelector('#diagram').complete");
+    await expect
+      .poll(() => page.evaluate(() => (document.querySelector('#diagram') as HTMLImageElement | null)?.complete))
+      .toBe(true);
     const width = await page.evaluate<number>("document.querySelector('#diagram').naturalWidth");
     expect(width).toBeGreaterThan(100);
     await check('flow');

@@ -117,7 +117,7 @@ describe('accessibility of the customer pages', () => {
     await page.locator('#text').press('Enter');
     await page.locator('#log .msg.bot .bubble', { hasText: 'Sauerteigbrot' }).waitFor({ timeout: 15_000 });
     await page.reload();
-    await page.waitForFunction("document.documentElement.lang === 'de'", null, { timeout: 15_000 });
+    await page.locator('html[lang="de"]').waitFor({ state: 'attached', timeout: 15_000 });
     await visitor.close();
   }, 60_000);
 
@@ -155,7 +155,7 @@ describe('accessibility of the customer pages', () => {
     expect(await active(page, 'tagName')).toBe('IFRAME');
     await page.frameLocator('iframe').locator('#text:enabled').waitFor();
     await page.frameLocator('iframe').locator('#text').press('Escape');
-    await page.waitForFunction("document.activeElement?.tagName === 'BUTTON'");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('BUTTON');
     expect(await button.getAttribute('aria-expanded')).toBe('false');
 
     const embedded = await context.newPage();

@@ -93,7 +93,8 @@ describe('web chat uploads in a real browser', () => {
   const app = () => (local as LocalApp).app;
   const ready = async (page: Page) => {
     await page.goto(`${app().url}/chat`);
-    await page.waitForFunction("document.getElementById('file').disabled === false");
+    // A selector, not a string predicate: the page's CSP forbids eval, which Playwright's polling of a string uses.
+    await page.locator('#file:enabled').waitFor({ state: 'attached' });
   };
 
   it('keeps an uploaded photo by its bytes, shows it in the chat and lists it for agents', async () => {
