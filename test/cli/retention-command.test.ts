@@ -55,7 +55,8 @@ describe('touchpoint retention run', () => {
 
     const run = await cli(args());
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/\*\s+messages\s+30d\s+\S+\s+1/);
+    // BEFORE is a date and time ("2026-11-07 20:01:45"): match the line, not one word for it.
+    expect(run.stdout).toMatch(/^\*\s+messages\s+30d\s+\d{4}-\d\d-\d\d[ T][\d:]+\S*\s+1$/m);
     expect((await store.listMessages(conversation.id)).map((m) => m.text)).toEqual(['new']);
   });
 
