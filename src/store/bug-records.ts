@@ -1,5 +1,7 @@
+import type { Selectable } from 'kysely';
 import { newId } from '../ids.ts';
 import type { Ctx } from './query-helpers.ts';
+import type { BugsTable } from './schema.ts';
 
 export interface Bug {
   id: string;
@@ -35,16 +37,7 @@ export interface BugRecords {
   open(tracker: string): Promise<Bug[]>;
 }
 
-type BugRow = {
-  id: string;
-  tracker: string;
-  key: string;
-  url: string;
-  title: string;
-  severity: string;
-  created_at: number;
-  fixed_at: number | null;
-};
+type BugRow = Selectable<BugsTable>;
 
 const fromRow = (r: BugRow): Bug => ({
   id: r.id,
