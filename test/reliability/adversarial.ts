@@ -14,6 +14,7 @@ import { SECRET, TOKEN } from '../adapters/slack/support/desk-app.ts';
 import { slackSender } from '../adapters/slack/support/slack-requests.ts';
 import { percentile } from '../bench/load.ts';
 import { FakeBotService } from '../fakes/botframework-service.ts';
+import { MAX_MESSAGE_CONTENT } from '../fakes/discord/payloads.ts';
 import { FakeGraphApi } from '../fakes/graph-api.ts';
 import { FakeSlackApi } from '../fakes/slack-api.ts';
 import { metaBlock, slackBlock } from './channels.ts';
@@ -31,6 +32,8 @@ import { prepareRouter, type Router } from './router.ts';
  * p99 must stay under 50 ms. Past a provider's own maximum a text is kept
  * unread (answered 200); the web chat's is stored whole and routed.
  * Teams takes at most 256 KiB a request: its messages are as long as fits.
+ * Discord never delivers more than 4,000 characters (its API refuses longer
+ * messages), and its fake refuses them too: those are 4,000.
  */
 export const HEALTHZ_P99_LIMIT_MS = 50;
 const MB = 1_000_000;
@@ -185,7 +188,7 @@ export async function adversarial(o: AdversarialOptions = {}): Promise<Figures> 
       },
       {
         name: 'discord.channel',
-        chars: MB,
+        chars: MAX_MESSAGE_CONTENT,
         async post(text) {
           // The gateway has no answer to wait for: the message is in the router's hands once sent.
           world.discord.say({ guildId: world.guild.id, channelId: world.help, author: world.cora, content: text });
