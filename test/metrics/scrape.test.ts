@@ -63,6 +63,9 @@ describe('/metrics business gauges', () => {
     await new Promise((r) => setImmediate(r));
     const next = await s.scrape();
     expect(next).toMatch(/^touchpoint_kpi\{kpi="volume"\} 0$/m);
+    // the process's own series beside them: event-loop delay, memory
+    expect(next).toMatch(/^nodejs_eventloop_lag_max_seconds [0-9.e+-]+$/m);
+    expect(next).toMatch(/^process_resident_memory_bytes [0-9]+$/m);
     expect(next).toMatch(/^touchpoint_kpi_age_seconds 0$/m);
   });
 
