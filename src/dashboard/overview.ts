@@ -16,12 +16,10 @@ type Inputs = Awaited<ReturnType<typeof loadInputs>>;
 
 const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
 
-/** The period's inputs split by the day each fact happened (the backlog is now, not per day). */
+/** The period's cells split by their day (the backlog is now, not per day). */
 function byDay(input: Inputs, days: string[]): Map<string, Inputs> {
-  const out = new Map(days.map((d) => [d, { facts: [], created: [], resolved: [], backlog: [] } as Inputs]));
-  for (const f of input.facts) out.get(dayOf(f.at))?.facts.push(f);
-  for (const r of input.created) out.get(dayOf(r.createdAt))?.created.push(r);
-  for (const r of input.resolved) if (r.firstResolvedAt !== null) out.get(dayOf(r.firstResolvedAt))?.resolved.push(r);
+  const out = new Map(days.map((d) => [d, { cells: [], backlog: [] } as Inputs]));
+  for (const c of input.cells) out.get(dayOf(c.day))?.cells.push(c);
   return out;
 }
 

@@ -24,16 +24,22 @@ export function ratio(hits: number, of: number): Ratio {
   return { of, hits, rate: of === 0 ? null : hits / of };
 }
 
-function quantile(sorted: number[], q: number): number | null {
+function quantile(sorted: ArrayLike<number>, q: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? null;
 }
 
-export function spread(values: number[]): Spread {
+/** Sorts `values` in place: a typed array sorts by number without a comparator, several times faster. */
+export function spreadOf(values: Float64Array): Spread {
   if (values.length === 0) return { avgMs: null, medianMs: null, p90Ms: null };
-  const sorted = [...values].sort((a, b) => a - b);
-  const sum = sorted.reduce((a, b) => a + b, 0);
-  return { avgMs: sum / sorted.length, medianMs: quantile(sorted, 0.5), p90Ms: quantile(sorted, 0.9) };
+  values.sort();
+  let sum = 0;
+  for (const v of values) sum += v;
+  return { avgMs: sum / values.length, medianMs: quantile(values, 0.5), p90Ms: quantile(values, 0.9) };
+}
+
+export function spread(values: number[]): Spread {
+  return spreadOf(Float64Array.from(values));
 }
 
 /** Spans in wall time and in the business time of their channel. */
