@@ -165,7 +165,7 @@ export function kpiDaysContract(get: () => Store): void {
           for (const [pick, o] of h.late) await apply(store, opened[pick % opened.length] as Opened, o, now);
           await expectSame(store, range);
         }),
-        { seed: 0x21_2026, numRuns: 12 },
+        { seed: 0x21_2026, numRuns: 20 },
       );
     }, 240_000);
 
@@ -185,6 +185,25 @@ export function kpiDaysContract(get: () => Store): void {
       expect(await keys()).toEqual(['billing']);
       await store.updateContact(contact.id, { vip: true });
       expect((await measure(store, { ...range, by: 'vip' }, calendar)).groups.map((g) => g.key)).toEqual(['vip']);
+      // a customer's first message, late: the conversation now asked for help
+      await apply(store, { id: c.id, contactId: contact.id }, { kind: 'in' }, now);
+      expect((await measure(store, range, calendar)).total.deflection.of).toBe(1);
+      await apply(store, { id: c.id, contactId: contact.id }, { kind: 'csat', score: 5 }, now - 10 * DAY);
+      expect((await measure(store, range, calendar)).total.csat.of).toBe(1);
+    });
+
+    it('does not count as deflected a conversation whose customer said days later that the answers did not help', async () => {
+      const store = get();
+      const contact = await store.createContact({ name: 'Ann' }, { kind: 'email', value: 'ann@x.test' }, T0);
+      const c = await store.createConversation(newConversation(contact.id, 'email', 'k', { status: 'closed' }), T0);
+      const one = { id: c.id, contactId: contact.id };
+      await apply(store, one, { kind: 'in' }, T0);
+      await apply(store, one, { kind: 'bot' }, T0 + MIN);
+      await apply(store, one, { kind: 'help', score: 0 }, T0 + 3 * DAY);
+      const now = T0 + 20 * DAY;
+      const { total } = await measure(store, { from: T0 - DAY, to: now, now }, calendar);
+      expect(total.deflection).toEqual({ of: 1, hits: 0, rate: 0 });
+      expect((await store.kpiDays(T0 - DAY, now)).days.size).toBeGreaterThan(0);
     });
   });
 }
