@@ -38,5 +38,5 @@ export async function loadInputs(store: KpiStore, range: KpiRange): Promise<KpiD
     }
     await live(lastEnd, to);
   }
-  return { cells, backlog: await store.openBacklog() };
+  return { cells, backlog: await store.openBacklog(now) };
 }

@@ -61,14 +61,6 @@ export function keyOf(row: Omit<FactDimensions, 'conversationId'>, by: Dimension
   return row[by] ?? '(none)';
 }
 
-/** An open conversation past a clock that has run out: unanswered past its response due, or unresolved past its resolution due. */
-export function beyondSla(r: BacklogRow, now: number): boolean {
-  const past = (due: number | null) => due !== null && now > due;
-  if (r.firstHumanAt === null && past(r.firstResponseDue)) return true;
-  if (r.awaitingSince !== null && r.firstHumanAt !== null && past(r.nextResponseDue)) return true;
-  return r.status === 'open' && past(r.resolutionDue);
-}
-
 type Business = (a: number, b: number, channel: string) => number;
 
 /** One duration KPI over every cell's spans, in wall time and business time. */
@@ -125,7 +117,7 @@ export function computeKpis(data: KpiData, now: number, calendar: BusinessCalend
   data.backlog.forEach((r, i) => {
     ages[i] = now - r.createdAt;
     businessAges[i] = business(r.createdAt, now, r.channel);
-    if (beyondSla(r, now)) beyond++;
+    if (r.beyondSla) beyond++;
   });
   return {
     volume: { conversations: sum('created') },

@@ -191,8 +191,8 @@ export interface StoreTx extends AccessTx, PrivacyTx, BroadcastTx, DeskTx, Opera
   kpiDays(from: number, to: number): Promise<StoredKpiDays>;
   /** One closed day's KPI inputs as `aggregate` sums them: stored, or read, summed and stored in one transaction. */
   kpiDay(day: number, kinds: FactKind[], aggregate: (input: FactInputs) => string): Promise<string>;
-  /** The open conversations, with what the backlog KPIs read. */
-  openBacklog(): Promise<BacklogRow[]>;
+  /** The open conversations, with what the backlog KPIs read, judged at `now`. */
+  openBacklog(now: number): Promise<BacklogRow[]>;
 
   /** See InboundTurn. A claimed event is `owner`'s; a reserved one is its reservation owner's. */
   inboundTurn(

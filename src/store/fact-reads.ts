@@ -63,14 +63,10 @@ export interface FactInputs {
 }
 
 /** An open conversation, as the backlog KPIs read it. */
-export interface BacklogRow extends FactDimensions {
+export interface BacklogRow extends Omit<FactDimensions, 'conversationId'> {
   createdAt: number;
-  status: string;
-  awaitingSince: number | null;
-  firstHumanAt: number | null;
-  firstResponseDue: number | null;
-  nextResponseDue: number | null;
-  resolutionDue: number | null;
+  /** Past a clock that has run out: unanswered past its response due, or unresolved past its resolution due. */
+  beyondSla: boolean;
 }
 
 const WEEK_MS = 7 * 86_400_000;
@@ -315,11 +311,18 @@ export async function factInputs(ctx: Ctx, kinds: FactKind[], from: number, to: 
   };
 }
 
+/** The rule of the KPI `beyondSla` for an open conversation, at `now`. */
+const beyondSla = (now: number) => sql<number>`case when
+  (s.first_human_at is null and s.first_response_due < ${now})
+  or (s.awaiting_since is not null and s.first_human_at is not null and s.next_response_due < ${now})
+  or (s.status = 'open' and s.resolution_due < ${now}) then 1 else 0 end`;
+
 /**
- * The open backlog with its dimensions, joined in SQL and paged by id: only
- * what the backlog KPIs read, for the tens of thousands of rows a busy store has open.
+ * The open backlog at `now` with its dimensions, joined in SQL and paged by
+ * id: only the columns its KPIs read, for the tens of thousands of rows a busy
+ * store has open (building each row costs more than reading it).
  */
-export async function openBacklog(ctx: Ctx): Promise<BacklogRow[]> {
+export async function openBacklog(ctx: Ctx, now: number): Promise<BacklogRow[]> {
   const vips = new Set(
     (await ctx.db.selectFrom('contacts').select('id').where(sql<boolean>`vip = 1`).execute()).map((r) => r.id),
   );
@@ -329,22 +332,8 @@ export async function openBacklog(ctx: Ctx): Promise<BacklogRow[]> {
     const page = await ctx.db
       .selectFrom('conversation_facts as s')
       .innerJoin('conversations as c', 'c.id', 's.conversation_id')
-      .select([
-        's.conversation_id',
-        's.agent',
-        's.created_at',
-        's.status',
-        's.awaiting_since',
-        's.first_human_at',
-        's.first_response_due',
-        's.next_response_due',
-        's.resolution_due',
-        'c.contact_id',
-        'c.channel',
-        'c.touchpoint_kind',
-        'c.category',
-        'c.intent',
-      ])
+      .select(['s.conversation_id', 's.agent', 's.created_at', 'c.contact_id', 'c.channel', 'c.touchpoint_kind'])
+      .select(['c.category', 'c.intent', beyondSla(now).as('beyond')])
       .where(OPEN)
       .where(NOT_STAFF)
       .where('s.conversation_id', '>', after)
@@ -353,7 +342,6 @@ export async function openBacklog(ctx: Ctx): Promise<BacklogRow[]> {
       .execute();
     for (const r of page)
       out.push({
-        conversationId: r.conversation_id,
         channel: r.channel,
         touchpoint: r.touchpoint_kind,
         category: r.category,
@@ -361,12 +349,7 @@ export async function openBacklog(ctx: Ctx): Promise<BacklogRow[]> {
         agent: r.agent,
         vip: vips.has(r.contact_id),
         createdAt: Number(r.created_at),
-        status: r.status,
-        awaitingSince: num(r.awaiting_since),
-        firstHumanAt: num(r.first_human_at),
-        firstResponseDue: num(r.first_response_due),
-        nextResponseDue: num(r.next_response_due),
-        resolutionDue: num(r.resolution_due),
+        beyondSla: Number(r.beyond) === 1,
       });
     if (page.length < PAGE) return out;
     after = page[page.length - 1]?.conversation_id ?? after;

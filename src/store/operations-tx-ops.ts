@@ -44,8 +44,8 @@ export class OperationsTxOps extends BroadcastTxOps implements OperationsTx {
     return kpiDay(this.ctx, day, kinds, aggregate);
   }
 
-  openBacklog(): Promise<factReads.BacklogRow[]> {
-    return factReads.openBacklog(this.ctx);
+  openBacklog(now: number): Promise<factReads.BacklogRow[]> {
+    return factReads.openBacklog(this.ctx, now);
   }
 
   async activeCrisis(): Promise<Crisis | null> {

@@ -19,7 +19,7 @@ const liveOnly = (store: Store): KpiStore => ({
   factInputs: (kinds, from, to) => store.factInputs(kinds, from, to),
   kpiDays: async () => ({ firstOpenedAt: null, days: new Map() }),
   kpiDay: () => Promise.reject(new Error('a live read stores no day')),
-  openBacklog: () => store.openBacklog(),
+  openBacklog: (now) => store.openBacklog(now),
 });
 
 type Op =
@@ -119,7 +119,7 @@ async function expectSame(store: Store, range: KpiRange): Promise<void> {
         factInputs: (kinds, from, to) => s.factInputs(kinds, from, to),
         kpiDays: (from, to) => s.kpiDays(from, to),
         kpiDay: (day, kinds, aggregate) => s.kpiDay(day, kinds, aggregate),
-        openBacklog: () => s.openBacklog(),
+        openBacklog: (now) => s.openBacklog(now),
         resolutionsBetween: (from, to) => store.resolutionsBetween(from, to),
       },
       { ...range, ...options, by: 'channel' },
