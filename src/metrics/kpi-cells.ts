@@ -45,13 +45,13 @@ export type SpanKind = 'botFirst' | 'agentFirst' | 'next' | 'resolution';
 export const SPAN_KINDS: readonly SpanKind[] = ['botFirst', 'agentFirst', 'next', 'resolution'];
 
 const DAY_MS = 86_400_000;
-export const dayStart = (t: number): number => Math.floor(t / DAY_MS) * DAY_MS;
+const dayStart = (t: number): number => Math.floor(t / DAY_MS) * DAY_MS;
 
 /**
  * The bot answered and no person was needed: none replied, none was assigned, none was asked for,
  * and the customer never said the knowledge answers did not help (`notHelped`: conversation ids).
  */
-export function selfServed(r: ConversationFactRow, notHelped: ReadonlySet<string>): boolean {
+function selfServed(r: ConversationFactRow, notHelped: ReadonlySet<string>): boolean {
   return (
     r.firstBotAt !== null &&
     r.firstHumanAt === null &&

@@ -62,6 +62,7 @@ export function keyOf(row: Omit<FactDimensions, 'conversationId'>, by: Dimension
 }
 
 type Business = (a: number, b: number, channel: string) => number;
+type Count = { [K in keyof Cell]: Cell[K] extends number ? K : never }[keyof Cell];
 
 /** One duration KPI over every cell's spans, in wall time and business time. */
 function spansTiming(cells: Cell[], kind: SpanKind, business: Business): Timing {
@@ -103,9 +104,9 @@ export function reach(data: KpiData, now: number): { from: number; to: number } 
 export function computeKpis(data: KpiData, now: number, calendar: BusinessCalendar): Kpis {
   const window = reach(data, now);
   const business = businessTimer(calendar, window.from, window.to);
-  const sum = (k: keyof Cell) => {
+  const sum = (k: Count) => {
     let n = 0;
-    for (const c of data.cells) n += c[k] as number;
+    for (const c of data.cells) n += c[k];
     return n;
   };
   const resolution = spansTiming(data.cells, 'resolution', business);

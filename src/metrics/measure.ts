@@ -37,19 +37,3 @@ export function spreadOf(values: Float64Array): Spread {
   for (const v of values) sum += v;
   return { avgMs: sum / values.length, medianMs: quantile(values, 0.5), p90Ms: quantile(values, 0.9) };
 }
-
-export function spread(values: number[]): Spread {
-  return spreadOf(Float64Array.from(values));
-}
-
-/** Spans in wall time and in the business time of their channel. */
-export function timing(
-  spans: { from: number; to: number; channel: string }[],
-  businessMs: (a: number, b: number, channel: string) => number,
-): Timing {
-  return {
-    count: spans.length,
-    wall: spread(spans.map((s) => s.to - s.from)),
-    business: spread(spans.map((s) => businessMs(s.from, s.to, s.channel))),
-  };
-}
