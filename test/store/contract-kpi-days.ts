@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { KpiStore } from '../../src/metrics/kpi-load.ts';
+import { type KpiStore, storeClosedDays } from '../../src/metrics/kpi-load.ts';
 import { DIMENSIONS, type KpiRange, measure } from '../../src/metrics/kpis.ts';
 import { buildReport } from '../../src/metrics/report.ts';
 import { policyFiles } from '../../src/settings/policy-schema.ts';
@@ -204,6 +204,26 @@ export function kpiDaysContract(get: () => Store): void {
       const { total } = await measure(store, { from: T0 - DAY, to: now, now }, calendar);
       expect(total.deflection).toEqual({ of: 1, hits: 0, rate: 0 });
       expect((await store.kpiDays(T0 - DAY, now)).days.size).toBeGreaterThan(0);
+    });
+
+    it('stores only days that ended two days before, so a write to a conversation opened within a day drops none', async () => {
+      const store = get();
+      const now = T0 + 20 * DAY + 10 * 3_600_000;
+      const opened: Opened[] = [];
+      for (const [i, at] of [T0, now - 20 * 3_600_000].entries()) {
+        const contact = await store.createContact({ name: 'Ann' }, { kind: 'email', value: `y${i}@x.test` }, at);
+        const c = await store.createConversation(newConversation(contact.id, 'email', `y${i}`), at);
+        const one = { id: c.id, contactId: contact.id };
+        await apply(store, one, { kind: 'in' }, at);
+        opened.push(one);
+      }
+      await storeClosedDays(store, now, 90);
+      const days = [...(await store.kpiDays(0, now + DAY)).days.keys()];
+      expect(days.length).toBeGreaterThan(0);
+      expect(Math.max(...days) + DAY).toBeLessThanOrEqual(now - 2 * DAY);
+      // yesterday's conversation answered now: its day is read live
+      await apply(store, opened[1] as Opened, { kind: 'agent', agent: 'ann' }, now);
+      await expectSame(store, { from: T0 - DAY, to: now + 1, now });
     });
   });
 }
