@@ -225,5 +225,37 @@ export function kpiDaysContract(get: () => Store): void {
       await apply(store, opened[1] as Opened, { kind: 'agent', agent: 'ann' }, now);
       await expectSame(store, { from: T0 - DAY, to: now + 1, now });
     });
+
+    it('drops the stored days when a merge or an erasure changes whose VIP a conversation is', async () => {
+      const store = get();
+      const vip = await store.createContact({ name: 'Vi', vip: true }, { kind: 'email', value: 'vi@x.test' }, T0);
+      const other = await store.createContact({ name: 'Bo' }, { kind: 'email', value: 'bo@x.test' }, T0);
+      await store.createConversation(newConversation(other.id, 'email', 'k', { status: 'closed' }), T0);
+      const now = T0 + 20 * DAY;
+      const keys = async () =>
+        (await measure(store, { from: T0 - DAY, to: now, now, by: 'vip' }, calendar)).groups.map((g) => g.key);
+      expect(await keys()).toEqual(['not vip']);
+      await store.moveContactRows(other.id, vip.id);
+      expect(await keys()).toEqual(['vip']);
+      await store.eraseContactRows(vip.id, now);
+      expect(await keys()).toEqual(['not vip']);
+    });
+
+    it('counts a staff thread once retention has emptied it of its tags, though its day was stored', async () => {
+      const store = get();
+      const contact = await store.createContact({ name: 'Ann' }, { kind: 'email', value: 'ann@x.test' }, T0);
+      const staff = newConversation(contact.id, 'email', 'k', { status: 'closed', tags: ['staff'] });
+      await store.createConversation(staff, T0);
+      const now = T0 + 20 * DAY;
+      const volume = async () =>
+        (await measure(store, { from: T0 - DAY, to: now, now }, calendar)).total.volume.conversations;
+      expect(await volume()).toBe(0);
+      // updated at T0, expired before T0 + 1 day: emptied, then shelled with no tags
+      let shelled = 0;
+      for (let i = 0; i < 5 && shelled === 0; i++)
+        shelled = (await store.pruneExpired('resolvedConversations', { except: [] }, T0 + DAY, 100)).conversations;
+      expect(shelled).toBe(1);
+      expect(await volume()).toBe(1);
+    });
   });
 }
