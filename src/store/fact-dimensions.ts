@@ -11,7 +11,7 @@ export interface Dimensions {
 }
 
 /** Staff threads (pages, notices to people) are not support conversations. */
-const NOT_STAFF = sql<boolean>`c.tags not like '%"staff"%'`;
+export const NOT_STAFF = sql<boolean>`c.tags not like '%"staff"%'`;
 /** Ids per lookup: well under either dialect's limit on bound parameters. */
 const CHUNK = 1000;
 

@@ -6,6 +6,7 @@ import { createTelemetry } from '../../src/metrics/telemetry.ts';
 import { policyFiles } from '../../src/settings/policy-schema.ts';
 import type { Store } from '../../src/store/contract.ts';
 import type { FactInputs } from '../../src/store/fact-reads.ts';
+import type { StoredKpiDays } from '../../src/store/kpi-days.ts';
 import { weekdayCalendar } from '../support/business.ts';
 
 const stats = {
@@ -20,17 +21,19 @@ const stats = {
 
 /** A store whose KPI read finishes only when the test says so, counting the reads. */
 function slowStore() {
-  const pending: ((v: FactInputs) => void)[] = [];
+  const pending: ((v: StoredKpiDays) => void)[] = [];
   let statsReads = 0;
   const store = {
     operationalStats: async () => {
       statsReads++;
       return stats;
     },
-    factInputs: () => new Promise<FactInputs>((resolve) => pending.push(resolve)),
+    kpiDays: () => new Promise<StoredKpiDays>((resolve) => pending.push(resolve)),
+    factInputs: async (): Promise<FactInputs> => ({ facts: [], created: [], resolved: [], notHelped: [] }),
+    openBacklog: async () => [],
   } as unknown as Store;
   const finish = () => {
-    for (const resolve of pending.splice(0)) resolve({ facts: [], created: [], resolved: [], backlog: [] });
+    for (const resolve of pending.splice(0)) resolve({ firstOpenedAt: null, days: new Map() });
   };
   return { store, finish, reads: () => pending.length, statsReads: () => statsReads };
 }
