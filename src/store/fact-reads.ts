@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { FactKind } from '../facts/derive.ts';
-import { type Dimensions, dimensionsOf, NOT_STAFF, yieldTurn } from './fact-dimensions.ts';
+import { yieldTurn } from '../turns.ts';
+import { type Dimensions, dimensionsOf, NOT_STAFF } from './fact-dimensions.ts';
 import type { Ctx } from './query-helpers.ts';
 
 /** What a KPI may be broken down by, as stored on the conversation, its contact and its facts. */
