@@ -22,10 +22,18 @@ import { ACCOUNT_SID, AUTH_TOKEN, postSms, startSmsRouter, trackReplies } from '
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin/touchpoint.ts');
-/** Timers put due during each seeded round, spread over its first DUE_SPREAD_MS. */
-const DUE_TIMERS = 400;
-const DUE_SPREAD_MS = 10_000;
-const DUE_AFTER_MS = 2_000;
+/**
+ * Timers put due in each seeded round, in two batches written before the router starts: `quiet` ones
+ * fall due before the load starts (lag with a million pending, nothing else to do), `load` ones during
+ * the closed loop (lag behind a saturated router). Offsets are from the moment they are written.
+ */
+const BATCHES = {
+  quiet: { count: 200, fromMs: 8_000, spreadMs: 4_000 },
+  load: { count: 200, fromMs: 15_000, spreadMs: 6_000 },
+} as const;
+type Batch = keyof typeof BATCHES;
+/** The load starts after the quiet batch's last due time. */
+const LOAD_AFTER_MS = 13_000;
 
 /** Resident and peak resident memory of a process, MB (Linux /proc); null when unreadable. */
 export function rssOf(pid: number): { rss: number; peak: number } | null {
@@ -85,59 +93,61 @@ export interface StoreRound {
   halfP99: number;
   idleRss: number;
   peakRss: number;
-  /** Timer lag (fired − due), ms, of the timers due during the round; empty for the empty store. */
-  lags: number[];
-  dueTimers: number;
+  /** Timer lag (fired − due), ms, per batch; empty for the empty store. */
+  lags: Record<Batch, number[]>;
 }
 
-/** Puts DUE_TIMERS snooze wake-ups (stale: their conversations are open) due over the round's first seconds. */
-function addDueTimers(dir: string, from: number, conversations: number): void {
+export const timersPerBatch = (batch: Batch) => BATCHES[batch].count;
+
+/** Puts both batches of snooze wake-ups (stale: their conversations are open) due, from `t0` on. */
+function addDueTimers(dir: string, t0: number, conversations: number): void {
   const db = new DatabaseSync(join(dir, SQLITE_FILE));
   const insert = db.prepare(
     "insert into timers (id, kind, conversation_id, due_at, payload, status, attempts, created_at) values (?, ?, ?, ?, '{}', 'pending', 0, ?)",
   );
   db.exec('begin');
-  for (let i = 0; i < DUE_TIMERS; i++) {
-    const due = from + Math.floor((i * DUE_SPREAD_MS) / DUE_TIMERS);
-    insert.run(
-      `due${i}`,
-      SNOOZE_TIMER,
-      `c${((i * 97) % conversations).toString(36).padStart(8, '0')}`,
-      due,
-      Date.now(),
-    );
+  for (const [batch, b] of Object.entries(BATCHES)) {
+    for (let i = 0; i < b.count; i++) {
+      const due = t0 + b.fromMs + Math.floor((i * b.spreadMs) / b.count);
+      const conversation = `c${((i * 97) % conversations).toString(36).padStart(8, '0')}`;
+      insert.run(`${batch}${i}`, SNOOZE_TIMER, conversation, due, Date.now());
+    }
   }
   db.exec('commit');
   db.close();
 }
 
-function lagsOf(dir: string): number[] {
+function lagsOf(dir: string, batch: Batch): number[] {
   const db = new DatabaseSync(join(dir, SQLITE_FILE), { readOnly: true });
   const rows = db
-    .prepare("select completed_at - due_at as lag from timers where id like 'due%' and completed_at is not null")
-    .all() as { lag: number }[];
+    .prepare('select completed_at - due_at as lag from timers where id like ? and completed_at is not null')
+    .all(`${batch}%`) as { lag: number }[];
   db.close();
   return rows.map((r) => r.lag);
 }
+
+const sleepUntil = async (at: number) => {
+  if (Date.now() < at) await new Promise((r) => setTimeout(r, at - Date.now()));
+};
 
 /** One round of the SMS load on the seeded store (`seeded`) or an empty one. */
 export async function storeRound(seeded: boolean, conversations: number): Promise<StoreRound> {
   const store = seeded ? await memoryStore(conversations) : null;
   const dir = store?.dir ?? (await mkdtemp(join(tmpdir(), 'tp-memory-bench-')));
-  const dueFrom = Date.now() + DUE_AFTER_MS;
-  if (store) addDueTimers(dir, dueFrom, conversations);
+  const t0 = Date.now();
+  if (store) addDueTimers(dir, t0, conversations);
   const api = await FakeTwilioApi.start({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
   const child = await startSmsRouter(api.url, { DATA_DIR: dir });
   let stopped = false;
   try {
     await new Promise((r) => setTimeout(r, 1_000));
     const idleRss = rssOf(child.pid)?.rss ?? Number.NaN;
+    if (store) await sleepUntil(t0 + LOAD_AFTER_MS);
     const track = trackReplies(api);
     const { max, half } = await measureChannel('SMS', (i, prefix) => postSms(child.url, i, prefix), track);
     const peakRss = rssOf(child.pid)?.peak ?? Number.NaN;
     // Every timer put due must have had its chance to fire (a second after the last one's due time).
-    const lastDue = dueFrom + DUE_SPREAD_MS + 1_000;
-    if (store && Date.now() < lastDue) await new Promise((r) => setTimeout(r, lastDue - Date.now()));
+    if (store) await sleepUntil(t0 + BATCHES.load.fromMs + BATCHES.load.spreadMs + 1_000);
     // Stopped before the timers are read: the store is then closed and checkpointed.
     await child.stop();
     stopped = true;
@@ -146,8 +156,7 @@ export async function storeRound(seeded: boolean, conversations: number): Promis
       halfP99: half.p99,
       idleRss,
       peakRss,
-      lags: store ? lagsOf(dir) : [],
-      dueTimers: store ? DUE_TIMERS : 0,
+      lags: { quiet: store ? lagsOf(dir, 'quiet') : [], load: store ? lagsOf(dir, 'load') : [] },
     };
   } finally {
     if (!stopped) await child.stop();
