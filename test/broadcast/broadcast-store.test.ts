@@ -198,6 +198,9 @@ for (const s of stores) {
         ['internal', expect.stringContaining(`Broadcast "Spring" (${b.id})`)],
       ]);
       expect(await store.broadcastOfConversation(conv.id)).toEqual({ id: b.id, name: 'Spring' });
+      // Marked as outreach, it is nobody's first response (src/facts/derive.ts).
+      expect(messages[0]?.author).toEqual({ kind: 'bot', id: `broadcast:${b.id}` });
+      expect(await store.factsBetween(['first_response', 'next_response'], 0, MON_10 + 1)).toEqual([]);
       const bobs = await store.findConversationsOfContact(bob.id);
       expect((await store.listMessages(bobs[0]?.id as string))[0]?.text).toBe('Hallo Bob');
       expect(await store.broadcastInFlight(b.id)).toBe(2);
