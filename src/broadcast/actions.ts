@@ -4,6 +4,7 @@ import type { TemplateDef } from '../settings/schema.ts';
 import type { Broadcast, BroadcastProgress, BroadcastStatus } from '../store/broadcast-records.ts';
 import type { Store } from '../store/contract.ts';
 import { type CreateBody, newBroadcast } from './definition.ts';
+import { withBugResolved } from './segment-bug.ts';
 
 /** A broadcast with where it stands: what the API answers and the CLI prints. */
 export interface BroadcastView extends Omit<Broadcast, 'message'> {
@@ -28,7 +29,7 @@ export async function createBroadcast(
 ): Promise<BroadcastView> {
   const draft = newBroadcast(body, { ...ctx, by: ctx.actor.agentId });
   const created = await store.transaction(async (tx) => {
-    const b = await tx.createBroadcast(draft);
+    const b = await tx.createBroadcast({ ...draft, segment: await withBugResolved(tx, draft.segment) });
     await audit(tx, ctx.actor, 'broadcast.create', {}, { broadcastId: b.id, channel: b.channel }, ctx.now);
     return b;
   });

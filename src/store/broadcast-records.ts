@@ -6,7 +6,6 @@ import type { TemplateDef } from '../settings/schema.ts';
 export type BroadcastStatus = 'scheduled' | 'running' | 'paused' | 'cancelled' | 'done';
 export type RecipientStatus = 'pending' | 'queued' | 'skipped' | 'cancelled';
 
-/** Who a broadcast goes to; every part given must hold (an empty segment is every contact). */
 /** What became of one recipient: queued with its message, or skipped with why. */
 export interface RecipientOutcome {
   status: 'queued' | 'skipped';
@@ -15,6 +14,7 @@ export interface RecipientOutcome {
   messageId?: string;
 }
 
+/** Who a broadcast goes to; every part given must hold (an empty segment is every contact). */
 export interface Segment {
   /** Contacts with every one of these tags. */
   tags?: string[] | undefined;
@@ -28,6 +28,8 @@ export interface Segment {
   /** Contacts whose last message to us came at or after / before this instant (epoch ms). */
   lastContactAfter?: number | undefined;
   lastContactBefore?: number | undefined;
+  /** Contacts with a conversation linked to this known issue (a bug's id: src/bugs). */
+  bug?: string | undefined;
 }
 
 export interface Broadcast {

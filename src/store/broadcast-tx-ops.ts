@@ -133,6 +133,16 @@ export class BroadcastTxOps extends PrivacyTxOps implements BroadcastTx {
         eb.selectFrom('conversations').select('contact_id').where('channel', '=', channel),
       );
     }
+    const bug = segment.bug;
+    if (bug !== undefined) {
+      q = q.where('id', 'in', (eb) =>
+        eb
+          .selectFrom('conversations')
+          .innerJoin('bug_links', 'bug_links.conversation_id', 'conversations.id')
+          .select('conversations.contact_id')
+          .where('bug_links.bug_id', '=', bug),
+      );
+    }
     if (segment.lastContactAfter !== undefined) q = q.where(lastInbound, '>=', segment.lastContactAfter);
     if (segment.lastContactBefore !== undefined) q = q.where(lastInbound, '<', segment.lastContactBefore);
     const rows = await q
