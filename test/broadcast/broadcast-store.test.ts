@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { skipsOf } from '../../src/broadcast/desk-summary.ts';
 import { expandBatch } from '../../src/broadcast/expand.ts';
 import { quietUntil } from '../../src/broadcast/quiet-hours.ts';
 import { withBugResolved } from '../../src/broadcast/segment-bug.ts';
@@ -256,6 +257,25 @@ for (const s of stores) {
       // Marked as outreach, it is nobody's first response (src/facts/derive.ts).
       expect(messages[0]?.author).toEqual({ kind: 'bot', id: `broadcast:${b.id}` });
       expect(await store.factsBetween(['first_response', 'next_response'], 0, MON_10 + 1)).toEqual([]);
+      // A reply counts once its message was queued: Ann's earlier message does not, her answer does.
+      const says = (at: number) =>
+        store.insertMessage(
+          {
+            conversationId: conv.id,
+            direction: 'inbound',
+            author: { kind: 'contact', id: a.id },
+            text: 'yes please',
+            attachments: [],
+            providerId: null,
+            status: 'received',
+            visibility: 'customer',
+          },
+          at,
+        );
+      await says(MON_10 - 60_000);
+      expect((await store.broadcastOutcomes(b.id)).replied).toBe(0);
+      await says(MON_10 + 60_000);
+      expect((await store.broadcastOutcomes(b.id)).replied).toBe(1);
       const bobs = await store.findConversationsOfContact(bob.id);
       expect((await store.listMessages(bobs[0]?.id as string))[0]?.text).toBe('Hallo Bob');
       expect(await store.broadcastInFlight(b.id)).toBe(2);
@@ -285,6 +305,13 @@ for (const s of stores) {
       }
       expect(await store.countOutbox('pending')).toBe(0);
       expect((await store.broadcastProgress(b.id)).skipped).toBe(2);
+      // The desk's summary tells them apart by the reason kept for each.
+      expect(skipsOf(await store.broadcastOutcomes(b.id))).toEqual({
+        optedOut: 1,
+        noConsent: 1,
+        quietHours: 0,
+        other: 0,
+      });
     });
 
     it('defers a recipient in quiet hours to when the calendar opens in their timezone', async () => {
@@ -296,6 +323,12 @@ for (const s of stores) {
       expect(await store.transaction((tx) => sendToRecipient(tx, b, r as never, deps(), MON_10))).toBe('deferred');
       expect(await store.dueRecipients(b.id, MON_10, 10)).toEqual([]);
       expect(await store.dueRecipients(b.id, t('2026-01-05T14:00:00Z'), 10)).toHaveLength(1);
+      expect(skipsOf(await store.broadcastOutcomes(b.id))).toEqual({
+        optedOut: 0,
+        noConsent: 0,
+        quietHours: 1,
+        other: 0,
+      });
     });
 
     it('cancels what is pending, and a cancelled recipient is never sent', async () => {
