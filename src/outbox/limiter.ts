@@ -6,6 +6,7 @@ import type { Logger } from '../log.ts';
 import type { ChannelSettings } from '../settings/types.ts';
 import { type ConcurrencyGate, createConcurrencyGate } from './concurrency-gate.ts';
 import { mergeRateLimit } from './rate-limit.ts';
+import { whenWritten } from './request-written.ts';
 import { createSendWindow, type SendWindow } from './send-window.ts';
 import { connectSharedHolds } from './shared-holds.ts';
 
@@ -201,9 +202,13 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
     schedule(channel, destination, fn, ready) {
       const { gate, paced } = limitersFor(channel);
       const turn = async () => {
-        await paced?.window?.admit(destination);
-        await checkTurn(channel, destination);
-        return fn();
+        const admitted = await paced?.window?.admit(destination);
+        try {
+          await checkTurn(channel, destination);
+          return await (admitted ? whenWritten(admitted.written, fn) : fn());
+        } finally {
+          admitted?.settled();
+        }
       };
       return gate.run(destination, async () => {
         if (ready) {
