@@ -73,10 +73,12 @@ const fallbackRate: RateLimit = { minTimeMs: 0, maxConcurrent: 1 };
 const redisKeyTtlMs = 5 * 60_000;
 
 /**
- * Added to the one-second window of a destination's sends: a request reaches the provider a few
- * milliseconds after it starts, and not always the same few.
+ * Added to the one-second window of a destination's sends, counted from when each was admitted: the
+ * request reaches the provider a few milliseconds later, and not always the same few.
  */
 const WINDOW_SLACK_MS = 40;
+/** Added to the one-second window counted from when each request was written: the network's share of those. */
+const WRITTEN_SLACK_MS = 20;
 
 /** Stands for every destination of a channel in the holds (no destination is empty). */
 const ALL = '';
@@ -140,6 +142,7 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
         ? createSendWindow({
             perWindow: Math.max(1, Math.round(1000 / rate.minTimeMs)),
             windowMs: 1000 + WINDOW_SLACK_MS,
+            writtenWindowMs: 1000 + WRITTEN_SLACK_MS,
           })
         : null;
     const made: ChannelLimiters = { gate, paced: { group, channelWide, window } };

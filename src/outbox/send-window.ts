@@ -7,11 +7,13 @@
  * requests arrive, could see one too many. A late send shifts only the send a
  * window after it here, so time lost to a stall is not lost for good.
  *
- * A send starts when it is admitted, and again, later, when its request is
- * written to the network (`written`): what happens between the two (a lease
- * renewed, a connection opened, a transaction of another part holding the
- * event loop) no longer lets requests admitted on time reach the provider
- * bunched.
+ * A send is counted twice: by when it was admitted, within `windowMs`, and by
+ * when its request was written to the network (`written`), within
+ * `writtenWindowMs`. What happens between the two (a lease renewed, a
+ * connection opened, a transaction of another part holding the event loop)
+ * then cannot let requests admitted on time reach the provider bunched, and a
+ * short delay costs no pace: it only counts once it is longer than the
+ * difference of the two windows.
  */
 export interface SendWindow {
   /** Resolves when a send to `key` may start, and counts it as started then; calls of one key resolve in call order. */
@@ -28,12 +30,17 @@ export interface Admission {
 
 export interface SendWindowOptions {
   perWindow: number;
+  /** Of admissions. */
   windowMs: number;
+  /** Of written requests (unwritten ones by their admission); the admissions' window when left out. */
+  writtenWindowMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
 
 interface Start {
+  admitted: number;
+  /** When its request was written; its admission until then. */
   at: number;
   written: boolean;
   settled: boolean;
@@ -52,7 +59,14 @@ export function createSendWindow(o: SendWindowOptions): SendWindow {
   /** The latest admission of each key: the next one waits for it, so they resolve in call order. */
   const tails = new Map<string, Promise<Admission>>();
 
-  const gone = (s: Start, t: number) => s.settled && s.at + o.windowMs <= t;
+  const writtenMs = o.writtenWindowMs ?? o.windowMs;
+  const span = Math.max(o.windowMs, writtenMs);
+  const gone = (s: Start, t: number) => s.settled && Math.max(s.admitted, s.at) + span <= t;
+  /** How long until fewer than `perWindow` of `times` lie within `ms` before `t` (0: now). */
+  const wait = (times: number[], ms: number, t: number): number => {
+    const inside = times.filter((x) => x + ms > t).sort((a, b) => a - b);
+    return inside.length < o.perWindow ? 0 : (inside[inside.length - o.perWindow] as number) + ms - t;
+  };
 
   async function take(key: string): Promise<Admission> {
     for (;;) {
@@ -65,12 +79,21 @@ export function createSendWindow(o: SendWindowOptions): SendWindow {
       }
       const kept = times.filter((s) => !gone(s, t));
       times.splice(0, times.length, ...kept);
-      const inside = kept
-        .filter((s) => s.at + o.windowMs > t)
-        .map((s) => s.at)
-        .sort((a, b) => a - b);
-      if (inside.length < o.perWindow) {
-        const start: Start = { at: t, written: false, settled: false };
+      // Once the earliest of too many leaves its window, by admission and by writing.
+      const ms = Math.max(
+        wait(
+          kept.map((s) => s.admitted),
+          o.windowMs,
+          t,
+        ),
+        wait(
+          kept.map((s) => s.at),
+          writtenMs,
+          t,
+        ),
+      );
+      if (ms <= 0) {
+        const start: Start = { admitted: t, at: t, written: false, settled: false };
         times.push(start);
         return {
           written() {
@@ -83,8 +106,7 @@ export function createSendWindow(o: SendWindowOptions): SendWindow {
           },
         };
       }
-      // Once the earliest of those too many leaves the window.
-      await sleep((inside[inside.length - o.perWindow] as number) + o.windowMs - t);
+      await sleep(ms);
     }
   }
 

@@ -74,6 +74,27 @@ describe('the send window of a destination', () => {
     expect(time.now()).toBe(1030);
   });
 
+  it('costs a short delay before the request no pace, and a long one only what it exceeds', async () => {
+    const time = virtualTime();
+    const window = createSendWindow({
+      perWindow: 1,
+      windowMs: 1040,
+      writtenWindowMs: 1020,
+      now: time.now,
+      sleep: time.sleep,
+    });
+    const at: number[] = [];
+    for (const lag of [10, 60, 0]) {
+      const a = await window.admit('a');
+      at.push(time.now());
+      time.stall(lag);
+      a.written();
+      a.settled();
+    }
+    // 10 ms to write: a window of admissions later; 60 ms: a window of writes after it went out.
+    expect(at).toEqual([0, 1040, 1040 + 60 + 1020]);
+  });
+
   it('lets a settled send a window back go, whatever was admitted after it', async () => {
     const time = virtualTime();
     const window = createSendWindow({ perWindow: 1, windowMs: 1000, now: time.now, sleep: time.sleep });
