@@ -99,7 +99,7 @@ if (cases.has('broadcast')) {
     `Broadcast over SMS (real twilio client, fake Twilio API, SQLite synchronous=full), ${b.recipients} recipients from one number permitted ${b.permitted}/s:`,
   );
   out(
-    `  ${b.sent} sent in ${b.seconds.toFixed(0)} s: ${b.used.toFixed(2)}/s, ${(b.share * 100).toFixed(1)}% of the permitted rate (target ≥ 95%); busiest second ${b.busiestSecond}; rate-limit violations ${b.violations} (target 0)`,
+    `  ${b.sent} sent in ${b.seconds.toFixed(0)} s: ${b.used.toFixed(2)}/s, ${(b.share * 100).toFixed(1)}% of the permitted rate (target ≥ 95%); busiest second ${b.busiestSecond}; rate-limit violations ${b.violations} (target 0); by the router's own write times: busiest ${b.written.busiest}, violations ${b.written.violations}; load average ${load()}`,
   );
   cases.delete('broadcast');
 }
