@@ -1,27 +1,24 @@
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { createAuthenticator } from './access/principal.ts';
+import { openAppStore } from './app-store.ts';
+import type { App, AppOptions } from './app-types.ts';
 import { configuredAttachments } from './attachments/configured.ts';
-import type { BlobStore } from './blobs/contract.ts';
-import { registerBroadcastApi } from './broadcast/broadcast-api.ts';
+import { configuredBroadcasts } from './broadcast/configured.ts';
 import { createBroadcastSummaryHandlers } from './broadcast/desk-summary.ts';
-import { createBroadcastRunner } from './broadcast/runner.ts';
 import { configuredBugDesk } from './bugs/configured.ts';
 import { Bus } from './bus.ts';
-import type { AdapterRegistry } from './channel/contract.ts';
 import { createAdapters } from './channel/create-adapters.ts';
-import { type ChannelHealth, type CredentialState, checkCredentials } from './channel/credentials.ts';
+import { type ChannelHealth, checkCredentials } from './channel/credentials.ts';
 import { createChannelDirectory } from './channel/directory.ts';
-import { createChannelHost, type MessageEvent } from './channel/host.ts';
-import { type Clock, systemClock } from './clock.ts';
+import type { MessageEvent } from './channel/host.ts';
+import { startAdapters, stopAdapters } from './channel/start-adapters.ts';
+import { systemClock } from './clock.ts';
 import { liveDashboardDeps } from './dashboard/live-deps.ts';
 import type { Written } from './decide/write-decision.ts';
 import { liveDeskHosts } from './desk-wiring.ts';
 import { parseDuration } from './duration.ts';
 import { createFlowTimerHandlers } from './flow-language/flow-timers.ts';
-import { newId } from './ids.ts';
-import { createLiveConfig, follow, followHandlers, type ReloadResult } from './live-config.ts';
-import type { Logger } from './log.ts';
+import { createLiveConfig, follow, followHandlers } from './live-config.ts';
 import { registerScrapeGauges } from './metrics/scrape.ts';
 import { createTelemetry, timedIngestor, timedLimiter } from './metrics/telemetry.ts';
 import type { Conversation, Message } from './model/types.ts';
@@ -39,20 +36,14 @@ import { pausedKinds } from './policies/crisis.ts';
 import { scheduleQaRound } from './policies/qa-reviews.ts';
 import { scheduleWeeklyReport } from './policies/weekly-report.ts';
 import { sweepBlobs } from './privacy/blob-sweep.ts';
-import { resumeErasures } from './privacy/erase.ts';
 import { hasRetention } from './privacy/retention.ts';
 import { createRetentionTimer } from './privacy/retention-timer.ts';
-import { resolveAdminToken } from './server/admin-token.ts';
 import { createHttpServer } from './server/http-server.ts';
 import { registerMetricsRoute } from './server/metrics-route.ts';
 import { registerOpenApiRoute } from './server/openapi.ts';
 import { registerReloadRoute } from './server/reload-route.ts';
-import type { Route } from './server/route-table.ts';
 import { registerCoreRoutes } from './server/routes.ts';
-import type { Settings } from './settings/types.ts';
-import type { Store } from './store/contract.ts';
-import { lockDataDir } from './store/data-dir-lock.ts';
-import { openStore } from './store/open.ts';
+import { serverOptions } from './server/server-options.ts';
 import { createTimerScheduler } from './timers/scheduler.ts';
 import { serveUnsubscribe } from './unsubscribe/configured.ts';
 import { configuredWebhooks } from './webhooks/configured.ts';
@@ -62,71 +53,14 @@ const API_VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-export interface AppOptions {
-  settings: Settings;
-  adapters: AdapterRegistry;
-  dataDir: string;
-  databaseUrl: string | null;
-  /** Overrides router.yaml's port (PORT, tests: 0 for any free port). */
-  port: number | null;
-  log: Logger;
-  clock?: Clock;
-  /** Shares rate limits across instances (bottleneck clustering). */
-  redisUrl?: string | null;
-  /** Namespace of the Redis keys, so deployments can share one Redis (default `touchpoint`). */
-  redisPrefix?: string;
-  /** Loads the config again for a reload (SIGHUP, POST /api/admin/reload); without it a reload reads the same settings. */
-  loadSettings?: () => Settings;
-  /** How long each channel's credential check may take (default 15 s). */
-  credentialTimeoutMs?: number;
-}
-
-export interface App {
-  url: string;
-  store: Store;
-  /** Where attachment bytes are kept. */
-  blobs: BlobStore;
-  adminToken: string;
-  /** True when the token was generated and kept in the store (no config or environment names one). */
-  adminTokenGenerated: boolean;
-  /** Each enabled channel's credential check, as /readyz reports it. */
-  channelHealth(): Record<string, CredentialState>;
-  /** Resolves when every credential check has answered. */
-  credentialsChecked(): Promise<void>;
-  /** Loads the config again and applies it when it has no problem (src/live-config.ts). */
-  reload(): ReloadResult;
-  /** Routes and sends everything pending now (tests, benchmarks). */
-  drain(): Promise<void>;
-  /** Every route the server answers, as its route table holds them. */
-  routes(): Route[];
-  stop(): Promise<void>;
-}
+export type { App, AppOptions } from './app-types.ts';
 
 /** Wires the store, the pipeline, the workers, the adapters and the HTTP server, and starts them. */
 export async function startApp(o: AppOptions): Promise<App> {
   const { settings, log } = o;
   const clock = o.clock ?? systemClock;
   const r = settings.router;
-  const unlock = o.databaseUrl ? () => {} : lockDataDir(o.dataDir);
-  const store = await openStore({
-    databaseUrl: o.databaseUrl,
-    dataDir: o.dataDir,
-    synchronous: r.store.synchronous,
-    backgroundCheckpoints: true,
-    incrementalVacuum: hasRetention(settings.retention),
-    log,
-  });
-  // With SQLite this process is the only router (the data-folder lock), so leases
-  // left by a crashed predecessor are taken back at once instead of after they expire.
-  const instance = store.kind === 'sqlite' ? 'local' : `${hostname()}:${process.pid}:${newId().slice(-6)}`;
-  if (store.kind === 'sqlite') {
-    for (const part of ['router', 'outbox', 'timers']) await store.releaseLeases(`${instance}:${part}`);
-    await store.webhooks.releaseLeases(`${instance}:webhooks`);
-  }
-  const { token: adminToken, generated: adminTokenGenerated } = await resolveAdminToken(store, r.server.adminToken);
-  // An erasure a crash or stop interrupted is finished before anything is routed or sent.
-  const resumed = await resumeErasures(store, clock.now());
-  if (resumed.length > 0) log.info({ contacts: resumed.length }, 'finished erasures an earlier stop interrupted');
+  const { store, instance, unlock, adminToken, adminTokenGenerated } = await openAppStore(o, log, clock);
 
   const adapters = await createAdapters(o.adapters, settings, log, clock);
   const directory = createChannelDirectory(adapters, log);
@@ -315,19 +249,10 @@ export async function startApp(o: AppOptions): Promise<App> {
   let health: ChannelHealth | null = null;
   const authenticate = createAuthenticator({ bootstrapToken: adminToken, accounts: store });
   const server = createHttpServer({
-    host: r.server.host,
-    port: o.port ?? r.server.port,
-    ...(r.server.publicUrl ? { publicUrl: r.server.publicUrl } : {}),
-    trustProxy: r.server.trustProxy,
+    ...serverOptions(r.server, o.port),
     authenticate,
     log: log.child({ part: 'http' }),
     isReady: () => ready,
-    limits: {
-      headersTimeoutMs: parseDuration(r.server.limits.headersTimeout),
-      requestTimeoutMs: parseDuration(r.server.limits.requestTimeout),
-      maxConnections: r.server.limits.maxConnections,
-      perIpConcurrency: r.server.limits.perIpConcurrency,
-    },
     onAnswered: telemetry.answered,
     channels: () => health?.report() ?? {},
   });
@@ -372,24 +297,15 @@ export async function startApp(o: AppOptions): Promise<App> {
     onCrisisSwitched: () => timers.kick(),
     reviews: () => live().settings.policies.reviews,
   });
-  const broadcasts = createBroadcastRunner({
+  const broadcasts = configuredBroadcasts(r.broadcasts, server.routes, {
     store,
     clock,
     log: log.child({ part: 'broadcasts' }),
-    owner: `${instance}:broadcasts`,
+    instance,
     deps: () => ({ outbound: live().outbound, firstContact: live().firstContact, calendar: live().calendar }),
-    batchSize: r.broadcasts.batchSize,
-    window: r.broadcasts.window,
-    pollMs: parseDuration(r.broadcasts.pollInterval),
-    onQueued: () => outbox.kick(),
-    onTimers: () => timers.kick(),
-  });
-  registerBroadcastApi(server.routes, {
-    store,
-    clock,
     templates: () => live().settings.templates,
     channels: () => [...adapters.keys()],
-    onChange: () => broadcasts.kick(),
+    onQueued: () => outbox.kick(),
     onTimers: () => timers.kick(),
   });
   registerReloadRoute(server.routes, config.reload, { store, clock });
@@ -414,9 +330,9 @@ export async function startApp(o: AppOptions): Promise<App> {
     bugs,
     onCrisisSwitched: () => timers.kick(),
   });
-  for (const adapter of adapters.values()) {
-    const channelHost = createChannelHost({
-      channel: adapter.channel,
+  await startAdapters(
+    adapters,
+    {
       store,
       ingestor,
       bus: messages,
@@ -427,11 +343,9 @@ export async function startApp(o: AppOptions): Promise<App> {
       calendar,
       instance,
       deliveryFailed: (m) => deskBus.publish({ conversationId: m.conversationId, cause: 'delivery', events: [] }),
-      maxInboundText: adapter.capabilities.maxInboundText,
-    });
-    const desk = deskFor(adapter.channel);
-    await adapter.start({ ...channelHost, desk, files, unsubscribe });
-  }
+    },
+    { deskFor, files, unsubscribe },
+  );
   health = checkCredentials(adapters, log.child({ part: 'credentials' }), o.credentialTimeoutMs);
   const heartbeat = instanceHeartbeat(store, {
     instance,
@@ -469,30 +383,18 @@ export async function startApp(o: AppOptions): Promise<App> {
     routes: () => server.routes.list(),
     async drain() {
       await ingestor.flush();
-      await router.drain();
-      await media.drain();
-      await outbox.drain();
-      await webhooks.drain();
+      for (const part of [router, media, outbox, webhooks]) await part.drain();
     },
     async stop() {
       ready = false;
       await server.close(10_000);
       await ingestor.flush();
-      await router.stop();
-      await timers.stop();
-      await broadcasts.stop();
-      await retention.stop();
-      await flowTimers.stop();
-      await media.stop();
+      // in order: nothing more routed, scheduled or fetched; then what is being sent ends; then the connections
+      for (const part of [router, timers, broadcasts, retention, flowTimers, media]) await part.stop();
       await bugs.polling();
-      await outbox.stop();
-      await webhooks.stop();
+      for (const part of [outbox, webhooks]) await part.stop();
       await heartbeat?.stop();
-      await Promise.all(
-        [...adapters.values()].map((a) =>
-          a.stop().catch((err) => log.warn({ err, channel: a.channel }, 'adapter stop failed')),
-        ),
-      );
+      await stopAdapters(adapters, log);
       await limiter.close();
       await store.close();
       unlock();
