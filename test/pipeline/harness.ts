@@ -44,6 +44,10 @@ export function envelope(over: Partial<Envelope> = {}): Envelope {
   };
 }
 
+/** A web chat visitor's message on thread `thread`. */
+export const visitorSays = (thread: string, providerId: string, text: string): Envelope =>
+  envelope({ providerId, threadKey: `webchat:${thread}`, from: { kind: 'webchat', value: thread }, text });
+
 /** An email from `from`, with the rest of the envelope as given. */
 export function mail(from: string, over: Partial<Envelope>): Envelope {
   return envelope({

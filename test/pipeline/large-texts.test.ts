@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock.ts';
 import { silentLogger } from '../../src/log.ts';
-import type { Envelope } from '../../src/model/types.ts';
 import { createIngestor } from '../../src/pipeline/ingest.ts';
 import { createRouter } from '../../src/pipeline/router.ts';
 import type { InboundEvent, Store } from '../../src/store/contract.ts';
@@ -12,6 +11,7 @@ import { openStore } from '../../src/store/open.ts';
 import { engineRouteDeps } from '../../src/testkit/engine-deps.ts';
 import { TEXT_PER_TURN } from '../../src/turns.ts';
 import { testSettings } from '../support/settings.ts';
+import { visitorSays } from './harness.ts';
 
 /**
  * Large messages never share a synchronous stretch: SQLite writes run on the
@@ -37,14 +37,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const envelope = (thread: string, providerId: string, text: string): Envelope => ({
-  channel: 'webchat',
-  providerId,
-  touchpoint: { channel: 'webchat', kind: 'webchat', visibility: 'private' },
-  threadKey: `webchat:${thread}`,
-  from: { kind: 'webchat', value: thread },
-  text,
-});
+const envelope = visitorSays;
 
 /** The store, noting each call of `name` with the number of events it got, and letting other work in after it. */
 function noting(name: 'insertInbound' | 'transaction', size: (args: unknown[]) => number): Store {

@@ -5,7 +5,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock.ts';
 import type { RouteDeps } from '../../src/decide/route-event.ts';
 import { silentLogger } from '../../src/log.ts';
-import type { Envelope } from '../../src/model/types.ts';
 import { createIngestor, type Ingestor } from '../../src/pipeline/ingest.ts';
 import { createRouter, type Router } from '../../src/pipeline/router.ts';
 import type { Store } from '../../src/store/contract.ts';
@@ -13,6 +12,7 @@ import { openStore } from '../../src/store/open.ts';
 import { engineRouteDeps } from '../../src/testkit/engine-deps.ts';
 import { capturedLog } from '../support/log-capture.ts';
 import { testSettings } from '../support/settings.ts';
+import { visitorSays } from './harness.ts';
 
 /**
  * An event whose routing fails is retried after a wait and given up after
@@ -59,14 +59,7 @@ function router(batchTransactions: boolean, failures: { left: number }): Router 
   });
 }
 
-const envelope = (thread: string, providerId: string, text: string): Envelope => ({
-  channel: 'webchat',
-  providerId,
-  touchpoint: { channel: 'webchat', kind: 'webchat', visibility: 'private' },
-  threadKey: `webchat:${thread}`,
-  from: { kind: 'webchat', value: thread },
-  text,
-});
+const envelope = visitorSays;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tp-router-fail-'));
