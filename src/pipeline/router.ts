@@ -107,6 +107,12 @@ export function createRouter(o: RouterOptions): Router {
       lastClaimAt = now;
       events = await o.store.claimInbound({ owner: o.owner, now, leaseMs: o.leaseMs, limit: o.batchSize });
       if (events.length < o.batchSize) overflowed = false;
+      // The claim takes the oldest events, mostly ones also held in memory: routed now, they must
+      // not cost a transaction each again later only to be found done.
+      if (events.length > 0 && handed.length > 0) {
+        const claimed = new Set(events.map((e) => e.id));
+        handed = handed.filter((e) => !claimed.has(e.id));
+      }
     } else {
       events = handed.splice(0, o.batchSize);
     }

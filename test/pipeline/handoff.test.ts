@@ -11,7 +11,7 @@ import { silentLogger } from '../../src/log.ts';
 import type { Envelope } from '../../src/model/types.ts';
 import { createIngestor, type Ingestor } from '../../src/pipeline/ingest.ts';
 import { createRouter, type Router } from '../../src/pipeline/router.ts';
-import type { AdoptedOutbound, Store } from '../../src/store/contract.ts';
+import type { AdoptedOutbound, Store, StoreTx, TransactionOptions } from '../../src/store/contract.ts';
 import { openStore } from '../../src/store/open.ts';
 import { engineRouteDeps } from '../../src/testkit/engine-deps.ts';
 import { testSettings } from '../support/settings.ts';
@@ -31,6 +31,8 @@ interface Rig {
   adopted: AdoptedOutbound[];
   /** How many events each claim returned. */
   claims: number[];
+  /** Routing transactions begun. */
+  transactions: { count: number };
   cleanup(): Promise<void>;
 }
 
@@ -67,6 +69,12 @@ async function rig(
     claims.push(events.length);
     return events;
   };
+  const transactions = { count: 0 };
+  const transaction = store.transaction.bind(store);
+  store.transaction = <T>(fn: (tx: StoreTx) => Promise<T>, options?: TransactionOptions): Promise<T> => {
+    transactions.count++;
+    return transaction(fn, options);
+  };
   const clock = new VirtualClock();
   const settings = testSettings();
   const adopted: AdoptedOutbound[] = [];
@@ -102,6 +110,7 @@ async function rig(
     router,
     adopted,
     claims,
+    transactions,
     async cleanup() {
       await store.close();
       await rm(dir, { recursive: true, force: true });
@@ -203,13 +212,15 @@ for (const v of variants) {
       expect(await r.store.countInbound('pending')).toBe(0);
     });
 
-    it('routes once an offered event that a claim reached first', async () => {
+    it('routes once an offered event that a claim reached first, and spends no transaction on it again', async () => {
       r = await rig(v.kind);
       await r.ingestor.ingest(envelope('a1', 'ann', 'hello'));
       // A second later the round claims from the store before it looks at memory.
       r.clock.advance(1_000);
+      r.transactions.count = 0;
       await r.router.drain();
       expect(r.claims[0]).toBe(1);
+      expect(r.transactions.count).toBe(1);
       expect(await transcript(r.store, 'ann')).toEqual(['> hello', '< Hello Ada, welcome to Test Shop!']);
       expect(r.adopted).toHaveLength(1);
     });
