@@ -9,6 +9,7 @@ import { startCheckpointer } from './checkpointer.ts';
 import type { Store } from './contract.ts';
 import { KyselyStore } from './kysely-store.ts';
 import { lifeSessions } from './life-session.ts';
+import { preparingPool } from './pg-prepared.ts';
 import { INCREMENTAL } from './retention.ts';
 import type { Database } from './schema.ts';
 import { nodeSqliteDialect } from './sqlite-dialect.ts';
@@ -150,9 +151,14 @@ async function openPostgres(databaseUrl: string, schemaOption: string | undefine
     await pool.end().catch(() => undefined);
     throw new StoreError('store_unavailable', `Cannot use PostgreSQL at ${where}: ${message(err)}`, { cause: err });
   }
-  return new KyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres', log, {
-    lifeSession: lifeSessions(pg, config, log),
-  });
+  return new KyselyStore(
+    new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool, pg.Client) }) }),
+    'postgres',
+    log,
+    {
+      lifeSession: lifeSessions(pg, config, log),
+    },
+  );
 }
 
 async function createSchema(pool: Pool, schema: string): Promise<void> {
