@@ -12,14 +12,15 @@ export interface RouterOptions {
   owner: string;
   leaseMs: number;
   batchSize: number;
-  /** Threads routed in parallel (each in its own transaction) when not batching. */
+  /** Transactions routing in parallel (each several threads) when not batching. */
   workers: number;
   maxAttempts: number;
   /** Delay before retrying a failed event (default: full jitter from 2 s, doubling, capped at 1 min). */
   backoff?: Backoff;
   /**
    * Route a whole batch in one transaction: with one writer (SQLite)
-   * this turns N commits into one; with PostgreSQL, threads run in parallel instead.
+   * this turns N commits into one; with PostgreSQL, the batch's threads are
+   * shared out over up to `workers` transactions in parallel instead.
    */
   batchTransactions: boolean;
   /**
@@ -117,7 +118,7 @@ export function createRouter(o: RouterOptions): Router {
       events = handed.splice(0, o.batchSize);
     }
     if (events.length === 0) return 0;
-    const { routed, adopted } = o.batchTransactions ? await routeBatched(events) : await routeParallel(events);
+    const { routed, adopted } = await routeRound(events);
     if (o.onRouteLatency) {
       const done = o.clock.now();
       for (const e of events) o.onRouteLatency(done - e.receivedAt);
@@ -143,9 +144,11 @@ export function createRouter(o: RouterOptions): Router {
     return o.adoptOutbound ? { adopt: { ...o.adoptOutbound, adopted } } : {};
   }
 
-  /** Routes one event if it is its turn (see InboundTurn); null when it was left alone. */
+  /**
+   * Routes one event if it is its turn (see InboundTurn); null when it was left alone.
+   * Its thread is locked already (lockThreads at the start of the transaction).
+   */
   async function routeIfTurn(tx: StoreTx, e: InboundEvent): Promise<Routed | null> {
-    await tx.lockThread(e.channel, e.threadKey);
     const now = o.clock.now();
     const turn = await tx.inboundTurn(e, o.owner, now);
     if (turn === 'wait') {
@@ -156,10 +159,28 @@ export function createRouter(o: RouterOptions): Router {
     return routeEvent(tx, e, now, typeof o.deps === 'function' ? o.deps() : o.deps);
   }
 
+  /**
+   * With one writer (SQLite) the round is one transaction; otherwise its threads are shared
+   * out over up to `workers` transactions run in parallel, each routing several threads, so
+   * a busy round costs a commit and a lock statement per transaction, not per event.
+   */
+  async function routeRound(events: InboundEvent[]): Promise<{ routed: Routed[]; adopted: AdoptedOutbound[] }> {
+    if (o.batchTransactions) return routeBatched(events);
+    const groups = threadGroups(events);
+    const chunks: InboundEvent[][] = Array.from({ length: Math.min(o.workers, groups.length) }, () => []);
+    for (const [i, g] of groups.entries()) chunks[i % chunks.length]?.push(...g);
+    const done = await Promise.all(chunks.map(routeBatched));
+    return { routed: done.flatMap((d) => d.routed), adopted: done.flatMap((d) => d.adopted) };
+  }
+
+  /** The events in one transaction, each thread's in order; when it fails, one by one (routeParallel). */
   async function routeBatched(events: InboundEvent[]): Promise<{ routed: Routed[]; adopted: AdoptedOutbound[] }> {
+    // A lone event needs no batch to fall back from.
+    if (events.length === 1 && !o.batchTransactions) return routeParallel(events);
     const adopted: AdoptedOutbound[] = [];
     try {
       const routed = await o.store.transaction(async (tx) => {
+        await tx.lockThreads(events);
         const out: Routed[] = [];
         for (const e of events) {
           const r = await routeIfTurn(tx, e);
@@ -176,14 +197,7 @@ export function createRouter(o: RouterOptions): Router {
 
   /** One transaction per event; threads in parallel, each thread's events in order. */
   async function routeParallel(events: InboundEvent[]): Promise<{ routed: Routed[]; adopted: AdoptedOutbound[] }> {
-    const byThread = new Map<string, InboundEvent[]>();
-    for (const e of events) {
-      const key = `${e.channel}\u0000${e.threadKey}`;
-      const list = byThread.get(key);
-      if (list) list.push(e);
-      else byThread.set(key, [e]);
-    }
-    const groups = [...byThread.values()];
+    const groups = threadGroups(events);
     const routed: Routed[] = [];
     const adopted: AdoptedOutbound[] = [];
     let next = 0;
@@ -203,7 +217,10 @@ export function createRouter(o: RouterOptions): Router {
   async function routeOne(e: InboundEvent, adopted: AdoptedOutbound[]): Promise<Attempt> {
     const mine: AdoptedOutbound[] = [];
     try {
-      const routed = await o.store.transaction((tx) => routeIfTurn(tx, e), txOptions(mine));
+      const routed = await o.store.transaction(async (tx) => {
+        await tx.lockThreads([e]);
+        return routeIfTurn(tx, e);
+      }, txOptions(mine));
       adopted.push(...mine);
       return { ok: true, routed };
     } catch (err) {
@@ -263,4 +280,16 @@ export function createRouter(o: RouterOptions): Router {
       await handing;
     },
   };
+}
+
+/** Events by thread, each thread's in order, threads in the order of their first event. */
+function threadGroups(events: InboundEvent[]): InboundEvent[][] {
+  const byThread = new Map<string, InboundEvent[]>();
+  for (const e of events) {
+    const key = `${e.channel}\u0000${e.threadKey}`;
+    const list = byThread.get(key);
+    if (list) list.push(e);
+    else byThread.set(key, [e]);
+  }
+  return [...byThread.values()];
 }

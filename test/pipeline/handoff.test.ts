@@ -189,6 +189,21 @@ for (const v of variants) {
       expect(await r.store.claimOutbox({ owner: 'other', now: r.clock.now(), leaseMs: 1000, limit: 10 })).toEqual([]);
     });
 
+    it('routes a round of several threads in a transaction per thread group, not per event, each thread in order', async () => {
+      r = await rig(v.kind);
+      for (const i of [1, 2, 3])
+        for (const who of ['ann', 'bob']) await r.ingestor.ingest(envelope(`${who}${i}`, who, `note ${i}`));
+      r.transactions.count = 0;
+      await r.router.drain();
+      // PostgreSQL: the two threads in two transactions side by side; SQLite: the round in one.
+      expect(r.transactions.count).toBe(v.kind === 'postgres' ? 2 : 1);
+      for (const who of ['ann', 'bob']) {
+        const inbound = (await transcript(r.store, who)).filter((line) => line.startsWith('>'));
+        expect(inbound).toEqual(['> note 1', '> note 2', '> note 3']);
+      }
+      expect(await r.store.countInbound('pending')).toBe(0);
+    });
+
     it('leaves an event behind a failed one of its thread to the claims, which keep the order', async () => {
       let failUntil = Number.POSITIVE_INFINITY;
       const failOnce = (ctx: RouteContext) => {

@@ -157,6 +157,62 @@ describe.skipIf(!databaseUrl)('PostgreSQL store (runs only when DATABASE_URL is 
       expect(order).toEqual(['a locked', 'a done', 'b locked']);
     });
 
+    it('locks several threads in one statement, always in ascending key order, with the locks lockThread takes', async () => {
+      const { rows } = await admin.query<{ key: string; h: number }>(
+        "select key, hashtext(key) as h from unnest(array['email:t1', 'email:t2']) as key order by h",
+      );
+      const [low, high] = rows.map((r) => r.key.slice('email:'.length)) as [string, string];
+      const waiting = async () => {
+        for (let i = 0; i < 500; i++) {
+          const r = await admin.query(
+            "select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted",
+          );
+          if (r.rows[0].n > 0) return;
+        }
+        throw new Error('nobody waited for a lock');
+      };
+      const isFree = async (thread: string) => {
+        const client = await admin.connect();
+        try {
+          await client.query('begin');
+          const r = await client.query('select pg_try_advisory_xact_lock(hashtext($1)) as free', [`email:${thread}`]);
+          return r.rows[0].free as boolean;
+        } finally {
+          await client.query('rollback');
+          client.release();
+        }
+      };
+      // Whatever order the threads are given in, the lower key is taken first: holding the higher one
+      // elsewhere leaves the transaction waiting with the lower one held.
+      for (const given of [
+        [high, low],
+        [low, high],
+      ]) {
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let held!: () => void;
+        const holding = new Promise<void>((resolve) => {
+          held = resolve;
+        });
+        const holder = a.transaction(async (tx) => {
+          await tx.lockThread('email', high);
+          held();
+          await gate;
+        });
+        await holding;
+        const locker = b.transaction((tx) =>
+          tx.lockThreads(given.map((threadKey) => ({ channel: 'email', threadKey }))),
+        );
+        await waiting();
+        expect(await isFree(low)).toBe(false);
+        release();
+        await Promise.all([holder, locker]);
+        expect(await isFree(low)).toBe(true);
+      }
+    });
+
     it('migrates a fresh schema from two processes at once', async () => {
       const [x, y] = await Promise.all([open(`${schema}_b`), open(`${schema}_b`)]);
       await seed(x);
