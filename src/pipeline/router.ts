@@ -77,6 +77,12 @@ const claimEveryMs = 1_000;
  */
 const recheckMs = 50;
 const recheckForMs = 2_000;
+/**
+ * Events a PostgreSQL routing transaction takes at least, when a round has them: its commit
+ * and lock statement serve them all. Parallel transactions overlap the router's work with the
+ * database's; more of them than the pool has connections only queue.
+ */
+const perTransaction = 8;
 
 type Attempt = { ok: true; routed: Routed | null } | { ok: false };
 
@@ -161,13 +167,15 @@ export function createRouter(o: RouterOptions): Router {
 
   /**
    * With one writer (SQLite) the round is one transaction; otherwise its threads are shared
-   * out over up to `workers` transactions run in parallel, each routing several threads, so
-   * a busy round costs a commit and a lock statement per transaction, not per event.
+   * out over up to `workers` transactions run in parallel, each routing several threads
+   * (perTransaction events at least, when the round has them), so a round costs a commit
+   * and a lock statement per transaction, not per event.
    */
   async function routeRound(events: InboundEvent[]): Promise<{ routed: Routed[]; adopted: AdoptedOutbound[] }> {
     if (o.batchTransactions) return routeBatched(events);
     const groups = threadGroups(events);
-    const chunks: InboundEvent[][] = Array.from({ length: Math.min(o.workers, groups.length) }, () => []);
+    const count = Math.min(o.workers, groups.length, Math.ceil(events.length / perTransaction));
+    const chunks: InboundEvent[][] = Array.from({ length: count }, () => []);
     for (const [i, g] of groups.entries()) chunks[i % chunks.length]?.push(...g);
     const done = await Promise.all(chunks.map(routeBatched));
     return { routed: done.flatMap((d) => d.routed), adopted: done.flatMap((d) => d.adopted) };
