@@ -16,7 +16,10 @@ import { nodeSqliteDialect } from './sqlite-dialect.ts';
 import { createWalSync } from './wal-sync.ts';
 
 export interface OpenStoreOptions {
-  /** `postgres://…` selects PostgreSQL; `?schema=name` (or `schema`) sets the search path. */
+  /**
+   * `postgres://…` selects PostgreSQL; `?schema=name` (or `schema`) sets the search path;
+   * `?prepare=off` runs statements unnamed (for a pooler that cannot keep prepared statements).
+   */
   databaseUrl?: string | null;
   /** Where the embedded SQLite file lives when no databaseUrl is given. */
   dataDir: string;
@@ -124,6 +127,10 @@ async function openPostgres(databaseUrl: string, schemaOption: string | undefine
   }
   const schema = schemaOption ?? url.searchParams.get('schema');
   url.searchParams.delete('schema');
+  // Behind a pooler that hands each transaction any server connection (PgBouncer before 1.21),
+  // a statement prepared on one connection is unknown on the next: `?prepare=off` runs them unnamed.
+  const prepare = url.searchParams.get('prepare') !== 'off';
+  url.searchParams.delete('prepare');
   if (schema != null && !SCHEMA_NAME.test(schema)) {
     throw new StoreError(
       'store_bad_url',
@@ -152,7 +159,7 @@ async function openPostgres(databaseUrl: string, schemaOption: string | undefine
     throw new StoreError('store_unavailable', `Cannot use PostgreSQL at ${where}: ${message(err)}`, { cause: err });
   }
   return new KyselyStore(
-    new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool, pg.Client) }) }),
+    new Kysely<Database>({ dialect: new PostgresDialect({ pool: prepare ? preparingPool(pool, pg.Client) : pool }) }),
     'postgres',
     log,
     {

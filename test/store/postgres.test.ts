@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Store } from '../../src/store/contract.ts';
 import { openStore } from '../../src/store/open.ts';
+import type { Database } from '../../src/store/schema.ts';
 import { storeContract } from './contract.ts';
 import { inbound, lease, queued, seed, T0 } from './fixtures.ts';
 
@@ -210,6 +212,27 @@ describe.skipIf(!databaseUrl)('PostgreSQL store (runs only when DATABASE_URL is 
         release();
         await Promise.all([holder, locker]);
         expect(await isFree(low)).toBe(true);
+      }
+    });
+
+    it('prepares statements on its connections, and not with ?prepare=off in the URL', async () => {
+      for (const [url, prepares] of [
+        [databaseUrl ?? '', true],
+        [`${databaseUrl}${databaseUrl?.includes('?') ? '&' : '?'}prepare=off`, false],
+      ] as const) {
+        const store = await openStore({ databaseUrl: url, schema, dataDir: '/nonexistent', log: silentLogger });
+        try {
+          const prepared = await store.transaction(async (tx) => {
+            await tx.suppressed('email', 'prepare-test@example.com');
+            // The transaction's own connection: prepared statements belong to a session.
+            const { db } = tx as unknown as { db: Kysely<Database> };
+            return (await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements`.execute(db)).rows[0]
+              ?.n;
+          });
+          expect(prepared! > 0).toBe(prepares);
+        } finally {
+          await store.close();
+        }
       }
     });
 
