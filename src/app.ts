@@ -4,6 +4,7 @@ import { createAuthenticator } from './access/principal.ts';
 import { configuredAttachments } from './attachments/configured.ts';
 import type { BlobStore } from './blobs/contract.ts';
 import { registerBroadcastApi } from './broadcast/broadcast-api.ts';
+import { createBroadcastSummaryHandlers } from './broadcast/desk-summary.ts';
 import { createBroadcastRunner } from './broadcast/runner.ts';
 import { configuredBugDesk } from './bugs/configured.ts';
 import { Bus } from './bus.ts';
@@ -248,6 +249,7 @@ export async function startApp(o: AppOptions): Promise<App> {
         ...createSnoozeTimerHandlers({ clock }),
         ...bugs.timerHandlers,
         ...retention.handlers,
+        ...followHandlers(() => createBroadcastSummaryHandlers(live().policies.kit)),
       },
       deskBus,
     ),
@@ -380,6 +382,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     window: r.broadcasts.window,
     pollMs: parseDuration(r.broadcasts.pollInterval),
     onQueued: () => outbox.kick(),
+    onTimers: () => timers.kick(),
   });
   registerBroadcastApi(server.routes, {
     store,
@@ -387,6 +390,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     templates: () => live().settings.templates,
     channels: () => [...adapters.keys()],
     onChange: () => broadcasts.kick(),
+    onTimers: () => timers.kick(),
   });
   registerReloadRoute(server.routes, config.reload, { store, clock });
   bugs.routes(server.routes);

@@ -40,9 +40,11 @@ export const ErrorCode = {
   // AI-drafted replies: the drafting endpoint failed, timed out, or drafts are off.
   DraftFailed: 'draft_failed',
   DraftsOff: 'drafts_off',
-  // Broadcasts: a pause, resume or cancel the broadcast's status does not allow; a channel not enabled.
+  // Broadcasts: a pause, resume or cancel the broadcast's status does not allow; a channel not enabled;
+  // a segment's known issue that is not one here.
   BroadcastState: 'broadcast_state',
   UnknownChannel: 'unknown_channel',
+  UnknownBug: 'unknown_bug',
   // Agent accounts.
   AgentExists: 'agent_exists',
   UnsupportedMediaType: 'unsupported_media_type',

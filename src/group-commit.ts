@@ -1,3 +1,5 @@
+import { prefixByWeight, yieldTurn } from './turns.ts';
+
 /**
  * Group commit: calls that arrive while a write is in progress are written
  * together by the next one, so one transaction serves many callers under
@@ -21,16 +23,24 @@ interface Waiting<I, R> {
 
 export function createGroupCommit<I, R>(
   write: (items: I[]) => Promise<R[]>,
-  opts: { maxBatch?: number; durable?: () => Promise<void> } = {},
+  opts: {
+    maxBatch?: number;
+    durable?: () => Promise<void>;
+    /** With `maxWeight`: a batch ends before the item that would take it past `maxWeight`, and the next waits a turn. */
+    weigh?: (item: I) => number;
+    maxWeight?: number;
+  } = {},
 ): GroupCommit<I, R> {
   const maxBatch = opts.maxBatch ?? 500;
+  const { weigh, maxWeight = Number.POSITIVE_INFINITY } = opts;
   const settling = new Set<Promise<void>>();
   let queue: Waiting<I, R>[] = [];
   let writing: Promise<void> | null = null;
 
   async function drain(): Promise<void> {
     while (queue.length > 0) {
-      const batch = queue.slice(0, maxBatch);
+      const counted = queue.slice(0, maxBatch);
+      const batch = weigh ? prefixByWeight(counted, (w) => weigh(w.item), maxWeight) : counted;
       queue = queue.slice(batch.length);
       try {
         const results = await write(batch.map((w) => w.item));
@@ -50,6 +60,8 @@ export function createGroupCommit<I, R>(
       } catch (err) {
         for (const w of batch) w.reject(err);
       }
+      // cut for weight: what is left waits a turn, so one heavy batch after another never holds the loop
+      if (batch.length < counted.length) await yieldTurn();
     }
   }
 

@@ -64,4 +64,23 @@ describe('group commit', () => {
     });
     await expect(g.submit('a')).rejects.toThrow('EIO');
   });
+  it('ends a batch before the item that would take it past the weight, and lets the event loop turn before the next', async () => {
+    const written: string[][] = [];
+    const turns: string[] = [];
+    const g = createGroupCommit(
+      async (items: string[]) => {
+        written.push(items);
+        turns.push(`write ${items.join('')}`);
+        // I/O that arrives while a batch is written: it must be served before the next heavy batch
+        setImmediate(() => turns.push('other work'));
+        return items;
+      },
+      { weigh: (s) => s.length, maxWeight: 4 },
+    );
+    const all = Promise.all(['aa', 'bb', 'cccccc', 'd'].map((s) => g.submit(s)));
+    expect(await all).toEqual(['aa', 'bb', 'cccccc', 'd']);
+    // one item heavier than the limit is a batch of its own
+    expect(written).toEqual([['aa', 'bb'], ['cccccc'], ['d']]);
+    expect(turns.slice(0, 5)).toEqual(['write aabb', 'other work', 'write cccccc', 'other work', 'write d']);
+  });
 });

@@ -4,6 +4,8 @@ import type { TemplateDef } from '../settings/schema.ts';
 import type { Broadcast, BroadcastProgress, BroadcastStatus } from '../store/broadcast-records.ts';
 import type { Store } from '../store/contract.ts';
 import { type CreateBody, newBroadcast } from './definition.ts';
+import { type SummaryEvent, scheduleSummary } from './desk-summary.ts';
+import { withBugResolved } from './segment-bug.ts';
 
 /** A broadcast with where it stands: what the API answers and the CLI prints. */
 export interface BroadcastView extends Omit<Broadcast, 'message'> {
@@ -28,7 +30,7 @@ export async function createBroadcast(
 ): Promise<BroadcastView> {
   const draft = newBroadcast(body, { ...ctx, by: ctx.actor.agentId });
   const created = await store.transaction(async (tx) => {
-    const b = await tx.createBroadcast(draft);
+    const b = await tx.createBroadcast({ ...draft, segment: await withBugResolved(tx, draft.segment) });
     await audit(tx, ctx.actor, 'broadcast.create', {}, { broadcastId: b.id, channel: b.channel }, ctx.now);
     return b;
   });
@@ -37,16 +39,17 @@ export async function createBroadcast(
 
 export type Control = 'pause' | 'resume' | 'cancel';
 
-const MOVES: Record<Control, { from: BroadcastStatus[]; to: BroadcastStatus }> = {
-  pause: { from: ['scheduled', 'running'], to: 'paused' },
-  resume: { from: ['paused'], to: 'running' },
-  cancel: { from: ['scheduled', 'running', 'paused'], to: 'cancelled' },
+const MOVES: Record<Control, { from: BroadcastStatus[]; to: BroadcastStatus; event: SummaryEvent }> = {
+  pause: { from: ['scheduled', 'running'], to: 'paused', event: 'paused' },
+  resume: { from: ['paused'], to: 'running', event: 'resumed' },
+  cancel: { from: ['scheduled', 'running', 'paused'], to: 'cancelled', event: 'cancelled' },
 };
 
 /**
- * Pause, resume or cancel, with its audit entry. A cancel also cancels every
- * pending recipient in the same transaction; messages already in the outbox
- * (at most the runner's window) still go out.
+ * Pause, resume or cancel, with its audit entry and the desk's summary
+ * (desk-summary.ts). A cancel also cancels every pending recipient in the same
+ * transaction; messages already in the outbox (at most the runner's window)
+ * still go out.
  */
 export async function controlBroadcast(
   store: Store,
@@ -62,6 +65,7 @@ export async function controlBroadcast(
       throw new HttpError(409, 'broadcast_state', `broadcast ${id} is ${b.status}: it cannot ${control}`);
     }
     const cancelled = control === 'cancel' ? await tx.cancelRecipients(id, ctx.now) : 0;
+    await scheduleSummary(tx, id, move.event, ctx.now);
     await audit(tx, ctx.actor, `broadcast.${control}`, {}, { broadcastId: id, cancelled }, ctx.now);
   });
   return getView(store, id);

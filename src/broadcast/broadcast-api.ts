@@ -23,6 +23,8 @@ export interface BroadcastApiDeps {
   channels: () => readonly string[];
   /** A broadcast was created or resumed: the runner looks now. */
   onChange: () => void;
+  /** A pause, resume or cancel scheduled the desk's summary: the timers look now. */
+  onTimers: () => void;
 }
 
 /**
@@ -77,6 +79,7 @@ export function registerBroadcastApi(routes: RouteRegistry, deps: BroadcastApiDe
           now: clock.now(),
         });
         if (control === 'resume') deps.onChange();
+        deps.onTimers();
         return { status: 200, body: view };
       },
       {

@@ -20,6 +20,14 @@ export const segmentBody = z
     consent: z.string().min(1).optional().describe('Contacts with recorded consent for this channel'),
     lastContactAfter: instant.optional().describe('Their last message to us came at or after this'),
     lastContactBefore: instant.optional().describe('Their last message to us came before this'),
+    bug: z
+      .string()
+      .min(1)
+      .max(500)
+      .optional()
+      .describe(
+        'Contacts with a conversation linked to this known issue: the bug id, or the issue number (42, #42) or URL in the tracker',
+      ),
   })
   .strict();
 
@@ -79,5 +87,7 @@ function segmentOf(s: z.infer<typeof segmentBody>): Segment {
   if (s.consent !== undefined) out.consent = s.consent;
   if (s.lastContactAfter !== undefined) out.lastContactAfter = Date.parse(s.lastContactAfter);
   if (s.lastContactBefore !== undefined) out.lastContactBefore = Date.parse(s.lastContactBefore);
+  // Named as the request named it; createBroadcast resolves it to the bug's id against the store.
+  if (s.bug !== undefined) out.bug = s.bug;
   return out;
 }

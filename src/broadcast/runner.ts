@@ -1,8 +1,9 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import type { Broadcast, Recipient } from '../store/broadcast-records.ts';
+import type { Broadcast, BroadcastStatus, Recipient } from '../store/broadcast-records.ts';
 import type { Store } from '../store/contract.ts';
 import { createDueLoop, type RoundResult } from '../timers/due-loop.ts';
+import { type SummaryEvent, scheduleSummary } from './desk-summary.ts';
 import { expandBatch } from './expand.ts';
 import { type SendDeps, type SendOutcome, sendToRecipient } from './send-one.ts';
 
@@ -20,6 +21,8 @@ export interface BroadcastRunnerOptions {
   pollMs: number;
   /** Messages were queued: the outbox should look now. */
   onQueued: () => void;
+  /** A status change scheduled the desk's summary (desk-summary.ts): the timers should look now. */
+  onTimers: () => void;
 }
 
 export interface BroadcastRunner {
@@ -80,7 +83,7 @@ export function createBroadcastRunner(o: BroadcastRunnerOptions): BroadcastRunne
   async function advance(b: Broadcast): Promise<RoundResult> {
     const now = o.clock.now();
     if (b.status === 'scheduled') {
-      if (!(await o.store.setBroadcastStatus(b.id, ['scheduled'], 'running', now))) return { claimed: 0, full: false };
+      if (!(await move(b, 'scheduled', 'running', 'started', now))) return { claimed: 0, full: false };
       o.log.info({ broadcastId: b.id, name: b.name }, 'broadcast started');
     }
     let expanding = false;
@@ -141,13 +144,24 @@ export function createBroadcastRunner(o: BroadcastRunnerOptions): BroadcastRunne
     return outcomes;
   }
 
+  /** A status change with the desk's summary of it, in one transaction: false when another got there first. */
+  async function move(b: Broadcast, from: BroadcastStatus, to: BroadcastStatus, event: SummaryEvent, now: number) {
+    const moved = await o.store.transaction(async (tx) => {
+      if (!(await tx.setBroadcastStatus(b.id, [from], to, now))) return false;
+      await scheduleSummary(tx, b.id, event, now);
+      return true;
+    });
+    if (moved) o.onTimers();
+    return moved;
+  }
+
   /** Done once every recipient is settled and none of its messages waits in the outbox. */
   async function finishIfDone(b: Broadcast): Promise<void> {
     const fresh = await o.store.getBroadcast(b.id);
     if (!fresh?.expanded) return;
     const p = await o.store.broadcastProgress(b.id);
     if (p.pending > 0 || p.waiting > 0) return;
-    if (await o.store.setBroadcastStatus(b.id, ['running'], 'done', o.clock.now())) {
+    if (await move(b, 'running', 'done', 'done', o.clock.now())) {
       o.log.info({ broadcastId: b.id, name: b.name, ...p }, 'broadcast done');
     }
   }

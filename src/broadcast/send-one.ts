@@ -1,4 +1,5 @@
 import type { BusinessCalendar } from '../calendar/calendar.ts';
+import { OUTREACH_AUTHOR_PREFIX } from '../facts/derive.ts';
 import type { Contact } from '../model/types.ts';
 import { consentOnFile } from '../outbound/consent-on-file.ts';
 import { type FirstContactDeps, reachContact } from '../outbound/first-contact.ts';
@@ -66,7 +67,8 @@ export async function sendToRecipient(
       conversation,
       contact,
       text: rendered.text,
-      author: { kind: 'bot' },
+      // Marked as outreach: the facts count it as no response (src/facts/derive.ts).
+      author: { kind: 'bot', id: `${OUTREACH_AUTHOR_PREFIX}${b.id}` },
       ...(rendered.subject ? { subject: rendered.subject } : {}),
       templateId: `broadcast ${b.name}`,
       ...(rendered.whatsapp ? { whatsappTemplate: rendered.whatsapp } : {}),

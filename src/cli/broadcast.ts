@@ -22,7 +22,7 @@ const common = `  --by NAME    who you are, for the audit log (default: cli)
 const createUsage = `Usage: touchpoint broadcast create --name NAME --channel CHANNEL (--template ID | --text TEXT)
                                   [--tag TAG]… [--attr NAME=VALUE]… [--vip | --not-vip]
                                   [--has-channel CHANNEL] [--consent CHANNEL]
-                                  [--last-contact-after DATE] [--last-contact-before DATE]
+                                  [--last-contact-after DATE] [--last-contact-before DATE] [--bug ISSUE]
                                   [--at DATE-TIME] [--ignore-quiet-hours] [--by NAME] [--data DIR] [--json]
 
 Makes a broadcast: a template (one of templates.yaml, or --text) to the contacts of a segment.
@@ -35,6 +35,8 @@ Options:
   --has-channel CHANNEL     contacts with a conversation on CHANNEL
   --consent CHANNEL         contacts with recorded consent for CHANNEL
   --last-contact-after/-before DATE   when their last message to us came
+  --bug ISSUE               contacts with a conversation linked to this known issue: its number
+                            (42, #42), its URL in the tracker, or the bug's id
   --ignore-quiet-hours      send at any hour (default: only while the business calendar is open
                             in each contact's own timezone)
   --config DIR, --flows DIR the business config (default: config, flows)
@@ -104,6 +106,7 @@ async function create(args: string[], ctx: CliContext): Promise<number> {
       consent: { type: 'string' },
       'last-contact-after': { type: 'string' },
       'last-contact-before': { type: 'string' },
+      bug: { type: 'string' },
       at: { type: 'string' },
       'ignore-quiet-hours': { type: 'boolean' },
       by: { type: 'string' },
@@ -133,6 +136,7 @@ async function create(args: string[], ctx: CliContext): Promise<number> {
       ...(values.consent ? { consent: values.consent } : {}),
       ...(values['last-contact-after'] ? { lastContactAfter: values['last-contact-after'] } : {}),
       ...(values['last-contact-before'] ? { lastContactBefore: values['last-contact-before'] } : {}),
+      ...(values.bug ? { bug: values.bug } : {}),
     },
     ...(values.at ? { startAt: values.at } : {}),
     quietHours: values['ignore-quiet-hours'] !== true,

@@ -16,8 +16,25 @@ export const isPhoneKind = (kind: string): boolean => PHONE_KINDS.includes(kind)
 const PREFIXES = ['whatsapp:', 'tel:'];
 const MAX_PHONE = 40;
 
+/**
+ * Parsing a number costs more than the rest of identifying a sender, and one message's number is
+ * normalised several times (redelivery check, identity, consent): the last numbers seen are remembered.
+ */
+const remembered = new Map<string, string | null>();
+const REMEMBER = 5_000;
+
 /** `+44 7700 900123`, `whatsapp:+447700900123`, `tel:+1-415-555-0100` → E.164; null when it is not an international number. */
 export function normalisePhone(raw: string): string | null {
+  const known = remembered.get(raw);
+  if (known !== undefined) return known;
+  const value = parsePhone(raw);
+  // The oldest entry goes first (a Map keeps insertion order), so the memory stays bounded.
+  if (remembered.size >= REMEMBER) remembered.delete(remembered.keys().next().value as string);
+  remembered.set(raw, value);
+  return value;
+}
+
+function parsePhone(raw: string): string | null {
   let s = raw.trim();
   for (const p of PREFIXES) if (s.toLowerCase().startsWith(p)) s = s.slice(p.length);
   if (s.length > MAX_PHONE || !s.startsWith('+')) return null;

@@ -1,6 +1,7 @@
 import { badRequest } from '../errors.ts';
 import { escapeHtml as e } from '../http/html.ts';
 import { duration, scoredValue, share, verdict } from '../metrics/format.ts';
+import { storeClosedDays } from '../metrics/kpi-load.ts';
 import { computeKpis, groupInputs, loadInputs } from '../metrics/kpis.ts';
 import { againstTargets, type Scored } from '../metrics/targets.ts';
 import type { DashboardDeps } from './deps.ts';
@@ -16,12 +17,10 @@ type Inputs = Awaited<ReturnType<typeof loadInputs>>;
 
 const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
 
-/** The period's inputs split by the day each fact happened (the backlog is now, not per day). */
+/** The period's cells split by their day (the backlog is now, not per day). */
 function byDay(input: Inputs, days: string[]): Map<string, Inputs> {
-  const out = new Map(days.map((d) => [d, { facts: [], created: [], resolved: [], backlog: [] } as Inputs]));
-  for (const f of input.facts) out.get(dayOf(f.at))?.facts.push(f);
-  for (const r of input.created) out.get(dayOf(r.createdAt))?.created.push(r);
-  for (const r of input.resolved) if (r.firstResolvedAt !== null) out.get(dayOf(r.firstResolvedAt))?.resolved.push(r);
+  const out = new Map(days.map((d) => [d, { cells: [], backlog: [] } as Inputs]));
+  for (const c of input.cells) out.get(dayOf(c.day))?.cells.push(c);
   return out;
 }
 
@@ -57,9 +56,15 @@ async function tile(s: Scored, points: Point[] | undefined): Promise<string> {
 ${trend}</li>`;
 }
 
-/** GET /admin: KPI tiles against their targets, each with its trend per day; figures kept for a minute. */
+/**
+ * GET /admin: KPI tiles against their targets, each with its trend per day; figures kept for a minute.
+ * The closed days of the longest period are stored in the background from the start, so no first look waits for them.
+ */
 export function overviewPage(d: DashboardDeps): PageHandler {
   const memo = createMemo<string>(d.clock, KEEP_MS);
+  storeClosedDays(d.store, d.clock.now(), Math.max(...PERIODS)).catch((err: unknown) =>
+    d.log.warn({ err }, 'KPI days could not be stored ahead'),
+  );
   return async (req, session) => {
     const days = Number(req.query.get('days') ?? 7);
     if (!PERIODS.includes(days)) throw badRequest(`days must be one of ${PERIODS.join(', ')}`);

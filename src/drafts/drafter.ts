@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { parseDuration } from '../duration.ts';
 import { TouchpointError } from '../errors.ts';
 import type { KnowledgeSearch } from '../knowledge/search.ts';
@@ -41,13 +41,21 @@ const fail = (message: string, cause?: unknown) => new TouchpointError('draft_fa
 export function createDrafter(d: DrafterDeps): Drafter {
   const s = d.settings;
   const timeoutMs = parseDuration(s.timeout);
-  const client = new OpenAI({
-    baseURL: s.baseUrl,
-    // a local endpoint may need no key; the SDK insists on one
-    apiKey: s.apiKey ?? 'none',
-    timeout: timeoutMs,
-    maxRetries: 0,
-  });
+  // The SDK is a large module tree: loaded with the first draft, so a router that never drafts never holds it.
+  let sdk: Promise<{ Sdk: typeof OpenAI; client: OpenAI }> | null = null;
+  const connect = () => {
+    sdk ??= import('openai').then(({ default: Sdk }) => ({
+      Sdk,
+      client: new Sdk({
+        baseURL: s.baseUrl,
+        // a local endpoint may need no key; the SDK insists on one
+        apiKey: s.apiKey ?? 'none',
+        timeout: timeoutMs,
+        maxRetries: 0,
+      }),
+    }));
+    return sdk;
+  };
   const detector = s.redact ? createPersonalDataDetector(d.guard) : null;
 
   return {
@@ -73,12 +81,13 @@ export function createDrafter(d: DrafterDeps): Drafter {
         redact: detector,
       });
       let text: string | null | undefined;
+      const { Sdk, client } = await connect();
       try {
         const res = await client.chat.completions.create({ model: s.model, messages: prompt });
         text = res.choices[0]?.message?.content;
       } catch (err) {
         d.log.warn({ err, conversationId }, 'drafting a reply failed');
-        throw explain(err, s.timeout);
+        throw explain(Sdk, err, s.timeout);
       }
       if (!text?.trim())
         throw fail('The drafting service answered with no text. Try again, or write the reply yourself.');
@@ -87,10 +96,10 @@ export function createDrafter(d: DrafterDeps): Drafter {
   };
 }
 
-function explain(err: unknown, timeout: string): TouchpointError {
-  if (err instanceof OpenAI.APIConnectionTimeoutError)
+function explain(Sdk: typeof OpenAI, err: unknown, timeout: string): TouchpointError {
+  if (err instanceof Sdk.APIConnectionTimeoutError)
     return fail(`The drafting service did not answer within ${timeout}. Try again, or write the reply yourself.`, err);
-  if (err instanceof OpenAI.APIError && err.status !== undefined) {
+  if (err instanceof Sdk.APIError && err.status !== undefined) {
     const why =
       err.status === 401 || err.status === 403
         ? 'it refused the API key (check knowledge.yaml drafts.apiKey)'

@@ -127,6 +127,15 @@ export interface Derived {
 
 type MessageFacts = Pick<Message, 'direction' | 'author' | 'visibility' | 'status' | 'createdAt'>;
 
+/**
+ * The author id of a broadcast's messages (`broadcast:<id>`). Reaching out first answers no one: not the
+ * bot's first response, even in a conversation where the customer wrote before.
+ */
+export const OUTREACH_AUTHOR_PREFIX = 'broadcast:';
+
+const isOutreach = (m: MessageFacts): boolean =>
+  m.author.kind === 'bot' && (m.author.id ?? '').startsWith(OUTREACH_AUTHOR_PREFIX);
+
 /** What one message adds: a customer now waiting, or a response to them. Internal notes and failed sends add nothing. */
 export function onMessage(prev: ConversationStats, m: MessageFacts): Derived {
   if (m.visibility !== 'customer' || m.status === 'failed') return { stats: prev, facts: [] };
@@ -143,6 +152,7 @@ export function onMessage(prev: ConversationStats, m: MessageFacts): Derived {
       facts: [],
     };
   }
+  if (isOutreach(m)) return { stats: prev, facts: [] };
   return m.author.kind === 'agent' ? agentResponse(prev, at, m.author.id ?? null) : botResponse(prev, at);
 }
 

@@ -78,15 +78,19 @@ export function replyLanguage(ctx: DecisionContext): string {
 /** Everything a template may name: the contact, the business, the brand voice, contact attributes and the run's variables. */
 export function templateVars(ctx: DecisionContext, vars: Vars = {}): Record<string, VarValue> {
   const contact = currentContact(ctx);
-  const conv = current(ctx);
+  const channel = current(ctx).touchpoint.channel;
   const base: Record<string, VarValue> = {
     name: contact.name,
     firstName: contact.name?.split(/\s+/)[0] ?? null,
     business: ctx.settings.business.name,
-    channel: conv.touchpoint.channel,
-    ...calendarVars(ctx, conv.touchpoint.channel, contact),
-    ...clockVars(ctx, contact),
+    channel,
   };
+  // The calendar's and the clock's variables cost more than the rest of a reply together (a week of opening
+  // hours, two date formatters), and few templates name them: each set is worked out when first read.
+  const calendar = once(() => calendarVars(ctx, channel, contact));
+  const clock = once(() => clockVars(ctx, contact));
+  defineLazy(base, calendar, ['week_hours', 'opening']);
+  defineLazy(base, clock, ['today', 'now']);
   const voice = ctx.settings.business.voice;
   base.greeting = fill(voice.greeting, base);
   base.signOff = fill(voice.signOff, base);
@@ -94,7 +98,36 @@ export function templateVars(ctx: DecisionContext, vars: Vars = {}): Record<stri
   for (const [k, v] of Object.entries(contact.attributes)) {
     if (!k.startsWith('_')) flattenInto(attrs, v, `contact.${k}`, null);
   }
-  return { ...attrs, ...vars, ...base };
+  const out: Record<string, VarValue> = { ...attrs, ...vars };
+  // By name, so the lazy ones are not read here.
+  for (const k of Object.keys(base)) if (!LAZY_NAMES.has(k)) out[k] = base[k] ?? null;
+  defineLazy(out, calendar, ['week_hours', 'opening']);
+  defineLazy(out, clock, ['today', 'now']);
+  return out;
+}
+
+const LAZY_NAMES = new Set(['week_hours', 'opening', 'today', 'now']);
+
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | null = null;
+  return () => {
+    made ??= { value: make() };
+    return made.value;
+  };
+}
+
+/** Enumerable getters (a spread or JSON still sees the values), each set computed once for both objects. */
+function defineLazy(
+  target: Record<string, VarValue>,
+  values: () => Record<string, VarValue>,
+  names: readonly string[],
+): void {
+  for (const name of names)
+    Object.defineProperty(target, name, {
+      enumerable: true,
+      configurable: true,
+      get: () => values()[name] ?? null,
+    });
 }
 
 /**

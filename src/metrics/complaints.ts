@@ -12,9 +12,9 @@ const day = (t: number) => new Date(t).toISOString().slice(0, 10);
 /** The Monday of the week of `t` (UTC), as a date. */
 export const weekOf = (t: number): string => day(t - ((new Date(t).getUTCDay() + 6) % 7) * DAY_MS);
 
-/** Conversations whose intent or category is one of `labels` (trends.yaml `complaints`), counted by week and category. */
+/** Conversations (`count` of them each, else one) whose intent or category is one of `labels` (trends.yaml `complaints`), counted by week and category. */
 export function complaintWeeks(
-  conversations: { createdAt: number; intent: string | null; category: string | null }[],
+  conversations: { createdAt: number; intent: string | null; category: string | null; count?: number }[],
   labels: string[],
 ): ComplaintWeek[] {
   const counted = new Map<string, ComplaintWeek>();
@@ -23,7 +23,7 @@ export function complaintWeeks(
     const category = r.category ?? '(none)';
     const week = weekOf(r.createdAt);
     const c = counted.get(`${week}|${category}`) ?? { week, category, count: 0 };
-    c.count++;
+    c.count += r.count ?? 1;
     counted.set(`${week}|${category}`, c);
   }
   return [...counted.values()].sort((a, b) => a.week.localeCompare(b.week) || a.category.localeCompare(b.category));

@@ -1,12 +1,15 @@
 import type { BusinessCalendar } from '../calendar/calendar.ts';
-import type { FactKind } from '../facts/derive.ts';
-import type { Store } from '../store/contract.ts';
-import type { ConversationFactRow, FactDimensions, FactInputs, FactRow } from '../store/fact-reads.ts';
+import type { BacklogRow, FactDimensions } from '../store/fact-reads.ts';
 import { businessTimer } from './business-time.ts';
-import { type Ratio, ratio, type Timing, timing } from './measure.ts';
+import { type Cell, SPAN_KINDS, type SpanKind } from './kpi-cells.ts';
+import { type KpiStore, loadInputs } from './kpi-load.ts';
+
+export { loadInputs };
+
+import { type Ratio, ratio, spreadOf, type Timing } from './measure.ts';
 
 /**
- * The KPIs, each a query over the stored facts (formulas in README.md,
+ * The KPIs, each a sum over the period's cells (formulas in README.md,
  * "Measuring the operation"). Durations come in wall time and in the
  * business time of the conversation's channel.
  */
@@ -47,115 +50,117 @@ export interface KpiRange {
   by?: Dimension;
 }
 
-type Inputs = FactInputs;
-
-const FACT_KINDS: FactKind[] = ['first_response', 'next_response', 'resolved', 'reopened', 'csat', 'self_service'];
-
-export function loadInputs(store: Pick<Store, 'factInputs'>, range: KpiRange): Promise<Inputs> {
-  return store.factInputs(FACT_KINDS, range.from, range.to);
+/** A period's KPI inputs: its days as cells (stored days and live ones alike), and the open backlog now. */
+export interface KpiData {
+  cells: Cell[];
+  backlog: BacklogRow[];
 }
 
-export function keyOf(row: FactDimensions, by: Dimension): string {
+export function keyOf(row: Omit<FactDimensions, 'conversationId'>, by: Dimension): string {
   if (by === 'vip') return row.vip ? 'vip' : 'not vip';
   return row[by] ?? '(none)';
 }
 
-/**
- * The bot answered and no person was needed: none replied, none was assigned, none was asked for,
- * and the customer never said the knowledge answers did not help (`notHelped`: conversation ids).
- */
-export function selfServed(r: ConversationFactRow, notHelped: ReadonlySet<string> = new Set()): boolean {
-  return (
-    r.firstBotAt !== null &&
-    r.firstHumanAt === null &&
-    r.agent === null &&
-    !r.escalated &&
-    !notHelped.has(r.conversationId)
-  );
+type Business = (a: number, b: number, channel: string) => number;
+type Count = { [K in keyof Cell]: Cell[K] extends number ? K : never }[keyof Cell];
+
+/** One duration KPI over every cell's spans, in wall time and business time. */
+function spansTiming(cells: Cell[], kind: SpanKind, business: Business): Timing {
+  let n = 0;
+  for (const c of cells) n += c[kind].length / 2;
+  const wall = new Float64Array(n);
+  const biz = new Float64Array(n);
+  let i = 0;
+  for (const c of cells) {
+    const s = c[kind];
+    for (let j = 0; j < s.length; j += 2) {
+      const ms = s[j] as number;
+      const end = c.day + (s[j + 1] as number);
+      wall[i] = ms;
+      biz[i] = business(end - ms, end, c.channel);
+      i++;
+    }
+  }
+  return { count: n, wall: spreadOf(wall), business: spreadOf(biz) };
 }
 
-/** An open conversation past a clock that has run out: unanswered past its response due, or unresolved past its resolution due. */
-export function beyondSla(r: ConversationFactRow, now: number): boolean {
-  const past = (due: number | null) => due !== null && now > due;
-  if (r.firstHumanAt === null && past(r.firstResponseDue)) return true;
-  if (r.awaitingSince !== null && r.firstHumanAt !== null && past(r.nextResponseDue)) return true;
-  return r.status === 'open' && past(r.resolutionDue);
-}
-
-export function computeKpis(input: Inputs, now: number, calendar: BusinessCalendar): Kpis {
+/** The instants every span and backlog age fall within, so business time reads the calendar once for all. */
+export function reach(data: KpiData, now: number): { from: number; to: number } {
   let from = now;
   let to = now;
-  for (const f of input.facts) {
-    from = Math.min(from, f.startedAt ?? f.at, f.at);
-    to = Math.max(to, f.at);
-  }
-  for (const r of input.backlog) from = Math.min(from, r.createdAt);
-  const business = businessTimer(calendar, from, to + 1);
-  const spans = (rows: FactRow[]) =>
-    timing(
-      rows.map((f) => ({ from: f.startedAt ?? f.at, to: f.at, channel: f.channel })),
-      business,
-    );
-  const of = (kind: FactKind, actor?: 'bot' | 'agent') =>
-    input.facts.filter((f) => f.kind === kind && (actor === undefined || f.actor === actor));
-  const resolvedFacts = of('resolved');
-  const handled = resolvedFacts.filter((f) => (f.handleMs ?? 0) > 0);
-  const agentResponses = input.facts.filter((f) => f.actor === 'agent' && f.breached !== null);
-  const csat = of('csat');
-  const scored = csat.filter((f) => f.score !== null);
-  const asked = input.created.filter((r) => r.firstInboundAt !== null);
-  const answered = of('self_service');
-  const notHelped = new Set(answered.filter((f) => f.score === 0).map((f) => f.conversationId));
+  for (const c of data.cells)
+    for (const kind of SPAN_KINDS) {
+      const s = c[kind];
+      for (let j = 0; j < s.length; j += 2) {
+        const end = c.day + (s[j + 1] as number);
+        from = Math.min(from, end - (s[j] as number));
+        to = Math.max(to, end);
+      }
+    }
+  for (const r of data.backlog) from = Math.min(from, r.createdAt);
+  return { from, to: to + 1 };
+}
+
+export function computeKpis(data: KpiData, now: number, calendar: BusinessCalendar): Kpis {
+  const window = reach(data, now);
+  const business = businessTimer(calendar, window.from, window.to);
+  const sum = (k: Count) => {
+    let n = 0;
+    for (const c of data.cells) n += c[k];
+    return n;
+  };
+  const resolution = spansTiming(data.cells, 'resolution', business);
+  const handled = sum('handled');
+  const scored = sum('csatScored');
+  const ages = new Float64Array(data.backlog.length);
+  const businessAges = new Float64Array(data.backlog.length);
+  let beyond = 0;
+  data.backlog.forEach((r, i) => {
+    ages[i] = now - r.createdAt;
+    businessAges[i] = business(r.createdAt, now, r.channel);
+    if (r.beyondSla) beyond++;
+  });
   return {
-    volume: { conversations: input.created.length },
-    firstResponse: { bot: spans(of('first_response', 'bot')), agent: spans(of('first_response', 'agent')) },
-    nextResponse: spans(of('next_response', 'agent')),
-    resolution: spans(resolvedFacts),
-    handleTime: {
-      conversations: handled.length,
-      avgMs: handled.length === 0 ? null : handled.reduce((a, f) => a + (f.handleMs ?? 0), 0) / handled.length,
+    volume: { conversations: sum('created') },
+    firstResponse: {
+      bot: spansTiming(data.cells, 'botFirst', business),
+      agent: spansTiming(data.cells, 'agentFirst', business),
     },
-    fcr: ratio(
-      input.resolved.filter((r) => !r.escalated && !r.transferred && !r.reopenedSoon).length,
-      input.resolved.length,
-    ),
-    reopenRate: ratio(of('reopened').length, resolvedFacts.length),
-    slaAttainment: ratio(agentResponses.filter((f) => f.breached === false).length, agentResponses.length),
-    csat: {
-      ...ratio(scored.filter((f) => (f.score ?? 0) >= 4).length, scored.length),
-      avgScore: scored.length === 0 ? null : scored.reduce((a, f) => a + (f.score ?? 0), 0) / scored.length,
-    },
-    deflection: ratio(asked.filter((r) => selfServed(r, notHelped)).length, asked.length),
-    selfService: ratio(answered.filter((f) => f.score === 1).length, answered.length),
+    nextResponse: spansTiming(data.cells, 'next', business),
+    resolution,
+    handleTime: { conversations: handled, avgMs: handled === 0 ? null : sum('handleMs') / handled },
+    fcr: ratio(sum('firstContactResolved'), sum('resolvedConversations')),
+    reopenRate: ratio(sum('reopened'), resolution.count),
+    slaAttainment: ratio(sum('slaMet'), sum('slaOf')),
+    csat: { ...ratio(sum('csatHappy'), scored), avgScore: scored === 0 ? null : sum('csatSum') / scored },
+    deflection: ratio(sum('deflected'), sum('asked')),
+    selfService: ratio(sum('helped'), sum('answered')),
     backlog: {
-      open: input.backlog.length,
-      age: timing(
-        input.backlog.map((r) => ({ from: r.createdAt, to: now, channel: r.channel })),
-        business,
-      ),
-      beyondSla: ratio(input.backlog.filter((r) => beyondSla(r, now)).length, input.backlog.length),
+      open: data.backlog.length,
+      age: { count: ages.length, wall: spreadOf(ages), business: spreadOf(businessAges) },
+      beyondSla: ratio(beyond, data.backlog.length),
     },
   };
 }
 
-/** Splits every input by one dimension, so each group's KPIs use the same formulas. */
-export function groupInputs(input: Inputs, by: Dimension): Map<string, Inputs> {
-  const groups = new Map<string, Inputs>();
+/** Splits the cells and the backlog by one dimension, so each group's KPIs use the same formulas. */
+export function groupInputs(data: KpiData, by: Dimension): Map<string, KpiData> {
+  const groups = new Map<string, KpiData>();
   const at = (key: string) => {
     let g = groups.get(key);
     if (!g) {
-      g = { facts: [], created: [], resolved: [], backlog: [] };
+      g = { cells: [], backlog: [] };
       groups.set(key, g);
     }
     return g;
   };
-  for (const part of ['facts', 'created', 'resolved', 'backlog'] as const)
-    for (const row of input[part]) (at(keyOf(row, by))[part] as FactDimensions[]).push(row);
+  for (const c of data.cells) at(keyOf(c, by)).cells.push(c);
+  for (const r of data.backlog) at(keyOf(r, by)).backlog.push(r);
   return groups;
 }
 
 export async function measure(
-  store: Store,
+  store: KpiStore,
   range: KpiRange,
   calendar: BusinessCalendar,
 ): Promise<{ total: Kpis; groups: KpiGroup[] }> {

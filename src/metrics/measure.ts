@@ -24,26 +24,16 @@ export function ratio(hits: number, of: number): Ratio {
   return { of, hits, rate: of === 0 ? null : hits / of };
 }
 
-function quantile(sorted: number[], q: number): number | null {
+function quantile(sorted: ArrayLike<number>, q: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? null;
 }
 
-export function spread(values: number[]): Spread {
+/** Sorts `values` in place: a typed array sorts by number without a comparator, several times faster. */
+export function spreadOf(values: Float64Array): Spread {
   if (values.length === 0) return { avgMs: null, medianMs: null, p90Ms: null };
-  const sorted = [...values].sort((a, b) => a - b);
-  const sum = sorted.reduce((a, b) => a + b, 0);
-  return { avgMs: sum / sorted.length, medianMs: quantile(sorted, 0.5), p90Ms: quantile(sorted, 0.9) };
-}
-
-/** Spans in wall time and in the business time of their channel. */
-export function timing(
-  spans: { from: number; to: number; channel: string }[],
-  businessMs: (a: number, b: number, channel: string) => number,
-): Timing {
-  return {
-    count: spans.length,
-    wall: spread(spans.map((s) => s.to - s.from)),
-    business: spread(spans.map((s) => businessMs(s.from, s.to, s.channel))),
-  };
+  values.sort();
+  let sum = 0;
+  for (const v of values) sum += v;
+  return { avgMs: sum / values.length, medianMs: quantile(values, 0.5), p90Ms: quantile(values, 0.9) };
 }

@@ -3,7 +3,8 @@ import type { SlaSettings, TargetSettings } from '../settings/policy-schema.ts';
 import type { Store } from '../store/contract.ts';
 import { businessTimer } from './business-time.ts';
 import { type ComplaintWeek, complaintWeeks } from './complaints.ts';
-import { computeKpis, type Dimension, groupInputs, type KpiGroup, type Kpis, loadInputs } from './kpis.ts';
+import type { KpiStore } from './kpi-load.ts';
+import { computeKpis, type Dimension, groupInputs, type KpiGroup, type Kpis, loadInputs, reach } from './kpis.ts';
 import { againstTargets, type Scored } from './targets.ts';
 
 /** What `touchpoint report` and the dashboard show for a period: KPIs beside targets, breakdowns, series for charts. */
@@ -42,7 +43,7 @@ const DAY_MS = 86_400_000;
 const day = (t: number) => new Date(t).toISOString().slice(0, 10);
 
 export async function buildReport(
-  store: Pick<Store, 'factInputs' | 'resolutionsBetween'>,
+  store: KpiStore & Pick<Store, 'resolutionsBetween'>,
   o: ReportOptions,
 ): Promise<Report> {
   const input = await loadInputs(store, { from: o.from, to: o.to, now: o.now });
@@ -59,7 +60,7 @@ export async function buildReport(
   const scored = [
     ...againstTargets(total, o.targets, o.sla),
     ...byChannel
-      .filter((g) => input.created.some((r) => r.channel === g.key))
+      .filter((g) => g.kpis.volume.conversations > 0)
       .sort((a, b) => a.key.localeCompare(b.key))
       .flatMap((g) => againstTargets(g.kpis, o.targets, o.sla, g.key).filter((s) => s.id === 'first_response')),
   ];
@@ -68,28 +69,34 @@ export async function buildReport(
   for (let t = o.from; t < o.to; t += DAY_MS) {
     days.set(day(t), { day: day(t), conversations: 0, csatAnswers: 0, csatRate: null });
   }
-  for (const r of input.created) {
-    const d = days.get(day(r.createdAt));
-    if (d) d.conversations++;
-  }
   const happy = new Map<string, number>();
-  for (const f of input.facts) {
-    if (f.kind !== 'csat' || f.score === null) continue;
-    const d = days.get(day(f.at));
+  for (const c of input.cells) {
+    const d = days.get(day(c.day));
     if (!d) continue;
-    d.csatAnswers++;
-    if (f.score >= 4) happy.set(d.day, (happy.get(d.day) ?? 0) + 1);
+    d.conversations += c.created;
+    d.csatAnswers += c.csatScored;
+    happy.set(d.day, (happy.get(d.day) ?? 0) + c.csatHappy);
   }
   for (const d of days.values()) d.csatRate = d.csatAnswers === 0 ? null : (happy.get(d.day) ?? 0) / d.csatAnswers;
 
-  const agentFirst = input.facts.filter((f) => f.kind === 'first_response' && f.actor === 'agent');
-  const business = businessTimer(o.calendar, Math.min(o.from, ...agentFirst.map((f) => f.startedAt ?? f.at)), o.to + 1);
-  const firstResponses = agentFirst.map((f) => ({
-    channel: f.channel,
-    minutes: business(f.startedAt ?? f.at, f.at, f.channel) / 60_000,
-  }));
+  const window = reach(input, o.now);
+  const business = businessTimer(o.calendar, Math.min(o.from, window.from), Math.max(o.to + 1, window.to));
+  const firstResponses: Report['firstResponses'] = [];
+  for (const c of input.cells)
+    for (let j = 0; j < c.agentFirst.length; j += 2) {
+      const end = c.day + (c.agentFirst[j + 1] as number);
+      firstResponses.push({
+        channel: c.channel,
+        minutes: business(end - (c.agentFirst[j] as number), end, c.channel) / 60_000,
+      });
+    }
 
-  const complaints = complaintWeeks(input.created, o.complaints);
+  const complaints = complaintWeeks(
+    input.cells
+      .filter((c) => c.created > 0)
+      .map((c) => ({ createdAt: c.day, intent: c.intent, category: c.category, count: c.created })),
+    o.complaints,
+  );
   const byCode = new Map<string, number>();
   for (const r of await store.resolutionsBetween(o.from, o.to)) byCode.set(r.code, (byCode.get(r.code) ?? 0) + 1);
   const dispositions = [...byCode]

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { OutboxLimiter } from '../outbox/limiter.ts';
 import type { Ingestor } from '../pipeline/ingest.ts';
 
@@ -26,6 +26,8 @@ const CORE = /^\/(api|admin|metrics|healthz|readyz)(\/|$)/;
 
 export function createTelemetry(): Telemetry {
   const registry = new Registry();
+  // the process's own series: CPU, memory, heap, handles, and event-loop delay (max, p99 …) since the last scrape
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
   const requests = new Counter({
     name: 'touchpoint_http_requests_total',
     help: 'HTTP requests answered, by route pattern and status',

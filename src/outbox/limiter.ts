@@ -6,6 +6,7 @@ import type { Logger } from '../log.ts';
 import type { ChannelSettings } from '../settings/types.ts';
 import { type ConcurrencyGate, createConcurrencyGate } from './concurrency-gate.ts';
 import { mergeRateLimit } from './rate-limit.ts';
+import { whenWritten } from './request-written.ts';
 import { createSendWindow, type SendWindow } from './send-window.ts';
 import { connectSharedHolds } from './shared-holds.ts';
 
@@ -72,10 +73,12 @@ const fallbackRate: RateLimit = { minTimeMs: 0, maxConcurrent: 1 };
 const redisKeyTtlMs = 5 * 60_000;
 
 /**
- * Added to the one-second window of a destination's sends: a request reaches the provider a few
- * milliseconds after it starts, and not always the same few.
+ * Added to the one-second window of a destination's sends, counted from when each was admitted: the
+ * request reaches the provider a few milliseconds later, and not always the same few.
  */
 const WINDOW_SLACK_MS = 40;
+/** Added to the one-second window counted from when each request was written: the network's share of those. */
+const WRITTEN_SLACK_MS = 20;
 
 /** Stands for every destination of a channel in the holds (no destination is empty). */
 const ALL = '';
@@ -139,6 +142,7 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
         ? createSendWindow({
             perWindow: Math.max(1, Math.round(1000 / rate.minTimeMs)),
             windowMs: 1000 + WINDOW_SLACK_MS,
+            writtenWindowMs: 1000 + WRITTEN_SLACK_MS,
           })
         : null;
     const made: ChannelLimiters = { gate, paced: { group, channelWide, window } };
@@ -201,9 +205,13 @@ export function createOutboxLimiter(o: OutboxLimiterOptions): OutboxLimiter {
     schedule(channel, destination, fn, ready) {
       const { gate, paced } = limitersFor(channel);
       const turn = async () => {
-        await paced?.window?.admit(destination);
-        await checkTurn(channel, destination);
-        return fn();
+        const admitted = await paced?.window?.admit(destination);
+        try {
+          await checkTurn(channel, destination);
+          return await (admitted ? whenWritten(admitted.written, fn) : fn());
+        } finally {
+          admitted?.settled();
+        }
       };
       return gate.run(destination, async () => {
         if (ready) {

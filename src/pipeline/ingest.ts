@@ -5,6 +5,7 @@ import { createGroupCommit } from '../group-commit.ts';
 import type { Logger } from '../log.ts';
 import type { Envelope } from '../model/types.ts';
 import type { InboundEvent, NewInbound, Store } from '../store/contract.ts';
+import { TEXT_PER_TURN } from '../turns.ts';
 
 export interface Ingestor {
   /** Resolves once the envelope is durably stored (or known as a duplicate); only then may the provider be acknowledged. */
@@ -47,7 +48,13 @@ export function createIngestor(opts: {
       }
     },
     // Acknowledged once durable; the router may start on them before, as its decisions wait for the same flush.
-    { maxBatch: opts.maxBatch ?? 500, durable: () => store.durable() },
+    {
+      maxBatch: opts.maxBatch ?? 500,
+      durable: () => store.durable(),
+      // the envelope keeps the text and the provider's payload, which holds it again
+      weigh: (e) => e.envelope.text.length * 2,
+      maxWeight: TEXT_PER_TURN,
+    },
   );
 
   return {

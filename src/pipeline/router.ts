@@ -4,6 +4,7 @@ import type { Logger } from '../log.ts';
 import { type Backoff, createBackoff } from '../retry/backoff.ts';
 import type { AdoptedOutbound, InboundEvent, Store, StoreTx, TransactionOptions } from '../store/contract.ts';
 import { createDueLoop } from '../timers/due-loop.ts';
+import { prefixByWeight, TEXT_PER_TURN, yieldTurn } from '../turns.ts';
 
 export interface RouterOptions {
   store: Store;
@@ -124,12 +125,18 @@ export function createRouter(o: RouterOptions): Router {
       events = handed.splice(0, o.batchSize);
     }
     if (events.length === 0) return 0;
-    const { routed, adopted } = await routeRound(events);
-    if (o.onRouteLatency) {
-      const done = o.clock.now();
-      for (const e of events) o.onRouteLatency(done - e.receivedAt);
+    // large texts go a transaction's worth at a time, the event loop turning between
+    for (let rest = events; rest.length > 0; ) {
+      const run = prefixByWeight(rest, (e) => e.envelope.text.length, TEXT_PER_TURN);
+      rest = rest.slice(run.length);
+      const { routed, adopted } = await routeRound(run);
+      if (o.onRouteLatency) {
+        const done = o.clock.now();
+        for (const e of run) o.onRouteLatency(done - e.receivedAt);
+      }
+      if (routed.length > 0 || adopted.length > 0) handOn(routed, adopted);
+      if (rest.length > 0) await yieldTurn();
     }
-    if (routed.length > 0 || adopted.length > 0) handOn(routed, adopted);
     return events.length;
   }
 

@@ -4,6 +4,7 @@ import type { Logger } from '../log.ts';
 import type { RetentionSettings } from '../settings/retention-schema.ts';
 import type { Store } from '../store/contract.ts';
 import type { ChannelScope, RetentionKind } from '../store/retention.ts';
+import { yieldTurn } from '../turns.ts';
 import { type SweptBlobs, sweepBlobs } from './blob-sweep.ts';
 
 /** One limit as it applies: to one channel, or (`*`) to every channel without its own. */
@@ -68,8 +69,6 @@ export interface RetentionOptions {
   blobs?: BlobStore;
 }
 
-const yieldOnce = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /**
  * Applies config/retention.yaml once. A dry run only counts. A run removes
  * in batches of `batchSize` rows, each its own short transaction, so routing
@@ -82,7 +81,7 @@ export async function runRetention(
   now: number,
   opts: RetentionOptions = {},
 ): Promise<RetentionReport> {
-  const yieldTo = opts.pause ?? yieldOnce;
+  const yieldTo = opts.pause ?? yieldTurn;
   const pause = async () => {
     opts.signal?.throwIfAborted();
     await yieldTo();

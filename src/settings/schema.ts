@@ -4,6 +4,7 @@ import { parseDuration } from '../duration.ts';
 import { OUT_EVENT_TYPES } from '../model/out-events.ts';
 import { attachmentsSettings } from './attachments-schema.ts';
 import { contactsFile } from './contacts-schema.ts';
+import { board } from './operations-schema.ts';
 import { policyFiles } from './policy-schema.ts';
 import { retentionFile } from './retention-schema.ts';
 
@@ -232,6 +233,11 @@ export const routerFile = z
             'Messages of one broadcast waiting in the outbox at most: the limiter paces them, and a pause or cancel holds back everything beyond',
           ),
         pollInterval: duration.default('250ms').describe('How often a running broadcast looks for room in its window'),
+        desk: board
+          .optional()
+          .describe(
+            'Where a summary of each broadcast is posted when it starts, pauses, resumes, is cancelled and is done: the desk channel (default: crisis.yaml `desk`)',
+          ),
       })
       .strict()
       .prefault({}),

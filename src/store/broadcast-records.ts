@@ -6,7 +6,6 @@ import type { TemplateDef } from '../settings/schema.ts';
 export type BroadcastStatus = 'scheduled' | 'running' | 'paused' | 'cancelled' | 'done';
 export type RecipientStatus = 'pending' | 'queued' | 'skipped' | 'cancelled';
 
-/** Who a broadcast goes to; every part given must hold (an empty segment is every contact). */
 /** What became of one recipient: queued with its message, or skipped with why. */
 export interface RecipientOutcome {
   status: 'queued' | 'skipped';
@@ -15,6 +14,7 @@ export interface RecipientOutcome {
   messageId?: string;
 }
 
+/** Who a broadcast goes to; every part given must hold (an empty segment is every contact). */
 export interface Segment {
   /** Contacts with every one of these tags. */
   tags?: string[] | undefined;
@@ -28,6 +28,8 @@ export interface Segment {
   /** Contacts whose last message to us came at or after / before this instant (epoch ms). */
   lastContactAfter?: number | undefined;
   lastContactBefore?: number | undefined;
+  /** Contacts with a conversation linked to this known issue (a bug's id: src/bugs). */
+  bug?: string | undefined;
 }
 
 export interface Broadcast {
@@ -76,6 +78,14 @@ export interface BroadcastProgress {
   cancelled: number;
 }
 
+/** Why recipients were skipped or wait (one row per reason), and how many answered: a broadcast's summary. */
+export interface BroadcastOutcomes {
+  /** Skipped recipients, and pending ones put off (quiet hours), by the reason kept for each. */
+  reasons: Array<{ status: 'skipped' | 'pending'; reason: string; recipients: number }>;
+  /** Recipients who wrote in their conversation since their message was queued. */
+  replied: number;
+}
+
 /** The broadcast operations of a store transaction. */
 export interface BroadcastTx {
   createBroadcast(b: NewBroadcast): Promise<Broadcast>;
@@ -88,6 +98,8 @@ export interface BroadcastTx {
   setBroadcastStatus(id: string, from: BroadcastStatus[], to: BroadcastStatus, now: number): Promise<boolean>;
   /** Contacts of the segment (not merged away) after `afterId` in id order, at most `limit`. */
   segmentPage(segment: Segment, afterId: string | null, limit: number): Promise<Contact[]>;
+  /** How many contacts the segment holds now (before the consent check of the expansion). */
+  segmentSize(segment: Segment): Promise<number>;
   /**
    * Adds recipients (a contact already in the broadcast is left alone) and records how far the expansion got,
    * in this one transaction. Returns how many were new.
@@ -115,6 +127,7 @@ export interface BroadcastTx {
   /** Messages of the broadcast still in the outbox. */
   broadcastInFlight(broadcastId: string): Promise<number>;
   broadcastProgress(broadcastId: string): Promise<BroadcastProgress>;
+  broadcastOutcomes(broadcastId: string): Promise<BroadcastOutcomes>;
   /** The broadcast a conversation's latest broadcast message came from, if any. */
   broadcastOfConversation(conversationId: string): Promise<{ id: string; name: string } | null>;
 }

@@ -3,6 +3,7 @@ import { newId } from '../ids.ts';
 import type { Contact } from '../model/types.ts';
 import type {
   Broadcast,
+  BroadcastOutcomes,
   BroadcastProgress,
   BroadcastStatus,
   BroadcastTx,
@@ -112,14 +113,29 @@ export class BroadcastTxOps extends PrivacyTxOps implements BroadcastTx {
   }
 
   async segmentPage(segment: Segment, afterId: string | null, limit: number): Promise<Contact[]> {
+    let q = this.segmentQuery(segment).selectAll();
+    if (afterId !== null) q = q.where('id', '>', afterId);
+    const rows = await q
+      .orderBy('id')
+      .limit(clampLimit(limit, 500, 5000))
+      .execute();
+    return rows.map(contactFromRow);
+  }
+
+  async segmentSize(segment: Segment): Promise<number> {
+    const row = await this.segmentQuery(segment)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst();
+    return count(row?.n);
+  }
+
+  private segmentQuery(segment: Segment) {
     const lastInbound = sql<
       number | null
     >`(select max(last_inbound_at) from conversations where conversations.contact_id = contacts.id)`;
     let q = this.db
       .selectFrom('contacts')
-      .selectAll()
       .where('id', 'not in', (eb) => eb.selectFrom('contact_merges').select('from_id'));
-    if (afterId !== null) q = q.where('id', '>', afterId);
     for (const tag of segment.tags ?? []) {
       q = q.where('id', 'in', (eb) => eb.selectFrom('contact_tags').select('contact_id').where('tag', '=', tag));
     }
@@ -133,13 +149,19 @@ export class BroadcastTxOps extends PrivacyTxOps implements BroadcastTx {
         eb.selectFrom('conversations').select('contact_id').where('channel', '=', channel),
       );
     }
+    const bug = segment.bug;
+    if (bug !== undefined) {
+      q = q.where('id', 'in', (eb) =>
+        eb
+          .selectFrom('conversations')
+          .innerJoin('bug_links', 'bug_links.conversation_id', 'conversations.id')
+          .select('conversations.contact_id')
+          .where('bug_links.bug_id', '=', bug),
+      );
+    }
     if (segment.lastContactAfter !== undefined) q = q.where(lastInbound, '>=', segment.lastContactAfter);
     if (segment.lastContactBefore !== undefined) q = q.where(lastInbound, '<', segment.lastContactBefore);
-    const rows = await q
-      .orderBy('id')
-      .limit(clampLimit(limit, 500, 5000))
-      .execute();
-    return rows.map(contactFromRow);
+    return q;
   }
 
   async addRecipients(
@@ -283,6 +305,42 @@ export class BroadcastTxOps extends PrivacyTxOps implements BroadcastTx {
     };
     p.recipients = p.pending + p.queued + p.skipped + p.cancelled;
     return p;
+  }
+
+  async broadcastOutcomes(broadcastId: string): Promise<BroadcastOutcomes> {
+    const rows = await this.db
+      .selectFrom('broadcast_recipients')
+      .select(['status', 'reason', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('broadcast_id', '=', broadcastId)
+      .where('status', 'in', ['skipped', PENDING])
+      .where('reason', 'is not', null)
+      .groupBy(['status', 'reason'])
+      .execute();
+    // A reply: a customer message in the recipient's conversation since their message was queued.
+    const replied = await this.db
+      .selectFrom('broadcast_recipients as r')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('r.broadcast_id', '=', broadcastId)
+      .where('r.status', '=', 'queued')
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('messages as m')
+            .select('m.id')
+            .whereRef('m.conversation_id', '=', 'r.conversation_id')
+            .whereRef('m.created_at', '>=', 'r.updated_at')
+            .where('m.direction', '=', 'inbound')
+            .where('m.visibility', '=', 'customer'),
+        ),
+      )
+      .executeTakeFirst();
+    return {
+      reasons: rows.map((r) => ({
+        status: r.status as 'skipped' | 'pending',
+        reason: r.reason ?? '',
+        recipients: Number(r.n),
+      })),
+      replied: count(replied?.n),
+    };
   }
 
   async broadcastOfConversation(conversationId: string): Promise<{ id: string; name: string } | null> {

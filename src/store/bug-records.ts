@@ -28,6 +28,8 @@ export interface BugRecords {
   add(bug: Omit<Bug, 'id' | 'fixedAt'>): Promise<Bug>;
   get(id: string): Promise<Bug | null>;
   byKey(tracker: string, key: string): Promise<Bug | null>;
+  /** Bugs with this issue key, of any tracker (one, unless trackers were changed). */
+  withKey(key: string): Promise<Bug[]>;
   /** Links a conversation to a bug; false when it was linked already. */
   link(bugId: string, conversationId: string, now: number): Promise<boolean>;
   ofConversation(conversationId: string): Promise<Bug[]>;
@@ -66,6 +68,10 @@ export function bugRecords(ctx: Ctx): BugRecords {
     async byKey(tracker, key) {
       const r = await bugs().where('tracker', '=', tracker).where('key', '=', key).executeTakeFirst();
       return r ? fromRow(r) : null;
+    },
+    async withKey(key) {
+      const rows = await bugs().where('key', '=', key).orderBy('created_at').execute();
+      return rows.map(fromRow);
     },
     async link(bugId, conversationId, now) {
       const had = await ctx.db

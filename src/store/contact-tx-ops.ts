@@ -15,6 +15,7 @@ import type {
 import * as contacts from './contacts.ts';
 import type { ContactPatch } from './contract.ts';
 import * as hot from './hot-queries.ts';
+import { staleKpiDaysOfContact } from './kpi-days.ts';
 import { contactData, emit, type OutEvents, wanted } from './out-events.ts';
 import { atomicCtx, type Ctx } from './query-helpers.ts';
 import { contactColumns, contactFromRow, toFlag, toJson } from './rows.ts';
@@ -124,7 +125,10 @@ export class ContactTxOps {
   async updateContact(id: string, patch: ContactPatch): Promise<void> {
     const columns = contactColumns(patch);
     if (Object.keys(columns).length === 0) return;
-    const update = (ctx: Ctx) => ctx.db.updateTable('contacts').set(columns).where('id', '=', id).execute();
+    const update = async (ctx: Ctx) => {
+      await ctx.db.updateTable('contacts').set(columns).where('id', '=', id).execute();
+      if (columns.vip !== undefined) await staleKpiDaysOfContact(ctx.db, id);
+    };
     if (!wanted(this.ctx, 'contact.updated')) {
       await update(this.ctx);
       return;

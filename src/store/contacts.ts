@@ -3,6 +3,7 @@ import { newId } from '../ids.ts';
 import type { Contact, Identity, IdentityRef } from '../model/types.ts';
 import { moveContactHistory } from './contact-history.ts';
 import type { MergeRecord, MergeSuggestion, MovedRows, NewSuggestion, SuggestionStatus } from './contact-records.ts';
+import { staleKpiDaysOfContact } from './kpi-days.ts';
 import { type Ctx, clampLimit, count, PENDING } from './query-helpers.ts';
 import { contactFromRow, fromJson, toJson } from './rows.ts';
 import type { ContactSuggestionsTable, IdentitiesTable } from './schema.ts';
@@ -142,6 +143,8 @@ export async function moveContactRows(ctx: Ctx, fromId: string, intoId: string):
     await db.selectFrom('conversations').select('id').where('contact_id', '=', fromId).orderBy('id').execute()
   ).map((r) => r.id);
   await db.updateTable('conversations').set({ contact_id: intoId }).where('contact_id', '=', fromId).execute();
+  // the moved conversations take the VIP mark of the contact they join
+  await staleKpiDaysOfContact(db, intoId);
   const timers =
     conversations.length === 0
       ? 0

@@ -26,9 +26,10 @@ import type {
 } from './contact-records.ts';
 import type { ContactQuery } from './contacts.ts';
 import type { DeskTx } from './desk-records.ts';
-import type { ConversationFactQuery, ConversationFactRow, FactInputs, FactRow } from './fact-reads.ts';
+import type { BacklogRow, ConversationFactQuery, ConversationFactRow, FactInputs, FactRow } from './fact-reads.ts';
 import type { FeedbackRow } from './feedback-reads.ts';
 import type { InstanceRegistry } from './instances.ts';
+import type { StoredKpiDays } from './kpi-days.ts';
 import type { OperationsTx } from './operations-records.ts';
 import type { OperationalStats } from './ops-stats.ts';
 import type { OutEvents } from './out-events.ts';
@@ -190,8 +191,14 @@ export interface StoreTx extends AccessTx, PrivacyTx, BroadcastTx, DeskTx, Opera
     latest: number,
   ): Promise<{ count: number; latest: ComplaintExample[] }>;
   completeTimer(id: string, now: number): Promise<void>;
-  /** What the KPIs of [from, to) read: the facts, the conversations opened and first resolved in it, the open backlog. */
+  /** What the KPIs of [from, to) read: the facts, the conversations opened and first resolved in it. */
   factInputs(kinds: FactKind[], from: number, to: number): Promise<FactInputs>;
+  /** The stored KPI days (src/store/kpi-days.ts) in [from, to), and when the first conversation opened. */
+  kpiDays(from: number, to: number): Promise<StoredKpiDays>;
+  /** One closed day's KPI inputs as `aggregate` sums them: stored, or read, summed and stored in one transaction. */
+  kpiDay(day: number, kinds: FactKind[], aggregate: (input: FactInputs) => string): Promise<string>;
+  /** The open conversations, with what the backlog KPIs read, judged at `now`. */
+  openBacklog(now: number): Promise<BacklogRow[]>;
 
   /** See InboundTurn. A claimed event is `owner`'s; a reserved one is its reservation owner's. */
   inboundTurn(

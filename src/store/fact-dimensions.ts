@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { yieldTurn } from '../turns.ts';
 import type { Ctx } from './query-helpers.ts';
 
 /** A conversation's dimensions as KPIs break down by them (the agent comes from the facts). */
@@ -11,11 +12,9 @@ export interface Dimensions {
 }
 
 /** Staff threads (pages, notices to people) are not support conversations. */
-const NOT_STAFF = sql<boolean>`c.tags not like '%"staff"%'`;
+export const NOT_STAFF = sql<boolean>`c.tags not like '%"staff"%'`;
 /** Ids per lookup: well under either dialect's limit on bound parameters. */
 const CHUNK = 1000;
-
-export const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * The dimensions of many conversations, each looked up once however many

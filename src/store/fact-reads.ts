@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { FactKind } from '../facts/derive.ts';
-import { type Dimensions, dimensionsOf, yieldTurn } from './fact-dimensions.ts';
+import { yieldTurn } from '../turns.ts';
+import { type Dimensions, dimensionsOf, NOT_STAFF } from './fact-dimensions.ts';
 import type { Ctx } from './query-helpers.ts';
 
 /** What a KPI may be broken down by, as stored on the conversation, its contact and its facts. */
@@ -58,7 +59,15 @@ export interface FactInputs {
   facts: FactRow[];
   created: ConversationFactRow[];
   resolved: ConversationFactRow[];
-  backlog: ConversationFactRow[];
+  /** Conversations whose customer answered "no" to "did this help?" at or after the period's start. */
+  notHelped: string[];
+}
+
+/** An open conversation, as the backlog KPIs read it. */
+export interface BacklogRow extends Omit<FactDimensions, 'conversationId'> {
+  createdAt: number;
+  /** Past a clock that has run out: unanswered past its response due, or unresolved past its resolution due. */
+  beyondSla: boolean;
 }
 
 const WEEK_MS = 7 * 86_400_000;
@@ -265,7 +274,13 @@ function withDimensions<R extends { conversation_id: string }, T>(
   return out;
 }
 
-/** Everything the KPIs of [from, to) read, with each conversation's dimensions looked up once. */
+/**
+ * Everything the KPIs of [from, to) read but the backlog, with each
+ * conversation's dimensions looked up once. A "not helped" answer counts from
+ * the period's start on, however late: facts only follow their conversation's
+ * opening, so for the conversations opened in the period that is any answer,
+ * the same whichever period or day they are read in.
+ */
 export async function factInputs(ctx: Ctx, kinds: FactKind[], from: number, to: number): Promise<FactInputs> {
   const facts = await bySlice(
     { from, to },
@@ -274,20 +289,73 @@ export async function factInputs(ctx: Ctx, kinds: FactKind[], from: number, to: 
   );
   const created = await readConversations(ctx, { by: 'created', from, to });
   const resolved = await readConversations(ctx, { by: 'resolved', from, to });
-  const backlog = await readConversations(ctx, { by: 'backlog', from, to });
   const dims = new Map<string, Dimensions | null>();
   const ids = function* () {
-    for (const list of [facts, created, resolved, backlog]) for (const r of list) yield r.conversation_id;
+    for (const list of [facts, created, resolved]) for (const r of list) yield r.conversation_id;
   };
   await dimensionsOf(ctx, ids(), dims);
   const reopens = await firstReopens(ctx, [resolved]);
   const conversation = (r: RawConversation, d: Dimensions) => toConversation(r, d, reopens.get(r.conversation_id));
+  const notHelped = await ctx.db
+    .selectFrom('facts')
+    .select('conversation_id')
+    .distinct()
+    .where('kind', '=', 'self_service')
+    .where('at', '>=', from)
+    .where('score', '=', 0)
+    .execute();
   return {
     facts: withDimensions(facts, dims, toFact),
     created: withDimensions(created, dims, conversation),
     resolved: withDimensions(resolved, dims, conversation),
-    backlog: withDimensions(backlog, dims, conversation),
+    notHelped: notHelped.map((r) => r.conversation_id),
   };
+}
+
+/** The rule of the KPI `beyondSla` for an open conversation, at `now`. */
+const beyondSla = (now: number) => sql<number>`case when
+  (s.first_human_at is null and s.first_response_due < ${now})
+  or (s.awaiting_since is not null and s.first_human_at is not null and s.next_response_due < ${now})
+  or (s.status = 'open' and s.resolution_due < ${now}) then 1 else 0 end`;
+
+/**
+ * The open backlog at `now` with its dimensions, joined in SQL and paged by
+ * id: only the columns its KPIs read, for the tens of thousands of rows a busy
+ * store has open (building each row costs more than reading it).
+ */
+export async function openBacklog(ctx: Ctx, now: number): Promise<BacklogRow[]> {
+  const vips = new Set(
+    (await ctx.db.selectFrom('contacts').select('id').where(sql<boolean>`vip = 1`).execute()).map((r) => r.id),
+  );
+  const out: BacklogRow[] = [];
+  let after = '';
+  for (;;) {
+    const page = await ctx.db
+      .selectFrom('conversation_facts as s')
+      .innerJoin('conversations as c', 'c.id', 's.conversation_id')
+      .select(['s.conversation_id', 's.agent', 's.created_at', 'c.contact_id', 'c.channel', 'c.touchpoint_kind'])
+      .select(['c.category', 'c.intent', beyondSla(now).as('beyond')])
+      .where(OPEN)
+      .where(NOT_STAFF)
+      .where('s.conversation_id', '>', after)
+      .orderBy('s.conversation_id')
+      .limit(PAGE)
+      .execute();
+    for (const r of page)
+      out.push({
+        channel: r.channel,
+        touchpoint: r.touchpoint_kind,
+        category: r.category,
+        intent: r.intent,
+        agent: r.agent,
+        vip: vips.has(r.contact_id),
+        createdAt: Number(r.created_at),
+        beyondSla: Number(r.beyond) === 1,
+      });
+    if (page.length < PAGE) return out;
+    after = page[page.length - 1]?.conversation_id ?? after;
+    await yieldTurn();
+  }
 }
 
 export async function factsBetween(ctx: Ctx, kinds: FactKind[], from: number, to: number): Promise<FactRow[]> {

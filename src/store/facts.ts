@@ -10,6 +10,7 @@ import {
 } from '../facts/derive.ts';
 import { newId } from '../ids.ts';
 import type { Conversation, ConversationStatus, Message } from '../model/types.ts';
+import { staleKpiDays } from './kpi-days.ts';
 import type { Ctx } from './query-helpers.ts';
 import type { ConversationFactsTable, Database, FactsTable } from './schema.ts';
 
@@ -121,7 +122,8 @@ async function load(ctx: Ctx, conversationId: string): Promise<ConversationStats
   return row ? statsFromRow(row) : null;
 }
 
-async function save(ctx: Ctx, prev: ConversationStats, d: Derived): Promise<void> {
+async function save(ctx: Ctx, prev: ConversationStats, d: Derived, now: number): Promise<void> {
+  if (d.stats !== prev || d.facts.length > 0) await staleKpiDays(ctx.db, prev.createdAt, now);
   if (d.stats !== prev) {
     const { conversation_id, ...row } = statsToRow(d.stats);
     await ctx.db.updateTable('conversation_facts').set(row).where('conversation_id', '=', conversation_id).execute();
@@ -138,10 +140,12 @@ export async function insertStats(ctx: Ctx, s: ConversationStats): Promise<void>
 export async function factsOfMessage(ctx: Ctx, m: Message): Promise<void> {
   if (m.visibility !== 'customer' || m.status === 'failed') return;
   const prev = await load(ctx, m.conversationId);
-  if (prev) await save(ctx, prev, onMessage(prev, m));
+  if (prev) await save(ctx, prev, onMessage(prev, m), m.createdAt);
 }
 
 const CHANGE_KEYS = ['status', 'assignee', 'tags', 'sla'] as const;
+/** What KPIs break down by, or whether the conversation counts at all (staff threads are tagged). */
+const DIMENSION_KEYS = ['category', 'intent', 'touchpoint', 'contactId', 'tags'] as const;
 
 export async function factsOfChange(
   ctx: Ctx,
@@ -151,9 +155,12 @@ export async function factsOfChange(
 ): Promise<void> {
   const change: ChangeFacts = {};
   for (const k of CHANGE_KEYS) if (patch[k] !== undefined) Object.assign(change, { [k]: patch[k] });
-  if (Object.keys(change).length === 0) return;
+  const regrouped = DIMENSION_KEYS.some((k) => patch[k] !== undefined);
+  if (Object.keys(change).length === 0 && !regrouped) return;
   const prev = await load(ctx, conversationId);
-  if (prev) await save(ctx, prev, onChange(prev, change, now));
+  if (!prev) return;
+  if (regrouped) await staleKpiDays(ctx.db, prev.createdAt, now);
+  await save(ctx, prev, onChange(prev, change, now), now);
 }
 
 /** A fact a decision states outright (a CSAT answer), attributed to the conversation's agent. */
@@ -166,6 +173,7 @@ export async function recordFact(
 ): Promise<void> {
   const s = await load(ctx, conversationId);
   if (!s) return;
+  await staleKpiDays(ctx.db, s.createdAt, at);
   await ctx.db
     .insertInto('facts')
     .values(factToRow(fact(s, kind, at, more)))

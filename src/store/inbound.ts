@@ -2,9 +2,10 @@ import { type Kysely, sql } from 'kysely';
 import { StoreError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { InboundEvent, InboundStatus, InboundTurn, Lease, NewInbound, Reservation } from './contract.ts';
+import { envelopeToJson } from './envelope-json.ts';
 import * as hot from './hot-queries.ts';
 import { type Ctx, checkLease, count, FAILED, PENDING } from './query-helpers.ts';
-import { inboundFromRow, toJson } from './rows.ts';
+import { inboundFromRow } from './rows.ts';
 import type { Database } from './schema.ts';
 
 /** Rows per INSERT: few distinct statement shapes to cache, well under both dialects' parameter limits. */
@@ -42,7 +43,7 @@ export async function insertInbound(
     channel: e.channel,
     provider_id: e.providerId,
     thread_key: e.threadKey,
-    envelope: toJson(e.envelope),
+    envelope: envelopeToJson(e.envelope),
     received_at: e.receivedAt,
     lease_owner: reserve ? reservedFor(reserve.owner) : null,
     lease_until: reserve ? reserve.until : null,

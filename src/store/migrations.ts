@@ -5,6 +5,7 @@ import { blobSweepsTable } from './blob-sweeps.ts';
 import { agentsAndAudit, erasures } from './migration-access.ts';
 import { broadcasts } from './migration-broadcasts.ts';
 import { deskProcedure } from './migration-desk.ts';
+import { kpiDays } from './migration-kpi-days.ts';
 import { mediaFetches } from './migration-media.ts';
 import { crisesAndQa } from './migration-operations.ts';
 import { outreach } from './migration-outreach.ts';
@@ -265,6 +266,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 18, name: 'webhooks out and bug links', up: webhooksAndBugs },
   { version: 19, name: 'attachment blobs to delete', up: blobSweepsTable },
   { version: 20, name: 'broadcast recipients by message, crisis statements', up: outreach },
+  { version: 21, name: 'KPI inputs per closed day', up: kpiDays },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -1,6 +1,7 @@
 import type { FactKind } from '../facts/derive.ts';
 import { BroadcastTxOps } from './broadcast-tx-ops.ts';
 import * as factReads from './fact-reads.ts';
+import { kpiDay, type StoredKpiDays, storedKpiDays } from './kpi-days.ts';
 import type { Crisis, OperationsTx, QaReview, ResolvedByAgent } from './operations-records.ts';
 import { clampLimit } from './query-helpers.ts';
 import { fromJsonOrNull, toJson } from './rows.ts';
@@ -33,6 +34,18 @@ export class OperationsTxOps extends BroadcastTxOps implements OperationsTx {
   /** The facts the KPIs are computed from; in a transaction too, for the weekly report's timer. */
   factInputs(kinds: FactKind[], from: number, to: number): Promise<factReads.FactInputs> {
     return factReads.factInputs(this.ctx, kinds, from, to);
+  }
+
+  kpiDays(from: number, to: number): Promise<StoredKpiDays> {
+    return storedKpiDays(this.ctx, from, to);
+  }
+
+  kpiDay(day: number, kinds: FactKind[], aggregate: (input: factReads.FactInputs) => string): Promise<string> {
+    return kpiDay(this.ctx, day, kinds, aggregate);
+  }
+
+  openBacklog(now: number): Promise<factReads.BacklogRow[]> {
+    return factReads.openBacklog(this.ctx, now);
   }
 
   async activeCrisis(): Promise<Crisis | null> {

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { IdentityRef } from '../model/types.ts';
 import { AccessTxOps } from './access-tx-ops.ts';
 import { queueBlobsOf } from './blob-sweeps.ts';
+import { staleKpiDaysOfContact } from './kpi-days.ts';
 import { toJson } from './rows.ts';
 
 /** What an erasure removed, by table: counts only. */
@@ -121,6 +122,8 @@ export class PrivacyTxOps extends AccessTxOps {
         await db.deleteFrom('inbound_events').where('conversation_id', 'in', ids).executeTakeFirst(),
       );
       await db.updateTable('facts').set({ comment: null }).where('conversation_id', 'in', ids).execute();
+      // untagged (a staff thread no more) and no longer a VIP's
+      await staleKpiDaysOfContact(db, contactId);
       await db
         .updateTable('conversations')
         .set(() => ({

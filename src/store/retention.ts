@@ -1,5 +1,6 @@
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import { blobKeysOf, blobReferences, queueBlobsOf } from './blob-sweeps.ts';
+import { staleKpiDaysOfStaff } from './kpi-days.ts';
 import { type Ctx, count, DONE } from './query-helpers.ts';
 import type { Database } from './schema.ts';
 
@@ -245,6 +246,7 @@ async function pruneConversations(
       conversations: 0,
     };
   }
+  await staleKpiDaysOfStaff(db, pickedIds);
   // Shelled first, and only if still expired: on PostgreSQL that row lock orders us against a router reopening one.
   const shelled = await db
     .updateTable('conversations')

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Contact, Conversation, ConversationStatus, Message } from '../model/types.ts';
 import type { DeadLetter, InboundEvent, OutboxJob, Timer } from './contract.ts';
+import { envelopeFromJson } from './envelope-json.ts';
 import type {
   ContactsTable,
   ConversationsTable,
@@ -150,7 +151,7 @@ export function inboundFromRow(r: InboundRow): InboundEvent {
     channel: r.channel,
     providerId: r.provider_id,
     threadKey: r.thread_key,
-    envelope: fromJson(r.envelope),
+    envelope: envelopeFromJson(r.envelope),
     receivedAt: r.received_at,
     attempts: r.attempts,
   };

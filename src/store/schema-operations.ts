@@ -124,6 +124,14 @@ export interface FactsTable {
   flow: string | null;
 }
 
+/** A closed UTC day's KPI inputs, aggregated (src/metrics/kpi-cells.ts); deleted by any write that changes them. */
+export interface KpiDaysTable {
+  /** The day's first instant (epoch ms, UTC midnight). */
+  day: number;
+  /** The day's cells as JSON. */
+  cells: string;
+}
+
 /** Routers alive on one shared store (PostgreSQL), by their heartbeats. */
 export interface InstancesTable {
   id: string;

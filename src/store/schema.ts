@@ -13,6 +13,7 @@ import type {
   ErasuresTable,
   FactsTable,
   InstancesTable,
+  KpiDaysTable,
   QaReviewsTable,
   ResolutionsTable,
   TombstonesTable,
@@ -246,6 +247,7 @@ export interface Database {
   unreadable_inbound: UnreadableInboundTable;
   conversation_facts: ConversationFactsTable;
   facts: FactsTable;
+  kpi_days: KpiDaysTable;
   agents: AgentsTable;
   agent_tokens: AgentTokensTable;
   audit_log: AuditLogTable;

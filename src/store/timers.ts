@@ -84,6 +84,9 @@ export async function releaseLeases(ctx: Ctx, owner: string): Promise<ReleasedLe
       .updateTable(table)
       .set(free)
       .where('status', '=', PENDING)
+      // A leased row always has lease_until: this term lets the `*_leased` partial index find the few leased
+      // rows, where lease_owner alone scanned every pending row (a million pending timers: 300 ms, at each start and stop).
+      .where('lease_until', 'is not', null)
       .where('lease_owner', 'in', owners[table])
       .executeTakeFirst();
     released[table] = Number(r.numUpdatedRows);

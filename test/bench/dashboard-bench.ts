@@ -4,6 +4,7 @@ import { createAuthenticator } from '../../src/access/principal.ts';
 import { loadConfig } from '../../src/cli/load-config.ts';
 import { registerDashboard } from '../../src/dashboard/routes.ts';
 import { silentLogger } from '../../src/log.ts';
+import { storeClosedDays } from '../../src/metrics/kpi-load.ts';
 import { loadInputs } from '../../src/metrics/kpis.ts';
 import { createHttpServer } from '../../src/server/http-server.ts';
 import { policyFiles } from '../../src/settings/policy-schema.ts';
@@ -59,6 +60,10 @@ export async function benchDashboard(): Promise<DashboardBench> {
       flows: settings.flows,
       channels: ['webchat', 'email', 'sms', 'whatsapp', 'facebook'],
     });
+    // the days the overview stores in the background from its start, awaited so the pages are timed without them
+    const start = performance.now();
+    await storeClosedDays(store, now, 90);
+    const storing = performance.now() - start;
     const url = await server.listen();
     try {
       const cookie = await signIn(url, TOKEN);
@@ -82,7 +87,9 @@ export async function benchDashboard(): Promise<DashboardBench> {
         ['flows', '/admin/flows'],
         ['one flow', `/admin/flows/${flow}`],
       ];
-      const pages: DashboardBench['pages'] = [];
+      const pages: DashboardBench['pages'] = [
+        { name: '(KPI days stored, 90 days, once)', path: '', firstMs: storing, nextMs: Number.NaN, bytes: 0 },
+      ];
       for (const [name, path] of paths) {
         const timeIt = async () => {
           const start = performance.now();

@@ -9,7 +9,8 @@
  * queries over a large synthetic store, BENCH_REPORT_CONVERSATIONS of them, cached under .tmp/bench); `facts` compares the
  * pipeline's throughput with the facts written and without; BENCH_ROUNDS (3) rounds of reports, dashboard and facts, medians
  * printed with pass/fail per target; BENCH_MAILS sizes the email burst (200); `scaleout` runs the SMS load
- * against 1 router on SQLite and K on PostgreSQL + Redis (scale-out-bench.ts).
+ * against 1 router on SQLite and K on PostgreSQL + Redis (scale-out-bench.ts); `memory` measures start-up RSS, CLI
+ * wall times, and the SMS router over 100,000 open conversations with 1M messages and 1M pending timers (memory-print.ts).
  */
 
 import { availableParallelism, loadavg } from 'node:os';
@@ -18,6 +19,7 @@ import { benchDashboard } from './dashboard-bench.ts';
 import { benchEmail } from './email-bench.ts';
 import { benchFlows } from './flow-bench.ts';
 import type { BenchLine } from './measure.ts';
+import { printMemory } from './memory-print.ts';
 import { benchMeta } from './meta-bench.ts';
 import { benchPeers, PEERS_LOAD, type PeerSystem } from './peers-bench.ts';
 import { benchBaseline, benchForwarder, benchPipeline, type CpuCost } from './pipeline-bench.ts';
@@ -52,7 +54,7 @@ function printPeers(systems: PeerSystem[]): void {
 }
 
 const defaults = ['core', 'flows', 'sms', 'email', 'meta', 'slack'];
-const known = [...defaults, 'peers', 'reports', 'dashboard', 'broadcast', 'facts', 'scaleout'];
+const known = [...defaults, 'peers', 'reports', 'dashboard', 'broadcast', 'facts', 'scaleout', 'memory'];
 const cases = new Set((process.env.BENCH_CASES ?? defaults.join(',')).split(',').map((c) => c.trim()));
 const unknown = [...cases].filter((c) => !known.includes(c));
 if (unknown.length > 0)
@@ -97,7 +99,7 @@ if (cases.has('broadcast')) {
     `Broadcast over SMS (real twilio client, fake Twilio API, SQLite synchronous=full), ${b.recipients} recipients from one number permitted ${b.permitted}/s:`,
   );
   out(
-    `  ${b.sent} sent in ${b.seconds.toFixed(0)} s: ${b.used.toFixed(2)}/s, ${(b.share * 100).toFixed(1)}% of the permitted rate (target ≥ 95%); busiest second ${b.busiestSecond}; rate-limit violations ${b.violations} (target 0)`,
+    `  ${b.sent} sent in ${b.seconds.toFixed(0)} s: ${b.used.toFixed(2)}/s, ${(b.share * 100).toFixed(1)}% of the permitted rate (target ≥ 95%); busiest second ${b.busiestSecond}; rate-limit violations ${b.violations} (target 0); by the router's own write times: busiest ${b.written.busiest}, violations ${b.written.violations}; load average ${load()}`,
   );
   cases.delete('broadcast');
 }
@@ -147,6 +149,10 @@ if (cases.has('peers')) {
   printPeers(await benchPeers(out));
   out(`load average after ${(loadavg()[0] ?? 0).toFixed(2)} on ${availableParallelism()} cores`);
   cases.delete('peers');
+}
+if (cases.has('memory')) {
+  await printMemory(out, rounds);
+  cases.delete('memory');
 }
 if (cases.has('scaleout')) {
   await printScaleOut(out);

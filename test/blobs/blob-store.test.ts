@@ -6,7 +6,9 @@ import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BlobStore } from '../../src/blobs/contract.ts';
 import { createFolderBlobStore } from '../../src/blobs/folder-blob-store.ts';
+import { openBlobStore } from '../../src/blobs/open.ts';
 import { createS3BlobStore } from '../../src/blobs/s3-blob-store.ts';
+import { attachmentsSettings } from '../../src/settings/attachments-schema.ts';
 
 /** The promises every blob store keeps, whatever is behind it. */
 function blobContract(name: string, open: () => BlobStore) {
@@ -85,6 +87,23 @@ blobContract('S3 (s3rver)', () =>
     forcePathStyle: true,
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
   }),
+);
+
+// As the router opens it from router.yaml: the AWS SDK is loaded at the first call.
+blobContract('S3 as configured', () =>
+  openBlobStore(
+    attachmentsSettings.parse({
+      store: 's3',
+      s3: {
+        bucket: 'touchpoint-test',
+        prefix: 'configured/',
+        endpoint,
+        accessKeyId: 'S3RVER',
+        secretAccessKey: 'S3RVER',
+      },
+    }),
+    dir,
+  ),
 );
 
 describe('S3 layout', () => {

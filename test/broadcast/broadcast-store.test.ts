@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { skipsOf } from '../../src/broadcast/desk-summary.ts';
 import { expandBatch } from '../../src/broadcast/expand.ts';
 import { quietUntil } from '../../src/broadcast/quiet-hours.ts';
+import { withBugResolved } from '../../src/broadcast/segment-bug.ts';
 import { type SendDeps, sendToRecipient } from '../../src/broadcast/send-one.ts';
 import { createCalendar } from '../../src/calendar/calendar.ts';
 import { silentLogger } from '../../src/log.ts';
@@ -88,6 +90,24 @@ const deps = (): SendDeps => ({
   calendar,
 });
 
+/** Ann's SMS conversation, the shape the others copy. */
+const conversationOf = (contactId: string) => ({
+  contactId,
+  touchpoint: { channel: 'sms', kind: 'sms', visibility: 'private' as const },
+  threadKey: 'sms:+14155557001',
+  status: 'resolved' as const,
+  category: null,
+  intent: null,
+  priority: 'normal' as const,
+  assignee: null,
+  tags: [],
+  links: [],
+  sla: {},
+  flowState: null,
+  replyRef: null,
+  lastInboundAt: MON_10 - 86_400_000,
+});
+
 for (const s of stores) {
   describe(`broadcast recipients on ${s.kind}`, () => {
     let store: Store;
@@ -124,25 +144,7 @@ for (const s of stores) {
             at: MON_10,
           });
         }
-        const conv = await tx.createConversation(
-          {
-            contactId: a.id,
-            touchpoint: { channel: 'sms', kind: 'sms', visibility: 'private' },
-            threadKey: 'sms:+14155557001',
-            status: 'resolved',
-            category: null,
-            intent: null,
-            priority: 'normal',
-            assignee: null,
-            tags: [],
-            links: [],
-            sla: {},
-            flowState: null,
-            replyRef: null,
-            lastInboundAt: MON_10 - 86_400_000,
-          },
-          MON_10,
-        );
+        const conv = await tx.createConversation(conversationOf(a.id), MON_10);
         return { a, b, c, conv };
       });
     }
@@ -157,6 +159,60 @@ for (const s of stores) {
       expect(await ids({ channel: 'sms' })).toEqual([a.id]);
       expect(await ids({ lastContactAfter: MON_10 - 2 * 86_400_000 })).toEqual([a.id]);
       expect(await ids({ lastContactAfter: MON_10 })).toEqual([]);
+    });
+
+    it('finds the contacts of the conversations linked to a known issue, with the other parts', async () => {
+      const { a, c, conv } = await seed();
+      const bug = await store.transaction(async (tx) => {
+        const bug = await tx.bugs.add({
+          tracker: 'github',
+          key: '42',
+          url: 'https://github.com/harbour/shop/issues/42',
+          title: 'Card payments fail',
+          severity: 'high',
+          createdAt: MON_10,
+        });
+        const other = await tx.bugs.add({
+          tracker: 'github',
+          key: '43',
+          url: 'https://github.com/harbour/shop/issues/43',
+          title: 'Typo',
+          severity: 'low',
+          createdAt: MON_10,
+        });
+        await tx.bugs.link(bug.id, conv.id, MON_10);
+        // Cy: two conversations linked to the bug, one to another bug; Bob: none.
+        for (const [channel, linked] of [
+          ['sms', [bug.id, other.id]],
+          ['email', [bug.id]],
+        ] as const) {
+          const cc = await tx.createConversation(
+            {
+              ...conversationOf(c.id),
+              touchpoint: { channel, kind: channel, visibility: 'private' },
+              threadKey: `${channel}:cy`,
+            },
+            MON_10,
+          );
+          for (const id of linked) await tx.bugs.link(id, cc.id, MON_10);
+        }
+        return bug;
+      });
+      const ids = async (segment: Broadcast['segment']) =>
+        (await store.segmentPage(segment, null, 100)).map((x) => x.id).sort();
+      expect(await ids({ bug: bug.id })).toEqual([a.id, c.id].sort());
+      expect(await ids({ bug: bug.id, tags: ['news'] })).toEqual([a.id]);
+      expect(await ids({ bug: bug.id, vip: false })).toEqual([c.id]);
+      expect(await ids({ bug: bug.id, channel: 'email' })).toEqual([c.id]);
+      expect(await ids({ bug: 'no-such-bug' })).toEqual([]);
+
+      // Named by the admin: the bug's id, its number or its URL; resolved to the bug's id once.
+      const resolve = (ref: string) => store.transaction((tx) => withBugResolved(tx, { tags: ['news'], bug: ref }));
+      for (const ref of [bug.id, '42', '#42', 'https://github.com/harbour/shop/issues/42?x=1'])
+        expect(await resolve(ref)).toEqual({ tags: ['news'], bug: bug.id });
+      expect(await resolve('#43')).toEqual({ tags: ['news'], bug: expect.not.stringMatching(bug.id) });
+      for (const ref of ['#99', 'https://github.com/other/repo/issues/42', 'card payments'])
+        await expect(resolve(ref)).rejects.toMatchObject({ status: 400, code: 'unknown_bug' });
     });
 
     it('expands in batches, resumes where it stopped, and adds nobody twice', async () => {
@@ -198,6 +254,28 @@ for (const s of stores) {
         ['internal', expect.stringContaining(`Broadcast "Spring" (${b.id})`)],
       ]);
       expect(await store.broadcastOfConversation(conv.id)).toEqual({ id: b.id, name: 'Spring' });
+      // Marked as outreach, it is nobody's first response (src/facts/derive.ts).
+      expect(messages[0]?.author).toEqual({ kind: 'bot', id: `broadcast:${b.id}` });
+      expect(await store.factsBetween(['first_response', 'next_response'], 0, MON_10 + 1)).toEqual([]);
+      // A reply counts once its message was queued: Ann's earlier message does not, her answer does.
+      const says = (at: number) =>
+        store.insertMessage(
+          {
+            conversationId: conv.id,
+            direction: 'inbound',
+            author: { kind: 'contact', id: a.id },
+            text: 'yes please',
+            attachments: [],
+            providerId: null,
+            status: 'received',
+            visibility: 'customer',
+          },
+          at,
+        );
+      await says(MON_10 - 60_000);
+      expect((await store.broadcastOutcomes(b.id)).replied).toBe(0);
+      await says(MON_10 + 60_000);
+      expect((await store.broadcastOutcomes(b.id)).replied).toBe(1);
       const bobs = await store.findConversationsOfContact(bob.id);
       expect((await store.listMessages(bobs[0]?.id as string))[0]?.text).toBe('Hallo Bob');
       expect(await store.broadcastInFlight(b.id)).toBe(2);
@@ -227,6 +305,13 @@ for (const s of stores) {
       }
       expect(await store.countOutbox('pending')).toBe(0);
       expect((await store.broadcastProgress(b.id)).skipped).toBe(2);
+      // The desk's summary tells them apart by the reason kept for each.
+      expect(skipsOf(await store.broadcastOutcomes(b.id))).toEqual({
+        optedOut: 1,
+        noConsent: 1,
+        quietHours: 0,
+        other: 0,
+      });
     });
 
     it('defers a recipient in quiet hours to when the calendar opens in their timezone', async () => {
@@ -238,6 +323,12 @@ for (const s of stores) {
       expect(await store.transaction((tx) => sendToRecipient(tx, b, r as never, deps(), MON_10))).toBe('deferred');
       expect(await store.dueRecipients(b.id, MON_10, 10)).toEqual([]);
       expect(await store.dueRecipients(b.id, t('2026-01-05T14:00:00Z'), 10)).toHaveLength(1);
+      expect(skipsOf(await store.broadcastOutcomes(b.id))).toEqual({
+        optedOut: 0,
+        noConsent: 0,
+        quietHours: 1,
+        other: 0,
+      });
     });
 
     it('cancels what is pending, and a cancelled recipient is never sent', async () => {

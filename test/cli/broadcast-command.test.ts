@@ -71,4 +71,42 @@ describe('touchpoint broadcast', () => {
     const usage = await cli(['broadcast', 'create', '--name', 'x', '--attr', 'novalue', '--data', dataDir]);
     expect([usage.code, usage.stderr]).toEqual([2, expect.stringContaining('--attr takes NAME=VALUE')]);
   });
+
+  it('makes a segment of the contacts linked to a known issue, named by its number', async () => {
+    const store = await openStore({ dataDir, log: silentLogger });
+    const bugId = await store.transaction(async (tx) => {
+      const bug = await tx.bugs.add({
+        tracker: 'github',
+        key: '42',
+        url: 'https://github.com/harbour/shop/issues/42',
+        title: 'Card payments fail',
+        severity: 'high',
+        createdAt: Date.now(),
+      });
+      return bug.id;
+    });
+    await store.close();
+    const create = (bug: string) =>
+      cli([
+        'broadcast',
+        'create',
+        '--name',
+        'Fixed',
+        '--channel',
+        'webchat',
+        '--text',
+        'Hi',
+        '--bug',
+        bug,
+        '--data',
+        dataDir,
+        '--json',
+        ...config,
+      ]);
+    const made = await create('#42');
+    expect(made.stderr).toBe('');
+    expect(JSON.parse(made.stdout)).toMatchObject({ segment: { bug: bugId } });
+    const unknown = await create('#7');
+    expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringContaining('no known issue')]);
+  });
 });

@@ -78,8 +78,9 @@ describe.skipIf(!postgresUrl)('three routers on PostgreSQL and Redis, real adapt
         const got = replies.get(c.name);
         const ids = [...(acked.get(c.name) ?? [])];
         expect(ids.length, `${c.name}: acknowledged`).toBeGreaterThanOrEqual(PER_CHANNEL / 2);
+        // each as "message × replies", so a failure says whether one was lost or sent twice
         expect(
-          ids.filter((i) => got?.perMessage.get(i) !== 1),
+          ids.filter((i) => got?.perMessage.get(i) !== 1).map((i) => `${i} × ${got?.perMessage.get(i) ?? 0}`),
           `${c.name}: acknowledged messages not answered exactly once`,
         ).toEqual([]);
         expect(got?.stray, `${c.name}: replies to nobody`).toBe(0);

@@ -148,12 +148,13 @@ export class FakeTwilioApi {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.requests++;
+    // Stamped as it arrives, before its body is read: Twilio counts a request when it reaches it.
+    const at = this.#now();
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? '/', 'http://x');
     const params =
       req.method === 'POST' ? new URLSearchParams(Buffer.concat(chunks).toString('utf8')) : url.searchParams;
-    const at = this.#now();
     // On close, not finish: a request whose client died before the answer (a router killed mid-send)
     // still reached Twilio, and a message it created is a request to count.
     res.once('close', () =>

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noThenProperty: flow steps have a `then` key
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createCalendar } from '../../src/calendar/calendar.ts';
 import type { DecisionContext } from '../../src/decide/context.ts';
 import { newDecision } from '../../src/decide/write-decision.ts';
@@ -27,6 +27,8 @@ const settings = testSettings({
   templates: templatesFile.parse({
     templates: {
       hi: { text: '{greeting}! {signOff}', languages: { de: 'Hallo {name|}!' }, channels: { sms: 'Hi {firstName}' } },
+      clock: 'Today is {today}, now {now}.',
+      hours: 'Hours: {week_hours}. [[Open again {opening}.]]',
     },
   }).templates,
 });
@@ -171,6 +173,23 @@ describe('templates in flows', () => {
     const german = ctxAt(tuesday10, conversation(), { ...contact, language: 'de' });
     say(german, 'hi');
     expect(german.replies[0]?.text).toBe('Hallo Ada Lovelace!');
+  });
+
+  it('fill the clock and calendar variables a template names, and work none out for one that names none', () => {
+    const ctx = ctxAt(tuesday10);
+    say(ctx, 'clock');
+    say(ctx, 'hours');
+    expect(ctx.replies[0]?.text).toBe('Today is Tuesday 3 March, now Tuesday 3 March at 10:00.');
+    // Open at 10:00 on a Tuesday: the week starts today, and there is no next opening to name.
+    expect(ctx.replies[1]?.text).toMatch(/^Hours: today \(Tuesday\) 9:00–17:00; /);
+    expect(ctx.replies[1]?.text).not.toContain('Open again');
+    const formatters = vi.spyOn(Intl, 'DateTimeFormat');
+    try {
+      say(ctxAt(tuesday10), 'hi');
+      expect(formatters).not.toHaveBeenCalled();
+    } finally {
+      formatters.mockRestore();
+    }
   });
 
   it('flatten event data into dotted variables, with readable times in the business timezone', () => {

@@ -6,6 +6,7 @@ import { createTelemetry } from '../../src/metrics/telemetry.ts';
 import { policyFiles } from '../../src/settings/policy-schema.ts';
 import type { Store } from '../../src/store/contract.ts';
 import type { FactInputs } from '../../src/store/fact-reads.ts';
+import type { StoredKpiDays } from '../../src/store/kpi-days.ts';
 import { weekdayCalendar } from '../support/business.ts';
 
 const stats = {
@@ -20,17 +21,19 @@ const stats = {
 
 /** A store whose KPI read finishes only when the test says so, counting the reads. */
 function slowStore() {
-  const pending: ((v: FactInputs) => void)[] = [];
+  const pending: ((v: StoredKpiDays) => void)[] = [];
   let statsReads = 0;
   const store = {
     operationalStats: async () => {
       statsReads++;
       return stats;
     },
-    factInputs: () => new Promise<FactInputs>((resolve) => pending.push(resolve)),
+    kpiDays: () => new Promise<StoredKpiDays>((resolve) => pending.push(resolve)),
+    factInputs: async (): Promise<FactInputs> => ({ facts: [], created: [], resolved: [], notHelped: [] }),
+    openBacklog: async () => [],
   } as unknown as Store;
   const finish = () => {
-    for (const resolve of pending.splice(0)) resolve({ facts: [], created: [], resolved: [], backlog: [] });
+    for (const resolve of pending.splice(0)) resolve({ firstOpenedAt: null, days: new Map() });
   };
   return { store, finish, reads: () => pending.length, statsReads: () => statsReads };
 }
@@ -63,6 +66,9 @@ describe('/metrics business gauges', () => {
     await new Promise((r) => setImmediate(r));
     const next = await s.scrape();
     expect(next).toMatch(/^touchpoint_kpi\{kpi="volume"\} 0$/m);
+    // the process's own series beside them: event-loop delay, memory
+    expect(next).toMatch(/^nodejs_eventloop_lag_max_seconds [0-9.e+-]+$/m);
+    expect(next).toMatch(/^process_resident_memory_bytes [0-9]+$/m);
     expect(next).toMatch(/^touchpoint_kpi_age_seconds 0$/m);
   });
 

@@ -56,6 +56,59 @@ describe('the send window of a destination', () => {
     expect(order).toContain('b1@0');
   });
 
+  it('counts a send from when its request was written, when that was after it was admitted', async () => {
+    const time = virtualTime();
+    const window = createSendWindow({ perWindow: 2, windowMs: 1000, now: time.now, sleep: time.sleep });
+    const first = await window.admit('a');
+    // Admitted at 0, but its request went out 30 ms later (a connection opened, the event loop held up).
+    time.stall(30);
+    first.written();
+    first.settled();
+    time.stall(170);
+    const second = await window.admit('a');
+    second.written();
+    second.written();
+    second.settled();
+    await window.admit('a');
+    // A window after the first request really went out, not after its admission.
+    expect(time.now()).toBe(1030);
+  });
+
+  it('costs a short delay before the request no pace, and a long one only what it exceeds', async () => {
+    const time = virtualTime();
+    const window = createSendWindow({
+      perWindow: 1,
+      windowMs: 1040,
+      writtenWindowMs: 1020,
+      now: time.now,
+      sleep: time.sleep,
+    });
+    const at: number[] = [];
+    for (const lag of [10, 60, 0]) {
+      const a = await window.admit('a');
+      at.push(time.now());
+      time.stall(lag);
+      a.written();
+      a.settled();
+    }
+    // 10 ms to write: a window of admissions later; 60 ms: a window of writes after it went out.
+    expect(at).toEqual([0, 1040, 1040 + 60 + 1020]);
+  });
+
+  it('lets a settled send a window back go, whatever was admitted after it', async () => {
+    const time = virtualTime();
+    const window = createSendWindow({ perWindow: 1, windowMs: 1000, now: time.now, sleep: time.sleep });
+    for (let i = 0; i < 5; i++) {
+      const a = await window.admit('a');
+      // Settled without a request (refused before it): a late word of one cannot move it any more.
+      time.stall(10);
+      a.settled();
+      time.stall(10);
+      a.written();
+    }
+    expect(time.now()).toBe(4 * 1000 + 20);
+  });
+
   it('refuses a window that admits nothing', () => {
     expect(() => createSendWindow({ perWindow: 0, windowMs: 1000 })).toThrow(RangeError);
   });

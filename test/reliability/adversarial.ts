@@ -14,6 +14,7 @@ import { SECRET, TOKEN } from '../adapters/slack/support/desk-app.ts';
 import { slackSender } from '../adapters/slack/support/slack-requests.ts';
 import { percentile } from '../bench/load.ts';
 import { FakeBotService } from '../fakes/botframework-service.ts';
+import { MAX_MESSAGE_CONTENT } from '../fakes/discord/payloads.ts';
 import { FakeGraphApi } from '../fakes/graph-api.ts';
 import { FakeSlackApi } from '../fakes/slack-api.ts';
 import { metaBlock, slackBlock } from './channels.ts';
@@ -31,8 +32,22 @@ import { prepareRouter, type Router } from './router.ts';
  * p99 must stay under 50 ms. Past a provider's own maximum a text is kept
  * unread (answered 200); the web chat's is stored whole and routed.
  * Teams takes at most 256 KiB a request: its messages are as long as fits.
+ * Discord never delivers more than 4,000 characters (its API refuses longer
+ * messages), and its fake refuses them too: those are 4,000.
  */
 export const HEALTHZ_P99_LIMIT_MS = 50;
+const METRICS_TOKEN = 'adversarial-metrics-token-0123456789';
+
+/** The router's event-loop delay since the last scrape (prom-client's series, reset at each scrape), in ms. */
+async function loopDelay(url: string): Promise<{ p99: number; max: number }> {
+  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  const text = await res.text();
+  const seconds = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return {
+    p99: seconds('nodejs_eventloop_lag_p99_seconds') * 1000,
+    max: seconds('nodejs_eventloop_lag_max_seconds') * 1000,
+  };
+}
 const MB = 1_000_000;
 
 /** Texts of `n` characters, ASCII only (a byte each, nothing JSON escapes). */
@@ -84,7 +99,12 @@ export async function adversarial(o: AdversarialOptions = {}): Promise<Figures> 
       // The web chat set to take a whole megabyte: stored whole and routed, the worst case.
       webchat: { settings: { maxMessageLength: MB } },
     };
-    router = await prepareRouter({ store: 'sqlite', channels: JSON.stringify(channels), example: true });
+    router = await prepareRouter({
+      store: 'sqlite',
+      channels: JSON.stringify(channels),
+      example: true,
+      router: { server: { adminToken: METRICS_TOKEN } },
+    });
     await router.start();
     await world.discord.gateway.waitFor(() => world.discord.gateway.connected, 'the Discord gateway', 30_000);
     const url = router.url;
@@ -185,7 +205,7 @@ export async function adversarial(o: AdversarialOptions = {}): Promise<Figures> 
       },
       {
         name: 'discord.channel',
-        chars: MB,
+        chars: MAX_MESSAGE_CONTENT,
         async post(text) {
           // The gateway has no answer to wait for: the message is in the router's hands once sent.
           world.discord.say({ guildId: world.guild.id, channelId: world.help, author: world.cora, content: text });
@@ -201,6 +221,8 @@ export async function adversarial(o: AdversarialOptions = {}): Promise<Figures> 
 
     const names = o.texts ?? Object.keys(adversarialTexts);
     const answers = new Map<string, number[]>(touchpoints.map((t) => [t.name, []]));
+    // the router's own event-loop delay, from its /metrics: what it held up, whatever the asking side went through
+    await loopDelay(url);
     const probe = probeHealth(url);
     const t0 = performance.now();
     const rounds: Array<{ name: string; from: number; to: number }> = [];
@@ -225,6 +247,7 @@ export async function adversarial(o: AdversarialOptions = {}): Promise<Figures> 
     // The work behind the last answers runs on: keep asking a while.
     await new Promise((r) => setTimeout(r, 3_000));
     const under = await probe.stop();
+    const loop = await loopDelay(url);
     // A router still stuck in a pattern would not stop: this suite ends it.
     await router.kill();
 
@@ -240,7 +263,8 @@ export async function adversarial(o: AdversarialOptions = {}): Promise<Figures> 
         `${names.length} texts × ${touchpoints.length} touchpoints in ${Math.round((performance.now() - t0) / 1000)} s; ` +
           `/healthz p50 ${ms(under.p50)}, p99 ${ms(under.p99)} (limit ${HEALTHZ_P99_LIMIT_MS} ms), max ${ms(under.max)}, ` +
           `${under.timeouts} of ${under.probes} probes unanswered in 2 s; quiet before: p99 ${ms(quiet.p99)}; ` +
-          `load average ${loadavg()[0]?.toFixed(2)} on ${availableParallelism()} cores`,
+          `load average ${loadavg()[0]?.toFixed(2)} on ${availableParallelism()} cores; ` +
+          `the router's own event-loop delay meanwhile: p99 ${ms(loop.p99)}, max ${ms(loop.max)}`,
         `/healthz p99 while each text was posted: ${rounds
           .map(
             (r) =>

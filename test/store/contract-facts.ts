@@ -134,6 +134,42 @@ export function factsContract(get: () => Store): void {
       expect(backlog).toMatchObject({ status: 'resolved', firstHumanAt: T0 + 60 * MIN, agent: 'bob' });
     });
 
+    it('counts no broadcast message as a response, before or after the customer wrote', async () => {
+      const store = get();
+      const { conversation, contactId } = await seed(store);
+      const id = conversation.id;
+      const customer = {
+        direction: 'inbound' as const,
+        author: { kind: 'contact' as const, id: contactId },
+        status: 'received' as const,
+      };
+      const broadcast = { author: { kind: 'bot' as const, id: 'broadcast:b1' } };
+      await store.transaction(async (tx) => {
+        // reaching out first: nothing preceded it, so it answers nothing
+        await tx.insertMessage(message(id, broadcast), T0);
+        await tx.insertMessage(message(id, customer), T0 + MIN);
+        await tx.insertMessage(message(id, { author: { kind: 'agent', id: 'ann' } }), T0 + 3 * MIN);
+        // a second broadcast to the same conversation, after the customer wrote: still no response
+        await tx.insertMessage(message(id, broadcast), T0 + DAY);
+        await tx.insertMessage(message(id, customer), T0 + DAY + MIN);
+        await tx.insertMessage(message(id), T0 + DAY + 2 * MIN);
+      });
+      const responses = async () =>
+        (await store.factsBetween(['first_response', 'next_response'], 0, T0 + 2 * DAY))
+          .map((f) => [f.kind, f.actor, f.at - T0, f.startedAt === null ? null : f.startedAt - T0])
+          .sort((a, b) => Number(a[2]) - Number(b[2]));
+      const expected = [
+        ['first_response', 'agent', 3 * MIN, MIN],
+        ['first_response', 'bot', DAY + 2 * MIN, MIN],
+      ];
+      expect(await responses()).toEqual(expected);
+      const db = (store as unknown as { db: Parameters<typeof backfillFacts>[0] }).db;
+      await sql`delete from facts`.execute(db);
+      await sql`delete from conversation_facts`.execute(db);
+      await backfillFacts(db);
+      expect(await responses()).toEqual(expected);
+    });
+
     it('reports its queues, dead letters, late timers and size for /metrics', async () => {
       const store = get();
       const { conversation } = await seed(store);

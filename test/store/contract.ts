@@ -7,6 +7,7 @@ import { deskContract } from './contract-desk.ts';
 import { factsContract } from './contract-facts.ts';
 import { handoffContract } from './contract-handoff.ts';
 import { inboundContract } from './contract-inbound.ts';
+import { kpiDaysContract } from './contract-kpi-days.ts';
 import { outboxContract } from './contract-outbox.ts';
 import { peopleContract } from './contract-people.ts';
 import { privacyContract } from './contract-privacy.ts';
@@ -36,6 +37,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
     outboxContract(get);
     timersContract(get);
     factsContract(get);
+    kpiDaysContract(get);
     browseContract(get);
     privacyContract(get);
 

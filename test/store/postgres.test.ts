@@ -14,7 +14,7 @@ const databaseUrl = process.env.DATABASE_URL;
 /** One fresh schema for this file, dropped afterwards. */
 const schema = `tp_test_${randomBytes(6).toString('hex')}`;
 const TABLES =
-  'contacts, identities, conversations, messages, inbound_events, outbox, timers, channel_state, contact_merges, contact_suggestions, contact_tags';
+  'contacts, identities, conversations, messages, inbound_events, outbox, timers, channel_state, contact_merges, contact_suggestions, contact_tags, kpi_days';
 
 describe.skipIf(!databaseUrl)('PostgreSQL store (runs only when DATABASE_URL is set)', () => {
   let admin: pg.Pool;

@@ -119,6 +119,7 @@ describe('SQLite store file', () => {
     db.exec('drop table webhook_deliveries; drop table bug_links; drop table bugs');
     db.exec('drop table crises; drop table qa_reviews');
     db.exec('drop table blob_sweeps');
+    db.exec('drop table kpi_days');
     db.exec('delete from schema_migrations where version >= 6');
     db.exec(
       `insert into contacts (id, opt_outs, attributes, created_at) values ('c1', '[]', '{}', 0), ('c2', '[]', '{}', 0)`,

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import { type Clock, permanent } from '../../../src/channel/index.ts';
+import { send } from './transport.ts';
 
 /** The REST hosts this adapter talks to: the Messaging API, optionally on an edge and region. */
 const API_HOST = /^api(\.[a-z0-9-]+){0,2}\.twilio\.com$/i;
@@ -42,18 +43,33 @@ export function parseRetryAfter(value: unknown, now: number): number | null {
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
+/** The client's requests, routed (routeUri) and sent over the lean transport (transport.ts). */
 class RoutedRequestClient extends twilio.RequestClient {
   readonly #base: URL | null;
   readonly #clock: Clock;
+  readonly #timeoutMs: number;
 
   constructor(base: URL | null, timeoutMs: number, clock: Clock) {
     super({ timeout: timeoutMs, keepAlive: true, autoRetry: false });
     this.#base = base;
     this.#clock = clock;
+    this.#timeoutMs = timeoutMs;
   }
 
   override async request<TData>(opts: RequestClient.RequestOptions<TData>) {
-    const res = await super.request({ ...opts, uri: routeUri(opts.uri, this.#base) });
+    const sent = await send({
+      method: opts.method,
+      uri: routeUri(opts.uri, this.#base),
+      username: opts.username,
+      password: opts.password,
+      authorization: opts.authStrategy ? await opts.authStrategy.getAuthString() : undefined,
+      headers: opts.headers as Record<string, string> | undefined,
+      params: opts.params,
+      data: opts.data,
+      timeoutMs: opts.timeout ?? this.#timeoutMs,
+    });
+    // The client parses a string body itself, as it does axios's.
+    const res = { statusCode: sent.statusCode, body: sent.body as TData, headers: sent.headers };
     const probe = probes.getStore();
     if (probe) {
       probe.status = res.statusCode;

@@ -124,7 +124,12 @@ export interface AttachmentPayload {
 }
 
 /** A Message object; `channel_type: 1` on DMs lets discord.js build the DM channel it has not cached. */
+/** Discord refuses longer message content (4,000 with Nitro, 2,000 without), so no gateway event carries more. */
+export const MAX_MESSAGE_CONTENT = 4_000;
+
 export function messagePayload(m: MessageInput, now: number) {
+  if (m.content.length > MAX_MESSAGE_CONTENT)
+    throw new Error(`Discord refuses message content over ${MAX_MESSAGE_CONTENT} characters (got ${m.content.length})`);
   const mentions = [...(m.mentions ?? []), ...(m.reference ? [m.reference.author] : [])];
   return {
     id: snowflake(now),
