@@ -13,14 +13,15 @@ export interface RouterOptions {
   owner: string;
   leaseMs: number;
   batchSize: number;
-  /** Threads routed in parallel (each in its own transaction) when not batching. */
+  /** Transactions routing in parallel (each several threads) when not batching. */
   workers: number;
   maxAttempts: number;
   /** Delay before retrying a failed event (default: full jitter from 2 s, doubling, capped at 1 min). */
   backoff?: Backoff;
   /**
    * Route a whole batch in one transaction: with one writer (SQLite)
-   * this turns N commits into one; with PostgreSQL, threads run in parallel instead.
+   * this turns N commits into one; with PostgreSQL, the batch's threads are
+   * shared out over up to `workers` transactions in parallel instead.
    */
   batchTransactions: boolean;
   /**
@@ -77,6 +78,12 @@ const claimEveryMs = 1_000;
  */
 const recheckMs = 50;
 const recheckForMs = 2_000;
+/**
+ * Events a PostgreSQL routing transaction takes at least, when a round has them: its commit
+ * and lock statement serve them all. Parallel transactions overlap the router's work with the
+ * database's; more of them than the pool has connections only queue.
+ */
+const perTransaction = 8;
 
 type Attempt = { ok: true; routed: Routed | null } | { ok: false };
 
@@ -108,6 +115,12 @@ export function createRouter(o: RouterOptions): Router {
       lastClaimAt = now;
       events = await o.store.claimInbound({ owner: o.owner, now, leaseMs: o.leaseMs, limit: o.batchSize });
       if (events.length < o.batchSize) overflowed = false;
+      // The claim takes the oldest events, mostly ones also held in memory: routed now, they must
+      // not cost a transaction each again later only to be found done.
+      if (events.length > 0 && handed.length > 0) {
+        const claimed = new Set(events.map((e) => e.id));
+        handed = handed.filter((e) => !claimed.has(e.id));
+      }
     } else {
       events = handed.splice(0, o.batchSize);
     }
@@ -116,7 +129,7 @@ export function createRouter(o: RouterOptions): Router {
     for (let rest = events; rest.length > 0; ) {
       const run = prefixByWeight(rest, (e) => e.envelope.text.length, TEXT_PER_TURN);
       rest = rest.slice(run.length);
-      const { routed, adopted } = o.batchTransactions ? await routeBatched(run) : await routeParallel(run);
+      const { routed, adopted } = await routeRound(run);
       if (o.onRouteLatency) {
         const done = o.clock.now();
         for (const e of run) o.onRouteLatency(done - e.receivedAt);
@@ -144,9 +157,11 @@ export function createRouter(o: RouterOptions): Router {
     return o.adoptOutbound ? { adopt: { ...o.adoptOutbound, adopted } } : {};
   }
 
-  /** Routes one event if it is its turn (see InboundTurn); null when it was left alone. */
+  /**
+   * Routes one event if it is its turn (see InboundTurn); null when it was left alone.
+   * Its thread is locked already (lockThreads at the start of the transaction).
+   */
   async function routeIfTurn(tx: StoreTx, e: InboundEvent): Promise<Routed | null> {
-    await tx.lockThread(e.channel, e.threadKey);
     const now = o.clock.now();
     const turn = await tx.inboundTurn(e, o.owner, now);
     if (turn === 'wait') {
@@ -157,10 +172,30 @@ export function createRouter(o: RouterOptions): Router {
     return routeEvent(tx, e, now, typeof o.deps === 'function' ? o.deps() : o.deps);
   }
 
+  /**
+   * With one writer (SQLite) the round is one transaction; otherwise its threads are shared
+   * out over up to `workers` transactions run in parallel, each routing several threads
+   * (perTransaction events at least, when the round has them), so a round costs a commit
+   * and a lock statement per transaction, not per event.
+   */
+  async function routeRound(events: InboundEvent[]): Promise<{ routed: Routed[]; adopted: AdoptedOutbound[] }> {
+    if (o.batchTransactions) return routeBatched(events);
+    const groups = threadGroups(events);
+    const count = Math.min(o.workers, groups.length, Math.ceil(events.length / perTransaction));
+    const chunks: InboundEvent[][] = Array.from({ length: count }, () => []);
+    for (const [i, g] of groups.entries()) chunks[i % chunks.length]?.push(...g);
+    const done = await Promise.all(chunks.map(routeBatched));
+    return { routed: done.flatMap((d) => d.routed), adopted: done.flatMap((d) => d.adopted) };
+  }
+
+  /** The events in one transaction, each thread's in order; when it fails, one by one (routeParallel). */
   async function routeBatched(events: InboundEvent[]): Promise<{ routed: Routed[]; adopted: AdoptedOutbound[] }> {
+    // A lone event needs no batch to fall back from.
+    if (events.length === 1 && !o.batchTransactions) return routeParallel(events);
     const adopted: AdoptedOutbound[] = [];
     try {
       const routed = await o.store.transaction(async (tx) => {
+        await tx.lockThreads(events);
         const out: Routed[] = [];
         for (const e of events) {
           const r = await routeIfTurn(tx, e);
@@ -177,14 +212,7 @@ export function createRouter(o: RouterOptions): Router {
 
   /** One transaction per event; threads in parallel, each thread's events in order. */
   async function routeParallel(events: InboundEvent[]): Promise<{ routed: Routed[]; adopted: AdoptedOutbound[] }> {
-    const byThread = new Map<string, InboundEvent[]>();
-    for (const e of events) {
-      const key = `${e.channel}\u0000${e.threadKey}`;
-      const list = byThread.get(key);
-      if (list) list.push(e);
-      else byThread.set(key, [e]);
-    }
-    const groups = [...byThread.values()];
+    const groups = threadGroups(events);
     const routed: Routed[] = [];
     const adopted: AdoptedOutbound[] = [];
     let next = 0;
@@ -204,7 +232,10 @@ export function createRouter(o: RouterOptions): Router {
   async function routeOne(e: InboundEvent, adopted: AdoptedOutbound[]): Promise<Attempt> {
     const mine: AdoptedOutbound[] = [];
     try {
-      const routed = await o.store.transaction((tx) => routeIfTurn(tx, e), txOptions(mine));
+      const routed = await o.store.transaction(async (tx) => {
+        await tx.lockThreads([e]);
+        return routeIfTurn(tx, e);
+      }, txOptions(mine));
       adopted.push(...mine);
       return { ok: true, routed };
     } catch (err) {
@@ -264,4 +295,16 @@ export function createRouter(o: RouterOptions): Router {
       await handing;
     },
   };
+}
+
+/** Events by thread, each thread's in order, threads in the order of their first event. */
+function threadGroups(events: InboundEvent[]): InboundEvent[][] {
+  const byThread = new Map<string, InboundEvent[]>();
+  for (const e of events) {
+    const key = `${e.channel}\u0000${e.threadKey}`;
+    const list = byThread.get(key);
+    if (list) list.push(e);
+    else byThread.set(key, [e]);
+  }
+  return [...byThread.values()];
 }

@@ -75,6 +75,12 @@ export interface StoreTx extends AccessTx, PrivacyTx, BroadcastTx, DeskTx, Opera
    * held until the transaction ends); a no-op where one process owns the store.
    */
   lockThread(channel: string, threadKey: string): Promise<void>;
+  /**
+   * lockThread for several threads in one round trip, taken in one order
+   * everywhere, so two transactions locking overlapping sets never wait on
+   * each other in a cycle.
+   */
+  lockThreads(threads: ReadonlyArray<{ channel: string; threadKey: string }>): Promise<void>;
   /** Bugs logged in the tracker and the conversations linked to them. */
   readonly bugs: BugRecords;
   /** Attachment blobs waiting to be deleted once no message names them. */

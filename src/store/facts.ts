@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import {
   type ChangeFacts,
   type ConversationStats,
@@ -12,7 +12,7 @@ import { newId } from '../ids.ts';
 import type { Conversation, ConversationStatus, Message } from '../model/types.ts';
 import { staleKpiDays } from './kpi-days.ts';
 import type { Ctx } from './query-helpers.ts';
-import type { ConversationFactsTable, FactsTable } from './schema.ts';
+import type { ConversationFactsTable, Database, FactsTable } from './schema.ts';
 
 /**
  * Writes a conversation's facts in the transaction that writes the
@@ -97,7 +97,23 @@ export function factToRow(f: Fact): Selectable<FactsTable> {
   };
 }
 
+/**
+ * The stats each open transaction wrote, by conversation: a message and its reply in one
+ * transaction read them back from here, not from the store. Exact, since only this module
+ * writes the table, and the row written stays locked by the transaction until it ends.
+ */
+const written = new WeakMap<Kysely<Database>, Map<string, ConversationStats>>();
+
+function remember(ctx: Ctx, s: ConversationStats): void {
+  if (!ctx.db.isTransaction) return;
+  const mine = written.get(ctx.db);
+  if (mine) mine.set(s.conversationId, s);
+  else written.set(ctx.db, new Map([[s.conversationId, s]]));
+}
+
 async function load(ctx: Ctx, conversationId: string): Promise<ConversationStats | null> {
+  const known = ctx.db.isTransaction ? written.get(ctx.db)?.get(conversationId) : undefined;
+  if (known) return known;
   const row = await ctx.db
     .selectFrom('conversation_facts')
     .selectAll()
@@ -111,12 +127,14 @@ async function save(ctx: Ctx, prev: ConversationStats, d: Derived, now: number):
   if (d.stats !== prev) {
     const { conversation_id, ...row } = statsToRow(d.stats);
     await ctx.db.updateTable('conversation_facts').set(row).where('conversation_id', '=', conversation_id).execute();
+    remember(ctx, d.stats);
   }
   if (d.facts.length > 0) await ctx.db.insertInto('facts').values(d.facts.map(factToRow)).execute();
 }
 
 export async function insertStats(ctx: Ctx, s: ConversationStats): Promise<void> {
   await ctx.db.insertInto('conversation_facts').values(statsToRow(s)).execute();
+  remember(ctx, s);
 }
 
 export async function factsOfMessage(ctx: Ctx, m: Message): Promise<void> {

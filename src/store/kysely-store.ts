@@ -53,7 +53,7 @@ import { asDeadLetter, type WebhookQueue, webhookQueue } from './webhook-deliver
 export class KyselyStore extends KyselyTx implements Store {
   readonly #log: Logger;
 
-  readonly #sent: GroupCommit<{ jobId: string; providerId: string | null; status: DeliveryStatus; now: number }, void>;
+  readonly #sent: GroupCommit<outbox.SentRecord, void>;
   readonly #attempted: GroupCommit<{ jobId: string; now: number }, void>;
 
   readonly #walSync: WalSync | undefined;
@@ -87,7 +87,7 @@ export class KyselyStore extends KyselyTx implements Store {
     this.#sent = createGroupCommit((items) =>
       db.transaction().execute(async (trx) => {
         const ctx: Ctx = { db: trx, kind, statements: opts.statements, out: this.ctx.out };
-        for (const s of items) await outbox.markSent(ctx, s.jobId, s.providerId, s.status, s.now);
+        await outbox.markSentMany(ctx, items);
         return items.map(() => undefined);
       }),
     );

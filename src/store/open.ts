@@ -9,13 +9,17 @@ import { startCheckpointer } from './checkpointer.ts';
 import type { Store } from './contract.ts';
 import { KyselyStore } from './kysely-store.ts';
 import { lifeSessions } from './life-session.ts';
+import { preparingPool } from './pg-prepared.ts';
 import { INCREMENTAL } from './retention.ts';
 import type { Database } from './schema.ts';
 import { nodeSqliteDialect } from './sqlite-dialect.ts';
 import { createWalSync } from './wal-sync.ts';
 
 export interface OpenStoreOptions {
-  /** `postgres://…` selects PostgreSQL; `?schema=name` (or `schema`) sets the search path. */
+  /**
+   * `postgres://…` selects PostgreSQL; `?schema=name` (or `schema`) sets the search path;
+   * `?prepare=off` runs statements unnamed (for a pooler that cannot keep prepared statements).
+   */
   databaseUrl?: string | null;
   /** Where the embedded SQLite file lives when no databaseUrl is given. */
   dataDir: string;
@@ -123,6 +127,10 @@ async function openPostgres(databaseUrl: string, schemaOption: string | undefine
   }
   const schema = schemaOption ?? url.searchParams.get('schema');
   url.searchParams.delete('schema');
+  // Behind a pooler that hands each transaction any server connection (PgBouncer before 1.21),
+  // a statement prepared on one connection is unknown on the next: `?prepare=off` runs them unnamed.
+  const prepare = url.searchParams.get('prepare') !== 'off';
+  url.searchParams.delete('prepare');
   if (schema != null && !SCHEMA_NAME.test(schema)) {
     throw new StoreError(
       'store_bad_url',
@@ -150,9 +158,14 @@ async function openPostgres(databaseUrl: string, schemaOption: string | undefine
     await pool.end().catch(() => undefined);
     throw new StoreError('store_unavailable', `Cannot use PostgreSQL at ${where}: ${message(err)}`, { cause: err });
   }
-  return new KyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres', log, {
-    lifeSession: lifeSessions(pg, config, log),
-  });
+  return new KyselyStore(
+    new Kysely<Database>({ dialect: new PostgresDialect({ pool: prepare ? preparingPool(pool, pg.Client) : pool }) }),
+    'postgres',
+    log,
+    {
+      lifeSession: lifeSessions(pg, config, log),
+    },
+  );
 }
 
 async function createSchema(pool: Pool, schema: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Conversation, DeliveryStatus, Message } from '../model/types.ts';
 import { claimDue } from './claim.ts';
 import type { DeadLetter, Lease, OutboxJob } from './contract.ts';
@@ -44,6 +45,44 @@ export async function threadReferences(ctx: Ctx, message: Message): Promise<stri
     .orderBy('id')
     .execute();
   return earlier.map((r) => r.provider_id as string);
+}
+
+export interface SentRecord {
+  jobId: string;
+  providerId: string | null;
+  status: DeliveryStatus;
+  now: number;
+}
+
+/**
+ * markSent for several sends in the caller's transaction. On PostgreSQL two statements
+ * whatever their number (each a round trip there); SQLite runs each send's own.
+ */
+export async function markSentMany(ctx: Ctx, sends: SentRecord[]): Promise<void> {
+  if (ctx.kind !== 'postgres' || sends.length === 1) {
+    for (const s of sends) await markSent(ctx, s.jobId, s.providerId, s.status, s.now);
+    return;
+  }
+  const jobs = await sql<{ id: string; message_id: string; channel: string }>`
+    update outbox as o
+    set status = 'sent', sent_at = v.now, lease_owner = null, lease_until = null, last_error = null, attempted_at = null
+    from unnest(${sends.map((s) => s.jobId)}::text[], ${sends.map((s) => s.now)}::bigint[]) as v(id, now)
+    where o.id = v.id
+    returning o.id, o.message_id, o.channel`.execute(ctx.db);
+  const byJob = new Map(jobs.rows.map((j) => [j.id, j]));
+  const messages = sends.flatMap((s) => {
+    const job = byJob.get(s.jobId);
+    return job ? [{ id: job.message_id, status: s.status, channel: job.channel, providerId: s.providerId }] : [];
+  });
+  if (messages.length === 0) return;
+  const column = <K extends keyof (typeof messages)[number]>(k: K) => messages.map((m) => m[k]);
+  await sql`
+    update messages as m
+    set status = v.status, error = null, provider_id = coalesce(v.provider_id, m.provider_id), channel = v.channel
+    from unnest(${column('id')}::text[], ${column('status')}::text[], ${column('providerId')}::text[], ${column('channel')}::text[])
+      as v(id, status, provider_id, channel)
+    where m.id = v.id`.execute(ctx.db);
+  for (const m of messages) await conversationEvents.sent(ctx, m.id);
 }
 
 /** Records a send: the job is done and the message carries the provider's id and status. */

@@ -60,6 +60,15 @@ export class KyselyTx extends OperationsTxOps implements StoreTx {
     await sql`select pg_advisory_xact_lock(hashtext(${`${channel}:${threadKey}`}))`.execute(this.db);
   }
 
+  async lockThreads(threads: ReadonlyArray<{ channel: string; threadKey: string }>): Promise<void> {
+    if (this.kind !== 'postgres' || threads.length === 0) return;
+    const keys = [...new Set(threads.map((t) => `${t.channel}:${t.threadKey}`))];
+    // The same keys as lockThread's, taken in ascending order of the key (the sorted subquery feeds the calls in order).
+    await sql`select pg_advisory_xact_lock(k) from (select distinct hashtext(x) as k from unnest(${keys}::text[]) as x order by k) as s`.execute(
+      this.db,
+    );
+  }
+
   // Suppressions live in the key-value state table: one row per address, erased with the contact's data.
   suppress(channel: string, address: string, reason: { reason: string; at: number } | null): Promise<void> {
     return reads.setState(this.ctx, `suppressed:${channel}`, address.toLowerCase(), reason);

@@ -11,7 +11,7 @@ import { silentLogger } from '../../src/log.ts';
 import type { Envelope } from '../../src/model/types.ts';
 import { createIngestor, type Ingestor } from '../../src/pipeline/ingest.ts';
 import { createRouter, type Router } from '../../src/pipeline/router.ts';
-import type { AdoptedOutbound, Store } from '../../src/store/contract.ts';
+import type { AdoptedOutbound, Store, StoreTx, TransactionOptions } from '../../src/store/contract.ts';
 import { openStore } from '../../src/store/open.ts';
 import { engineRouteDeps } from '../../src/testkit/engine-deps.ts';
 import { testSettings } from '../support/settings.ts';
@@ -31,6 +31,8 @@ interface Rig {
   adopted: AdoptedOutbound[];
   /** How many events each claim returned. */
   claims: number[];
+  /** Routing transactions begun. */
+  transactions: { count: number };
   cleanup(): Promise<void>;
 }
 
@@ -67,6 +69,12 @@ async function rig(
     claims.push(events.length);
     return events;
   };
+  const transactions = { count: 0 };
+  const transaction = store.transaction.bind(store);
+  store.transaction = <T>(fn: (tx: StoreTx) => Promise<T>, options?: TransactionOptions): Promise<T> => {
+    transactions.count++;
+    return transaction(fn, options);
+  };
   const clock = new VirtualClock();
   const settings = testSettings();
   const adopted: AdoptedOutbound[] = [];
@@ -102,6 +110,7 @@ async function rig(
     router,
     adopted,
     claims,
+    transactions,
     async cleanup() {
       await store.close();
       await rm(dir, { recursive: true, force: true });
@@ -180,6 +189,22 @@ for (const v of variants) {
       expect(await r.store.claimOutbox({ owner: 'other', now: r.clock.now(), leaseMs: 1000, limit: 10 })).toEqual([]);
     });
 
+    it('routes a busy round in a few transactions of several threads each, each thread in order', async () => {
+      r = await rig(v.kind);
+      const visitors = Array.from({ length: 10 }, (_, k) => `v${k}`);
+      for (const i of [1, 2])
+        for (const who of visitors) await r.ingestor.ingest(envelope(`${who}-${i}`, who, `note ${i}`));
+      r.transactions.count = 0;
+      await r.router.drain();
+      // PostgreSQL: 20 events in 3 transactions side by side (8 events at least in each); SQLite: the round in one.
+      expect(r.transactions.count).toBe(v.kind === 'postgres' ? 3 : 1);
+      for (const who of visitors) {
+        const inbound = (await transcript(r.store, who)).filter((line) => line.startsWith('>'));
+        expect(inbound).toEqual(['> note 1', '> note 2']);
+      }
+      expect(await r.store.countInbound('pending')).toBe(0);
+    });
+
     it('leaves an event behind a failed one of its thread to the claims, which keep the order', async () => {
       let failUntil = Number.POSITIVE_INFINITY;
       const failOnce = (ctx: RouteContext) => {
@@ -203,13 +228,15 @@ for (const v of variants) {
       expect(await r.store.countInbound('pending')).toBe(0);
     });
 
-    it('routes once an offered event that a claim reached first', async () => {
+    it('routes once an offered event that a claim reached first, and spends no transaction on it again', async () => {
       r = await rig(v.kind);
       await r.ingestor.ingest(envelope('a1', 'ann', 'hello'));
       // A second later the round claims from the store before it looks at memory.
       r.clock.advance(1_000);
+      r.transactions.count = 0;
       await r.router.drain();
       expect(r.claims[0]).toBe(1);
+      expect(r.transactions.count).toBe(1);
       expect(await transcript(r.store, 'ann')).toEqual(['> hello', '< Hello Ada, welcome to Test Shop!']);
       expect(r.adopted).toHaveLength(1);
     });

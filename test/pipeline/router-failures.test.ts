@@ -76,8 +76,8 @@ afterEach(async () => {
 for (const batched of [true, false]) {
   describe(`routing failures (${batched ? 'batched' : 'per-event'} transactions)`, () => {
     it('routes the other threads, keeps the failed thread in order, and retries after the backoff', async () => {
-      // Batched, the failure fails the batch first, then the event alone.
-      const r = router(batched, { left: batched ? 2 : 1 });
+      // The failure fails the transaction of several events first (the round's, or that of thread a's two), then the event alone.
+      const r = router(batched, { left: 2 });
       await ingestor.ingest(envelope('a', 'a1', 'boom'));
       await ingestor.ingest(envelope('a', 'a2', 'after the boom'));
       await ingestor.ingest(envelope('b', 'b1', 'hello'));

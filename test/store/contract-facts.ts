@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/contract.ts';
 import { backfillFacts } from '../../src/store/facts-backfill.ts';
+import { newConversation } from '../support/records.ts';
 import { message, seed, T0 } from './fixtures.ts';
 
 const MIN = 60_000;
@@ -88,6 +89,31 @@ export function factsContract(get: () => Store): void {
         agent: 'bob',
       });
       expect(await store.conversationFacts({ by: 'backlog', from: 0, to: 0 })).toEqual([]);
+    });
+
+    it('reads back what its own transaction wrote: a conversation opened, answered and assigned in one', async () => {
+      const store = get();
+      const id = await store.transaction(async (tx) => {
+        const contact = await tx.createContact({ name: 'Ann' }, { kind: 'email', value: 'one-tx@example.com' }, T0);
+        const { id } = await tx.createConversation(newConversation(contact.id, 'email', 'one-tx', {}), T0);
+        const customer = { direction: 'inbound' as const, author: { kind: 'contact' as const, id: contact.id } };
+        await tx.insertMessage(message(id, { ...customer, status: 'received' }), T0 + 10);
+        await tx.insertMessage(message(id), T0 + 50);
+        await tx.updateConversation(id, { assignee: 'ann' }, T0 + 60);
+        await tx.insertMessage(message(id, { author: { kind: 'agent', id: 'ann' } }), T0 + 90);
+        return id;
+      });
+      const facts = await store.factsBetween(['first_response', 'assigned'], 0, T0 + DAY);
+      expect(
+        facts
+          .filter((f) => f.conversationId === id)
+          .sort((a, b) => a.at - b.at)
+          .map((f) => [f.kind, f.at - T0, (f.startedAt ?? 0) - T0, f.actor, f.agent]),
+      ).toEqual([
+        ['first_response', 50, 10, 'bot', null],
+        ['assigned', 60, 0, null, 'ann'],
+        ['first_response', 90, 10, 'agent', 'ann'],
+      ]);
     });
 
     it('backfills the responses from stored messages, as they were written live', async () => {

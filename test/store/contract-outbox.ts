@@ -111,6 +111,30 @@ export function outboxContract(get: () => Store): void {
       expect((await store.findConversationByProviderIds('email', ['<sent@us>']))?.id).toBe(conversation.id);
     });
 
+    it('records sends finishing together, each on its own message', async () => {
+      const store = get();
+      const { conversation } = await seed(store);
+      const a = await queued(store, conversation.id);
+      const b = await queued(store, conversation.id, T0, {}, { channel: 'sms', destination: '+15550001' });
+      const kept = await queued(store, conversation.id, T0, { providerId: 'OLD' });
+      await store.claimOutbox(lease('A', T0));
+      // Group-committed: one batch.
+      await Promise.all([
+        store.markSent(a.job.id, 'A1', 'sent', T0 + 5),
+        store.markSent(b.job.id, 'B1', 'delivered', T0 + 6),
+        store.markSent(kept.job.id, null, 'sent', T0 + 7),
+      ]);
+      expect(await store.countOutbox('sent')).toBe(3);
+      expect(await store.countOutbox('pending')).toBe(0);
+      const byId = new Map((await store.listMessages(conversation.id)).map((m) => [m.id, m]));
+      expect(byId.get(a.msg.id)).toMatchObject({ providerId: 'A1', status: 'sent' });
+      expect(byId.get(b.msg.id)).toMatchObject({ providerId: 'B1', status: 'delivered' });
+      expect(byId.get(kept.msg.id)).toMatchObject({ providerId: 'OLD', status: 'sent' });
+      // The channel it went out on, where a customer's answer quoting it is looked up.
+      expect((await store.findConversationByProviderIds('sms', ['B1']))?.id).toBe(conversation.id);
+      expect(await store.findConversationByProviderIds('sms', ['A1'])).toBeNull();
+    });
+
     it('reschedules, counting an attempt only when asked', async () => {
       const store = get();
       const { conversation } = await seed(store);

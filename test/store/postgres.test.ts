@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Store } from '../../src/store/contract.ts';
 import { openStore } from '../../src/store/open.ts';
+import type { Database } from '../../src/store/schema.ts';
 import { storeContract } from './contract.ts';
 import { inbound, lease, queued, seed, T0 } from './fixtures.ts';
 
@@ -155,6 +157,83 @@ describe.skipIf(!databaseUrl)('PostgreSQL store (runs only when DATABASE_URL is 
       release();
       await Promise.all([first, second]);
       expect(order).toEqual(['a locked', 'a done', 'b locked']);
+    });
+
+    it('locks several threads in one statement, always in ascending key order, with the locks lockThread takes', async () => {
+      const { rows } = await admin.query<{ key: string; h: number }>(
+        "select key, hashtext(key) as h from unnest(array['email:t1', 'email:t2']) as key order by h",
+      );
+      const [low, high] = rows.map((r) => r.key.slice('email:'.length)) as [string, string];
+      const waiting = async () => {
+        for (let i = 0; i < 500; i++) {
+          const r = await admin.query(
+            "select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted",
+          );
+          if (r.rows[0].n > 0) return;
+        }
+        throw new Error('nobody waited for a lock');
+      };
+      const isFree = async (thread: string) => {
+        const client = await admin.connect();
+        try {
+          await client.query('begin');
+          const r = await client.query('select pg_try_advisory_xact_lock(hashtext($1)) as free', [`email:${thread}`]);
+          return r.rows[0].free as boolean;
+        } finally {
+          await client.query('rollback');
+          client.release();
+        }
+      };
+      // Whatever order the threads are given in, the lower key is taken first: holding the higher one
+      // elsewhere leaves the transaction waiting with the lower one held.
+      for (const given of [
+        [high, low],
+        [low, high],
+      ]) {
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let held!: () => void;
+        const holding = new Promise<void>((resolve) => {
+          held = resolve;
+        });
+        const holder = a.transaction(async (tx) => {
+          await tx.lockThread('email', high);
+          held();
+          await gate;
+        });
+        await holding;
+        const locker = b.transaction((tx) =>
+          tx.lockThreads(given.map((threadKey) => ({ channel: 'email', threadKey }))),
+        );
+        await waiting();
+        expect(await isFree(low)).toBe(false);
+        release();
+        await Promise.all([holder, locker]);
+        expect(await isFree(low)).toBe(true);
+      }
+    });
+
+    it('prepares statements on its connections, and not with ?prepare=off in the URL', async () => {
+      for (const [url, prepares] of [
+        [databaseUrl ?? '', true],
+        [`${databaseUrl}${databaseUrl?.includes('?') ? '&' : '?'}prepare=off`, false],
+      ] as const) {
+        const store = await openStore({ databaseUrl: url, schema, dataDir: '/nonexistent', log: silentLogger });
+        try {
+          const prepared = await store.transaction(async (tx) => {
+            await tx.suppressed('email', 'prepare-test@example.com');
+            // The transaction's own connection: prepared statements belong to a session.
+            const { db } = tx as unknown as { db: Kysely<Database> };
+            return (await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements`.execute(db)).rows[0]
+              ?.n;
+          });
+          expect(prepared! > 0).toBe(prepares);
+        } finally {
+          await store.close();
+        }
+      }
     });
 
     it('migrates a fresh schema from two processes at once', async () => {
