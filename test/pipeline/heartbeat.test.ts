@@ -140,6 +140,12 @@ describe.skipIf(!databaseUrl)('instance heartbeats on PostgreSQL (needs DATABASE
     const admin = new pg.Client({ connectionString: databaseUrl });
     await admin.connect();
     await admin.query("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'touchpoint a'");
+    // terminating only signals the backend: its session lock is free once it has exited
+    for (let i = 0; i < 100; i++) {
+      const left = await admin.query("select 1 from pg_stat_activity where application_name = 'touchpoint a'");
+      if (left.rowCount === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
     await admin.end();
     clock.advance(5_000);
     expect((await b.tick()).map((t) => t.instance)).toEqual(['a']);

@@ -48,9 +48,9 @@ function bodyOf(headers: Record<string, string>, data: unknown): string | null {
   return formEncode(data as object);
 }
 
-export class TimeoutError extends Error {
-  readonly code = 'ETIMEDOUT';
-}
+/** A call past its time: a network error with the code the client's own stack gives a time-out. */
+const timedOut = (ms: number) =>
+  Object.assign(new Error(`Twilio did not answer within ${ms} ms`), { code: 'ETIMEDOUT' });
 
 export function send(r: TransportRequest): Promise<TransportResponse> {
   const url = new URL(r.uri);
@@ -71,10 +71,7 @@ export function send(r: TransportRequest): Promise<TransportResponse> {
       headers,
       agent: secure ? agents.https : agents.http,
     });
-    const timer = setTimeout(
-      () => req.destroy(new TimeoutError(`Twilio did not answer within ${r.timeoutMs} ms`)),
-      r.timeoutMs,
-    );
+    const timer = setTimeout(() => req.destroy(timedOut(r.timeoutMs)), r.timeoutMs);
     const fail = (err: Error) => {
       clearTimeout(timer);
       reject(err);
