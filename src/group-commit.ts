@@ -1,4 +1,4 @@
-import { prefixByWeight, yieldTurn } from './turns.ts';
+import { HEAVY_BYTES, heavyTurn, prefixByWeight, yieldTurn } from './turns.ts';
 
 /**
  * Group commit: calls that arrive while a write is in progress are written
@@ -42,6 +42,8 @@ export function createGroupCommit<I, R>(
       const counted = queue.slice(0, maxBatch);
       const batch = weigh ? prefixByWeight(counted, (w) => weigh(w.item), maxWeight) : counted;
       queue = queue.slice(batch.length);
+      // a heavy batch is written in a turn of its own (src/turns.ts)
+      if (weigh && batch.some((w) => weigh(w.item) > HEAVY_BYTES)) await heavyTurn();
       try {
         const results = await write(batch.map((w) => w.item));
         const settle = () =>

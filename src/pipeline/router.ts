@@ -4,7 +4,7 @@ import type { Logger } from '../log.ts';
 import { type Backoff, createBackoff } from '../retry/backoff.ts';
 import type { AdoptedOutbound, InboundEvent, Store, StoreTx, TransactionOptions } from '../store/contract.ts';
 import { createDueLoop } from '../timers/due-loop.ts';
-import { prefixByWeight, TEXT_PER_TURN, yieldTurn } from '../turns.ts';
+import { HEAVY_BYTES, heavyTurn, prefixByWeight, TEXT_PER_TURN, yieldTurn } from '../turns.ts';
 
 export interface RouterOptions {
   store: Store;
@@ -129,6 +129,7 @@ export function createRouter(o: RouterOptions): Router {
     for (let rest = events; rest.length > 0; ) {
       const run = prefixByWeight(rest, (e) => e.envelope.text.length, TEXT_PER_TURN);
       rest = rest.slice(run.length);
+      if (run.some((e) => e.envelope.text.length > HEAVY_BYTES)) await heavyTurn();
       const { routed, adopted } = await routeRound(run);
       if (o.onRouteLatency) {
         const done = o.clock.now();

@@ -5,6 +5,7 @@ import { type Clock, systemClock } from '../clock.ts';
 import { ClientGone, forbidden, HttpError, notFound, TouchpointError, unauthorized } from '../errors.ts';
 import type { HttpRequest, Principal, RouteRegistry } from '../http/http-types.ts';
 import type { Logger } from '../log.ts';
+import { HEAVY_BYTES, heavyTurn } from '../turns.ts';
 import { readBody } from './body.ts';
 import { ConnectionLimits, DEFAULT_LIMITS, type ServerLimits } from './limits.ts';
 import { createRejectionLog } from './rejections.ts';
@@ -142,6 +143,8 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
         raw: req,
         principal,
       };
+      // a large body is parsed and checked in a turn of its own (src/turns.ts)
+      if (request.rawBody.length > HEAVY_BYTES) await heavyTurn();
       const out = await route.handler(request);
       if ('takeover' in out) {
         if (out.stream) {
