@@ -39,9 +39,22 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function start(over: Partial<RouterOptions> = {}): { texts: string[] } {
+function start(over: Partial<RouterOptions> = {}): { texts: string[]; adopted: string[] } {
   const texts: string[] = [];
-  router = createRouter({
+  const adopted: string[] = [];
+  router = create({
+    onRouted: (routed, rows) => {
+      for (const r of routed) for (const m of r.messages) if (m.direction === 'inbound') texts.push(m.text);
+      adopted.push(...rows.map((a) => a.job.id));
+    },
+    ...over,
+  });
+  router.start();
+  return { texts, adopted };
+}
+
+function create(over: Partial<RouterOptions> = {}): Router {
+  return createRouter({
     store,
     clock,
     log: silentLogger,
@@ -52,13 +65,9 @@ function start(over: Partial<RouterOptions> = {}): { texts: string[] } {
     maxAttempts: 3,
     batchTransactions: true,
     deps: engineRouteDeps(testSettings(), { destinationOf: (_c, t) => t }),
-    onRouted: (routed) => {
-      for (const r of routed) for (const m of r.messages) if (m.direction === 'inbound') texts.push(m.text);
-    },
+    onRouted: () => {},
     ...over,
   });
-  router.start();
-  return { texts };
 }
 
 const onThread = (n: number) =>
@@ -96,5 +105,69 @@ describe('the running router', () => {
     clock.advance(1_500); // past the poll: the loop claims it
     await vi.waitFor(() => expect(texts).toEqual(['m1']));
     expect(waits).toEqual([1_500]);
+  });
+
+  it('routes what is offered from memory, up to what it may hold, without a claim', async () => {
+    const claims = vi.spyOn(store, 'claimInbound');
+    const { texts } = start({ maxHeld: 2 });
+    await vi.waitFor(() => expect(claims).toHaveBeenCalledTimes(1)); // the first round looks at the store
+    for (let n = 1; n <= 2; n++) await ingestor.ingest(onThread(n));
+    router?.offer(stored);
+    await vi.waitFor(() => expect([...texts].sort()).toEqual(['m1', 'm2']));
+    expect(claims).toHaveBeenCalledTimes(1);
+  });
+
+  it('reads its routing steps afresh for each event when given them as a function', async () => {
+    const read = vi.fn(() => engineRouteDeps(testSettings(), { destinationOf: (_c, t) => t }));
+    const { texts } = start({ deps: read });
+    await settle();
+    await ingestor.ingest(onThread(1));
+    router?.kick();
+    await vi.waitFor(() => expect(texts).toEqual(['m1']));
+    expect(read).toHaveBeenCalledTimes(1);
+  });
+
+  for (const batchTransactions of [true, false]) {
+    it(`passes on the replies it adopted (${batchTransactions ? 'batched' : 'per-event'} transactions)`, async () => {
+      const { texts, adopted } = start({ batchTransactions, adoptOutbound: { owner: 'w1', leaseMs: 30_000 } });
+      await settle();
+      // A question the test settings answer: each gets a reply.
+      for (let n = 1; n <= 3; n++) await ingestor.ingest({ ...onThread(n), text: 'how much is a loaf?' });
+      router?.kick();
+      await vi.waitFor(() => expect(texts).toHaveLength(3));
+      const replies = await store.claimOutbox({ owner: 'w2', now: clock.now() + 60_000, leaseMs: 1, limit: 10 });
+      expect(new Set(adopted)).toEqual(new Set(replies.map((j) => j.id)));
+      expect(adopted.length).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe('drain and stop', () => {
+  it('drain() routes batch after batch until nothing is left, every thread with few workers', async () => {
+    for (let n = 1; n <= 5; n++) await ingestor.ingest(onThread(n));
+    const texts: string[] = [];
+    const r = create({
+      batchSize: 4,
+      batchTransactions: false,
+      onRouted: (routed) => {
+        for (const x of routed) for (const m of x.messages) if (m.direction === 'inbound') texts.push(m.text);
+      },
+    });
+    await r.drain();
+    expect([...texts].sort()).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+  });
+
+  it('stop() hands back the events reserved for it, so another router takes them at once', async () => {
+    const reserving = createIngestor({
+      store,
+      clock,
+      log: silentLogger,
+      reserveFor: { owner: 'r1', leaseMs: 30_000 },
+      onStored: () => {},
+    });
+    await reserving.ingest(onThread(1));
+    await create().stop();
+    const taken = await store.claimInbound({ owner: 'r2', now: clock.now(), leaseMs: 30_000, limit: 10 });
+    expect(taken.map((e) => e.envelope.text)).toEqual(['m1']);
   });
 });
