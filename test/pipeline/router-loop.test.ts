@@ -142,6 +142,18 @@ describe('the running router', () => {
   }
 });
 
+describe('per-event transactions', () => {
+  it('route an event offered twice once, and pass on only what was routed', async () => {
+    const { texts } = start({ batchTransactions: false });
+    await settle();
+    await ingestor.ingest(onThread(1));
+    router?.offer([...stored, ...stored]);
+    await vi.waitFor(() => expect(texts).toEqual(['m1']));
+    await router?.drain();
+    expect(texts).toEqual(['m1']);
+  });
+});
+
 describe('drain and stop', () => {
   it('drain() routes batch after batch until nothing is left, every thread with few workers', async () => {
     for (let n = 1; n <= 5; n++) await ingestor.ingest(onThread(n));
