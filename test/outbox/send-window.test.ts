@@ -56,7 +56,19 @@ describe('the send window of a destination', () => {
     expect(order).toContain('b1@0');
   });
 
-  it('refuses a window that admits nothing', () => {
-    expect(() => createSendWindow({ perWindow: 0, windowMs: 1000 })).toThrow(RangeError);
+  it('refuses a window that admits nothing, and takes one that admits a single send', async () => {
+    expect(() => createSendWindow({ perWindow: 0, windowMs: 1000 })).toThrow(/sends per window must be 1 or more/);
+    const time = virtualTime();
+    const one = createSendWindow({ perWindow: 1, windowMs: 1000, now: time.now, sleep: time.sleep });
+    await one.admit('a');
+    await one.admit('a');
+    expect(time.now()).toBe(1000);
+  });
+
+  it('keeps real time when given no clock of its own', async () => {
+    const window = createSendWindow({ perWindow: 1, windowMs: 5 });
+    const order: number[] = [];
+    await Promise.all([1, 2, 3].map((n) => window.admit('a').then(() => order.push(n))));
+    expect(order).toEqual([1, 2, 3]);
   });
 });
