@@ -125,6 +125,16 @@ describe('outbox worker life', () => {
     await w.stop();
   });
 
+  it('looks at the store every pollMs for rows written where no one could wake it', async () => {
+    const w = worker({ pollMs: 500 });
+    w.start();
+    await settle();
+    await queueMessage(store, await conversationOn(store, 'fake'), { dueAt: T0 });
+    clock.advance(500);
+    await vi.waitFor(() => expect(fake.attempts.map((a) => a.at)).toEqual([T0 + 500]));
+    await w.stop();
+  });
+
   it('reports each send’s duration and whether the provider took it', async () => {
     const conversation = await conversationOn(store, 'fake');
     await queueMessage(store, conversation, { text: 'refused' });
