@@ -27,7 +27,8 @@ const storeParts: Array<Omit<MutationGroup, 'folder'>> = [
     // Leases of outbox rows, timers and webhook deliveries: one owner at a time, due order.
     name: 'store-claims',
     mutate: ['src/store/claim.ts'],
-    tests: storeContractTests,
+    // The webhook sender's tests hold the claims and put-backs of webhook deliveries.
+    tests: [...storeContractTests, 'test/webhooks/webhooks-out.test.ts'],
     minutes: 30,
   },
   {
