@@ -74,6 +74,19 @@ export function timersContract(get: () => Store): void {
     });
   });
 
+  describe('timer kinds paused', () => {
+    it('leaves the timers whose kind starts with a paused prefix for a later claim, by prefix, not pattern', async () => {
+      const store = get();
+      for (const kind of ['flow_wait', 'flowXwait', 'broadcast.send', 'sla.first_response'])
+        await store.scheduleTimer({ kind, dueAt: T0 }, T0);
+      // `_` would match any character in a LIKE pattern: a prefix is compared as text.
+      const taken = await store.claimTimers(lease('A', T0), ['flow_', 'broadcast']);
+      expect(taken.map((t) => t.kind).sort()).toEqual(['flowXwait', 'sla.first_response']);
+      const later = await store.claimTimers(lease('B', T0));
+      expect(later.map((t) => t.kind).sort()).toEqual(['broadcast.send', 'flow_wait']);
+    });
+  });
+
   describe('waking and leases', () => {
     it('reports the earliest instant an outbox row, timer or inbound lease needs a worker', async () => {
       const store = get();
