@@ -107,6 +107,24 @@ export function timersContract(get: () => Store): void {
       expect(await store.nextDueAt()).toBe(T0 + 2000);
     });
 
+    it('takes the earliest of several rows of each kind, leased or not, and leaves paused timer kinds out', async () => {
+      const store = get();
+      const { conversation } = await seed(store);
+      await queued(store, conversation.id, T0 + 900);
+      await queued(store, conversation.id, T0 + 800);
+      expect(await store.nextDueAt()).toBe(T0 + 800);
+      // Both leased: each is next needed when its lease runs out, the shorter first.
+      await store.claimOutbox(lease('A', T0 + 900, 1, 4_000));
+      await store.claimOutbox(lease('A', T0 + 900, 1, 2_000));
+      expect(await store.nextDueAt()).toBe(T0 + 2_900);
+      await store.scheduleTimer({ kind: 'flow.wait', dueAt: T0 + 100 }, T0);
+      await store.scheduleTimer({ kind: 'sla.first_response', dueAt: T0 + 200 }, T0);
+      await store.scheduleTimer({ kind: 'sla.resolution', dueAt: T0 + 300 }, T0);
+      expect(await store.nextDueAt()).toBe(T0 + 100);
+      expect(await store.nextDueAt(['flow.'])).toBe(T0 + 200);
+      expect(await store.nextDueAt(['flow.', 'sla.'])).toBe(T0 + 2_900);
+    });
+
     it("drops one owner's leases on inbound events, outbox rows and timers", async () => {
       const store = get();
       const { conversation } = await seed(store);
