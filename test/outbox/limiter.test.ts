@@ -163,6 +163,51 @@ describe('outbox limiter', () => {
     await limiter.close();
   });
 
+  it('turns away at once the sends waiting for any destination when a hold is account-wide', async () => {
+    const limiter = createOutboxLimiter({
+      adapters: new Map([['sms', { rateLimit: { minTimeMs: 0, maxConcurrent: 1 } }]]),
+      log: silentLogger,
+      clock: { now: () => T, after: () => () => {} },
+    });
+    let release = () => {};
+    let began = () => {};
+    const running = new Promise<void>((r) => {
+      began = r;
+    });
+    const first = limiter.schedule('sms', '+1', () => {
+      began();
+      return new Promise<string>((r) => {
+        release = () => r('sent');
+      });
+    });
+    let waiting = 'waiting';
+    const second = limiter
+      .schedule('sms', '+1', async () => 'sent')
+      .then(
+        (v) => {
+          waiting = v;
+        },
+        (e: unknown) => {
+          waiting = e instanceof HeldError ? `held until ${e.until - T}` : String(e);
+        },
+      );
+    await running;
+    // The provider names another number, but the limit is the account's.
+    await limiter.holdOff('sms', '+9', T + 3_000, T, 'account');
+    await settle();
+    expect(waiting).toBe('held until 3000');
+    release();
+    expect(await first).toBe('sent');
+    await second;
+    await limiter.close();
+  });
+
+  it('is ready at once without Redis', async () => {
+    const limiter = createOutboxLimiter({ adapters: new Map(), log: silentLogger });
+    await expect(limiter.ready()).resolves.toBeUndefined();
+    await limiter.close();
+  });
+
   it('with Redis, two instances sharing a destination never exceed its rate together', async () => {
     const prefix = `test-${randomUUID()}`;
     const make = () =>

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createSendWindow } from '../../src/outbox/send-window.ts';
 
 /** Time that moves only when a sleeper asks it to: each sleep jumps to its end (sleeps run one at a time here). */
@@ -109,7 +109,28 @@ describe('the send window of a destination', () => {
     expect(time.now()).toBe(4 * 1000 + 20);
   });
 
-  it('refuses a window that admits nothing', () => {
-    expect(() => createSendWindow({ perWindow: 0, windowMs: 1000 })).toThrow(RangeError);
+  it('refuses a window that admits nothing, and takes one that admits a single send', async () => {
+    expect(() => createSendWindow({ perWindow: 0, windowMs: 1000 })).toThrow(/sends per window must be 1 or more/);
+    const time = virtualTime();
+    const one = createSendWindow({ perWindow: 1, windowMs: 1000, now: time.now, sleep: time.sleep });
+    await one.admit('a');
+    await one.admit('a');
+    expect(time.now()).toBe(1000);
+  });
+
+  it('keeps the process clock and timers when given none of its own', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'performance'] });
+    try {
+      const window = createSendWindow({ perWindow: 1, windowMs: 60_000 });
+      const order: number[] = [];
+      const both = Promise.all([1, 2].map((n) => window.admit('a').then(() => order.push(n))));
+      await vi.advanceTimersByTimeAsync(59_999);
+      expect(order).toEqual([1]);
+      await vi.advanceTimersByTimeAsync(1);
+      await both;
+      expect(order).toEqual([1, 2]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../src/log.ts';
 import { createOutboxLimiter, type OutboxLimiter } from '../../src/outbox/limiter.ts';
+import { connectSharedHolds } from '../../src/outbox/shared-holds.ts';
 
 /** Rate-limit holds across instances on a channel with no pace: announced through Redis, never asked for per send. */
 const redisUrl = 'redis://127.0.0.1:6379/0';
@@ -87,5 +88,56 @@ describe('holds shared through Redis, on a channel with no pace', () => {
     await vi.waitFor(async () => expect(await shop.heldUntil('sms', '+1', T)).toBe(T + 5_000));
     await new Promise((r) => setTimeout(r, 100));
     expect(await other.heldUntil('sms', '+1', T)).toBeNull();
+  });
+
+  /** The holds one connection learns, in order, as `channel|target|until`. */
+  function listen(prefix: string) {
+    const heard: string[] = [];
+    const holds = connectSharedHolds({
+      url: redisUrl,
+      prefix,
+      log: silentLogger,
+      onHold: (channel, target, until) => heard.push(`${channel}|${target}|${until}`),
+    });
+    opened.push(holds);
+    return { holds, heard };
+  }
+
+  function raw(): Redis {
+    const r = new Redis(redisUrl);
+    opened.push({ close: () => r.disconnect() });
+    return r;
+  }
+
+  it('ignores announcements it cannot read: no channel, an empty channel, an instant that is not a number', async () => {
+    const prefix = `unpaced-${randomUUID()}`;
+    const { holds, heard } = listen(prefix);
+    await holds.ready;
+    const redis = raw();
+    for (const text of ['nochannel 5000', ':+1 5000', 'sms:+1 soon', 'sms:+2 7000'])
+      await redis.publish(`${prefix}:holds`, text);
+    await vi.waitFor(() => expect(heard).toContain('sms|+2|7000'));
+    expect(heard).toEqual(['sms|+2|7000']);
+  });
+
+  it('at start, reads only the holds it can: a named channel and an instant', async () => {
+    const prefix = `unpaced-${randomUUID()}`;
+    const redis = raw();
+    await redis.set(`${prefix}:hold:nochannel`, '5000', 'PX', 60_000);
+    await redis.set(`${prefix}:hold::+1`, '5000', 'PX', 60_000);
+    await redis.set(`${prefix}:hold:sms:+1`, '0', 'PX', 60_000);
+    await redis.set(`${prefix}:hold:sms:+2`, '7000', 'PX', 60_000);
+    const { holds, heard } = listen(prefix);
+    await holds.ready;
+    expect(heard).toEqual(['sms|+2|7000']);
+  });
+
+  it('never shortens a hold already recorded in Redis', async () => {
+    const prefix = `unpaced-${randomUUID()}`;
+    const { holds } = listen(prefix);
+    await holds.ready;
+    await holds.publish('sms', '+1', T + 10_000, 60_000);
+    await holds.publish('sms', '+1', T + 5_000, 60_000);
+    expect(await holds.read('sms', '+1')).toEqual([T + 10_000, 0]);
   });
 });

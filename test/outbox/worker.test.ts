@@ -232,7 +232,9 @@ describe('outbox worker', () => {
     const { job } = await queueMessage(store, conversation, { internal: true });
     await worker().drain();
     expect(fake.attempts).toEqual([]);
-    expect((await store.listDeadLetters())[0]).toMatchObject({ id: job.id });
+    const [dead] = await store.listDeadLetters();
+    expect(dead?.id).toBe(job.id);
+    expect(dead?.lastError).toMatch(/internal note/);
   });
 
   it('sends again after a crash between claim and record, once the lease expires', async () => {

@@ -4,6 +4,7 @@ import type { MessageEvent } from '../../src/channel/host.ts';
 import type { Routed } from '../../src/decide/route-event.ts';
 import { rateLimited, transient } from '../../src/errors.ts';
 import type { Conversation, Message } from '../../src/model/types.ts';
+import { QUEUE_SHOWN_AFTER_MS } from '../../src/outbox/queue-wait.ts';
 import type { DeskNotice } from '../../src/people/desk-events.ts';
 import { createAfterCommit } from '../../src/pipeline/after-commit.ts';
 import type { AdoptedOutbound, OutboxJob } from '../../src/store/contract.ts';
@@ -99,5 +100,13 @@ describe('after a decision is committed', () => {
         retry: { messageId: 'm-1', attempt: 2, failure: 'rate_limited', error: '429', nextAt: 6_000 },
       },
     ]);
+  });
+
+  it('tells the desk a reply was delivered only when it had been shown as queued (waited the threshold or more)', () => {
+    const { heard, after } = parts();
+    after.delivered(job({ dueAt: 1_000 }), 1_000 + QUEUE_SHOWN_AFTER_MS - 1);
+    expect(heard.desk).toEqual([]);
+    after.delivered(job({ dueAt: 1_000 }), 1_000 + QUEUE_SHOWN_AFTER_MS);
+    expect(heard.desk).toEqual([{ conversationId: 'conv-1', cause: 'delivery', events: [] }]);
   });
 });

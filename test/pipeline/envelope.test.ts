@@ -39,7 +39,11 @@ describe('an envelope an adapter hands in', () => {
 
   it('is refused without a touchpoint or a sender identity', () => {
     const why = 'envelope needs a touchpoint and a sender identity';
-    expect(refusal({ ...good, touchpoint: undefined })).toMatchObject({ status: 400, message: why });
+    expect(refusal({ ...good, touchpoint: undefined })).toMatchObject({
+      status: 400,
+      code: 'invalid_envelope',
+      message: why,
+    });
     expect(refusal({ ...good, from: undefined })?.message).toBe(why);
     expect(refusal({ ...good, from: { kind: 'phone', value: '' } })?.message).toBe(why);
     expect(refusal({ ...good, from: { kind: 'phone', value: 7 } })?.message).toBe(why);

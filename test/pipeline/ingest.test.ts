@@ -77,6 +77,24 @@ describe('the ingestor', () => {
     expect(claimed.map((e) => e.providerId)).toEqual(['p1']);
   });
 
+  it('refuses a malformed envelope with 400 before it reaches the store', async () => {
+    const stored: InboundEvent[] = [];
+    const ingestor = createIngestor({ store, clock, log: silentLogger, onStored: (e) => stored.push(...e) });
+    const noSender = { ...envelope('p1'), from: { kind: 'webchat', value: '' } } as Envelope;
+    await expect(ingestor.ingest(noSender)).rejects.toMatchObject({ status: 400, code: 'invalid_envelope' });
+    await ingestor.flush();
+    expect(await store.countInbound('pending')).toBe(0);
+    expect(stored).toEqual([]);
+  });
+
+  it('flush() resolves once the events submitted before it are stored', async () => {
+    const ingestor = createIngestor({ store, clock, log: silentLogger, onStored: () => {} });
+    const acked = ingestor.ingest(envelope('p1'));
+    await ingestor.flush();
+    expect(await store.countInbound('pending')).toBe(1);
+    await acked;
+  });
+
   it('rejects every request of a batch the store could not write, and says so in the log', async () => {
     const { log, lines } = capturedLog();
     const broken = new Proxy(store, {

@@ -74,6 +74,19 @@ export function timersContract(get: () => Store): void {
     });
   });
 
+  describe('timer kinds paused', () => {
+    it('leaves the timers whose kind starts with a paused prefix for a later claim, by prefix, not pattern', async () => {
+      const store = get();
+      for (const kind of ['flow_wait', 'flowXwait', 'broadcast.send', 'sla.first_response'])
+        await store.scheduleTimer({ kind, dueAt: T0 }, T0);
+      // `_` would match any character in a LIKE pattern: a prefix is compared as text.
+      const taken = await store.claimTimers(lease('A', T0), ['flow_', 'broadcast']);
+      expect(taken.map((t) => t.kind).sort()).toEqual(['flowXwait', 'sla.first_response']);
+      const later = await store.claimTimers(lease('B', T0));
+      expect(later.map((t) => t.kind).sort()).toEqual(['broadcast.send', 'flow_wait']);
+    });
+  });
+
   describe('waking and leases', () => {
     it('reports the earliest instant an outbox row, timer or inbound lease needs a worker', async () => {
       const store = get();
@@ -92,6 +105,24 @@ export function timersContract(get: () => Store): void {
       expect(await store.nextDueAt()).toBe(T0 + 1000);
       await store.failInbound(event!.id, 'boom', T0 + 2000, false);
       expect(await store.nextDueAt()).toBe(T0 + 2000);
+    });
+
+    it('takes the earliest of several rows of each kind, leased or not, and leaves paused timer kinds out', async () => {
+      const store = get();
+      const { conversation } = await seed(store);
+      await queued(store, conversation.id, T0 + 900);
+      await queued(store, conversation.id, T0 + 800);
+      expect(await store.nextDueAt()).toBe(T0 + 800);
+      // Both leased: each is next needed when its lease runs out, the shorter first.
+      await store.claimOutbox(lease('A', T0 + 900, 1, 4_000));
+      await store.claimOutbox(lease('A', T0 + 900, 1, 2_000));
+      expect(await store.nextDueAt()).toBe(T0 + 2_900);
+      await store.scheduleTimer({ kind: 'flow.wait', dueAt: T0 + 100 }, T0);
+      await store.scheduleTimer({ kind: 'sla.first_response', dueAt: T0 + 200 }, T0);
+      await store.scheduleTimer({ kind: 'sla.resolution', dueAt: T0 + 300 }, T0);
+      expect(await store.nextDueAt()).toBe(T0 + 100);
+      expect(await store.nextDueAt(['flow.'])).toBe(T0 + 200);
+      expect(await store.nextDueAt(['flow.', 'sla.'])).toBe(T0 + 2_900);
     });
 
     it("drops one owner's leases on inbound events, outbox rows and timers", async () => {
