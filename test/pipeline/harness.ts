@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/log.ts';
 import type { Envelope } from '../../src/model/types.ts';
 import type { DestinationOf } from '../../src/outbound/outbound.ts';
 import { createIngestor, type Ingestor } from '../../src/pipeline/ingest.ts';
-import { createRouter, type Router } from '../../src/pipeline/router.ts';
+import { createRouter, type Router, type RouterOptions } from '../../src/pipeline/router.ts';
 import type { Store } from '../../src/store/contract.ts';
 import { openStore } from '../../src/store/open.ts';
 import { engineRouteDeps } from '../../src/testkit/engine-deps.ts';
@@ -42,6 +42,22 @@ export function envelope(over: Partial<Envelope> = {}): Envelope {
     text: 'how much is a loaf?',
     ...over,
   };
+}
+
+/** A router over `o.store` with the tests' usual settings (owner r1, 100 a batch, 2 workers, 3 attempts, one transaction a round). */
+export function testRouter(o: Pick<RouterOptions, 'store' | 'clock'> & Partial<RouterOptions>): Router {
+  return createRouter({
+    log: silentLogger,
+    owner: 'r1',
+    leaseMs: 30_000,
+    batchSize: 100,
+    workers: 2,
+    maxAttempts: 3,
+    batchTransactions: true,
+    deps: engineRouteDeps(testSettings(), { destinationOf: (_c, t) => t }),
+    onRouted: () => {},
+    ...o,
+  });
 }
 
 /** A web chat visitor's message on thread `thread`. */

@@ -5,13 +5,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/clock.ts';
 import { silentLogger } from '../../src/log.ts';
 import { createIngestor } from '../../src/pipeline/ingest.ts';
-import { createRouter } from '../../src/pipeline/router.ts';
 import type { InboundEvent, Store } from '../../src/store/contract.ts';
 import { openStore } from '../../src/store/open.ts';
-import { engineRouteDeps } from '../../src/testkit/engine-deps.ts';
 import { TEXT_PER_TURN } from '../../src/turns.ts';
-import { testSettings } from '../support/settings.ts';
-import { visitorSays } from './harness.ts';
+import { testRouter, visitorSays } from './harness.ts';
 
 /**
  * Large messages never share a synchronous stretch: SQLite writes run on the
@@ -83,17 +80,9 @@ describe('large messages', () => {
     const texts = [big('a'), big('b'), big('c')];
     await Promise.all(texts.map((t, i) => ingestor.ingest(envelope(`v${i}`, `m${i}`, t))));
     const routedTexts: string[] = [];
-    const router = createRouter({
+    const router = testRouter({
       store: noting('transaction', () => 0),
       clock,
-      log: silentLogger,
-      owner: 'r1',
-      leaseMs: 30_000,
-      batchSize: 100,
-      workers: 2,
-      maxAttempts: 3,
-      batchTransactions: true,
-      deps: engineRouteDeps(testSettings(), { destinationOf: (_c, t) => t }),
       onRouted: (routed) => {
         for (const r of routed) for (const m of r.messages) if (m.direction === 'inbound') routedTexts.push(m.text);
       },

@@ -12,7 +12,7 @@ import { openStore } from '../../src/store/open.ts';
 import { engineRouteDeps } from '../../src/testkit/engine-deps.ts';
 import { capturedLog } from '../support/log-capture.ts';
 import { testSettings } from '../support/settings.ts';
-import { visitorSays } from './harness.ts';
+import { testRouter, visitorSays } from './harness.ts';
 
 /**
  * An event whose routing fails is retried after a wait and given up after
@@ -41,15 +41,9 @@ function failing(failures: { left: number }): RouteDeps {
 }
 
 function router(batchTransactions: boolean, failures: { left: number }): Router {
-  return createRouter({
+  return testRouter({
     store,
     clock,
-    log: silentLogger,
-    owner: 'r1',
-    leaseMs: 30_000,
-    batchSize: 100,
-    workers: 2,
-    maxAttempts: 3,
     backoff: (n) => n * 1_000,
     batchTransactions,
     deps: failing(failures),

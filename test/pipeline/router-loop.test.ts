@@ -5,13 +5,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { VirtualClock } from '../../src/clock.ts';
 import { silentLogger } from '../../src/log.ts';
 import { createIngestor, type Ingestor } from '../../src/pipeline/ingest.ts';
-import { createRouter, type Router, type RouterOptions } from '../../src/pipeline/router.ts';
+import type { Router, RouterOptions } from '../../src/pipeline/router.ts';
 import type { InboundEvent, Store } from '../../src/store/contract.ts';
 import { openStore } from '../../src/store/open.ts';
 import { engineRouteDeps } from '../../src/testkit/engine-deps.ts';
 import { settle } from '../outbox/fixture.ts';
 import { testSettings } from '../support/settings.ts';
-import { envelope } from './harness.ts';
+import { envelope, testRouter } from './harness.ts';
 
 /**
  * When the running router looks at the store: at once when asked (kick) and while it is behind
@@ -54,20 +54,7 @@ function start(over: Partial<RouterOptions> = {}): { texts: string[]; adopted: s
 }
 
 function create(over: Partial<RouterOptions> = {}): Router {
-  return createRouter({
-    store,
-    clock,
-    log: silentLogger,
-    owner: 'r1',
-    leaseMs: 30_000,
-    batchSize: 100,
-    workers: 2,
-    maxAttempts: 3,
-    batchTransactions: true,
-    deps: engineRouteDeps(testSettings(), { destinationOf: (_c, t) => t }),
-    onRouted: () => {},
-    ...over,
-  });
+  return testRouter({ store, clock, ...over });
 }
 
 const onThread = (n: number) =>
